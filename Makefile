@@ -1,0 +1,97 @@
+# cordon - a plain GNU Makefile.  `make` builds build/cordon; `make test`
+# installs what is missing, builds, and runs every test suite, also under
+# AddressSanitizer and UBSan.  See README.md.
+
+CC       ?= cc
+PKGS     := yaml-0.1 jansson libnftables
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
+            -Wundef -Wcast-align -Wno-format-nonliteral -Wno-missing-field-initializers
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -DCD_VERSION='"$(VERSION)"' \
+             $(shell pkg-config --cflags $(PKGS))
+LIBS     := $(shell pkg-config --libs $(PKGS))
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(wildcard lib/*.c)
+CLI_SRC  := $(wildcard src/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+B        := build
+S        := build/san
+
+.PHONY: all deps test test-unit test-cli fuzz bench demo clean golden
+all: $(B)/cordon
+
+deps:
+	@./scripts/install-deps
+
+# ---- normal build ----
+$(B)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o)
+	$(AR) rcs $@ $^
+
+$(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/test-unit: $(UNIT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+# ---- sanitizer build (ASan + UBSan) ----
+$(S)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o)
+	$(AR) rcs $@ $^
+
+$(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+$(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+# ---- fuzzing (libFuzzer, clang) ----
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined \
+              $(shell pkg-config --cflags $(PKGS))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+# ---- the benchmark's generator ----
+$(B)/gen-inventory: tests/bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $<
+
+# ---- entry points ----
+test: deps
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/test-unit $(S)/cordon $(S)/test-unit $(FUZZERS)
+	@tests/run
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz/run
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/gen-inventory $(B)/bench-member
+	@tests/bench/run
+
+$(B)/bench-member: tests/bench/bench_member.c $(B)/libcordon.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/cordon
+	@examples/demo
+
+# Regenerate the golden files after a deliberate change; review the diff.
+golden: $(B)/cordon
+	@tests/golden/run --regen
+
+clean:
+	rm -rf $(B)

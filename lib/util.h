@@ -1,0 +1,87 @@
+/* util.h - allocation, bounded buffers, string helpers and a string map.
+ *
+ * Allocation failure is fatal (as in Redis' zmalloc): cordon cannot make
+ * progress without memory, and a half-built policy must never be applied. */
+#ifndef CD_UTIL_H
+#define CD_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *cd_malloc(size_t n);
+void *cd_calloc(size_t n, size_t size);
+void *cd_realloc(void *p, size_t n);
+char *cd_strdup(const char *s);
+char *cd_strndup(const char *s, size_t n);
+char *cd_lower(const char *s);                 /* new lower-case copy */
+char *cd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *arr (of elements of size `size`) so that it can hold at least
+ * `need` elements; *cap is updated.  Doubling, never shrinking. */
+void cd_grow(void *arrp, size_t *cap, size_t need, size_t size);
+#define CD_PUSH(arr, n, cap, val)                                   \
+	do {                                                        \
+		cd_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));   \
+		(arr)[(n)++] = (val);                               \
+	} while (0)
+
+/* A growable byte buffer with a hard size limit (as curl's dynbuf):
+ * going past `max` is an error (-E2BIG), never a silent reallocation. */
+struct cd_buf {
+	char *data;   /* NUL-terminated contents, NULL while empty */
+	size_t len;   /* bytes used, not counting the NUL */
+	size_t cap;   /* bytes allocated */
+	size_t max;   /* largest len allowed */
+};
+void cd_buf_init(struct cd_buf *b, size_t max);
+void cd_buf_free(struct cd_buf *b);
+void cd_buf_reset(struct cd_buf *b);
+int cd_buf_add(struct cd_buf *b, const void *p, size_t n);
+int cd_buf_puts(struct cd_buf *b, const char *s);
+int cd_buf_printf(struct cd_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cd_buf_vprintf(struct cd_buf *b, const char *fmt, va_list ap);
+char *cd_buf_steal(struct cd_buf *b);          /* caller frees; b is reset */
+
+/* Read a whole file, at most `max` bytes.  Returns 0, -errno, or -EFBIG
+ * when the file is larger than max.  *out is NUL-terminated. */
+int cd_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* String -> index map, case-insensitive unless made exact (open addressing, FNV-1a). */
+struct cd_map {
+	const char **keys;  /* borrowed keys, NULL for empty slots */
+	size_t *vals;       /* value of each slot */
+	size_t cap;         /* slots, a power of two */
+	size_t n;           /* keys stored */
+	bool exact;         /* compare case-sensitively */
+};
+void cd_map_init(struct cd_map *m);
+void cd_map_init_exact(struct cd_map *m);      /* case-sensitive keys */
+void cd_map_free(struct cd_map *m);
+/* Insert key -> val; returns false (and stores nothing) when key exists,
+ * setting *old to the existing value if old is not NULL. */
+bool cd_map_put(struct cd_map *m, const char *key, size_t val, size_t *old);
+bool cd_map_get(const struct cd_map *m, const char *key, size_t *val);
+
+/* Shell glob match of a whole string, both sides already lower case. */
+bool cd_glob(const char *pattern, const char *s);
+
+/* Bitset helpers over uint64_t words. */
+#define CD_BITWORDS(n) (((n) + 63) / 64)
+static inline bool cd_bit_get(const uint64_t *b, size_t i)
+{
+	return (b[i >> 6] >> (i & 63)) & 1;
+}
+static inline void cd_bit_set(uint64_t *b, size_t i, bool v)
+{
+	if (v)
+		b[i >> 6] |= UINT64_C(1) << (i & 63);
+	else
+		b[i >> 6] &= ~(UINT64_C(1) << (i & 63));
+}
+
+#endif
