@@ -1,0 +1,19 @@
+/* nft.h - stage 6: commit a rendered ruleset through libnftables.
+ *
+ * The text is wrapped so that the kernel sees one transaction: create the
+ * table if missing, delete it, add the new one.  Either all of it applies
+ * or nothing does, and nothing outside `table inet cordon` is touched. */
+#ifndef CD_NFT_H
+#define CD_NFT_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+/* Load ruleset (the renderer's output) into the current network
+ * namespace, replacing table inet cordon.  With dry_run, the kernel is
+ * asked to check it without committing.  Errors from nft go into err
+ * (may be NULL).  Returns 0, -EPERM without CAP_NET_ADMIN, or -EINVAL. */
+int cd_nft_replace(const char *ruleset, bool dry_run, struct cd_buf *err);
+
+#endif
