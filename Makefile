@@ -31,30 +31,36 @@ deps:
 # ---- normal build ----
 $(B)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o)
 	$(AR) rcs $@ $^
 
 $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/test-unit: $(UNIT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 # ---- sanitizer build (ASan + UBSan) ----
 $(S)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 $(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o)
 	$(AR) rcs $@ $^
 
 $(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 $(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 # ---- fuzzing (libFuzzer, clang) ----
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined \
@@ -83,7 +89,8 @@ bench: deps
 	@tests/bench/run
 
 $(B)/bench-member: tests/bench/bench_member.c $(B)/libcordon.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/cordon

@@ -785,7 +785,8 @@ int cd_parse_policy(const char *file, const char *buf, size_t len,
 	}
 	cd_node_free(root);
 	/* evaluation order: by category, then as written (stable) */
-	qsort(pol->rules, pol->nrules, sizeof(*pol->rules), cmp_rules);
+	if (pol->nrules)
+		qsort(pol->rules, pol->nrules, sizeof(*pol->rules), cmp_rules);
 	return cd_nerrors(d) > p.errors ? -EINVAL : 0;
 }
 

@@ -133,7 +133,8 @@ static void group_set(struct rctx *x, size_t g, int fam)
 				if (wl->vnics[i].ips[a].family == fam)
 					CD_PUSH(v, n, cap, wl->vnics[i].ips[a]);
 	}
-	qsort(v, n, sizeof(*v), cmp_addr);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_addr);
 	out(x, "\tset %s_v%d {\n\t\ttype %s\n", x->groups.v[g], fam,
 	    fam == 4 ? "ipv4_addr" : "ipv6_addr");
 	if (n) {
@@ -149,7 +150,8 @@ static void ipset_set(struct rctx *x, size_t i, int fam)
 {
 	const struct cd_ipset *s = &x->st->pol.ipsets[i];
 	struct cd_addr *v = cd_calloc(s->n ? s->n : 1, sizeof(*v));
-	memcpy(v, s->addrs, s->n * sizeof(*v));
+	if (s->n)
+		memcpy(v, s->addrs, s->n * sizeof(*v));
 	qsort(v, s->n, sizeof(*v), cmp_addr);
 	out(x, "\tset %s_v%d {\n\t\ttype %s\n\t\tflags interval\n\t\tauto-merge\n",
 	    x->ipsets.v[i], fam, fam == 4 ? "ipv4_addr" : "ipv6_addr");

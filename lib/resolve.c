@@ -186,14 +186,3 @@ int cd_resolve(const struct cd_inventory *inv, struct cd_policy *pol,
 	pol->group_order = o.out;
 	return cd_nerrors(d) > before ? -EINVAL : 0;
 }
-
-int cd_load_documents(const char *inv_file, const char *pol_file,
-		      struct cd_inventory *inv, struct cd_policy *pol,
-		      struct cd_diags *d)
-{
-	int r1 = cd_load_inventory(inv_file, inv, d);
-	int r2 = cd_load_policy(pol_file, pol, d);
-	if (r1 < 0 || r2 < 0)
-		return -EINVAL;
-	return cd_resolve(inv, pol, d);
-}

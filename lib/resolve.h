@@ -13,10 +13,4 @@
 int cd_resolve(const struct cd_inventory *inv, struct cd_policy *pol,
 	       struct cd_diags *d);
 
-/* Load and resolve both documents: the front door of the offline
- * commands.  Returns 0, or -EINVAL with every error in d. */
-int cd_load_documents(const char *inv_file, const char *pol_file,
-		      struct cd_inventory *inv, struct cd_policy *pol,
-		      struct cd_diags *d);
-
 #endif

@@ -5,16 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "resolve.h"
 
-int cd_state_load(struct cd_state *st, const char *inv_file,
-		  const char *pol_file, struct cd_diags *d)
+static void state_init(struct cd_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	cd_inventory_init(&st->inv);
 	cd_policy_init(&st->pol);
 	cd_map_init(&st->by_addr);
-	if (cd_load_documents(inv_file, pol_file, &st->inv, &st->pol, d) < 0)
+}
+
+/* Resolve, compute membership, index addresses. */
+static int state_finish(struct cd_state *st, int r1, int r2,
+			struct cd_diags *d)
+{
+	if (r1 < 0 || r2 < 0 || cd_resolve(&st->inv, &st->pol, d) < 0)
 		return -EINVAL;
 	cd_members_init(&st->mem, &st->inv, &st->pol);
 	size_t cap = 0;
@@ -31,6 +37,25 @@ int cd_state_load(struct cd_state *st, const char *inv_file,
 	}
 	st->loaded = true;
 	return 0;
+}
+
+int cd_state_load(struct cd_state *st, const char *inv_file,
+		  const char *pol_file, struct cd_diags *d)
+{
+	state_init(st);
+	int r1 = cd_load_inventory(inv_file, &st->inv, d);
+	int r2 = cd_load_policy(pol_file, &st->pol, d);
+	return state_finish(st, r1, r2, d);
+}
+
+int cd_state_parse(struct cd_state *st, const char *inv_name,
+		   const char *inv, size_t inv_len, const char *pol_name,
+		   const char *pol, size_t pol_len, struct cd_diags *d)
+{
+	state_init(st);
+	int r1 = cd_parse_inventory(inv_name, inv, inv_len, &st->inv, d);
+	int r2 = cd_parse_policy(pol_name, pol, pol_len, &st->pol, d);
+	return state_finish(st, r1, r2, d);
 }
 
 void cd_state_free(struct cd_state *st)

@@ -24,6 +24,10 @@ struct cd_state {
  * every error in d (state must still be freed). */
 int cd_state_load(struct cd_state *st, const char *inv_file,
 		  const char *pol_file, struct cd_diags *d);
+/* The same from documents in memory; the names are used in errors. */
+int cd_state_parse(struct cd_state *st, const char *inv_name,
+		   const char *inv, size_t inv_len, const char *pol_name,
+		   const char *pol, size_t pol_len, struct cd_diags *d);
 void cd_state_free(struct cd_state *st);
 
 /* The workload and vNIC that own address a; false when unmanaged. */

@@ -1,0 +1,64 @@
+/* main.c - the unit test runner. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+struct test {
+	const char *name;
+	void (*fn)(void);
+};
+
+static struct test tests[512];
+static size_t ntests;
+jmp_buf test_jmp;
+
+void test_register(const char *name, void (*fn)(void))
+{
+	if (ntests == sizeof(tests) / sizeof(tests[0])) {
+		fprintf(stderr, "too many tests\n");
+		abort();
+	}
+	tests[ntests++] = (struct test){ name, fn };
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stdout, "    %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fprintf(stdout, "\n");
+	longjmp(test_jmp, 1);
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct test *)a)->name, ((const struct test *)b)->name);
+}
+
+int main(int argc, char **argv)
+{
+	static int passed, failed;
+	qsort(tests, ntests, sizeof(tests[0]), cmp);
+	for (size_t i = 0; i < ntests; i++) {
+		bool want = argc < 2;
+		for (int a = 1; a < argc; a++)
+			want |= strstr(tests[i].name, argv[a]) != NULL;
+		if (!want)
+			continue;
+		if (setjmp(test_jmp) == 0) {
+			tests[i].fn();
+			printf("ok   %s\n", tests[i].name);
+			passed++;
+		} else {
+			printf("FAIL %s\n", tests[i].name);
+			failed++;
+		}
+		fflush(stdout);
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
