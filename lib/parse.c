@@ -446,11 +446,14 @@ static void check_inventory(struct pctx *p, struct cd_inventory *inv)
 	for (size_t i = 0; i < inv->n; i++) {
 		struct cd_workload *w = &inv->w[i];
 		size_t old;
-		if (w->name && !cd_map_put(&inv->by_name, w->name, i, &old))
+		bool dup = false;
+		if (w->name && !cd_map_put(&inv->by_name, w->name, i, &old)) {
 			cd_error(p->d, w->loc,
 				 "duplicate workload name \"%s\" (names are case-insensitive; first at line %d)",
 				 w->name, inv->w[old].loc.line);
-		if (w->id && !cd_map_put(&ids, w->id, i, &old))
+			dup = true;
+		}
+		if (w->id && !dup && !cd_map_put(&ids, w->id, i, &old))
 			cd_error(p->d, w->loc,
 				 "duplicate workload id \"%s\" (first at line %d)",
 				 w->id, inv->w[old].loc.line);

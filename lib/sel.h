@@ -20,7 +20,7 @@
 #include "diag.h"
 #include "util.h"
 
-#define CD_SEL_MAX_LEN 8192   /* longest selector text accepted */
+#define CD_SEL_MAX_LEN 4096   /* longest selector text accepted */
 #define CD_SEL_MAX_DEPTH 64   /* deepest nesting of not/()/and/or */
 
 struct cd_workload;

@@ -1,0 +1,25 @@
+# tests/lib.sh - what the shell test suites share.  Source it; call
+# pass/fail per check and `summary` at the end, which prints
+# "N passed, N failed" and returns non-zero when anything failed.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CORDON=${CORDON:-$TOP/build/san/cordon}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+npass=0
+nfail=0
+TMP=$(mktemp -d /tmp/cordon-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { npass=$((npass + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
+fail() { nfail=$((nfail + 1)); echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '     %s\n' "$@"; return 0; }
+
+# check NAME COND...: pass when the command succeeds
+check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "command failed: $*"; fi; }
+
+summary() {
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
+
+is_root() { [ "$(id -u)" = 0 ] && ip netns list >/dev/null 2>&1; }
