@@ -70,6 +70,12 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
+# ---- test tools ----
+$(B)/probe: tests/tools/probe.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) -std=gnu11 $(WARN) -O2 -o $@ $<
+
 # ---- the benchmark's generator ----
 $(B)/gen-inventory: tests/bench/gen.c
 	@mkdir -p $(dir $@)
@@ -77,7 +83,7 @@ $(B)/gen-inventory: tests/bench/gen.c
 
 # ---- entry points ----
 test: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/test-unit $(S)/cordon $(S)/test-unit $(FUZZERS)
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/test-unit $(B)/probe $(S)/cordon $(S)/test-unit $(FUZZERS)
 	@tests/run
 
 fuzz: deps

@@ -1,0 +1,129 @@
+# tests/testbed.sh - hypervisor hosts and workloads in network namespaces.
+#
+# Source it, then:
+#   tb_init                      unique prefix, cleanup on exit and failure
+#   tb_host HOST                 a host namespace (forwarding on)
+#   tb_link HOST1 HOST2          an underlay link between two hosts
+#   tb_workload HOST WL IFNAME IP...
+#                                a workload namespace attached to HOST by a
+#                                veth named IFNAME on the host side, routed
+#                                as Calico does: /32 and /128 routes on the
+#                                host, and the gateway 169.254.1.1 / fe80::1 on the
+#                                host side of every workload device
+#   tb_routes                    routes for every workload on every other
+#                                host, through the underlay
+#   tb_ns NAME                   the namespace name of a host or workload
+#   tb_exec NAME CMD...          run CMD in that namespace
+# Nothing here touches the machine's own namespace: every address, route,
+# sysctl and ruleset lives in the namespaces it made, and tb_cleanup removes
+# them and ends only the processes it started.
+TB_PREFIX=
+TB_NSS=()
+TB_PIDS=()
+declare -A TB_HOST_OF TB_IPS TB_UL
+TB_HOSTS=()
+TB_LINKN=0
+
+tb_init() {
+	TB_PREFIX="cd$$x${RANDOM}"
+	trap 'tb_cleanup' EXIT
+	trap 'exit 130' INT TERM
+}
+
+tb_ns() { echo "${TB_PREFIX}-$1"; }
+tb_exec() { local n=$1; shift; ip netns exec "$(tb_ns "$n")" "$@"; }
+
+tb_cleanup() {
+	local p ns
+	for p in "${TB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${TB_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for ns in "${TB_NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	TB_NSS=()
+	TB_PIDS=()
+	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+}
+
+_tb_newns() {
+	local ns
+	ns=$(tb_ns "$1")
+	ip netns add "$ns" || return 1
+	TB_NSS+=("$ns")
+	ip -n "$ns" link set lo up
+}
+
+tb_host() {
+	_tb_newns "$1" || return 1
+	TB_HOSTS+=("$1")
+	tb_exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+tb_link() {
+	local a=$1 b=$2 n=$((++TB_LINKN))
+	ip link add ul$n netns "$(tb_ns "$a")" type veth peer name ul$n netns "$(tb_ns "$b")"
+	tb_exec "$a" ip addr add 172.31.$n.1/30 dev ul$n
+	tb_exec "$b" ip addr add 172.31.$n.2/30 dev ul$n
+	tb_exec "$a" ip -6 addr add fdff:$n::1/64 dev ul$n nodad
+	tb_exec "$b" ip -6 addr add fdff:$n::2/64 dev ul$n nodad
+	tb_exec "$a" ip link set ul$n up
+	tb_exec "$b" ip link set ul$n up
+	TB_UL["$a>$b"]="ul$n 172.31.$n.2 fdff:$n::2"
+	TB_UL["$b>$a"]="ul$n 172.31.$n.1 fdff:$n::1"
+}
+
+tb_workload() {
+	local host=$1 wl=$2 ifname=$3; shift 3
+	local hns wns ip
+	hns=$(tb_ns "$host")
+	_tb_newns "$wl" || return 1
+	wns=$(tb_ns "$wl")
+	ip link add "$ifname" netns "$hns" type veth peer name eth0 netns "$wns"
+	ip -n "$hns" link set "$ifname" up
+	ip -n "$wns" link set eth0 up
+	# the gateway the workload sees: 169.254.1.1 and fe80::1 on every
+	# host-side device, as Calico's routed attachment does
+	ip -n "$hns" addr add 169.254.1.1/32 dev "$ifname"
+	ip -n "$hns" -6 addr add fe80::1/64 dev "$ifname" nodad
+	ip -n "$wns" route add 169.254.1.1 dev eth0 scope link
+	ip -n "$wns" route add default via 169.254.1.1 dev eth0
+	for ip in "$@"; do
+		case "$ip" in
+		*:*)
+			ip -n "$wns" -6 addr add "$ip/128" dev eth0 nodad
+			ip -n "$wns" -6 route add default via fe80::1 dev eth0 2>/dev/null
+			ip -n "$hns" -6 route add "$ip/128" dev "$ifname"
+			;;
+		*)
+			ip -n "$wns" addr add "$ip/32" dev eth0
+			ip -n "$hns" route add "$ip/32" dev "$ifname"
+			;;
+		esac
+	done
+	TB_HOST_OF[$wl]=$host
+	TB_IPS[$wl]="$*"
+}
+
+tb_routes() {
+	local wl src dst ip ul v4 v6
+	for wl in "${!TB_HOST_OF[@]}"; do
+		dst=${TB_HOST_OF[$wl]}
+		for src in "${TB_HOSTS[@]}"; do
+			[ "$src" = "$dst" ] && continue
+			[ -n "${TB_UL[$src>$dst]:-}" ] || continue
+			read -r ul v4 v6 <<<"${TB_UL[$src>$dst]}"
+			for ip in ${TB_IPS[$wl]}; do
+				case "$ip" in
+				*:*) tb_exec "$src" ip -6 route add "$ip/128" via "$v6" dev "$ul" ;;
+				*) tb_exec "$src" ip route add "$ip/32" via "$v4" dev "$ul" ;;
+				esac
+			done
+		done
+	done
+}
+
+# tb_spawn NAME CMD...: start CMD in a namespace in the background; the
+# PID is remembered and the process ended by tb_cleanup.
+tb_spawn() {
+	local n=$1; shift
+	ip netns exec "$(tb_ns "$n")" "$@" &
+	TB_PIDS+=($!)
+}
