@@ -35,7 +35,7 @@ $(B)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o)
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
@@ -52,7 +52,7 @@ $(S)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
 	@$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 $(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o)
-	$(AR) rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
@@ -63,12 +63,13 @@ $(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 # ---- fuzzing (libFuzzer, clang) ----
-FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined \
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined -DCD_VERSION='"$(VERSION)"' \
               $(shell pkg-config --cflags $(PKGS))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	@echo "  FUZZ    $@"
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
 # ---- test tools ----
 $(B)/probe: tests/tools/probe.c

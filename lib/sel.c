@@ -420,20 +420,35 @@ void cd_sel_walk(const struct cd_sel *s,
 	cd_sel_walk(s->r, fn, ctx);
 }
 
-void cd_sel_fmt(const struct cd_sel *s, struct cd_buf *b)
+static int prec(const struct cd_sel *s)
 {
+	switch (s->op) {
+	case CD_SEL_OR: return 1;
+	case CD_SEL_AND: return 2;
+	case CD_SEL_NOT: return 3;
+	case CD_SEL_COND: return 4;
+	}
+	return 4;
+}
+
+/* Print s, in parentheses when it binds less tightly than min: the
+ * fewest parentheses that keep the tree (operators are left-associative,
+ * so a right operand of the same operator keeps its parentheses). */
+static void fmt(const struct cd_sel *s, int min, struct cd_buf *b)
+{
+	bool paren = prec(s) < min;
+	if (paren)
+		cd_buf_puts(b, "(");
 	switch (s->op) {
 	case CD_SEL_OR:
 	case CD_SEL_AND:
-		cd_buf_puts(b, "(");
-		cd_sel_fmt(s->l, b);
+		fmt(s->l, prec(s), b);
 		cd_buf_puts(b, s->op == CD_SEL_OR ? " or " : " and ");
-		cd_sel_fmt(s->r, b);
-		cd_buf_puts(b, ")");
+		fmt(s->r, prec(s) + 1, b);
 		break;
 	case CD_SEL_NOT:
 		cd_buf_puts(b, "not ");
-		cd_sel_fmt(s->l, b);
+		fmt(s->l, 3, b);
 		break;
 	case CD_SEL_COND:
 		cd_buf_printf(b, "%s %s \"", field_names[s->field], cmp_names[s->cmp]);
@@ -445,4 +460,11 @@ void cd_sel_fmt(const struct cd_sel *s, struct cd_buf *b)
 		cd_buf_puts(b, "\"");
 		break;
 	}
+	if (paren)
+		cd_buf_puts(b, ")");
+}
+
+void cd_sel_fmt(const struct cd_sel *s, struct cd_buf *b)
+{
+	fmt(s, 0, b);
 }

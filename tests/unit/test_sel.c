@@ -33,9 +33,14 @@ static char *fmt(const char *text)
 TEST(sel_precedence_and_case)
 {
 	FMT_IS("tag == \"A\" or tag == \"b\" and name =~ \"X*\"",
-	       "(tag == \"a\" or (tag == \"b\" and name =~ \"x*\"))");
+	       "tag == \"a\" or tag == \"b\" and name =~ \"x*\"");
 	FMT_IS("(tag == 'a' OR host != \"h\") AND NOT os !~ \"win*\"",
-	       "((tag == \"a\" or host != \"h\") and not os !~ \"win*\")");
+	       "(tag == \"a\" or host != \"h\") and not os !~ \"win*\"");
+	FMT_IS("a == \"1\"", "error 1:1: unknown field 'a' (expected tag, name, host, os, source or group)");
+	FMT_IS("not (tag == \"a\" and (tag == \"b\" or tag == \"c\"))",
+	       "not (tag == \"a\" and (tag == \"b\" or tag == \"c\"))");
+	FMT_IS("tag == \"a\" or (tag == \"b\" or tag == \"c\")",
+	       "tag == \"a\" or (tag == \"b\" or tag == \"c\")");
 	FMT_IS("not not group == \"g\"", "not not group == \"g\"");
 	FMT_IS("source==\"lab\"", "source == \"lab\"");
 	FMT_IS("name == \"say \\\"hi\\\"\"", "name == \"say \\\"hi\\\"\"");

@@ -1,0 +1,67 @@
+/* fuzz_documents.c - libFuzzer harness for the document parsers and every
+ * stage after them.  The input is used as a policy (with a fixed
+ * inventory) and as an inventory (with a fixed policy); whatever parses is
+ * compiled, rendered and explained. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+#include "render.h"
+
+static const char inv[] =
+	"workloads:\n"
+	"  - {name: a, host: h, tags: [x, y=1], vnics: [{ifname: t0, ips: [10.0.0.1, 'fd00::1']}]}\n"
+	"  - {name: b, host: h, tags: [z], vnics: [{ifname: t1, ips: [10.0.0.2]}]}\n"
+	"  - {name: c, host: g, vnics: [{ifname: t0, ips: [10.0.1.1]}]}\n";
+static const char pol[] =
+	"groups:\n  - {name: gx, match: 'tag == \"x\"'}\n  - {name: all, match: 'name =~ \"*\"'}\n"
+	"rules:\n  - {id: 1, source: [group:gx], destination: [group:all], service: [tcp/1-9], action: reject}\n";
+
+static void exercise(const char *i, size_t il, const char *p, size_t pl)
+{
+	struct cd_diags d;
+	struct cd_state st;
+	cd_diags_init(&d);
+	if (cd_state_parse(&st, "inv", i, il, "pol", p, pl, &d) == 0) {
+		struct cd_host_prog hp;
+		struct cd_buf b;
+		cd_compile_host(&st, "h", &hp);
+		cd_buf_init(&b, CD_RENDER_MAX);
+		cd_render_host(&st, &hp, &b);
+		cd_buf_free(&b);
+		cd_host_prog_free(&hp);
+		for (size_t s = 0; s < st.inv.n && s < 4; s++) {
+			for (size_t t = 0; t < st.inv.n && t < 4; t++) {
+				const struct cd_workload *x = &st.inv.w[s], *y = &st.inv.w[t];
+				if (!x->nvnics || !y->nvnics || !x->vnics[0].nips || !y->vnics[0].nips)
+					continue;
+				struct cd_flow f = { x->vnics[0].ips[0], y->vnics[0].ips[0], CD_PROTO_TCP, 5 };
+				if (f.src.family != f.dst.family)
+					continue;
+				struct cd_verdict v;
+				cd_explain(&st, &f, &v);
+			}
+		}
+		if (st.inv.n) {
+			struct cd_delta dl = { 0 };
+			const char *tags[] = { "x", "z" };
+			cd_members_set_tags(&st.mem, 0, tags, 2, &dl);
+			cd_delta_free(&dl);
+		}
+	}
+	cd_state_free(&st);
+	cd_diags_free(&d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size + 1);
+	memcpy(buf, data, size);
+	buf[size] = 0;
+	exercise(inv, strlen(inv), buf, size);
+	exercise(buf, size, pol, strlen(pol));
+	free(buf);
+	return 0;
+}
