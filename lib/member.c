@@ -76,6 +76,79 @@ static uint64_t *names_bits(const struct cd_members *m, const size_t *idx,
 	return b;
 }
 
+/* The bitset of workloads carrying tag t (lower case), made on demand. */
+static uint64_t *tag_bitset(struct cd_members *m, const char *t, bool create)
+{
+	size_t slot;
+	if (cd_map_get(&m->tag_bits_index, t, &slot))
+		return m->tag_bits[slot];
+	if (!create)
+		return NULL;
+	slot = m->ntag_bits;
+	char *key = cd_strdup(t);
+	cd_grow(&m->tag_bits, &m->tag_bits_cap, slot + 1, sizeof(*m->tag_bits));
+	m->tag_bits_keys = cd_realloc(m->tag_bits_keys, m->tag_bits_cap * sizeof(char *));
+	m->tag_bits[slot] = cd_calloc(m->words, sizeof(uint64_t));
+	m->tag_bits_keys[slot] = key;
+	m->ntag_bits++;
+	cd_map_put(&m->tag_bits_index, key, slot, NULL);
+	return m->tag_bits[slot];
+}
+
+static void bits_not(const struct cd_members *m, uint64_t *b)
+{
+	for (size_t i = 0; i < m->words; i++)
+		b[i] = ~b[i];
+	if (m->nwl % 64)
+		b[m->words - 1] &= (UINT64_C(1) << (m->nwl % 64)) - 1;
+	else if (m->nwl == 0)
+		b[0] = 0;
+}
+
+/* out = the workloads that selector s selects, all at once. */
+static void eval_all(struct cd_members *m, const struct cd_sel *s, uint64_t *out)
+{
+	size_t W = m->words;
+	if (s->op == CD_SEL_NOT) {
+		eval_all(m, s->l, out);
+		bits_not(m, out);
+		return;
+	}
+	if (s->op == CD_SEL_AND || s->op == CD_SEL_OR) {
+		uint64_t *r = cd_malloc(W * sizeof(uint64_t));
+		eval_all(m, s->l, out);
+		eval_all(m, s->r, r);
+		for (size_t i = 0; i < W; i++)
+			out[i] = s->op == CD_SEL_AND ? out[i] & r[i] : out[i] | r[i];
+		free(r);
+		return;
+	}
+	memset(out, 0, W * sizeof(uint64_t));
+	bool neg = s->cmp == CD_CMP_NE || s->cmp == CD_CMP_NGLOB;
+	if (s->field == CD_F_TAG) {
+		for (size_t k = 0; k < m->ntag_bits; k++) {
+			bool hit = (s->cmp == CD_CMP_EQ || s->cmp == CD_CMP_NE)
+					   ? strcmp(s->value, m->tag_bits_keys[k]) == 0
+					   : cd_glob(s->value, m->tag_bits_keys[k]);
+			if (!hit)
+				continue;
+			for (size_t i = 0; i < W; i++)
+				out[i] |= m->tag_bits[k][i];
+		}
+	} else if (s->field == CD_F_GROUP) {
+		for (size_t g = 0; g < s->ngroups; g++)
+			for (size_t i = 0; i < W; i++)
+				out[i] |= m->bits[s->groups[g]][i];
+	} else {
+		for (size_t w = 0; w < m->nwl; w++)
+			if (cd_sel_eval(s, &m->inv->w[w], w, m->bits))
+				cd_bit_set(out, w, true);
+		return;   /* the comparison itself handled != and !~ */
+	}
+	if (neg)
+		bits_not(m, out);
+}
+
 void cd_members_init(struct cd_members *m, struct cd_inventory *inv,
 		     const struct cd_policy *pol)
 {
@@ -92,6 +165,10 @@ void cd_members_init(struct cd_members *m, struct cd_inventory *inv,
 	m->dependents = cd_calloc(ng, sizeof(size_t *));
 	m->ndependents = cd_calloc(ng, sizeof(size_t));
 	cd_map_init(&m->tag_index);
+	cd_map_init(&m->tag_bits_index);
+	for (size_t w = 0; w < m->nwl; w++)
+		for (size_t t = 0; t < inv->w[w].ntags; t++)
+			cd_bit_set(tag_bitset(m, inv->w[w].ltags[t], true), w, true);
 
 	struct index_ctx ix = { .m = m };
 	for (size_t g = 0; g < pol->ngroups; g++) {
@@ -105,9 +182,15 @@ void cd_members_init(struct cd_members *m, struct cd_inventory *inv,
 	}
 	for (size_t i = 0; i < pol->ngroups; i++) {
 		size_t g = pol->group_order[i];
-		for (size_t w = 0; w < m->nwl; w++)
-			if (eval_group(m, g, w))
-				cd_bit_set(m->bits[g], w, true);
+		uint64_t *b = m->bits[g];
+		if (pol->groups[g].match)
+			eval_all(m, pol->groups[g].match, b);
+		for (size_t k = 0; k < m->words; k++) {
+			if (m->inc[g])
+				b[k] |= m->inc[g][k];
+			if (m->exc[g])
+				b[k] &= ~m->exc[g][k];
+		}
 	}
 }
 
@@ -133,6 +216,13 @@ void cd_members_free(struct cd_members *m)
 	free(m->glob_groups);
 	free(m->glob_pats);
 	cd_map_free(&m->tag_index);
+	for (size_t i = 0; i < m->ntag_bits; i++) {
+		free(m->tag_bits[i]);
+		free(m->tag_bits_keys[i]);
+	}
+	free(m->tag_bits);
+	free(m->tag_bits_keys);
+	cd_map_free(&m->tag_bits_index);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -189,11 +279,13 @@ size_t cd_members_set_tags(struct cd_members *m, size_t w,
 	for (size_t i = 0; i < nn; i++)
 		if (!has_tag(wl->ltags, wl->ntags, nl[i])) {
 			mark_tag(m, nl[i], hit);
+			cd_bit_set(tag_bitset(m, nl[i], true), w, true);
 			any = true;
 		}
 	for (size_t i = 0; i < wl->ntags; i++)
 		if (!has_tag(nl, nn, wl->ltags[i])) {
 			mark_tag(m, wl->ltags[i], hit);
+			cd_bit_set(tag_bitset(m, wl->ltags[i], true), w, false);
 			any = true;
 		}
 

@@ -1,7 +1,9 @@
 /* member.h - group membership, and its incremental update.
  *
  * Stage 3.  Membership of every group is a bitset over workload indexes,
- * computed group by group in dependency order.  An index from tag values
+ * computed group by group in dependency order, a whole selector at a time
+ * with bitset operations (an index from each tag to the bitset of the
+ * workloads that carry it makes `tag == "x"` one lookup).  An index from tag values
  * (and tag globs) to the groups whose selectors test them, and from each
  * group to the groups that name it, lets a tag change re-evaluate only
  * the groups it can affect, for the one workload that changed, and
@@ -30,6 +32,10 @@ struct cd_members {
 	size_t *glob_groups;          /* groups testing tag =~ / !~ */
 	const char **glob_pats;       /* ... and the pattern each tests */
 	size_t nglob;
+	struct cd_map tag_bits_index; /* workload tag (lower) -> slot */
+	uint64_t **tag_bits;          /* slot -> workloads carrying the tag */
+	char **tag_bits_keys;         /* slot -> the tag (owned) */
+	size_t ntag_bits, tag_bits_cap;
 	size_t **dependents;          /* dependents[g]: groups naming g */
 	size_t *ndependents;
 };

@@ -124,8 +124,10 @@ int cd_yaml_load(const char *file, const char *buf, size_t len,
 		case YAML_SCALAR_EVENT:
 			n = node_new(CD_NODE_SCALAR, file, ev.start_mark);
 			n->len = ev.data.scalar.length;
-			n->str = cd_strndup((const char *)ev.data.scalar.value,
-					    n->len);
+			/* take libyaml's NUL-terminated copy rather than copy it
+			 * again: yaml_event_delete() then frees NULL */
+			n->str = (char *)ev.data.scalar.value;
+			ev.data.scalar.value = NULL;
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
