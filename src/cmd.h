@@ -23,6 +23,28 @@ int cmd_apply(int argc, char **argv);
 
 extern const char help_groups[], help_explain[], help_compile[], help_apply[];
 
+/* The options of the offline commands; each command allows a subset. */
+enum {
+	OPT_JSON = 1 << 0,     /* --json */
+	OPT_HOST = 1 << 1,     /* --host HOST (required when allowed) */
+	OPT_FLOW = 1 << 2,     /* --from, --to, --proto, --port */
+	OPT_DRYRUN = 1 << 3,   /* --dry-run */
+};
+
+struct offline_opts {
+	const char *inv, *pol;          /* --inventory, --policy */
+	const char *host;               /* --host */
+	const char *from, *to;          /* --from, --to */
+	const char *proto, *port;       /* --proto, --port */
+	bool json, dry_run;             /* --json, --dry-run */
+};
+
+/* Parse argv (argv[0] is the command) for the options in `allowed`, plus
+ * --inventory and --policy.  Returns EXIT_OK or, after a message,
+ * EXIT_BADINPUT. */
+int parse_offline_opts(const char *cmd, int argc, char **argv,
+		       unsigned allowed, struct offline_opts *o);
+
 /* Print a usage error for cmd and return EXIT_BADINPUT. */
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,7 +1,6 @@
 /* cmd_compile.c - `cordon compile` and `cordon apply`: a host's ruleset,
  * printed or loaded. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,36 +37,14 @@ const char help_apply[] =
 static int compile_or_apply(int argc, char **argv, bool apply)
 {
 	const char *name = apply ? "apply" : "compile";
-	static const struct option opts[] = {
-		{ "inventory", required_argument, NULL, 'i' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ 0 } };
-	const char *inv = NULL, *pol = NULL, *host = NULL;
-	bool dry = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:p:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': inv = optarg; break;
-		case 'p': pol = optarg; break;
-		case 'H': host = optarg; break;
-		case 'n':
-			if (!apply)
-				return usage_error(name, "unknown option --dry-run");
-			dry = true;
-			break;
-		case ':': return usage_error(name, "%s needs a value", argv[optind - 1]);
-		default: return usage_error(name, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error(name, "unexpected argument '%s'", argv[optind]);
-	if (!host)
-		return usage_error(name, "--host is required");
+	struct offline_opts o;
+	int r = parse_offline_opts(name, argc, argv,
+				   OPT_HOST | (apply ? OPT_DRYRUN : 0), &o);
+	if (r != EXIT_OK)
+		return r;
+	const char *host = o.host;
 	struct cd_state st;
-	int r = load_state(name, inv, pol, &st);
+	r = load_state(name, o.inv, o.pol, &st);
 	if (r != EXIT_OK) {
 		cd_state_free(&st);
 		return r;
@@ -85,7 +62,7 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 	} else {
 		struct cd_buf err;
 		cd_buf_init(&err, 1 << 20);
-		int e = cd_nft_replace(out.data, dry, &err);
+		int e = cd_nft_replace(out.data, o.dry_run, &err);
 		if (e < 0) {
 			fprintf(stderr, "cordon apply: the kernel refused the ruleset%s; nothing was changed\n%s",
 				e == -EPERM ? " (CAP_NET_ADMIN is needed)" : "",

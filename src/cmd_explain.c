@@ -1,5 +1,4 @@
 /* cmd_explain.c - `cordon explain`: the fate of one flow, and why. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,37 +92,11 @@ static int resolve_pair(const struct cd_state *st, const struct endpoint *s,
 
 int cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "inventory", required_argument, NULL, 'i' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "proto", required_argument, NULL, 'P' },
-		{ "port", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 } };
-	const char *inv = NULL, *pol = NULL, *from = NULL, *to = NULL;
-	const char *proto = "tcp", *port = NULL;
-	bool json = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:p:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': inv = optarg; break;
-		case 'p': pol = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'P': proto = optarg; break;
-		case 'n': port = optarg; break;
-		case 'j': json = true; break;
-		case ':': return usage_error("explain", "%s needs a value", argv[optind - 1]);
-		default: return usage_error("explain", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("explain", "unexpected argument '%s'", argv[optind]);
-	if (!from || !to)
-		return usage_error("explain", "--from and --to are required");
+	struct offline_opts o;
+	int r = parse_offline_opts("explain", argc, argv, OPT_JSON | OPT_FLOW, &o);
+	if (r != EXIT_OK)
+		return r;
+	const char *proto = o.proto, *port = o.port;
 	struct cd_flow f = { 0 };
 	if (!strcasecmp(proto, "tcp"))
 		f.proto = CD_PROTO_TCP;
@@ -146,18 +119,18 @@ int cmd_explain(int argc, char **argv)
 	}
 
 	struct cd_state st;
-	int r = load_state("explain", inv, pol, &st);
+	r = load_state("explain", o.inv, o.pol, &st);
 	struct endpoint s, d;
-	if (r == EXIT_OK && (r = parse_endpoint(&st, "--from", from, &s)) == 0 &&
-	    (r = parse_endpoint(&st, "--to", to, &d)) == 0 &&
-	    (r = resolve_pair(&st, &s, &d, from, to, &f)) == 0) {
+	if (r == EXIT_OK && (r = parse_endpoint(&st, "--from", o.from, &s)) == 0 &&
+	    (r = parse_endpoint(&st, "--to", o.to, &d)) == 0 &&
+	    (r = resolve_pair(&st, &s, &d, o.from, o.to, &f)) == 0) {
 		struct cd_verdict v;
 		cd_explain(&st, &f, &v);
-		if (json) {
-			json_t *o = cd_verdict_json(&v);
-			json_dumpf(o, stdout, JSON_PRESERVE_ORDER);
+		if (o.json) {
+			json_t *j = cd_verdict_json(&v);
+			json_dumpf(j, stdout, JSON_PRESERVE_ORDER);
 			fputc('\n', stdout);
-			json_decref(o);
+			json_decref(j);
 		} else {
 			cd_verdict_text(&st, &f, &v, stdout);
 		}

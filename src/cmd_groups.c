@@ -1,5 +1,4 @@
 /* cmd_groups.c - `cordon groups`: every group and its members. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -22,34 +21,18 @@ const char help_groups[] =
 
 int cmd_groups(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "inventory", required_argument, NULL, 'i' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 } };
-	const char *inv = NULL, *pol = NULL;
-	bool json = false;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:p:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': inv = optarg; break;
-		case 'p': pol = optarg; break;
-		case 'j': json = true; break;
-		case ':': return usage_error("groups", "%s needs a value", argv[optind - 1]);
-		default: return usage_error("groups", "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("groups", "unexpected argument '%s'", argv[optind]);
+	struct offline_opts o;
+	int r = parse_offline_opts("groups", argc, argv, OPT_JSON, &o);
+	if (r != EXIT_OK)
+		return r;
 	struct cd_state st;
-	int r = load_state("groups", inv, pol, &st);
+	r = load_state("groups", o.inv, o.pol, &st);
 	if (r == EXIT_OK) {
-		if (json) {
-			json_t *o = cd_groups_json(&st);
-			json_dumpf(o, stdout, JSON_PRESERVE_ORDER | JSON_INDENT(2));
+		if (o.json) {
+			json_t *j = cd_groups_json(&st);
+			json_dumpf(j, stdout, JSON_PRESERVE_ORDER | JSON_INDENT(2));
 			fputc('\n', stdout);
-			json_decref(o);
+			json_decref(j);
 		} else {
 			cd_groups_text(&st, stdout);
 		}

@@ -1,4 +1,5 @@
 /* cordon.c - the cordon tool: a dispatch table of subcommands. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,55 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n(see 'cordon %s --help')\n", cmd);
 	return EXIT_BADINPUT;
+}
+
+int parse_offline_opts(const char *cmd, int argc, char **argv,
+		       unsigned allowed, struct offline_opts *o)
+{
+	static const struct option opts[] = {
+		{ "inventory", required_argument, NULL, 'i' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "proto", required_argument, NULL, 'P' },
+		{ "port", required_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ 0 } };
+	static const struct { int c; unsigned need; } gate[] = {
+		{ 'j', OPT_JSON }, { 'H', OPT_HOST }, { 'f', OPT_FLOW }, { 't', OPT_FLOW },
+		{ 'P', OPT_FLOW }, { 'n', OPT_FLOW }, { 'd', OPT_DRYRUN } };
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->proto = "tcp";
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":i:p:", opts, NULL)) != -1) {
+		for (size_t g = 0; g < sizeof(gate) / sizeof(gate[0]); g++)
+			if (gate[g].c == c && !(allowed & gate[g].need))
+				c = '?';
+		switch (c) {
+		case 'i': o->inv = optarg; break;
+		case 'p': o->pol = optarg; break;
+		case 'j': o->json = true; break;
+		case 'H': o->host = optarg; break;
+		case 'f': o->from = optarg; break;
+		case 't': o->to = optarg; break;
+		case 'P': o->proto = optarg; break;
+		case 'n': o->port = optarg; break;
+		case 'd': o->dry_run = true; break;
+		case ':': return usage_error(cmd, "%s needs a value", argv[optind - 1]);
+		default: return usage_error(cmd, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if ((allowed & OPT_HOST) && !o->host)
+		return usage_error(cmd, "--host is required");
+	if ((allowed & OPT_FLOW) && (!o->from || !o->to))
+		return usage_error(cmd, "--from and --to are required");
+	return EXIT_OK;
 }
 
 int load_state(const char *cmd, const char *inv, const char *pol,
