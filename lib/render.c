@@ -13,55 +13,64 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* nft names: [A-Za-z0-9_] only, made unique with the object's index. */
-struct names {
-	char **v;        /* name per object */
-	size_t n;
-};
-
-static char *sanitize(const char *pfx, const char *s)
+/* An nft identifier for pfx + name: the name itself when it is made of
+ * [A-Za-z0-9_.-] and not too long, else a cleaned prefix and a hash of the
+ * exact name.  Stable: it depends on the name alone, so names do not
+ * change when other objects come and go. */
+static char *nft_name(const char *pfx, const char *name, size_t maxlen)
 {
+	size_t n = strlen(name);
+	bool clean = n > 0 && n <= maxlen;
+	for (const char *c = name; clean && *c; c++)
+		clean = isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-';
+	if (clean)
+		return cd_asprintf("%s%s", pfx, name);
+	uint32_t h = 2166136261u;
+	for (const char *c = name; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
 	struct cd_buf b;
-	cd_buf_init(&b, 512);
+	cd_buf_init(&b, 256);
 	cd_buf_puts(&b, pfx);
-	for (const char *c = s; *c && b.len < 120; c++) {
+	for (const char *c = name; *c && b.len < strlen(pfx) + 40; c++) {
 		char ch = isalnum((unsigned char)*c) ? *c : '_';
 		cd_buf_add(&b, &ch, 1);
 	}
+	cd_buf_printf(&b, "_%08x", h);
 	return cd_buf_steal(&b);
 }
 
-/* Name objects pfx+sanitized(name); on a collision, add the index. */
-static void make_names(struct names *nm, const char *pfx,
-		       const char *const *src, size_t n)
+void cd_names_init(struct cd_names *nm, const struct cd_policy *pol)
 {
-	struct cd_map seen;
-	cd_map_init_exact(&seen);
-	nm->n = n;
-	nm->v = cd_calloc(n ? n : 1, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		nm->v[i] = sanitize(pfx, src[i]);
-		if (!cd_map_put(&seen, nm->v[i], i, NULL)) {
-			char *x = cd_asprintf("%s_%zu", nm->v[i], i);
-			free(nm->v[i]);
-			nm->v[i] = x;
-			cd_map_put(&seen, nm->v[i], i, NULL);
-		}
-	}
-	cd_map_free(&seen);
+	nm->ngroups = pol->ngroups;
+	nm->nipsets = pol->nipsets;
+	nm->group = cd_calloc(pol->ngroups + 1, sizeof(char *));
+	nm->ipset = cd_calloc(pol->nipsets + 1, sizeof(char *));
+	for (size_t i = 0; i < pol->ngroups; i++)
+		nm->group[i] = nft_name("g_", pol->groups[i].name, 200);
+	for (size_t i = 0; i < pol->nipsets; i++)
+		nm->ipset[i] = nft_name("s_", pol->ipsets[i].name, 200);
 }
 
-static void free_names(struct names *nm)
+void cd_names_free(struct cd_names *nm)
 {
-	for (size_t i = 0; i < nm->n; i++)
-		free(nm->v[i]);
-	free(nm->v);
+	for (size_t i = 0; i < nm->ngroups; i++)
+		free(nm->group[i]);
+	for (size_t i = 0; i < nm->nipsets; i++)
+		free(nm->ipset[i]);
+	free(nm->group);
+	free(nm->ipset);
+	memset(nm, 0, sizeof(*nm));
+}
+
+char *cd_vnic_name(const char *ifname)
+{
+	return nft_name("", ifname, 15);
 }
 
 struct rctx {
 	const struct cd_state *st;
+	const struct cd_names *nm;
 	struct cd_buf *b;
-	struct names groups, ipsets, vnics;
 	int err;
 };
 
@@ -77,21 +86,6 @@ static void out(struct rctx *x, const char *fmt, ...)
 		x->err = r;
 }
 
-/* An element list "{ a, b }" of addresses of one family. */
-static void addr_list(struct rctx *x, const struct cd_addr *a, size_t n, int fam)
-{
-	bool first = true;
-	out(x, "{ ");
-	for (size_t i = 0; i < n; i++) {
-		if (a[i].family != fam)
-			continue;
-		char buf[CD_ADDR_STRLEN];
-		out(x, "%s%s", first ? "" : ", ", cd_addr_fmt(&a[i], buf));
-		first = false;
-	}
-	out(x, " }");
-}
-
 static bool has_family(const struct cd_addr *a, size_t n, int fam)
 {
 	for (size_t i = 0; i < n; i++)
@@ -100,8 +94,7 @@ static bool has_family(const struct cd_addr *a, size_t n, int fam)
 	return false;
 }
 
-/* A counter's comment: category and name, without quotes or controls. */
-static char *comment(const struct cd_rule *r)
+char *cd_rule_comment(const struct cd_rule *r)
 {
 	char *c = r->name ? cd_asprintf("%s: %.100s", cd_category_name(r->category),
 					r->name)
@@ -119,9 +112,27 @@ static int cmp_addr(const void *a, const void *b)
 	return cd_addr_cmp(a, b);
 }
 
-static void group_set(struct rctx *x, size_t g, int fam)
+/* "a, b, c" of the addresses of family fam, sorted. */
+static int element_list(struct cd_buf *b, struct cd_addr *v, size_t n, int fam)
 {
-	const struct cd_state *st = x->st;
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_addr);
+	bool first = true;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].family != fam)
+			continue;
+		char buf[CD_ADDR_STRLEN];
+		int r = cd_buf_printf(b, "%s%s", first ? "" : ", ", cd_addr_fmt(&v[i], buf));
+		if (r < 0)
+			return r;
+		first = false;
+	}
+	return 0;
+}
+
+int cd_render_group_elements(const struct cd_state *st, size_t g, int fam,
+			     struct cd_buf *b)
+{
 	struct cd_addr *v = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t w = 0; w < st->inv.n; w++) {
@@ -133,35 +144,26 @@ static void group_set(struct rctx *x, size_t g, int fam)
 				if (wl->vnics[i].ips[a].family == fam)
 					CD_PUSH(v, n, cap, wl->vnics[i].ips[a]);
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_addr);
-	out(x, "\tset %s_v%d {\n\t\ttype %s\n", x->groups.v[g], fam,
-	    fam == 4 ? "ipv4_addr" : "ipv6_addr");
-	if (n) {
-		out(x, "\t\telements = ");
-		addr_list(x, v, n, fam);
-		out(x, "\n");
-	}
-	out(x, "\t}\n");
+	int r = element_list(b, v, n, fam);
 	free(v);
+	return r;
 }
 
-static void ipset_set(struct rctx *x, size_t i, int fam)
+int cd_render_ipset_elements(const struct cd_state *st, size_t i, int fam,
+			     struct cd_buf *b)
 {
-	const struct cd_ipset *s = &x->st->pol.ipsets[i];
+	const struct cd_ipset *s = &st->pol.ipsets[i];
 	struct cd_addr *v = cd_calloc(s->n ? s->n : 1, sizeof(*v));
 	if (s->n)
 		memcpy(v, s->addrs, s->n * sizeof(*v));
-	qsort(v, s->n, sizeof(*v), cmp_addr);
-	out(x, "\tset %s_v%d {\n\t\ttype %s\n\t\tflags interval\n\t\tauto-merge\n",
-	    x->ipsets.v[i], fam, fam == 4 ? "ipv4_addr" : "ipv6_addr");
-	if (has_family(v, s->n, fam)) {
-		out(x, "\t\telements = ");
-		addr_list(x, v, s->n, fam);
-		out(x, "\n");
-	}
-	out(x, "\t}\n");
+	int r = element_list(b, v, s->n, fam);
 	free(v);
+	return r;
+}
+
+bool cd_ipset_has_family(const struct cd_ipset *s, int fam)
+{
+	return has_family(s->addrs, s->n, fam);
 }
 
 /* --- rules ------------------------------------------------------------- */
@@ -230,7 +232,7 @@ static void remote_atoms(struct rctx *x, const struct cd_ref *refs, size_t n,
 			for (int fam = 4; fam <= 6; fam += 2)
 				atom_add(out_, fam, 0, cd_asprintf("%s %s @%s_v%d",
 					 fam == 4 ? "ip" : "ip6", key,
-					 x->groups.v[r->idx], fam));
+					 x->nm->group[r->idx], fam));
 			break;
 		case CD_REF_IPSET: {
 			const struct cd_ipset *s = &st->pol.ipsets[r->idx];
@@ -238,7 +240,7 @@ static void remote_atoms(struct rctx *x, const struct cd_ref *refs, size_t n,
 				if (has_family(s->addrs, s->n, fam))
 					atom_add(out_, fam, 0, cd_asprintf("%s %s @%s_v%d",
 						 fam == 4 ? "ip" : "ip6", key,
-						 x->ipsets.v[r->idx], fam));
+						 x->nm->ipset[r->idx], fam));
 			break;
 		}
 		case CD_REF_WORKLOAD: {
@@ -333,21 +335,21 @@ static void emit(struct rctx *x, const struct cd_prule *pr, enum cd_stage s,
 			 "log prefix \"cordon r%u \" counter name \"r%u\"", r->id, r->id);
 	switch (r->action) {
 	case CD_ALLOW:
-		out(x, "\t\t%s%s%s %s\n", h, sep, tail,
+		out(x, "%s%s%s %s\n", h, sep, tail,
 		    s == CD_EGRESS ? "return" : "accept");
 		break;
 	case CD_DROP:
-		out(x, "\t\t%s%s%s drop\n", h, sep, tail);
+		out(x, "%s%s%s drop\n", h, sep, tail);
 		break;
 	case CD_REJECT:
 		if (svc->tcp == 1) {
-			out(x, "\t\t%s%s%s reject with tcp reset\n", h, sep, tail);
+			out(x, "%s%s%s reject with tcp reset\n", h, sep, tail);
 			break;
 		}
 		if (svc->tcp == 2)
-			out(x, "\t\t%s%smeta l4proto tcp %s reject with tcp reset\n",
+			out(x, "%s%smeta l4proto tcp %s reject with tcp reset\n",
 			    h, sep, tail);
-		out(x, "\t\t%s%s%s reject with icmpx type admin-prohibited\n",
+		out(x, "%s%s%s reject with icmpx type admin-prohibited\n",
 		    h, sep, tail);
 		break;
 	}
@@ -389,127 +391,14 @@ static void render_rule(struct rctx *x, const struct cd_prule *pr,
 	atoms_free(&svc);
 }
 
-static void render_chain(struct rctx *x, const struct cd_prog *p, size_t k,
-			 enum cd_stage s)
+int cd_render_chain(const struct cd_state *st, const struct cd_names *nm,
+		    const struct cd_prog *p, enum cd_stage s, struct cd_buf *b)
 {
-	const struct cd_workload *w = &x->st->inv.w[p->wl];
-	out(x, "\n\tchain %s_%s {\n", s == CD_EGRESS ? "out" : "in", x->vnics.v[k]);
-	out(x, "\t\t# %s %s of workload \"%s\"\n", w->vnics[p->vnic].ifname,
-	    s == CD_EGRESS ? "egress" : "ingress", w->name);
+	struct rctx x = { .st = st, .nm = nm, .b = b };
 	for (size_t i = 0; i < p->n[s]; i++)
-		render_rule(x, &p->r[s][i], s);
-	if (x->st->pol.default_action == CD_DROP && !p->closed[s])
-		out(x, "\t\tcounter name \"default_%s\" drop\n",
+		render_rule(&x, &p->r[s][i], s);
+	if (st->pol.default_action == CD_DROP && !p->closed[s])
+		out(&x, "counter name \"default_%s\" drop\n",
 		    s == CD_EGRESS ? "out" : "in");
-	out(x, "\t}\n");
-}
-
-static void vmap(struct rctx *x, const struct cd_host_prog *hp, const char *dir)
-{
-	out(x, "\n\tmap vnic_%s {\n\t\ttype ifname : verdict\n", dir);
-	if (hp->n) {
-		out(x, "\t\telements = { ");
-		for (size_t k = 0; k < hp->n; k++) {
-			const struct cd_prog *p = &hp->v[k];
-			out(x, "%s\"%s\" : jump %s_%s", k ? ",\n\t\t\t     " : "",
-			    x->st->inv.w[p->wl].vnics[p->vnic].ifname, dir,
-			    x->vnics.v[k]);
-		}
-		out(x, " }\n");
-	}
-	out(x, "\t}\n");
-}
-
-int cd_render_host(const struct cd_state *st, const struct cd_host_prog *hp,
-		   struct cd_buf *b)
-{
-	const struct cd_policy *pol = &st->pol;
-	struct rctx x = { .st = st, .b = b };
-	const char **gn = cd_calloc(pol->ngroups + 1, sizeof(char *));
-	const char **in = cd_calloc(pol->nipsets + 1, sizeof(char *));
-	const char **vn = cd_calloc(hp->n + 1, sizeof(char *));
-	for (size_t i = 0; i < pol->ngroups; i++)
-		gn[i] = pol->groups[i].name;
-	for (size_t i = 0; i < pol->nipsets; i++)
-		in[i] = pol->ipsets[i].name;
-	for (size_t i = 0; i < hp->n; i++)
-		vn[i] = st->inv.w[hp->v[i].wl].vnics[hp->v[i].vnic].ifname;
-	make_names(&x.groups, "g_", gn, pol->ngroups);
-	make_names(&x.ipsets, "s_", in, pol->nipsets);
-	make_names(&x.vnics, "", vn, hp->n);
-	free(gn);
-	free(in);
-	free(vn);
-
-	/* which rules, groups and ipsets the host's chains use */
-	bool *rule_used = cd_calloc(pol->nrules + 1, sizeof(bool));
-	bool *group_used = cd_calloc(pol->ngroups + 1, sizeof(bool));
-	bool *ipset_used = cd_calloc(pol->nipsets + 1, sizeof(bool));
-	size_t nchains_rules = 0;
-	for (size_t k = 0; k < hp->n; k++) {
-		for (int s = 0; s < 2; s++) {
-			for (size_t i = 0; i < hp->v[k].n[s]; i++) {
-				const struct cd_rule *r = hp->v[k].r[s][i].rule;
-				rule_used[r - pol->rules] = true;
-				nchains_rules++;
-				const struct cd_ref *rem = s == CD_EGRESS ? r->dst : r->src;
-				size_t nrem = s == CD_EGRESS ? r->ndst : r->nsrc;
-				for (size_t j = 0; j < nrem; j++) {
-					if (rem[j].kind == CD_REF_GROUP)
-						group_used[rem[j].idx] = true;
-					if (rem[j].kind == CD_REF_IPSET)
-						ipset_used[rem[j].idx] = true;
-				}
-			}
-		}
-	}
-
-	out(&x, "# cordon %s: ruleset for host \"%s\": %zu vNICs, %zu rule placements\n",
-	    CD_VERSION, hp->host, hp->n, nchains_rules);
-	out(&x, "table inet %s {\n", CD_TABLE);
-	for (size_t i = 0; i < pol->nrules; i++) {
-		if (!rule_used[i])
-			continue;
-		const struct cd_rule *r = &pol->rules[i];
-		char *c = comment(r);
-		out(&x, "\tcounter r%u {\n\t\tcomment \"%s\"\n\t}\n", r->id, c);
-		free(c);
-	}
-	if (pol->default_action == CD_DROP)
-		out(&x, "\tcounter default_out {\n\t}\n\tcounter default_in {\n\t}\n");
-	for (size_t g = 0; g < pol->ngroups; g++) {
-		if (!group_used[g])
-			continue;
-		group_set(&x, g, 4);
-		group_set(&x, g, 6);
-	}
-	for (size_t i = 0; i < pol->nipsets; i++) {
-		if (!ipset_used[i])
-			continue;
-		const struct cd_ipset *s = &pol->ipsets[i];
-		for (int fam = 4; fam <= 6; fam += 2)
-			if (has_family(s->addrs, s->n, fam))
-				ipset_set(&x, i, fam);
-	}
-	vmap(&x, hp, "out");
-	vmap(&x, hp, "in");
-	out(&x, "\n\tchain forward {\n"
-		"\t\ttype filter hook forward priority filter; policy accept;\n"
-		"\t\tct state established,related accept\n"
-		"\t\tct state invalid drop\n"
-		"\t\tiifname vmap @vnic_out\n"
-		"\t\toifname vmap @vnic_in\n"
-		"\t}\n");
-	for (size_t k = 0; k < hp->n; k++) {
-		render_chain(&x, &hp->v[k], k, CD_EGRESS);
-		render_chain(&x, &hp->v[k], k, CD_INGRESS);
-	}
-	out(&x, "}\n");
-	free(rule_used);
-	free(group_used);
-	free(ipset_used);
-	free_names(&x.groups);
-	free_names(&x.ipsets);
-	free_names(&x.vnics);
 	return x.err;
 }

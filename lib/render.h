@@ -1,13 +1,11 @@
-/* render.h - stage 5: compiled programs as an nftables ruleset.
+/* render.h - stage 5: compiled programs in nft syntax.
  *
- * One table, `table inet cordon`:
- *   - a named counter per policy rule used on the host (r<ID>);
- *   - a named set per group and family (g_<name>_v4/_v6) holding the
- *     addresses of its members, and an interval set per ipset;
- *   - per-vNIC chains out_<ifname> (egress) and in_<ifname> (ingress);
- *   - verdict maps vnic_out/vnic_in keyed by interface name, and a base
- *     chain on the forward hook: conntrack state first, then dispatch.
- * A tag change is then a few set-element updates (issue: dataplane). */
+ * The pieces of `table inet cordon` (host.c assembles them): the names of
+ * the sets that hold groups and ipsets, their elements, and the rule lines
+ * of one vNIC chain.  Each policy rule at a vNIC becomes one or more nft
+ * rules: one per remote endpoint (a set, an address list or a prefix),
+ * service form (tcp ports, udp ports, protocols, ICMP echo) and address
+ * family that can match, all sharing the rule's named counter r<ID>. */
 #ifndef CD_RENDER_H
 #define CD_RENDER_H
 
@@ -16,8 +14,29 @@
 #define CD_TABLE "cordon"
 #define CD_RENDER_MAX (1u << 30)  /* largest ruleset text produced */
 
-/* Render the ruleset for host into b.  Returns 0 or -E2BIG. */
-int cd_render_host(const struct cd_state *st, const struct cd_host_prog *hp,
-		   struct cd_buf *b);
+/* nft names of a policy's objects; they depend on the policy alone. */
+struct cd_names {
+	char **group;      /* set name base per group: g_NAME (+ _v4/_v6) */
+	char **ipset;      /* set name base per ipset: s_NAME (+ _v4/_v6) */
+	size_t ngroups, nipsets;
+};
+void cd_names_init(struct cd_names *nm, const struct cd_policy *pol);
+void cd_names_free(struct cd_names *nm);
+/* The chain-name suffix for a vNIC (out_SUFFIX, in_SUFFIX); caller frees. */
+char *cd_vnic_name(const char *ifname);
+
+/* Rule lines of one stage of a vNIC program, one per line, unindented.
+ * Returns 0 or -E2BIG. */
+int cd_render_chain(const struct cd_state *st, const struct cd_names *nm,
+		    const struct cd_prog *p, enum cd_stage s, struct cd_buf *b);
+/* "a, b, ..." of the members' addresses of family fam (4 or 6), sorted;
+ * nothing when there are none. */
+int cd_render_group_elements(const struct cd_state *st, size_t g, int fam,
+			     struct cd_buf *b);
+int cd_render_ipset_elements(const struct cd_state *st, size_t i, int fam,
+			     struct cd_buf *b);
+bool cd_ipset_has_family(const struct cd_ipset *s, int fam);
+/* A counter comment for rule r (category: name), quote-free; caller frees. */
+char *cd_rule_comment(const struct cd_rule *r);
 
 #endif

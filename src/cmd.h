@@ -29,6 +29,7 @@ enum {
 	OPT_HOST = 1 << 1,     /* --host HOST (required when allowed) */
 	OPT_FLOW = 1 << 2,     /* --from, --to, --proto, --port */
 	OPT_DRYRUN = 1 << 3,   /* --dry-run */
+	OPT_VNICS = 1 << 4,    /* --unknown-vnics, --vnic-glob */
 };
 
 struct offline_opts {
@@ -37,6 +38,9 @@ struct offline_opts {
 	const char *from, *to;          /* --from, --to */
 	const char *proto, *port;       /* --proto, --port */
 	bool json, dry_run;             /* --json, --dry-run */
+	bool unknown_accept;            /* --unknown-vnics accept */
+	const char *globs[16];          /* --vnic-glob, repeatable */
+	size_t nglobs;
 };
 
 /* Parse argv (argv[0] is the command) for the options in `allowed`, plus

@@ -6,7 +6,7 @@
 
 #include "cmd.h"
 #include "nft.h"
-#include "render.h"
+#include "host.h"
 
 const char help_compile[] =
 	"usage: cordon compile --inventory INV --policy POL --host HOST\n"
@@ -16,6 +16,11 @@ const char help_compile[] =
 	"group and address family, a chain per vNIC and direction, verdict maps\n"
 	"keyed by interface name, and a named counter per rule.  Rules that can\n"
 	"never apply at a vNIC are left out of its chains.\n"
+	"\n"
+	"  --unknown-vnics drop|accept   traffic of devices that look like vNICs\n"
+	"                        but are not in the inventory (default: drop)\n"
+	"  --vnic-glob GLOB      what looks like a vNIC (repeatable; default:\n"
+	"                        tap* and vnet*)\n"
 	"\n"
 	"example:\n"
 	"  cordon compile -i examples/vdi/inventory.yaml -p examples/vdi/policy.yaml \\\n"
@@ -30,6 +35,7 @@ const char help_apply[] =
 	"in the ruleset is touched.  Needs CAP_NET_ADMIN.\n"
 	"\n"
 	"  --dry-run   have the kernel check the ruleset, without committing it\n"
+	"  --unknown-vnics, --vnic-glob   as for compile\n"
 	"\n"
 	"example:\n"
 	"  ip netns exec hv1 cordon apply -i inv.yaml -p pol.yaml --host hv1\n";
@@ -39,7 +45,7 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 	const char *name = apply ? "apply" : "compile";
 	struct offline_opts o;
 	int r = parse_offline_opts(name, argc, argv,
-				   OPT_HOST | (apply ? OPT_DRYRUN : 0), &o);
+				   OPT_HOST | OPT_VNICS | (apply ? OPT_DRYRUN : 0), &o);
 	if (r != EXIT_OK)
 		return r;
 	const char *host = o.host;
@@ -49,11 +55,12 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 		cd_state_free(&st);
 		return r;
 	}
-	struct cd_host_prog hp;
+	struct cd_host h;
+	struct cd_host_opts ho = { .unknown_accept = o.unknown_accept,
+				   .globs = o.nglobs ? o.globs : NULL, .nglobs = o.nglobs };
 	struct cd_buf out;
-	cd_compile_host(&st, host, &hp);
 	cd_buf_init(&out, CD_RENDER_MAX);
-	if (cd_render_host(&st, &hp, &out) < 0) {
+	if (cd_host_build(&h, &st, host, &ho) < 0 || cd_host_render(&h, &st, &out) < 0) {
 		fprintf(stderr, "cordon %s: the ruleset is larger than %u MiB\n", name,
 			CD_RENDER_MAX >> 20);
 		r = EXIT_FAIL;
@@ -68,14 +75,14 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 				e == -EPERM ? " (CAP_NET_ADMIN is needed)" : "",
 				err.data ? err.data : "");
 			r = EXIT_FAIL;
-		} else if (hp.n == 0) {
+		} else if (h.n == 0) {
 			fprintf(stderr, "cordon apply: host \"%s\" has no vNICs in the inventory; the table is empty\n",
 				host);
 		}
 		cd_buf_free(&err);
 	}
 	cd_buf_free(&out);
-	cd_host_prog_free(&hp);
+	cd_host_free(&h);
 	cd_state_free(&st);
 	return r;
 }

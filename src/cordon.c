@@ -59,10 +59,13 @@ int parse_offline_opts(const char *cmd, int argc, char **argv,
 		{ "proto", required_argument, NULL, 'P' },
 		{ "port", required_argument, NULL, 'n' },
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "unknown-vnics", required_argument, NULL, 'u' },
+		{ "vnic-glob", required_argument, NULL, 'g' },
 		{ 0 } };
 	static const struct { int c; unsigned need; } gate[] = {
 		{ 'j', OPT_JSON }, { 'H', OPT_HOST }, { 'f', OPT_FLOW }, { 't', OPT_FLOW },
-		{ 'P', OPT_FLOW }, { 'n', OPT_FLOW }, { 'd', OPT_DRYRUN } };
+		{ 'P', OPT_FLOW }, { 'n', OPT_FLOW }, { 'd', OPT_DRYRUN },
+		{ 'u', OPT_VNICS }, { 'g', OPT_VNICS } };
 	int c;
 	memset(o, 0, sizeof(*o));
 	o->proto = "tcp";
@@ -82,6 +85,18 @@ int parse_offline_opts(const char *cmd, int argc, char **argv,
 		case 'P': o->proto = optarg; break;
 		case 'n': o->port = optarg; break;
 		case 'd': o->dry_run = true; break;
+		case 'u':
+			if (strcmp(optarg, "drop") && strcmp(optarg, "accept"))
+				return usage_error(cmd, "--unknown-vnics takes drop or accept, not '%s'", optarg);
+			o->unknown_accept = !strcmp(optarg, "accept");
+			break;
+		case 'g':
+			if (o->nglobs == sizeof(o->globs) / sizeof(o->globs[0]))
+				return usage_error(cmd, "too many --vnic-glob options");
+			if (!*optarg || strlen(optarg) > 15 || strpbrk(optarg, "\"\\/ \t\n"))
+				return usage_error(cmd, "--vnic-glob '%s' is not an interface name pattern", optarg);
+			o->globs[o->nglobs++] = optarg;
+			break;
 		case ':': return usage_error(cmd, "%s needs a value", argv[optind - 1]);
 		default: return usage_error(cmd, "unknown option %s", argv[optind - 1]);
 		}

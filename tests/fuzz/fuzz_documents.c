@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "eval.h"
-#include "render.h"
+#include "host.h"
 
 static const char inv[] =
 	"workloads:\n"
@@ -24,13 +24,11 @@ static void exercise(const char *i, size_t il, const char *p, size_t pl)
 	struct cd_state st;
 	cd_diags_init(&d);
 	if (cd_state_parse(&st, "inv", i, il, "pol", p, pl, &d) == 0) {
-		struct cd_host_prog hp;
+		struct cd_host h;
 		struct cd_buf b;
-		cd_compile_host(&st, "h", &hp);
 		cd_buf_init(&b, CD_RENDER_MAX);
-		cd_render_host(&st, &hp, &b);
-		cd_buf_free(&b);
-		cd_host_prog_free(&hp);
+		if (cd_host_build(&h, &st, "h", NULL) == 0)
+			cd_host_render(&h, &st, &b);
 		for (size_t s = 0; s < st.inv.n && s < 4; s++) {
 			for (size_t t = 0; t < st.inv.n && t < 4; t++) {
 				const struct cd_workload *x = &st.inv.w[s], *y = &st.inv.w[t];
@@ -47,8 +45,12 @@ static void exercise(const char *i, size_t il, const char *p, size_t pl)
 			struct cd_delta dl = { 0 };
 			const char *tags[] = { "x", "z" };
 			cd_members_set_tags(&st.mem, 0, tags, 2, &dl);
+			cd_buf_reset(&b);
+			cd_host_retag(&h, &st, 0, &dl, &b);
 			cd_delta_free(&dl);
 		}
+		cd_buf_free(&b);
+		cd_host_free(&h);
 	}
 	cd_state_free(&st);
 	cd_diags_free(&d);

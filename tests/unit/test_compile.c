@@ -1,9 +1,10 @@
 /* test_compile.c - programs per vNIC, the evaluator and the renderer. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "eval.h"
 #include "helpers.h"
-#include "render.h"
+#include "host.h"
 #include "test.h"
 
 static const char inv[] =
@@ -120,23 +121,72 @@ TEST(render_host_shape)
 	must_load(&st, inv,
 		  "groups:\n"
 		  "  - {name: 'web tier', match: 'tag == \"app=web\"'}\n"
-		  "  - {name: web_tier, include: [db]}\n"
+		  "  - {name: web.tier-2, include: [db]}\n"
 		  "rules:\n"
-		  "  - {id: 1, source: ['group:web tier'], destination: [group:web_tier], service: [tcp/1-2, icmp], action: reject, log: true}\n");
-	struct cd_host_prog hp;
+		  "  - {id: 1, source: ['group:web tier'], destination: [group:web.tier-2], service: [tcp/1-2, icmp], action: reject, log: true}\n");
+	struct cd_host h;
 	struct cd_buf b;
 	cd_buf_init(&b, 1 << 20);
-	cd_compile_host(&st, "HV1", &hp);
-	ASSERT_EQ(hp.n, 2);
-	ASSERT_EQ(cd_render_host(&st, &hp, &b), 0);
+	ASSERT_EQ(cd_host_build(&h, &st, "HV1", NULL), 0);
+	ASSERT_EQ(h.n, 2);
+	ASSERT_EQ(cd_host_render(&h, &st, &b), 0);
 	ASSERT_CONTAINS(b.data, "table inet cordon {");
-	ASSERT_CONTAINS(b.data, "set g_web_tier_v4 {\n\t\ttype ipv4_addr\n\t\telements = { 10.0.0.1, 10.0.1.1 }");
-	ASSERT_CONTAINS(b.data, "set g_web_tier_1_v4");   /* name collision */
-	ASSERT_CONTAINS(b.data, "ip daddr @g_web_tier_1_v4 tcp dport 1-2 log prefix \"cordon r1 \" counter name \"r1\" reject with tcp reset");
-	ASSERT_CONTAINS(b.data, "ip daddr @g_web_tier_1_v4 icmp type echo-request log prefix \"cordon r1 \" counter name \"r1\" reject with icmpx type admin-prohibited");
+	/* a name with a space is cleaned and given a hash; a clean one is kept */
+	ASSERT_CONTAINS(b.data, "set g_web_tier_");
+	ASSERT_CONTAINS(b.data, "_v4 {\n\t\ttype ipv4_addr\n\t\telements = { 10.0.0.1, 10.0.1.1 }");
+	ASSERT_CONTAINS(b.data, "set g_web.tier-2_v4 {");
+	ASSERT_CONTAINS(b.data, "ip daddr @g_web.tier-2_v4 tcp dport 1-2 log prefix \"cordon r1 \" counter name \"r1\" reject with tcp reset");
+	ASSERT_CONTAINS(b.data, "ip daddr @g_web.tier-2_v4 icmp type echo-request log prefix \"cordon r1 \" counter name \"r1\" reject with icmpx type admin-prohibited");
 	ASSERT_CONTAINS(b.data, "\"tw\" : jump out_tw");
 	ASSERT_CONTAINS(b.data, "ct state established,related accept");
-	cd_host_prog_free(&hp);
+	ASSERT_CONTAINS(b.data, "iifname \"tap*\" iifname != @vnics counter name \"unknown_vnic\" drop");
+	cd_host_free(&h);
+	cd_buf_free(&b);
+	cd_state_free(&st);
+}
+
+TEST(render_retag_script)
+{
+	struct cd_state st;
+	must_load(&st, inv,
+		  "groups:\n"
+		  "  - {name: q, match: 'tag == \"virus\"'}\n"
+		  "rules:\n"
+		  "  - {id: 1, category: emergency, destination: [group:q], action: drop, applied_to: [group:q], direction: in}\n"
+		  "  - {id: 2, source: [group:q], action: drop}\n");
+	struct cd_host h;
+	struct cd_buf b, full;
+	cd_buf_init(&b, 1 << 20);
+	cd_buf_init(&full, 1 << 20);
+	ASSERT_EQ(cd_host_build(&h, &st, "hv1", NULL), 0);
+	struct cd_delta d = { 0 };
+	const char *tags[] = { "app=db", "VIRUS" };
+	cd_members_set_tags(&st.mem, 1, tags, 2, &d);     /* db, on hv1 */
+	ASSERT_EQ(cd_host_retag(&h, &st, 1, &d, &b), 0);
+	ASSERT_CONTAINS(b.data, "add element inet cordon g_q_v4 { 10.0.0.2 }\n");
+	ASSERT_CONTAINS(b.data, "flush chain inet cordon in_td\nadd rule inet cordon in_td counter name \"r1\" drop\n");
+	ASSERT_CONTAINS(b.data, "flush chain inet cordon out_td\nadd rule inet cordon out_td counter name \"r2\" drop\n");
+	/* web's chains do not change: only the set element does */
+	ASSERT(!strstr(b.data, "_tw"));
+	/* the model now renders as a fresh build of the new state */
+	struct cd_host fresh;
+	struct cd_buf fb;
+	cd_buf_init(&fb, 1 << 20);
+	ASSERT_EQ(cd_host_build(&fresh, &st, "hv1", NULL), 0);
+	cd_host_render(&fresh, &st, &fb);
+	cd_host_render(&h, &st, &full);
+	ASSERT_STR_EQ(full.data, fb.data);
+	/* and back */
+	cd_buf_reset(&b);
+	d.n = 0;
+	cd_members_set_tags(&st.mem, 1, tags, 1, &d);
+	ASSERT_EQ(cd_host_retag(&h, &st, 1, &d, &b), 0);
+	ASSERT_CONTAINS(b.data, "delete element inet cordon g_q_v4 { 10.0.0.2 }\n");
+	cd_delta_free(&d);
+	cd_host_free(&fresh);
+	cd_host_free(&h);
+	cd_buf_free(&fb);
+	cd_buf_free(&full);
 	cd_buf_free(&b);
 	cd_state_free(&st);
 }

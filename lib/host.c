@@ -1,0 +1,256 @@
+/* host.c - one host's table: build, render whole, update in place. */
+#include "host.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const default_globs[] = CD_DEFAULT_VNIC_GLOBS;
+
+/* Render both chains of vNIC k of h. */
+static int render_vnic(const struct cd_host *h, const struct cd_state *st,
+		       struct cd_host_vnic *hv, char *text[2])
+{
+	struct cd_prog p;
+	int r = 0;
+	cd_compile_vnic(st, hv->wl, hv->vnic, &p);
+	for (int s = 0; s < 2 && r == 0; s++) {
+		struct cd_buf b;
+		cd_buf_init(&b, CD_RENDER_MAX);
+		r = cd_render_chain(st, &h->names, &p, (enum cd_stage)s, &b);
+		text[s] = cd_buf_steal(&b);
+	}
+	cd_prog_free(&p);
+	return r;
+}
+
+int cd_host_build(struct cd_host *h, const struct cd_state *st,
+		  const char *host, const struct cd_host_opts *opts)
+{
+	const struct cd_policy *pol = &st->pol;
+	memset(h, 0, sizeof(*h));
+	h->host = cd_strdup(host);
+	h->unknown_accept = opts && opts->unknown_accept;
+	const char *const *g = opts && opts->globs ? opts->globs : default_globs;
+	size_t ng = opts && opts->globs ? opts->nglobs : CD_ARRAY_LEN(default_globs);
+	h->globs = cd_calloc(ng + 1, sizeof(char *));
+	for (size_t i = 0; i < ng; i++)
+		h->globs[h->nglobs++] = cd_strdup(g[i]);
+	cd_names_init(&h->names, pol);
+
+	h->group_set = cd_calloc(pol->ngroups + 1, sizeof(bool));
+	h->ipset_set = cd_calloc(pol->nipsets + 1, sizeof(bool));
+	for (size_t i = 0; i < pol->nrules; i++) {
+		const struct cd_rule *r = &pol->rules[i];
+		const struct cd_ref *lists[2] = { r->src, r->dst };
+		size_t n[2] = { r->nsrc, r->ndst };
+		for (int l = 0; l < 2; l++) {
+			for (size_t j = 0; j < n[l]; j++) {
+				if (lists[l][j].kind == CD_REF_GROUP)
+					h->group_set[lists[l][j].idx] = true;
+				if (lists[l][j].kind == CD_REF_IPSET)
+					h->ipset_set[lists[l][j].idx] = true;
+			}
+		}
+	}
+
+	size_t cap = 0;
+	for (size_t w = 0; w < st->inv.n; w++) {
+		const struct cd_workload *wl = &st->inv.w[w];
+		if (strcasecmp(wl->host, host) != 0)
+			continue;
+		for (size_t v = 0; v < wl->nvnics; v++) {
+			struct cd_host_vnic hv = {
+				.wl = w, .vnic = v,
+				.ifname = cd_strdup(wl->vnics[v].ifname),
+				.name = cd_vnic_name(wl->vnics[v].ifname),
+			};
+			if (render_vnic(h, st, &hv, hv.text) < 0) {
+				CD_PUSH(h->v, h->n, cap, hv);
+				return -E2BIG;
+			}
+			CD_PUSH(h->v, h->n, cap, hv);
+		}
+	}
+	return 0;
+}
+
+void cd_host_free(struct cd_host *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->v[i].ifname);
+		free(h->v[i].name);
+		free(h->v[i].text[0]);
+		free(h->v[i].text[1]);
+	}
+	free(h->v);
+	for (size_t i = 0; i < h->nglobs; i++)
+		free(h->globs[i]);
+	free(h->globs);
+	free(h->group_set);
+	free(h->ipset_set);
+	cd_names_free(&h->names);
+	free(h->host);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Indent each line of text by two tabs. */
+static void indented(struct cd_buf *b, const char *text)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) + 1 : strlen(text);
+		cd_buf_puts(b, "\t\t");
+		cd_buf_add(b, text, n);
+		text += n;
+	}
+}
+
+static void set_decl(struct cd_buf *b, const char *base, int fam, bool interval,
+		     const char *elements)
+{
+	cd_buf_printf(b, "\tset %s_v%d {\n\t\ttype %s\n", base, fam,
+		      fam == 4 ? "ipv4_addr" : "ipv6_addr");
+	if (interval)
+		cd_buf_puts(b, "\t\tflags interval\n\t\tauto-merge\n");
+	if (*elements)
+		cd_buf_printf(b, "\t\telements = { %s }\n", elements);
+	cd_buf_puts(b, "\t}\n");
+}
+
+static void vnic_map(const struct cd_host *h, struct cd_buf *b, const char *dir)
+{
+	cd_buf_printf(b, "\n\tmap vnic_%s {\n\t\ttype ifname : verdict\n", dir);
+	for (size_t k = 0; k < h->n; k++)
+		cd_buf_printf(b, "%s\"%s\" : jump %s_%s", k ? ",\n\t\t\t     " : "\t\telements = { ",
+			      h->v[k].ifname, dir, h->v[k].name);
+	cd_buf_puts(b, h->n ? " }\n\t}\n" : "\t}\n");
+}
+
+int cd_host_render(const struct cd_host *h, const struct cd_state *st,
+		   struct cd_buf *b)
+{
+	const struct cd_policy *pol = &st->pol;
+	struct cd_buf el;
+	size_t nrules = 0;
+	for (size_t k = 0; k < h->n; k++)
+		for (int s = 0; s < 2; s++)
+			for (const char *c = h->v[k].text[s]; *c; c++)
+				nrules += *c == '\n';
+	cd_buf_printf(b, "# cordon %s: ruleset for host \"%s\": %zu vNICs, %zu rules\n",
+		      CD_VERSION, h->host, h->n, nrules);
+	cd_buf_printf(b, "table inet %s {\n", CD_TABLE);
+	for (size_t i = 0; i < pol->nrules; i++) {
+		char *c = cd_rule_comment(&pol->rules[i]);
+		cd_buf_printf(b, "\tcounter r%u {\n\t\tcomment \"%s\"\n\t}\n",
+			      pol->rules[i].id, c);
+		free(c);
+	}
+	if (pol->default_action == CD_DROP)
+		cd_buf_puts(b, "\tcounter default_out {\n\t}\n\tcounter default_in {\n\t}\n");
+	cd_buf_puts(b, "\tcounter unknown_vnic {\n\t}\n");
+	cd_buf_init(&el, CD_RENDER_MAX);
+	for (size_t g = 0; g < pol->ngroups; g++) {
+		if (!h->group_set[g])
+			continue;
+		for (int fam = 4; fam <= 6; fam += 2) {
+			cd_buf_reset(&el);
+			cd_render_group_elements(st, g, fam, &el);
+			set_decl(b, h->names.group[g], fam, false, el.data ? el.data : "");
+		}
+	}
+	for (size_t i = 0; i < pol->nipsets; i++) {
+		if (!h->ipset_set[i])
+			continue;
+		for (int fam = 4; fam <= 6; fam += 2) {
+			if (!cd_ipset_has_family(&pol->ipsets[i], fam))
+				continue;
+			cd_buf_reset(&el);
+			cd_render_ipset_elements(st, i, fam, &el);
+			set_decl(b, h->names.ipset[i], fam, true, el.data ? el.data : "");
+		}
+	}
+	cd_buf_free(&el);
+	cd_buf_puts(b, "\tset vnics {\n\t\ttype ifname\n");
+	for (size_t k = 0; k < h->n; k++)
+		cd_buf_printf(b, "%s\"%s\"", k ? ", " : "\t\telements = { ", h->v[k].ifname);
+	cd_buf_puts(b, h->n ? " }\n\t}\n" : "\t}\n");
+	vnic_map(h, b, "out");
+	vnic_map(h, b, "in");
+	cd_buf_puts(b, "\n\tchain forward {\n"
+		    "\t\ttype filter hook forward priority filter; policy accept;\n"
+		    "\t\tct state established,related accept\n"
+		    "\t\tct state invalid drop\n");
+	if (!h->unknown_accept) {
+		for (size_t i = 0; i < h->nglobs; i++)
+			cd_buf_printf(b, "\t\tiifname \"%s\" iifname != @vnics counter name \"unknown_vnic\" drop\n"
+				      "\t\toifname \"%s\" oifname != @vnics counter name \"unknown_vnic\" drop\n",
+				      h->globs[i], h->globs[i]);
+	}
+	cd_buf_puts(b, "\t\tiifname vmap @vnic_out\n\t\toifname vmap @vnic_in\n\t}\n");
+	for (size_t k = 0; k < h->n; k++) {
+		const struct cd_host_vnic *hv = &h->v[k];
+		const struct cd_workload *w = &st->inv.w[hv->wl];
+		for (int s = 0; s < 2; s++) {
+			cd_buf_printf(b, "\n\tchain %s_%s {\n\t\t# %s %s of workload \"%s\"\n",
+				      s ? "in" : "out", hv->name, hv->ifname,
+				      s ? "ingress" : "egress", w->name);
+			indented(b, hv->text[s]);
+			cd_buf_puts(b, "\t}\n");
+		}
+	}
+	return cd_buf_puts(b, "}\n");
+}
+
+int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
+		  const struct cd_delta *delta, struct cd_buf *script)
+{
+	int r = 0;
+	/* the sets of the groups it joined or left */
+	for (size_t i = 0; i < delta->n && r == 0; i++) {
+		const struct cd_delta_entry *e = &delta->v[i];
+		if (!h->group_set[e->group])
+			continue;
+		const struct cd_workload *w = &st->inv.w[e->wl];
+		for (size_t v = 0; v < w->nvnics; v++) {
+			for (size_t a = 0; a < w->vnics[v].nips; a++) {
+				char buf[CD_ADDR_STRLEN];
+				const struct cd_addr *ad = &w->vnics[v].ips[a];
+				r = cd_buf_printf(script, "%s element inet %s %s_v%d { %s }\n",
+						  e->added ? "add" : "delete", CD_TABLE,
+						  h->names.group[e->group], ad->family,
+						  cd_addr_fmt(ad, buf));
+			}
+		}
+	}
+	/* its own chains, if it lives here: applied_to and the local side of
+	 * rules depend on its membership */
+	for (size_t k = 0; k < h->n && r == 0; k++) {
+		struct cd_host_vnic *hv = &h->v[k];
+		if (hv->wl != wl)
+			continue;
+		char *text[2] = { NULL, NULL };
+		r = render_vnic(h, st, hv, text);
+		for (int s = 0; s < 2 && r == 0; s++) {
+			if (strcmp(text[s], hv->text[s]) == 0)
+				continue;
+			const char *chain = s ? "in" : "out";
+			r = cd_buf_printf(script, "flush chain inet %s %s_%s\n", CD_TABLE,
+					  chain, hv->name);
+			for (const char *c = text[s]; *c && r == 0;) {
+				const char *nl = strchr(c, '\n');
+				size_t n = nl ? (size_t)(nl - c) : strlen(c);
+				r = cd_buf_printf(script, "add rule inet %s %s_%s %.*s\n", CD_TABLE,
+						  chain, hv->name, (int)n, c);
+				c += n + (nl ? 1 : 0);
+			}
+			free(hv->text[s]);
+			hv->text[s] = text[s];
+			text[s] = NULL;
+		}
+		free(text[0]);
+		free(text[1]);
+	}
+	return r;
+}

@@ -1,0 +1,63 @@
+/* host.h - the table one host enforces, as a model that can be rendered
+ * whole or updated in place.
+ *
+ * cd_host_build() compiles and renders every vNIC of a host once;
+ * cd_host_render() prints the whole `table inet cordon` (what `compile`
+ * shows and `apply` loads); cd_host_retag() turns a membership delta into
+ * the few nft commands that bring a loaded table to the new state: set
+ * elements added and removed, and the chains of the workload that changed,
+ * if it lives on this host.  Both paths use the same per-chain renderer,
+ * so an incrementally updated table lists exactly as a fresh one.
+ *
+ * Objects that do not depend on tags are fixed for a policy: a set per
+ * group and family for every group a rule names as source or destination,
+ * a set per ipset a rule names, a counter per rule.  So a tag change never
+ * creates or deletes objects. */
+#ifndef CD_HOST_H
+#define CD_HOST_H
+
+#include "render.h"
+
+/* What to do with traffic of devices that look like vNICs (match one of
+ * the globs) but are not in the inventory. */
+struct cd_host_opts {
+	bool unknown_accept;          /* false (default): drop it */
+	const char *const *globs;     /* device name globs; NULL: the defaults */
+	size_t nglobs;
+};
+#define CD_DEFAULT_VNIC_GLOBS { "tap*", "vnet*" }
+
+struct cd_host_vnic {
+	size_t wl, vnic;              /* in the state it was built from */
+	char *ifname;                 /* the device */
+	char *name;                   /* chain suffix */
+	char *text[2];                /* rule lines of the out_ and in_ chains */
+};
+
+struct cd_host {
+	char *host;                   /* the host's name */
+	bool unknown_accept;
+	char **globs;                 /* vNIC device globs */
+	size_t nglobs;
+	struct cd_names names;        /* set names */
+	bool *group_set;              /* group g has sets */
+	bool *ipset_set;              /* ipset i has sets */
+	struct cd_host_vnic *v;       /* the host's vNICs, in inventory order */
+	size_t n;
+};
+
+int cd_host_build(struct cd_host *h, const struct cd_state *st,
+		  const char *host, const struct cd_host_opts *opts);
+void cd_host_free(struct cd_host *h);
+
+/* The whole table in nft syntax.  Returns 0 or -E2BIG. */
+int cd_host_render(const struct cd_host *h, const struct cd_state *st,
+		   struct cd_buf *b);
+
+/* After cd_members_set_tags() changed workload wl's membership by delta,
+ * append to script the nft commands that update a table loaded from h,
+ * and update h.  An empty script means the table is already right. */
+int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
+		  const struct cd_delta *delta, struct cd_buf *script);
+
+#endif
