@@ -9,7 +9,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
             -Wundef -Wcast-align -Wno-format-nonliteral -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -DCD_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -Itests/unit -DCD_VERSION='"$(VERSION)"' \
              $(shell pkg-config --cflags $(PKGS))
 LIBS     := $(shell pkg-config --libs $(PKGS))
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -18,6 +18,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIB_SRC  := $(wildcard lib/*.c)
 CLI_SRC  := $(wildcard src/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
 B        := build
 S        := build/san
@@ -42,6 +43,10 @@ $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/test-unit: $(UNIT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/test-root: $(ROOT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -84,7 +89,7 @@ $(B)/gen-inventory: tests/bench/gen.c
 
 # ---- entry points ----
 test: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/test-unit $(B)/probe $(S)/cordon $(S)/test-unit $(FUZZERS)
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/test-unit $(B)/test-root $(B)/probe $(S)/cordon $(S)/test-unit $(FUZZERS)
 	@tests/run
 
 fuzz: deps

@@ -16,4 +16,12 @@
  * (may be NULL).  Returns 0, -EPERM without CAP_NET_ADMIN, or -EINVAL. */
 int cd_nft_replace(const char *ruleset, bool dry_run, struct cd_buf *err);
 
+/* Run a script of nft commands (cd_host_retag's output) as one
+ * transaction.  Returns 0, -EPERM, or -EINVAL with nft's errors in err. */
+int cd_nft_run(const char *script, struct cd_buf *err);
+
+/* List table inet cordon into out (nft syntax, or JSON).  Returns 0,
+ * -ENOENT when there is no such table, or -EINVAL. */
+int cd_nft_list(bool json, struct cd_buf *out, struct cd_buf *err);
+
 #endif
