@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "nft.h"
+#include "ct.h"
 #include "host.h"
 
 const char help_compile[] =
@@ -32,7 +33,9 @@ const char help_apply[] =
 	"Compiles the ruleset for HOST (see 'cordon compile --help') and loads it\n"
 	"into the current network namespace in one transaction: table inet cordon\n"
 	"is replaced whole, or, if anything fails, left as it was.  Nothing else\n"
-	"in the ruleset is touched.  Needs CAP_NET_ADMIN.\n"
+	"in the ruleset is touched.  Then the conntrack entries of established\n"
+	"connections that the new policy forbids at this host are deleted, so\n"
+	"they are cut too; the others go on.  Needs CAP_NET_ADMIN.\n"
 	"\n"
 	"  --dry-run   have the kernel check the ruleset, without committing it\n"
 	"  --unknown-vnics, --vnic-glob   as for compile\n"
@@ -75,10 +78,21 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 				e == -EPERM ? " (CAP_NET_ADMIN is needed)" : "",
 				err.data ? err.data : "");
 			r = EXIT_FAIL;
-		} else if (h.n == 0) {
+		} else if (!o.dry_run) {
+			size_t cut = 0;
+			e = cd_ct_cut(&st, &h, NULL, 0, &cut);
+			if (e < 0) {
+				fprintf(stderr, "cordon apply: the ruleset is in place, but reading conntrack failed: %s;"
+					" established connections the policy now forbids may go on\n", strerror(-e));
+				r = EXIT_FAIL;
+			} else if (cut) {
+				fprintf(stderr, "cordon apply: cut %zu established connection%s the policy now forbids\n",
+					cut, cut == 1 ? "" : "s");
+			}
+		}
+		if (h.n == 0)
 			fprintf(stderr, "cordon apply: host \"%s\" has no vNICs in the inventory; the table is empty\n",
 				host);
-		}
 		cd_buf_free(&err);
 	}
 	cd_buf_free(&out);

@@ -112,8 +112,8 @@ tb_routes() {
 			read -r ul v4 v6 <<<"${TB_UL[$src>$dst]}"
 			for ip in ${TB_IPS[$wl]}; do
 				case "$ip" in
-				*:*) tb_exec "$src" ip -6 route add "$ip/128" via "$v6" dev "$ul" ;;
-				*) tb_exec "$src" ip route add "$ip/32" via "$v4" dev "$ul" ;;
+				*:*) tb_exec "$src" ip -6 route replace "$ip/128" via "$v6" dev "$ul" ;;
+				*) tb_exec "$src" ip route replace "$ip/32" via "$v4" dev "$ul" ;;
 				esac
 			done
 		done

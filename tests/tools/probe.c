@@ -5,6 +5,10 @@
  *   probe tcp ADDR PORT [MS]     connect; prints connected|refused|timeout
  *   probe udp ADDR PORT [MS]     send and await the echo; prints
  *                                reply|refused|timeout
+ *   probe hold ADDR PORT         hold a TCP connection open, sending a
+ *                                byte every 100 ms; prints "connected",
+ *                                then "broken" when no echo comes back
+ *                                within a second, and exits
  *
  * Exit status: 0 connected/reply, 1 refused, 2 timeout, 3 usage or error.
  * Written in C so the tests need no netcat or Python on the host. */
@@ -14,10 +18,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int to_sockaddr(const char *addr, int port, struct sockaddr_storage *ss,
@@ -100,7 +106,8 @@ static int client(int type, const char *addr, int port, int ms)
 
 static int serve(int nports, char **ports)
 {
-	struct pollfd p[64];
+	struct pollfd p[256];
+	bool listener[256] = { false };
 	int n = 0;
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < nports && n + 2 <= 64; i++) {
@@ -120,6 +127,7 @@ static int serve(int nports, char **ports)
 			}
 			p[n].fd = fd;
 			p[n].events = POLLIN;
+			listener[n] = true;
 			n++;
 		}
 	}
@@ -129,17 +137,26 @@ static int serve(int nports, char **ports)
 		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
 			return 3;
 		for (int i = 0; i < n; i++) {
-			if (!(p[i].revents & POLLIN))
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			int type;
 			socklen_t tl = sizeof(type);
 			getsockopt(p[i].fd, SOL_SOCKET, SO_TYPE, &type, &tl);
-			if (type == SOCK_STREAM) {
+			char buf[512];
+			if (listener[i] && type == SOCK_STREAM) {
 				int c = accept(p[i].fd, NULL, NULL);
-				if (c >= 0)
+				if (c < 0)
+					continue;
+				if (n == 256) {      /* full: a plain accept-and-close */
 					close(c);
-			} else {
-				char buf[512];
+					continue;
+				}
+				p[n].fd = c;
+				p[n].events = POLLIN;
+				p[n].revents = 0;
+				listener[n] = false;
+				n++;
+			} else if (listener[i]) {
 				struct sockaddr_storage from;
 				socklen_t fl = sizeof(from);
 				ssize_t k = recvfrom(p[i].fd, buf, sizeof(buf), 0,
@@ -147,18 +164,59 @@ static int serve(int nports, char **ports)
 				if (k > 0)
 					sendto(p[i].fd, buf, (size_t)k, 0,
 					       (struct sockaddr *)&from, fl);
+			} else {
+				ssize_t k = recv(p[i].fd, buf, sizeof(buf), 0);
+				if (k > 0 && send(p[i].fd, buf, (size_t)k, 0) == k)
+					continue;
+				close(p[i].fd);     /* EOF or error: drop it */
+				p[i] = p[n - 1];
+				listener[i] = listener[n - 1];
+				n--;
+				i--;
 			}
 		}
 	}
 }
 
+static int hold(const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fam = to_sockaddr(addr, port, &ss, &len);
+	if (fam < 0)
+		return 3;
+	int fd = socket(fam, SOCK_STREAM, 0);
+	struct timeval tv = { .tv_sec = 1 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		printf("refused\n");
+		return 1;
+	}
+	printf("connected\n");
+	fflush(stdout);
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		char c = 'x';
+		if (send(fd, &c, 1, 0) != 1 || recv(fd, &c, 1, 0) != 1) {
+			printf("broken\n");
+			fflush(stdout);
+			close(fd);
+			return 1;
+		}
+		usleep(100 * 1000);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "hold"))
+		return hold(argv[2], atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
 		return serve(argc - 2, argv + 2);
 	if (argc >= 4 && (!strcmp(argv[1], "tcp") || !strcmp(argv[1], "udp")))
 		return client(!strcmp(argv[1], "tcp") ? SOCK_STREAM : SOCK_DGRAM,
 			      argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1000);
-	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS]\n");
+	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS] | probe hold ADDR PORT\n");
 	return 3;
 }
