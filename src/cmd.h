@@ -20,8 +20,10 @@ int cmd_groups(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_counters(int argc, char **argv);
 
-extern const char help_groups[], help_explain[], help_compile[], help_apply[];
+extern const char help_groups[], help_explain[], help_compile[], help_apply[],
+	help_counters[];
 
 /* The options of the offline commands; each command allows a subset. */
 enum {
@@ -30,6 +32,7 @@ enum {
 	OPT_FLOW = 1 << 2,     /* --from, --to, --proto, --port */
 	OPT_DRYRUN = 1 << 3,   /* --dry-run */
 	OPT_VNICS = 1 << 4,    /* --unknown-vnics, --vnic-glob */
+	OPT_NODOCS = 1 << 5,   /* no --inventory, --policy */
 };
 
 struct offline_opts {

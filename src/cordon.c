@@ -12,6 +12,7 @@ static const struct cmd cmds[] = {
 	{ "explain", cmd_explain, "say what happens to a flow, and which rule decides", help_explain },
 	{ "compile", cmd_compile, "print the nftables ruleset for one host", help_compile },
 	{ "apply", cmd_apply, "load a host's ruleset into this network namespace", help_apply },
+	{ "counters", cmd_counters, "per-rule hit counters of this namespace's table", help_counters },
 };
 
 static void help(FILE *f)
@@ -23,7 +24,8 @@ static void help(FILE *f)
 		"carry tags, groups select workloads, ordered rules between groups are\n"
 		"enforced at every vNIC of the hypervisor with nftables.\n"
 		"\n"
-		"Offline commands (they read an inventory and a policy from files):\n");
+		"Offline commands (they read an inventory and a policy from files, and\n"
+		"apply and counters work on the current network namespace):\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f,
@@ -63,6 +65,7 @@ int parse_offline_opts(const char *cmd, int argc, char **argv,
 		{ "vnic-glob", required_argument, NULL, 'g' },
 		{ 0 } };
 	static const struct { int c; unsigned need; } gate[] = {
+		{ 'i', 0 }, { 'p', 0 },
 		{ 'j', OPT_JSON }, { 'H', OPT_HOST }, { 'f', OPT_FLOW }, { 't', OPT_FLOW },
 		{ 'P', OPT_FLOW }, { 'n', OPT_FLOW }, { 'd', OPT_DRYRUN },
 		{ 'u', OPT_VNICS }, { 'g', OPT_VNICS } };
@@ -72,9 +75,16 @@ int parse_offline_opts(const char *cmd, int argc, char **argv,
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":i:p:", opts, NULL)) != -1) {
-		for (size_t g = 0; g < sizeof(gate) / sizeof(gate[0]); g++)
-			if (gate[g].c == c && !(allowed & gate[g].need))
-				c = '?';
+		for (size_t g = 0; g < sizeof(gate) / sizeof(gate[0]); g++) {
+			bool doc = gate[g].c == 'i' || gate[g].c == 'p';
+			if (gate[g].c != c || (doc ? !(allowed & OPT_NODOCS)
+						   : (allowed & gate[g].need) != 0))
+				continue;
+			for (size_t k = 0; opts[k].name; k++)
+				if (opts[k].val == c)
+					return usage_error(cmd, "--%s does not apply to this command",
+							   opts[k].name);
+		}
 		switch (c) {
 		case 'i': o->inv = optarg; break;
 		case 'p': o->pol = optarg; break;
