@@ -55,6 +55,10 @@ tb_host() {
 	_tb_newns "$1" || return 1
 	TB_HOSTS+=("$1")
 	tb_exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# no rate limit on ICMP errors: a burst of rejected probes must each
+	# get its answer (a real host keeps the kernel's limits)
+	tb_exec "$1" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
+		net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000 2>/dev/null
 }
 
 tb_link() {

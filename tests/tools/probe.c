@@ -5,6 +5,12 @@
  *   probe tcp ADDR PORT [MS]     connect; prints connected|refused|timeout
  *   probe udp ADDR PORT [MS]     send and await the echo; prints
  *                                reply|refused|timeout
+ *   probe batch MS               read lines "tcp|udp ADDR PORT" and
+ *                                "icmp ADDR" from stdin, try them all at
+ *                                once, and after at most MS print one line
+ *                                per input: allow (connected, echoed),
+ *                                reject (refused, unreachable) or drop
+ *                                (no answer)
  *   probe hold ADDR PORT         hold a TCP connection open, sending a
  *                                byte every 100 ms; prints "connected",
  *                                then "broken" when no echo comes back
@@ -24,6 +30,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static int to_sockaddr(const char *addr, int port, struct sockaddr_storage *ss,
@@ -208,8 +215,183 @@ static int hold(const char *addr, int port)
 	}
 }
 
+/* --- batch: many probes at once ---------------------------------------- */
+
+struct job {
+	int type;            /* SOCK_STREAM, SOCK_DGRAM, or 0 for icmp */
+	int fam;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+	const char *result;  /* NULL while pending */
+};
+
+static uint16_t csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)(b[n - 1] << 8);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return htons((uint16_t)~s);
+}
+
+/* An echo request, id and seq in network order. */
+static void send_echo(int fd, struct job *j, uint16_t id, uint16_t seq)
+{
+	uint8_t pkt[16] = { j->fam == AF_INET ? 8 : 128, 0, 0, 0 };
+	memcpy(pkt + 4, &id, 2);
+	memcpy(pkt + 6, &seq, 2);
+	memcpy(pkt + 8, "cordon!!", 8);
+	if (j->fam == AF_INET) {
+		uint16_t c = csum(pkt, sizeof(pkt));
+		memcpy(pkt + 2, &c, 2);
+	}
+	if (sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&j->ss, j->len) < 0)
+		j->result = is_refusal(errno) ? "reject" : "drop";
+}
+
+/* Read one ICMP message from a raw socket and settle the job it answers. */
+static void icmp_answer(int fd, int fam, struct job *jobs, int n, uint16_t id)
+{
+	uint8_t buf[1500];
+	ssize_t k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (k <= 0)
+		return;
+	size_t off = 0;
+	if (fam == AF_INET)
+		off = (size_t)(buf[0] & 0x0f) * 4;   /* raw v4 sockets see the IP header */
+	if ((size_t)k < off + 8)
+		return;
+	uint8_t type = buf[off];
+	const uint8_t *echo = buf + off;
+	bool reply = fam == AF_INET ? type == 0 : type == 129;
+	bool unreach = fam == AF_INET ? type == 3 : type == 1;
+	if (unreach) {   /* the offending packet follows: its header, then our echo */
+		size_t inner = fam == AF_INET ? off + 8 + (size_t)(buf[off + 8] & 0x0f) * 4
+					      : off + 8 + 40;
+		if ((size_t)k < inner + 8)
+			return;
+		echo = buf + inner;
+		if (echo[0] != (fam == AF_INET ? 8 : 128))
+			return;      /* an error about something else */
+	} else if (!reply) {
+		return;
+	}
+	uint16_t eid, seq;
+	memcpy(&eid, echo + 4, 2);
+	memcpy(&seq, echo + 6, 2);
+	seq = ntohs(seq);
+	if (eid != id || seq >= n || jobs[seq].type != 0 || jobs[seq].fam != fam ||
+	    jobs[seq].result)
+		return;
+	jobs[seq].result = reply ? "allow" : "reject";
+}
+
+static int batch(int ms)
+{
+	struct job jobs[1024];
+	int n = 0;
+	char line[256];
+	uint16_t id = htons((uint16_t)getpid());
+	int raw4 = -1, raw6 = -1;
+	while (n < 1024 && fgets(line, sizeof(line), stdin)) {
+		char proto[8], addr[64];
+		int port = 0;
+		if (sscanf(line, "%7s %63s %d", proto, addr, &port) < 2)
+			continue;
+		struct job *j = &jobs[n++];
+		memset(j, 0, sizeof(*j));
+		j->fd = -1;
+		j->type = !strcmp(proto, "tcp") ? SOCK_STREAM : !strcmp(proto, "udp") ? SOCK_DGRAM : 0;
+		j->fam = to_sockaddr(addr, port, &j->ss, &j->len);
+		if (j->fam < 0) {
+			j->result = "error";
+			continue;
+		}
+		if (j->type == 0) {
+			int *raw = j->fam == AF_INET ? &raw4 : &raw6;
+			if (*raw < 0)
+				*raw = socket(j->fam, SOCK_RAW,
+					      j->fam == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+			if (*raw < 0) {
+				j->result = "error";
+				continue;
+			}
+			send_echo(*raw, j, id, htons((uint16_t)(n - 1)));
+			continue;
+		}
+		j->fd = socket(j->fam, j->type | SOCK_NONBLOCK, 0);
+		if (connect(j->fd, (struct sockaddr *)&j->ss, j->len) < 0 && errno != EINPROGRESS)
+			j->result = is_refusal(errno) ? "reject" : "error";
+		else if (j->type == SOCK_DGRAM && send(j->fd, "ping", 4, 0) < 0)
+			j->result = is_refusal(errno) ? "reject" : "error";
+	}
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p[1026];
+		int map[1026], np = 0;
+		for (int i = 0; i < n; i++) {
+			if (jobs[i].result || jobs[i].fd < 0)
+				continue;
+			p[np].fd = jobs[i].fd;
+			p[np].events = jobs[i].type == SOCK_STREAM ? POLLOUT : POLLIN;
+			map[np++] = i;
+		}
+		if (raw4 >= 0) {
+			p[np].fd = raw4;
+			p[np].events = POLLIN;
+			map[np++] = -4;
+		}
+		if (raw6 >= 0) {
+			p[np].fd = raw6;
+			p[np].events = POLLIN;
+			map[np++] = -6;
+		}
+		bool pending = false;
+		for (int i = 0; i < n; i++)
+			pending |= !jobs[i].result;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (!pending || left <= 0)
+			break;
+		if (poll(p, (nfds_t)np, (int)left) <= 0)
+			continue;
+		for (int k = 0; k < np; k++) {
+			if (!p[k].revents)
+				continue;
+			if (map[k] < 0) {
+				icmp_answer(p[k].fd, map[k] == -4 ? AF_INET : AF_INET6, jobs, n, id);
+				continue;
+			}
+			struct job *j = &jobs[map[k]];
+			int err = 0;
+			socklen_t el = sizeof(err);
+			getsockopt(j->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+			if (!err && j->type == SOCK_DGRAM) {
+				char b[16];
+				if (recv(j->fd, b, sizeof(b), 0) < 0)
+					err = errno;
+			}
+			j->result = !err ? "allow" : is_refusal(err) ? "reject" : "error";
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		printf("%s\n", jobs[i].result ? jobs[i].result : "drop");
+		if (jobs[i].fd >= 0)
+			close(jobs[i].fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "batch"))
+		return batch(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
@@ -217,6 +399,6 @@ int main(int argc, char **argv)
 	if (argc >= 4 && (!strcmp(argv[1], "tcp") || !strcmp(argv[1], "udp")))
 		return client(!strcmp(argv[1], "tcp") ? SOCK_STREAM : SOCK_DGRAM,
 			      argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1000);
-	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS] | probe hold ADDR PORT\n");
+	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS] | probe hold ADDR PORT | probe batch MS\n");
 	return 3;
 }
