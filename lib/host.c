@@ -203,6 +203,9 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 	return cd_buf_puts(b, "}\n");
 }
 
+static int chain_rules(struct cd_buf *script, const char *chain, const char *name,
+		       const char *text);
+
 int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
 		  const struct cd_delta *delta, struct cd_buf *script)
 {
@@ -238,19 +241,119 @@ int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
 			const char *chain = s ? "in" : "out";
 			r = cd_buf_printf(script, "flush chain inet %s %s_%s\n", CD_TABLE,
 					  chain, hv->name);
-			for (const char *c = text[s]; *c && r == 0;) {
-				const char *nl = strchr(c, '\n');
-				size_t n = nl ? (size_t)(nl - c) : strlen(c);
-				r = cd_buf_printf(script, "add rule inet %s %s_%s %.*s\n", CD_TABLE,
-						  chain, hv->name, (int)n, c);
-				c += n + (nl ? 1 : 0);
-			}
+			if (r == 0)
+				r = chain_rules(script, chain, hv->name, text[s]);
 			free(hv->text[s]);
 			hv->text[s] = text[s];
 			text[s] = NULL;
 		}
 		free(text[0]);
 		free(text[1]);
+	}
+	return r;
+}
+
+/* Commands that set a chain's rules to text. */
+static int chain_rules(struct cd_buf *script, const char *chain, const char *name,
+		       const char *text)
+{
+	int r = 0;
+	for (const char *c = text; *c && r == 0;) {
+		const char *nl = strchr(c, '\n');
+		size_t n = nl ? (size_t)(nl - c) : strlen(c);
+		r = cd_buf_printf(script, "add rule inet %s %s_%s %.*s\n", CD_TABLE,
+				  chain, name, (int)n, c);
+		c += n + (nl ? 1 : 0);
+	}
+	return r;
+}
+
+static long find_vnic(const struct cd_host *h, const char *ifname)
+{
+	for (size_t k = 0; k < h->n; k++)
+		if (strcmp(h->v[k].ifname, ifname) == 0)
+			return (long)k;
+	return -1;
+}
+
+/* add/delete element commands between two sorted address lists */
+static int element_diff(struct cd_buf *script, const char *set,
+			const struct cd_addr *a, size_t na,
+			const struct cd_addr *b, size_t nb)
+{
+	size_t i = 0, j = 0;
+	int r = 0;
+	char buf[CD_ADDR_STRLEN];
+	while ((i < na || j < nb) && r == 0) {
+		int c = i == na ? 1 : j == nb ? -1 : cd_addr_cmp(&a[i], &b[j]);
+		if (c == 0) {
+			i++;
+			j++;
+		} else if (c < 0) {
+			r = cd_buf_printf(script, "delete element inet %s %s { %s }\n",
+					  CD_TABLE, set, cd_addr_fmt(&a[i++], buf));
+		} else {
+			r = cd_buf_printf(script, "add element inet %s %s { %s }\n",
+					  CD_TABLE, set, cd_addr_fmt(&b[j++], buf));
+		}
+	}
+	return r;
+}
+
+int cd_host_diff(const struct cd_host *old, const struct cd_state *os,
+		 const struct cd_host *new, const struct cd_state *ns,
+		 struct cd_buf *script)
+{
+	int r = 0;
+	/* group sets: the same sets, maybe other members */
+	for (size_t g = 0; g < ns->pol.ngroups && r == 0; g++) {
+		if (!new->group_set[g])
+			continue;
+		for (int fam = 4; fam <= 6 && r == 0; fam += 2) {
+			struct cd_addr *a, *b;
+			size_t na = cd_group_addrs(os, g, fam, &a);
+			size_t nb = cd_group_addrs(ns, g, fam, &b);
+			char set[512];
+			snprintf(set, sizeof(set), "%s_v%d", new->names.group[g], fam);
+			r = element_diff(script, set, a, na, b, nb);
+			free(a);
+			free(b);
+		}
+	}
+	/* vNICs that came or changed: chains first, then the dispatch */
+	for (size_t k = 0; k < new->n && r == 0; k++) {
+		const struct cd_host_vnic *nv = &new->v[k];
+		long o = find_vnic(old, nv->ifname);
+		for (int s = 0; s < 2 && r == 0; s++) {
+			const char *chain = s ? "in" : "out";
+			if (o >= 0 && strcmp(old->v[o].text[s], nv->text[s]) == 0)
+				continue;
+			r = cd_buf_printf(script, "%s chain inet %s %s_%s\n",
+					  o >= 0 ? "flush" : "add", CD_TABLE, chain, nv->name);
+			if (r == 0)
+				r = chain_rules(script, chain, nv->name, nv->text[s]);
+		}
+		if (o < 0 && r == 0)
+			r = cd_buf_printf(script,
+					  "add element inet %s vnic_out { \"%s\" : jump out_%s }\n"
+					  "add element inet %s vnic_in { \"%s\" : jump in_%s }\n"
+					  "add element inet %s vnics { \"%s\" }\n",
+					  CD_TABLE, nv->ifname, nv->name, CD_TABLE, nv->ifname,
+					  nv->name, CD_TABLE, nv->ifname);
+	}
+	/* vNICs that went: the dispatch first, then the chains */
+	for (size_t k = 0; k < old->n && r == 0; k++) {
+		const struct cd_host_vnic *ov = &old->v[k];
+		if (find_vnic(new, ov->ifname) >= 0)
+			continue;
+		r = cd_buf_printf(script,
+				  "delete element inet %s vnic_out { \"%s\" }\n"
+				  "delete element inet %s vnic_in { \"%s\" }\n"
+				  "delete element inet %s vnics { \"%s\" }\n"
+				  "delete chain inet %s out_%s\n"
+				  "delete chain inet %s in_%s\n",
+				  CD_TABLE, ov->ifname, CD_TABLE, ov->ifname, CD_TABLE,
+				  ov->ifname, CD_TABLE, ov->name, CD_TABLE, ov->name);
 	}
 	return r;
 }

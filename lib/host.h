@@ -60,4 +60,14 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
 		  const struct cd_delta *delta, struct cd_buf *script);
 
+/* The nft commands that turn a table loaded from old (built from state
+ * os) into one loaded from new (state ns): set elements added and removed,
+ * chains of vNICs that came, went or changed, and the map entries that
+ * dispatch to them.  Both must come from the same policy and options (a
+ * new policy is a full apply).  Any inventory change: workloads added,
+ * removed, moved, re-addressed or re-tagged. */
+int cd_host_diff(const struct cd_host *old, const struct cd_state *os,
+		 const struct cd_host *new, const struct cd_state *ns,
+		 struct cd_buf *script);
+
 #endif

@@ -130,8 +130,8 @@ static int element_list(struct cd_buf *b, struct cd_addr *v, size_t n, int fam)
 	return 0;
 }
 
-int cd_render_group_elements(const struct cd_state *st, size_t g, int fam,
-			     struct cd_buf *b)
+size_t cd_group_addrs(const struct cd_state *st, size_t g, int fam,
+		      struct cd_addr **out)
 {
 	struct cd_addr *v = NULL;
 	size_t n = 0, cap = 0;
@@ -144,6 +144,17 @@ int cd_render_group_elements(const struct cd_state *st, size_t g, int fam,
 				if (wl->vnics[i].ips[a].family == fam)
 					CD_PUSH(v, n, cap, wl->vnics[i].ips[a]);
 	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_addr);
+	*out = v;
+	return n;
+}
+
+int cd_render_group_elements(const struct cd_state *st, size_t g, int fam,
+			     struct cd_buf *b)
+{
+	struct cd_addr *v;
+	size_t n = cd_group_addrs(st, g, fam, &v);
 	int r = element_list(b, v, n, fam);
 	free(v);
 	return r;

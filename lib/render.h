@@ -31,6 +31,10 @@ int cd_render_chain(const struct cd_state *st, const struct cd_names *nm,
 		    const struct cd_prog *p, enum cd_stage s, struct cd_buf *b);
 /* "a, b, ..." of the members' addresses of family fam (4 or 6), sorted;
  * nothing when there are none. */
+/* The addresses of family fam of group g's members, sorted; caller frees
+ * *out (NULL when there are none). */
+size_t cd_group_addrs(const struct cd_state *st, size_t g, int fam,
+		      struct cd_addr **out);
 int cd_render_group_elements(const struct cd_state *st, size_t g, int fam,
 			     struct cd_buf *b);
 int cd_render_ipset_elements(const struct cd_state *st, size_t i, int fam,

@@ -139,3 +139,161 @@ TEST(refused_apply_keeps_previous_table)
 	cd_buf_free(&err);
 	cd_state_free(&st);
 }
+
+/* --- inventory changes through cd_host_diff ------------------------------ */
+
+struct twl {
+	int id;          /* name w<id>, ifname tap<id> */
+	int host;
+	int tag;         /* index in tagv, or -1 */
+	int ip;          /* last octet / v6 suffix */
+	bool v6;
+	bool live;
+};
+
+static char *inventory_yaml(const struct twl *w, int n)
+{
+	struct cd_buf b;
+	cd_buf_init(&b, 1 << 20);
+	cd_buf_puts(&b, "workloads:\n");
+	for (int i = 0; i < n; i++) {
+		if (!w[i].live)
+			continue;
+		cd_buf_printf(&b, "  - {name: w%d, host: h%d, tags: [%s%s%s], vnics: [{ifname: tap%d, ips: [10.0.0.%d%s",
+			      w[i].id, w[i].host, w[i].tag >= 0 ? "\"" : "",
+			      w[i].tag >= 0 ? tagv[w[i].tag] : "", w[i].tag >= 0 ? "\"" : "",
+			      w[i].id, w[i].ip, w[i].v6 ? ", 'fd00::" : "");
+		if (w[i].v6)
+			cd_buf_printf(&b, "%x'", w[i].ip);
+		cd_buf_puts(&b, "]}]}\n");
+	}
+	return cd_buf_steal(&b);
+}
+
+/* The listing with its top-level objects sorted: a chain created later is
+ * listed later by the kernel, whatever the order of a fresh table. */
+static char *normalized(const char *text)
+{
+	char **blk = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = strchr(text, '\n');
+	p = p ? p + 1 : text;
+	while (*p) {
+		const char *end = strstr(p, "\n\t}\n");
+		if (!end)
+			break;
+		end += 4;
+		const char *s = p;
+		while (*s == '\n')
+			s++;
+		CD_PUSH(blk, n, cap, cd_strndup(s, (size_t)(end - s)));
+		p = end;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(blk[j - 1], blk[j]) > 0; j--) {
+			char *t = blk[j];
+			blk[j] = blk[j - 1];
+			blk[j - 1] = t;
+		}
+	struct cd_buf b;
+	cd_buf_init(&b, 1 << 26);
+	for (size_t i = 0; i < n; i++) {
+		cd_buf_puts(&b, blk[i]);
+		free(blk[i]);
+	}
+	free(blk);
+	return cd_buf_steal(&b);
+}
+
+TEST(inventory_changes_by_diff_equal_fresh_apply)
+{
+	static const char pol[] =
+		"groups:\n"
+		"  - {name: q, match: 'tag == \"q\"'}\n"
+		"  - {name: web, match: 'tag == \"app=web\"'}\n"
+		"  - {name: db, match: 'tag == \"app=db\" or host == \"h1\"'}\n"
+		"rules:\n"
+		"  - {id: 1, category: emergency, destination: [group:q], action: drop, applied_to: [group:q]}\n"
+		"  - {id: 2, source: [group:web], destination: [group:db], service: [tcp/5432], action: allow}\n"
+		"  - {id: 3, destination: [group:db], action: reject, direction: in, applied_to: [group:db]}\n";
+	struct twl w[80];
+	int n = 0;
+	unsigned s = 11;
+	for (; n < 12; n++)
+		w[n] = (struct twl){ n, n % 2, (int)(rnd(&s) % 7), n + 1, n % 3 == 0, true };
+	char *inv = inventory_yaml(w, n);
+	struct cd_state st;
+	must_load(&st, inv, pol);
+	free(inv);
+	struct cd_host h;
+	struct cd_buf b, err;
+	cd_buf_init(&b, 1 << 26);
+	cd_buf_init(&err, 1 << 20);
+	ASSERT_EQ(cd_host_build(&h, &st, "h0", NULL), 0);
+	cd_host_render(&h, &st, &b);
+	must_run("full apply", cd_nft_replace(b.data, false, &err), &err);
+	int adds = 0, removes = 0;
+	for (int step = 0; step < 150; step++) {
+		int i = (int)(rnd(&s) % (unsigned)n);
+		switch (rnd(&s) % 5) {
+		case 0:
+			w[i].tag = (int)(rnd(&s) % 8) - 1;
+			break;
+		case 1:
+			if (n < 80) {
+				w[n] = (struct twl){ n, (int)(rnd(&s) % 2), (int)(rnd(&s) % 7), n + 1,
+						     rnd(&s) % 2 == 0, true };
+				n++;
+				adds++;
+			}
+			break;
+		case 2:
+			removes += w[i].live;
+			w[i].live = false;
+			break;
+		case 3:
+			w[i].ip = 100 + (int)(rnd(&s) % 100) + i * 0;
+			for (int k = 0; k < n; k++)   /* keep addresses unique */
+				if (k != i && w[k].ip == w[i].ip)
+					w[i].ip = i + 1;
+			break;
+		default:
+			w[i].host = !w[i].host;
+			break;
+		}
+		inv = inventory_yaml(w, n);
+		struct cd_state ns;
+		struct cd_host nh;
+		must_load(&ns, inv, pol);
+		free(inv);
+		ASSERT_EQ(cd_host_build(&nh, &ns, "h0", NULL), 0);
+		cd_buf_reset(&b);
+		ASSERT_EQ(cd_host_diff(&h, &st, &nh, &ns, &b), 0);
+		if (b.len)
+			must_run("diff", cd_nft_run(b.data, &err), &err);
+		cd_host_free(&h);
+		cd_state_free(&st);
+		h = nh;
+		st = ns;
+	}
+	ASSERT(adds > 10 && removes > 10);
+	char *a = listing();
+	cd_buf_reset(&b);
+	struct cd_host fresh;
+	ASSERT_EQ(cd_host_build(&fresh, &st, "h0", NULL), 0);
+	cd_host_render(&fresh, &st, &b);
+	must_run("fresh apply", cd_nft_replace(b.data, false, &err), &err);
+	char *f = listing();
+	char *na = normalized(a), *nf = normalized(f);
+	ASSERT(strlen(nf) > 1000);
+	ASSERT_STR_EQ(na, nf);
+	free(a);
+	free(f);
+	free(na);
+	free(nf);
+	cd_host_free(&fresh);
+	cd_host_free(&h);
+	cd_state_free(&st);
+	cd_buf_free(&b);
+	cd_buf_free(&err);
+}
