@@ -97,10 +97,15 @@ fuzz: deps
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz/run
 
 bench: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/gen-inventory $(B)/bench-member
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/gen-inventory $(B)/bench-member \
+		$(B)/bench-linear $(B)/bench-dataplane $(B)/probe
 	@tests/bench/run
 
-$(B)/bench-member: tests/bench/bench_member.c $(B)/libcordon.a
+$(B)/bench-%: tests/bench/bench_%.c $(B)/libcordon.a
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/bench-linear: tests/bench/linear.c $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 

@@ -172,6 +172,10 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 		}
 	}
 	cd_buf_free(&el);
+	for (size_t i = 0; i < h->names.nport_sets; i++)
+		cd_buf_printf(b, "\tset %s {\n\t\ttype inet_proto . inet_service\n"
+			      "\t\tflags interval\n\t\telements = { %s }\n\t}\n",
+			      h->names.port_sets[i], h->names.port_elements[i]);
 	cd_buf_puts(b, "\tset vnics {\n\t\ttype ifname\n");
 	for (size_t k = 0; k < h->n; k++)
 		cd_buf_printf(b, "%s\"%s\"", k ? ", " : "\t\telements = { ", h->v[k].ifname);

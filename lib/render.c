@@ -49,6 +49,28 @@ void cd_names_init(struct cd_names *nm, const struct cd_policy *pol)
 		nm->group[i] = nft_name("g_", pol->groups[i].name, 200);
 	for (size_t i = 0; i < pol->nipsets; i++)
 		nm->ipset[i] = nft_name("s_", pol->ipsets[i].name, 200);
+	/* port sets: one per distinct list of ports, shared by the rules */
+	struct cd_map seen;
+	cd_map_init_exact(&seen);
+	nm->ports = cd_calloc(pol->nrules + 1, sizeof(char *));
+	nm->port_sets = cd_calloc(pol->nrules + 1, sizeof(char *));
+	nm->port_elements = cd_calloc(pol->nrules + 1, sizeof(char *));
+	for (size_t i = 0; i < pol->nrules; i++) {
+		char *el = cd_port_elements(&pol->rules[i]);
+		if (!el)
+			continue;
+		size_t k;
+		if (cd_map_get(&seen, el, &k)) {
+			free(el);
+		} else {
+			k = nm->nport_sets++;
+			nm->port_elements[k] = el;
+			nm->port_sets[k] = cd_asprintf("p_%zu", k + 1);
+			cd_map_put(&seen, el, k, NULL);
+		}
+		nm->ports[i] = nm->port_sets[k];
+	}
+	cd_map_free(&seen);
 }
 
 void cd_names_free(struct cd_names *nm)
@@ -57,8 +79,15 @@ void cd_names_free(struct cd_names *nm)
 		free(nm->group[i]);
 	for (size_t i = 0; i < nm->nipsets; i++)
 		free(nm->ipset[i]);
+	for (size_t i = 0; i < nm->nport_sets; i++) {
+		free(nm->port_sets[i]);
+		free(nm->port_elements[i]);
+	}
 	free(nm->group);
 	free(nm->ipset);
+	free(nm->ports);
+	free(nm->port_sets);
+	free(nm->port_elements);
 	memset(nm, 0, sizeof(*nm));
 }
 
@@ -204,28 +233,14 @@ static void atoms_free(struct atoms *a)
 	free(a->v);
 }
 
-static char *addr_text(const char *key, const struct cd_addr *a, size_t n,
-		       int fam)
+/* "ip daddr 10.0.0.1": one address; sets are never anonymous here (the
+ * kernel looks anonymous sets up through the transaction list, which makes
+ * a large table quadratic to load). */
+static char *addr_text(const char *key, const struct cd_addr *a)
 {
-	struct cd_buf b;
-	cd_buf_init(&b, CD_RENDER_MAX);
-	cd_buf_printf(&b, "%s %s ", fam == 4 ? "ip" : "ip6", key);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		k += a[i].family == fam;
-	bool first = true;
-	if (k > 1)
-		cd_buf_puts(&b, "{ ");
-	for (size_t i = 0; i < n; i++) {
-		if (a[i].family != fam)
-			continue;
-		char buf[CD_ADDR_STRLEN];
-		cd_buf_printf(&b, "%s%s", first ? "" : ", ", cd_addr_fmt(&a[i], buf));
-		first = false;
-	}
-	if (k > 1)
-		cd_buf_puts(&b, " }");
-	return cd_buf_steal(&b);
+	char buf[CD_ADDR_STRLEN];
+	return cd_asprintf("%s %s %s", a->family == 4 ? "ip" : "ip6", key,
+			   cd_addr_fmt(a, buf));
 }
 
 /* Remote side atoms; key is "saddr" or "daddr". */
@@ -257,70 +272,108 @@ static void remote_atoms(struct rctx *x, const struct cd_ref *refs, size_t n,
 		case CD_REF_WORKLOAD: {
 			const struct cd_workload *w = &st->inv.w[r->idx];
 			for (size_t v = 0; v < w->nvnics; v++)
-				for (int fam = 4; fam <= 6; fam += 2)
-					if (has_family(w->vnics[v].ips, w->vnics[v].nips, fam))
-						atom_add(out_, fam, 0,
-							 addr_text(key, w->vnics[v].ips,
-								   w->vnics[v].nips, fam));
+				for (size_t a = 0; a < w->vnics[v].nips; a++)
+					atom_add(out_, w->vnics[v].ips[a].family, 0,
+						 addr_text(key, &w->vnics[v].ips[a]));
 			break;
 		}
 		case CD_REF_ADDR:
-			atom_add(out_, r->addr.family, 0, addr_text(key, &r->addr, 1,
-								   r->addr.family));
+			atom_add(out_, r->addr.family, 0, addr_text(key, &r->addr));
 			break;
 		}
 	}
 }
 
-static void port_list(struct cd_buf *b, const struct cd_rule *r,
-		      enum cd_proto p)
+/* The port entries of a rule that are not covered by a whole protocol,
+ * merged and sorted: what its port match holds. */
+static size_t port_entries(const struct cd_rule *r, struct cd_svc *out)
 {
-	size_t k = 0;
+	bool all[4] = { false };
+	size_t n = 0;
 	for (size_t i = 0; i < r->nsvc; i++)
-		k += r->svc[i].proto == p && r->svc[i].lo;
-	cd_buf_printf(b, "%s dport %s", cd_proto_name(p), k > 1 ? "{ " : "");
-	bool first = true;
+		if (r->svc[i].proto != CD_PROTO_ICMP && !r->svc[i].lo)
+			all[r->svc[i].proto] = true;
 	for (size_t i = 0; i < r->nsvc; i++) {
 		const struct cd_svc *e = &r->svc[i];
-		if (e->proto != p || !e->lo)
-			continue;
-		if (e->lo == e->hi)
-			cd_buf_printf(b, "%s%u", first ? "" : ", ", e->lo);
-		else
-			cd_buf_printf(b, "%s%u-%u", first ? "" : ", ", e->lo, e->hi);
-		first = false;
+		if ((e->proto == CD_PROTO_TCP || e->proto == CD_PROTO_UDP) && e->lo &&
+		    !all[e->proto])
+			out[n++] = *e;
 	}
-	if (k > 1)
-		cd_buf_puts(b, " }");
+	/* sort by (proto, lo), then merge overlapping and adjacent ranges */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && (out[j - 1].proto > out[j].proto ||
+					     (out[j - 1].proto == out[j].proto &&
+					      out[j - 1].lo > out[j].lo)); j--) {
+			struct cd_svc t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && out[m - 1].proto == out[i].proto &&
+		    (unsigned)out[i].lo <= (unsigned)out[m - 1].hi + 1) {
+			if (out[i].hi > out[m - 1].hi)
+				out[m - 1].hi = out[i].hi;
+			continue;
+		}
+		out[m++] = out[i];
+	}
+	return m;
 }
 
-static void service_atoms(const struct cd_rule *r, struct atoms *out_)
+char *cd_port_elements(const struct cd_rule *r)
+{
+	struct cd_svc *e = cd_calloc(r->nsvc + 1, sizeof(*e));
+	size_t n = port_entries(r, e);
+	if (n < 2) {
+		free(e);
+		return NULL;
+	}
+	struct cd_buf b;
+	cd_buf_init(&b, CD_RENDER_MAX);
+	for (size_t i = 0; i < n; i++) {
+		cd_buf_printf(&b, "%s%s . %u", i ? ", " : "", cd_proto_name(e[i].proto), e[i].lo);
+		if (e[i].hi != e[i].lo)
+			cd_buf_printf(&b, "-%u", e[i].hi);
+	}
+	free(e);
+	return cd_buf_steal(&b);
+}
+
+static void service_atoms(struct rctx *x, const struct cd_rule *r,
+			  struct atoms *out_)
 {
 	if (r->svc_any) {
 		atom_add(out_, 0, 2, cd_strdup(""));
 		return;
 	}
-	bool all[4] = { false }, ports[4] = { false };
-	for (size_t i = 0; i < r->nsvc; i++) {
+	bool all[4] = { false };
+	for (size_t i = 0; i < r->nsvc; i++)
 		if (r->svc[i].proto == CD_PROTO_ICMP || !r->svc[i].lo)
 			all[r->svc[i].proto] = true;
-		else
-			ports[r->svc[i].proto] = true;
-	}
-	if (all[CD_PROTO_TCP] && all[CD_PROTO_UDP])
-		atom_add(out_, 0, 2, cd_strdup("meta l4proto { tcp, udp }"));
-	else if (all[CD_PROTO_TCP])
+	if (all[CD_PROTO_TCP])
 		atom_add(out_, 0, 1, cd_strdup("meta l4proto tcp"));
-	else if (all[CD_PROTO_UDP])
+	if (all[CD_PROTO_UDP])
 		atom_add(out_, 0, 0, cd_strdup("meta l4proto udp"));
-	for (enum cd_proto p = CD_PROTO_TCP; p <= CD_PROTO_UDP; p++) {
-		if (!ports[p] || all[p])
-			continue;
-		struct cd_buf b;
-		cd_buf_init(&b, CD_RENDER_MAX);
-		port_list(&b, r, p);
-		atom_add(out_, 0, p == CD_PROTO_TCP, cd_buf_steal(&b));
+	struct cd_svc *e = cd_calloc(r->nsvc + 1, sizeof(*e));
+	size_t n = port_entries(r, e);
+	const char *set = x->nm->ports[r - x->st->pol.rules];
+	if (n == 1) {
+		atom_add(out_, 0, e[0].proto == CD_PROTO_TCP,
+			 e[0].lo == e[0].hi
+				 ? cd_asprintf("%s dport %u", cd_proto_name(e[0].proto), e[0].lo)
+				 : cd_asprintf("%s dport %u-%u", cd_proto_name(e[0].proto),
+					       e[0].lo, e[0].hi));
+	} else if (n > 1 && set) {
+		bool tcp = false, udp = false;
+		for (size_t i = 0; i < n; i++) {
+			tcp |= e[i].proto == CD_PROTO_TCP;
+			udp |= e[i].proto == CD_PROTO_UDP;
+		}
+		atom_add(out_, 0, tcp && udp ? 2 : tcp,
+			 cd_asprintf("meta l4proto . th dport @%s", set));
 	}
+	free(e);
 	if (all[CD_PROTO_ICMP]) {
 		atom_add(out_, 4, 0, cd_strdup("icmp type echo-request"));
 		atom_add(out_, 6, 0, cd_strdup("icmpv6 type echo-request"));
@@ -376,7 +429,7 @@ static void render_rule(struct rctx *x, const struct cd_prule *pr,
 	struct atoms rem = { 0 }, svc = { 0 };
 	remote_atoms(x, s == CD_EGRESS ? r->dst : r->src,
 		     s == CD_EGRESS ? r->ndst : r->nsrc, rkey, &rem);
-	service_atoms(r, &svc);
+	service_atoms(x, r, &svc);
 	for (size_t i = 0; i < rem.n; i++) {
 		for (size_t j = 0; j < svc.n; j++) {
 			int fam = rem.v[i].fam;
@@ -389,10 +442,10 @@ static void render_rule(struct rctx *x, const struct cd_prule *pr,
 				emit(x, pr, s, "", &rem.v[i], &svc.v[j]);
 				continue;
 			}
-			for (int lf = 4; lf <= 6; lf += 2) {
-				if ((fam && fam != lf) || !has_family(pr->local, pr->nlocal, lf))
+			for (size_t a = 0; a < pr->nlocal; a++) {
+				if (fam && fam != pr->local[a].family)
 					continue;
-				char *l = addr_text(lkey, pr->local, pr->nlocal, lf);
+				char *l = addr_text(lkey, &pr->local[a]);
 				emit(x, pr, s, l, &rem.v[i], &svc.v[j]);
 				free(l);
 			}

@@ -1,13 +1,17 @@
 /* gen.c - a generated inventory and policy for the benchmarks.
  *
- *   gen-inventory DIR [WORKLOADS HOSTS GROUPS RULES SEED]
+ *   gen-inventory DIR [WORKLOADS HOSTS GROUPS RULES SEED [any-everywhere]]
  *
  * writes DIR/inventory.yaml and DIR/policy.yaml: by default 10,000
  * workloads on 50 hosts (one vNIC each, IPv4 and IPv6), 500 groups over
  * tags, names and hosts (some nested), 2,000 rules in four categories
  * between groups, ipsets and addresses; 2% of sources and destinations
- * are `any`, as in a policy written group to group.  Deterministic for a
- * seed. */
+ * are `any`, as in a policy written group to group, and a rule with `any`
+ * on one side is applied to the group on the other (with the last
+ * argument `any-everywhere`: applied to every vNIC, which puts those rules
+ * in every chain).  Deterministic for a seed. */
+#include <stdbool.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,7 +32,7 @@ static const char *const acts[] = { "allow", "allow", "allow", "drop", "reject" 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: gen-inventory DIR [WORKLOADS HOSTS GROUPS RULES SEED]\n");
+		fprintf(stderr, "usage: gen-inventory DIR [WORKLOADS HOSTS GROUPS RULES SEED [any-everywhere]]\n");
 		return 2;
 	}
 	int nw = argc > 2 ? atoi(argv[2]) : 10000;
@@ -37,6 +41,7 @@ int main(int argc, char **argv)
 	int nr = argc > 5 ? atoi(argv[5]) : 2000;
 	if (argc > 6)
 		st += (unsigned long long)atoll(argv[6]) * 2654435761ULL;
+	bool any_everywhere = argc > 7 && !strcmp(argv[7], "any-everywhere");
 	int napps = 200;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/inventory.yaml", argv[1]);
@@ -108,18 +113,25 @@ int main(int argc, char **argv)
 	for (int r = 0; r < nr; r++) {
 		int cat = r < 20 ? 0 : r < 200 ? 1 : r < 500 ? 2 : 3;
 		fprintf(f, "  - id: %d\n    category: %s\n", r + 1, cats[cat]);
+		int sg = -1, dg = -1;   /* the groups named, for applied_to */
 		unsigned k = rnd(100);
-		if (k < 78)
-			fprintf(f, "    source: [\"group:g%03u\"]\n", rnd((unsigned)ng));
-		else if (k < 88)
+		if (k < 78) {
+			sg = (int)rnd((unsigned)ng);
+			fprintf(f, "    source: [\"group:g%03d\"]\n", sg);
+		} else if (k < 88) {
 			fprintf(f, "    source: [\"ipset:ext-%02u\"]\n", rnd(20));
-		else if (k < 98)
+		} else if (k < 98) {
 			fprintf(f, "    source: [\"172.%u.0.0/16\", \"group:g%03u\"]\n", 16 + rnd(16), rnd((unsigned)ng));
+		}
+		bool src_any = k >= 98;
 		k = rnd(100);
-		if (k < 88)
-			fprintf(f, "    destination: [\"group:g%03u\"]\n", rnd((unsigned)ng));
-		else if (k < 98)
+		if (k < 88) {
+			dg = (int)rnd((unsigned)ng);
+			fprintf(f, "    destination: [\"group:g%03d\"]\n", dg);
+		} else if (k < 98) {
 			fprintf(f, "    destination: [\"ipset:ext-%02u\", \"workload:wl-%05u\"]\n", rnd(20), rnd((unsigned)nw));
+		}
+		bool dst_any = k >= 98;
 		k = rnd(10);
 		if (k < 5)
 			fprintf(f, "    service: [\"svc-%02u\"]\n", rnd(50));
@@ -130,7 +142,15 @@ int main(int argc, char **argv)
 		fprintf(f, "    action: %s\n", acts[rnd(5)]);
 		if (rnd(4) == 0)
 			fprintf(f, "    direction: %s\n", rnd(2) ? "in" : "out");
-		if (rnd(3) == 0)
+		/* A rule with `any` on one side is applied to the group on the
+		 * other (NSX's advice for Applied To), unless the world is made
+		 * with `any` rules applied everywhere; other rules are applied
+		 * to a group one time in three. */
+		if (src_any && dg >= 0 && !any_everywhere)
+			fprintf(f, "    applied_to: [\"group:g%03d\"]\n", dg);
+		else if (dst_any && sg >= 0 && !any_everywhere)
+			fprintf(f, "    applied_to: [\"group:g%03d\"]\n", sg);
+		else if (rnd(3) == 0)
 			fprintf(f, "    applied_to: [\"group:g%03u\"]\n", rnd((unsigned)ng));
 	}
 	fclose(f);

@@ -11,6 +11,9 @@
  *                                per input: allow (connected, echoed),
  *                                reject (refused, unreachable) or drop
  *                                (no answer)
+ *   probe rate ADDR PORT MS CONC open and reset TCP connections, CONC at a
+ *                                time, for MS milliseconds; prints the
+ *                                number of connections per second
  *   probe hold ADDR PORT         hold a TCP connection open, sending a
  *                                byte every 100 ms; prints "connected",
  *                                then "broken" when no echo comes back
@@ -388,8 +391,69 @@ static int batch(int ms)
 	return 0;
 }
 
+/* --- rate: new connections per second ----------------------------------- */
+
+static int start_conn(const struct sockaddr_storage *ss, socklen_t len, int fam)
+{
+	int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };   /* close = RST: no TIME_WAIT */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (connect(fd, (const struct sockaddr *)ss, len) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int rate(const char *addr, int port, int ms, int conc)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fam = to_sockaddr(addr, port, &ss, &len);
+	if (fam < 0 || conc < 1 || conc > 256)
+		return 3;
+	struct pollfd p[256];
+	for (int i = 0; i < conc; i++) {
+		p[i].fd = start_conn(&ss, len, fam);
+		p[i].events = POLLOUT;
+	}
+	long done = 0, failed = 0;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long el = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (el >= ms)
+			break;
+		if (poll(p, (nfds_t)conc, (int)(ms - el)) <= 0)
+			continue;
+		for (int i = 0; i < conc; i++) {
+			if (p[i].fd >= 0 && !p[i].revents)
+				continue;
+			int err = 0;
+			socklen_t el2 = sizeof(err);
+			if (p[i].fd >= 0) {
+				getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &err, &el2);
+				close(p[i].fd);
+				if (err)
+					failed++;
+				else
+					done++;
+			}
+			p[i].fd = start_conn(&ss, len, fam);
+		}
+	}
+	for (int i = 0; i < conc; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	printf("%.0f %ld\n", (double)done * 1000.0 / ms, failed);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "rate"))
+		return rate(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	if (argc == 3 && !strcmp(argv[1], "batch"))
 		return batch(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "hold"))
@@ -399,6 +463,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && (!strcmp(argv[1], "tcp") || !strcmp(argv[1], "udp")))
 		return client(!strcmp(argv[1], "tcp") ? SOCK_STREAM : SOCK_DGRAM,
 			      argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1000);
-	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS] | probe hold ADDR PORT | probe batch MS\n");
+	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS] | probe hold ADDR PORT | probe batch MS\n"
+		"       probe rate ADDR PORT MS CONC\n");
 	return 3;
 }

@@ -1,0 +1,160 @@
+/* bench_dataplane.c - kernel-side timings on a generated world (root).
+ *
+ *   bench-dataplane DIR HOST [CHANGES]
+ *
+ * In a network namespace of its own: a full apply of HOST's table (model
+ * build and render, then the one-transaction commit), repeated; then
+ * CHANGES tag changes applied incrementally (membership delta, update
+ * script, commit, conntrack cut for the workload's addresses), each timed
+ * from the change to the kernel's acknowledgement. */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ct.h"
+#include "nft.h"
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void stats(const char *what, double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_d);
+	printf("%s: median %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)\n", what,
+	       v[n / 2], v[n * 99 / 100], v[n - 1], n);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: bench-dataplane DIR HOST [CHANGES]\n");
+		return 2;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		perror("bench-dataplane: unshare (needs root)");
+		return 1;
+	}
+	int changes = argc > 3 ? atoi(argv[3]) : 300;
+	char inv[4096], pol[4096];
+	snprintf(inv, sizeof(inv), "%s/inventory.yaml", argv[1]);
+	snprintf(pol, sizeof(pol), "%s/policy.yaml", argv[1]);
+	struct cd_diags d;
+	struct cd_state st;
+	cd_diags_init(&d);
+	if (cd_state_load(&st, inv, pol, &d) < 0) {
+		cd_diags_print(&d, stderr);
+		return 2;
+	}
+	struct cd_buf b, err;
+	cd_buf_init(&b, CD_RENDER_MAX);
+	cd_buf_init(&err, 1 << 20);
+	enum { ROUNDS = 7 };
+	double build[ROUNDS], commit[ROUNDS], total[ROUNDS];
+	struct cd_host h = { 0 };
+	for (int i = 0; i < ROUNDS; i++) {
+		if (i)
+			cd_host_free(&h);
+		cd_buf_reset(&b);
+		double t0 = now_ms();
+		cd_host_build(&h, &st, argv[2], NULL);
+		cd_host_render(&h, &st, &b);
+		double t1 = now_ms();
+		if (cd_nft_replace(b.data, false, &err) < 0) {
+			fprintf(stderr, "apply failed: %s\n", err.data);
+			return 1;
+		}
+		size_t cut;
+		cd_ct_cut(&st, &h, NULL, 0, &cut);
+		double t2 = now_ms();
+		build[i] = t1 - t0;
+		commit[i] = t2 - t1;
+		total[i] = t2 - t0;
+	}
+	printf("full apply of host %s (%zu vNICs, %zu bytes of ruleset):\n", argv[2], h.n, b.len);
+	stats("  compile and render", build, ROUNDS);
+	stats("  commit (one transaction) and conntrack scan", commit, ROUNDS);
+	stats("  total", total, ROUNDS);
+
+	static const char *const pool[] = {
+		"ANTI_VIRUS.VirusFound.threat=high", "pci", "env=prod", "env=dev",
+		"zone=z03", "app=app042", "tier=web", "tier=db" };
+	double *lat = calloc((size_t)changes, sizeof(double));
+	double *lat_local = calloc((size_t)changes, sizeof(double));
+	int nlocal = 0;
+	struct cd_delta delta = { 0 };
+	unsigned seed = 3;
+	size_t chains = 0, elements = 0;
+	for (int i = 0; i < changes; i++) {
+		seed = seed * 1103515245u + 12345u;
+		/* every third change is a workload of this host */
+		size_t w;
+		do {
+			seed = seed * 1103515245u + 12345u;
+			w = (seed >> 8) % st.inv.n;
+		} while (i % 3 == 0 && strcasecmp(st.inv.w[w].host, argv[2]) != 0);
+		const struct cd_workload *wl = &st.inv.w[w];
+		char *tags[17];
+		size_t n = 0;
+		const char *t = pool[(seed >> 20) % 8];
+		bool had = false;
+		for (size_t k = 0; k < wl->ntags && n < 16; k++) {
+			if (!strcasecmp(wl->tags[k], t))
+				had = true;
+			else
+				tags[n++] = strdup(wl->tags[k]);
+		}
+		if (!had)
+			tags[n++] = strdup(t);
+		double t0 = now_ms();
+		delta.n = 0;
+		cd_members_set_tags(&st.mem, w, (const char *const *)tags, n, &delta);
+		cd_buf_reset(&b);
+		cd_host_retag(&h, &st, w, &delta, &b);
+		if (b.len && cd_nft_run(b.data, &err) < 0) {
+			fprintf(stderr, "update failed: %s\n%s", err.data, b.data);
+			return 1;
+		}
+		size_t cut;
+		cd_ct_cut(&st, &h, wl->vnics ? wl->vnics[0].ips : NULL,
+			  wl->nvnics ? wl->vnics[0].nips : 0, &cut);
+		double t1 = now_ms();
+		lat[i] = t1 - t0;
+		if (!strcasecmp(wl->host, argv[2]))
+			lat_local[nlocal++] = t1 - t0;
+		for (const char *c = b.data ? b.data : ""; (c = strstr(c, "flush chain")); c++)
+			chains++;
+		for (const char *c = b.data ? b.data : ""; (c = strstr(c, " element ")); c++)
+			elements++;
+		for (size_t k = 0; k < n; k++)
+			free(tags[k]);
+	}
+	printf("incremental tag changes (%d; %zu set elements and %zu chains rewritten in all):\n",
+	       changes, elements, chains);
+	stats("  tag change to kernel acknowledgement, any workload", lat, changes);
+	if (nlocal)
+		stats("  ... of a workload on this host (its chains too)", lat_local, nlocal);
+	free(lat);
+	free(lat_local);
+	cd_delta_free(&delta);
+	cd_host_free(&h);
+	cd_buf_free(&b);
+	cd_buf_free(&err);
+	cd_state_free(&st);
+	cd_diags_free(&d);
+	return 0;
+}
