@@ -4,9 +4,9 @@
  *
  * prints `table inet linear`: every enabled rule, in evaluation order, as
  * nft rules on the forward hook, one per rule, address family and service
- * entry, with the addresses of its source and destination spelled out (as
- * iptables-style firewalls and libvirt's nwfilter do).  No sets shared
- * between rules, no dispatch by vNIC: every new connection walks the list. */
+ * entry, with the addresses of its source and destination in sets of that
+ * rule (as iptables with ipset does).  No dispatch by vNIC: every new
+ * connection walks the list. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +76,9 @@ int main(int argc, char **argv)
 		cd_diags_print(&d, stderr);
 		return 2;
 	}
-	printf("table inet linear {\n\tchain forward {\n"
-	       "\t\ttype filter hook forward priority filter; policy accept;\n"
-	       "\t\tct state established,related accept\n");
+	struct cd_buf sets, rules;
+	cd_buf_init(&sets, CD_RENDER_MAX);
+	cd_buf_init(&rules, CD_RENDER_MAX);
 	size_t nrules = 0;
 	for (size_t i = 0; i < st.pol.nrules; i++) {
 		const struct cd_rule *r = &st.pol.rules[i];
@@ -93,26 +93,36 @@ int main(int argc, char **argv)
 			bool s = expand(&st, r->src, r->nsrc, fam, &src);
 			bool t = expand(&st, r->dst, r->ndst, fam, &dst);
 			const char *ip = fam == 4 ? "ip" : "ip6";
-			if ((s && !src.data) || (t && !dst.data) ||
-			    (s && !strcmp(src.data, "EMPTY")) || (t && !strcmp(dst.data, "EMPTY")))
+			const char *type = fam == 4 ? "ipv4_addr" : "ipv6_addr";
+			if ((s && !strcmp(src.data, "EMPTY")) || (t && !strcmp(dst.data, "EMPTY")))
 				goto next;   /* nothing of this family */
+			if (s)
+				cd_buf_printf(&sets, "\tset r%u_s%d {\n\t\ttype %s\n\t\tflags interval\n"
+					      "\t\tauto-merge\n\t\telements = { %s }\n\t}\n",
+					      r->id, fam, type, src.data);
+			if (t)
+				cd_buf_printf(&sets, "\tset r%u_d%d {\n\t\ttype %s\n\t\tflags interval\n"
+					      "\t\tauto-merge\n\t\telements = { %s }\n\t}\n",
+					      r->id, fam, type, dst.data);
 			size_t nsvc = r->svc_any ? 1 : r->nsvc;
 			for (size_t e = 0; e < nsvc; e++) {
-				printf("\t\t");
+				cd_buf_puts(&rules, "\t\t");
 				if (s)
-					printf("%s saddr { %s } ", ip, src.data);
+					cd_buf_printf(&rules, "%s saddr @r%u_s%d ", ip, r->id, fam);
 				if (t)
-					printf("%s daddr { %s } ", ip, dst.data);
+					cd_buf_printf(&rules, "%s daddr @r%u_d%d ", ip, r->id, fam);
 				if (!r->svc_any) {
 					const struct cd_svc *v = &r->svc[e];
 					if (v->proto == CD_PROTO_ICMP)
-						printf("%s ", fam == 4 ? "icmp type echo-request" : "icmpv6 type echo-request");
+						cd_buf_printf(&rules, "%s ", fam == 4 ? "icmp type echo-request"
+										: "icmpv6 type echo-request");
 					else if (v->proto != CD_PROTO_ANY && v->lo)
-						printf("%s dport %u-%u ", cd_proto_name(v->proto), v->lo, v->hi);
+						cd_buf_printf(&rules, "%s dport %u-%u ", cd_proto_name(v->proto),
+							      v->lo, v->hi);
 					else if (v->proto != CD_PROTO_ANY)
-						printf("meta l4proto %s ", cd_proto_name(v->proto));
+						cd_buf_printf(&rules, "meta l4proto %s ", cd_proto_name(v->proto));
 				}
-				printf("counter %s\n", verdict);
+				cd_buf_printf(&rules, "counter %s\n", verdict);
 				nrules++;
 			}
 next:
@@ -120,6 +130,12 @@ next:
 			cd_buf_free(&dst);
 		}
 	}
+	printf("table inet linear {\n%s\tchain forward {\n"
+	       "\t\ttype filter hook forward priority filter; policy accept;\n"
+	       "\t\tct state established,related accept\n%s",
+	       sets.data ? sets.data : "", rules.data ? rules.data : "");
+	cd_buf_free(&sets);
+	cd_buf_free(&rules);
 	printf("\t}\n}\n");
 	fprintf(stderr, "bench-linear: %zu nft rules\n", nrules);
 	cd_state_free(&st);

@@ -11,6 +11,8 @@
  *                                per input: allow (connected, echoed),
  *                                reject (refused, unreachable) or drop
  *                                (no answer)
+ *   probe sink PORT              accept TCP connections on [::]:PORT and
+ *                                close them at once, as fast as it can
  *   probe rate ADDR PORT MS CONC open and reset TCP connections, CONC at a
  *                                time, for MS milliseconds; prints the
  *                                number of connections per second
@@ -405,6 +407,27 @@ static int start_conn(const struct sockaddr_storage *ss, socklen_t len, int fam)
 	return fd;
 }
 
+static int sink(int port)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	int zero = 0, one = 1;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port),
+				  .sin6_addr = IN6ADDR_ANY_INIT };
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4096) < 0) {
+		perror("probe: sink");
+		return 3;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c >= 0)
+			close(c);
+	}
+}
+
 static int rate(const char *addr, int port, int ms, int conc)
 {
 	struct sockaddr_storage ss;
@@ -452,6 +475,8 @@ static int rate(const char *addr, int port, int ms, int conc)
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "sink"))
+		return sink(atoi(argv[2]));
 	if (argc == 6 && !strcmp(argv[1], "rate"))
 		return rate(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	if (argc == 3 && !strcmp(argv[1], "batch"))
@@ -464,6 +489,6 @@ int main(int argc, char **argv)
 		return client(!strcmp(argv[1], "tcp") ? SOCK_STREAM : SOCK_DGRAM,
 			      argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 1000);
 	fprintf(stderr, "usage: probe serve PORT... | probe tcp|udp ADDR PORT [MS] | probe hold ADDR PORT | probe batch MS\n"
-		"       probe rate ADDR PORT MS CONC\n");
+		"       probe rate ADDR PORT MS CONC | probe sink PORT\n");
 	return 3;
 }
