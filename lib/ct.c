@@ -128,12 +128,11 @@ int cd_ct_cut(const struct cd_state *st, const struct cd_host *h,
 		goto out;
 	}
 	nfct_callback_register(nh, NFCT_T_ALL, on_entry, &c);
-	int fams[2] = { AF_INET, AF_INET6 };
-	for (int i = 0; i < 2 && r == 0; i++) {
-		uint32_t fam = (uint32_t)fams[i];
-		if (nfct_query(nh, NFCT_Q_DUMP, &fam) < 0)
-			r = -errno;
-	}
+	/* one dump of both families: a dump walks every bucket of the
+	 * table, empty or not, so it costs the same for any family */
+	uint32_t fam = AF_UNSPEC;
+	if (nfct_query(nh, NFCT_Q_DUMP, &fam) < 0)
+		r = -errno;
 	nfct_callback_unregister(nh);
 	for (size_t i = 0; i < c.ndoomed; i++) {
 		/* an entry may have ended by itself meanwhile: not an error */

@@ -210,24 +210,56 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 static int chain_rules(struct cd_buf *script, const char *chain, const char *name,
 		       const char *text);
 
-int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
-		  const struct cd_delta *delta, struct cd_buf *script)
+void cd_update_init(struct cd_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	cd_buf_init(&u->chains, CD_RENDER_MAX);
+}
+
+void cd_update_reset(struct cd_update *u)
+{
+	u->nops = 0;
+	cd_buf_reset(&u->chains);
+}
+
+void cd_update_free(struct cd_update *u)
+{
+	free(u->ops);
+	cd_buf_free(&u->chains);
+	memset(u, 0, sizeof(*u));
+}
+
+int cd_update_script(const struct cd_update *u, struct cd_buf *b)
 {
 	int r = 0;
+	for (size_t i = 0; i < u->nops && r == 0; i++) {
+		char buf[CD_ADDR_STRLEN];
+		r = cd_buf_printf(b, "%s element inet %s %s { %s }\n",
+				  u->ops[i].add ? "add" : "delete", CD_TABLE, u->ops[i].set,
+				  cd_addr_fmt(&u->ops[i].addr, buf));
+	}
+	if (r == 0 && u->chains.len)
+		r = cd_buf_add(b, u->chains.data, u->chains.len);
+	return r;
+}
+
+int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
+		  const struct cd_delta *delta, struct cd_update *u)
+{
+	int r = 0;
+	struct cd_buf *script = &u->chains;
 	/* the sets of the groups it joined or left */
-	for (size_t i = 0; i < delta->n && r == 0; i++) {
+	for (size_t i = 0; i < delta->n; i++) {
 		const struct cd_delta_entry *e = &delta->v[i];
 		if (!h->group_set[e->group])
 			continue;
 		const struct cd_workload *w = &st->inv.w[e->wl];
 		for (size_t v = 0; v < w->nvnics; v++) {
 			for (size_t a = 0; a < w->vnics[v].nips; a++) {
-				char buf[CD_ADDR_STRLEN];
-				const struct cd_addr *ad = &w->vnics[v].ips[a];
-				r = cd_buf_printf(script, "%s element inet %s %s_v%d { %s }\n",
-						  e->added ? "add" : "delete", CD_TABLE,
-						  h->names.group[e->group], ad->family,
-						  cd_addr_fmt(ad, buf));
+				struct cd_elem_op op = { .add = e->added, .addr = w->vnics[v].ips[a] };
+				snprintf(op.set, sizeof(op.set), "%s_v%d", h->names.group[e->group],
+					 op.addr.family);
+				CD_PUSH(u->ops, u->nops, u->cap, op);
 			}
 		}
 	}

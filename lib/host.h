@@ -54,11 +54,34 @@ void cd_host_free(struct cd_host *h);
 int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 		   struct cd_buf *b);
 
+/* An incremental update of a loaded table: set elements to add or delete,
+ * and chains to rewrite (nft syntax).  Kept apart so that an update of set
+ * elements alone can go to the kernel without the nft parser. */
+struct cd_elem_op {
+	bool add;                     /* add, else delete */
+	char set[256];                /* set name */
+	struct cd_addr addr;          /* the element */
+};
+struct cd_update {
+	struct cd_elem_op *ops;       /* set elements, in order */
+	size_t nops, cap;
+	struct cd_buf chains;         /* flush chain / add rule commands */
+};
+void cd_update_init(struct cd_update *u);
+void cd_update_reset(struct cd_update *u);
+void cd_update_free(struct cd_update *u);
+static inline bool cd_update_empty(const struct cd_update *u)
+{
+	return u->nops == 0 && u->chains.len == 0;
+}
+/* The whole update as nft commands (elements first). */
+int cd_update_script(const struct cd_update *u, struct cd_buf *b);
+
 /* After cd_members_set_tags() changed workload wl's membership by delta,
- * append to script the nft commands that update a table loaded from h,
- * and update h.  An empty script means the table is already right. */
+ * add to u what updates a table loaded from h, and update h.  An empty
+ * update means the table is already right. */
 int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
-		  const struct cd_delta *delta, struct cd_buf *script);
+		  const struct cd_delta *delta, struct cd_update *u);
 
 /* The nft commands that turn a table loaded from old (built from state
  * os) into one loaded from new (state ns): set elements added and removed,

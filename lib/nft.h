@@ -16,9 +16,16 @@
  * (may be NULL).  Returns 0, -EPERM without CAP_NET_ADMIN, or -EINVAL. */
 int cd_nft_replace(const char *ruleset, bool dry_run, struct cd_buf *err);
 
-/* Run a script of nft commands (cd_host_retag's output) as one
+/* Run a script of nft commands as one
  * transaction.  Returns 0, -EPERM, or -EINVAL with nft's errors in err. */
 int cd_nft_run(const char *script, struct cd_buf *err);
+
+struct cd_update;
+/* Commit an incremental update (cd_host_retag's) as one transaction.  An
+ * update of set elements alone goes straight to the kernel through
+ * libnftnl, without the nft parser and its cache; one that rewrites chains
+ * goes through libnftables. */
+int cd_nft_commit(const struct cd_update *u, struct cd_buf *err);
 
 /* List table inet cordon into out (nft syntax, or JSON).  Returns 0,
  * -ENOENT when there is no such table, or -EINVAL. */

@@ -96,7 +96,13 @@ int main(int argc, char **argv)
 	double *lat = calloc((size_t)changes, sizeof(double));
 	double *lat_local = calloc((size_t)changes, sizeof(double));
 	int nlocal = 0;
+	double *part[4];
+	for (int k = 0; k < 4; k++)
+		part[k] = calloc((size_t)changes, sizeof(double));
+	int nelem = 0, nchain = 0;
 	struct cd_delta delta = { 0 };
+	struct cd_update u;
+	cd_update_init(&u);
 	unsigned seed = 3;
 	size_t chains = 0, elements = 0;
 	for (int i = 0; i < changes; i++) {
@@ -123,23 +129,27 @@ int main(int argc, char **argv)
 		double t0 = now_ms();
 		delta.n = 0;
 		cd_members_set_tags(&st.mem, w, (const char *const *)tags, n, &delta);
-		cd_buf_reset(&b);
-		cd_host_retag(&h, &st, w, &delta, &b);
-		if (b.len && cd_nft_run(b.data, &err) < 0) {
-			fprintf(stderr, "update failed: %s\n%s", err.data, b.data);
+		cd_update_reset(&u);
+		cd_host_retag(&h, &st, w, &delta, &u);
+		double ta = now_ms();
+		if (cd_nft_commit(&u, &err) < 0) {
+			fprintf(stderr, "update failed: %s\n", err.data);
 			return 1;
 		}
+		double tb = now_ms();
 		size_t cut;
 		cd_ct_cut(&st, &h, wl->vnics ? wl->vnics[0].ips : NULL,
 			  wl->nvnics ? wl->vnics[0].nips : 0, &cut);
 		double t1 = now_ms();
+		part[0][i] = ta - t0;
+		part[u.chains.len ? 2 : 1][u.chains.len ? nchain++ : nelem++] = tb - ta;
+		part[3][i] = t1 - tb;
 		lat[i] = t1 - t0;
 		if (!strcasecmp(wl->host, argv[2]))
 			lat_local[nlocal++] = t1 - t0;
-		for (const char *c = b.data ? b.data : ""; (c = strstr(c, "flush chain")); c++)
+		for (const char *c = u.chains.data ? u.chains.data : ""; (c = strstr(c, "flush chain")); c++)
 			chains++;
-		for (const char *c = b.data ? b.data : ""; (c = strstr(c, " element ")); c++)
-			elements++;
+		elements += u.nops;
 		for (size_t k = 0; k < n; k++)
 			free(tags[k]);
 	}
@@ -148,9 +158,18 @@ int main(int argc, char **argv)
 	stats("  tag change to kernel acknowledgement, any workload", lat, changes);
 	if (nlocal)
 		stats("  ... of a workload on this host (its chains too)", lat_local, nlocal);
+	stats("  of which: membership delta and update", part[0], changes);
+	if (nelem)
+		stats("            commit of set elements alone (libnftnl)", part[1], nelem);
+	if (nchain)
+		stats("            commit with chains rewritten (libnftables)", part[2], nchain);
+	stats("            conntrack cut for the workload's addresses", part[3], changes);
+	for (int k = 0; k < 4; k++)
+		free(part[k]);
 	free(lat);
 	free(lat_local);
 	cd_delta_free(&delta);
+	cd_update_free(&u);
 	cd_host_free(&h);
 	cd_buf_free(&b);
 	cd_buf_free(&err);

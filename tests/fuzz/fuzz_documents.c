@@ -44,9 +44,13 @@ static void exercise(const char *i, size_t il, const char *p, size_t pl)
 		if (st.inv.n) {
 			struct cd_delta dl = { 0 };
 			const char *tags[] = { "x", "z" };
+			struct cd_update u;
+			cd_update_init(&u);
 			cd_members_set_tags(&st.mem, 0, tags, 2, &dl);
+			cd_host_retag(&h, &st, 0, &dl, &u);
 			cd_buf_reset(&b);
-			cd_host_retag(&h, &st, 0, &dl, &b);
+			cd_update_script(&u, &b);
+			cd_update_free(&u);
 			cd_delta_free(&dl);
 		}
 		cd_buf_free(&b);

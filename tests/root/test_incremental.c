@@ -68,6 +68,8 @@ TEST(incremental_equals_fresh_apply)
 	must_run("full apply", cd_nft_replace(b.data, false, &err), &err);
 
 	struct cd_delta d = { 0 };
+	struct cd_update u;
+	cd_update_init(&u);
 	int scripts = 0, chains = 0;
 	for (int step = 0; step < 300; step++) {
 		size_t w = rnd(&s) % (unsigned)nw;
@@ -77,16 +79,19 @@ TEST(incremental_equals_fresh_apply)
 			tags[i] = tagv[rnd(&s) % 7];
 		d.n = 0;
 		cd_members_set_tags(&st.mem, w, tags, n > 3 ? 3 : n, &d);
-		cd_buf_reset(&b);
-		ASSERT_EQ(cd_host_retag(&h, &st, w, &d, &b), 0);
-		if (!b.len)
+		cd_update_reset(&u);
+		ASSERT_EQ(cd_host_retag(&h, &st, w, &d, &u), 0);
+		if (cd_update_empty(&u))
 			continue;
 		scripts++;
-		chains += strstr(b.data, "flush chain") != NULL;
-		must_run("incremental update", cd_nft_run(b.data, &err), &err);
+		chains += u.chains.len > 0;
+		/* both paths: libnftnl for elements alone, libnftables else */
+		must_run("incremental update", cd_nft_commit(&u, &err), &err);
 	}
 	ASSERT(scripts > 50);      /* the sequence did change things */
 	ASSERT(chains > 10);       /* ... including chains, not only sets */
+	ASSERT(scripts - chains > 10);   /* ... and sets alone */
+	cd_update_free(&u);
 	char *incremental = listing();
 
 	struct cd_host fresh;
@@ -296,4 +301,45 @@ TEST(inventory_changes_by_diff_equal_fresh_apply)
 	cd_state_free(&st);
 	cd_buf_free(&b);
 	cd_buf_free(&err);
+}
+
+TEST(element_update_is_one_transaction)
+{
+	struct cd_state st;
+	must_load(&st, "workloads:\n  - {name: a, host: h, tags: [x], vnics: [{ifname: tap0, ips: [10.1.0.1]}]}\n",
+		  "groups:\n  - {name: gx, match: 'tag == \"x\"'}\n"
+		  "rules:\n  - {id: 1, destination: [group:gx], action: drop}\n");
+	struct cd_host h;
+	struct cd_buf b, err;
+	cd_buf_init(&b, 1 << 20);
+	cd_buf_init(&err, 1 << 20);
+	ASSERT_EQ(cd_host_build(&h, &st, "h", NULL), 0);
+	cd_host_render(&h, &st, &b);
+	must_run("apply", cd_nft_replace(b.data, false, &err), &err);
+	char *before = listing();
+	struct cd_update u;
+	cd_update_init(&u);
+	struct cd_elem_op ok = { .add = true, .set = "g_gx_v4" };
+	struct cd_elem_op bad = { .add = false, .set = "g_gx_v4" };
+	const char *why;
+	cd_addr_parse("10.9.9.9", false, &ok.addr, &why);
+	cd_addr_parse("10.8.8.8", false, &bad.addr, &why);   /* not in the set */
+	CD_PUSH(u.ops, u.nops, u.cap, ok);
+	CD_PUSH(u.ops, u.nops, u.cap, bad);
+	ASSERT(cd_nft_commit(&u, &err) < 0);
+	ASSERT_CONTAINS(err.data, "deleting element 10.8.8.8 of set g_gx_v4");
+	char *after = listing();
+	ASSERT_STR_EQ(before, after);          /* the add was rolled back too */
+	u.nops = 1;
+	must_run("valid update", cd_nft_commit(&u, &err), &err);
+	char *added = listing();
+	ASSERT_CONTAINS(added, "10.1.0.1, 10.9.9.9");
+	free(before);
+	free(after);
+	free(added);
+	cd_update_free(&u);
+	cd_host_free(&h);
+	cd_buf_free(&b);
+	cd_buf_free(&err);
+	cd_state_free(&st);
 }

@@ -160,9 +160,13 @@ TEST(render_retag_script)
 	cd_buf_init(&full, 1 << 20);
 	ASSERT_EQ(cd_host_build(&h, &st, "hv1", NULL), 0);
 	struct cd_delta d = { 0 };
+	struct cd_update u;
+	cd_update_init(&u);
 	const char *tags[] = { "app=db", "VIRUS" };
 	cd_members_set_tags(&st.mem, 1, tags, 2, &d);     /* db, on hv1 */
-	ASSERT_EQ(cd_host_retag(&h, &st, 1, &d, &b), 0);
+	ASSERT_EQ(cd_host_retag(&h, &st, 1, &d, &u), 0);
+	ASSERT_EQ(u.nops, 1);
+	cd_update_script(&u, &b);
 	ASSERT_CONTAINS(b.data, "add element inet cordon g_q_v4 { 10.0.0.2 }\n");
 	ASSERT_CONTAINS(b.data, "flush chain inet cordon in_td\nadd rule inet cordon in_td counter name \"r1\" drop\n");
 	ASSERT_CONTAINS(b.data, "flush chain inet cordon out_td\nadd rule inet cordon out_td counter name \"r2\" drop\n");
@@ -178,11 +182,14 @@ TEST(render_retag_script)
 	ASSERT_STR_EQ(full.data, fb.data);
 	/* and back */
 	cd_buf_reset(&b);
+	cd_update_reset(&u);
 	d.n = 0;
 	cd_members_set_tags(&st.mem, 1, tags, 1, &d);
-	ASSERT_EQ(cd_host_retag(&h, &st, 1, &d, &b), 0);
+	ASSERT_EQ(cd_host_retag(&h, &st, 1, &d, &u), 0);
+	cd_update_script(&u, &b);
 	ASSERT_CONTAINS(b.data, "delete element inet cordon g_q_v4 { 10.0.0.2 }\n");
 	cd_delta_free(&d);
+	cd_update_free(&u);
 	cd_host_free(&fresh);
 	cd_host_free(&h);
 	cd_buf_free(&fb);
