@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 bool cd_ref_holds(const struct cd_state *st, const struct cd_ref *r,
 		  const struct cd_addr *a, long owner)
@@ -115,30 +114,4 @@ void cd_prog_free(struct cd_prog *p)
 		free(p->r[s]);
 	}
 	memset(p, 0, sizeof(*p));
-}
-
-void cd_compile_host(const struct cd_state *st, const char *host,
-		     struct cd_host_prog *out)
-{
-	size_t cap = 0;
-	memset(out, 0, sizeof(*out));
-	out->host = host;
-	for (size_t w = 0; w < st->inv.n; w++) {
-		const struct cd_workload *wl = &st->inv.w[w];
-		if (strcasecmp(wl->host, host) != 0)
-			continue;
-		for (size_t v = 0; v < wl->nvnics; v++) {
-			struct cd_prog p;
-			cd_compile_vnic(st, w, v, &p);
-			CD_PUSH(out->v, out->n, cap, p);
-		}
-	}
-}
-
-void cd_host_prog_free(struct cd_host_prog *hp)
-{
-	for (size_t i = 0; i < hp->n; i++)
-		cd_prog_free(&hp->v[i]);
-	free(hp->v);
-	memset(hp, 0, sizeof(*hp));
 }

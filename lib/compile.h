@@ -34,11 +34,6 @@ struct cd_prog {
 	bool closed[2];               /* the last rule matches everything */
 };
 
-struct cd_host_prog {
-	const char *host;             /* the host compiled for */
-	struct cd_prog *v;            /* one program per vNIC on the host */
-	size_t n;
-};
 
 /* Does reference r hold address a, owned by workload owner (-1: none)? */
 bool cd_ref_holds(const struct cd_state *st, const struct cd_ref *r,
@@ -50,10 +45,5 @@ bool cd_rule_applies_to(const struct cd_state *st, const struct cd_rule *r,
 void cd_compile_vnic(const struct cd_state *st, size_t wl, size_t vnic,
 		     struct cd_prog *out);
 void cd_prog_free(struct cd_prog *p);
-/* Programs for every vNIC of every workload on host (case-insensitive),
- * in inventory order. */
-void cd_compile_host(const struct cd_state *st, const char *host,
-		     struct cd_host_prog *out);
-void cd_host_prog_free(struct cd_host_prog *hp);
 
 #endif
