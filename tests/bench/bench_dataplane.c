@@ -18,25 +18,11 @@
 
 #include "ct.h"
 #include "nft.h"
-
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "timing.h"
 
 static void stats(const char *what, double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(double), cmp_d);
-	printf("%s: median %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)\n", what,
-	       v[n / 2], v[n * 99 / 100], v[n - 1], n);
+	print_stats(what, v, n, 1.0, "ms");
 }
 
 int main(int argc, char **argv)

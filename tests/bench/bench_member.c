@@ -13,18 +13,11 @@
 #include <time.h>
 
 #include "host.h"
+#include "timing.h"
 
 static double now_us(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	return now_ms() * 1e3;
 }
 
 int main(int argc, char **argv)
@@ -95,9 +88,8 @@ int main(int argc, char **argv)
 		for (size_t j = 0; j < n; j++)
 			free(copy[j]);
 	}
-	qsort(lat, (size_t)changes, sizeof(double), cmp_d);
-	printf("tag change membership delta: %d changes, %zu membership moves; median %.2f us, p99 %.2f us, max %.2f us\n",
-	       changes, moved, lat[changes / 2], lat[changes * 99 / 100], lat[changes - 1]);
+	printf("tag change membership delta: %d changes, %zu membership moves\n", changes, moved);
+	print_stats("  one delta", lat, changes, 1.0, "us");
 	free(lat);
 	cd_delta_free(&delta);
 	cd_state_free(&st);
