@@ -4,16 +4,20 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <nftables/libnftables.h>
 #include <poll.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
+#include "nlrule.h"
 
 /* Run cmd in one batch; with out, keep what nft printed. */
 static int run(const char *cmd, bool dry_run, bool json, struct cd_buf *out,
@@ -66,18 +70,77 @@ int cd_nft_list(bool json, struct cd_buf *out, struct cd_buf *err)
 	return run("list table inet " CD_TABLE, false, json, out, err);
 }
 
-/* Set elements through libnftnl: one batch, one message per element. */
-static int commit_elements(const struct cd_update *u, struct cd_buf *err)
-{
-	size_t need = (u->nops + 2) * 256 + 8192;
-	char *buf = cd_malloc(need);
-	struct mnl_nlmsg_batch *batch = mnl_nlmsg_batch_start(buf, need);
-	uint32_t seq = (uint32_t)time(NULL), first;
-	int r = 0;
+/* One message per element, rule and chain flush, in one batch; what each
+ * message was, for error messages. */
+struct nlbatch {
+	struct mnl_nlmsg_batch *b;
+	char *buf;
+	uint32_t seq, first;
+	char **what;             /* per message (seq - first) */
+	size_t n, cap;
+};
 
-	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), seq++);
-	mnl_nlmsg_batch_next(batch);
-	first = seq;
+static struct nlmsghdr *nl_msg(struct nlbatch *nb, uint16_t type, uint16_t flags,
+			       char *what)
+{
+	CD_PUSH(nb->what, nb->n, nb->cap, what);
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(nb->b), type, NFPROTO_INET,
+				     flags | NLM_F_ACK, nb->seq++);
+}
+
+/* Lines of the chains script: "flush chain inet cordon C" and
+ * "add rule inet cordon C RULE".  -ENOTSUP for anything else. */
+static int nl_chains(struct nlbatch *nb, const char *script)
+{
+	const char *flush = "flush chain inet " CD_TABLE " ";
+	const char *addr = "add rule inet " CD_TABLE " ";
+	int r = 0;
+	for (const char *c = script; *c && r == 0;) {
+		const char *nl = strchr(c, '\n');
+		char *line = cd_strndup(c, nl ? (size_t)(nl - c) : strlen(c));
+		c += strlen(line) + (nl ? 1 : 0);
+		struct nftnl_rule *rule = nftnl_rule_alloc();
+		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
+		if (!strncmp(line, flush, strlen(flush))) {
+			nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, line + strlen(flush));
+			nftnl_rule_nlmsg_build_payload(nl_msg(nb, NFT_MSG_DELRULE, 0, line), rule);
+		} else if (!strncmp(line, addr, strlen(addr))) {
+			char *chain = line + strlen(addr), *sp = strchr(chain, ' ');
+			if (!sp) {
+				r = -ENOTSUP;
+			} else {
+				*sp = '\0';
+				nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, chain);
+				r = cd_nl_rule(rule, sp + 1) < 0 ? -ENOTSUP : 0;
+				*sp = ' ';
+				if (r == 0)
+					nftnl_rule_nlmsg_build_payload(
+						nl_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+						       line), rule);
+			}
+		} else {
+			r = -ENOTSUP;
+		}
+		if (r < 0)
+			free(line);
+		nftnl_rule_free(rule);
+		mnl_nlmsg_batch_next(nb->b);
+	}
+	return r;
+}
+
+int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
+{
+	struct nlbatch nb = { .seq = (uint32_t)time(NULL) };
+	size_t need = (u->nops + 2) * 256 + u->chains.len * 4 + 65536;
+	nb.buf = cd_malloc(need);
+	nb.b = mnl_nlmsg_batch_start(nb.buf, need);
+	int r = 0;
+	struct mnl_socket *nl = NULL;
+
+	nftnl_batch_begin(mnl_nlmsg_batch_current(nb.b), nb.seq++);
+	mnl_nlmsg_batch_next(nb.b);
+	nb.first = nb.seq;
 	for (size_t i = 0; i < u->nops; i++) {
 		const struct cd_elem_op *op = &u->ops[i];
 		struct nftnl_set *s = nftnl_set_alloc();
@@ -89,54 +152,72 @@ static int commit_elements(const struct cd_update *u, struct cd_buf *err)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, op->addr.b,
 				   op->addr.family == 4 ? 4 : 16);
 		nftnl_set_elem_add(s, e);
-		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
-			mnl_nlmsg_batch_current(batch),
-			op->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM, NFPROTO_INET,
-			(op->add ? NLM_F_CREATE : 0) | NLM_F_ACK, seq++);
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		char a[CD_ADDR_STRLEN];
+		char *what = cd_asprintf("%s element %s of set %s",
+					 op->add ? "adding" : "deleting",
+					 cd_addr_fmt(&op->addr, a), op->set);
+		nftnl_set_elems_nlmsg_build_payload(
+			nl_msg(&nb, op->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+			       op->add ? NLM_F_CREATE : 0, what), s);
 		nftnl_set_free(s);
-		mnl_nlmsg_batch_next(batch);
+		mnl_nlmsg_batch_next(nb.b);
 	}
-	nftnl_batch_end(mnl_nlmsg_batch_current(batch), seq++);
-	mnl_nlmsg_batch_next(batch);
+	if (u->chains.len && (r = nl_chains(&nb, u->chains.data)) < 0)
+		goto out;
+	nftnl_batch_end(mnl_nlmsg_batch_current(nb.b), nb.seq++);
+	mnl_nlmsg_batch_next(nb.b);
 
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		r = -errno;
 		goto out;
 	}
-	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(batch),
-			      mnl_nlmsg_batch_size(batch)) < 0) {
+	/* room for the whole batch, and for one acknowledgement per message
+	 * (as nft does; the FORCE variants pass the system limits as root) */
+	int snd = (int)mnl_nlmsg_batch_size(nb.b) + 65536;
+	int rcv = (int)(nb.n * 1024) + 65536, one = 1;   /* truesize of an ack */
+	/* acknowledgements without a copy of each request */
+	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(nb.b),
+			      mnl_nlmsg_batch_size(nb.b)) < 0) {
 		r = -errno;
+		if (err)
+			cd_buf_printf(err, "sending the update: %s\n", strerror(errno));
 		goto out;
 	}
-	/* one acknowledgement per element, or an error that aborted them all */
+	/* one acknowledgement per message, or an error that aborted them all */
 	size_t acks = 0;
 	char rbuf[8192];   /* libmnl's MNL_SOCKET_BUFFER_SIZE at most */
-	while (acks < u->nops && r == 0) {
+	while (acks < nb.n && r == 0) {
 		struct pollfd p = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
 		if (poll(&p, 1, 5000) <= 0) {
 			r = -ETIMEDOUT;
+			if (err)
+				cd_buf_printf(err, "no answer from the kernel after %zu of %zu acknowledgements\n",
+					      acks, nb.n);
 			break;
 		}
 		ssize_t n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
 		if (n < 0) {
 			r = -errno;
+			if (err)
+				cd_buf_printf(err, "reading the kernel's answer: %s\n", strerror(errno));
 			break;
 		}
 		const struct nlmsghdr *h = (const struct nlmsghdr *)rbuf;
 		int left = (int)n;
 		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < first)
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < nb.first ||
+			    h->nlmsg_seq - nb.first >= nb.n)
 				continue;
 			const struct nlmsgerr *ne = mnl_nlmsg_get_payload(h);
 			if (ne->error) {
-				const struct cd_elem_op *op = &u->ops[h->nlmsg_seq - first];
-				char a[CD_ADDR_STRLEN];
 				if (err)
-					cd_buf_printf(err, "%s element %s of set %s: %s\n",
-						      op->add ? "adding" : "deleting",
-						      cd_addr_fmt(&op->addr, a), op->set,
+					cd_buf_printf(err, "%s: %s\n", nb.what[h->nlmsg_seq - nb.first],
 						      strerror(-ne->error));
 				r = ne->error == -EPERM ? -EPERM : -EINVAL;
 				break;
@@ -147,8 +228,11 @@ static int commit_elements(const struct cd_update *u, struct cd_buf *err)
 out:
 	if (nl)
 		mnl_socket_close(nl);
-	mnl_nlmsg_batch_stop(batch);
-	free(buf);
+	mnl_nlmsg_batch_stop(nb.b);
+	for (size_t i = 0; i < nb.n; i++)
+		free(nb.what[i]);
+	free(nb.what);
+	free(nb.buf);
 	return r;
 }
 
@@ -156,11 +240,12 @@ int cd_nft_commit(const struct cd_update *u, struct cd_buf *err)
 {
 	if (cd_update_empty(u))
 		return 0;
-	if (u->chains.len == 0)
-		return commit_elements(u, err);
+	int r = cd_nft_commit_direct(u, err);
+	if (r != -ENOTSUP)
+		return r;
 	struct cd_buf script;
 	cd_buf_init(&script, CD_RENDER_MAX);
-	int r = cd_update_script(u, &script);
+	r = cd_update_script(u, &script);
 	if (r == 0)
 		r = run(script.data, false, false, NULL, err);
 	cd_buf_free(&script);

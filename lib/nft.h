@@ -21,11 +21,15 @@ int cd_nft_replace(const char *ruleset, bool dry_run, struct cd_buf *err);
 int cd_nft_run(const char *script, struct cd_buf *err);
 
 struct cd_update;
-/* Commit an incremental update (cd_host_retag's) as one transaction.  An
- * update of set elements alone goes straight to the kernel through
- * libnftnl, without the nft parser and its cache; one that rewrites chains
- * goes through libnftables. */
+/* Commit an incremental update (cd_host_retag's) as one transaction,
+ * straight to the kernel through libnftnl: set elements, and chain
+ * rewrites built by nlrule.c, without the nft parser and its cache.  Should
+ * a rule use syntax the builder does not know, the whole update goes
+ * through libnftables instead. */
 int cd_nft_commit(const struct cd_update *u, struct cd_buf *err);
+/* The libnftnl path alone: -ENOTSUP when a rule uses syntax the builder
+ * does not know. */
+int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err);
 
 /* List table inet cordon into out (nft syntax, or JSON).  Returns 0,
  * -ENOENT when there is no such table, or -EINVAL. */

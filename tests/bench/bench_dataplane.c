@@ -6,7 +6,8 @@
  * build and render, then the one-transaction commit), repeated; then
  * CHANGES tag changes applied incrementally (membership delta, update
  * script, commit, conntrack cut for the workload's addresses), each timed
- * from the change to the kernel's acknowledgement. */
+ * from the change to the kernel's acknowledgement, then the conntrack cut.
+ * Updates go to the kernel through libnftnl (cd_nft_commit). */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
 	double *part[4];
 	for (int k = 0; k < 4; k++)
 		part[k] = calloc((size_t)changes, sizeof(double));
-	int nelem = 0, nchain = 0;
+	int nelem = 0, nchain = 0, nnone = 0;
 	struct cd_delta delta = { 0 };
 	struct cd_update u;
 	cd_update_init(&u);
@@ -128,7 +129,12 @@ int main(int argc, char **argv)
 			  wl->nvnics ? wl->vnics[0].nips : 0, &cut);
 		double t1 = now_ms();
 		part[0][i] = ta - t0;
-		part[u.chains.len ? 2 : 1][u.chains.len ? nchain++ : nelem++] = tb - ta;
+		if (u.chains.len)
+			part[2][nchain++] = tb - ta;
+		else if (u.nops)
+			part[1][nelem++] = tb - ta;
+		else
+			nnone++;
 		part[3][i] = t1 - tb;
 		lat[i] = t1 - t0;
 		if (!strcasecmp(wl->host, argv[2]))
@@ -145,10 +151,11 @@ int main(int argc, char **argv)
 	if (nlocal)
 		stats("  ... of a workload on this host (its chains too)", lat_local, nlocal);
 	stats("  of which: membership delta and update", part[0], changes);
+	printf("            (%d changes moved no membership: nothing to commit)\n", nnone);
 	if (nelem)
-		stats("            commit of set elements alone (libnftnl)", part[1], nelem);
+		stats("            commit of set elements alone", part[1], nelem);
 	if (nchain)
-		stats("            commit with chains rewritten (libnftables)", part[2], nchain);
+		stats("            commit with chains rewritten", part[2], nchain);
 	stats("            conntrack cut for the workload's addresses", part[3], changes);
 	for (int k = 0; k < 4; k++)
 		free(part[k]);
