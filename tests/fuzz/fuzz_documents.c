@@ -8,6 +8,7 @@
 
 #include "eval.h"
 #include "host.h"
+#include "nlrule.h"
 
 static const char inv[] =
 	"workloads:\n"
@@ -29,6 +30,21 @@ static void exercise(const char *i, size_t il, const char *p, size_t pl)
 		cd_buf_init(&b, CD_RENDER_MAX);
 		if (cd_host_build(&h, &st, "h", NULL) == 0)
 			cd_host_render(&h, &st, &b);
+		/* every rule line the renderer writes can be built without nft */
+		for (size_t k = 0; k < h.n; k++) {
+			for (int s = 0; s < 2; s++) {
+				for (const char *l = h.v[k].text[s]; *l;) {
+					const char *nl = strchr(l, '\n');
+					char *line = strndup(l, (size_t)(nl - l));
+					struct nftnl_rule *r = nftnl_rule_alloc();
+					if (cd_nl_rule(r, line) != 0)
+						abort();
+					nftnl_rule_free(r);
+					free(line);
+					l = nl + 1;
+				}
+			}
+		}
 		for (size_t s = 0; s < st.inv.n && s < 4; s++) {
 			for (size_t t = 0; t < st.inv.n && t < 4; t++) {
 				const struct cd_workload *x = &st.inv.w[s], *y = &st.inv.w[t];
