@@ -74,11 +74,20 @@ int cd_nft_list(bool json, struct cd_buf *out, struct cd_buf *err)
  * message was, for error messages. */
 struct nlbatch {
 	struct mnl_nlmsg_batch *b;
+	bool full;               /* a message went past the limit */
 	char *buf;
 	uint32_t seq, first;
 	char **what;             /* per message (seq - first) */
 	size_t n, cap;
 };
+
+/* Close the current message; past the batch's limit, the batch is marked
+ * full and is not sent (libmnl keeps the buffer twice the limit for that). */
+static void nl_next(struct nlbatch *nb)
+{
+	if (!mnl_nlmsg_batch_next(nb->b))
+		nb->full = true;
+}
 
 static struct nlmsghdr *nl_msg(struct nlbatch *nb, uint16_t type, uint16_t flags,
 			       char *what)
@@ -123,8 +132,9 @@ static int nl_chains(struct nlbatch *nb, const char *script)
 		}
 		if (r < 0)
 			free(line);
+		else
+			nl_next(nb);
 		nftnl_rule_free(rule);
-		mnl_nlmsg_batch_next(nb->b);
 	}
 	return r;
 }
@@ -132,14 +142,14 @@ static int nl_chains(struct nlbatch *nb, const char *script)
 int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 {
 	struct nlbatch nb = { .seq = (uint32_t)time(NULL) };
-	size_t need = (u->nops + 2) * 256 + u->chains.len * 4 + 65536;
-	nb.buf = cd_malloc(need);
-	nb.b = mnl_nlmsg_batch_start(nb.buf, need);
+	size_t limit = (u->nops + 4) * 512 + u->chains.len * 16 + 65536;
+	nb.buf = cd_malloc(2 * limit);
+	nb.b = mnl_nlmsg_batch_start(nb.buf, limit);
 	int r = 0;
 	struct mnl_socket *nl = NULL;
 
 	nftnl_batch_begin(mnl_nlmsg_batch_current(nb.b), nb.seq++);
-	mnl_nlmsg_batch_next(nb.b);
+	nl_next(&nb);
 	nb.first = nb.seq;
 	for (size_t i = 0; i < u->nops; i++) {
 		const struct cd_elem_op *op = &u->ops[i];
@@ -160,12 +170,16 @@ int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 			nl_msg(&nb, op->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
 			       op->add ? NLM_F_CREATE : 0, what), s);
 		nftnl_set_free(s);
-		mnl_nlmsg_batch_next(nb.b);
+		nl_next(&nb);
 	}
 	if (u->chains.len && (r = nl_chains(&nb, u->chains.data)) < 0)
 		goto out;
 	nftnl_batch_end(mnl_nlmsg_batch_current(nb.b), nb.seq++);
-	mnl_nlmsg_batch_next(nb.b);
+	nl_next(&nb);
+	if (nb.full) {   /* never send a cut batch: the caller goes through nft */
+		r = -ENOTSUP;
+		goto out;
+	}
 
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
