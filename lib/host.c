@@ -218,12 +218,18 @@ void cd_update_init(struct cd_update *u)
 
 void cd_update_reset(struct cd_update *u)
 {
-	u->nops = 0;
+	for (size_t i = 0; i < u->nrw; i++) {
+		free(u->rw[i].old);
+		free(u->rw[i].new);
+	}
+	u->nops = u->nrw = 0;
 	cd_buf_reset(&u->chains);
 }
 
 void cd_update_free(struct cd_update *u)
 {
+	cd_update_reset(u);
+	free(u->rw);
 	free(u->ops);
 	cd_buf_free(&u->chains);
 	memset(u, 0, sizeof(*u));
@@ -279,6 +285,10 @@ int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
 					  chain, hv->name);
 			if (r == 0)
 				r = chain_rules(script, chain, hv->name, text[s]);
+			struct cd_chain_rw rw = { .old = hv->text[s], .new = cd_strdup(text[s]) };
+			snprintf(rw.chain, sizeof(rw.chain), "%s_%s", chain, hv->name);
+			hv->text[s] = NULL;   /* the rewrite owns the old text now */
+			CD_PUSH(u->rw, u->nrw, u->rwcap, rw);
 			free(hv->text[s]);
 			hv->text[s] = text[s];
 			text[s] = NULL;

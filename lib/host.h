@@ -62,17 +62,25 @@ struct cd_elem_op {
 	char set[256];                /* set name */
 	struct cd_addr addr;          /* the element */
 };
+/* A chain whose rules change from old to new (rendered rule lines). */
+struct cd_chain_rw {
+	char chain[64];               /* out_NAME or in_NAME */
+	char *old, *new;              /* owned copies */
+};
 struct cd_update {
 	struct cd_elem_op *ops;       /* set elements, in order */
 	size_t nops, cap;
-	struct cd_buf chains;         /* flush chain / add rule commands */
+	struct cd_chain_rw *rw;       /* chains to rewrite */
+	size_t nrw, rwcap;
+	struct cd_buf chains;         /* the same as flush chain / add rule
+				       * commands (or commands of any chain) */
 };
 void cd_update_init(struct cd_update *u);
 void cd_update_reset(struct cd_update *u);
 void cd_update_free(struct cd_update *u);
 static inline bool cd_update_empty(const struct cd_update *u)
 {
-	return u->nops == 0 && u->chains.len == 0;
+	return u->nops == 0 && u->nrw == 0 && u->chains.len == 0;
 }
 /* The whole update as nft commands (elements first). */
 int cd_update_script(const struct cd_update *u, struct cd_buf *b);

@@ -139,10 +139,140 @@ static int nl_chains(struct nlbatch *nb, const char *script)
 	return r;
 }
 
+/* The handles of a chain's rules, in order, from a dump. */
+struct handles {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static int on_rule(const struct nlmsghdr *nlh, void *data)
+{
+	struct handles *h = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
+		uint64_t x = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+		CD_PUSH(h->v, h->n, h->cap, x);
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int chain_handles(struct mnl_socket *nl, const char *chain, struct handles *h)
+{
+	char buf[8192];
+	uint32_t seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET,
+						     NLM_F_DUMP, seq);
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	int ret;
+	while ((ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, on_rule, h);
+		if (ret <= 0)
+			break;
+	}
+	return ret < 0 ? -errno : 0;
+}
+
+/* Split rule lines (each ends with a newline). */
+static size_t lines(const char *text, const char ***out)
+{
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	for (const char *c = text; *c;) {
+		CD_PUSH(*out, n, cap, c);
+		const char *nl = strchr(c, '\n');
+		c = nl ? nl + 1 : c + strlen(c);
+	}
+	return n;
+}
+
+static bool same_line(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* The smallest edit of one chain from rw->old to rw->new: rules of the
+ * common beginning and end stay, the middle is deleted by handle and the
+ * new middle inserted in its place.  Without a matching dump (the chain
+ * is not as we left it), the whole chain is rewritten. */
+static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
+		      const struct cd_chain_rw *rw)
+{
+	const char **o, **n;
+	size_t no = lines(rw->old ? rw->old : "", &o), nn = lines(rw->new, &n);
+	struct handles h = { 0 };
+	int r = chain_handles(nl, rw->chain, &h);
+	size_t p = 0, q = 0;
+	bool whole = r < 0 || h.n != no;
+	if (!whole) {
+		while (p < no && p < nn && same_line(o[p], n[p]))
+			p++;
+		while (q < no - p && q < nn - p && same_line(o[no - 1 - q], n[nn - 1 - q]))
+			q++;
+	}
+	r = 0;
+	struct nftnl_rule *rule;
+	if (whole) {
+		rule = nftnl_rule_alloc();
+		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
+		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
+		nftnl_rule_nlmsg_build_payload(nl_msg(nb, NFT_MSG_DELRULE, 0,
+						      cd_asprintf("flushing chain %s", rw->chain)), rule);
+		nftnl_rule_free(rule);
+		nl_next(nb);
+		no = 0;
+	}
+	for (size_t i = p; i < no - q; i++) {
+		rule = nftnl_rule_alloc();
+		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
+		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
+		nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, h.v[i]);
+		nftnl_rule_nlmsg_build_payload(nl_msg(nb, NFT_MSG_DELRULE, 0,
+						      cd_asprintf("deleting a rule of chain %s", rw->chain)), rule);
+		nftnl_rule_free(rule);
+		nl_next(nb);
+	}
+	for (size_t j = p; j < nn - q && r == 0; j++) {
+		char *line = cd_strndup(n[j], strcspn(n[j], "\n"));
+		rule = nftnl_rule_alloc();
+		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
+		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
+		uint16_t flags = NLM_F_CREATE;
+		if (q > 0 && !whole)   /* before the first rule of the common end */
+			nftnl_rule_set_u64(rule, NFTNL_RULE_POSITION, h.v[no - q]);
+		else
+			flags |= NLM_F_APPEND;
+		if (cd_nl_rule(rule, line) < 0) {
+			r = -ENOTSUP;
+			free(line);
+		} else {
+			nftnl_rule_nlmsg_build_payload(
+				nl_msg(nb, NFT_MSG_NEWRULE, flags,
+				       cd_asprintf("adding rule to chain %s: %s", rw->chain, line)), rule);
+			free(line);
+			nl_next(nb);
+		}
+		nftnl_rule_free(rule);
+	}
+	free(h.v);
+	free(o);
+	free(n);
+	return r;
+}
+
 int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 {
 	struct nlbatch nb = { .seq = (uint32_t)time(NULL) };
 	size_t limit = (u->nops + 4) * 512 + u->chains.len * 16 + 65536;
+	for (size_t i = 0; i < u->nrw; i++)
+		limit += strlen(u->rw[i].new) * 16 + strlen(u->rw[i].old ? u->rw[i].old : "") + 4096;
 	nb.buf = cd_malloc(2 * limit);
 	nb.b = mnl_nlmsg_batch_start(nb.buf, limit);
 	int r = 0;
@@ -172,18 +302,21 @@ int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 		nftnl_set_free(s);
 		nl_next(&nb);
 	}
-	if (u->chains.len && (r = nl_chains(&nb, u->chains.data)) < 0)
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (size_t i = 0; i < u->nrw && r == 0; i++)
+		r = nl_rewrite(&nb, nl, &u->rw[i]);
+	if (r == 0 && !u->nrw && u->chains.len)
+		r = nl_chains(&nb, u->chains.data);
+	if (r < 0)
 		goto out;
 	nftnl_batch_end(mnl_nlmsg_batch_current(nb.b), nb.seq++);
 	nl_next(&nb);
 	if (nb.full) {   /* never send a cut batch: the caller goes through nft */
 		r = -ENOTSUP;
-		goto out;
-	}
-
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
 		goto out;
 	}
 	/* room for the whole batch, and for one acknowledgement per message

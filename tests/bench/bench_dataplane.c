@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 			  wl->nvnics ? wl->vnics[0].nips : 0, &cut);
 		double t1 = now_ms();
 		part[0][i] = ta - t0;
-		if (u.chains.len)
+		if (u.nrw)
 			part[2][nchain++] = tb - ta;
 		else if (u.nops)
 			part[1][nelem++] = tb - ta;
@@ -139,8 +139,7 @@ int main(int argc, char **argv)
 		lat[i] = t1 - t0;
 		if (!strcasecmp(wl->host, argv[2]))
 			lat_local[nlocal++] = t1 - t0;
-		for (const char *c = u.chains.data ? u.chains.data : ""; (c = strstr(c, "flush chain")); c++)
-			chains++;
+		chains += u.nrw;
 		elements += u.nops;
 		for (size_t k = 0; k < n; k++)
 			free(tags[k]);

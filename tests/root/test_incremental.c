@@ -84,7 +84,7 @@ TEST(incremental_equals_fresh_apply)
 		if (cd_update_empty(&u))
 			continue;
 		scripts++;
-		chains += u.chains.len > 0;
+		chains += u.nrw > 0;
 		/* straight through libnftnl, chains included */
 		must_run("incremental update", cd_nft_commit_direct(&u, &err), &err);
 	}
