@@ -198,10 +198,12 @@ static bool same_line(const char *a, const char *b)
 	return la == lb && memcmp(a, b, la) == 0;
 }
 
-/* The smallest edit of one chain from rw->old to rw->new: rules of the
- * common beginning and end stay, the middle is deleted by handle and the
- * new middle inserted in its place.  Without a matching dump (the chain
- * is not as we left it), the whole chain is rewritten. */
+/* The smallest edit of one chain from rw->old to rw->new: the rules of a
+ * longest common subsequence of the two stay where they are; the others
+ * are deleted by handle (read from a dump of the chain), and each new rule
+ * is inserted before the kept rule that follows it (or appended).  Without
+ * a matching dump (the chain is not as cordon left it), or for chains too
+ * long to compare, the whole chain is rewritten. */
 static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 		      const struct cd_chain_rw *rw)
 {
@@ -209,13 +211,32 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 	size_t no = lines(rw->old ? rw->old : "", &o), nn = lines(rw->new, &n);
 	struct handles h = { 0 };
 	int r = chain_handles(nl, rw->chain, &h);
-	size_t p = 0, q = 0;
-	bool whole = r < 0 || h.n != no;
+	bool whole = r < 0 || h.n != no || (no + 1) * (nn + 1) > (1u << 22);
+	/* keep[i]: old rule i stays; next[j]: the kept old rule after new j */
+	bool *keep = cd_calloc(no + 1, sizeof(bool));
+	bool *fresh = cd_calloc(nn + 1, sizeof(bool));
 	if (!whole) {
-		while (p < no && p < nn && same_line(o[p], n[p]))
-			p++;
-		while (q < no - p && q < nn - p && same_line(o[no - 1 - q], n[nn - 1 - q]))
-			q++;
+		uint32_t *L = cd_calloc((no + 1) * (nn + 1), sizeof(uint32_t));
+#define AT(i, j) L[(i) * (nn + 1) + (j)]
+		for (size_t i = no; i-- > 0;)
+			for (size_t j = nn; j-- > 0;)
+				AT(i, j) = same_line(o[i], n[j]) ? AT(i + 1, j + 1) + 1
+				       : AT(i + 1, j) > AT(i, j + 1) ? AT(i + 1, j) : AT(i, j + 1);
+		size_t i = 0, j = 0;
+		while (i < no && j < nn) {
+			if (same_line(o[i], n[j])) {
+				keep[i++] = true;
+				j++;
+			} else if (AT(i + 1, j) >= AT(i, j + 1)) {
+				i++;
+			} else {
+				fresh[j++] = true;
+			}
+		}
+		while (j < nn)
+			fresh[j++] = true;
+#undef AT
+		free(L);
 	}
 	r = 0;
 	struct nftnl_rule *rule;
@@ -227,9 +248,13 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 						      cd_asprintf("flushing chain %s", rw->chain)), rule);
 		nftnl_rule_free(rule);
 		nl_next(nb);
+		for (size_t j = 0; j < nn; j++)
+			fresh[j] = true;
 		no = 0;
 	}
-	for (size_t i = p; i < no - q; i++) {
+	for (size_t i = 0; i < no; i++) {
+		if (keep[i])
+			continue;
 		rule = nftnl_rule_alloc();
 		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
 		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
@@ -239,14 +264,25 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 		nftnl_rule_free(rule);
 		nl_next(nb);
 	}
-	for (size_t j = p; j < nn - q && r == 0; j++) {
+	/* walk the new chain; k: the next kept old rule */
+	size_t k = 0;
+	for (size_t j = 0; j < nn && r == 0; j++) {
+		if (!fresh[j]) {      /* a kept rule: move past it in the old chain */
+			while (k < no && !keep[k])
+				k++;
+			k++;
+			continue;
+		}
+		size_t before = k;
+		while (before < no && !keep[before])
+			before++;
 		char *line = cd_strndup(n[j], strcspn(n[j], "\n"));
 		rule = nftnl_rule_alloc();
 		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
 		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
 		uint16_t flags = NLM_F_CREATE;
-		if (q > 0 && !whole)   /* before the first rule of the common end */
-			nftnl_rule_set_u64(rule, NFTNL_RULE_POSITION, h.v[no - q]);
+		if (before < no)      /* insert before that kept rule */
+			nftnl_rule_set_u64(rule, NFTNL_RULE_POSITION, h.v[before]);
 		else
 			flags |= NLM_F_APPEND;
 		if (cd_nl_rule(rule, line) < 0) {
@@ -261,6 +297,8 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 		}
 		nftnl_rule_free(rule);
 	}
+	free(keep);
+	free(fresh);
 	free(h.v);
 	free(o);
 	free(n);
