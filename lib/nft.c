@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "nlbatch.h"
 #include "nlrule.h"
 
 /* Run cmd in one batch; with out, keep what nft printed. */
@@ -70,33 +71,6 @@ int cd_nft_list(bool json, struct cd_buf *out, struct cd_buf *err)
 	return run("list table inet " CD_TABLE, false, json, out, err);
 }
 
-/* One message per element, rule and chain flush, in one batch; what each
- * message was, for error messages. */
-struct nlbatch {
-	struct mnl_nlmsg_batch *b;
-	bool full;               /* a message went past the limit */
-	char *buf;
-	uint32_t seq, first;
-	char **what;             /* per message (seq - first) */
-	size_t n, cap;
-};
-
-/* Close the current message; past the batch's limit, the batch is marked
- * full and is not sent (libmnl keeps the buffer twice the limit for that). */
-static void nl_next(struct nlbatch *nb)
-{
-	if (!mnl_nlmsg_batch_next(nb->b))
-		nb->full = true;
-}
-
-static struct nlmsghdr *nl_msg(struct nlbatch *nb, uint16_t type, uint16_t flags,
-			       char *what)
-{
-	CD_PUSH(nb->what, nb->n, nb->cap, what);
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(nb->b), type, NFPROTO_INET,
-				     flags | NLM_F_ACK, nb->seq++);
-}
-
 /* Lines of the chains script: "flush chain inet cordon C" and
  * "add rule inet cordon C RULE".  -ENOTSUP for anything else. */
 static int nl_chains(struct nlbatch *nb, const char *script)
@@ -112,7 +86,7 @@ static int nl_chains(struct nlbatch *nb, const char *script)
 		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
 		if (!strncmp(line, flush, strlen(flush))) {
 			nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, line + strlen(flush));
-			nftnl_rule_nlmsg_build_payload(nl_msg(nb, NFT_MSG_DELRULE, 0, line), rule);
+			nftnl_rule_nlmsg_build_payload(nlbatch_msg(nb, NFT_MSG_DELRULE, 0, line), rule);
 		} else if (!strncmp(line, addr, strlen(addr))) {
 			char *chain = line + strlen(addr), *sp = strchr(chain, ' ');
 			if (!sp) {
@@ -124,7 +98,7 @@ static int nl_chains(struct nlbatch *nb, const char *script)
 				*sp = ' ';
 				if (r == 0)
 					nftnl_rule_nlmsg_build_payload(
-						nl_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+						nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
 						       line), rule);
 			}
 		} else {
@@ -133,7 +107,7 @@ static int nl_chains(struct nlbatch *nb, const char *script)
 		if (r < 0)
 			free(line);
 		else
-			nl_next(nb);
+			nlbatch_next(nb);
 		nftnl_rule_free(rule);
 	}
 	return r;
@@ -244,10 +218,10 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 		rule = nftnl_rule_alloc();
 		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
 		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
-		nftnl_rule_nlmsg_build_payload(nl_msg(nb, NFT_MSG_DELRULE, 0,
+		nftnl_rule_nlmsg_build_payload(nlbatch_msg(nb, NFT_MSG_DELRULE, 0,
 						      cd_asprintf("flushing chain %s", rw->chain)), rule);
 		nftnl_rule_free(rule);
-		nl_next(nb);
+		nlbatch_next(nb);
 		for (size_t j = 0; j < nn; j++)
 			fresh[j] = true;
 		no = 0;
@@ -259,10 +233,10 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
 		nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, rw->chain);
 		nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, h.v[i]);
-		nftnl_rule_nlmsg_build_payload(nl_msg(nb, NFT_MSG_DELRULE, 0,
+		nftnl_rule_nlmsg_build_payload(nlbatch_msg(nb, NFT_MSG_DELRULE, 0,
 						      cd_asprintf("deleting a rule of chain %s", rw->chain)), rule);
 		nftnl_rule_free(rule);
-		nl_next(nb);
+		nlbatch_next(nb);
 	}
 	/* walk the new chain; k: the next kept old rule */
 	size_t k = 0;
@@ -290,10 +264,10 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 			free(line);
 		} else {
 			nftnl_rule_nlmsg_build_payload(
-				nl_msg(nb, NFT_MSG_NEWRULE, flags,
+				nlbatch_msg(nb, NFT_MSG_NEWRULE, flags,
 				       cd_asprintf("adding rule to chain %s: %s", rw->chain, line)), rule);
 			free(line);
-			nl_next(nb);
+			nlbatch_next(nb);
 		}
 		nftnl_rule_free(rule);
 	}
@@ -307,18 +281,12 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 
 int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 {
-	struct nlbatch nb = { .seq = (uint32_t)time(NULL) };
+	struct nlbatch nb;
 	size_t limit = (u->nops + 4) * 512 + u->chains.len * 16 + 65536;
 	for (size_t i = 0; i < u->nrw; i++)
 		limit += strlen(u->rw[i].new) * 16 + strlen(u->rw[i].old ? u->rw[i].old : "") + 4096;
-	nb.buf = cd_malloc(2 * limit);
-	nb.b = mnl_nlmsg_batch_start(nb.buf, limit);
+	nlbatch_begin(&nb, limit);
 	int r = 0;
-	struct mnl_socket *nl = NULL;
-
-	nftnl_batch_begin(mnl_nlmsg_batch_current(nb.b), nb.seq++);
-	nl_next(&nb);
-	nb.first = nb.seq;
 	for (size_t i = 0; i < u->nops; i++) {
 		const struct cd_elem_op *op = &u->ops[i];
 		struct nftnl_set *s = nftnl_set_alloc();
@@ -335,13 +303,13 @@ int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 					 op->add ? "adding" : "deleting",
 					 cd_addr_fmt(&op->addr, a), op->set);
 		nftnl_set_elems_nlmsg_build_payload(
-			nl_msg(&nb, op->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
-			       op->add ? NLM_F_CREATE : 0, what), s);
+			nlbatch_msg(&nb, op->add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+				    op->add ? NLM_F_CREATE : 0, what), s);
 		nftnl_set_free(s);
-		nl_next(&nb);
+		nlbatch_next(&nb);
 	}
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	struct mnl_socket *nl = nl_open();
+	if (!nl) {
 		r = -errno;
 		goto out;
 	}
@@ -349,75 +317,12 @@ int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 		r = nl_rewrite(&nb, nl, &u->rw[i]);
 	if (r == 0 && !u->nrw && u->chains.len)
 		r = nl_chains(&nb, u->chains.data);
-	if (r < 0)
-		goto out;
-	nftnl_batch_end(mnl_nlmsg_batch_current(nb.b), nb.seq++);
-	nl_next(&nb);
-	if (nb.full) {   /* never send a cut batch: the caller goes through nft */
-		r = -ENOTSUP;
-		goto out;
-	}
-	/* room for the whole batch, and for one acknowledgement per message
-	 * (as nft does; the FORCE variants pass the system limits as root) */
-	int snd = (int)mnl_nlmsg_batch_size(nb.b) + 65536;
-	int rcv = (int)(nb.n * 1024) + 65536, one = 1;   /* truesize of an ack */
-	/* acknowledgements without a copy of each request */
-	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(nb.b),
-			      mnl_nlmsg_batch_size(nb.b)) < 0) {
-		r = -errno;
-		if (err)
-			cd_buf_printf(err, "sending the update: %s\n", strerror(errno));
-		goto out;
-	}
-	/* one acknowledgement per message, or an error that aborted them all */
-	size_t acks = 0;
-	char rbuf[8192];   /* libmnl's MNL_SOCKET_BUFFER_SIZE at most */
-	while (acks < nb.n && r == 0) {
-		struct pollfd p = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
-		if (poll(&p, 1, 5000) <= 0) {
-			r = -ETIMEDOUT;
-			if (err)
-				cd_buf_printf(err, "no answer from the kernel after %zu of %zu acknowledgements\n",
-					      acks, nb.n);
-			break;
-		}
-		ssize_t n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
-		if (n < 0) {
-			r = -errno;
-			if (err)
-				cd_buf_printf(err, "reading the kernel's answer: %s\n", strerror(errno));
-			break;
-		}
-		const struct nlmsghdr *h = (const struct nlmsghdr *)rbuf;
-		int left = (int)n;
-		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < nb.first ||
-			    h->nlmsg_seq - nb.first >= nb.n)
-				continue;
-			const struct nlmsgerr *ne = mnl_nlmsg_get_payload(h);
-			if (ne->error) {
-				if (err)
-					cd_buf_printf(err, "%s: %s\n", nb.what[h->nlmsg_seq - nb.first],
-						      strerror(-ne->error));
-				r = ne->error == -EPERM ? -EPERM : -EINVAL;
-				break;
-			}
-			acks++;
-		}
-	}
+	if (r == 0)
+		r = nlbatch_commit(&nb, nl, err);
 out:
 	if (nl)
 		mnl_socket_close(nl);
-	mnl_nlmsg_batch_stop(nb.b);
-	for (size_t i = 0; i < nb.n; i++)
-		free(nb.what[i]);
-	free(nb.what);
-	free(nb.buf);
+	nlbatch_free(&nb);
 	return r;
 }
 
