@@ -8,6 +8,7 @@
 #include "nft.h"
 #include "ct.h"
 #include "host.h"
+#include "nltable.h"
 
 const char help_compile[] =
 	"usage: cordon compile --inventory INV --policy POL --host HOST\n"
@@ -63,7 +64,10 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 				   .globs = o.nglobs ? o.globs : NULL, .nglobs = o.nglobs };
 	struct cd_buf out;
 	cd_buf_init(&out, CD_RENDER_MAX);
-	if (cd_host_build(&h, &st, host, &ho) < 0 || cd_host_render(&h, &st, &out) < 0) {
+	/* apply sends the table straight to the kernel; the text is for
+	 * compile, dry runs (nft checks it) and the fallback through nft */
+	bool text = !apply || o.dry_run;
+	if (cd_host_build(&h, &st, host, &ho) < 0 || (text && cd_host_render(&h, &st, &out) < 0)) {
 		fprintf(stderr, "cordon %s: the ruleset is larger than %u MiB\n", name,
 			CD_RENDER_MAX >> 20);
 		r = EXIT_FAIL;
@@ -72,7 +76,14 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 	} else {
 		struct cd_buf err;
 		cd_buf_init(&err, 1 << 20);
-		int e = cd_nft_replace(out.data, o.dry_run, &err);
+		int e = o.dry_run ? cd_nft_replace(out.data, true, &err)
+				  : cd_nft_replace_host(&h, &st, &err);
+		if (e == -ENOTSUP) {   /* a rule the direct builder does not know */
+			cd_buf_reset(&err);
+			e = cd_host_render(&h, &st, &out);
+			if (e == 0)
+				e = cd_nft_replace(out.data, false, &err);
+		}
 		if (e < 0) {
 			fprintf(stderr, "cordon apply: the kernel refused the ruleset%s; nothing was changed\n%s",
 				e == -EPERM ? " (CAP_NET_ADMIN is needed)" : "",
