@@ -370,10 +370,31 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 			struct cd_buf *err)
 {
 	const struct cd_policy *pol = &st->pol;
-	size_t limit = 1 << 20;
+	/* room for the batch: rules at most 16 bytes of netlink per byte of
+	 * text, elements about 40 bytes each (a batch that would still be too
+	 * big is never sent: the caller then goes through nft) */
+	size_t limit = (1u << 20) + pol->nrules * 256, maxaddr = 1;
 	for (size_t k = 0; k < h->n; k++)
 		limit += (strlen(h->v[k].text[0]) + strlen(h->v[k].text[1])) * 16 + 4096;
-	limit += st->inv.n * 64 * (pol->ngroups + 1) / 4 + pol->nrules * 256;
+	for (size_t w = 0; w < st->inv.n; w++) {
+		size_t a = 0;
+		for (size_t v = 0; v < st->inv.w[w].nvnics; v++)
+			a += st->inv.w[w].vnics[v].nips;
+		if (a > maxaddr)
+			maxaddr = a;
+	}
+	for (size_t g = 0; g < pol->ngroups; g++) {
+		if (!h->group_set[g])
+			continue;
+		size_t members = 0;
+		for (size_t i = 0; i < st->mem.words; i++)
+			members += (size_t)__builtin_popcountll(st->mem.bits[g][i]);
+		limit += members * maxaddr * 40 + 4096;
+	}
+	for (size_t i = 0; i < pol->nipsets; i++)
+		limit += pol->ipsets[i].n * 2 * 40 + 4096;
+	for (size_t i = 0; i < h->names.nport_sets; i++)
+		limit += strlen(h->names.port_elements[i]) * 8 + 4096;
 	struct nlbatch nb;
 	nlbatch_begin(&nb, limit);
 	int r = 0;
