@@ -345,33 +345,48 @@ TEST(element_update_is_one_transaction)
 	cd_state_free(&st);
 }
 
+/* The golden cases and two of their hosts, for the tests that compare
+ * cordon's own netlink builds with nft's (run from the top directory). */
+static const char *const golden[][3] = {
+	{ "tests/golden/vdi", "hv1", "hv2" },
+	{ "tests/golden/default-drop", "hv-a", "hv-b" },
+	{ "tests/golden/nested-groups", "h1", "h1" },
+};
+
+/* Load a golden case, build host's table and apply it through nft. */
+static void load_golden(size_t c, int k, struct cd_state *st, struct cd_host *h)
+{
+	char inv[256], pol[256];
+	struct cd_diags d;
+	struct cd_buf b, err;
+	snprintf(inv, sizeof(inv), "%s/inventory.yaml", golden[c][0]);
+	snprintf(pol, sizeof(pol), "%s/policy.yaml", golden[c][0]);
+	cd_diags_init(&d);
+	if (cd_state_load(st, inv, pol, &d) < 0)
+		test_fail(__FILE__, __LINE__, "cannot load %s (run from the top)", inv);
+	cd_diags_free(&d);
+	cd_buf_init(&b, 1 << 22);
+	cd_buf_init(&err, 1 << 20);
+	ASSERT_EQ(cd_host_build(h, st, golden[c][k], NULL), 0);
+	cd_host_render(h, st, &b);
+	must_run("apply through nft", cd_nft_replace(b.data, false, &err), &err);
+	cd_buf_free(&b);
+	cd_buf_free(&err);
+}
+
 /* Every rule form the renderer writes, built by nlrule.c, lists exactly as
  * nft's own build of it: rewrite every chain of every golden case through
  * libnftnl and compare the kernel's listing with the one before. */
 TEST(direct_chain_rewrites_list_as_nft_builds_them)
 {
-	static const char *const cases[][3] = {
-		{ "tests/golden/vdi", "hv1", "hv2" },
-		{ "tests/golden/default-drop", "hv-a", "hv-b" },
-	};
 	int rewritten = 0;
-	for (size_t c = 0; c < CD_ARRAY_LEN(cases); c++) {
+	for (size_t c = 0; c < CD_ARRAY_LEN(golden); c++) {
 		for (int k = 1; k <= 2; k++) {
-			char inv[256], pol[256];
-			snprintf(inv, sizeof(inv), "%s/inventory.yaml", cases[c][0]);
-			snprintf(pol, sizeof(pol), "%s/policy.yaml", cases[c][0]);
-			struct cd_diags d;
 			struct cd_state st;
-			cd_diags_init(&d);
-			if (cd_state_load(&st, inv, pol, &d) < 0)
-				test_fail(__FILE__, __LINE__, "cannot load %s (run from the top)", inv);
 			struct cd_host h;
-			struct cd_buf b, err;
-			cd_buf_init(&b, 1 << 22);
+			struct cd_buf err;
 			cd_buf_init(&err, 1 << 20);
-			ASSERT_EQ(cd_host_build(&h, &st, cases[c][k], NULL), 0);
-			cd_host_render(&h, &st, &b);
-			must_run("apply", cd_nft_replace(b.data, false, &err), &err);
+			load_golden(c, k, &st, &h);
 			char *before = listing();
 			struct cd_update u;
 			cd_update_init(&u);
@@ -391,17 +406,15 @@ TEST(direct_chain_rewrites_list_as_nft_builds_them)
 			int r = cd_nft_commit_direct(&u, &err);
 			if (r < 0)
 				test_fail(__FILE__, __LINE__, "%s %s: direct commit failed (%d): %s",
-					  cases[c][0], cases[c][k], r, err.data ? err.data : "");
+					  golden[c][0], golden[c][k], r, err.data ? err.data : "");
 			char *after = listing();
 			ASSERT_STR_EQ(before, after);
 			free(before);
 			free(after);
 			cd_update_free(&u);
 			cd_host_free(&h);
-			cd_buf_free(&b);
 			cd_buf_free(&err);
 			cd_state_free(&st);
-			cd_diags_free(&d);
 		}
 	}
 	ASSERT(rewritten > 100);
@@ -411,42 +424,25 @@ TEST(direct_chain_rewrites_list_as_nft_builds_them)
  * rendered text, for every golden case and host. */
 TEST(direct_full_apply_lists_as_nft_builds_it)
 {
-	static const char *const cases[][3] = {
-		{ "tests/golden/vdi", "hv1", "hv2" },
-		{ "tests/golden/default-drop", "hv-a", "hv-b" },
-		{ "tests/golden/nested-groups", "h1", "h1" },
-	};
-	for (size_t c = 0; c < CD_ARRAY_LEN(cases); c++) {
+	for (size_t c = 0; c < CD_ARRAY_LEN(golden); c++) {
 		for (int k = 1; k <= 2; k++) {
-			char inv[256], pol[256];
-			snprintf(inv, sizeof(inv), "%s/inventory.yaml", cases[c][0]);
-			snprintf(pol, sizeof(pol), "%s/policy.yaml", cases[c][0]);
-			struct cd_diags d;
 			struct cd_state st;
-			cd_diags_init(&d);
-			if (cd_state_load(&st, inv, pol, &d) < 0)
-				test_fail(__FILE__, __LINE__, "cannot load %s (run from the top)", inv);
 			struct cd_host h;
-			struct cd_buf b, err;
-			cd_buf_init(&b, 1 << 22);
+			struct cd_buf err;
 			cd_buf_init(&err, 1 << 20);
-			ASSERT_EQ(cd_host_build(&h, &st, cases[c][k], NULL), 0);
-			cd_host_render(&h, &st, &b);
-			must_run("apply through nft", cd_nft_replace(b.data, false, &err), &err);
+			load_golden(c, k, &st, &h);
 			char *by_nft = listing();
 			int r = cd_nft_replace_host(&h, &st, &err);
 			if (r < 0)
 				test_fail(__FILE__, __LINE__, "%s %s: direct apply failed (%d): %s",
-					  cases[c][0], cases[c][k], r, err.data ? err.data : "");
+					  golden[c][0], golden[c][k], r, err.data ? err.data : "");
 			char *direct = listing();
 			ASSERT_STR_EQ(by_nft, direct);
 			free(by_nft);
 			free(direct);
 			cd_host_free(&h);
-			cd_buf_free(&b);
 			cd_buf_free(&err);
 			cd_state_free(&st);
-			cd_diags_free(&d);
 		}
 	}
 }
