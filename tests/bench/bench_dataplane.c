@@ -20,7 +20,7 @@
 #include "ct.h"
 #include "nft.h"
 #include "nltable.h"
-#include "timing.h"
+#include "bench.h"
 
 static void stats(const char *what, double *v, int n)
 {
@@ -38,16 +38,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int changes = argc > 3 ? atoi(argv[3]) : 300;
-	char inv[4096], pol[4096];
-	snprintf(inv, sizeof(inv), "%s/inventory.yaml", argv[1]);
-	snprintf(pol, sizeof(pol), "%s/policy.yaml", argv[1]);
-	struct cd_diags d;
 	struct cd_state st;
-	cd_diags_init(&d);
-	if (cd_state_load(&st, inv, pol, &d) < 0) {
-		cd_diags_print(&d, stderr);
+	if (bench_load(argv[1], &st) < 0)
 		return 2;
-	}
 	struct cd_buf b, err;
 	cd_buf_init(&b, CD_RENDER_MAX);
 	cd_buf_init(&err, 1 << 20);
@@ -192,6 +185,5 @@ int main(int argc, char **argv)
 	cd_buf_free(&b);
 	cd_buf_free(&err);
 	cd_state_free(&st);
-	cd_diags_free(&d);
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "host.h"
-#include "timing.h"
+#include "bench.h"
 
 static double now_us(void)
 {
@@ -27,17 +27,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int changes = argc > 3 ? atoi(argv[3]) : 20000;
-	char inv[4096], pol[4096];
-	snprintf(inv, sizeof(inv), "%s/inventory.yaml", argv[1]);
-	snprintf(pol, sizeof(pol), "%s/policy.yaml", argv[1]);
-	struct cd_diags d;
 	struct cd_state st;
-	cd_diags_init(&d);
 	double t0 = now_us();
-	if (cd_state_load(&st, inv, pol, &d) < 0) {
-		cd_diags_print(&d, stderr);
+	if (bench_load(argv[1], &st) < 0)
 		return 2;
-	}
 	double t1 = now_us();
 	struct cd_host h;
 	cd_host_build(&h, &st, argv[2], NULL);
@@ -93,6 +86,5 @@ int main(int argc, char **argv)
 	free(lat);
 	cd_delta_free(&delta);
 	cd_state_free(&st);
-	cd_diags_free(&d);
 	return 0;
 }

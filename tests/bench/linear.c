@@ -72,10 +72,11 @@ int main(int argc, char **argv)
 	struct cd_diags d;
 	struct cd_state st;
 	cd_diags_init(&d);
-	if (cd_state_load(&st, argv[1], argv[2], &d) < 0) {
-		cd_diags_print(&d, stderr);
+	int loaded = cd_state_load(&st, argv[1], argv[2], &d);
+	cd_diags_print(&d, stderr);
+	cd_diags_free(&d);
+	if (loaded < 0)
 		return 2;
-	}
 	struct cd_buf sets, rules;
 	cd_buf_init(&sets, CD_RENDER_MAX);
 	cd_buf_init(&rules, CD_RENDER_MAX);
@@ -139,6 +140,5 @@ next:
 	printf("\t}\n}\n");
 	fprintf(stderr, "bench-linear: %zu nft rules\n", nrules);
 	cd_state_free(&st);
-	cd_diags_free(&d);
 	return 0;
 }

@@ -1,11 +1,28 @@
-/* timing.h - what the benchmark programs share: a monotonic clock and
- * order statistics of samples. */
-#ifndef CD_BENCH_TIMING_H
-#define CD_BENCH_TIMING_H
+/* bench.h - what the benchmark programs share: loading a generated world,
+ * a monotonic clock and order statistics of samples. */
+#ifndef CD_BENCH_H
+#define CD_BENCH_H
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "state.h"
+
+/* Load DIR/inventory.yaml and DIR/policy.yaml into st; print the errors
+ * and return -1 when they do not load. */
+static inline int bench_load(const char *dir, struct cd_state *st)
+{
+	char inv[4096], pol[4096];
+	struct cd_diags d;
+	snprintf(inv, sizeof(inv), "%s/inventory.yaml", dir);
+	snprintf(pol, sizeof(pol), "%s/policy.yaml", dir);
+	cd_diags_init(&d);
+	int r = cd_state_load(st, inv, pol, &d);
+	cd_diags_print(&d, stderr);
+	cd_diags_free(&d);
+	return r < 0 ? -1 : 0;
+}
 
 /* Milliseconds on the monotonic clock. */
 static inline double now_ms(void)
