@@ -213,7 +213,6 @@ static int chain_rules(struct cd_buf *script, const char *chain, const char *nam
 void cd_update_init(struct cd_update *u)
 {
 	memset(u, 0, sizeof(*u));
-	cd_buf_init(&u->chains, CD_RENDER_MAX);
 }
 
 void cd_update_reset(struct cd_update *u)
@@ -223,7 +222,6 @@ void cd_update_reset(struct cd_update *u)
 		free(u->rw[i].new);
 	}
 	u->nops = u->nrw = 0;
-	cd_buf_reset(&u->chains);
 }
 
 void cd_update_free(struct cd_update *u)
@@ -231,7 +229,6 @@ void cd_update_free(struct cd_update *u)
 	cd_update_reset(u);
 	free(u->rw);
 	free(u->ops);
-	cd_buf_free(&u->chains);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -244,8 +241,15 @@ int cd_update_script(const struct cd_update *u, struct cd_buf *b)
 				  u->ops[i].add ? "add" : "delete", CD_TABLE, u->ops[i].set,
 				  cd_addr_fmt(&u->ops[i].addr, buf));
 	}
-	if (r == 0 && u->chains.len)
-		r = cd_buf_add(b, u->chains.data, u->chains.len);
+	for (size_t i = 0; i < u->nrw && r == 0; i++) {
+		const char *chain = u->rw[i].chain;
+		size_t sep = strcspn(chain, "_");   /* out_NAME / in_NAME */
+		char dir[8];
+		snprintf(dir, sizeof(dir), "%.*s", (int)sep, chain);
+		r = cd_buf_printf(b, "flush chain inet %s %s\n", CD_TABLE, chain);
+		if (r == 0)
+			r = chain_rules(b, dir, chain + sep + 1, u->rw[i].new);
+	}
 	return r;
 }
 
@@ -253,7 +257,6 @@ int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
 		  const struct cd_delta *delta, struct cd_update *u)
 {
 	int r = 0;
-	struct cd_buf *script = &u->chains;
 	/* the sets of the groups it joined or left */
 	for (size_t i = 0; i < delta->n; i++) {
 		const struct cd_delta_entry *e = &delta->v[i];
@@ -281,10 +284,6 @@ int cd_host_retag(struct cd_host *h, const struct cd_state *st, size_t wl,
 			if (strcmp(text[s], hv->text[s]) == 0)
 				continue;
 			const char *chain = s ? "in" : "out";
-			r = cd_buf_printf(script, "flush chain inet %s %s_%s\n", CD_TABLE,
-					  chain, hv->name);
-			if (r == 0)
-				r = chain_rules(script, chain, hv->name, text[s]);
 			struct cd_chain_rw rw = { .old = hv->text[s], .new = cd_strdup(text[s]) };
 			snprintf(rw.chain, sizeof(rw.chain), "%s_%s", chain, hv->name);
 			hv->text[s] = NULL;   /* the rewrite owns the old text now */

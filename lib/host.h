@@ -72,17 +72,16 @@ struct cd_update {
 	size_t nops, cap;
 	struct cd_chain_rw *rw;       /* chains to rewrite */
 	size_t nrw, rwcap;
-	struct cd_buf chains;         /* the same as flush chain / add rule
-				       * commands (or commands of any chain) */
 };
 void cd_update_init(struct cd_update *u);
 void cd_update_reset(struct cd_update *u);
 void cd_update_free(struct cd_update *u);
 static inline bool cd_update_empty(const struct cd_update *u)
 {
-	return u->nops == 0 && u->nrw == 0 && u->chains.len == 0;
+	return u->nops == 0 && u->nrw == 0;
 }
-/* The whole update as nft commands (elements first). */
+/* The whole update as nft commands (elements first, then each chain
+ * flushed and filled anew). */
 int cd_update_script(const struct cd_update *u, struct cd_buf *b);
 
 /* After cd_members_set_tags() changed workload wl's membership by delta,

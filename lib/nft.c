@@ -71,48 +71,6 @@ int cd_nft_list(bool json, struct cd_buf *out, struct cd_buf *err)
 	return run("list table inet " CD_TABLE, false, json, out, err);
 }
 
-/* Lines of the chains script: "flush chain inet cordon C" and
- * "add rule inet cordon C RULE".  -ENOTSUP for anything else. */
-static int nl_chains(struct nlbatch *nb, const char *script)
-{
-	const char *flush = "flush chain inet " CD_TABLE " ";
-	const char *addr = "add rule inet " CD_TABLE " ";
-	int r = 0;
-	for (const char *c = script; *c && r == 0;) {
-		const char *nl = strchr(c, '\n');
-		char *line = cd_strndup(c, nl ? (size_t)(nl - c) : strlen(c));
-		c += strlen(line) + (nl ? 1 : 0);
-		struct nftnl_rule *rule = nftnl_rule_alloc();
-		nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, CD_TABLE);
-		if (!strncmp(line, flush, strlen(flush))) {
-			nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, line + strlen(flush));
-			nftnl_rule_nlmsg_build_payload(nlbatch_msg(nb, NFT_MSG_DELRULE, 0, line), rule);
-		} else if (!strncmp(line, addr, strlen(addr))) {
-			char *chain = line + strlen(addr), *sp = strchr(chain, ' ');
-			if (!sp) {
-				r = -ENOTSUP;
-			} else {
-				*sp = '\0';
-				nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, chain);
-				r = cd_nl_rule(rule, sp + 1) < 0 ? -ENOTSUP : 0;
-				*sp = ' ';
-				if (r == 0)
-					nftnl_rule_nlmsg_build_payload(
-						nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-						       line), rule);
-			}
-		} else {
-			r = -ENOTSUP;
-		}
-		if (r < 0)
-			free(line);
-		else
-			nlbatch_next(nb);
-		nftnl_rule_free(rule);
-	}
-	return r;
-}
-
 /* The handles of a chain's rules, in order, from a dump. */
 struct handles {
 	uint64_t *v;
@@ -282,7 +240,7 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 {
 	struct nlbatch nb;
-	size_t limit = (u->nops + 4) * 512 + u->chains.len * 16 + 65536;
+	size_t limit = (u->nops + 4) * 512 + 65536;
 	for (size_t i = 0; i < u->nrw; i++)
 		limit += strlen(u->rw[i].new) * 16 + strlen(u->rw[i].old ? u->rw[i].old : "") + 4096;
 	nlbatch_begin(&nb, limit);
@@ -315,8 +273,6 @@ int cd_nft_commit_direct(const struct cd_update *u, struct cd_buf *err)
 	}
 	for (size_t i = 0; i < u->nrw && r == 0; i++)
 		r = nl_rewrite(&nb, nl, &u->rw[i]);
-	if (r == 0 && !u->nrw && u->chains.len)
-		r = nl_chains(&nb, u->chains.data);
 	if (r == 0)
 		r = nlbatch_commit(&nb, nl, err);
 out:

@@ -33,6 +33,21 @@ static void must_run(const char *what, int r, struct cd_buf *err)
 			  err->data ? err->data : "");
 }
 
+/* Build host's table from st into h and load it through nft, as
+ * `cordon compile | nft -f` would: the reference the tests compare with. */
+static void apply_through_nft(struct cd_host *h, const struct cd_state *st,
+			      const char *host)
+{
+	struct cd_buf b, err;
+	cd_buf_init(&b, 1 << 26);
+	cd_buf_init(&err, 1 << 20);
+	ASSERT_EQ(cd_host_build(h, st, host, NULL), 0);
+	ASSERT_EQ(cd_host_render(h, st, &b), 0);
+	must_run("apply through nft", cd_nft_replace(b.data, false, &err), &err);
+	cd_buf_free(&b);
+	cd_buf_free(&err);
+}
+
 static const char *const tagv[] = { "q", "app=web", "app=db", "env=prod", "env=dev", "pci", "x" };
 
 TEST(incremental_equals_fresh_apply)
@@ -61,12 +76,9 @@ TEST(incremental_equals_fresh_apply)
 	struct cd_state st;
 	must_load(&st, inv.data, pol.data);
 	struct cd_host h;
-	struct cd_buf b, err;
-	cd_buf_init(&b, 1 << 26);
+	struct cd_buf err;
 	cd_buf_init(&err, 1 << 20);
-	ASSERT_EQ(cd_host_build(&h, &st, "h0", NULL), 0);
-	ASSERT_EQ(cd_host_render(&h, &st, &b), 0);
-	must_run("full apply", cd_nft_replace(b.data, false, &err), &err);
+	apply_through_nft(&h, &st, "h0");
 
 	struct cd_delta d = { 0 };
 	struct cd_update u;
@@ -96,10 +108,7 @@ TEST(incremental_equals_fresh_apply)
 	char *incremental = listing();
 
 	struct cd_host fresh;
-	cd_buf_reset(&b);
-	ASSERT_EQ(cd_host_build(&fresh, &st, "h0", NULL), 0);
-	ASSERT_EQ(cd_host_render(&fresh, &st, &b), 0);
-	must_run("fresh apply", cd_nft_replace(b.data, false, &err), &err);
+	apply_through_nft(&fresh, &st, "h0");
 	char *full = listing();
 	ASSERT_STR_EQ(incremental, full);
 
@@ -108,7 +117,6 @@ TEST(incremental_equals_fresh_apply)
 	cd_delta_free(&d);
 	cd_host_free(&fresh);
 	cd_host_free(&h);
-	cd_buf_free(&b);
 	cd_buf_free(&err);
 	cd_buf_free(&inv);
 	cd_buf_free(&pol);
@@ -121,12 +129,9 @@ TEST(refused_apply_keeps_previous_table)
 	must_load(&st, "workloads:\n  - {name: a, host: h, vnics: [{ifname: tap0, ips: [10.1.0.1]}]}\n",
 		  "rules:\n  - {id: 1, action: drop, service: [tcp/22]}\n");
 	struct cd_host h;
-	struct cd_buf b, err;
-	cd_buf_init(&b, 1 << 20);
+	struct cd_buf err;
 	cd_buf_init(&err, 1 << 20);
-	ASSERT_EQ(cd_host_build(&h, &st, "h", NULL), 0);
-	cd_host_render(&h, &st, &b);
-	must_run("apply", cd_nft_replace(b.data, false, &err), &err);
+	apply_through_nft(&h, &st, "h");
 	char *before = listing();
 	/* a ruleset the kernel refuses (a jump to a chain that does not exist) */
 	ASSERT(cd_nft_replace("table inet cordon {\n\tchain c {\n\t\tjump nowhere\n\t}\n}\n",
@@ -141,7 +146,6 @@ TEST(refused_apply_keeps_previous_table)
 	free(after);
 	free(dry);
 	cd_host_free(&h);
-	cd_buf_free(&b);
 	cd_buf_free(&err);
 	cd_state_free(&st);
 }
@@ -235,9 +239,7 @@ TEST(inventory_changes_by_diff_equal_fresh_apply)
 	struct cd_buf b, err;
 	cd_buf_init(&b, 1 << 26);
 	cd_buf_init(&err, 1 << 20);
-	ASSERT_EQ(cd_host_build(&h, &st, "h0", NULL), 0);
-	cd_host_render(&h, &st, &b);
-	must_run("full apply", cd_nft_replace(b.data, false, &err), &err);
+	apply_through_nft(&h, &st, "h0");
 	int adds = 0, removes = 0;
 	for (int step = 0; step < 150; step++) {
 		int i = (int)(rnd(&s) % (unsigned)n);
@@ -284,11 +286,8 @@ TEST(inventory_changes_by_diff_equal_fresh_apply)
 	}
 	ASSERT(adds > 10 && removes > 10);
 	char *a = listing();
-	cd_buf_reset(&b);
 	struct cd_host fresh;
-	ASSERT_EQ(cd_host_build(&fresh, &st, "h0", NULL), 0);
-	cd_host_render(&fresh, &st, &b);
-	must_run("fresh apply", cd_nft_replace(b.data, false, &err), &err);
+	apply_through_nft(&fresh, &st, "h0");
 	char *f = listing();
 	char *na = normalized(a), *nf = normalized(f);
 	ASSERT(strlen(nf) > 1000);
@@ -311,12 +310,9 @@ TEST(element_update_is_one_transaction)
 		  "groups:\n  - {name: gx, match: 'tag == \"x\"'}\n"
 		  "rules:\n  - {id: 1, destination: [group:gx], action: drop}\n");
 	struct cd_host h;
-	struct cd_buf b, err;
-	cd_buf_init(&b, 1 << 20);
+	struct cd_buf err;
 	cd_buf_init(&err, 1 << 20);
-	ASSERT_EQ(cd_host_build(&h, &st, "h", NULL), 0);
-	cd_host_render(&h, &st, &b);
-	must_run("apply", cd_nft_replace(b.data, false, &err), &err);
+	apply_through_nft(&h, &st, "h");
 	char *before = listing();
 	struct cd_update u;
 	cd_update_init(&u);
@@ -340,7 +336,6 @@ TEST(element_update_is_one_transaction)
 	free(added);
 	cd_update_free(&u);
 	cd_host_free(&h);
-	cd_buf_free(&b);
 	cd_buf_free(&err);
 	cd_state_free(&st);
 }
@@ -358,20 +353,13 @@ static void load_golden(size_t c, int k, struct cd_state *st, struct cd_host *h)
 {
 	char inv[256], pol[256];
 	struct cd_diags d;
-	struct cd_buf b, err;
 	snprintf(inv, sizeof(inv), "%s/inventory.yaml", golden[c][0]);
 	snprintf(pol, sizeof(pol), "%s/policy.yaml", golden[c][0]);
 	cd_diags_init(&d);
 	if (cd_state_load(st, inv, pol, &d) < 0)
 		test_fail(__FILE__, __LINE__, "cannot load %s (run from the top)", inv);
 	cd_diags_free(&d);
-	cd_buf_init(&b, 1 << 22);
-	cd_buf_init(&err, 1 << 20);
-	ASSERT_EQ(cd_host_build(h, st, golden[c][k], NULL), 0);
-	cd_host_render(h, st, &b);
-	must_run("apply through nft", cd_nft_replace(b.data, false, &err), &err);
-	cd_buf_free(&b);
-	cd_buf_free(&err);
+	apply_through_nft(h, st, golden[c][k]);
 }
 
 /* Every rule form the renderer writes, built by nlrule.c, lists exactly as
@@ -392,15 +380,13 @@ TEST(direct_chain_rewrites_list_as_nft_builds_them)
 			cd_update_init(&u);
 			for (size_t v = 0; v < h.n; v++) {
 				for (int s = 0; s < 2; s++) {
-					const char *dir = s ? "in" : "out";
-					cd_buf_printf(&u.chains, "flush chain inet cordon %s_%s\n", dir, h.v[v].name);
-					for (const char *l = h.v[v].text[s]; *l;) {
-						const char *nl = strchr(l, '\n');
-						cd_buf_printf(&u.chains, "add rule inet cordon %s_%s %.*s\n", dir,
-							      h.v[v].name, (int)(nl - l), l);
-						l = nl + 1;
-						rewritten++;
-					}
+					/* no old text: the chain is rewritten whole */
+					struct cd_chain_rw rw = { .new = cd_strdup(h.v[v].text[s]) };
+					snprintf(rw.chain, sizeof(rw.chain), "%s_%s", s ? "in" : "out",
+						 h.v[v].name);
+					for (const char *l = h.v[v].text[s]; *l; l++)
+						rewritten += *l == '\n';
+					CD_PUSH(u.rw, u.nrw, u.rwcap, rw);
 				}
 			}
 			int r = cd_nft_commit_direct(&u, &err);
