@@ -337,3 +337,31 @@ const char **cd_members_names(const struct cd_members *m, size_t g, size_t *n)
 	qsort(v, *n, sizeof(char *), cmp_names);
 	return v;
 }
+
+static bool names_group(const struct cd_ref *v, size_t n, size_t g)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == CD_REF_GROUP && v[i].idx == g)
+			return true;
+	return false;
+}
+
+bool cd_delta_can_deny(const struct cd_policy *pol, const struct cd_delta *delta)
+{
+	for (size_t r = 0; r < pol->nrules; r++) {
+		const struct cd_rule *ru = &pol->rules[r];
+		if (ru->disabled)
+			continue;
+		/* the membership change that makes this rule deny more */
+		bool want = ru->action != CD_ALLOW;
+		for (size_t i = 0; i < delta->n; i++) {
+			const struct cd_delta_entry *e = &delta->v[i];
+			if (e->added == want &&
+			    (names_group(ru->src, ru->nsrc, e->group) ||
+			     names_group(ru->dst, ru->ndst, e->group) ||
+			     names_group(ru->applied, ru->napplied, e->group)))
+				return true;
+		}
+	}
+	return false;
+}

@@ -70,6 +70,14 @@ size_t cd_members_set_tags(struct cd_members *m, size_t w,
 			   struct cd_delta *delta);
 void cd_delta_free(struct cd_delta *delta);
 
+/* Whether a membership delta can turn some allowed flow into a denied
+ * one.  Rules match monotonically in group membership and the first
+ * match decides, so a flow can only lose its allow when a drop or reject
+ * rule starts matching it (a group it names gained the workload) or an
+ * allow rule stops matching it (a group it names lost the workload).
+ * When this is false no established connection needs to be cut. */
+bool cd_delta_can_deny(const struct cd_policy *pol, const struct cd_delta *delta);
+
 /* Members of group g as sorted names (byte order); caller frees the
  * array (not the names). */
 const char **cd_members_names(const struct cd_members *m, size_t g,
