@@ -3,7 +3,8 @@
 # AddressSanitizer and UBSan.  See README.md.
 
 CC       ?= cc
-PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack
+PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack \
+            sqlite3 gnutls libmicrohttpd libcurl
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \

@@ -1,7 +1,11 @@
 /* eval.c - first-match evaluation of compiled vNIC programs. */
 #include "eval.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 bool cd_svc_matches(const struct cd_rule *r, enum cd_proto proto,
 		    uint16_t port)
@@ -78,4 +82,104 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		if (out->verdict == CD_ALLOW)
 			out->verdict = out->stage[s].verdict;
 	}
+}
+
+/* ---- flows from words ---- */
+
+/* An endpoint as given: a workload (wl >= 0) or an address. */
+struct endpoint {
+	long wl;
+	struct cd_addr addr;
+};
+
+static int parse_endpoint(const struct cd_state *st, const char *s, struct endpoint *e)
+{
+	const char *why;
+	e->wl = cd_inventory_find(&st->inv, s);
+	if (e->wl >= 0 || cd_addr_parse(s, false, &e->addr, &why) == 0)
+		return 0;
+	return -EINVAL;
+}
+
+/* The first address of family fam of workload wl, or NULL. */
+static const struct cd_addr *first_addr(const struct cd_state *st, long wl, int fam)
+{
+	const struct cd_workload *w = &st->inv.w[wl];
+	for (size_t v = 0; v < w->nvnics; v++)
+		for (size_t a = 0; a < w->vnics[v].nips; a++)
+			if (w->vnics[v].ips[a].family == fam)
+				return &w->vnics[v].ips[a];
+	return NULL;
+}
+
+int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
+		  const char *proto, const char *port, const char *prefix,
+		  struct cd_flow *f, char *why, size_t whylen)
+{
+	memset(f, 0, sizeof(*f));
+	if (!proto || !strcasecmp(proto, "tcp"))
+		f->proto = CD_PROTO_TCP;
+	else if (!strcasecmp(proto, "udp"))
+		f->proto = CD_PROTO_UDP;
+	else if (!strcasecmp(proto, "icmp"))
+		f->proto = CD_PROTO_ICMP;
+	else
+		goto bad_proto;
+	if (f->proto == CD_PROTO_ICMP && port) {
+		snprintf(why, whylen, "%sport does not apply to icmp", prefix);
+		return -EINVAL;
+	}
+	if (f->proto != CD_PROTO_ICMP) {
+		if (!port) {
+			snprintf(why, whylen, "%sport is required for %s", prefix, proto ? proto : "tcp");
+			return -EINVAL;
+		}
+		char *end;
+		long v = strtol(port, &end, 10);
+		if (*end || end == port || v < 1 || v > 65535) {
+			snprintf(why, whylen, "%sport must be a number from 1 to 65535, not '%s'",
+				 prefix, port);
+			return -EINVAL;
+		}
+		f->port = (uint16_t)v;
+	}
+	if (!from || !to) {
+		snprintf(why, whylen, "%s%s is required", prefix, from ? "to" : "from");
+		return -EINVAL;
+	}
+	struct endpoint s, d;
+	if (parse_endpoint(st, from, &s) < 0 || parse_endpoint(st, to, &d) < 0) {
+		bool bad_from = parse_endpoint(st, from, &s) < 0;
+		snprintf(why, whylen, "%s%s '%s' is neither a workload of the inventory nor an address",
+			 prefix, bad_from ? "from" : "to", bad_from ? from : to);
+		return -EINVAL;
+	}
+	if (s.wl < 0 && d.wl < 0) {
+		if (s.addr.family != d.addr.family) {
+			snprintf(why, whylen, "%sfrom and %sto are of different address families",
+				 prefix, prefix);
+			return -EINVAL;
+		}
+		f->src = s.addr;
+		f->dst = d.addr;
+		return 0;
+	}
+	static const int fams[2] = { 4, 6 };
+	for (int i = 0; i < 2; i++) {
+		int fam = fams[i];
+		if ((s.wl < 0 && s.addr.family != fam) || (d.wl < 0 && d.addr.family != fam))
+			continue;
+		const struct cd_addr *a = s.wl >= 0 ? first_addr(st, s.wl, fam) : &s.addr;
+		const struct cd_addr *b = d.wl >= 0 ? first_addr(st, d.wl, fam) : &d.addr;
+		if (a && b) {
+			f->src = *a;
+			f->dst = *b;
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "%s and %s have no addresses of one family in common", from, to);
+	return -EINVAL;
+bad_proto:
+	snprintf(why, whylen, "%sproto must be tcp, udp or icmp, not '%s'", prefix, proto);
+	return -EINVAL;
 }

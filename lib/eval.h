@@ -34,6 +34,14 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
  * them. */
 void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		struct cd_verdict *out);
+/* A flow from the words the CLI and the API take: from and to are a
+ * workload name (its first vNIC's first address of the family of the
+ * other side, IPv4 preferred) or an address; proto tcp, udp or icmp (NULL:
+ * tcp); port required for tcp and udp, refused for icmp.  On bad words
+ * returns -EINVAL with why naming the field (as prefix + "from", ...). */
+int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
+		  const char *proto, const char *port, const char *prefix,
+		  struct cd_flow *f, char *why, size_t whylen);
 bool cd_svc_matches(const struct cd_rule *r, enum cd_proto proto,
 		    uint16_t port);
 

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* util.c - allocation, bounded buffers, file reading, a string map. */
 #include "util.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void oom(size_t n)
@@ -310,4 +312,51 @@ bool cd_map_get(const struct cd_map *m, const char *key, size_t *val)
 bool cd_glob(const char *pattern, const char *s)
 {
 	return fnmatch(pattern, s, 0) == 0;
+}
+
+char *cd_time_fmt(int64_t us, char buf[CD_TIME_STRLEN])
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	size_t n = strftime(buf, CD_TIME_STRLEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, CD_TIME_STRLEN - n, ".%03dZ", (int)((us % 1000000) / 1000));
+	return buf;
+}
+
+int cd_time_parse(const char *s, int64_t *us)
+{
+	struct tm tm = { 0 };
+	const char *p = strptime(s, "%Y-%m-%d", &tm);
+	if (!p)
+		return -EINVAL;
+	long frac = 0;
+	int off = 0;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p = strptime(p + 1, "%H:%M:%S", &tm);
+		if (!p)
+			return -EINVAL;
+		if (*p == '.') {
+			int digits = 0;
+			for (p++; isdigit((unsigned char)*p); p++, digits++)
+				if (digits < 6)
+					frac = frac * 10 + (*p - '0');
+			for (; digits < 6; digits++)
+				frac *= 10;
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int h, m;
+			if (sscanf(p + 1, "%2d:%2d", &h, &m) != 2 || h > 23 || m > 59)
+				return -EINVAL;
+			off = (h * 60 + m) * 60 * (*p == '+' ? 1 : -1);
+			p += 6;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	time_t t = timegm(&tm);
+	*us = ((int64_t)t - off) * 1000000 + frac;
+	return 0;
 }

@@ -51,6 +51,13 @@ char *cd_buf_steal(struct cd_buf *b);          /* caller frees; b is reset */
  * when the file is larger than max.  *out is NUL-terminated. */
 int cd_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/* Microseconds since the epoch as RFC 3339 UTC with milliseconds
+ * ("2026-11-26T12:00:00.123Z"); returns buf.  And back: -EINVAL when s is
+ * not such a time (a date alone, or any offset, is accepted too). */
+#define CD_TIME_STRLEN 40
+char *cd_time_fmt(int64_t us, char buf[CD_TIME_STRLEN]);
+int cd_time_parse(const char *s, int64_t *us);
+
 /* String -> index map, case-insensitive unless made exact (open addressing, FNV-1a). */
 struct cd_map {
 	const char **keys;  /* borrowed keys, NULL for empty slots */

@@ -1,0 +1,125 @@
+/* mgr.h - the manager's state and operations, without HTTP.
+ *
+ * cordond's request handlers (api.c) call these; each change is written to
+ * the store in one transaction, with its audit event, before it changes
+ * the working copy in memory and before it is acknowledged.
+ *
+ * The world.  Workloads come from inventory sources (a static source is
+ * replaced whole by `inventory push`).  Tags set through the API are a
+ * layer over the source's: `tag add` adds, `tag rm` hides a source's tag
+ * or drops an added one.  The effective inventory (every source, with
+ * that layer) and the current policy revision make one cd_state: groups,
+ * explain and the agents' tables all come from it.
+ *
+ * The change stream.  Every change has a sequence number.  A tag change is
+ * sent to agents as a delta (the workload's new tags); anything else (an
+ * inventory push, a policy revision, a rollback) makes every agent take a
+ * new snapshot.  An agent asks for what came after the number it has
+ * applied; the deltas are kept in memory (at most CD_MGR_DELTAS), so an
+ * agent that fell further behind, or any agent after a manager restart,
+ * gets a snapshot, which it applies in one transaction. */
+#ifndef CD_MGR_H
+#define CD_MGR_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "state.h"
+#include "store.h"
+
+#define CD_MGR_DELTAS 16384
+
+/* Who asks, for the audit record. */
+struct cd_actor {
+	const char *name;      /* token name: "admin", "agent:hv1", ... */
+	const char *role;      /* admin | operator | viewer | agent */
+	const char *host;      /* an agent's host, or NULL */
+	const char *workload;  /* a scanning agent's workload, or NULL */
+	const char *origin;    /* peer address */
+};
+
+struct cd_mgr_delta {
+	int64_t seq;
+	char *body;            /* JSON object text */
+};
+
+/* A connected agent, as the manager sees it (persisted at each change of
+ * what it realized, and at most every few heartbeats otherwise). */
+struct cd_mgr_agent {
+	struct cd_agent_rec rec;
+	bool up;               /* heard from within three heartbeats */
+	int64_t stored_seen;   /* last_seen as last written to the store */
+};
+
+struct cd_mgr {
+	struct cd_store *store;
+	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
+	json_t *tags;           /* {workload id: {ltag: {"tag": T, "add": B}}} */
+	struct cd_revision pol; /* the current policy; rev 0: none yet */
+	struct cd_state st;     /* the effective world */
+	char *inv_doc;          /* effective inventory JSON, NULL when stale */
+	int64_t seq;            /* the last change's number */
+	int64_t base;           /* deltas after base are in memory */
+	struct cd_mgr_delta *deltas;   /* a ring of CD_MGR_DELTAS */
+	size_t ndeltas, head;
+	struct cd_mgr_agent *agents;
+	size_t nagents, agents_cap;
+	int heartbeat_s;        /* from the policy's antimalware block */
+	void (*log)(const char *line);  /* one line per state change */
+};
+
+int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err);
+void cd_mgr_close(struct cd_mgr *m);
+int64_t cd_mgr_now(void);   /* microseconds since the epoch */
+
+/* Replace source's workloads with those of the inventory document text
+ * (YAML or JSON; name is used in located errors).  -EINVAL with errors in
+ * d: nothing changed. */
+int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name,
+			  const char *text, size_t len, const struct cd_actor *a,
+			  struct cd_diags *d, size_t *count);
+/* Validate and store a new revision and make it current. */
+int cd_mgr_push_policy(struct cd_mgr *m, const char *name, const char *text,
+		       size_t len, const struct cd_actor *a, struct cd_diags *d,
+		       int64_t *rev);
+/* A new revision with rev's text.  -ENOENT: no such revision. */
+int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
+		    struct cd_diags *d, int64_t *newrev);
+/* Add or remove a tag.  Returns 1 when it changed, 0 when it was already
+ * so, -ENOENT for an unknown workload, -EINVAL for a bad tag. */
+int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
+	       const struct cd_actor *a);
+
+/* The effective inventory document (valid until the next change). */
+const char *cd_mgr_inventory(struct cd_mgr *m);
+/* What an agent that has applied `since` needs: a JSON object, either
+ * {"seq", "changes": [...]} (possibly empty) or {"seq", "snapshot": {...}}. */
+json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since);
+/* The workloads as the API lists them. */
+json_t *cd_mgr_workloads(struct cd_mgr *m);
+
+/* Log an event (and print it); fmt makes the message. */
+int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
+		 const char *host, const struct cd_actor *a, json_t *data,
+		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Tokens.  role: admin | operator | viewer; or "enroll" with host or
+ * workload set: a one-time enrollment token. *secret is new. */
+int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
+			const char *host, const char *workload,
+			const struct cd_actor *a, char **secret);
+/* The token whose secret this is; -ENOENT when none. */
+int cd_mgr_auth(struct cd_mgr *m, const char *secret, struct cd_token *out);
+/* Exchange a one-time enrollment secret for an agent credential. */
+int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
+		  char **credential, struct cd_token *agent);
+
+/* An agent's heartbeat: what it has applied, its status object. */
+int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+		     int64_t applied_seq, json_t *status);
+json_t *cd_mgr_agents(struct cd_mgr *m);
+/* Mark agents not heard from in three heartbeats as down (events). */
+void cd_mgr_tick(struct cd_mgr *m);
+
+#endif

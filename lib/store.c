@@ -1,0 +1,450 @@
+/* store.c - the embedded store: SQLite in WAL mode.
+ *
+ * Statements are prepared once per call (sqlite3_prepare_v3 is cheap next
+ * to the fsync of a commit); every value goes through a bind, never into
+ * SQL text. */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct cd_store {
+	sqlite3 *db;
+	char err[256];
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+	"  config TEXT, workloads TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS tags(workload TEXT NOT NULL, tag TEXT NOT NULL,"
+	"  ltag TEXT NOT NULL, add_ INTEGER NOT NULL, PRIMARY KEY(workload, ltag));"
+	"CREATE TABLE IF NOT EXISTS revisions(rev INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  role TEXT NOT NULL, host TEXT, workload TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS agents(name TEXT PRIMARY KEY, host TEXT, workload TEXT,"
+	"  enrolled INTEGER, last_seen INTEGER, applied_rev INTEGER, applied_seq INTEGER,"
+	"  applied_at INTEGER, status TEXT);"
+	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, workload TEXT, host TEXT, actor TEXT, origin TEXT,"
+	"  message TEXT NOT NULL, data TEXT, agent TEXT, agent_seq INTEGER);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS events_agent ON events(agent, agent_seq)"
+	"  WHERE agent IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS events_time ON events(time);";
+
+static int fail(struct cd_store *s)
+{
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	return -EIO;
+}
+
+const char *cd_store_error(const struct cd_store *s)
+{
+	return s->err;
+}
+
+int cd_store_open(const char *path, struct cd_store **out)
+{
+	struct cd_store *s = cd_calloc(1, sizeof(*s));
+	*out = s;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return fail(s);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s);
+	return 0;
+}
+
+void cd_store_close(struct cd_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int cd_store_begin(struct cd_store *s)
+{
+	return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+}
+
+int cd_store_commit(struct cd_store *s)
+{
+	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+}
+
+void cd_store_rollback(struct cd_store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- statement helpers ---- */
+
+/* Prepare sql and bind the arguments described by fmt: 's' text (NULL
+ * binds NULL), 'i' int64, 'b' bool. */
+static sqlite3_stmt *prep(struct cd_store *s, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s);
+		return NULL;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	for (int i = 1; fmt && *fmt; fmt++, i++) {
+		switch (*fmt) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			if (v)
+				sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, i);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 'b':
+			sqlite3_bind_int(st, i, va_arg(ap, int) ? 1 : 0);
+			break;
+		}
+	}
+	va_end(ap);
+	return st;
+}
+
+/* Run a statement that returns no rows. */
+static int run(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_DONE ? 0 : fail(s);
+	if (rc == SQLITE_CONSTRAINT)
+		r = -EEXIST;
+	sqlite3_finalize(st);
+	return r;
+}
+
+static char *col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? cd_strdup((const char *)t) : NULL;
+}
+
+static const char *col_ref(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Step through rows; each calls row(ctx) until it returns nonzero. */
+static int rows(struct cd_store *s, sqlite3_stmt *st,
+		int (*row)(void *ctx, sqlite3_stmt *st), void *ctx)
+{
+	if (!st)
+		return -EIO;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = row(ctx, st)) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* ---- meta ---- */
+
+int cd_store_meta_get(struct cd_store *s, const char *key, char **val)
+{
+	sqlite3_stmt *st = prep(s, "SELECT value FROM meta WHERE key = ?", "s", key);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		*val = col_str(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_meta_set(struct cd_store *s, const char *key, const char *val)
+{
+	return run(s, prep(s, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
+			   "DO UPDATE SET value = excluded.value", "ss", key, val));
+}
+
+/* ---- sources ---- */
+
+int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
+			const char *config, const char *workloads)
+{
+	return run(s, prep(s, "INSERT INTO sources(name, kind, config, workloads) VALUES(?, ?, ?, ?) "
+			   "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
+			   "config = excluded.config, workloads = excluded.workloads",
+			   "ssss", name, kind, config, workloads));
+}
+
+int cd_store_source_del(struct cd_store *s, const char *name)
+{
+	return run(s, prep(s, "DELETE FROM sources WHERE name = ?", "s", name));
+}
+
+struct source_ctx { cd_store_source_cb cb; void *ctx; };
+static int source_row(void *p, sqlite3_stmt *st)
+{
+	struct source_ctx *c = p;
+	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), col_ref(st, 2), col_ref(st, 3));
+}
+
+int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx)
+{
+	struct source_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT name, kind, config, workloads FROM sources ORDER BY name",
+			    NULL), source_row, &c);
+}
+
+/* ---- tags ---- */
+
+int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool add)
+{
+	char *l = cd_lower(tag);
+	int r = run(s, prep(s, "INSERT INTO tags(workload, tag, ltag, add_) VALUES(?, ?, ?, ?) "
+			    "ON CONFLICT(workload, ltag) DO UPDATE SET tag = excluded.tag, "
+			    "add_ = excluded.add_", "sssb", wl, tag, l, add));
+	free(l);
+	return r;
+}
+
+int cd_store_tag_del(struct cd_store *s, const char *wl, const char *tag)
+{
+	char *l = cd_lower(tag);
+	int r = run(s, prep(s, "DELETE FROM tags WHERE workload = ? AND ltag = ?", "ss", wl, l));
+	free(l);
+	return r;
+}
+
+struct tag_ctx { cd_store_tag_cb cb; void *ctx; };
+static int tag_row(void *p, sqlite3_stmt *st)
+{
+	struct tag_ctx *c = p;
+	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), sqlite3_column_int(st, 2) != 0);
+}
+
+int cd_store_tag_each(struct cd_store *s, cd_store_tag_cb cb, void *ctx)
+{
+	struct tag_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT workload, tag, add_ FROM tags ORDER BY workload, rowid",
+			    NULL), tag_row, &c);
+}
+
+/* ---- revisions ---- */
+
+void cd_revision_free(struct cd_revision *r)
+{
+	free(r->author);
+	free(r->comment);
+	free(r->doc);
+	memset(r, 0, sizeof(*r));
+}
+
+int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
+		     const char *comment, int64_t time, int64_t *rev)
+{
+	int r = run(s, prep(s, "INSERT INTO revisions(time, author, comment, doc) VALUES(?, ?, ?, ?)",
+			    "isss", time, author, comment, doc));
+	if (r == 0)
+		*rev = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int cd_store_rev_get(struct cd_store *s, int64_t rev, struct cd_revision *out)
+{
+	sqlite3_stmt *st = rev > 0
+		? prep(s, "SELECT rev, time, author, comment, doc FROM revisions WHERE rev = ?", "i", rev)
+		: prep(s, "SELECT rev, time, author, comment, doc FROM revisions ORDER BY rev DESC LIMIT 1", NULL);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->rev = sqlite3_column_int64(st, 0);
+		out->time = sqlite3_column_int64(st, 1);
+		out->author = col_str(st, 2);
+		out->comment = col_str(st, 3);
+		out->doc = col_str(st, 4);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct rev_ctx { cd_store_rev_cb cb; void *ctx; };
+static int rev_row(void *p, sqlite3_stmt *st)
+{
+	struct rev_ctx *c = p;
+	struct cd_revision r = {
+		.rev = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
+		.author = (char *)col_ref(st, 2), .comment = (char *)col_ref(st, 3),
+	};
+	return c->cb(c->ctx, &r);
+}
+
+int cd_store_rev_each(struct cd_store *s, cd_store_rev_cb cb, void *ctx)
+{
+	struct rev_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT rev, time, author, comment FROM revisions ORDER BY rev", NULL),
+		    rev_row, &c);
+}
+
+/* ---- tokens ---- */
+
+void cd_token_free(struct cd_token *t)
+{
+	free(t->hash);
+	free(t->name);
+	free(t->role);
+	free(t->host);
+	free(t->workload);
+	memset(t, 0, sizeof(*t));
+}
+
+int cd_store_token_add(struct cd_store *s, const struct cd_token *t)
+{
+	return run(s, prep(s, "INSERT INTO tokens(hash, name, role, host, workload, created) "
+			   "VALUES(?, ?, ?, ?, ?, ?)", "sssssi", t->hash, t->name, t->role,
+			   t->host, t->workload, t->created));
+}
+
+int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT hash, name, role, host, workload, created FROM tokens "
+				"WHERE hash = ?", "s", hash);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->hash = col_str(st, 0);
+		out->name = col_str(st, 1);
+		out->role = col_str(st, 2);
+		out->host = col_str(st, 3);
+		out->workload = col_str(st, 4);
+		out->created = sqlite3_column_int64(st, 5);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_token_del(struct cd_store *s, const char *hash)
+{
+	int r = run(s, prep(s, "DELETE FROM tokens WHERE hash = ?", "s", hash));
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return -ENOENT;
+	return r;
+}
+
+/* ---- agents ---- */
+
+void cd_agent_rec_free(struct cd_agent_rec *a)
+{
+	free(a->name);
+	free(a->host);
+	free(a->workload);
+	free(a->status);
+	memset(a, 0, sizeof(*a));
+}
+
+int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
+{
+	return run(s, prep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
+			   "applied_rev, applied_seq, applied_at, status) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "ON CONFLICT(name) DO UPDATE SET host = excluded.host, "
+			   "workload = excluded.workload, enrolled = excluded.enrolled, "
+			   "last_seen = excluded.last_seen, applied_rev = excluded.applied_rev, "
+			   "applied_seq = excluded.applied_seq, applied_at = excluded.applied_at, "
+			   "status = excluded.status", "sssiiiiis", a->name, a->host, a->workload,
+			   a->enrolled, a->last_seen, a->applied_rev, a->applied_seq, a->applied_at,
+			   a->status));
+}
+
+struct agent_ctx { cd_store_agent_cb cb; void *ctx; };
+static int agent_row(void *p, sqlite3_stmt *st)
+{
+	struct agent_ctx *c = p;
+	struct cd_agent_rec a = {
+		.name = (char *)col_ref(st, 0), .host = (char *)col_ref(st, 1),
+		.workload = (char *)col_ref(st, 2), .enrolled = sqlite3_column_int64(st, 3),
+		.last_seen = sqlite3_column_int64(st, 4), .applied_rev = sqlite3_column_int64(st, 5),
+		.applied_seq = sqlite3_column_int64(st, 6), .applied_at = sqlite3_column_int64(st, 7),
+		.status = (char *)col_ref(st, 8),
+	};
+	return c->cb(c->ctx, &a);
+}
+
+int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx)
+{
+	struct agent_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT name, host, workload, enrolled, last_seen, applied_rev, "
+			    "applied_seq, applied_at, status FROM agents ORDER BY name", NULL),
+		    agent_row, &c);
+}
+
+/* ---- events ---- */
+
+int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
+			    const char *agent, int64_t agent_seq)
+{
+	int r = run(s, prep(s, "INSERT INTO events(time, type, workload, host, actor, origin, "
+			    "message, data, agent, agent_seq) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "issssssssi", e->time, e->type, e->workload, e->host, e->actor, e->origin,
+			    e->message, e->data, agent, agent_seq));
+	if (r == 0)
+		e->id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int cd_store_event_add(struct cd_store *s, struct cd_event *e)
+{
+	return cd_store_event_add_once(s, e, NULL, 0);
+}
+
+struct event_ctx { cd_store_event_cb cb; void *ctx; };
+static int event_row(void *p, sqlite3_stmt *st)
+{
+	struct event_ctx *c = p;
+	struct cd_event e = {
+		.id = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
+		.type = col_ref(st, 2), .workload = col_ref(st, 3), .host = col_ref(st, 4),
+		.actor = col_ref(st, 5), .origin = col_ref(st, 6), .message = col_ref(st, 7),
+		.data = col_ref(st, 8),
+	};
+	return c->cb(c->ctx, &e);
+}
+
+int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
+			cd_store_event_cb cb, void *ctx)
+{
+	struct event_ctx c = { cb, ctx };
+	bool audit = f->type && !strcmp(f->type, "audit");
+	/* the newest LIMIT, returned oldest first */
+	return rows(s, prep(s, "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
+			    "message, data FROM events WHERE time >= ? "
+			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) "
+			    "AND (? IS NULL OR type = ? OR (? AND actor IS NOT NULL)) "
+			    "ORDER BY id DESC LIMIT ?) ORDER BY id",
+			    "isssssbi", f->since, f->workload, f->workload, f->type, f->type, audit,
+			    f->limit > 0 ? f->limit : INT64_MAX),
+		    event_row, &c);
+}

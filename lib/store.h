@@ -1,0 +1,127 @@
+/* store.h - the manager's durable state, behind a narrow interface.
+ *
+ * Everything cordond must not lose lives here: inventory sources, tag
+ * changes made through the API, policy revisions, API tokens (hashed),
+ * agents and their realization status, the event log, and the change
+ * stream agents follow.  The manager keeps a working copy in memory and
+ * writes through this interface; it never sees SQL.
+ *
+ * The embedded back end is SQLite in WAL mode (store_sqlite.c).  A write
+ * returns only after its transaction committed: a manager killed at any
+ * point loses nothing it acknowledged (WAL with synchronous=NORMAL is
+ * durable against a process crash; against a power cut, up to the last
+ * checkpoint).  A PostgreSQL back end, for several managers sharing one
+ * database, implements the same functions.
+ *
+ * Times are microseconds since the epoch (UTC).  Functions return 0 or a
+ * negative errno-style code; -EIO carries the back end's message in
+ * cd_store_error(). */
+#ifndef CD_STORE_H
+#define CD_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cd_store;
+
+int cd_store_open(const char *path, struct cd_store **out);
+void cd_store_close(struct cd_store *s);
+const char *cd_store_error(const struct cd_store *s);
+
+/* Group writes into one transaction (nesting is not supported). */
+int cd_store_begin(struct cd_store *s);
+int cd_store_commit(struct cd_store *s);
+void cd_store_rollback(struct cd_store *s);
+
+/* Small named values (the last change sequence number, ...). */
+int cd_store_meta_get(struct cd_store *s, const char *key, char **val);
+int cd_store_meta_set(struct cd_store *s, const char *key, const char *val);
+
+/* Inventory sources: a name, a kind ("static", "libvirt", ...), the
+ * connector's configuration (JSON, may be NULL) and its workloads (a JSON
+ * array).  cb is called per source in name order. */
+int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
+			const char *config, const char *workloads);
+int cd_store_source_del(struct cd_store *s, const char *name);
+typedef int (*cd_store_source_cb)(void *ctx, const char *name, const char *kind,
+				  const char *config, const char *workloads);
+int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx);
+
+/* Tags set through the API on a workload (by id), over its source's:
+ * add true = the tag is added, false = it is removed. */
+int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool add);
+int cd_store_tag_del(struct cd_store *s, const char *wl, const char *tag);
+typedef int (*cd_store_tag_cb)(void *ctx, const char *wl, const char *tag, bool add);
+int cd_store_tag_each(struct cd_store *s, cd_store_tag_cb cb, void *ctx);
+
+/* Policy revisions: immutable, numbered from 1. */
+struct cd_revision {
+	int64_t rev;
+	int64_t time;
+	char *author;       /* who pushed it */
+	char *comment;      /* "pushed", "rollback to 3", ... */
+	char *doc;          /* the policy text (NULL in lists) */
+};
+void cd_revision_free(struct cd_revision *r);
+int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
+		     const char *comment, int64_t time, int64_t *rev);
+/* -ENOENT when there is no such revision (rev 0: the newest). */
+int cd_store_rev_get(struct cd_store *s, int64_t rev, struct cd_revision *out);
+typedef int (*cd_store_rev_cb)(void *ctx, const struct cd_revision *r);
+int cd_store_rev_each(struct cd_store *s, cd_store_rev_cb cb, void *ctx);
+
+/* API tokens, by the hash of the secret (never the secret). */
+struct cd_token {
+	char *hash;         /* hex SHA-256 of the secret */
+	char *name;         /* "admin", "agent:hv1", ... */
+	char *role;         /* admin | operator | viewer | agent | enroll */
+	char *host;         /* agent and enroll tokens: the host, or NULL */
+	char *workload;     /* ... or the workload (scanning role) */
+	int64_t created;
+};
+void cd_token_free(struct cd_token *t);
+int cd_store_token_add(struct cd_store *s, const struct cd_token *t);
+/* -ENOENT when unknown. */
+int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *out);
+int cd_store_token_del(struct cd_store *s, const char *hash);
+
+/* Agents and what they have realized. */
+struct cd_agent_rec {
+	char *name;             /* "host:hv1" or "workload:vdi-001" */
+	char *host, *workload;  /* its role's scope (one is NULL) */
+	int64_t enrolled, last_seen;
+	int64_t applied_rev, applied_seq, applied_at;
+	char *status;           /* JSON object the agent last reported */
+};
+void cd_agent_rec_free(struct cd_agent_rec *a);
+int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a);
+typedef int (*cd_store_agent_cb)(void *ctx, const struct cd_agent_rec *a);
+int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx);
+
+/* The event log (the audit records among them). */
+struct cd_event {
+	int64_t id;             /* assigned by the store */
+	int64_t time;
+	const char *type;       /* "tag", "policy", "agent-up", "detection", ... */
+	const char *workload;   /* or NULL */
+	const char *host;       /* or NULL */
+	const char *actor;      /* who did it (audit), or NULL */
+	const char *origin;     /* from where: peer address, or NULL */
+	const char *message;
+	const char *data;       /* JSON object or NULL */
+};
+int cd_store_event_add(struct cd_store *s, struct cd_event *e);
+/* An agent's event, once: -EEXIST when (agent, agent_seq) was stored. */
+int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
+			    const char *agent, int64_t agent_seq);
+struct cd_event_filter {
+	int64_t since;          /* time, 0: all */
+	const char *workload;   /* or NULL */
+	const char *type;       /* or NULL; "audit": events with an actor */
+	int64_t limit;          /* newest LIMIT, 0: all */
+};
+typedef int (*cd_store_event_cb)(void *ctx, const struct cd_event *e);
+int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
+			cd_store_event_cb cb, void *ctx);
+
+#endif
