@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "diff.h"
 #include "nlbatch.h"
 #include "nlrule.h"
 
@@ -124,10 +125,13 @@ static size_t lines(const char *text, const char ***out)
 	return n;
 }
 
-static bool same_line(const char *a, const char *b)
+struct rule_lines { const char **o, **n; };
+
+static bool rule_eq(void *ctx, size_t i, size_t j)
 {
-	size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-	return la == lb && memcmp(a, b, la) == 0;
+	const struct rule_lines *l = ctx;
+	size_t la = strcspn(l->o[i], "\n"), lb = strcspn(l->n[j], "\n");
+	return la == lb && memcmp(l->o[i], l->n[j], la) == 0;
 }
 
 /* The smallest edit of one chain from rw->old to rw->new: the rules of a
@@ -143,33 +147,13 @@ static int nl_rewrite(struct nlbatch *nb, struct mnl_socket *nl,
 	size_t no = lines(rw->old ? rw->old : "", &o), nn = lines(rw->new, &n);
 	struct handles h = { 0 };
 	int r = chain_handles(nl, rw->chain, &h);
-	bool whole = r < 0 || h.n != no || (no + 1) * (nn + 1) > (1u << 22);
-	/* keep[i]: old rule i stays; next[j]: the kept old rule after new j */
+	/* keep[i]: old rule i stays; fresh[j]: new rule j is inserted */
 	bool *keep = cd_calloc(no + 1, sizeof(bool));
 	bool *fresh = cd_calloc(nn + 1, sizeof(bool));
-	if (!whole) {
-		uint32_t *L = cd_calloc((no + 1) * (nn + 1), sizeof(uint32_t));
-#define AT(i, j) L[(i) * (nn + 1) + (j)]
-		for (size_t i = no; i-- > 0;)
-			for (size_t j = nn; j-- > 0;)
-				AT(i, j) = same_line(o[i], n[j]) ? AT(i + 1, j + 1) + 1
-				       : AT(i + 1, j) > AT(i, j + 1) ? AT(i + 1, j) : AT(i, j + 1);
-		size_t i = 0, j = 0;
-		while (i < no && j < nn) {
-			if (same_line(o[i], n[j])) {
-				keep[i++] = true;
-				j++;
-			} else if (AT(i + 1, j) >= AT(i, j + 1)) {
-				i++;
-			} else {
-				fresh[j++] = true;
-			}
-		}
-		while (j < nn)
-			fresh[j++] = true;
-#undef AT
-		free(L);
-	}
+	struct rule_lines rl = { o, n };
+	bool whole = r < 0 || h.n != no || cd_lcs(no, nn, rule_eq, &rl, keep, fresh) < 0;
+	for (size_t j = 0; j < nn; j++)
+		fresh[j] = !fresh[j];
 	r = 0;
 	struct nftnl_rule *rule;
 	if (whole) {

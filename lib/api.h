@@ -1,0 +1,52 @@
+/* api.h - the REST API (/api/v1), as a function from a request to a JSON
+ * response, with no socket in sight: cordond's HTTP server feeds it, the
+ * tests and the fuzzer call it directly.  docs/openapi.json describes it.
+ *
+ * Every request is authenticated (a bearer token, or for enrollment the
+ * one-time token in the body), checked against the route's roles, and its
+ * body validated: an object with known fields of the right types, within
+ * the route's size limit.  Errors are {"error": MESSAGE, "field": NAME}
+ * (field when one is at fault) with a 4xx status for the client's
+ * mistakes, or {"error", "errors": [{"file", "line", "column",
+ * "message"}]} for a document that does not load. */
+#ifndef CD_API_H
+#define CD_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "mgr.h"
+
+#define CD_API_DOC_MAX   (33u << 20)  /* a policy or inventory push */
+#define CD_API_BODY_MAX  (1u << 20)   /* any other body */
+#define CD_API_WAIT_MAX  60           /* longest long-poll, seconds */
+
+struct cd_api_req {
+	const char *method;
+	const char *path;          /* decoded, without the query */
+	json_t *query;             /* {"key": "value"} (borrowed) */
+	const char *auth;          /* the Authorization header, or NULL */
+	const char *origin;        /* the peer's address */
+	const char *body;          /* NULL when none */
+	size_t body_len;
+};
+
+struct cd_api_resp {
+	int status;
+	json_t *body;              /* owned */
+	/* a long-poll with nothing new yet: answer cd_api_changes(m, since)
+	 * when the change number passes since, or after wait_ms */
+	bool wait;
+	int64_t since;
+	int wait_ms;
+	char *who;                 /* the authenticated token's name, for the log */
+};
+
+/* The largest body a route takes, for the server to refuse earlier. */
+size_t cd_api_body_limit(const char *method, const char *path);
+void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
+void cd_api_resp_free(struct cd_api_resp *r);
+/* The answer to a long-poll that waited. */
+json_t *cd_api_changes(struct cd_mgr *m, int64_t since);
+
+#endif
