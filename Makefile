@@ -17,7 +17,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(wildcard lib/*.c)
-CLI_SRC  := $(wildcard src/*.c)
+CLI_SRC  := src/cordon.c $(wildcard src/cmd_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
@@ -25,7 +25,7 @@ B        := build
 S        := build/san
 
 .PHONY: all deps test test-unit test-cli fuzz bench demo clean golden
-all: $(B)/cordon
+all: $(B)/cordon $(B)/cordond $(B)/cordon-agent
 
 deps:
 	@./scripts/install-deps
@@ -40,6 +40,14 @@ $(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o)
 	@$(AR) rcs $@ $^
 
 $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/cordond: $(B)/src/cordond.o $(B)/libcordon.a
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/cordon-agent: $(B)/src/cordon-agent.o $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -61,6 +69,14 @@ $(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o)
 	@$(AR) rcs $@ $^
 
 $(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+$(S)/cordond: $(S)/src/cordond.o $(S)/libcordon.a
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+$(S)/cordon-agent: $(S)/src/cordon-agent.o $(S)/libcordon.a
 	@echo "  LD san  $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 

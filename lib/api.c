@@ -452,7 +452,7 @@ static void h_groups(struct ctx *c)
 {
 	static const char *const keys[] = { NULL };
 	if (query_only(c, keys))
-		reply(c, 200, cd_groups_json(&c->m->st));
+		reply(c, 200, cd_groups_json(c->m->st));
 }
 
 static void h_explain(struct ctx *c)
@@ -462,7 +462,7 @@ static void h_explain(struct ctx *c)
 		return;
 	struct cd_flow f;
 	char why[256];
-	if (cd_flow_parse(&c->m->st, q(c, "from"), q(c, "to"), q(c, "proto"), q(c, "port"),
+	if (cd_flow_parse(c->m->st, q(c, "from"), q(c, "to"), q(c, "proto"), q(c, "port"),
 			  "", &f, why, sizeof(why)) < 0) {
 		/* the message starts with the field's name */
 		char field[8] = "";
@@ -475,7 +475,7 @@ static void h_explain(struct ctx *c)
 		return;
 	}
 	struct cd_verdict v;
-	cd_explain(&c->m->st, &f, &v);
+	cd_explain(c->m->st, &f, &v);
 	reply(c, 200, cd_verdict_json(&v));
 }
 
@@ -600,9 +600,9 @@ static bool own_scope(struct ctx *c, const char *host, const char *wl)
 		return false;
 	}
 	if (wl) {
-		long w = cd_inventory_find(&c->m->st.inv, wl);
+		long w = cd_inventory_find(&c->m->st->inv, wl);
 		bool mine = c->tok.workload ? !strcasecmp(wl, c->tok.workload)
-			  : w >= 0 && c->tok.host && !strcasecmp(c->m->st.inv.w[w].host, c->tok.host);
+			  : w >= 0 && c->tok.host && !strcasecmp(c->m->st->inv.w[w].host, c->tok.host);
 		if (!mine) {
 			error(c, 403, "workload", "workload %.100s is not this agent's", wl);
 			return false;

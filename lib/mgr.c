@@ -115,21 +115,36 @@ static const char *policy_text(const struct cd_mgr *m)
 }
 
 /* Build a world from an inventory document and a policy text. */
-static int build(struct cd_state *st, const char *inv, const char *pol_name,
+static int build(struct cd_state **stp, const char *inv, const char *pol_name,
 		 const char *pol, size_t pol_len, struct cd_diags *d)
 {
-	memset(st, 0, sizeof(*st));
-	return cd_state_parse(st, "inventory", inv, strlen(inv), pol_name, pol, pol_len, d);
+	struct cd_state *st = cd_calloc(1, sizeof(*st));
+	int r = cd_state_parse(st, "inventory", inv, strlen(inv), pol_name, pol, pol_len, d);
+	if (r < 0) {
+		cd_state_free(st);
+		free(st);
+		st = NULL;
+	}
+	*stp = st;
+	return r;
+}
+
+static void state_drop(struct cd_state *st)
+{
+	if (st) {
+		cd_state_free(st);
+		free(st);
+	}
 }
 
 /* Make the world current: the state, the stale document, the heartbeat. */
 static void install(struct cd_mgr *m, struct cd_state *st, char *inv_doc)
 {
-	cd_state_free(&m->st);
-	m->st = *st;
+	state_drop(m->st);
+	m->st = st;
 	free(m->inv_doc);
 	m->inv_doc = inv_doc;
-	m->heartbeat_s = (int)m->st.pol.am.heartbeat_seconds;
+	m->heartbeat_s = (int)m->st->pol.am.heartbeat_seconds;
 }
 
 const char *cd_mgr_inventory(struct cd_mgr *m)
@@ -296,7 +311,7 @@ int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
 		goto fail;
 	struct cd_diags d;
 	cd_diags_init(&d);
-	struct cd_state st;
+	struct cd_state *st;
 	char *inv = inventory_doc(m, m->sources);
 	const char *pol = policy_text(m);
 	r = build(&st, inv, "policy", pol, strlen(pol), &d);
@@ -304,12 +319,12 @@ int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
 		cd_buf_printf(err, "the stored state does not load: %s",
 			      d.n ? d.v[0].msg : "unknown error");
 		cd_diags_free(&d);
-		cd_state_free(&st);
+		state_drop(st);
 		free(inv);
 		return -EIO;
 	}
 	cd_diags_free(&d);
-	install(m, &st, inv);
+	install(m, st, inv);
 	m->base = m->seq;   /* agents take a snapshot after a restart */
 	if ((r = cd_store_agent_each(s, load_agent, m)) < 0)
 		goto fail;
@@ -326,7 +341,7 @@ void cd_mgr_close(struct cd_mgr *m)
 	json_decref(m->sources);
 	json_decref(m->tags);
 	cd_revision_free(&m->pol);
-	cd_state_free(&m->st);
+	state_drop(m->st);
 	free(m->inv_doc);
 	for (size_t i = 0; i < m->nagents; i++)
 		cd_agent_rec_free(&m->agents[i].rec);
@@ -386,7 +401,7 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 		json_array_append_new(sources, json_pack("{s:s, s:s, s:O}", "name", source,
 							 "kind", "static", "workloads", ws));
 	char *inv = inventory_doc(m, sources);
-	struct cd_state st;
+	struct cd_state *st;
 	const char *pol = policy_text(m);
 	r = build(&st, inv, "policy", pol, strlen(pol), d);
 	if (r < 0) {
@@ -414,14 +429,14 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 	free(wtext);
 	r = finish(m, r);
 	if (r < 0) {
-		cd_state_free(&st);
+		state_drop(st);
 		free(inv);
 		goto out;
 	}
 	json_decref(m->sources);
 	m->sources = sources;
 	sources = NULL;
-	install(m, &st, inv);
+	install(m, st, inv);
 	reset_stream(m);
 out:
 	json_decref(sources);
@@ -433,10 +448,10 @@ static int set_policy(struct cd_mgr *m, const char *name, const char *text, size
 		      const char *comment, const struct cd_actor *a, struct cd_diags *d,
 		      int64_t *rev)
 {
-	struct cd_state st;
+	struct cd_state *st;
 	int r = build(&st, cd_mgr_inventory(m), name, text, len, d);
 	if (r < 0) {
-		cd_state_free(&st);
+		state_drop(st);
 		return -EINVAL;
 	}
 	char *doc = cd_strndup(text, len);
@@ -452,14 +467,14 @@ static int set_policy(struct cd_mgr *m, const char *name, const char *text, size
 	r = finish(m, r);
 	if (r < 0) {
 		free(doc);
-		cd_state_free(&st);
+		state_drop(st);
 		return r;
 	}
 	cd_revision_free(&m->pol);
 	m->pol = (struct cd_revision){ .rev = *rev, .time = now, .doc = doc,
 				       .author = cd_strdup(a ? a->name : "-"),
 				       .comment = cd_strdup(comment) };
-	install(m, &st, cd_strdup(cd_mgr_inventory(m)));
+	install(m, st, cd_strdup(cd_mgr_inventory(m)));
 	reset_stream(m);
 	return 0;
 }
@@ -522,10 +537,10 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 {
 	if (!tag_ok(tag))
 		return -EINVAL;
-	long w = cd_inventory_find(&m->st.inv, workload);
+	long w = cd_inventory_find(&m->st->inv, workload);
 	if (w < 0)
 		return -ENOENT;
-	struct cd_workload *wl = &m->st.inv.w[w];
+	struct cd_workload *wl = &m->st->inv.w[w];
 	if (has_tag(wl, tag) == add)
 		return 0;
 	/* in the source's own tags? */
@@ -569,7 +584,7 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 	else
 		layer_set(m, wl->id, tag, add);
 	struct cd_delta delta = { 0 };
-	cd_members_set_tags(&m->st.mem, (size_t)w, tags, n, &delta);
+	cd_members_set_tags(&m->st->mem, (size_t)w, tags, n, &delta);
 	cd_delta_free(&delta);
 	free(tags);
 	free(m->inv_doc);
@@ -582,7 +597,7 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 json_t *cd_mgr_workloads(struct cd_mgr *m)
 {
 	json_t *out = json_array();
-	const struct cd_state *st = &m->st;
+	const struct cd_state *st = m->st;
 	const char *qtag = st->pol.am.quarantine_tag;
 	for (size_t w = 0; w < st->inv.n; w++) {
 		const struct cd_workload *wl = &st->inv.w[w];

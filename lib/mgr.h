@@ -57,7 +57,8 @@ struct cd_mgr {
 	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
 	json_t *tags;           /* {workload id: {ltag: {"tag": T, "add": B}}} */
 	struct cd_revision pol; /* the current policy; rev 0: none yet */
-	struct cd_state st;     /* the effective world */
+	struct cd_state *st;    /* the effective world (its members point
+	                         * into it: it never moves) */
 	char *inv_doc;          /* effective inventory JSON, NULL when stale */
 	int64_t seq;            /* the last change's number */
 	int64_t base;           /* deltas after base are in memory */

@@ -444,7 +444,7 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) "
 			    "AND (? IS NULL OR type = ? OR (? AND actor IS NOT NULL)) "
 			    "ORDER BY id DESC LIMIT ?) ORDER BY id",
-			    "isssssbi", f->since, f->workload, f->workload, f->type, f->type, audit,
+			    "issssbi", f->since, f->workload, f->workload, f->type, f->type, audit,
 			    f->limit > 0 ? f->limit : INT64_MAX),
 		    event_row, &c);
 }

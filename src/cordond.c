@@ -1,0 +1,441 @@
+/* cordond.c - the manager: HTTPS in front of libcordon's API.
+ *
+ *   cordond --data-dir DIR [--listen ADDR:PORT]
+ *
+ * One thread, one loop (as Redis has): libmicrohttpd's epoll descriptor,
+ * a signalfd and a one-second tick are polled together; every request is
+ * answered by cd_api_handle() in this thread, so the manager's state needs
+ * no lock.  A long-poll is a suspended connection, resumed when the change
+ * number passes what the agent has or when its wait runs out. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "cert.h"
+#include "mgr.h"
+#include "store.h"
+#include "token.h"
+#include "util.h"
+
+static const char usage[] =
+	"usage: cordond --data-dir DIR [--listen ADDR:PORT]\n"
+	"\n"
+	"The cordon manager: inventory, tags, policy revisions, agents and the\n"
+	"event log, served as JSON over HTTPS under /api/v1.\n"
+	"\n"
+	"  --data-dir DIR      its state: the SQLite database, the TLS certificate\n"
+	"                      and key, admin.token; made (0700) at first start\n"
+	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:4119; [::1]:PORT\n"
+	"                      for IPv6)\n"
+	"\n"
+	"First start prints where the admin token is.  Then, for example:\n"
+	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
+
+/* One request as it arrives. */
+struct req {
+	struct cd_buf body;
+	bool too_big;
+	bool answered;
+	struct cd_api_resp resp;
+	int64_t start;
+	char origin[INET6_ADDRSTRLEN];
+	char *method, *path;
+	/* a suspended long-poll */
+	struct MHD_Connection *conn;
+	int64_t since, deadline;
+	struct req *next_wait;
+};
+
+static struct cd_mgr mgr;
+static struct req *waiting;
+
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+	char t[CD_TIME_STRLEN];
+	fprintf(stderr, "%s cordond: ", cd_time_fmt(cd_mgr_now(), t));
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void mgr_log(const char *line)
+{
+	log_line("%s", line);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	json_object_set_new(cls, key, json_string(value ? value : ""));
+	return MHD_YES;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
+{
+	struct cd_api_resp *r = &rq->resp;
+	char *text = r->body ? json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (!text)
+		text = cd_strdup("{}");
+	size_t len = strlen(text);
+	char *nl = cd_realloc(text, len + 2);
+	nl[len] = '\n';
+	nl[len + 1] = 0;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len + 1, nl, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	log_line("%s %s %s %s %d %.1f ms", rq->origin, r->who ? r->who : "-", rq->method,
+		 rq->path, r->status, (double)(cd_mgr_now() - rq->start) / 1000.0);
+	rq->answered = true;
+	return ok;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct req *rq = *con_cls;
+	if (!rq) {
+		rq = cd_calloc(1, sizeof(*rq));
+		rq->start = cd_mgr_now();
+		rq->method = cd_strdup(method);
+		rq->path = cd_strndup(url, 512);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+		if (sa && sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, rq->origin,
+				  sizeof(rq->origin));
+		else if (sa && sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->origin,
+				  sizeof(rq->origin));
+		else
+			strcpy(rq->origin, "-");
+		size_t max = cd_api_body_limit(method, url);
+		cd_buf_init(&rq->body, max ? max : 1);
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (rq->answered)
+		return MHD_YES;
+	if (rq->conn) {                      /* a long-poll resumed */
+		rq->conn = NULL;
+		return send_json(conn, rq);
+	}
+	if (*upload_size) {
+		if (!rq->too_big && cd_buf_add(&rq->body, upload, *upload_size) < 0)
+			rq->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	json_t *query = json_object();
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, query);
+	struct cd_api_req ar = {
+		.method = method, .path = url, .query = query,
+		.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+		.origin = rq->origin, .body = rq->body.data,
+		/* past the limit: the API sees a body one byte too long */
+		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
+	};
+	cd_api_handle(&mgr, &ar, &rq->resp);
+	json_decref(query);
+	if (rq->resp.wait) {
+		rq->conn = conn;
+		rq->since = rq->resp.since;
+		rq->deadline = cd_mgr_now() + (int64_t)rq->resp.wait_ms * 1000;
+		rq->next_wait = waiting;
+		waiting = rq;
+		MHD_suspend_connection(conn);
+		return MHD_YES;
+	}
+	return send_json(conn, rq);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct req *rq = *con_cls;
+	if (!rq)
+		return;
+	for (struct req **p = &waiting; *p; p = &(*p)->next_wait)
+		if (*p == rq) {
+			*p = rq->next_wait;
+			break;
+		}
+	cd_buf_free(&rq->body);
+	cd_api_resp_free(&rq->resp);
+	free(rq->method);
+	free(rq->path);
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* Answer the long-polls whose change came or whose time ran out. */
+static void wake(void)
+{
+	int64_t now = cd_mgr_now();
+	for (struct req **p = &waiting; *p;) {
+		struct req *rq = *p;
+		if (mgr.seq != rq->since || now >= rq->deadline) {
+			*p = rq->next_wait;
+			rq->resp.wait = false;
+			rq->resp.body = cd_api_changes(&mgr, rq->since);
+			MHD_resume_connection(rq->conn);
+		} else {
+			p = &rq->next_wait;
+		}
+	}
+}
+
+static int64_t next_deadline(void)
+{
+	int64_t d = INT64_MAX;
+	for (struct req *rq = waiting; rq; rq = rq->next_wait)
+		if (rq->deadline < d)
+			d = rq->deadline;
+	return d;
+}
+
+static int write_secret(const char *path, const char *secret)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = dprintf(fd, "%s\n", secret) > 0 && fsync(fd) == 0 ? 0 : -EIO;
+	close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	return r;
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss)
+{
+	char host[256];
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return -EINVAL;
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	size_t hl = strlen(host);
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = 0;
+		if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1)
+			return -EINVAL;
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (!strcmp(host, "localhost"))
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &v4->sin_addr) != 1)
+		return -EINVAL;
+	v4->sin_family = AF_INET;
+	v4->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = 0;
+	log_line("http: %s", line);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data-dir", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
+	int c;
+	while ((c = getopt_long(argc, argv, "d:l:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'l': listen_at = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("cordond %s\n", CD_VERSION); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (!dir || optind < argc) {
+		fprintf(stderr, "cordond: %s\n%s", dir ? "unexpected arguments" : "--data-dir is required",
+			usage);
+		return 2;
+	}
+	struct sockaddr_storage ss;
+	if (parse_listen(listen_at, &ss) < 0) {
+		fprintf(stderr, "cordond: --listen takes ADDR:PORT (127.0.0.1:4119, [::1]:4119), not '%s'\n",
+			listen_at);
+		return 2;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "cordond: cannot make %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	struct stat sb;
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "cordond: %s is not a directory\n", dir);
+		return 1;
+	}
+	char *db = cd_asprintf("%s/cordon.db", dir), *crt = cd_asprintf("%s/tls.crt", dir),
+	     *key = cd_asprintf("%s/tls.key", dir), *tokf = cd_asprintf("%s/admin.token", dir);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	int rc = 1;
+	struct cd_store *st = NULL;
+	struct MHD_Daemon *d = NULL;
+	char *kpem = NULL, *cpem = NULL;
+	size_t len;
+	if (access(crt, R_OK) < 0 || access(key, R_OK) < 0) {
+		if (cd_cert_make(crt, key, &err) < 0) {
+			fprintf(stderr, "cordond: %s\n", err.data);
+			goto out;
+		}
+		log_line("made a self-signed TLS certificate: %s", crt);
+	}
+	if (cd_read_file(key, 1 << 16, &kpem, &len) < 0 || cd_read_file(crt, 1 << 16, &cpem, &len) < 0) {
+		fprintf(stderr, "cordond: cannot read %s or %s\n", key, crt);
+		goto out;
+	}
+	if (cd_store_open(db, &st) < 0) {
+		fprintf(stderr, "cordond: %s: %s\n", db, cd_store_error(st));
+		goto out;
+	}
+	mgr.log = mgr_log;
+	if (cd_mgr_open(&mgr, st, &err) < 0) {
+		fprintf(stderr, "cordond: %s\n", err.data);
+		goto out;
+	}
+	if (access(tokf, F_OK) < 0) {
+		char *secret;
+		struct cd_actor self = { .name = "cordond", .origin = "local" };
+		if (cd_mgr_token_create(&mgr, "admin", "admin", NULL, NULL, &self, &secret) < 0 ||
+		    write_secret(tokf, secret) < 0) {
+			fprintf(stderr, "cordond: cannot make the admin token %s\n", tokf);
+			goto out;
+		}
+		free(secret);
+		log_line("the admin API token is in %s", tokf);
+	}
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+			     0, NULL, NULL, handle, NULL,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			     MHD_OPTION_HTTPS_MEM_KEY, kpem, MHD_OPTION_HTTPS_MEM_CERT, cpem,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(CD_API_WAIT_MAX + 30),
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			     MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "cordond: cannot listen on %s: %s\n", listen_at, strerror(errno));
+		goto out;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
+	int efd = di ? di->epoll_fd : -1;
+	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
+		 listen_at, dir, (long long)mgr.seq, (long long)mgr.pol.rev);
+	int64_t next_tick = cd_mgr_now() + 1000000;
+	for (;;) {
+		MHD_UNSIGNED_LONG_LONG mt;
+		int64_t now = cd_mgr_now();
+		int64_t until = next_tick;
+		if (MHD_get_timeout(d, &mt) == MHD_YES && now + (int64_t)mt * 1000 < until)
+			until = now + (int64_t)mt * 1000;
+		int64_t dl = next_deadline();
+		if (dl < until)
+			until = dl;
+		int timeout = until <= now ? 0 : (int)((until - now + 999) / 1000);
+		struct pollfd p[2] = { { efd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				log_line("signal %u: stopping", si.ssi_signo);
+				break;
+			}
+		}
+		int64_t seq = mgr.seq;
+		MHD_run(d);
+		if (mgr.seq != seq || (waiting && next_deadline() <= cd_mgr_now())) {
+			wake();
+			MHD_run(d);
+		}
+		if (cd_mgr_now() >= next_tick) {
+			cd_mgr_tick(&mgr);
+			next_tick = cd_mgr_now() + 1000000;
+		}
+	}
+	rc = 0;
+out:
+	if (d) {
+		/* answer the long-polls, then stop */
+		for (struct req *rq = waiting; rq; rq = rq->next_wait) {
+			rq->resp.status = 503;
+			rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
+			MHD_resume_connection(rq->conn);
+		}
+		waiting = NULL;
+		MHD_stop_daemon(d);
+	}
+	cd_mgr_close(&mgr);
+	cd_store_close(st);
+	free(kpem);
+	free(cpem);
+	free(db);
+	free(crt);
+	free(key);
+	free(tokf);
+	cd_buf_free(&err);
+	return rc;
+}
