@@ -572,7 +572,7 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 	if (r == 0)
 		r = cd_mgr_event(m, "tag", wl->name, wl->host, a,
 				 json_pack("{s:s, s:s}", add ? "added" : "removed", tag, "workload", wl->name),
-				 "tag %s %s workload %s", add ? "added to" : "removed from", tag, wl->name);
+				 "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name);
 	r = finish(m, r);
 	if (r < 0) {
 		free(tags);

@@ -25,6 +25,31 @@ int cmd_counters(int argc, char **argv);
 extern const char help_groups[], help_explain[], help_compile[], help_apply[],
 	help_counters[];
 
+/* Online commands (cmd_online.c), against a manager. */
+struct online_opts {
+	const char *server;            /* --server URL */
+	const char *token, *token_file;
+	const char *cacert;
+	bool insecure;
+};
+extern struct online_opts g_online;
+extern const char help_online[];
+int cmd_inventory(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_workloads(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_agent_token(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_agents(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+extern const char help_inventory[], help_policy[], help_workloads[], help_tag[],
+	help_agent_token[], help_token[], help_agents[], help_events[];
+/* groups and explain without --inventory and --policy */
+int online_groups(bool json);
+int online_explain(const char *from, const char *to, const char *proto,
+		   const char *port, bool json);
+void online_done(void);
+
 /* The options of the offline commands; each command allows a subset. */
 enum {
 	OPT_JSON = 1 << 0,     /* --json */

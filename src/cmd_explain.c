@@ -35,6 +35,8 @@ int cmd_explain(int argc, char **argv)
 	int r = parse_offline_opts("explain", argc, argv, OPT_JSON | OPT_FLOW, &o);
 	if (r != EXIT_OK)
 		return r;
+	if (!o.inv && !o.pol)
+		return online_explain(o.from, o.to, o.proto, o.port, o.json);
 	struct cd_state st;
 	r = load_state("explain", o.inv, o.pol, &st);
 	struct cd_flow f;

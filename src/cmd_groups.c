@@ -25,6 +25,8 @@ int cmd_groups(int argc, char **argv)
 	int r = parse_offline_opts("groups", argc, argv, OPT_JSON, &o);
 	if (r != EXIT_OK)
 		return r;
+	if (!o.inv && !o.pol)
+		return online_groups(o.json);
 	struct cd_state st;
 	r = load_state("groups", o.inv, o.pol, &st);
 	if (r == EXIT_OK) {

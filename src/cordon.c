@@ -13,7 +13,16 @@ static const struct cmd cmds[] = {
 	{ "compile", cmd_compile, "print the nftables ruleset for one host", help_compile },
 	{ "apply", cmd_apply, "load a host's ruleset into this network namespace", help_apply },
 	{ "counters", cmd_counters, "per-rule hit counters of this namespace's table", help_counters },
+	{ "inventory", cmd_inventory, "push an inventory source's workloads to the manager", help_inventory },
+	{ "policy", cmd_policy, "push, show, list, diff and roll back policy revisions", help_policy },
+	{ "workloads", cmd_workloads, "the manager's workloads: tags, groups, quarantine", help_workloads },
+	{ "tag", cmd_tag, "add or remove a workload's tag", help_tag },
+	{ "agent-token", cmd_agent_token, "a one-time enrollment token for an agent", help_agent_token },
+	{ "token", cmd_token, "a new API token (admin, operator, viewer)", help_token },
+	{ "agents", cmd_agents, "agents: connected, heartbeat, realized revision", help_agents },
+	{ "events", cmd_events, "the event log and audit records", help_events },
 };
+enum { NOFFLINE = 5 };
 
 static void help(FILE *f)
 {
@@ -26,8 +35,15 @@ static void help(FILE *f)
 		"\n"
 		"Offline commands (they read an inventory and a policy from files, and\n"
 		"apply and counters work on the current network namespace):\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	for (size_t i = 0; i < NOFFLINE; i++)
+		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f,
+		"\n"
+		"Online commands, against a manager (cordond); groups and explain are\n"
+		"online too when given no --inventory and --policy:\n");
+	for (size_t i = NOFFLINE; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\n%s", help_online);
 	fprintf(f,
 		"\n"
 		"  cordon COMMAND --help   explains a command, with examples\n"
@@ -135,8 +151,50 @@ int load_state(const char *cmd, const char *inv, const char *pol,
 	return r < 0 ? EXIT_BADINPUT : EXIT_OK;
 }
 
+/* The online options before the command; returns how many words they
+ * took, or -1 after a message. */
+static int global_opts(int argc, char **argv)
+{
+	int a = 1;
+	while (a < argc && !strncmp(argv[a], "--", 2)) {
+		const char *o = argv[a];
+		const char **val = !strcmp(o, "--server") ? &g_online.server
+				 : !strcmp(o, "--token") ? &g_online.token
+				 : !strcmp(o, "--token-file") ? &g_online.token_file
+				 : !strcmp(o, "--cacert") ? &g_online.cacert : NULL;
+		if (!strcmp(o, "--insecure")) {
+			g_online.insecure = true;
+			a++;
+			continue;
+		}
+		if (!val)
+			break;
+		if (a + 1 >= argc) {
+			fprintf(stderr, "cordon: %s needs a value\n", o);
+			return -1;
+		}
+		*val = argv[a + 1];
+		a += 2;
+	}
+	return a - 1;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
+	int r = run(argc, argv);
+	online_done();
+	return r;
+}
+
+static int run(int argc, char **argv)
+{
+	int g = global_opts(argc, argv);
+	if (g < 0)
+		return EXIT_BADINPUT;
+	argc -= g;
+	argv += g;
 	if (argc < 2) {
 		help(stderr);
 		return EXIT_BADINPUT;
