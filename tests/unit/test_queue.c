@@ -1,0 +1,159 @@
+/* test_queue.c - the durable event queue: survives reopen, cuts a torn
+ * tail, acknowledges, compacts, and says when it fills. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "queue.h"
+#include "test.h"
+
+static char *tmpdir(void)
+{
+	char t[] = "/tmp/cordon-queue.XXXXXX";
+	char *d = mkdtemp(t);
+	return d ? cd_strdup(d) : NULL;
+}
+
+static void rmdir_all(const char *d)
+{
+	char *cmd = cd_asprintf("rm -rf '%s'", d);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", d);
+	free(cmd);
+}
+
+static json_t *ev(int i)
+{
+	return json_pack("{s:s, s:s, s:i}", "type", "test", "message", "an event", "i", i);
+}
+
+TEST(queue_survives_reopen_and_acks)
+{
+	char *d = tmpdir();
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_queue q;
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	for (int i = 0; i < 10; i++) {
+		json_t *e = ev(i);
+		ASSERT_EQ(cd_queue_push(&q, e), 0);
+		json_decref(e);
+	}
+	ASSERT_EQ(cd_queue_ack(&q, 4), 0);
+	cd_queue_close(&q);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 6u);
+	json_t *a = cd_queue_peek(&q, 100);
+	ASSERT_EQ(json_integer_value(json_object_get(json_array_get(a, 0), "seq")), 5);
+	ASSERT_EQ(json_integer_value(json_object_get(json_array_get(a, 0), "i")), 4);
+	json_decref(a);
+	/* numbers go on after a reopen */
+	json_t *e = ev(10);
+	ASSERT_EQ(cd_queue_push(&q, e), 0);
+	json_decref(e);
+	ASSERT_EQ(q.v[q.n - 1].seq, 11);
+	ASSERT_EQ(cd_queue_ack(&q, 11), 0);
+	ASSERT_EQ(q.n, 0u);
+	cd_queue_close(&q);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 0u);
+	ASSERT_EQ(q.next_seq, 12);
+	cd_queue_close(&q);
+	cd_buf_free(&err);
+	rmdir_all(d);
+	free(d);
+}
+
+TEST(queue_cuts_a_torn_tail)
+{
+	char *d = tmpdir();
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_queue q;
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		json_t *e = ev(i);
+		ASSERT_EQ(cd_queue_push(&q, e), 0);
+		json_decref(e);
+	}
+	cd_queue_close(&q);
+	/* a crash in the middle of the fourth record */
+	char *p = cd_asprintf("%s/events.q", d);
+	int fd = open(p, O_WRONLY | O_APPEND);
+	ASSERT(fd >= 0);
+	ASSERT_EQ(write(fd, "\x40\0\0\0\x01\x02\x03\x04{\"se", 13), 13);
+	close(fd);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 3u);
+	json_t *e = ev(3);
+	ASSERT_EQ(cd_queue_push(&q, e), 0);
+	json_decref(e);
+	cd_queue_close(&q);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 4u);
+	ASSERT_EQ(q.v[3].seq, 4);
+	cd_queue_close(&q);
+	/* a flipped byte inside a record: it and what follows are cut */
+	char *text;
+	size_t len;
+	ASSERT_EQ(cd_read_file(p, 1 << 20, &text, &len), 0);
+	text[len / 2] ^= 0x20;
+	fd = open(p, O_WRONLY | O_TRUNC);
+	ASSERT_EQ(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	free(text);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT(q.n < 4u);
+	cd_queue_close(&q);
+	free(p);
+	cd_buf_free(&err);
+	rmdir_all(d);
+	free(d);
+}
+
+TEST(queue_full_says_so_and_counts)
+{
+	char *d = tmpdir();
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_queue q;
+	ASSERT_EQ(cd_queue_open(&q, d, 4096, &err), 0);
+	int ok = 0, dropped = 0;
+	for (int i = 0; i < 100; i++) {
+		json_t *e = ev(i);
+		int r = cd_queue_push(&q, e);
+		json_decref(e);
+		if (r == 0)
+			ok++;
+		else if (r == -ENOSPC)
+			dropped++;
+	}
+	ASSERT(ok > 10 && dropped > 10);
+	ASSERT_EQ(ok + dropped, 100);
+	json_t *a = cd_queue_peek(&q, 1000);
+	json_t *last = json_array_get(a, json_array_size(a) - 1);
+	ASSERT_STR_EQ(json_string_value(json_object_get(last, "type")), "queue-full");
+	json_decref(a);
+	/* the manager takes them: the next event comes after a count */
+	ASSERT_EQ(cd_queue_ack(&q, q.next_seq - 1), 0);
+	json_t *e = ev(1000);
+	ASSERT_EQ(cd_queue_push(&q, e), 0);
+	json_decref(e);
+	ASSERT_EQ(q.n, 2u);
+	a = cd_queue_peek(&q, 10);
+	json_t *n = json_array_get(a, 0);
+	ASSERT_STR_EQ(json_string_value(json_object_get(n, "type")), "queue-dropped");
+	ASSERT_EQ(json_integer_value(json_object_get(json_object_get(n, "data"), "dropped")), dropped);
+	json_decref(a);
+	cd_queue_close(&q);
+	/* compaction kept exactly the unacknowledged */
+	ASSERT_EQ(cd_queue_open(&q, d, 4096, &err), 0);
+	ASSERT_EQ(q.n, 2u);
+	cd_queue_close(&q);
+	cd_buf_free(&err);
+	rmdir_all(d);
+	free(d);
+}
