@@ -106,7 +106,8 @@ $(B)/gen-inventory: tests/bench/gen.c
 
 # ---- entry points ----
 test: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/test-unit $(B)/test-root $(B)/probe $(S)/cordon $(S)/test-unit $(FUZZERS)
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
+		$(B)/test-root $(B)/probe $(S)/cordon $(S)/cordond $(S)/cordon-agent $(S)/test-unit $(FUZZERS)
 	@tests/run
 
 fuzz: deps

@@ -613,11 +613,19 @@ static bool own_scope(struct ctx *c, const char *host, const char *wl)
 
 static void h_changes(struct ctx *c)
 {
-	static const char *const keys[] = { "since", "wait", "host", NULL };
-	int64_t since = 0, wait = 0;
+	static const char *const keys[] = { "since", "revision", "wait", "host", "snapshot", NULL };
+	int64_t since = 0, rev = 0, wait = 0, snap = 0;
 	if (!query_only(c, keys) || !q_int(c, "since", 0, INT64_MAX, &since) ||
-	    !q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) || !own_scope(c, q(c, "host"), NULL))
+	    !q_int(c, "revision", 0, INT64_MAX, &rev) ||
+	    !q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) || !q_int(c, "snapshot", 0, 1, &snap) ||
+	    !own_scope(c, q(c, "host"), NULL))
 		return;
+	/* what the agent asks after is what it has realized */
+	cd_mgr_seen(c->m, &c->actor, rev, since);
+	if (snap) {            /* the agent has nothing to build on */
+		reply(c, 200, cd_api_changes(c->m, -1));
+		return;
+	}
 	if (since == c->m->seq && since >= c->m->base && wait > 0) {
 		c->out->wait = true;
 		c->out->since = since;

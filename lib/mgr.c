@@ -222,6 +222,7 @@ int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
+	json_decref(data);
 	struct cd_event e = {
 		.time = cd_mgr_now(), .type = type, .workload = workload, .host = host,
 		.actor = a ? a->name : NULL, .origin = a ? a->origin : NULL,
@@ -735,8 +736,10 @@ static int64_t hb_us(const struct cd_mgr *m)
 	return (int64_t)(m->heartbeat_s > 0 ? m->heartbeat_s : 60) * 1000000;
 }
 
-int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
-		     int64_t applied_seq, json_t *status)
+/* The agent's record, marked alive; *changed when what it realized moved,
+ * *came_up when it was down. */
+static struct cd_mgr_agent *seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+				 int64_t applied_seq, bool *changed, bool *came_up)
 {
 	struct cd_mgr_agent *ag = agent_find(m, a->name);
 	int64_t now = cd_mgr_now();
@@ -749,30 +752,43 @@ int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied
 		CD_PUSH(m->agents, m->nagents, m->agents_cap, n);
 		ag = &m->agents[m->nagents - 1];
 	}
-	bool changed = ag->rec.applied_rev != applied_rev || ag->rec.applied_seq != applied_seq;
-	bool came_up = !ag->up;
+	*changed = ag->rec.applied_rev != applied_rev || ag->rec.applied_seq != applied_seq;
+	*came_up = !ag->up;
 	ag->rec.last_seen = now;
-	if (changed) {
+	if (*changed) {
 		ag->rec.applied_rev = applied_rev;
 		ag->rec.applied_seq = applied_seq;
 		ag->rec.applied_at = now;
 	}
+	ag->up = true;
+	if (*came_up)
+		cd_mgr_event(m, "agent-up", a->workload, a->host, NULL, NULL,
+			     "agent %s is up (applied revision %lld, change %lld)", a->name,
+			     (long long)applied_rev, (long long)applied_seq);
+	return ag;
+}
+
+void cd_mgr_seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+		 int64_t applied_seq)
+{
+	bool changed, came_up;
+	struct cd_mgr_agent *ag = seen(m, a, applied_rev, applied_seq, &changed, &came_up);
+	if (came_up && cd_store_agent_put(m->store, &ag->rec) == 0)
+		ag->stored_seen = ag->rec.last_seen;
+}
+
+int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+		     int64_t applied_seq, json_t *status)
+{
+	bool changed, came_up;
+	struct cd_mgr_agent *ag = seen(m, a, applied_rev, applied_seq, &changed, &came_up);
 	if (status) {
 		free(ag->rec.status);
 		ag->rec.status = json_dumps(status, JSON_COMPACT);
 	}
-	ag->up = true;
-	int r = 0;
-	/* what it realized is written at once; mere liveness now and then */
-	if (changed || came_up || now - ag->stored_seen > 10 * hb_us(m)) {
-		r = cd_store_agent_put(m->store, &ag->rec);
-		if (r == 0)
-			ag->stored_seen = now;
-	}
-	if (came_up)
-		cd_mgr_event(m, "agent-up", a->workload, a->host, NULL, NULL,
-			     "agent %s is up (applied revision %lld, change %lld)", a->name,
-			     (long long)applied_rev, (long long)applied_seq);
+	int r = cd_store_agent_put(m->store, &ag->rec);
+	if (r == 0)
+		ag->stored_seen = ag->rec.last_seen;
 	return r;
 }
 

@@ -100,7 +100,8 @@ json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since);
 /* The workloads as the API lists them. */
 json_t *cd_mgr_workloads(struct cd_mgr *m);
 
-/* Log an event (and print it); fmt makes the message. */
+/* Log an event (and print it); fmt makes the message; data (may be NULL)
+ * is taken over. */
 int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 		 const char *host, const struct cd_actor *a, json_t *data,
 		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
@@ -119,6 +120,10 @@ int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
 /* An agent's heartbeat: what it has applied, its status object. */
 int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
 		     int64_t applied_seq, json_t *status);
+/* What an agent asking for changes has realized (kept in memory; the
+ * heartbeat writes it to the store). */
+void cd_mgr_seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+		 int64_t applied_seq);
 json_t *cd_mgr_agents(struct cd_mgr *m);
 /* Mark agents not heard from in three heartbeats as down (events). */
 void cd_mgr_tick(struct cd_mgr *m);

@@ -1,0 +1,363 @@
+/* cordon-agent.c - the agent of one hypervisor host: follows the manager's
+ * changes and enforces them in the host's kernel (lib/agent.c), sends
+ * heartbeats, and delivers its events from a durable queue (lib/queue.c).
+ *
+ * One thread, one loop: a long-poll for changes (it returns at once when
+ * there is one, else when the next heartbeat is due), then whatever is
+ * due.  When the manager cannot be reached the table stays as it is (fail
+ * static) and the agent retries with a growing pause (0.2 s to 5 s). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "http.h"
+#include "queue.h"
+#include "token.h"
+#include "util.h"
+
+static const char usage[] =
+	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
+	"                    [--insecure | --cacert F] --host HOST [--netns NAME]\n"
+	"\n"
+	"Enforces the manager's policy for the vNICs of HOST's workloads in this\n"
+	"network namespace (or /run/netns/NAME), and keeps it current by small\n"
+	"updates as tags, inventory and policy change.\n"
+	"\n"
+	"  --server URL      the manager (https://HOST:4119)\n"
+	"  --token-file F    a one-time enrollment token (cordon agent-token create\n"
+	"                    --host HOST), exchanged at first start for the agent's\n"
+	"                    own credential (kept in DIR/credential, 0600)\n"
+	"  --state-dir DIR   the credential, the event queue, the last state applied\n"
+	"  --cacert F        trust the manager's certificate in F; --insecure: do not\n"
+	"                    check it (tests only)\n"
+	"  --host HOST       the host whose workloads this agent enforces\n"
+	"  --netns NAME      apply in network namespace NAME instead of this one\n"
+	"\n"
+	"When the manager cannot be reached, what is enforced stays (fail static).\n"
+	"Events wait in DIR/events.q until the manager has them.\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int s)
+{
+	(void)s;
+	stop = 1;
+}
+
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+	char t[CD_TIME_STRLEN];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "%s cordon-agent: ", cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t));
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void nap(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (!stop && nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+static int write_secret(const char *path, const char *secret)
+{
+	char *tmp = cd_asprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int r = fd < 0 ? -errno : 0;
+	if (r == 0) {
+		r = dprintf(fd, "%s\n", secret) > 0 && fsync(fd) == 0 ? 0 : -EIO;
+		close(fd);
+		if (r == 0 && rename(tmp, path) < 0)
+			r = -errno;
+	}
+	free(tmp);
+	return r;
+}
+
+struct agent_main {
+	struct cd_http http;
+	struct cd_agent a;
+	struct cd_queue q;
+	char *cred_path, *token_file;
+	bool enrolled, want_snapshot, reachable;
+	double backoff;
+};
+
+static void queue_event(struct agent_main *m, json_t *e)
+{
+	if (cd_queue_push(&m->q, e) < 0)
+		log_line("event dropped (queue full or disk failing): %s",
+			 json_string_value(json_object_get(e, "message")));
+}
+
+static json_t *note(const char *type, const char *msg)
+{
+	char t[CD_TIME_STRLEN];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return json_pack("{s:s, s:s, s:s}", "time",
+			 cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t),
+			 "type", type, "message", msg);
+}
+
+/* An answer, or -1 (logged) when there is none. */
+static int call(struct agent_main *m, const char *method, const char *path, json_t *body,
+		long timeout_ms, json_t **out)
+{
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	long status = 0;
+	int r = cd_http_call(&m->http, method, path, body, timeout_ms, &status, out, &err);
+	json_decref(body);
+	if (r < 0) {
+		if (m->reachable)
+			log_line("%s; enforcement stays as it is", err.data);
+		m->reachable = false;
+		cd_buf_free(&err);
+		return -1;
+	}
+	cd_buf_free(&err);
+	if (!m->reachable)
+		log_line("the manager answers again");
+	m->reachable = true;
+	if (status != 200 && status != 201) {
+		log_line("%s %s: HTTP %ld: %s", method, path, status,
+			 json_string_value(json_object_get(*out, "error")) ?
+			 json_string_value(json_object_get(*out, "error")) : "(no message)");
+		json_decref(*out);
+		*out = NULL;
+		return (int)status;
+	}
+	return 0;
+}
+
+/* Exchange the enrollment token for a credential, once. */
+static int enroll(struct agent_main *m)
+{
+	char *cred = NULL;
+	if (cd_token_read(m->cred_path, &cred) == 0) {
+		cd_http_set_token(&m->http, cred);
+		free(cred);
+		return 0;
+	}
+	char *tok;
+	int r = cd_token_read(m->token_file, &tok);
+	if (r < 0) {
+		log_line("cannot read a token from %s: %s", m->token_file,
+			 r == -EINVAL ? "it holds no token" : strerror(-r));
+		return -2;
+	}
+	if (strncmp(tok, "cde_", 4)) {     /* a credential already */
+		cd_http_set_token(&m->http, tok);
+		free(tok);
+		return 0;
+	}
+	json_t *out;
+	cd_http_set_token(&m->http, NULL);
+	r = call(m, "POST", "/api/v1/enroll", json_pack("{s:s}", "token", tok), 30000, &out);
+	free(tok);
+	if (r != 0)
+		return r == 401 ? -2 : -1;
+	const char *c = json_string_value(json_object_get(out, "credential"));
+	if (!c || write_secret(m->cred_path, c) < 0) {
+		log_line("cannot keep the credential in %s", m->cred_path);
+		json_decref(out);
+		return -2;
+	}
+	log_line("enrolled as %s", json_string_value(json_object_get(out, "name")));
+	cd_http_set_token(&m->http, c);
+	json_decref(out);
+	return 0;
+}
+
+static void send_events(struct agent_main *m)
+{
+	while (m->q.n && !stop) {
+		json_t *evs = cd_queue_peek(&m->q, 200), *out;
+		int r = call(m, "POST", "/api/v1/agent/events", json_pack("{s:o}", "events", evs), 30000, &out);
+		if (r != 0)
+			return;
+		int64_t acked = json_integer_value(json_object_get(out, "acked"));
+		json_decref(out);
+		if (cd_queue_ack(&m->q, acked) < 0 || acked <= 0)
+			return;
+	}
+}
+
+static int heartbeat(struct agent_main *m)
+{
+	json_t *body = json_pack("{s:I, s:I, s:o}", "applied_revision", (json_int_t)m->a.rev,
+				 "applied_seq", (json_int_t)m->a.seq, "status", cd_agent_status(&m->a));
+	json_t *out;
+	int r = call(m, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);
+	json_decref(out);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
+		{ "state-dir", required_argument, NULL, 'd' }, { "insecure", no_argument, NULL, 'k' },
+		{ "cacert", required_argument, NULL, 'c' }, { "host", required_argument, NULL, 'H' },
+		{ "netns", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { 0 },
+	};
+	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
+	bool insecure = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': server = optarg; break;
+		case 't': tokf = optarg; break;
+		case 'd': dir = optarg; break;
+		case 'k': insecure = true; break;
+		case 'c': cacert = optarg; break;
+		case 'H': host = optarg; break;
+		case 'n': netns = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	const char *missing = !server ? "--server" : !tokf ? "--token-file" : !dir ? "--state-dir"
+			    : !host ? "--host" : NULL;
+	if (missing || optind < argc) {
+		fprintf(stderr, "cordon-agent: %s\n%s", missing ? cd_asprintf("%s is required", missing)
+			: "unexpected arguments", usage);
+		return 2;
+	}
+	if (insecure && cacert) {
+		fprintf(stderr, "cordon-agent: give --insecure or --cacert, not both\n");
+		return 2;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "cordon-agent: cannot make %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct agent_main m = { .reachable = true, .want_snapshot = true, .backoff = 0.2 };
+	m.cred_path = cd_asprintf("%s/credential", dir);
+	m.token_file = cd_strdup(tokf);
+	struct cd_buf err;
+	cd_buf_init(&err, 1 << 16);
+	int rc = 1;
+	if (cd_http_init(&m.http, server, NULL, insecure, cacert) < 0 ||
+	    cd_queue_open(&m.q, dir, 4u << 20, &err) < 0 ||
+	    cd_agent_init(&m.a, host, netns, dir, &err) < 0) {
+		fprintf(stderr, "cordon-agent: %s\n", err.len ? err.data : "cannot start");
+		goto out;
+	}
+	char what[256];
+	if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {
+		/* the table, if any, stays; the manager's snapshot is next */
+		log_line("could not take up a table at start: %s", err.data);
+		cd_buf_reset(&err);
+	} else {
+		log_line("host %s: %s", host, what);
+	}
+	json_t *e = note("agent-started", what);
+	queue_event(&m, e);
+	json_decref(e);
+
+	double next_hb = 0;
+	while (!stop) {
+		if (!m.enrolled) {
+			int r = enroll(&m);
+			if (r == -2) {
+				log_line("cannot enroll: give a fresh token (cordon agent-token create --host %s)",
+					 host);
+				nap(5);
+				continue;
+			}
+			if (r < 0) {
+				nap(m.backoff);
+				m.backoff = m.backoff * 2 > 5 ? 5 : m.backoff * 2;
+				continue;
+			}
+			m.enrolled = true;
+		}
+		send_events(&m);
+		if (mono() >= next_hb) {
+			int r = heartbeat(&m);
+			if (r == 401) {
+				log_line("the manager refuses this agent's credential; enforcement stays");
+				nap(5);
+				continue;
+			}
+			if (r == 0)
+				next_hb = mono() + m.a.heartbeat_s;
+		}
+		double wait = next_hb - mono();
+		int w = wait < 1 ? 1 : wait > 25 ? 25 : (int)wait;
+		char path[160];
+		/* since and revision also tell the manager what is realized */
+		snprintf(path, sizeof(path), "/api/v1/agent/changes?since=%lld&revision=%lld&wait=%d%s",
+			 (long long)m.a.seq, (long long)m.a.rev, m.q.n ? 0 : w,
+			 m.want_snapshot ? "&snapshot=1" : "");
+		json_t *ans;
+		int r = call(&m, "GET", path, NULL, (long)(w + 15) * 1000, &ans);
+		if (r != 0) {
+			nap(m.backoff);
+			m.backoff = m.backoff * 2 > 5 ? 5 : m.backoff * 2;
+			continue;
+		}
+		m.backoff = 0.2;
+		json_t *events = json_array();
+		cd_buf_reset(&err);
+		if (cd_agent_apply(&m.a, ans, events, &err) < 0) {
+			log_line("applying the manager's change failed: %s; asking for a snapshot", err.data);
+			json_t *f = note("apply-failed", err.data);
+			json_array_append_new(events, f);
+			m.want_snapshot = true;
+		} else {
+			if (json_object_get(ans, "snapshot"))
+				m.want_snapshot = false;
+		}
+		size_t i;
+		json_t *ev;
+		json_array_foreach(events, i, ev) {
+			log_line("%s", json_string_value(json_object_get(ev, "message")));
+			queue_event(&m, ev);
+		}
+		json_decref(events);
+		json_decref(ans);
+	}
+	log_line("stopping; the table stays as it is");
+	rc = 0;
+out:
+	cd_agent_free(&m.a);
+	cd_queue_close(&m.q);
+	cd_http_free(&m.http);
+	free(m.cred_path);
+	free(m.token_file);
+	cd_buf_free(&err);
+	return rc;
+}
