@@ -842,6 +842,13 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 {
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { .m = m, .r = r, .out = out };
+	/* names in paths go into JSON answers: UTF-8 only */
+	json_t *pj = json_string(r->path);
+	if (!pj) {
+		error(&c, 400, NULL, "the path is not UTF-8 text");
+		return;
+	}
+	json_decref(pj);
 	bool known;
 	const struct route *rt = find(r->method, r->path, &known);
 	if (!rt || rt->roles != R_NONE) {
@@ -888,6 +895,8 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 	match(rt->pattern, r->path, &c);
 	rt->fn(&c);
 out:
+	if (!out->body && !out->wait)      /* a JSON string could not be made */
+		error(&c, 400, NULL, "the request holds text that is not valid UTF-8");
 	json_decref(c.body);
 	cd_token_free(&c.tok);
 }
