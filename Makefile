@@ -99,6 +99,12 @@ $(B)/probe: tests/tools/probe.c
 	@echo "  CC      $<"
 	@$(CC) -std=gnu11 $(WARN) -O2 -o $@ $<
 
+$(B)/loadagents: tests/tools/loadagents.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) -std=gnu11 $(WARN) -O2 $(shell pkg-config --cflags jansson libcurl) -o $@ $< \
+		$(shell pkg-config --libs jansson libcurl)
+
 # ---- the benchmark's generator ----
 $(B)/gen-inventory: tests/bench/gen.c
 	@mkdir -p $(dir $@)
@@ -107,7 +113,7 @@ $(B)/gen-inventory: tests/bench/gen.c
 # ---- entry points ----
 test: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
-		$(B)/test-root $(B)/probe $(S)/cordon $(S)/cordond $(S)/cordon-agent $(S)/test-unit $(FUZZERS)
+		$(B)/test-root $(B)/probe $(B)/loadagents $(S)/cordon $(S)/cordond $(S)/cordon-agent $(S)/test-unit $(FUZZERS)
 	@tests/run
 
 fuzz: deps

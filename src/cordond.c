@@ -2,11 +2,13 @@
  *
  *   cordond --data-dir DIR [--listen ADDR:PORT]
  *
- * One thread, one loop (as Redis has): libmicrohttpd's epoll descriptor,
- * a signalfd and a one-second tick are polled together; every request is
- * answered by cd_api_handle() in this thread, so the manager's state needs
- * no lock.  A long-poll is a suspended connection, resumed when the change
- * number passes what the agent has or when its wait runs out. */
+ * libmicrohttpd's polling thread (epoll) runs the connections and TLS;
+ * every request is answered by cd_api_handle() under one lock, so the
+ * manager's state is touched by one thread at a time.  A long-poll is a
+ * suspended connection, resumed at once when a request changed the change
+ * number, or by the main thread's tick (every 100 ms) when its wait has
+ * run out.  The main thread also marks silent agents down, and stops on
+ * SIGTERM. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +66,8 @@ struct req {
 
 static struct cd_mgr mgr;
 static struct req *waiting;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static void wake(void);
 
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
@@ -161,8 +166,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		/* past the limit: the API sees a body one byte too long */
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
 	};
+	pthread_mutex_lock(&lock);
+	int64_t seq = mgr.seq;
 	cd_api_handle(&mgr, &ar, &rq->resp);
 	json_decref(query);
+	if (mgr.seq != seq)
+		wake();
 	if (rq->resp.wait) {
 		rq->conn = conn;
 		rq->since = rq->resp.since;
@@ -170,8 +179,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		rq->next_wait = waiting;
 		waiting = rq;
 		MHD_suspend_connection(conn);
+		pthread_mutex_unlock(&lock);
 		return MHD_YES;
 	}
+	pthread_mutex_unlock(&lock);
 	return send_json(conn, rq);
 }
 
@@ -184,11 +195,13 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct req *rq = *con_cls;
 	if (!rq)
 		return;
+	pthread_mutex_lock(&lock);
 	for (struct req **p = &waiting; *p; p = &(*p)->next_wait)
 		if (*p == rq) {
 			*p = rq->next_wait;
 			break;
 		}
+	pthread_mutex_unlock(&lock);
 	cd_buf_free(&rq->body);
 	cd_api_resp_free(&rq->resp);
 	free(rq->method);
@@ -197,7 +210,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Answer the long-polls whose change came or whose time ran out. */
+/* Answer the long-polls whose change came or whose time ran out (the
+ * lock held). */
 static void wake(void)
 {
 	int64_t now = cd_mgr_now();
@@ -212,15 +226,6 @@ static void wake(void)
 			p = &rq->next_wait;
 		}
 	}
-}
-
-static int64_t next_deadline(void)
-{
-	int64_t d = INT64_MAX;
-	for (struct req *rq = waiting; rq; rq = rq->next_wait)
-		if (rq->deadline < d)
-			d = rq->deadline;
-	return d;
 }
 
 static int write_secret(const char *path, const char *secret)
@@ -367,11 +372,13 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, handle, NULL,
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_HTTPS_MEM_KEY, kpem, MHD_OPTION_HTTPS_MEM_CERT, cpem,
+			     MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:%NO_TICKETS",
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(CD_API_WAIT_MAX + 30),
@@ -380,52 +387,40 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: cannot listen on %s: %s\n", listen_at, strerror(errno));
 		goto out;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
-	int efd = di ? di->epoll_fd : -1;
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
 		 listen_at, dir, (long long)mgr.seq, (long long)mgr.pol.rev);
 	int64_t next_tick = cd_mgr_now() + 1000000;
 	for (;;) {
-		MHD_UNSIGNED_LONG_LONG mt;
-		int64_t now = cd_mgr_now();
-		int64_t until = next_tick;
-		if (MHD_get_timeout(d, &mt) == MHD_YES && now + (int64_t)mt * 1000 < until)
-			until = now + (int64_t)mt * 1000;
-		int64_t dl = next_deadline();
-		if (dl < until)
-			until = dl;
-		int timeout = until <= now ? 0 : (int)((until - now + 999) / 1000);
-		struct pollfd p[2] = { { efd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+		struct pollfd p = { sfd, POLLIN, 0 };
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			break;
-		if (p[1].revents & POLLIN) {
+		if (p.revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				log_line("signal %u: stopping", si.ssi_signo);
 				break;
 			}
 		}
-		int64_t seq = mgr.seq;
-		MHD_run(d);
-		if (mgr.seq != seq || (waiting && next_deadline() <= cd_mgr_now())) {
-			wake();
-			MHD_run(d);
-		}
+		pthread_mutex_lock(&lock);
+		wake();
 		if (cd_mgr_now() >= next_tick) {
 			cd_mgr_tick(&mgr);
 			next_tick = cd_mgr_now() + 1000000;
 		}
+		pthread_mutex_unlock(&lock);
 	}
 	rc = 0;
 out:
 	if (d) {
 		/* answer the long-polls, then stop */
+		pthread_mutex_lock(&lock);
 		for (struct req *rq = waiting; rq; rq = rq->next_wait) {
 			rq->resp.status = 503;
 			rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
 			MHD_resume_connection(rq->conn);
 		}
 		waiting = NULL;
+		pthread_mutex_unlock(&lock);
 		MHD_stop_daemon(d);
 	}
 	cd_mgr_close(&mgr);
