@@ -121,8 +121,8 @@ fuzz: deps
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz/run
 
 bench: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/gen-inventory $(B)/bench-member \
-		$(B)/bench-linear $(B)/bench-dataplane $(B)/probe
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/gen-inventory \
+		$(B)/bench-member $(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/loadagents $(B)/probe
 	@tests/bench/run
 
 $(B)/bench-%: tests/bench/bench_%.c $(B)/libcordon.a

@@ -584,11 +584,18 @@ static void h_events(struct ctx *c)
 	reply(c, 200, x.a);
 }
 
-json_t *cd_api_changes(struct cd_mgr *m, int64_t since)
+void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out)
 {
+	json_decref(out->body);
+	out->body = NULL;
+	out->status = 200;
+	if (since < 0 || cd_mgr_needs_snapshot(m, since)) {
+		out->blob = cd_mgr_snapshot(m);
+		return;
+	}
 	json_t *o = cd_mgr_changes(m, since);
 	json_object_set_new(o, "heartbeat_seconds", json_integer(m->heartbeat_s));
-	return o;
+	out->body = o;
 }
 
 /* An agent may only speak for its own host or workload. */
@@ -623,7 +630,7 @@ static void h_changes(struct ctx *c)
 	/* what the agent asks after is what it has realized */
 	cd_mgr_seen(c->m, &c->actor, rev, since);
 	if (snap) {            /* the agent has nothing to build on */
-		reply(c, 200, cd_api_changes(c->m, -1));
+		cd_api_changes(c->m, -1, c->out);
 		return;
 	}
 	if (since == c->m->seq && since >= c->m->base && wait > 0) {
@@ -633,7 +640,7 @@ static void h_changes(struct ctx *c)
 		c->out->status = 200;
 		return;
 	}
-	reply(c, 200, cd_api_changes(c->m, since));
+	cd_api_changes(c->m, since, c->out);
 }
 
 static void h_heartbeat(struct ctx *c)
@@ -895,7 +902,7 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 	match(rt->pattern, r->path, &c);
 	rt->fn(&c);
 out:
-	if (!out->body && !out->wait)      /* a JSON string could not be made */
+	if (!out->body && !out->blob && !out->wait)   /* a JSON string could not be made */
 		error(&c, 400, NULL, "the request holds text that is not valid UTF-8");
 	json_decref(c.body);
 	cd_token_free(&c.tok);
@@ -904,6 +911,7 @@ out:
 void cd_api_resp_free(struct cd_api_resp *r)
 {
 	json_decref(r->body);
+	cd_blob_unref(r->blob);
 	free(r->who);
 	memset(r, 0, sizeof(*r));
 }

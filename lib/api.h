@@ -34,6 +34,7 @@ struct cd_api_req {
 struct cd_api_resp {
 	int status;
 	json_t *body;              /* owned */
+	struct cd_blob *blob;      /* or this text as the body (a reference) */
 	/* a long-poll with nothing new yet: answer cd_api_changes(m, since)
 	 * when the change number passes since, or after wait_ms */
 	bool wait;
@@ -46,7 +47,8 @@ struct cd_api_resp {
 size_t cd_api_body_limit(const char *method, const char *path);
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
 void cd_api_resp_free(struct cd_api_resp *r);
-/* The answer to a long-poll that waited. */
-json_t *cd_api_changes(struct cd_mgr *m, int64_t since);
+/* The answer to a long-poll for what came after since: out's body or
+ * blob. */
+void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out);
 
 #endif

@@ -188,18 +188,32 @@ static int next_seq(struct cd_mgr *m)
 	return cd_store_meta_set(m->store, "seq", v);
 }
 
+bool cd_mgr_needs_snapshot(const struct cd_mgr *m, int64_t since)
+{
+	return since < m->base || since > m->seq;
+}
+
+struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m)
+{
+	if (!m->snap) {
+		json_t *snap = json_object(), *out = json_object();
+		json_object_set_new(snap, "revision", json_integer(m->pol.rev));
+		json_object_set_new(snap, "policy", json_string(policy_text(m)));
+		json_object_set_new(snap, "inventory", json_string(cd_mgr_inventory(m)));
+		json_object_set_new(out, "seq", json_integer(m->seq));
+		json_object_set_new(out, "snapshot", snap);
+		json_object_set_new(out, "heartbeat_seconds", json_integer(m->heartbeat_s));
+		char *text = json_dumps(out, JSON_COMPACT);
+		json_decref(out);
+		m->snap = cd_blob_new(text, strlen(text));
+	}
+	return cd_blob_ref(m->snap);
+}
+
 json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since)
 {
 	json_t *out = json_object();
 	json_object_set_new(out, "seq", json_integer(m->seq));
-	if (since < m->base || since > m->seq) {
-		json_t *snap = json_object();
-		json_object_set_new(snap, "revision", json_integer(m->pol.rev));
-		json_object_set_new(snap, "policy", json_string(policy_text(m)));
-		json_object_set_new(snap, "inventory", json_string(cd_mgr_inventory(m)));
-		json_object_set_new(out, "snapshot", snap);
-		return out;
-	}
 	json_t *ch = json_array();
 	for (size_t i = 0; i < m->ndeltas; i++) {
 		const struct cd_mgr_delta *d = &m->deltas[(m->head + i) % CD_MGR_DELTAS];
@@ -344,6 +358,7 @@ void cd_mgr_close(struct cd_mgr *m)
 	cd_revision_free(&m->pol);
 	state_drop(m->st);
 	free(m->inv_doc);
+	cd_blob_unref(m->snap);
 	for (size_t i = 0; i < m->nagents; i++)
 		cd_agent_rec_free(&m->agents[i].rec);
 	free(m->agents);
@@ -363,6 +378,8 @@ static int finish(struct cd_mgr *m, int r)
 		return r;
 	}
 	m->seq++;
+	cd_blob_unref(m->snap);     /* the snapshot is of an older state now */
+	m->snap = NULL;
 	return 0;
 }
 

@@ -67,6 +67,7 @@ struct cd_mgr {
 	struct cd_mgr_agent *agents;
 	size_t nagents, agents_cap;
 	int heartbeat_s;        /* from the policy's antimalware block */
+	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
 };
 
@@ -94,9 +95,14 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 
 /* The effective inventory document (valid until the next change). */
 const char *cd_mgr_inventory(struct cd_mgr *m);
-/* What an agent that has applied `since` needs: a JSON object, either
- * {"seq", "changes": [...]} (possibly empty) or {"seq", "snapshot": {...}}. */
+/* Whether an agent that has applied `since` needs a snapshot. */
+bool cd_mgr_needs_snapshot(const struct cd_mgr *m, int64_t since);
+/* The changes after since: {"seq", "changes": [...]} (possibly empty). */
 json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since);
+/* The snapshot answer, {"seq", "snapshot": {"revision", "policy",
+ * "inventory"}, "heartbeat_seconds"}, made once per change number and
+ * shared (a new reference). */
+struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m);
 /* The workloads as the API lists them. */
 json_t *cd_mgr_workloads(struct cd_mgr *m);
 

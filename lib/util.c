@@ -360,3 +360,26 @@ int cd_time_parse(const char *s, int64_t *us)
 	*us = ((int64_t)t - off) * 1000000 + frac;
 	return 0;
 }
+
+struct cd_blob *cd_blob_new(char *data, size_t len)
+{
+	struct cd_blob *b = cd_malloc(sizeof(*b));
+	b->data = data;
+	b->len = len;
+	b->refs = 1;
+	return b;
+}
+
+struct cd_blob *cd_blob_ref(struct cd_blob *b)
+{
+	__atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+void cd_blob_unref(struct cd_blob *b)
+{
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(b->data);
+		free(b);
+	}
+}

@@ -47,6 +47,18 @@ int cd_buf_printf(struct cd_buf *b, const char *fmt, ...)
 int cd_buf_vprintf(struct cd_buf *b, const char *fmt, va_list ap);
 char *cd_buf_steal(struct cd_buf *b);          /* caller frees; b is reset */
 
+/* An immutable text shared by reference count (thread-safe counts): a
+ * manager's snapshot answer goes to many agents at once without a copy
+ * each. */
+struct cd_blob {
+	char *data;
+	size_t len;
+	int refs;
+};
+struct cd_blob *cd_blob_new(char *data, size_t len);   /* takes data; one ref */
+struct cd_blob *cd_blob_ref(struct cd_blob *b);
+void cd_blob_unref(struct cd_blob *b);
+
 /* Read a whole file, at most `max` bytes.  Returns 0, -errno, or -EFBIG
  * when the file is larger than max.  *out is NUL-terminated. */
 int cd_read_file(const char *path, size_t max, char **out, size_t *len);

@@ -94,17 +94,28 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+static void blob_done(void *cls)
+{
+	cd_blob_unref(cls);
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 {
 	struct cd_api_resp *r = &rq->resp;
-	char *text = r->body ? json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	if (!text)
-		text = cd_strdup("{}");
-	size_t len = strlen(text);
-	char *nl = cd_realloc(text, len + 2);
-	nl[len] = '\n';
-	nl[len + 1] = 0;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len + 1, nl, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp;
+	if (r->blob) {         /* shared: the response holds a reference */
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+			r->blob->len, r->blob->data, blob_done, cd_blob_ref(r->blob));
+	} else {
+		char *text = r->body ? json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (!text)
+			text = cd_strdup("{}");
+		size_t len = strlen(text);
+		char *nl = cd_realloc(text, len + 2);
+		nl[len] = '\n';
+		nl[len + 1] = 0;
+		resp = MHD_create_response_from_buffer(len + 1, nl, MHD_RESPMEM_MUST_FREE);
+	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->status == 401)
@@ -220,7 +231,7 @@ static void wake(void)
 		if (mgr.seq != rq->since || now >= rq->deadline) {
 			*p = rq->next_wait;
 			rq->resp.wait = false;
-			rq->resp.body = cd_api_changes(&mgr, rq->since);
+			cd_api_changes(&mgr, rq->since, &rq->resp);
 			MHD_resume_connection(rq->conn);
 		} else {
 			p = &rq->next_wait;
@@ -295,6 +306,9 @@ int main(int argc, char **argv)
 	};
 	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
 	int c;
+	/* a line per request: buffered, written out at every tick (100 ms) */
+	static char logbuf[1 << 16];
+	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
 	while ((c = getopt_long(argc, argv, "d:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
@@ -403,6 +417,7 @@ int main(int argc, char **argv)
 		}
 		pthread_mutex_lock(&lock);
 		wake();
+		fflush(stderr);
 		if (cd_mgr_now() >= next_tick) {
 			cd_mgr_tick(&mgr);
 			next_tick = cd_mgr_now() + 1000000;
