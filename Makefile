@@ -134,7 +134,7 @@ $(B)/bench-linear: tests/bench/linear.c $(B)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 demo: deps
-	@$(MAKE) --no-print-directory $(B)/cordon
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe
 	@examples/demo
 
 # Regenerate the golden files after a deliberate change; review the diff.
