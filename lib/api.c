@@ -236,8 +236,12 @@ static void h_enroll(struct ctx *c)
 		store_failed(c, r);
 		return;
 	}
-	reply(c, 201, json_pack("{s:s, s:s, s:s?, s:s?}", "credential", cred, "name", t.name,
-				"host", t.host, "workload", t.workload));
+	json_t *o = json_pack("{s:s, s:s}", "credential", cred, "name", t.name);
+	if (t.host)
+		json_object_set_new(o, "host", json_string(t.host));
+	if (t.workload)
+		json_object_set_new(o, "workload", json_string(t.workload));
+	reply(c, 201, o);
 	c->out->who = cd_strdup(t.name);
 	free(cred);
 	cd_token_free(&t);

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""tests/api/check.py URL DATA-DIR API-C OPENAPI-JSON - the manager against
+docs/openapi.json.
+
+- Every route of lib/api.c's table is in the document, and every operation
+  of the document is a route.
+- For every operation, real requests (valid ones, and a bad one of each
+  kind the operation documents) get a documented status, and the body
+  validates against the schema documented for that status.
+
+Prints one "ok"/"FAIL" line per check and "N passed, N failed"."""
+import json, re, ssl, sys, urllib.request, urllib.error
+
+url, data, api_c, spec_path = sys.argv[1:5]
+spec = json.load(open(spec_path))
+npass = nfail = 0
+
+def check(name, cond, detail=""):
+    global npass, nfail
+    if cond:
+        npass += 1
+        print("ok   " + name)
+    else:
+        nfail += 1
+        print("FAIL " + name + ("\n     " + detail if detail else ""))
+
+# --- the route table and the document list the same operations ---
+routes = set()
+for m, p in re.findall(r'\{ "(GET|POST|PUT|DELETE)", "(/api/v1/[^"]*)"', open(api_c).read()):
+    routes.add((m.lower(), p[len("/api/v1"):]))
+documented = set()
+for p, ops in spec["paths"].items():
+    for m in ops:
+        documented.add((m, re.sub(r"\{[^}]*\}", "*", p)))
+check("every route is documented", routes <= documented, str(routes - documented))
+check("every documented operation is a route", documented <= routes, str(documented - routes))
+
+# --- a small JSON Schema (the OpenAPI subset the document uses) ---
+def resolve(s):
+    while "$ref" in s:
+        s = spec["components"]["schemas"][s["$ref"].split("/")[-1]]
+    return s
+
+def validate(v, s, where="$"):
+    s = resolve(s)
+    if v is None:
+        return [] if s.get("nullable") else [where + ": null"]
+    t = s.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool}
+    if t == "integer":
+        if not isinstance(v, int) or isinstance(v, bool):
+            return [where + ": not an integer"]
+    elif t in types and not isinstance(v, types[t]):
+        return ["%s: not %s" % (where, t)]
+    errs = []
+    if "enum" in s and v not in s["enum"]:
+        errs.append("%s: %r not in %r" % (where, v, s["enum"]))
+    if t == "object":
+        props = s.get("properties", {})
+        for r in s.get("required", []):
+            if r not in v:
+                errs.append("%s: no %s" % (where, r))
+        for k, x in v.items():
+            if k in props:
+                errs += validate(x, props[k], where + "." + k)
+            elif isinstance(s.get("additionalProperties"), dict):
+                errs += validate(x, s["additionalProperties"], where + "." + k)
+            elif s.get("additionalProperties") is False:
+                errs.append("%s: undocumented field %s" % (where, k))
+    if t == "array":
+        for i, x in enumerate(v):
+            errs += validate(x, s.get("items", {}), "%s[%d]" % (where, i))
+    return errs
+
+ctx = ssl.create_default_context(cafile=data + "/tls.crt")
+admin = open(data + "/admin.token").read().strip()
+
+def call(method, path, body=None, token=admin, raw=None):
+    req = urllib.request.Request(url + "/api/v1" + path, method=method.upper())
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    if raw is not None:
+        req.data = raw
+    elif body is not None:
+        req.data = json.dumps(body).encode()
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+def conform(name, method, tmpl, path, body=None, token=admin, raw=None, want=None):
+    status, out = call(method, path, body, token, raw)
+    op = spec["paths"][tmpl][method]
+    doc = op["responses"].get(str(status))
+    if want is not None and status != want:
+        check(name, False, "HTTP %d, expected %d: %s" % (status, want, json.dumps(out)[:300]))
+        return out
+    if doc is None:
+        check(name, False, "HTTP %d is not documented for %s %s: %s" % (status, method, tmpl, json.dumps(out)[:200]))
+        return out
+    errs = validate(out, doc["content"]["application/json"]["schema"])
+    check(name + " (HTTP %d)" % status, not errs, "; ".join(errs[:5]))
+    return out
+
+inv = open(sys.argv[5]).read()
+pol = open(sys.argv[6]).read()
+conform("inventory push", "put", "/inventory/{source}", "/inventory/lab", {"document": inv, "filename": "inv.yaml"}, want=200)
+conform("policy push", "post", "/policy", "/policy", {"document": pol}, want=201)
+conform("policy push, a bad document", "post", "/policy", "/policy", {"document": "rules: [{id: x}]"}, want=400)
+conform("inventory push, a bad source name", "put", "/inventory/{source}", "/inventory/a%20b", {"document": inv}, want=400)
+conform("workloads", "get", "/workloads", "/workloads", want=200)
+conform("tag add", "post", "/workloads/{name}/tags", "/workloads/vdi-001/tags", {"tag": "x=1"}, want=200)
+conform("tag add, unknown workload", "post", "/workloads/{name}/tags", "/workloads/nobody/tags", {"tag": "x"}, want=404)
+conform("tag add, unknown field", "post", "/workloads/{name}/tags", "/workloads/vdi-001/tags", {"tag": "x", "y": 1}, want=400)
+conform("tag add, wrong type", "post", "/workloads/{name}/tags", "/workloads/vdi-001/tags", {"tag": 1}, want=400)
+conform("tag add, not JSON", "post", "/workloads/{name}/tags", "/workloads/vdi-001/tags", raw=b"{", want=400)
+conform("tag add, a huge body", "post", "/workloads/{name}/tags", "/workloads/vdi-001/tags", raw=b" " * 100000, want=413)
+conform("tag rm", "delete", "/workloads/{name}/tags", "/workloads/vdi-001/tags?tag=x%3D1", want=200)
+conform("tag rm, no tag", "delete", "/workloads/{name}/tags", "/workloads/vdi-001/tags", want=400)
+conform("policy show", "get", "/policy", "/policy", want=200)
+conform("policy show, no such revision", "get", "/policy", "/policy?revision=99", want=404)
+conform("policy show, bad number", "get", "/policy", "/policy?revision=x", want=400)
+conform("policy history", "get", "/policy/revisions", "/policy/revisions", want=200)
+conform("policy diff", "get", "/policy/diff", "/policy/diff?from=1&to=1", want=200)
+conform("policy diff without from", "get", "/policy/diff", "/policy/diff", want=400)
+conform("rollback", "post", "/policy/rollback", "/policy/rollback", {"revision": 1}, want=201)
+conform("rollback, no such revision", "post", "/policy/rollback", "/policy/rollback", {"revision": 99}, want=404)
+conform("groups", "get", "/groups", "/groups", want=200)
+conform("explain", "get", "/explain", "/explain?from=vdi-001&to=broker-01&port=443", want=200)
+conform("explain, no port", "get", "/explain", "/explain?from=vdi-001&to=broker-01", want=400)
+conform("explain, unknown parameter", "get", "/explain", "/explain?from=a&to=b&colour=1", want=400)
+tok = conform("agent token", "post", "/agent-tokens", "/agent-tokens", {"host": "hv1"}, want=201)
+conform("agent token, both host and workload", "post", "/agent-tokens", "/agent-tokens", {"host": "a", "workload": "b"}, want=400)
+viewer = conform("API token", "post", "/tokens", "/tokens", {"role": "viewer", "name": "v"}, want=201)
+conform("API token, bad role", "post", "/tokens", "/tokens", {"role": "root", "name": "v"}, want=400)
+conform("a viewer's write", "post", "/workloads/{name}/tags", "/workloads/vdi-001/tags", {"tag": "x"}, token=viewer["token"], want=403)
+cred = conform("enroll", "post", "/enroll", "/enroll", {"token": tok["token"]}, token=None, want=201)
+conform("enroll again", "post", "/enroll", "/enroll", {"token": tok["token"]}, token=None, want=401)
+agent = cred["credential"]
+conform("changes, snapshot", "get", "/agent/changes", "/agent/changes?snapshot=1", token=agent, want=200)
+seq = call("get", "/agent/changes?snapshot=1", token=agent)[1]["seq"]
+conform("changes, long-poll that times out", "get", "/agent/changes", "/agent/changes?since=%d&wait=1" % seq, token=agent, want=200)
+conform("changes, another host", "get", "/agent/changes", "/agent/changes?host=hv2", token=agent, want=403)
+conform("heartbeat", "post", "/agent/heartbeat", "/agent/heartbeat", {"applied_revision": 1, "applied_seq": seq, "status": {}}, token=agent, want=200)
+conform("heartbeat, missing field", "post", "/agent/heartbeat", "/agent/heartbeat", {"applied_seq": 1}, token=agent, want=400)
+ev = {"seq": 1, "time": "2026-11-26T12:00:00Z", "type": "test", "message": "m", "workload": "vdi-001"}
+conform("agent events", "post", "/agent/events", "/agent/events", {"events": [ev]}, token=agent, want=200)
+conform("agent events, another host's workload", "post", "/agent/events", "/agent/events",
+        {"events": [dict(ev, workload="broker-01")]}, token=agent, want=403)
+conform("agent events, bad time", "post", "/agent/events", "/agent/events", {"events": [dict(ev, time="noon")]}, token=agent, want=400)
+conform("an agent reading workloads", "get", "/workloads", "/workloads", token=agent, want=403)
+conform("agents", "get", "/agents", "/agents", want=200)
+conform("events", "get", "/events", "/events?type=audit&since=2020-01-01T00:00:00Z", want=200)
+conform("events, bad since", "get", "/events", "/events?since=yesterday", want=400)
+for path, ops in spec["paths"].items():
+    for m in ops:
+        concrete = path.replace("{name}", "vdi-001").replace("{source}", "lab")
+        s, out = call(m, concrete, {}, token=None)
+        want = 400 if path == "/enroll" else 401
+        check("no token: %s %s -> %d" % (m.upper(), path, want), s == want and not validate(out, spec["components"]["schemas"]["Error"]),
+              "HTTP %d %s" % (s, out))
+print("%d passed, %d failed" % (npass, nfail))
+sys.exit(1 if nfail else 0)
