@@ -106,6 +106,21 @@ static struct cd_state *load(const char *inv, const char *pol, struct cd_buf *er
 	return st;
 }
 
+/* After a commit that returned r: on success the agent holds st and h
+ * (the kernel has them), else h goes. */
+static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host *h)
+{
+	if (r < 0) {
+		cd_host_free(h);
+		return r;
+	}
+	drop_state(a);
+	a->st = st;
+	a->h = *h;
+	a->have = true;
+	return 0;
+}
+
 /* Replace the table with st's, in one transaction; then cut what it
  * forbids.  On success the agent holds st. */
 static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, struct cd_buf *err)
@@ -134,15 +149,7 @@ static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 	if (r == 0)
 		cd_ct_cut(st, &h, NULL, 0, cut);
 	leave(a);
-	if (r < 0) {
-		cd_host_free(&h);
-		return r;
-	}
-	drop_state(a);
-	a->st = st;
-	a->h = h;
-	a->have = true;
-	return 0;
+	return adopt(a, r, st, &h);
 }
 
 /* The inventory's difference, same policy: one transaction. */
@@ -164,15 +171,7 @@ static int diff_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 		}
 	}
 	cd_buf_free(&script);
-	if (r < 0) {
-		cd_host_free(&h);
-		return r;
-	}
-	drop_state(a);
-	a->st = st;
-	a->h = h;
-	a->have = true;
-	return 0;
+	return adopt(a, r, st, &h);
 }
 
 /* ---- what the agent saves ---- */

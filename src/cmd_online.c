@@ -195,6 +195,22 @@ static int parse_sub(const char *cmd, int argc, char **argv, struct sub_opt *o, 
 	return EXIT_OK;
 }
 
+/* A read-only listing: --json (only), then GET path.  *json tells whether
+ * the caller prints the JSON (done here) or a table. */
+static int get_list(const char *cmd, int argc, char **argv, const char *path,
+		    json_t **out, bool *json)
+{
+	const char *j = NULL;
+	struct sub_opt o[] = { { "json", false, &j } };
+	int r = parse_sub(cmd, argc, argv, o, 1, 0, 0, NULL);
+	if (r == EXIT_OK)
+		r = call(cmd, "GET", path, NULL, out);
+	*json = j != NULL;
+	if (r == EXIT_OK && *json)
+		print_json(*out);
+	return r;
+}
+
 static json_t *doc_body(const char *cmd, const char *file, int *rc)
 {
 	char *text;
@@ -393,17 +409,12 @@ const char help_workloads[] =
 
 int cmd_workloads(int argc, char **argv)
 {
-	const char *json = NULL;
-	struct sub_opt o[] = { { "json", false, &json } };
-	int r = parse_sub("workloads", argc, argv, o, 1, 0, 0, NULL);
+	json_t *out;
+	bool json;
+	int r = get_list("workloads", argc, argv, "/api/v1/workloads", &out, &json);
 	if (r != EXIT_OK)
 		return r;
-	json_t *out;
-	if ((r = call("workloads", "GET", "/api/v1/workloads", NULL, &out)) != EXIT_OK)
-		return r;
-	if (json) {
-		print_json(out);
-	} else {
+	if (!json) {
 		printf("%-20s %-10s %-10s %-28s %-4s %s\n", "NAME", "HOST", "SOURCE", "ADDRESSES",
 		       "QUAR", "TAGS / GROUPS");
 		size_t i;
@@ -617,17 +628,12 @@ const char help_agents[] =
 
 int cmd_agents(int argc, char **argv)
 {
-	const char *json = NULL;
-	struct sub_opt o[] = { { "json", false, &json } };
-	int r = parse_sub("agents", argc, argv, o, 1, 0, 0, NULL);
+	json_t *out;
+	bool json;
+	int r = get_list("agents", argc, argv, "/api/v1/agents", &out, &json);
 	if (r != EXIT_OK)
 		return r;
-	json_t *out;
-	if ((r = call("agents", "GET", "/api/v1/agents", NULL, &out)) != EXIT_OK)
-		return r;
-	if (json) {
-		print_json(out);
-	} else {
+	if (!json) {
 		printf("%-24s %-9s %-24s %-8s %-8s %s\n", "AGENT", "CONNECTED", "LAST HEARTBEAT",
 		       "REVISION", "CHANGE", "REALIZED");
 		size_t i;
