@@ -281,6 +281,45 @@ static void h_tag(struct ctx *c, bool add)
 					"changed", r == 1, "seq", (json_int_t)c->m->seq));
 }
 
+static void h_release(struct ctx *c)
+{
+	static const char *const keys[] = { NULL };
+	if (!query_only(c, keys))
+		return;
+	int r = cd_mgr_release(c->m, c->seg[0], &c->actor);
+	if (r == -ENOENT)
+		error(c, 404, "workload", "no workload named '%.100s'", c->seg[0]);
+	else if (r < 0)
+		store_failed(c, r);
+	else
+		reply(c, 200, json_pack("{s:s, s:s, s:b, s:I}", "workload", c->seg[0], "tag",
+					c->m->st->pol.am.quarantine_tag, "changed", r == 1,
+					"seq", (json_int_t)c->m->seq));
+}
+
+static void h_sources(struct ctx *c)
+{
+	static const char *const keys[] = { NULL };
+	if (query_only(c, keys))
+		reply(c, 200, cd_mgr_sources(c->m));
+}
+
+static void h_source_rm(struct ctx *c)
+{
+	struct cd_diags d;
+	cd_diags_init(&d);
+	int r = cd_mgr_source_rm(c->m, c->seg[0], &c->actor, &d);
+	if (r == -ENOENT)
+		error(c, 404, "source", "no source named '%.100s'", c->seg[0]);
+	else if (r == -EINVAL)
+		doc_errors(c, "the policy still needs workloads of that source", &d);
+	else if (r < 0)
+		store_failed(c, r);
+	else
+		reply(c, 200, json_pack("{s:s, s:I}", "source", c->seg[0], "seq", (json_int_t)c->m->seq));
+	cd_diags_free(&d);
+}
+
 static void h_tag_add(struct ctx *c) { h_tag(c, true); }
 static void h_tag_rm(struct ctx *c) { h_tag(c, false); }
 
@@ -782,7 +821,10 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/workloads", R_READ, 0, h_workloads },
 	{ "POST", "/api/v1/workloads/*/tags", R_TAGS, 4096, h_tag_add },
 	{ "DELETE", "/api/v1/workloads/*/tags", R_TAGS, 0, h_tag_rm },
+	{ "POST", "/api/v1/workloads/*/release", R_TAGS, 0, h_release },
 	{ "PUT", "/api/v1/inventory/*", R_ADMIN, CD_API_DOC_MAX, h_inventory },
+	{ "GET", "/api/v1/sources", R_READ, 0, h_sources },
+	{ "DELETE", "/api/v1/sources/*", R_ADMIN, 0, h_source_rm },
 	{ "POST", "/api/v1/policy", R_ADMIN, CD_API_DOC_MAX, h_policy_push },
 	{ "GET", "/api/v1/policy", R_READ, 0, h_policy_show },
 	{ "GET", "/api/v1/policy/revisions", R_READ, 0, h_policy_history },

@@ -257,7 +257,7 @@ int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 static int load_agent(void *ctx, const struct cd_agent_rec *a);
 
 static int load_source(void *ctx, const char *name, const char *kind,
-		       const char *config, const char *workloads)
+		       const char *config, const char *workloads, int64_t updated)
 {
 	struct cd_mgr *m = ctx;
 	json_t *w = json_loads(workloads, 0, NULL);
@@ -265,7 +265,8 @@ static int load_source(void *ctx, const char *name, const char *kind,
 		json_decref(w);
 		return -EIO;
 	}
-	json_t *s = json_pack("{s:s, s:s, s:o}", "name", name, "kind", kind, "workloads", w);
+	json_t *s = json_pack("{s:s, s:s, s:o, s:I}", "name", name, "kind", kind, "workloads", w,
+			      "updated", (json_int_t)updated);
 	if (config)
 		json_object_set_new(s, "config", json_loads(config, 0, NULL));
 	json_array_append_new(m->sources, s);
@@ -395,6 +396,7 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 		cd_state_free(&one);
 		return -EINVAL;
 	}
+	int64_t now = cd_mgr_now();
 	json_t *ws = json_array();
 	for (size_t i = 0; i < one.inv.n; i++)
 		json_array_append_new(ws, wl_json(&one.inv.w[i], source));
@@ -408,16 +410,18 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 	json_array_foreach(m->sources, i, s) {
 		int c = strcmp(json_string_value(json_object_get(s, "name")), source);
 		if (c > 0 && !placed) {
-			json_array_append_new(sources, json_pack("{s:s, s:s, s:O}", "name", source,
-								 "kind", "static", "workloads", ws));
+			json_array_append_new(sources, json_pack("{s:s, s:s, s:O, s:I}", "name", source,
+								 "kind", "static", "workloads", ws,
+								 "updated", (json_int_t)now));
 			placed = true;
 		}
 		if (c != 0)
 			json_array_append(sources, s);
 	}
 	if (!placed)
-		json_array_append_new(sources, json_pack("{s:s, s:s, s:O}", "name", source,
-							 "kind", "static", "workloads", ws));
+		json_array_append_new(sources, json_pack("{s:s, s:s, s:O, s:I}", "name", source,
+							 "kind", "static", "workloads", ws,
+							 "updated", (json_int_t)now));
 	char *inv = inventory_doc(m, sources);
 	struct cd_state *st;
 	const char *pol = policy_text(m);
@@ -437,7 +441,7 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 	char *wtext = json_dumps(ws, JSON_COMPACT);
 	r = cd_store_begin(m->store);
 	if (r == 0)
-		r = cd_store_source_put(m->store, source, "static", NULL, wtext);
+		r = cd_store_source_put(m->store, source, "static", NULL, wtext, now);
 	if (r == 0)
 		r = next_seq(m);
 	if (r == 0)
@@ -550,8 +554,9 @@ static bool tag_ok(const char *tag)
 	return true;
 }
 
-int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
-	       const struct cd_actor *a)
+/* Add or remove a tag; the event is of type evtype. */
+static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
+		   const struct cd_actor *a, const char *evtype)
 {
 	if (!tag_ok(tag))
 		return -EINVAL;
@@ -588,9 +593,13 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 	if (r == 0)
 		r = next_seq(m);
 	if (r == 0)
-		r = cd_mgr_event(m, "tag", wl->name, wl->host, a,
-				 json_pack("{s:s, s:s}", add ? "added" : "removed", tag, "workload", wl->name),
-				 "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name);
+		r = !strcmp(evtype, "tag")
+			? cd_mgr_event(m, "tag", wl->name, wl->host, a,
+				       json_pack("{s:s, s:s}", add ? "added" : "removed", tag, "workload", wl->name),
+				       "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name)
+			: cd_mgr_event(m, evtype, wl->name, wl->host, a,
+				       json_pack("{s:s, s:s}", "removed", tag, "workload", wl->name),
+				       "quarantine of %s released by hand (tag %s removed)", wl->name, tag);
 	r = finish(m, r);
 	if (r < 0) {
 		free(tags);
@@ -610,6 +619,88 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 	delta_push(m, json_dumps(body, JSON_COMPACT));
 	json_decref(body);
 	return 1;
+}
+
+int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
+	       const struct cd_actor *a)
+{
+	return set_tag(m, workload, tag, add, a, "tag");
+}
+
+int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a)
+{
+	return set_tag(m, workload, m->st->pol.am.quarantine_tag, false, a, "quarantine-released");
+}
+
+int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,
+		     struct cd_diags *d)
+{
+	json_t *sources = json_array(), *s;
+	size_t i, n = 0;
+	bool found = false;
+	json_array_foreach(m->sources, i, s) {
+		if (strcmp(json_string_value(json_object_get(s, "name")), source))
+			json_array_append(sources, s);
+		else {
+			found = true;
+			n = json_array_size(json_object_get(s, "workloads"));
+		}
+	}
+	if (!found) {
+		json_decref(sources);
+		return -ENOENT;
+	}
+	char *inv = inventory_doc(m, sources);
+	struct cd_state *st;
+	const char *pol = policy_text(m);
+	int r = build(&st, inv, "policy", pol, strlen(pol), d);
+	if (r < 0) {
+		for (size_t k = 0; k < d->n; k++) {
+			d->v[k].loc.file = NULL;
+			char *msg = cd_asprintf("without source %s: %s", source, d->v[k].msg);
+			free(d->v[k].msg);
+			d->v[k].msg = msg;
+		}
+		free(inv);
+		json_decref(sources);
+		return -EINVAL;
+	}
+	r = cd_store_begin(m->store);
+	if (r == 0)
+		r = cd_store_source_del(m->store, source);
+	if (r == 0)
+		r = next_seq(m);
+	if (r == 0)
+		r = cd_mgr_event(m, "inventory", NULL, NULL, a, json_pack("{s:s}", "source", source),
+				 "source %s removed with its %zu workloads", source, n);
+	r = finish(m, r);
+	if (r < 0) {
+		state_drop(st);
+		free(inv);
+		json_decref(sources);
+		return r;
+	}
+	json_decref(m->sources);
+	m->sources = sources;
+	install(m, st, inv);
+	reset_stream(m);
+	return 0;
+}
+
+json_t *cd_mgr_sources(struct cd_mgr *m)
+{
+	json_t *out = json_array(), *s;
+	size_t i;
+	json_array_foreach(m->sources, i, s) {
+		char t[CD_TIME_STRLEN];
+		json_int_t up = json_integer_value(json_object_get(s, "updated"));
+		json_array_append_new(out, json_pack("{s:O, s:O, s:s, s:I, s:s?, s:n}",
+			"name", json_object_get(s, "name"), "kind", json_object_get(s, "kind"),
+			"state", "in sync", "workloads",
+			(json_int_t)json_array_size(json_object_get(s, "workloads")),
+			"last_sync", up ? cd_time_fmt(up, t) : NULL, "last_error"));
+	}
+	return out;
 }
 
 json_t *cd_mgr_workloads(struct cd_mgr *m)

@@ -93,6 +93,16 @@ int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
 	       const struct cd_actor *a);
 
+/* Remove the policy's quarantine tag by hand (an audited
+ * "quarantine-released" event).  1 released, 0 not quarantined, -ENOENT. */
+int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a);
+/* Remove a source and its workloads.  -ENOENT: no such source; -EINVAL
+ * with errors in d when the policy still needs its workloads. */
+int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,
+		     struct cd_diags *d);
+/* [{name, kind, state, workloads, last_sync, last_error}] */
+json_t *cd_mgr_sources(struct cd_mgr *m);
+
 /* The effective inventory document (valid until the next change). */
 const char *cd_mgr_inventory(struct cd_mgr *m);
 /* Whether an agent that has applied `since` needs a snapshot. */

@@ -21,7 +21,7 @@ struct cd_store {
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"
-	"  config TEXT, workloads TEXT NOT NULL);"
+	"  config TEXT, workloads TEXT NOT NULL, updated INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS tags(workload TEXT NOT NULL, tag TEXT NOT NULL,"
 	"  ltag TEXT NOT NULL, add_ INTEGER NOT NULL, PRIMARY KEY(workload, ltag));"
 	"CREATE TABLE IF NOT EXISTS revisions(rev INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
@@ -187,30 +187,34 @@ int cd_store_meta_set(struct cd_store *s, const char *key, const char *val)
 /* ---- sources ---- */
 
 int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
-			const char *config, const char *workloads)
+			const char *config, const char *workloads, int64_t updated)
 {
-	return run(s, prep(s, "INSERT INTO sources(name, kind, config, workloads) VALUES(?, ?, ?, ?) "
-			   "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
-			   "config = excluded.config, workloads = excluded.workloads",
-			   "ssss", name, kind, config, workloads));
+	return run(s, prep(s, "INSERT INTO sources(name, kind, config, workloads, updated) "
+			   "VALUES(?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
+			   "config = excluded.config, workloads = excluded.workloads, "
+			   "updated = excluded.updated", "ssssi", name, kind, config, workloads, updated));
 }
 
 int cd_store_source_del(struct cd_store *s, const char *name)
 {
-	return run(s, prep(s, "DELETE FROM sources WHERE name = ?", "s", name));
+	int r = run(s, prep(s, "DELETE FROM sources WHERE name = ?", "s", name));
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return -ENOENT;
+	return r;
 }
 
 struct source_ctx { cd_store_source_cb cb; void *ctx; };
 static int source_row(void *p, sqlite3_stmt *st)
 {
 	struct source_ctx *c = p;
-	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), col_ref(st, 2), col_ref(st, 3));
+	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), col_ref(st, 2), col_ref(st, 3),
+		     sqlite3_column_int64(st, 4));
 }
 
 int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx)
 {
 	struct source_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT name, kind, config, workloads FROM sources ORDER BY name",
+	return rows(s, prep(s, "SELECT name, kind, config, workloads, updated FROM sources ORDER BY name",
 			    NULL), source_row, &c);
 }
 

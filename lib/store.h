@@ -41,10 +41,10 @@ int cd_store_meta_set(struct cd_store *s, const char *key, const char *val);
  * connector's configuration (JSON, may be NULL) and its workloads (a JSON
  * array).  cb is called per source in name order. */
 int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
-			const char *config, const char *workloads);
+			const char *config, const char *workloads, int64_t updated);
 int cd_store_source_del(struct cd_store *s, const char *name);
 typedef int (*cd_store_source_cb)(void *ctx, const char *name, const char *kind,
-				  const char *config, const char *workloads);
+				  const char *config, const char *workloads, int64_t updated);
 int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx);
 
 /* Tags set through the API on a workload (by id), over its source's:

@@ -482,6 +482,97 @@ int cmd_tag(int argc, char **argv)
 	return r;
 }
 
+/* ---- quarantine and sources ---- */
+
+const char help_quarantine[] =
+	"usage: cordon [ONLINE OPTIONS] quarantine release WORKLOAD [--json]\n"
+	"\n"
+	"Removes the policy's quarantine tag (antimalware.quarantine_tag) from a\n"
+	"workload by hand: it leaves the quarantine group and its traffic follows\n"
+	"the other rules again.  Audited as a quarantine-released event.  Needs an\n"
+	"admin or operator token.\n";
+
+int cmd_quarantine(int argc, char **argv)
+{
+	const char *pos[2] = { NULL }, *json = NULL;
+	struct sub_opt o[] = { { "json", false, &json } };
+	int r = parse_sub("quarantine", argc, argv, o, 1, 2, 2, pos);
+	if (r != EXIT_OK)
+		return r;
+	if (strcmp(pos[0], "release"))
+		return usage_error("quarantine", "unknown subcommand '%s' (release)", pos[0]);
+	char *w = cd_http_escape(pos[1]), *path = cd_asprintf("/api/v1/workloads/%s/release", w);
+	json_t *out;
+	r = call("quarantine", "POST", path, NULL, &out);
+	free(w);
+	free(path);
+	if (r == EXIT_OK) {
+		if (json)
+			print_json(out);
+		else if (json_is_true(json_object_get(out, "changed")))
+			printf("%s released from quarantine\n", pos[1]);
+		else
+			printf("%s is not quarantined\n", pos[1]);
+	}
+	json_decref(out);
+	return r;
+}
+
+const char help_sources[] =
+	"usage: cordon [ONLINE OPTIONS] sources [--json]\n"
+	"       cordon [ONLINE OPTIONS] source rm NAME [--json]\n"
+	"\n"
+	"sources lists the inventory sources: kind, state, workloads, last sync,\n"
+	"last error.  'source rm' removes a source with its workloads (refused\n"
+	"while the policy names one of them).  Static sources are made by\n"
+	"'inventory push'.\n";
+
+int cmd_sources(int argc, char **argv)
+{
+	json_t *out;
+	bool json;
+	int r = get_list("sources", argc, argv, "/api/v1/sources", &out, &json);
+	if (r != EXIT_OK)
+		return r;
+	if (!json) {
+		printf("%-16s %-8s %-10s %-9s %-24s %s\n", "SOURCE", "KIND", "STATE", "WORKLOADS",
+		       "LAST SYNC", "LAST ERROR");
+		size_t i;
+		json_t *v;
+		json_array_foreach(out, i, v)
+			printf("%-16s %-8s %-10s %-9lld %-24s %s\n", jstr(v, "name"), jstr(v, "kind"),
+			       jstr(v, "state"), (long long)json_integer_value(json_object_get(v, "workloads")),
+			       jstr(v, "last_sync"), jstr(v, "last_error"));
+	}
+	json_decref(out);
+	return EXIT_OK;
+}
+
+int cmd_source(int argc, char **argv)
+{
+	const char *pos[2] = { NULL }, *json = NULL;
+	struct sub_opt o[] = { { "json", false, &json } };
+	int r = parse_sub("source", argc, argv, o, 1, 2, 2, pos);
+	if (r != EXIT_OK)
+		return r;
+	if (strcmp(pos[0], "rm"))
+		return usage_error("source", "unknown subcommand '%s' (rm; static sources come from "
+				   "'inventory push')", pos[0]);
+	char *n = cd_http_escape(pos[1]), *path = cd_asprintf("/api/v1/sources/%s", n);
+	json_t *out;
+	r = call("source", "DELETE", path, NULL, &out);
+	free(n);
+	free(path);
+	if (r == EXIT_OK) {
+		if (json)
+			print_json(out);
+		else
+			printf("source %s removed\n", pos[1]);
+	}
+	json_decref(out);
+	return r;
+}
+
 /* ---- groups and explain on the manager's state ---- */
 
 int online_groups(bool json)

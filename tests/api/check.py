@@ -151,6 +151,13 @@ conform("agent events, another host's workload", "post", "/agent/events", "/agen
 conform("agent events, bad time", "post", "/agent/events", "/agent/events", {"events": [dict(ev, time="noon")]}, token=agent, want=400)
 conform("an agent reading workloads", "get", "/workloads", "/workloads", token=agent, want=403)
 conform("agents", "get", "/agents", "/agents", want=200)
+conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
+conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
+conform("sources", "get", "/sources", "/sources", want=200)
+conform("source rm, unknown", "delete", "/sources/{source}", "/sources/nothing", want=404)
+conform("inventory push, a second source", "put", "/inventory/{source}", "/inventory/spare",
+        {"document": "workloads:\n  - {name: spare-1, host: hv9}\n"}, want=200)
+conform("source rm", "delete", "/sources/{source}", "/sources/spare", want=200)
 conform("events", "get", "/events", "/events?type=audit&since=2020-01-01T00:00:00Z", want=200)
 conform("events, bad since", "get", "/events", "/events?since=yesterday", want=400)
 for path, ops in spec["paths"].items():
