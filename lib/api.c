@@ -770,36 +770,44 @@ static void h_agent_events(struct ctx *c)
 		if (!own_scope(c, NULL, json_string_value(json_object_get(e, "workload"))))
 			return;
 	}
-	int r = cd_store_begin(c->m->store);
+	/* one at a time: what an event sets off happens before it is
+	 * stored, and an event stored before is not acted on again */
+	int r = 0;
 	int64_t acked = 0;
 	size_t stored = 0;
 	json_array_foreach(evs, i, e) {
-		if (r < 0)
-			break;
-		json_t *data = json_object_get(e, "data");
-		char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
-		int64_t t;
-		cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
-		struct cd_event ev = {
-			.time = t, .type = json_string_value(json_object_get(e, "type")),
-			.workload = json_string_value(json_object_get(e, "workload")),
-			.host = c->tok.host, .message = json_string_value(json_object_get(e, "message")),
-			.data = dj,
-		};
 		int64_t seq = json_integer_value(json_object_get(e, "seq"));
-		r = cd_store_event_add_once(c->m->store, &ev, c->tok.name, seq);
-		if (r == 0)
-			stored++;
-		if (r == -EEXIST)     /* sent before, acknowledged again */
-			r = 0;
+		int known = cd_store_event_known(c->m->store, c->tok.name, seq);
+		if (known < 0) {
+			r = known;
+			break;
+		}
+		if (!known) {
+			if ((r = cd_mgr_agent_event(c->m, &c->actor, e)) < 0)
+				break;
+			json_t *data = json_object_get(e, "data");
+			char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
+			int64_t t;
+			cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
+			struct cd_event ev = {
+				.time = t, .type = json_string_value(json_object_get(e, "type")),
+				.workload = json_string_value(json_object_get(e, "workload")),
+				.host = c->tok.host, .message = json_string_value(json_object_get(e, "message")),
+				.data = dj,
+			};
+			r = cd_store_event_add_once(c->m->store, &ev, c->tok.name, seq);
+			free(dj);
+			if (r == -EEXIST)
+				r = 0;
+			else if (r == 0)
+				stored++;
+			if (r < 0)
+				break;
+		}
 		if (seq > acked)
 			acked = seq;
-		free(dj);
 	}
-	if (r == 0)
-		r = cd_store_commit(c->m->store);
 	if (r < 0) {
-		cd_store_rollback(c->m->store);
 		store_failed(c, r);
 		return;
 	}

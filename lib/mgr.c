@@ -554,18 +554,21 @@ static bool tag_ok(const char *tag)
 	return true;
 }
 
-/* Add or remove a tag; the event is of type evtype. */
+/* Add or remove a tag; the event is of type evtype, with message msg
+ * (NULL: the tag change said plainly). */
 static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
-		   const struct cd_actor *a, const char *evtype)
+		   const struct cd_actor *a, const char *evtype, const char *msg, json_t *data)
 {
-	if (!tag_ok(tag))
-		return -EINVAL;
 	long w = cd_inventory_find(&m->st->inv, workload);
-	if (w < 0)
-		return -ENOENT;
+	if (!tag_ok(tag) || w < 0) {
+		json_decref(data);
+		return w < 0 ? -ENOENT : -EINVAL;
+	}
 	struct cd_workload *wl = &m->st->inv.w[w];
-	if (has_tag(wl, tag) == add)
+	if (has_tag(wl, tag) == add) {
+		json_decref(data);
 		return 0;
+	}
 	/* in the source's own tags? */
 	bool in_source = false;
 	json_t *sw = source_wl(m, wl->id), *t;
@@ -593,13 +596,12 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 	if (r == 0)
 		r = next_seq(m);
 	if (r == 0)
-		r = !strcmp(evtype, "tag")
-			? cd_mgr_event(m, "tag", wl->name, wl->host, a,
-				       json_pack("{s:s, s:s}", add ? "added" : "removed", tag, "workload", wl->name),
-				       "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name)
+		r = msg ? cd_mgr_event(m, evtype, wl->name, wl->host, a, data, "%s", msg)
 			: cd_mgr_event(m, evtype, wl->name, wl->host, a,
-				       json_pack("{s:s, s:s}", "removed", tag, "workload", wl->name),
-				       "quarantine of %s released by hand (tag %s removed)", wl->name, tag);
+				       json_pack("{s:s, s:s}", add ? "added" : "removed", tag, "workload", wl->name),
+				       "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name);
+	else
+		json_decref(data);
 	r = finish(m, r);
 	if (r < 0) {
 		free(tags);
@@ -624,12 +626,48 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
 	       const struct cd_actor *a)
 {
-	return set_tag(m, workload, tag, add, a, "tag");
+	return set_tag(m, workload, tag, add, a, "tag", NULL, NULL);
 }
 
 int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a)
 {
-	return set_tag(m, workload, m->st->pol.am.quarantine_tag, false, a, "quarantine-released");
+	char msg[512];
+	snprintf(msg, sizeof(msg), "quarantine of %s released by hand", workload);
+	return set_tag(m, workload, m->st->pol.am.quarantine_tag, false, a, "quarantine-released", msg,
+		       json_pack("{s:s, s:s}", "workload", workload, "by", a ? a->name : "-"));
+}
+
+int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event)
+{
+	const char *type = json_string_value(json_object_get(event, "type"));
+	const char *wl = json_string_value(json_object_get(event, "workload"));
+	json_t *data = json_object_get(event, "data");
+	const struct cd_antimalware *am = &m->st->pol.am;
+	if (!type || !wl)
+		return 0;
+	char msg[1024];
+	int r = 0;
+	if (!strcmp(type, "detection")) {
+		bool remediated = json_is_true(json_object_get(data, "remediated"));
+		if (remediated && am->tag_only_if_remediation_fails)
+			return 0;
+		const char *sig = json_string_value(json_object_get(data, "signature"));
+		const char *file = json_string_value(json_object_get(data, "file"));
+		snprintf(msg, sizeof(msg), "%s quarantined: %s found in %s", wl, sig ? sig : "malware",
+			 file ? file : "a file");
+		r = set_tag(m, wl, am->quarantine_tag, true, a, "quarantine", msg,
+			    json_pack("{s:s, s:s?, s:s?, s:O?}", "workload", wl, "signature", sig,
+				      "file", file, "action", json_object_get(data, "action")));
+	} else if (!strcmp(type, "scan-finished")) {
+		if (!json_is_true(json_object_get(data, "full")) ||
+		    json_integer_value(json_object_get(data, "infected")) != 0 ||
+		    !am->remove_tag_on_clean_full_scan)
+			return 0;
+		snprintf(msg, sizeof(msg), "quarantine of %s released: a full scan found nothing", wl);
+		r = set_tag(m, wl, am->quarantine_tag, false, a, "quarantine-released", msg,
+			    json_pack("{s:s, s:s}", "workload", wl, "by", "clean full scan"));
+	}
+	return r < 0 && r != -ENOENT ? r : 0;
 }
 
 int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,

@@ -96,6 +96,13 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 /* Remove the policy's quarantine tag by hand (an audited
  * "quarantine-released" event).  1 released, 0 not quarantined, -ENOENT. */
 int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a);
+/* What an agent's event sets off, before it is stored (so that a crash in
+ * between repeats an idempotent step): a "detection" quarantines the
+ * workload (the policy's quarantine tag; not when the file was remediated
+ * and antimalware.tag_only_if_remediation_fails); a full "scan-finished"
+ * with no detection releases it when remove_tag_on_clean_full_scan.
+ * Returns 0 or a negative code. */
+int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event);
 /* Remove a source and its workloads.  -ENOENT: no such source; -EINVAL
  * with errors in d when the policy still needs its workloads. */
 int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,

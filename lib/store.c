@@ -419,6 +419,18 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 	return r;
 }
 
+int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq)
+{
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM events WHERE agent = ? AND agent_seq = ?",
+				"si", agent, agent_seq);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int cd_store_event_add(struct cd_store *s, struct cd_event *e)
 {
 	return cd_store_event_add_once(s, e, NULL, 0);

@@ -114,6 +114,8 @@ int cd_store_event_add(struct cd_store *s, struct cd_event *e);
 /* An agent's event, once: -EEXIST when (agent, agent_seq) was stored. */
 int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 			    const char *agent, int64_t agent_seq);
+/* 1 when (agent, agent_seq) is stored, 0 when not, or -EIO. */
+int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq);
 struct cd_event_filter {
 	int64_t since;          /* time, 0: all */
 	const char *workload;   /* or NULL */

@@ -149,6 +149,21 @@ conform("agent events", "post", "/agent/events", "/agent/events", {"events": [ev
 conform("agent events, another host's workload", "post", "/agent/events", "/agent/events",
         {"events": [dict(ev, workload="broker-01")]}, token=agent, want=403)
 conform("agent events, bad time", "post", "/agent/events", "/agent/events", {"events": [dict(ev, time="noon")]}, token=agent, want=400)
+# the quarantine loop: a detection tags the workload, a clean full scan releases it
+det = dict(ev, seq=10, type="detection", message="found", data={"file": "/home/u/eicar.com",
+           "signature": "Cordon.Test.EICAR", "action": "quarantine_file", "remediated": True})
+conform("a detection", "post", "/agent/events", "/agent/events", {"events": [det]}, token=agent, want=200)
+w = {x["name"]: x for x in call("get", "/workloads")[1]}
+check("a detection quarantines the workload", w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
+release = call("post", "/workloads/vdi-001/release")
+call("post", "/agent/events", {"events": [det]}, token=agent)
+w = {x["name"]: x for x in call("get", "/workloads")[1]}
+check("a detection sent again is not acted on again", not w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
+call("post", "/agent/events", {"events": [dict(det, seq=11)]}, token=agent)
+fin = dict(ev, seq=12, type="scan-finished", message="done", data={"full": True, "infected": 0, "files": 3})
+call("post", "/agent/events", {"events": [fin]}, token=agent)
+w = {x["name"]: x for x in call("get", "/workloads")[1]}
+check("a clean full scan releases it", not w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
 conform("an agent reading workloads", "get", "/workloads", "/workloads", token=agent, want=403)
 conform("agents", "get", "/agents", "/agents", want=200)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
