@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "scan.h"
+#include "scanjob.h"
+#include "vault.h"
 #include "test.h"
 
 static const char eicar[] =
@@ -132,6 +135,126 @@ TEST(scan_reload_picks_up_new_signatures)
 	free(n);
 	free(p);
 	free(db);
+	rm_rf(d);
+	free(d);
+	cd_buf_free(&err);
+}
+
+struct seen {
+	int infected, other, progress;
+	struct cd_scan_progress last;
+};
+
+static void on_result(void *ctx, const char *path, const struct cd_scan_result *r)
+{
+	struct seen *s = ctx;
+	(void)path;
+	if (r->verdict == CD_SCAN_INFECTED)
+		s->infected++;
+	else
+		s->other++;
+}
+
+static void on_progress(void *ctx, const struct cd_scan_progress *p)
+{
+	struct seen *s = ctx;
+	s->progress++;
+	s->last = *p;
+}
+
+TEST(scanjob_walks_excludes_and_counts)
+{
+	struct cd_scanner *s;
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_scan_limits lim = CD_SCAN_LIMITS_DEFAULT;
+	ASSERT_EQ(cd_scanner_open(&s, "signatures", &lim, &err), 0);
+	char *d = mkdir_tmp();
+	char *sub = cd_asprintf("%s/home", d), *ex = cd_asprintf("%s/cache", d);
+	ASSERT_EQ(mkdir(sub, 0700), 0);
+	ASSERT_EQ(mkdir(ex, 0700), 0);
+	for (int i = 0; i < 20; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "f%02d.txt", i);
+		free(put(sub, name, "plain text, nothing more\n"));
+	}
+	char *bad = put(sub, "eicar.com", eicar);
+	free(put(ex, "eicar.com", eicar));          /* excluded */
+	char *l = cd_asprintf("%s/link-to-eicar", d);
+	ASSERT_EQ(symlink(bad, l), 0);               /* not followed */
+	const char *paths[] = { d };
+	const char *excl[] = { ex };
+	struct seen seen = { 0 };
+	struct cd_scanjob j = {
+		.paths = paths, .npaths = 1, .exclude = excl, .nexclude = 1, .threads = 2,
+		.on_result = on_result, .on_progress = on_progress, .ctx = &seen,
+	};
+	struct cd_scan_progress p;
+	ASSERT_EQ(cd_scanjob_run(s, &j, &p), 0);
+	ASSERT_EQ(p.files_total, 21u);
+	ASSERT_EQ(p.files_done, 21u);
+	ASSERT_EQ(p.infected, 1u);
+	ASSERT_EQ(seen.infected, 1);
+	ASSERT(seen.progress >= 1);
+	ASSERT_EQ(seen.last.files_done, 21u);
+	ASSERT_EQ(p.bytes_done, p.bytes_total);
+	/* a quick scan: only files changed since a time */
+	j.since = time(NULL) + 3600;
+	ASSERT_EQ(cd_scanjob_run(s, &j, &p), 0);
+	ASSERT_EQ(p.files_total, 0u);
+	cd_scanner_close(s);
+	free(l);
+	free(bad);
+	free(sub);
+	free(ex);
+	rm_rf(d);
+	free(d);
+	cd_buf_free(&err);
+}
+
+TEST(vault_moves_and_restores)
+{
+	char *d = mkdir_tmp(), *vault = cd_asprintf("%s/vault", d);
+	char *p = put(d, "eicar.com", eicar);
+	ASSERT_EQ(chmod(p, 0640), 0);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	char id[CD_VAULT_ID_MAX];
+	ASSERT_EQ(cd_vault_put(vault, p, "Cordon.Test.EICAR", id, &err), 0);
+	ASSERT(access(p, F_OK) < 0);
+	char *bin = cd_asprintf("%s/%s.bin", vault, id), *meta = cd_asprintf("%s/%s.json", vault, id);
+	struct stat st;
+	ASSERT_EQ(stat(bin, &st), 0);
+	ASSERT_EQ(st.st_mode & 0777, 0600u);
+	ASSERT_EQ(stat(meta, &st), 0);
+	ASSERT_EQ(st.st_mode & 0777, 0600u);
+	ASSERT_EQ(stat(vault, &st), 0);
+	ASSERT_EQ(st.st_mode & 0777, 0700u);
+	char *text;
+	size_t len;
+	ASSERT_EQ(cd_read_file(meta, 1 << 16, &text, &len), 0);
+	ASSERT_CONTAINS(text, "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f");
+	ASSERT_CONTAINS(text, "eicar.com");
+	free(text);
+	/* restored as it was */
+	ASSERT_EQ(cd_vault_restore(vault, id, &err), 0);
+	ASSERT_EQ(cd_read_file(p, 1 << 16, &text, &len), 0);
+	ASSERT_STR_EQ(text, eicar);
+	free(text);
+	ASSERT_EQ(stat(p, &st), 0);
+	ASSERT_EQ(st.st_mode & 0777, 0640u);
+	ASSERT(access(bin, F_OK) < 0);
+	/* never over a file that is there now; bad ids refused */
+	char id2[CD_VAULT_ID_MAX];
+	ASSERT_EQ(cd_vault_put(vault, p, "x", id2, &err), 0);
+	free(put(d, "eicar.com", "a new file\n"));
+	ASSERT(cd_vault_restore(vault, id2, &err) < 0);
+	ASSERT(cd_vault_restore(vault, "../etc", &err) < 0);
+	ASSERT(cd_vault_restore(vault, "nothing", &err) < 0);
+	free(bin);
+	free(meta);
+	free(p);
+	free(vault);
 	rm_rf(d);
 	free(d);
 	cd_buf_free(&err);
