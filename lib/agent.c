@@ -343,6 +343,11 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		int64_t cs = json_integer_value(json_object_get(c, "seq"));
 		if (cs <= a->seq)
 			continue;
+		const char *kind = json_string_value(json_object_get(c, "kind"));
+		if (kind && strcmp(kind, "tags")) {     /* a scan request: not the table's */
+			a->seq = cs;
+			continue;
+		}
 		size_t cut = 0;
 		bool touched;
 		double t1 = now_ms();

@@ -297,6 +297,50 @@ static void h_release(struct ctx *c)
 					"seq", (json_int_t)c->m->seq));
 }
 
+static void h_scan(struct ctx *c)
+{
+	static const struct field f[] = { { "kind", F_STR, true, 8 } };
+	if (!take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	const char *kind = json_string_value(json_object_get(c->body, "kind"));
+	if (strcmp(kind, "full") && strcmp(kind, "quick")) {
+		error(c, 400, "kind", "'kind' is full or quick");
+		return;
+	}
+	int64_t id;
+	int r = cd_mgr_scan(c->m, c->seg[0], kind, &c->actor, &id);
+	if (r == -ENOENT)
+		error(c, 404, "workload", "no workload named '%.100s'", c->seg[0]);
+	else if (r < 0)
+		store_failed(c, r);
+	else
+		reply(c, 201, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "workload",
+					c->seg[0], "kind", kind, "state", "requested"));
+}
+
+static void h_scan_get(struct ctx *c)
+{
+	char *end;
+	long long id = strtoll(c->seg[0], &end, 10);
+	struct cd_scan_req q = { 0 };
+	int r = *end || id < 1 ? -ENOENT : cd_store_scan_get(c->m->store, id, &q);
+	if (r == -ENOENT) {
+		error(c, 404, "id", "there is no scan %.32s", c->seg[0]);
+		return;
+	}
+	if (r < 0) {
+		store_failed(c, r);
+		return;
+	}
+	char t1[CD_TIME_STRLEN], t2[CD_TIME_STRLEN];
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s}", "id", (json_int_t)q.id,
+			      "workload", q.workload, "kind", q.kind, "state", q.state, "by", q.by,
+			      "requested", cd_time_fmt(q.requested, t1), "updated", cd_time_fmt(q.updated, t2));
+	json_object_set_new(o, "progress", q.result ? json_loads(q.result, 0, NULL) : json_null());
+	reply(c, 200, o);
+	cd_scan_req_free(&q);
+}
+
 static void h_sources(struct ctx *c)
 {
 	static const char *const keys[] = { NULL };
@@ -830,6 +874,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/workloads/*/tags", R_TAGS, 4096, h_tag_add },
 	{ "DELETE", "/api/v1/workloads/*/tags", R_TAGS, 0, h_tag_rm },
 	{ "POST", "/api/v1/workloads/*/release", R_TAGS, 0, h_release },
+	{ "POST", "/api/v1/workloads/*/scan", R_TAGS, 4096, h_scan },
+	{ "GET", "/api/v1/scans/*", R_READ, 0, h_scan_get },
 	{ "PUT", "/api/v1/inventory/*", R_ADMIN, CD_API_DOC_MAX, h_inventory },
 	{ "GET", "/api/v1/sources", R_READ, 0, h_sources },
 	{ "DELETE", "/api/v1/sources/*", R_ADMIN, 0, h_source_rm },

@@ -203,6 +203,8 @@ struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m)
 		json_object_set_new(out, "seq", json_integer(m->seq));
 		json_object_set_new(out, "snapshot", snap);
 		json_object_set_new(out, "heartbeat_seconds", json_integer(m->heartbeat_s));
+		/* scan requests not finished; an agent skips those it ran */
+		json_object_set_new(out, "scans", cd_mgr_scans_pending(m, NULL));
 		char *text = json_dumps(out, JSON_COMPACT);
 		json_decref(out);
 		m->snap = cd_blob_new(text, strlen(text));
@@ -637,6 +639,61 @@ int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor
 		       json_pack("{s:s, s:s}", "workload", workload, "by", a ? a->name : "-"));
 }
 
+static json_t *scan_json(const struct cd_scan_req *q)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)q->id, "workload", q->workload,
+			      "kind", q->kind, "state", q->state);
+	if (q->result)
+		json_object_set_new(o, "progress", json_loads(q->result, 0, NULL));
+	return o;
+}
+
+static int scan_row(void *ctx, const struct cd_scan_req *q)
+{
+	json_array_append_new(ctx, scan_json(q));
+	return 0;
+}
+
+json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload)
+{
+	json_t *a = json_array();
+	cd_store_scan_pending(m->store, workload, scan_row, a);
+	return a;
+}
+
+int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
+		const struct cd_actor *a, int64_t *id)
+{
+	long w = cd_inventory_find(&m->st->inv, workload);
+	if (w < 0)
+		return -ENOENT;
+	const char *name = m->st->inv.w[w].name;
+	int64_t now = cd_mgr_now();
+	struct cd_scan_req q = {
+		.workload = (char *)name, .kind = (char *)kind, .state = (char *)"requested",
+		.by = (char *)(a ? a->name : NULL), .requested = now, .updated = now,
+	};
+	int r = cd_store_begin(m->store);
+	if (r == 0)
+		r = cd_store_scan_add(m->store, &q);
+	if (r == 0)
+		r = next_seq(m);
+	if (r == 0)
+		r = cd_mgr_event(m, "scan-requested", name, m->st->inv.w[w].host, a,
+				 json_pack("{s:I, s:s}", "scan", (json_int_t)q.id, "kind", kind),
+				 "%s scan %lld of %s requested", kind, (long long)q.id, name);
+	r = finish(m, r);
+	if (r < 0)
+		return r;
+	*id = q.id;
+	json_t *body = json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}}", "seq", (json_int_t)m->seq,
+				 "kind", "scan", "workload", name, "scan", "id", (json_int_t)q.id,
+				 "workload", name, "kind", kind, "state", "requested");
+	delta_push(m, json_dumps(body, JSON_COMPACT));
+	json_decref(body);
+	return 0;
+}
+
 int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event)
 {
 	const char *type = json_string_value(json_object_get(event, "type"));
@@ -658,7 +715,19 @@ int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event
 		r = set_tag(m, wl, am->quarantine_tag, true, a, "quarantine", msg,
 			    json_pack("{s:s, s:s?, s:s?, s:O?}", "workload", wl, "signature", sig,
 				      "file", file, "action", json_object_get(data, "action")));
-	} else if (!strcmp(type, "scan-finished")) {
+	}
+	json_t *sid = json_object_get(data, "scan");
+	if (json_is_integer(sid) && (!strcmp(type, "scan-started") || !strcmp(type, "scan-progress") ||
+				     !strcmp(type, "scan-finished") || !strcmp(type, "scan-failed"))) {
+		char *res = json_dumps(data, JSON_COMPACT);
+		const char *state = !strcmp(type, "scan-finished") ? "finished"
+				  : !strcmp(type, "scan-failed") ? "failed" : "running";
+		r = cd_store_scan_update(m->store, json_integer_value(sid), state, res, cd_mgr_now());
+		free(res);
+		if (r < 0)
+			return r;
+	}
+	if (!strcmp(type, "scan-finished")) {
 		if (!json_is_true(json_object_get(data, "full")) ||
 		    json_integer_value(json_object_get(data, "infected")) != 0 ||
 		    !am->remove_tag_on_clean_full_scan)

@@ -96,6 +96,14 @@ int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add
 /* Remove the policy's quarantine tag by hand (an audited
  * "quarantine-released" event).  1 released, 0 not quarantined, -ENOENT. */
 int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a);
+/* Ask the scanning agent of workload for a scan (kind "full" or
+ * "quick"): stored, audited, and sent on the change stream as a change of
+ * kind "scan".  *id names the request.  -ENOENT: no such workload. */
+int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
+		const struct cd_actor *a, int64_t *id);
+/* Scan requests not finished for workload (NULL: all), as JSON. */
+json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload);
+
 /* What an agent's event sets off, before it is stored (so that a crash in
  * between repeats an idempotent step): a "detection" quarantines the
  * workload (the policy's quarantine tag; not when the file was remediated

@@ -36,7 +36,10 @@ static const char schema[] =
 	"  message TEXT NOT NULL, data TEXT, agent TEXT, agent_seq INTEGER);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS events_agent ON events(agent, agent_seq)"
 	"  WHERE agent IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS events_time ON events(time);";
+	"CREATE INDEX IF NOT EXISTS events_time ON events(time);"
+	"CREATE TABLE IF NOT EXISTS scans(id INTEGER PRIMARY KEY, workload TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, state TEXT NOT NULL, by_ TEXT, requested INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL, result TEXT);";
 
 static int fail(struct cd_store *s)
 {
@@ -463,4 +466,88 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 			    "issssbi", f->since, f->workload, f->workload, f->type, f->type, audit,
 			    f->limit > 0 ? f->limit : INT64_MAX),
 		    event_row, &c);
+}
+
+/* ---- scan requests ---- */
+
+void cd_scan_req_free(struct cd_scan_req *q)
+{
+	free(q->workload);
+	free(q->kind);
+	free(q->state);
+	free(q->by);
+	free(q->result);
+	memset(q, 0, sizeof(*q));
+}
+
+int cd_store_scan_add(struct cd_store *s, struct cd_scan_req *q)
+{
+	int r = run(s, prep(s, "INSERT INTO scans(workload, kind, state, by_, requested, updated) "
+			    "VALUES(?, ?, ?, ?, ?, ?)", "ssssii", q->workload, q->kind, q->state,
+			    q->by, q->requested, q->updated));
+	if (r == 0)
+		q->id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int cd_store_scan_update(struct cd_store *s, int64_t id, const char *state,
+			 const char *result, int64_t updated)
+{
+	return run(s, prep(s, "UPDATE scans SET state = ?, result = coalesce(?, result), updated = ? "
+			   "WHERE id = ?", "ssii", state, result, updated, id));
+}
+
+static void scan_row_get(sqlite3_stmt *st, struct cd_scan_req *q)
+{
+	q->id = sqlite3_column_int64(st, 0);
+	q->workload = (char *)col_ref(st, 1);
+	q->kind = (char *)col_ref(st, 2);
+	q->state = (char *)col_ref(st, 3);
+	q->by = (char *)col_ref(st, 4);
+	q->requested = sqlite3_column_int64(st, 5);
+	q->updated = sqlite3_column_int64(st, 6);
+	q->result = (char *)col_ref(st, 7);
+}
+
+struct scan_ctx { cd_store_scan_cb cb; void *ctx; };
+static int scan_row(void *p, sqlite3_stmt *st)
+{
+	struct scan_ctx *c = p;
+	struct cd_scan_req q;
+	scan_row_get(st, &q);
+	return c->cb(c->ctx, &q);
+}
+
+int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_scan_cb cb, void *ctx)
+{
+	struct scan_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
+			    "FROM scans WHERE state IN ('requested', 'running') "
+			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) ORDER BY id",
+			    "ss", workload, workload), scan_row, &c);
+}
+
+int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
+				"FROM scans WHERE id = ?", "i", id);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		struct cd_scan_req q;
+		scan_row_get(st, &q);
+		out->id = q.id;
+		out->workload = cd_strdup(q.workload);
+		out->kind = cd_strdup(q.kind);
+		out->state = cd_strdup(q.state);
+		out->by = q.by ? cd_strdup(q.by) : NULL;
+		out->requested = q.requested;
+		out->updated = q.updated;
+		out->result = q.result ? cd_strdup(q.result) : NULL;
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
 }

@@ -98,6 +98,26 @@ int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a);
 typedef int (*cd_store_agent_cb)(void *ctx, const struct cd_agent_rec *a);
 int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx);
 
+/* Scan requests (cordon scan): id assigned by the store; state
+ * "requested", then "running", then "finished" or "failed". */
+struct cd_scan_req {
+	int64_t id;
+	char *workload;
+	char *kind;             /* "full" | "quick" */
+	char *state;
+	char *by;               /* who asked */
+	int64_t requested, updated;
+	char *result;           /* JSON object (the last progress), or NULL */
+};
+void cd_scan_req_free(struct cd_scan_req *q);
+int cd_store_scan_add(struct cd_store *s, struct cd_scan_req *q);
+int cd_store_scan_update(struct cd_store *s, int64_t id, const char *state,
+			 const char *result, int64_t updated);
+typedef int (*cd_store_scan_cb)(void *ctx, const struct cd_scan_req *q);
+/* Requests not finished, oldest first (workload NULL: all). */
+int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_scan_cb cb, void *ctx);
+int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out);
+
 /* The event log (the audit records among them). */
 struct cd_event {
 	int64_t id;             /* assigned by the store */

@@ -43,11 +43,12 @@ int cmd_token(int argc, char **argv);
 int cmd_agents(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 extern const char help_inventory[], help_policy[], help_workloads[], help_tag[],
 	help_agent_token[], help_token[], help_agents[], help_events[], help_quarantine[],
-	help_sources[];
+	help_sources[], help_scan[];
 /* groups and explain without --inventory and --policy */
 int online_groups(bool json);
 int online_explain(const char *from, const char *to, const char *proto,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "http.h"
@@ -480,6 +481,90 @@ int cmd_tag(int argc, char **argv)
 	}
 	json_decref(out);
 	return r;
+}
+
+/* ---- scans ---- */
+
+const char help_scan[] =
+	"usage: cordon [ONLINE OPTIONS] scan WORKLOAD [--full | --quick] [--wait] [--json]\n"
+	"\n"
+	"Asks the scanning agent of WORKLOAD for an on-demand scan of its watched\n"
+	"paths: --full (the default) every file, --quick the files changed since\n"
+	"the last full scan.  Prints the request's number; with --wait, follows\n"
+	"it: files and bytes done of the total, the rate and the time left, then\n"
+	"what it found.  A clean full scan releases a quarantined workload when\n"
+	"the policy says remove_tag_on_clean_full_scan.  Needs an admin or\n"
+	"operator token.\n";
+
+static void print_progress(json_t *p, bool final)
+{
+	double done = (double)json_integer_value(json_object_get(p, "bytes_done"));
+	double total = (double)json_integer_value(json_object_get(p, "bytes_total"));
+	double secs = json_number_value(json_object_get(p, "seconds"));
+	double rate = secs > 0 ? done / secs : 0;
+	printf("%s%lld/%lld files, %.1f/%.1f MiB, %.1f MiB/s, %s %.0f s%s, %lld infected",
+	       final ? "" : "\r", (long long)json_integer_value(json_object_get(p, "files_done")),
+	       (long long)json_integer_value(json_object_get(p, "files_total")), done / 1048576,
+	       total / 1048576, rate / 1048576, final ? "took" : "left",
+	       final ? secs : rate > 0 ? (total - done) / rate : 0, final ? "" : " ",
+	       (long long)json_integer_value(json_object_get(p, "infected")));
+	fputs(final ? "\n" : "   ", stdout);
+	fflush(stdout);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	const char *wl = NULL, *full = NULL, *quick = NULL, *wait = NULL, *json = NULL;
+	struct sub_opt o[] = { { "full", false, &full }, { "quick", false, &quick },
+			       { "wait", false, &wait }, { "json", false, &json } };
+	int r = parse_sub("scan", argc, argv, o, CD_ARRAY_LEN(o), 1, 1, &wl);
+	if (r != EXIT_OK)
+		return r;
+	if (full && quick)
+		return usage_error("scan", "give --full or --quick, not both");
+	char *w = cd_http_escape(wl), *path = cd_asprintf("/api/v1/workloads/%s/scan", w);
+	json_t *out;
+	r = call("scan", "POST", path, json_pack("{s:s}", "kind", quick ? "quick" : "full"), &out);
+	free(w);
+	free(path);
+	if (r != EXIT_OK)
+		return r;
+	long long id = json_integer_value(json_object_get(out, "id"));
+	if (!wait) {
+		if (json)
+			print_json(out);
+		else
+			printf("scan %lld of %s requested\n", id, wl);
+		json_decref(out);
+		return EXIT_OK;
+	}
+	json_decref(out);
+	char sp[64];
+	snprintf(sp, sizeof(sp), "/api/v1/scans/%lld", id);
+	for (;;) {
+		if ((r = call("scan", "GET", sp, NULL, &out)) != EXIT_OK)
+			return r;
+		const char *state = jstr(out, "state");
+		json_t *p = json_object_get(out, "progress");
+		bool done = !strcmp(state, "finished") || !strcmp(state, "failed");
+		if (done) {
+			if (json) {
+				print_json(out);
+			} else {
+				if (json_is_object(p))
+					print_progress(p, true);
+				printf("scan %lld of %s %s\n", id, wl, state);
+			}
+			json_decref(out);
+			return EXIT_OK;
+		}
+		if (!json && json_is_object(p))
+			print_progress(p, false);
+		else if (!json)
+			printf("\rscan %lld of %s: %s   ", id, wl, state), fflush(stdout);
+		json_decref(out);
+		usleep(500000);
+	}
 }
 
 /* ---- quarantine and sources ---- */

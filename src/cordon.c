@@ -21,6 +21,7 @@ static const struct cmd cmds[] = {
 	{ "token", cmd_token, "a new API token (admin, operator, viewer)", help_token },
 	{ "agents", cmd_agents, "agents: connected, heartbeat, realized revision", help_agents },
 	{ "events", cmd_events, "the event log and audit records", help_events },
+	{ "scan", cmd_scan, "an on-demand scan of a workload, followed with --wait", help_scan },
 	{ "quarantine", cmd_quarantine, "release a workload from quarantine by hand", help_quarantine },
 	{ "sources", cmd_sources, "inventory sources: state, last sync, workloads", help_sources },
 	{ "source", cmd_source, "remove an inventory source", help_sources },

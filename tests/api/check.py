@@ -169,6 +169,11 @@ conform("agents", "get", "/agents", "/agents", want=200)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
 conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
 conform("sources", "get", "/sources", "/sources", want=200)
+sc = conform("scan request", "post", "/workloads/{name}/scan", "/workloads/vdi-002/scan", {"kind": "full"}, want=201)
+conform("scan request, bad kind", "post", "/workloads/{name}/scan", "/workloads/vdi-002/scan", {"kind": "deep"}, want=400)
+conform("scan state", "get", "/scans/{id}", "/scans/%d" % sc["id"], want=200)
+conform("scan state, none", "get", "/scans/{id}", "/scans/999", want=404)
+conform("changes carry the scan request", "get", "/agent/changes", "/agent/changes?snapshot=1", token=agent, want=200)
 conform("source rm, unknown", "delete", "/sources/{source}", "/sources/nothing", want=404)
 conform("inventory push, a second source", "put", "/inventory/{source}", "/inventory/spare",
         {"document": "workloads:\n  - {name: spare-1, host: hv9}\n"}, want=200)
@@ -177,7 +182,7 @@ conform("events", "get", "/events", "/events?type=audit&since=2020-01-01T00:00:0
 conform("events, bad since", "get", "/events", "/events?since=yesterday", want=400)
 for path, ops in spec["paths"].items():
     for m in ops:
-        concrete = path.replace("{name}", "vdi-001").replace("{source}", "lab")
+        concrete = path.replace("{name}", "vdi-001").replace("{source}", "lab").replace("{id}", "1")
         s, out = call(m, concrete, {}, token=None)
         want = 400 if path == "/enroll" else 401
         check("no token: %s %s -> %d" % (m.upper(), path, want), s == want and not validate(out, spec["components"]["schemas"]["Error"]),
