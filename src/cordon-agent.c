@@ -1,11 +1,15 @@
-/* cordon-agent.c - the agent of one hypervisor host: follows the manager's
- * changes and enforces them in the host's kernel (lib/agent.c), sends
- * heartbeats, and delivers its events from a durable queue (lib/queue.c).
+/* cordon-agent.c - the agent: for a hypervisor host it follows the
+ * manager's changes and enforces them in the host's kernel (lib/agent.c);
+ * for a workload it scans (lib/guard.c): real time, on demand, and acts on
+ * findings.  Either role or both.  It sends heartbeats and delivers its
+ * events from a durable queue (lib/queue.c).
  *
- * One thread, one loop: a long-poll for changes (it returns at once when
- * there is one, else when the next heartbeat is due), then whatever is
- * due.  When the manager cannot be reached the table stays as it is (fail
- * static) and the agent retries with a growing pause (0.2 s to 5 s). */
+ * The main thread long-polls for changes (the call returns at once when
+ * there is one, else when the next heartbeat is due) and applies them.
+ * A sender thread, with its own connection, delivers queued events the
+ * moment they are queued (antimalware.event_delivery: immediate) or at the
+ * heartbeat.  When the manager cannot be reached the table stays as it is
+ * (fail static) and the agent retries with a growing pause (0.2 s to 5 s). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <clamav.h>
+#include <pthread.h>
+
 #include "agent.h"
+#include "guard.h"
+#include "state.h"
 #include "http.h"
 #include "queue.h"
 #include "token.h"
@@ -27,11 +36,15 @@
 
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
-	"                    [--insecure | --cacert F] --host HOST [--netns NAME]\n"
+	"                    [--insecure | --cacert F] [--host HOST [--netns NAME]]\n"
+	"                    [--workload NAME --scan-path DIR ... [--signatures PATH]]\n"
 	"\n"
-	"Enforces the manager's policy for the vNICs of HOST's workloads in this\n"
-	"network namespace (or /run/netns/NAME), and keeps it current by small\n"
-	"updates as tags, inventory and policy change.\n"
+	"With --host: enforces the manager's policy for the vNICs of HOST's\n"
+	"workloads in this network namespace (or /run/netns/NAME), and keeps it\n"
+	"current by small updates as tags, inventory and policy change.\n"
+	"With --workload: scans the paths given for the workload NAME with\n"
+	"ClamAV's engine, in real time (files closed after writing) and on demand\n"
+	"(cordon scan), and acts per the policy's antimalware.action.\n"
 	"\n"
 	"  --server URL      the manager (https://HOST:4119)\n"
 	"  --token-file F    a one-time enrollment token (cordon agent-token create\n"
@@ -42,6 +55,10 @@ static const char usage[] =
 	"                    check it (tests only)\n"
 	"  --host HOST       the host whose workloads this agent enforces\n"
 	"  --netns NAME      apply in network namespace NAME instead of this one\n"
+	"  --workload NAME   the workload whose files this agent scans\n"
+	"  --scan-path DIR   a directory to watch and scan (repeatable)\n"
+	"  --signatures PATH a ClamAV database file or directory (default: ClamAV's\n"
+	"                    own, /var/lib/clamav)\n"
 	"\n"
 	"When the manager cannot be reached, what is enforced stays (fail static).\n"
 	"Events wait in DIR/events.q until the manager has them.\n";
@@ -104,13 +121,38 @@ struct agent_main {
 	char *cred_path, *token_file;
 	bool enrolled, want_snapshot, reachable;
 	double backoff;
+	bool enforce;               /* the host role */
+	struct cd_guard g;          /* the scanning role */
+	bool scanning;
+	const char *workload;
+	int64_t seq;                /* the change applied (scanning alone) */
+	/* the sender thread */
+	pthread_mutex_t qlock;
+	pthread_cond_t qwake;
+	pthread_t sender;
+	bool sending, immediate, hb_due, stopping;
+	const char *server, *cacert;
+	bool insecure;
+	char *cred;
 };
 
 static void queue_event(struct agent_main *m, json_t *e)
 {
-	if (cd_queue_push(&m->q, e) < 0)
+	pthread_mutex_lock(&m->qlock);
+	int r = cd_queue_push(&m->q, e);
+	pthread_cond_broadcast(&m->qwake);
+	pthread_mutex_unlock(&m->qlock);
+	if (r < 0)
 		log_line("event dropped (queue full or disk failing): %s",
 			 json_string_value(json_object_get(e, "message")));
+}
+
+static void guard_emit(void *ctx, json_t *e)
+{
+	struct agent_main *m = ctx;
+	log_line("%s", json_string_value(json_object_get(e, "message")));
+	queue_event(m, e);
+	json_decref(e);
 }
 
 static json_t *note(const char *type, const char *msg)
@@ -160,7 +202,7 @@ static int enroll(struct agent_main *m)
 	char *cred = NULL;
 	if (cd_token_read(m->cred_path, &cred) == 0) {
 		cd_http_set_token(&m->http, cred);
-		free(cred);
+		m->cred = cred;
 		return 0;
 	}
 	char *tok;
@@ -172,7 +214,7 @@ static int enroll(struct agent_main *m)
 	}
 	if (strncmp(tok, "cde_", 4)) {     /* a credential already */
 		cd_http_set_token(&m->http, tok);
-		free(tok);
+		m->cred = tok;
 		return 0;
 	}
 	json_t *out;
@@ -189,28 +231,107 @@ static int enroll(struct agent_main *m)
 	}
 	log_line("enrolled as %s", json_string_value(json_object_get(out, "name")));
 	cd_http_set_token(&m->http, c);
+	m->cred = cd_strdup(c);
 	json_decref(out);
 	return 0;
 }
 
-static void send_events(struct agent_main *m)
+/* The sender thread: events go out as soon as they are queued (or at the
+ * heartbeat), over a connection of its own. */
+static void *sender(void *arg)
 {
-	while (m->q.n && !stop) {
-		json_t *evs = cd_queue_peek(&m->q, 200), *out;
-		int r = call(m, "POST", "/api/v1/agent/events", json_pack("{s:o}", "events", evs), 30000, &out);
-		if (r != 0)
-			return;
-		int64_t acked = json_integer_value(json_object_get(out, "acked"));
+	struct agent_main *m = arg;
+	struct cd_http h;
+	cd_http_init(&h, m->server, m->cred, m->insecure, m->cacert);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	double pause = 0.2;
+	pthread_mutex_lock(&m->qlock);
+	while (!m->stopping) {
+		if (!m->q.n || (!m->immediate && !m->hb_due)) {
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_sec += 1;
+			pthread_cond_timedwait(&m->qwake, &m->qlock, &t);
+			continue;
+		}
+		json_t *evs = cd_queue_peek(&m->q, 200), *out = NULL;
+		pthread_mutex_unlock(&m->qlock);
+		long status = 0;
+		cd_buf_reset(&err);
+		int r = cd_http_call(&h, "POST", "/api/v1/agent/events", json_pack("{s:o}", "events", evs),
+				     30000, &status, &out, &err);
+		int64_t acked = r == 0 && status == 200 ? json_integer_value(json_object_get(out, "acked")) : 0;
 		json_decref(out);
-		if (cd_queue_ack(&m->q, acked) < 0 || acked <= 0)
-			return;
+		pthread_mutex_lock(&m->qlock);
+		if (acked > 0) {
+			cd_queue_ack(&m->q, acked);
+			if (!m->q.n)
+				m->hb_due = false;
+			pause = 0.2;
+		} else {
+			/* the events stay queued: try again after a pause */
+			pthread_mutex_unlock(&m->qlock);
+			nap(pause);
+			pause = pause * 2 > 5 ? 5 : pause * 2;
+			pthread_mutex_lock(&m->qlock);
+		}
+	}
+	pthread_mutex_unlock(&m->qlock);
+	cd_http_free(&h);
+	cd_buf_free(&err);
+	return NULL;
+}
+
+/* The scanning role's part of an answer: settings and scan requests. */
+static void scan_answer(struct agent_main *m, json_t *ans)
+{
+	json_t *snap = json_object_get(ans, "snapshot");
+	if (snap) {
+		const struct cd_antimalware *am = NULL;
+		struct cd_state st;
+		memset(&st, 0, sizeof(st));
+		struct cd_diags d;
+		cd_diags_init(&d);
+		if (m->enforce && m->a.st) {
+			am = &m->a.st->pol.am;
+		} else {
+			const char *pol = json_string_value(json_object_get(snap, "policy"));
+			const char *inv = json_string_value(json_object_get(snap, "inventory"));
+			if (pol && inv && cd_state_parse(&st, "inventory", inv, strlen(inv), "policy", pol,
+							 strlen(pol), &d) == 0)
+				am = &st.pol.am;
+		}
+		if (am) {
+			cd_guard_settings(&m->g, am);
+			pthread_mutex_lock(&m->qlock);
+			m->immediate = am->event_delivery == CD_AM_IMMEDIATE;
+			pthread_mutex_unlock(&m->qlock);
+		}
+		cd_state_free(&st);
+		cd_diags_free(&d);
+	}
+	json_t *scans = json_object_get(ans, "scans"), *c;
+	size_t i;
+	json_array_foreach(scans, i, c)
+		if (!strcasecmp(json_string_value(json_object_get(c, "workload")) ?: "", m->workload))
+			cd_guard_request(&m->g, json_integer_value(json_object_get(c, "id")),
+					 strcmp(json_string_value(json_object_get(c, "kind")) ?: "", "quick"));
+	json_array_foreach(json_object_get(ans, "changes"), i, c) {
+		json_t *q = json_object_get(c, "scan");
+		if (q && !strcasecmp(json_string_value(json_object_get(q, "workload")) ?: "", m->workload))
+			cd_guard_request(&m->g, json_integer_value(json_object_get(q, "id")),
+					 strcmp(json_string_value(json_object_get(q, "kind")) ?: "", "quick"));
 	}
 }
 
 static int heartbeat(struct agent_main *m)
 {
+	json_t *status = m->enforce ? cd_agent_status(&m->a) : json_object();
+	if (m->scanning)
+		json_object_set_new(status, "signatures", json_integer(cd_scanner_signatures(m->g.scanner)));
 	json_t *body = json_pack("{s:I, s:I, s:o}", "applied_revision", (json_int_t)m->a.rev,
-				 "applied_seq", (json_int_t)m->a.seq, "status", cd_agent_status(&m->a));
+				 "applied_seq", (json_int_t)(m->enforce ? m->a.seq : m->seq), "status", status);
 	json_t *out;
 	int r = call(m, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);
 	json_decref(out);
@@ -223,10 +344,14 @@ int main(int argc, char **argv)
 		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
 		{ "state-dir", required_argument, NULL, 'd' }, { "insecure", no_argument, NULL, 'k' },
 		{ "cacert", required_argument, NULL, 'c' }, { "host", required_argument, NULL, 'H' },
-		{ "netns", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { 0 },
+		{ "netns", required_argument, NULL, 'n' }, { "workload", required_argument, NULL, 'w' },
+		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
+	const char *workload = NULL, *sigs = NULL;
+	char *paths[64];
+	size_t npaths = 0;
 	bool insecure = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -238,16 +363,27 @@ int main(int argc, char **argv)
 		case 'c': cacert = optarg; break;
 		case 'H': host = optarg; break;
 		case 'n': netns = optarg; break;
+		case 'w': workload = optarg; break;
+		case 'p':
+			if (npaths == CD_ARRAY_LEN(paths)) {
+				fprintf(stderr, "cordon-agent: at most %zu --scan-path\n", CD_ARRAY_LEN(paths));
+				return 2;
+			}
+			paths[npaths++] = optarg;
+			break;
+		case 'g': sigs = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
 	}
 	const char *missing = !server ? "--server" : !tokf ? "--token-file" : !dir ? "--state-dir"
-			    : !host ? "--host" : NULL;
-	if (missing || optind < argc) {
+			    : !host && !workload ? "--host or --workload"
+			    : workload && !npaths ? "--scan-path (with --workload)" : NULL;
+	if (missing || optind < argc || (netns && !host) || (npaths && !workload)) {
 		fprintf(stderr, "cordon-agent: %s\n%s", missing ? cd_asprintf("%s is required", missing)
-			: "unexpected arguments", usage);
+			: optind < argc ? "unexpected arguments" : netns ? "--netns goes with --host"
+			: "--scan-path goes with --workload", usage);
 		return 2;
 	}
 	if (insecure && cacert) {
@@ -263,7 +399,11 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct agent_main m = { .reachable = true, .want_snapshot = true, .backoff = 0.2 };
+	struct agent_main m = { .reachable = true, .want_snapshot = true, .backoff = 0.2,
+				.enforce = host != NULL, .workload = workload, .immediate = true,
+				.server = server, .cacert = cacert, .insecure = insecure };
+	pthread_mutex_init(&m.qlock, NULL);
+	pthread_cond_init(&m.qwake, NULL);
 	m.cred_path = cd_asprintf("%s/credential", dir);
 	m.token_file = cd_strdup(tokf);
 	struct cd_buf err;
@@ -271,29 +411,52 @@ int main(int argc, char **argv)
 	int rc = 1;
 	if (cd_http_init(&m.http, server, NULL, insecure, cacert) < 0 ||
 	    cd_queue_open(&m.q, dir, 4u << 20, &err) < 0 ||
-	    cd_agent_init(&m.a, host, netns, dir, &err) < 0) {
+	    (host && cd_agent_init(&m.a, host, netns, dir, &err) < 0)) {
 		fprintf(stderr, "cordon-agent: %s\n", err.len ? err.data : "cannot start");
 		goto out;
 	}
-	char what[256];
-	if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {
-		/* the table, if any, stays; the manager's snapshot is next */
-		log_line("could not take up a table at start: %s", err.data);
-		cd_buf_reset(&err);
-	} else {
-		log_line("host %s: %s", host, what);
+	char what[512] = "";
+	if (host) {
+		if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {
+			/* the table, if any, stays; the manager's snapshot is next */
+			log_line("could not take up a table at start: %s", err.data);
+			snprintf(what, sizeof(what), "could not take up a table at start: %.400s", err.data);
+			cd_buf_reset(&err);
+		} else {
+			log_line("host %s: %s", host, what);
+		}
+	}
+	if (workload) {
+		char *sdir = cd_asprintf("%s/scan", dir);
+		mkdir(sdir, 0700);
+		int r = cd_guard_start(&m.g, workload, paths, npaths, sigs ? sigs : cl_retdbdir(), sdir,
+				       guard_emit, &m, &err);
+		free(sdir);
+		m.scanning = r == 0;
+		if (r < 0) {
+			fprintf(stderr, "cordon-agent: %s\n", err.data);
+			if (m.g.dir)
+				cd_guard_stop(&m.g);
+			goto out;
+		}
+		size_t n = strlen(what);
+		snprintf(what + n, sizeof(what) - n, "%sscanning %zu path(s) of %s with %u signatures", n ? "; " : "",
+			 npaths, workload, cd_scanner_signatures(m.g.scanner));
+		log_line("%s", what);
 	}
 	json_t *e = note("agent-started", what);
+	if (workload)
+		json_object_set_new(e, "workload", json_string(workload));
 	queue_event(&m, e);
 	json_decref(e);
 
-	double next_hb = 0;
+	double next_hb = 0, next_reload = mono() + 30;
 	while (!stop) {
 		if (!m.enrolled) {
 			int r = enroll(&m);
 			if (r == -2) {
-				log_line("cannot enroll: give a fresh token (cordon agent-token create --host %s)",
-					 host);
+				log_line("cannot enroll: give a fresh token (cordon agent-token create %s %s)",
+					 host ? "--host" : "--workload", host ? host : workload);
 				nap(5);
 				continue;
 			}
@@ -303,8 +466,9 @@ int main(int argc, char **argv)
 				continue;
 			}
 			m.enrolled = true;
+			if (pthread_create(&m.sender, NULL, sender, &m) == 0)
+				m.sending = true;
 		}
-		send_events(&m);
 		if (mono() >= next_hb) {
 			int r = heartbeat(&m);
 			if (r == 401) {
@@ -312,16 +476,27 @@ int main(int argc, char **argv)
 				nap(5);
 				continue;
 			}
-			if (r == 0)
-				next_hb = mono() + m.a.heartbeat_s;
+			if (r == 0) {
+				next_hb = mono() + (m.enforce ? m.a.heartbeat_s : 60);
+				pthread_mutex_lock(&m.qlock);
+				m.hb_due = true;          /* events held for the heartbeat go now */
+				pthread_cond_broadcast(&m.qwake);
+				pthread_mutex_unlock(&m.qlock);
+			}
+		}
+		if (m.scanning && mono() >= next_reload) {
+			cd_guard_reload(&m.g);
+			next_reload = mono() + 30;
 		}
 		double wait = next_hb - mono();
 		int w = wait < 1 ? 1 : wait > 25 ? 25 : (int)wait;
-		char path[160];
+		if (m.scanning && w > 30)
+			w = 30;
+		char path[200];
+		int64_t since = m.enforce ? m.a.seq : m.seq;
 		/* since and revision also tell the manager what is realized */
 		snprintf(path, sizeof(path), "/api/v1/agent/changes?since=%lld&revision=%lld&wait=%d%s",
-			 (long long)m.a.seq, (long long)m.a.rev, m.q.n ? 0 : w,
-			 m.want_snapshot ? "&snapshot=1" : "");
+			 (long long)since, (long long)m.a.rev, w, m.want_snapshot ? "&snapshot=1" : "");
 		json_t *ans;
 		int r = call(&m, "GET", path, NULL, (long)(w + 15) * 1000, &ans);
 		if (r != 0) {
@@ -332,15 +507,19 @@ int main(int argc, char **argv)
 		m.backoff = 0.2;
 		json_t *events = json_array();
 		cd_buf_reset(&err);
-		if (cd_agent_apply(&m.a, ans, events, &err) < 0) {
+		if (m.enforce && cd_agent_apply(&m.a, ans, events, &err) < 0) {
 			log_line("applying the manager's change failed: %s; asking for a snapshot", err.data);
 			json_t *f = note("apply-failed", err.data);
 			json_array_append_new(events, f);
 			m.want_snapshot = true;
-		} else {
-			if (json_object_get(ans, "snapshot"))
-				m.want_snapshot = false;
+		} else if (json_object_get(ans, "snapshot")) {
+			m.want_snapshot = false;
 		}
+		if (m.scanning)
+			scan_answer(&m, ans);
+		json_int_t seq = json_integer_value(json_object_get(ans, "seq"));
+		if (seq > m.seq)
+			m.seq = seq;
 		size_t i;
 		json_t *ev;
 		json_array_foreach(events, i, ev) {
@@ -350,14 +529,27 @@ int main(int argc, char **argv)
 		json_decref(events);
 		json_decref(ans);
 	}
-	log_line("stopping; the table stays as it is");
+	log_line("stopping; %s", m.enforce ? "the table stays as it is" : "scans end");
 	rc = 0;
 out:
-	cd_agent_free(&m.a);
+	if (m.scanning)
+		cd_guard_stop(&m.g);
+	if (m.sending) {
+		pthread_mutex_lock(&m.qlock);
+		m.stopping = true;
+		pthread_cond_broadcast(&m.qwake);
+		pthread_mutex_unlock(&m.qlock);
+		pthread_join(m.sender, NULL);
+	}
+	if (host)
+		cd_agent_free(&m.a);
 	cd_queue_close(&m.q);
 	cd_http_free(&m.http);
 	free(m.cred_path);
 	free(m.token_file);
+	free(m.cred);
 	cd_buf_free(&err);
+	pthread_mutex_destroy(&m.qlock);
+	pthread_cond_destroy(&m.qwake);
 	return rc;
 }
