@@ -121,7 +121,7 @@ fuzz: deps
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/fuzz/run
 
 bench: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/gen-inventory \
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/gen-inventory $(B)/bench-scan $(B)/bench-detect \
 		$(B)/bench-member $(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/loadagents $(B)/probe
 	@tests/bench/run
 

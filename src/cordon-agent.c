@@ -126,6 +126,7 @@ struct agent_main {
 	bool scanning;
 	const char *workload;
 	int64_t seq;                /* the change applied (scanning alone) */
+	int hb_s;                   /* the policy's heartbeat interval */
 	/* the sender thread */
 	pthread_mutex_t qlock;
 	pthread_cond_t qwake;
@@ -401,7 +402,7 @@ int main(int argc, char **argv)
 
 	struct agent_main m = { .reachable = true, .want_snapshot = true, .backoff = 0.2,
 				.enforce = host != NULL, .workload = workload, .immediate = true,
-				.server = server, .cacert = cacert, .insecure = insecure };
+				.server = server, .cacert = cacert, .insecure = insecure, .hb_s = 60 };
 	pthread_mutex_init(&m.qlock, NULL);
 	pthread_cond_init(&m.qwake, NULL);
 	m.cred_path = cd_asprintf("%s/credential", dir);
@@ -477,7 +478,7 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (r == 0) {
-				next_hb = mono() + (m.enforce ? m.a.heartbeat_s : 60);
+				next_hb = mono() + m.hb_s;
 				pthread_mutex_lock(&m.qlock);
 				m.hb_due = true;          /* events held for the heartbeat go now */
 				pthread_cond_broadcast(&m.qwake);
@@ -517,6 +518,11 @@ int main(int argc, char **argv)
 		}
 		if (m.scanning)
 			scan_answer(&m, ans);
+		json_int_t hb = json_integer_value(json_object_get(ans, "heartbeat_seconds"));
+		if (hb > 0 && hb != m.hb_s) {
+			m.hb_s = (int)hb;
+			next_hb = mono() + m.hb_s;
+		}
 		json_int_t seq = json_integer_value(json_object_get(ans, "seq"));
 		if (seq > m.seq)
 			m.seq = seq;

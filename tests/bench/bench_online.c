@@ -11,51 +11,15 @@
  * The time from sending the request to that message is one sample; the
  * conntrack cut the agent makes right after the commit is not in it. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <libmnl/libmnl.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netfilter/nf_tables.h>
-#include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "nftwatch.h"
 #include "http.h"
 #include "token.h"
-
-/* Wait for a NEWGEN notification; false after timeout_ms. */
-static bool wait_newgen(struct mnl_socket *nl, int timeout_ms)
-{
-	char buf[1 << 16];
-	double end = now_ms() + timeout_ms;
-	for (;;) {
-		int left = (int)(end - now_ms());
-		if (left <= 0)
-			return false;
-		struct pollfd p = { mnl_socket_get_fd(nl), POLLIN, 0 };
-		if (poll(&p, 1, left) <= 0)
-			continue;
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n <= 0)
-			continue;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, (int)n);
-		     h = mnl_nlmsg_next(h, (int *)&n))
-			if (NFNL_SUBSYS_ID(h->nlmsg_type) == NFNL_SUBSYS_NFTABLES &&
-			    NFNL_MSG_TYPE(h->nlmsg_type) == NFT_MSG_NEWGEN)
-				return true;
-	}
-}
-
-static void drain(struct mnl_socket *nl)
-{
-	char buf[1 << 16];
-	while (mnl_socket_recvfrom(nl, buf, sizeof(buf)) > 0)
-		;
-}
 
 int main(int argc, char **argv)
 {
@@ -73,23 +37,9 @@ int main(int argc, char **argv)
 	char **wls = argv + 7;
 	int nwl = argc - 7;
 	/* the notification socket lives in the agent's namespace */
-	char *p = cd_asprintf("/run/netns/%s", argv[4]);
-	int ns = open(p, O_RDONLY), home = open("/proc/self/ns/net", O_RDONLY);
-	free(p);
-	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0) {
-		perror("bench-online: setns");
+	struct mnl_socket *nl = nft_listen(argv[4]);
+	if (!nl)
 		return 1;
-	}
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK);
-	unsigned grp = NFNLGRP_NFTABLES;
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
-		perror("bench-online: netlink");
-		return 1;
-	}
-	int big = 1 << 22;
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	setns(home, CLONE_NEWNET);
 	struct cd_http h;
 	cd_http_init(&h, argv[1], tok, false, argv[3]);
 	struct cd_buf err;
