@@ -207,6 +207,14 @@ static void journal(struct cd_agent *a, json_t *change)
 
 /* ---- tag changes ---- */
 
+static bool has_tag(const struct cd_workload *w, const char *tag)
+{
+	for (size_t i = 0; tag && i < w->ntags; i++)
+		if (!strcasecmp(w->tags[i], tag))
+			return true;
+	return false;
+}
+
 static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 		      struct cd_buf *err)
 {
@@ -351,6 +359,10 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		size_t cut = 0;
 		bool touched;
 		double t1 = now_ms();
+		const char *wname = json_string_value(json_object_get(c, "workload"));
+		long wi = wname ? cd_inventory_find(&a->st->inv, wname) : -1;
+		const char *qtag = a->st->pol.am.quarantine_tag;
+		bool was_q = wi >= 0 && has_tag(&a->st->inv.w[wi], qtag);
 		int r = apply_tags(a, c, &cut, &touched, err);
 		if (r < 0) {
 			/* the model may be ahead of the kernel now: the next
@@ -360,9 +372,19 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		}
 		a->seq = cs;
 		journal(a, c);
-		if (cut)
-			json_array_append_new(events, event("connections-cut",
-				json_string_value(json_object_get(c, "workload")),
+		bool is_q = wi >= 0 && has_tag(&a->st->inv.w[wi], qtag);
+		/* an event names a workload only when it lives here (the manager
+		 * takes events of a host's own workloads only) */
+		bool local = wi >= 0 && !strcasecmp(a->st->inv.w[wi].host, a->host);
+		if (touched && was_q != is_q)
+			json_array_append_new(events, event(is_q ? "quarantine-enforced" : "release-enforced",
+				local ? wname : NULL,
+				json_pack("{s:I, s:f, s:I, s:s, s:s}", "seq", (json_int_t)cs, "ms", now_ms() - t1,
+					  "cut", (json_int_t)cut, "host", a->host, "workload", wname),
+				"%s of %s enforced on host %s in %.1f ms (%zu connections cut)",
+				is_q ? "quarantine" : "release", wname, a->host, now_ms() - t1, cut));
+		else if (cut)
+			json_array_append_new(events, event("connections-cut", local ? wname : NULL,
 				json_pack("{s:I, s:I, s:f}", "seq", (json_int_t)cs, "cut", (json_int_t)cut,
 					  "ms", now_ms() - t1),
 				"host %s cut %zu established connections of %s after change %lld",

@@ -829,7 +829,23 @@ json_t *cd_mgr_workloads(struct cd_mgr *m)
 				json_array_append_new(groups, json_string(st->pol.groups[g].name));
 		json_object_set_new(o, "ips", ips);
 		json_object_set_new(o, "groups", groups);
-		json_object_set_new(o, "quarantined", json_boolean(qtag && has_tag(wl, qtag)));
+		bool q = qtag && has_tag(wl, qtag);
+		json_object_set_new(o, "quarantined", json_boolean(q));
+		if (q) {       /* since when and why: the event that put it there */
+			int64_t t = 0;
+			char *why = NULL, ts[CD_TIME_STRLEN];
+			char *pre = cd_asprintf("tag %s added", qtag);
+			cd_store_event_last(m->store, wl->name, "quarantine", NULL, &t, &why);
+			cd_store_event_last(m->store, wl->name, "tag", pre, &t, &why);
+			free(pre);
+			if (why)
+				json_object_set_new(o, "quarantine", json_pack("{s:s, s:s}", "since",
+						    cd_time_fmt(t, ts), "why", why));
+			else
+				json_object_set_new(o, "quarantine", json_pack("{s:n, s:s}", "since",
+						    "why", "its inventory source gives it the quarantine tag"));
+			free(why);
+		}
 		json_array_append_new(out, o);
 	}
 	return out;

@@ -434,6 +434,25 @@ int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_se
 	return r;
 }
 
+int cd_store_event_last(struct cd_store *s, const char *workload, const char *type,
+			const char *prefix, int64_t *time, char **message)
+{
+	sqlite3_stmt *st = prep(s, "SELECT time, message FROM events WHERE workload = ? COLLATE NOCASE "
+				"AND type = ? AND (? IS NULL OR substr(message, 1, length(?)) = ?) "
+				"ORDER BY id DESC LIMIT 1", "sssss", workload, type, prefix, prefix, prefix);
+	if (!st)
+		return -EIO;
+	int r = -ENOENT;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > *time) {
+		*time = sqlite3_column_int64(st, 0);
+		free(*message);
+		*message = col_str(st, 1);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int cd_store_event_add(struct cd_store *s, struct cd_event *e)
 {
 	return cd_store_event_add_once(s, e, NULL, 0);

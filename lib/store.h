@@ -136,6 +136,11 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 			    const char *agent, int64_t agent_seq);
 /* 1 when (agent, agent_seq) is stored, 0 when not, or -EIO. */
 int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq);
+/* The newest event of workload of this type whose message starts with
+ * prefix (NULL: any), when newer than *time: sets *time and *message (the
+ * caller frees).  -ENOENT when there is none newer. */
+int cd_store_event_last(struct cd_store *s, const char *workload, const char *type,
+			const char *prefix, int64_t *time, char **message);
 struct cd_event_filter {
 	int64_t since;          /* time, 0: all */
 	const char *workload;   /* or NULL */

@@ -28,6 +28,7 @@
 
 #include "agent.h"
 #include "guard.h"
+#include "vault.h"
 #include "state.h"
 #include "http.h"
 #include "queue.h"
@@ -59,6 +60,10 @@ static const char usage[] =
 	"  --scan-path DIR   a directory to watch and scan (repeatable)\n"
 	"  --signatures PATH a ClamAV database file or directory (default: ClamAV's\n"
 	"                    own, /var/lib/clamav)\n"
+	"\n"
+	"cordon-agent --state-dir DIR --restore ID puts a file from the vault\n"
+	"(DIR/scan/vault/ID.json names it) back where it was, with its owner and\n"
+	"mode, and exits.\n"
 	"\n"
 	"When the manager cannot be reached, what is enforced stays (fail static).\n"
 	"Events wait in DIR/events.q until the manager has them.\n";
@@ -260,10 +265,19 @@ static void *sender(void *arg)
 		pthread_mutex_unlock(&m->qlock);
 		long status = 0;
 		cd_buf_reset(&err);
-		int r = cd_http_call(&h, "POST", "/api/v1/agent/events", json_pack("{s:o}", "events", evs),
-				     30000, &status, &out, &err);
+		json_t *body = json_pack("{s:O}", "events", evs);
+		int r = cd_http_call(&h, "POST", "/api/v1/agent/events", body, 30000, &status, &out, &err);
+		json_decref(body);
 		int64_t acked = r == 0 && status == 200 ? json_integer_value(json_object_get(out, "acked")) : 0;
+		if (r == 0 && status >= 400 && status < 500 && status != 401 && status != 429) {
+			/* the manager will never take these: say so, and go on with
+			 * the next ones rather than stop every later event */
+			log_line("the manager refuses events (HTTP %ld: %s); dropping %zu of them", status,
+				 json_string_value(json_object_get(out, "error")) ?: "-", json_array_size(evs));
+			acked = json_integer_value(json_object_get(json_array_get(evs, json_array_size(evs) - 1), "seq"));
+		}
 		json_decref(out);
+		json_decref(evs);
 		pthread_mutex_lock(&m->qlock);
 		if (acked > 0) {
 			cd_queue_ack(&m->q, acked);
@@ -347,10 +361,11 @@ int main(int argc, char **argv)
 		{ "cacert", required_argument, NULL, 'c' }, { "host", required_argument, NULL, 'H' },
 		{ "netns", required_argument, NULL, 'n' }, { "workload", required_argument, NULL, 'w' },
 		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
+		{ "restore", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
-	const char *workload = NULL, *sigs = NULL;
+	const char *workload = NULL, *sigs = NULL, *restore = NULL;
 	char *paths[64];
 	size_t npaths = 0;
 	bool insecure = false;
@@ -373,10 +388,28 @@ int main(int argc, char **argv)
 			paths[npaths++] = optarg;
 			break;
 		case 'g': sigs = optarg; break;
+		case 'r': restore = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
+	}
+	if (restore) {         /* a vault entry back where it was, and done */
+		if (!dir) {
+			fprintf(stderr, "cordon-agent: --restore needs --state-dir\n");
+			return 2;
+		}
+		struct cd_buf e;
+		cd_buf_init(&e, 4096);
+		char *vault = cd_asprintf("%s/scan/vault", dir);
+		int r = cd_vault_restore(vault, restore, &e);
+		if (r < 0)
+			fprintf(stderr, "cordon-agent: %s\n", e.data);
+		else
+			printf("restored %s\n", restore);
+		free(vault);
+		cd_buf_free(&e);
+		return r < 0 ? 1 : 0;
 	}
 	const char *missing = !server ? "--server" : !tokf ? "--token-file" : !dir ? "--state-dir"
 			    : !host && !workload ? "--host or --workload"
