@@ -193,10 +193,11 @@ static void on_result(void *ctx, const char *path, const struct cd_scan_result *
 	pthread_mutex_lock(&j->g->lock);
 	if (r->verdict == CD_SCAN_INFECTED)
 		found(j->g, path, r, false, j->id);
-	else if (r->verdict == CD_SCAN_ERROR)
-		emit(j->g, event("scan-error", j->g->workload,
+	else if (r->verdict == CD_SCAN_ERROR || r->verdict == CD_SCAN_SKIPPED)
+		emit(j->g, event(r->verdict == CD_SCAN_ERROR ? "scan-error" : "scan-skipped", j->g->workload,
 				 json_pack("{s:s, s:s, s:I}", "file", path, "why", r->why, "scan", (json_int_t)j->id),
-				 "%s could not be scanned: %s", path, r->why));
+				 "%s %s: %s", path, r->verdict == CD_SCAN_ERROR ? "could not be scanned"
+				 : "was not scanned", r->why));
 	pthread_mutex_unlock(&j->g->lock);
 }
 
@@ -221,13 +222,22 @@ static void *work(void *arg)
 	struct cd_guard *g = arg;
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		while (!g->nreq && !g->stopping)
-			pthread_cond_wait(&g->wake, &g->lock);
+		/* a request, or the next scheduled full scan (id 0) */
+		while (!g->nreq && !g->stopping &&
+		       !(g->every_s && time(NULL) >= g->last_full + g->every_s)) {
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_sec += 10;
+			pthread_cond_timedwait(&g->wake, &g->lock, &t);
+		}
 		if (g->stopping)
 			break;
-		struct cd_guard_req q = g->req[0];
-		memmove(g->req, g->req + 1, (g->nreq - 1) * sizeof(*g->req));
-		g->nreq--;
+		struct cd_guard_req q = { 0, true };
+		if (g->nreq) {
+			q = g->req[0];
+			memmove(g->req, g->req + 1, (g->nreq - 1) * sizeof(*g->req));
+			g->nreq--;
+		}
 		struct job_ctx jc = { g, q.id, q.full };
 		int64_t started = time(NULL);
 		struct cd_scanjob j = {
@@ -237,9 +247,10 @@ static void *work(void *arg)
 			.on_result = on_result, .on_progress = on_progress, .progress_ms = 1000, .ctx = &jc,
 		};
 		emit(g, event("scan-started", g->workload,
-			      json_pack("{s:I, s:b}", "scan", (json_int_t)q.id, "full", q.full),
-			      "%s scan %lld of %s started", q.full ? "full" : "quick", (long long)q.id,
-			      g->workload));
+			      json_pack("{s:I, s:b, s:b}", "scan", (json_int_t)q.id, "full", q.full,
+					"scheduled", q.id == 0),
+			      "%s%s scan %lld of %s started", q.id ? "" : "scheduled ",
+			      q.full ? "full" : "quick", (long long)q.id, g->workload));
 		pthread_mutex_unlock(&g->lock);
 		struct cd_scan_progress p;
 		cd_scanjob_run(g->scanner, &j, &p);
@@ -345,6 +356,8 @@ void cd_guard_settings(struct cd_guard *g, const struct cd_antimalware *am)
 {
 	pthread_mutex_lock(&g->lock);
 	g->action = am->action;
+	g->every_s = (int64_t)am->full_scan_interval_hours * 3600;
+	pthread_cond_broadcast(&g->wake);
 	for (size_t i = 0; i < g->nexclude; i++)
 		free(g->exclude[i]);
 	free(g->exclude);

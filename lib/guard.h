@@ -47,6 +47,7 @@ struct cd_guard {
 	size_t nreq, reqcap;
 	int64_t done_id;               /* highest request run (persisted) */
 	int64_t last_full;             /* when the last full scan started (s) */
+	int64_t every_s;               /* scheduled full scans, 0: none */
 	int fan;                       /* fanotify descriptor, -1: none */
 	int stop_fd;                   /* eventfd that stops the watcher */
 	pthread_t watcher, worker;

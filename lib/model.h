@@ -141,6 +141,7 @@ struct cd_antimalware {
 	enum cd_am_action action;
 	enum cd_am_delivery event_delivery;
 	uint32_t heartbeat_seconds;
+	uint32_t full_scan_interval_hours;   /* scheduled full scans; 0: none */
 	char **exclude_paths;
 	size_t nexclude_paths;
 };

@@ -705,14 +705,16 @@ static void parse_antimalware(struct pctx *p, const struct cd_node *n,
 	static const char *const keys[] = {
 		"quarantine_tag", "tag_only_if_remediation_fails",
 		"remove_tag_on_clean_full_scan", "action", "event_delivery",
-		"heartbeat_seconds", "exclude_paths" };
+		"heartbeat_seconds", "exclude_paths", "full_scan_interval_hours" };
 	static const char *const acts[] = { "quarantine_file", "delete", "report" };
 	static const char *const dels[] = { "immediate", "heartbeat" };
-	const struct cd_node *v[7];
+	const struct cd_node *v[8];
 	struct cd_antimalware *am = &pol->am;
 	int e;
-	if (!map_fields(p, n, "antimalware", keys, 7, v))
+	if (!map_fields(p, n, "antimalware", keys, 8, v))
 		return;
+	if (v[7])
+		get_uint(p, v[7], "full_scan_interval_hours", 0, 8760, &am->full_scan_interval_hours);
 	if (v[0]) {
 		char *t = get_str(p, v[0], "quarantine_tag");
 		if (t) {
