@@ -428,6 +428,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordon-agent: cannot make %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
+	umask(077);          /* its credential, queue and saved state are its alone */
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -306,6 +306,7 @@ int main(int argc, char **argv)
 	};
 	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
 	int c;
+	umask(077);          /* the database, the key, the token: the manager's alone */
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
