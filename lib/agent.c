@@ -17,6 +17,7 @@
 #include "ct.h"
 #include "nft.h"
 #include "nltable.h"
+#include "queue.h"
 #include "util.h"
 
 static double now_ms(void)
@@ -267,26 +268,6 @@ static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 	return r;
 }
 
-static json_t *event(const char *type, const char *workload, json_t *data, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static json_t *event(const char *type, const char *workload, json_t *data, const char *fmt, ...)
-{
-	char msg[512], t[CD_TIME_STRLEN];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	json_t *e = json_pack("{s:s, s:s, s:s}", "time",
-			      cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t),
-			      "type", type, "message", msg);
-	if (workload)
-		json_object_set_new(e, "workload", json_string(workload));
-	if (data)
-		json_object_set_new(e, "data", data);
-	return e;
-}
 
 int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd_buf *err)
 {
@@ -329,7 +310,7 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		a->rev = rev;
 		a->seq = seq;
 		save_snapshot(a);
-		json_array_append_new(events, event(newrev ? "enforced" : "inventory-enforced", NULL,
+		json_array_append_new(events, cd_event_make(newrev ? "enforced" : "inventory-enforced", NULL,
 			json_pack("{s:I, s:I, s:f, s:I, s:I}", "revision", rev, "seq", (json_int_t)seq,
 				  "ms", ms, "vnics", (json_int_t)a->h.n, "cut", (json_int_t)cut),
 			"host %s enforces policy revision %lld (change %lld): %zu vNICs, %s in %.1f ms, "
@@ -377,14 +358,14 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		 * takes events of a host's own workloads only) */
 		bool local = wi >= 0 && !strcasecmp(a->st->inv.w[wi].host, a->host);
 		if (touched && was_q != is_q)
-			json_array_append_new(events, event(is_q ? "quarantine-enforced" : "release-enforced",
+			json_array_append_new(events, cd_event_make(is_q ? "quarantine-enforced" : "release-enforced",
 				local ? wname : NULL,
 				json_pack("{s:I, s:f, s:I, s:s, s:s}", "seq", (json_int_t)cs, "ms", now_ms() - t1,
 					  "cut", (json_int_t)cut, "host", a->host, "workload", wname),
 				"%s of %s enforced on host %s in %.1f ms (%zu connections cut)",
 				is_q ? "quarantine" : "release", wname, a->host, now_ms() - t1, cut));
 		else if (cut)
-			json_array_append_new(events, event("connections-cut", local ? wname : NULL,
+			json_array_append_new(events, cd_event_make("connections-cut", local ? wname : NULL,
 				json_pack("{s:I, s:I, s:f}", "seq", (json_int_t)cs, "cut", (json_int_t)cut,
 					  "ms", now_ms() - t1),
 				"host %s cut %zu established connections of %s after change %lld",

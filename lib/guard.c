@@ -16,26 +16,9 @@
 #include <unistd.h>
 
 #include "scanjob.h"
+#include "queue.h"
 #include "vault.h"
 
-static json_t *event(const char *type, const char *workload, json_t *data, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static json_t *event(const char *type, const char *workload, json_t *data, const char *fmt, ...)
-{
-	char msg[1024], t[CD_TIME_STRLEN];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	json_t *e = json_pack("{s:s, s:s, s:s, s:s}", "time",
-			      cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t),
-			      "type", type, "workload", workload, "message", msg);
-	if (data)
-		json_object_set_new(e, "data", data);
-	return e;
-}
 
 /* Hand an event over (the lock held). */
 static void emit(struct cd_guard *g, json_t *e)
@@ -119,7 +102,7 @@ static void found(struct cd_guard *g, const char *path, const struct cd_scan_res
 		json_object_set_new(data, "vault_id", json_string(id));
 	if (scan)
 		json_object_set_new(data, "scan", json_integer(scan));
-	emit(g, event("detection", g->workload, data, "%s in %s on %s: %s", r->signature, path,
+	emit(g, cd_event_make("detection", g->workload, data, "%s in %s on %s: %s", r->signature, path,
 		      g->workload, result));
 	cd_buf_free(&err);
 }
@@ -158,7 +141,7 @@ static void *watch(void *arg)
 				if (r.verdict == CD_SCAN_INFECTED)
 					found(g, path, &r, true, 0);
 				else if (r.verdict == CD_SCAN_ERROR)
-					emit(g, event("scan-error", g->workload,
+					emit(g, cd_event_make("scan-error", g->workload,
 						      json_pack("{s:s, s:s}", "file", path, "why", r.why),
 						      "%s could not be scanned: %s", path, r.why));
 				pthread_mutex_unlock(&g->lock);
@@ -194,7 +177,7 @@ static void on_result(void *ctx, const char *path, const struct cd_scan_result *
 	if (r->verdict == CD_SCAN_INFECTED)
 		found(j->g, path, r, false, j->id);
 	else if (r->verdict == CD_SCAN_ERROR || r->verdict == CD_SCAN_SKIPPED)
-		emit(j->g, event(r->verdict == CD_SCAN_ERROR ? "scan-error" : "scan-skipped", j->g->workload,
+		emit(j->g, cd_event_make(r->verdict == CD_SCAN_ERROR ? "scan-error" : "scan-skipped", j->g->workload,
 				 json_pack("{s:s, s:s, s:I}", "file", path, "why", r->why, "scan", (json_int_t)j->id),
 				 "%s %s: %s", path, r->verdict == CD_SCAN_ERROR ? "could not be scanned"
 				 : "was not scanned", r->why));
@@ -208,7 +191,7 @@ static void on_progress(void *ctx, const struct cd_scan_progress *p)
 		return;               /* the end is scan-finished */
 	double rate = p->elapsed_s > 0 ? (double)p->bytes_done / p->elapsed_s : 0;
 	pthread_mutex_lock(&j->g->lock);
-	emit(j->g, event("scan-progress", j->g->workload, progress_json(p, j->id, j->full),
+	emit(j->g, cd_event_make("scan-progress", j->g->workload, progress_json(p, j->id, j->full),
 			 "scan %lld of %s: %llu/%llu files, %.1f/%.1f MiB, %.1f MiB/s, %.0f s left",
 			 (long long)j->id, j->g->workload, (unsigned long long)p->files_done,
 			 (unsigned long long)p->files_total, (double)p->bytes_done / 1048576,
@@ -246,7 +229,7 @@ static void *work(void *arg)
 			.since = q.full ? 0 : g->last_full,
 			.on_result = on_result, .on_progress = on_progress, .progress_ms = 1000, .ctx = &jc,
 		};
-		emit(g, event("scan-started", g->workload,
+		emit(g, cd_event_make("scan-started", g->workload,
 			      json_pack("{s:I, s:b, s:b}", "scan", (json_int_t)q.id, "full", q.full,
 					"scheduled", q.id == 0),
 			      "%s%s scan %lld of %s started", q.id ? "" : "scheduled ",
@@ -259,7 +242,7 @@ static void *work(void *arg)
 			save_num(g->dir, "last-full-scan", g->last_full = started);
 		if (q.id > g->done_id)
 			save_num(g->dir, "scans-done", g->done_id = q.id);
-		emit(g, event("scan-finished", g->workload, progress_json(&p, q.id, q.full),
+		emit(g, cd_event_make("scan-finished", g->workload, progress_json(&p, q.id, q.full),
 			      "%s scan %lld of %s finished: %llu files, %.1f MiB in %.1f s, %llu infected, "
 			      "%llu not scanned", q.full ? "full" : "quick", (long long)q.id, g->workload,
 			      (unsigned long long)p.files_done, (double)p.bytes_done / 1048576, p.elapsed_s,
@@ -390,10 +373,10 @@ void cd_guard_reload(struct cd_guard *g)
 	int r = cd_scanner_reload(g->scanner, &re, &err);
 	pthread_mutex_lock(&g->lock);
 	if (r < 0)
-		emit(g, event("signatures-failed", g->workload, NULL,
+		emit(g, cd_event_make("signatures-failed", g->workload, NULL,
 			      "the new signatures do not load, the old ones stay: %s", err.data));
 	else if (re)
-		emit(g, event("signatures-reloaded", g->workload,
+		emit(g, cd_event_make("signatures-reloaded", g->workload,
 			      json_pack("{s:i}", "signatures", (int)cd_scanner_signatures(g->scanner)),
 			      "signatures reloaded: %u", cd_scanner_signatures(g->scanner)));
 	pthread_mutex_unlock(&g->lock);

@@ -3,6 +3,7 @@
 #include "queue.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,16 +209,23 @@ static int append(struct cd_queue *q, json_t *event)
 	return 0;
 }
 
-static json_t *note(const char *type, const char *msg, uint64_t dropped)
+
+json_t *cd_event_make(const char *type, const char *workload, json_t *data, const char *fmt, ...)
 {
-	char t[CD_TIME_STRLEN];
+	char msg[1024], t[CD_TIME_STRLEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	json_t *e = json_pack("{s:s, s:s, s:s}", "time",
 			      cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t),
 			      "type", type, "message", msg);
-	if (dropped)
-		json_object_set_new(e, "data", json_pack("{s:I}", "dropped", (json_int_t)dropped));
+	if (workload)
+		json_object_set_new(e, "workload", json_string(workload));
+	if (data)
+		json_object_set_new(e, "data", data);
 	return e;
 }
 
@@ -231,8 +239,8 @@ int cd_queue_push(struct cd_queue *q, json_t *event)
 	if (q->live_bytes + need + reserve > q->max_bytes) {
 		q->dropped++;
 		if (!q->full) {
-			json_t *n = note("queue-full", "the agent's event queue is full: "
-					 "events are dropped until the manager takes them", 0);
+			json_t *n = cd_event_make("queue-full", NULL, NULL, "the agent's event queue is "
+						  "full: events are dropped until the manager takes them");
 			append(q, n);
 			json_decref(n);
 			q->full = true;
@@ -240,10 +248,10 @@ int cd_queue_push(struct cd_queue *q, json_t *event)
 		return -ENOSPC;
 	}
 	if (q->dropped) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "%llu events were dropped while the event queue was full",
-			 (unsigned long long)q->dropped);
-		json_t *n = note("queue-dropped", msg, q->dropped);
+		json_t *n = cd_event_make("queue-dropped", NULL,
+					  json_pack("{s:I}", "dropped", (json_int_t)q->dropped),
+					  "%llu events were dropped while the event queue was full",
+					  (unsigned long long)q->dropped);
 		int r = append(q, n);
 		json_decref(n);
 		if (r < 0)

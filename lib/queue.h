@@ -45,6 +45,11 @@ struct cd_queue {
 	bool full;             /* the queue-full event is in */
 };
 
+/* A new event object: {"time": now, "type", "workload" (when not NULL),
+ * "message": fmt..., "data" (taken over, when not NULL)}. */
+json_t *cd_event_make(const char *type, const char *workload, json_t *data, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Open (or make) the queue in dir.  Returns 0 or -errno with err set. */
 int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct cd_buf *err);
 void cd_queue_close(struct cd_queue *q);

@@ -161,15 +161,6 @@ static void guard_emit(void *ctx, json_t *e)
 	json_decref(e);
 }
 
-static json_t *note(const char *type, const char *msg)
-{
-	char t[CD_TIME_STRLEN];
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return json_pack("{s:s, s:s, s:s}", "time",
-			 cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t),
-			 "type", type, "message", msg);
-}
 
 /* An answer, or -1 (logged) when there is none. */
 static int call(struct agent_main *m, const char *method, const char *path, json_t *body,
@@ -479,7 +470,7 @@ int main(int argc, char **argv)
 			 npaths, workload, cd_scanner_signatures(m.g.scanner));
 		log_line("%s", what);
 	}
-	json_t *e = note("agent-started", what);
+	json_t *e = cd_event_make("agent-started", NULL, NULL, "%s", what);
 	if (workload)
 		json_object_set_new(e, "workload", json_string(workload));
 	queue_event(&m, e);
@@ -544,7 +535,7 @@ int main(int argc, char **argv)
 		cd_buf_reset(&err);
 		if (m.enforce && cd_agent_apply(&m.a, ans, events, &err) < 0) {
 			log_line("applying the manager's change failed: %s; asking for a snapshot", err.data);
-			json_t *f = note("apply-failed", err.data);
+			json_t *f = cd_event_make("apply-failed", NULL, NULL, "%s", err.data);
 			json_array_append_new(events, f);
 			m.want_snapshot = true;
 		} else if (json_object_get(ans, "snapshot")) {
