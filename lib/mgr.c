@@ -903,6 +903,10 @@ int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
 		cd_token_free(&et);
 		return -EPERM;
 	}
+	if (cd_mgr_now() - et.created > CD_ENROLL_TTL_S * 1000000) {
+		cd_token_free(&et);
+		return -ETIMEDOUT;       /* an old one-time token: ask for a fresh one */
+	}
 	char *cred = cd_token_new('g');
 	char hash[CD_HASH_HEX];
 	cd_token_hash(cred, hash);

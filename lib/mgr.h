@@ -29,6 +29,7 @@
 #include "store.h"
 
 #define CD_MGR_DELTAS 16384
+#define CD_ENROLL_TTL_S ((int64_t)24 * 3600)   /* an enrollment token works for a day */
 
 /* Who asks, for the audit record. */
 struct cd_actor {
