@@ -47,7 +47,6 @@ int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
 	a->ns_fd = a->home_fd = -1;
 	a->host = cd_strdup(host);
 	a->dir = cd_strdup(dir);
-	a->heartbeat_s = 60;
 	if (netns) {
 		char *p = strchr(netns, '/') ? cd_strdup(netns) : cd_asprintf("/run/netns/%s", netns);
 		a->ns_fd = open(p, O_RDONLY | O_CLOEXEC);
@@ -208,14 +207,6 @@ static void journal(struct cd_agent *a, json_t *change)
 
 /* ---- tag changes ---- */
 
-static bool has_tag(const struct cd_workload *w, const char *tag)
-{
-	for (size_t i = 0; tag && i < w->ntags; i++)
-		if (!strcasecmp(w->tags[i], tag))
-			return true;
-	return false;
-}
-
 static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 		      struct cd_buf *err)
 {
@@ -277,9 +268,6 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		return -EINVAL;
 	}
 	int64_t seq = json_integer_value(seqj);
-	json_t *hb = json_object_get(answer, "heartbeat_seconds");
-	if (json_is_integer(hb) && json_integer_value(hb) > 0)
-		a->heartbeat_s = (int)json_integer_value(hb);
 	json_t *snap = json_object_get(answer, "snapshot");
 	double t0 = now_ms();
 	if (snap) {
@@ -343,7 +331,7 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		const char *wname = json_string_value(json_object_get(c, "workload"));
 		long wi = wname ? cd_inventory_find(&a->st->inv, wname) : -1;
 		const char *qtag = a->st->pol.am.quarantine_tag;
-		bool was_q = wi >= 0 && has_tag(&a->st->inv.w[wi], qtag);
+		bool was_q = wi >= 0 && cd_workload_has_tag(&a->st->inv.w[wi], qtag);
 		int r = apply_tags(a, c, &cut, &touched, err);
 		if (r < 0) {
 			/* the model may be ahead of the kernel now: the next
@@ -353,7 +341,7 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 		}
 		a->seq = cs;
 		journal(a, c);
-		bool is_q = wi >= 0 && has_tag(&a->st->inv.w[wi], qtag);
+		bool is_q = wi >= 0 && cd_workload_has_tag(&a->st->inv.w[wi], qtag);
 		/* an event names a workload only when it lives here (the manager
 		 * takes events of a host's own workloads only) */
 		bool local = wi >= 0 && !strcasecmp(a->st->inv.w[wi].host, a->host);

@@ -37,7 +37,6 @@ struct cd_agent {
 	bool have;                 /* st and h are what the kernel has */
 	int64_t seq, rev;          /* applied change number and revision */
 	char *policy, *inventory;  /* the last snapshot's documents */
-	int heartbeat_s;
 	FILE *journal;             /* tag changes after the snapshot */
 };
 

@@ -137,6 +137,18 @@ static void state_drop(struct cd_state *st)
 	}
 }
 
+/* Errors of a merged inventory document have no place in the user's file:
+ * drop their location and say what they are about. */
+static void unplace(struct cd_diags *d, const char *about)
+{
+	for (size_t k = 0; k < d->n; k++) {
+		d->v[k].loc.file = NULL;
+		char *msg = cd_asprintf("%s: %s", about, d->v[k].msg);
+		free(d->v[k].msg);
+		d->v[k].msg = msg;
+	}
+}
+
 /* Make the world current: the state, the stale document, the heartbeat. */
 static void install(struct cd_mgr *m, struct cd_state *st, char *inv_doc)
 {
@@ -429,14 +441,7 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 	const char *pol = policy_text(m);
 	r = build(&st, inv, "policy", pol, strlen(pol), d);
 	if (r < 0) {
-		/* errors of the merged document have no place in the user's
-		 * file: say what they are about */
-		for (size_t k = 0; k < d->n; k++) {
-			d->v[k].loc.file = NULL;
-			char *msg = cd_asprintf("with the other sources and the policy: %s", d->v[k].msg);
-			free(d->v[k].msg);
-			d->v[k].msg = msg;
-		}
+		unplace(d, "with the other sources and the policy");
 		r = -EINVAL;
 		goto out;
 	}
@@ -525,14 +530,6 @@ int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 	return r;
 }
 
-static bool has_tag(const struct cd_workload *w, const char *tag)
-{
-	for (size_t i = 0; i < w->ntags; i++)
-		if (!strcasecmp(w->tags[i], tag))
-			return true;
-	return false;
-}
-
 /* The source object of a workload id. */
 static json_t *source_wl(const struct cd_mgr *m, const char *id)
 {
@@ -567,7 +564,7 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 		return w < 0 ? -ENOENT : -EINVAL;
 	}
 	struct cd_workload *wl = &m->st->inv.w[w];
-	if (has_tag(wl, tag) == add) {
+	if (cd_workload_has_tag(wl, tag) == add) {
 		json_decref(data);
 		return 0;
 	}
@@ -762,12 +759,9 @@ int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor
 	const char *pol = policy_text(m);
 	int r = build(&st, inv, "policy", pol, strlen(pol), d);
 	if (r < 0) {
-		for (size_t k = 0; k < d->n; k++) {
-			d->v[k].loc.file = NULL;
-			char *msg = cd_asprintf("without source %s: %s", source, d->v[k].msg);
-			free(d->v[k].msg);
-			d->v[k].msg = msg;
-		}
+		char *what = cd_asprintf("without source %s", source);
+		unplace(d, what);
+		free(what);
 		free(inv);
 		json_decref(sources);
 		return -EINVAL;
@@ -829,7 +823,7 @@ json_t *cd_mgr_workloads(struct cd_mgr *m)
 				json_array_append_new(groups, json_string(st->pol.groups[g].name));
 		json_object_set_new(o, "ips", ips);
 		json_object_set_new(o, "groups", groups);
-		bool q = qtag && has_tag(wl, qtag);
+		bool q = qtag && cd_workload_has_tag(wl, qtag);
 		json_object_set_new(o, "quarantined", json_boolean(q));
 		if (q) {       /* since when and why: the event that put it there */
 			int64_t t = 0;

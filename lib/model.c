@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sel.h"
 
@@ -138,6 +139,14 @@ const char *cd_proto_name(enum cd_proto p)
 	case CD_PROTO_ICMP: return "icmp";
 	}
 	return "?";
+}
+
+bool cd_workload_has_tag(const struct cd_workload *w, const char *tag)
+{
+	for (size_t i = 0; tag && i < w->ntags; i++)
+		if (!strcasecmp(w->tags[i], tag))
+			return true;
+	return false;
 }
 
 long cd_inventory_find(const struct cd_inventory *inv, const char *name)

@@ -173,6 +173,8 @@ const char *cd_proto_name(enum cd_proto p);
 
 /* Find a workload by name (case-insensitive); -1 when unknown. */
 long cd_inventory_find(const struct cd_inventory *inv, const char *name);
+/* Whether workload w has tag (case-insensitive); false for a NULL tag. */
+bool cd_workload_has_tag(const struct cd_workload *w, const char *tag);
 long cd_policy_find_group(const struct cd_policy *pol, const char *name);
 
 #endif
