@@ -348,6 +348,97 @@ static void h_sources(struct ctx *c)
 		reply(c, 200, cd_mgr_sources(c->m));
 }
 
+static bool url_ok(const char *s, const char *scheme)
+{
+	return !strncmp(s, scheme, strlen(scheme)) && s[strlen(scheme)] &&
+	       !strpbrk(s, " \t\r\n");
+}
+
+static void h_source_add(struct ctx *c)
+{
+	static const struct field f[] = {
+		{ "name", F_STR, true, 64 }, { "kind", F_STR, true, 16 },
+		{ "uri", F_STR, false, 1024 }, { "url", F_STR, false, 1024 },
+		{ "user", F_STR, false, 256 }, { "password", F_STR, false, 1024 },
+		{ "insecure", F_BOOL, false, 0 }, { "cacert", F_STR, false, 256u << 10 },
+		{ "quarantine_network", F_STR, false, 256 },
+	};
+	if (!take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	json_t *b = c->body;
+	const char *name = json_string_value(json_object_get(b, "name"));
+	const char *kind = json_string_value(json_object_get(b, "kind"));
+	const char *uri = json_string_value(json_object_get(b, "uri"));
+	const char *url = json_string_value(json_object_get(b, "url"));
+	if (!name_ok(name)) {
+		error(c, 400, "name", "a source name is 1 to 64 letters, digits, '.', '_' or '-'");
+		return;
+	}
+	static const char *const vs_only[] = { "url", "user", "password", "insecure", "cacert",
+					       "quarantine_network" };
+	if (!strcmp(kind, "libvirt")) {
+		if (!uri || !*uri || strpbrk(uri, " \t\r\n")) {
+			error(c, 400, "uri", "a libvirt source needs 'uri' (qemu:///system, "
+			      "qemu+ssh://HOST/system, ...)");
+			return;
+		}
+		for (size_t i = 0; i < CD_ARRAY_LEN(vs_only); i++)
+			if (json_object_get(b, vs_only[i])) {
+				error(c, 400, vs_only[i], "'%s' is for vsphere sources", vs_only[i]);
+				return;
+			}
+	} else if (!strcmp(kind, "vsphere")) {
+		static const char *const need[] = { "url", "user", "password" };
+		for (size_t i = 0; i < CD_ARRAY_LEN(need); i++)
+			if (!json_string_length(json_object_get(b, need[i]))) {
+				error(c, 400, need[i], "a vsphere source needs '%s'", need[i]);
+				return;
+			}
+		if (!url_ok(url, "https://")) {
+			error(c, 400, "url", "'url' must be https://HOST/sdk");
+			return;
+		}
+		if (uri) {
+			error(c, 400, "uri", "'uri' is for libvirt sources");
+			return;
+		}
+		if (json_is_true(json_object_get(b, "insecure")) && json_object_get(b, "cacert")) {
+			error(c, 400, "cacert", "'insecure' and 'cacert' exclude each other");
+			return;
+		}
+	} else {
+		error(c, 400, "kind", "'kind' is libvirt or vsphere (static sources come from "
+		      "PUT /api/v1/inventory/NAME)");
+		return;
+	}
+	json_t *config = json_deep_copy(b);
+	json_object_del(config, "name");
+	json_object_del(config, "kind");
+	if (!c->m->hooks.test) {
+		error(c, 503, NULL, "this manager runs no source connectors");
+		json_decref(config);
+		return;
+	}
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	int r = c->m->hooks.test(c->m->hooks.ctx, kind, config, &err);
+	if (r < 0) {
+		error(c, 400, NULL, "source %s not added: %s", name,
+		      err.data ? err.data : strerror(-r));
+	} else {
+		r = cd_mgr_source_add(c->m, name, kind, config, &c->actor);
+		if (r == -EEXIST)
+			error(c, 409, "name", "there is already a source named '%s'", name);
+		else if (r < 0)
+			store_failed(c, r);
+		else
+			reply(c, 201, json_pack("{s:s, s:s, s:I}", "source", name, "kind", kind,
+						"seq", (json_int_t)c->m->seq));
+	}
+	cd_buf_free(&err);
+	json_decref(config);
+}
+
 static void h_source_rm(struct ctx *c)
 {
 	struct cd_diags d;
@@ -878,6 +969,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/scans/*", R_READ, 0, h_scan_get },
 	{ "PUT", "/api/v1/inventory/*", R_ADMIN, CD_API_DOC_MAX, h_inventory },
 	{ "GET", "/api/v1/sources", R_READ, 0, h_sources },
+	{ "POST", "/api/v1/sources", R_ADMIN, 1u << 20, h_source_add },
 	{ "DELETE", "/api/v1/sources/*", R_ADMIN, 0, h_source_rm },
 	{ "POST", "/api/v1/policy", R_ADMIN, CD_API_DOC_MAX, h_policy_push },
 	{ "GET", "/api/v1/policy", R_READ, 0, h_policy_show },

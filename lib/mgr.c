@@ -320,8 +320,10 @@ static int load_tag(void *ctx, const char *wl, const char *tag, bool add)
 int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
 {
 	void (*log)(const char *) = m->log;
+	struct cd_mgr_hooks hooks = m->hooks;
 	memset(m, 0, sizeof(*m));
 	m->log = log;
+	m->hooks = hooks;
 	m->store = s;
 	m->sources = json_array();
 	m->tags = json_object();
@@ -531,6 +533,21 @@ int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 }
 
 /* The source object of a workload id. */
+static json_t *source_get(const struct cd_mgr *m, const char *name)
+{
+	json_t *s;
+	size_t i;
+	json_array_foreach(m->sources, i, s)
+		if (name && !strcmp(json_string_value(json_object_get(s, "name")), name))
+			return s;
+	return NULL;
+}
+
+static bool connected(const json_t *s)
+{
+	return s && strcmp(json_string_value(json_object_get(s, "kind")), "static") != 0;
+}
+
 static json_t *source_wl(const struct cd_mgr *m, const char *id)
 {
 	json_t *s, *w;
@@ -585,7 +602,7 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 	json_t *jt = json_array();
 	for (size_t k = 0; k < n; k++)
 		json_array_append_new(jt, json_string(tags[k]));
-	json_t *body = json_pack("{s:I, s:s, s:s, s:o}", "seq", (json_int_t)(m->seq + 1),
+	json_t *body = json_pack("{s:I, s:s, s:s, s:O}", "seq", (json_int_t)(m->seq + 1),
 				 "workload", wl->name, "id", wl->id, "tags", jt);
 	int r = cd_store_begin(m->store);
 	bool drop = add == in_source;   /* the layer entry only undoes itself */
@@ -605,12 +622,21 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 	if (r < 0) {
 		free(tags);
 		json_decref(body);
+		json_decref(jt);
 		return r;
 	}
 	if (drop)
 		layer_del(m, wl->id, tag);
 	else
 		layer_set(m, wl->id, tag, add);
+	if (m->hooks.tags && connected(source_get(m, wl->source))) {
+		const char *qtag = m->st->pol.am.quarantine_tag;
+		bool q = false;
+		for (size_t k = 0; k < n && qtag; k++)
+			q |= !strcasecmp(tags[k], qtag);
+		m->hooks.tags(m->hooks.ctx, wl->source, wl->id, jt, q);
+	}
+	json_decref(jt);
 	struct cd_delta delta = { 0 };
 	cd_members_set_tags(&m->st->mem, (size_t)w, tags, n, &delta);
 	cd_delta_free(&delta);
@@ -785,7 +811,29 @@ int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor
 	m->sources = sources;
 	install(m, st, inv);
 	reset_stream(m);
+	if (m->hooks.source)
+		m->hooks.source(m->hooks.ctx, source, NULL, NULL);
 	return 0;
+}
+
+/* What a source's configuration says about where it is (never a secret). */
+static const char *cfg_endpoint(const json_t *c)
+{
+	const char *e = json_string_value(json_object_get(c, "uri"));
+	return e ? e : json_string_value(json_object_get(c, "url"));
+}
+
+static const char *endpoint(const json_t *s)
+{
+	return cfg_endpoint(json_object_get(s, "config"));
+}
+
+static const char *source_state(const json_t *s)
+{
+	if (!connected(s))
+		return "in sync";
+	const char *st = json_string_value(json_object_get(s, "state"));
+	return st ? st : "connecting";
 }
 
 json_t *cd_mgr_sources(struct cd_mgr *m)
@@ -795,13 +843,273 @@ json_t *cd_mgr_sources(struct cd_mgr *m)
 	json_array_foreach(m->sources, i, s) {
 		char t[CD_TIME_STRLEN];
 		json_int_t up = json_integer_value(json_object_get(s, "updated"));
-		json_array_append_new(out, json_pack("{s:O, s:O, s:s, s:I, s:s?, s:n}",
+		json_t *o = json_pack("{s:O, s:O, s:s?, s:s, s:I, s:s?}",
 			"name", json_object_get(s, "name"), "kind", json_object_get(s, "kind"),
-			"state", "in sync", "workloads",
+			"endpoint", endpoint(s), "state", source_state(s), "workloads",
 			(json_int_t)json_array_size(json_object_get(s, "workloads")),
-			"last_sync", up ? cd_time_fmt(up, t) : NULL, "last_error"));
+			"last_sync", up ? cd_time_fmt(up, t) : NULL);
+		json_t *e = json_object_get(s, "error");
+		json_object_set_new(o, "last_error", e ? json_incref(e) : json_null());
+		json_array_append_new(out, o);
 	}
 	return out;
+}
+
+int cd_mgr_source_add(struct cd_mgr *m, const char *name, const char *kind,
+		      const json_t *config, const struct cd_actor *a)
+{
+	if (source_get(m, name))
+		return -EEXIST;
+	char *ctext = json_dumps(config, JSON_COMPACT);
+	int r = cd_store_begin(m->store);
+	if (r == 0)
+		r = cd_store_source_put(m->store, name, kind, ctext, "[]", 0);
+	if (r == 0)
+		r = next_seq(m);
+	if (r == 0)
+		r = cd_mgr_event(m, "source", NULL, NULL, a,
+				 json_pack("{s:s, s:s, s:s?}", "source", name, "kind", kind,
+					   "endpoint", cfg_endpoint(config)),
+				 "%s source %s added", kind, name);
+	free(ctext);
+	r = finish(m, r);
+	if (r < 0)
+		return r;
+	json_t *s = json_pack("{s:s, s:s, s:O, s:[], s:I}", "name", name, "kind", kind,
+			      "config", config, "workloads", "updated", (json_int_t)0);
+	/* in name order, as the store gives them */
+	size_t i, at = json_array_size(m->sources);
+	json_t *o;
+	json_array_foreach(m->sources, i, o)
+		if (strcmp(json_string_value(json_object_get(o, "name")), name) > 0) {
+			at = i;
+			break;
+		}
+	json_array_insert_new(m->sources, at, s);
+	if (m->hooks.source)
+		m->hooks.source(m->hooks.ctx, name, kind, config);
+	return 0;
+}
+
+/* Whether two arrays of workloads differ at most in their tags. */
+static bool tags_only(json_t *a, json_t *b)
+{
+	if (json_array_size(a) != json_array_size(b))
+		return false;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *x = json_copy(json_array_get(a, i)), *y = json_copy(json_array_get(b, i));
+		json_object_del(x, "tags");
+		json_object_del(y, "tags");
+		bool eq = json_equal(x, y);
+		json_decref(x);
+		json_decref(y);
+		if (!eq)
+			return false;
+	}
+	return true;
+}
+
+static bool has_tag(json_t *w, const char *tag)
+{
+	json_t *t;
+	size_t i;
+	json_array_foreach(json_object_get(w, "tags"), i, t)
+		if (!strcasecmp(json_string_value(t), tag))
+			return true;
+	return false;
+}
+
+/* The layer entries of ws's workloads that the source now agrees with:
+ * [[id, tag], ...]. */
+static json_t *agreed(const struct cd_mgr *m, json_t *ws)
+{
+	json_t *out = json_array(), *w;
+	size_t i;
+	json_array_foreach(ws, i, w) {
+		const char *id = json_string_value(json_object_get(w, "id"));
+		json_t *layer = json_object_get(m->tags, id), *o;
+		const char *l;
+		json_object_foreach(layer, l, o) {
+			const char *tag = json_string_value(json_object_get(o, "tag"));
+			if (has_tag(w, tag) == json_is_true(json_object_get(o, "add")))
+				json_array_append_new(out, json_pack("[s, s]", id, tag));
+		}
+	}
+	return out;
+}
+
+/* Commit a sync: the source's row, the agreed layer entries gone, nseq
+ * change numbers, an event (when msg). */
+static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *ws,
+		       json_t *drops, int64_t now, int nseq, const char *msg)
+{
+	char *ctext = json_dumps(json_object_get(src, "config"), JSON_COMPACT);
+	char *wtext = json_dumps(ws, JSON_COMPACT);
+	int r = cd_store_begin(m->store);
+	if (r == 0)
+		r = cd_store_source_put(m->store, name, json_string_value(json_object_get(src, "kind")),
+					ctext, wtext, now);
+	json_t *d;
+	size_t i;
+	json_array_foreach(drops, i, d)
+		if (r == 0)
+			r = cd_store_tag_del(m->store, json_string_value(json_array_get(d, 0)),
+					     json_string_value(json_array_get(d, 1)));
+	if (r == 0 && nseq) {
+		char v[32];
+		snprintf(v, sizeof(v), "%lld", (long long)(m->seq + nseq));
+		r = cd_store_meta_set(m->store, "seq", v);
+	}
+	if (r == 0 && msg)
+		r = cd_mgr_event(m, "inventory", NULL, NULL, NULL,
+				 json_pack("{s:s, s:i}", "source", name,
+					   "workloads", (json_int_t)json_array_size(ws)),
+				 "%s", msg);
+	free(ctext);
+	free(wtext);
+	if (r == 0)
+		r = cd_store_commit(m->store);
+	if (r < 0) {
+		cd_store_rollback(m->store);
+		return r;
+	}
+	json_array_foreach(drops, i, d)
+		layer_del(m, json_string_value(json_array_get(d, 0)),
+			  json_string_value(json_array_get(d, 1)));
+	json_object_set(src, "workloads", ws);
+	json_object_set_new(src, "updated", json_integer(now));
+	if (nseq) {
+		m->seq += nseq;
+		cd_blob_unref(m->snap);
+		m->snap = NULL;
+	}
+	return 0;
+}
+
+/* Workloads whose tags changed: each a delta, as a tag change is. */
+static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws,
+		     json_t *drops, int64_t now)
+{
+	json_t *old = json_object_get(src, "workloads");
+	size_t n = 0;
+	for (size_t i = 0; i < json_array_size(ws); i++)
+		n += !json_equal(json_object_get(json_array_get(old, i), "tags"),
+				 json_object_get(json_array_get(ws, i), "tags"));
+	char *msg = n ? cd_asprintf("source %s changed the tags of %zu workload%s", name, n,
+				    n == 1 ? "" : "s") : NULL;
+	int64_t seq0 = m->seq;
+	int r = sync_commit(m, name, src, ws, drops, now, (int)n, msg);
+	free(msg);
+	if (r < 0 || !n)
+		return r;
+	int64_t seq = seq0;
+	for (size_t i = 0; i < json_array_size(ws); i++) {
+		json_t *w = json_array_get(ws, i);
+		if (json_equal(json_object_get(json_array_get(old, i), "tags"), json_object_get(w, "tags")))
+			continue;
+		json_t *e = effective(m, w), *jt = json_object_get(e, "tags"), *t;
+		const char *id = json_string_value(json_object_get(w, "id"));
+		long k = cd_inventory_find(&m->st->inv, id);
+		size_t nt = json_array_size(jt), j;
+		const char **tags = cd_calloc(nt + 1, sizeof(char *));
+		json_array_foreach(jt, j, t)
+			tags[j] = json_string_value(t);
+		seq++;
+		if (k >= 0) {
+			struct cd_delta delta = { 0 };
+			cd_members_set_tags(&m->st->mem, (size_t)k, tags, nt, &delta);
+			cd_delta_free(&delta);
+			json_t *body = json_pack("{s:I, s:s, s:s, s:O}", "seq", (json_int_t)seq,
+						 "workload", m->st->inv.w[k].name, "id", id, "tags", jt);
+			delta_push(m, json_dumps(body, JSON_COMPACT));
+			json_decref(body);
+		}
+		free(tags);
+		json_decref(e);
+	}
+	free(m->inv_doc);
+	m->inv_doc = NULL;
+	return 0;
+}
+
+int cd_mgr_source_sync(struct cd_mgr *m, const char *name, json_t *workloads,
+		       struct cd_diags *d)
+{
+	json_t *src = source_get(m, name);
+	if (!src)
+		return -ENOENT;
+	json_t *ws = json_deep_copy(workloads), *w;
+	size_t i;
+	json_array_foreach(ws, i, w)
+		json_object_set_new(w, "source", json_string(name));
+	json_t *drops = agreed(m, ws);
+	int64_t now = cd_mgr_now();
+	int r;
+	if (json_equal(ws, json_object_get(src, "workloads")) && !json_array_size(drops)) {
+		json_object_set_new(src, "updated", json_integer(now));
+		r = 0;
+		goto out;
+	}
+	if (tags_only(ws, json_object_get(src, "workloads"))) {
+		r = sync_tags(m, name, src, ws, drops, now);
+		goto out;
+	}
+	/* anything else: a new world (the layer entries dropped change
+	 * nothing in it: they agree with the source) */
+	json_t *sources = json_copy(m->sources);
+	json_t *s2 = json_copy(src);
+	json_object_set(s2, "workloads", ws);
+	json_array_foreach(sources, i, w)
+		if (w == src)
+			json_array_set_new(sources, i, s2);
+	char *inv = inventory_doc(m, sources);
+	json_decref(sources);
+	struct cd_state *st;
+	const char *pol = policy_text(m);
+	r = build(&st, inv, "policy", pol, strlen(pol), d);
+	if (r < 0) {
+		char *what = cd_asprintf("workloads of source %s", name);
+		unplace(d, what);
+		free(what);
+		free(inv);
+		r = -EINVAL;
+		goto out;
+	}
+	char *msg = cd_asprintf("source %s synchronized: %zu workloads", name, json_array_size(ws));
+	r = sync_commit(m, name, src, ws, drops, now, 1, msg);
+	free(msg);
+	if (r < 0) {
+		state_drop(st);
+		free(inv);
+		goto out;
+	}
+	install(m, st, inv);
+	reset_stream(m);
+out:
+	json_decref(drops);
+	json_decref(ws);
+	return r;
+}
+
+void cd_mgr_source_state(struct cd_mgr *m, const char *name, const char *state,
+			 const char *error)
+{
+	json_t *s = source_get(m, name);
+	if (!s)
+		return;
+	const char *was = source_state(s);
+	bool up = !strcmp(state, "in sync"), wasup = !strcmp(was, "in sync");
+	json_t *data = json_pack("{s:s, s:s, s:s?}", "source", name, "state", state, "error", error);
+	if (!strcmp(was, state) || (!up && !wasup && strcmp(was, "connecting")))
+		json_decref(data);   /* no news: one down event per outage */
+	else if (up)
+		cd_mgr_event(m, "source-up", NULL, NULL, NULL, data, "source %s in sync", name);
+	else
+		cd_mgr_event(m, "source-down", NULL, NULL, NULL, data, "source %s %s: %s", name,
+			     state, error ? error : "-");
+	json_object_set_new(s, "state", json_string(state));
+	if (error)
+		json_object_set_new(s, "error", json_string(error));
 }
 
 json_t *cd_mgr_workloads(struct cd_mgr *m)
@@ -825,6 +1133,8 @@ json_t *cd_mgr_workloads(struct cd_mgr *m)
 		json_object_set_new(o, "groups", groups);
 		bool q = qtag && cd_workload_has_tag(wl, qtag);
 		json_object_set_new(o, "quarantined", json_boolean(q));
+		json_object_set_new(o, "stale", json_boolean(strcmp(source_state(source_get(m, wl->source)),
+								   "in sync") != 0));
 		if (q) {       /* since when and why: the event that put it there */
 			int64_t t = 0;
 			char *why = NULL, ts[CD_TIME_STRLEN];

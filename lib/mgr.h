@@ -53,6 +53,22 @@ struct cd_mgr_agent {
 	int64_t stored_seen;   /* last_seen as last written to the store */
 };
 
+/* What cordond does when connected sources change: it runs their
+ * connectors (source.h).  Called with the manager's lock held. */
+struct cd_mgr_hooks {
+	void *ctx;
+	/* source name was added (config: its stored configuration, with any
+	 * secret) or removed (config NULL) */
+	void (*source)(void *ctx, const char *name, const char *kind, const json_t *config);
+	/* a connected source's workload has new tags through the API (or the
+	 * quarantine): write them back to the source */
+	void (*tags)(void *ctx, const char *source, const char *id, const json_t *tags,
+		     bool quarantined);
+	/* connect to a source that is to be added and check it (may let go
+	 * of the lock meanwhile: the caller looks at the world again after) */
+	int (*test)(void *ctx, const char *kind, const json_t *config, struct cd_buf *err);
+};
+
 struct cd_mgr {
 	struct cd_store *store;
 	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
@@ -70,6 +86,7 @@ struct cd_mgr {
 	int heartbeat_s;        /* from the policy's antimalware block */
 	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
+	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
 };
 
 int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err);
@@ -116,8 +133,30 @@ int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event
  * with errors in d when the policy still needs its workloads. */
 int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,
 		     struct cd_diags *d);
-/* [{name, kind, state, workloads, last_sync, last_error}] */
+/* [{name, kind, endpoint, state, workloads, last_sync, last_error}]
+ * (never a secret) */
 json_t *cd_mgr_sources(struct cd_mgr *m);
+
+/* Connected sources (kind "libvirt" or "vsphere").  Their connectors
+ * (source.h) run in cordond and report here, under its lock. */
+/* Add a source whose connection was tested; config is its configuration
+ * (secrets included: the store is 0600, and the API never returns it).
+ * -EEXIST: the name is taken. */
+int cd_mgr_source_add(struct cd_mgr *m, const char *name, const char *kind,
+		      const json_t *config, const struct cd_actor *a);
+/* The connector's whole view of its workloads (an array of inventory
+ * workload objects).  Tag-only changes go to agents as deltas, anything
+ * else as a snapshot.  The API's tag layer entries that the source now
+ * agrees with are dropped (the source holds them: it was written back).
+ * -EINVAL with errors in d when the workloads do not load with the rest
+ * (nothing changes), -ENOENT when the source was removed. */
+int cd_mgr_source_sync(struct cd_mgr *m, const char *name, json_t *workloads,
+		       struct cd_diags *d);
+/* The connector's state: "in sync", "connecting", "disconnected" or
+ * "error", with the last error (NULL: none).  A source not in sync marks
+ * its workloads stale; they stay, and so does their enforcement. */
+void cd_mgr_source_state(struct cd_mgr *m, const char *name, const char *state,
+			 const char *error);
 
 /* The effective inventory document (valid until the next change). */
 const char *cd_mgr_inventory(struct cd_mgr *m);

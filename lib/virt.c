@@ -6,6 +6,9 @@
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <pthread.h>
+#include <strings.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,3 +196,405 @@ int cd_virt_list(const char *uri, char **host, json_t **out, struct cd_buf *err)
 	*out = a;
 	return r;
 }
+
+/* ---- the connector (source.h) ---- */
+
+/* libvirt delivers events from its default event loop, run by one thread
+ * of ours for every connection of the process. */
+static pthread_once_t loop_once = PTHREAD_ONCE_INIT;
+static bool loop_ok;
+
+static void *loop_run(void *arg)
+{
+	(void)arg;
+	for (;;)
+		virEventRunDefaultImpl();
+	return NULL;
+}
+
+static void loop_start(void)
+{
+	pthread_t t;
+	if (virEventRegisterDefaultImpl() == 0 && pthread_create(&t, NULL, loop_run, NULL) == 0) {
+		pthread_detach(t);
+		loop_ok = true;
+	}
+}
+
+struct vsess {
+	virConnectPtr c;
+	char *uri, *host;
+	int cbs[4];
+	bool first;                /* the next poll gives the whole view */
+	json_t *view;              /* {uuid: workload} */
+	pthread_mutex_t mu;        /* the fields below: set by callbacks */
+	pthread_cond_t cond;
+	json_t *dirty;             /* {uuid: true} */
+	bool closed;
+	char *why;
+};
+
+static const char *last_error(void)
+{
+	virErrorPtr e = virGetLastError();
+	return e && e->message ? e->message : "unknown error";
+}
+
+static void mark(virDomainPtr dom, void *opaque)
+{
+	struct vsess *v = opaque;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		return;
+	pthread_mutex_lock(&v->mu);
+	json_object_set_new(v->dirty, uuid, json_true());
+	pthread_cond_signal(&v->cond);
+	pthread_mutex_unlock(&v->mu);
+}
+
+static int on_lifecycle(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
+{
+	(void)c, (void)event, (void)detail;
+	mark(dom, opaque);
+	return 0;
+}
+
+static void on_metadata(virConnectPtr c, virDomainPtr dom, int type, const char *nsuri, void *opaque)
+{
+	(void)c, (void)type, (void)nsuri;
+	mark(dom, opaque);
+}
+
+static void on_device(virConnectPtr c, virDomainPtr dom, const char *alias, void *opaque)
+{
+	(void)c, (void)alias;
+	mark(dom, opaque);
+}
+
+static void on_close(virConnectPtr c, int reason, void *opaque)
+{
+	(void)c;
+	struct vsess *v = opaque;
+	static const char *const why[] = { "an I/O error", "end of file", "a keepalive timeout",
+					   "the client closing it" };
+	pthread_mutex_lock(&v->mu);
+	v->closed = true;
+	free(v->why);
+	v->why = cd_asprintf("the connection to %s closed: %s", v->uri,
+			     reason >= 0 && reason < 4 ? why[reason] : "unknown reason");
+	pthread_cond_signal(&v->cond);
+	pthread_mutex_unlock(&v->mu);
+}
+
+static void vsess_free(void *p)
+{
+	struct vsess *v = p;
+	pthread_mutex_destroy(&v->mu);
+	pthread_cond_destroy(&v->cond);
+	json_decref(v->view);
+	json_decref(v->dirty);
+	free(v->uri);
+	free(v->host);
+	free(v->why);
+	free(v);
+}
+
+static void v_close(void *h)
+{
+	struct vsess *v = h;
+	for (int i = 0; i < 4; i++)
+		if (v->cbs[i] >= 0)
+			virConnectDomainEventDeregisterAny(v->c, v->cbs[i]);
+	virConnectUnregisterCloseCallback(v->c, on_close);
+	virConnectClose(v->c);
+	vsess_free(v);
+}
+
+static int v_open(const json_t *config, void **h, struct cd_buf *err)
+{
+	const char *uri = json_string_value(json_object_get(config, "uri"));
+	if (!uri) {
+		cd_buf_printf(err, "a libvirt source needs a URI");
+		return -EINVAL;
+	}
+	pthread_once(&loop_once, loop_start);
+	virSetErrorFunc(NULL, silent);
+	xmlSetGenericErrorFunc(NULL, xml_silent);
+	if (!loop_ok) {
+		cd_buf_printf(err, "cannot start libvirt's event loop");
+		return -EIO;
+	}
+	virConnectPtr c = virConnectOpen(uri);
+	if (!c) {
+		cd_buf_printf(err, "cannot connect to %s: %s", uri, last_error());
+		return -ECONNREFUSED;
+	}
+	/* permissions: listing the domains is what the connector does */
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(c, &doms, 0);
+	if (n < 0) {
+		cd_buf_printf(err, "listing the domains of %s: %s", uri, last_error());
+		virConnectClose(c);
+		return -EACCES;
+	}
+	for (int i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	struct vsess *v = cd_calloc(1, sizeof(*v));
+	pthread_mutex_init(&v->mu, NULL);
+	pthread_cond_init(&v->cond, NULL);
+	v->c = c;
+	v->uri = cd_strdup(uri);
+	char *hn = virConnectGetHostname(c);
+	v->host = cd_strdup(hn ? hn : "localhost");
+	free(hn);
+	v->view = json_object();
+	v->dirty = json_object();
+	v->first = true;
+	virConnectSetKeepAlive(c, 5, 3);    /* remote connections: a dead peer in ~20 s */
+	static const int ids[4] = { VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+				    VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED };
+	const virConnectDomainEventGenericCallback fns[4] = {
+		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), VIR_DOMAIN_EVENT_CALLBACK(on_metadata),
+		VIR_DOMAIN_EVENT_CALLBACK(on_device), VIR_DOMAIN_EVENT_CALLBACK(on_device),
+	};
+	for (int i = 0; i < 4; i++)
+		v->cbs[i] = virConnectDomainEventRegisterAny(c, NULL, ids[i], fns[i], v, NULL);
+	if (v->cbs[0] < 0) {
+		cd_buf_printf(err, "%s gives no domain events: %s", uri, last_error());
+		v_close(v);
+		return -EIO;
+	}
+	virConnectRegisterCloseCallback(c, on_close, v, NULL);
+	*h = v;
+	return 0;
+}
+
+/* Addresses the guest agent or the DHCP leases know, for a vNIC with
+ * none from cordon's metadata. */
+static void guest_addrs(virDomainPtr dom, json_t *w)
+{
+	json_t *vnics = json_object_get(w, "vnics"), *vn;
+	size_t i;
+	bool need = false;
+	json_array_foreach(vnics, i, vn)
+		need |= json_array_size(json_object_get(vn, "ips")) == 0;
+	if (!need || virDomainIsActive(dom) != 1)
+		return;
+	static const unsigned srcs[2] = { VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
+					  VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE };
+	for (int s = 0; s < 2; s++) {
+		virDomainInterfacePtr *ifs = NULL;
+		int n = virDomainInterfaceAddresses(dom, &ifs, srcs[s], 0);
+		if (n < 0) {
+			virResetLastError();
+			continue;
+		}
+		for (int k = 0; k < n; k++) {
+			json_array_foreach(vnics, i, vn) {
+				json_t *ips = json_object_get(vn, "ips");
+				const char *mac = json_string_value(json_object_get(vn, "mac"));
+				if (json_array_size(ips) || !mac || !ifs[k]->hwaddr ||
+				    strcasecmp(mac, ifs[k]->hwaddr))
+					continue;
+				for (unsigned a = 0; a < ifs[k]->naddrs; a++)
+					json_array_append_new(ips, json_string(ifs[k]->addrs[a].addr));
+			}
+			virDomainInterfaceFree(ifs[k]);
+		}
+		free(ifs);
+	}
+}
+
+/* Read one domain into the view; false when the connection failed. */
+static bool refresh(struct vsess *v, const char *uuid, struct cd_buf *err)
+{
+	virDomainPtr dom = virDomainLookupByUUIDString(v->c, uuid);
+	if (!dom) {
+		virErrorPtr e = virGetLastError();
+		if (e && e->code == VIR_ERR_NO_DOMAIN) {
+			json_object_del(v->view, uuid);
+			return true;
+		}
+		cd_buf_printf(err, "reading domain %s of %s: %s", uuid, v->uri, last_error());
+		return false;
+	}
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	bool ok = true;
+	if (!xml) {
+		virErrorPtr e = virGetLastError();
+		if (e && e->code == VIR_ERR_NO_DOMAIN)
+			json_object_del(v->view, uuid);
+		else {
+			cd_buf_printf(err, "reading domain %s of %s: %s", uuid, v->uri, last_error());
+			ok = false;
+		}
+	} else {
+		json_t *w;
+		struct cd_buf e2;
+		cd_buf_init(&e2, 1024);
+		if (cd_virt_domain(xml, strlen(xml), v->host, &w, &e2) == 0) {
+			guest_addrs(dom, w);
+			json_object_set_new(v->view, uuid, w);
+		}
+		cd_buf_free(&e2);
+	}
+	free(xml);
+	virDomainFree(dom);
+	return ok;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The view as an array, in UUID order. */
+static json_t *view_array(json_t *view)
+{
+	size_t n = json_object_size(view), i = 0;
+	const char **keys = cd_calloc(n + 1, sizeof(char *));
+	const char *k;
+	json_t *w;
+	json_object_foreach(view, k, w)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	json_t *a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(a, json_object_get(view, keys[i]));
+	free(keys);
+	return a;
+}
+
+static int v_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
+{
+	struct vsess *v = h;
+	*ws = NULL;
+	if (v->first) {
+		virDomainPtr *doms = NULL;
+		int n = virConnectListAllDomains(v->c, &doms, 0);
+		if (n < 0) {
+			cd_buf_printf(err, "listing the domains of %s: %s", v->uri, last_error());
+			return -ECONNRESET;
+		}
+		json_object_clear(v->view);
+		bool ok = true;
+		for (int i = 0; i < n; i++) {
+			char uuid[VIR_UUID_STRING_BUFLEN];
+			if (ok && virDomainGetUUIDString(doms[i], uuid) == 0)
+				ok = refresh(v, uuid, err);
+			virDomainFree(doms[i]);
+		}
+		free(doms);
+		if (!ok)
+			return -ECONNRESET;
+		v->first = false;
+		*ws = view_array(v->view);
+		return 1;
+	}
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&v->mu);
+	while (!v->closed && !json_object_size(v->dirty) &&
+	       pthread_cond_timedwait(&v->cond, &v->mu, &t) == 0)
+		;
+	json_t *dirty = v->dirty;
+	v->dirty = json_object();
+	bool closed = v->closed;
+	if (closed)
+		cd_buf_printf(err, "%s", v->why);
+	pthread_mutex_unlock(&v->mu);
+	if (closed) {
+		json_decref(dirty);
+		return -ECONNRESET;
+	}
+	const char *uuid;
+	json_t *x;
+	json_t *before = json_deep_copy(v->view);
+	bool ok = true;
+	json_object_foreach(dirty, uuid, x)
+		if (ok)
+			ok = refresh(v, uuid, err);
+	json_decref(dirty);
+	bool changed = !json_equal(before, v->view);
+	json_decref(before);
+	if (!ok)
+		return -ECONNRESET;
+	if (!changed)
+		return 0;
+	*ws = view_array(v->view);
+	return 1;
+}
+
+/* The metadata element with tags replacing its <tag>s (its addresses kept). */
+static char *with_tags(const char *old, const json_t *tags)
+{
+	xmlDoc *doc = old ? xmlReadMemory(old, (int)strlen(old), "metadata.xml", NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+			  : NULL;
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root) {
+		xmlFreeDoc(doc);
+		doc = xmlNewDoc((const xmlChar *)"1.0");
+		root = xmlNewNode(NULL, (const xmlChar *)"workload");
+		xmlDocSetRootElement(doc, root);
+	}
+	for (xmlNode *c = root->children, *next; c; c = next) {
+		next = c->next;
+		if (is(c, "tag") || xmlIsBlankNode(c)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+	json_t *t;
+	size_t i;
+	json_array_foreach(tags, i, t)
+		xmlNewTextChild(root, root->ns, (const xmlChar *)"tag", (const xmlChar *)json_string_value(t));
+	xmlBuffer *b = xmlBufferCreate();
+	xmlNodeDump(b, doc, root, 0, 0);
+	char *out = cd_strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+static int v_write(void *h, const char *id, const json_t *tags, bool quarantined,
+		   struct cd_buf *err)
+{
+	(void)quarantined;      /* libvirt's workloads are enforced by cordon's agents */
+	struct vsess *v = h;
+	virDomainPtr dom = virDomainLookupByUUIDString(v->c, id);
+	if (!dom) {
+		virErrorPtr e = virGetLastError();
+		bool gone = e && e->code == VIR_ERR_NO_DOMAIN;
+		cd_buf_printf(err, "domain %s: %s", id, last_error());
+		return gone ? -ENOENT : -ECONNRESET;
+	}
+	unsigned flags = 0;
+	if (virDomainIsActive(dom) == 1)
+		flags |= VIR_DOMAIN_AFFECT_LIVE;
+	if (virDomainIsPersistent(dom) == 1)
+		flags |= VIR_DOMAIN_AFFECT_CONFIG;
+	char *old = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, CD_VIRT_NS, flags & VIR_DOMAIN_AFFECT_LIVE ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG);
+	virResetLastError();
+	char *meta = with_tags(old, tags);
+	int r = 0;
+	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, meta, "cordon", CD_VIRT_NS, flags) < 0) {
+		cd_buf_printf(err, "setting the tags of domain %s: %s", id, last_error());
+		r = -EIO;
+	}
+	free(old);
+	free(meta);
+	virDomainFree(dom);
+	return r;
+}
+
+const struct cd_src_ops cd_virt_ops = {
+	.kind = "libvirt", .open = v_open, .poll = v_poll, .write = v_write, .close = v_close,
+};

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "source.h"
 #include "util.h"
 
 #define CD_VIRT_NS "https://cordon.dev/xmlns/workload/1"
@@ -36,5 +37,10 @@ int cd_virt_domain(const char *xml, size_t len, const char *host, json_t **out,
  * -ECONNREFUSED / -EIO with err saying what is wrong (unreachable,
  * credentials, permissions). */
 int cd_virt_list(const char *uri, char **host, json_t **out, struct cd_buf *err);
+
+/* The libvirt connector (source.h): config {"uri"}.  Domains come and go
+ * with libvirt's lifecycle, metadata and device events; tags written back
+ * go into cordon's metadata element (its addresses kept). */
+extern const struct cd_src_ops cd_virt_ops;
 
 #endif

@@ -24,7 +24,7 @@ static const struct cmd cmds[] = {
 	{ "scan", cmd_scan, "an on-demand scan of a workload, followed with --wait", help_scan },
 	{ "quarantine", cmd_quarantine, "release a workload from quarantine by hand", help_quarantine },
 	{ "sources", cmd_sources, "inventory sources: state, last sync, workloads", help_sources },
-	{ "source", cmd_source, "remove an inventory source", help_sources },
+	{ "source", cmd_source, "add or remove an inventory source", help_sources },
 };
 enum { NOFFLINE = 5 };
 

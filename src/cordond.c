@@ -31,6 +31,7 @@
 #include "api.h"
 #include "cert.h"
 #include "mgr.h"
+#include "source.h"
 #include "store.h"
 #include "token.h"
 #include "util.h"
@@ -84,6 +85,95 @@ static void log_line(const char *fmt, ...)
 static void mgr_log(const char *line)
 {
 	log_line("%s", line);
+}
+
+/* ---- connected sources: a connector thread each (source.h) ---- */
+
+struct srcs {
+	struct cd_src **v;
+	size_t n, cap;
+};
+static struct srcs live, dying;   /* dying: asked to stop, joined at exit */
+
+static void srcs_push(struct srcs *l, struct cd_src *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = cd_realloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+}
+
+static void hook_source(void *ctx, const char *name, const char *kind, const json_t *config)
+{
+	(void)ctx;
+	if (config) {
+		const struct cd_src_ops *ops = cd_src_kind(kind);
+		struct cd_src *s = ops ? cd_src_start(&mgr, &lock, name, ops, config) : NULL;
+		if (s)
+			srcs_push(&live, s);
+		else
+			log_line("cannot run a connector for source %s (%s)", name, kind);
+		return;
+	}
+	for (size_t i = 0; i < live.n; i++)
+		if (!strcmp(cd_src_name(live.v[i]), name)) {
+			cd_src_signal(live.v[i]);
+			srcs_push(&dying, live.v[i]);
+			live.v[i] = live.v[--live.n];
+			return;
+		}
+}
+
+static void hook_tags(void *ctx, const char *source, const char *id, const json_t *tags,
+		      bool quarantined)
+{
+	(void)ctx;
+	for (size_t i = 0; i < live.n; i++)
+		if (!strcmp(cd_src_name(live.v[i]), source))
+			cd_src_write(live.v[i], id, tags, quarantined);
+}
+
+/* Called by a request handler, with the lock held: the test may take
+ * seconds, so the other threads go on meanwhile. */
+static int hook_test(void *ctx, const char *kind, const json_t *config, struct cd_buf *err)
+{
+	(void)ctx;
+	const struct cd_src_ops *ops = cd_src_kind(kind);
+	if (!ops) {
+		cd_buf_printf(err, "unknown source kind %s", kind);
+		return -EINVAL;
+	}
+	pthread_mutex_unlock(&lock);
+	int r = cd_src_test(ops, config, err);
+	pthread_mutex_lock(&lock);
+	return r;
+}
+
+static void sources_start(void)
+{
+	json_t *s;
+	size_t i;
+	json_array_foreach(mgr.sources, i, s) {
+		const char *kind = json_string_value(json_object_get(s, "kind"));
+		if (strcmp(kind, "static"))
+			hook_source(NULL, json_string_value(json_object_get(s, "name")), kind,
+				    json_object_get(s, "config"));
+	}
+}
+
+static void sources_stop(void)
+{
+	for (size_t i = 0; i < live.n; i++)
+		cd_src_signal(live.v[i]);
+	for (size_t i = 0; i < live.n; i++)
+		cd_src_stop(live.v[i]);
+	for (size_t i = 0; i < dying.n; i++)
+		cd_src_stop(dying.v[i]);
+	free(live.v);
+	free(dying.v);
+	memset(&live, 0, sizeof(live));
+	memset(&dying, 0, sizeof(dying));
 }
 
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -364,6 +454,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	mgr.log = mgr_log;
+	mgr.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags, .test = hook_test };
 	if (cd_mgr_open(&mgr, st, &err) < 0) {
 		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;
@@ -387,6 +478,9 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	pthread_mutex_lock(&lock);
+	sources_start();     /* their threads block the signals too */
+	pthread_mutex_unlock(&lock);
 	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, handle, NULL,
@@ -439,6 +533,7 @@ out:
 		pthread_mutex_unlock(&lock);
 		MHD_stop_daemon(d);
 	}
+	sources_stop();
 	cd_mgr_close(&mgr);
 	cd_store_close(st);
 	free(kpem);

@@ -1,0 +1,28 @@
+/* vsphere.h - workloads from a vCenter or ESXi server (the vSphere API).
+ *
+ * The connector (source.h) speaks SOAP to URL (https://HOST/sdk) with
+ * libcurl and reads the answers with libxml2: Login, a ContainerView of
+ * the virtual machines and hosts, and the PropertyCollector, whose
+ * WaitForUpdatesEx long-poll brings every change (VMs created and
+ * destroyed, power, guest addresses, networks, names).  Tags come from
+ * vSphere's tagging service (/rest): tag T of category C is the cordon
+ * tag C=T, both ways.  A quarantined VM's vNICs move to the configured
+ * quarantine port group (ReconfigVM_Task); their networks before are
+ * kept in the VM's extraConfig (cordon.quarantine.from) and restored on
+ * release.
+ *
+ * config: {"url", "user", "password", "insecure": bool, "cacert": PEM,
+ * "quarantine_network"}. */
+#ifndef CD_VSPHERE_H
+#define CD_VSPHERE_H
+
+#include <jansson.h>
+
+#include "source.h"
+#include "util.h"
+
+#define CD_VSPHERE_BODY_MAX (64u << 20)   /* the largest SOAP answer read */
+
+extern const struct cd_src_ops cd_vsphere_ops;
+
+#endif
