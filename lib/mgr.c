@@ -634,7 +634,7 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 		bool q = false;
 		for (size_t k = 0; k < n && qtag; k++)
 			q |= !strcasecmp(tags[k], qtag);
-		m->hooks.tags(m->hooks.ctx, wl->source, wl->id, jt, q);
+		m->hooks.tags(m->hooks.ctx, wl->source, wl->id, tag, add, q);
 	}
 	json_decref(jt);
 	struct cd_delta delta = { 0 };
@@ -990,7 +990,7 @@ static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *
 static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws,
 		     json_t *drops, int64_t now)
 {
-	json_t *old = json_object_get(src, "workloads");
+	json_t *old = json_incref(json_object_get(src, "workloads"));   /* sync_commit replaces it */
 	size_t n = 0;
 	for (size_t i = 0; i < json_array_size(ws); i++)
 		n += !json_equal(json_object_get(json_array_get(old, i), "tags"),
@@ -1000,8 +1000,10 @@ static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws
 	int64_t seq0 = m->seq;
 	int r = sync_commit(m, name, src, ws, drops, now, (int)n, msg);
 	free(msg);
-	if (r < 0 || !n)
+	if (r < 0 || !n) {
+		json_decref(old);
 		return r;
+	}
 	int64_t seq = seq0;
 	for (size_t i = 0; i < json_array_size(ws); i++) {
 		json_t *w = json_array_get(ws, i);
@@ -1009,7 +1011,7 @@ static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws
 			continue;
 		json_t *e = effective(m, w), *jt = json_object_get(e, "tags"), *t;
 		const char *id = json_string_value(json_object_get(w, "id"));
-		long k = cd_inventory_find(&m->st->inv, id);
+		long k = cd_inventory_find(&m->st->inv, json_string_value(json_object_get(w, "name")));
 		size_t nt = json_array_size(jt), j;
 		const char **tags = cd_calloc(nt + 1, sizeof(char *));
 		json_array_foreach(jt, j, t)
@@ -1029,6 +1031,7 @@ static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws
 	}
 	free(m->inv_doc);
 	m->inv_doc = NULL;
+	json_decref(old);
 	return 0;
 }
 

@@ -60,9 +60,11 @@ struct cd_mgr_hooks {
 	/* source name was added (config: its stored configuration, with any
 	 * secret) or removed (config NULL) */
 	void (*source)(void *ctx, const char *name, const char *kind, const json_t *config);
-	/* a connected source's workload has new tags through the API (or the
-	 * quarantine): write them back to the source */
-	void (*tags)(void *ctx, const char *source, const char *id, const json_t *tags,
+	/* a tag of a connected source's workload was added or removed
+	 * through the API (or by the quarantine): write it back to the
+	 * source (the change, not the whole list, so that changes made in
+	 * the source meanwhile stay); quarantined: the workload's state */
+	void (*tags)(void *ctx, const char *source, const char *id, const char *tag, bool add,
 		     bool quarantined);
 	/* connect to a source that is to be added and check it (may let go
 	 * of the lock meanwhile: the caller looks at the world again after) */

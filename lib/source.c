@@ -24,7 +24,7 @@ struct cd_src {
 	pthread_mutex_t mu;            /* guards the fields below */
 	pthread_cond_t cond;
 	bool stop;
-	json_t *writes;                /* {id: {"tags": [...], "q": bool}} */
+	json_t *writes;                /* [{"id", "tag", "add", "q"}] in order */
 };
 
 const struct cd_src_ops *cd_src_kind(const char *kind)
@@ -50,10 +50,11 @@ const char *cd_src_name(const struct cd_src *s)
 	return s->name;
 }
 
-void cd_src_write(struct cd_src *s, const char *id, const json_t *tags, bool quarantined)
+void cd_src_write(struct cd_src *s, const char *id, const char *tag, bool add, bool quarantined)
 {
 	pthread_mutex_lock(&s->mu);
-	json_object_set_new(s->writes, id, json_pack("{s:O, s:b}", "tags", tags, "q", quarantined));
+	json_array_append_new(s->writes, json_pack("{s:s, s:s, s:b, s:b}", "id", id, "tag", tag,
+						   "add", add, "q", quarantined));
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -112,15 +113,17 @@ static int write_back(struct cd_src *s, void *h)
 {
 	pthread_mutex_lock(&s->mu);
 	json_t *w = s->writes;
-	s->writes = json_object();
+	s->writes = json_array();
 	pthread_mutex_unlock(&s->mu);
-	const char *id;
 	json_t *o;
+	size_t i;
 	int r = 0;
-	json_object_foreach(w, id, o) {
+	json_array_foreach(w, i, o) {
 		struct cd_buf err;
 		cd_buf_init(&err, 1024);
-		r = s->ops->write(h, id, json_object_get(o, "tags"),
+		const char *id = json_string_value(json_object_get(o, "id"));
+		r = s->ops->write(h, id, json_string_value(json_object_get(o, "tag")),
+				  json_is_true(json_object_get(o, "add")),
 				  json_is_true(json_object_get(o, "q")), &err);
 		if (r < 0) {
 			char *msg = cd_asprintf("writing back workload %s: %s", id,
@@ -134,16 +137,20 @@ static int write_back(struct cd_src *s, void *h)
 			free(msg);
 		}
 		cd_buf_free(&err);
-		if (r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN)
-			break;          /* the connection is gone: keep the rest */
-	}
-	if (r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN) {
-		pthread_mutex_lock(&s->mu);   /* newer writes win over ours */
-		json_object_update_missing(s->writes, w);
-		pthread_mutex_unlock(&s->mu);
+		if (r == -ECONNRESET) {  /* the connection is gone: keep the rest, in order */
+			json_t *rest = json_array();
+			for (; i < json_array_size(w); i++)
+				json_array_append(rest, json_array_get(w, i));
+			pthread_mutex_lock(&s->mu);
+			json_array_extend(rest, s->writes);
+			json_decref(s->writes);
+			s->writes = rest;
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
 	}
 	json_decref(w);
-	return r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN ? r : 0;
+	return r == -ECONNRESET ? r : 0;
 }
 
 static void *run(void *arg)
@@ -198,7 +205,7 @@ struct cd_src *cd_src_start(struct cd_mgr *m, pthread_mutex_t *lock, const char 
 	s->config = json_deep_copy(config);
 	s->m = m;
 	s->mlock = lock;
-	s->writes = json_object();
+	s->writes = json_array();
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->thread, NULL, run, s) != 0) {

@@ -30,8 +30,9 @@ struct cd_src_ops {
 	 * connection is lost (err says why).  The first poll after open gives
 	 * the whole view. */
 	int (*poll)(void *h, int ms, json_t **ws, struct cd_buf *err);
-	/* Write a workload's tags and quarantine state back to the source. */
-	int (*write)(void *h, const char *id, const json_t *tags, bool quarantined,
+	/* Write back to the source that tag was added to (or removed from)
+	 * workload id, and the workload's quarantine state. */
+	int (*write)(void *h, const char *id, const char *tag, bool add, bool quarantined,
 		     struct cd_buf *err);
 	void (*close)(void *h);
 };
@@ -55,7 +56,7 @@ void cd_src_signal(struct cd_src *s);
  * with the manager's lock held. */
 void cd_src_stop(struct cd_src *s);
 const char *cd_src_name(const struct cd_src *s);
-/* Queue a write-back (the latest for a workload wins). */
-void cd_src_write(struct cd_src *s, const char *id, const json_t *tags, bool quarantined);
+/* Queue a write-back (done in order). */
+void cd_src_write(struct cd_src *s, const char *id, const char *tag, bool add, bool quarantined);
 
 #endif

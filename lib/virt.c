@@ -532,8 +532,8 @@ static int v_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 	return 1;
 }
 
-/* The metadata element with tags replacing its <tag>s (its addresses kept). */
-static char *with_tags(const char *old, const json_t *tags)
+/* The metadata element with tag added or removed (the rest kept). */
+static char *with_tag(const char *old, const char *tag, bool add)
 {
 	xmlDoc *doc = old ? xmlReadMemory(old, (int)strlen(old), "metadata.xml", NULL,
 					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
@@ -547,15 +547,15 @@ static char *with_tags(const char *old, const json_t *tags)
 	}
 	for (xmlNode *c = root->children, *next; c; c = next) {
 		next = c->next;
-		if (is(c, "tag") || xmlIsBlankNode(c)) {
+		char *t = is(c, "tag") ? text_of(c) : NULL;
+		if (xmlIsBlankNode(c) || (t && !strcasecmp(t, tag))) {
 			xmlUnlinkNode(c);
 			xmlFreeNode(c);
 		}
+		free(t);
 	}
-	json_t *t;
-	size_t i;
-	json_array_foreach(tags, i, t)
-		xmlNewTextChild(root, root->ns, (const xmlChar *)"tag", (const xmlChar *)json_string_value(t));
+	if (add)
+		xmlNewTextChild(root, root->ns, (const xmlChar *)"tag", (const xmlChar *)tag);
 	xmlBuffer *b = xmlBufferCreate();
 	xmlNodeDump(b, doc, root, 0, 0);
 	char *out = cd_strdup((const char *)xmlBufferContent(b));
@@ -564,7 +564,7 @@ static char *with_tags(const char *old, const json_t *tags)
 	return out;
 }
 
-static int v_write(void *h, const char *id, const json_t *tags, bool quarantined,
+static int v_write(void *h, const char *id, const char *tag, bool add, bool quarantined,
 		   struct cd_buf *err)
 {
 	(void)quarantined;      /* libvirt's workloads are enforced by cordon's agents */
@@ -583,7 +583,7 @@ static int v_write(void *h, const char *id, const json_t *tags, bool quarantined
 		flags |= VIR_DOMAIN_AFFECT_CONFIG;
 	char *old = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, CD_VIRT_NS, flags & VIR_DOMAIN_AFFECT_LIVE ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG);
 	virResetLastError();
-	char *meta = with_tags(old, tags);
+	char *meta = with_tag(old, tag, add);
 	int r = 0;
 	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, meta, "cordon", CD_VIRT_NS, flags) < 0) {
 		cd_buf_printf(err, "setting the tags of domain %s: %s", id, last_error());

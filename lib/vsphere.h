@@ -17,6 +17,7 @@
 #define CD_VSPHERE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "source.h"
 #include "util.h"
@@ -24,5 +25,15 @@
 #define CD_VSPHERE_BODY_MAX (64u << 20)   /* the largest SOAP answer read */
 
 extern const struct cd_src_ops cd_vsphere_ops;
+
+/* Apply a WaitForUpdatesEx answer (the whole SOAP envelope) to objs
+ * ({moref: {"type", properties...}}); *version is the next version to ask
+ * for, *truncated whether more is waiting.  -EPROTO with err when the
+ * answer is not one; objs then holds what came before the error. */
+int cd_vsphere_apply(json_t *objs, const char *xml, size_t len, char **version,
+		     bool *truncated, struct cd_buf *err);
+/* The workloads of objs' virtual machines (in id order); vmtags:
+ * {moref: ["category=tag", ...]}. */
+json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags);
 
 #endif

@@ -125,13 +125,13 @@ static void hook_source(void *ctx, const char *name, const char *kind, const jso
 		}
 }
 
-static void hook_tags(void *ctx, const char *source, const char *id, const json_t *tags,
+static void hook_tags(void *ctx, const char *source, const char *id, const char *tag, bool add,
 		      bool quarantined)
 {
 	(void)ctx;
 	for (size_t i = 0; i < live.n; i++)
 		if (!strcmp(cd_src_name(live.v[i]), source))
-			cd_src_write(live.v[i], id, tags, quarantined);
+			cd_src_write(live.v[i], id, tag, add, quarantined);
 }
 
 /* Called by a request handler, with the lock held: the test may take
