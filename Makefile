@@ -105,6 +105,14 @@ $(B)/loadagents: tests/tools/loadagents.c
 	@$(CC) -std=gnu11 $(WARN) -O2 $(shell pkg-config --cflags jansson libcurl) -o $@ $< \
 		$(shell pkg-config --libs jansson libcurl)
 
+# govmomi's vCenter simulator with the tests' vCenter-side actions: Go, in
+# GOPATH mode on Debian's govmomi sources (no network)
+$(B)/vcsim: tests/tools/vcsim/main.go
+	@mkdir -p $(dir $@)
+	@echo "  GO      $<"
+	@cd tests/tools/vcsim && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
+		GOCACHE=$(CURDIR)/$(B)/gocache go build -o $(CURDIR)/$@ .
+
 # ---- the benchmark's generator ----
 $(B)/gen-inventory: tests/bench/gen.c
 	@mkdir -p $(dir $@)
@@ -113,7 +121,8 @@ $(B)/gen-inventory: tests/bench/gen.c
 # ---- entry points ----
 test: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
-		$(B)/test-root $(B)/probe $(B)/loadagents $(S)/cordon $(S)/cordond $(S)/cordon-agent $(S)/test-unit $(FUZZERS)
+		$(B)/test-root $(B)/probe $(B)/loadagents $(B)/vcsim $(S)/cordon $(S)/cordond $(S)/cordon-agent \
+		$(S)/test-unit $(FUZZERS)
 	@tests/run
 
 fuzz: deps

@@ -1035,6 +1035,48 @@ static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws
 	return 0;
 }
 
+/* Make field of ws's workloads unique beside the other sources' and each
+ * other: a value taken is VALUE@SOURCE, and VALUE@SOURCE~N after that. */
+static void unclash_field(const struct cd_mgr *m, const char *source, json_t *ws,
+			  const char *field)
+{
+	json_t *taken = json_object(), *s, *w;
+	size_t i, k;
+	json_array_foreach(m->sources, i, s) {
+		if (!strcmp(json_string_value(json_object_get(s, "name")), source))
+			continue;
+		json_array_foreach(json_object_get(s, "workloads"), k, w) {
+			char *l = cd_lower(json_string_value(json_object_get(w, field)));
+			json_object_set_new(taken, l, json_true());
+			free(l);
+		}
+	}
+	json_array_foreach(ws, i, w) {
+		const char *v = json_string_value(json_object_get(w, field));
+		char *l = cd_lower(v ? v : ""), *alt = NULL;
+		for (int n = 1; json_object_get(taken, l); n++) {
+			free(alt);
+			alt = n == 1 ? cd_asprintf("%s@%s", v, source) : cd_asprintf("%s@%s~%d", v, source, n);
+			free(l);
+			l = cd_lower(alt);
+		}
+		if (alt)
+			json_object_set_new(w, field, json_string(alt));
+		json_object_set_new(taken, l, json_true());
+		free(l);
+		free(alt);
+	}
+	json_decref(taken);
+}
+
+/* Names and ids are unique in cordon, but two vCenters (or two folders
+ * of one) may hold VMs of the same name, and copies of a VM the same id. */
+static void unclash(const struct cd_mgr *m, const char *source, json_t *ws)
+{
+	unclash_field(m, source, ws, "name");
+	unclash_field(m, source, ws, "id");
+}
+
 int cd_mgr_source_sync(struct cd_mgr *m, const char *name, json_t *workloads,
 		       struct cd_diags *d)
 {
@@ -1045,6 +1087,7 @@ int cd_mgr_source_sync(struct cd_mgr *m, const char *name, json_t *workloads,
 	size_t i;
 	json_array_foreach(ws, i, w)
 		json_object_set_new(w, "source", json_string(name));
+	unclash(m, name, ws);
 	json_t *drops = agreed(m, ws);
 	int64_t now = cd_mgr_now();
 	int r;

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,20 +321,31 @@ static int cmp_id(const void *a, const void *b)
 }
 
 /* A vNIC name of cordon's for a VM's vNIC: ESXi has no host device to
- * name, but a workload's vNICs need names unique on its host. */
-static char *nic_name(const char *id, size_t i)
+ * name, but a workload's vNICs need names unique on its host, across
+ * servers too (two vCenters may both have a host named esx01): "v", four
+ * hex digits of the server, six of the VM's id, "-" and the vNIC's index. */
+static char *nic_name(uint32_t server, const char *id, size_t i)
 {
-	char hex[9];
+	char hex[7];
 	size_t n = 0;
-	for (const char *p = id; *p && n < 8; p++)
+	for (const char *p = id; *p && n < 6; p++)
 		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
 			hex[n++] = *p;
 	hex[n] = 0;
-	return cd_asprintf("vs%s-%zu", hex, i);
+	return cd_asprintf("v%04x%s-%zu", (unsigned)(server & 0xffff), hex, i);
 }
 
-json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags)
+static uint32_t fnv1a(const char *s)
 {
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h ^ (h >> 16);
+}
+
+json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags, const char *server)
+{
+	uint32_t sv = fnv1a(server ? server : "");
 	size_t n = 0, cap = 16;
 	json_t **v = cd_calloc(cap, sizeof(*v));
 	const char *ref;
@@ -360,7 +372,7 @@ json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags)
 		size_t i;
 		json_array_foreach(json_object_get(o, "nics"), i, nic) {
 			const char *mac = json_string_value(json_object_get(nic, "mac"));
-			char *ifn = nic_name(id, i);
+			char *ifn = nic_name(sv, id, i);
 			json_t *vn = json_pack("{s:s}", "ifname", ifn), *a = json_array(), *ip;
 			free(ifn);
 			if (mac && *mac) {
@@ -645,22 +657,55 @@ static void s_close(void *h)
 	free(v);
 }
 
-static const char *const view_types[] = {
-	"VirtualMachine", "HostSystem", "Network", "DistributedVirtualPortgroup",
-	"DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch",
-};
-
-static const char filter_props[] =
+/* Two views, each with a filter of its own: the virtual machines, and the
+ * hosts and networks they name.  (One filter over both works on vCenter,
+ * but govmomi's simulator then fails the long-poll that follows a VM's
+ * destruction, and the update is lost.) */
+static const char vm_types[] = "<type>VirtualMachine</type>";
+static const char vm_props[] =
 	"<propSet><type>VirtualMachine</type><all>false</all><pathSet>name</pathSet>"
 	"<pathSet>config.instanceUuid</pathSet><pathSet>config.guestFullName</pathSet>"
 	"<pathSet>config.hardware.device</pathSet><pathSet>config.extraConfig</pathSet>"
-	"<pathSet>runtime.host</pathSet><pathSet>guest.net</pathSet></propSet>"
+	"<pathSet>runtime.host</pathSet><pathSet>guest.net</pathSet></propSet>";
+static const char infra_types[] =
+	"<type>HostSystem</type><type>Network</type><type>DistributedVirtualPortgroup</type>"
+	"<type>DistributedVirtualSwitch</type><type>VmwareDistributedVirtualSwitch</type>";
+static const char infra_props[] =
 	"<propSet><type>HostSystem</type><all>false</all><pathSet>name</pathSet></propSet>"
 	"<propSet><type>Network</type><all>false</all><pathSet>name</pathSet></propSet>"
 	"<propSet><type>DistributedVirtualPortgroup</type><all>false</all><pathSet>name</pathSet>"
 	"<pathSet>key</pathSet><pathSet>config.distributedVirtualSwitch</pathSet></propSet>"
 	"<propSet><type>DistributedVirtualSwitch</type><all>false</all><pathSet>uuid</pathSet></propSet>"
 	"<propSet><type>VmwareDistributedVirtualSwitch</type><all>false</all><pathSet>uuid</pathSet></propSet>";
+
+/* A container view of types under root, and a filter of props over it in
+ * our property collector. */
+static int follow(struct vs *v, const char *viewmgr, const char *root, const char *types,
+		  const char *props, struct cd_buf *err)
+{
+	char *vme = esc(viewmgr), *re = esc(root), *view = NULL;
+	char *body = cd_asprintf("<_this type=\"ViewManager\">%s</_this><container type=\"Folder\">%s"
+				 "</container>%s<recursive>true</recursive>", vme, re, types);
+	int r = soap_ref(v, "CreateContainerView", body, &view, err);
+	free(vme);
+	free(re);
+	free(body);
+	if (r < 0)
+		return r;
+	char *p = esc(v->pc), *ve = esc(view), *f = NULL;
+	body = cd_asprintf("<_this type=\"PropertyCollector\">%s</_this><spec>%s"
+		"<objectSet><obj type=\"ContainerView\">%s</obj><skip>true</skip>"
+		"<selectSet xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type>"
+		"<path>view</path><skip>false</skip></selectSet></objectSet></spec>"
+		"<partialUpdates>false</partialUpdates>", p, props, ve);
+	r = soap_ref(v, "CreateFilter", body, &f, err);
+	free(f);
+	free(p);
+	free(ve);
+	free(view);
+	free(body);
+	return r;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_start(void)
@@ -720,7 +765,7 @@ static int s_open(const json_t *config, void **h, struct cd_buf *err)
 	xmlNode *rv;
 	int r = soap(v, "RetrieveServiceContent",
 		     "<_this type=\"ServiceInstance\">ServiceInstance</_this>", &d, &rv, err);
-	char *root = NULL, *sm = NULL, *vm = NULL, *pcm = NULL, *view = NULL;
+	char *root = NULL, *sm = NULL, *vm = NULL, *pcm = NULL;
 	if (r == 0) {
 		root = text(child(rv, "rootFolder"));
 		sm = text(child(rv, "sessionManager"));
@@ -746,44 +791,19 @@ static int s_open(const json_t *config, void **h, struct cd_buf *err)
 		free(s);
 	}
 	if (r == 0) {
-		struct cd_buf b;
-		cd_buf_init(&b, 1 << 16);
-		char *vme = esc(vm), *re = esc(root);
-		cd_buf_printf(&b, "<_this type=\"ViewManager\">%s</_this><container type=\"Folder\">%s</container>",
-			      vme, re);
-		for (size_t i = 0; i < CD_ARRAY_LEN(view_types); i++)
-			cd_buf_printf(&b, "<type>%s</type>", view_types[i]);
-		cd_buf_puts(&b, "<recursive>true</recursive>");
-		r = soap_ref(v, "CreateContainerView", b.data, &view, err);
-		free(vme);
-		free(re);
-		cd_buf_free(&b);
-	}
-	if (r == 0) {
 		char *p = esc(pcm), *body = cd_asprintf("<_this type=\"PropertyCollector\">%s</_this>", p);
 		r = soap_ref(v, "CreatePropertyCollector", body, &v->pc, err);
 		free(p);
 		free(body);
 	}
-	if (r == 0) {
-		char *p = esc(v->pc), *ve = esc(view);
-		char *body = cd_asprintf("<_this type=\"PropertyCollector\">%s</_this><spec>%s"
-			"<objectSet><obj type=\"ContainerView\">%s</obj><skip>true</skip>"
-			"<selectSet xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type>"
-			"<path>view</path><skip>false</skip></selectSet></objectSet></spec>"
-			"<partialUpdates>false</partialUpdates>", p, filter_props, ve);
-		char *f = NULL;
-		r = soap_ref(v, "CreateFilter", body, &f, err);
-		free(f);
-		free(p);
-		free(ve);
-		free(body);
-	}
+	if (r == 0)
+		r = follow(v, vm, root, infra_types, infra_props, err);
+	if (r == 0)
+		r = follow(v, vm, root, vm_types, vm_props, err);
 	free(root);
 	free(sm);
 	free(vm);
 	free(pcm);
-	free(view);
 	if (r == 0)
 		r = rest_login(v, err);
 	if (r < 0) {
@@ -946,7 +966,7 @@ static int s_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 		r = refresh_tags(v, err);
 	if (r < 0)
 		return r == -EACCES || r == -ECONNRESET || r == -EPROTO ? -ECONNRESET : r;
-	json_t *w = cd_vsphere_workloads(v->objs, v->vmtags);
+	json_t *w = cd_vsphere_workloads(v->objs, v->vmtags, v->url);
 	if (!v->first && json_equal(w, v->last)) {
 		json_decref(w);
 		return 0;

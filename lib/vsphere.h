@@ -33,7 +33,8 @@ extern const struct cd_src_ops cd_vsphere_ops;
 int cd_vsphere_apply(json_t *objs, const char *xml, size_t len, char **version,
 		     bool *truncated, struct cd_buf *err);
 /* The workloads of objs' virtual machines (in id order); vmtags:
- * {moref: ["category=tag", ...]}. */
-json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags);
+ * {moref: ["category=tag", ...]}; server (the URL) keeps the vNIC names
+ * of different servers apart. */
+json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags, const char *server);
 
 #endif

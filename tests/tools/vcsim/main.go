@@ -6,7 +6,7 @@
 //	    writes D/url (https://127.0.0.1:PORT/sdk) and D/cert.pem, runs until killed
 //	vcsim ACTION -url URL -user U -password-file F -insecure ARGS...
 //	    vm-create NAME IP | vm-destroy NAME | vm-ip NAME IP | vm-power NAME on|off
-//	    tag NAME CATEGORY TAG | untag NAME CATEGORY TAG | vm-net NAME
+//	    tag NAME CATEGORY TAG | untag NAME CATEGORY TAG | vm-tags NAME | vm-net NAME
 //
 // Built offline with Debian's golang-go and golang-github-vmware-govmomi-dev
 // (GOPATH mode, /usr/share/gocode).
@@ -259,6 +259,20 @@ func main() {
 		}
 		if err != nil {
 			die("%v", err)
+		}
+	case "vm-tags":
+		// the VM's tags, CATEGORY=TAG, one per line
+		m := c.tagging()
+		ts, err := m.GetAttachedTags(c.ctx, c.vm(a[0]).Reference())
+		if err != nil {
+			die("%v", err)
+		}
+		for _, t := range ts {
+			cat, err := m.GetCategory(c.ctx, t.CategoryID)
+			if err != nil {
+				die("%v", err)
+			}
+			fmt.Printf("%s=%s\n", cat.Name, t.Name)
 		}
 	case "vm-net":
 		// the port group of each vNIC, one per line
