@@ -131,7 +131,8 @@ fuzz: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/gen-inventory $(B)/bench-scan $(B)/bench-detect \
-		$(B)/bench-member $(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/loadagents $(B)/probe
+		$(B)/bench-member $(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/loadagents $(B)/probe \
+		$(B)/vcsim
 	@tests/bench/run
 
 $(B)/bench-%: tests/bench/bench_%.c $(B)/libcordon.a

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAGS_EVERY_US (2 * 1000000LL)   /* the tagging service has no events */
+#define TAGS_EVERY_US 1000000LL   /* the tagging service has no events: read each second */
 #define QFROM "cordon.quarantine.from"
 #define XSI "http://www.w3.org/2001/XMLSchema-instance"
 
