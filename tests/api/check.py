@@ -169,6 +169,17 @@ conform("agents", "get", "/agents", "/agents", want=200)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
 conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
 conform("sources", "get", "/sources", "/sources", want=200)
+conform("source add, unknown kind", "post", "/sources", "/sources", {"name": "x", "kind": "xen"}, want=400)
+conform("source add, libvirt without uri", "post", "/sources", "/sources", {"name": "x", "kind": "libvirt"}, want=400)
+conform("source add, vsphere over http", "post", "/sources", "/sources",
+        {"name": "x", "kind": "vsphere", "url": "http://vc/sdk", "user": "u", "password": "p"}, want=400)
+conform("source add, unreachable libvirt", "post", "/sources", "/sources",
+        {"name": "x", "kind": "libvirt", "uri": "qemu+unix:///system?socket=/nonexistent/sock"}, want=400)
+conform("source add, test driver", "post", "/sources", "/sources",
+        {"name": "lvtest", "kind": "libvirt", "uri": "test:///default"}, want=201)
+conform("source add, name taken", "post", "/sources", "/sources",
+        {"name": "lvtest", "kind": "libvirt", "uri": "test:///default"}, want=409)
+conform("source rm, a connected source", "delete", "/sources/{source}", "/sources/lvtest", want=200)
 sc = conform("scan request", "post", "/workloads/{name}/scan", "/workloads/vdi-002/scan", {"kind": "full"}, want=201)
 conform("scan request, bad kind", "post", "/workloads/{name}/scan", "/workloads/vdi-002/scan", {"kind": "deep"}, want=400)
 conform("scan state", "get", "/scans/{id}", "/scans/%d" % sc["id"], want=200)
