@@ -371,6 +371,8 @@ json_t *cd_vsphere_workloads(json_t *objs, json_t *vmtags, const char *server)
 		json_t *vnics = json_array(), *nic, *ips = json_object_get(o, "ips");
 		size_t i;
 		json_array_foreach(json_object_get(o, "nics"), i, nic) {
+			if (i >= 100)          /* vSphere allows 10; the name has room for 2 digits */
+				break;
 			const char *mac = json_string_value(json_object_get(nic, "mac"));
 			char *ifn = nic_name(sv, id, i);
 			json_t *vn = json_pack("{s:s}", "ifname", ifn), *a = json_array(), *ip;

@@ -52,3 +52,158 @@ TEST(mgr_enrollment_tokens_once_and_for_a_day)
 	cd_store_close(s);
 	cd_buf_free(&err);
 }
+
+/* What the hooks saw. */
+static json_t *hooked;
+static void hook_src(void *ctx, const char *name, const char *kind, const json_t *config)
+{
+	(void)ctx;
+	json_array_append_new(hooked, json_pack("{s:s, s:s?, s:b}", "source", name, "kind", kind,
+						"added", config != NULL));
+}
+static void hook_tag(void *ctx, const char *source, const char *id, const char *tag, bool add, bool q)
+{
+	(void)ctx;
+	json_array_append_new(hooked, json_pack("{s:s, s:s, s:s, s:b, s:b}", "source", source, "id", id,
+						"tag", tag, "add", add, "q", q));
+}
+
+static json_t *wl(const char *name, const char *id, const char *ip, const char *tag)
+{
+	return json_pack("{s:s, s:s, s:s, s:[s], s:[{s:s, s:[s]}]}", "name", name, "id", id, "host", "esx1",
+			 "tags", tag, "vnics", "ifname", ip + 5, "ips", ip);
+}
+
+static json_t *get_wl(struct cd_mgr *m, const char *name)
+{
+	json_t *all = cd_mgr_workloads(m), *w, *out = NULL;
+	size_t i;
+	json_array_foreach(all, i, w)
+		if (!strcmp(json_string_value(json_object_get(w, "name")), name))
+			out = json_incref(w);
+	json_decref(all);
+	return out;
+}
+
+static bool wl_has(struct cd_mgr *m, const char *name, const char *key, const char *val)
+{
+	json_t *w = get_wl(m, name), *v;
+	size_t i;
+	bool has = false;
+	json_array_foreach(json_object_get(w, key), i, v)
+		has |= !strcmp(json_string_value(v), val);
+	json_decref(w);
+	return has;
+}
+
+TEST(mgr_connected_source_sync)
+{
+	struct cd_store *s;
+	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
+	struct cd_mgr m = { 0 };
+	hooked = json_array();
+	m.hooks = (struct cd_mgr_hooks){ .source = hook_src, .tags = hook_tag };
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	ASSERT_EQ(cd_mgr_open(&m, s, &err), 0);
+	struct cd_actor self = { .name = "test", .origin = "local" };
+	struct cd_diags d;
+	cd_diags_init(&d);
+	static const char pol[] = "groups:\n  - {name: web, match: 'tag == \"role=web\"'}\n"
+				  "antimalware: {quarantine_tag: q}\n";
+	int64_t rev;
+	ASSERT_EQ(cd_mgr_push_policy(&m, "p", pol, strlen(pol), &self, &d, &rev), 0);
+	json_t *cfg = json_pack("{s:s, s:s, s:s}", "url", "https://vc/sdk", "user", "u", "password", "pw");
+	ASSERT_EQ(cd_mgr_source_add(&m, "vc", "vsphere", cfg, &self), 0);
+	ASSERT_EQ(cd_mgr_source_add(&m, "vc", "vsphere", cfg, &self), -EEXIST);
+	ASSERT_EQ(json_array_size(hooked), 1);
+	/* the listing says where, never the password */
+	json_t *l = cd_mgr_sources(&m);
+	char *ls = json_dumps(l, 0);
+	ASSERT(!strstr(ls, "pw") && strstr(ls, "https://vc/sdk") && strstr(ls, "connecting"));
+	free(ls);
+	json_decref(l);
+
+	/* the first sync: a new world; agents take a snapshot */
+	json_t *ws = json_pack("[o, o]", wl("a", "id-a", "10.1.0.1", "role=db"), wl("b", "id-b", "10.1.0.2", "x=1"));
+	int64_t seq = m.seq;
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
+	cd_mgr_source_state(&m, "vc", "in sync", NULL);
+	ASSERT(cd_mgr_needs_snapshot(&m, seq));
+	ASSERT(!wl_has(&m, "a", "groups", "web"));
+	/* a tag changed at the source: one delta, no snapshot */
+	seq = m.seq;
+	json_array_set_new(json_object_get(json_array_get(ws, 0), "tags"), 0, json_string("role=web"));
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
+	ASSERT_EQ(m.seq, seq + 1);
+	ASSERT(!cd_mgr_needs_snapshot(&m, seq));
+	json_t *ch = cd_mgr_changes(&m, seq);
+	ASSERT_EQ(json_array_size(json_object_get(ch, "changes")), 1);
+	json_decref(ch);
+	ASSERT(wl_has(&m, "a", "groups", "web"));
+	/* the same view again: nothing */
+	seq = m.seq;
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
+	ASSERT_EQ(m.seq, seq);
+
+	/* a tag through the API: the change goes to the hook, the layer holds it
+	 * until the source agrees */
+	json_array_clear(hooked);
+	ASSERT_EQ(cd_mgr_tag(&m, "b", "q", true, &self), 1);
+	ASSERT_EQ(json_array_size(hooked), 1);
+	json_t *h = json_array_get(hooked, 0);
+	ASSERT_STR_EQ(json_string_value(json_object_get(h, "tag")), "q");
+	ASSERT(json_is_true(json_object_get(h, "q")));
+	ASSERT(wl_has(&m, "b", "tags", "q"));
+	ASSERT(json_object_get(m.tags, "id-b"));
+	json_array_append_new(json_object_get(json_array_get(ws, 1), "tags"), json_string("q"));
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
+	ASSERT(!json_object_get(m.tags, "id-b"));   /* the source has it now */
+	ASSERT(wl_has(&m, "b", "tags", "q"));
+	/* and the source removes it: gone (the layer does not pin it) */
+	json_array_remove(json_object_get(json_array_get(ws, 1), "tags"), 1);
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
+	ASSERT(!wl_has(&m, "b", "tags", "q"));
+
+	/* a second server with a VM of the same name and id: its copy is renamed */
+	ASSERT_EQ(cd_mgr_source_add(&m, "vc2", "vsphere", cfg, &self), 0);
+	json_t *ws2 = json_pack("[o]", wl("a", "id-a", "10.1.0.3", "t"));
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc2", ws2, &d), 0);
+	json_decref(ws2);
+	json_t *a2 = get_wl(&m, "a@vc2");
+	ASSERT(a2);
+	ASSERT_STR_EQ(json_string_value(json_object_get(a2, "id")), "id-a@vc2");
+	json_decref(a2);
+	ASSERT_EQ(cd_mgr_source_rm(&m, "vc2", &self, &d), 0);
+	/* a view that does not load: refused with the reason, nothing changes */
+	json_t *bad = json_pack("[o, o]", wl("c", "id-c", "10.1.0.9", "t"), wl("d", "id-d", "10.1.0.9", "t"));
+	seq = m.seq;
+	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", bad, &d), -EINVAL);
+	ASSERT(d.n > 0);
+	ASSERT_EQ(m.seq, seq);
+	ASSERT(get_wl(&m, "c") == NULL);
+	json_decref(bad);
+	cd_diags_free(&d);
+	cd_diags_init(&d);
+	/* the source goes away: its workloads stay, stale */
+	cd_mgr_source_state(&m, "vc", "disconnected", "gone");
+	json_t *b = get_wl(&m, "b");
+	ASSERT(json_is_true(json_object_get(b, "stale")));
+	json_decref(b);
+	cd_mgr_source_state(&m, "vc", "in sync", NULL);
+	b = get_wl(&m, "b");
+	ASSERT(json_is_false(json_object_get(b, "stale")));
+	json_decref(b);
+	/* removing it tells the hook */
+	json_array_clear(hooked);
+	ASSERT_EQ(cd_mgr_source_rm(&m, "vc", &self, &d), 0);
+	ASSERT_EQ(json_array_size(hooked), 1);
+	ASSERT(json_is_false(json_object_get(json_array_get(hooked, 0), "added")));
+	json_decref(ws);
+	json_decref(cfg);
+	json_decref(hooked);
+	cd_diags_free(&d);
+	cd_mgr_close(&m);
+	cd_store_close(s);
+	cd_buf_free(&err);
+}
