@@ -156,47 +156,6 @@ static void xml_silent(void *ctx, const char *fmt, ...)
 	(void)fmt;
 }
 
-int cd_virt_list(const char *uri, char **host, json_t **out, struct cd_buf *err)
-{
-	*out = NULL;
-	*host = NULL;
-	virSetErrorFunc(NULL, silent);
-	xmlSetGenericErrorFunc(NULL, xml_silent);     /* errors come back in err */
-	virConnectPtr c = virConnectOpenReadOnly(uri);
-	if (!c) {
-		virErrorPtr e = virGetLastError();
-		cd_buf_printf(err, "cannot connect to %s: %s", uri, e && e->message ? e->message : "unknown error");
-		return -ECONNREFUSED;
-	}
-	char *h = virConnectGetHostname(c);
-	*host = cd_strdup(h ? h : "localhost");
-	free(h);
-	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(c, &doms, 0);
-	if (n < 0) {
-		virErrorPtr e = virGetLastError();
-		cd_buf_printf(err, "listing the domains of %s: %s", uri, e && e->message ? e->message : "refused");
-		virConnectClose(c);
-		return -EIO;
-	}
-	json_t *a = json_array();
-	int r = 0;
-	for (int i = 0; i < n; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], 0);
-		json_t *w;
-		if (xml && cd_virt_domain(xml, strlen(xml), *host, &w, err) == 0)
-			json_array_append_new(a, w);
-		else if (!xml)
-			r = -EIO;
-		free(xml);
-		virDomainFree(doms[i]);
-	}
-	free(doms);
-	virConnectClose(c);
-	*out = a;
-	return r;
-}
-
 /* ---- the connector (source.h) ---- */
 
 /* libvirt delivers events from its default event loop, run by one thread

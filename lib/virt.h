@@ -14,8 +14,8 @@
  *   </metadata>
  *
  * (an address names its vNIC by device or by MAC, or else is the first
- * vNIC's; the guest agent's and DHCP leases' addresses come with the
- * connector's event loop).  A workload object is the inventory document's (policy.md
+ * vNIC's).  The connector adds, for a running domain's vNIC with no
+ * address of cordon's, those the guest agent or the DHCP leases know.  A workload object is the inventory document's (policy.md
  * §1.1), so the manager checks it like any pushed inventory. */
 #ifndef CD_VIRT_H
 #define CD_VIRT_H
@@ -32,12 +32,6 @@
  * the XML is not a domain. */
 int cd_virt_domain(const char *xml, size_t len, const char *host, json_t **out,
 		   struct cd_buf *err);
-/* Every domain of the libvirt connection at uri, as an array of workload
- * objects; host is the hypervisor's host name (libvirt's).  Returns 0, or
- * -ECONNREFUSED / -EIO with err saying what is wrong (unreachable,
- * credentials, permissions). */
-int cd_virt_list(const char *uri, char **host, json_t **out, struct cd_buf *err);
-
 /* The libvirt connector (source.h): config {"uri"}.  Domains come and go
  * with libvirt's lifecycle, metadata and device events; tags written back
  * go into cordon's metadata element (its addresses kept). */
