@@ -191,6 +191,7 @@ struct vsess {
 	json_t *dirty;             /* {uuid: true} */
 	bool closed;
 	char *why;
+	int refs;                  /* ours, and one per callback libvirt holds */
 };
 
 static const char *last_error(void)
@@ -258,6 +259,16 @@ static void vsess_free(void *p)
 	free(v);
 }
 
+/* A callback may still be running in the event loop when its
+ * deregistration returns: libvirt calls the free function it was given
+ * when it is done with it, and the session goes with the last reference. */
+static void vsess_unref(void *p)
+{
+	struct vsess *v = p;
+	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		vsess_free(v);
+}
+
 static void v_close(void *h)
 {
 	struct vsess *v = h;
@@ -266,7 +277,7 @@ static void v_close(void *h)
 			virConnectDomainEventDeregisterAny(v->c, v->cbs[i]);
 	virConnectUnregisterCloseCallback(v->c, on_close);
 	virConnectClose(v->c);
-	vsess_free(v);
+	vsess_unref(v);
 }
 
 static int v_open(const json_t *config, void **h, struct cd_buf *err)
@@ -310,6 +321,7 @@ static int v_open(const json_t *config, void **h, struct cd_buf *err)
 	v->view = json_object();
 	v->dirty = json_object();
 	v->first = true;
+	v->refs = 1;
 	virConnectSetKeepAlive(c, 5, 3);    /* remote connections: a dead peer in ~20 s */
 	static const int ids[4] = { VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
 				    VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED };
@@ -317,14 +329,20 @@ static int v_open(const json_t *config, void **h, struct cd_buf *err)
 		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), VIR_DOMAIN_EVENT_CALLBACK(on_metadata),
 		VIR_DOMAIN_EVENT_CALLBACK(on_device), VIR_DOMAIN_EVENT_CALLBACK(on_device),
 	};
-	for (int i = 0; i < 4; i++)
-		v->cbs[i] = virConnectDomainEventRegisterAny(c, NULL, ids[i], fns[i], v, NULL);
+	for (int i = 0; i < 4; i++) {
+		__atomic_add_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
+		v->cbs[i] = virConnectDomainEventRegisterAny(c, NULL, ids[i], fns[i], v, vsess_unref);
+		if (v->cbs[i] < 0)
+			__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
+	}
 	if (v->cbs[0] < 0) {
 		cd_buf_printf(err, "%s gives no domain events: %s", uri, last_error());
 		v_close(v);
 		return -EIO;
 	}
-	virConnectRegisterCloseCallback(c, on_close, v, NULL);
+	__atomic_add_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
+	if (virConnectRegisterCloseCallback(c, on_close, v, vsess_unref) < 0)
+		__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
 	*h = v;
 	return 0;
 }
