@@ -144,7 +144,7 @@ $(B)/bench-linear: tests/bench/linear.c $(B)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 demo: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe $(B)/vcsim
 	@examples/demo
 
 # Regenerate the golden files after a deliberate change; review the diff.
