@@ -191,8 +191,27 @@ struct vsess {
 	json_t *dirty;             /* {uuid: true} */
 	bool closed;
 	char *why;
-	int refs;                  /* ours, and one per callback libvirt holds */
+	struct vsess *next_live;
 };
+
+/* The sessions alive.  libvirt may still be running a callback of ours
+ * when its deregistration returns, and calls the free functions it was
+ * given only when it next flushes events: so a callback finds its session
+ * here first, under live_mu, and a session is taken off the list before
+ * it is freed. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct vsess *live;
+
+/* Lock live_mu when v is alive (true); a callback then works on it. */
+static bool alive(struct vsess *v)
+{
+	pthread_mutex_lock(&live_mu);
+	for (struct vsess *l = live; l; l = l->next_live)
+		if (l == v)
+			return true;
+	pthread_mutex_unlock(&live_mu);
+	return false;
+}
 
 static const char *last_error(void)
 {
@@ -204,12 +223,13 @@ static void mark(virDomainPtr dom, void *opaque)
 {
 	struct vsess *v = opaque;
 	char uuid[VIR_UUID_STRING_BUFLEN];
-	if (virDomainGetUUIDString(dom, uuid) < 0)
+	if (virDomainGetUUIDString(dom, uuid) < 0 || !alive(v))
 		return;
 	pthread_mutex_lock(&v->mu);
 	json_object_set_new(v->dirty, uuid, json_true());
 	pthread_cond_signal(&v->cond);
 	pthread_mutex_unlock(&v->mu);
+	pthread_mutex_unlock(&live_mu);
 }
 
 static int on_lifecycle(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
@@ -237,6 +257,8 @@ static void on_close(virConnectPtr c, int reason, void *opaque)
 	struct vsess *v = opaque;
 	static const char *const why[] = { "an I/O error", "end of file", "a keepalive timeout",
 					   "the client closing it" };
+	if (!alive(v))
+		return;
 	pthread_mutex_lock(&v->mu);
 	v->closed = true;
 	free(v->why);
@@ -244,11 +266,11 @@ static void on_close(virConnectPtr c, int reason, void *opaque)
 			     reason >= 0 && reason < 4 ? why[reason] : "unknown reason");
 	pthread_cond_signal(&v->cond);
 	pthread_mutex_unlock(&v->mu);
+	pthread_mutex_unlock(&live_mu);
 }
 
-static void vsess_free(void *p)
+static void vsess_free(struct vsess *v)
 {
-	struct vsess *v = p;
 	pthread_mutex_destroy(&v->mu);
 	pthread_cond_destroy(&v->cond);
 	json_decref(v->view);
@@ -259,16 +281,6 @@ static void vsess_free(void *p)
 	free(v);
 }
 
-/* A callback may still be running in the event loop when its
- * deregistration returns: libvirt calls the free function it was given
- * when it is done with it, and the session goes with the last reference. */
-static void vsess_unref(void *p)
-{
-	struct vsess *v = p;
-	if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		vsess_free(v);
-}
-
 static void v_close(void *h)
 {
 	struct vsess *v = h;
@@ -277,7 +289,14 @@ static void v_close(void *h)
 			virConnectDomainEventDeregisterAny(v->c, v->cbs[i]);
 	virConnectUnregisterCloseCallback(v->c, on_close);
 	virConnectClose(v->c);
-	vsess_unref(v);
+	pthread_mutex_lock(&live_mu);
+	for (struct vsess **l = &live; *l; l = &(*l)->next_live)
+		if (*l == v) {
+			*l = v->next_live;
+			break;
+		}
+	pthread_mutex_unlock(&live_mu);
+	vsess_free(v);
 }
 
 static int v_open(const json_t *config, void **h, struct cd_buf *err)
@@ -321,7 +340,10 @@ static int v_open(const json_t *config, void **h, struct cd_buf *err)
 	v->view = json_object();
 	v->dirty = json_object();
 	v->first = true;
-	v->refs = 1;
+	pthread_mutex_lock(&live_mu);
+	v->next_live = live;
+	live = v;
+	pthread_mutex_unlock(&live_mu);
 	virConnectSetKeepAlive(c, 5, 3);    /* remote connections: a dead peer in ~20 s */
 	static const int ids[4] = { VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
 				    VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED };
@@ -329,20 +351,14 @@ static int v_open(const json_t *config, void **h, struct cd_buf *err)
 		VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), VIR_DOMAIN_EVENT_CALLBACK(on_metadata),
 		VIR_DOMAIN_EVENT_CALLBACK(on_device), VIR_DOMAIN_EVENT_CALLBACK(on_device),
 	};
-	for (int i = 0; i < 4; i++) {
-		__atomic_add_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
-		v->cbs[i] = virConnectDomainEventRegisterAny(c, NULL, ids[i], fns[i], v, vsess_unref);
-		if (v->cbs[i] < 0)
-			__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
-	}
+	for (int i = 0; i < 4; i++)
+		v->cbs[i] = virConnectDomainEventRegisterAny(c, NULL, ids[i], fns[i], v, NULL);
 	if (v->cbs[0] < 0) {
 		cd_buf_printf(err, "%s gives no domain events: %s", uri, last_error());
 		v_close(v);
 		return -EIO;
 	}
-	__atomic_add_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
-	if (virConnectRegisterCloseCallback(c, on_close, v, vsess_unref) < 0)
-		__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL);
+	virConnectRegisterCloseCallback(c, on_close, v, NULL);
 	*h = v;
 	return 0;
 }
