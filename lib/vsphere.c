@@ -549,7 +549,8 @@ static int soap_ref(struct vs *v, const char *method, const char *body, char **r
 	return r;
 }
 
-/* The tagging service (/rest): JSON over HTTPS with a session header. */
+/* The tagging service (/rest): JSON over HTTPS with a session header.
+ * body (may be NULL) is taken over. */
 static int rest(struct vs *v, const char *method, const char *path, json_t *body, json_t **out,
 		struct cd_buf *err)
 {
@@ -557,6 +558,7 @@ static int rest(struct vs *v, const char *method, const char *path, json_t *body
 		*out = NULL;
 	char *u = cd_asprintf("%s/rest%s", v->base, path);
 	char *b = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
 	curl_easy_setopt(v->rest, CURLOPT_URL, u);
 	curl_easy_setopt(v->rest, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(v->rest, CURLOPT_POSTFIELDS, b ? b : "");
