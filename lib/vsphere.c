@@ -304,7 +304,7 @@ int cd_vsphere_apply(json_t *objs, const char *xml, size_t len, char **version,
 			xmlFree(type);
 		}
 	xmlFreeDoc(doc);
-	return 0;
+	return 1;
 }
 
 /* ---- workloads ---- */
@@ -820,9 +820,11 @@ static int s_open(const json_t *config, void **h, struct cd_buf *err)
 
 /* ---- following changes ---- */
 
+/* 1: updates came and were applied; 0: none within wait_s seconds. */
 static int wait_updates(struct vs *v, int wait_s, struct cd_buf *err)
 {
 	bool truncated;
+	int any = 0;
 	do {
 		char *p = esc(v->pc), *ver = esc(v->version ? v->version : "");
 		char *body = cd_asprintf("<_this type=\"PropertyCollector\">%s</_this><version>%s</version>"
@@ -858,9 +860,10 @@ static int wait_updates(struct vs *v, int wait_s, struct cd_buf *err)
 				     &v->version, &truncated, err);
 		if (r < 0)
 			return -ECONNRESET;
+		any |= r;
 		wait_s = 0;
 	} while (truncated);
-	return 0;
+	return any;
 }
 
 static int cmp_jstr(const void *a, const void *b)
@@ -966,7 +969,10 @@ static int s_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 	*ws = NULL;
 	int wait_s = v->first ? 0 : (ms + 999) / 1000;
 	int r = wait_updates(v, wait_s, err);
-	if (r == 0 && (v->first || now_us() - v->tags_at >= TAGS_EVERY_US))
+	/* tags when due; but updates go out first (the tags' call takes a
+	 * while with thousands of VMs), unless they keep coming */
+	int64_t due = now_us() - v->tags_at;
+	if (r >= 0 && (v->first || (due >= TAGS_EVERY_US && (r == 0 || due >= 3 * TAGS_EVERY_US))))
 		r = refresh_tags(v, err);
 	if (r < 0)
 		return r == -EACCES || r == -ECONNRESET || r == -EPROTO ? -ECONNRESET : r;

@@ -28,8 +28,9 @@ extern const struct cd_src_ops cd_vsphere_ops;
 
 /* Apply a WaitForUpdatesEx answer (the whole SOAP envelope) to objs
  * ({moref: {"type", properties...}}); *version is the next version to ask
- * for, *truncated whether more is waiting.  -EPROTO with err when the
- * answer is not one; objs then holds what came before the error. */
+ * for, *truncated whether more is waiting.  Returns 1 when it held
+ * updates, 0 when nothing changed, -EPROTO with err when the answer is not
+ * one (objs then holds what came before the error). */
 int cd_vsphere_apply(json_t *objs, const char *xml, size_t len, char **version,
 		     bool *truncated, struct cd_buf *err);
 /* The workloads of objs' virtual machines (in id order); vmtags:

@@ -46,7 +46,7 @@ TEST(vsphere_update_sets_to_workloads)
 	json_t *objs = json_object();
 	struct cd_buf err;
 	cd_buf_init(&err, 1024);
-	ASSERT_EQ(cd_vsphere_apply(objs, xml, len, &ver, &trunc, &err), 0);
+	ASSERT_EQ(cd_vsphere_apply(objs, xml, len, &ver, &trunc, &err), 1);
 	ASSERT_STR_EQ(ver, "-");
 	ASSERT(!trunc);
 	json_t *tags = json_pack("{s:[s, s]}", "vm-65", "env=prod", "role=web");
@@ -81,7 +81,7 @@ TEST(vsphere_update_sets_to_workloads)
 	const char *mac = json_string_value(json_object_get(
 		json_array_get(json_object_get(json_object_get(objs, "vm-65"), "nics"), 0), "mac"));
 	char *s = cd_asprintf(sets, mac);
-	ASSERT_EQ(apply(objs, "2", s, "<truncated>true</truncated>", &ver, &trunc), 0);
+	ASSERT_EQ(apply(objs, "2", s, "<truncated>true</truncated>", &ver, &trunc), 1);
 	free(s);
 	ASSERT_STR_EQ(ver, "2");
 	ASSERT(trunc);
@@ -99,7 +99,7 @@ TEST(vsphere_update_sets_to_workloads)
 		"<changeSet><name>config.extraConfig</name><op>assign</op><val xsi:type=\"ArrayOfOptionValue\">"
 		"<OptionValue><key>cordon.quarantine.from</key><value xsi:type=\"xsd:string\"></value></OptionValue>"
 		"</val></changeSet><changeSet><name>guest.net</name><op>remove</op></changeSet></objectSet>", "",
-		&ver, &trunc), 0);
+		&ver, &trunc), 1);
 	ASSERT(!json_object_get(json_object_get(objs, "vm-65"), "qfrom"));
 	ASSERT(!json_object_get(json_object_get(objs, "vm-65"), "ips"));
 	/* nothing new: no returnval */
