@@ -398,6 +398,11 @@ static void h_source_add(struct ctx *c)
 			error(c, 400, "url", "'url' must be https://HOST/sdk");
 			return;
 		}
+		size_t auth = strcspn(url + 8, "/?#");
+		if (memchr(url + 8, '@', auth)) {   /* it would be shown and logged */
+			error(c, 400, "url", "'url' holds no credentials: give 'user' and 'password'");
+			return;
+		}
 		if (uri) {
 			error(c, 400, "uri", "'uri' is for libvirt sources");
 			return;

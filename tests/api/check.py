@@ -173,6 +173,8 @@ conform("source add, unknown kind", "post", "/sources", "/sources", {"name": "x"
 conform("source add, libvirt without uri", "post", "/sources", "/sources", {"name": "x", "kind": "libvirt"}, want=400)
 conform("source add, vsphere over http", "post", "/sources", "/sources",
         {"name": "x", "kind": "vsphere", "url": "http://vc/sdk", "user": "u", "password": "p"}, want=400)
+conform("source add, credentials in the URL", "post", "/sources", "/sources",
+        {"name": "x", "kind": "vsphere", "url": "https://u:p@vc/sdk", "user": "u", "password": "p"}, want=400)
 conform("source add, unreachable libvirt", "post", "/sources", "/sources",
         {"name": "x", "kind": "libvirt", "uri": "qemu+unix:///system?socket=/nonexistent/sock"}, want=400)
 conform("source add, test driver", "post", "/sources", "/sources",
