@@ -897,14 +897,13 @@ static bool tags_only(json_t *a, json_t *b)
 	if (json_array_size(a) != json_array_size(b))
 		return false;
 	for (size_t i = 0; i < json_array_size(a); i++) {
-		json_t *x = json_copy(json_array_get(a, i)), *y = json_copy(json_array_get(b, i));
-		json_object_del(x, "tags");
-		json_object_del(y, "tags");
-		bool eq = json_equal(x, y);
-		json_decref(x);
-		json_decref(y);
-		if (!eq)
+		json_t *x = json_array_get(a, i), *y = json_array_get(b, i), *v;
+		const char *k;
+		if (json_object_size(x) != json_object_size(y))
 			return false;
+		json_object_foreach(x, k, v)
+			if (strcmp(k, "tags") && !json_equal(v, json_object_get(y, k)))
+				return false;
 	}
 	return true;
 }

@@ -61,14 +61,7 @@ void cd_src_write(struct cd_src *s, const char *id, const char *tag, bool add, b
 /* Sleep ms unless stopped; true when stopped. */
 static bool nap(struct cd_src *s, int ms)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
+	struct timespec t = cd_deadline(ms);
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop && pthread_cond_timedwait(&s->cond, &s->mu, &t) == 0)
 		;

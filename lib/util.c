@@ -314,6 +314,19 @@ bool cd_glob(const char *pattern, const char *s)
 	return fnmatch(pattern, s, 0) == 0;
 }
 
+struct timespec cd_deadline(int ms)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
 char *cd_time_fmt(int64_t us, char buf[CD_TIME_STRLEN])
 {
 	time_t t = (time_t)(us / 1000000);

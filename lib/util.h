@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define CD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -69,6 +70,9 @@ int cd_read_file(const char *path, size_t max, char **out, size_t *len);
 #define CD_TIME_STRLEN 40
 char *cd_time_fmt(int64_t us, char buf[CD_TIME_STRLEN]);
 int cd_time_parse(const char *s, int64_t *us);
+/* The CLOCK_REALTIME time ms milliseconds from now: the deadline
+ * pthread_cond_timedwait() takes. */
+struct timespec cd_deadline(int ms);
 
 /* String -> index map, case-insensitive unless made exact (open addressing, FNV-1a). */
 struct cd_map {

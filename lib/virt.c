@@ -399,14 +399,15 @@ static void guest_addrs(virDomainPtr dom, json_t *w)
 	}
 }
 
-/* Read one domain into the view; false when the connection failed. */
-static bool refresh(struct vsess *v, const char *uuid, struct cd_buf *err)
+/* Read one domain into the view; false when the connection failed.
+ * *changed is set when its entry changed. */
+static bool refresh(struct vsess *v, const char *uuid, bool *changed, struct cd_buf *err)
 {
 	virDomainPtr dom = virDomainLookupByUUIDString(v->c, uuid);
 	if (!dom) {
 		virErrorPtr e = virGetLastError();
 		if (e && e->code == VIR_ERR_NO_DOMAIN) {
-			json_object_del(v->view, uuid);
+			*changed |= json_object_del(v->view, uuid) == 0;
 			return true;
 		}
 		cd_buf_printf(err, "reading domain %s of %s: %s", uuid, v->uri, last_error());
@@ -417,7 +418,7 @@ static bool refresh(struct vsess *v, const char *uuid, struct cd_buf *err)
 	if (!xml) {
 		virErrorPtr e = virGetLastError();
 		if (e && e->code == VIR_ERR_NO_DOMAIN)
-			json_object_del(v->view, uuid);
+			*changed |= json_object_del(v->view, uuid) == 0;
 		else {
 			cd_buf_printf(err, "reading domain %s of %s: %s", uuid, v->uri, last_error());
 			ok = false;
@@ -428,6 +429,7 @@ static bool refresh(struct vsess *v, const char *uuid, struct cd_buf *err)
 		cd_buf_init(&e2, 1024);
 		if (cd_virt_domain(xml, strlen(xml), v->host, &w, &e2) == 0) {
 			guest_addrs(dom, w);
+			*changed |= !json_equal(w, json_object_get(v->view, uuid));
 			json_object_set_new(v->view, uuid, w);
 		}
 		cd_buf_free(&e2);
@@ -471,11 +473,11 @@ static int v_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 			return -ECONNRESET;
 		}
 		json_object_clear(v->view);
-		bool ok = true;
+		bool ok = true, changed = false;
 		for (int i = 0; i < n; i++) {
 			char uuid[VIR_UUID_STRING_BUFLEN];
 			if (ok && virDomainGetUUIDString(doms[i], uuid) == 0)
-				ok = refresh(v, uuid, err);
+				ok = refresh(v, uuid, &changed, err);
 			virDomainFree(doms[i]);
 		}
 		free(doms);
@@ -485,14 +487,7 @@ static int v_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 		*ws = view_array(v->view);
 		return 1;
 	}
-	struct timespec t;
-	clock_gettime(CLOCK_REALTIME, &t);
-	t.tv_sec += ms / 1000;
-	t.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t.tv_nsec >= 1000000000L) {
-		t.tv_sec++;
-		t.tv_nsec -= 1000000000L;
-	}
+	struct timespec t = cd_deadline(ms);
 	pthread_mutex_lock(&v->mu);
 	while (!v->closed && !json_object_size(v->dirty) &&
 	       pthread_cond_timedwait(&v->cond, &v->mu, &t) == 0)
@@ -509,14 +504,11 @@ static int v_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 	}
 	const char *uuid;
 	json_t *x;
-	json_t *before = json_deep_copy(v->view);
-	bool ok = true;
+	bool ok = true, changed = false;
 	json_object_foreach(dirty, uuid, x)
 		if (ok)
-			ok = refresh(v, uuid, err);
+			ok = refresh(v, uuid, &changed, err);
 	json_decref(dirty);
-	bool changed = !json_equal(before, v->view);
-	json_decref(before);
 	if (!ok)
 		return -ECONNRESET;
 	if (!changed)

@@ -482,14 +482,11 @@ static int exchange(struct vs *v, CURL *c, const char *what, long *status, struc
 	return 0;
 }
 
-/* Call a vim25 method: body is the method's element.  *doc and *ret are
- * the answer and its returnval (NULL when none); the caller frees doc. */
-static int soap(struct vs *v, const char *method, const char *body, xmlDoc **doc,
-		xmlNode **ret, struct cd_buf *err)
+/* Post a vim25 method call (body: the method's element) in its envelope;
+ * the answer is in v->resp. */
+static int post(struct vs *v, const char *method, const char *body, long *status,
+		struct cd_buf *err)
 {
-	*doc = NULL;
-	if (ret)
-		*ret = NULL;
 	char *env = cd_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
 		"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
@@ -498,9 +495,21 @@ static int soap(struct vs *v, const char *method, const char *body, xmlDoc **doc
 	curl_easy_setopt(v->soap, CURLOPT_URL, v->url);
 	curl_easy_setopt(v->soap, CURLOPT_POSTFIELDS, env);
 	curl_easy_setopt(v->soap, CURLOPT_POSTFIELDSIZE, (long)strlen(env));
-	long status = 0;
-	int r = exchange(v, v->soap, method, &status, err);
+	int r = exchange(v, v->soap, method, status, err);
 	free(env);
+	return r;
+}
+
+/* Call a vim25 method: body is the method's element.  *doc and *ret are
+ * the answer and its returnval (NULL when none); the caller frees doc. */
+static int soap(struct vs *v, const char *method, const char *body, xmlDoc **doc,
+		xmlNode **ret, struct cd_buf *err)
+{
+	*doc = NULL;
+	if (ret)
+		*ret = NULL;
+	long status = 0;
+	int r = post(v, method, body, &status, err);
 	if (r < 0)
 		return r;
 	xmlDoc *d = parse(v->resp.data ? v->resp.data : "", v->resp.len);
@@ -830,20 +839,11 @@ static int wait_updates(struct vs *v, int wait_s, struct cd_buf *err)
 		char *body = cd_asprintf("<_this type=\"PropertyCollector\">%s</_this><version>%s</version>"
 					 "<options><maxWaitSeconds>%d</maxWaitSeconds></options>",
 					 p, ver, wait_s);
-		curl_easy_setopt(v->soap, CURLOPT_URL, v->url);
-		char *env = cd_asprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-			"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-			"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>"
-			"<WaitForUpdatesEx xmlns=\"urn:vim25\">%s</WaitForUpdatesEx></soapenv:Body>"
-			"</soapenv:Envelope>", body);
+		long status = 0;
+		int r = post(v, "WaitForUpdatesEx", body, &status, err);
 		free(p);
 		free(ver);
 		free(body);
-		curl_easy_setopt(v->soap, CURLOPT_POSTFIELDS, env);
-		curl_easy_setopt(v->soap, CURLOPT_POSTFIELDSIZE, (long)strlen(env));
-		long status = 0;
-		int r = exchange(v, v->soap, "WaitForUpdatesEx", &status, err);
-		free(env);
 		if (r < 0)
 			return r;
 		if (status != 200) {
@@ -972,8 +972,13 @@ static int s_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 	/* tags when due; but updates go out first (the tags' call takes a
 	 * while with thousands of VMs), unless they keep coming */
 	int64_t due = now_us() - v->tags_at;
-	if (r >= 0 && (v->first || (due >= TAGS_EVERY_US && (r == 0 || due >= 3 * TAGS_EVERY_US))))
+	bool news = r > 0;
+	if (r >= 0 && (v->first || (due >= TAGS_EVERY_US && (r == 0 || due >= 3 * TAGS_EVERY_US)))) {
 		r = refresh_tags(v, err);
+		news = true;
+	}
+	if (r >= 0 && !news && !v->first)
+		return 0;             /* nothing came: the view stands */
 	if (r < 0)
 		return r == -EACCES || r == -ECONNRESET || r == -EPROTO ? -ECONNRESET : r;
 	json_t *w = cd_vsphere_workloads(v->objs, v->vmtags, v->url);
@@ -1347,7 +1352,7 @@ static int s_write(void *h, const char *id, const char *tag, bool add, bool quar
 	int r = write_tag(v, ref, tag, add, err);
 	if (r == 0)
 		r = write_quarantine(v, ref, quarantined, err);
-	return r == -ECONNRESET ? -ECONNRESET : r;
+	return r;
 }
 
 const struct cd_src_ops cd_vsphere_ops = {
