@@ -25,6 +25,49 @@ static int render_vnic(const struct cd_host *h, const struct cd_state *st,
 	return r;
 }
 
+static int cmp_set(const void *a, const void *b)
+{
+	const struct cd_host_set *x = a, *y = b;
+	if (x->refs != y->refs)
+		return x->refs > y->refs ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* h->sets: the sets of the table, most named first (see host.h). */
+static void set_order(struct cd_host *h, const struct cd_policy *pol)
+{
+	size_t n = pol->ngroups + pol->nipsets + h->names.nport_sets;
+	h->sets = cd_calloc(n + 1, sizeof(*h->sets));
+	size_t *grefs = cd_calloc(pol->ngroups + 1, sizeof(size_t));
+	size_t *irefs = cd_calloc(pol->nipsets + 1, sizeof(size_t));
+	for (size_t i = 0; i < pol->nrules; i++) {
+		const struct cd_rule *r = &pol->rules[i];
+		const struct cd_ref *lists[2] = { r->src, r->dst };
+		size_t nl[2] = { r->nsrc, r->ndst };
+		for (int l = 0; l < 2; l++)
+			for (size_t j = 0; j < nl[l]; j++) {
+				if (lists[l][j].kind == CD_REF_GROUP)
+					grefs[lists[l][j].idx]++;
+				else if (lists[l][j].kind == CD_REF_IPSET)
+					irefs[lists[l][j].idx]++;
+			}
+	}
+	for (size_t g = 0; g < pol->ngroups; g++)
+		if (grefs[g])
+			h->sets[h->nsets++] = (struct cd_host_set){ CD_SET_GROUP, g, grefs[g] };
+	for (size_t i = 0; i < pol->nipsets; i++)
+		if (irefs[i])
+			h->sets[h->nsets++] = (struct cd_host_set){ CD_SET_IPSET, i, irefs[i] };
+	for (size_t k = 0; k < h->names.nport_sets; k++)
+		h->sets[h->nsets++] = (struct cd_host_set){ CD_SET_PORTS, k,
+								     h->names.port_refs[k] };
+	qsort(h->sets, h->nsets, sizeof(*h->sets), cmp_set);
+	free(grefs);
+	free(irefs);
+}
+
 int cd_host_build(struct cd_host *h, const struct cd_state *st,
 		  const char *host, const struct cd_host_opts *opts)
 {
@@ -54,6 +97,8 @@ int cd_host_build(struct cd_host *h, const struct cd_state *st,
 			}
 		}
 	}
+
+	set_order(h, pol);
 
 	size_t cap = 0;
 	for (size_t w = 0; w < st->inv.n; w++) {
@@ -90,6 +135,7 @@ void cd_host_free(struct cd_host *h)
 	free(h->globs);
 	free(h->group_set);
 	free(h->ipset_set);
+	free(h->sets);
 	cd_names_free(&h->names);
 	free(h->host);
 	memset(h, 0, sizeof(*h));
@@ -151,31 +197,28 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 		cd_buf_puts(b, "\tcounter default_out {\n\t}\n\tcounter default_in {\n\t}\n");
 	cd_buf_puts(b, "\tcounter unknown_vnic {\n\t}\n");
 	cd_buf_init(&el, CD_RENDER_MAX);
-	for (size_t g = 0; g < pol->ngroups; g++) {
-		if (!h->group_set[g])
+	for (size_t k = 0; k < h->nsets; k++) {
+		const struct cd_host_set *s = &h->sets[k];
+		if (s->kind == CD_SET_PORTS) {
+			cd_buf_printf(b, "\tset %s {\n\t\ttype inet_proto . inet_service\n"
+				      "\t\tflags interval\n\t\telements = { %s }\n\t}\n",
+				      h->names.port_sets[s->idx], h->names.port_elements[s->idx]);
 			continue;
-		for (int fam = 4; fam <= 6; fam += 2) {
-			cd_buf_reset(&el);
-			cd_render_group_elements(st, g, fam, &el);
-			set_decl(b, h->names.group[g], fam, false, el.data ? el.data : "");
 		}
-	}
-	for (size_t i = 0; i < pol->nipsets; i++) {
-		if (!h->ipset_set[i])
-			continue;
+		bool ipset = s->kind == CD_SET_IPSET;
 		for (int fam = 4; fam <= 6; fam += 2) {
-			if (!cd_ipset_has_family(&pol->ipsets[i], fam))
+			if (ipset && !cd_ipset_has_family(&pol->ipsets[s->idx], fam))
 				continue;
 			cd_buf_reset(&el);
-			cd_render_ipset_elements(st, i, fam, &el);
-			set_decl(b, h->names.ipset[i], fam, true, el.data ? el.data : "");
+			if (ipset)
+				cd_render_ipset_elements(st, s->idx, fam, &el);
+			else
+				cd_render_group_elements(st, s->idx, fam, &el);
+			set_decl(b, ipset ? h->names.ipset[s->idx] : h->names.group[s->idx], fam,
+				 ipset, el.data ? el.data : "");
 		}
 	}
 	cd_buf_free(&el);
-	for (size_t i = 0; i < h->names.nport_sets; i++)
-		cd_buf_printf(b, "\tset %s {\n\t\ttype inet_proto . inet_service\n"
-			      "\t\tflags interval\n\t\telements = { %s }\n\t}\n",
-			      h->names.port_sets[i], h->names.port_elements[i]);
 	cd_buf_puts(b, "\tset vnics {\n\t\ttype ifname\n");
 	for (size_t k = 0; k < h->n; k++)
 		cd_buf_printf(b, "%s\"%s\"", k ? ", " : "\t\telements = { ", h->v[k].ifname);

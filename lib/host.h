@@ -34,6 +34,20 @@ struct cd_host_vnic {
 	char *text[2];                /* rule lines of the out_ and in_ chains */
 };
 
+/* A set of the table: a group's or an ipset's (one per address family),
+ * or a port set.  The kernel finds a set a rule names by walking the
+ * table's sets in the order they were created, comparing names, so the
+ * sets are created most named first: by how many policy rules name them,
+ * then groups, ipsets and port sets each in policy order.  The order
+ * depends on the policy alone, so an incrementally updated table lists as
+ * a fresh one. */
+enum cd_set_kind { CD_SET_GROUP, CD_SET_IPSET, CD_SET_PORTS };
+struct cd_host_set {
+	enum cd_set_kind kind;
+	size_t idx;                   /* group, ipset or port set index */
+	size_t refs;                  /* policy rules that name it */
+};
+
 struct cd_host {
 	char *host;                   /* the host's name */
 	bool unknown_accept;
@@ -42,6 +56,8 @@ struct cd_host {
 	struct cd_names names;        /* set names */
 	bool *group_set;              /* group g has sets */
 	bool *ipset_set;              /* ipset i has sets */
+	struct cd_host_set *sets;     /* the address and port sets, in the */
+	size_t nsets;                 /* order they are created */
 	struct cd_host_vnic *v;       /* the host's vNICs, in inventory order */
 	size_t n;
 };

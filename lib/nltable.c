@@ -366,6 +366,51 @@ static int chain_rules(struct nlbatch *nb, const char *name, const char *text)
 	return 0;
 }
 
+/* One set of h, with its elements. */
+static int set_msgs(struct nlbatch *nb, const struct cd_host *h, const struct cd_state *st,
+		    const struct cd_host_set *hs)
+{
+	char name[300];
+	if (hs->kind == CD_SET_PORTS) {
+		const char *p = h->names.port_sets[hs->idx];
+		struct nftnl_set *s = set_new(p, NFT_SET_INTERVAL | NFT_SET_CONCAT,
+					      TYPE_INET_PROTOCOL << 6 | TYPE_INET_SERVICE, 8,
+					      "000400000000030800040d0000000100");
+		uint8_t fields[2] = { 1, 2 };
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, 2);
+		set_add(nb, s);
+		nftnl_set_free(s);
+		return port_elems(nb, p, h->names.port_elements[hs->idx]);
+	}
+	for (int fam = 4; fam <= 6; fam += 2) {
+		uint32_t type = fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR, len = fam == 4 ? 4 : 16;
+		if (hs->kind == CD_SET_IPSET) {
+			const struct cd_ipset *ip = &st->pol.ipsets[hs->idx];
+			if (!cd_ipset_has_family(ip, fam))
+				continue;
+			snprintf(name, sizeof(name), "%s_v%d", h->names.ipset[hs->idx], fam);
+			struct nftnl_set *s = set_new(name, NFT_SET_INTERVAL, type, len,
+						      "000402000000020401000000");
+			set_add(nb, s);
+			nftnl_set_free(s);
+			interval_elems(nb, name, ip->addrs, ip->n, fam);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s_v%d", h->names.group[hs->idx], fam);
+		struct nftnl_set *s = set_new(name, 0, type, len, "000402000000");
+		set_add(nb, s);
+		nftnl_set_free(s);
+		struct cd_addr *v;
+		size_t n = cd_group_addrs(st, hs->idx, fam, &v);
+		struct elems e = { .set = name };
+		for (size_t i = 0; i < n; i++)
+			nftnl_set_elem_set(elem_new(nb, &e), NFTNL_SET_ELEM_KEY, v[i].b, len);
+		elems_flush(nb, &e);
+		free(v);
+	}
+	return 0;
+}
+
 int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 			struct cd_buf *err)
 {
@@ -422,54 +467,10 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 		snprintf(name, sizeof(name), "in_%s", h->v[k].name);
 		chain(&nb, name, false);
 	}
-	/* sets, in the order of the text */
+	/* sets, in the order of the text (most named first, see host.h) */
 	char name[300];
-	for (size_t g = 0; g < pol->ngroups; g++) {
-		if (!h->group_set[g])
-			continue;
-		for (int fam = 4; fam <= 6; fam += 2) {
-			snprintf(name, sizeof(name), "%s_v%d", h->names.group[g], fam);
-			struct nftnl_set *s = set_new(name, 0, fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR,
-						      fam == 4 ? 4 : 16, "000402000000");
-			set_add(&nb, s);
-			nftnl_set_free(s);
-			struct cd_addr *v;
-			size_t n = cd_group_addrs(st, g, fam, &v);
-			struct elems e = { .set = name };
-			for (size_t i = 0; i < n; i++) {
-				struct nftnl_set_elem *x = elem_new(&nb, &e);
-				nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, v[i].b, fam == 4 ? 4 : 16);
-			}
-			elems_flush(&nb, &e);
-			free(v);
-		}
-	}
-	for (size_t i = 0; i < pol->nipsets; i++) {
-		if (!h->ipset_set[i])
-			continue;
-		const struct cd_ipset *ip = &pol->ipsets[i];
-		for (int fam = 4; fam <= 6; fam += 2) {
-			if (!cd_ipset_has_family(ip, fam))
-				continue;
-			snprintf(name, sizeof(name), "%s_v%d", h->names.ipset[i], fam);
-			struct nftnl_set *s = set_new(name, NFT_SET_INTERVAL,
-						      fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR,
-						      fam == 4 ? 4 : 16, "000402000000020401000000");
-			set_add(&nb, s);
-			nftnl_set_free(s);
-			interval_elems(&nb, name, ip->addrs, ip->n, fam);
-		}
-	}
-	for (size_t i = 0; i < h->names.nport_sets && r == 0; i++) {
-		struct nftnl_set *s = set_new(h->names.port_sets[i], NFT_SET_INTERVAL | NFT_SET_CONCAT,
-					      TYPE_INET_PROTOCOL << 6 | TYPE_INET_SERVICE, 8,
-					      "000400000000030800040d0000000100");
-		uint8_t fields[2] = { 1, 2 };
-		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, 2);
-		set_add(&nb, s);
-		nftnl_set_free(s);
-		r = port_elems(&nb, h->names.port_sets[i], h->names.port_elements[i]);
-	}
+	for (size_t k = 0; k < h->nsets && r == 0; k++)
+		r = set_msgs(&nb, h, st, &h->sets[k]);
 	struct nftnl_set *s = set_new("vnics", 0, TYPE_IFNAME, 16, "000401000000");
 	set_add(&nb, s);
 	nftnl_set_free(s);

@@ -55,6 +55,7 @@ void cd_names_init(struct cd_names *nm, const struct cd_policy *pol)
 	nm->ports = cd_calloc(pol->nrules + 1, sizeof(char *));
 	nm->port_sets = cd_calloc(pol->nrules + 1, sizeof(char *));
 	nm->port_elements = cd_calloc(pol->nrules + 1, sizeof(char *));
+	nm->port_refs = cd_calloc(pol->nrules + 1, sizeof(size_t));
 	for (size_t i = 0; i < pol->nrules; i++) {
 		char *el = cd_port_elements(&pol->rules[i]);
 		if (!el)
@@ -69,6 +70,7 @@ void cd_names_init(struct cd_names *nm, const struct cd_policy *pol)
 			cd_map_put(&seen, el, k, NULL);
 		}
 		nm->ports[i] = nm->port_sets[k];
+		nm->port_refs[k]++;
 	}
 	cd_map_free(&seen);
 }
@@ -88,6 +90,7 @@ void cd_names_free(struct cd_names *nm)
 	free(nm->ports);
 	free(nm->port_sets);
 	free(nm->port_elements);
+	free(nm->port_refs);
 	memset(nm, 0, sizeof(*nm));
 }
 

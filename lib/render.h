@@ -23,6 +23,7 @@ struct cd_names {
 	char **ports;      /* per rule: its port set (p_N), or NULL */
 	char **port_sets;  /* the distinct port sets: names ... */
 	char **port_elements; /* ... and their elements "tcp . 443, ..." */
+	size_t *port_refs;    /* ... and how many rules use each */
 	size_t nport_sets;
 };
 void cd_names_init(struct cd_names *nm, const struct cd_policy *pol);
