@@ -35,9 +35,13 @@ static int cmp_set(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* h->sets: the sets of the table, most named first (see host.h). */
-static void set_order(struct cd_host *h, const struct cd_policy *pol)
+/* The sets of the table: a group's and an ipset's for every one a rule
+ * names as source or destination, and the port sets; h->sets lists them
+ * most named first (see host.h). */
+static void table_sets(struct cd_host *h, const struct cd_policy *pol)
 {
+	h->group_set = cd_calloc(pol->ngroups + 1, sizeof(bool));
+	h->ipset_set = cd_calloc(pol->nipsets + 1, sizeof(bool));
 	size_t n = pol->ngroups + pol->nipsets + h->names.nport_sets;
 	h->sets = cd_calloc(n + 1, sizeof(*h->sets));
 	size_t *grefs = cd_calloc(pol->ngroups + 1, sizeof(size_t));
@@ -55,10 +59,10 @@ static void set_order(struct cd_host *h, const struct cd_policy *pol)
 			}
 	}
 	for (size_t g = 0; g < pol->ngroups; g++)
-		if (grefs[g])
+		if ((h->group_set[g] = grefs[g] > 0))
 			h->sets[h->nsets++] = (struct cd_host_set){ CD_SET_GROUP, g, grefs[g] };
 	for (size_t i = 0; i < pol->nipsets; i++)
-		if (irefs[i])
+		if ((h->ipset_set[i] = irefs[i] > 0))
 			h->sets[h->nsets++] = (struct cd_host_set){ CD_SET_IPSET, i, irefs[i] };
 	for (size_t k = 0; k < h->names.nport_sets; k++)
 		h->sets[h->nsets++] = (struct cd_host_set){ CD_SET_PORTS, k,
@@ -82,23 +86,7 @@ int cd_host_build(struct cd_host *h, const struct cd_state *st,
 		h->globs[h->nglobs++] = cd_strdup(g[i]);
 	cd_names_init(&h->names, pol);
 
-	h->group_set = cd_calloc(pol->ngroups + 1, sizeof(bool));
-	h->ipset_set = cd_calloc(pol->nipsets + 1, sizeof(bool));
-	for (size_t i = 0; i < pol->nrules; i++) {
-		const struct cd_rule *r = &pol->rules[i];
-		const struct cd_ref *lists[2] = { r->src, r->dst };
-		size_t n[2] = { r->nsrc, r->ndst };
-		for (int l = 0; l < 2; l++) {
-			for (size_t j = 0; j < n[l]; j++) {
-				if (lists[l][j].kind == CD_REF_GROUP)
-					h->group_set[lists[l][j].idx] = true;
-				if (lists[l][j].kind == CD_REF_IPSET)
-					h->ipset_set[lists[l][j].idx] = true;
-			}
-		}
-	}
-
-	set_order(h, pol);
+	table_sets(h, pol);
 
 	size_t cap = 0;
 	for (size_t w = 0; w < st->inv.n; w++) {
