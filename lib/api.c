@@ -773,10 +773,14 @@ void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out)
 	out->body = NULL;
 	out->status = 200;
 	if (since < 0 || cd_mgr_needs_snapshot(m, since)) {
-		out->blob = cd_mgr_snapshot(m);
+		/* a scanning agent sees its settings and scans, not the world */
+		if (out->workload)
+			out->body = cd_mgr_snapshot_workload(m, out->workload);
+		else
+			out->blob = cd_mgr_snapshot(m);
 		return;
 	}
-	json_t *o = cd_mgr_changes(m, since);
+	json_t *o = cd_mgr_changes(m, since, out->workload);
 	json_object_set_new(o, "heartbeat_seconds", json_integer(m->heartbeat_s));
 	out->body = o;
 }
@@ -810,6 +814,8 @@ static void h_changes(struct ctx *c)
 	    !q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) || !q_int(c, "snapshot", 0, 1, &snap) ||
 	    !own_scope(c, q(c, "host"), NULL))
 		return;
+	if (c->tok.workload && !c->tok.host)
+		c->out->workload = cd_strdup(c->tok.workload);
 	/* what the agent asks after is what it has realized */
 	cd_mgr_seen(c->m, &c->actor, rev, since);
 	if (snap) {            /* the agent has nothing to build on */
@@ -909,6 +915,17 @@ static void h_agent_events(struct ctx *c)
 		}
 		if (!own_scope(c, NULL, json_string_value(json_object_get(e, "workload"))))
 			return;
+		const char *bad;
+		struct cd_buf why;
+		cd_buf_init(&why, 512);
+		int cr = cd_mgr_agent_event_check(c->m, &c->actor, e, &bad, &why);
+		if (cr < 0) {
+			snprintf(field, sizeof(field), "events[%zu].%s", i, bad);
+			error(c, cr == -EPERM ? 403 : 400, field, "%s", why.data);
+		}
+		cd_buf_free(&why);
+		if (cr < 0)
+			return;
 	}
 	/* one at a time: what an event sets off happens before it is
 	 * stored, and an event stored before is not acted on again */
@@ -917,7 +934,8 @@ static void h_agent_events(struct ctx *c)
 	size_t stored = 0;
 	json_array_foreach(evs, i, e) {
 		int64_t seq = json_integer_value(json_object_get(e, "seq"));
-		int known = cd_store_event_known(c->m->store, c->tok.name, seq);
+		/* per credential: an agent enrolled again starts again at 1 */
+		int known = cd_store_event_known(c->m->store, c->tok.hash, seq);
 		if (known < 0) {
 			r = known;
 			break;
@@ -935,7 +953,7 @@ static void h_agent_events(struct ctx *c)
 				.host = c->tok.host, .message = json_string_value(json_object_get(e, "message")),
 				.data = dj,
 			};
-			r = cd_store_event_add_once(c->m->store, &ev, c->tok.name, seq);
+			r = cd_store_event_add_once(c->m->store, &ev, c->tok.hash, seq);
 			free(dj);
 			if (r == -EEXIST)
 				r = 0;
@@ -1110,5 +1128,6 @@ void cd_api_resp_free(struct cd_api_resp *r)
 	json_decref(r->body);
 	cd_blob_unref(r->blob);
 	free(r->who);
+	free(r->workload);
 	memset(r, 0, sizeof(*r));
 }

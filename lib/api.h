@@ -41,6 +41,7 @@ struct cd_api_resp {
 	int64_t since;
 	int wait_ms;
 	char *who;                 /* the authenticated token's name, for the log */
+	char *workload;            /* changes for a scanning agent: its workload's */
 };
 
 /* The largest body a route takes, for the server to refuse earlier. */
@@ -48,7 +49,7 @@ size_t cd_api_body_limit(const char *method, const char *path);
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
 void cd_api_resp_free(struct cd_api_resp *r);
 /* The answer to a long-poll for what came after since: out's body or
- * blob. */
+ * blob (out->workload set: a scanning agent's share of it). */
 void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out);
 
 #endif

@@ -205,9 +205,10 @@ static void *work(void *arg)
 	struct cd_guard *g = arg;
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		/* a request, or the next scheduled full scan (id 0) */
-		while (!g->nreq && !g->stopping &&
-		       !(g->every_s && time(NULL) >= g->last_full + g->every_s)) {
+		/* the next request; real time noted as on every minute */
+		while (!g->nreq && !g->stopping) {
+			if (time(NULL) >= g->watched + 60)
+				save_num(g->dir, "watched-until", g->watched = time(NULL));
 			struct timespec t;
 			clock_gettime(CLOCK_REALTIME, &t);
 			t.tv_sec += 10;
@@ -215,25 +216,28 @@ static void *work(void *arg)
 		}
 		if (g->stopping)
 			break;
-		struct cd_guard_req q = { 0, true };
-		if (g->nreq) {
-			q = g->req[0];
-			memmove(g->req, g->req + 1, (g->nreq - 1) * sizeof(*g->req));
-			g->nreq--;
-		}
+		struct cd_guard_req q = g->req[0];
+		memmove(g->req, g->req + 1, (g->nreq - 1) * sizeof(*g->req));
+		g->nreq--;
 		struct job_ctx jc = { g, q.id, q.full };
 		int64_t started = time(NULL);
 		struct cd_scanjob j = {
 			.paths = (const char *const *)g->paths, .npaths = g->npaths,
 			.exclude = (const char *const *)g->exclude, .nexclude = g->nexclude,
-			.since = q.full ? 0 : g->last_full,
+			.since = q.full ? 0 : q.since ? q.since : g->last_full,
 			.on_result = on_result, .on_progress = on_progress, .progress_ms = 1000, .ctx = &jc,
 		};
-		emit(g, cd_event_make("scan-started", g->workload,
-			      json_pack("{s:I, s:b, s:b}", "scan", (json_int_t)q.id, "full", q.full,
-					"scheduled", q.id == 0),
-			      "%s%s scan %lld of %s started", q.id ? "" : "scheduled ",
-			      q.full ? "full" : "quick", (long long)q.id, g->workload));
+		if (q.id == 0)
+			emit(g, cd_event_make("scan-started", g->workload,
+				      json_pack("{s:I, s:b, s:b, s:I}", "scan", (json_int_t)0, "full", false,
+						"catch_up", true, "since", (json_int_t)j.since),
+				      "catch-up quick scan of %s started: files changed since %lld, while "
+				      "the agent was down", g->workload, (long long)j.since));
+		else
+			emit(g, cd_event_make("scan-started", g->workload,
+				      json_pack("{s:I, s:b}", "scan", (json_int_t)q.id, "full", q.full),
+				      "%s scan %lld of %s started", q.full ? "full" : "quick",
+				      (long long)q.id, g->workload));
 		pthread_mutex_unlock(&g->lock);
 		struct cd_scan_progress p;
 		cd_scanjob_run(g->scanner, &j, &p);
@@ -278,6 +282,7 @@ int cd_guard_start(struct cd_guard *g, const char *workload, char *const *paths,
 	}
 	g->done_id = load_num(dir, "scans-done");
 	g->last_full = load_num(dir, "last-full-scan");
+	int64_t until = load_num(dir, "watched-until");
 	struct cd_scan_limits lim = CD_SCAN_LIMITS_DEFAULT;
 	int r = cd_scanner_open(&g->scanner, db, &lim, err);
 	if (r < 0)
@@ -294,6 +299,13 @@ int cd_guard_start(struct cd_guard *g, const char *workload, char *const *paths,
 			return -errno;
 		}
 	g->stop_fd = eventfd(0, EFD_CLOEXEC);
+	/* real time is on from here; what changed while it was off is caught
+	 * up first (a few seconds' slack for file systems' coarse times) */
+	save_num(dir, "watched-until", g->watched = time(NULL));
+	if (until > 0) {
+		struct cd_guard_req q = { 0, false, until > 2 ? until - 2 : 1 };
+		CD_PUSH(g->req, g->nreq, g->reqcap, q);
+	}
 	if (pthread_create(&g->watcher, NULL, watch, g) == 0)
 		g->watching = true;
 	if (pthread_create(&g->worker, NULL, work, g) == 0)
@@ -316,6 +328,8 @@ void cd_guard_stop(struct cd_guard *g)
 		pthread_join(g->watcher, NULL);
 	if (g->working)
 		pthread_join(g->worker, NULL);   /* a running scan ends first */
+	if (g->watching)
+		save_num(g->dir, "watched-until", time(NULL));
 	if (g->fan >= 0)
 		close(g->fan);
 	if (g->stop_fd >= 0)
@@ -339,7 +353,6 @@ void cd_guard_settings(struct cd_guard *g, const struct cd_antimalware *am)
 {
 	pthread_mutex_lock(&g->lock);
 	g->action = am->action;
-	g->every_s = (int64_t)am->full_scan_interval_hours * 3600;
 	pthread_cond_broadcast(&g->wake);
 	for (size_t i = 0; i < g->nexclude; i++)
 		free(g->exclude[i]);
@@ -358,7 +371,7 @@ void cd_guard_request(struct cd_guard *g, int64_t id, bool full)
 	for (size_t i = 0; i < g->nreq; i++)
 		queued |= g->req[i].id == id;
 	if (id > g->done_id && !queued) {
-		struct cd_guard_req q = { id, full };
+		struct cd_guard_req q = { id, full, 0 };
 		CD_PUSH(g->req, g->nreq, g->reqcap, q);
 		pthread_cond_broadcast(&g->wake);
 	}

@@ -13,7 +13,12 @@
  * at a time): "detection" (file, signature, action, result, remediated),
  * "scan-started", "scan-progress", "scan-finished" (full, files, bytes,
  * infected, seconds), "scan-failed", "scan-error" (a file that could not
- * be scanned, and why), "signatures-reloaded". */
+ * be scanned, and why), "signatures-reloaded".
+ *
+ * Files written while the agent was down are caught up at start: a quick
+ * scan (id 0) of the files modified since real time was last known on.
+ * Scheduled full scans are the manager's requests (quarantine.c), so that
+ * only a scan the manager asked for can release a quarantine. */
 #ifndef CD_GUARD_H
 #define CD_GUARD_H
 
@@ -26,8 +31,10 @@
 #include "scan.h"
 
 struct cd_guard_req {
-	int64_t id;
+	int64_t id;                    /* the manager's request; 0: the agent's own */
 	bool full;
+	int64_t since;                 /* a quick scan's files: modified since
+	                                * (s); 0: since the last full scan */
 };
 
 struct cd_guard {
@@ -47,7 +54,8 @@ struct cd_guard {
 	size_t nreq, reqcap;
 	int64_t done_id;               /* highest request run (persisted) */
 	int64_t last_full;             /* when the last full scan started (s) */
-	int64_t every_s;               /* scheduled full scans, 0: none */
+	int64_t watched;               /* real time was on until at least (s,
+	                                * persisted every minute and at stop) */
 	int fan;                       /* fanotify descriptor, -1: none */
 	int stop_fd;                   /* eventfd that stops the watcher */
 	pthread_t watcher, worker;

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
+#include "mgr_priv.h"
 #include "token.h"
 #include "util.h"
 
@@ -168,7 +169,7 @@ const char *cd_mgr_inventory(struct cd_mgr *m)
 
 /* ---- the change stream ---- */
 
-static void delta_push(struct cd_mgr *m, char *body)
+void cd_mgr_delta_push(struct cd_mgr *m, char *body)
 {
 	struct cd_mgr_delta *slot;
 	if (m->ndeltas == CD_MGR_DELTAS) {     /* the oldest goes */
@@ -193,7 +194,7 @@ static void reset_stream(struct cd_mgr *m)
 }
 
 /* Take the next sequence number inside the current transaction. */
-static int next_seq(struct cd_mgr *m)
+int cd_mgr_next_seq(struct cd_mgr *m)
 {
 	char v[32];
 	snprintf(v, sizeof(v), "%lld", (long long)(m->seq + 1));
@@ -224,15 +225,22 @@ struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m)
 	return cd_blob_ref(m->snap);
 }
 
-json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since)
+json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since, const char *workload)
 {
 	json_t *out = json_object();
 	json_object_set_new(out, "seq", json_integer(m->seq));
 	json_t *ch = json_array();
 	for (size_t i = 0; i < m->ndeltas; i++) {
 		const struct cd_mgr_delta *d = &m->deltas[(m->head + i) % CD_MGR_DELTAS];
-		if (d->seq > since)
-			json_array_append_new(ch, json_loads(d->body, 0, NULL));
+		if (d->seq <= since)
+			continue;
+		json_t *c = json_loads(d->body, 0, NULL);
+		const char *kind = json_string_value(json_object_get(c, "kind"));
+		const char *wl = json_string_value(json_object_get(c, "workload"));
+		if (!workload || (kind && !strcmp(kind, "scan") && wl && !strcasecmp(wl, workload)))
+			json_array_append_new(ch, c);
+		else
+			json_decref(c);
 	}
 	json_object_set_new(out, "changes", ch);
 	return out;
@@ -386,7 +394,7 @@ void cd_mgr_close(struct cd_mgr *m)
 
 /* Commit a store transaction that took the next number; then the change
  * is everyone's. */
-static int finish(struct cd_mgr *m, int r)
+int cd_mgr_finish(struct cd_mgr *m, int r)
 {
 	if (r == 0)
 		r = cd_store_commit(m->store);
@@ -452,13 +460,13 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 	if (r == 0)
 		r = cd_store_source_put(m->store, source, "static", NULL, wtext, now);
 	if (r == 0)
-		r = next_seq(m);
+		r = cd_mgr_next_seq(m);
 	if (r == 0)
 		r = cd_mgr_event(m, "inventory", NULL, NULL, a,
 				 json_pack("{s:s, s:i}", "source", source, "workloads", (json_int_t)*count),
 				 "inventory of source %s replaced: %zu workloads", source, *count);
 	free(wtext);
-	r = finish(m, r);
+	r = cd_mgr_finish(m, r);
 	if (r < 0) {
 		state_drop(st);
 		free(inv);
@@ -491,11 +499,11 @@ static int set_policy(struct cd_mgr *m, const char *name, const char *text, size
 	if (r == 0)
 		r = cd_store_rev_add(m->store, doc, a ? a->name : NULL, comment, now, rev);
 	if (r == 0)
-		r = next_seq(m);
+		r = cd_mgr_next_seq(m);
 	if (r == 0)
 		r = cd_mgr_event(m, "policy", NULL, NULL, a, json_pack("{s:I}", "revision", (json_int_t)*rev),
 				 "policy revision %lld: %s", (long long)*rev, comment);
-	r = finish(m, r);
+	r = cd_mgr_finish(m, r);
 	if (r < 0) {
 		free(doc);
 		state_drop(st);
@@ -572,7 +580,7 @@ static bool tag_ok(const char *tag)
 
 /* Add or remove a tag; the event is of type evtype, with message msg
  * (NULL: the tag change said plainly). */
-static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
+int cd_mgr_set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
 		   const struct cd_actor *a, const char *evtype, const char *msg, json_t *data)
 {
 	long w = cd_inventory_find(&m->st->inv, workload);
@@ -610,7 +618,14 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 		r = drop ? cd_store_tag_del(m->store, wl->id, tag)
 			 : cd_store_tag_put(m->store, wl->id, tag, add);
 	if (r == 0)
-		r = next_seq(m);
+		r = cd_mgr_next_seq(m);
+	const char *qtag = m->st->pol.am.quarantine_tag;
+	if (r == 0 && qtag && !strcasecmp(tag, qtag)) {
+		char why[600];
+		snprintf(why, sizeof(why), "tag %s added by %s", tag, a ? a->name : "cordond");
+		r = add ? cd_store_quarantine_put(m->store, wl->name, cd_mgr_now(), msg ? msg : why)
+			: cd_store_quarantine_del(m->store, wl->name);
+	}
 	if (r == 0)
 		r = msg ? cd_mgr_event(m, evtype, wl->name, wl->host, a, data, "%s", msg)
 			: cd_mgr_event(m, evtype, wl->name, wl->host, a,
@@ -618,7 +633,7 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 				       "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name);
 	else
 		json_decref(data);
-	r = finish(m, r);
+	r = cd_mgr_finish(m, r);
 	if (r < 0) {
 		free(tags);
 		json_decref(body);
@@ -630,7 +645,6 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 	else
 		layer_set(m, wl->id, tag, add);
 	if (m->hooks.tags && connected(source_get(m, wl->source))) {
-		const char *qtag = m->st->pol.am.quarantine_tag;
 		bool q = false;
 		for (size_t k = 0; k < n && qtag; k++)
 			q |= !strcasecmp(tags[k], qtag);
@@ -643,7 +657,7 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 	free(tags);
 	free(m->inv_doc);
 	m->inv_doc = NULL;
-	delta_push(m, json_dumps(body, JSON_COMPACT));
+	cd_mgr_delta_push(m, json_dumps(body, JSON_COMPACT));
 	json_decref(body);
 	return 1;
 }
@@ -651,15 +665,7 @@ static int set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
 	       const struct cd_actor *a)
 {
-	return set_tag(m, workload, tag, add, a, "tag", NULL, NULL);
-}
-
-int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a)
-{
-	char msg[512];
-	snprintf(msg, sizeof(msg), "quarantine of %s released by hand", workload);
-	return set_tag(m, workload, m->st->pol.am.quarantine_tag, false, a, "quarantine-released", msg,
-		       json_pack("{s:s, s:s}", "workload", workload, "by", a ? a->name : "-"));
+	return cd_mgr_set_tag(m, workload, tag, add, a, "tag", NULL, NULL);
 }
 
 static json_t *scan_json(const struct cd_scan_req *q)
@@ -682,84 +688,6 @@ json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload)
 	json_t *a = json_array();
 	cd_store_scan_pending(m->store, workload, scan_row, a);
 	return a;
-}
-
-int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
-		const struct cd_actor *a, int64_t *id)
-{
-	long w = cd_inventory_find(&m->st->inv, workload);
-	if (w < 0)
-		return -ENOENT;
-	const char *name = m->st->inv.w[w].name;
-	int64_t now = cd_mgr_now();
-	struct cd_scan_req q = {
-		.workload = (char *)name, .kind = (char *)kind, .state = (char *)"requested",
-		.by = (char *)(a ? a->name : NULL), .requested = now, .updated = now,
-	};
-	int r = cd_store_begin(m->store);
-	if (r == 0)
-		r = cd_store_scan_add(m->store, &q);
-	if (r == 0)
-		r = next_seq(m);
-	if (r == 0)
-		r = cd_mgr_event(m, "scan-requested", name, m->st->inv.w[w].host, a,
-				 json_pack("{s:I, s:s}", "scan", (json_int_t)q.id, "kind", kind),
-				 "%s scan %lld of %s requested", kind, (long long)q.id, name);
-	r = finish(m, r);
-	if (r < 0)
-		return r;
-	*id = q.id;
-	json_t *body = json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}}", "seq", (json_int_t)m->seq,
-				 "kind", "scan", "workload", name, "scan", "id", (json_int_t)q.id,
-				 "workload", name, "kind", kind, "state", "requested");
-	delta_push(m, json_dumps(body, JSON_COMPACT));
-	json_decref(body);
-	return 0;
-}
-
-int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event)
-{
-	const char *type = json_string_value(json_object_get(event, "type"));
-	const char *wl = json_string_value(json_object_get(event, "workload"));
-	json_t *data = json_object_get(event, "data");
-	const struct cd_antimalware *am = &m->st->pol.am;
-	if (!type || !wl)
-		return 0;
-	char msg[1024];
-	int r = 0;
-	if (!strcmp(type, "detection")) {
-		bool remediated = json_is_true(json_object_get(data, "remediated"));
-		if (remediated && am->tag_only_if_remediation_fails)
-			return 0;
-		const char *sig = json_string_value(json_object_get(data, "signature"));
-		const char *file = json_string_value(json_object_get(data, "file"));
-		snprintf(msg, sizeof(msg), "%s quarantined: %s found in %s", wl, sig ? sig : "malware",
-			 file ? file : "a file");
-		r = set_tag(m, wl, am->quarantine_tag, true, a, "quarantine", msg,
-			    json_pack("{s:s, s:s?, s:s?, s:O?}", "workload", wl, "signature", sig,
-				      "file", file, "action", json_object_get(data, "action")));
-	}
-	json_t *sid = json_object_get(data, "scan");
-	if (json_is_integer(sid) && (!strcmp(type, "scan-started") || !strcmp(type, "scan-progress") ||
-				     !strcmp(type, "scan-finished") || !strcmp(type, "scan-failed"))) {
-		char *res = json_dumps(data, JSON_COMPACT);
-		const char *state = !strcmp(type, "scan-finished") ? "finished"
-				  : !strcmp(type, "scan-failed") ? "failed" : "running";
-		r = cd_store_scan_update(m->store, json_integer_value(sid), state, res, cd_mgr_now());
-		free(res);
-		if (r < 0)
-			return r;
-	}
-	if (!strcmp(type, "scan-finished")) {
-		if (!json_is_true(json_object_get(data, "full")) ||
-		    json_integer_value(json_object_get(data, "infected")) != 0 ||
-		    !am->remove_tag_on_clean_full_scan)
-			return 0;
-		snprintf(msg, sizeof(msg), "quarantine of %s released: a full scan found nothing", wl);
-		r = set_tag(m, wl, am->quarantine_tag, false, a, "quarantine-released", msg,
-			    json_pack("{s:s, s:s}", "workload", wl, "by", "clean full scan"));
-	}
-	return r < 0 && r != -ENOENT ? r : 0;
 }
 
 int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,
@@ -796,11 +724,11 @@ int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor
 	if (r == 0)
 		r = cd_store_source_del(m->store, source);
 	if (r == 0)
-		r = next_seq(m);
+		r = cd_mgr_next_seq(m);
 	if (r == 0)
 		r = cd_mgr_event(m, "inventory", NULL, NULL, a, json_pack("{s:s}", "source", source),
 				 "source %s removed with its %zu workloads", source, n);
-	r = finish(m, r);
+	r = cd_mgr_finish(m, r);
 	if (r < 0) {
 		state_drop(st);
 		free(inv);
@@ -865,14 +793,14 @@ int cd_mgr_source_add(struct cd_mgr *m, const char *name, const char *kind,
 	if (r == 0)
 		r = cd_store_source_put(m->store, name, kind, ctext, "[]", 0);
 	if (r == 0)
-		r = next_seq(m);
+		r = cd_mgr_next_seq(m);
 	if (r == 0)
 		r = cd_mgr_event(m, "source", NULL, NULL, a,
 				 json_pack("{s:s, s:s, s:s?}", "source", name, "kind", kind,
 					   "endpoint", cfg_endpoint(config)),
 				 "%s source %s added", kind, name);
 	free(ctext);
-	r = finish(m, r);
+	r = cd_mgr_finish(m, r);
 	if (r < 0)
 		return r;
 	json_t *s = json_pack("{s:s, s:s, s:O, s:[], s:I}", "name", name, "kind", kind,
@@ -1022,7 +950,7 @@ static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws
 			cd_delta_free(&delta);
 			json_t *body = json_pack("{s:I, s:s, s:s, s:O}", "seq", (json_int_t)seq,
 						 "workload", m->st->inv.w[k].name, "id", id, "tags", jt);
-			delta_push(m, json_dumps(body, JSON_COMPACT));
+			cd_mgr_delta_push(m, json_dumps(body, JSON_COMPACT));
 			json_decref(body);
 		}
 		free(tags);
@@ -1180,20 +1108,16 @@ json_t *cd_mgr_workloads(struct cd_mgr *m)
 		json_object_set_new(o, "quarantined", json_boolean(q));
 		json_object_set_new(o, "stale", json_boolean(strcmp(source_state(source_get(m, wl->source)),
 								   "in sync") != 0));
-		if (q) {       /* since when and why: the event that put it there */
-			int64_t t = 0;
-			char *why = NULL, ts[CD_TIME_STRLEN];
-			char *pre = cd_asprintf("tag %s added", qtag);
-			cd_store_event_last(m->store, wl->name, "quarantine", NULL, &t, &why);
-			cd_store_event_last(m->store, wl->name, "tag", pre, &t, &why);
-			free(pre);
-			if (why)
+		if (q) {       /* since when and why: recorded when it was set */
+			struct cd_quarantine qr = { 0 };
+			char ts[CD_TIME_STRLEN];
+			if (cd_store_quarantine_get(m->store, wl->name, &qr) == 0)
 				json_object_set_new(o, "quarantine", json_pack("{s:s, s:s}", "since",
-						    cd_time_fmt(t, ts), "why", why));
+						    cd_time_fmt(qr.since, ts), "why", qr.why));
 			else
 				json_object_set_new(o, "quarantine", json_pack("{s:n, s:s}", "since",
 						    "why", "its inventory source gives it the quarantine tag"));
-			free(why);
+			cd_quarantine_free(&qr);
 		}
 		json_array_append_new(out, o);
 	}

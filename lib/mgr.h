@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "state.h"
 #include "store.h"
+#include "util.h"
 
 #define CD_MGR_DELTAS 16384
 #define CD_ENROLL_TTL_S ((int64_t)24 * 3600)   /* an enrollment token works for a day */
@@ -86,6 +87,7 @@ struct cd_mgr {
 	struct cd_mgr_agent *agents;
 	size_t nagents, agents_cap;
 	int heartbeat_s;        /* from the policy's antimalware block */
+	int64_t sched_next;     /* when to look for scheduled scans due */
 	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
@@ -124,12 +126,18 @@ int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
 /* Scan requests not finished for workload (NULL: all), as JSON. */
 json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload);
 
+/* Whether agent a may send event (checked before any event of a batch is
+ * stored): a type its role sends, and a scan request of its own
+ * workload.  0, or -EPERM / -EINVAL with the faulty field ("type",
+ * "data.scan") and why. */
+int cd_mgr_agent_event_check(struct cd_mgr *m, const struct cd_actor *a, const json_t *event,
+			     const char **field, struct cd_buf *why);
 /* What an agent's event sets off, before it is stored (so that a crash in
  * between repeats an idempotent step): a "detection" quarantines the
  * workload (the policy's quarantine tag; not when the file was remediated
- * and antimalware.tag_only_if_remediation_fails); a full "scan-finished"
- * with no detection releases it when remove_tag_on_clean_full_scan.
- * Returns 0 or a negative code. */
+ * and antimalware.tag_only_if_remediation_fails); a clean "scan-finished"
+ * releases it only as quarantine.c's trust model says.  Returns 0 or a
+ * negative code. */
 int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event);
 /* Remove a source and its workloads.  -ENOENT: no such source; -EINVAL
  * with errors in d when the policy still needs its workloads. */
@@ -164,8 +172,15 @@ void cd_mgr_source_state(struct cd_mgr *m, const char *name, const char *state,
 const char *cd_mgr_inventory(struct cd_mgr *m);
 /* Whether an agent that has applied `since` needs a snapshot. */
 bool cd_mgr_needs_snapshot(const struct cd_mgr *m, int64_t since);
-/* The changes after since: {"seq", "changes": [...]} (possibly empty). */
-json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since);
+/* The changes after since: {"seq", "changes": [...]} (possibly empty);
+ * for a scanning agent (workload not NULL), only its workload's scan
+ * requests. */
+json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since, const char *workload);
+/* What a scanning agent of workload (and no host) is given instead of the
+ * snapshot: the policy's antimalware settings alone, as a policy document
+ * with no workloads, and its workload's scan requests.  Same shape as
+ * cd_mgr_snapshot's answer; a new object. */
+json_t *cd_mgr_snapshot_workload(struct cd_mgr *m, const char *workload);
 /* The snapshot answer, {"seq", "snapshot": {"revision", "policy",
  * "inventory"}, "heartbeat_seconds"}, made once per change number and
  * shared (a new reference). */
@@ -200,5 +215,7 @@ void cd_mgr_seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev
 json_t *cd_mgr_agents(struct cd_mgr *m);
 /* Mark agents not heard from in three heartbeats as down (events). */
 void cd_mgr_tick(struct cd_mgr *m);
+/* Request the scheduled full scans that are due (full_scan_interval_hours). */
+void cd_mgr_scans_tick(struct cd_mgr *m);
 
 #endif

@@ -133,6 +133,9 @@ struct cd_rule {
 
 enum cd_am_action { CD_AM_QUARANTINE_FILE, CD_AM_DELETE, CD_AM_REPORT };
 enum cd_am_delivery { CD_AM_IMMEDIATE, CD_AM_HEARTBEAT };
+/* who may lift a quarantine: a clean full scan the manager asked for (and
+ * an operator), or only an operator */
+enum cd_am_release { CD_AM_RELEASE_SCAN, CD_AM_RELEASE_OPERATOR };
 
 struct cd_antimalware {
 	char *quarantine_tag;
@@ -142,6 +145,7 @@ struct cd_antimalware {
 	enum cd_am_delivery event_delivery;
 	uint32_t heartbeat_seconds;
 	uint32_t full_scan_interval_hours;   /* scheduled full scans; 0: none */
+	enum cd_am_release release;
 	char **exclude_paths;
 	size_t nexclude_paths;
 };

@@ -705,14 +705,17 @@ static void parse_antimalware(struct pctx *p, const struct cd_node *n,
 	static const char *const keys[] = {
 		"quarantine_tag", "tag_only_if_remediation_fails",
 		"remove_tag_on_clean_full_scan", "action", "event_delivery",
-		"heartbeat_seconds", "exclude_paths", "full_scan_interval_hours" };
+		"heartbeat_seconds", "exclude_paths", "full_scan_interval_hours", "release" };
 	static const char *const acts[] = { "quarantine_file", "delete", "report" };
 	static const char *const dels[] = { "immediate", "heartbeat" };
-	const struct cd_node *v[8];
+	static const char *const rels[] = { "scan", "operator" };
+	const struct cd_node *v[9];
 	struct cd_antimalware *am = &pol->am;
 	int e;
-	if (!map_fields(p, n, "antimalware", keys, 8, v))
+	if (!map_fields(p, n, "antimalware", keys, 9, v))
 		return;
+	if (v[8] && get_enum(p, v[8], "release", rels, 2, &e))
+		am->release = (enum cd_am_release)e;
 	if (v[7])
 		get_uint(p, v[7], "full_scan_interval_hours", 0, 8760, &am->full_scan_interval_hours);
 	if (v[0]) {

@@ -69,7 +69,7 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
 	}
 	if (flag != FTW_F || !S_ISREG(st->st_mode))
 		return FTW_CONTINUE;         /* links, devices, sockets: not files */
-	if (r->j->since && st->st_mtim.tv_sec < r->j->since)
+	if (r->j->since && st->st_mtim.tv_sec < r->j->since && st->st_ctim.tv_sec < r->j->since)
 		return FTW_CONTINUE;
 	struct file f = { cd_strdup(path), (uint64_t)st->st_size };
 	CD_PUSH(r->f, r->n, r->cap, f);

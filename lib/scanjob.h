@@ -6,7 +6,8 @@
  * knows the files and bytes ahead and can say how far along it is and how
  * long it has left.  Then `threads` workers take the files in turn and
  * scan them with one shared scanner.  A full scan takes every file; a
- * quick scan only those modified after `since` (the last full scan). */
+ * quick scan only those modified or changed (mtime or ctime: touch can set
+ * the first back, not the second) after `since`. */
 #ifndef CD_SCANJOB_H
 #define CD_SCANJOB_H
 

@@ -39,7 +39,9 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS events_time ON events(time);"
 	"CREATE TABLE IF NOT EXISTS scans(id INTEGER PRIMARY KEY, workload TEXT NOT NULL,"
 	"  kind TEXT NOT NULL, state TEXT NOT NULL, by_ TEXT, requested INTEGER NOT NULL,"
-	"  updated INTEGER NOT NULL, result TEXT);";
+	"  updated INTEGER NOT NULL, result TEXT);"
+	"CREATE TABLE IF NOT EXISTS quarantines(workload TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  since INTEGER NOT NULL, detected INTEGER NOT NULL, why TEXT NOT NULL);";
 
 static int fail(struct cd_store *s)
 {
@@ -434,25 +436,6 @@ int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_se
 	return r;
 }
 
-int cd_store_event_last(struct cd_store *s, const char *workload, const char *type,
-			const char *prefix, int64_t *time, char **message)
-{
-	sqlite3_stmt *st = prep(s, "SELECT time, message FROM events WHERE workload = ? COLLATE NOCASE "
-				"AND type = ? AND (? IS NULL OR substr(message, 1, length(?)) = ?) "
-				"ORDER BY id DESC LIMIT 1", "sssss", workload, type, prefix, prefix, prefix);
-	if (!st)
-		return -EIO;
-	int r = -ENOENT;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > *time) {
-		*time = sqlite3_column_int64(st, 0);
-		free(*message);
-		*message = col_str(st, 1);
-		r = 0;
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
 int cd_store_event_add(struct cd_store *s, struct cd_event *e)
 {
 	return cd_store_event_add_once(s, e, NULL, 0);
@@ -569,4 +552,66 @@ int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out)
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int cd_store_scan_last(struct cd_store *s, const char *workload, const char *kind,
+		       int64_t *requested)
+{
+	sqlite3_stmt *st = prep(s, "SELECT max(requested) FROM scans WHERE workload = ? COLLATE NOCASE "
+				"AND kind = ?", "ss", workload, kind);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		*requested = sqlite3_column_int64(st, 0);
+	else
+		r = fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* ---- quarantines ---- */
+
+void cd_quarantine_free(struct cd_quarantine *q)
+{
+	free(q->why);
+	memset(q, 0, sizeof(*q));
+}
+
+int cd_store_quarantine_put(struct cd_store *s, const char *workload, int64_t since,
+			    const char *why)
+{
+	return run(s, prep(s, "INSERT INTO quarantines(workload, since, detected, why) "
+			   "VALUES(?, ?, ?, ?) ON CONFLICT(workload) DO UPDATE SET "
+			   "since = excluded.since, detected = excluded.detected, why = excluded.why",
+			   "siis", workload, since, since, why));
+}
+
+int cd_store_quarantine_detected(struct cd_store *s, const char *workload, int64_t time)
+{
+	return run(s, prep(s, "UPDATE quarantines SET detected = ? WHERE workload = ? AND detected < ?",
+			   "isi", time, workload, time));
+}
+
+int cd_store_quarantine_get(struct cd_store *s, const char *workload, struct cd_quarantine *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT since, detected, why FROM quarantines WHERE workload = ?",
+				"s", workload);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->since = sqlite3_column_int64(st, 0);
+		out->detected = sqlite3_column_int64(st, 1);
+		out->why = col_str(st, 2);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_quarantine_del(struct cd_store *s, const char *workload)
+{
+	return run(s, prep(s, "DELETE FROM quarantines WHERE workload = ?", "s", workload));
 }

@@ -117,6 +117,25 @@ typedef int (*cd_store_scan_cb)(void *ctx, const struct cd_scan_req *q);
 /* Requests not finished, oldest first (workload NULL: all). */
 int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_scan_cb cb, void *ctx);
 int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out);
+/* When the newest request of this kind for workload was made (0: never). */
+int cd_store_scan_last(struct cd_store *s, const char *workload, const char *kind,
+		       int64_t *requested);
+
+/* Quarantines: since when a workload is quarantined and why (recorded
+ * when the quarantine tag is set through the manager), and the time of its
+ * last detection.  A release by scan needs a scan requested after both. */
+struct cd_quarantine {
+	int64_t since, detected;
+	char *why;
+};
+void cd_quarantine_free(struct cd_quarantine *q);
+int cd_store_quarantine_put(struct cd_store *s, const char *workload, int64_t since,
+			    const char *why);
+/* A detection at time (no record: nothing to do). */
+int cd_store_quarantine_detected(struct cd_store *s, const char *workload, int64_t time);
+/* -ENOENT when there is no record. */
+int cd_store_quarantine_get(struct cd_store *s, const char *workload, struct cd_quarantine *out);
+int cd_store_quarantine_del(struct cd_store *s, const char *workload);
 
 /* The event log (the audit records among them). */
 struct cd_event {
@@ -136,11 +155,6 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 			    const char *agent, int64_t agent_seq);
 /* 1 when (agent, agent_seq) is stored, 0 when not, or -EIO. */
 int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq);
-/* The newest event of workload of this type whose message starts with
- * prefix (NULL: any), when newer than *time: sets *time and *message (the
- * caller frees).  -ENOENT when there is none newer. */
-int cd_store_event_last(struct cd_store *s, const char *workload, const char *type,
-			const char *prefix, int64_t *time, char **message);
 struct cd_event_filter {
 	int64_t since;          /* time, 0: all */
 	const char *workload;   /* or NULL */

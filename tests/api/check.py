@@ -144,26 +144,40 @@ conform("changes, long-poll that times out", "get", "/agent/changes", "/agent/ch
 conform("changes, another host", "get", "/agent/changes", "/agent/changes?host=hv2", token=agent, want=403)
 conform("heartbeat", "post", "/agent/heartbeat", "/agent/heartbeat", {"applied_revision": 1, "applied_seq": seq, "status": {}}, token=agent, want=200)
 conform("heartbeat, missing field", "post", "/agent/heartbeat", "/agent/heartbeat", {"applied_seq": 1}, token=agent, want=400)
-ev = {"seq": 1, "time": "2026-11-26T12:00:00Z", "type": "test", "message": "m", "workload": "vdi-001"}
+ev = {"seq": 1, "time": "2026-11-26T12:00:00Z", "type": "agent-started", "message": "m", "workload": "vdi-001"}
 conform("agent events", "post", "/agent/events", "/agent/events", {"events": [ev]}, token=agent, want=200)
 conform("agent events, another host's workload", "post", "/agent/events", "/agent/events",
         {"events": [dict(ev, workload="broker-01")]}, token=agent, want=403)
 conform("agent events, bad time", "post", "/agent/events", "/agent/events", {"events": [dict(ev, time="noon")]}, token=agent, want=400)
-# the quarantine loop: a detection tags the workload, a clean full scan releases it
+conform("agent events, a type the manager writes", "post", "/agent/events", "/agent/events",
+        {"events": [dict(ev, type="audit")]}, token=agent, want=403)
+conform("agent events, a detection from a host's agent", "post", "/agent/events", "/agent/events",
+        {"events": [dict(ev, type="detection")]}, token=agent, want=403)
+# the quarantine loop, with vdi-001's scanning agent: a detection tags the
+# workload, a clean full scan the manager asked for releases it
+wtok = call("post", "/agent-tokens", {"workload": "vdi-001"})[1]["token"]
+scanner = call("post", "/enroll", {"token": wtok}, token=None)[1]["credential"]
+conform("changes, a scanning agent's snapshot", "get", "/agent/changes", "/agent/changes?snapshot=1", token=scanner, want=200)
 det = dict(ev, seq=10, type="detection", message="found", data={"file": "/home/u/eicar.com",
            "signature": "Cordon.Test.EICAR", "action": "quarantine_file", "remediated": True})
-conform("a detection", "post", "/agent/events", "/agent/events", {"events": [det]}, token=agent, want=200)
+conform("a detection", "post", "/agent/events", "/agent/events", {"events": [det]}, token=scanner, want=200)
 w = {x["name"]: x for x in call("get", "/workloads")[1]}
 check("a detection quarantines the workload", w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
 release = call("post", "/workloads/vdi-001/release")
-call("post", "/agent/events", {"events": [det]}, token=agent)
+call("post", "/agent/events", {"events": [det]}, token=scanner)
 w = {x["name"]: x for x in call("get", "/workloads")[1]}
 check("a detection sent again is not acted on again", not w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
-call("post", "/agent/events", {"events": [dict(det, seq=11)]}, token=agent)
-fin = dict(ev, seq=12, type="scan-finished", message="done", data={"full": True, "infected": 0, "files": 3})
-call("post", "/agent/events", {"events": [fin]}, token=agent)
+call("post", "/agent/events", {"events": [dict(det, seq=11)]}, token=scanner)
+fin = dict(ev, seq=12, type="scan-finished", message="done", data={"scan": 0, "full": True, "infected": 0, "files": 3})
+call("post", "/agent/events", {"events": [fin]}, token=scanner)
 w = {x["name"]: x for x in call("get", "/workloads")[1]}
-check("a clean full scan releases it", not w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
+check("a clean full scan nobody asked for does not release it", w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
+sid = call("post", "/workloads/vdi-001/scan", {"kind": "full"})[1]["id"]
+conform("agent events, another workload's scan", "post", "/agent/events", "/agent/events",
+        {"events": [dict(fin, seq=13, data=dict(fin["data"], scan=sid + 1000))]}, token=scanner, want=403)
+call("post", "/agent/events", {"events": [dict(fin, seq=14, data=dict(fin["data"], scan=sid))]}, token=scanner)
+w = {x["name"]: x for x in call("get", "/workloads")[1]}
+check("a clean full scan the manager asked for releases it", not w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
 conform("an agent reading workloads", "get", "/workloads", "/workloads", token=agent, want=403)
 conform("agents", "get", "/agents", "/agents", want=200)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)

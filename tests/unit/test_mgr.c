@@ -137,7 +137,7 @@ TEST(mgr_connected_source_sync)
 	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
 	ASSERT_EQ(m.seq, seq + 1);
 	ASSERT(!cd_mgr_needs_snapshot(&m, seq));
-	json_t *ch = cd_mgr_changes(&m, seq);
+	json_t *ch = cd_mgr_changes(&m, seq, NULL);
 	ASSERT_EQ(json_array_size(json_object_get(ch, "changes")), 1);
 	json_decref(ch);
 	ASSERT(wl_has(&m, "a", "groups", "web"));

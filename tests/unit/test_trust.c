@@ -1,0 +1,310 @@
+/* test_trust.c - what an agent, possibly the malware's, can make the
+ * manager do, through the API's handlers (cd_api_handle) with a store in
+ * memory: it cannot lift its own quarantine, touch another workload's
+ * scans, write the manager's event types, or see the world; a re-enrolled
+ * agent is heard from its first event. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "test.h"
+#include "token.h"
+
+#define QTAG "ANTI_VIRUS.VirusFound.threat=high"
+
+struct world {
+	struct cd_store *s;
+	struct cd_mgr m;
+	char *admin;
+};
+
+static const char trust_inv[] =
+	"workloads:\n"
+	"  - {name: w1, host: hv1, vnics: [{ifname: tap1, ips: [10.0.0.1]}]}\n"
+	"  - {name: w2, host: hv1, vnics: [{ifname: tap2, ips: [10.0.0.2]}]}\n";
+
+static void world_open(struct world *w, const char *antimalware)
+{
+	memset(w, 0, sizeof(*w));
+	ASSERT_EQ(cd_store_open(":memory:", &w->s), 0);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	ASSERT_EQ(cd_mgr_open(&w->m, w->s, &err), 0);
+	cd_buf_free(&err);
+	struct cd_actor self = { .name = "test", .origin = "local" };
+	ASSERT_EQ(cd_mgr_token_create(&w->m, "admin", "admin", NULL, NULL, &self, &w->admin), 0);
+	char pol[1024];
+	snprintf(pol, sizeof(pol),
+		 "groups:\n  - {name: q, match: 'tag == \"%s\"'}\n"
+		 "rules:\n  - {id: 1, category: emergency, source: [\"group:q\"], action: drop}\n%s",
+		 QTAG, antimalware ? antimalware : "");
+	struct cd_diags d;
+	cd_diags_init(&d);
+	int64_t rev;
+	size_t n;
+	ASSERT_EQ(cd_mgr_push_policy(&w->m, "p", pol, strlen(pol), &self, &d, &rev), 0);
+	ASSERT_EQ(cd_mgr_push_inventory(&w->m, "lab", "i", trust_inv, strlen(trust_inv), &self, &d, &n), 0);
+	cd_diags_free(&d);
+}
+
+static void world_close(struct world *w)
+{
+	free(w->admin);
+	cd_mgr_close(&w->m);
+	cd_store_close(w->s);
+}
+
+/* An agent credential for a workload ("W") or host ("H"). */
+static char *enroll(struct world *w, const char *host, const char *workload)
+{
+	struct cd_actor self = { .name = "test", .origin = "local" };
+	char *e, *cred;
+	ASSERT_EQ(cd_mgr_token_create(&w->m, "enroll", "e", host, workload, &self, &e), 0);
+	struct cd_token t = { 0 };
+	ASSERT_EQ(cd_mgr_enroll(&w->m, e, "local", &cred, &t), 0);
+	cd_token_free(&t);
+	free(e);
+	return cred;
+}
+
+/* One request; the answer's status, its body as text in *body (may be
+ * NULL). */
+static int call(struct world *w, const char *tok, const char *method, const char *path,
+		json_t *query, const char *body, char **out)
+{
+	char auth[256];
+	snprintf(auth, sizeof(auth), "Bearer %s", tok);
+	struct cd_api_req r = { .method = method, .path = path, .query = query ? query : json_object(),
+				.auth = auth, .origin = "127.0.0.1", .body = body,
+				.body_len = body ? strlen(body) : 0 };
+	struct cd_api_resp a;
+	cd_api_handle(&w->m, &r, &a);
+	if (!query)
+		json_decref((json_t *)r.query);
+	if (out)
+		*out = a.blob ? strndup(a.blob->data, a.blob->len) : json_dumps(a.body, JSON_COMPACT);
+	int st = a.status;
+	cd_api_resp_free(&a);
+	return st;
+}
+
+/* Post one agent event; seq, type, workload, data (JSON text). */
+static int event(struct world *w, const char *cred, int seq, const char *type, const char *wl,
+		 const char *data, char **out)
+{
+	char body[2048];
+	snprintf(body, sizeof(body),
+		 "{\"events\": [{\"seq\": %d, \"time\": \"2026-12-01T00:00:00Z\", \"type\": \"%s\", "
+		 "\"workload\": \"%s\", \"message\": \"m\", \"data\": %s}]}", seq, type, wl, data);
+	return call(w, cred, "POST", "/api/v1/agent/events", NULL, body, out);
+}
+
+static bool quarantined(struct world *w, const char *name)
+{
+	long i = cd_inventory_find(&w->m.st->inv, name);
+	return i >= 0 && cd_workload_has_tag(&w->m.st->inv.w[i], QTAG);
+}
+
+static int64_t request_scan(struct world *w, const char *wl, const char *kind)
+{
+	int64_t id;
+	struct cd_actor op = { .name = "admin", .role = "admin", .origin = "local" };
+	ASSERT_EQ(cd_mgr_scan(&w->m, wl, kind, &op, &id), 0);
+	return id;
+}
+
+static char *scan_data(int64_t id, bool full, int infected)
+{
+	static char d[200];
+	snprintf(d, sizeof(d), "{\"scan\": %lld, \"full\": %s, \"infected\": %d}", (long long)id,
+		 full ? "true" : "false", infected);
+	return d;
+}
+
+static const char detection[] = "{\"file\": \"/x\", \"signature\": \"Eicar\", \"remediated\": true}";
+
+TEST(trust_own_agent_cannot_release_without_a_request)
+{
+	struct world w;
+	world_open(&w, NULL);
+	char *a1 = enroll(&w, NULL, "w1"), *out;
+	ASSERT_EQ(event(&w, a1, 1, "detection", "w1", detection, NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	/* the malware says a full scan of its own found nothing */
+	ASSERT_EQ(event(&w, a1, 2, "scan-finished", "w1", scan_data(0, true, 0), NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	ASSERT_EQ(event(&w, a1, 3, "scan-finished", "w1", "{\"full\": true, \"infected\": 0}", NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	/* a quick scan the manager asked for does not release either */
+	int64_t quick = request_scan(&w, "w1", "quick");
+	ASSERT_EQ(event(&w, a1, 4, "scan-finished", "w1", scan_data(quick, true, 0), NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	/* each refusal says why */
+	json_t *q = json_pack("{s:s, s:s}", "type", "quarantine-kept", "workload", "w1");
+	ASSERT_EQ(call(&w, w.admin, "GET", "/api/v1/events", q, NULL, &out), 200);
+	ASSERT_CONTAINS(out, "no scan request");
+	ASSERT_CONTAINS(out, "not a full scan");
+	free(out);
+	json_decref(q);
+	/* a full scan requested now, reported clean: released, once */
+	int64_t id = request_scan(&w, "w1", "full");
+	ASSERT_EQ(event(&w, a1, 5, "scan-finished", "w1", scan_data(id, true, 0), NULL), 200);
+	ASSERT(!quarantined(&w, "w1"));
+	/* quarantined again: the same finished request does not release twice */
+	ASSERT_EQ(event(&w, a1, 6, "detection", "w1", detection, NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	ASSERT_EQ(event(&w, a1, 7, "scan-finished", "w1", scan_data(id, true, 0), NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	free(a1);
+	world_close(&w);
+}
+
+TEST(trust_scan_requested_before_the_last_detection_does_not_release)
+{
+	struct world w;
+	world_open(&w, NULL);
+	char *a1 = enroll(&w, NULL, "w1");
+	ASSERT_EQ(event(&w, a1, 1, "detection", "w1", detection, NULL), 200);
+	int64_t id = request_scan(&w, "w1", "full");
+	/* found again while that scan runs (real time) */
+	ASSERT_EQ(event(&w, a1, 2, "scan-started", "w1", scan_data(id, true, 0), NULL), 200);
+	ASSERT_EQ(event(&w, a1, 3, "detection", "w1", detection, NULL), 200);
+	ASSERT_EQ(event(&w, a1, 4, "scan-finished", "w1", scan_data(id, true, 0), NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	free(a1);
+	world_close(&w);
+}
+
+TEST(trust_release_operator_means_no_release_by_scan)
+{
+	struct world w;
+	world_open(&w, "antimalware: {release: operator}\n");
+	char *a1 = enroll(&w, NULL, "w1");
+	ASSERT_EQ(event(&w, a1, 1, "detection", "w1", detection, NULL), 200);
+	int64_t id = request_scan(&w, "w1", "full");
+	ASSERT_EQ(event(&w, a1, 2, "scan-finished", "w1", scan_data(id, true, 0), NULL), 200);
+	ASSERT(quarantined(&w, "w1"));
+	ASSERT_EQ(call(&w, w.admin, "POST", "/api/v1/workloads/w1/release", NULL, NULL, NULL), 200);
+	ASSERT(!quarantined(&w, "w1"));
+	free(a1);
+	world_close(&w);
+}
+
+TEST(trust_scans_are_bound_to_their_workload)
+{
+	struct world w;
+	world_open(&w, NULL);
+	char *a1 = enroll(&w, NULL, "w1"), *a2 = enroll(&w, NULL, "w2"), *out;
+	ASSERT_EQ(event(&w, a2, 1, "detection", "w2", detection, NULL), 200);
+	int64_t id2 = request_scan(&w, "w2", "full");
+	/* w1's agent finishes w2's scan: refused, and w2's request untouched */
+	ASSERT_EQ(event(&w, a1, 1, "scan-finished", "w1", scan_data(id2, true, 0), &out), 403);
+	ASSERT_CONTAINS(out, "events[0].data.scan");
+	free(out);
+	ASSERT_EQ(event(&w, a1, 2, "scan-progress", "w1", scan_data(id2, true, 0), NULL), 403);
+	ASSERT_EQ(event(&w, a1, 3, "scan-finished", "w1", scan_data(999, true, 0), NULL), 403);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/scans/%lld", (long long)id2);
+	ASSERT_EQ(call(&w, w.admin, "GET", path, NULL, NULL, &out), 200);
+	ASSERT_CONTAINS(out, "\"state\":\"requested\"");
+	free(out);
+	ASSERT(quarantined(&w, "w2"));
+	free(a1);
+	free(a2);
+	world_close(&w);
+}
+
+TEST(trust_agents_send_only_their_roles_event_types)
+{
+	struct world w;
+	world_open(&w, NULL);
+	char *a1 = enroll(&w, NULL, "w1"), *h1 = enroll(&w, "hv1", NULL), *out;
+	static const char *const forged[] = { "audit", "quarantine", "quarantine-released", "tag",
+					      "policy", "agent-up", "scan-requested" };
+	for (size_t i = 0; i < CD_ARRAY_LEN(forged); i++) {
+		ASSERT_EQ(event(&w, a1, 1, forged[i], "w1", "{}", &out), 403);
+		ASSERT_CONTAINS(out, "events[0].type");
+		free(out);
+	}
+	/* a host's agent does not report detections or scans */
+	ASSERT_EQ(event(&w, h1, 1, "detection", "w1", detection, NULL), 403);
+	ASSERT_EQ(event(&w, h1, 2, "scan-finished", "w1", scan_data(0, true, 0), NULL), 403);
+	ASSERT(!quarantined(&w, "w1"));
+	/* nor a workload's agent connection cuts */
+	ASSERT_EQ(event(&w, a1, 1, "connections-cut", "w1", "{}", NULL), 403);
+	ASSERT_EQ(event(&w, h1, 3, "connections-cut", "w1", "{}", NULL), 200);
+	ASSERT_EQ(event(&w, a1, 2, "agent-started", "w1", "{}", NULL), 200);
+	free(a1);
+	free(h1);
+	world_close(&w);
+}
+
+TEST(trust_reenrolled_agent_is_heard_from_its_first_event)
+{
+	struct world w;
+	world_open(&w, NULL);
+	char *a1 = enroll(&w, NULL, "w1"), *out;
+	for (int seq = 1; seq <= 3; seq++)
+		ASSERT_EQ(event(&w, a1, seq, "agent-started", "w1", "{}", NULL), 200);
+	/* the same workload's agent again, with a fresh state directory */
+	char *b1 = enroll(&w, NULL, "w1");
+	ASSERT_EQ(event(&w, b1, 1, "detection", "w1", detection, &out), 200);
+	ASSERT_CONTAINS(out, "\"stored\":1");
+	free(out);
+	ASSERT(quarantined(&w, "w1"));
+	/* a repeat of the same credential's event is still dropped */
+	ASSERT_EQ(event(&w, b1, 1, "detection", "w1", detection, &out), 200);
+	ASSERT_CONTAINS(out, "\"stored\":0");
+	free(out);
+	free(a1);
+	free(b1);
+	world_close(&w);
+}
+
+TEST(trust_workload_agent_sees_only_its_settings_and_scans)
+{
+	struct world w;
+	world_open(&w, "antimalware: {action: report, exclude_paths: [/proc]}\n");
+	char *a1 = enroll(&w, NULL, "w1"), *h1 = enroll(&w, "hv1", NULL), *out;
+	int64_t id1 = request_scan(&w, "w1", "full"), id2 = request_scan(&w, "w2", "full");
+	json_t *q = json_pack("{s:s}", "snapshot", "1");
+	ASSERT_EQ(call(&w, a1, "GET", "/api/v1/agent/changes", q, NULL, &out), 200);
+	json_decref(q);
+	ASSERT(!strstr(out, "w2"));
+	ASSERT(!strstr(out, "10.0.0"));
+	ASSERT(!strstr(out, "emergency"));
+	ASSERT_CONTAINS(out, "report");
+	ASSERT_CONTAINS(out, "/proc");
+	free(out);
+	/* the host's agent still gets the whole policy and its workloads */
+	q = json_pack("{s:s, s:s}", "snapshot", "1", "host", "hv1");
+	ASSERT_EQ(call(&w, h1, "GET", "/api/v1/agent/changes", q, NULL, &out), 200);
+	json_decref(q);
+	ASSERT_CONTAINS(out, "10.0.0.2");
+	free(out);
+	/* changes: its own scan requests only */
+	int64_t since = w.m.seq;
+	int64_t id3 = request_scan(&w, "w2", "quick"), id4 = request_scan(&w, "w1", "quick");
+	struct cd_actor op = { .name = "admin", .role = "admin", .origin = "local" };
+	ASSERT_EQ(cd_mgr_tag(&w.m, "w2", "web", true, &op), 1);
+	char s[32];
+	snprintf(s, sizeof(s), "%lld", (long long)since);
+	q = json_pack("{s:s}", "since", s);
+	ASSERT_EQ(call(&w, a1, "GET", "/api/v1/agent/changes", q, NULL, &out), 200);
+	json_decref(q);
+	ASSERT(!strstr(out, "w2"));
+	ASSERT(!strstr(out, "web"));
+	char want[64];
+	snprintf(want, sizeof(want), "\"id\":%lld", (long long)id4);
+	ASSERT_CONTAINS(out, want);
+	free(out);
+	(void)id1;
+	(void)id2;
+	(void)id3;
+	free(a1);
+	free(h1);
+	world_close(&w);
+}
