@@ -83,15 +83,29 @@ int cd_vault_put(const char *vault, const char *path, const char *signature,
 	char hex[65];
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
-	snprintf(id, CD_VAULT_ID_MAX, "%lld-%.16s", (long long)now.tv_sec, hex);
-	char *bin = cd_asprintf("%s/%s.bin", vault, id), *meta = cd_asprintf("%s/%s.json", vault, id);
+	/* SECONDS-SHA256PREFIX, then -2, -3, ... for more copies of the same
+	 * bytes in the same second: link() takes the name only if it is free
+	 * (rename would replace an entry) */
+	char *bin = NULL, *meta = NULL;
+	r = -EEXIST;
+	for (int n = 1; r == -EEXIST && n < 100000; n++) {
+		if (n == 1)
+			snprintf(id, CD_VAULT_ID_MAX, "%lld-%.16s", (long long)now.tv_sec, hex);
+		else
+			snprintf(id, CD_VAULT_ID_MAX, "%lld-%.16s-%d", (long long)now.tv_sec, hex, n);
+		free(bin);
+		bin = cd_asprintf("%s/%s.bin", vault, id);
+		r = link(tmp, bin) < 0 ? -errno : 0;
+	}
+	meta = cd_asprintf("%s/%s.json", vault, id);
 	char t[CD_TIME_STRLEN];
 	json_t *m = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s}", "path", path,
 			      "uid", (json_int_t)st.st_uid, "gid", (json_int_t)st.st_gid,
 			      "mode", (json_int_t)(st.st_mode & 07777), "size", (json_int_t)size,
 			      "sha256", hex, "signature", signature ? signature : "",
 			      "time", cd_time_fmt((int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000, t));
-	r = rename(tmp, bin) < 0 ? -errno : 0;
+	if (r == 0)
+		unlink(tmp);
 	if (r == 0 && json_dump_file(m, meta, JSON_INDENT(1)) < 0)
 		r = -EIO;
 	if (r == 0)

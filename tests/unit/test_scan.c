@@ -259,3 +259,30 @@ TEST(vault_moves_and_restores)
 	free(d);
 	cd_buf_free(&err);
 }
+
+TEST(vault_identical_files_each_get_an_entry)
+{
+	char *d = mkdir_tmp(), *vault = cd_asprintf("%s/vault", d);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	char ids[5][CD_VAULT_ID_MAX], name[4200];
+	/* five copies of one file, quarantined within the same second */
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "copy%d.com", i);
+		char *p = put(d, name, eicar);
+		ASSERT_EQ(cd_vault_put(vault, p, "Cordon.Test.EICAR", ids[i], &err), 0);
+		free(p);
+		for (int k = 0; k < i; k++)
+			ASSERT(strcmp(ids[i], ids[k]) != 0);
+	}
+	/* and each comes back to its own place */
+	for (int i = 0; i < 5; i++) {
+		ASSERT_EQ(cd_vault_restore(vault, ids[i], &err), 0);
+		snprintf(name, sizeof(name), "%s/copy%d.com", d, i);
+		ASSERT_EQ(access(name, F_OK), 0);
+	}
+	free(vault);
+	rm_rf(d);
+	free(d);
+	cd_buf_free(&err);
+}
