@@ -11,6 +11,7 @@
 #include "diff.h"
 #include "report.h"
 #include "token.h"
+#include "virturi.h"
 #include "util.h"
 
 enum {
@@ -377,11 +378,19 @@ static void h_source_add(struct ctx *c)
 	static const char *const vs_only[] = { "url", "user", "password", "insecure", "cacert",
 					       "quarantine_network" };
 	if (!strcmp(kind, "libvirt")) {
-		if (!uri || !*uri || strpbrk(uri, " \t\r\n")) {
+		if (!uri || !*uri) {
 			error(c, 400, "uri", "a libvirt source needs 'uri' (qemu:///system, "
 			      "qemu+ssh://HOST/system, ...)");
 			return;
 		}
+		struct cd_buf why;
+		cd_buf_init(&why, 512);
+		int ur = cd_virt_uri_check(uri, &why);
+		if (ur < 0)
+			error(c, 400, "uri", "%s", why.data);
+		cd_buf_free(&why);
+		if (ur < 0)
+			return;
 		for (size_t i = 0; i < CD_ARRAY_LEN(vs_only); i++)
 			if (json_object_get(b, vs_only[i])) {
 				error(c, 400, vs_only[i], "'%s' is for vsphere sources", vs_only[i]);

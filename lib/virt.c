@@ -1,5 +1,6 @@
 /* virt.c - workloads from a libvirt host (see virt.h). */
 #include "virt.h"
+#include "virturi.h"
 
 #include <errno.h>
 #include <libvirt/libvirt.h>
@@ -306,6 +307,8 @@ static int v_open(const json_t *config, void **h, struct cd_buf *err)
 		cd_buf_printf(err, "a libvirt source needs a URI");
 		return -EINVAL;
 	}
+	if (cd_virt_uri_check(uri, err) < 0)   /* also for sources stored before the check */
+		return -EINVAL;
 	pthread_once(&loop_once, loop_start);
 	virSetErrorFunc(NULL, silent);
 	xmlSetGenericErrorFunc(NULL, xml_silent);

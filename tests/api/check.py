@@ -185,6 +185,18 @@ conform("quarantine release, unknown workload", "post", "/workloads/{name}/relea
 conform("sources", "get", "/sources", "/sources", want=200)
 conform("source add, unknown kind", "post", "/sources", "/sources", {"name": "x", "kind": "xen"}, want=400)
 conform("source add, libvirt without uri", "post", "/sources", "/sources", {"name": "x", "kind": "libvirt"}, want=400)
+# a libvirt URI that would run a program as the manager's user (root)
+import os
+marker = data + "/ext-ran"
+script = data + "/ext.sh"
+open(script, "w").write("#!/bin/sh\ntouch %s\n" % marker)
+os.chmod(script, 0o700)
+for u in ["test+ext:///default?command=" + script, "qemu+ssh://h/system?command=" + script,
+          "qemu+ssh://h/system?netcat=" + script]:
+    st, b = call("post", "/sources", {"name": "x", "kind": "libvirt", "uri": u})
+    check("source add refuses %s (400, field uri)" % u.split("?")[1].split("=")[0] + " " + u.split(":")[0],
+          st == 400 and b.get("field") == "uri", "%d %s" % (st, b))
+check("no program ran from a libvirt URI", not os.path.exists(marker))
 conform("source add, vsphere over http", "post", "/sources", "/sources",
         {"name": "x", "kind": "vsphere", "url": "http://vc/sdk", "user": "u", "password": "p"}, want=400)
 conform("source add, credentials in the URL", "post", "/sources", "/sources",

@@ -8,6 +8,7 @@
 #include "state.h"
 #include "test.h"
 #include "virt.h"
+#include "virturi.h"
 
 static const char dom[] =
 	"<domain type='kvm'><name>web-1</name><uuid>aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee</uuid>"
@@ -106,4 +107,30 @@ TEST(virt_test_driver_hosts)
 	ASSERT(list("test:///nonexistent/file.xml", &a, &err) < 0);
 	ASSERT_CONTAINS(err.data, "cannot connect");
 	cd_buf_free(&err);
+}
+
+TEST(virt_uri_transports_and_parameters)
+{
+	static const char *const ok[] = {
+		"qemu:///system", "qemu+ssh://root@hv1/system?keyfile=/k&no_verify=1",
+		"qemu+tls://hv1.example:16514/system", "test:///default", "test+unix:///default",
+		"lxc:///", "qemu+tcp://10.0.0.1/system?mode=direct",
+	};
+	static const char *const bad[] = {
+		"test+ext:///default?command=/tmp/x", "qemu+ssh://hv1/system?command=/tmp/x",
+		"qemu+ssh://hv1/system?netcat=/tmp/x", "qemu+ext:///system", "esx://hv1/",
+		"qemu+ssh://root:secret@hv1/system", "qemu:///system?colour=1", "nonsense",
+		"qemu:///system\n", "", "qemu+ssh://hv1/system?keyfile=/k&command=x",
+	};
+	struct cd_buf why;
+	cd_buf_init(&why, 512);
+	for (size_t i = 0; i < CD_ARRAY_LEN(ok); i++) {
+		cd_buf_reset(&why);
+		if (cd_virt_uri_check(ok[i], &why) != 0)
+			test_fail(__FILE__, __LINE__, "%s refused: %s", ok[i], why.data);
+	}
+	for (size_t i = 0; i < CD_ARRAY_LEN(bad); i++)
+		if (cd_virt_uri_check(bad[i], &why) != -EINVAL)
+			test_fail(__FILE__, __LINE__, "%s accepted", bad[i]);
+	cd_buf_free(&why);
 }
