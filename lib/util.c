@@ -396,3 +396,15 @@ void cd_blob_unref(struct cd_blob *b)
 		free(b);
 	}
 }
+
+void cd_fput_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < ' ' || *p == 127)
+			fprintf(f, "\\x%02x", *p);
+		else if (*p == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(*p, f);
+	}
+}

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -106,5 +107,10 @@ static inline void cd_bit_set(uint64_t *b, size_t i, bool v)
 	else
 		b[i >> 6] &= ~(UINT64_C(1) << (i & 63));
 }
+
+/* Write s to f with control characters (a newline among them) and
+ * backslashes escaped as \xNN and \\: a log line stays one line, whatever a
+ * client put in a path or a name. */
+void cd_fput_escaped(FILE *f, const char *s);
 
 #endif

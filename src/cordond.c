@@ -50,6 +50,13 @@ static const char usage[] =
 	"First start prints where the admin token is.  Then, for example:\n"
 	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
 
+/* TLS 1.2 and 1.3 only, with AEAD ciphers and forward secrecy (what
+ * Mozilla's "intermediate" configuration allows); no session tickets. */
+#define CD_TLS_PRIORITIES                                                       \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"  \
+	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"    \
+	"+ECDHE-ECDSA:%NO_TICKETS"
+
 /* One request as it arrives. */
 struct req {
 	struct cd_buf body;
@@ -75,10 +82,12 @@ static void log_line(const char *fmt, ...)
 {
 	char t[CD_TIME_STRLEN];
 	fprintf(stderr, "%s cordond: ", cd_time_fmt(cd_mgr_now(), t));
+	char line[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	cd_fput_escaped(stderr, line);    /* paths and names come from clients */
 	fputc('\n', stderr);
 }
 
@@ -487,7 +496,7 @@ int main(int argc, char **argv)
 			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_HTTPS_MEM_KEY, kpem, MHD_OPTION_HTTPS_MEM_CERT, cpem,
-			     MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:%NO_TICKETS",
+			     MHD_OPTION_HTTPS_PRIORITIES, CD_TLS_PRIORITIES,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(CD_API_WAIT_MAX + 30),
