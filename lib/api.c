@@ -1069,60 +1069,84 @@ static unsigned role_bit(const char *role)
 	     : !strcmp(role, "viewer") ? R_VIEWER : !strcmp(role, "agent") ? R_AGENT : 0;
 }
 
-void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
+/* Authenticate the request and check the route's roles and body limit
+ * (body_len: what the client says it sends).  false: the answer is in
+ * c->out. */
+static bool admit(struct ctx *c, const struct route *rt, bool known, size_t body_len)
 {
-	memset(out, 0, sizeof(*out));
-	struct ctx c = { .m = m, .r = r, .out = out };
-	/* names in paths go into JSON answers: UTF-8 only */
-	json_t *pj = json_string(r->path);
+	const struct cd_api_req *r = c->r;
+	json_t *pj = json_string(r->path);   /* names in paths go into JSON answers */
 	if (!pj) {
-		error(&c, 400, NULL, "the path is not UTF-8 text");
-		return;
+		error(c, 400, NULL, "the path is not UTF-8 text");
+		return false;
 	}
 	json_decref(pj);
-	bool known;
-	const struct route *rt = find(r->method, r->path, &known);
 	if (!rt || rt->roles != R_NONE) {
 		/* authenticate before saying anything about the path */
 		const char *a = r->auth;
 		if (!a || strncasecmp(a, "Bearer ", 7)) {
-			error(&c, 401, NULL, "authentication required: send 'Authorization: Bearer TOKEN'");
-			goto out;
+			error(c, 401, NULL, "authentication required: send 'Authorization: Bearer TOKEN'");
+			return false;
 		}
 		a += 7;
 		while (*a == ' ')
 			a++;
-		int ar = strlen(a) > CD_TOKEN_MAX ? -ENOENT : cd_mgr_auth(m, a, &c.tok);
-		if (ar == -ENOENT || (ar == 0 && !role_bit(c.tok.role))) {
-			error(&c, 401, NULL, "this token is not valid");
-			goto out;
+		int ar = strlen(a) > CD_TOKEN_MAX ? -ENOENT : cd_mgr_auth(c->m, a, &c->tok);
+		if (ar == -ENOENT || (ar == 0 && !role_bit(c->tok.role))) {
+			error(c, 401, NULL, "this token is not valid");
+			return false;
 		}
 		if (ar < 0) {
-			store_failed(&c, ar);
-			goto out;
+			store_failed(c, ar);
+			return false;
 		}
-		out->who = cd_strdup(c.tok.name);
-		c.actor = (struct cd_actor){ .name = c.tok.name, .role = c.tok.role,
-					     .host = c.tok.host, .workload = c.tok.workload,
-					     .origin = r->origin };
+		free(c->out->who);
+		c->out->who = cd_strdup(c->tok.name);
+		c->actor = (struct cd_actor){ .name = c->tok.name, .role = c->tok.role,
+					      .host = c->tok.host, .workload = c->tok.workload,
+					      .origin = r->origin };
 	}
 	if (!rt) {
 		if (known)
-			error(&c, 405, NULL, "%s is not allowed on %.200s", r->method, r->path);
+			error(c, 405, NULL, "%s is not allowed on %.200s", r->method, r->path);
 		else
-			error(&c, 404, NULL, "no such endpoint: %.200s", r->path);
-		goto out;
+			error(c, 404, NULL, "no such endpoint: %.200s", r->path);
+		return false;
 	}
-	if (rt->roles != R_NONE && !(rt->roles & role_bit(c.tok.role))) {
-		error(&c, 403, NULL, "a%s %s token may not do this", c.tok.role[0] == 'a' ||
-		      c.tok.role[0] == 'o' ? "n" : "", c.tok.role);
-		goto out;
+	if (rt->roles != R_NONE && !(rt->roles & role_bit(c->tok.role))) {
+		error(c, 403, NULL, "a%s %s token may not do this", c->tok.role[0] == 'a' ||
+		      c->tok.role[0] == 'o' ? "n" : "", c->tok.role);
+		return false;
 	}
-	if (r->body_len > rt->body_max) {
-		error(&c, 413, NULL, "the body is larger than this request takes (%zu bytes)",
+	if (body_len > rt->body_max) {
+		error(c, 413, NULL, "the body is larger than this request takes (%zu bytes)",
 		      rt->body_max);
-		goto out;
+		return false;
 	}
+	return true;
+}
+
+bool cd_api_admit(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct ctx c = { .m = m, .r = r, .out = out };
+	bool known;
+	const struct route *rt = find(r->method, r->path, &known);
+	bool ok = admit(&c, rt, known, r->body_len);
+	if (!ok && !out->body)
+		error(&c, 400, NULL, "the request holds text that is not valid UTF-8");
+	cd_token_free(&c.tok);
+	return ok;
+}
+
+void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct ctx c = { .m = m, .r = r, .out = out };
+	bool known;
+	const struct route *rt = find(r->method, r->path, &known);
+	if (!admit(&c, rt, known, r->body_len))
+		goto out;
 	match(rt->pattern, r->path, &c);
 	rt->fn(&c);
 out:

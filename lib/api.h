@@ -47,6 +47,12 @@ struct cd_api_resp {
 /* The largest body a route takes, for the server to refuse earlier. */
 size_t cd_api_body_limit(const char *method, const char *path);
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
+/* What the server asks from the headers alone, before it reads a byte of
+ * the body: the token, the route's roles, and the declared length
+ * (r->body_len, from Content-Length) against the route's limit.  true:
+ * read the body, then cd_api_handle; false: answer out (401, 403, 404,
+ * 405 or 413) and read nothing more. */
+bool cd_api_admit(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
 void cd_api_resp_free(struct cd_api_resp *r);
 /* The answer to a long-poll for what came after since: out's body or
  * blob (out->workload set: a scanning agent's share of it). */

@@ -253,6 +253,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		size_t max = cd_api_body_limit(method, url);
 		cd_buf_init(&rq->body, max ? max : 1);
 		*con_cls = rq;
+		/* the token and the declared length first: a client that may
+		 * not send this body is answered before a byte of it is read */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		struct cd_api_req hr = {
+			.method = method, .path = url,
+			.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+			.origin = rq->origin, .body_len = cl ? (size_t)strtoull(cl, NULL, 10) : 0,
+		};
+		pthread_mutex_lock(&lock);
+		bool ok = cd_api_admit(&mgr, &hr, &rq->resp);
+		pthread_mutex_unlock(&lock);
+		if (!ok)
+			return send_json(conn, rq);
+		cd_api_resp_free(&rq->resp);
 		return MHD_YES;
 	}
 	if (rq->answered)
