@@ -57,6 +57,14 @@ static const char usage[] =
 	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"    \
 	"+ECDHE-ECDSA:%NO_TICKETS"
 
+/* Connections: room for the agents of a large site, a share of it per
+ * address so that one client cannot lock the others out, and a short
+ * deadline for a connection that is idle (a suspended long-poll is not
+ * idle: libmicrohttpd does not time out suspended connections). */
+#define CD_CONN_MAX 2000
+#define CD_CONN_PER_ADDR 500
+#define CD_CONN_IDLE_S 15
+
 /* One request as it arrives. */
 struct req {
 	struct cd_buf body;
@@ -512,8 +520,9 @@ int main(int argc, char **argv)
 			     MHD_OPTION_HTTPS_MEM_KEY, kpem, MHD_OPTION_HTTPS_MEM_CERT, cpem,
 			     MHD_OPTION_HTTPS_PRIORITIES, CD_TLS_PRIORITIES,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)2000,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(CD_API_WAIT_MAX + 30),
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)CD_CONN_MAX,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CD_CONN_PER_ADDR,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CD_CONN_IDLE_S,
 			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "cordond: cannot listen on %s: %s\n", listen_at, strerror(errno));
