@@ -756,9 +756,11 @@ static int ev_row(void *p, const struct cd_event *e)
 
 static void h_events(struct ctx *c)
 {
-	static const char *const keys[] = { "since", "workload", "type", "limit", NULL };
-	struct cd_event_filter f = { .limit = 1000 };
-	if (!query_only(c, keys) || !q_int(c, "limit", 1, 100000, &f.limit))
+	static const char *const keys[] = { "since", "workload", "type", "limit", "before", NULL };
+	/* a page at a time: the next is before= the first id of this one */
+	struct cd_event_filter f = { .limit = CD_API_EVENTS_PAGE };
+	if (!query_only(c, keys) || !q_int(c, "limit", 1, CD_API_EVENTS_PAGE, &f.limit) ||
+	    !q_int(c, "before", 1, INT64_MAX, &f.before))
 		return;
 	if (q(c, "since") && cd_time_parse(q(c, "since"), &f.since) < 0) {
 		error(c, 400, "since", "'since' must be an RFC 3339 time, as 2026-11-26T12:00:00Z");
@@ -938,7 +940,7 @@ static void h_agent_events(struct ctx *c)
 	}
 	/* one at a time: what an event sets off happens before it is
 	 * stored, and an event stored before is not acted on again */
-	int r = 0;
+	int r = 0, retry = 0;
 	int64_t acked = 0;
 	size_t stored = 0;
 	json_array_foreach(evs, i, e) {
@@ -950,17 +952,26 @@ static void h_agent_events(struct ctx *c)
 			break;
 		}
 		if (!known) {
-			if ((r = cd_mgr_agent_event(c->m, &c->actor, e)) < 0)
-				break;
 			json_t *data = json_object_get(e, "data");
 			char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
+			const char *msg = json_string_value(json_object_get(e, "message"));
+			/* over the agent's rate: the rest waits in its queue */
+			if (cd_mgr_agent_admit(c->m, &c->actor, strlen(msg) + (dj ? strlen(dj) : 0) + 64,
+					       &retry) < 0) {
+				free(dj);
+				cd_mgr_agent_refused(c->m, &c->actor, json_array_size(evs) - i);
+				break;
+			}
+			if ((r = cd_mgr_agent_event(c->m, &c->actor, e)) < 0) {
+				free(dj);
+				break;
+			}
 			int64_t t;
 			cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
 			struct cd_event ev = {
 				.time = t, .type = json_string_value(json_object_get(e, "type")),
 				.workload = json_string_value(json_object_get(e, "workload")),
-				.host = c->tok.host, .message = json_string_value(json_object_get(e, "message")),
-				.data = dj,
+				.host = c->tok.host, .message = msg, .data = dj, .received = cd_mgr_now(),
 			};
 			r = cd_store_event_add_once(c->m->store, &ev, c->tok.hash, seq);
 			free(dj);
@@ -973,9 +984,15 @@ static void h_agent_events(struct ctx *c)
 		}
 		if (seq > acked)
 			acked = seq;
+		retry = 0;
 	}
 	if (r < 0) {
 		store_failed(c, r);
+		return;
+	}
+	if (retry > 0 && i == 0) {
+		c->out->retry_after = retry;
+		error(c, 429, NULL, "over this agent's rate of events: again in %d s", retry);
 		return;
 	}
 	reply(c, 200, json_pack("{s:I, s:I}", "acked", (json_int_t)acked, "stored", (json_int_t)stored));

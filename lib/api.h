@@ -20,6 +20,7 @@
 #define CD_API_DOC_MAX   (33u << 20)  /* a policy or inventory push */
 #define CD_API_BODY_MAX  (1u << 20)   /* any other body */
 #define CD_API_WAIT_MAX  60           /* longest long-poll, seconds */
+#define CD_API_EVENTS_PAGE 1000       /* most events in one answer */
 
 struct cd_api_req {
 	const char *method;
@@ -42,6 +43,7 @@ struct cd_api_resp {
 	int wait_ms;
 	char *who;                 /* the authenticated token's name, for the log */
 	char *workload;            /* changes for a scanning agent: its workload's */
+	int retry_after;           /* a 429 or 503: seconds (Retry-After), 0: none */
 };
 
 /* The largest body a route takes, for the server to refuse earlier. */

@@ -20,8 +20,8 @@ int64_t cd_mgr_now(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-static void logf_(struct cd_mgr *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct cd_mgr *m, const char *fmt, ...)
+#define logf_ cd_mgr_logf
+void cd_mgr_logf(struct cd_mgr *m, const char *fmt, ...)
 {
 	if (!m->log)
 		return;
@@ -329,9 +329,12 @@ int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
 {
 	void (*log)(const char *) = m->log;
 	struct cd_mgr_hooks hooks = m->hooks;
+	struct cd_mgr_limits limits = m->limits;
 	memset(m, 0, sizeof(*m));
 	m->log = log;
 	m->hooks = hooks;
+	m->limits = limits;
+	cd_mgr_limits_fill(&m->limits);
 	m->store = s;
 	m->sources = json_array();
 	m->tags = json_object();
@@ -1222,6 +1225,21 @@ static struct cd_mgr_agent *agent_find(struct cd_mgr *m, const char *name)
 	return NULL;
 }
 
+struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a)
+{
+	struct cd_mgr_agent *ag = agent_find(m, a->name);
+	if (!ag) {
+		struct cd_mgr_agent n = {
+			.rec = { .name = cd_strdup(a->name), .host = a->host ? cd_strdup(a->host) : NULL,
+				 .workload = a->workload ? cd_strdup(a->workload) : NULL,
+				 .enrolled = cd_mgr_now() },
+		};
+		CD_PUSH(m->agents, m->nagents, m->agents_cap, n);
+		ag = &m->agents[m->nagents - 1];
+	}
+	return ag;
+}
+
 static int load_agent(void *ctx, const struct cd_agent_rec *a)
 {
 	struct cd_mgr *m = ctx;
@@ -1249,17 +1267,8 @@ static int64_t hb_us(const struct cd_mgr *m)
 static struct cd_mgr_agent *seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
 				 int64_t applied_seq, bool *changed, bool *came_up)
 {
-	struct cd_mgr_agent *ag = agent_find(m, a->name);
+	struct cd_mgr_agent *ag = cd_mgr_agent_get(m, a);
 	int64_t now = cd_mgr_now();
-	if (!ag) {
-		struct cd_mgr_agent n = {
-			.rec = { .name = cd_strdup(a->name), .host = a->host ? cd_strdup(a->host) : NULL,
-				 .workload = a->workload ? cd_strdup(a->workload) : NULL,
-				 .enrolled = now },
-		};
-		CD_PUSH(m->agents, m->nagents, m->agents_cap, n);
-		ag = &m->agents[m->nagents - 1];
-	}
 	*changed = ag->rec.applied_rev != applied_rev || ag->rec.applied_seq != applied_seq;
 	*came_up = !ag->up;
 	ag->rec.last_seen = now;
@@ -1303,6 +1312,10 @@ int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied
 void cd_mgr_tick(struct cd_mgr *m)
 {
 	int64_t now = cd_mgr_now();
+	if (now >= m->prune_next) {
+		cd_mgr_events_prune(m);
+		m->prune_next = now + CD_MGR_PRUNE_EVERY_S * 1000000LL;
+	}
 	for (size_t i = 0; i < m->nagents; i++) {
 		struct cd_mgr_agent *ag = &m->agents[i];
 		if (ag->up && now - ag->rec.last_seen > 3 * hb_us(m)) {
@@ -1331,6 +1344,7 @@ json_t *cd_mgr_agents(struct cd_mgr *m)
 				      "applied_at", r->applied_at ? cd_time_fmt(r->applied_at, at) : NULL,
 				      "current", r->applied_seq == m->seq);
 		json_object_set_new(o, "status", r->status ? json_loads(r->status, 0, NULL) : json_null());
+		json_object_set_new(o, "events_refused", json_integer(m->agents[i].refused));
 		json_array_append_new(out, o);
 	}
 	return out;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "ratelimit.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -52,7 +53,22 @@ struct cd_mgr_agent {
 	struct cd_agent_rec rec;
 	bool up;               /* heard from within three heartbeats */
 	int64_t stored_seen;   /* last_seen as last written to the store */
+	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
+	int64_t refused;       /* events refused for the rate (since start) */
+	int64_t refused_logged;/* when that was last logged */
 };
+
+/* What agents may write, and how long the event log keeps it.  Zero in a
+ * field: its default. */
+struct cd_mgr_limits {
+	int64_t events_keep_s;      /* the log's age: 90 days */
+	int64_t events_max_bytes;   /* and size: 1 GiB */
+	double agent_events_per_s;  /* an agent's events: 50 a second... */
+	double agent_bytes_per_s;   /* ...and 64 KiB a second, each with a
+	                             * burst of 30 seconds' worth */
+};
+void cd_mgr_limits_fill(struct cd_mgr_limits *l);
+#define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */
 
 /* What cordond does when connected sources change: it runs their
  * connectors (source.h).  Called with the manager's lock held. */
@@ -88,6 +104,8 @@ struct cd_mgr {
 	size_t nagents, agents_cap;
 	int heartbeat_s;        /* from the policy's antimalware block */
 	int64_t sched_next;     /* when to look for scheduled scans due */
+	struct cd_mgr_limits limits;    /* kept by cd_mgr_open, like log */
+	int64_t prune_next;     /* when to apply the event log's retention */
 	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
@@ -215,6 +233,13 @@ void cd_mgr_seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev
 json_t *cd_mgr_agents(struct cd_mgr *m);
 /* Mark agents not heard from in three heartbeats as down (events). */
 void cd_mgr_tick(struct cd_mgr *m);
+/* An agent's next event of about bytes bytes, against its rate: 0 (taken)
+ * or -EAGAIN, with *retry_s when to try again. */
+int cd_mgr_agent_admit(struct cd_mgr *m, const struct cd_actor *a, size_t bytes, int *retry_s);
+/* n of its events were refused (counted, and logged once a minute). */
+void cd_mgr_agent_refused(struct cd_mgr *m, const struct cd_actor *a, size_t n);
+/* Apply the event log's retention now (cd_mgr_tick does every minute). */
+int cd_mgr_events_prune(struct cd_mgr *m);
 /* Request the scheduled full scans that are due (full_scan_interval_hours). */
 void cd_mgr_scans_tick(struct cd_mgr *m);
 

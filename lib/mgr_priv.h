@@ -25,4 +25,9 @@ void cd_mgr_delta_push(struct cd_mgr *m, char *body);
 int cd_mgr_set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
 		   const struct cd_actor *a, const char *evtype, const char *msg, json_t *data);
 
+/* The agent's record in memory (made when it was never heard of). */
+struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a);
+/* One line to the manager's log. */
+void cd_mgr_logf(struct cd_mgr *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

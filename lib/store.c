@@ -16,6 +16,7 @@
 struct cd_store {
 	sqlite3 *db;
 	char err[256];
+	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
 };
 
 static const char schema[] =
@@ -43,10 +44,54 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS quarantines(workload TEXT PRIMARY KEY COLLATE NOCASE,"
 	"  since INTEGER NOT NULL, detected INTEGER NOT NULL, why TEXT NOT NULL);";
 
+/* What changed since the first schema, in order; PRAGMA user_version is
+ * how many of them a database has. */
+static const char *const migrations[] = {
+	/* 1: the event log's retention: when the manager took each event
+	 * (an agent's own time may be anything) and about how big it is */
+	"ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE events SET received = time, size = 64 + length(CAST(type AS BLOB)) +"
+	"  length(CAST(message AS BLOB)) + coalesce(length(CAST(data AS BLOB)), 0) +"
+	"  coalesce(length(CAST(workload AS BLOB)), 0);"
+	"CREATE INDEX events_received ON events(received);",
+};
+
 static int fail(struct cd_store *s)
 {
 	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
 	return -EIO;
+}
+
+/* Bring the schema up to date, each step in a transaction of its own. */
+static int migrate(struct cd_store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return fail(s);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (v < 0)
+		return fail(s);
+	if (v > (int64_t)CD_ARRAY_LEN(migrations)) {
+		snprintf(s->err, sizeof(s->err), "the database is of a newer cordon (schema %lld, "
+			 "this one knows %zu)", (long long)v, CD_ARRAY_LEN(migrations));
+		return -EPROTO;
+	}
+	for (; v < (int64_t)CD_ARRAY_LEN(migrations); v++) {
+		char set[64];
+		snprintf(set, sizeof(set), "PRAGMA user_version = %lld", (long long)v + 1);
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return fail(s);
+		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, set, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			int r = fail(s);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
+	}
+	return 0;
 }
 
 const char *cd_store_error(const struct cd_store *s)
@@ -66,7 +111,8 @@ int cd_store_open(const char *path, struct cd_store **out)
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s);
-	return 0;
+	s->ev_bytes = -1;
+	return migrate(s);
 }
 
 void cd_store_close(struct cd_store *s)
@@ -90,6 +136,7 @@ int cd_store_commit(struct cd_store *s)
 void cd_store_rollback(struct cd_store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->ev_bytes = -1;       /* what was added may be gone: count again */
 }
 
 /* ---- statement helpers ---- */
@@ -412,16 +459,100 @@ int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx)
 
 /* ---- events ---- */
 
+static int64_t event_size(const struct cd_event *e)
+{
+	/* the text a row holds, and about what SQLite spends on the rest */
+	return 64 + (int64_t)strlen(e->type) + (int64_t)strlen(e->message) +
+	       (e->data ? (int64_t)strlen(e->data) : 0) + (e->workload ? (int64_t)strlen(e->workload) : 0);
+}
+
 int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 			    const char *agent, int64_t agent_seq)
 {
+	int64_t size = event_size(e);
 	int r = run(s, prep(s, "INSERT INTO events(time, type, workload, host, actor, origin, "
-			    "message, data, agent, agent_seq) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			    "issssssssi", e->time, e->type, e->workload, e->host, e->actor, e->origin,
-			    e->message, e->data, agent, agent_seq));
-	if (r == 0)
+			    "message, data, agent, agent_seq, received, size) "
+			    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "issssssssiii", e->time, e->type, e->workload, e->host, e->actor, e->origin,
+			    e->message, e->data, agent, agent_seq, e->received ? e->received : e->time,
+			    size));
+	if (r == 0) {
 		e->id = sqlite3_last_insert_rowid(s->db);
+		if (s->ev_bytes >= 0)
+			s->ev_bytes += size;
+	}
 	return r;
+}
+
+static int64_t scalar(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : fail(s);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int64_t cd_store_event_bytes(struct cd_store *s)
+{
+	if (s->ev_bytes < 0)
+		s->ev_bytes = scalar(s, prep(s, "SELECT coalesce(sum(size), 0) FROM events", NULL));
+	return s->ev_bytes;
+}
+
+/* Run a DELETE ... RETURNING size; how many rows went, or a negative
+ * code.  The sizes come off the running total. */
+static int64_t prune_run(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int64_t n = 0, bytes = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bytes += sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s);
+	if (s->ev_bytes >= 0)
+		s->ev_bytes -= bytes;
+	return n;
+}
+
+int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, int64_t *removed)
+{
+	*removed = 0;
+	int64_t n;
+	/* in batches, so that no one waits long for the database */
+	do {
+		n = prune_run(s, prep(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
+				      "WHERE received < ? ORDER BY id LIMIT 2000) RETURNING size",
+				      "i", before));
+		if (n > 0)
+			*removed += n;
+	} while (n == 2000);
+	/* then the oldest, down to 90% of the budget, so that each new
+	 * event does not remove one */
+	while (n >= 0 && max_bytes > 0 && cd_store_event_bytes(s) > max_bytes) {
+		int64_t over = cd_store_event_bytes(s) - max_bytes / 10 * 9, upto = 0, last = -1;
+		sqlite3_stmt *st = prep(s, "SELECT id, size FROM events ORDER BY id LIMIT 2000", NULL);
+		if (!st)
+			return -EIO;
+		while (upto < over && sqlite3_step(st) == SQLITE_ROW) {
+			last = sqlite3_column_int64(st, 0);
+			upto += sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		n = prune_run(s, prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
+		if (n > 0)
+			*removed += n;
+		if (n == 0)
+			break;
+	}
+	if (n < 0)
+		return (int)n;
+	return cd_store_event_bytes(s) < 0 ? -EIO : 0;
 }
 
 int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq)
@@ -461,12 +592,12 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 	bool audit = f->type && !strcmp(f->type, "audit");
 	/* the newest LIMIT, returned oldest first */
 	return rows(s, prep(s, "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
-			    "message, data FROM events WHERE time >= ? "
+			    "message, data FROM events WHERE time >= ? AND id < ? "
 			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) "
 			    "AND (? IS NULL OR type = ? OR (? AND actor IS NOT NULL)) "
 			    "ORDER BY id DESC LIMIT ?) ORDER BY id",
-			    "issssbi", f->since, f->workload, f->workload, f->type, f->type, audit,
-			    f->limit > 0 ? f->limit : INT64_MAX),
+			    "iissssbi", f->since, f->before > 0 ? f->before : INT64_MAX, f->workload,
+			    f->workload, f->type, f->type, audit, f->limit > 0 ? f->limit : INT64_MAX),
 		    event_row, &c);
 }
 

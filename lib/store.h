@@ -148,6 +148,7 @@ struct cd_event {
 	const char *origin;     /* from where: peer address, or NULL */
 	const char *message;
 	const char *data;       /* JSON object or NULL */
+	int64_t received;       /* when the manager took it; 0: time */
 };
 int cd_store_event_add(struct cd_store *s, struct cd_event *e);
 /* An agent's event, once: -EEXIST when (agent, agent_seq) was stored. */
@@ -159,8 +160,15 @@ struct cd_event_filter {
 	int64_t since;          /* time, 0: all */
 	const char *workload;   /* or NULL */
 	const char *type;       /* or NULL; "audit": events with an actor */
+	int64_t before;         /* ids below this one, 0: all (the next page) */
 	int64_t limit;          /* newest LIMIT, 0: all */
 };
+/* The retention: remove the events received before `before` (time),
+ * then the oldest until their sizes sum to 90% of max_bytes (when over
+ * it; 0: no limit); *removed says how many went. */
+int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, int64_t *removed);
+/* About how many bytes the event log holds (text, and 64 a row). */
+int64_t cd_store_event_bytes(struct cd_store *s);
 typedef int (*cd_store_event_cb)(void *ctx, const struct cd_event *e);
 int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 			cd_store_event_cb cb, void *ctx);

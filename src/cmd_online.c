@@ -919,7 +919,8 @@ const char help_events[] =
 	"usage: cordon [ONLINE OPTIONS] events [--json] [--since TIME] [--workload W]\n"
 	"                                      [--type T] [--limit N]\n"
 	"\n"
-	"The event log, oldest first (the newest 1000 unless --limit): tag\n"
+	"The event log, oldest first (the newest 1000 unless --limit N; the\n"
+	"manager is asked a page of 1000 at a time): tag\n"
 	"changes, policy and inventory changes, agents enrolled, up and down,\n"
 	"detections and quarantine.  Every change made through the API is an\n"
 	"audit record with who (actor) and from where (origin); --type audit\n"
@@ -933,24 +934,51 @@ int cmd_events(int argc, char **argv)
 	int r = parse_sub("events", argc, argv, o, CD_ARRAY_LEN(o), 0, 0, NULL);
 	if (r != EXIT_OK)
 		return r;
-	struct cd_buf p;
-	cd_buf_init(&p, 4096);
-	cd_buf_puts(&p, "/api/v1/events");
-	const char *keys[] = { "since", "workload", "type", "limit" };
-	const char *vals[] = { since, wl, type, limit };
-	char sep = '?';
-	for (int i = 0; i < 4; i++)
-		if (vals[i]) {
-			char *e = cd_http_escape(vals[i]);
-			cd_buf_printf(&p, "%c%s=%s", sep, keys[i], e);
-			free(e);
-			sep = '&';
+	long long want = 1000;
+	if (limit) {
+		char *end;
+		want = strtoll(limit, &end, 10);
+		if (!*limit || *end || want < 1) {
+			fprintf(stderr, "cordon events: --limit must be a whole number above 0\n");
+			return EXIT_BADINPUT;
 		}
-	json_t *out;
-	r = call("events", "GET", p.data, NULL, &out);
-	cd_buf_free(&p);
-	if (r != EXIT_OK)
-		return r;
+	}
+	/* the manager answers a page of at most 1000 at a time, oldest first:
+	 * the pages before it are asked for with before= its first id */
+	json_t *out = json_array();
+	long long before = 0;
+	while ((long long)json_array_size(out) < want) {
+		long long n = want - (long long)json_array_size(out);
+		if (n > 1000)
+			n = 1000;
+		struct cd_buf p;
+		cd_buf_init(&p, 4096);
+		cd_buf_printf(&p, "/api/v1/events?limit=%lld", n);
+		if (before)
+			cd_buf_printf(&p, "&before=%lld", before);
+		const char *keys[] = { "since", "workload", "type" };
+		const char *vals[] = { since, wl, type };
+		for (int i = 0; i < 3; i++)
+			if (vals[i]) {
+				char *e = cd_http_escape(vals[i]);
+				cd_buf_printf(&p, "&%s=%s", keys[i], e);
+				free(e);
+			}
+		json_t *page;
+		r = call("events", "GET", p.data, NULL, &page);
+		cd_buf_free(&p);
+		if (r != EXIT_OK) {
+			json_decref(out);
+			return r;
+		}
+		size_t got = json_array_size(page);
+		json_array_extend(page, out);
+		json_decref(out);
+		out = page;
+		if ((long long)got < n)
+			break;
+		before = json_integer_value(json_object_get(json_array_get(page, 0), "id"));
+	}
 	if (json) {
 		print_json(out);
 	} else {

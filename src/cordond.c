@@ -37,7 +37,7 @@
 #include "util.h"
 
 static const char usage[] =
-	"usage: cordond --data-dir DIR [--listen ADDR:PORT]\n"
+	"usage: cordond --data-dir DIR [--listen ADDR:PORT] [LIMITS]\n"
 	"\n"
 	"The cordon manager: inventory, tags, policy revisions, agents and the\n"
 	"event log, served as JSON over HTTPS under /api/v1.\n"
@@ -46,6 +46,12 @@ static const char usage[] =
 	"                      and key, admin.token; made (0700) at first start\n"
 	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:4119; [::1]:PORT\n"
 	"                      for IPv6)\n"
+	"  --events-keep-days N    the event log keeps N days (default 90)...\n"
+	"  --events-max-mb N       ...and at most N MiB (default 1024)\n"
+	"  --agent-events-rate N   an agent's events: N a second (default 50)...\n"
+	"  --agent-kib-rate N      ...and N KiB a second (default 64), each with a\n"
+	"                          burst of 30 seconds' worth; the excess is refused\n"
+	"                          (429) and the agent sends it again later\n"
 	"\n"
 	"First start prints where the admin token is.  Then, for example:\n"
 	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
@@ -227,6 +233,11 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+	if (r->retry_after > 0) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", r->retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
 	enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	log_line("%s %s %s %s %d %.1f ms", rq->origin, r->who ? r->who : "-", rq->method,
@@ -416,11 +427,31 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_line("http: %s", line);
 }
 
+/* A whole number from 1 to a million for the option whose letter is c. */
+static int limit_arg(const struct option *opts, int c, const char *arg, long long *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtoll(arg, &end, 10);
+	if (!*arg || *end || errno || *v < 1 || *v > 1000000) {
+		while (opts->val != c)
+			opts++;
+		fprintf(stderr, "cordond: --%s takes a whole number from 1 to 1000000, not '%s'\n",
+			opts->name, arg);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "data-dir", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "events-keep-days", required_argument, NULL, 'K' },
+		{ "events-max-mb", required_argument, NULL, 'M' },
+		{ "agent-events-rate", required_argument, NULL, 'R' },
+		{ "agent-kib-rate", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -431,10 +462,24 @@ int main(int argc, char **argv)
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'l': listen_at = optarg; break;
+		case 'K': case 'M': case 'R': case 'B': {
+			long long v;
+			if (limit_arg(opts, c, optarg, &v) < 0)
+				return 2;
+			if (c == 'K')
+				mgr.limits.events_keep_s = v * 24 * 3600;
+			else if (c == 'M')
+				mgr.limits.events_max_bytes = v << 20;
+			else if (c == 'R')
+				mgr.limits.agent_events_per_s = (double)v;
+			else
+				mgr.limits.agent_bytes_per_s = (double)v * 1024;
+			break;
+		}
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordond %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;

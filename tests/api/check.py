@@ -219,6 +219,41 @@ conform("inventory push, a second source", "put", "/inventory/{source}", "/inven
 conform("source rm", "delete", "/sources/{source}", "/sources/spare", want=200)
 conform("events", "get", "/events", "/events?type=audit&since=2020-01-01T00:00:00Z", want=200)
 conform("events, bad since", "get", "/events", "/events?since=yesterday", want=400)
+conform("events, a page too large", "get", "/events", "/events?limit=1001", want=400)
+first = call("get", "/events?limit=3")[1][0]["id"]
+conform("events, the page before", "get", "/events", "/events?limit=3&before=%d" % first, want=200)
+check("the page before holds only older events",
+      all(e["id"] < first for e in call("get", "/events?limit=3&before=%d" % first)[1]))
+# an agent flooding the event log: 40 bodies of 1 MB (the issue saw 36 MB
+# stored in 2.5 s); its rate lets through a burst of about 2 MB
+import time
+t2 = call("post", "/enroll", {"token": call("post", "/agent-tokens", {"host": "hv2"})[1]["token"]}, token=None)[1]["credential"]
+big = {"seq": 0, "time": "2026-11-26T12:00:00Z", "type": "agent-started", "message": "x" * 4000, "workload": "broker-01"}
+stored = refused = 0
+retry_after = None
+t0 = time.time()
+for b in range(40):
+    body = {"events": [dict(big, seq=b * 250 + i + 1) for i in range(250)]}
+    req = urllib.request.Request(url + "/api/v1/agent/events", method="POST", data=json.dumps(body).encode())
+    req.add_header("Authorization", "Bearer " + t2)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            stored += json.loads(r.read())["stored"]
+    except urllib.error.HTTPError as e:
+        if e.code == 429:
+            refused += 1
+            retry_after = e.headers.get("Retry-After")
+            e.read()
+        else:
+            raise
+secs = time.time() - t0
+# (a body is taken in part while the rate allows some of it, else 429)
+check("a flooding agent: %.1f of 40 MB stored in %.1f s, %d bodies refused whole (429)" % (stored * 4000 / 1e6, secs, refused),
+      stored * 4000 < 2100000 + 65536 * (secs + 1) and refused >= 1 and retry_after and int(retry_after) >= 1,
+      "stored %d events, refused %d, Retry-After %s" % (stored, refused, retry_after))
+ag = [a for a in call("get", "/agents")[1] if a["name"] == "host:hv2"]
+check("the excess is counted (events_refused)", ag and ag[0]["events_refused"] >= 30 * 250, json.dumps(ag))
+conform("agent events over the rate", "post", "/agent/events", "/agent/events", {"events": [dict(big, seq=99999)]}, token=t2, want=429)
 for path, ops in spec["paths"].items():
     for m in ops:
         concrete = path.replace("{name}", "vdi-001").replace("{source}", "lab").replace("{id}", "1")

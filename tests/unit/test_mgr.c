@@ -1,8 +1,11 @@
 /* test_mgr.c - the manager without HTTP: enrollment tokens work once and
- * for a day only. */
+ * for a day only; a database of an earlier cordon is brought up to date. */
 #include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mgr.h"
 #include "test.h"
@@ -206,4 +209,57 @@ TEST(mgr_connected_source_sync)
 	cd_mgr_close(&m);
 	cd_store_close(s);
 	cd_buf_free(&err);
+}
+
+static int count_ev(void *ctx, const struct cd_event *e)
+{
+	(void)e;
+	++*(int *)ctx;
+	return 0;
+}
+
+TEST(mgr_store_migrates_an_earlier_schema)
+{
+	char path[] = "/tmp/cordon-store.XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT(fd >= 0);
+	close(fd);
+	/* the event log as the first cordon made it, with one event */
+	sqlite3 *db;
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE events(id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+			       " type TEXT NOT NULL, workload TEXT, host TEXT, actor TEXT, origin TEXT,"
+			       " message TEXT NOT NULL, data TEXT, agent TEXT, agent_seq INTEGER);"
+			       "INSERT INTO events(time, type, message) VALUES(1000000, 'tag', 'old one');",
+			       NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct cd_store *s;
+	ASSERT_EQ(cd_store_open(path, &s), 0);
+	ASSERT(cd_store_event_bytes(s) > 64);
+	struct cd_event_filter f = { 0 };
+	int n = 0;
+	ASSERT_EQ(cd_store_event_each(s, &f, count_ev, &n), 0);
+	ASSERT_EQ(n, 1);
+	/* received is its time: the retention sees it as that old */
+	int64_t removed;
+	ASSERT_EQ(cd_store_event_prune(s, 2000000, 0, &removed), 0);
+	ASSERT_EQ(removed, 1);
+	ASSERT_EQ(cd_store_event_bytes(s), 0);
+	cd_store_close(s);
+	/* opened again: nothing to do */
+	ASSERT_EQ(cd_store_open(path, &s), 0);
+	cd_store_close(s);
+	/* a database of a later cordon is refused, not damaged */
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ASSERT_EQ(cd_store_open(path, &s), -EPROTO);
+	ASSERT_CONTAINS(cd_store_error(s), "newer cordon");
+	cd_store_close(s);
+	unlink(path);
+	char wal[64];
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", path);
+	unlink(wal);
 }

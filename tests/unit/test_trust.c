@@ -2,7 +2,8 @@
  * manager do, through the API's handlers (cd_api_handle) with a store in
  * memory: it cannot lift its own quarantine, touch another workload's
  * scans, write the manager's event types, or see the world; a re-enrolled
- * agent is heard from its first event. */
+ * agent is heard from its first event; its events come at a rate, and
+ * the event log is kept in bounds and read a page at a time. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,9 +27,12 @@ static const char trust_inv[] =
 	"  - {name: w1, host: hv1, vnics: [{ifname: tap1, ips: [10.0.0.1]}]}\n"
 	"  - {name: w2, host: hv1, vnics: [{ifname: tap2, ips: [10.0.0.2]}]}\n";
 
-static void world_open(struct world *w, const char *antimalware)
+static void world_open_limits(struct world *w, const char *antimalware,
+			      const struct cd_mgr_limits *limits)
 {
 	memset(w, 0, sizeof(*w));
+	if (limits)
+		w->m.limits = *limits;
 	ASSERT_EQ(cd_store_open(":memory:", &w->s), 0);
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
@@ -48,6 +52,11 @@ static void world_open(struct world *w, const char *antimalware)
 	ASSERT_EQ(cd_mgr_push_policy(&w->m, "p", pol, strlen(pol), &self, &d, &rev), 0);
 	ASSERT_EQ(cd_mgr_push_inventory(&w->m, "lab", "i", trust_inv, strlen(trust_inv), &self, &d, &n), 0);
 	cd_diags_free(&d);
+}
+
+static void world_open(struct world *w, const char *antimalware)
+{
+	world_open_limits(w, antimalware, NULL);
 }
 
 static void world_close(struct world *w)
@@ -306,5 +315,144 @@ TEST(trust_workload_agent_sees_only_its_settings_and_scans)
 	(void)id3;
 	free(a1);
 	free(h1);
+	world_close(&w);
+}
+
+/* A batch of n events from seq, each with a message of len bytes. */
+static int events_batch(struct world *w, const char *cred, int seq, int n, size_t len, char **out)
+{
+	char *msg = malloc(len + 1);
+	memset(msg, 'x', len);
+	msg[len] = 0;
+	json_t *evs = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(evs, json_pack("{s:i, s:s, s:s, s:s, s:s}", "seq", seq + i, "time",
+						     "2026-12-01T00:00:00Z", "type", "agent-started",
+						     "workload", "w1", "message", msg));
+	json_t *o = json_pack("{s:o}", "events", evs);
+	char *body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	free(msg);
+	int st = call(w, cred, "POST", "/api/v1/agent/events", NULL, body, out);
+	free(body);
+	return st;
+}
+
+static int64_t jint(const char *text, const char *key)
+{
+	json_t *o = json_loads(text, 0, NULL);
+	int64_t v = json_integer_value(json_object_get(o, key));
+	json_decref(o);
+	return v;
+}
+
+TEST(trust_agent_events_come_at_a_rate_nothing_lost)
+{
+	struct world w;
+	/* 2 events a second, a burst of 60 */
+	struct cd_mgr_limits l = { .agent_events_per_s = 2 };
+	world_open_limits(&w, NULL, &l);
+	char *a1 = enroll(&w, NULL, "w1"), *a2 = enroll(&w, "hv1", NULL), *out;
+	/* 100 at once: the burst is taken, the rest acknowledged later */
+	ASSERT_EQ(events_batch(&w, a1, 1, 100, 10, &out), 200);
+	int64_t acked = jint(out, "acked");
+	ASSERT(acked >= 60 && acked < 70);
+	free(out);
+	/* what is left: 429 with when to come back, and counted */
+	ASSERT_EQ(events_batch(&w, a1, (int)acked + 1, 100 - (int)acked, 10, &out), 429);
+	ASSERT_CONTAINS(out, "rate");
+	free(out);
+	ASSERT_EQ(call(&w, w.admin, "GET", "/api/v1/agents", NULL, NULL, &out), 200);
+	json_t *ags = json_loads(out, 0, NULL);
+	free(out);
+	size_t i;
+	json_t *ag;
+	int64_t refused = -1;
+	json_array_foreach(ags, i, ag)
+		if (!strcmp(json_string_value(json_object_get(ag, "name")), "workload:w1"))
+			refused = json_integer_value(json_object_get(ag, "events_refused"));
+	json_decref(ags);
+	ASSERT_EQ(refused, (100 - acked) * 2);
+	/* another agent is not held back by it, and a detection of the
+	 * limited one still goes through once its rate allows */
+	ASSERT_EQ(events_batch(&w, a2, 1, 10, 10, &out), 200);
+	ASSERT_EQ(jint(out, "stored"), 10);
+	free(out);
+	/* bytes count too: 64 KiB a second is the default, 1 KiB here */
+	world_close(&w);
+	free(a1);
+	free(a2);
+	l = (struct cd_mgr_limits){ .agent_bytes_per_s = 1024 };
+	world_open_limits(&w, NULL, &l);
+	a1 = enroll(&w, NULL, "w1");
+	/* a burst of 30 KiB: 4000-byte messages, about 7 of them */
+	ASSERT_EQ(events_batch(&w, a1, 1, 20, 4000, &out), 200);
+	acked = jint(out, "acked");
+	ASSERT(acked >= 6 && acked <= 8);
+	free(out);
+	free(a1);
+	world_close(&w);
+}
+
+static int64_t event_count(struct world *w, const char *before, int64_t *first, int64_t *last)
+{
+	json_t *q = json_pack("{s:s}", "type", "agent-started");
+	if (before)
+		json_object_set_new(q, "before", json_string(before));
+	char *out;
+	ASSERT_EQ(call(w, w->admin, "GET", "/api/v1/events", q, NULL, &out), 200);
+	json_decref(q);
+	json_t *a = json_loads(out, 0, NULL);
+	free(out);
+	int64_t n = (int64_t)json_array_size(a);
+	if (first)
+		*first = json_integer_value(json_object_get(json_array_get(a, 0), "id"));
+	if (last)
+		*last = json_integer_value(json_object_get(json_array_get(a, n - 1), "id"));
+	json_decref(a);
+	return n;
+}
+
+TEST(trust_event_log_retention_and_pages)
+{
+	struct world w;
+	struct cd_mgr_limits l = { .events_max_bytes = 200000, .agent_events_per_s = 1e6 };
+	world_open_limits(&w, NULL, &l);
+	char *a1 = enroll(&w, NULL, "w1"), *out;
+	/* 1,500 events of about 1 KiB: 1.5 MB, over the 200 kB kept */
+	for (int b = 0; b < 3; b++) {
+		ASSERT_EQ(events_batch(&w, a1, 1 + b * 500, 500, 1000, &out), 200);
+		ASSERT_EQ(jint(out, "stored"), 500);
+		free(out);
+	}
+	/* pages: at most 1000, the next before the first id */
+	json_t *q = json_pack("{s:s}", "limit", "1001");
+	ASSERT_EQ(call(&w, w.admin, "GET", "/api/v1/events", q, NULL, &out), 400);
+	ASSERT_CONTAINS(out, "\"field\":\"limit\"");
+	free(out);
+	json_decref(q);
+	int64_t first, last, first2, last2;
+	ASSERT_EQ(event_count(&w, NULL, &first, &last), 1000);
+	char b[32];
+	snprintf(b, sizeof(b), "%lld", (long long)first);
+	ASSERT_EQ(event_count(&w, b, &first2, &last2), 500);
+	ASSERT(last2 < first);
+	/* the retention: down to 90% of the size, the newest kept */
+	ASSERT_EQ(cd_mgr_events_prune(&w.m), 0);
+	ASSERT(cd_store_event_bytes(w.s) <= 200000);
+	ASSERT(cd_store_event_bytes(w.s) >= 150000);
+	int64_t f3, l3, n = event_count(&w, NULL, &f3, &l3);
+	ASSERT(n > 100 && n < 200);
+	ASSERT_EQ(l3, last);
+	/* by age: what was received before the cut goes, whatever time the
+	 * agent wrote in it */
+	struct cd_event old = { .time = cd_mgr_now(), .type = "agent-started", .message = "old",
+				.received = cd_mgr_now() - 91LL * 24 * 3600 * 1000000 };
+	ASSERT_EQ(cd_store_event_add(w.s, &old), 0);
+	ASSERT_EQ(event_count(&w, NULL, NULL, NULL), n + 1);
+	ASSERT_EQ(cd_mgr_events_prune(&w.m), 0);
+	ASSERT_EQ(event_count(&w, NULL, NULL, &l3), n);
+	ASSERT_EQ(l3, last);
+	free(a1);
 	world_close(&w);
 }
