@@ -142,17 +142,27 @@ static const char *q(struct ctx *c, const char *key)
 	return json_string_value(json_object_get(c->r->query, key));
 }
 
-/* Only these query keys. */
-static bool query_only(struct ctx *c, const char *const *keys)
+/* Only the query keys the route names (space-separated, "" for none),
+ * each once, and no NUL in a value: "keep%00x" is not "keep". */
+static bool query_only(struct ctx *c, const char *keys)
 {
 	const char *k;
 	json_t *v;
 	json_object_foreach(c->r->query, k, v) {
-		const char *const *p;
-		for (p = keys; *p && strcmp(*p, k); p++)
-			;
-		if (!*p) {
+		size_t n = strlen(k);
+		const char *p = keys;
+		while ((p = strstr(p, k)) && ((p != keys && p[-1] != ' ') || (p[n] && p[n] != ' ')))
+			p += n;
+		if (!n || !p) {
 			error(c, 400, k, "unknown parameter '%.64s'", k);
+			return false;
+		}
+		if (!json_is_string(v)) {
+			error(c, 400, k, "'%.64s' is given more than once", k);
+			return false;
+		}
+		if (strlen(json_string_value(v)) != json_string_length(v)) {
+			error(c, 400, k, "'%.64s' holds a NUL byte", k);
 			return false;
 		}
 	}
@@ -262,9 +272,6 @@ static void h_tag(struct ctx *c, bool add)
 			return;
 		tag = json_string_value(json_object_get(c->body, "tag"));
 	} else {
-		static const char *const keys[] = { "tag", NULL };
-		if (!query_only(c, keys))
-			return;
 		if (!(tag = q(c, "tag"))) {
 			error(c, 400, "tag", "'tag' is required");
 			return;
@@ -284,9 +291,6 @@ static void h_tag(struct ctx *c, bool add)
 
 static void h_release(struct ctx *c)
 {
-	static const char *const keys[] = { NULL };
-	if (!query_only(c, keys))
-		return;
 	int r = cd_mgr_release(c->m, c->seg[0], &c->actor);
 	if (r == -ENOENT)
 		error(c, 404, "workload", "no workload named '%.100s'", c->seg[0]);
@@ -344,9 +348,7 @@ static void h_scan_get(struct ctx *c)
 
 static void h_sources(struct ctx *c)
 {
-	static const char *const keys[] = { NULL };
-	if (query_only(c, keys))
-		reply(c, 200, cd_mgr_sources(c->m));
+	reply(c, 200, cd_mgr_sources(c->m));
 }
 
 static bool url_ok(const char *s, const char *scheme)
@@ -534,9 +536,8 @@ static json_t *rev_json(const struct cd_revision *v)
 
 static void h_policy_show(struct ctx *c)
 {
-	static const char *const keys[] = { "revision", NULL };
 	int64_t rev = 0;
-	if (!query_only(c, keys) || !q_int(c, "revision", 1, INT64_MAX, &rev))
+	if (!q_int(c, "revision", 1, INT64_MAX, &rev))
 		return;
 	struct cd_revision v = { 0 };
 	int r = cd_store_rev_get(c->m->store, rev, &v);
@@ -567,9 +568,6 @@ static int rev_row(void *ctx, const struct cd_revision *v)
 
 static void h_policy_history(struct ctx *c)
 {
-	static const char *const keys[] = { NULL };
-	if (!query_only(c, keys))
-		return;
 	json_t *a = json_array();
 	int r = cd_store_rev_each(c->m->store, rev_row, a);
 	if (r < 0) {
@@ -587,9 +585,8 @@ static void h_policy_history(struct ctx *c)
 
 static void h_policy_diff(struct ctx *c)
 {
-	static const char *const keys[] = { "from", "to", NULL };
 	int64_t from = 0, to = 0;
-	if (!query_only(c, keys) || !q_int(c, "from", 1, INT64_MAX, &from) ||
+	if (!q_int(c, "from", 1, INT64_MAX, &from) ||
 	    !q_int(c, "to", 1, INT64_MAX, &to))
 		return;
 	if (!from) {
@@ -642,16 +639,11 @@ static void h_rollback(struct ctx *c)
 
 static void h_groups(struct ctx *c)
 {
-	static const char *const keys[] = { NULL };
-	if (query_only(c, keys))
-		reply(c, 200, cd_groups_json(c->m->st));
+	reply(c, 200, cd_groups_json(c->m->st));
 }
 
 static void h_explain(struct ctx *c)
 {
-	static const char *const keys[] = { "from", "to", "proto", "port", NULL };
-	if (!query_only(c, keys))
-		return;
 	struct cd_flow f;
 	char why[256];
 	if (cd_flow_parse(c->m->st, q(c, "from"), q(c, "to"), q(c, "proto"), q(c, "port"),
@@ -756,10 +748,9 @@ static int ev_row(void *p, const struct cd_event *e)
 
 static void h_events(struct ctx *c)
 {
-	static const char *const keys[] = { "since", "workload", "type", "limit", "before", NULL };
 	/* a page at a time: the next is before= the first id of this one */
 	struct cd_event_filter f = { .limit = CD_API_EVENTS_PAGE };
-	if (!query_only(c, keys) || !q_int(c, "limit", 1, CD_API_EVENTS_PAGE, &f.limit) ||
+	if (!q_int(c, "limit", 1, CD_API_EVENTS_PAGE, &f.limit) ||
 	    !q_int(c, "before", 1, INT64_MAX, &f.before))
 		return;
 	if (q(c, "since") && cd_time_parse(q(c, "since"), &f.since) < 0) {
@@ -818,9 +809,8 @@ static bool own_scope(struct ctx *c, const char *host, const char *wl)
 
 static void h_changes(struct ctx *c)
 {
-	static const char *const keys[] = { "since", "revision", "wait", "host", "snapshot", NULL };
 	int64_t since = 0, rev = 0, wait = 0, snap = 0;
-	if (!query_only(c, keys) || !q_int(c, "since", 0, INT64_MAX, &since) ||
+	if (!q_int(c, "since", 0, INT64_MAX, &since) ||
 	    !q_int(c, "revision", 0, INT64_MAX, &rev) ||
 	    !q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) || !q_int(c, "snapshot", 0, 1, &snap) ||
 	    !own_scope(c, q(c, "host"), NULL))
@@ -1006,34 +996,35 @@ struct route {
 	unsigned roles;
 	size_t body_max;
 	void (*fn)(struct ctx *c);
+	const char *query;         /* the query keys it takes, space-separated */
 };
 
 static const struct route routes[] = {
-	{ "POST", "/api/v1/enroll", R_NONE, 4096, h_enroll },
-	{ "GET", "/api/v1/workloads", R_READ, 0, h_workloads },
-	{ "POST", "/api/v1/workloads/*/tags", R_TAGS, 4096, h_tag_add },
-	{ "DELETE", "/api/v1/workloads/*/tags", R_TAGS, 0, h_tag_rm },
-	{ "POST", "/api/v1/workloads/*/release", R_TAGS, 0, h_release },
-	{ "POST", "/api/v1/workloads/*/scan", R_TAGS, 4096, h_scan },
-	{ "GET", "/api/v1/scans/*", R_READ, 0, h_scan_get },
-	{ "PUT", "/api/v1/inventory/*", R_ADMIN, CD_API_DOC_MAX, h_inventory },
-	{ "GET", "/api/v1/sources", R_READ, 0, h_sources },
-	{ "POST", "/api/v1/sources", R_ADMIN, 1u << 20, h_source_add },
-	{ "DELETE", "/api/v1/sources/*", R_ADMIN, 0, h_source_rm },
-	{ "POST", "/api/v1/policy", R_ADMIN, CD_API_DOC_MAX, h_policy_push },
-	{ "GET", "/api/v1/policy", R_READ, 0, h_policy_show },
-	{ "GET", "/api/v1/policy/revisions", R_READ, 0, h_policy_history },
-	{ "GET", "/api/v1/policy/diff", R_READ, 0, h_policy_diff },
-	{ "POST", "/api/v1/policy/rollback", R_ADMIN, 4096, h_rollback },
-	{ "GET", "/api/v1/groups", R_READ, 0, h_groups },
-	{ "GET", "/api/v1/explain", R_READ, 0, h_explain },
-	{ "POST", "/api/v1/agent-tokens", R_ADMIN, 4096, h_agent_token },
-	{ "POST", "/api/v1/tokens", R_ADMIN, 4096, h_api_token },
-	{ "GET", "/api/v1/agents", R_READ, 0, h_agents },
-	{ "GET", "/api/v1/events", R_READ, 0, h_events },
-	{ "GET", "/api/v1/agent/changes", R_AGENT, 0, h_changes },
-	{ "POST", "/api/v1/agent/heartbeat", R_AGENT, 128 << 10, h_heartbeat },
-	{ "POST", "/api/v1/agent/events", R_AGENT, CD_API_BODY_MAX, h_agent_events },
+	{ "POST", "/api/v1/enroll", R_NONE, 4096, h_enroll, "" },
+	{ "GET", "/api/v1/workloads", R_READ, 0, h_workloads, "" },
+	{ "POST", "/api/v1/workloads/*/tags", R_TAGS, 4096, h_tag_add, "" },
+	{ "DELETE", "/api/v1/workloads/*/tags", R_TAGS, 0, h_tag_rm, "tag" },
+	{ "POST", "/api/v1/workloads/*/release", R_TAGS, 0, h_release, "" },
+	{ "POST", "/api/v1/workloads/*/scan", R_TAGS, 4096, h_scan, "" },
+	{ "GET", "/api/v1/scans/*", R_READ, 0, h_scan_get, "" },
+	{ "PUT", "/api/v1/inventory/*", R_ADMIN, CD_API_DOC_MAX, h_inventory, "" },
+	{ "GET", "/api/v1/sources", R_READ, 0, h_sources, "" },
+	{ "POST", "/api/v1/sources", R_ADMIN, 1u << 20, h_source_add, "" },
+	{ "DELETE", "/api/v1/sources/*", R_ADMIN, 0, h_source_rm, "" },
+	{ "POST", "/api/v1/policy", R_ADMIN, CD_API_DOC_MAX, h_policy_push, "" },
+	{ "GET", "/api/v1/policy", R_READ, 0, h_policy_show, "revision" },
+	{ "GET", "/api/v1/policy/revisions", R_READ, 0, h_policy_history, "" },
+	{ "GET", "/api/v1/policy/diff", R_READ, 0, h_policy_diff, "from to" },
+	{ "POST", "/api/v1/policy/rollback", R_ADMIN, 4096, h_rollback, "" },
+	{ "GET", "/api/v1/groups", R_READ, 0, h_groups, "" },
+	{ "GET", "/api/v1/explain", R_READ, 0, h_explain, "from to proto port" },
+	{ "POST", "/api/v1/agent-tokens", R_ADMIN, 4096, h_agent_token, "" },
+	{ "POST", "/api/v1/tokens", R_ADMIN, 4096, h_api_token, "" },
+	{ "GET", "/api/v1/agents", R_READ, 0, h_agents, "" },
+	{ "GET", "/api/v1/events", R_READ, 0, h_events, "since workload type limit before" },
+	{ "GET", "/api/v1/agent/changes", R_AGENT, 0, h_changes, "since revision wait host snapshot" },
+	{ "POST", "/api/v1/agent/heartbeat", R_AGENT, 128 << 10, h_heartbeat, "" },
+	{ "POST", "/api/v1/agent/events", R_AGENT, CD_API_BODY_MAX, h_agent_events, "" },
 };
 
 /* Match path against pattern; the '*' segments are copied to c (when c). */
@@ -1165,7 +1156,8 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 	if (!admit(&c, rt, known, r->body_len))
 		goto out;
 	match(rt->pattern, r->path, &c);
-	rt->fn(&c);
+	if (query_only(&c, rt->query))
+		rt->fn(&c);
 out:
 	if (!out->body && !out->blob && !out->wait)   /* a JSON string could not be made */
 		error(&c, 400, NULL, "the request holds text that is not valid UTF-8");

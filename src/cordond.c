@@ -199,11 +199,30 @@ static void sources_stop(void)
 	memset(&dying, 0, sizeof(dying));
 }
 
+/* A query argument as it came, NUL bytes and all (the API refuses them);
+ * a key given twice becomes an array, refused too. */
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-				 const char *value)
+			       size_t key_size, const char *value, size_t value_size)
 {
 	(void)kind;
-	json_object_set_new(cls, key, json_string(value ? value : ""));
+	json_t *q = cls;
+	char k[128];
+	if (key_size != strlen(key) || key_size >= sizeof(k))
+		key_size = 0;   /* an unknown parameter '' */
+	memcpy(k, key, key_size);
+	k[key_size] = 0;
+	json_t *v = json_stringn(value ? value : "", value ? value_size : 0);
+	json_t *had = json_object_get(q, k);
+	if (had && !json_is_array(had)) {
+		json_t *a = json_array();
+		json_array_append(a, had);
+		json_object_set_new(q, k, a);
+		had = a;
+	}
+	if (had)
+		json_array_append_new(had, v);
+	else
+		json_object_set_new(q, k, v);
 	return MHD_YES;
 }
 
@@ -301,7 +320,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	json_t *query = json_object();
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, query);
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_arg, query);
 	struct cd_api_req ar = {
 		.method = method, .path = url, .query = query,
 		.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
