@@ -186,10 +186,13 @@ static bool q_int(struct ctx *c, const char *key, int64_t lo, int64_t hi, int64_
 	return true;
 }
 
+/* A name that is also a path segment: 1 to 64 of [A-Za-z0-9._-], not
+ * starting with '.', '_' or '-' (so never "." nor ".."). */
+#define NAME_RULE "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 static bool name_ok(const char *s)
 {
 	size_t n = strlen(s);
-	if (!n || n > 64)
+	if (!n || n > 64 || *s == '.' || *s == '_' || *s == '-')
 		return false;
 	for (; *s; s++)
 		if (!(*s == '-' || *s == '_' || *s == '.' || (*s >= '0' && *s <= '9') ||
@@ -374,7 +377,7 @@ static void h_source_add(struct ctx *c)
 	const char *uri = json_string_value(json_object_get(b, "uri"));
 	const char *url = json_string_value(json_object_get(b, "url"));
 	if (!name_ok(name)) {
-		error(c, 400, "name", "a source name is 1 to 64 letters, digits, '.', '_' or '-'");
+		error(c, 400, "name", "a source name is " NAME_RULE);
 		return;
 	}
 	static const char *const vs_only[] = { "url", "user", "password", "insecure", "cacert",
@@ -480,7 +483,7 @@ static void h_inventory(struct ctx *c)
 		{ "document", F_STR, true, 32u << 20 }, { "filename", F_STR, false, 1024 },
 	};
 	if (!name_ok(c->seg[0])) {
-		error(c, 400, "source", "a source name is 1 to 64 letters, digits, '.', '_' or '-'");
+		error(c, 400, "source", "a source name is " NAME_RULE);
 		return;
 	}
 	if (!take_body(c, f, CD_ARRAY_LEN(f)))
@@ -685,7 +688,7 @@ static void h_token(struct ctx *c, bool agent)
 		}
 		if (!name_ok(host ? host : wl)) {
 			error(c, 400, host ? "host" : "workload",
-			      "a host or workload name is 1 to 64 letters, digits, '.', '_' or '-'");
+			      "a host or workload name is " NAME_RULE);
 			return;
 		}
 		snprintf(nbuf, sizeof(nbuf), "enroll:%s:%s", host ? "host" : "workload", host ? host : wl);
@@ -696,7 +699,7 @@ static void h_token(struct ctx *c, bool agent)
 			return;
 		}
 		if (!name_ok(name)) {
-			error(c, 400, "name", "a token name is 1 to 64 letters, digits, '.', '_' or '-'");
+			error(c, 400, "name", "a token name is " NAME_RULE);
 			return;
 		}
 	}
