@@ -226,6 +226,7 @@ static void *work(void *arg)
 			.exclude = (const char *const *)g->exclude, .nexclude = g->nexclude,
 			.since = q.full ? 0 : q.since ? q.since : g->last_full,
 			.on_result = on_result, .on_progress = on_progress, .progress_ms = 1000, .ctx = &jc,
+			.stop = &g->cancel,
 		};
 		if (q.id == 0)
 			emit(g, cd_event_make("scan-started", g->workload,
@@ -240,8 +241,21 @@ static void *work(void *arg)
 				      (long long)q.id, g->workload));
 		pthread_mutex_unlock(&g->lock);
 		struct cd_scan_progress p;
-		cd_scanjob_run(g->scanner, &j, &p);
+		int r = cd_scanjob_run(g->scanner, &j, &p);
 		pthread_mutex_lock(&g->lock);
+		if (r == -ECANCELED) {
+			/* unfinished: never reported as finished (that could
+			 * release a quarantine); the request is failed, and the
+			 * operator or the schedule asks again */
+			emit(g, cd_event_make("scan-failed", g->workload,
+				      json_pack("{s:I, s:b, s:s}", "scan", (json_int_t)q.id, "full", q.full,
+						"reason", "the agent stopped"),
+				      "%s scan %lld of %s stopped after %llu of %llu files: the agent "
+				      "is stopping", q.full ? "full" : "quick", (long long)q.id,
+				      g->workload, (unsigned long long)p.files_done,
+				      (unsigned long long)p.files_total));
+			break;
+		}
 		if (q.full)
 			save_num(g->dir, "last-full-scan", g->last_full = started);
 		if (q.id > g->done_id)
@@ -317,6 +331,7 @@ void cd_guard_stop(struct cd_guard *g)
 {
 	pthread_mutex_lock(&g->lock);
 	g->stopping = true;
+	atomic_store(&g->cancel, true);
 	pthread_cond_broadcast(&g->wake);
 	pthread_mutex_unlock(&g->lock);
 	if (g->stop_fd >= 0) {

@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -60,6 +61,7 @@ struct cd_guard {
 	int stop_fd;                   /* eventfd that stops the watcher */
 	pthread_t watcher, worker;
 	bool watching, working, stopping;
+	atomic_bool cancel;        /* a scan in flight ends, unfinished */
 };
 
 /* Load the signatures (db: a ClamAV database file or directory) and start

@@ -60,6 +60,21 @@ char *cd_http_escape(const char *s)
 	return r;
 }
 
+void cd_http_set_cancel(struct cd_http *h, const volatile sig_atomic_t *flag)
+{
+	h->cancel = flag;
+}
+
+static int on_xfer(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	const struct cd_http *h = ctx;
+	return h->cancel && *h->cancel ? 1 : 0;
+}
+
 int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t *body,
 		 long timeout_ms, long *status, json_t **out, struct cd_buf *err)
 {
@@ -86,6 +101,11 @@ int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	if (h->cancel) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (text) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
@@ -112,6 +132,10 @@ int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t
 		cd_buf_printf(err, "the manager's certificate at %s is not trusted (%s); pass "
 			      "--cacert with its certificate (DATA-DIR/tls.crt of cordond)", h->base, ebuf);
 		r = -EPERM;
+		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		cd_buf_printf(err, "the call to %s was cancelled", h->base);
+		r = -ECANCELED;
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		cd_buf_printf(err, "the manager at %s did not answer in time: %s", h->base, ebuf);

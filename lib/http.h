@@ -8,6 +8,7 @@
 #define CD_HTTP_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 
 #include "util.h"
@@ -21,12 +22,17 @@ struct cd_http {
 	bool insecure;
 	char *cacert;
 	struct cd_buf resp;
+	const volatile sig_atomic_t *cancel;   /* or NULL; set: calls end */
 };
 
 int cd_http_init(struct cd_http *h, const char *base, const char *token,
 		 bool insecure, const char *cacert);
 void cd_http_free(struct cd_http *h);
 void cd_http_set_token(struct cd_http *h, const char *token);
+/* Calls end (-ECANCELED) within about a second of *flag turning nonzero
+ * (a signal handler's flag: the agent stops without waiting out a
+ * long-poll). */
+void cd_http_set_cancel(struct cd_http *h, const volatile sig_atomic_t *flag);
 
 /* Call METHOD base+path with body (may be NULL); on an answer returns 0
  * with *status and *out (the parsed JSON, or NULL when the answer is not

@@ -48,6 +48,11 @@ static bool excluded(const struct cd_scanjob *j, const char *path)
 	return false;
 }
 
+static bool stopped(const struct cd_scanjob *j)
+{
+	return j->stop && atomic_load(j->stop);
+}
+
 static void report(struct run *r, const char *path, const struct cd_scan_result *res)
 {
 	if (r->j->on_result && (res->verdict != CD_SCAN_CLEAN || r->j->all_results))
@@ -58,6 +63,8 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
 {
 	(void)ftw;
 	struct run *r = walking;
+	if (stopped(r->j))
+		return FTW_STOP;
 	if (excluded(r->j, path))
 		return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 	if (flag == FTW_DNR || flag == FTW_NS) {
@@ -97,7 +104,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&r->lock);
 		size_t i = r->next++;
 		pthread_mutex_unlock(&r->lock);
-		if (i >= r->n)
+		if (i >= r->n || stopped(r->j))
 			return NULL;
 		struct cd_scan_result res;
 		cd_scan_file(r->s, r->f[i].path, &res);
@@ -152,5 +159,5 @@ int cd_scanjob_run(struct cd_scanner *s, const struct cd_scanjob *j, struct cd_s
 		free(r.f[i].path);
 	free(r.f);
 	pthread_mutex_destroy(&r.lock);
-	return 0;
+	return stopped(j) ? -ECANCELED : 0;
 }

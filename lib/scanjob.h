@@ -11,6 +11,7 @@
 #ifndef CD_SCANJOB_H
 #define CD_SCANJOB_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "scan.h"
@@ -37,9 +38,11 @@ struct cd_scanjob {
 	int progress_ms;
 	bool all_results;
 	void *ctx;
+	atomic_bool *stop;            /* or NULL; true: end soon, unfinished */
 };
 
-/* Run the job to its end; *out gets the final figures. */
+/* Run the job to its end; *out gets the final figures.  -ECANCELED when
+ * *stop was set before it ended (the figures then cover what was done). */
 int cd_scanjob_run(struct cd_scanner *s, const struct cd_scanjob *j,
 		   struct cd_scan_progress *out);
 

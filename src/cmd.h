@@ -28,7 +28,8 @@ extern const char help_groups[], help_explain[], help_compile[], help_apply[],
 /* Online commands (cmd_online.c), against a manager. */
 struct online_opts {
 	const char *server;            /* --server URL */
-	const char *token, *token_file;
+	const char *token_file;
+	char *token;                   /* --token T, a copy (the argument is blanked) */
 	const char *cacert;
 	bool insecure;
 };

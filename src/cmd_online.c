@@ -1001,4 +1001,6 @@ void online_done(void)
 	if (http_ready)
 		cd_http_free(&http);
 	http_ready = false;
+	free(g_online.token);
+	g_online.token = NULL;
 }

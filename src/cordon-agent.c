@@ -240,6 +240,7 @@ static void *sender(void *arg)
 	struct agent_main *m = arg;
 	struct cd_http h;
 	cd_http_init(&h, m->server, m->cred, m->insecure, m->cacert);
+	cd_http_set_cancel(&h, &stop);
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	double pause = 0.2;
@@ -441,6 +442,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordon-agent: %s\n", err.len ? err.data : "cannot start");
 		goto out;
 	}
+	cd_http_set_cancel(&m.http, &stop);   /* SIGTERM ends a long-poll */
 	char what[512] = "";
 	if (host) {
 		if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {

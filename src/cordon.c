@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -162,8 +163,8 @@ static int global_opts(int argc, char **argv)
 	int a = 1;
 	while (a < argc && !strncmp(argv[a], "--", 2)) {
 		const char *o = argv[a];
+		bool token = !strcmp(o, "--token");
 		const char **val = !strcmp(o, "--server") ? &g_online.server
-				 : !strcmp(o, "--token") ? &g_online.token
 				 : !strcmp(o, "--token-file") ? &g_online.token_file
 				 : !strcmp(o, "--cacert") ? &g_online.cacert : NULL;
 		if (!strcmp(o, "--insecure")) {
@@ -171,13 +172,25 @@ static int global_opts(int argc, char **argv)
 			a++;
 			continue;
 		}
-		if (!val)
+		if (!val && !token)
 			break;
 		if (a + 1 >= argc) {
 			fprintf(stderr, "cordon: %s needs a value\n", o);
 			return -1;
 		}
-		*val = argv[a + 1];
+		if (!token) {
+			*val = argv[a + 1];
+		} else {
+			/* anyone on the machine can read /proc/PID/cmdline: keep
+			 * a copy and blank the argument (as curl does with -u),
+			 * and say so, since it was visible until now */
+			free(g_online.token);
+			g_online.token = cd_strdup(argv[a + 1]);
+			memset(argv[a + 1], '*', strlen(argv[a + 1]));
+			fprintf(stderr, "cordon: warning: --token puts the token where other users of this "
+				"machine can see it (the process list, shell history); prefer --token-file "
+				"FILE or CORDON_TOKEN\n");
+		}
 		a += 2;
 	}
 	return a - 1;

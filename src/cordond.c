@@ -70,6 +70,12 @@ static const char usage[] =
 #define CD_CONN_MAX 2000
 #define CD_CONN_PER_ADDR 500
 #define CD_CONN_IDLE_S 15
+/* A request's line and headers: the API's limits, answered in JSON, and
+ * libmicrohttpd's buffer per connection (past it, it answers 414 or 431
+ * itself, with a fixed body of its own) */
+#define CD_URI_MAX (8u << 10)
+#define CD_HEADERS_MAX (16u << 10)
+#define CD_CONN_MEMORY (32u << 10)
 
 /* One request as it arrives. */
 struct req {
@@ -84,12 +90,14 @@ struct req {
 	struct MHD_Connection *conn;
 	int64_t since, deadline;
 	struct req *next_wait;
+	bool draining;     /* answered 503 as the manager stops */
 };
 
 static struct cd_mgr mgr;
 static struct req *waiting;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static void wake(void);
+static int draining;    /* long-polls answered 503 at the stop, not yet gone */
 
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
@@ -226,6 +234,16 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+static enum MHD_Result count_kv(void *cls, enum MHD_ValueKind kind, const char *key,
+				size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	*(size_t *)cls += key_size + value_size + 2;
+	return MHD_YES;
+}
+
 static void blob_done(void *cls)
 {
 	cd_blob_unref(cls);
@@ -291,6 +309,20 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		size_t max = cd_api_body_limit(method, url);
 		cd_buf_init(&rq->body, max ? max : 1);
 		*con_cls = rq;
+		/* a request line or headers past the API's limits: answered in
+		 * JSON here (past CD_CONN_MEMORY, libmicrohttpd answers itself) */
+		size_t ulen = strlen(url), hlen = 0;
+		MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, count_kv, &ulen);
+		MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_kv, &hlen);
+		if (ulen > CD_URI_MAX || hlen > CD_HEADERS_MAX) {
+			bool uri = ulen > CD_URI_MAX;
+			rq->resp.status = uri ? 414 : 431;
+			rq->resp.body = json_pack("{s:s}", "error", uri ? "the request's path and query "
+						  "are longer than the 8 KiB the API takes"
+						  : "the request's headers are larger than the 16 KiB "
+						  "the API takes");
+			return send_json(conn, rq);
+		}
 		/* the token and the declared length first: a client that may
 		 * not send this body is answered before a byte of it is read */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -363,6 +395,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			*p = rq->next_wait;
 			break;
 		}
+	if (rq->draining)
+		draining--;
 	pthread_mutex_unlock(&lock);
 	cd_buf_free(&rq->body);
 	cd_api_resp_free(&rq->resp);
@@ -587,6 +621,7 @@ int main(int argc, char **argv)
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)CD_CONN_MAX,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CD_CONN_PER_ADDR,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CD_CONN_IDLE_S,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CD_CONN_MEMORY,
 			     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "cordond: cannot listen on %s: %s\n", listen_at, strerror(errno));
@@ -619,15 +654,31 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	if (d) {
-		/* answer the long-polls, then stop */
+		/* take no new connection, answer the long-polls 503 and give
+		 * them up to 3 s to go out, then stop */
+		MHD_socket ls = MHD_quiesce_daemon(d);
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
 		pthread_mutex_lock(&lock);
 		for (struct req *rq = waiting; rq; rq = rq->next_wait) {
+			rq->resp.wait = false;
 			rq->resp.status = 503;
+			rq->resp.retry_after = 5;
 			rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
+			rq->draining = true;
+			draining++;
 			MHD_resume_connection(rq->conn);
 		}
 		waiting = NULL;
 		pthread_mutex_unlock(&lock);
+		for (int i = 0; i < 300; i++) {
+			pthread_mutex_lock(&lock);
+			int left = draining;
+			pthread_mutex_unlock(&lock);
+			if (!left)
+				break;
+			usleep(10000);
+		}
 		MHD_stop_daemon(d);
 	}
 	sources_stop();

@@ -162,6 +162,13 @@ static void on_progress(void *ctx, const struct cd_scan_progress *p)
 	s->last = *p;
 }
 
+static void stop_at_first(void *ctx, const char *path, const struct cd_scan_result *r)
+{
+	(void)path;
+	(void)r;
+	atomic_store((atomic_bool *)ctx, true);
+}
+
 TEST(scanjob_walks_excludes_and_counts)
 {
 	struct cd_scanner *s;
@@ -198,7 +205,18 @@ TEST(scanjob_walks_excludes_and_counts)
 	ASSERT(seen.progress >= 1);
 	ASSERT_EQ(seen.last.files_done, 21u);
 	ASSERT_EQ(p.bytes_done, p.bytes_total);
+	/* stopped from the first result on: unfinished, and said so */
+	atomic_bool stop = false;
+	j.stop = &stop;
+	j.all_results = true;
+	j.threads = 1;
+	j.on_result = stop_at_first;
+	j.on_progress = NULL;
+	j.ctx = &stop;
+	ASSERT_EQ(cd_scanjob_run(s, &j, &p), -ECANCELED);
+	ASSERT(p.files_done < 21u);
 	/* a quick scan: only files changed since a time */
+	stop = false;
 	j.since = time(NULL) + 3600;
 	ASSERT_EQ(cd_scanjob_run(s, &j, &p), 0);
 	ASSERT_EQ(p.files_total, 0u);
