@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include "mgr_priv.h"
+#include "virturi.h"
 #include "token.h"
 #include "util.h"
 
@@ -748,13 +749,19 @@ int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor
 }
 
 /* What a source's configuration says about where it is (never a secret). */
-static const char *cfg_endpoint(const json_t *c)
+/* Where a source is, as anyone who reads the sources or the events may
+ * see it: a libvirt URI without its user and parameters; a vCenter's URL
+ * (it holds no credentials: the API refuses them).  Caller frees. */
+static char *cfg_endpoint(const json_t *c)
 {
 	const char *e = json_string_value(json_object_get(c, "uri"));
-	return e ? e : json_string_value(json_object_get(c, "url"));
+	if (e)
+		return cd_virt_uri_public(e);
+	e = json_string_value(json_object_get(c, "url"));
+	return e ? cd_strdup(e) : NULL;
 }
 
-static const char *endpoint(const json_t *s)
+static char *endpoint(const json_t *s)
 {
 	return cfg_endpoint(json_object_get(s, "config"));
 }
@@ -774,11 +781,13 @@ json_t *cd_mgr_sources(struct cd_mgr *m)
 	json_array_foreach(m->sources, i, s) {
 		char t[CD_TIME_STRLEN];
 		json_int_t up = json_integer_value(json_object_get(s, "updated"));
+		char *ep = endpoint(s);
 		json_t *o = json_pack("{s:O, s:O, s:s?, s:s, s:I, s:s?}",
 			"name", json_object_get(s, "name"), "kind", json_object_get(s, "kind"),
-			"endpoint", endpoint(s), "state", source_state(s), "workloads",
+			"endpoint", ep, "state", source_state(s), "workloads",
 			(json_int_t)json_array_size(json_object_get(s, "workloads")),
 			"last_sync", up ? cd_time_fmt(up, t) : NULL);
+		free(ep);
 		json_t *e = json_object_get(s, "error");
 		json_object_set_new(o, "last_error", e ? json_incref(e) : json_null());
 		json_array_append_new(out, o);
@@ -797,11 +806,13 @@ int cd_mgr_source_add(struct cd_mgr *m, const char *name, const char *kind,
 		r = cd_store_source_put(m->store, name, kind, ctext, "[]", 0);
 	if (r == 0)
 		r = cd_mgr_next_seq(m);
+	char *ep = cfg_endpoint(config);
 	if (r == 0)
 		r = cd_mgr_event(m, "source", NULL, NULL, a,
 				 json_pack("{s:s, s:s, s:s?}", "source", name, "kind", kind,
-					   "endpoint", cfg_endpoint(config)),
+					   "endpoint", ep),
 				 "%s source %s added", kind, name);
+	free(ep);
 	free(ctext);
 	r = cd_mgr_finish(m, r);
 	if (r < 0)

@@ -73,3 +73,23 @@ out:
 	xmlFreeURI(u);
 	return r;
 }
+
+char *cd_virt_uri_public(const char *uri)
+{
+	xmlURIPtr u = uri ? xmlParseURI(uri) : NULL;
+	if (!u)
+		return NULL;
+	xmlFree(u->user);
+	u->user = NULL;
+	xmlFree(u->query);
+	u->query = NULL;
+	xmlFree(u->query_raw);
+	u->query_raw = NULL;
+	xmlFree(u->fragment);
+	u->fragment = NULL;
+	xmlChar *t = xmlSaveUri(u);
+	xmlFreeURI(u);
+	char *out = t ? cd_strdup((const char *)t) : NULL;
+	xmlFree(t);
+	return out;
+}

@@ -18,5 +18,9 @@
 
 /* 0, or -EINVAL with the reason in why. */
 int cd_virt_uri_check(const char *uri, struct cd_buf *why);
+/* The URI as shown to anyone who may read the sources: without its user
+ * and parameters (which name keys and files), "qemu+ssh://HOST/system";
+ * NULL for NULL or what does not parse.  Caller frees. */
+char *cd_virt_uri_public(const char *uri);
 
 #endif

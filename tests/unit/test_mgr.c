@@ -99,6 +99,13 @@ static bool wl_has(struct cd_mgr *m, const char *name, const char *key, const ch
 	return has;
 }
 
+static int no_root(void *ctx, const struct cd_event *e)
+{
+	ASSERT(!strstr(e->data, "root@") && !strstr(e->data, "keyfile"));
+	++*(int *)ctx;
+	return 0;
+}
+
 TEST(mgr_connected_source_sync)
 {
 	struct cd_store *s;
@@ -126,6 +133,21 @@ TEST(mgr_connected_source_sync)
 	ASSERT(!strstr(ls, "pw") && strstr(ls, "https://vc/sdk") && strstr(ls, "connecting"));
 	free(ls);
 	json_decref(l);
+	/* a libvirt URI: shown without its user and parameters, in the
+	 * listing and in the event that says it was added */
+	json_t *lv = json_pack("{s:s}", "uri", "qemu+ssh://root@hv7:2222/system?keyfile=/root/.ssh/k");
+	ASSERT_EQ(cd_mgr_source_add(&m, "lv", "libvirt", lv, &self), 0);
+	json_decref(lv);
+	l = cd_mgr_sources(&m);
+	ls = json_dumps(l, 0);
+	ASSERT_CONTAINS(ls, "\"qemu+ssh://hv7:2222/system\"");
+	ASSERT(!strstr(ls, "root") && !strstr(ls, "keyfile"));
+	free(ls);
+	json_decref(l);
+	struct cd_event_filter f = { .type = "source" };
+	int nev = 0;
+	ASSERT_EQ(cd_store_event_each(s, &f, no_root, &nev), 0);
+	ASSERT_EQ(nev, 2);
 
 	/* the first sync: a new world; agents take a snapshot */
 	json_t *ws = json_pack("[o, o]", wl("a", "id-a", "10.1.0.1", "role=db"), wl("b", "id-b", "10.1.0.2", "x=1"));
