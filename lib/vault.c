@@ -6,10 +6,12 @@
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <jansson.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,10 +21,13 @@ static int fail(struct cd_buf *err, int e, const char *what, const char *path)
 	return -e;
 }
 
-/* Copy fd's bytes to a new file at dst (0600), hashing them. */
-static int copy_out(int fd, const char *dst, unsigned char sha[32], uint64_t *size)
+/* Copy fd's bytes to a new file dst (0600) in directory dir, hashing
+ * them; with own, give it that owner and mode (through the descriptor:
+ * the name may be swapped under us meanwhile). */
+static int copy_out(int fd, int dir, const char *dst, const struct stat *own,
+		    unsigned char sha[32], uint64_t *size)
 {
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int out = openat(dir, dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		return -errno;
 	gnutls_hash_hd_t h;
@@ -48,11 +53,34 @@ static int copy_out(int fd, const char *dst, unsigned char sha[32], uint64_t *si
 	if (n < 0 && !r)
 		r = -errno;
 	gnutls_hash_deinit(h, sha);
+	if (!r && own && fchown(out, own->st_uid, own->st_gid) < 0 && errno != EPERM)
+		r = -errno;
+	if (!r && own && fchmod(out, own->st_mode & 07777) < 0)
+		r = -errno;
 	if (!r && fsync(out) < 0)
 		r = -errno;
 	close(out);
 	if (r)
-		unlink(dst);
+		unlinkat(dir, dst, 0);
+	return r;
+}
+
+/* The directory that holds path, reached without following a symbolic
+ * link anywhere on the way (openat2 RESOLVE_NO_SYMLINKS): the guest's
+ * users may have swapped one of its parents for a link to /etc since the
+ * file was taken.  Its last component goes to *base. */
+static int open_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	if (path[0] != '/' || !slash || !slash[1])
+		return -EINVAL;
+	*base = slash + 1;
+	char *dir = slash == path ? cd_strdup("/") : cd_strndup(path, (size_t)(slash - path));
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	int r = fd < 0 ? -errno : fd;
+	free(dir);
 	return r;
 }
 
@@ -76,7 +104,7 @@ int cd_vault_put(const char *vault, const char *path, const char *signature,
 	snprintf(tmp, sizeof(tmp), "%s/.incoming-%d-%ld", vault, getpid(), (long)now.tv_nsec);
 	unsigned char sha[32];
 	uint64_t size;
-	int r = copy_out(fd, tmp, sha, &size);
+	int r = copy_out(fd, AT_FDCWD, tmp, NULL, sha, &size);
 	close(fd);
 	if (r < 0)
 		return fail(err, -r, "cannot copy into the vault", path);
@@ -139,9 +167,18 @@ int cd_vault_restore(const char *vault, const char *id, struct cd_buf *err)
 		r = -ENOENT;
 		goto out;
 	}
+	const char *base;
+	int dir = open_parent(path, &base);
+	if (dir < 0) {
+		cd_buf_printf(err, "cannot restore %s: %s", path, dir == -ELOOP ?
+			      "a directory on its way is now a symbolic link" : strerror(-dir));
+		r = dir;
+		goto out;
+	}
 	int in = open(bin, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		r = fail(err, errno, "cannot open", bin);
+		close(dir);
 		goto out;
 	}
 	/* never over a file that is there now */
@@ -149,21 +186,23 @@ int cd_vault_restore(const char *vault, const char *id, struct cd_buf *err)
 	unsigned char sha[32];
 	uint64_t size;
 	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.cordon-restore", path);
-	r = copy_out(in, tmp, sha, &size);
+	snprintf(tmp, sizeof(tmp), "%s.cordon-restore", base);
+	struct stat own = {
+		.st_uid = (uid_t)json_integer_value(json_object_get(m, "uid")),
+		.st_gid = (gid_t)json_integer_value(json_object_get(m, "gid")),
+		.st_mode = (mode_t)mode,
+	};
+	r = copy_out(in, dir, tmp, &own, sha, &size);
 	close(in);
 	if (r < 0) {
-		r = fail(err, -r, "cannot write", tmp);
+		r = fail(err, -r, "cannot write", path);
+		close(dir);
 		goto out;
 	}
-	if (chown(tmp, (uid_t)json_integer_value(json_object_get(m, "uid")),
-		  (gid_t)json_integer_value(json_object_get(m, "gid"))) < 0 && errno != EPERM)
+	if (linkat(dir, tmp, dir, base, 0) < 0)
 		r = -errno;
-	if (r == 0 && chmod(tmp, (mode_t)mode) < 0)
-		r = -errno;
-	if (r == 0 && link(tmp, path) < 0)
-		r = -errno;
-	unlink(tmp);
+	unlinkat(dir, tmp, 0);
+	close(dir);
 	if (r < 0) {
 		cd_buf_printf(err, "cannot restore %s: %s", path, strerror(-r));
 		goto out;

@@ -269,6 +269,29 @@ TEST(vault_moves_and_restores)
 	ASSERT(cd_vault_restore(vault, id2, &err) < 0);
 	ASSERT(cd_vault_restore(vault, "../etc", &err) < 0);
 	ASSERT(cd_vault_restore(vault, "nothing", &err) < 0);
+	/* its directory swapped for a link elsewhere since: not followed */
+	char *sub = cd_asprintf("%s/home", d), *elsewhere = cd_asprintf("%s/elsewhere", d);
+	ASSERT_EQ(mkdir(sub, 0700), 0);
+	ASSERT_EQ(mkdir(elsewhere, 0700), 0);
+	char *q = put(sub, "x.com", eicar);
+	char id3[CD_VAULT_ID_MAX];
+	ASSERT_EQ(cd_vault_put(vault, q, "x", id3, &err), 0);
+	ASSERT_EQ(rmdir(sub), 0);
+	ASSERT_EQ(symlink(elsewhere, sub), 0);
+	cd_buf_reset(&err);
+	ASSERT_EQ(cd_vault_restore(vault, id3, &err), -ELOOP);
+	ASSERT_CONTAINS(err.data, "symbolic link");
+	char *there = cd_asprintf("%s/x.com", elsewhere);
+	ASSERT(access(there, F_OK) < 0);
+	/* the entry stays, for when the directory is back */
+	ASSERT_EQ(unlink(sub), 0);
+	ASSERT_EQ(mkdir(sub, 0700), 0);
+	ASSERT_EQ(cd_vault_restore(vault, id3, &err), 0);
+	ASSERT_EQ(access(q, F_OK), 0);
+	free(there);
+	free(q);
+	free(sub);
+	free(elsewhere);
 	free(bin);
 	free(meta);
 	free(p);
