@@ -723,6 +723,36 @@ static void h_token(struct ctx *c, bool agent)
 static void h_agent_token(struct ctx *c) { h_token(c, true); }
 static void h_api_token(struct ctx *c) { h_token(c, false); }
 
+static void token_list(struct ctx *c, bool agents)
+{
+	json_t *a = cd_mgr_tokens(c->m, agents);
+	if (!a)
+		store_failed(c, -EIO);
+	else
+		reply(c, 200, a);
+}
+
+static void token_revoke(struct ctx *c, bool agents)
+{
+	int64_t n;
+	int r = cd_mgr_token_revoke(c->m, c->seg[0], agents, &c->actor, &n);
+	if (r == -ENOENT)
+		error(c, 404, "name", "no %s named '%.100s'", agents ? "agent credential or "
+		      "enrollment token" : "API token", c->seg[0]);
+	else if (r == -EBUSY)
+		error(c, 409, "name", "'%.100s' holds the last admin tokens: make another admin "
+		      "token first", c->seg[0]);
+	else if (r < 0)
+		store_failed(c, r);
+	else
+		reply(c, 200, json_pack("{s:s, s:I}", "revoked", c->seg[0], "count", (json_int_t)n));
+}
+
+static void h_tokens(struct ctx *c) { token_list(c, false); }
+static void h_agent_tokens(struct ctx *c) { token_list(c, true); }
+static void h_token_rm(struct ctx *c) { token_revoke(c, false); }
+static void h_agent_token_rm(struct ctx *c) { token_revoke(c, true); }
+
 static void h_agents(struct ctx *c)
 {
 	reply(c, 200, cd_mgr_agents(c->m));
@@ -1022,7 +1052,11 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/groups", R_READ, 0, h_groups, "" },
 	{ "GET", "/api/v1/explain", R_READ, 0, h_explain, "from to proto port" },
 	{ "POST", "/api/v1/agent-tokens", R_ADMIN, 4096, h_agent_token, "" },
+	{ "GET", "/api/v1/agent-tokens", R_ADMIN, 0, h_agent_tokens, "" },
+	{ "DELETE", "/api/v1/agent-tokens/*", R_ADMIN, 0, h_agent_token_rm, "" },
 	{ "POST", "/api/v1/tokens", R_ADMIN, 4096, h_api_token, "" },
+	{ "GET", "/api/v1/tokens", R_ADMIN, 0, h_tokens, "" },
+	{ "DELETE", "/api/v1/tokens/*", R_ADMIN, 0, h_token_rm, "" },
 	{ "GET", "/api/v1/agents", R_READ, 0, h_agents, "" },
 	{ "GET", "/api/v1/events", R_READ, 0, h_events, "since workload type limit before" },
 	{ "GET", "/api/v1/agent/changes", R_AGENT, 0, h_changes, "since revision wait host snapshot" },

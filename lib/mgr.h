@@ -217,6 +217,14 @@ int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
 			const char *host, const char *workload,
 			const struct cd_actor *a, char **secret);
+/* The API tokens (agents false: admin, operator, viewer) or the agents'
+ * credentials and enrollment tokens (agents true): [{name, role, created,
+ * ...}], never a secret nor a hash; NULL on a store error. */
+json_t *cd_mgr_tokens(struct cd_mgr *m, bool agents);
+/* Revoke every token of that name among them, as one audited change:
+ * *count how many; -ENOENT none, -EBUSY it would leave no admin token. */
+int cd_mgr_token_revoke(struct cd_mgr *m, const char *name, bool agents,
+			const struct cd_actor *a, int64_t *count);
 /* The token whose secret this is; -ENOENT when none. */
 int cd_mgr_auth(struct cd_mgr *m, const char *secret, struct cd_token *out);
 /* Exchange a one-time enrollment secret for an agent credential. */

@@ -214,6 +214,15 @@ static int rows(struct cd_store *s, sqlite3_stmt *st,
 	return r;
 }
 
+static int64_t scalar(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : fail(s);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* ---- meta ---- */
 
 int cd_store_meta_get(struct cd_store *s, const char *key, char **val)
@@ -411,6 +420,37 @@ int cd_store_token_del(struct cd_store *s, const char *hash)
 	return r;
 }
 
+struct token_ctx { cd_store_token_cb cb; void *ctx; };
+static int token_row(void *p, sqlite3_stmt *st)
+{
+	struct token_ctx *c = p;
+	struct cd_token t = {
+		.name = (char *)col_ref(st, 0), .role = (char *)col_ref(st, 1),
+		.host = (char *)col_ref(st, 2), .workload = (char *)col_ref(st, 3),
+		.created = sqlite3_column_int64(st, 4),
+	};
+	return c->cb(c->ctx, &t);
+}
+
+int cd_store_token_each(struct cd_store *s, cd_store_token_cb cb, void *ctx)
+{
+	struct token_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT name, role, host, workload, created FROM tokens "
+			    "ORDER BY name, created", NULL), token_row, &c);
+}
+
+int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *role)
+{
+	return scalar(s, prep(s, "SELECT count(*) FROM tokens WHERE (? IS NULL OR name = ?) "
+			      "AND (? IS NULL OR role = ?)", "ssss", name, name, role, role));
+}
+
+int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role)
+{
+	int r = run(s, prep(s, "DELETE FROM tokens WHERE name = ? AND role = ?", "ss", name, role));
+	return r < 0 ? r : sqlite3_changes(s->db);
+}
+
 /* ---- agents ---- */
 
 void cd_agent_rec_free(struct cd_agent_rec *a)
@@ -482,15 +522,6 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 			s->ev_bytes += size;
 	}
 	return r;
-}
-
-static int64_t scalar(struct cd_store *s, sqlite3_stmt *st)
-{
-	if (!st)
-		return -EIO;
-	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : fail(s);
-	sqlite3_finalize(st);
-	return v;
 }
 
 int64_t cd_store_event_bytes(struct cd_store *s)

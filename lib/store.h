@@ -84,6 +84,13 @@ int cd_store_token_add(struct cd_store *s, const struct cd_token *t);
 /* -ENOENT when unknown. */
 int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *out);
 int cd_store_token_del(struct cd_store *s, const char *hash);
+/* Every token, by name (the hash left out). */
+typedef int (*cd_store_token_cb)(void *ctx, const struct cd_token *t);
+int cd_store_token_each(struct cd_store *s, cd_store_token_cb cb, void *ctx);
+/* How many tokens have this name and role (NULL: any); or -EIO. */
+int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *role);
+/* Remove the tokens of this name and role: how many, or -EIO. */
+int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role);
 
 /* Agents and what they have realized. */
 struct cd_agent_rec {

@@ -182,6 +182,21 @@ call("post", "/agent/events", {"events": [dict(fin, seq=14, data=dict(fin["data"
 w = {x["name"]: x for x in call("get", "/workloads")[1]}
 check("a clean full scan the manager asked for releases it", not w["vdi-001"]["quarantined"], json.dumps(w["vdi-001"]))
 conform("an agent reading workloads", "get", "/workloads", "/workloads", token=agent, want=403)
+# tokens listed (never a secret) and revoked, audited
+lst = conform("token list", "get", "/tokens", "/tokens", want=200)
+check("the list holds no secret", viewer["token"] not in json.dumps(lst) and admin not in json.dumps(lst))
+conform("token list, by a viewer", "get", "/tokens", "/tokens", token=viewer["token"], want=403)
+conform("token revoke", "delete", "/tokens/{name}", "/tokens/v", want=200)
+check("a revoked token is refused", call("get", "/workloads", token=viewer["token"])[0] == 401)
+conform("token revoke, none", "delete", "/tokens/{name}", "/tokens/v", want=404)
+conform("token revoke, the last admin", "delete", "/tokens/{name}", "/tokens/admin", want=409)
+conform("agent token list", "get", "/agent-tokens", "/agent-tokens", want=200)
+spare = call("post", "/enroll", {"token": call("post", "/agent-tokens", {"host": "hv2"})[1]["token"]}, token=None)[1]["credential"]
+check("a second agent works", call("get", "/agent/changes?snapshot=1&host=hv2", token=spare)[0] == 200)
+conform("agent credential revoke", "delete", "/agent-tokens/{name}", "/agent-tokens/host:hv2", want=200)
+check("a revoked agent is refused", call("get", "/agent/changes?snapshot=1&host=hv2", token=spare)[0] == 401)
+check("the other agent is not", call("get", "/agent/changes?snapshot=1", token=agent)[0] == 200)
+check("revocations are audited", sum("revoked" in e["message"] for e in call("get", "/events?type=audit")[1]) == 2)
 conform("agents", "get", "/agents", "/agents", want=200)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
 conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
