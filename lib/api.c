@@ -150,10 +150,10 @@ static bool query_only(struct ctx *c, const char *keys)
 	json_t *v;
 	json_object_foreach(c->r->query, k, v) {
 		size_t n = strlen(k);
-		const char *p = keys;
-		while ((p = strstr(p, k)) && ((p != keys && p[-1] != ' ') || (p[n] && p[n] != ' ')))
-			p += n;
-		if (!n || !p) {
+		const char *p = n ? strstr(keys, k) : NULL;
+		while (p && ((p != keys && p[-1] != ' ') || (p[n] && p[n] != ' ')))
+			p = strstr(p + n, k);
+		if (!p) {
 			error(c, 400, k, "unknown parameter '%.64s'", k);
 			return false;
 		}

@@ -6,12 +6,10 @@
 #include <fcntl.h>
 #include <gnutls/crypto.h>
 #include <jansson.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,22 +64,48 @@ static int copy_out(int fd, int dir, const char *dst, const struct stat *own,
 }
 
 /* The directory that holds path, reached without following a symbolic
- * link anywhere on the way (openat2 RESOLVE_NO_SYMLINKS): the guest's
- * users may have swapped one of its parents for a link to /etc since the
- * file was taken.  Its last component goes to *base. */
+ * link anywhere on the way, one component at a time from "/" (openat2's
+ * RESOLVE_NO_SYMLINKS does the same, but not on older kernels nor under
+ * valgrind): the guest's users may have swapped one of its parents for a
+ * link to /etc since the file was taken.  Its last component goes to
+ * *base.  -ELOOP when a component is a link. */
 static int open_parent(const char *path, const char **base)
 {
 	const char *slash = strrchr(path, '/');
-	if (path[0] != '/' || !slash || !slash[1])
+	if (path[0] != '/' || !slash || !slash[1] || !strcmp(slash + 1, ".") ||
+	    !strcmp(slash + 1, ".."))
 		return -EINVAL;
 	*base = slash + 1;
-	char *dir = slash == path ? cd_strdup("/") : cd_strndup(path, (size_t)(slash - path));
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_NO_SYMLINKS };
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
-	int r = fd < 0 ? -errno : fd;
-	free(dir);
-	return r;
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (const char *p = path + 1; p < slash;) {
+		size_t n = strcspn(p, "/");
+		char comp[256];
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (n >= sizeof(comp) || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2))) {
+			close(fd);
+			return -EINVAL;
+		}
+		memcpy(comp, p, n);
+		comp[n] = 0;
+		int next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int e = errno;
+		if (next < 0) {
+			struct stat st;
+			if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				e = ELOOP;
+			close(fd);
+			return -e;
+		}
+		close(fd);
+		fd = next;
+		p += n;
+	}
+	return fd;
 }
 
 int cd_vault_put(const char *vault, const char *path, const char *signature,

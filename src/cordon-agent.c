@@ -83,10 +83,12 @@ static void log_line(const char *fmt, ...)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(stderr, "%s cordon-agent: ", cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t));
+	char line[4096];
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	cd_fput_escaped(stderr, line);    /* file names come from the guest's users */
 	fputc('\n', stderr);
 }
 

@@ -52,6 +52,8 @@ static const char usage[] =
 	"  --agent-kib-rate N      ...and N KiB a second (default 64), each with a\n"
 	"                          burst of 30 seconds' worth; the excess is refused\n"
 	"                          (429) and the agent sends it again later\n"
+	"  --max-connections N     at once, in all (default 2000)...\n"
+	"  --max-connections-per-address N  ...and from one address (default 500)\n"
 	"\n"
 	"First start prints where the admin token is.  Then, for example:\n"
 	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
@@ -63,10 +65,12 @@ static const char usage[] =
 	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"    \
 	"+ECDHE-ECDSA:%NO_TICKETS"
 
-/* Connections: room for the agents of a large site, a share of it per
- * address so that one client cannot lock the others out, and a short
- * deadline for a connection that is idle (a suspended long-poll is not
- * idle: libmicrohttpd does not time out suspended connections). */
+/* Connections (the first two: defaults of --max-connections and
+ * --max-connections-per-address): room for the agents of a large site, a
+ * share of it per address so that one client cannot lock the others out,
+ * and a short deadline for a connection that is idle (a suspended
+ * long-poll is not idle: libmicrohttpd does not time out suspended
+ * connections). */
 #define CD_CONN_MAX 2000
 #define CD_CONN_PER_ADDR 500
 #define CD_CONN_IDLE_S 15
@@ -505,21 +509,24 @@ int main(int argc, char **argv)
 		{ "events-max-mb", required_argument, NULL, 'M' },
 		{ "agent-events-rate", required_argument, NULL, 'R' },
 		{ "agent-kib-rate", required_argument, NULL, 'B' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-connections-per-address", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
+	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR;
 	int c;
 	umask(077);          /* the database, the key, the token: the manager's alone */
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:C:A:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'l': listen_at = optarg; break;
-		case 'K': case 'M': case 'R': case 'B': {
+		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': {
 			long long v;
 			if (limit_arg(opts, c, optarg, &v) < 0)
 				return 2;
@@ -529,6 +536,10 @@ int main(int argc, char **argv)
 				mgr.limits.events_max_bytes = v << 20;
 			else if (c == 'R')
 				mgr.limits.agent_events_per_s = (double)v;
+			else if (c == 'C')
+				conn_max = (unsigned)v;
+			else if (c == 'A')
+				conn_per_addr = (unsigned)v;
 			else
 				mgr.limits.agent_bytes_per_s = (double)v * 1024;
 			break;
@@ -618,8 +629,8 @@ int main(int argc, char **argv)
 			     MHD_OPTION_HTTPS_MEM_KEY, kpem, MHD_OPTION_HTTPS_MEM_CERT, cpem,
 			     MHD_OPTION_HTTPS_PRIORITIES, CD_TLS_PRIORITIES,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)CD_CONN_MAX,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CD_CONN_PER_ADDR,
+			     MHD_OPTION_CONNECTION_LIMIT, conn_max,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, conn_per_addr,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CD_CONN_IDLE_S,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CD_CONN_MEMORY,
 			     MHD_OPTION_END);

@@ -281,6 +281,9 @@ for path, ops in spec["paths"].items():
               s == 400 and out.get("field") == "colour", "HTTP %d %s" % (s, out))
 # a NUL in a value is not the end of it; a parameter given twice is refused
 call("post", "/workloads/vdi-002/tags", {"tag": "keep"})
+for q in ["%00=1", "=1", "ta%00g=keep"]:
+    st, out = call("get", "/workloads?" + q)
+    check("a key that is empty or holds a NUL (?%s): 400" % q, st == 400, "HTTP %d %s" % (st, out))
 for q in ["tag=keep%00x", "tag=keep&tag=x"]:
     st, out = call("delete", "/workloads/vdi-002/tags?" + q)
     w = {x["name"]: x for x in call("get", "/workloads")[1]}
