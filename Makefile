@@ -10,13 +10,17 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
             -Wundef -Wcast-align -Wno-format-nonliteral -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -Itests/unit -DCD_VERSION='"$(VERSION)"' \
+# -Ilib: headers are named by their subsystem, "policy/parse.h"; -MMD:
+# each object's header dependencies, read back below
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -MMD -MP -DCD_VERSION='"$(VERSION)"' \
              $(shell pkg-config --cflags $(PKGS))
+# the tests' own headers, for the tests only
+TEST_CFLAGS := -Itests/unit
 LIBS     := $(shell pkg-config --libs $(PKGS))
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(wildcard lib/*.c)
+LIB_SRC  := $(wildcard lib/*/*.c)
 CLI_SRC  := src/cordon.c $(wildcard src/cmd_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
@@ -31,7 +35,9 @@ deps:
 	@./scripts/install-deps
 
 # ---- normal build ----
-$(B)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
+$(B)/tests/%.o: ALL_CFLAGS += $(TEST_CFLAGS)
+$(S)/tests/%.o: ALL_CFLAGS += $(TEST_CFLAGS)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -60,7 +66,7 @@ $(B)/test-root: $(ROOT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
 # ---- sanitizer build (ASan + UBSan) ----
-$(S)/%.o: %.c $(wildcard lib/*.h src/*.h tests/unit/*.h)
+$(S)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC san  $<"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
@@ -88,7 +94,7 @@ $(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined -DCD_VERSION='"$(VERSION)"' \
               $(shell pkg-config --cflags $(PKGS))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
@@ -153,3 +159,5 @@ golden: $(B)/cordon
 
 clean:
 	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "state.h"
+#include "policy/state.h"
 
 /* Exit codes of the contract (policy.md §4). */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BADINPUT = 2 };

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "nft.h"
-#include "ct.h"
-#include "host.h"
-#include "nltable.h"
+#include "dataplane/nft.h"
+#include "dataplane/ct.h"
+#include "policy/host.h"
+#include "dataplane/nltable.h"
 
 const char help_compile[] =
 	"usage: cordon compile --inventory INV --policy POL --host HOST\n"

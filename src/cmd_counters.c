@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "counters.h"
+#include "dataplane/counters.h"
 
 const char help_counters[] =
 	"usage: cordon counters [--json]\n"

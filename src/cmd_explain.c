@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "cmd.h"
-#include "report.h"
+#include "policy/report.h"
 
 const char help_explain[] =
 	"usage: cordon explain --inventory INV --policy POL --from SRC --to DST\n"

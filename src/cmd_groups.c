@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "report.h"
+#include "policy/report.h"
 
 const char help_groups[] =
 	"usage: cordon groups --inventory INV --policy POL [--json]\n"

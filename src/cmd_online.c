@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "http.h"
-#include "report.h"
-#include "token.h"
-#include "util.h"
+#include "agent/http.h"
+#include "policy/report.h"
+#include "base/token.h"
+#include "base/util.h"
 
 struct online_opts g_online;
 

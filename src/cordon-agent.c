@@ -1,8 +1,8 @@
 /* cordon-agent.c - the agent: for a hypervisor host it follows the
- * manager's changes and enforces them in the host's kernel (lib/agent.c);
- * for a workload it scans (lib/guard.c): real time, on demand, and acts on
+ * manager's changes and enforces them in the host's kernel (lib/agent/agent.c);
+ * for a workload it scans (lib/antimalware/guard.c): real time, on demand, and acts on
  * findings.  Either role or both.  It sends heartbeats and delivers its
- * events from a durable queue (lib/queue.c).
+ * events from a durable queue (lib/agent/queue.c).
  *
  * The main thread long-polls for changes (the call returns at once when
  * there is one, else when the next heartbeat is due) and applies them.
@@ -26,14 +26,14 @@
 #include <clamav.h>
 #include <pthread.h>
 
-#include "agent.h"
-#include "guard.h"
-#include "vault.h"
-#include "state.h"
-#include "http.h"
-#include "queue.h"
-#include "token.h"
-#include "util.h"
+#include "agent/agent.h"
+#include "antimalware/guard.h"
+#include "antimalware/vault.h"
+#include "policy/state.h"
+#include "agent/http.h"
+#include "agent/queue.h"
+#include "base/token.h"
+#include "base/util.h"
 
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"

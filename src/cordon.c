@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "diag.h"
+#include "base/diag.h"
 
 static const struct cmd cmds[] = {
 	{ "groups", cmd_groups, "list every group of a policy and its members", help_groups },

@@ -28,13 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "cert.h"
-#include "mgr.h"
-#include "source.h"
-#include "store.h"
-#include "token.h"
-#include "util.h"
+#include "manager/api.h"
+#include "manager/cert.h"
+#include "manager/mgr.h"
+#include "inventory/source.h"
+#include "manager/store.h"
+#include "base/token.h"
+#include "base/util.h"
 
 static const char usage[] =
 	"usage: cordond --data-dir DIR [--listen ADDR:PORT] [LIMITS]\n"
@@ -139,12 +139,33 @@ static void srcs_push(struct srcs *l, struct cd_src *s)
 	l->v[l->n++] = s;
 }
 
+/* The sources report to the manager (with the lock held). */
+static int sink_sync(void *ctx, const char *source, json_t *workloads, struct cd_diags *d)
+{
+	return cd_mgr_source_sync(ctx, source, workloads, d);
+}
+
+static void sink_state(void *ctx, const char *source, const char *state, const char *error)
+{
+	cd_mgr_source_state(ctx, source, state, error);
+}
+
+static void sink_write_failed(void *ctx, const char *source, const char *id, const char *why)
+{
+	cd_mgr_event(ctx, "source-error", NULL, NULL, NULL,
+		     json_pack("{s:s, s:s}", "source", source, "workload", id), "source %s: %s",
+		     source, why);
+	cd_mgr_source_state(ctx, source, "in sync", why);
+}
+
 static void hook_source(void *ctx, const char *name, const char *kind, const json_t *config)
 {
 	(void)ctx;
 	if (config) {
 		const struct cd_src_ops *ops = cd_src_kind(kind);
-		struct cd_src *s = ops ? cd_src_start(&mgr, &lock, name, ops, config) : NULL;
+		struct cd_src_sink sink = { .ctx = &mgr, .lock = &lock, .sync = sink_sync,
+					    .state = sink_state, .write_failed = sink_write_failed };
+		struct cd_src *s = ops ? cd_src_start(&sink, name, ops, config) : NULL;
 		if (s)
 			srcs_push(&live, s);
 		else

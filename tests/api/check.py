@@ -2,7 +2,7 @@
 """tests/api/check.py URL DATA-DIR API-C OPENAPI-JSON - the manager against
 docs/openapi.json.
 
-- Every route of lib/api.c's table is in the document, and every operation
+- Every route of lib/manager/api.c's table is in the document, and every operation
   of the document is a route.
 - For every operation, real requests (valid ones, and a bad one of each
   kind the operation documents) get a documented status, and the body

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "state.h"
+#include "policy/state.h"
 
 /* Load DIR/inventory.yaml and DIR/policy.yaml into st; print the errors
  * and return -1 when they do not load. */

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ct.h"
-#include "nft.h"
-#include "nltable.h"
+#include "dataplane/ct.h"
+#include "dataplane/nft.h"
+#include "dataplane/nltable.h"
 #include "bench.h"
 
 static void stats(const char *what, double *v, int n)

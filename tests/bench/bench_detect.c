@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "http.h"
+#include "agent/http.h"
 #include "nftwatch.h"
-#include "token.h"
+#include "base/token.h"
 
 static const char eicar[] =
 	"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";

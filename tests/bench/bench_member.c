@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "host.h"
+#include "policy/host.h"
 #include "bench.h"
 
 static double now_us(void)

@@ -18,8 +18,8 @@
 
 #include "bench.h"
 #include "nftwatch.h"
-#include "http.h"
-#include "token.h"
+#include "agent/http.h"
+#include "base/token.h"
 
 int main(int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
-#include "scanjob.h"
+#include "antimalware/scanjob.h"
 
 int main(int argc, char **argv)
 {

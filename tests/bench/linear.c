@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
+#include "policy/render.h"
 
 /* Addresses of family fam that refs stand for; false when one is "any". */
 static bool expand(const struct cd_state *st, const struct cd_ref *refs, size_t n,

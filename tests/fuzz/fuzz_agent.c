@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "manager/api.h"
 
 #define QTAG "ANTI_VIRUS.VirusFound.threat=high"
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
-#include "token.h"
+#include "manager/api.h"
+#include "base/token.h"
 
 static struct cd_mgr m;
 static char *admin, *viewer, *agent;

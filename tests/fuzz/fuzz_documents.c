@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
-#include "host.h"
-#include "nlrule.h"
+#include "policy/eval.h"
+#include "policy/host.h"
+#include "dataplane/nlrule.h"
 
 static const char inv[] =
 	"workloads:\n"

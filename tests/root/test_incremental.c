@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "host.h"
-#include "nft.h"
-#include "nltable.h"
+#include "policy/host.h"
+#include "dataplane/nft.h"
+#include "dataplane/nltable.h"
 #include "test.h"
 
 static unsigned rnd(unsigned *s)

@@ -2,7 +2,7 @@
 #ifndef CD_TEST_HELPERS_H
 #define CD_TEST_HELPERS_H
 
-#include "state.h"
+#include "policy/state.h"
 
 /* Load inv and pol (YAML text).  Returns 0 or -EINVAL; the errors, one
  * per line as the CLI prints them, are left in *errors (caller frees). */

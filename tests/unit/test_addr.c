@@ -1,5 +1,5 @@
 /* test_addr.c - addresses and prefixes. */
-#include "addr.h"
+#include "base/addr.h"
 #include "test.h"
 
 TEST(addr_parse_v4_v6)

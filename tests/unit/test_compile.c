@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eval.h"
+#include "policy/eval.h"
 #include "helpers.h"
-#include "host.h"
+#include "policy/host.h"
 #include "test.h"
 
 static const char inv[] =

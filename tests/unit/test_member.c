@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "eval.h"
-#include "member.h"
+#include "policy/eval.h"
+#include "policy/member.h"
 #include "test.h"
 
 TEST(member_include_exclude_nested)

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mgr.h"
+#include "manager/mgr.h"
 #include "test.h"
-#include "token.h"
+#include "base/token.h"
 
 TEST(mgr_enrollment_tokens_once_and_for_a_day)
 {

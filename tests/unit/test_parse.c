@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "helpers.h"
-#include "parse.h"
+#include "policy/parse.h"
 #include "test.h"
 
 #define POLICY_ERR(pol, want)                            \

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "queue.h"
+#include "agent/queue.h"
 #include "test.h"
 
 static char *tmpdir(void)

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scan.h"
-#include "scanjob.h"
-#include "vault.h"
+#include "antimalware/scan.h"
+#include "antimalware/scanjob.h"
+#include "antimalware/vault.h"
 #include "test.h"
 
 static const char eicar[] =

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "helpers.h"
-#include "sel.h"
+#include "policy/sel.h"
 #include "test.h"
 
 static char *fmt(const char *text)

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "manager/api.h"
 #include "test.h"
-#include "token.h"
+#include "base/token.h"
 
 #define QTAG "ANTI_VIRUS.VirusFound.threat=high"
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "state.h"
+#include "policy/state.h"
 #include "test.h"
-#include "virt.h"
-#include "virturi.h"
+#include "inventory/virt.h"
+#include "inventory/virturi.h"
 
 static const char dom[] =
 	"<domain type='kvm'><name>web-1</name><uuid>aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee</uuid>"

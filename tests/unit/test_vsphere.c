@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "test.h"
-#include "vsphere.h"
+#include "inventory/vsphere.h"
 
 static const char env_open[] =
 	"<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "

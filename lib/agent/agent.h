@@ -1,0 +1,56 @@
+/* agent.h - the enforcing agent's engine: it turns what the manager sends
+ * into the kernel's table for one host, by small updates.
+ *
+ * The manager's answers (mgr.h) are either a snapshot (the whole
+ * inventory and policy) or tag changes.  A tag change becomes set
+ * elements and chain rewrites (cd_host_retag) in one transaction, then the
+ * cut of the established connections it forbids.  A snapshot with the
+ * policy revision already applied becomes the inventory's difference
+ * (cd_host_diff); with a new revision, the whole table is replaced in one
+ * transaction.  Nothing is ever flushed first: there is no moment in
+ * which the host is open.
+ *
+ * Fail static: the table stays as it is while the manager cannot be
+ * reached.  On start, a table left by an earlier run is kept until the
+ * manager's state replaces it; with no table at all, the last state the
+ * agent saved (DIR/snapshot.json and the tag changes after it in
+ * DIR/journal.jsonl) is applied, or else a closed table (every vNIC-like
+ * device dropped) until the manager answers.
+ *
+ * The kernel work happens in the network namespace given (setns around
+ * each operation); the agent's own sockets stay where it started. */
+#ifndef CD_AGENT_H
+#define CD_AGENT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "policy/host.h"
+#include "policy/state.h"
+
+struct cd_agent {
+	char *host;
+	char *dir;                 /* the state directory */
+	int ns_fd, home_fd;        /* target and own netns, -1: no switch */
+	struct cd_state *st;       /* the world applied (NULL: none yet) */
+	struct cd_host h;          /* the table applied */
+	bool have;                 /* st and h are what the kernel has */
+	int64_t seq, rev;          /* applied change number and revision */
+	char *policy, *inventory;  /* the last snapshot's documents */
+	FILE *journal;             /* tag changes after the snapshot */
+};
+
+int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
+		  const char *dir, struct cd_buf *err);
+void cd_agent_free(struct cd_agent *a);
+/* Take up the kernel's table, or apply the saved state, or close the
+ * host (see above).  Sets *what to a sentence for the log. */
+int cd_agent_start(struct cd_agent *a, char *what, size_t whatlen, struct cd_buf *err);
+/* Apply one answer of GET /api/v1/agent/changes.  Appends an event object
+ * per noteworthy thing done to events (an array).  On failure the table
+ * is as before the failed step, and the agent asks for a snapshot next. */
+int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd_buf *err);
+/* Status for the heartbeat: vNICs, rules, non-zero counters by rule id. */
+json_t *cd_agent_status(struct cd_agent *a);
+
+#endif

@@ -1,0 +1,162 @@
+/* http.c - the API client (see http.h). */
+#include "agent/http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+	struct cd_buf *b = ctx;
+	return cd_buf_add(b, p, size * n) < 0 ? 0 : size * n;
+}
+
+int cd_http_init(struct cd_http *h, const char *base, const char *token,
+		 bool insecure, const char *cacert)
+{
+	static bool global;
+	if (!global) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		global = true;
+	}
+	memset(h, 0, sizeof(*h));
+	h->curl = curl_easy_init();
+	if (!h->curl)
+		return -ENOMEM;
+	size_t bl = strlen(base);
+	while (bl && base[bl - 1] == '/')
+		bl--;
+	h->base = cd_strndup(base, bl);
+	h->insecure = insecure;
+	h->cacert = cacert ? cd_strdup(cacert) : NULL;
+	cd_http_set_token(h, token);
+	cd_buf_init(&h->resp, CD_HTTP_RESP_MAX);
+	return 0;
+}
+
+void cd_http_set_token(struct cd_http *h, const char *token)
+{
+	free(h->auth);
+	h->auth = token ? cd_asprintf("Authorization: Bearer %s", token) : NULL;
+}
+
+void cd_http_free(struct cd_http *h)
+{
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	free(h->base);
+	free(h->auth);
+	free(h->cacert);
+	cd_buf_free(&h->resp);
+	memset(h, 0, sizeof(*h));
+}
+
+char *cd_http_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0);
+	char *r = cd_strdup(e ? e : "");
+	curl_free(e);
+	return r;
+}
+
+void cd_http_set_cancel(struct cd_http *h, const volatile sig_atomic_t *flag)
+{
+	h->cancel = flag;
+}
+
+static int on_xfer(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt;
+	(void)dn;
+	(void)ut;
+	(void)un;
+	const struct cd_http *h = ctx;
+	return h->cancel && *h->cancel ? 1 : 0;
+}
+
+int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t *body,
+		 long timeout_ms, long *status, json_t **out, struct cd_buf *err)
+{
+	CURL *c = h->curl;
+	char *url = cd_asprintf("%s%s", h->base, path);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char ebuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdr = NULL;
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (text)
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	if (h->auth)
+		hdr = curl_slist_append(hdr, h->auth);
+	hdr = curl_slist_append(hdr, "Expect:");
+	cd_buf_reset(&h->resp);
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &h->resp);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	if (h->cancel) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
+	if (text) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
+	}
+	if (h->insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (h->cacert) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);
+	}
+	CURLcode cc = curl_easy_perform(c);
+	int r = 0;
+	*out = NULL;
+	switch (cc) {
+	case CURLE_OK:
+		break;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+		cd_buf_printf(err, "cannot reach the manager at %s: %s", h->base, ebuf);
+		r = -ECONNREFUSED;
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		cd_buf_printf(err, "the manager's certificate at %s is not trusted (%s); pass "
+			      "--cacert with its certificate (DATA-DIR/tls.crt of cordond)", h->base, ebuf);
+		r = -EPERM;
+		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		cd_buf_printf(err, "the call to %s was cancelled", h->base);
+		r = -ECANCELED;
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		cd_buf_printf(err, "the manager at %s did not answer in time: %s", h->base, ebuf);
+		r = -ETIMEDOUT;
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		cd_buf_printf(err, "%s: the manager is reached over https only", url);
+		r = -EINVAL;
+		break;
+	default:
+		cd_buf_printf(err, "talking to the manager at %s: %s", h->base,
+			      ebuf[0] ? ebuf : curl_easy_strerror(cc));
+		r = -EIO;
+	}
+	if (r == 0) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+		if (h->resp.len)
+			*out = json_loadb(h->resp.data, h->resp.len, 0, NULL);
+	}
+	curl_slist_free_all(hdr);
+	free(text);
+	free(url);
+	return r;
+}

@@ -1,0 +1,292 @@
+/* queue.c - the durable event queue (see queue.h). */
+#define _GNU_SOURCE
+#include "agent/queue.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <time.h>
+#include <zlib.h>
+
+#define HDR 8
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t crc(const char *p, size_t n)
+{
+	return (uint32_t)crc32(0L, (const Bytef *)p, (uInt)n);
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_record(int fd, const char *text, size_t len)
+{
+	unsigned char h[HDR];
+	put32(h, (uint32_t)len);
+	put32(h + 4, crc(text, len));
+	int r = write_all(fd, h, HDR);
+	return r ? r : write_all(fd, text, len);
+}
+
+static int save_ack(struct cd_queue *q)
+{
+	char tmp[4200], v[32];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", q->ack_path);
+	int n = snprintf(v, sizeof(v), "%lld\n", (long long)q->acked);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, v, (size_t)n);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0 && rename(tmp, q->ack_path) < 0)
+		r = -errno;
+	return r;
+}
+
+/* Rewrite the file with the unacknowledged records only. */
+static int compact(struct cd_queue *q)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", q->path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	int r = 0;
+	size_t bytes = 0;
+	for (size_t i = 0; i < q->n && r == 0; i++) {
+		r = write_record(fd, q->v[i].text, q->v[i].len);
+		bytes += HDR + q->v[i].len;
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, q->path) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fd);
+		unlink(tmp);
+		return r;
+	}
+	close(q->fd);
+	q->fd = open(q->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	close(fd);
+	q->file_bytes = bytes;
+	return q->fd < 0 ? -errno : 0;
+}
+
+int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct cd_buf *err)
+{
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	q->max_bytes = max_bytes;
+	q->path = cd_asprintf("%s/events.q", dir);
+	q->ack_path = cd_asprintf("%s/events.ack", dir);
+	char *text = NULL;
+	size_t len = 0;
+	int r = cd_read_file(q->ack_path, 64, &text, &len);
+	if (r == 0)
+		q->acked = strtoll(text, NULL, 10);
+	free(text);
+	if (r < 0 && r != -ENOENT) {
+		cd_buf_printf(err, "%s: %s", q->ack_path, strerror(-r));
+		return r;
+	}
+	text = NULL;
+	r = cd_read_file(q->path, (size_t)1 << 31, &text, &len);
+	if (r < 0 && r != -ENOENT) {
+		cd_buf_printf(err, "%s: %s", q->path, strerror(-r));
+		return r;
+	}
+	size_t off = 0, good = 0;
+	int64_t last = q->acked;
+	while (text && off + HDR <= len) {
+		const unsigned char *h = (const unsigned char *)text + off;
+		uint32_t n = get32(h), c = get32(h + 4);
+		if (n > CD_QUEUE_RECORD_MAX || off + HDR + n > len || crc(text + off + HDR, n) != c)
+			break;
+		json_t *e = json_loadb(text + off + HDR, n, 0, NULL);
+		int64_t seq = json_integer_value(json_object_get(e, "seq"));
+		json_decref(e);
+		if (seq <= 0)
+			break;
+		if (seq > last)
+			last = seq;
+		if (seq > q->acked) {
+			struct cd_queue_rec rec = { seq, cd_strndup(text + off + HDR, n), n };
+			CD_PUSH(q->v, q->n, q->cap, rec);
+			q->live_bytes += HDR + n;
+		}
+		off += HDR + n;
+		good = off;
+	}
+	free(text);
+	q->next_seq = last + 1;
+	q->fd = open(q->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (q->fd < 0) {
+		r = -errno;
+		cd_buf_printf(err, "%s: %s", q->path, strerror(errno));
+		return r;
+	}
+	/* a torn tail goes */
+	if (good < len && ftruncate(q->fd, (off_t)good) < 0) {
+		r = -errno;
+		cd_buf_printf(err, "%s: %s", q->path, strerror(errno));
+		return r;
+	}
+	q->file_bytes = good;
+	return 0;
+}
+
+void cd_queue_close(struct cd_queue *q)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	for (size_t i = 0; i < q->n; i++)
+		free(q->v[i].text);
+	free(q->v);
+	free(q->path);
+	free(q->ack_path);
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+}
+
+/* Append one event; room already checked. */
+static int append(struct cd_queue *q, json_t *event)
+{
+	json_object_set_new(event, "seq", json_integer(q->next_seq));
+	char *text = json_dumps(event, JSON_COMPACT);
+	size_t len = strlen(text);
+	if (len > CD_QUEUE_RECORD_MAX) {
+		free(text);
+		return -E2BIG;
+	}
+	int r = write_record(q->fd, text, len);
+	if (r == 0 && fdatasync(q->fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		/* leave the file as it was: a torn record would be cut at
+		 * the next open anyway, but later appends must not follow it */
+		if (ftruncate(q->fd, (off_t)q->file_bytes) < 0)
+			r = -errno;
+		free(text);
+		return r;
+	}
+	struct cd_queue_rec rec = { q->next_seq++, text, len };
+	CD_PUSH(q->v, q->n, q->cap, rec);
+	q->live_bytes += HDR + len;
+	q->file_bytes += HDR + len;
+	return 0;
+}
+
+
+json_t *cd_event_make(const char *type, const char *workload, json_t *data, const char *fmt, ...)
+{
+	char msg[1024], t[CD_TIME_STRLEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_t *e = json_pack("{s:s, s:s, s:s}", "time",
+			      cd_time_fmt((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, t),
+			      "type", type, "message", msg);
+	if (workload)
+		json_object_set_new(e, "workload", json_string(workload));
+	if (data)
+		json_object_set_new(e, "data", data);
+	return e;
+}
+
+int cd_queue_push(struct cd_queue *q, json_t *event)
+{
+	/* room for this one and for a queue-full note */
+	size_t reserve = 1024;
+	char *probe = json_dumps(event, JSON_COMPACT);
+	size_t need = HDR + strlen(probe) + 32;
+	free(probe);
+	if (q->live_bytes + need + reserve > q->max_bytes) {
+		q->dropped++;
+		if (!q->full) {
+			json_t *n = cd_event_make("queue-full", NULL, NULL, "the agent's event queue is "
+						  "full: events are dropped until the manager takes them");
+			append(q, n);
+			json_decref(n);
+			q->full = true;
+		}
+		return -ENOSPC;
+	}
+	if (q->dropped) {
+		json_t *n = cd_event_make("queue-dropped", NULL,
+					  json_pack("{s:I}", "dropped", (json_int_t)q->dropped),
+					  "%llu events were dropped while the event queue was full",
+					  (unsigned long long)q->dropped);
+		int r = append(q, n);
+		json_decref(n);
+		if (r < 0)
+			return r;
+		q->dropped = 0;
+		q->full = false;
+	}
+	return append(q, event);
+}
+
+json_t *cd_queue_peek(const struct cd_queue *q, size_t max)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < q->n && i < max; i++)
+		json_array_append_new(a, json_loadb(q->v[i].text, q->v[i].len, 0, NULL));
+	return a;
+}
+
+int cd_queue_ack(struct cd_queue *q, int64_t seq)
+{
+	if (seq <= q->acked)
+		return 0;
+	if (seq >= q->next_seq)
+		seq = q->next_seq - 1;
+	q->acked = seq;
+	size_t k = 0;
+	while (k < q->n && q->v[k].seq <= seq) {
+		q->live_bytes -= HDR + q->v[k].len;
+		free(q->v[k].text);
+		k++;
+	}
+	memmove(q->v, q->v + k, (q->n - k) * sizeof(*q->v));
+	q->n -= k;
+	int r = save_ack(q);
+	if (r == 0 && q->file_bytes > 4096 && q->live_bytes * 2 < q->file_bytes)
+		r = compact(q);
+	return r;
+}

@@ -1,0 +1,531 @@
+/* nltable.c - a host's whole table as one libnftnl transaction.
+ *
+ * The order of objects and the userdata of sets follow what nft sends for
+ * cd_host_render()'s text (read off nft 1.0.6 with nft --debug=netlink
+ * and a dump of the sets it made); a root test compares the kernel's
+ * listings of both. */
+#include "dataplane/nltable.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/nlbatch.h"
+#include "dataplane/nlrule.h"
+
+/* nft's datatype numbers (datatype.h) */
+enum { TYPE_IPADDR = 7, TYPE_IP6ADDR = 8, TYPE_INET_PROTOCOL = 12,
+       TYPE_INET_SERVICE = 13, TYPE_IFNAME = 41 };
+#define CHUNK 1024   /* elements per message */
+
+static void table_msg(struct nlbatch *nb, uint16_t type)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, CD_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_nlmsg_build_payload(
+		nlbatch_msg(nb, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+			    cd_strdup(type == NFT_MSG_NEWTABLE ? "creating the table"
+							       : "deleting the old table")), t);
+	nftnl_table_free(t);
+	nlbatch_next(nb);
+}
+
+static void counter(struct nlbatch *nb, const char *name, const char *comment)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, CD_TABLE);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
+	if (comment) {
+		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(512);
+		nftnl_udata_put_strz(u, NFTNL_UDATA_OBJ_COMMENT, comment);
+		nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA, nftnl_udata_buf_data(u),
+				   nftnl_udata_buf_len(u));
+		nftnl_udata_buf_free(u);
+	}
+	nftnl_obj_nlmsg_build_payload(
+		nlbatch_msg(nb, NFT_MSG_NEWOBJ, NLM_F_CREATE, cd_asprintf("adding counter %s", name)), o);
+	nftnl_obj_free(o);
+	nlbatch_next(nb);
+}
+
+static void chain(struct nlbatch *nb, const char *name, bool base)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, CD_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	if (base) {
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
+	nftnl_chain_nlmsg_build_payload(
+		nlbatch_msg(nb, NFT_MSG_NEWCHAIN, NLM_F_CREATE, cd_asprintf("adding chain %s", name)), c);
+	nftnl_chain_free(c);
+	nlbatch_next(nb);
+}
+
+/* A set, with the userdata nft attaches (hex as nft 1.0.6 writes it). */
+static struct nftnl_set *set_new(const char *name, uint32_t flags, uint32_t keytype,
+				 uint32_t keylen, const char *udata_hex)
+{
+	static uint32_t id;   /* the kernel wants an id per set of a batch */
+	struct nftnl_set *s = nftnl_set_alloc();
+	nftnl_set_set_u32(s, NFTNL_SET_ID, ++id);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, CD_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, keytype);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, keylen);
+	uint8_t ud[64];
+	size_t n = strlen(udata_hex) / 2;
+	for (size_t i = 0; i < n && i < sizeof(ud); i++) {
+		unsigned v;
+		sscanf(udata_hex + 2 * i, "%2x", &v);
+		ud[i] = (uint8_t)v;
+	}
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, ud, (uint32_t)n);
+	return s;
+}
+
+static void set_add(struct nlbatch *nb, struct nftnl_set *s)
+{
+	nftnl_set_nlmsg_build_payload(
+		nlbatch_msg(nb, NFT_MSG_NEWSET, NLM_F_CREATE,
+			    cd_asprintf("adding set %s", nftnl_set_get_str(s, NFTNL_SET_NAME))), s);
+	nlbatch_next(nb);
+}
+
+/* Elements collected on a set object: sent in chunks, then freed. */
+struct elems {
+	const char *set;
+	struct nftnl_set *s;
+	size_t n;
+};
+
+static void elems_flush(struct nlbatch *nb, struct elems *e)
+{
+	if (e->s && e->n) {
+		nftnl_set_elems_nlmsg_build_payload(
+			nlbatch_msg(nb, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
+				    cd_asprintf("adding elements to set %s", e->set)), e->s);
+		nlbatch_next(nb);
+	}
+	if (e->s)
+		nftnl_set_free(e->s);
+	e->s = NULL;
+	e->n = 0;
+}
+
+static struct nftnl_set_elem *elem_new(struct nlbatch *nb, struct elems *e)
+{
+	if (e->n == CHUNK)
+		elems_flush(nb, e);
+	if (!e->s) {
+		e->s = nftnl_set_alloc();
+		nftnl_set_set_str(e->s, NFTNL_SET_TABLE, CD_TABLE);
+		nftnl_set_set_str(e->s, NFTNL_SET_NAME, e->set);
+	}
+	struct nftnl_set_elem *x = nftnl_set_elem_alloc();
+	nftnl_set_elem_add(e->s, x);
+	e->n++;
+	return x;
+}
+
+/* Interval set elements as nft encodes them: a leading end element at
+ * zero, then each merged range as a start and an end one past it. */
+static void interval_elems(struct nlbatch *nb, const char *set, const struct cd_addr *v,
+			   size_t n, int fam)
+{
+	size_t len = fam == 4 ? 4 : 16;
+	struct range { uint8_t lo[16], hi[16]; } *r = cd_calloc(n + 1, sizeof(*r));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].family != fam)
+			continue;
+		memcpy(r[k].lo, v[i].b, len);
+		memcpy(r[k].hi, v[i].b, len);
+		for (int bit = v[i].plen; bit < (int)len * 8; bit++)
+			r[k].hi[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+		k++;
+	}
+	/* sort by low end, then merge overlapping and adjacent ranges */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && memcmp(r[j - 1].lo, r[j].lo, len) > 0; j--) {
+			struct range t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m) {
+			uint8_t next[16];   /* one past the previous range */
+			memcpy(next, r[m - 1].hi, len);
+			bool wrap = true;
+			for (size_t b = len; b-- > 0 && wrap;)
+				wrap = ++next[b] == 0;
+			if (!wrap && memcmp(r[i].lo, next, len) <= 0) {
+				if (memcmp(r[i].hi, r[m - 1].hi, len) > 0)
+					memcpy(r[m - 1].hi, r[i].hi, len);
+				continue;
+			}
+			if (wrap)   /* the previous one reaches the top: all merged */
+				continue;
+		}
+		r[m++] = r[i];
+	}
+	struct elems e = { .set = set };
+	uint8_t zero[16] = { 0 };
+	if (m && memcmp(r[0].lo, zero, len) != 0) {
+		struct nftnl_set_elem *x = elem_new(nb, &e);
+		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, zero, (uint32_t)len);
+		nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+	}
+	for (size_t i = 0; i < m; i++) {
+		struct nftnl_set_elem *x = elem_new(nb, &e);
+		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, r[i].lo, (uint32_t)len);
+		uint8_t end[16];
+		memcpy(end, r[i].hi, len);
+		bool wrap = true;
+		for (size_t b = len; b-- > 0 && wrap;)
+			wrap = ++end[b] == 0;
+		if (wrap)
+			continue;   /* up to the last address: no end element */
+		x = elem_new(nb, &e);
+		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, end, (uint32_t)len);
+		nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+	}
+	elems_flush(nb, &e);
+	free(r);
+}
+
+/* A port set's elements from their text, "tcp . 443, udp . 53-54". */
+static int port_elems(struct nlbatch *nb, const char *set, const char *text)
+{
+	struct elems e = { .set = set };
+	const char *c = text;
+	while (*c) {
+		char proto[8];
+		unsigned lo, hi;
+		int used = 0;
+		if (sscanf(c, "%7s . %u%n", proto, &lo, &used) < 2)
+			return -ENOTSUP;
+		c += used;
+		hi = lo;
+		if (*c == '-') {
+			if (sscanf(c + 1, "%u%n", &hi, &used) < 1)
+				return -ENOTSUP;
+			c += used + 1;
+		}
+		uint8_t k[8] = { 0 }, kend[8] = { 0 };
+		k[0] = kend[0] = !strcmp(proto, "tcp") ? IPPROTO_TCP : IPPROTO_UDP;
+		k[4] = (uint8_t)(lo >> 8);
+		k[5] = (uint8_t)lo;
+		kend[4] = (uint8_t)(hi >> 8);
+		kend[5] = (uint8_t)hi;
+		struct nftnl_set_elem *x = elem_new(nb, &e);
+		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, k, 8);
+		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY_END, kend, 8);
+		while (*c == ',' || *c == ' ')
+			c++;
+	}
+	elems_flush(nb, &e);
+	return 0;
+}
+
+static void ifname_key(uint8_t k[16], const char *ifname)
+{
+	memset(k, 0, 16);
+	memcpy(k, ifname, strlen(ifname));
+}
+
+/* ---- the forward chain's rules, as nft builds them ---- */
+
+static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+	nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+static void fwd_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *what)
+{
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "forward");
+	nftnl_rule_nlmsg_build_payload(
+		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, cd_strdup(what)), r);
+	nftnl_rule_free(r);
+	nlbatch_next(nb);
+}
+
+static void ct_state(struct nlbatch *nb, uint32_t bits, uint32_t verdict)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e = ex(r, "ct");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	uint32_t zero = 0;
+	e = ex(r, "bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &bits, 4);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
+	e = ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &zero, 4);
+	e = ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
+	fwd_rule(nb, r, "adding a conntrack rule to chain forward");
+}
+
+static void ifname_load(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = ex(r, "meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+}
+
+/* iifname "tap*" iifname != @vnics counter name "unknown_vnic" drop */
+static int unknown_rule(struct nlbatch *nb, uint32_t key, const char *glob)
+{
+	size_t n = strlen(glob);
+	if (!n || glob[n - 1] != '*' || strpbrk(glob, "?[\\") || memchr(glob, '*', n - 1))
+		return -ENOTSUP;   /* only prefix globs, as nft takes them */
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	ifname_load(r, key);
+	struct nftnl_expr *e = ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, glob, (uint32_t)(n - 1));
+	ifname_load(r, key);
+	e = ex(r, "lookup");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	e = ex(r, "objref");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, "unknown_vnic");
+	e = ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+	fwd_rule(nb, r, "adding an unknown-vNIC rule to chain forward");
+	return 0;
+}
+
+static void vmap_rule(struct nlbatch *nb, uint32_t key, const char *map)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	ifname_load(r, key);
+	struct nftnl_expr *e = ex(r, "lookup");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	fwd_rule(nb, r, "adding a dispatch rule to chain forward");
+}
+
+static int chain_rules(struct nlbatch *nb, const char *name, const char *text)
+{
+	for (const char *c = text; *c;) {
+		const char *nl = strchr(c, '\n');
+		char *line = cd_strndup(c, nl ? (size_t)(nl - c) : strlen(c));
+		c += strlen(line) + (nl ? 1 : 0);
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+		if (cd_nl_rule(r, line) < 0) {
+			nftnl_rule_free(r);
+			free(line);
+			return -ENOTSUP;
+		}
+		nftnl_rule_nlmsg_build_payload(
+			nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+				    cd_asprintf("adding rule to chain %s: %s", name, line)), r);
+		nftnl_rule_free(r);
+		free(line);
+		nlbatch_next(nb);
+	}
+	return 0;
+}
+
+/* One set of h, with its elements. */
+static int set_msgs(struct nlbatch *nb, const struct cd_host *h, const struct cd_state *st,
+		    const struct cd_host_set *hs)
+{
+	char name[300];
+	if (hs->kind == CD_SET_PORTS) {
+		const char *p = h->names.port_sets[hs->idx];
+		struct nftnl_set *s = set_new(p, NFT_SET_INTERVAL | NFT_SET_CONCAT,
+					      TYPE_INET_PROTOCOL << 6 | TYPE_INET_SERVICE, 8,
+					      "000400000000030800040d0000000100");
+		uint8_t fields[2] = { 1, 2 };
+		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, 2);
+		set_add(nb, s);
+		nftnl_set_free(s);
+		return port_elems(nb, p, h->names.port_elements[hs->idx]);
+	}
+	for (int fam = 4; fam <= 6; fam += 2) {
+		uint32_t type = fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR, len = fam == 4 ? 4 : 16;
+		if (hs->kind == CD_SET_IPSET) {
+			const struct cd_ipset *ip = &st->pol.ipsets[hs->idx];
+			if (!cd_ipset_has_family(ip, fam))
+				continue;
+			snprintf(name, sizeof(name), "%s_v%d", h->names.ipset[hs->idx], fam);
+			struct nftnl_set *s = set_new(name, NFT_SET_INTERVAL, type, len,
+						      "000402000000020401000000");
+			set_add(nb, s);
+			nftnl_set_free(s);
+			interval_elems(nb, name, ip->addrs, ip->n, fam);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s_v%d", h->names.group[hs->idx], fam);
+		struct nftnl_set *s = set_new(name, 0, type, len, "000402000000");
+		set_add(nb, s);
+		nftnl_set_free(s);
+		struct cd_addr *v;
+		size_t n = cd_group_addrs(st, hs->idx, fam, &v);
+		struct elems e = { .set = name };
+		for (size_t i = 0; i < n; i++)
+			nftnl_set_elem_set(elem_new(nb, &e), NFTNL_SET_ELEM_KEY, v[i].b, len);
+		elems_flush(nb, &e);
+		free(v);
+	}
+	return 0;
+}
+
+int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
+			struct cd_buf *err)
+{
+	const struct cd_policy *pol = &st->pol;
+	/* room for the batch: rules at most 16 bytes of netlink per byte of
+	 * text, elements about 40 bytes each (a batch that would still be too
+	 * big is never sent: the caller then goes through nft) */
+	size_t limit = (1u << 20) + pol->nrules * 256, maxaddr = 1;
+	for (size_t k = 0; k < h->n; k++)
+		limit += (strlen(h->v[k].text[0]) + strlen(h->v[k].text[1])) * 16 + 4096;
+	for (size_t w = 0; w < st->inv.n; w++) {
+		size_t a = 0;
+		for (size_t v = 0; v < st->inv.w[w].nvnics; v++)
+			a += st->inv.w[w].vnics[v].nips;
+		if (a > maxaddr)
+			maxaddr = a;
+	}
+	for (size_t g = 0; g < pol->ngroups; g++) {
+		if (!h->group_set[g])
+			continue;
+		size_t members = 0;
+		for (size_t i = 0; i < st->mem.words; i++)
+			members += (size_t)__builtin_popcountll(st->mem.bits[g][i]);
+		limit += members * maxaddr * 40 + 4096;
+	}
+	for (size_t i = 0; i < pol->nipsets; i++)
+		limit += pol->ipsets[i].n * 2 * 40 + 4096;
+	for (size_t i = 0; i < h->names.nport_sets; i++)
+		limit += strlen(h->names.port_elements[i]) * 8 + 4096;
+	struct nlbatch nb;
+	nlbatch_begin(&nb, limit);
+	int r = 0;
+
+	table_msg(&nb, NFT_MSG_NEWTABLE);
+	table_msg(&nb, NFT_MSG_DELTABLE);
+	table_msg(&nb, NFT_MSG_NEWTABLE);
+	for (size_t i = 0; i < pol->nrules; i++) {
+		char *c = cd_rule_comment(&pol->rules[i]);
+		char name[32];
+		snprintf(name, sizeof(name), "r%u", pol->rules[i].id);
+		counter(&nb, name, c);
+		free(c);
+	}
+	if (pol->default_action == CD_DROP) {
+		counter(&nb, "default_out", NULL);
+		counter(&nb, "default_in", NULL);
+	}
+	counter(&nb, "unknown_vnic", NULL);
+	chain(&nb, "forward", true);
+	for (size_t k = 0; k < h->n; k++) {
+		char name[80];
+		snprintf(name, sizeof(name), "out_%s", h->v[k].name);
+		chain(&nb, name, false);
+		snprintf(name, sizeof(name), "in_%s", h->v[k].name);
+		chain(&nb, name, false);
+	}
+	/* sets, in the order of the text (most named first, see host.h) */
+	char name[300];
+	for (size_t k = 0; k < h->nsets && r == 0; k++)
+		r = set_msgs(&nb, h, st, &h->sets[k]);
+	struct nftnl_set *s = set_new("vnics", 0, TYPE_IFNAME, 16, "000401000000");
+	set_add(&nb, s);
+	nftnl_set_free(s);
+	struct elems e = { .set = "vnics" };
+	uint8_t key[16];
+	for (size_t k = 0; k < h->n; k++) {
+		ifname_key(key, h->v[k].ifname);
+		nftnl_set_elem_set(elem_new(&nb, &e), NFTNL_SET_ELEM_KEY, key, 16);
+	}
+	elems_flush(&nb, &e);
+	for (int d = 0; d < 2; d++) {
+		const char *dir = d ? "in" : "out";
+		snprintf(name, sizeof(name), "vnic_%s", dir);
+		s = set_new(name, NFT_SET_MAP, TYPE_IFNAME, 16, "000401000000010400000000060400000000");
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
+		set_add(&nb, s);
+		nftnl_set_free(s);
+		e = (struct elems){ .set = name };
+		for (size_t k = 0; k < h->n; k++) {
+			char target[80];
+			snprintf(target, sizeof(target), "%s_%s", dir, h->v[k].name);
+			ifname_key(key, h->v[k].ifname);
+			struct nftnl_set_elem *x = elem_new(&nb, &e);
+			nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, key, 16);
+			nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
+			nftnl_set_elem_set_str(x, NFTNL_SET_ELEM_CHAIN, target);
+		}
+		elems_flush(&nb, &e);
+	}
+	/* rules: the forward chain, then every vNIC chain */
+	ct_state(&nb, 0x6, NF_ACCEPT);   /* established, related */
+	ct_state(&nb, 0x1, NF_DROP);     /* invalid */
+	for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++) {
+		r = unknown_rule(&nb, NFT_META_IIFNAME, h->globs[i]);
+		if (r == 0)
+			r = unknown_rule(&nb, NFT_META_OIFNAME, h->globs[i]);
+	}
+	vmap_rule(&nb, NFT_META_IIFNAME, "vnic_out");
+	vmap_rule(&nb, NFT_META_OIFNAME, "vnic_in");
+	for (size_t k = 0; k < h->n && r == 0; k++) {
+		char out[80], in[80];
+		snprintf(out, sizeof(out), "out_%s", h->v[k].name);
+		snprintf(in, sizeof(in), "in_%s", h->v[k].name);
+		r = chain_rules(&nb, out, h->v[k].text[0]);
+		if (r == 0)
+			r = chain_rules(&nb, in, h->v[k].text[1]);
+	}
+	struct mnl_socket *nl = NULL;
+	if (r == 0 && !(nl = nl_open()))
+		r = -errno;
+	if (r == 0)
+		r = nlbatch_commit(&nb, nl, err);
+	if (nl)
+		mnl_socket_close(nl);
+	nlbatch_free(&nb);
+	return r;
+}

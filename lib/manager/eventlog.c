@@ -1,0 +1,70 @@
+/* eventlog.c - the manager's event log kept in bounds: each agent's
+ * events at a rate (a token bucket in events and one in bytes, the
+ * excess refused and counted), and the retention (age, then size),
+ * applied by cd_mgr_tick.  Reads are paged by the API (before=ID). */
+#include <errno.h>
+
+#include "manager/mgr_priv.h"
+
+#define DAY_S (24LL * 3600)
+
+void cd_mgr_limits_fill(struct cd_mgr_limits *l)
+{
+	if (l->events_keep_s <= 0)
+		l->events_keep_s = 90 * DAY_S;
+	if (l->events_max_bytes <= 0)
+		l->events_max_bytes = 1LL << 30;
+	if (l->agent_events_per_s <= 0)
+		l->agent_events_per_s = 50;
+	if (l->agent_bytes_per_s <= 0)
+		l->agent_bytes_per_s = 64 << 10;
+}
+
+#define BURST_S 30      /* the burst: this many seconds of the rate */
+
+int cd_mgr_agent_admit(struct cd_mgr *m, const struct cd_actor *a, size_t bytes, int *retry_s)
+{
+	struct cd_mgr_agent *ag = cd_mgr_agent_get(m, a);
+	const struct cd_mgr_limits *l = &m->limits;
+	int64_t now = cd_mgr_now();
+	double wn = cd_bucket_wait(&ag->ev_count, l->agent_events_per_s,
+				   l->agent_events_per_s * BURST_S, 1, now);
+	double wb = cd_bucket_wait(&ag->ev_bytes, l->agent_bytes_per_s,
+				   l->agent_bytes_per_s * BURST_S, (double)bytes, now);
+	double w = wn > wb ? wn : wb;
+	if (w > 0) {
+		*retry_s = w > 3600 ? 3600 : (int)w + 1;
+		return -EAGAIN;
+	}
+	cd_bucket_take(&ag->ev_count, 1);
+	cd_bucket_take(&ag->ev_bytes, (double)bytes);
+	return 0;
+}
+
+void cd_mgr_agent_refused(struct cd_mgr *m, const struct cd_actor *a, size_t n)
+{
+	struct cd_mgr_agent *ag = cd_mgr_agent_get(m, a);
+	ag->refused += (int64_t)n;
+	int64_t now = cd_mgr_now();
+	if (now - ag->refused_logged >= 60 * 1000000LL) {
+		ag->refused_logged = now;
+		cd_mgr_logf(m, "agent %s: over its rate (%.0f events, %.0f KiB a second): "
+			    "%lld events refused so far, to be sent again", a->name,
+			    m->limits.agent_events_per_s, m->limits.agent_bytes_per_s / 1024,
+			    (long long)ag->refused);
+	}
+}
+
+int cd_mgr_events_prune(struct cd_mgr *m)
+{
+	int64_t removed = 0, now = cd_mgr_now();
+	int r = cd_store_event_prune(m->store, now - m->limits.events_keep_s * 1000000LL,
+				     m->limits.events_max_bytes, &removed);
+	if (r < 0)
+		cd_mgr_logf(m, "event log: the retention failed: %s", cd_store_error(m->store));
+	else if (removed > 0)
+		cd_mgr_logf(m, "event log: %lld events removed (kept: %lld days, %lld MiB)",
+			    (long long)removed, (long long)(m->limits.events_keep_s / DAY_S),
+			    (long long)(m->limits.events_max_bytes >> 20));
+	return r;
+}

@@ -1,0 +1,254 @@
+/* mgr.h - the manager's state and operations, without HTTP.
+ *
+ * cordond's request handlers (api.c) call these; each change is written to
+ * the store in one transaction, with its audit event, before it changes
+ * the working copy in memory and before it is acknowledged.
+ *
+ * The world.  Workloads come from inventory sources (a static source is
+ * replaced whole by `inventory push`).  Tags set through the API are a
+ * layer over the source's: `tag add` adds, `tag rm` hides a source's tag
+ * or drops an added one.  The effective inventory (every source, with
+ * that layer) and the current policy revision make one cd_state: groups,
+ * explain and the agents' tables all come from it.
+ *
+ * The change stream.  Every change has a sequence number.  A tag change is
+ * sent to agents as a delta (the workload's new tags); anything else (an
+ * inventory push, a policy revision, a rollback) makes every agent take a
+ * new snapshot.  An agent asks for what came after the number it has
+ * applied; the deltas are kept in memory (at most CD_MGR_DELTAS), so an
+ * agent that fell further behind, or any agent after a manager restart,
+ * gets a snapshot, which it applies in one transaction. */
+#ifndef CD_MGR_H
+#define CD_MGR_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+#include "base/ratelimit.h"
+#include "policy/state.h"
+#include "manager/store.h"
+#include "base/util.h"
+
+#define CD_MGR_DELTAS 16384
+#define CD_ENROLL_TTL_S ((int64_t)24 * 3600)   /* an enrollment token works for a day */
+
+/* Who asks, for the audit record. */
+struct cd_actor {
+	const char *name;      /* token name: "admin", "agent:hv1", ... */
+	const char *role;      /* admin | operator | viewer | agent */
+	const char *host;      /* an agent's host, or NULL */
+	const char *workload;  /* a scanning agent's workload, or NULL */
+	const char *origin;    /* peer address */
+};
+
+struct cd_mgr_delta {
+	int64_t seq;
+	char *body;            /* JSON object text */
+};
+
+/* A connected agent, as the manager sees it (persisted at each change of
+ * what it realized, and at most every few heartbeats otherwise). */
+struct cd_mgr_agent {
+	struct cd_agent_rec rec;
+	bool up;               /* heard from within three heartbeats */
+	int64_t stored_seen;   /* last_seen as last written to the store */
+	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
+	int64_t refused;       /* events refused for the rate (since start) */
+	int64_t refused_logged;/* when that was last logged */
+};
+
+/* What agents may write, and how long the event log keeps it.  Zero in a
+ * field: its default. */
+struct cd_mgr_limits {
+	int64_t events_keep_s;      /* the log's age: 90 days */
+	int64_t events_max_bytes;   /* and size: 1 GiB */
+	double agent_events_per_s;  /* an agent's events: 50 a second... */
+	double agent_bytes_per_s;   /* ...and 64 KiB a second, each with a
+	                             * burst of 30 seconds' worth */
+};
+void cd_mgr_limits_fill(struct cd_mgr_limits *l);
+#define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */
+
+/* What cordond does when connected sources change: it runs their
+ * connectors (source.h).  Called with the manager's lock held. */
+struct cd_mgr_hooks {
+	void *ctx;
+	/* source name was added (config: its stored configuration, with any
+	 * secret) or removed (config NULL) */
+	void (*source)(void *ctx, const char *name, const char *kind, const json_t *config);
+	/* a tag of a connected source's workload was added or removed
+	 * through the API (or by the quarantine): write it back to the
+	 * source (the change, not the whole list, so that changes made in
+	 * the source meanwhile stay); quarantined: the workload's state */
+	void (*tags)(void *ctx, const char *source, const char *id, const char *tag, bool add,
+		     bool quarantined);
+	/* connect to a source that is to be added and check it (may let go
+	 * of the lock meanwhile: the caller looks at the world again after) */
+	int (*test)(void *ctx, const char *kind, const json_t *config, struct cd_buf *err);
+};
+
+struct cd_mgr {
+	struct cd_store *store;
+	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
+	json_t *tags;           /* {workload id: {ltag: {"tag": T, "add": B}}} */
+	struct cd_revision pol; /* the current policy; rev 0: none yet */
+	struct cd_state *st;    /* the effective world (its members point
+	                         * into it: it never moves) */
+	char *inv_doc;          /* effective inventory JSON, NULL when stale */
+	int64_t seq;            /* the last change's number */
+	int64_t base;           /* deltas after base are in memory */
+	struct cd_mgr_delta *deltas;   /* a ring of CD_MGR_DELTAS */
+	size_t ndeltas, head;
+	struct cd_mgr_agent *agents;
+	size_t nagents, agents_cap;
+	int heartbeat_s;        /* from the policy's antimalware block */
+	int64_t sched_next;     /* when to look for scheduled scans due */
+	struct cd_mgr_limits limits;    /* kept by cd_mgr_open, like log */
+	int64_t prune_next;     /* when to apply the event log's retention */
+	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
+	void (*log)(const char *line);  /* one line per state change */
+	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
+};
+
+int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err);
+void cd_mgr_close(struct cd_mgr *m);
+int64_t cd_mgr_now(void);   /* microseconds since the epoch */
+
+/* Replace source's workloads with those of the inventory document text
+ * (YAML or JSON; name is used in located errors).  -EINVAL with errors in
+ * d: nothing changed. */
+int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name,
+			  const char *text, size_t len, const struct cd_actor *a,
+			  struct cd_diags *d, size_t *count);
+/* Validate and store a new revision and make it current. */
+int cd_mgr_push_policy(struct cd_mgr *m, const char *name, const char *text,
+		       size_t len, const struct cd_actor *a, struct cd_diags *d,
+		       int64_t *rev);
+/* A new revision with rev's text.  -ENOENT: no such revision. */
+int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
+		    struct cd_diags *d, int64_t *newrev);
+/* Add or remove a tag.  Returns 1 when it changed, 0 when it was already
+ * so, -ENOENT for an unknown workload, -EINVAL for a bad tag. */
+int cd_mgr_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
+	       const struct cd_actor *a);
+
+/* Remove the policy's quarantine tag by hand (an audited
+ * "quarantine-released" event).  1 released, 0 not quarantined, -ENOENT. */
+int cd_mgr_release(struct cd_mgr *m, const char *workload, const struct cd_actor *a);
+/* Ask the scanning agent of workload for a scan (kind "full" or
+ * "quick"): stored, audited, and sent on the change stream as a change of
+ * kind "scan".  *id names the request.  -ENOENT: no such workload. */
+int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
+		const struct cd_actor *a, int64_t *id);
+/* Scan requests not finished for workload (NULL: all), as JSON. */
+json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload);
+
+/* Whether agent a may send event (checked before any event of a batch is
+ * stored): a type its role sends, and a scan request of its own
+ * workload.  0, or -EPERM / -EINVAL with the faulty field ("type",
+ * "data.scan") and why. */
+int cd_mgr_agent_event_check(struct cd_mgr *m, const struct cd_actor *a, const json_t *event,
+			     const char **field, struct cd_buf *why);
+/* What an agent's event sets off, before it is stored (so that a crash in
+ * between repeats an idempotent step): a "detection" quarantines the
+ * workload (the policy's quarantine tag; not when the file was remediated
+ * and antimalware.tag_only_if_remediation_fails); a clean "scan-finished"
+ * releases it only as quarantine.c's trust model says.  Returns 0 or a
+ * negative code. */
+int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event);
+/* Remove a source and its workloads.  -ENOENT: no such source; -EINVAL
+ * with errors in d when the policy still needs its workloads. */
+int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,
+		     struct cd_diags *d);
+/* [{name, kind, endpoint, state, workloads, last_sync, last_error}]
+ * (never a secret) */
+json_t *cd_mgr_sources(struct cd_mgr *m);
+
+/* Connected sources (kind "libvirt" or "vsphere").  Their connectors
+ * (source.h) run in cordond and report here, under its lock. */
+/* Add a source whose connection was tested; config is its configuration
+ * (secrets included: the store is 0600, and the API never returns it).
+ * -EEXIST: the name is taken. */
+int cd_mgr_source_add(struct cd_mgr *m, const char *name, const char *kind,
+		      const json_t *config, const struct cd_actor *a);
+/* The connector's whole view of its workloads (an array of inventory
+ * workload objects).  Tag-only changes go to agents as deltas, anything
+ * else as a snapshot.  The API's tag layer entries that the source now
+ * agrees with are dropped (the source holds them: it was written back).
+ * -EINVAL with errors in d when the workloads do not load with the rest
+ * (nothing changes), -ENOENT when the source was removed. */
+int cd_mgr_source_sync(struct cd_mgr *m, const char *name, json_t *workloads,
+		       struct cd_diags *d);
+/* The connector's state: "in sync", "connecting", "disconnected" or
+ * "error", with the last error (NULL: none).  A source not in sync marks
+ * its workloads stale; they stay, and so does their enforcement. */
+void cd_mgr_source_state(struct cd_mgr *m, const char *name, const char *state,
+			 const char *error);
+
+/* The effective inventory document (valid until the next change). */
+const char *cd_mgr_inventory(struct cd_mgr *m);
+/* Whether an agent that has applied `since` needs a snapshot. */
+bool cd_mgr_needs_snapshot(const struct cd_mgr *m, int64_t since);
+/* The changes after since: {"seq", "changes": [...]} (possibly empty);
+ * for a scanning agent (workload not NULL), only its workload's scan
+ * requests. */
+json_t *cd_mgr_changes(struct cd_mgr *m, int64_t since, const char *workload);
+/* What a scanning agent of workload (and no host) is given instead of the
+ * snapshot: the policy's antimalware settings alone, as a policy document
+ * with no workloads, and its workload's scan requests.  Same shape as
+ * cd_mgr_snapshot's answer; a new object. */
+json_t *cd_mgr_snapshot_workload(struct cd_mgr *m, const char *workload);
+/* The snapshot answer, {"seq", "snapshot": {"revision", "policy",
+ * "inventory"}, "heartbeat_seconds"}, made once per change number and
+ * shared (a new reference). */
+struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m);
+/* The workloads as the API lists them. */
+json_t *cd_mgr_workloads(struct cd_mgr *m);
+
+/* Log an event (and print it); fmt makes the message; data (may be NULL)
+ * is taken over. */
+int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
+		 const char *host, const struct cd_actor *a, json_t *data,
+		 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Tokens.  role: admin | operator | viewer; or "enroll" with host or
+ * workload set: a one-time enrollment token. *secret is new. */
+int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
+			const char *host, const char *workload,
+			const struct cd_actor *a, char **secret);
+/* The API tokens (agents false: admin, operator, viewer) or the agents'
+ * credentials and enrollment tokens (agents true): [{name, role, created,
+ * ...}], never a secret nor a hash; NULL on a store error. */
+json_t *cd_mgr_tokens(struct cd_mgr *m, bool agents);
+/* Revoke every token of that name among them, as one audited change:
+ * *count how many; -ENOENT none, -EBUSY it would leave no admin token. */
+int cd_mgr_token_revoke(struct cd_mgr *m, const char *name, bool agents,
+			const struct cd_actor *a, int64_t *count);
+/* The token whose secret this is; -ENOENT when none. */
+int cd_mgr_auth(struct cd_mgr *m, const char *secret, struct cd_token *out);
+/* Exchange a one-time enrollment secret for an agent credential. */
+int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
+		  char **credential, struct cd_token *agent);
+
+/* An agent's heartbeat: what it has applied, its status object. */
+int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+		     int64_t applied_seq, json_t *status);
+/* What an agent asking for changes has realized (kept in memory; the
+ * heartbeat writes it to the store). */
+void cd_mgr_seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
+		 int64_t applied_seq);
+json_t *cd_mgr_agents(struct cd_mgr *m);
+/* Mark agents not heard from in three heartbeats as down (events). */
+void cd_mgr_tick(struct cd_mgr *m);
+/* An agent's next event of about bytes bytes, against its rate: 0 (taken)
+ * or -EAGAIN, with *retry_s when to try again. */
+int cd_mgr_agent_admit(struct cd_mgr *m, const struct cd_actor *a, size_t bytes, int *retry_s);
+/* n of its events were refused (counted, and logged once a minute). */
+void cd_mgr_agent_refused(struct cd_mgr *m, const struct cd_actor *a, size_t n);
+/* Apply the event log's retention now (cd_mgr_tick does every minute). */
+int cd_mgr_events_prune(struct cd_mgr *m);
+/* Request the scheduled full scans that are due (full_scan_interval_hours). */
+void cd_mgr_scans_tick(struct cd_mgr *m);
+
+#endif

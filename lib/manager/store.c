@@ -1,0 +1,779 @@
+/* store.c - the embedded store: SQLite in WAL mode.
+ *
+ * Statements are prepared once per call (sqlite3_prepare_v3 is cheap next
+ * to the fsync of a commit); every value goes through a bind, never into
+ * SQL text. */
+#include "manager/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+struct cd_store {
+	sqlite3 *db;
+	char err[256];
+	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+	"  config TEXT, workloads TEXT NOT NULL, updated INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS tags(workload TEXT NOT NULL, tag TEXT NOT NULL,"
+	"  ltag TEXT NOT NULL, add_ INTEGER NOT NULL, PRIMARY KEY(workload, ltag));"
+	"CREATE TABLE IF NOT EXISTS revisions(rev INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  role TEXT NOT NULL, host TEXT, workload TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS agents(name TEXT PRIMARY KEY, host TEXT, workload TEXT,"
+	"  enrolled INTEGER, last_seen INTEGER, applied_rev INTEGER, applied_seq INTEGER,"
+	"  applied_at INTEGER, status TEXT);"
+	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, workload TEXT, host TEXT, actor TEXT, origin TEXT,"
+	"  message TEXT NOT NULL, data TEXT, agent TEXT, agent_seq INTEGER);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS events_agent ON events(agent, agent_seq)"
+	"  WHERE agent IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS events_time ON events(time);"
+	"CREATE TABLE IF NOT EXISTS scans(id INTEGER PRIMARY KEY, workload TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, state TEXT NOT NULL, by_ TEXT, requested INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL, result TEXT);"
+	"CREATE TABLE IF NOT EXISTS quarantines(workload TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  since INTEGER NOT NULL, detected INTEGER NOT NULL, why TEXT NOT NULL);";
+
+/* What changed since the first schema, in order; PRAGMA user_version is
+ * how many of them a database has. */
+static const char *const migrations[] = {
+	/* 1: the event log's retention: when the manager took each event
+	 * (an agent's own time may be anything) and about how big it is */
+	"ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE events SET received = time, size = 64 + length(CAST(type AS BLOB)) +"
+	"  length(CAST(message AS BLOB)) + coalesce(length(CAST(data AS BLOB)), 0) +"
+	"  coalesce(length(CAST(workload AS BLOB)), 0);"
+	"CREATE INDEX events_received ON events(received);",
+};
+
+static int fail(struct cd_store *s)
+{
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	return -EIO;
+}
+
+/* Bring the schema up to date, each step in a transaction of its own. */
+static int migrate(struct cd_store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return fail(s);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (v < 0)
+		return fail(s);
+	if (v > (int64_t)CD_ARRAY_LEN(migrations)) {
+		snprintf(s->err, sizeof(s->err), "the database is of a newer cordon (schema %lld, "
+			 "this one knows %zu)", (long long)v, CD_ARRAY_LEN(migrations));
+		return -EPROTO;
+	}
+	for (; v < (int64_t)CD_ARRAY_LEN(migrations); v++) {
+		char set[64];
+		snprintf(set, sizeof(set), "PRAGMA user_version = %lld", (long long)v + 1);
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return fail(s);
+		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, set, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			int r = fail(s);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
+	}
+	return 0;
+}
+
+const char *cd_store_error(const struct cd_store *s)
+{
+	return s->err;
+}
+
+int cd_store_open(const char *path, struct cd_store **out)
+{
+	struct cd_store *s = cd_calloc(1, sizeof(*s));
+	*out = s;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return fail(s);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s);
+	s->ev_bytes = -1;
+	return migrate(s);
+}
+
+void cd_store_close(struct cd_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int cd_store_begin(struct cd_store *s)
+{
+	return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+}
+
+int cd_store_commit(struct cd_store *s)
+{
+	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+}
+
+void cd_store_rollback(struct cd_store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->ev_bytes = -1;       /* what was added may be gone: count again */
+}
+
+/* ---- statement helpers ---- */
+
+/* Prepare sql and bind the arguments described by fmt: 's' text (NULL
+ * binds NULL), 'i' int64, 'b' bool. */
+static sqlite3_stmt *prep(struct cd_store *s, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s);
+		return NULL;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	for (int i = 1; fmt && *fmt; fmt++, i++) {
+		switch (*fmt) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			if (v)
+				sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, i);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 'b':
+			sqlite3_bind_int(st, i, va_arg(ap, int) ? 1 : 0);
+			break;
+		}
+	}
+	va_end(ap);
+	return st;
+}
+
+/* Run a statement that returns no rows. */
+static int run(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_DONE ? 0 : fail(s);
+	if (rc == SQLITE_CONSTRAINT)
+		r = -EEXIST;
+	sqlite3_finalize(st);
+	return r;
+}
+
+static char *col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? cd_strdup((const char *)t) : NULL;
+}
+
+static const char *col_ref(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Step through rows; each calls row(ctx) until it returns nonzero. */
+static int rows(struct cd_store *s, sqlite3_stmt *st,
+		int (*row)(void *ctx, sqlite3_stmt *st), void *ctx)
+{
+	if (!st)
+		return -EIO;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = row(ctx, st)) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int64_t scalar(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : fail(s);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* ---- meta ---- */
+
+int cd_store_meta_get(struct cd_store *s, const char *key, char **val)
+{
+	sqlite3_stmt *st = prep(s, "SELECT value FROM meta WHERE key = ?", "s", key);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		*val = col_str(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_meta_set(struct cd_store *s, const char *key, const char *val)
+{
+	return run(s, prep(s, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
+			   "DO UPDATE SET value = excluded.value", "ss", key, val));
+}
+
+/* ---- sources ---- */
+
+int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
+			const char *config, const char *workloads, int64_t updated)
+{
+	return run(s, prep(s, "INSERT INTO sources(name, kind, config, workloads, updated) "
+			   "VALUES(?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
+			   "config = excluded.config, workloads = excluded.workloads, "
+			   "updated = excluded.updated", "ssssi", name, kind, config, workloads, updated));
+}
+
+int cd_store_source_del(struct cd_store *s, const char *name)
+{
+	int r = run(s, prep(s, "DELETE FROM sources WHERE name = ?", "s", name));
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return -ENOENT;
+	return r;
+}
+
+struct source_ctx { cd_store_source_cb cb; void *ctx; };
+static int source_row(void *p, sqlite3_stmt *st)
+{
+	struct source_ctx *c = p;
+	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), col_ref(st, 2), col_ref(st, 3),
+		     sqlite3_column_int64(st, 4));
+}
+
+int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx)
+{
+	struct source_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT name, kind, config, workloads, updated FROM sources ORDER BY name",
+			    NULL), source_row, &c);
+}
+
+/* ---- tags ---- */
+
+int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool add)
+{
+	char *l = cd_lower(tag);
+	int r = run(s, prep(s, "INSERT INTO tags(workload, tag, ltag, add_) VALUES(?, ?, ?, ?) "
+			    "ON CONFLICT(workload, ltag) DO UPDATE SET tag = excluded.tag, "
+			    "add_ = excluded.add_", "sssb", wl, tag, l, add));
+	free(l);
+	return r;
+}
+
+int cd_store_tag_del(struct cd_store *s, const char *wl, const char *tag)
+{
+	char *l = cd_lower(tag);
+	int r = run(s, prep(s, "DELETE FROM tags WHERE workload = ? AND ltag = ?", "ss", wl, l));
+	free(l);
+	return r;
+}
+
+struct tag_ctx { cd_store_tag_cb cb; void *ctx; };
+static int tag_row(void *p, sqlite3_stmt *st)
+{
+	struct tag_ctx *c = p;
+	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), sqlite3_column_int(st, 2) != 0);
+}
+
+int cd_store_tag_each(struct cd_store *s, cd_store_tag_cb cb, void *ctx)
+{
+	struct tag_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT workload, tag, add_ FROM tags ORDER BY workload, rowid",
+			    NULL), tag_row, &c);
+}
+
+/* ---- revisions ---- */
+
+void cd_revision_free(struct cd_revision *r)
+{
+	free(r->author);
+	free(r->comment);
+	free(r->doc);
+	memset(r, 0, sizeof(*r));
+}
+
+int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
+		     const char *comment, int64_t time, int64_t *rev)
+{
+	int r = run(s, prep(s, "INSERT INTO revisions(time, author, comment, doc) VALUES(?, ?, ?, ?)",
+			    "isss", time, author, comment, doc));
+	if (r == 0)
+		*rev = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int cd_store_rev_get(struct cd_store *s, int64_t rev, struct cd_revision *out)
+{
+	sqlite3_stmt *st = rev > 0
+		? prep(s, "SELECT rev, time, author, comment, doc FROM revisions WHERE rev = ?", "i", rev)
+		: prep(s, "SELECT rev, time, author, comment, doc FROM revisions ORDER BY rev DESC LIMIT 1", NULL);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->rev = sqlite3_column_int64(st, 0);
+		out->time = sqlite3_column_int64(st, 1);
+		out->author = col_str(st, 2);
+		out->comment = col_str(st, 3);
+		out->doc = col_str(st, 4);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct rev_ctx { cd_store_rev_cb cb; void *ctx; };
+static int rev_row(void *p, sqlite3_stmt *st)
+{
+	struct rev_ctx *c = p;
+	struct cd_revision r = {
+		.rev = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
+		.author = (char *)col_ref(st, 2), .comment = (char *)col_ref(st, 3),
+	};
+	return c->cb(c->ctx, &r);
+}
+
+int cd_store_rev_each(struct cd_store *s, cd_store_rev_cb cb, void *ctx)
+{
+	struct rev_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT rev, time, author, comment FROM revisions ORDER BY rev", NULL),
+		    rev_row, &c);
+}
+
+/* ---- tokens ---- */
+
+void cd_token_free(struct cd_token *t)
+{
+	free(t->hash);
+	free(t->name);
+	free(t->role);
+	free(t->host);
+	free(t->workload);
+	memset(t, 0, sizeof(*t));
+}
+
+int cd_store_token_add(struct cd_store *s, const struct cd_token *t)
+{
+	return run(s, prep(s, "INSERT INTO tokens(hash, name, role, host, workload, created) "
+			   "VALUES(?, ?, ?, ?, ?, ?)", "sssssi", t->hash, t->name, t->role,
+			   t->host, t->workload, t->created));
+}
+
+int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT hash, name, role, host, workload, created FROM tokens "
+				"WHERE hash = ?", "s", hash);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->hash = col_str(st, 0);
+		out->name = col_str(st, 1);
+		out->role = col_str(st, 2);
+		out->host = col_str(st, 3);
+		out->workload = col_str(st, 4);
+		out->created = sqlite3_column_int64(st, 5);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_token_del(struct cd_store *s, const char *hash)
+{
+	int r = run(s, prep(s, "DELETE FROM tokens WHERE hash = ?", "s", hash));
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return -ENOENT;
+	return r;
+}
+
+struct token_ctx { cd_store_token_cb cb; void *ctx; };
+static int token_row(void *p, sqlite3_stmt *st)
+{
+	struct token_ctx *c = p;
+	struct cd_token t = {
+		.name = (char *)col_ref(st, 0), .role = (char *)col_ref(st, 1),
+		.host = (char *)col_ref(st, 2), .workload = (char *)col_ref(st, 3),
+		.created = sqlite3_column_int64(st, 4),
+	};
+	return c->cb(c->ctx, &t);
+}
+
+int cd_store_token_each(struct cd_store *s, cd_store_token_cb cb, void *ctx)
+{
+	struct token_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT name, role, host, workload, created FROM tokens "
+			    "ORDER BY name, created", NULL), token_row, &c);
+}
+
+int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *role)
+{
+	return scalar(s, prep(s, "SELECT count(*) FROM tokens WHERE (? IS NULL OR name = ?) "
+			      "AND (? IS NULL OR role = ?)", "ssss", name, name, role, role));
+}
+
+int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role)
+{
+	int r = run(s, prep(s, "DELETE FROM tokens WHERE name = ? AND role = ?", "ss", name, role));
+	return r < 0 ? r : sqlite3_changes(s->db);
+}
+
+/* ---- agents ---- */
+
+void cd_agent_rec_free(struct cd_agent_rec *a)
+{
+	free(a->name);
+	free(a->host);
+	free(a->workload);
+	free(a->status);
+	memset(a, 0, sizeof(*a));
+}
+
+int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
+{
+	return run(s, prep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
+			   "applied_rev, applied_seq, applied_at, status) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "ON CONFLICT(name) DO UPDATE SET host = excluded.host, "
+			   "workload = excluded.workload, enrolled = excluded.enrolled, "
+			   "last_seen = excluded.last_seen, applied_rev = excluded.applied_rev, "
+			   "applied_seq = excluded.applied_seq, applied_at = excluded.applied_at, "
+			   "status = excluded.status", "sssiiiiis", a->name, a->host, a->workload,
+			   a->enrolled, a->last_seen, a->applied_rev, a->applied_seq, a->applied_at,
+			   a->status));
+}
+
+struct agent_ctx { cd_store_agent_cb cb; void *ctx; };
+static int agent_row(void *p, sqlite3_stmt *st)
+{
+	struct agent_ctx *c = p;
+	struct cd_agent_rec a = {
+		.name = (char *)col_ref(st, 0), .host = (char *)col_ref(st, 1),
+		.workload = (char *)col_ref(st, 2), .enrolled = sqlite3_column_int64(st, 3),
+		.last_seen = sqlite3_column_int64(st, 4), .applied_rev = sqlite3_column_int64(st, 5),
+		.applied_seq = sqlite3_column_int64(st, 6), .applied_at = sqlite3_column_int64(st, 7),
+		.status = (char *)col_ref(st, 8),
+	};
+	return c->cb(c->ctx, &a);
+}
+
+int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx)
+{
+	struct agent_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT name, host, workload, enrolled, last_seen, applied_rev, "
+			    "applied_seq, applied_at, status FROM agents ORDER BY name", NULL),
+		    agent_row, &c);
+}
+
+/* ---- events ---- */
+
+static int64_t event_size(const struct cd_event *e)
+{
+	/* the text a row holds, and about what SQLite spends on the rest */
+	return 64 + (int64_t)strlen(e->type) + (int64_t)strlen(e->message) +
+	       (e->data ? (int64_t)strlen(e->data) : 0) + (e->workload ? (int64_t)strlen(e->workload) : 0);
+}
+
+int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
+			    const char *agent, int64_t agent_seq)
+{
+	int64_t size = event_size(e);
+	int r = run(s, prep(s, "INSERT INTO events(time, type, workload, host, actor, origin, "
+			    "message, data, agent, agent_seq, received, size) "
+			    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "issssssssiii", e->time, e->type, e->workload, e->host, e->actor, e->origin,
+			    e->message, e->data, agent, agent_seq, e->received ? e->received : e->time,
+			    size));
+	if (r == 0) {
+		e->id = sqlite3_last_insert_rowid(s->db);
+		if (s->ev_bytes >= 0)
+			s->ev_bytes += size;
+	}
+	return r;
+}
+
+int64_t cd_store_event_bytes(struct cd_store *s)
+{
+	if (s->ev_bytes < 0)
+		s->ev_bytes = scalar(s, prep(s, "SELECT coalesce(sum(size), 0) FROM events", NULL));
+	return s->ev_bytes;
+}
+
+/* Run a DELETE ... RETURNING size; how many rows went, or a negative
+ * code.  The sizes come off the running total. */
+static int64_t prune_run(struct cd_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int64_t n = 0, bytes = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bytes += sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s);
+	if (s->ev_bytes >= 0)
+		s->ev_bytes -= bytes;
+	return n;
+}
+
+int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, int64_t *removed)
+{
+	*removed = 0;
+	int64_t n;
+	/* in batches, so that no one waits long for the database */
+	do {
+		n = prune_run(s, prep(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
+				      "WHERE received < ? ORDER BY id LIMIT 2000) RETURNING size",
+				      "i", before));
+		if (n > 0)
+			*removed += n;
+	} while (n == 2000);
+	/* then the oldest, down to 90% of the budget, so that each new
+	 * event does not remove one */
+	while (n >= 0 && max_bytes > 0 && cd_store_event_bytes(s) > max_bytes) {
+		int64_t over = cd_store_event_bytes(s) - max_bytes / 10 * 9, upto = 0, last = -1;
+		sqlite3_stmt *st = prep(s, "SELECT id, size FROM events ORDER BY id LIMIT 2000", NULL);
+		if (!st)
+			return -EIO;
+		while (upto < over && sqlite3_step(st) == SQLITE_ROW) {
+			last = sqlite3_column_int64(st, 0);
+			upto += sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		n = prune_run(s, prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
+		if (n > 0)
+			*removed += n;
+		if (n == 0)
+			break;
+	}
+	if (n < 0)
+		return (int)n;
+	return cd_store_event_bytes(s) < 0 ? -EIO : 0;
+}
+
+int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq)
+{
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM events WHERE agent = ? AND agent_seq = ?",
+				"si", agent, agent_seq);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_event_add(struct cd_store *s, struct cd_event *e)
+{
+	return cd_store_event_add_once(s, e, NULL, 0);
+}
+
+struct event_ctx { cd_store_event_cb cb; void *ctx; };
+static int event_row(void *p, sqlite3_stmt *st)
+{
+	struct event_ctx *c = p;
+	struct cd_event e = {
+		.id = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
+		.type = col_ref(st, 2), .workload = col_ref(st, 3), .host = col_ref(st, 4),
+		.actor = col_ref(st, 5), .origin = col_ref(st, 6), .message = col_ref(st, 7),
+		.data = col_ref(st, 8),
+	};
+	return c->cb(c->ctx, &e);
+}
+
+int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
+			cd_store_event_cb cb, void *ctx)
+{
+	struct event_ctx c = { cb, ctx };
+	bool audit = f->type && !strcmp(f->type, "audit");
+	/* the newest LIMIT, returned oldest first */
+	return rows(s, prep(s, "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
+			    "message, data FROM events WHERE time >= ? AND id < ? "
+			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) "
+			    "AND (? IS NULL OR type = ? OR (? AND actor IS NOT NULL)) "
+			    "ORDER BY id DESC LIMIT ?) ORDER BY id",
+			    "iissssbi", f->since, f->before > 0 ? f->before : INT64_MAX, f->workload,
+			    f->workload, f->type, f->type, audit, f->limit > 0 ? f->limit : INT64_MAX),
+		    event_row, &c);
+}
+
+/* ---- scan requests ---- */
+
+void cd_scan_req_free(struct cd_scan_req *q)
+{
+	free(q->workload);
+	free(q->kind);
+	free(q->state);
+	free(q->by);
+	free(q->result);
+	memset(q, 0, sizeof(*q));
+}
+
+int cd_store_scan_add(struct cd_store *s, struct cd_scan_req *q)
+{
+	int r = run(s, prep(s, "INSERT INTO scans(workload, kind, state, by_, requested, updated) "
+			    "VALUES(?, ?, ?, ?, ?, ?)", "ssssii", q->workload, q->kind, q->state,
+			    q->by, q->requested, q->updated));
+	if (r == 0)
+		q->id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int cd_store_scan_update(struct cd_store *s, int64_t id, const char *state,
+			 const char *result, int64_t updated)
+{
+	return run(s, prep(s, "UPDATE scans SET state = ?, result = coalesce(?, result), updated = ? "
+			   "WHERE id = ?", "ssii", state, result, updated, id));
+}
+
+static void scan_row_get(sqlite3_stmt *st, struct cd_scan_req *q)
+{
+	q->id = sqlite3_column_int64(st, 0);
+	q->workload = (char *)col_ref(st, 1);
+	q->kind = (char *)col_ref(st, 2);
+	q->state = (char *)col_ref(st, 3);
+	q->by = (char *)col_ref(st, 4);
+	q->requested = sqlite3_column_int64(st, 5);
+	q->updated = sqlite3_column_int64(st, 6);
+	q->result = (char *)col_ref(st, 7);
+}
+
+struct scan_ctx { cd_store_scan_cb cb; void *ctx; };
+static int scan_row(void *p, sqlite3_stmt *st)
+{
+	struct scan_ctx *c = p;
+	struct cd_scan_req q;
+	scan_row_get(st, &q);
+	return c->cb(c->ctx, &q);
+}
+
+int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_scan_cb cb, void *ctx)
+{
+	struct scan_ctx c = { cb, ctx };
+	return rows(s, prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
+			    "FROM scans WHERE state IN ('requested', 'running') "
+			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) ORDER BY id",
+			    "ss", workload, workload), scan_row, &c);
+}
+
+int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
+				"FROM scans WHERE id = ?", "i", id);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		struct cd_scan_req q;
+		scan_row_get(st, &q);
+		out->id = q.id;
+		out->workload = cd_strdup(q.workload);
+		out->kind = cd_strdup(q.kind);
+		out->state = cd_strdup(q.state);
+		out->by = q.by ? cd_strdup(q.by) : NULL;
+		out->requested = q.requested;
+		out->updated = q.updated;
+		out->result = q.result ? cd_strdup(q.result) : NULL;
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_scan_last(struct cd_store *s, const char *workload, const char *kind,
+		       int64_t *requested)
+{
+	sqlite3_stmt *st = prep(s, "SELECT max(requested) FROM scans WHERE workload = ? COLLATE NOCASE "
+				"AND kind = ?", "ss", workload, kind);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		*requested = sqlite3_column_int64(st, 0);
+	else
+		r = fail(s);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* ---- quarantines ---- */
+
+void cd_quarantine_free(struct cd_quarantine *q)
+{
+	free(q->why);
+	memset(q, 0, sizeof(*q));
+}
+
+int cd_store_quarantine_put(struct cd_store *s, const char *workload, int64_t since,
+			    const char *why)
+{
+	return run(s, prep(s, "INSERT INTO quarantines(workload, since, detected, why) "
+			   "VALUES(?, ?, ?, ?) ON CONFLICT(workload) DO UPDATE SET "
+			   "since = excluded.since, detected = excluded.detected, why = excluded.why",
+			   "siis", workload, since, since, why));
+}
+
+int cd_store_quarantine_detected(struct cd_store *s, const char *workload, int64_t time)
+{
+	return run(s, prep(s, "UPDATE quarantines SET detected = ? WHERE workload = ? AND detected < ?",
+			   "isi", time, workload, time));
+}
+
+int cd_store_quarantine_get(struct cd_store *s, const char *workload, struct cd_quarantine *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT since, detected, why FROM quarantines WHERE workload = ?",
+				"s", workload);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->since = sqlite3_column_int64(st, 0);
+		out->detected = sqlite3_column_int64(st, 1);
+		out->why = col_str(st, 2);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_quarantine_del(struct cd_store *s, const char *workload)
+{
+	return run(s, prep(s, "DELETE FROM quarantines WHERE workload = ?", "s", workload));
+}

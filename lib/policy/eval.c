@@ -1,0 +1,185 @@
+/* eval.c - first-match evaluation of compiled vNIC programs. */
+#include "policy/eval.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+bool cd_svc_matches(const struct cd_rule *r, enum cd_proto proto,
+		    uint16_t port)
+{
+	if (r->svc_any)
+		return true;
+	for (size_t i = 0; i < r->nsvc; i++) {
+		const struct cd_svc *e = &r->svc[i];
+		if (e->proto != proto)
+			continue;
+		if (proto == CD_PROTO_ICMP || e->lo == 0 ||
+		    (port >= e->lo && port <= e->hi))
+			return true;
+	}
+	return false;
+}
+
+static bool local_holds(const struct cd_prule *pr, const struct cd_addr *a)
+{
+	if (pr->local_all)
+		return true;
+	for (size_t i = 0; i < pr->nlocal; i++)
+		if (cd_addr_eq(&pr->local[i], a))
+			return true;
+	return false;
+}
+
+void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
+		  enum cd_stage s, const struct cd_flow *f,
+		  struct cd_stage_result *out)
+{
+	const struct cd_addr *local = s == CD_EGRESS ? &f->src : &f->dst;
+	const struct cd_addr *remote = s == CD_EGRESS ? &f->dst : &f->src;
+	size_t rw, rv;
+	long owner = cd_state_owner(st, remote, &rw, &rv) ? (long)rw : -1;
+
+	out->checked = true;
+	out->wl = p->wl;
+	out->vnic = p->vnic;
+	for (size_t i = 0; i < p->n[s]; i++) {
+		const struct cd_prule *pr = &p->r[s][i];
+		const struct cd_rule *r = pr->rule;
+		const struct cd_ref *rem = s == CD_EGRESS ? r->dst : r->src;
+		size_t nrem = s == CD_EGRESS ? r->ndst : r->nsrc;
+		if (!local_holds(pr, local) || !cd_svc_matches(r, f->proto, f->port))
+			continue;
+		bool hit = false;
+		for (size_t j = 0; j < nrem && !hit; j++)
+			hit = cd_ref_holds(st, &rem[j], remote, owner);
+		if (!hit)
+			continue;
+		out->verdict = r->action;
+		out->rule = r;
+		return;
+	}
+	out->verdict = st->pol.default_action;
+	out->rule = NULL;
+}
+
+void cd_explain(const struct cd_state *st, const struct cd_flow *f,
+		struct cd_verdict *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->verdict = CD_ALLOW;
+	const struct cd_addr *ends[2] = { &f->src, &f->dst };
+	for (int s = CD_EGRESS; s <= CD_INGRESS; s++) {
+		size_t wl, vnic;
+		if (!cd_state_owner(st, ends[s], &wl, &vnic))
+			continue;
+		struct cd_prog p;
+		cd_compile_vnic(st, wl, vnic, &p);
+		cd_prog_eval(st, &p, (enum cd_stage)s, f, &out->stage[s]);
+		cd_prog_free(&p);
+		if (out->verdict == CD_ALLOW)
+			out->verdict = out->stage[s].verdict;
+	}
+}
+
+/* ---- flows from words ---- */
+
+/* An endpoint as given: a workload (wl >= 0) or an address. */
+struct endpoint {
+	long wl;
+	struct cd_addr addr;
+};
+
+static int parse_endpoint(const struct cd_state *st, const char *s, struct endpoint *e)
+{
+	const char *why;
+	e->wl = cd_inventory_find(&st->inv, s);
+	if (e->wl >= 0 || cd_addr_parse(s, false, &e->addr, &why) == 0)
+		return 0;
+	return -EINVAL;
+}
+
+/* The first address of family fam of workload wl, or NULL. */
+static const struct cd_addr *first_addr(const struct cd_state *st, long wl, int fam)
+{
+	const struct cd_workload *w = &st->inv.w[wl];
+	for (size_t v = 0; v < w->nvnics; v++)
+		for (size_t a = 0; a < w->vnics[v].nips; a++)
+			if (w->vnics[v].ips[a].family == fam)
+				return &w->vnics[v].ips[a];
+	return NULL;
+}
+
+int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
+		  const char *proto, const char *port, const char *prefix,
+		  struct cd_flow *f, char *why, size_t whylen)
+{
+	memset(f, 0, sizeof(*f));
+	if (!proto || !strcasecmp(proto, "tcp"))
+		f->proto = CD_PROTO_TCP;
+	else if (!strcasecmp(proto, "udp"))
+		f->proto = CD_PROTO_UDP;
+	else if (!strcasecmp(proto, "icmp"))
+		f->proto = CD_PROTO_ICMP;
+	else
+		goto bad_proto;
+	if (f->proto == CD_PROTO_ICMP && port) {
+		snprintf(why, whylen, "%sport does not apply to icmp", prefix);
+		return -EINVAL;
+	}
+	if (f->proto != CD_PROTO_ICMP) {
+		if (!port) {
+			snprintf(why, whylen, "%sport is required for %s", prefix, proto ? proto : "tcp");
+			return -EINVAL;
+		}
+		char *end;
+		long v = strtol(port, &end, 10);
+		if (*end || end == port || v < 1 || v > 65535) {
+			snprintf(why, whylen, "%sport must be a number from 1 to 65535, not '%s'",
+				 prefix, port);
+			return -EINVAL;
+		}
+		f->port = (uint16_t)v;
+	}
+	if (!from || !to) {
+		snprintf(why, whylen, "%s%s is required", prefix, from ? "to" : "from");
+		return -EINVAL;
+	}
+	struct endpoint s, d;
+	if (parse_endpoint(st, from, &s) < 0 || parse_endpoint(st, to, &d) < 0) {
+		bool bad_from = parse_endpoint(st, from, &s) < 0;
+		snprintf(why, whylen, "%s%s '%s' is neither a workload of the inventory nor an address",
+			 prefix, bad_from ? "from" : "to", bad_from ? from : to);
+		return -EINVAL;
+	}
+	if (s.wl < 0 && d.wl < 0) {
+		if (s.addr.family != d.addr.family) {
+			snprintf(why, whylen, "%sfrom and %sto are of different address families",
+				 prefix, prefix);
+			return -EINVAL;
+		}
+		f->src = s.addr;
+		f->dst = d.addr;
+		return 0;
+	}
+	static const int fams[2] = { 4, 6 };
+	for (int i = 0; i < 2; i++) {
+		int fam = fams[i];
+		if ((s.wl < 0 && s.addr.family != fam) || (d.wl < 0 && d.addr.family != fam))
+			continue;
+		const struct cd_addr *a = s.wl >= 0 ? first_addr(st, s.wl, fam) : &s.addr;
+		const struct cd_addr *b = d.wl >= 0 ? first_addr(st, d.wl, fam) : &d.addr;
+		if (a && b) {
+			f->src = *a;
+			f->dst = *b;
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "%s and %s have no addresses of one family in common", from, to);
+	return -EINVAL;
+bad_proto:
+	snprintf(why, whylen, "%sproto must be tcp, udp or icmp, not '%s'", prefix, proto);
+	return -EINVAL;
+}

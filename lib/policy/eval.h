@@ -1,0 +1,48 @@
+/* eval.h - the userspace evaluator behind `explain`.
+ *
+ * It runs the compiled programs of the source and destination vNICs, as
+ * the kernel runs the rendered chains: first match wins, default_action
+ * when nothing matches, and a flow passes only if both points allow it. */
+#ifndef CD_EVAL_H
+#define CD_EVAL_H
+
+#include "policy/compile.h"
+
+struct cd_flow {
+	struct cd_addr src, dst;      /* host addresses, one family */
+	enum cd_proto proto;          /* tcp, udp or icmp (echo) */
+	uint16_t port;                /* destination port for tcp and udp */
+};
+
+struct cd_stage_result {
+	bool checked;                 /* the endpoint is managed */
+	size_t wl, vnic;              /* which vNIC checked it */
+	enum cd_action verdict;       /* its verdict */
+	const struct cd_rule *rule;   /* deciding rule, NULL for the default */
+};
+
+struct cd_verdict {
+	enum cd_action verdict;             /* the flow's fate */
+	struct cd_stage_result stage[2];    /* CD_EGRESS, CD_INGRESS */
+};
+
+/* Run one program's stage on a flow. */
+void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
+		  enum cd_stage s, const struct cd_flow *f,
+		  struct cd_stage_result *out);
+/* Explain a flow: compile the programs of its managed endpoints and run
+ * them. */
+void cd_explain(const struct cd_state *st, const struct cd_flow *f,
+		struct cd_verdict *out);
+/* A flow from the words the CLI and the API take: from and to are a
+ * workload name (its first vNIC's first address of the family of the
+ * other side, IPv4 preferred) or an address; proto tcp, udp or icmp (NULL:
+ * tcp); port required for tcp and udp, refused for icmp.  On bad words
+ * returns -EINVAL with why naming the field (as prefix + "from", ...). */
+int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
+		  const char *proto, const char *port, const char *prefix,
+		  struct cd_flow *f, char *why, size_t whylen);
+bool cd_svc_matches(const struct cd_rule *r, enum cd_proto proto,
+		    uint16_t port);
+
+#endif

@@ -1,0 +1,82 @@
+/* report.c - text and JSON views of groups and verdicts. */
+#include "policy/report.h"
+
+#include <stdlib.h>
+
+json_t *cd_groups_json(const struct cd_state *st)
+{
+	json_t *o = json_object();
+	for (size_t g = 0; g < st->pol.ngroups; g++) {
+		size_t n;
+		const char **names = cd_members_names(&st->mem, g, &n);
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_string(names[i]));
+		json_object_set_new(o, st->pol.groups[g].name, a);
+		free(names);
+	}
+	return o;
+}
+
+void cd_groups_text(const struct cd_state *st, FILE *f)
+{
+	for (size_t g = 0; g < st->pol.ngroups; g++) {
+		size_t n;
+		const char **names = cd_members_names(&st->mem, g, &n);
+		fprintf(f, "%s (%zu):", st->pol.groups[g].name, n);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%s%s", i ? ", " : " ", names[i]);
+		fprintf(f, "\n");
+		free(names);
+	}
+}
+
+static json_t *stage_json(const struct cd_stage_result *s)
+{
+	if (!s->checked)
+		return json_null();
+	return json_pack("{s:s, s:o}", "verdict", cd_action_name(s->verdict),
+			 "rule", s->rule ? json_integer(s->rule->id) : json_null());
+}
+
+json_t *cd_verdict_json(const struct cd_verdict *v)
+{
+	return json_pack("{s:s, s:o, s:o}", "verdict", cd_action_name(v->verdict),
+			 "egress", stage_json(&v->stage[CD_EGRESS]),
+			 "ingress", stage_json(&v->stage[CD_INGRESS]));
+}
+
+static void stage_text(const struct cd_state *st, const char *what,
+		       const struct cd_stage_result *s, FILE *out)
+{
+	if (!s->checked) {
+		fprintf(out, "  %-8s not managed: no check\n", what);
+		return;
+	}
+	const struct cd_workload *w = &st->inv.w[s->wl];
+	fprintf(out, "  %-8s at %s (%s): %s ", what, w->name,
+		w->vnics[s->vnic].ifname, cd_action_name(s->verdict));
+	if (!s->rule) {
+		fprintf(out, "by default_action\n");
+		return;
+	}
+	fprintf(out, "by rule %u", s->rule->id);
+	if (s->rule->name)
+		fprintf(out, " \"%s\"", s->rule->name);
+	fprintf(out, " (%s, line %d)\n", cd_category_name(s->rule->category),
+		s->rule->loc.line);
+}
+
+void cd_verdict_text(const struct cd_state *st, const struct cd_flow *f,
+		     const struct cd_verdict *v, FILE *out)
+{
+	char a[CD_ADDR_STRLEN], b[CD_ADDR_STRLEN];
+	fprintf(out, "%s: %s %s -> %s", cd_action_name(v->verdict),
+		cd_proto_name(f->proto), cd_addr_fmt(&f->src, a),
+		cd_addr_fmt(&f->dst, b));
+	if (f->proto != CD_PROTO_ICMP)
+		fprintf(out, " port %u", f->port);
+	fprintf(out, "\n");
+	stage_text(st, "egress", &v->stage[CD_EGRESS], out);
+	stage_text(st, "ingress", &v->stage[CD_INGRESS], out);
+}

@@ -1,0 +1,21 @@
+/* report.h - what the commands print: group lists and explain answers,
+ * as text for people and as the JSON of the contract (policy.md §4).
+ * Shared by the CLI and, later, the manager's API. */
+#ifndef CD_REPORT_H
+#define CD_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "policy/eval.h"
+
+/* {"GROUP": ["member", ...], ...}: every group, members sorted. */
+json_t *cd_groups_json(const struct cd_state *st);
+void cd_groups_text(const struct cd_state *st, FILE *f);
+
+/* {"verdict": ..., "egress": STAGE|null, "ingress": STAGE|null} */
+json_t *cd_verdict_json(const struct cd_verdict *v);
+void cd_verdict_text(const struct cd_state *st, const struct cd_flow *f,
+		     const struct cd_verdict *v, FILE *out);
+
+#endif
