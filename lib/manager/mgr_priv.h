@@ -1,15 +1,26 @@
-/* mgr_priv.h - what the manager's resource files (quarantine.c, ...)
- * share with its core (mgr.c): the change stream and the tag layer.  Not
- * for the API or anything outside the manager.
+/* mgr_priv.h - what the manager's files share, and nothing outside the
+ * manager may use.  The layers, bottom up:
  *
- * A change is made as: cd_store_begin, cd_mgr_next_seq, the store's
- * writes and the event, cd_mgr_finish (commit, or roll back on error),
- * then the working copy, then cd_mgr_delta_push. */
+ *   mgr.c         the world (the effective inventory and loaded state),
+ *                 the change stream, events, open and close
+ *   tags.c        the tag layer over the sources' own tags
+ *   sources.c     pushed documents and connected sources
+ *   policy.c      policy revisions
+ *   quarantine.c  the quarantine's trust model and scan requests
+ *   agents.c      agents heard from; tokens.c, their credentials and the
+ *                 API's tokens; eventlog.c, rates and retention
+ *
+ * A change is made as: cd_mgr_begin (a transaction and the next change
+ * number), the store's writes and the event, cd_mgr_finish (commit, or
+ * roll back on error), then the working copy, then cd_mgr_delta_push. */
 #ifndef CD_MGR_PRIV_H
 #define CD_MGR_PRIV_H
 
 #include "manager/mgr.h"
 
+/* Begin a change: a store transaction that takes the next change number
+ * (rolled back when that fails). */
+int cd_mgr_begin(struct cd_mgr *m);
 /* Take the next change number inside the current transaction. */
 int cd_mgr_next_seq(struct cd_mgr *m);
 /* Commit a transaction that took the next number (r == 0), or roll it
@@ -25,6 +36,40 @@ void cd_mgr_delta_push(struct cd_mgr *m, char *body);
 int cd_mgr_set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool add,
 		   const struct cd_actor *a, const char *evtype, const char *msg, json_t *data);
 
+/* ---- the world (mgr.c) ---- */
+
+/* A workload as an inventory object, from source. */
+json_t *cd_mgr_wl_json(const struct cd_workload *w, const char *source);
+/* Workload object w with the tag layer applied (a new reference). */
+json_t *cd_mgr_effective(const struct cd_mgr *m, json_t *w);
+/* The effective inventory document of these sources (caller frees). */
+char *cd_mgr_inventory_doc(const struct cd_mgr *m, json_t *sources);
+const char *cd_mgr_policy_text(const struct cd_mgr *m);
+/* Load a world from an inventory and a policy; -EINVAL with d. */
+int cd_mgr_build(struct cd_state **stp, const char *inv, const char *pol_name,
+		 const char *pol, size_t pol_len, struct cd_diags *d);
+void cd_mgr_state_drop(struct cd_state *st);
+/* Say where the errors of d came from (the sources and the policy). */
+void cd_mgr_unplace(struct cd_diags *d, const char *about);
+/* Make st (and its inventory document, taken over) the current world. */
+void cd_mgr_install(struct cd_mgr *m, struct cd_state *st, char *inv_doc);
+/* Every agent takes a snapshot next. */
+void cd_mgr_reset_stream(struct cd_mgr *m);
+
+/* ---- the tag layer (mgr.c, used by tags.c and sources.c) ---- */
+void cd_mgr_layer_set(struct cd_mgr *m, const char *wl, const char *tag, bool add);
+void cd_mgr_layer_del(struct cd_mgr *m, const char *wl, const char *tag);
+
+/* ---- sources (sources.c) ---- */
+json_t *cd_mgr_source_get(const struct cd_mgr *m, const char *name);
+bool cd_mgr_source_connected(const json_t *s);
+/* The source object of a workload id, or NULL. */
+json_t *cd_mgr_source_wl(const struct cd_mgr *m, const char *id);
+const char *cd_mgr_source_state_name(const json_t *s);
+
+/* ---- agents (agents.c) ---- */
+/* A stored agent record into memory, at open. */
+int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a);
 /* The agent's record in memory (made when it was never heard of). */
 struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a);
 /* One line to the manager's log. */

@@ -73,11 +73,9 @@ int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
 		.workload = (char *)name, .kind = (char *)kind, .state = (char *)"requested",
 		.by = (char *)(a ? a->name : NULL), .requested = now, .updated = now,
 	};
-	int r = cd_store_begin(m->store);
+	int r = cd_mgr_begin(m);
 	if (r == 0)
 		r = cd_store_scan_add(m->store, &q);
-	if (r == 0)
-		r = cd_mgr_next_seq(m);
 	if (r == 0)
 		r = cd_mgr_event(m, "scan-requested", name, m->st->inv.w[w].host, a,
 				 json_pack("{s:I, s:s}", "scan", (json_int_t)q.id, "kind", kind),
@@ -291,3 +289,25 @@ void cd_mgr_scans_tick(struct cd_mgr *m)
 		cd_mgr_scan(m, wl, "full", &sched, &id);
 	}
 }
+static json_t *scan_json(const struct cd_scan_req *q)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)q->id, "workload", q->workload,
+			      "kind", q->kind, "state", q->state);
+	if (q->result)
+		json_object_set_new(o, "progress", json_loads(q->result, 0, NULL));
+	return o;
+}
+
+static int scan_row(void *ctx, const struct cd_scan_req *q)
+{
+	json_array_append_new(ctx, scan_json(q));
+	return 0;
+}
+
+json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload)
+{
+	json_t *a = json_array();
+	cd_store_scan_pending(m->store, workload, scan_row, a);
+	return a;
+}
+

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "manager/mgr_priv.h"
+#include "base/token.h"
 
 static const char *const api_roles[] = { "admin", "operator", "viewer", NULL };
 static const char *const agent_roles[] = { "agent", "enroll", NULL };
@@ -87,3 +88,91 @@ int cd_mgr_token_revoke(struct cd_mgr *m, const char *name, bool agents,
 	cd_store_rollback(m->store);
 	return r;
 }
+/* ---- tokens ---- */
+
+int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
+			const char *host, const char *workload,
+			const struct cd_actor *a, char **secret)
+{
+	bool enroll = !strcmp(role, "enroll");
+	char *s = cd_token_new(enroll ? 'e' : 'a');
+	char hash[CD_HASH_HEX];
+	cd_token_hash(s, hash);
+	struct cd_token t = {
+		.hash = hash, .name = (char *)name, .role = (char *)role,
+		.host = (char *)host, .workload = (char *)workload, .created = cd_mgr_now(),
+	};
+	int r = cd_store_begin(m->store);
+	if (r == 0)
+		r = cd_store_token_add(m->store, &t);
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", workload, host, a, NULL,
+				 "%s token created%s%s%s%s", enroll ? "agent enrollment" : role,
+				 host ? " for host " : "", host ? host : "",
+				 workload ? " for workload " : "", workload ? workload : "");
+	if (r == 0)
+		r = cd_store_commit(m->store);
+	if (r < 0) {
+		cd_store_rollback(m->store);
+		free(s);
+		return r;
+	}
+	*secret = s;
+	return 0;
+}
+
+int cd_mgr_auth(struct cd_mgr *m, const char *secret, struct cd_token *out)
+{
+	char hash[CD_HASH_HEX];
+	cd_token_hash(secret, hash);
+	/* the lookup is by hash: the secret itself is never compared */
+	return cd_store_token_get(m->store, hash, out);
+}
+
+int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
+		  char **credential, struct cd_token *agent)
+{
+	struct cd_token et = { 0 };
+	int r = cd_mgr_auth(m, secret, &et);
+	if (r < 0)
+		return r;
+	if (strcmp(et.role, "enroll")) {
+		cd_token_free(&et);
+		return -EPERM;
+	}
+	if (cd_mgr_now() - et.created > CD_ENROLL_TTL_S * 1000000) {
+		cd_token_free(&et);
+		return -ETIMEDOUT;       /* an old one-time token: ask for a fresh one */
+	}
+	char *cred = cd_token_new('g');
+	char hash[CD_HASH_HEX];
+	cd_token_hash(cred, hash);
+	char *name = et.host ? cd_asprintf("host:%s", et.host) : cd_asprintf("workload:%s", et.workload);
+	struct cd_token t = {
+		.hash = cd_strdup(hash), .name = name, .role = cd_strdup("agent"),
+		.host = et.host ? cd_strdup(et.host) : NULL,
+		.workload = et.workload ? cd_strdup(et.workload) : NULL, .created = cd_mgr_now(),
+	};
+	struct cd_actor a = { .name = name, .role = "agent", .origin = origin };
+	r = cd_store_begin(m->store);
+	if (r == 0)
+		r = cd_store_token_del(m->store, et.hash);    /* one time only */
+	if (r == 0)
+		r = cd_store_token_add(m->store, &t);
+	if (r == 0)
+		r = cd_mgr_event(m, "agent-enrolled", t.workload, t.host, &a, NULL,
+				 "agent %s enrolled", name);
+	if (r == 0)
+		r = cd_store_commit(m->store);
+	cd_token_free(&et);
+	if (r < 0) {
+		cd_store_rollback(m->store);
+		cd_token_free(&t);
+		free(cred);
+		return r;
+	}
+	*credential = cred;
+	*agent = t;
+	return 0;
+}
+
