@@ -1,0 +1,280 @@
+/* api_agents.c - the agents' side of the API (changes, heartbeats,
+ * events) and the agents and events listings. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "manager/api_priv.h"
+#include "base/util.h"
+
+void cd_api_h_agents(struct ctx *c)
+{
+	cd_api_reply(c, 200, cd_mgr_agents(c->m));
+}
+
+struct ev_ctx {
+	json_t *a;
+};
+
+static int ev_row(void *p, const struct cd_event *e)
+{
+	struct ev_ctx *x = p;
+	char t[CD_TIME_STRLEN];
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s}", "id", (json_int_t)e->id,
+			      "time", cd_time_fmt(e->time, t), "type", e->type,
+			      "workload", e->workload, "host", e->host, "actor", e->actor,
+			      "origin", e->origin, "message", e->message);
+	json_object_set_new(o, "data", e->data ? json_loads(e->data, 0, NULL) : json_null());
+	if (!json_object_get(o, "data"))
+		json_object_set_new(o, "data", json_null());
+	if (!json_object_get(o, "workload"))
+		json_object_set_new(o, "workload", json_null());
+	json_array_append_new(x->a, o);
+	return 0;
+}
+
+void cd_api_h_events(struct ctx *c)
+{
+	/* a page at a time: the next is before= the first id of this one */
+	struct cd_event_filter f = { .limit = CD_API_EVENTS_PAGE };
+	if (!cd_api_q_int(c, "limit", 1, CD_API_EVENTS_PAGE, &f.limit) ||
+	    !cd_api_q_int(c, "before", 1, INT64_MAX, &f.before))
+		return;
+	if (cd_api_q(c, "since") && cd_time_parse(cd_api_q(c, "since"), &f.since) < 0) {
+		cd_api_error(c, 400, "since", "'since' must be an RFC 3339 time, as 2026-11-26T12:00:00Z");
+		return;
+	}
+	f.workload = cd_api_q(c, "workload");
+	f.type = cd_api_q(c, "type");
+	struct ev_ctx x = { json_array() };
+	int r = cd_store_event_each(c->m->store, &f, ev_row, &x);
+	if (r < 0) {
+		json_decref(x.a);
+		cd_api_store_failed(c, r);
+		return;
+	}
+	cd_api_reply(c, 200, x.a);
+}
+
+void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out)
+{
+	json_decref(out->body);
+	out->body = NULL;
+	out->status = 200;
+	if (since < 0 || cd_mgr_needs_snapshot(m, since)) {
+		/* a scanning agent sees its settings and scans, not the world */
+		if (out->workload)
+			out->body = cd_mgr_snapshot_workload(m, out->workload);
+		else
+			out->blob = cd_mgr_snapshot(m);
+		return;
+	}
+	json_t *o = cd_mgr_changes(m, since, out->workload);
+	json_object_set_new(o, "heartbeat_seconds", json_integer(m->heartbeat_s));
+	out->body = o;
+}
+
+/* An agent may only speak for its own host or workload. */
+static bool own_scope(struct ctx *c, const char *host, const char *wl)
+{
+	if (host && (!c->tok.host || strcasecmp(host, c->tok.host))) {
+		cd_api_error(c, 403, "host", "this agent enforces for host %s, not %.100s",
+		      c->tok.host ? c->tok.host : "(none)", host);
+		return false;
+	}
+	if (wl) {
+		long w = cd_inventory_find(&c->m->st->inv, wl);
+		bool mine = c->tok.workload ? !strcasecmp(wl, c->tok.workload)
+			  : w >= 0 && c->tok.host && !strcasecmp(c->m->st->inv.w[w].host, c->tok.host);
+		if (!mine) {
+			cd_api_error(c, 403, "workload", "workload %.100s is not this agent's", wl);
+			return false;
+		}
+	}
+	return true;
+}
+
+void cd_api_poll_changes(struct ctx *c)
+{
+	int64_t since = 0, rev = 0, wait = 0, snap = 0;
+	if (!cd_api_q_int(c, "since", 0, INT64_MAX, &since) ||
+	    !cd_api_q_int(c, "revision", 0, INT64_MAX, &rev) ||
+	    !cd_api_q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) || !cd_api_q_int(c, "snapshot", 0, 1, &snap) ||
+	    !own_scope(c, cd_api_q(c, "host"), NULL))
+		return;
+	if (c->tok.workload && !c->tok.host)
+		c->out->workload = cd_strdup(c->tok.workload);
+	/* what the agent asks after is what it has realized */
+	cd_mgr_seen(c->m, &c->actor, rev, since);
+	if (snap) {            /* the agent has nothing to build on */
+		cd_api_changes(c->m, -1, c->out);
+		return;
+	}
+	if (since == c->m->seq && since >= c->m->base && wait > 0) {
+		c->out->wait = true;
+		c->out->since = since;
+		c->out->wait_ms = (int)wait * 1000;
+		c->out->status = 200;
+		return;
+	}
+	cd_api_changes(c->m, since, c->out);
+}
+
+void cd_api_h_heartbeat(struct ctx *c)
+{
+	static const struct field f[] = {
+		{ "applied_revision", F_INT, true, 0 }, { "applied_seq", F_INT, true, 0 },
+		{ "status", F_OBJ, false, 0 }, { "host", F_STR, false, 256 },
+	};
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)) ||
+	    !own_scope(c, json_string_value(json_object_get(c->body, "host")), NULL))
+		return;
+	json_t *st = json_object_get(c->body, "status");
+	char *s = st ? json_dumps(st, JSON_COMPACT) : NULL;
+	size_t sl = s ? strlen(s) : 0;
+	free(s);
+	if (sl > 65536) {
+		cd_api_error(c, 400, "status", "'status' is larger than 64 KiB");
+		return;
+	}
+	int r = cd_mgr_heartbeat(c->m, &c->actor,
+				 json_integer_value(json_object_get(c->body, "applied_revision")),
+				 json_integer_value(json_object_get(c->body, "applied_seq")), st);
+	if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 200, json_pack("{s:I, s:i}", "seq", (json_int_t)c->m->seq,
+					"heartbeat_seconds", c->m->heartbeat_s));
+}
+
+void cd_api_h_agent_events(struct ctx *c)
+{
+	static const struct field f[] = { { "events", F_ARR, true, 0 } };
+	static const struct field ef[] = {
+		{ "seq", F_INT, true, 0 }, { "time", F_STR, true, 64 }, { "type", F_STR, true, 64 },
+		{ "workload", F_STR, false, 256 }, { "message", F_STR, true, 4096 },
+		{ "data", F_OBJ, false, 0 },
+	};
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	json_t *evs = json_object_get(c->body, "events"), *e;
+	if (json_array_size(evs) > 1000) {
+		cd_api_error(c, 400, "events", "at most 1000 events at a time");
+		return;
+	}
+	size_t i;
+	/* check them all before storing any */
+	json_array_foreach(evs, i, e) {
+		char field[64];
+		if (!json_is_object(e)) {
+			snprintf(field, sizeof(field), "events[%zu]", i);
+			cd_api_error(c, 400, field, "each event must be an object");
+			return;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(e, k, v) {
+			size_t j;
+			for (j = 0; j < CD_ARRAY_LEN(ef) && strcmp(ef[j].name, k); j++)
+				;
+			snprintf(field, sizeof(field), "events[%zu].%.32s", i, k);
+			if (j == CD_ARRAY_LEN(ef)) {
+				cd_api_error(c, 400, field, "unknown field");
+				return;
+			}
+			if (!cd_api_type_ok(v, ef[j].type) || (ef[j].type == F_STR && json_string_length(v) >
+							 ef[j].max)) {
+				cd_api_error(c, 400, field, "must be %s%s", cd_api_ftype_name(ef[j].type),
+				      ef[j].type == F_STR ? " of reasonable length" : "");
+				return;
+			}
+		}
+		for (size_t j = 0; j < CD_ARRAY_LEN(ef); j++)
+			if (ef[j].required && !json_object_get(e, ef[j].name)) {
+				snprintf(field, sizeof(field), "events[%zu].%s", i, ef[j].name);
+				cd_api_error(c, 400, field, "is required");
+				return;
+			}
+		int64_t t;
+		if (cd_time_parse(json_string_value(json_object_get(e, "time")), &t) < 0) {
+			snprintf(field, sizeof(field), "events[%zu].time", i);
+			cd_api_error(c, 400, field, "must be an RFC 3339 time");
+			return;
+		}
+		if (!own_scope(c, NULL, json_string_value(json_object_get(e, "workload"))))
+			return;
+		const char *bad;
+		struct cd_buf why;
+		cd_buf_init(&why, 512);
+		int cr = cd_mgr_agent_event_check(c->m, &c->actor, e, &bad, &why);
+		if (cr < 0) {
+			snprintf(field, sizeof(field), "events[%zu].%s", i, bad);
+			cd_api_error(c, cr == -EPERM ? 403 : 400, field, "%s", why.data);
+		}
+		cd_buf_free(&why);
+		if (cr < 0)
+			return;
+	}
+	/* one at a time: what an event sets off happens before it is
+	 * stored, and an event stored before is not acted on again */
+	int r = 0, retry = 0;
+	int64_t acked = 0;
+	size_t stored = 0;
+	json_array_foreach(evs, i, e) {
+		int64_t seq = json_integer_value(json_object_get(e, "seq"));
+		/* per credential: an agent enrolled again starts again at 1 */
+		int known = cd_store_event_known(c->m->store, c->tok.hash, seq);
+		if (known < 0) {
+			r = known;
+			break;
+		}
+		if (!known) {
+			json_t *data = json_object_get(e, "data");
+			char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
+			const char *msg = json_string_value(json_object_get(e, "message"));
+			/* over the agent's rate: the rest waits in its queue */
+			if (cd_mgr_agent_admit(c->m, &c->actor, strlen(msg) + (dj ? strlen(dj) : 0) + 64,
+					       &retry) < 0) {
+				free(dj);
+				cd_mgr_agent_refused(c->m, &c->actor, json_array_size(evs) - i);
+				break;
+			}
+			if ((r = cd_mgr_agent_event(c->m, &c->actor, e)) < 0) {
+				free(dj);
+				break;
+			}
+			int64_t t;
+			cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
+			struct cd_event ev = {
+				.time = t, .type = json_string_value(json_object_get(e, "type")),
+				.workload = json_string_value(json_object_get(e, "workload")),
+				.host = c->tok.host, .message = msg, .data = dj, .received = cd_mgr_now(),
+			};
+			r = cd_store_event_add_once(c->m->store, &ev, c->tok.hash, seq);
+			free(dj);
+			if (r == -EEXIST)
+				r = 0;
+			else if (r == 0)
+				stored++;
+			if (r < 0)
+				break;
+		}
+		if (seq > acked)
+			acked = seq;
+		retry = 0;
+	}
+	if (r < 0) {
+		cd_api_store_failed(c, r);
+		return;
+	}
+	if (retry > 0 && i == 0) {
+		c->out->retry_after = retry;
+		cd_api_error(c, 429, NULL, "over this agent's rate of events: again in %d s", retry);
+		return;
+	}
+	cd_api_reply(c, 200, json_pack("{s:I, s:I}", "acked", (json_int_t)acked, "stored", (json_int_t)stored));
+}
+

@@ -1,0 +1,173 @@
+/* api_policy.c - policy revisions, diff and rollback, groups, explain. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "manager/api_priv.h"
+#include "base/diff.h"
+#include "policy/report.h"
+#include "base/util.h"
+
+void cd_api_h_policy_push(struct ctx *c)
+{
+	static const struct field f[] = {
+		{ "document", F_STR, true, 32u << 20 }, { "filename", F_STR, false, 1024 },
+	};
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	json_t *doc = json_object_get(c->body, "document");
+	const char *fn = json_string_value(json_object_get(c->body, "filename"));
+	struct cd_diags d;
+	cd_diags_init(&d);
+	int64_t rev;
+	int r = cd_mgr_push_policy(c->m, fn ? fn : "policy", json_string_value(doc),
+				   json_string_length(doc), &c->actor, &d, &rev);
+	if (r == -EINVAL)
+		cd_api_doc_errors(c, "the policy does not load", &d);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 201, json_pack("{s:I, s:I}", "revision", (json_int_t)rev,
+					"seq", (json_int_t)c->m->seq));
+	cd_diags_free(&d);
+}
+
+static json_t *rev_json(const struct cd_revision *v)
+{
+	char t[CD_TIME_STRLEN];
+	return json_pack("{s:I, s:s, s:s?, s:s?}", "revision", (json_int_t)v->rev,
+			 "time", cd_time_fmt(v->time, t), "author", v->author, "comment", v->comment);
+}
+
+void cd_api_h_policy_show(struct ctx *c)
+{
+	int64_t rev = 0;
+	if (!cd_api_q_int(c, "revision", 1, INT64_MAX, &rev))
+		return;
+	struct cd_revision v = { 0 };
+	int r = cd_store_rev_get(c->m->store, rev, &v);
+	if (r == -ENOENT) {
+		if (rev)
+			cd_api_error(c, 404, "revision", "there is no revision %lld", (long long)rev);
+		else
+			cd_api_error(c, 404, NULL, "no policy has been pushed yet");
+		return;
+	}
+	if (r < 0) {
+		cd_api_store_failed(c, r);
+		return;
+	}
+	json_t *o = rev_json(&v);
+	json_object_set_new(o, "document", json_string(v.doc));
+	json_object_set_new(o, "current", json_boolean(v.rev == c->m->pol.rev));
+	cd_api_reply(c, 200, o);
+	cd_revision_free(&v);
+}
+
+static int rev_row(void *ctx, const struct cd_revision *v)
+{
+	json_t *a = ctx;
+	json_array_append_new(a, rev_json(v));
+	return 0;
+}
+
+void cd_api_h_policy_history(struct ctx *c)
+{
+	json_t *a = json_array();
+	int r = cd_store_rev_each(c->m->store, rev_row, a);
+	if (r < 0) {
+		json_decref(a);
+		cd_api_store_failed(c, r);
+		return;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+		json_object_set_new(v, "current", json_boolean(
+			json_integer_value(json_object_get(v, "revision")) == c->m->pol.rev));
+	cd_api_reply(c, 200, a);
+}
+
+void cd_api_h_policy_diff(struct ctx *c)
+{
+	int64_t from = 0, to = 0;
+	if (!cd_api_q_int(c, "from", 1, INT64_MAX, &from) ||
+	    !cd_api_q_int(c, "to", 1, INT64_MAX, &to))
+		return;
+	if (!from) {
+		cd_api_error(c, 400, "from", "'from' is required");
+		return;
+	}
+	struct cd_revision a = { 0 }, b = { 0 };
+	int r = cd_store_rev_get(c->m->store, from, &a);
+	if (r == 0)
+		r = cd_store_rev_get(c->m->store, to, &b);   /* 0: the newest */
+	if (r == -ENOENT) {
+		cd_api_error(c, 404, a.doc ? "to" : "from", "there is no revision %lld",
+		      (long long)(a.doc ? to : from));
+	} else if (r < 0) {
+		cd_api_store_failed(c, r);
+	} else {
+		char la[32], lb[32];
+		snprintf(la, sizeof(la), "revision %lld", (long long)a.rev);
+		snprintf(lb, sizeof(lb), "revision %lld", (long long)b.rev);
+		char *d = cd_diff_text(la, a.doc, lb, b.doc);
+		cd_api_reply(c, 200, json_pack("{s:I, s:I, s:s}", "from", (json_int_t)a.rev,
+					"to", (json_int_t)b.rev, "diff", d));
+		free(d);
+	}
+	cd_revision_free(&a);
+	cd_revision_free(&b);
+}
+
+void cd_api_h_rollback(struct ctx *c)
+{
+	static const struct field f[] = { { "revision", F_INT, true, 0 } };
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	json_int_t rev = json_integer_value(json_object_get(c->body, "revision"));
+	struct cd_diags d;
+	cd_diags_init(&d);
+	int64_t nrev;
+	int r = rev > 0 ? cd_mgr_rollback(c->m, rev, &c->actor, &d, &nrev) : -ENOENT;
+	if (r == -ENOENT)
+		cd_api_error(c, 404, "revision", "there is no revision %lld", (long long)rev);
+	else if (r == -EINVAL)
+		cd_api_doc_errors(c, "that revision does not load with the current inventory", &d);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 201, json_pack("{s:I, s:I, s:I}", "revision", (json_int_t)nrev,
+					"restored", (json_int_t)rev, "seq", (json_int_t)c->m->seq));
+	cd_diags_free(&d);
+}
+
+void cd_api_h_groups(struct ctx *c)
+{
+	cd_api_reply(c, 200, cd_groups_json(c->m->st));
+}
+
+void cd_api_h_explain(struct ctx *c)
+{
+	struct cd_flow f;
+	char why[256];
+	if (cd_flow_parse(c->m->st, cd_api_q(c, "from"), cd_api_q(c, "to"), cd_api_q(c, "proto"), cd_api_q(c, "port"),
+			  "", &f, why, sizeof(why)) < 0) {
+		/* the message starts with the field's name */
+		char field[8] = "";
+		size_t fl = strcspn(why, " ");
+		if (fl < sizeof(field)) {
+			memcpy(field, why, fl);
+			field[fl] = 0;
+		}
+		cd_api_error(c, 400, field[0] && strstr("from to proto port", field) ? field : NULL, "%s", why);
+		return;
+	}
+	struct cd_verdict v;
+	cd_explain(c->m->st, &f, &v);
+	cd_api_reply(c, 200, cd_verdict_json(&v));
+}
+

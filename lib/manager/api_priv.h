@@ -1,0 +1,104 @@
+/* api_priv.h - what the API's files share: the request being answered
+ * (struct ctx), the checks every handler uses, and the handlers the route
+ * table in api.c names.  Not for anything outside the API.
+ *
+ *   api.c            checking requests (bodies, queries, names), routing,
+ *                    roles, admission before a body is read
+ *   api_workloads.c  workloads, their tags, quarantine release, scans
+ *   api_sources.c    sources and inventory pushes
+ *   api_policy.c     policy revisions, groups, explain
+ *   api_tokens.c     enrollment, API tokens and agents' credentials
+ *   api_agents.c     the agents' side (changes, heartbeats, events) and
+ *                    the agents and events listings */
+#ifndef CD_API_PRIV_H
+#define CD_API_PRIV_H
+
+#include "manager/api.h"
+#include "base/token.h"
+
+enum {
+	R_ADMIN = 1, R_OPERATOR = 2, R_VIEWER = 4, R_AGENT = 8,
+	R_READ = R_ADMIN | R_OPERATOR | R_VIEWER,
+	R_TAGS = R_ADMIN | R_OPERATOR,
+	R_NONE = 0,            /* authenticated by its body (enrollment) */
+};
+
+struct ctx {
+	struct cd_mgr *m;
+	const struct cd_api_req *r;
+	struct cd_api_resp *out;
+	struct cd_token tok;
+	struct cd_actor actor;
+	const char *seg[2];    /* the path's variable segments */
+	char segbuf[2][256];
+	json_t *body;          /* the parsed body, when the route takes one */
+};
+
+enum ftype { F_STR, F_INT, F_OBJ, F_ARR, F_BOOL };
+
+struct field {
+	const char *name;
+	enum ftype type;
+	bool required;
+	size_t max;            /* strings: longest; 0: 256 */
+};
+
+/* A name that is also a path segment: 1 to 64 of [A-Za-z0-9._-], not
+ * starting with '.', '_' or '-' (so never "." nor ".."). */
+#define NAME_RULE "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+/* ---- answering ---- */
+void cd_api_reply(struct ctx *c, int status, json_t *body);
+/* A 4xx or 5xx answer {"error", "field"} (field NULL: none). */
+void cd_api_error(struct ctx *c, int status, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* 400 with the located errors of a document. */
+void cd_api_doc_errors(struct ctx *c, const char *what, const struct cd_diags *d);
+json_t *cd_api_diags_json(const struct cd_diags *d);
+void cd_api_store_failed(struct ctx *c, int r);
+
+/* ---- checking ---- */
+const char *cd_api_ftype_name(enum ftype t);
+bool cd_api_type_ok(json_t *v, enum ftype t);
+/* The body: a JSON object of these fields only (c->body); false: answered. */
+bool cd_api_take_body(struct ctx *c, const struct field *f, size_t nf);
+/* A query value, or NULL. */
+const char *cd_api_q(struct ctx *c, const char *key);
+/* Only these query keys (space-separated); false: answered. */
+bool cd_api_query_only(struct ctx *c, const char *keys);
+/* A whole number query value from lo to hi (absent: *v untouched). */
+bool cd_api_q_int(struct ctx *c, const char *key, int64_t lo, int64_t hi, int64_t *v);
+bool cd_api_name_ok(const char *s);
+
+/* ---- the handlers (the route table in api.c) ---- */
+void cd_api_h_agent_events(struct ctx *c);
+void cd_api_h_agent_token(struct ctx *c);
+void cd_api_h_agent_token_rm(struct ctx *c);
+void cd_api_h_agent_tokens(struct ctx *c);
+void cd_api_h_agents(struct ctx *c);
+void cd_api_h_api_token(struct ctx *c);
+void cd_api_h_enroll(struct ctx *c);
+void cd_api_h_events(struct ctx *c);
+void cd_api_h_explain(struct ctx *c);
+void cd_api_h_groups(struct ctx *c);
+void cd_api_h_heartbeat(struct ctx *c);
+void cd_api_h_inventory(struct ctx *c);
+void cd_api_h_policy_diff(struct ctx *c);
+void cd_api_h_policy_history(struct ctx *c);
+void cd_api_h_policy_push(struct ctx *c);
+void cd_api_h_policy_show(struct ctx *c);
+void cd_api_h_release(struct ctx *c);
+void cd_api_h_rollback(struct ctx *c);
+void cd_api_h_scan(struct ctx *c);
+void cd_api_h_scan_get(struct ctx *c);
+void cd_api_h_source_add(struct ctx *c);
+void cd_api_h_source_rm(struct ctx *c);
+void cd_api_h_sources(struct ctx *c);
+void cd_api_h_tag_add(struct ctx *c);
+void cd_api_h_tag_rm(struct ctx *c);
+void cd_api_h_token_rm(struct ctx *c);
+void cd_api_h_tokens(struct ctx *c);
+void cd_api_h_workloads(struct ctx *c);
+void cd_api_poll_changes(struct ctx *c);
+
+#endif
