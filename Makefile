@@ -141,13 +141,14 @@ bench: deps
 		$(B)/vcsim
 	@tests/bench/run
 
+# (compiled and linked at once: -MMD's headers join $^, hence the filter)
 $(B)/bench-%: tests/bench/bench_%.c $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
 
 $(B)/bench-linear: tests/bench/linear.c $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe $(B)/vcsim

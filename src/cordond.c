@@ -97,7 +97,8 @@ struct req {
 	bool draining;     /* answered 503 as the manager stops */
 };
 
-static struct cd_mgr mgr;
+static struct cd_mgr *mgr;
+static struct cd_mgr_options mopt;   /* set from the options, before open */
 static struct req *waiting;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static void wake(void);
@@ -163,7 +164,7 @@ static void hook_source(void *ctx, const char *name, const char *kind, const jso
 	(void)ctx;
 	if (config) {
 		const struct cd_src_ops *ops = cd_src_kind(kind);
-		struct cd_src_sink sink = { .ctx = &mgr, .lock = &lock, .sync = sink_sync,
+		struct cd_src_sink sink = { .ctx = mgr, .lock = &lock, .sync = sink_sync,
 					    .state = sink_state, .write_failed = sink_write_failed };
 		struct cd_src *s = ops ? cd_src_start(&sink, name, ops, config) : NULL;
 		if (s)
@@ -208,14 +209,7 @@ static int hook_test(void *ctx, const char *kind, const json_t *config, struct c
 
 static void sources_start(void)
 {
-	json_t *s;
-	size_t i;
-	json_array_foreach(mgr.sources, i, s) {
-		const char *kind = json_string_value(json_object_get(s, "kind"));
-		if (strcmp(kind, "static"))
-			hook_source(NULL, json_string_value(json_object_get(s, "name")), kind,
-				    json_object_get(s, "config"));
-	}
+	cd_mgr_sources_announce(mgr);
 }
 
 static void sources_stop(void)
@@ -357,7 +351,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			.origin = rq->origin, .body_len = cl ? (size_t)strtoull(cl, NULL, 10) : 0,
 		};
 		pthread_mutex_lock(&lock);
-		bool ok = cd_api_admit(&mgr, &hr, &rq->resp);
+		bool ok = cd_api_admit(mgr, &hr, &rq->resp);
 		pthread_mutex_unlock(&lock);
 		if (!ok)
 			return send_json(conn, rq);
@@ -386,10 +380,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
 	};
 	pthread_mutex_lock(&lock);
-	int64_t seq = mgr.seq;
-	cd_api_handle(&mgr, &ar, &rq->resp);
+	int64_t seq = cd_mgr_seq(mgr);
+	cd_api_handle(mgr, &ar, &rq->resp);
 	json_decref(query);
-	if (mgr.seq != seq)
+	if (cd_mgr_seq(mgr) != seq)
 		wake();
 	if (rq->resp.wait) {
 		rq->conn = conn;
@@ -438,10 +432,10 @@ static void wake(void)
 	int64_t now = cd_mgr_now();
 	for (struct req **p = &waiting; *p;) {
 		struct req *rq = *p;
-		if (mgr.seq != rq->since || now >= rq->deadline) {
+		if (cd_mgr_seq(mgr) != rq->since || now >= rq->deadline) {
 			*p = rq->next_wait;
 			rq->resp.wait = false;
-			cd_api_changes(&mgr, rq->since, &rq->resp);
+			cd_api_changes(mgr, rq->since, &rq->resp);
 			MHD_resume_connection(rq->conn);
 		} else {
 			p = &rq->next_wait;
@@ -552,17 +546,17 @@ int main(int argc, char **argv)
 			if (limit_arg(opts, c, optarg, &v) < 0)
 				return 2;
 			if (c == 'K')
-				mgr.limits.events_keep_s = v * 24 * 3600;
+				mopt.limits.events_keep_s = v * 24 * 3600;
 			else if (c == 'M')
-				mgr.limits.events_max_bytes = v << 20;
+				mopt.limits.events_max_bytes = v << 20;
 			else if (c == 'R')
-				mgr.limits.agent_events_per_s = (double)v;
+				mopt.limits.agent_events_per_s = (double)v;
 			else if (c == 'C')
 				conn_max = (unsigned)v;
 			else if (c == 'A')
 				conn_per_addr = (unsigned)v;
 			else
-				mgr.limits.agent_bytes_per_s = (double)v * 1024;
+				mopt.limits.agent_bytes_per_s = (double)v * 1024;
 			break;
 		}
 		case 'h': fputs(usage, stdout); return 0;
@@ -614,16 +608,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: %s: %s\n", db, cd_store_error(st));
 		goto out;
 	}
-	mgr.log = mgr_log;
-	mgr.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags, .test = hook_test };
-	if (cd_mgr_open(&mgr, st, &err) < 0) {
+	mopt.log = mgr_log;
+	mopt.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags, .test = hook_test };
+	if (cd_mgr_open(&mgr, st, &mopt, &err) < 0) {
 		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;
 	}
 	if (access(tokf, F_OK) < 0) {
 		char *secret;
 		struct cd_actor self = { .name = "cordond", .origin = "local" };
-		if (cd_mgr_token_create(&mgr, "admin", "admin", NULL, NULL, &self, &secret) < 0 ||
+		if (cd_mgr_token_create(mgr, "admin", "admin", NULL, NULL, &self, &secret) < 0 ||
 		    write_secret(tokf, secret) < 0) {
 			fprintf(stderr, "cordond: cannot make the admin token %s\n", tokf);
 			goto out;
@@ -660,7 +654,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
-		 listen_at, dir, (long long)mgr.seq, (long long)mgr.pol.rev);
+		 listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
 	int64_t next_tick = cd_mgr_now() + 1000000;
 	for (;;) {
 		struct pollfd p = { sfd, POLLIN, 0 };
@@ -677,8 +671,8 @@ int main(int argc, char **argv)
 		wake();
 		fflush(stderr);
 		if (cd_mgr_now() >= next_tick) {
-			cd_mgr_tick(&mgr);
-			cd_mgr_scans_tick(&mgr);
+			cd_mgr_tick(mgr);
+			cd_mgr_scans_tick(mgr);
 			next_tick = cd_mgr_now() + 1000000;
 		}
 		pthread_mutex_unlock(&lock);
@@ -714,7 +708,7 @@ out:
 		MHD_stop_daemon(d);
 	}
 	sources_stop();
-	cd_mgr_close(&mgr);
+	cd_mgr_close(mgr);
 	cd_store_close(st);
 	free(kpem);
 	free(cpem);

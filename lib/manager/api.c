@@ -193,7 +193,7 @@ void cd_api_doc_errors(struct ctx *c, const char *what, const struct cd_diags *d
 void cd_api_store_failed(struct ctx *c, int r)
 {
 	cd_api_error(c, 500, NULL, "the store failed: %s",
-	      r == -EIO ? cd_store_error(c->m->store) : strerror(-r));
+	      r == -EIO ? cd_mgr_store_error(c->m) : strerror(-r));
 }
 
 

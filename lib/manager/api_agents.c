@@ -50,7 +50,7 @@ void cd_api_h_events(struct ctx *c)
 	f.workload = cd_api_q(c, "workload");
 	f.type = cd_api_q(c, "type");
 	struct ev_ctx x = { json_array() };
-	int r = cd_store_event_each(c->m->store, &f, ev_row, &x);
+	int r = cd_mgr_events(c->m, &f, ev_row, &x);
 	if (r < 0) {
 		json_decref(x.a);
 		cd_api_store_failed(c, r);
@@ -73,7 +73,7 @@ void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out)
 		return;
 	}
 	json_t *o = cd_mgr_changes(m, since, out->workload);
-	json_object_set_new(o, "heartbeat_seconds", json_integer(m->heartbeat_s));
+	json_object_set_new(o, "heartbeat_seconds", json_integer(cd_mgr_heartbeat_seconds(m)));
 	out->body = o;
 }
 
@@ -86,9 +86,9 @@ static bool own_scope(struct ctx *c, const char *host, const char *wl)
 		return false;
 	}
 	if (wl) {
-		long w = cd_inventory_find(&c->m->st->inv, wl);
+		const char *h = cd_mgr_workload_host(c->m, wl);
 		bool mine = c->tok.workload ? !strcasecmp(wl, c->tok.workload)
-			  : w >= 0 && c->tok.host && !strcasecmp(c->m->st->inv.w[w].host, c->tok.host);
+			  : h && c->tok.host && !strcasecmp(h, c->tok.host);
 		if (!mine) {
 			cd_api_error(c, 403, "workload", "workload %.100s is not this agent's", wl);
 			return false;
@@ -113,7 +113,7 @@ void cd_api_poll_changes(struct ctx *c)
 		cd_api_changes(c->m, -1, c->out);
 		return;
 	}
-	if (since == c->m->seq && since >= c->m->base && wait > 0) {
+	if (cd_mgr_up_to_date(c->m, since) && wait > 0) {
 		c->out->wait = true;
 		c->out->since = since;
 		c->out->wait_ms = (int)wait * 1000;
@@ -146,8 +146,8 @@ void cd_api_h_heartbeat(struct ctx *c)
 	if (r < 0)
 		cd_api_store_failed(c, r);
 	else
-		cd_api_reply(c, 200, json_pack("{s:I, s:i}", "seq", (json_int_t)c->m->seq,
-					"heartbeat_seconds", c->m->heartbeat_s));
+		cd_api_reply(c, 200, json_pack("{s:I, s:i}", "seq", (json_int_t)cd_mgr_seq(c->m),
+					"heartbeat_seconds", cd_mgr_heartbeat_seconds(c->m)));
 }
 
 void cd_api_h_agent_events(struct ctx *c)
@@ -218,59 +218,16 @@ void cd_api_h_agent_events(struct ctx *c)
 		if (cr < 0)
 			return;
 	}
-	/* one at a time: what an event sets off happens before it is
-	 * stored, and an event stored before is not acted on again */
-	int r = 0, retry = 0;
+	int retry = 0;
 	int64_t acked = 0;
-	size_t stored = 0;
-	json_array_foreach(evs, i, e) {
-		int64_t seq = json_integer_value(json_object_get(e, "seq"));
-		/* per credential: an agent enrolled again starts again at 1 */
-		int known = cd_store_event_known(c->m->store, c->tok.hash, seq);
-		if (known < 0) {
-			r = known;
-			break;
-		}
-		if (!known) {
-			json_t *data = json_object_get(e, "data");
-			char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
-			const char *msg = json_string_value(json_object_get(e, "message"));
-			/* over the agent's rate: the rest waits in its queue */
-			if (cd_mgr_agent_admit(c->m, &c->actor, strlen(msg) + (dj ? strlen(dj) : 0) + 64,
-					       &retry) < 0) {
-				free(dj);
-				cd_mgr_agent_refused(c->m, &c->actor, json_array_size(evs) - i);
-				break;
-			}
-			if ((r = cd_mgr_agent_event(c->m, &c->actor, e)) < 0) {
-				free(dj);
-				break;
-			}
-			int64_t t;
-			cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
-			struct cd_event ev = {
-				.time = t, .type = json_string_value(json_object_get(e, "type")),
-				.workload = json_string_value(json_object_get(e, "workload")),
-				.host = c->tok.host, .message = msg, .data = dj, .received = cd_mgr_now(),
-			};
-			r = cd_store_event_add_once(c->m->store, &ev, c->tok.hash, seq);
-			free(dj);
-			if (r == -EEXIST)
-				r = 0;
-			else if (r == 0)
-				stored++;
-			if (r < 0)
-				break;
-		}
-		if (seq > acked)
-			acked = seq;
-		retry = 0;
-	}
+	size_t stored = 0, taken = 0;
+	int r = cd_mgr_agent_events(c->m, &c->actor, c->tok.hash, evs, &acked, &stored, &taken,
+				    &retry);
 	if (r < 0) {
 		cd_api_store_failed(c, r);
 		return;
 	}
-	if (retry > 0 && i == 0) {
+	if (retry > 0 && taken == 0) {
 		c->out->retry_after = retry;
 		cd_api_error(c, 429, NULL, "over this agent's rate of events: again in %d s", retry);
 		return;

@@ -31,7 +31,7 @@ void cd_api_h_policy_push(struct ctx *c)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 201, json_pack("{s:I, s:I}", "revision", (json_int_t)rev,
-					"seq", (json_int_t)c->m->seq));
+					"seq", (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
 }
 
@@ -48,7 +48,7 @@ void cd_api_h_policy_show(struct ctx *c)
 	if (!cd_api_q_int(c, "revision", 1, INT64_MAX, &rev))
 		return;
 	struct cd_revision v = { 0 };
-	int r = cd_store_rev_get(c->m->store, rev, &v);
+	int r = cd_mgr_revision(c->m, rev, &v);
 	if (r == -ENOENT) {
 		if (rev)
 			cd_api_error(c, 404, "revision", "there is no revision %lld", (long long)rev);
@@ -62,7 +62,7 @@ void cd_api_h_policy_show(struct ctx *c)
 	}
 	json_t *o = rev_json(&v);
 	json_object_set_new(o, "document", json_string(v.doc));
-	json_object_set_new(o, "current", json_boolean(v.rev == c->m->pol.rev));
+	json_object_set_new(o, "current", json_boolean(v.rev == cd_mgr_policy_rev(c->m)));
 	cd_api_reply(c, 200, o);
 	cd_revision_free(&v);
 }
@@ -77,7 +77,7 @@ static int rev_row(void *ctx, const struct cd_revision *v)
 void cd_api_h_policy_history(struct ctx *c)
 {
 	json_t *a = json_array();
-	int r = cd_store_rev_each(c->m->store, rev_row, a);
+	int r = cd_mgr_revisions(c->m, rev_row, a);
 	if (r < 0) {
 		json_decref(a);
 		cd_api_store_failed(c, r);
@@ -87,7 +87,7 @@ void cd_api_h_policy_history(struct ctx *c)
 	json_t *v;
 	json_array_foreach(a, i, v)
 		json_object_set_new(v, "current", json_boolean(
-			json_integer_value(json_object_get(v, "revision")) == c->m->pol.rev));
+			json_integer_value(json_object_get(v, "revision")) == cd_mgr_policy_rev(c->m)));
 	cd_api_reply(c, 200, a);
 }
 
@@ -102,9 +102,9 @@ void cd_api_h_policy_diff(struct ctx *c)
 		return;
 	}
 	struct cd_revision a = { 0 }, b = { 0 };
-	int r = cd_store_rev_get(c->m->store, from, &a);
+	int r = cd_mgr_revision(c->m, from, &a);
 	if (r == 0)
-		r = cd_store_rev_get(c->m->store, to, &b);   /* 0: the newest */
+		r = cd_mgr_revision(c->m, to, &b);   /* 0: the newest */
 	if (r == -ENOENT) {
 		cd_api_error(c, 404, a.doc ? "to" : "from", "there is no revision %lld",
 		      (long long)(a.doc ? to : from));
@@ -141,20 +141,20 @@ void cd_api_h_rollback(struct ctx *c)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 201, json_pack("{s:I, s:I, s:I}", "revision", (json_int_t)nrev,
-					"restored", (json_int_t)rev, "seq", (json_int_t)c->m->seq));
+					"restored", (json_int_t)rev, "seq", (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
 }
 
 void cd_api_h_groups(struct ctx *c)
 {
-	cd_api_reply(c, 200, cd_groups_json(c->m->st));
+	cd_api_reply(c, 200, cd_groups_json(cd_mgr_state(c->m)));
 }
 
 void cd_api_h_explain(struct ctx *c)
 {
 	struct cd_flow f;
 	char why[256];
-	if (cd_flow_parse(c->m->st, cd_api_q(c, "from"), cd_api_q(c, "to"), cd_api_q(c, "proto"), cd_api_q(c, "port"),
+	if (cd_flow_parse(cd_mgr_state(c->m), cd_api_q(c, "from"), cd_api_q(c, "to"), cd_api_q(c, "proto"), cd_api_q(c, "port"),
 			  "", &f, why, sizeof(why)) < 0) {
 		/* the message starts with the field's name */
 		char field[8] = "";
@@ -167,7 +167,7 @@ void cd_api_h_explain(struct ctx *c)
 		return;
 	}
 	struct cd_verdict v;
-	cd_explain(c->m->st, &f, &v);
+	cd_explain(cd_mgr_state(c->m), &f, &v);
 	cd_api_reply(c, 200, cd_verdict_json(&v));
 }
 

@@ -94,15 +94,12 @@ void cd_api_h_source_add(struct ctx *c)
 	json_t *config = json_deep_copy(b);
 	json_object_del(config, "name");
 	json_object_del(config, "kind");
-	if (!c->m->hooks.test) {
-		cd_api_error(c, 503, NULL, "this manager runs no source connectors");
-		json_decref(config);
-		return;
-	}
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	int r = c->m->hooks.test(c->m->hooks.ctx, kind, config, &err);
-	if (r < 0) {
+	int r = cd_mgr_source_test(c->m, kind, config, &err);
+	if (r == -ENOSYS) {
+		cd_api_error(c, 503, NULL, "this manager runs no source connectors");
+	} else if (r < 0) {
 		cd_api_error(c, 400, NULL, "source %s not added: %s", name,
 		      err.data ? err.data : strerror(-r));
 	} else {
@@ -113,7 +110,7 @@ void cd_api_h_source_add(struct ctx *c)
 			cd_api_store_failed(c, r);
 		else
 			cd_api_reply(c, 201, json_pack("{s:s, s:s, s:I}", "source", name, "kind", kind,
-						"seq", (json_int_t)c->m->seq));
+						"seq", (json_int_t)cd_mgr_seq(c->m)));
 	}
 	cd_buf_free(&err);
 	json_decref(config);
@@ -131,7 +128,7 @@ void cd_api_h_source_rm(struct ctx *c)
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else
-		cd_api_reply(c, 200, json_pack("{s:s, s:I}", "source", c->seg[0], "seq", (json_int_t)c->m->seq));
+		cd_api_reply(c, 200, json_pack("{s:s, s:I}", "source", c->seg[0], "seq", (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
 }
 
@@ -160,7 +157,7 @@ void cd_api_h_inventory(struct ctx *c)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 200, json_pack("{s:s, s:I, s:I}", "source", c->seg[0], "workloads",
-					(json_int_t)n, "seq", (json_int_t)c->m->seq));
+					(json_int_t)n, "seq", (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
 }
 

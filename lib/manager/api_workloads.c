@@ -37,7 +37,7 @@ static void cd_api_h_tag(struct ctx *c, bool add)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 200, json_pack("{s:s, s:s, s:b, s:I}", "workload", c->seg[0], "tag", tag,
-					"changed", r == 1, "seq", (json_int_t)c->m->seq));
+					"changed", r == 1, "seq", (json_int_t)cd_mgr_seq(c->m)));
 }
 
 void cd_api_h_release(struct ctx *c)
@@ -49,8 +49,8 @@ void cd_api_h_release(struct ctx *c)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 200, json_pack("{s:s, s:s, s:b, s:I}", "workload", c->seg[0], "tag",
-					c->m->st->pol.am.quarantine_tag, "changed", r == 1,
-					"seq", (json_int_t)c->m->seq));
+					cd_mgr_quarantine_tag(c->m), "changed", r == 1,
+					"seq", (json_int_t)cd_mgr_seq(c->m)));
 }
 
 void cd_api_h_scan(struct ctx *c)
@@ -79,7 +79,7 @@ void cd_api_h_scan_get(struct ctx *c)
 	char *end;
 	long long id = strtoll(c->seg[0], &end, 10);
 	struct cd_scan_req q = { 0 };
-	int r = *end || id < 1 ? -ENOENT : cd_store_scan_get(c->m->store, id, &q);
+	int r = *end || id < 1 ? -ENOENT : cd_mgr_scan_get(c->m, id, &q);
 	if (r == -ENOENT) {
 		cd_api_error(c, 404, "id", "there is no scan %.32s", c->seg[0]);
 		return;

@@ -1,8 +1,10 @@
-/* eventlog.c - the manager's event log kept in bounds: each agent's
- * events at a rate (a token bucket in events and one in bytes, the
- * excess refused and counted), and the retention (age, then size),
- * applied by cd_mgr_tick.  Reads are paged by the API (before=ID). */
+/* eventlog.c - the agents' events received, and the event log kept in
+ * bounds: each agent's events at a rate (a token bucket in events and one
+ * in bytes, the excess refused and counted), and the retention (age, then
+ * size), applied by cd_mgr_tick.  Reads are paged by the API (before=ID). */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "manager/mgr_priv.h"
 
@@ -67,4 +69,58 @@ int cd_mgr_events_prune(struct cd_mgr *m)
 			    (long long)removed, (long long)(m->limits.events_keep_s / DAY_S),
 			    (long long)(m->limits.events_max_bytes >> 20));
 	return r;
+}
+
+int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *cred,
+			json_t *evs, int64_t *acked, size_t *stored, size_t *taken, int *retry_s)
+{
+	/* one at a time: what an event sets off happens before it is
+	 * stored, and an event stored before is not acted on again */
+	int r = 0;
+	size_t i;
+	json_t *e;
+	*acked = 0;
+	*stored = *taken = 0;
+	*retry_s = 0;
+	json_array_foreach(evs, i, e) {
+		int64_t seq = json_integer_value(json_object_get(e, "seq"));
+		/* per credential: an agent enrolled again starts again at 1 */
+		int known = cd_store_event_known(m->store, cred, seq);
+		if (known < 0)
+			return known;
+		if (!known) {
+			json_t *data = json_object_get(e, "data");
+			char *dj = data ? json_dumps(data, JSON_COMPACT) : NULL;
+			const char *msg = json_string_value(json_object_get(e, "message"));
+			/* over the agent's rate: the rest waits in its queue */
+			if (cd_mgr_agent_admit(m, a, strlen(msg) + (dj ? strlen(dj) : 0) + 64,
+					       retry_s) < 0) {
+				free(dj);
+				cd_mgr_agent_refused(m, a, json_array_size(evs) - i);
+				return 0;
+			}
+			*retry_s = 0;
+			if ((r = cd_mgr_agent_event(m, a, e)) < 0) {
+				free(dj);
+				return r;
+			}
+			int64_t t;
+			cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
+			struct cd_event ev = {
+				.time = t, .type = json_string_value(json_object_get(e, "type")),
+				.workload = json_string_value(json_object_get(e, "workload")),
+				.host = a->host, .message = msg, .data = dj, .received = cd_mgr_now(),
+			};
+			r = cd_store_event_add_once(m->store, &ev, cred, seq);
+			free(dj);
+			if (r == 0)
+				(*stored)++;
+			else if (r != -EEXIST)
+				return r;
+		}
+		if (seq > *acked)
+			*acked = seq;
+		(*taken)++;
+	}
+	return 0;
 }

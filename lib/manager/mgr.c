@@ -335,15 +335,16 @@ static int load_tag(void *ctx, const char *wl, const char *tag, bool add)
 	return 0;
 }
 
-int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
+int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_options *o,
+		struct cd_buf *err)
 {
-	void (*log)(const char *) = m->log;
-	struct cd_mgr_hooks hooks = m->hooks;
-	struct cd_mgr_limits limits = m->limits;
-	memset(m, 0, sizeof(*m));
-	m->log = log;
-	m->hooks = hooks;
-	m->limits = limits;
+	struct cd_mgr *m = cd_calloc(1, sizeof(*m));
+	*out = NULL;
+	if (o) {
+		m->log = o->log;
+		m->hooks = o->hooks;
+		m->limits = o->limits;
+	}
 	cd_mgr_limits_fill(&m->limits);
 	m->store = s;
 	m->sources = json_array();
@@ -374,6 +375,7 @@ int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
 		cd_diags_free(&d);
 		cd_mgr_state_drop(st);
 		free(inv);
+		cd_mgr_close(m);
 		return -EIO;
 	}
 	cd_diags_free(&d);
@@ -381,14 +383,18 @@ int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err)
 	m->base = m->seq;   /* agents take a snapshot after a restart */
 	if ((r = cd_store_agent_each(s, cd_mgr_load_agent, m)) < 0)
 		goto fail;
+	*out = m;
 	return 0;
 fail:
 	cd_buf_printf(err, "reading the store: %s", r == -EIO ? cd_store_error(s) : strerror(-r));
+	cd_mgr_close(m);
 	return r;
 }
 
 void cd_mgr_close(struct cd_mgr *m)
 {
+	if (!m)
+		return;
 	cd_mgr_reset_stream(m);
 	free(m->deltas);
 	json_decref(m->sources);
@@ -400,7 +406,71 @@ void cd_mgr_close(struct cd_mgr *m)
 	for (size_t i = 0; i < m->nagents; i++)
 		cd_agent_rec_free(&m->agents[i].rec);
 	free(m->agents);
-	memset(m, 0, sizeof(*m));
+	free(m);
+}
+
+/* ---- what the manager is at ---- */
+
+int64_t cd_mgr_seq(const struct cd_mgr *m)
+{
+	return m->seq;
+}
+
+bool cd_mgr_up_to_date(const struct cd_mgr *m, int64_t since)
+{
+	return since == m->seq && since >= m->base;
+}
+
+int64_t cd_mgr_policy_rev(const struct cd_mgr *m)
+{
+	return m->pol.rev;
+}
+
+int cd_mgr_heartbeat_seconds(const struct cd_mgr *m)
+{
+	return m->heartbeat_s;
+}
+
+const struct cd_state *cd_mgr_state(const struct cd_mgr *m)
+{
+	return m->st;
+}
+
+const char *cd_mgr_quarantine_tag(const struct cd_mgr *m)
+{
+	return m->st->pol.am.quarantine_tag;
+}
+
+const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload)
+{
+	long w = cd_inventory_find(&m->st->inv, workload);
+	return w >= 0 ? m->st->inv.w[w].host : NULL;
+}
+
+const char *cd_mgr_store_error(const struct cd_mgr *m)
+{
+	return cd_store_error(m->store);
+}
+
+int cd_mgr_revision(struct cd_mgr *m, int64_t rev, struct cd_revision *out)
+{
+	return cd_store_rev_get(m->store, rev, out);
+}
+
+int cd_mgr_revisions(struct cd_mgr *m, cd_store_rev_cb cb, void *ctx)
+{
+	return cd_store_rev_each(m->store, cb, ctx);
+}
+
+int cd_mgr_events(struct cd_mgr *m, const struct cd_event_filter *f, cd_store_event_cb cb,
+		  void *ctx)
+{
+	return cd_store_event_each(m->store, f, cb, ctx);
+}
+
+int cd_mgr_scan_get(struct cd_mgr *m, int64_t id, struct cd_scan_req *out)
+{
+	return cd_store_scan_get(m->store, id, out);
 }
 
 /* ---- changes ---- */

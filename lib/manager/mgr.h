@@ -42,22 +42,6 @@ struct cd_actor {
 	const char *origin;    /* peer address */
 };
 
-struct cd_mgr_delta {
-	int64_t seq;
-	char *body;            /* JSON object text */
-};
-
-/* A connected agent, as the manager sees it (persisted at each change of
- * what it realized, and at most every few heartbeats otherwise). */
-struct cd_mgr_agent {
-	struct cd_agent_rec rec;
-	bool up;               /* heard from within three heartbeats */
-	int64_t stored_seen;   /* last_seen as last written to the store */
-	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
-	int64_t refused;       /* events refused for the rate (since start) */
-	int64_t refused_logged;/* when that was last logged */
-};
-
 /* What agents may write, and how long the event log keeps it.  Zero in a
  * field: its default. */
 struct cd_mgr_limits {
@@ -88,30 +72,22 @@ struct cd_mgr_hooks {
 	int (*test)(void *ctx, const char *kind, const json_t *config, struct cd_buf *err);
 };
 
-struct cd_mgr {
-	struct cd_store *store;
-	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
-	json_t *tags;           /* {workload id: {ltag: {"tag": T, "add": B}}} */
-	struct cd_revision pol; /* the current policy; rev 0: none yet */
-	struct cd_state *st;    /* the effective world (its members point
-	                         * into it: it never moves) */
-	char *inv_doc;          /* effective inventory JSON, NULL when stale */
-	int64_t seq;            /* the last change's number */
-	int64_t base;           /* deltas after base are in memory */
-	struct cd_mgr_delta *deltas;   /* a ring of CD_MGR_DELTAS */
-	size_t ndeltas, head;
-	struct cd_mgr_agent *agents;
-	size_t nagents, agents_cap;
-	int heartbeat_s;        /* from the policy's antimalware block */
-	int64_t sched_next;     /* when to look for scheduled scans due */
-	struct cd_mgr_limits limits;    /* kept by cd_mgr_open, like log */
-	int64_t prune_next;     /* when to apply the event log's retention */
-	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
-	void (*log)(const char *line);  /* one line per state change */
-	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
+/* The manager: opaque; its insides are the manager's files' alone
+ * (mgr_priv.h). */
+struct cd_mgr;
+
+/* How cordond (or a test) runs the manager. */
+struct cd_mgr_options {
+	void (*log)(const char *line);  /* one line per state change, or NULL */
+	struct cd_mgr_hooks hooks;
+	struct cd_mgr_limits limits;    /* zero fields: the defaults */
 };
 
-int cd_mgr_open(struct cd_mgr *m, struct cd_store *s, struct cd_buf *err);
+/* Open the manager on a store (o may be NULL): *out is new; -EIO etc.
+ * with err saying why. */
+int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_options *o,
+		struct cd_buf *err);
+/* Close and free (m may be NULL); the store stays the caller's. */
 void cd_mgr_close(struct cd_mgr *m);
 int64_t cd_mgr_now(void);   /* microseconds since the epoch */
 
@@ -157,6 +133,14 @@ int cd_mgr_agent_event_check(struct cd_mgr *m, const struct cd_actor *a, const j
  * releases it only as quarantine.c's trust model says.  Returns 0 or a
  * negative code. */
 int cd_mgr_agent_event(struct cd_mgr *m, const struct cd_actor *a, json_t *event);
+/* An agent's batch of events (checked with cd_mgr_agent_event_check),
+ * each acted on and stored once per credential cred (the hash of the
+ * agent's secret), in order, as its rate allows: *acked the highest seq
+ * taken, *stored how many were new, *taken how many of the batch were
+ * taken; when the rate stopped the rest, *retry_s says when to send it
+ * again.  0 or a store error. */
+int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *cred,
+			json_t *evs, int64_t *acked, size_t *stored, size_t *taken, int *retry_s);
 /* Remove a source and its workloads.  -ENOENT: no such source; -EINVAL
  * with errors in d when the policy still needs its workloads. */
 int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor *a,
@@ -205,6 +189,37 @@ json_t *cd_mgr_snapshot_workload(struct cd_mgr *m, const char *workload);
 struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m);
 /* The workloads as the API lists them. */
 json_t *cd_mgr_workloads(struct cd_mgr *m);
+
+/* ---- what the manager is at (read-only) ---- */
+int64_t cd_mgr_seq(const struct cd_mgr *m);          /* the last change's number */
+/* Whether an agent that has applied since has nothing new to take (and
+ * can wait for the next change). */
+bool cd_mgr_up_to_date(const struct cd_mgr *m, int64_t since);
+int64_t cd_mgr_policy_rev(const struct cd_mgr *m);   /* 0: none yet */
+int cd_mgr_heartbeat_seconds(const struct cd_mgr *m);
+/* The loaded world (groups, explain): valid until the next change. */
+const struct cd_state *cd_mgr_state(const struct cd_mgr *m);
+/* The policy's quarantine tag, or NULL. */
+const char *cd_mgr_quarantine_tag(const struct cd_mgr *m);
+/* The host workload runs on, or NULL when there is no such workload. */
+const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload);
+/* Why the store last failed. */
+const char *cd_mgr_store_error(const struct cd_mgr *m);
+/* Connect to a source about to be added, and check it (hooks.test):
+ * 0, -ENOSYS when this manager runs no connectors, or an error with err. */
+int cd_mgr_source_test(struct cd_mgr *m, const char *kind, const json_t *config,
+		       struct cd_buf *err);
+/* Tell hooks.source about every connected source (at start). */
+void cd_mgr_sources_announce(struct cd_mgr *m);
+
+/* ---- the store's records, read through the manager ---- */
+/* A revision (0: the current one); -ENOENT. */
+int cd_mgr_revision(struct cd_mgr *m, int64_t rev, struct cd_revision *out);
+int cd_mgr_revisions(struct cd_mgr *m, cd_store_rev_cb cb, void *ctx);
+int cd_mgr_events(struct cd_mgr *m, const struct cd_event_filter *f, cd_store_event_cb cb,
+		  void *ctx);
+/* A scan request by id; -ENOENT. */
+int cd_mgr_scan_get(struct cd_mgr *m, int64_t id, struct cd_scan_req *out);
 
 /* Log an event (and print it); fmt makes the message; data (may be NULL)
  * is taken over. */

@@ -18,6 +18,46 @@
 
 #include "manager/mgr.h"
 
+struct cd_mgr_delta {
+	int64_t seq;
+	char *body;            /* JSON object text */
+};
+
+/* A connected agent, as the manager sees it (persisted at each change of
+ * what it realized, and at most every few heartbeats otherwise). */
+struct cd_mgr_agent {
+	struct cd_agent_rec rec;
+	bool up;               /* heard from within three heartbeats */
+	int64_t stored_seen;   /* last_seen as last written to the store */
+	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
+	int64_t refused;       /* events refused for the rate (since start) */
+	int64_t refused_logged;/* when that was last logged */
+};
+
+struct cd_mgr {
+	struct cd_store *store;
+	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
+	json_t *tags;           /* {workload id: {ltag: {"tag": T, "add": B}}} */
+	struct cd_revision pol; /* the current policy; rev 0: none yet */
+	struct cd_state *st;    /* the effective world (its members point
+	                         * into it: it never moves) */
+	char *inv_doc;          /* effective inventory JSON, NULL when stale */
+	int64_t seq;            /* the last change's number */
+	int64_t base;           /* deltas after base are in memory */
+	struct cd_mgr_delta *deltas;   /* a ring of CD_MGR_DELTAS */
+	size_t ndeltas, head;
+	struct cd_mgr_agent *agents;
+	size_t nagents, agents_cap;
+	int heartbeat_s;        /* from the policy's antimalware block */
+	int64_t sched_next;     /* when to look for scheduled scans due */
+	struct cd_mgr_limits limits;    /* kept by cd_mgr_open, like log */
+	int64_t prune_next;     /* when to apply the event log's retention */
+	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
+	void (*log)(const char *line);  /* one line per state change */
+	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
+};
+
+
 /* Begin a change: a store transaction that takes the next change number
  * (rolled back when that fails). */
 int cd_mgr_begin(struct cd_mgr *m);

@@ -191,6 +191,25 @@ const char *cd_mgr_source_state_name(const json_t *s)
 	return st ? st : "connecting";
 }
 
+int cd_mgr_source_test(struct cd_mgr *m, const char *kind, const json_t *config,
+		       struct cd_buf *err)
+{
+	if (!m->hooks.test)
+		return -ENOSYS;
+	return m->hooks.test(m->hooks.ctx, kind, config, err);
+}
+
+void cd_mgr_sources_announce(struct cd_mgr *m)
+{
+	json_t *s;
+	size_t i;
+	json_array_foreach(m->sources, i, s)
+		if (m->hooks.source && cd_mgr_source_connected(s))
+			m->hooks.source(m->hooks.ctx, json_string_value(json_object_get(s, "name")),
+					json_string_value(json_object_get(s, "kind")),
+					json_object_get(s, "config"));
+}
+
 json_t *cd_mgr_sources(struct cd_mgr *m)
 {
 	json_t *out = json_array(), *s;

@@ -16,7 +16,7 @@
 
 #define QTAG "ANTI_VIRUS.VirusFound.threat=high"
 
-static struct cd_mgr m;
+static struct cd_mgr *m;
 static char *wl_agent, *host_agent;
 
 static char *cred(const char *host, const char *workload)
@@ -24,8 +24,8 @@ static char *cred(const char *host, const char *workload)
 	struct cd_actor self = { .name = "fuzz", .origin = "local" };
 	char *e, *c;
 	struct cd_token t = { 0 };
-	if (cd_mgr_token_create(&m, "enroll", "e", host, workload, &self, &e) < 0 ||
-	    cd_mgr_enroll(&m, e, "local", &c, &t) < 0)
+	if (cd_mgr_token_create(m, "enroll", "e", host, workload, &self, &e) < 0 ||
+	    cd_mgr_enroll(m, e, "local", &c, &t) < 0)
 		abort();
 	cd_token_free(&t);
 	free(e);
@@ -39,8 +39,8 @@ static void setup(void)
 	cd_buf_init(&err, 4096);
 	/* no rate: every event goes as far as the handlers (the rate itself
 	 * is tested in tests/unit/test_trust.c) */
-	m.limits = (struct cd_mgr_limits){ .agent_events_per_s = 1e9, .agent_bytes_per_s = 1e12 };
-	if (cd_store_open(":memory:", &s) < 0 || cd_mgr_open(&m, s, &err) < 0)
+	struct cd_mgr_options o = { .limits = { .agent_events_per_s = 1e9, .agent_bytes_per_s = 1e12 } };
+	if (cd_store_open(":memory:", &s) < 0 || cd_mgr_open(&m, s, &o, &err) < 0)
 		abort();
 	cd_buf_free(&err);
 	static const char pol[] =
@@ -54,10 +54,10 @@ static void setup(void)
 	cd_diags_init(&d);
 	int64_t rev, id;
 	size_t n;
-	if (cd_mgr_push_policy(&m, "p", pol, strlen(pol), &self, &d, &rev) < 0 ||
-	    cd_mgr_push_inventory(&m, "lab", "i", inv, strlen(inv), &self, &d, &n) < 0 ||
-	    cd_mgr_tag(&m, "w2", QTAG, true, &self) != 1 ||
-	    cd_mgr_scan(&m, "w1", "full", &self, &id) < 0 || cd_mgr_scan(&m, "w2", "full", &self, &id) < 0)
+	if (cd_mgr_push_policy(m, "p", pol, strlen(pol), &self, &d, &rev) < 0 ||
+	    cd_mgr_push_inventory(m, "lab", "i", inv, strlen(inv), &self, &d, &n) < 0 ||
+	    cd_mgr_tag(m, "w2", QTAG, true, &self) != 1 ||
+	    cd_mgr_scan(m, "w1", "full", &self, &id) < 0 || cd_mgr_scan(m, "w2", "full", &self, &id) < 0)
 		abort();
 	cd_diags_free(&d);
 	wl_agent = cred(NULL, "w1");
@@ -67,7 +67,7 @@ static void setup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!m.store)
+	if (!m)
 		setup();
 	if (size < 1)
 		return 0;
@@ -80,11 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.body = (const char *)data + 1, .body_len = size - 1,
 	};
 	struct cd_api_resp out;
-	cd_api_handle(&m, &r, &out);
+	cd_api_handle(m, &r, &out);
 	if (out.status < 200 || out.status >= 500 || (!out.body && !out.blob))
 		abort();
-	long w2 = cd_inventory_find(&m.st->inv, "w2");
-	if (w2 < 0 || !cd_workload_has_tag(&m.st->inv.w[w2], QTAG))
+	const struct cd_state *st = cd_mgr_state(m);
+	long w2 = cd_inventory_find(&st->inv, "w2");
+	if (w2 < 0 || !cd_workload_has_tag(&st->inv.w[w2], QTAG))
 		abort();           /* another workload's agent lifted w2's quarantine */
 	cd_api_resp_free(&out);
 	json_decref(query);

@@ -13,7 +13,7 @@
 #include "manager/api.h"
 #include "base/token.h"
 
-static struct cd_mgr m;
+static struct cd_mgr *m;
 static char *admin, *viewer, *agent;
 
 static void setup(void)
@@ -23,16 +23,16 @@ static void setup(void)
 		abort();
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	if (cd_mgr_open(&m, s, &err) < 0)
+	if (cd_mgr_open(&m, s, NULL, &err) < 0)
 		abort();
 	cd_buf_free(&err);
 	struct cd_actor self = { .name = "fuzz", .origin = "local" };
 	char *enroll;
-	cd_mgr_token_create(&m, "admin", "admin", NULL, NULL, &self, &admin);
-	cd_mgr_token_create(&m, "viewer", "viewer", NULL, NULL, &self, &viewer);
-	cd_mgr_token_create(&m, "enroll", "e", "hv1", NULL, &self, &enroll);
+	cd_mgr_token_create(m, "admin", "admin", NULL, NULL, &self, &admin);
+	cd_mgr_token_create(m, "viewer", "viewer", NULL, NULL, &self, &viewer);
+	cd_mgr_token_create(m, "enroll", "e", "hv1", NULL, &self, &enroll);
 	struct cd_token t = { 0 };
-	cd_mgr_enroll(&m, enroll, "local", &agent, &t);
+	cd_mgr_enroll(m, enroll, "local", &agent, &t);
 	cd_token_free(&t);
 	free(enroll);
 	static const char pol[] =
@@ -46,8 +46,8 @@ static void setup(void)
 	cd_diags_init(&d);
 	int64_t rev;
 	size_t n;
-	if (cd_mgr_push_policy(&m, "p", pol, strlen(pol), &self, &d, &rev) < 0 ||
-	    cd_mgr_push_inventory(&m, "lab", "i", inv, strlen(inv), &self, &d, &n) < 0)
+	if (cd_mgr_push_policy(m, "p", pol, strlen(pol), &self, &d, &rev) < 0 ||
+	    cd_mgr_push_inventory(m, "lab", "i", inv, strlen(inv), &self, &d, &n) < 0)
 		abort();
 	cd_diags_free(&d);
 }
@@ -55,7 +55,7 @@ static void setup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!m.store)
+	if (!m)
 		setup();
 	char *text = malloc(size + 1);
 	memcpy(text, data, size);
@@ -103,9 +103,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.origin = "fuzz", .body = body, .body_len = blen,
 	};
 	struct cd_api_resp out;
-	cd_api_handle(&m, &r, &out);
+	cd_api_handle(m, &r, &out);
 	if (out.wait)
-		cd_api_changes(&m, out.since, &out);
+		cd_api_changes(m, out.since, &out);
 	if (out.status < 200 || out.status >= 500 || (!out.body && !out.blob))
 		abort();
 	cd_api_resp_free(&out);

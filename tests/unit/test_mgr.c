@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "manager/mgr.h"
+#include "manager/mgr_priv.h"   /* white-box: the tag layer */
 #include "test.h"
 #include "base/token.h"
 
@@ -15,25 +16,25 @@ TEST(mgr_enrollment_tokens_once_and_for_a_day)
 {
 	struct cd_store *s;
 	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
-	struct cd_mgr m = { 0 };
+	struct cd_mgr *m;
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	ASSERT_EQ(cd_mgr_open(&m, s, &err), 0);
+	ASSERT_EQ(cd_mgr_open(&m, s, NULL, &err), 0);
 	struct cd_actor self = { .name = "test", .origin = "local" };
 	char *fresh, *cred;
-	ASSERT_EQ(cd_mgr_token_create(&m, "enroll", "e1", "hv1", NULL, &self, &fresh), 0);
+	ASSERT_EQ(cd_mgr_token_create(m, "enroll", "e1", "hv1", NULL, &self, &fresh), 0);
 	struct cd_token t = { 0 };
-	ASSERT_EQ(cd_mgr_enroll(&m, fresh, "local", &cred, &t), 0);
+	ASSERT_EQ(cd_mgr_enroll(m, fresh, "local", &cred, &t), 0);
 	ASSERT_STR_EQ(t.name, "host:hv1");
 	ASSERT_STR_EQ(t.role, "agent");
 	/* the credential authenticates; the enrollment token no more */
 	struct cd_token a = { 0 };
-	ASSERT_EQ(cd_mgr_auth(&m, cred, &a), 0);
+	ASSERT_EQ(cd_mgr_auth(m, cred, &a), 0);
 	ASSERT_STR_EQ(a.host, "hv1");
 	cd_token_free(&a);
 	char *cred2;
 	struct cd_token t2 = { 0 };
-	ASSERT_EQ(cd_mgr_enroll(&m, fresh, "local", &cred2, &t2), -ENOENT);
+	ASSERT_EQ(cd_mgr_enroll(m, fresh, "local", &cred2, &t2), -ENOENT);
 	/* an enrollment token older than a day is refused */
 	char *old = cd_token_new('e');
 	char hash[CD_HASH_HEX];
@@ -41,17 +42,17 @@ TEST(mgr_enrollment_tokens_once_and_for_a_day)
 	struct cd_token ot = { .hash = hash, .name = "e2", .role = "enroll", .host = "hv2",
 			       .created = cd_mgr_now() - (CD_ENROLL_TTL_S + 60) * 1000000 };
 	ASSERT_EQ(cd_store_token_add(s, &ot), 0);
-	ASSERT_EQ(cd_mgr_enroll(&m, old, "local", &cred2, &t2), -ETIMEDOUT);
+	ASSERT_EQ(cd_mgr_enroll(m, old, "local", &cred2, &t2), -ETIMEDOUT);
 	/* an API token is not an enrollment token */
 	char *api;
-	ASSERT_EQ(cd_mgr_token_create(&m, "viewer", "v", NULL, NULL, &self, &api), 0);
-	ASSERT_EQ(cd_mgr_enroll(&m, api, "local", &cred2, &t2), -EPERM);
+	ASSERT_EQ(cd_mgr_token_create(m, "viewer", "v", NULL, NULL, &self, &api), 0);
+	ASSERT_EQ(cd_mgr_enroll(m, api, "local", &cred2, &t2), -EPERM);
 	free(api);
 	free(old);
 	free(fresh);
 	free(cred);
 	cd_token_free(&t);
-	cd_mgr_close(&m);
+	cd_mgr_close(m);
 	cd_store_close(s);
 	cd_buf_free(&err);
 }
@@ -110,25 +111,25 @@ TEST(mgr_connected_source_sync)
 {
 	struct cd_store *s;
 	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
-	struct cd_mgr m = { 0 };
+	struct cd_mgr *m;
 	hooked = json_array();
-	m.hooks = (struct cd_mgr_hooks){ .source = hook_src, .tags = hook_tag };
+	struct cd_mgr_options o = { .hooks = { .source = hook_src, .tags = hook_tag } };
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	ASSERT_EQ(cd_mgr_open(&m, s, &err), 0);
+	ASSERT_EQ(cd_mgr_open(&m, s, &o, &err), 0);
 	struct cd_actor self = { .name = "test", .origin = "local" };
 	struct cd_diags d;
 	cd_diags_init(&d);
 	static const char pol[] = "groups:\n  - {name: web, match: 'tag == \"role=web\"'}\n"
 				  "antimalware: {quarantine_tag: q}\n";
 	int64_t rev;
-	ASSERT_EQ(cd_mgr_push_policy(&m, "p", pol, strlen(pol), &self, &d, &rev), 0);
+	ASSERT_EQ(cd_mgr_push_policy(m, "p", pol, strlen(pol), &self, &d, &rev), 0);
 	json_t *cfg = json_pack("{s:s, s:s, s:s}", "url", "https://vc/sdk", "user", "u", "password", "pw");
-	ASSERT_EQ(cd_mgr_source_add(&m, "vc", "vsphere", cfg, &self), 0);
-	ASSERT_EQ(cd_mgr_source_add(&m, "vc", "vsphere", cfg, &self), -EEXIST);
+	ASSERT_EQ(cd_mgr_source_add(m, "vc", "vsphere", cfg, &self), 0);
+	ASSERT_EQ(cd_mgr_source_add(m, "vc", "vsphere", cfg, &self), -EEXIST);
 	ASSERT_EQ(json_array_size(hooked), 1);
 	/* the listing says where, never the password */
-	json_t *l = cd_mgr_sources(&m);
+	json_t *l = cd_mgr_sources(m);
 	char *ls = json_dumps(l, 0);
 	ASSERT(!strstr(ls, "pw") && strstr(ls, "https://vc/sdk") && strstr(ls, "connecting"));
 	free(ls);
@@ -136,9 +137,9 @@ TEST(mgr_connected_source_sync)
 	/* a libvirt URI: shown without its user and parameters, in the
 	 * listing and in the event that says it was added */
 	json_t *lv = json_pack("{s:s}", "uri", "qemu+ssh://root@hv7:2222/system?keyfile=/root/.ssh/k");
-	ASSERT_EQ(cd_mgr_source_add(&m, "lv", "libvirt", lv, &self), 0);
+	ASSERT_EQ(cd_mgr_source_add(m, "lv", "libvirt", lv, &self), 0);
 	json_decref(lv);
-	l = cd_mgr_sources(&m);
+	l = cd_mgr_sources(m);
 	ls = json_dumps(l, 0);
 	ASSERT_CONTAINS(ls, "\"qemu+ssh://hv7:2222/system\"");
 	ASSERT(!strstr(ls, "root") && !strstr(ls, "keyfile"));
@@ -151,84 +152,84 @@ TEST(mgr_connected_source_sync)
 
 	/* the first sync: a new world; agents take a snapshot */
 	json_t *ws = json_pack("[o, o]", wl("a", "id-a", "10.1.0.1", "role=db"), wl("b", "id-b", "10.1.0.2", "x=1"));
-	int64_t seq = m.seq;
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
-	cd_mgr_source_state(&m, "vc", "in sync", NULL);
-	ASSERT(cd_mgr_needs_snapshot(&m, seq));
-	ASSERT(!wl_has(&m, "a", "groups", "web"));
+	int64_t seq = cd_mgr_seq(m);
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc", ws, &d), 0);
+	cd_mgr_source_state(m, "vc", "in sync", NULL);
+	ASSERT(cd_mgr_needs_snapshot(m, seq));
+	ASSERT(!wl_has(m, "a", "groups", "web"));
 	/* a tag changed at the source: one delta, no snapshot */
-	seq = m.seq;
+	seq = cd_mgr_seq(m);
 	json_array_set_new(json_object_get(json_array_get(ws, 0), "tags"), 0, json_string("role=web"));
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
-	ASSERT_EQ(m.seq, seq + 1);
-	ASSERT(!cd_mgr_needs_snapshot(&m, seq));
-	json_t *ch = cd_mgr_changes(&m, seq, NULL);
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc", ws, &d), 0);
+	ASSERT_EQ(cd_mgr_seq(m), seq + 1);
+	ASSERT(!cd_mgr_needs_snapshot(m, seq));
+	json_t *ch = cd_mgr_changes(m, seq, NULL);
 	ASSERT_EQ(json_array_size(json_object_get(ch, "changes")), 1);
 	json_decref(ch);
-	ASSERT(wl_has(&m, "a", "groups", "web"));
+	ASSERT(wl_has(m, "a", "groups", "web"));
 	/* the same view again: nothing */
-	seq = m.seq;
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
-	ASSERT_EQ(m.seq, seq);
+	seq = cd_mgr_seq(m);
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc", ws, &d), 0);
+	ASSERT_EQ(cd_mgr_seq(m), seq);
 
 	/* a tag through the API: the change goes to the hook, the layer holds it
 	 * until the source agrees */
 	json_array_clear(hooked);
-	ASSERT_EQ(cd_mgr_tag(&m, "b", "q", true, &self), 1);
+	ASSERT_EQ(cd_mgr_tag(m, "b", "q", true, &self), 1);
 	ASSERT_EQ(json_array_size(hooked), 1);
 	json_t *h = json_array_get(hooked, 0);
 	ASSERT_STR_EQ(json_string_value(json_object_get(h, "tag")), "q");
 	ASSERT(json_is_true(json_object_get(h, "q")));
-	ASSERT(wl_has(&m, "b", "tags", "q"));
-	ASSERT(json_object_get(m.tags, "id-b"));
+	ASSERT(wl_has(m, "b", "tags", "q"));
+	ASSERT(json_object_get(m->tags, "id-b"));
 	json_array_append_new(json_object_get(json_array_get(ws, 1), "tags"), json_string("q"));
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
-	ASSERT(!json_object_get(m.tags, "id-b"));   /* the source has it now */
-	ASSERT(wl_has(&m, "b", "tags", "q"));
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc", ws, &d), 0);
+	ASSERT(!json_object_get(m->tags, "id-b"));   /* the source has it now */
+	ASSERT(wl_has(m, "b", "tags", "q"));
 	/* and the source removes it: gone (the layer does not pin it) */
 	json_array_remove(json_object_get(json_array_get(ws, 1), "tags"), 1);
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", ws, &d), 0);
-	ASSERT(!wl_has(&m, "b", "tags", "q"));
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc", ws, &d), 0);
+	ASSERT(!wl_has(m, "b", "tags", "q"));
 
 	/* a second server with a VM of the same name and id: its copy is renamed */
-	ASSERT_EQ(cd_mgr_source_add(&m, "vc2", "vsphere", cfg, &self), 0);
+	ASSERT_EQ(cd_mgr_source_add(m, "vc2", "vsphere", cfg, &self), 0);
 	json_t *ws2 = json_pack("[o]", wl("a", "id-a", "10.1.0.3", "t"));
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc2", ws2, &d), 0);
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc2", ws2, &d), 0);
 	json_decref(ws2);
-	json_t *a2 = get_wl(&m, "a@vc2");
+	json_t *a2 = get_wl(m, "a@vc2");
 	ASSERT(a2);
 	ASSERT_STR_EQ(json_string_value(json_object_get(a2, "id")), "id-a@vc2");
 	json_decref(a2);
-	ASSERT_EQ(cd_mgr_source_rm(&m, "vc2", &self, &d), 0);
+	ASSERT_EQ(cd_mgr_source_rm(m, "vc2", &self, &d), 0);
 	/* a view that does not load: refused with the reason, nothing changes */
 	json_t *bad = json_pack("[o, o]", wl("c", "id-c", "10.1.0.9", "t"), wl("d", "id-d", "10.1.0.9", "t"));
-	seq = m.seq;
-	ASSERT_EQ(cd_mgr_source_sync(&m, "vc", bad, &d), -EINVAL);
+	seq = cd_mgr_seq(m);
+	ASSERT_EQ(cd_mgr_source_sync(m, "vc", bad, &d), -EINVAL);
 	ASSERT(d.n > 0);
-	ASSERT_EQ(m.seq, seq);
-	ASSERT(get_wl(&m, "c") == NULL);
+	ASSERT_EQ(cd_mgr_seq(m), seq);
+	ASSERT(get_wl(m, "c") == NULL);
 	json_decref(bad);
 	cd_diags_free(&d);
 	cd_diags_init(&d);
 	/* the source goes away: its workloads stay, stale */
-	cd_mgr_source_state(&m, "vc", "disconnected", "gone");
-	json_t *b = get_wl(&m, "b");
+	cd_mgr_source_state(m, "vc", "disconnected", "gone");
+	json_t *b = get_wl(m, "b");
 	ASSERT(json_is_true(json_object_get(b, "stale")));
 	json_decref(b);
-	cd_mgr_source_state(&m, "vc", "in sync", NULL);
-	b = get_wl(&m, "b");
+	cd_mgr_source_state(m, "vc", "in sync", NULL);
+	b = get_wl(m, "b");
 	ASSERT(json_is_false(json_object_get(b, "stale")));
 	json_decref(b);
 	/* removing it tells the hook */
 	json_array_clear(hooked);
-	ASSERT_EQ(cd_mgr_source_rm(&m, "vc", &self, &d), 0);
+	ASSERT_EQ(cd_mgr_source_rm(m, "vc", &self, &d), 0);
 	ASSERT_EQ(json_array_size(hooked), 1);
 	ASSERT(json_is_false(json_object_get(json_array_get(hooked, 0), "added")));
 	json_decref(ws);
 	json_decref(cfg);
 	json_decref(hooked);
 	cd_diags_free(&d);
-	cd_mgr_close(&m);
+	cd_mgr_close(m);
 	cd_store_close(s);
 	cd_buf_free(&err);
 }

@@ -18,7 +18,7 @@
 
 struct world {
 	struct cd_store *s;
-	struct cd_mgr m;
+	struct cd_mgr *m;
 	char *admin;
 };
 
@@ -31,15 +31,16 @@ static void world_open_limits(struct world *w, const char *antimalware,
 			      const struct cd_mgr_limits *limits)
 {
 	memset(w, 0, sizeof(*w));
+	struct cd_mgr_options o = { 0 };
 	if (limits)
-		w->m.limits = *limits;
+		o.limits = *limits;
 	ASSERT_EQ(cd_store_open(":memory:", &w->s), 0);
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	ASSERT_EQ(cd_mgr_open(&w->m, w->s, &err), 0);
+	ASSERT_EQ(cd_mgr_open(&w->m, w->s, &o, &err), 0);
 	cd_buf_free(&err);
 	struct cd_actor self = { .name = "test", .origin = "local" };
-	ASSERT_EQ(cd_mgr_token_create(&w->m, "admin", "admin", NULL, NULL, &self, &w->admin), 0);
+	ASSERT_EQ(cd_mgr_token_create(w->m, "admin", "admin", NULL, NULL, &self, &w->admin), 0);
 	char pol[1024];
 	snprintf(pol, sizeof(pol),
 		 "groups:\n  - {name: q, match: 'tag == \"%s\"'}\n"
@@ -49,8 +50,8 @@ static void world_open_limits(struct world *w, const char *antimalware,
 	cd_diags_init(&d);
 	int64_t rev;
 	size_t n;
-	ASSERT_EQ(cd_mgr_push_policy(&w->m, "p", pol, strlen(pol), &self, &d, &rev), 0);
-	ASSERT_EQ(cd_mgr_push_inventory(&w->m, "lab", "i", trust_inv, strlen(trust_inv), &self, &d, &n), 0);
+	ASSERT_EQ(cd_mgr_push_policy(w->m, "p", pol, strlen(pol), &self, &d, &rev), 0);
+	ASSERT_EQ(cd_mgr_push_inventory(w->m, "lab", "i", trust_inv, strlen(trust_inv), &self, &d, &n), 0);
 	cd_diags_free(&d);
 }
 
@@ -62,7 +63,7 @@ static void world_open(struct world *w, const char *antimalware)
 static void world_close(struct world *w)
 {
 	free(w->admin);
-	cd_mgr_close(&w->m);
+	cd_mgr_close(w->m);
 	cd_store_close(w->s);
 }
 
@@ -71,9 +72,9 @@ static char *enroll(struct world *w, const char *host, const char *workload)
 {
 	struct cd_actor self = { .name = "test", .origin = "local" };
 	char *e, *cred;
-	ASSERT_EQ(cd_mgr_token_create(&w->m, "enroll", "e", host, workload, &self, &e), 0);
+	ASSERT_EQ(cd_mgr_token_create(w->m, "enroll", "e", host, workload, &self, &e), 0);
 	struct cd_token t = { 0 };
-	ASSERT_EQ(cd_mgr_enroll(&w->m, e, "local", &cred, &t), 0);
+	ASSERT_EQ(cd_mgr_enroll(w->m, e, "local", &cred, &t), 0);
 	cd_token_free(&t);
 	free(e);
 	return cred;
@@ -90,7 +91,7 @@ static int call(struct world *w, const char *tok, const char *method, const char
 				.auth = auth, .origin = "127.0.0.1", .body = body,
 				.body_len = body ? strlen(body) : 0 };
 	struct cd_api_resp a;
-	cd_api_handle(&w->m, &r, &a);
+	cd_api_handle(w->m, &r, &a);
 	if (!query)
 		json_decref((json_t *)r.query);
 	if (out)
@@ -113,15 +114,16 @@ static int event(struct world *w, const char *cred, int seq, const char *type, c
 
 static bool quarantined(struct world *w, const char *name)
 {
-	long i = cd_inventory_find(&w->m.st->inv, name);
-	return i >= 0 && cd_workload_has_tag(&w->m.st->inv.w[i], QTAG);
+	const struct cd_state *st = cd_mgr_state(w->m);
+	long i = cd_inventory_find(&st->inv, name);
+	return i >= 0 && cd_workload_has_tag(&st->inv.w[i], QTAG);
 }
 
 static int64_t request_scan(struct world *w, const char *wl, const char *kind)
 {
 	int64_t id;
 	struct cd_actor op = { .name = "admin", .role = "admin", .origin = "local" };
-	ASSERT_EQ(cd_mgr_scan(&w->m, wl, kind, &op, &id), 0);
+	ASSERT_EQ(cd_mgr_scan(w->m, wl, kind, &op, &id), 0);
 	return id;
 }
 
@@ -295,10 +297,10 @@ TEST(trust_workload_agent_sees_only_its_settings_and_scans)
 	ASSERT_CONTAINS(out, "10.0.0.2");
 	free(out);
 	/* changes: its own scan requests only */
-	int64_t since = w.m.seq;
+	int64_t since = cd_mgr_seq(w.m);
 	int64_t id3 = request_scan(&w, "w2", "quick"), id4 = request_scan(&w, "w1", "quick");
 	struct cd_actor op = { .name = "admin", .role = "admin", .origin = "local" };
-	ASSERT_EQ(cd_mgr_tag(&w.m, "w2", "web", true, &op), 1);
+	ASSERT_EQ(cd_mgr_tag(w.m, "w2", "web", true, &op), 1);
 	char s[32];
 	snprintf(s, sizeof(s), "%lld", (long long)since);
 	q = json_pack("{s:s}", "since", s);
@@ -438,7 +440,7 @@ TEST(trust_event_log_retention_and_pages)
 	ASSERT_EQ(event_count(&w, b, &first2, &last2), 500);
 	ASSERT(last2 < first);
 	/* the retention: down to 90% of the size, the newest kept */
-	ASSERT_EQ(cd_mgr_events_prune(&w.m), 0);
+	ASSERT_EQ(cd_mgr_events_prune(w.m), 0);
 	ASSERT(cd_store_event_bytes(w.s) <= 200000);
 	ASSERT(cd_store_event_bytes(w.s) >= 150000);
 	int64_t f3, l3, n = event_count(&w, NULL, &f3, &l3);
@@ -450,7 +452,7 @@ TEST(trust_event_log_retention_and_pages)
 				.received = cd_mgr_now() - 91LL * 24 * 3600 * 1000000 };
 	ASSERT_EQ(cd_store_event_add(w.s, &old), 0);
 	ASSERT_EQ(event_count(&w, NULL, NULL, NULL), n + 1);
-	ASSERT_EQ(cd_mgr_events_prune(&w.m), 0);
+	ASSERT_EQ(cd_mgr_events_prune(w.m), 0);
 	ASSERT_EQ(event_count(&w, NULL, NULL, &l3), n);
 	ASSERT_EQ(l3, last);
 	free(a1);
