@@ -108,16 +108,9 @@ static void nap(double s)
 
 static int write_secret(const char *path, const char *secret)
 {
-	char *tmp = cd_asprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int r = fd < 0 ? -errno : 0;
-	if (r == 0) {
-		r = dprintf(fd, "%s\n", secret) > 0 && fsync(fd) == 0 ? 0 : -EIO;
-		close(fd);
-		if (r == 0 && rename(tmp, path) < 0)
-			r = -errno;
-	}
-	free(tmp);
+	char *line = cd_asprintf("%s\n", secret);
+	int r = cd_write_file(path, line, strlen(line), 0600);
+	free(line);
 	return r;
 }
 

@@ -445,15 +445,9 @@ static void wake(void)
 
 static int write_secret(const char *path, const char *secret)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	int r = dprintf(fd, "%s\n", secret) > 0 && fsync(fd) == 0 ? 0 : -EIO;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
+	char *line = cd_asprintf("%s\n", secret);
+	int r = cd_write_file(path, line, strlen(line), 0600);
+	free(line);
 	return r;
 }
 

@@ -178,20 +178,19 @@ static int diff_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 
 static int save_snapshot(struct cd_agent *a)
 {
-	char *path = cd_asprintf("%s/snapshot.json", a->dir), *tmp = cd_asprintf("%s.tmp", path);
+	char *path = cd_asprintf("%s/snapshot.json", a->dir);
 	json_t *o = json_pack("{s:I, s:I, s:s, s:s}", "seq", (json_int_t)a->seq, "revision",
 			      (json_int_t)a->rev, "policy", a->policy, "inventory", a->inventory);
-	int r = json_dump_file(o, tmp, JSON_COMPACT) == 0 ? 0 : -EIO;
+	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
+	int r = text ? cd_write_file(path, text, strlen(text), 0600) : -ENOMEM;
+	free(text);
 	if (a->journal)
 		fclose(a->journal);
 	char *jp = cd_asprintf("%s/journal.jsonl", a->dir);
 	a->journal = fopen(jp, "w");
 	free(jp);
 	free(path);
-	free(tmp);
 	return r;
 }
 

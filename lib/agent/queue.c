@@ -60,19 +60,9 @@ static int write_record(int fd, const char *text, size_t len)
 
 static int save_ack(struct cd_queue *q)
 {
-	char tmp[4200], v[32];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", q->ack_path);
+	char v[32];
 	int n = snprintf(v, sizeof(v), "%lld\n", (long long)q->acked);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	int r = write_all(fd, v, (size_t)n);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	if (r == 0 && rename(tmp, q->ack_path) < 0)
-		r = -errno;
-	return r;
+	return cd_write_file(q->ack_path, v, (size_t)n, 0600);
 }
 
 /* Rewrite the file with the unacknowledged records only. */

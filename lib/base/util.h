@@ -64,6 +64,9 @@ void cd_blob_unref(struct cd_blob *b);
 /* Read a whole file, at most `max` bytes.  Returns 0, -errno, or -EFBIG
  * when the file is larger than max.  *out is NUL-terminated. */
 int cd_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Replace path with len bytes of data, whole or not at all: written to
+ * PATH.tmp (mode), synced, renamed over path.  0 or -errno. */
+int cd_write_file(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Microseconds since the epoch as RFC 3339 UTC with milliseconds
  * ("2026-11-26T12:00:00.123Z"); returns buf.  And back: -EINVAL when s is

@@ -14,19 +14,7 @@
 
 static int write_file(const char *path, const gnutls_datum_t *d, mode_t mode)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	ssize_t w = write(fd, d->data, d->size);
-	int r = w == (ssize_t)d->size && fsync(fd) == 0 ? 0 : -EIO;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
+	return cd_write_file(path, d->data, d->size, mode);
 }
 
 int cd_cert_make(const char *cert_path, const char *key_path, struct cd_buf *err)
