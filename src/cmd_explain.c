@@ -41,7 +41,8 @@ int cmd_explain(int argc, char **argv)
 	r = load_state("explain", o.inv, o.pol, &st);
 	struct cd_flow f;
 	char why[256];
-	if (r == EXIT_OK && cd_flow_parse(&st, o.from, o.to, o.proto, o.port, "--", &f,
+	const char *field;
+	if (r == EXIT_OK && cd_flow_parse(&st, o.from, o.to, o.proto, o.port, "--", &f, &field,
 					  why, sizeof(why)) < 0)
 		r = usage_error("explain", "%s", why);
 	if (r == EXIT_OK) {

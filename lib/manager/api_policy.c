@@ -154,16 +154,11 @@ void cd_api_h_explain(struct ctx *c)
 {
 	struct cd_flow f;
 	char why[256];
-	if (cd_flow_parse(cd_mgr_state(c->m), cd_api_q(c, "from"), cd_api_q(c, "to"), cd_api_q(c, "proto"), cd_api_q(c, "port"),
-			  "", &f, why, sizeof(why)) < 0) {
-		/* the message starts with the field's name */
-		char field[8] = "";
-		size_t fl = strcspn(why, " ");
-		if (fl < sizeof(field)) {
-			memcpy(field, why, fl);
-			field[fl] = 0;
-		}
-		cd_api_error(c, 400, field[0] && strstr("from to proto port", field) ? field : NULL, "%s", why);
+	const char *field;
+	if (cd_flow_parse(cd_mgr_state(c->m), cd_api_q(c, "from"), cd_api_q(c, "to"),
+			  cd_api_q(c, "proto"), cd_api_q(c, "port"), "", &f, &field, why,
+			  sizeof(why)) < 0) {
+		cd_api_error(c, 400, field, "%s", why);
 		return;
 	}
 	struct cd_verdict v;

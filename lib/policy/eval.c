@@ -114,9 +114,10 @@ static const struct cd_addr *first_addr(const struct cd_state *st, long wl, int 
 
 int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 		  const char *proto, const char *port, const char *prefix,
-		  struct cd_flow *f, char *why, size_t whylen)
+		  struct cd_flow *f, const char **field, char *why, size_t whylen)
 {
 	memset(f, 0, sizeof(*f));
+	*field = "port";
 	if (!proto || !strcasecmp(proto, "tcp"))
 		f->proto = CD_PROTO_TCP;
 	else if (!strcasecmp(proto, "udp"))
@@ -143,6 +144,7 @@ int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 		}
 		f->port = (uint16_t)v;
 	}
+	*field = from ? "to" : "from";
 	if (!from || !to) {
 		snprintf(why, whylen, "%s%s is required", prefix, from ? "to" : "from");
 		return -EINVAL;
@@ -150,12 +152,14 @@ int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 	struct endpoint s, d;
 	if (parse_endpoint(st, from, &s) < 0 || parse_endpoint(st, to, &d) < 0) {
 		bool bad_from = parse_endpoint(st, from, &s) < 0;
+		*field = bad_from ? "from" : "to";
 		snprintf(why, whylen, "%s%s '%s' is neither a workload of the inventory nor an address",
 			 prefix, bad_from ? "from" : "to", bad_from ? from : to);
 		return -EINVAL;
 	}
 	if (s.wl < 0 && d.wl < 0) {
 		if (s.addr.family != d.addr.family) {
+			*field = "to";
 			snprintf(why, whylen, "%sfrom and %sto are of different address families",
 				 prefix, prefix);
 			return -EINVAL;
@@ -177,9 +181,11 @@ int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 			return 0;
 		}
 	}
+	*field = "to";
 	snprintf(why, whylen, "%s and %s have no addresses of one family in common", from, to);
 	return -EINVAL;
 bad_proto:
+	*field = "proto";
 	snprintf(why, whylen, "%sproto must be tcp, udp or icmp, not '%s'", prefix, proto);
 	return -EINVAL;
 }

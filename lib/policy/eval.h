@@ -38,10 +38,11 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
  * workload name (its first vNIC's first address of the family of the
  * other side, IPv4 preferred) or an address; proto tcp, udp or icmp (NULL:
  * tcp); port required for tcp and udp, refused for icmp.  On bad words
- * returns -EINVAL with why naming the field (as prefix + "from", ...). */
+ * returns -EINVAL with *field the word at fault ("from", "to", "proto",
+ * "port") and why saying what is wrong (naming it as prefix + field). */
 int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 		  const char *proto, const char *port, const char *prefix,
-		  struct cd_flow *f, char *why, size_t whylen);
+		  struct cd_flow *f, const char **field, char *why, size_t whylen);
 bool cd_svc_matches(const struct cd_rule *r, enum cd_proto proto,
 		    uint16_t port);
 

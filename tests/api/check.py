@@ -133,6 +133,10 @@ conform("groups", "get", "/groups", "/groups", want=200)
 conform("explain", "get", "/explain", "/explain?from=vdi-001&to=broker-01&port=443", want=200)
 conform("explain, no port", "get", "/explain", "/explain?from=vdi-001&to=broker-01", want=400)
 conform("explain, unknown parameter", "get", "/explain", "/explain?from=a&to=b&colour=1", want=400)
+for q, fld in [("from=nobody&to=broker-01&port=443", "from"), ("from=vdi-001&to=broker-01&proto=sctp&port=1", "proto"),
+               ("from=vdi-001&to=broker-01&port=99999", "port"), ("from=vdi-001&port=443", "to")]:
+    st, out = call("get", "/explain?" + q)
+    check("explain ?%s: 400 naming %s" % (q, fld), st == 400 and out.get("field") == fld, "HTTP %d %s" % (st, out))
 tok = conform("agent token", "post", "/agent-tokens", "/agent-tokens", {"host": "hv1"}, want=201)
 conform("agent token, both host and workload", "post", "/agent-tokens", "/agent-tokens", {"host": "a", "workload": "b"}, want=400)
 viewer = conform("API token", "post", "/tokens", "/tokens", {"role": "viewer", "name": "v"}, want=201)
