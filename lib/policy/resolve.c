@@ -151,13 +151,50 @@ static void visit(struct order *o, size_t g)
 	o->out[o->nout++] = g;
 }
 
+/* Resolve a selector's group names: `group == "g"` must name a group of
+ * pol; `group =~ "glob"` stands for every group whose name matches. */
+static int sel_resolve(struct cd_sel *s, const struct cd_policy *pol, struct cd_diags *d)
+{
+	if (!s)
+		return 0;
+	int r = 0;
+	if (s->op != CD_SEL_COND) {
+		r = sel_resolve(s->l, pol, d);
+		int r2 = sel_resolve(s->r, pol, d);
+		return r ? r : r2;
+	}
+	if (s->field != CD_F_GROUP)
+		return 0;
+	free(s->groups);
+	s->groups = NULL;
+	s->ngroups = 0;
+	size_t cap = 0;
+	if (s->cmp == CD_CMP_EQ || s->cmp == CD_CMP_NE) {
+		long g = cd_policy_find_group(pol, s->value);
+		if (g < 0) {
+			cd_error(d, s->loc, "selector names unknown group \"%s\"", s->value);
+			return -EINVAL;
+		}
+		CD_PUSH(s->groups, s->ngroups, cap, (size_t)g);
+		return 0;
+	}
+	for (size_t g = 0; g < pol->ngroups; g++) {
+		char *ln = cd_lower(pol->groups[g].name);
+		if (cd_glob(s->value, ln))
+			CD_PUSH(s->groups, s->ngroups, cap, g);
+		free(ln);
+	}
+	return 0;
+}
+
+
 int cd_resolve(const struct cd_inventory *inv, struct cd_policy *pol,
 	       struct cd_diags *d)
 {
 	size_t before = cd_nerrors(d);
 	for (size_t i = 0; i < pol->ngroups; i++) {
 		struct cd_group *g = &pol->groups[i];
-		cd_sel_resolve(g->match, pol, d);
+		sel_resolve(g->match, pol, d);
 		resolve_names(inv, g->include, g->include_loc, g->ninclude,
 			      &g->inc_idx, &g->ninc_idx, "include", d);
 		resolve_names(inv, g->exclude, g->exclude_loc, g->nexclude,

@@ -317,41 +317,6 @@ int cd_sel_parse(const char *text, struct cd_loc at, struct cd_sel **out,
 	return 0;
 }
 
-int cd_sel_resolve(struct cd_sel *s, const struct cd_policy *pol,
-		   struct cd_diags *d)
-{
-	if (!s)
-		return 0;
-	int r = 0;
-	if (s->op != CD_SEL_COND) {
-		r = cd_sel_resolve(s->l, pol, d);
-		int r2 = cd_sel_resolve(s->r, pol, d);
-		return r ? r : r2;
-	}
-	if (s->field != CD_F_GROUP)
-		return 0;
-	free(s->groups);
-	s->groups = NULL;
-	s->ngroups = 0;
-	size_t cap = 0;
-	if (s->cmp == CD_CMP_EQ || s->cmp == CD_CMP_NE) {
-		long g = cd_policy_find_group(pol, s->value);
-		if (g < 0) {
-			cd_error(d, s->loc, "selector names unknown group \"%s\"", s->value);
-			return -EINVAL;
-		}
-		CD_PUSH(s->groups, s->ngroups, cap, (size_t)g);
-		return 0;
-	}
-	for (size_t g = 0; g < pol->ngroups; g++) {
-		char *ln = cd_lower(pol->groups[g].name);
-		if (cd_glob(s->value, ln))
-			CD_PUSH(s->groups, s->ngroups, cap, g);
-		free(ln);
-	}
-	return 0;
-}
-
 static bool str_cmp(enum cd_sel_cmp c, const char *v, const char *s)
 {
 	if (!s)

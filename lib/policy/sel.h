@@ -24,7 +24,6 @@
 #define CD_SEL_MAX_DEPTH 64   /* deepest nesting of not/()/and/or */
 
 struct cd_workload;
-struct cd_policy;
 
 enum cd_sel_op { CD_SEL_OR, CD_SEL_AND, CD_SEL_NOT, CD_SEL_COND };
 enum cd_sel_field {
@@ -39,7 +38,7 @@ struct cd_sel {
 	enum cd_sel_cmp cmp;     /* COND: the comparison */
 	char *value;             /* COND: the string, lower case */
 	size_t *groups;          /* COND on group: the groups it names */
-	size_t ngroups;          /* (after cd_sel_resolve) */
+	size_t ngroups;          /* (bound by resolve.c) */
 	struct cd_loc loc;       /* where this node starts */
 };
 
@@ -48,11 +47,6 @@ struct cd_sel {
 int cd_sel_parse(const char *text, struct cd_loc at, struct cd_sel **out,
 		 struct cd_diags *d);
 void cd_sel_free(struct cd_sel *s);
-
-/* Resolve group names: `group == "g"` must name a group of pol;
- * `group =~ "glob"` stands for every group whose name matches. */
-int cd_sel_resolve(struct cd_sel *s, const struct cd_policy *pol,
-		   struct cd_diags *d);
 
 /* Evaluate for workload w (index wi).  group_bits[g] is the membership
  * bitset of group g; only the groups this selector names are read, and
