@@ -21,7 +21,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(wildcard lib/*/*.c)
-CLI_SRC  := src/cordon.c $(wildcard src/cmd_*.c)
+CLI_SRC  := $(filter-out src/cordond.c src/cordon-agent.c,$(wildcard src/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 

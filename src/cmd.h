@@ -25,7 +25,8 @@ int cmd_counters(int argc, char **argv);
 extern const char help_groups[], help_explain[], help_compile[], help_apply[],
 	help_counters[];
 
-/* Online commands (cmd_online.c), against a manager. */
+/* Online commands (online.c and the cmd_*.c of each resource), against
+ * a manager. */
 struct online_opts {
 	const char *server;            /* --server URL */
 	const char *token_file;
@@ -76,6 +77,22 @@ struct offline_opts {
 	const char *globs[16];          /* --vnic-glob, repeatable */
 	size_t nglobs;
 };
+
+/* The one option parser (cli.c): --name VALUE, --name=VALUE, -x VALUE
+ * for a short form, flags; positional arguments into pos (at least
+ * minpos, at most npos).  An option that is `off` is known but refused
+ * ("does not apply to this command"). */
+struct cli_opt {
+	const char *name;
+	char short_name;               /* or 0 */
+	bool has_arg;
+	const char **val;              /* the value ("1" for a flag) */
+	const char **many;             /* or: a repeatable option's values */
+	size_t *nmany, max;
+	bool off;
+};
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *o, size_t n,
+	      int minpos, int npos, const char **pos);
 
 /* Parse argv (argv[0] is the command) for the options in `allowed`, plus
  * --inventory and --policy.  Returns EXIT_OK or, after a message,

@@ -1,0 +1,26 @@
+/* online.h - what the online commands share (online.c): calls to the
+ * manager and printing their answers. */
+#ifndef CORDON_ONLINE_H
+#define CORDON_ONLINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Call METHOD path on the manager with body (taken over; may be NULL):
+ * EXIT_OK with *out the answer (caller frees), or an exit code after a
+ * message naming cmd. */
+int online_call(const char *cmd, const char *method, const char *path, json_t *body,
+		json_t **out);
+void online_print_json(json_t *o);
+/* A string field of o, or "-". */
+const char *online_str(json_t *o, const char *k);
+/* An array of strings as "a, b" (caller frees). */
+char *online_list_str(json_t *a);
+/* A read-only listing: --json (only), then GET path; *json: whether the
+ * JSON was printed (else the caller prints a table). */
+int online_get_list(const char *cmd, int argc, char **argv, const char *path,
+		    json_t **out, bool *json);
+/* {"document": FILE's text, "filename"}; NULL with *rc after a message. */
+json_t *online_doc_body(const char *cmd, const char *file, int *rc);
+
+#endif
