@@ -102,7 +102,8 @@ void cd_api_poll_changes(struct ctx *c)
 	int64_t since = 0, rev = 0, wait = 0, snap = 0;
 	if (!cd_api_q_int(c, "since", 0, INT64_MAX, &since) ||
 	    !cd_api_q_int(c, "revision", 0, INT64_MAX, &rev) ||
-	    !cd_api_q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) || !cd_api_q_int(c, "snapshot", 0, 1, &snap) ||
+	    !cd_api_q_int(c, "wait", 0, CD_API_WAIT_MAX, &wait) ||
+	    !cd_api_q_int(c, "snapshot", 0, 1, &snap) ||
 	    !own_scope(c, cd_api_q(c, "host"), NULL))
 		return;
 	if (c->tok.workload && !c->tok.host)
@@ -232,6 +233,7 @@ void cd_api_h_agent_events(struct ctx *c)
 		cd_api_error(c, 429, NULL, "over this agent's rate of events: again in %d s", retry);
 		return;
 	}
-	cd_api_reply(c, 200, json_pack("{s:I, s:I}", "acked", (json_int_t)acked, "stored", (json_int_t)stored));
+	cd_api_reply(c, 200, json_pack("{s:I, s:I}", "acked", (json_int_t)acked, "stored",
+				       (json_int_t)stored));
 }
 

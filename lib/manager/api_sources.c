@@ -128,7 +128,8 @@ void cd_api_h_source_rm(struct ctx *c)
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else
-		cd_api_reply(c, 200, json_pack("{s:s, s:I}", "source", c->seg[0], "seq", (json_int_t)cd_mgr_seq(c->m)));
+		cd_api_reply(c, 200, json_pack("{s:s, s:I}", "source", c->seg[0], "seq",
+					       (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
 }
 

@@ -512,8 +512,8 @@ json_t *cd_mgr_workloads(struct cd_mgr *m)
 		json_object_set_new(o, "groups", groups);
 		bool q = qtag && cd_workload_has_tag(wl, qtag);
 		json_object_set_new(o, "quarantined", json_boolean(q));
-		json_object_set_new(o, "stale", json_boolean(strcmp(cd_mgr_source_state_name(cd_mgr_source_get(m, wl->source)),
-								   "in sync") != 0));
+		const char *state = cd_mgr_source_state_name(cd_mgr_source_get(m, wl->source));
+		json_object_set_new(o, "stale", json_boolean(strcmp(state, "in sync") != 0));
 		if (q) {       /* since when and why: recorded when it was set */
 			struct cd_quarantine qr = { 0 };
 			char ts[CD_TIME_STRLEN];
