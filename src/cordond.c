@@ -193,20 +193,6 @@ static void hook_tags(void *ctx, const char *source, const char *id, const char 
 
 /* Called by a request handler, with the lock held: the test may take
  * seconds, so the other threads go on meanwhile. */
-static int hook_test(void *ctx, const char *kind, const json_t *config, struct cd_buf *err)
-{
-	(void)ctx;
-	const struct cd_src_ops *ops = cd_src_kind(kind);
-	if (!ops) {
-		cd_buf_printf(err, "unknown source kind %s", kind);
-		return -EINVAL;
-	}
-	pthread_mutex_unlock(&lock);
-	int r = cd_src_test(ops, config, err);
-	pthread_mutex_lock(&lock);
-	return r;
-}
-
 static void sources_start(void)
 {
 	cd_mgr_sources_announce(mgr);
@@ -379,6 +365,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		/* past the limit: the API sees a body one byte too long */
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
 	};
+	/* a source to add is connected to first, without the lock */
+	struct cd_api_tested tested;
+	cd_api_source_test(&ar, &tested);
+	ar.tested = &tested;
 	pthread_mutex_lock(&lock);
 	int64_t seq = cd_mgr_seq(mgr);
 	cd_api_handle(mgr, &ar, &rq->resp);
@@ -603,7 +593,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	mopt.log = mgr_log;
-	mopt.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags, .test = hook_test };
+	mopt.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags };
 	if (cd_mgr_open(&mgr, st, &mopt, &err) < 0) {
 		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;

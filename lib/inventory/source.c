@@ -37,8 +37,12 @@ const struct cd_src_ops *cd_src_kind(const char *kind)
 
 int cd_src_test(const struct cd_src_ops *ops, const json_t *config, struct cd_buf *err)
 {
+	const char *field;
+	int r = ops->check_config(config, &field, err);
+	if (r < 0)
+		return r;
 	void *h;
-	int r = ops->open(config, &h, err);
+	r = ops->open(config, &h, err);
 	if (r == 0)
 		ops->close(h);
 	return r;

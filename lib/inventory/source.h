@@ -22,6 +22,10 @@
 
 struct cd_src_ops {
 	const char *kind;
+	/* Check a configuration without connecting: only the fields this
+	 * kind takes, with values it can use.  0, or -EINVAL with the field
+	 * at fault and why. */
+	int (*check_config)(const json_t *config, const char **field, struct cd_buf *why);
 	/* Connect and check what the connector needs (reachable, credentials,
 	 * permissions); err says what is wrong.  *h is the session. */
 	int (*open)(const json_t *config, void **h, struct cd_buf *err);
@@ -40,8 +44,9 @@ struct cd_src_ops {
 /* The driver of a kind ("libvirt", "vsphere"), or NULL. */
 const struct cd_src_ops *cd_src_kind(const char *kind);
 
-/* Open and close a session: what `source add` checks before it stores
- * anything.  0, or a negative code with err. */
+/* Check the configuration, then open and close a session: what `source
+ * add` checks before it stores anything (it may take seconds: never with
+ * the manager's lock held).  0, or a negative code with err. */
 int cd_src_test(const struct cd_src_ops *ops, const json_t *config, struct cd_buf *err);
 
 /* Where a source's thread reports; every call is made with *lock held. */

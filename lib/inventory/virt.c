@@ -583,6 +583,28 @@ static int v_write(void *h, const char *id, const char *tag, bool add, bool quar
 	return r;
 }
 
+/* A libvirt source's configuration: "uri" alone, one virturi.h allows. */
+static int v_check(const json_t *config, const char **field, struct cd_buf *why)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)config, k, v) {
+		if (strcmp(k, "uri")) {
+			*field = k;
+			cd_buf_printf(why, "'%s' is for vsphere sources", k);
+			return -EINVAL;
+		}
+	}
+	const char *uri = json_string_value(json_object_get(config, "uri"));
+	*field = "uri";
+	if (!uri || !*uri) {
+		cd_buf_printf(why, "a libvirt source needs 'uri' (qemu:///system, "
+			      "qemu+ssh://HOST/system, ...)");
+		return -EINVAL;
+	}
+	return cd_virt_uri_check(uri, why);
+}
+
 const struct cd_src_ops cd_virt_ops = {
-	.kind = "libvirt", .open = v_open, .poll = v_poll, .write = v_write, .close = v_close,
+	.kind = "libvirt", .check_config = v_check, .open = v_open, .poll = v_poll, .write = v_write, .close = v_close,
 };

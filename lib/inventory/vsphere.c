@@ -602,6 +602,55 @@ static int s_poll(void *h, int ms, json_t **ws, struct cd_buf *err)
 	return 1;
 }
 
+static bool url_ok(const char *s)
+{
+	return !strncmp(s, "https://", 8) && s[8] && !strpbrk(s, " \t\r\n");
+}
+
+/* A vSphere source's configuration: url (https, no credentials in it),
+ * user and password; insecure or cacert; quarantine_network. */
+static int s_check(const json_t *config, const char **field, struct cd_buf *why)
+{
+	static const char *const known[] = { "url", "user", "password", "insecure", "cacert",
+					     "quarantine_network" };
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)config, k, v) {
+		size_t i;
+		for (i = 0; i < CD_ARRAY_LEN(known) && strcmp(k, known[i]); i++)
+			;
+		if (i == CD_ARRAY_LEN(known)) {
+			*field = k;
+			cd_buf_printf(why, "'%s' is %s", k, strcmp(k, "uri") ? "not a vsphere source's field"
+										: "for libvirt sources");
+			return -EINVAL;
+		}
+	}
+	static const char *const need[] = { "url", "user", "password" };
+	for (size_t i = 0; i < CD_ARRAY_LEN(need); i++)
+		if (!json_string_length(json_object_get(config, need[i]))) {
+			*field = need[i];
+			cd_buf_printf(why, "a vsphere source needs '%s'", need[i]);
+			return -EINVAL;
+		}
+	const char *url = json_string_value(json_object_get(config, "url"));
+	*field = "url";
+	if (!url_ok(url)) {
+		cd_buf_printf(why, "'url' must be https://HOST/sdk");
+		return -EINVAL;
+	}
+	if (memchr(url + 8, '@', strcspn(url + 8, "/?#"))) {   /* it would be shown and logged */
+		cd_buf_printf(why, "'url' holds no credentials: give 'user' and 'password'");
+		return -EINVAL;
+	}
+	if (json_is_true(json_object_get(config, "insecure")) && json_object_get(config, "cacert")) {
+		*field = "cacert";
+		cd_buf_printf(why, "'insecure' and 'cacert' exclude each other");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 const struct cd_src_ops cd_vsphere_ops = {
-	.kind = "vsphere", .open = s_open, .poll = s_poll, .write = cd_vs_write, .close = s_close,
+	.kind = "vsphere", .check_config = s_check, .open = s_open, .poll = s_poll, .write = cd_vs_write, .close = s_close,
 };

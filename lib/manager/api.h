@@ -22,6 +22,14 @@
 #define CD_API_WAIT_MAX  60           /* longest long-poll, seconds */
 #define CD_API_EVENTS_PAGE 1000       /* most events in one answer */
 
+/* A source's connection, tested before the manager's lock is taken
+ * (cd_api_source_test). */
+struct cd_api_tested {
+	bool done;                 /* a test was made */
+	int r;                     /* 0: it connected */
+	char err[512];             /* why not */
+};
+
 struct cd_api_req {
 	const char *method;
 	const char *path;          /* decoded, without the query */
@@ -30,6 +38,7 @@ struct cd_api_req {
 	const char *origin;        /* the peer's address */
 	const char *body;          /* NULL when none */
 	size_t body_len;
+	const struct cd_api_tested *tested;   /* POST /sources: its test, or NULL */
 };
 
 struct cd_api_resp {
@@ -49,6 +58,13 @@ struct cd_api_resp {
 /* The largest body a route takes, for the server to refuse earlier. */
 size_t cd_api_body_limit(const char *method, const char *path);
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
+/* For a POST /sources: the connection test its handler needs, made
+ * without the manager (it can take seconds, and needs no lock): when the
+ * body asks for a source the connector's check_config allows, connect to
+ * it (cd_src_test) and say how it went in *t; r->tested then points to it
+ * for cd_api_handle.  Anything else is left for cd_api_handle to answer.
+ * Only after cd_api_admit has let the request in (an admin's). */
+void cd_api_source_test(const struct cd_api_req *r, struct cd_api_tested *t);
 /* What the server asks from the headers alone, before it reads a byte of
  * the body: the token, the route's roles, and the declared length
  * (r->body_len, from Content-Length) against the route's limit.  true:

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "manager/api_priv.h"
-#include "inventory/virturi.h"
+#include "inventory/source.h"
 #include "base/util.h"
 
 void cd_api_h_sources(struct ctx *c)
@@ -15,13 +15,11 @@ void cd_api_h_sources(struct ctx *c)
 	cd_api_reply(c, 200, cd_mgr_sources(c->m));
 }
 
-static bool url_ok(const char *s, const char *scheme)
-{
-	return !strncmp(s, scheme, strlen(scheme)) && s[strlen(scheme)] &&
-	       !strpbrk(s, " \t\r\n");
-}
-
-void cd_api_h_source_add(struct ctx *c)
+/* The source a POST /sources asks for: its name, its connector and its
+ * configuration (a new object), checked by the connector without
+ * connecting; false: answered. */
+static bool source_request(struct ctx *c, const char **name, const struct cd_src_ops **ops,
+			   json_t **config)
 {
 	static const struct field f[] = {
 		{ "name", F_STR, true, 64 }, { "kind", F_STR, true, 16 },
@@ -31,88 +29,82 @@ void cd_api_h_source_add(struct ctx *c)
 		{ "quarantine_network", F_STR, false, 256 },
 	};
 	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
-		return;
+		return false;
 	json_t *b = c->body;
-	const char *name = json_string_value(json_object_get(b, "name"));
+	*name = json_string_value(json_object_get(b, "name"));
 	const char *kind = json_string_value(json_object_get(b, "kind"));
-	const char *uri = json_string_value(json_object_get(b, "uri"));
-	const char *url = json_string_value(json_object_get(b, "url"));
-	if (!cd_api_name_ok(name)) {
+	if (!cd_api_name_ok(*name)) {
 		cd_api_error(c, 400, "name", "a source name is " NAME_RULE);
-		return;
+		return false;
 	}
-	static const char *const vs_only[] = { "url", "user", "password", "insecure", "cacert",
-					       "quarantine_network" };
-	if (!strcmp(kind, "libvirt")) {
-		if (!uri || !*uri) {
-			cd_api_error(c, 400, "uri", "a libvirt source needs 'uri' (qemu:///system, "
-			      "qemu+ssh://HOST/system, ...)");
-			return;
-		}
-		struct cd_buf why;
-		cd_buf_init(&why, 512);
-		int ur = cd_virt_uri_check(uri, &why);
-		if (ur < 0)
-			cd_api_error(c, 400, "uri", "%s", why.data);
-		cd_buf_free(&why);
-		if (ur < 0)
-			return;
-		for (size_t i = 0; i < CD_ARRAY_LEN(vs_only); i++)
-			if (json_object_get(b, vs_only[i])) {
-				cd_api_error(c, 400, vs_only[i], "'%s' is for vsphere sources", vs_only[i]);
-				return;
-			}
-	} else if (!strcmp(kind, "vsphere")) {
-		static const char *const need[] = { "url", "user", "password" };
-		for (size_t i = 0; i < CD_ARRAY_LEN(need); i++)
-			if (!json_string_length(json_object_get(b, need[i]))) {
-				cd_api_error(c, 400, need[i], "a vsphere source needs '%s'", need[i]);
-				return;
-			}
-		if (!url_ok(url, "https://")) {
-			cd_api_error(c, 400, "url", "'url' must be https://HOST/sdk");
-			return;
-		}
-		size_t auth = strcspn(url + 8, "/?#");
-		if (memchr(url + 8, '@', auth)) {   /* it would be shown and logged */
-			cd_api_error(c, 400, "url", "'url' holds no credentials: give 'user' and 'password'");
-			return;
-		}
-		if (uri) {
-			cd_api_error(c, 400, "uri", "'uri' is for libvirt sources");
-			return;
-		}
-		if (json_is_true(json_object_get(b, "insecure")) && json_object_get(b, "cacert")) {
-			cd_api_error(c, 400, "cacert", "'insecure' and 'cacert' exclude each other");
-			return;
-		}
-	} else {
+	*ops = strcmp(kind, "static") ? cd_src_kind(kind) : NULL;
+	if (!*ops) {
 		cd_api_error(c, 400, "kind", "'kind' is libvirt or vsphere (static sources come from "
-		      "PUT /api/v1/inventory/NAME)");
-		return;
+			     "PUT /api/v1/inventory/NAME)");
+		return false;
 	}
-	json_t *config = json_deep_copy(b);
-	json_object_del(config, "name");
-	json_object_del(config, "kind");
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
-	int r = cd_mgr_source_test(c->m, kind, config, &err);
-	if (r == -ENOSYS) {
+	*config = json_deep_copy(b);
+	json_object_del(*config, "name");
+	json_object_del(*config, "kind");
+	const char *field = NULL;
+	struct cd_buf why;
+	cd_buf_init(&why, 512);
+	int r = (*ops)->check_config(*config, &field, &why);
+	if (r < 0) {
+		cd_api_error(c, 400, field, "%s", why.data);
+		json_decref(*config);
+		*config = NULL;
+	}
+	cd_buf_free(&why);
+	return r == 0;
+}
+
+void cd_api_source_test(const struct cd_api_req *r, struct cd_api_tested *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (strcmp(r->method, "POST") || (strcmp(r->path, "/api/v1/sources") &&
+					  strcmp(r->path, "/api/v1/sources/")))
+		return;
+	struct cd_api_resp out = { 0 };
+	struct ctx c = { .r = r, .out = &out };
+	const char *name;
+	const struct cd_src_ops *ops;
+	json_t *config;
+	if (source_request(&c, &name, &ops, &config)) {
+		struct cd_buf err;
+		cd_buf_init(&err, sizeof(t->err));
+		t->r = cd_src_test(ops, config, &err);
+		snprintf(t->err, sizeof(t->err), "%s", err.data ? err.data : strerror(-t->r));
+		t->done = true;
+		cd_buf_free(&err);
+		json_decref(config);
+	}
+	json_decref(c.body);
+	cd_api_resp_free(&out);
+}
+
+void cd_api_h_source_add(struct ctx *c)
+{
+	const char *name;
+	const struct cd_src_ops *ops;
+	json_t *config;
+	if (!source_request(c, &name, &ops, &config))
+		return;
+	const struct cd_api_tested *t = c->r->tested;
+	if (!t || !t->done) {
 		cd_api_error(c, 503, NULL, "this manager runs no source connectors");
-	} else if (r < 0) {
-		cd_api_error(c, 400, NULL, "source %s not added: %s", name,
-		      err.data ? err.data : strerror(-r));
+	} else if (t->r < 0) {
+		cd_api_error(c, 400, NULL, "source %s not added: %s", name, t->err);
 	} else {
-		r = cd_mgr_source_add(c->m, name, kind, config, &c->actor);
+		int r = cd_mgr_source_add(c->m, name, ops->kind, config, &c->actor);
 		if (r == -EEXIST)
 			cd_api_error(c, 409, "name", "there is already a source named '%s'", name);
 		else if (r < 0)
 			cd_api_store_failed(c, r);
 		else
-			cd_api_reply(c, 201, json_pack("{s:s, s:s, s:I}", "source", name, "kind", kind,
-						"seq", (json_int_t)cd_mgr_seq(c->m)));
+			cd_api_reply(c, 201, json_pack("{s:s, s:s, s:I}", "source", name, "kind",
+						       ops->kind, "seq", (json_int_t)cd_mgr_seq(c->m)));
 	}
-	cd_buf_free(&err);
 	json_decref(config);
 }
 

@@ -67,9 +67,6 @@ struct cd_mgr_hooks {
 	 * the source meanwhile stay); quarantined: the workload's state */
 	void (*tags)(void *ctx, const char *source, const char *id, const char *tag, bool add,
 		     bool quarantined);
-	/* connect to a source that is to be added and check it (may let go
-	 * of the lock meanwhile: the caller looks at the world again after) */
-	int (*test)(void *ctx, const char *kind, const json_t *config, struct cd_buf *err);
 };
 
 /* The manager: opaque; its insides are the manager's files' alone
@@ -205,10 +202,6 @@ const char *cd_mgr_quarantine_tag(const struct cd_mgr *m);
 const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload);
 /* Why the store last failed. */
 const char *cd_mgr_store_error(const struct cd_mgr *m);
-/* Connect to a source about to be added, and check it (hooks.test):
- * 0, -ENOSYS when this manager runs no connectors, or an error with err. */
-int cd_mgr_source_test(struct cd_mgr *m, const char *kind, const json_t *config,
-		       struct cd_buf *err);
 /* Tell hooks.source about every connected source (at start). */
 void cd_mgr_sources_announce(struct cd_mgr *m);
 

@@ -191,14 +191,6 @@ const char *cd_mgr_source_state_name(const json_t *s)
 	return st ? st : "connecting";
 }
 
-int cd_mgr_source_test(struct cd_mgr *m, const char *kind, const json_t *config,
-		       struct cd_buf *err)
-{
-	if (!m->hooks.test)
-		return -ENOSYS;
-	return m->hooks.test(m->hooks.ctx, kind, config, err);
-}
-
 void cd_mgr_sources_announce(struct cd_mgr *m)
 {
 	json_t *s;
