@@ -69,8 +69,11 @@ char *cd_diff_text(const char *label_a, const char *a, const char *label_b, cons
 	split(b, &lb);
 	bool *ka = cd_calloc(la.n + 1, sizeof(bool)), *kb = cd_calloc(lb.n + 1, sizeof(bool));
 	struct pair p = { &la, &lb };
+	/* every line is written once at most (as context, - or +), with its
+	 * mark and newline, plus a hunk header per line at worst */
 	struct cd_buf out;
-	cd_buf_init(&out, SIZE_MAX / 2);
+	cd_buf_init(&out, strlen(a) + strlen(b) + strlen(label_a) + strlen(label_b) +
+			  80 * (la.n + lb.n + 2));
 	if (cd_lcs(la.n, lb.n, line_eq, &p, ka, kb) < 0) {
 		cd_buf_printf(&out, "(%s and %s are too large to compare line by line)\n",
 			      label_a, label_b);

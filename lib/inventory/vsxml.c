@@ -73,7 +73,7 @@ char *cd_vsx_xsi_type(const xmlNode *n)
 char *cd_vsx_esc(const char *s)
 {
 	struct cd_buf b;
-	cd_buf_init(&b, (size_t)-1);
+	cd_buf_init(&b, 6 * strlen(s) + 1);   /* "&quot;" for '"' at most */
 	cd_buf_puts(&b, "");
 	for (; *s; s++)
 		switch (*s) {
@@ -101,8 +101,10 @@ char *cd_vsx_inner_xml(xmlDoc *doc, xmlNode *n)
 	char *r;
 	if (ns && ns->prefix && strcmp((const char *)ns->prefix, "xsi")) {
 		char *from = cd_asprintf("%s:type=\"", (const char *)ns->prefix);
+		/* "xsi" for a prefix of one letter or more: at most 2 bytes
+		 * more for every 8 */
 		struct cd_buf o;
-		cd_buf_init(&o, (size_t)-1);
+		cd_buf_init(&o, 2 * strlen(raw) + 1);
 		cd_buf_puts(&o, "");
 		for (const char *p = raw, *hit; *p; p = hit + strlen(from)) {
 			hit = strstr(p, from);
