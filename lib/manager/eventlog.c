@@ -100,10 +100,11 @@ int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *
 				return 0;
 			}
 			*retry_s = 0;
-			if ((r = cd_mgr_agent_event(m, a, e)) < 0) {
-				free(dj);
-				return r;
-			}
+			/* what it sets off and its record, in one transaction:
+			 * the changes it makes are savepoints of this one */
+			r = cd_store_begin(m->store);
+			if (r == 0)
+				r = cd_mgr_agent_event(m, a, e);
 			int64_t t;
 			cd_time_parse(json_string_value(json_object_get(e, "time")), &t);
 			struct cd_event ev = {
@@ -111,12 +112,19 @@ int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *
 				.workload = json_string_value(json_object_get(e, "workload")),
 				.host = a->host, .message = msg, .data = dj, .received = cd_mgr_now(),
 			};
-			r = cd_store_event_add_once(m->store, &ev, cred, seq);
+			if (r == 0)
+				r = cd_store_event_add_once(m->store, &ev, cred, seq);
 			free(dj);
 			if (r == 0)
-				(*stored)++;
-			else if (r != -EEXIST)
+				r = cd_store_commit(m->store);
+			if (r == -EEXIST) {          /* stored meanwhile: nothing to do */
+				cd_store_rollback(m->store);
+			} else if (r < 0) {
+				cd_store_rollback(m->store);
 				return r;
+			} else {
+				(*stored)++;
+			}
 		}
 		if (seq > *acked)
 			*acked = seq;

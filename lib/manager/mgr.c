@@ -198,9 +198,7 @@ void cd_mgr_reset_stream(struct cd_mgr *m)
 int cd_mgr_begin(struct cd_mgr *m)
 {
 	int r = cd_store_begin(m->store);
-	if (r == 0 && (r = cd_mgr_next_seq(m)) < 0)
-		cd_store_rollback(m->store);
-	return r;
+	return r == 0 ? cd_mgr_next_seq(m) : r;
 }
 
 /* Take the next sequence number inside the current transaction. */

@@ -123,8 +123,9 @@ json_t *cd_mgr_scans_pending(struct cd_mgr *m, const char *workload);
  * "data.scan") and why. */
 int cd_mgr_agent_event_check(struct cd_mgr *m, const struct cd_actor *a, const json_t *event,
 			     const char **field, struct cd_buf *why);
-/* What an agent's event sets off, before it is stored (so that a crash in
- * between repeats an idempotent step): a "detection" quarantines the
+/* What an agent's event sets off (cd_mgr_agent_events makes it and the
+ * event's record one transaction; the changes it makes are savepoints of
+ * it): a "detection" quarantines the
  * workload (the policy's quarantine tag; not when the file was remediated
  * and antimalware.tag_only_if_remediation_fails); a clean "scan-finished"
  * releases it only as quarantine.c's trust model says.  Returns 0 or a

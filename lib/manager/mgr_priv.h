@@ -58,8 +58,8 @@ struct cd_mgr {
 };
 
 
-/* Begin a change: a store transaction that takes the next change number
- * (rolled back when that fails). */
+/* Begin a change: a store transaction that takes the next change number;
+ * cd_mgr_finish ends it whatever this returned. */
 int cd_mgr_begin(struct cd_mgr *m);
 /* Take the next change number inside the current transaction. */
 int cd_mgr_next_seq(struct cd_mgr *m);

@@ -17,6 +17,7 @@ struct cd_store {
 	sqlite3 *db;
 	char err[256];
 	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
+	int depth;              /* transactions open (the inner ones: savepoints) */
 };
 
 static const char schema[] =
@@ -125,17 +126,49 @@ void cd_store_close(struct cd_store *s)
 
 int cd_store_begin(struct cd_store *s)
 {
-	return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+	if (s->depth == 0) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return fail(s);     /* nothing open: the rollback that follows is a no-op */
+		s->depth = 1;
+		return 0;
+	}
+	/* inside another: a savepoint, counted open even if it failed, so
+	 * that the commit or rollback that follows pairs with it */
+	char sql[32];
+	snprintf(sql, sizeof(sql), "SAVEPOINT s%d", s->depth++);
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
 }
 
 int cd_store_commit(struct cd_store *s)
 {
-	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+	if (s->depth <= 0)
+		return -EINVAL;
+	char sql[32];
+	if (--s->depth == 0)
+		snprintf(sql, sizeof(sql), "COMMIT");
+	else
+		snprintf(sql, sizeof(sql), "RELEASE s%d", s->depth);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	int r = fail(s);
+	if (s->depth == 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		s->depth++;         /* still open: the caller rolls it back */
+	return r;
 }
 
 void cd_store_rollback(struct cd_store *s)
 {
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->depth <= 0)
+		return;
+	if (--s->depth == 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	} else {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "ROLLBACK TO s%d; RELEASE s%d", s->depth, s->depth);
+		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	}
 	s->ev_bytes = -1;       /* what was added may be gone: count again */
 }
 

@@ -28,7 +28,11 @@ int cd_store_open(const char *path, struct cd_store **out);
 void cd_store_close(struct cd_store *s);
 const char *cd_store_error(const struct cd_store *s);
 
-/* Group writes into one transaction (nesting is not supported). */
+/* Group writes into one transaction.  A transaction begun inside another
+ * is a savepoint of it: its commit keeps its writes for the outer one to
+ * commit, its rollback undoes them alone.  Every begin is paired with one
+ * commit or one rollback (a rollback after a failed outermost begin does
+ * nothing). */
 int cd_store_begin(struct cd_store *s);
 int cd_store_commit(struct cd_store *s);
 void cd_store_rollback(struct cd_store *s);

@@ -286,3 +286,32 @@ TEST(mgr_store_migrates_an_earlier_schema)
 	snprintf(wal, sizeof(wal), "%s-shm", path);
 	unlink(wal);
 }
+
+TEST(mgr_store_nested_transactions)
+{
+	struct cd_store *s;
+	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
+	char *v = NULL;
+	/* an inner change committed, the outer rolled back: nothing stays */
+	ASSERT_EQ(cd_store_begin(s), 0);
+	ASSERT_EQ(cd_store_begin(s), 0);
+	ASSERT_EQ(cd_store_meta_set(s, "k", "inner"), 0);
+	ASSERT_EQ(cd_store_commit(s), 0);
+	cd_store_rollback(s);
+	ASSERT_EQ(cd_store_meta_get(s, "k", &v), -ENOENT);
+	/* an inner one rolled back, the outer committed: the outer's stays */
+	ASSERT_EQ(cd_store_begin(s), 0);
+	ASSERT_EQ(cd_store_meta_set(s, "k", "outer"), 0);
+	ASSERT_EQ(cd_store_begin(s), 0);
+	ASSERT_EQ(cd_store_meta_set(s, "k", "inner"), 0);
+	cd_store_rollback(s);
+	ASSERT_EQ(cd_store_commit(s), 0);
+	ASSERT_EQ(cd_store_meta_get(s, "k", &v), 0);
+	ASSERT_STR_EQ(v, "outer");
+	free(v);
+	/* a rollback with nothing open does nothing; the next begin works */
+	cd_store_rollback(s);
+	ASSERT_EQ(cd_store_begin(s), 0);
+	ASSERT_EQ(cd_store_commit(s), 0);
+	cd_store_close(s);
+}
