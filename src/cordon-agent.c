@@ -30,6 +30,7 @@
 #include "antimalware/guard.h"
 #include "antimalware/vault.h"
 #include "policy/state.h"
+#include "agent/client.h"
 #include "agent/http.h"
 #include "agent/queue.h"
 #include "base/token.h"
@@ -92,6 +93,11 @@ static void log_line(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void log_str(const char *line)
+{
+	log_line("%s", line);
+}
+
 static double mono(void)
 {
 	struct timespec t;
@@ -106,20 +112,12 @@ static void nap(double s)
 		;
 }
 
-static int write_secret(const char *path, const char *secret)
-{
-	char *line = cd_asprintf("%s\n", secret);
-	int r = cd_write_file(path, line, strlen(line), 0600);
-	free(line);
-	return r;
-}
 
 struct agent_main {
-	struct cd_http http;
+	struct cd_client cl;        /* enrollment and calls (agent/client.h) */
 	struct cd_agent a;
 	struct cd_queue q;
-	char *cred_path, *token_file;
-	bool enrolled, want_snapshot, reachable;
+	bool enrolled, want_snapshot;
 	double backoff;
 	bool enforce;               /* the host role */
 	struct cd_guard g;          /* the scanning role */
@@ -134,7 +132,6 @@ struct agent_main {
 	bool sending, immediate, hb_due, stopping;
 	const char *server, *cacert;
 	bool insecure;
-	char *cred;
 };
 
 static void queue_event(struct agent_main *m, json_t *e)
@@ -157,76 +154,7 @@ static void guard_emit(void *ctx, json_t *e)
 }
 
 
-/* An answer, or -1 (logged) when there is none. */
-static int call(struct agent_main *m, const char *method, const char *path, json_t *body,
-		long timeout_ms, json_t **out)
-{
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
-	long status = 0;
-	int r = cd_http_call(&m->http, method, path, body, timeout_ms, &status, out, &err);
-	json_decref(body);
-	if (r < 0) {
-		if (m->reachable)
-			log_line("%s; enforcement stays as it is", err.data);
-		m->reachable = false;
-		cd_buf_free(&err);
-		return -1;
-	}
-	cd_buf_free(&err);
-	if (!m->reachable)
-		log_line("the manager answers again");
-	m->reachable = true;
-	if (status != 200 && status != 201) {
-		log_line("%s %s: HTTP %ld: %s", method, path, status,
-			 json_string_value(json_object_get(*out, "error")) ?
-			 json_string_value(json_object_get(*out, "error")) : "(no message)");
-		json_decref(*out);
-		*out = NULL;
-		return (int)status;
-	}
-	return 0;
-}
 
-/* Exchange the enrollment token for a credential, once. */
-static int enroll(struct agent_main *m)
-{
-	char *cred = NULL;
-	if (cd_token_read(m->cred_path, &cred) == 0) {
-		cd_http_set_token(&m->http, cred);
-		m->cred = cred;
-		return 0;
-	}
-	char *tok;
-	int r = cd_token_read(m->token_file, &tok);
-	if (r < 0) {
-		log_line("cannot read a token from %s: %s", m->token_file,
-			 r == -EINVAL ? "it holds no token" : strerror(-r));
-		return -2;
-	}
-	if (strncmp(tok, "cde_", 4)) {     /* a credential already */
-		cd_http_set_token(&m->http, tok);
-		m->cred = tok;
-		return 0;
-	}
-	json_t *out;
-	cd_http_set_token(&m->http, NULL);
-	r = call(m, "POST", "/api/v1/enroll", json_pack("{s:s}", "token", tok), 30000, &out);
-	free(tok);
-	if (r != 0)
-		return r == 401 ? -2 : -1;
-	const char *c = json_string_value(json_object_get(out, "credential"));
-	if (!c || write_secret(m->cred_path, c) < 0) {
-		log_line("cannot keep the credential in %s", m->cred_path);
-		json_decref(out);
-		return -2;
-	}
-	log_line("enrolled as %s", json_string_value(json_object_get(out, "name")));
-	cd_http_set_token(&m->http, c);
-	m->cred = cd_strdup(c);
-	json_decref(out);
-	return 0;
-}
 
 /* The sender thread: events go out as soon as they are queued (or at the
  * heartbeat), over a connection of its own. */
@@ -234,10 +162,8 @@ static void *sender(void *arg)
 {
 	struct agent_main *m = arg;
 	struct cd_http h;
-	cd_http_init(&h, m->server, m->cred, m->insecure, m->cacert);
+	cd_http_init(&h, m->server, m->cl.cred, m->insecure, m->cacert);
 	cd_http_set_cancel(&h, &stop);
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
 	double pause = 0.2;
 	pthread_mutex_lock(&m->qlock);
 	while (!m->stopping) {
@@ -248,22 +174,9 @@ static void *sender(void *arg)
 			pthread_cond_timedwait(&m->qwake, &m->qlock, &t);
 			continue;
 		}
-		json_t *evs = cd_queue_peek(&m->q, 200), *out = NULL;
+		json_t *evs = cd_queue_peek(&m->q, 200);
 		pthread_mutex_unlock(&m->qlock);
-		long status = 0;
-		cd_buf_reset(&err);
-		json_t *body = json_pack("{s:O}", "events", evs);
-		int r = cd_http_call(&h, "POST", "/api/v1/agent/events", body, 30000, &status, &out, &err);
-		json_decref(body);
-		int64_t acked = r == 0 && status == 200 ? json_integer_value(json_object_get(out, "acked")) : 0;
-		if (r == 0 && status >= 400 && status < 500 && status != 401 && status != 429) {
-			/* the manager will never take these: say so, and go on with
-			 * the next ones rather than stop every later event */
-			log_line("the manager refuses events (HTTP %ld: %s); dropping %zu of them", status,
-				 json_string_value(json_object_get(out, "error")) ?: "-", json_array_size(evs));
-			acked = json_integer_value(json_object_get(json_array_get(evs, json_array_size(evs) - 1), "seq"));
-		}
-		json_decref(out);
+		int64_t acked = cd_client_deliver(&h, evs, log_str);
 		json_decref(evs);
 		pthread_mutex_lock(&m->qlock);
 		if (acked > 0) {
@@ -281,7 +194,6 @@ static void *sender(void *arg)
 	}
 	pthread_mutex_unlock(&m->qlock);
 	cd_http_free(&h);
-	cd_buf_free(&err);
 	return NULL;
 }
 
@@ -335,7 +247,7 @@ static int heartbeat(struct agent_main *m)
 	json_t *body = json_pack("{s:I, s:I, s:o}", "applied_revision", (json_int_t)m->a.rev,
 				 "applied_seq", (json_int_t)(m->enforce ? m->a.seq : m->seq), "status", status);
 	json_t *out;
-	int r = call(m, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);
+	int r = cd_client_call(&m->cl, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);
 	json_decref(out);
 	return r;
 }
@@ -421,23 +333,21 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct agent_main m = { .reachable = true, .want_snapshot = true, .backoff = 0.2,
+	struct agent_main m = { .want_snapshot = true, .backoff = 0.2,
 				.enforce = host != NULL, .workload = workload, .immediate = true,
 				.server = server, .cacert = cacert, .insecure = insecure, .hb_s = 60 };
 	pthread_mutex_init(&m.qlock, NULL);
 	pthread_cond_init(&m.qwake, NULL);
-	m.cred_path = cd_asprintf("%s/credential", dir);
-	m.token_file = cd_strdup(tokf);
 	struct cd_buf err;
 	cd_buf_init(&err, 1 << 16);
 	int rc = 1;
-	if (cd_http_init(&m.http, server, NULL, insecure, cacert) < 0 ||
+	if (cd_client_init(&m.cl, server, insecure, cacert, dir, tokf, log_str) < 0 ||
 	    cd_queue_open(&m.q, dir, 4u << 20, &err) < 0 ||
 	    (host && cd_agent_init(&m.a, host, netns, dir, &err) < 0)) {
 		fprintf(stderr, "cordon-agent: %s\n", err.len ? err.data : "cannot start");
 		goto out;
 	}
-	cd_http_set_cancel(&m.http, &stop);   /* SIGTERM ends a long-poll */
+	cd_http_set_cancel(&m.cl.http, &stop);   /* SIGTERM ends a long-poll */
 	char what[512] = "";
 	if (host) {
 		if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {
@@ -476,7 +386,7 @@ int main(int argc, char **argv)
 	double next_hb = 0, next_reload = mono() + 30;
 	while (!stop) {
 		if (!m.enrolled) {
-			int r = enroll(&m);
+			int r = cd_client_enroll(&m.cl);
 			if (r == -2) {
 				log_line("cannot enroll: give a fresh token (cordon agent-token create %s %s)",
 					 host ? "--host" : "--workload", host ? host : workload);
@@ -521,7 +431,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/api/v1/agent/changes?since=%lld&revision=%lld&wait=%d%s",
 			 (long long)since, (long long)m.a.rev, w, m.want_snapshot ? "&snapshot=1" : "");
 		json_t *ans;
-		int r = call(&m, "GET", path, NULL, (long)(w + 15) * 1000, &ans);
+		int r = cd_client_call(&m.cl, "GET", path, NULL, (long)(w + 15) * 1000, &ans);
 		if (r != 0) {
 			nap(m.backoff);
 			m.backoff = m.backoff * 2 > 5 ? 5 : m.backoff * 2;
@@ -572,10 +482,7 @@ out:
 	if (host)
 		cd_agent_free(&m.a);
 	cd_queue_close(&m.q);
-	cd_http_free(&m.http);
-	free(m.cred_path);
-	free(m.token_file);
-	free(m.cred);
+	cd_client_free(&m.cl);
 	cd_buf_free(&err);
 	pthread_mutex_destroy(&m.qlock);
 	pthread_cond_destroy(&m.qwake);
