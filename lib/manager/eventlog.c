@@ -102,7 +102,7 @@ int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *
 			*retry_s = 0;
 			/* what it sets off and its record, in one transaction:
 			 * the changes it makes are savepoints of this one */
-			r = cd_store_begin(m->store);
+			r = cd_mgr_begin_n(m, 0);
 			if (r == 0)
 				r = cd_mgr_agent_event(m, a, e);
 			int64_t t;
@@ -115,16 +115,11 @@ int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *
 			if (r == 0)
 				r = cd_store_event_add_once(m->store, &ev, cred, seq);
 			free(dj);
+			r = cd_mgr_finish(m, r);
 			if (r == 0)
-				r = cd_store_commit(m->store);
-			if (r == -EEXIST) {          /* stored meanwhile: nothing to do */
-				cd_store_rollback(m->store);
-			} else if (r < 0) {
-				cd_store_rollback(m->store);
-				return r;
-			} else {
 				(*stored)++;
-			}
+			else if (r != -EEXIST)      /* -EEXIST: stored meanwhile */
+				return r;
 		}
 		if (seq > *acked)
 			*acked = seq;

@@ -195,18 +195,28 @@ void cd_mgr_reset_stream(struct cd_mgr *m)
 	m->base = m->seq;
 }
 
-int cd_mgr_begin(struct cd_mgr *m)
+int cd_mgr_begin_n(struct cd_mgr *m, int n)
 {
+	/* changes begun inside others (savepoints) each end with their own
+	 * cd_mgr_finish: the numbers they take are stacked */
+	if (m->nopen >= (int)CD_ARRAY_LEN(m->taking))
+		return -EDEADLK;
 	int r = cd_store_begin(m->store);
-	return r == 0 ? cd_mgr_next_seq(m) : r;
+	int64_t after = m->seq + n;      /* past what the open ones take too */
+	for (int i = 0; i < m->nopen; i++)
+		after += m->taking[i];
+	m->taking[m->nopen++] = n;
+	if (r == 0 && n > 0) {
+		char v[32];
+		snprintf(v, sizeof(v), "%lld", (long long)after);
+		r = cd_store_meta_set(m->store, "seq", v);
+	}
+	return r;
 }
 
-/* Take the next sequence number inside the current transaction. */
-int cd_mgr_next_seq(struct cd_mgr *m)
+int cd_mgr_begin(struct cd_mgr *m)
 {
-	char v[32];
-	snprintf(v, sizeof(v), "%lld", (long long)(m->seq + 1));
-	return cd_store_meta_set(m->store, "seq", v);
+	return cd_mgr_begin_n(m, 1);
 }
 
 bool cd_mgr_needs_snapshot(const struct cd_mgr *m, int64_t since)
@@ -477,15 +487,18 @@ int cd_mgr_scan_get(struct cd_mgr *m, int64_t id, struct cd_scan_req *out)
  * is everyone's. */
 int cd_mgr_finish(struct cd_mgr *m, int r)
 {
+	int n = m->nopen > 0 ? m->taking[--m->nopen] : 0;
 	if (r == 0)
 		r = cd_store_commit(m->store);
 	if (r < 0) {
 		cd_store_rollback(m->store);
 		return r;
 	}
-	m->seq++;
-	cd_blob_unref(m->snap);     /* the snapshot is of an older state now */
-	m->snap = NULL;
+	if (n > 0) {
+		m->seq += n;
+		cd_blob_unref(m->snap);     /* the snapshot is of an older state now */
+		m->snap = NULL;
+	}
 	return 0;
 }
 

@@ -55,14 +55,17 @@ struct cd_mgr {
 	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
+	int taking[4];          /* the change numbers each open change takes */
+	int nopen;
 };
 
 
 /* Begin a change: a store transaction that takes the next change number;
  * cd_mgr_finish ends it whatever this returned. */
 int cd_mgr_begin(struct cd_mgr *m);
-/* Take the next change number inside the current transaction. */
-int cd_mgr_next_seq(struct cd_mgr *m);
+/* The same taking n change numbers: 0 for a record that is no change of
+ * the world (a token, an enrollment), 2 for a sync that is two. */
+int cd_mgr_begin_n(struct cd_mgr *m, int n);
 /* Commit a transaction that took the next number (r == 0), or roll it
  * back; then the change is everyone's. */
 int cd_mgr_finish(struct cd_mgr *m, int r);

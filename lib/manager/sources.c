@@ -312,7 +312,7 @@ static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *
 {
 	char *ctext = json_dumps(json_object_get(src, "config"), JSON_COMPACT);
 	char *wtext = json_dumps(ws, JSON_COMPACT);
-	int r = cd_store_begin(m->store);
+	int r = cd_mgr_begin_n(m, nseq);
 	if (r == 0)
 		r = cd_store_source_put(m->store, name, json_string_value(json_object_get(src, "kind")),
 					ctext, wtext, now);
@@ -322,11 +322,6 @@ static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *
 		if (r == 0)
 			r = cd_store_tag_del(m->store, json_string_value(json_array_get(d, 0)),
 					     json_string_value(json_array_get(d, 1)));
-	if (r == 0 && nseq) {
-		char v[32];
-		snprintf(v, sizeof(v), "%lld", (long long)(m->seq + nseq));
-		r = cd_store_meta_set(m->store, "seq", v);
-	}
 	if (r == 0 && msg)
 		r = cd_mgr_event(m, "inventory", NULL, NULL, NULL,
 				 json_pack("{s:s, s:i}", "source", name,
@@ -334,22 +329,13 @@ static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *
 				 "%s", msg);
 	free(ctext);
 	free(wtext);
-	if (r == 0)
-		r = cd_store_commit(m->store);
-	if (r < 0) {
-		cd_store_rollback(m->store);
+	if ((r = cd_mgr_finish(m, r)) < 0)
 		return r;
-	}
 	json_array_foreach(drops, i, d)
 		cd_mgr_layer_del(m, json_string_value(json_array_get(d, 0)),
 			  json_string_value(json_array_get(d, 1)));
 	json_object_set(src, "workloads", ws);
 	json_object_set_new(src, "updated", json_integer(now));
-	if (nseq) {
-		m->seq += nseq;
-		cd_blob_unref(m->snap);
-		m->snap = NULL;
-	}
 	return 0;
 }
 

@@ -59,13 +59,13 @@ int cd_mgr_token_revoke(struct cd_mgr *m, const char *name, bool agents,
 {
 	const char *const *roles = agents ? agent_roles : api_roles;
 	*count = 0;
-	int r = cd_store_begin(m->store);
-	if (r < 0)
-		return r;
+	int r = cd_mgr_begin_n(m, 0);
 	/* the last admin token stays: without one, no one can make another */
-	int64_t admins = agents ? 0 : cd_store_token_count(m->store, NULL, "admin");
-	int64_t mine = agents ? 0 : cd_store_token_count(m->store, name, "admin");
-	if (admins < 0 || mine < 0)
+	int64_t admins = agents || r < 0 ? 0 : cd_store_token_count(m->store, NULL, "admin");
+	int64_t mine = agents || r < 0 ? 0 : cd_store_token_count(m->store, name, "admin");
+	if (r < 0)
+		;
+	else if (admins < 0 || mine < 0)
 		r = -EIO;
 	else if (mine > 0 && mine == admins)
 		r = -EBUSY;
@@ -83,10 +83,7 @@ int cd_mgr_token_revoke(struct cd_mgr *m, const char *name, bool agents,
 				 json_pack("{s:s, s:I}", "revoked", name, "count", (json_int_t)*count),
 				 "%s %s revoked (%lld)", agents ? "agent credential" : "API token", name,
 				 (long long)*count);
-	if (r == 0)
-		return cd_store_commit(m->store);
-	cd_store_rollback(m->store);
-	return r;
+	return cd_mgr_finish(m, r);
 }
 /* ---- tokens ---- */
 
@@ -102,7 +99,7 @@ int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
 		.hash = hash, .name = (char *)name, .role = (char *)role,
 		.host = (char *)host, .workload = (char *)workload, .created = cd_mgr_now(),
 	};
-	int r = cd_store_begin(m->store);
+	int r = cd_mgr_begin_n(m, 0);     /* a record, not a change of the world */
 	if (r == 0)
 		r = cd_store_token_add(m->store, &t);
 	if (r == 0)
@@ -110,10 +107,7 @@ int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
 				 "%s token created%s%s%s%s", enroll ? "agent enrollment" : role,
 				 host ? " for host " : "", host ? host : "",
 				 workload ? " for workload " : "", workload ? workload : "");
-	if (r == 0)
-		r = cd_store_commit(m->store);
-	if (r < 0) {
-		cd_store_rollback(m->store);
+	if ((r = cd_mgr_finish(m, r)) < 0) {
 		free(s);
 		return r;
 	}
@@ -154,7 +148,7 @@ int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
 		.workload = et.workload ? cd_strdup(et.workload) : NULL, .created = cd_mgr_now(),
 	};
 	struct cd_actor a = { .name = name, .role = "agent", .origin = origin };
-	r = cd_store_begin(m->store);
+	r = cd_mgr_begin_n(m, 0);
 	if (r == 0)
 		r = cd_store_token_del(m->store, et.hash);    /* one time only */
 	if (r == 0)
@@ -162,11 +156,9 @@ int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,
 	if (r == 0)
 		r = cd_mgr_event(m, "agent-enrolled", t.workload, t.host, &a, NULL,
 				 "agent %s enrolled", name);
-	if (r == 0)
-		r = cd_store_commit(m->store);
+	r = cd_mgr_finish(m, r);
 	cd_token_free(&et);
 	if (r < 0) {
-		cd_store_rollback(m->store);
 		cd_token_free(&t);
 		free(cred);
 		return r;
