@@ -1,0 +1,46 @@
+/* rollup.h - samples summed up over steps: what the store's coarser
+ * tiers keep and what a query at a step answers.
+ *
+ * Steps sit on multiples of the step from the epoch (UTC).  A gauge's
+ * step keeps min, max, sum, count and last.  A counter's keeps what makes
+ * its rate over the step exact (the increase and the time it covers) and
+ * the highest and lowest rate between two samples inside it, so that a
+ * peak of one collection interval still shows a year later.  A counter
+ * that goes down was reset (a restarted domain): it counts again from 0. */
+#ifndef CD_ROLLUP_H
+#define CD_ROLLUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cd_sample {
+	int64_t t;                 /* epoch ms */
+	double v;
+};
+
+struct cd_rollup {
+	int64_t t;                 /* the step's start, epoch ms */
+	uint32_t count;            /* samples in it */
+	double min, max, sum, last;        /* gauges */
+	double increase;           /* counters: the increase over ... */
+	int64_t covered_ms;        /* ... this much time (from the sample before) */
+	double rate_min, rate_max; /* counters: per second, between two samples */
+};
+
+/* The step that holds t. */
+int64_t cd_step_start(int64_t t, int64_t step_ms);
+/* Gauge samples (t ascending) into steps: how many steps were written to
+ * out (at most max). */
+size_t cd_rollup_gauge(const struct cd_sample *s, size_t n, int64_t step_ms,
+		       struct cd_rollup *out, size_t max);
+/* Counter samples (t ascending), prev the sample before s[0] (or NULL):
+ * the increase between two samples goes to the step of the later one. */
+size_t cd_rollup_counter(const struct cd_sample *s, size_t n, const struct cd_sample *prev,
+			 int64_t step_ms, struct cd_rollup *out, size_t max);
+/* Two rollups of one step (from two tiers, or two halves) made one. */
+void cd_rollup_merge(struct cd_rollup *into, const struct cd_rollup *r);
+/* A counter step's rate per second (increase / covered), or NaN when it
+ * covers no time. */
+double cd_rollup_rate(const struct cd_rollup *r);
+
+#endif
