@@ -1,0 +1,80 @@
+/* catalog.c - the metrics and how they are made (see catalog.h). */
+#include "metrics/catalog.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "base/util.h"
+
+static const struct cd_metric metrics[] = {
+	{ "vm_cpu_usage_ratio", "vm", "ratio", CD_HOW_PER_CPU, "vm_cpu_seconds_total", "vm_vcpus",
+	  "CPU time used / (interval x vCPUs)" },
+	{ "vm_cpu_ready_ratio", "vm", "ratio", CD_HOW_PER_CPU, "vm_cpu_ready_seconds_total", "vm_vcpus",
+	  "time the vCPUs waited to run (libvirt vcpu.N.delay, vSphere cpu.ready) / (interval x "
+	  "vCPUs): contention" },
+	{ "vm_memory_used_bytes", "vm", "bytes", CD_HOW_GAUGE, "vm_memory_used_bytes", NULL,
+	  "guest memory in use (balloon statistics where the guest gives them, else the "
+	  "process's resident set)" },
+	{ "vm_disk_read_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
+	  "vm_disk_read_bytes_total", NULL, "bytes read, all disks" },
+	{ "vm_disk_write_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
+	  "vm_disk_write_bytes_total", NULL, "bytes written, all disks" },
+	{ "vm_disk_read_ops_per_second", "vm", "ops_per_second", CD_HOW_RATE,
+	  "vm_disk_read_ops_total", NULL, "read requests (IOPS), all disks" },
+	{ "vm_disk_write_ops_per_second", "vm", "ops_per_second", CD_HOW_RATE,
+	  "vm_disk_write_ops_total", NULL, "write requests (IOPS), all disks" },
+	{ "vm_disk_read_latency_seconds", "vm", "seconds", CD_HOW_PER_OP,
+	  "vm_disk_read_time_seconds_total", "vm_disk_read_ops_total",
+	  "mean time per read request over the interval" },
+	{ "vm_disk_write_latency_seconds", "vm", "seconds", CD_HOW_PER_OP,
+	  "vm_disk_write_time_seconds_total", "vm_disk_write_ops_total",
+	  "mean time per write request over the interval" },
+	{ "vm_net_rx_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
+	  "vm_net_rx_bytes_total", NULL, "bytes received, all vNICs" },
+	{ "vm_net_tx_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
+	  "vm_net_tx_bytes_total", NULL, "bytes sent, all vNICs" },
+	{ "host_cpu_usage_ratio", "host", "ratio", CD_HOW_PER_CPU, "host_cpu_busy_seconds_total",
+	  "host_cpus", "the hypervisor's CPU time busy / (interval x CPUs)" },
+	{ "host_memory_used_bytes", "host", "bytes", CD_HOW_GAUGE, "host_memory_used_bytes", NULL,
+	  "the hypervisor's memory in use" },
+	{ "host_memory_total_bytes", "host", "bytes", CD_HOW_GAUGE, "host_memory_total_bytes", NULL,
+	  "the hypervisor's memory" },
+	{ "datastore_capacity_bytes", "datastore", "bytes", CD_HOW_GAUGE, "datastore_capacity_bytes",
+	  NULL, "the pool's or datastore's capacity" },
+	{ "datastore_used_bytes", "datastore", "bytes", CD_HOW_GAUGE, "datastore_used_bytes", NULL,
+	  "bytes allocated in the pool or datastore" },
+	{ "datastore_free_bytes", "datastore", "bytes", CD_HOW_GAUGE, "datastore_free_bytes", NULL,
+	  "bytes available in the pool or datastore" },
+};
+
+const struct cd_metric *cd_catalog(size_t *n)
+{
+	*n = CD_ARRAY_LEN(metrics);
+	return metrics;
+}
+
+const struct cd_metric *cd_catalog_find(const char *name)
+{
+	for (size_t i = 0; i < CD_ARRAY_LEN(metrics); i++)
+		if (!strcmp(metrics[i].name, name))
+			return &metrics[i];
+	return NULL;
+}
+
+bool cd_catalog_is_raw(const char *name)
+{
+	for (size_t i = 0; i < CD_ARRAY_LEN(metrics); i++)
+		if (!strcmp(metrics[i].raw, name) || (metrics[i].per && !strcmp(metrics[i].per, name)))
+			return true;
+	return false;
+}
+
+json_t *cd_catalog_json(void)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < CD_ARRAY_LEN(metrics); i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "name", metrics[i].name,
+						   "kind", metrics[i].kind, "unit", metrics[i].unit,
+						   "description", metrics[i].description));
+	return a;
+}
