@@ -63,6 +63,22 @@ static int tokens_list_revoke(const char *cmd, const char *path, const char *sub
 	return EXIT_OK;
 }
 
+/* Create a token (body taken over) and print it: the secret alone, or
+ * the whole answer with --json. */
+static int create(const char *cmd, const char *path, json_t *body, bool json)
+{
+	json_t *out;
+	int r = online_call(cmd, "POST", path, body, &out);
+	if (r != EXIT_OK)
+		return r;
+	if (json)
+		online_print_json(out);
+	else
+		printf("%s\n", online_str(out, "token"));
+	json_decref(out);
+	return EXIT_OK;
+}
+
 const char help_agent_token[] =
 	"usage: cordon [ONLINE OPTIONS] agent-token create --host HOST\n"
 	"       cordon [ONLINE OPTIONS] agent-token create --workload NAME\n"
@@ -92,15 +108,8 @@ int cmd_agent_token(int argc, char **argv)
 		return usage_error("agent-token", "create takes --host or --workload, not '%s'", pos[1]);
 	if (!host == !wl)
 		return usage_error("agent-token", "give either --host HOST or --workload NAME");
-	json_t *out, *body = host ? json_pack("{s:s}", "host", host) : json_pack("{s:s}", "workload", wl);
-	if ((r = online_call("agent-token", "POST", "/api/v1/agent-tokens", body, &out)) != EXIT_OK)
-		return r;
-	if (json)
-		online_print_json(out);
-	else
-		printf("%s\n", online_str(out, "token"));
-	json_decref(out);
-	return EXIT_OK;
+	json_t *body = host ? json_pack("{s:s}", "host", host) : json_pack("{s:s}", "workload", wl);
+	return create("agent-token", "/api/v1/agent-tokens", body, json != NULL);
 }
 
 const char help_token[] =
@@ -128,15 +137,7 @@ int cmd_token(int argc, char **argv)
 		return usage_error("token", "create takes --role and --name, not '%s'", pos[1]);
 	if (!role || !name)
 		return usage_error("token", "create needs --role and --name");
-	json_t *out;
-	if ((r = online_call("token", "POST", "/api/v1/tokens",
-		      json_pack("{s:s, s:s}", "role", role, "name", name), &out)) != EXIT_OK)
-		return r;
-	if (json)
-		online_print_json(out);
-	else
-		printf("%s\n", online_str(out, "token"));
-	json_decref(out);
-	return EXIT_OK;
+	return create("token", "/api/v1/tokens", json_pack("{s:s, s:s}", "role", role, "name", name),
+		      json != NULL);
 }
 

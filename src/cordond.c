@@ -433,14 +433,6 @@ static void wake(void)
 	}
 }
 
-static int write_secret(const char *path, const char *secret)
-{
-	char *line = cd_asprintf("%s\n", secret);
-	int r = cd_write_file(path, line, strlen(line), 0600);
-	free(line);
-	return r;
-}
-
 static int parse_listen(const char *s, struct sockaddr_storage *ss)
 {
 	char host[256];
@@ -602,7 +594,7 @@ int main(int argc, char **argv)
 		char *secret;
 		struct cd_actor self = { .name = "cordond", .origin = "local" };
 		if (cd_mgr_token_create(mgr, "admin", "admin", NULL, NULL, &self, &secret) < 0 ||
-		    write_secret(tokf, secret) < 0) {
+		    cd_token_write(tokf, secret) < 0) {
 			fprintf(stderr, "cordond: cannot make the admin token %s\n", tokf);
 			goto out;
 		}

@@ -2,27 +2,12 @@
 #include "agent/client.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/token.h"
 #include "base/util.h"
-
-static void logf_(void (*log)(const char *), const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void logf_(void (*log)(const char *), const char *fmt, ...)
-{
-	if (!log)
-		return;
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log(line);
-}
 
 int cd_client_init(struct cd_client *c, const char *server, bool insecure, const char *cacert,
 		   const char *state_dir, const char *token_file, void (*log)(const char *line))
@@ -55,31 +40,23 @@ int cd_client_call(struct cd_client *c, const char *method, const char *path, js
 	json_decref(body);
 	if (r < 0) {
 		if (c->reachable)
-			logf_(c->log, "%s; enforcement stays as it is", err.data);
+			cd_logf(c->log, "%s; enforcement stays as it is", err.data);
 		c->reachable = false;
 		cd_buf_free(&err);
 		return -1;
 	}
 	cd_buf_free(&err);
 	if (!c->reachable)
-		logf_(c->log, "the manager answers again");
+		cd_logf(c->log, "the manager answers again");
 	c->reachable = true;
 	if (status != 200 && status != 201) {
 		const char *e = json_string_value(json_object_get(*out, "error"));
-		logf_(c->log, "%s %s: HTTP %ld: %s", method, path, status, e ? e : "(no message)");
+		cd_logf(c->log, "%s %s: HTTP %ld: %s", method, path, status, e ? e : "(no message)");
 		json_decref(*out);
 		*out = NULL;
 		return (int)status;
 	}
 	return 0;
-}
-
-static int write_secret(const char *path, const char *secret)
-{
-	char *line = cd_asprintf("%s\n", secret);
-	int r = cd_write_file(path, line, strlen(line), 0600);
-	free(line);
-	return r;
 }
 
 int cd_client_enroll(struct cd_client *c)
@@ -94,7 +71,7 @@ int cd_client_enroll(struct cd_client *c)
 	char *tok;
 	int r = cd_token_read(c->token_file, &tok);
 	if (r < 0) {
-		logf_(c->log, "cannot read a token from %s: %s", c->token_file,
+		cd_logf(c->log, "cannot read a token from %s: %s", c->token_file,
 		      r == -EINVAL ? "it holds no token" : strerror(-r));
 		return -2;
 	}
@@ -111,12 +88,12 @@ int cd_client_enroll(struct cd_client *c)
 	if (r != 0)
 		return r == 401 ? -2 : -1;
 	const char *cr = json_string_value(json_object_get(out, "credential"));
-	if (!cr || write_secret(c->cred_path, cr) < 0) {
-		logf_(c->log, "cannot keep the credential in %s", c->cred_path);
+	if (!cr || cd_token_write(c->cred_path, cr) < 0) {
+		cd_logf(c->log, "cannot keep the credential in %s", c->cred_path);
 		json_decref(out);
 		return -2;
 	}
-	logf_(c->log, "enrolled as %s", json_string_value(json_object_get(out, "name")));
+	cd_logf(c->log, "enrolled as %s", json_string_value(json_object_get(out, "name")));
 	cd_http_set_token(&c->http, cr);
 	free(c->cred);
 	c->cred = cd_strdup(cr);
@@ -136,7 +113,7 @@ int64_t cd_client_deliver(struct cd_http *h, json_t *evs, void (*log)(const char
 	int64_t acked = r == 0 && status == 200 ? json_integer_value(json_object_get(out, "acked")) : 0;
 	if (r == 0 && status >= 400 && status < 500 && status != 401 && status != 429) {
 		const char *e = json_string_value(json_object_get(out, "error"));
-		logf_(log, "the manager refuses events (HTTP %ld: %s); dropping %zu of them", status,
+		cd_logf(log, "the manager refuses events (HTTP %ld: %s); dropping %zu of them", status,
 		      e ? e : "-", json_array_size(evs));
 		acked = json_integer_value(json_object_get(json_array_get(evs, json_array_size(evs) - 1),
 							   "seq"));

@@ -48,6 +48,14 @@ void cd_token_hash(const char *secret, char out[CD_HASH_HEX])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
+int cd_token_write(const char *path, const char *secret)
+{
+	char *line = cd_asprintf("%s\n", secret);
+	int r = cd_write_file(path, line, strlen(line), 0600);
+	free(line);
+	return r;
+}
+
 int cd_token_read(const char *path, char **out)
 {
 	char *text;

@@ -20,5 +20,8 @@ void cd_token_hash(const char *secret, char out[CD_HASH_HEX]);
 /* Read a secret from a file: its first line, trimmed; -EINVAL when it is
  * empty, too long or holds odd bytes. */
 int cd_token_read(const char *path, char **out);
+/* Keep secret in path (0600, replaced whole: cd_write_file), as
+ * cd_token_read reads it back. */
+int cd_token_write(const char *path, const char *secret);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,18 @@ char *cd_buf_steal(struct cd_buf *b)
 	char *p = b->data ? b->data : cd_strdup("");
 	cd_buf_init(b, b->max);
 	return p;
+}
+
+void cd_logf(void (*log)(const char *line), const char *fmt, ...)
+{
+	if (!log)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log(line);
 }
 
 int cd_write_file(const char *path, const void *data, size_t len, unsigned mode)

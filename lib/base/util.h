@@ -64,6 +64,11 @@ void cd_blob_unref(struct cd_blob *b);
 /* Read a whole file, at most `max` bytes.  Returns 0, -errno, or -EFBIG
  * when the file is larger than max.  *out is NUL-terminated. */
 int cd_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Format a line and give it to log (NULL: nothing), as the manager and
+ * the agent's client report what they do. */
+void cd_logf(void (*log)(const char *line), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Replace path with len bytes of data, whole or not at all: written to
  * PATH.tmp (mode), synced, renamed over path.  0 or -errno. */
 int cd_write_file(const char *path, const void *data, size_t len, unsigned mode);

@@ -22,19 +22,6 @@ int64_t cd_mgr_now(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-#define logf_ cd_mgr_logf
-void cd_mgr_logf(struct cd_mgr *m, const char *fmt, ...)
-{
-	if (!m->log)
-		return;
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	m->log(line);
-}
-
 /* ---- the effective inventory ---- */
 
 /* A workload of the model as the inventory document writes it. */
@@ -285,10 +272,10 @@ int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 	int r = cd_store_event_add(m->store, &e);
 	free(dj);
 	if (a)
-		logf_(m, "event %s: %s (by %s from %s)", type, msg, a->name,
+		cd_mgr_logf(m, "event %s: %s (by %s from %s)", type, msg, a->name,
 		      a->origin ? a->origin : "-");
 	else
-		logf_(m, "event %s: %s", type, msg);
+		cd_mgr_logf(m, "event %s: %s", type, msg);
 	return r;
 }
 

@@ -116,6 +116,6 @@ int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a);
 /* The agent's record in memory (made when it was never heard of). */
 struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a);
 /* One line to the manager's log. */
-void cd_mgr_logf(struct cd_mgr *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define cd_mgr_logf(m, ...) cd_logf((m)->log, __VA_ARGS__)
 
 #endif
