@@ -16,7 +16,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -MMD -MP -DCD_VERSION='"$(VERSIO
              $(shell pkg-config --cflags $(PKGS))
 # the tests' own headers, for the tests only
 TEST_CFLAGS := -Itests/unit
-LIBS     := $(shell pkg-config --libs $(PKGS))
+LIBS     := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 

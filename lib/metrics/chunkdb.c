@@ -1,0 +1,414 @@
+/* chunkdb.c - the metrics store's chunks in SQLite (see chunkdb.h).
+ *
+ * Pages of 64 KiB: a chunk is up to 2 KiB, and small pages would leave a
+ * third of each empty.  Chunks are appended by rowid, so pages fill up;
+ * the index by (series, tier, t1) finds a series' range. */
+#include "metrics/chunkdb.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/util.h"
+
+enum {
+	Q_SERIES_ADD, Q_SERIES_ROLLED, Q_SERIES_EACH, Q_PUT, Q_GET, Q_GET_BEFORE, Q_FIRST_FROM, Q_LAST_EACH,
+	Q_HEAD_PUT, Q_HEAD_EACH, Q_WAL_ADD, Q_WAL_EACH, Q_COUNT
+};
+
+static const char *const sql[Q_COUNT] = {
+	[Q_SERIES_ADD] = "INSERT INTO series(key, metric, kind, name, host, source, counter, rolled)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_SERIES_ROLLED] = "UPDATE series SET rolled = ? WHERE id = ?",
+	[Q_SERIES_EACH] = "SELECT id, key, metric, kind, name, host, source, counter, rolled"
+			  " FROM series ORDER BY id",
+	[Q_PUT] = "INSERT INTO chunks(series, tier, t0, t1, n, data) VALUES (?, ?, ?, ?, ?, ?)",
+	[Q_GET] = "SELECT t0, t1, n, data FROM chunks WHERE series = ? AND tier = ? AND t1 >= ?"
+		  " AND t0 <= ? ORDER BY t1",
+	[Q_GET_BEFORE] = "SELECT t0, t1, n, data FROM chunks WHERE series = ? AND tier = ?"
+			 " AND t1 < ? ORDER BY t1 DESC LIMIT 1",
+	[Q_FIRST_FROM] = "SELECT t0 FROM chunks WHERE series = ? AND tier = ? AND t1 >= ?"
+			 " ORDER BY t1 LIMIT 1",
+	[Q_LAST_EACH] = "SELECT series, max(t1) FROM chunks WHERE tier = ? GROUP BY series",
+	[Q_HEAD_PUT] = "INSERT OR REPLACE INTO heads(series, data) VALUES (?, ?)",
+	[Q_HEAD_EACH] = "SELECT series, data FROM heads ORDER BY series",
+	[Q_WAL_ADD] = "INSERT INTO wal(data) VALUES (?)",
+	[Q_WAL_EACH] = "SELECT data FROM wal ORDER BY id",
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	"  metric TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, host TEXT NOT NULL,"
+	"  source TEXT NOT NULL, counter INTEGER NOT NULL, rolled INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS chunks(series INTEGER NOT NULL, tier INTEGER NOT NULL,"
+	"  t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series, tier, t1);"
+	"CREATE TABLE IF NOT EXISTS heads(series INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
+
+struct cd_chunkdb {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_COUNT];
+	char *path;
+	char err[256];
+};
+
+static int fail(struct cd_chunkdb *db)
+{
+	snprintf(db->err, sizeof(db->err), "%s", sqlite3_errmsg(db->db));
+	return -EIO;
+}
+
+static sqlite3_stmt *stmt(struct cd_chunkdb *db, int q)
+{
+	if (!db->q[q] && sqlite3_prepare_v2(db->db, sql[q], -1, &db->q[q], NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(db->q[q]);
+	sqlite3_clear_bindings(db->q[q]);
+	return db->q[q];
+}
+
+/* Step a statement that returns no rows. */
+static int run(struct cd_chunkdb *db, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(db);
+}
+
+static int exec(struct cd_chunkdb *db, const char *s)
+{
+	return sqlite3_exec(db->db, s, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(db);
+}
+
+int cd_chunkdb_open(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen)
+{
+	struct cd_chunkdb *db = cd_calloc(1, sizeof(*db));
+	db->path = cd_asprintf("%s/metrics.db", dir);
+	int r = 0;
+	if (sqlite3_open_v2(db->path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		r = fail(db);
+	if (!r) {
+		sqlite3_busy_timeout(db->db, 5000);
+		r = exec(db, "PRAGMA page_size=65536; PRAGMA journal_mode=WAL;"
+			     " PRAGMA synchronous=NORMAL;");
+	}
+	if (!r)
+		r = exec(db, schema);
+	if (r) {
+		snprintf(err, errlen, "%s: %s", db->path, db->err);
+		cd_chunkdb_close(db);
+		return r;
+	}
+	chmod(db->path, 0600);
+	*out = db;
+	return 0;
+}
+
+void cd_chunkdb_close(struct cd_chunkdb *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(db->q[i]);
+	sqlite3_close(db->db);
+	free(db->path);
+	free(db);
+}
+
+const char *cd_chunkdb_error(const struct cd_chunkdb *db)
+{
+	return db->err;
+}
+
+int cd_chunkdb_begin(struct cd_chunkdb *db)
+{
+	return exec(db, "BEGIN IMMEDIATE");
+}
+
+int cd_chunkdb_commit(struct cd_chunkdb *db)
+{
+	return exec(db, "COMMIT");
+}
+
+void cd_chunkdb_rollback(struct cd_chunkdb *db)
+{
+	sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(db, Q_SERIES_ADD);
+	if (!st)
+		return fail(db);
+	const char *text[] = { r->key, r->metric, r->kind, r->name, r->host, r->source };
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(st, i + 1, text[i] ? text[i] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, r->counter);
+	sqlite3_bind_int64(st, 8, r->rolled);
+	int rc = run(db, st);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(db->db);
+	return rc;
+}
+
+int cd_chunkdb_series_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled)
+{
+	sqlite3_stmt *st = stmt(db, Q_SERIES_ROLLED);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, rolled);
+	sqlite3_bind_int64(st, 2, id);
+	return run(db, st);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? s : "";
+}
+
+int cd_chunkdb_series_each(struct cd_chunkdb *db,
+			   int (*fn)(void *arg, const struct cd_series_row *r), void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_SERIES_EACH);
+	if (!st)
+		return fail(db);
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cd_series_row row = {
+			.id = sqlite3_column_int64(st, 0), .key = col_text(st, 1),
+			.metric = col_text(st, 2), .kind = col_text(st, 3), .name = col_text(st, 4),
+			.host = col_text(st, 5), .source = col_text(st, 6),
+			.counter = sqlite3_column_int(st, 7), .rolled = sqlite3_column_int64(st, 8),
+		};
+		r = fn(arg, &row);
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(db);
+	sqlite3_reset(st);
+	return r;
+}
+
+int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c)
+{
+	sqlite3_stmt *st = stmt(db, Q_PUT);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, c->series);
+	sqlite3_bind_int(st, 2, c->tier);
+	sqlite3_bind_int64(st, 3, c->t0);
+	sqlite3_bind_int64(st, 4, c->t1);
+	sqlite3_bind_int64(st, 5, c->n);
+	sqlite3_bind_blob(st, 6, c->data, (int)c->len, SQLITE_STATIC);
+	return run(db, st);
+}
+
+/* Give each row of a SELECT t0, t1, n, data to fn. */
+static int rows(struct cd_chunkdb *db, sqlite3_stmt *st, int64_t series, int tier,
+		cd_chunk_fn fn, void *arg)
+{
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cd_chunk_row c = {
+			.series = series, .tier = tier, .t0 = sqlite3_column_int64(st, 0),
+			.t1 = sqlite3_column_int64(st, 1), .n = (uint32_t)sqlite3_column_int64(st, 2),
+			.data = sqlite3_column_blob(st, 3), .len = (size_t)sqlite3_column_bytes(st, 3),
+		};
+		r = fn(arg, &c);
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(db);
+	sqlite3_reset(st);
+	return r;
+}
+
+int cd_chunkdb_get(struct cd_chunkdb *db, int64_t series, int tier, int64_t from, int64_t to,
+		   cd_chunk_fn fn, void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_GET);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int(st, 2, tier);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	return rows(db, st, series, tier, fn, arg);
+}
+
+int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+			  cd_chunk_fn fn, void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_GET_BEFORE);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int(st, 2, tier);
+	sqlite3_bind_int64(st, 3, t);
+	return rows(db, st, series, tier, fn, arg);
+}
+
+int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+			  int64_t *t0)
+{
+	sqlite3_stmt *st = stmt(db, Q_FIRST_FROM);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int(st, 2, tier);
+	sqlite3_bind_int64(st, 3, t);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		*t0 = sqlite3_column_int64(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : fail(db);
+	sqlite3_reset(st);
+	return r;
+}
+
+int cd_chunkdb_last_each(struct cd_chunkdb *db, int tier,
+			 int (*fn)(void *arg, int64_t series, int64_t t1), void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_LAST_EACH);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int(st, 1, tier);
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	if (!r && rc != SQLITE_DONE)
+		r = fail(db);
+	sqlite3_reset(st);
+	return r;
+}
+
+int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+		    const int64_t *keep, size_t nkeep, uint64_t *dropped)
+{
+	/* the ids kept are few (metrics with a retention of their own) */
+	struct cd_buf where;
+	cd_buf_init(&where, SIZE_MAX);
+	if (series >= 0)
+		cd_buf_printf(&where, "series = %lld AND ", (long long)series);
+	else if (nkeep) {
+		cd_buf_puts(&where, "series NOT IN (");
+		for (size_t i = 0; i < nkeep; i++)
+			cd_buf_printf(&where, "%s%lld", i ? "," : "", (long long)keep[i]);
+		cd_buf_puts(&where, ") AND ");
+	}
+	cd_buf_printf(&where, "tier = %d AND t1 < %lld", tier, (long long)t);
+	if (tier == 0)
+		cd_buf_puts(&where, " AND t1 < (SELECT rolled FROM series WHERE id = chunks.series)");
+	char *count = cd_asprintf("SELECT coalesce(sum(n), 0) FROM chunks WHERE %s", where.data);
+	char *del = cd_asprintf("DELETE FROM chunks WHERE %s", where.data);
+	cd_buf_free(&where);
+	sqlite3_stmt *st;
+	int r = 0;
+	if (sqlite3_prepare_v2(db->db, count, -1, &st, NULL) != SQLITE_OK)
+		r = fail(db);
+	else {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*dropped = (uint64_t)sqlite3_column_int64(st, 0);
+		else
+			r = fail(db);
+		sqlite3_finalize(st);
+	}
+	if (!r)
+		r = exec(db, del);
+	free(count);
+	free(del);
+	return r;
+}
+
+int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t series, const void *data, size_t len)
+{
+	sqlite3_stmt *st = stmt(db, Q_HEAD_PUT);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
+	return run(db, st);
+}
+
+int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_HEAD_EACH);
+	if (!st)
+		return fail(db);
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cd_chunk_row c = {
+			.series = sqlite3_column_int64(st, 0), .data = sqlite3_column_blob(st, 1),
+			.len = (size_t)sqlite3_column_bytes(st, 1),
+		};
+		r = fn(arg, &c);
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(db);
+	sqlite3_reset(st);
+	return r;
+}
+
+int cd_chunkdb_heads_clear(struct cd_chunkdb *db)
+{
+	return exec(db, "DELETE FROM heads");
+}
+
+int cd_chunkdb_wal_add(struct cd_chunkdb *db, const void *data, size_t len)
+{
+	sqlite3_stmt *st = stmt(db, Q_WAL_ADD);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_blob(st, 1, data, (int)len, SQLITE_STATIC);
+	return run(db, st);
+}
+
+int cd_chunkdb_wal_each(struct cd_chunkdb *db,
+			int (*fn)(void *arg, const void *data, size_t len), void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_WAL_EACH);
+	if (!st)
+		return fail(db);
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(arg, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	if (!r && rc != SQLITE_DONE)
+		r = fail(db);
+	sqlite3_reset(st);
+	return r;
+}
+
+int cd_chunkdb_wal_clear(struct cd_chunkdb *db)
+{
+	return exec(db, "DELETE FROM wal");
+}
+
+static uint64_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) ? 0 : (uint64_t)sb.st_size;
+}
+
+int cd_chunkdb_stats(struct cd_chunkdb *db, uint64_t *samples, uint64_t *bytes)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "SELECT coalesce(sum(n), 0) FROM chunks WHERE tier = 0",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(db);
+	int r = sqlite3_step(st) == SQLITE_ROW ? 0 : fail(db);
+	*samples = r ? 0 : (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r)
+		return r;
+	/* what the log holds goes into the database first, and the log is emptied */
+	sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	char *wal = cd_asprintf("%s-wal", db->path);
+	*bytes = file_size(db->path) + file_size(wal);
+	free(wal);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* mstore.h - the metrics store: series of samples, kept in compressed
+ * chunks (chunk.h) in the manager's data directory (chunkdb.h), with
+ * coarser tiers of rollups (rollup.h) kept longer.
+ *
+ * A series is one metric of one object with its labels, e.g.
+ * vm_cpu_seconds_total{source="kvm1",vm="vdi-001"}: its samples come in
+ * time order; a sample not after the series' last is refused.  Samples
+ * go into the series' head chunk, in memory; a full head (or one that
+ * would cross midnight UTC) is sealed and written.  What commit() returns
+ * 0 for survives kill -9: heads are saved at each checkpoint, and the
+ * samples taken since are written ahead, a batch a row, and replayed at
+ * open.
+ *
+ * The tiers: raw samples (tier 0), 5-minute rollups (1) and 1-hour
+ * rollups (2).  maintain() makes each day's rollups once the day is
+ * sealed and drops what is past its tier's retention: raw only once
+ * rolled up.  Every call is thread-safe. */
+#ifndef CD_MSTORE_H
+#define CD_MSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metrics/rollup.h"
+
+enum { CD_TIER_RAW, CD_TIER_5M, CD_TIER_1H, CD_TIERS };
+
+extern const int64_t cd_tier_step_ms[CD_TIERS];   /* 0, 300000, 3600000 */
+
+/* A retention: how long each tier is kept (ms), for the metrics whose
+ * name matches pattern (a shell glob; NULL for every metric). */
+struct cd_retention {
+	const char *pattern;
+	int64_t keep_ms[CD_TIERS];
+};
+
+struct cd_mstore_opts {
+	/* the defaults (raw 7 days, 5 minutes 180 days, 1 hour 730 days) and
+	 * those of some metrics, first match wins; NULL for the defaults */
+	const struct cd_retention *retention;
+	size_t nretention;
+	bool bulk;                 /* no write-ahead: an offline import */
+	size_t max_series;         /* 0: 200,000 */
+	void (*log)(const char *line);
+};
+
+/* Parse "raw=7d,5m=180d,1h=730d" (or some of them, or "METRIC:raw=2d,...")
+ * into r, starting from its present values; 0 or -EINVAL with a message. */
+int cd_retention_parse(const char *s, struct cd_retention *r, char *err, size_t errlen);
+
+struct cd_mstore;
+
+int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_mstore **out,
+		   char *err, size_t errlen);
+/* Checkpoint and close. */
+void cd_mstore_close(struct cd_mstore *st);
+
+/* What a series is. */
+struct cd_series_desc {
+	const char *metric;
+	const char *labels;        /* canonical: k="v" pairs sorted by key, comma-separated */
+	const char *kind, *name;   /* the object (from the labels vm, host or datastore) */
+	const char *host, *source; /* "" when unknown */
+	bool counter;
+};
+
+/* The series' number, added when new.  -ENOSPC past max_series,
+ * -EEXIST when it exists as a gauge and is asked as a counter (or the
+ * reverse), -EIO. */
+int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64_t *id);
+/* Append a sample: 0; -EINVAL when t is not after the series' last
+ * sample (counted); -ENOENT for no such series. */
+int cd_mstore_append(struct cd_mstore *st, int64_t id, int64_t t_ms, double v);
+/* Make what was appended durable: sealed chunks written, and (unless
+ * bulk) the samples since the last checkpoint.  0 or -EIO (kept for the
+ * next commit). */
+int cd_mstore_commit(struct cd_mstore *st);
+/* Save the heads and empty the write-ahead rows. */
+int cd_mstore_checkpoint(struct cd_mstore *st);
+/* Rollups of the days sealed, retention at now (epoch ms): 0 or -EIO. */
+int cd_mstore_maintain(struct cd_mstore *st, int64_t now_ms);
+
+/* A series as the store knows it. */
+struct cd_series_info {
+	int64_t id;
+	const char *key, *metric, *kind, *name, *host, *source;
+	bool counter;
+	int64_t last_t;            /* its newest sample (INT64_MIN: none) */
+	double last_v;
+	int64_t rolled;            /* rollups exist for times before this */
+};
+/* Every series (under the store's lock: fn must not call the store). */
+void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_series_info *s),
+		    void *arg);
+/* A series by its key (metric{labels}): 0 with *info (strings valid while
+ * the store is open), or -ENOENT. */
+int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info *info);
+
+/* Raw samples of a series in [from, to], and (if prev is not NULL) the
+ * one before from (prev->t = INT64_MIN when none): 0 with *out (the
+ * caller frees), or a negative code. */
+int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
+		      struct cd_sample **out, size_t *n, struct cd_sample *prev);
+/* Rollup points of a tier in [from, to]. */
+int cd_mstore_rollups(struct cd_mstore *st, int64_t id, int tier, int64_t from, int64_t to,
+		      struct cd_rollup **out, size_t *n);
+
+struct cd_mstore_stats {
+	uint64_t series, samples, bytes;      /* held in the raw tier; the files' bytes */
+	uint64_t refused;                     /* samples not after their series' last */
+	uint64_t dropped[CD_TIERS];           /* past retention */
+};
+int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *s);
+
+#endif

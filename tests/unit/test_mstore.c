@@ -1,0 +1,282 @@
+/* test_mstore.c - the metrics store: samples in and out losslessly
+ * across sealed chunks, heads and a reopen; what was committed survives a
+ * store never closed (as kill -9 leaves it); out-of-order samples refused;
+ * rollup records; days rolled up and retention by tier; retention
+ * options. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "metrics/mstore.h"
+#include "metrics/rollrec.h"
+#include "test.h"
+
+#define DAY INT64_C(86400000)
+#define T0 INT64_C(1764547200000)      /* 2025-12-01T00:00:00Z */
+
+static char *tmpdir(void)
+{
+	char tmpl[] = "/tmp/cordon-mstore-XXXXXX";
+	char *d = mkdtemp(tmpl);
+	return d ? strdup(d) : NULL;
+}
+
+static void rmdir_all(const char *d)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	ASSERT(system(cmd) == 0);
+}
+
+static struct cd_mstore *open_store(const char *dir, bool bulk)
+{
+	struct cd_mstore_opts o = { .bulk = bulk };
+	struct cd_mstore *st;
+	char err[256];
+	int r = cd_mstore_open(dir, &o, &st, err, sizeof(err));
+	if (r)
+		fprintf(stderr, "%s\n", err);
+	ASSERT_EQ(r, 0);
+	return st;
+}
+
+static int64_t series(struct cd_mstore *st, const char *metric, bool counter)
+{
+	struct cd_series_desc d = { .metric = metric, .labels = "vm=\"vdi-001\"", .kind = "vm",
+				    .name = "vdi-001", .host = "kvm1", .source = "kvm1",
+				    .counter = counter };
+	int64_t id;
+	ASSERT_EQ(cd_mstore_series(st, &d, &id), 0);
+	return id;
+}
+
+/* a counter of ns-made seconds and a gauge of bytes, every 20 s with jitter */
+static double cpu(int i)
+{
+	return (double)((int64_t)i * 19876543210LL + (i * 7919) % 1000003) / 1e9;
+}
+
+static int64_t when(int i)
+{
+	return T0 + (int64_t)i * 20000 + (i * 37) % 11;
+}
+
+static void check_samples(struct cd_mstore *st, int64_t id, int n)
+{
+	struct cd_sample *v, prev;
+	size_t got;
+	ASSERT_EQ(cd_mstore_samples(st, id, INT64_MIN, INT64_MAX, &v, &got, NULL), 0);
+	ASSERT_EQ(got, n);
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(v[i].t, when(i));
+		ASSERT(v[i].v == cpu(i));
+	}
+	free(v);
+	/* a window, and the sample before it */
+	ASSERT_EQ(cd_mstore_samples(st, id, when(100), when(199), &v, &got, &prev), 0);
+	ASSERT_EQ(got, 100);
+	ASSERT_EQ(prev.t, when(99));
+	ASSERT(prev.v == cpu(99));
+	free(v);
+}
+
+TEST(mstore_samples_across_chunks_heads_and_reopen)
+{
+	char *dir = tmpdir();
+	struct cd_mstore *st = open_store(dir, false);
+	int64_t c = series(st, "vm_cpu_seconds_total", true);
+	int64_t g = series(st, "vm_memory_used_bytes", false);
+	ASSERT_EQ(series(st, "vm_cpu_seconds_total", true), c);    /* found again */
+	struct cd_series_desc bad = { .metric = "vm_cpu_seconds_total", .labels = "vm=\"vdi-001\"",
+				      .counter = false };
+	int64_t id;
+	ASSERT_EQ(cd_mstore_series(st, &bad, &id), -EEXIST);
+	int n = 3 * 4320 + 77;         /* three days and a bit: chunks sealed at midnight too */
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(cd_mstore_append(st, c, when(i), cpu(i)), 0);
+		ASSERT_EQ(cd_mstore_append(st, g, when(i), 1073741824.0 + 4096 * (i % 50)), 0);
+		if (i % 500 == 0)
+			ASSERT_EQ(cd_mstore_commit(st), 0);
+	}
+	ASSERT_EQ(cd_mstore_append(st, c, when(n - 1), 1), -EINVAL);    /* not after the last */
+	ASSERT_EQ(cd_mstore_append(st, 999, when(n), 1), -ENOENT);
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	check_samples(st, c, n);
+	struct cd_mstore_stats s;
+	ASSERT_EQ(cd_mstore_stats(st, &s), 0);
+	ASSERT_EQ(s.samples, 2 * n);
+	ASSERT_EQ(s.series, 2);
+	ASSERT_EQ(s.refused, 1);
+	ASSERT(s.bytes > 0);
+	cd_mstore_close(st);
+
+	st = open_store(dir, false);
+	check_samples(st, c, n);
+	struct cd_series_info info;
+	ASSERT_EQ(cd_mstore_find(st, "vm_cpu_seconds_total{vm=\"vdi-001\"}", &info), 0);
+	ASSERT_EQ(info.last_t, when(n - 1));
+	ASSERT(info.last_v == cpu(n - 1));
+	ASSERT(info.counter);
+	ASSERT_EQ(cd_mstore_find(st, "nope{}", &info), -ENOENT);
+	cd_mstore_close(st);
+	rmdir_all(dir);
+	free(dir);
+}
+
+TEST(mstore_committed_samples_survive_a_crash)
+{
+	char *dir = tmpdir();
+	/* a child appends and commits, then dies without closing: what was
+	 * committed must be there, heads and write-ahead rows alike */
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct cd_mstore_opts o = { 0 };
+		struct cd_mstore *st;
+		char err[256];
+		if (cd_mstore_open(dir, &o, &st, err, sizeof(err)))
+			_exit(2);
+		struct cd_series_desc d = { .metric = "vm_cpu_seconds_total",
+					    .labels = "vm=\"vdi-001\"", .kind = "vm",
+					    .name = "vdi-001", .counter = true };
+		int64_t id;
+		if (cd_mstore_series(st, &d, &id))
+			_exit(3);
+		for (int i = 0; i < 1000; i++) {
+			if (cd_mstore_append(st, id, when(i), cpu(i)))
+				_exit(4);
+			if (i % 10 == 9 && cd_mstore_commit(st))
+				_exit(5);
+			if (i == 600 && cd_mstore_checkpoint(st))
+				_exit(6);
+		}
+		/* appended, never committed: may be lost */
+		cd_mstore_append(st, id, when(1000), cpu(1000));
+		_exit(0);
+	}
+	int status;
+	ASSERT(waitpid(pid, &status, 0) == pid);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	struct cd_mstore *st = open_store(dir, false);
+	struct cd_series_info info;
+	ASSERT_EQ(cd_mstore_find(st, "vm_cpu_seconds_total{vm=\"vdi-001\"}", &info), 0);
+	check_samples(st, info.id, 1000);
+	/* and it goes on from there */
+	ASSERT_EQ(cd_mstore_append(st, info.id, when(1000), cpu(1000)), 0);
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	cd_mstore_close(st);
+	rmdir_all(dir);
+	free(dir);
+}
+
+TEST(mstore_rollup_records)
+{
+	struct cd_rollup p[300];
+	memset(p, 0, sizeof(p));
+	for (int i = 0; i < 300; i++) {
+		p[i].t = T0 + i * 300000LL;
+		p[i].count = 15;
+		p[i].increase = 1e9 + i * 12345.678;
+		p[i].covered_ms = 300000 + i % 7;
+		p[i].rate_min = 1.0 / (i + 1);
+		p[i].rate_max = sqrt(i + 2.0) * 1e6;
+	}
+	uint8_t *rec;
+	size_t len, n;
+	ASSERT_EQ(cd_rollrec_encode(p, 300, true, &rec, &len), 0);
+	struct cd_rollup *q;
+	bool counter;
+	ASSERT_EQ(cd_rollrec_decode(rec, len, &counter, &q, &n), 0);
+	ASSERT(counter);
+	ASSERT_EQ(n, 300);
+	for (int i = 0; i < 300; i++) {
+		ASSERT_EQ(q[i].t, p[i].t);
+		ASSERT_EQ(q[i].count, 15);
+		ASSERT(q[i].increase == p[i].increase && q[i].covered_ms == p[i].covered_ms);
+		ASSERT(q[i].rate_min == p[i].rate_min && q[i].rate_max == p[i].rate_max);
+	}
+	free(q);
+	/* every cut short, and a byte changed in the header, do not decode */
+	for (size_t l = 0; l < len; l++)
+		if (!cd_rollrec_decode(rec, l, &counter, &q, &n)) {
+			free(q);
+			ASSERT(!"a record cut short decoded");
+		}
+	rec[2] ^= 1;
+	ASSERT_EQ(cd_rollrec_decode(rec, len, &counter, &q, &n), -EINVAL);
+	free(rec);
+	/* times not ascending */
+	p[5].t = p[4].t;
+	ASSERT_EQ(cd_rollrec_encode(p, 300, true, &rec, &len), -EINVAL);
+}
+
+TEST(mstore_days_rolled_up_and_retention)
+{
+	char *dir = tmpdir();
+	struct cd_mstore *st = open_store(dir, false);
+	int64_t c = series(st, "vm_cpu_seconds_total", true);
+	int64_t g = series(st, "vm_memory_used_bytes", false);
+	int n = 3 * 4320 + 77;
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(cd_mstore_append(st, c, when(i), cpu(i)), 0);
+		/* a gauge with a peak of one sample at noon of the first day */
+		ASSERT_EQ(cd_mstore_append(st, g, when(i), i == 2160 ? 9e9 : 1e9 + i), 0);
+	}
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	/* three days sealed; the fourth is the head's */
+	ASSERT_EQ(cd_mstore_maintain(st, when(n)), 0);
+	struct cd_rollup *p;
+	size_t k;
+	ASSERT_EQ(cd_mstore_rollups(st, g, CD_TIER_1H, INT64_MIN, INT64_MAX, &p, &k), 0);
+	ASSERT_EQ(k, 72);
+	ASSERT_EQ(p[12].t, T0 + 12 * 3600000LL);
+	ASSERT(p[12].max == 9e9);
+	ASSERT_EQ(p[12].count, 180);
+	free(p);
+	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, T0 + DAY, T0 + 2 * DAY - 1, &p, &k), 0);
+	ASSERT_EQ(k, 288);
+	/* the counter's 5-minute rate is exact: its increase over its time */
+	double want = (cpu(4349) - cpu(4334)) / ((when(4349) - when(4334)) / 1000.0);
+	ASSERT(fabs(cd_rollup_rate(&p[1]) - want) < 1e-9 * want);
+	free(p);
+	/* a week later the raw days go, the rollups stay */
+	ASSERT_EQ(cd_mstore_maintain(st, T0 + 11 * DAY), 0);
+	struct cd_sample *v;
+	ASSERT_EQ(cd_mstore_samples(st, c, INT64_MIN, T0 + 3 * DAY - 1, &v, &k, NULL), 0);
+	ASSERT_EQ(k, 0);
+	free(v);
+	ASSERT_EQ(cd_mstore_samples(st, c, T0 + 3 * DAY, INT64_MAX, &v, &k, NULL), 0);
+	ASSERT_EQ(k, 77);           /* the head's day, never rolled, kept */
+	free(v);
+	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, INT64_MIN, INT64_MAX, &p, &k), 0);
+	ASSERT_EQ(k, 3 * 288);
+	free(p);
+	struct cd_mstore_stats s;
+	ASSERT_EQ(cd_mstore_stats(st, &s), 0);
+	ASSERT_EQ(s.dropped[CD_TIER_RAW], 2 * 3 * 4320);
+	cd_mstore_close(st);
+	rmdir_all(dir);
+	free(dir);
+}
+
+TEST(mstore_retention_options)
+{
+	struct cd_retention r = { NULL, { 1, 2, 3 } };
+	char err[256];
+	ASSERT_EQ(cd_retention_parse("raw=2d,1h=1y", &r, err, sizeof(err)), 0);
+	ASSERT_EQ(r.keep_ms[0], 2 * DAY);
+	ASSERT_EQ(r.keep_ms[1], 2);
+	ASSERT_EQ(r.keep_ms[2], 365 * DAY);
+	ASSERT(r.pattern == NULL);
+	ASSERT_EQ(cd_retention_parse("vm_disk_*:5m=12w", &r, err, sizeof(err)), 0);
+	ASSERT_STR_EQ(r.pattern, "vm_disk_*");
+	ASSERT_EQ(r.keep_ms[1], 84 * DAY);
+	free((char *)r.pattern);
+	const char *bad[] = { "raw=7", "raw=0d", "2m=1d", "raw=7d,", "raw=x", ":raw=1d", "raw=1d;" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cd_retention b = { NULL, { 0, 0, 0 } };
+		ASSERT_EQ(cd_retention_parse(bad[i], &b, err, sizeof(err)), -EINVAL);
+		ASSERT(b.pattern == NULL);
+	}
+}
