@@ -124,6 +124,10 @@ $(B)/gen-inventory: tests/bench/gen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $<
 
+$(B)/gen-metrics: tests/bench/gen_metrics.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $< -lm
+
 # ---- entry points ----
 test: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
@@ -138,7 +142,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/gen-inventory $(B)/bench-scan $(B)/bench-detect \
 		$(B)/bench-member $(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/loadagents $(B)/probe \
-		$(B)/vcsim
+		$(B)/vcsim $(B)/gen-metrics $(B)/bench-mstore
 	@tests/bench/run
 
 # (compiled and linked at once: -MMD's headers join $^, hence the filter)

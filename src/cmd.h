@@ -48,6 +48,8 @@ int cmd_quarantine(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_source(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+extern const char help_metrics[];
 extern const char help_inventory[], help_policy[], help_workloads[], help_tag[],
 	help_agent_token[], help_token[], help_agents[], help_events[], help_quarantine[],
 	help_sources[], help_scan[];

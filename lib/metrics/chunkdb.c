@@ -1,8 +1,8 @@
 /* chunkdb.c - the metrics store's chunks in SQLite (see chunkdb.h).
  *
- * Pages of 64 KiB: a chunk is up to 2 KiB, and small pages would leave a
- * third of each empty.  Chunks are appended by rowid, so pages fill up;
- * the index by (series, tier, t1) finds a series' range. */
+ * Pages of 64 KiB: a block is a few KiB, and small pages would leave
+ * much of each empty.  Chunks are appended by rowid, so pages fill up;
+ * the index by (group, tier, t1) finds a group's range. */
 #include "metrics/chunkdb.h"
 
 #include <errno.h>
@@ -11,49 +11,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/util.h"
 
 enum {
-	Q_SERIES_ADD, Q_SERIES_ROLLED, Q_SERIES_EACH, Q_PUT, Q_GET, Q_GET_BEFORE, Q_FIRST_FROM, Q_LAST_EACH,
-	Q_HEAD_PUT, Q_HEAD_EACH, Q_WAL_ADD, Q_WAL_EACH, Q_COUNT
+	Q_GROUP_ADD, Q_GROUP_ROLLED, Q_GROUP_EACH, Q_SERIES_ADD, Q_SERIES_EACH, Q_PUT, Q_GET,
+	Q_GET_BEFORE, Q_GET_LAST, Q_FIRST_FROM, Q_HEAD_PUT, Q_HEAD_EACH, Q_WAL_ADD, Q_WAL_EACH,
+	Q_COUNT
 };
 
 static const char *const sql[Q_COUNT] = {
-	[Q_SERIES_ADD] = "INSERT INTO series(key, metric, kind, name, host, source, counter, rolled)"
+	[Q_GROUP_ADD] = "INSERT INTO groups(labels, rolled) VALUES (?, ?)",
+	[Q_GROUP_ROLLED] = "UPDATE groups SET rolled = ? WHERE id = ?",
+	[Q_GROUP_EACH] = "SELECT id, labels, rolled FROM groups ORDER BY id",
+	[Q_SERIES_ADD] = "INSERT INTO series(key, metric, grp, kind, name, host, source, counter)"
 			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	[Q_SERIES_ROLLED] = "UPDATE series SET rolled = ? WHERE id = ?",
-	[Q_SERIES_EACH] = "SELECT id, key, metric, kind, name, host, source, counter, rolled"
+	[Q_SERIES_EACH] = "SELECT id, key, metric, grp, kind, name, host, source, counter"
 			  " FROM series ORDER BY id",
-	[Q_PUT] = "INSERT INTO chunks(series, tier, t0, t1, n, data) VALUES (?, ?, ?, ?, ?, ?)",
-	[Q_GET] = "SELECT t0, t1, n, data FROM chunks WHERE series = ? AND tier = ? AND t1 >= ?"
-		  " AND t0 <= ? ORDER BY t1",
-	[Q_GET_BEFORE] = "SELECT t0, t1, n, data FROM chunks WHERE series = ? AND tier = ?"
-			 " AND t1 < ? ORDER BY t1 DESC LIMIT 1",
-	[Q_FIRST_FROM] = "SELECT t0 FROM chunks WHERE series = ? AND tier = ? AND t1 >= ?"
-			 " ORDER BY t1 LIMIT 1",
-	[Q_LAST_EACH] = "SELECT series, max(t1) FROM chunks WHERE tier = ? GROUP BY series",
-	[Q_HEAD_PUT] = "INSERT OR REPLACE INTO heads(series, data) VALUES (?, ?)",
-	[Q_HEAD_EACH] = "SELECT series, data FROM heads ORDER BY series",
+	[Q_PUT] = "INSERT INTO chunks(grp, tier, t0, t1, n, epoch, data)"
+		  " VALUES (?, ?, ?, ?, ?, (SELECT v FROM meta WHERE k = 'epoch'), ?)",
+	[Q_GET] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ? AND t1 >= ?"
+		  " AND t0 <= ? ORDER BY rowid",
+	[Q_GET_BEFORE] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ?"
+			 " AND t1 < ? ORDER BY t1 DESC LIMIT 8",
+	[Q_GET_LAST] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ?"
+		       " ORDER BY rowid DESC LIMIT 1",
+	[Q_FIRST_FROM] = "SELECT min(t0) FROM chunks WHERE grp = ? AND tier = ? AND t1 >= ?",
+	[Q_HEAD_PUT] = "INSERT OR REPLACE INTO heads(grp, data) VALUES (?, ?)",
+	[Q_HEAD_EACH] = "SELECT grp, data FROM heads ORDER BY grp",
 	[Q_WAL_ADD] = "INSERT INTO wal(data) VALUES (?)",
 	[Q_WAL_EACH] = "SELECT data FROM wal ORDER BY id",
 };
 
 static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO meta VALUES ('epoch', 1);"
+	"CREATE TABLE IF NOT EXISTS groups(id INTEGER PRIMARY KEY, labels TEXT NOT NULL UNIQUE,"
+	"  rolled INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
-	"  metric TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, host TEXT NOT NULL,"
-	"  source TEXT NOT NULL, counter INTEGER NOT NULL, rolled INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS chunks(series INTEGER NOT NULL, tier INTEGER NOT NULL,"
-	"  t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series, tier, t1);"
-	"CREATE TABLE IF NOT EXISTS heads(series INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	"  metric TEXT NOT NULL, grp INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,"
+	"  host TEXT NOT NULL, source TEXT NOT NULL, counter INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS chunks(grp INTEGER NOT NULL, tier INTEGER NOT NULL,"
+	"  t0 INTEGER NOT NULL, t1 INTEGER NOT NULL, n INTEGER NOT NULL, epoch INTEGER NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS chunks_by_group ON chunks(grp, tier, t1);"
+	"CREATE TABLE IF NOT EXISTS heads(grp INTEGER PRIMARY KEY, data BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
 
 struct cd_chunkdb {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT];
 	char *path;
+	int lock;                  /* DIR/metrics.lock, held while open */
 	char err[256];
 };
 
@@ -89,6 +102,17 @@ int cd_chunkdb_open(const char *dir, struct cd_chunkdb **out, char *err, size_t 
 {
 	struct cd_chunkdb *db = cd_calloc(1, sizeof(*db));
 	db->path = cd_asprintf("%s/metrics.db", dir);
+	/* one process at a time: cordond, or an import */
+	char *lock = cd_asprintf("%s/metrics.lock", dir);
+	db->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lock);
+	if (db->lock < 0 || flock(db->lock, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+		snprintf(err, errlen, "%s/metrics.lock: %s", dir,
+			 e == EWOULDBLOCK ? "the store is in use by another process" : strerror(e));
+		cd_chunkdb_close(db);
+		return e == EWOULDBLOCK ? -EBUSY : -e;
+	}
 	int r = 0;
 	if (sqlite3_open_v2(db->path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -117,6 +141,8 @@ void cd_chunkdb_close(struct cd_chunkdb *db)
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(db->q[i]);
 	sqlite3_close(db->db);
+	if (db->lock >= 0)
+		close(db->lock);
 	free(db->path);
 	free(db);
 }
@@ -124,6 +150,11 @@ void cd_chunkdb_close(struct cd_chunkdb *db)
 const char *cd_chunkdb_error(const struct cd_chunkdb *db)
 {
 	return db->err;
+}
+
+int cd_chunkdb_bulk(struct cd_chunkdb *db, bool on)
+{
+	return exec(db, on ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL");
 }
 
 int cd_chunkdb_begin(struct cd_chunkdb *db)
@@ -141,25 +172,45 @@ void cd_chunkdb_rollback(struct cd_chunkdb *db)
 	sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, int64_t *id)
+int cd_chunkdb_epoch(struct cd_chunkdb *db, int64_t *epoch)
 {
-	sqlite3_stmt *st = stmt(db, Q_SERIES_ADD);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "SELECT v FROM meta WHERE k = 'epoch'", -1, &st, NULL))
+		return fail(db);
+	int r = sqlite3_step(st) == SQLITE_ROW ? 0 : fail(db);
+	if (!r)
+		*epoch = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_chunkdb_epoch_next(struct cd_chunkdb *db)
+{
+	return exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'epoch'");
+}
+
+int cd_chunkdb_drop_epoch(struct cd_chunkdb *db)
+{
+	return exec(db, "DELETE FROM chunks WHERE tier = 0 AND"
+			" epoch >= (SELECT v FROM meta WHERE k = 'epoch')");
+}
+
+int cd_chunkdb_group_add(struct cd_chunkdb *db, const struct cd_group_row *r, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(db, Q_GROUP_ADD);
 	if (!st)
 		return fail(db);
-	const char *text[] = { r->key, r->metric, r->kind, r->name, r->host, r->source };
-	for (int i = 0; i < 6; i++)
-		sqlite3_bind_text(st, i + 1, text[i] ? text[i] : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, r->counter);
-	sqlite3_bind_int64(st, 8, r->rolled);
+	sqlite3_bind_text(st, 1, r->labels, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, r->rolled);
 	int rc = run(db, st);
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(db->db);
 	return rc;
 }
 
-int cd_chunkdb_series_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled)
+int cd_chunkdb_group_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled)
 {
-	sqlite3_stmt *st = stmt(db, Q_SERIES_ROLLED);
+	sqlite3_stmt *st = stmt(db, Q_GROUP_ROLLED);
 	if (!st)
 		return fail(db);
 	sqlite3_bind_int64(st, 1, rolled);
@@ -167,10 +218,47 @@ int cd_chunkdb_series_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled)
 	return run(db, st);
 }
 
+int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, int64_t *id)
+{
+	sqlite3_stmt *st = stmt(db, Q_SERIES_ADD);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_text(st, 1, r->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->metric, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->group);
+	const char *text[] = { r->kind, r->name, r->host, r->source };
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_text(st, i + 4, text[i] ? text[i] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, r->counter);
+	int rc = run(db, st);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(db->db);
+	return rc;
+}
+
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 	return s ? s : "";
+}
+
+int cd_chunkdb_group_each(struct cd_chunkdb *db,
+			  int (*fn)(void *arg, const struct cd_group_row *r), void *arg)
+{
+	sqlite3_stmt *st = stmt(db, Q_GROUP_EACH);
+	if (!st)
+		return fail(db);
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cd_group_row row = { .id = sqlite3_column_int64(st, 0),
+					    .labels = col_text(st, 1),
+					    .rolled = sqlite3_column_int64(st, 2) };
+		r = fn(arg, &row);
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(db);
+	sqlite3_reset(st);
+	return r;
 }
 
 int cd_chunkdb_series_each(struct cd_chunkdb *db,
@@ -183,9 +271,9 @@ int cd_chunkdb_series_each(struct cd_chunkdb *db,
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cd_series_row row = {
 			.id = sqlite3_column_int64(st, 0), .key = col_text(st, 1),
-			.metric = col_text(st, 2), .kind = col_text(st, 3), .name = col_text(st, 4),
-			.host = col_text(st, 5), .source = col_text(st, 6),
-			.counter = sqlite3_column_int(st, 7), .rolled = sqlite3_column_int64(st, 8),
+			.metric = col_text(st, 2), .group = sqlite3_column_int64(st, 3),
+			.kind = col_text(st, 4), .name = col_text(st, 5), .host = col_text(st, 6),
+			.source = col_text(st, 7), .counter = sqlite3_column_int(st, 8),
 		};
 		r = fn(arg, &row);
 	}
@@ -200,7 +288,7 @@ int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c)
 	sqlite3_stmt *st = stmt(db, Q_PUT);
 	if (!st)
 		return fail(db);
-	sqlite3_bind_int64(st, 1, c->series);
+	sqlite3_bind_int64(st, 1, c->group);
 	sqlite3_bind_int(st, 2, c->tier);
 	sqlite3_bind_int64(st, 3, c->t0);
 	sqlite3_bind_int64(st, 4, c->t1);
@@ -210,13 +298,13 @@ int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c)
 }
 
 /* Give each row of a SELECT t0, t1, n, data to fn. */
-static int rows(struct cd_chunkdb *db, sqlite3_stmt *st, int64_t series, int tier,
+static int rows(struct cd_chunkdb *db, sqlite3_stmt *st, int64_t group, int tier,
 		cd_chunk_fn fn, void *arg)
 {
 	int rc, r = 0;
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cd_chunk_row c = {
-			.series = series, .tier = tier, .t0 = sqlite3_column_int64(st, 0),
+			.group = group, .tier = tier, .t0 = sqlite3_column_int64(st, 0),
 			.t1 = sqlite3_column_int64(st, 1), .n = (uint32_t)sqlite3_column_int64(st, 2),
 			.data = sqlite3_column_blob(st, 3), .len = (size_t)sqlite3_column_bytes(st, 3),
 		};
@@ -225,85 +313,77 @@ static int rows(struct cd_chunkdb *db, sqlite3_stmt *st, int64_t series, int tie
 	if (!r && rc != SQLITE_DONE)
 		r = fail(db);
 	sqlite3_reset(st);
-	return r;
+	return r < 0 ? r : 0;      /* fn > 0: it has what it wanted */
 }
 
-int cd_chunkdb_get(struct cd_chunkdb *db, int64_t series, int tier, int64_t from, int64_t to,
+static int query(struct cd_chunkdb *db, int q, int64_t group, int tier, int64_t a, int64_t b,
+		 int nargs, cd_chunk_fn fn, void *arg)
+{
+	sqlite3_stmt *st = stmt(db, q);
+	if (!st)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, group);
+	sqlite3_bind_int(st, 2, tier);
+	if (nargs > 0)
+		sqlite3_bind_int64(st, 3, a);
+	if (nargs > 1)
+		sqlite3_bind_int64(st, 4, b);
+	return rows(db, st, group, tier, fn, arg);
+}
+
+int cd_chunkdb_get(struct cd_chunkdb *db, int64_t group, int tier, int64_t from, int64_t to,
 		   cd_chunk_fn fn, void *arg)
 {
-	sqlite3_stmt *st = stmt(db, Q_GET);
-	if (!st)
-		return fail(db);
-	sqlite3_bind_int64(st, 1, series);
-	sqlite3_bind_int(st, 2, tier);
-	sqlite3_bind_int64(st, 3, from);
-	sqlite3_bind_int64(st, 4, to);
-	return rows(db, st, series, tier, fn, arg);
+	return query(db, Q_GET, group, tier, from, to, 2, fn, arg);
 }
 
-int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  cd_chunk_fn fn, void *arg)
 {
-	sqlite3_stmt *st = stmt(db, Q_GET_BEFORE);
-	if (!st)
-		return fail(db);
-	sqlite3_bind_int64(st, 1, series);
-	sqlite3_bind_int(st, 2, tier);
-	sqlite3_bind_int64(st, 3, t);
-	return rows(db, st, series, tier, fn, arg);
+	return query(db, Q_GET_BEFORE, group, tier, t, 0, 1, fn, arg);
 }
 
-int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+int cd_chunkdb_get_last(struct cd_chunkdb *db, int64_t group, int tier, cd_chunk_fn fn,
+			void *arg)
+{
+	return query(db, Q_GET_LAST, group, tier, 0, 0, 0, fn, arg);
+}
+
+int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  int64_t *t0)
 {
 	sqlite3_stmt *st = stmt(db, Q_FIRST_FROM);
 	if (!st)
 		return fail(db);
-	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int64(st, 1, group);
 	sqlite3_bind_int(st, 2, tier);
 	sqlite3_bind_int64(st, 3, t);
 	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		*t0 = sqlite3_column_int64(st, 0);
 	else
-		r = rc == SQLITE_DONE ? -ENOENT : fail(db);
+		r = rc == SQLITE_ROW ? -ENOENT : fail(db);
 	sqlite3_reset(st);
 	return r;
 }
 
-int cd_chunkdb_last_each(struct cd_chunkdb *db, int tier,
-			 int (*fn)(void *arg, int64_t series, int64_t t1), void *arg)
-{
-	sqlite3_stmt *st = stmt(db, Q_LAST_EACH);
-	if (!st)
-		return fail(db);
-	sqlite3_bind_int(st, 1, tier);
-	int rc, r = 0;
-	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		r = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-	if (!r && rc != SQLITE_DONE)
-		r = fail(db);
-	sqlite3_reset(st);
-	return r;
-}
-
-int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 		    const int64_t *keep, size_t nkeep, uint64_t *dropped)
 {
 	/* the ids kept are few (metrics with a retention of their own) */
 	struct cd_buf where;
 	cd_buf_init(&where, SIZE_MAX);
-	if (series >= 0)
-		cd_buf_printf(&where, "series = %lld AND ", (long long)series);
+	if (group >= 0)
+		cd_buf_printf(&where, "grp = %lld AND ", (long long)group);
 	else if (nkeep) {
-		cd_buf_puts(&where, "series NOT IN (");
+		cd_buf_puts(&where, "grp NOT IN (");
 		for (size_t i = 0; i < nkeep; i++)
 			cd_buf_printf(&where, "%s%lld", i ? "," : "", (long long)keep[i]);
 		cd_buf_puts(&where, ") AND ");
 	}
 	cd_buf_printf(&where, "tier = %d AND t1 < %lld", tier, (long long)t);
 	if (tier == 0)
-		cd_buf_puts(&where, " AND t1 < (SELECT rolled FROM series WHERE id = chunks.series)");
+		cd_buf_puts(&where, " AND t1 < (SELECT rolled FROM groups WHERE id = chunks.grp)");
 	char *count = cd_asprintf("SELECT coalesce(sum(n), 0) FROM chunks WHERE %s", where.data);
 	char *del = cd_asprintf("DELETE FROM chunks WHERE %s", where.data);
 	cd_buf_free(&where);
@@ -325,12 +405,12 @@ int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
 	return r;
 }
 
-int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t series, const void *data, size_t len)
+int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, const void *data, size_t len)
 {
 	sqlite3_stmt *st = stmt(db, Q_HEAD_PUT);
 	if (!st)
 		return fail(db);
-	sqlite3_bind_int64(st, 1, series);
+	sqlite3_bind_int64(st, 1, group);
 	sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
 	return run(db, st);
 }
@@ -343,7 +423,7 @@ int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg)
 	int rc, r = 0;
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cd_chunk_row c = {
-			.series = sqlite3_column_int64(st, 0), .data = sqlite3_column_blob(st, 1),
+			.group = sqlite3_column_int64(st, 0), .data = sqlite3_column_blob(st, 1),
 			.len = (size_t)sqlite3_column_bytes(st, 1),
 		};
 		r = fn(arg, &c);

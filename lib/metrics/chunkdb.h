@@ -4,12 +4,18 @@
  * only, so that a PostgreSQL back end (issue 17) holds the same rows.
  *
  * The embedded back end is an SQLite database, DIR/metrics.db, in WAL
- * mode: a committed transaction survives kill -9.  Its tables:
- *  - series: one row per series kept (its key, metric, object, labels,
- *    whether it is a counter, and until when rollups were made);
- *  - chunks: a series' compressed samples (tier 0) or rollup points
- *    (tiers 1 and 2), each with its first and last time and its count;
- *  - heads: the chunks being filled, saved at each checkpoint;
+ * mode: a committed transaction survives kill -9.  DIR/metrics.lock,
+ * locked while it is open, keeps a second process out.  Its tables:
+ *  - groups: the series collected together (one object's, with the same
+ *    labels but their names), whose blocks they share, and until when
+ *    rollups were made for them;
+ *  - series: one row per series kept (its key, metric, group, object,
+ *    whether it is a counter);
+ *  - chunks: a group's blocks of samples (tier 0) or rollup points
+ *    (tiers 1 and 2), each with its first and last time, its count of
+ *    values and the epoch it was written in;
+ *  - heads: the blocks being filled, saved at each checkpoint, which
+ *    starts a new epoch;
  *  - wal: the samples taken since the last checkpoint, a batch a row. */
 #ifndef CD_CHUNKDB_H
 #define CD_CHUNKDB_H
@@ -24,17 +30,23 @@ struct cd_series_row {
 	int64_t id;
 	const char *key;           /* metric{labels}, unique */
 	const char *metric;
+	int64_t group;
 	const char *kind, *name;   /* the object: vm, host, datastore ("" if none) */
 	const char *host, *source; /* where it runs, where it is known from ("" if not) */
 	bool counter;
+};
+
+struct cd_group_row {
+	int64_t id;
+	const char *labels;        /* unique */
 	int64_t rolled;            /* rollups are made for times before this (epoch ms) */
 };
 
 struct cd_chunk_row {
-	int64_t series;
+	int64_t group;
 	int tier;
 	int64_t t0, t1;            /* first and last time held, epoch ms */
-	uint32_t n;                /* samples or points */
+	uint32_t n;                /* values */
 	const void *data;
 	size_t len;
 };
@@ -46,42 +58,59 @@ void cd_chunkdb_close(struct cd_chunkdb *db);
 /* The last error's message. */
 const char *cd_chunkdb_error(const struct cd_chunkdb *db);
 
+/* For a bulk load into a store nobody else has open: a rollback journal,
+ * which writes the pages added once (WAL mode writes them twice); off:
+ * WAL mode again. */
+int cd_chunkdb_bulk(struct cd_chunkdb *db, bool on);
 int cd_chunkdb_begin(struct cd_chunkdb *db);
 int cd_chunkdb_commit(struct cd_chunkdb *db);
 void cd_chunkdb_rollback(struct cd_chunkdb *db);
 
-/* Add a series; *id its number. */
+/* The epoch chunks are written in now (a checkpoint starts the next). */
+int cd_chunkdb_epoch(struct cd_chunkdb *db, int64_t *epoch);
+int cd_chunkdb_epoch_next(struct cd_chunkdb *db);
+/* Drop the raw chunks written in the present epoch (since the last
+ * checkpoint: the samples written ahead make them again). */
+int cd_chunkdb_drop_epoch(struct cd_chunkdb *db);
+
+/* Add a group, a series; *id their number. */
+int cd_chunkdb_group_add(struct cd_chunkdb *db, const struct cd_group_row *r, int64_t *id);
+int cd_chunkdb_group_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled);
 int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, int64_t *id);
-int cd_chunkdb_series_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled);
-/* Every series, in id order; fn's non-zero return stops and is returned. */
+/* Every group, every series, in id order; fn's non-zero return stops and
+ * is returned. */
+int cd_chunkdb_group_each(struct cd_chunkdb *db,
+			  int (*fn)(void *arg, const struct cd_group_row *r), void *arg);
 int cd_chunkdb_series_each(struct cd_chunkdb *db,
 			   int (*fn)(void *arg, const struct cd_series_row *r), void *arg);
 
 typedef int (*cd_chunk_fn)(void *arg, const struct cd_chunk_row *c);
 
 int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c);
-/* A series' chunks of a tier that hold times in [from, to], by time. */
-int cd_chunkdb_get(struct cd_chunkdb *db, int64_t series, int tier, int64_t from, int64_t to,
+/* A group's chunks of a tier that hold times in [from, to], in the order
+ * they were written (a series' values come in time order so). */
+int cd_chunkdb_get(struct cd_chunkdb *db, int64_t group, int tier, int64_t from, int64_t to,
 		   cd_chunk_fn fn, void *arg);
-/* The series' last chunk of a tier that ends before t (none: fn is not called). */
-int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+/* The group's last few chunks of a tier that end before t, the latest
+ * first. */
+int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  cd_chunk_fn fn, void *arg);
-/* The first time of the series' first chunk of a tier that ends at t or
- * later: 0, or -ENOENT when there is none. */
-int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+/* The group's last chunk of a tier written (none: fn is not called). */
+int cd_chunkdb_get_last(struct cd_chunkdb *db, int64_t group, int tier, cd_chunk_fn fn,
+			void *arg);
+/* The first time of the group's chunks of a tier that end at t or later:
+ * 0, or -ENOENT when there is none. */
+int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  int64_t *t0);
-/* For each series, the end of its last chunk of a tier: fn(arg, series, t1). */
-int cd_chunkdb_last_each(struct cd_chunkdb *db, int tier,
-			 int (*fn)(void *arg, int64_t series, int64_t t1), void *arg);
-/* Drop a tier's chunks that end before t: of one series, or of all
- * (series < 0) but those in keep (ids of series with a retention of their
- * own).  Raw chunks go only once rolled up (before the series' rolled).
- * *dropped: samples or points dropped. */
-int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t series, int tier, int64_t t,
+/* Drop a tier's chunks that end before t: of one group, or of all
+ * (group < 0) but those in keep (ids of groups with a retention of their
+ * own).  Raw chunks go only once rolled up (before the group's rolled).
+ * *dropped: values dropped. */
+int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 		    const int64_t *keep, size_t nkeep, uint64_t *dropped);
 
 /* The heads: put one (replacing), every one, all dropped. */
-int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t series, const void *data, size_t len);
+int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, const void *data, size_t len);
 int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg);
 int cd_chunkdb_heads_clear(struct cd_chunkdb *db);
 
@@ -91,7 +120,7 @@ int cd_chunkdb_wal_each(struct cd_chunkdb *db,
 			int (*fn)(void *arg, const void *data, size_t len), void *arg);
 int cd_chunkdb_wal_clear(struct cd_chunkdb *db);
 
-/* Samples held in tier 0 chunks, and the bytes the database's files take. */
+/* Values held in tier 0 chunks, and the bytes the database's files take. */
 int cd_chunkdb_stats(struct cd_chunkdb *db, uint64_t *samples, uint64_t *bytes);
 
 #endif

@@ -1,15 +1,15 @@
-/* mstore.c - the metrics store's series, heads, write-ahead rows and
- * reads (see mstore.h; rollups and retention are in tiering.c). */
+/* mstore.c - the metrics store's series and groups, heads, write-ahead
+ * rows, checkpoints and opening (see mstore.h; reads are in mread.c,
+ * rollups and retention in tiering.c). */
 #include "metrics/mstore_priv.h"
-#include "metrics/rollrec.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define WAL_REC 17                 /* a sample written ahead: id (varint), t, v */
 #define DEFAULT_MAX_SERIES 200000
+#define DEFAULT_BLOCK_ROWS 240
 
 static int64_t day_of(int64_t t)
 {
@@ -45,6 +45,19 @@ struct series *cd_mstore_get(struct cd_mstore *st, int64_t id)
 	return lo < st->n && st->s[lo].id == id ? &st->s[lo] : NULL;
 }
 
+struct group *cd_mstore_group(struct cd_mstore *st, int64_t id)
+{
+	size_t lo = 0, hi = st->ng;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (st->g[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < st->ng && st->g[lo].id == id ? &st->g[lo] : NULL;
+}
+
 static int retention_of(const struct cd_mstore *st, const char *metric)
 {
 	for (size_t i = 0; i + 1 < st->nret; i++)
@@ -53,9 +66,26 @@ static int retention_of(const struct cd_mstore *st, const char *metric)
 	return (int)st->nret - 1;
 }
 
-/* The series of a row, in memory (ids come in ascending order). */
-static struct series *add_mem(struct cd_mstore *st, const struct cd_series_row *r)
+/* ---- in memory: groups and series, added in id order ---- */
+
+static void add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
 {
+	cd_grow(&st->g, &st->gcap, st->ng + 1, sizeof(*st->g));
+	struct group *g = &st->g[st->ng];
+	memset(g, 0, sizeof(*g));
+	g->id = r->id;
+	g->labels = cd_strdup(r->labels);
+	g->rolled = r->rolled;
+	g->retention = (int)st->nret - 1;
+	cd_map_put(&st->by_labels, g->labels, st->ng, NULL);   /* the copy does not move */
+	st->ng++;
+}
+
+static int add_series_mem(struct cd_mstore *st, const struct cd_series_row *r)
+{
+	struct group *g = cd_mstore_group(st, r->group);
+	if (!g)
+		return -EIO;
 	cd_grow(&st->s, &st->cap, st->n + 1, sizeof(*st->s));
 	struct series *s = &st->s[st->n];
 	memset(s, 0, sizeof(*s));
@@ -67,25 +97,111 @@ static struct series *add_mem(struct cd_mstore *st, const struct cd_series_row *
 	s->host = cd_strdup(r->host);
 	s->source = cd_strdup(r->source);
 	s->counter = r->counter;
-	s->rolled = r->rolled;
+	s->g = (size_t)(g - st->g);
+	s->col = -1;
 	s->last_t = INT64_MIN;
-	s->retention = retention_of(st, s->metric);
-	cd_map_put(&st->by_key, s->key, st->n, NULL);    /* the key's copy does not move */
+	g->retention = retention_of(st, s->metric);
+	cd_map_put(&st->by_key, s->key, st->n, NULL);
 	st->n++;
-	return s;
+	return 0;
 }
 
-static void seal(struct cd_mstore *st, struct series *s)
+/* ---- heads ---- */
+
+/* The row of time t in the head, inserted where it goes when new. */
+static size_t head_row(struct group *g, int64_t t)
 {
-	size_t len;
-	const uint8_t *d = cd_chunk_data(s->head, &len);
-	struct sealed c = { .series = s->id, .t0 = s->head_t0, .t1 = s->head->t,
-			    .n = s->head->n, .data = cd_malloc(len), .len = len };
-	memcpy(c.data, d, len);
-	CD_PUSH(st->pending, st->npending, st->cappending, c);
-	int e = cd_chunk_exponent(s->head);
-	s->e = e < 0 ? 0 : e;
-	cd_chunk_w_init_exponent(s->head, s->e);
+	size_t lo = 0, hi = g->nrows;
+	if (g->nrows && t > g->t[g->nrows - 1]) {
+		lo = g->nrows;             /* the usual case: a new row at the end */
+	} else {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (g->t[mid] < t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < g->nrows && g->t[lo] == t)
+			return lo;
+	}
+	if (g->nrows == g->rcap) {
+		g->rcap = g->rcap ? g->rcap * 2 : 16;
+		g->t = cd_realloc(g->t, g->rcap * sizeof(*g->t));
+		g->v = cd_realloc(g->v, g->rcap * g->ccap * sizeof(*g->v));
+		g->has = cd_realloc(g->has, g->rcap * g->ccap);
+	}
+	size_t after = g->nrows - lo;
+	memmove(&g->t[lo + 1], &g->t[lo], after * sizeof(*g->t));
+	memmove(&g->v[(lo + 1) * g->ccap], &g->v[lo * g->ccap], after * g->ccap * sizeof(*g->v));
+	memmove(&g->has[(lo + 1) * g->ccap], &g->has[lo * g->ccap], after * g->ccap);
+	g->t[lo] = t;
+	memset(&g->has[lo * g->ccap], 0, g->ccap);
+	g->nrows++;
+	return lo;
+}
+
+/* The series' column in the head, added when new. */
+static size_t head_col(struct cd_mstore *st, struct group *g, struct series *s)
+{
+	if (s->col >= 0)
+		return (size_t)s->col;
+	if (g->ncols == g->ccap) {         /* the rows made wider */
+		size_t cap = g->ccap ? g->ccap * 2 : 4;
+		double *v = cd_malloc((g->rcap ? g->rcap : 1) * cap * sizeof(*v));
+		uint8_t *has = cd_calloc(g->rcap ? g->rcap : 1, cap);
+		for (size_t r = 0; r < g->nrows; r++) {
+			memcpy(&v[r * cap], &g->v[r * g->ccap], g->ncols * sizeof(*v));
+			memcpy(&has[r * cap], &g->has[r * g->ccap], g->ncols);
+		}
+		free(g->v);
+		free(g->has);
+		g->v = v;
+		g->has = has;
+		g->ccap = cap;
+		g->col = cd_realloc(g->col, cap * sizeof(*g->col));
+	}
+	for (size_t r = 0; r < g->nrows; r++)
+		g->has[r * g->ccap + g->ncols] = 0;
+	g->col[g->ncols] = (size_t)(s - st->s);
+	s->col = (int)g->ncols;
+	return g->ncols++;
+}
+
+int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *out, uint32_t *n)
+{
+	if (!g->nrows)
+		return -ENOENT;
+	struct cd_block_col *c = cd_malloc(g->ncols * sizeof(*c));
+	uint32_t values = 0;
+	for (size_t k = 0; k < g->ncols; k++) {
+		c[k] = (struct cd_block_col){ .id = (uint64_t)st->s[g->col[k]].id, .v = &g->v[k],
+					      .present = &g->has[k], .stride = g->ccap };
+		for (size_t r = 0; r < g->nrows; r++)
+			values += g->has[r * g->ccap + k];
+	}
+	int rc = cd_block_encode(out, g->t, g->nrows, c, g->ncols);
+	free(c);
+	*n = values;
+	return rc;
+}
+
+static void seal(struct cd_mstore *st, struct group *g)
+{
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	uint32_t n;
+	if (!cd_mstore_head_block(st, g, &b, &n)) {
+		struct sealed c = { .group = g->id, .t0 = g->t[0], .t1 = g->t[g->nrows - 1], .n = n,
+				    .len = b.len };
+		c.data = cd_buf_steal(&b);
+		CD_PUSH(st->pending, st->npending, st->cappending, c);
+	}
+	cd_buf_free(&b);
+	for (size_t k = 0; k < g->ncols; k++)
+		st->s[g->col[k]].col = -1;
+	g->nrows = 0;
+	g->ncols = 0;
 }
 
 static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
@@ -94,21 +210,16 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 		st->refused++;
 		return -EINVAL;
 	}
-	if (!s->head) {
-		s->head = cd_malloc(sizeof(*s->head));
-		cd_chunk_w_init_exponent(s->head, s->e);
-	} else if (s->head->n && day_of(t) != day_of(s->head_t0)) {
-		seal(st, s);           /* a chunk holds one UTC day at most */
-	}
-	int r = cd_chunk_append(s->head, t, v);
-	if (r == -ENOSPC) {
-		seal(st, s);
-		r = cd_chunk_append(s->head, t, v);
-	}
-	if (r)
-		return r;
-	if (s->head->n == 1)
-		s->head_t0 = t;
+	struct group *g = &st->g[s->g];
+	if (g->nrows && (day_of(t) != g->day ||
+			 (g->nrows >= st->block_rows && t > g->t[g->nrows - 1])))
+		seal(st, g);               /* a block holds one UTC day, and so many rows */
+	if (!g->nrows)
+		g->day = day_of(t);
+	size_t c = head_col(st, g, s);
+	size_t r = head_row(g, t);
+	g->v[r * g->ccap + c] = v;
+	g->has[r * g->ccap + c] = 1;
 	s->last_t = t;
 	s->last_v = v;
 	if (!st->bulk && !st->replaying) {
@@ -128,38 +239,43 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	return 0;
 }
 
-/* Write what is pending (and, with wal, the batch) in one transaction. */
-static int flush(struct cd_mstore *st, bool checkpoint)
+/* Write what is pending (and the batch written ahead, or at a checkpoint
+ * the heads) in one transaction. */
+int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 {
 	if (!checkpoint && !st->npending && !st->wal.len)
 		return 0;
-	int r = cd_chunkdb_begin(st->db);
+	int r = st->bulk ? 0 : cd_chunkdb_begin(st->db);    /* bulk: one from open to close */
 	for (size_t i = 0; !r && i < st->npending; i++) {
 		const struct sealed *c = &st->pending[i];
-		struct cd_chunk_row row = { .series = c->series, .tier = CD_TIER_RAW, .t0 = c->t0,
+		struct cd_chunk_row row = { .group = c->group, .tier = CD_TIER_RAW, .t0 = c->t0,
 					    .t1 = c->t1, .n = c->n, .data = c->data,
 					    .len = c->len };
 		r = cd_chunkdb_put(st->db, &row);
 	}
 	if (!r && checkpoint) {
-		r = cd_chunkdb_heads_clear(st->db);
-		for (size_t i = 0; !r && i < st->n; i++) {
-			struct series *s = &st->s[i];
-			if (s->head && s->head->n) {
-				size_t len;
-				const uint8_t *d = cd_chunk_data(s->head, &len);
-				r = cd_chunkdb_head_put(st->db, s->id, d, len);
-			}
+		r = cd_chunkdb_epoch_next(st->db);
+		if (!r)
+			r = cd_chunkdb_heads_clear(st->db);
+		struct cd_buf b;
+		cd_buf_init(&b, SIZE_MAX);
+		for (size_t i = 0; !r && i < st->ng; i++) {
+			uint32_t n;
+			cd_buf_reset(&b);
+			if (!cd_mstore_head_block(st, &st->g[i], &b, &n))
+				r = cd_chunkdb_head_put(st->db, st->g[i].id, b.data, b.len);
 		}
+		cd_buf_free(&b);
 		if (!r)
 			r = cd_chunkdb_wal_clear(st->db);
 	} else if (!r && st->wal.len) {
 		r = cd_chunkdb_wal_add(st->db, st->wal.data, st->wal.len);
 	}
-	if (!r)
+	if (!r && !st->bulk)
 		r = cd_chunkdb_commit(st->db);
 	if (r) {
-		cd_chunkdb_rollback(st->db);
+		if (!st->bulk)
+			cd_chunkdb_rollback(st->db);
 		cd_logf(st->log, "metrics: cannot write: %s", cd_chunkdb_error(st->db));
 		return r;
 	}
@@ -170,54 +286,80 @@ static int flush(struct cd_mstore *st, bool checkpoint)
 	return 0;
 }
 
-/* ---- opening: the series, the heads, the samples written ahead ---- */
+/* ---- opening: the groups and series, their last values, the heads,
+ * the samples written ahead ---- */
+
+static int load_group(void *arg, const struct cd_group_row *r)
+{
+	add_group_mem(arg, r);
+	return 0;
+}
 
 static int load_series(void *arg, const struct cd_series_row *r)
 {
-	add_mem(arg, r);
-	return 0;
+	return add_series_mem(arg, r);
 }
 
-static int load_last(void *arg, int64_t id, int64_t t1)
+/* The newest value of each series in a group's last block; the others
+ * are taken to be no newer than the block's end. */
+static int load_last(void *arg, const struct cd_chunk_row *c)
 {
-	struct series *s = cd_mstore_get(arg, id);
-	if (s)
-		s->last_t = t1;
-	return 0;
-}
-
-/* The last value of a chunk (a series with no head: its newest known). */
-static int last_value(void *arg, const struct cd_chunk_row *c)
-{
-	struct cd_chunk_r rd;
-	int64_t t;
-	double v;
-	if (!cd_chunk_r_init(&rd, c->data, c->len))
-		while (cd_chunk_next(&rd, &t, &v) == 1)
-			*(double *)arg = v;
+	struct cd_mstore *st = arg;
+	struct group *g = cd_mstore_group(st, c->group);
+	for (size_t i = 0; g && i < st->n; i++) {
+		struct series *s = &st->s[i];
+		if (s->g != (size_t)(g - st->g))
+			continue;
+		int64_t *t;
+		double *v;
+		uint8_t *has;
+		size_t n;
+		s->last_t = c->t1;
+		if (cd_mstore_block_column(c->data, c->len, (uint64_t)s->id, &t, &v, &has, &n) > 0) {
+			for (size_t k = n; k-- > 0;)
+				if (has[k]) {
+					s->last_t = t[k];
+					s->last_v = v[k];
+					break;
+				}
+			free(t);
+			free(v);
+			free(has);
+		}
+	}
 	return 0;
 }
 
 static int load_head(void *arg, const struct cd_chunk_row *c)
 {
 	struct cd_mstore *st = arg;
-	struct series *s = cd_mstore_get(st, c->series);
-	struct cd_chunk_r rd;
-	if (!s || cd_chunk_r_init(&rd, c->data, c->len)) {
-		cd_logf(st->log, "metrics: the head of series %lld does not decode; dropped",
-			(long long)c->series);
+	struct cd_block b;
+	if (!cd_mstore_group(st, c->group) || cd_block_open(&b, c->data, c->len)) {
+		cd_logf(st->log, "metrics: the head of group %lld does not decode; dropped",
+			(long long)c->group);
 		return 0;
 	}
-	const uint8_t *p = c->data;
-	s->e = p[1] <= 12 ? p[1] : 0;
-	int64_t t;
-	double v;
-	int got;
-	while ((got = cd_chunk_next(&rd, &t, &v)) == 1)
-		if (s->last_t == INT64_MIN || t > s->last_t)   /* else sealed since */
-			append(st, s, t, v);
-	if (got < 0)
-		cd_logf(st->log, "metrics: the head of series %lld is cut short", (long long)s->id);
+	int64_t *t = cd_malloc(b.nrows * sizeof(*t));
+	double *v = cd_malloc(b.nrows * b.ncols * sizeof(*v));
+	uint8_t *has = cd_malloc(b.nrows * b.ncols);
+	struct series **cols = cd_calloc(b.ncols, sizeof(*cols));
+	int bad = cd_block_times(&b, t);
+	for (size_t k = 0; !bad && k < b.ncols; k++) {
+		uint64_t id = cd_block_col_id(&b, k);
+		cols[k] = cd_mstore_get(st, (int64_t)id);
+		bad = cd_block_column(&b, id, &v[k * b.nrows], &has[k * b.nrows]) < 0;
+	}
+	for (size_t r = 0; !bad && r < b.nrows; r++)    /* a row at a time, as they came */
+		for (size_t k = 0; k < b.ncols; k++)
+			if (cols[k] && has[k * b.nrows + r])
+				append(st, cols[k], t[r], v[k * b.nrows + r]);
+	if (bad)
+		cd_logf(st->log, "metrics: the head of group %lld does not decode; dropped",
+			(long long)c->group);
+	free(t);
+	free(v);
+	free(has);
+	free(cols);
 	return 0;
 }
 
@@ -227,10 +369,8 @@ static int replay(void *arg, const void *data, size_t len)
 	const uint8_t *p = data, *end = p + len;
 	while (p < end) {
 		uint64_t id = 0;
-		int shift = 0;
-		while (p < end && shift < 64) {
+		for (int shift = 0; p < end && shift < 64; shift += 7) {
 			id |= (uint64_t)(*p & 0x7f) << shift;
-			shift += 7;
 			if (!(*p++ & 0x80))
 				break;
 		}
@@ -242,7 +382,7 @@ static int replay(void *arg, const void *data, size_t len)
 		memcpy(&v, &b, sizeof(v));
 		p += 16;
 		struct series *s = cd_mstore_get(st, (int64_t)id);
-		if (s && (s->last_t == INT64_MIN || t > s->last_t))
+		if (s)
 			append(st, s, t, v);
 	}
 	return 0;
@@ -252,16 +392,76 @@ static const struct cd_retention default_retention = {
 	NULL, { 7 * DAY_MS, 180 * DAY_MS, 730 * DAY_MS },
 };
 
+static void free_store(struct cd_mstore *st)
+{
+	cd_chunkdb_close(st->db);
+	for (size_t i = 0; i < st->n; i++) {
+		struct series *s = &st->s[i];
+		free(s->key);
+		free(s->metric);
+		free(s->kind);
+		free(s->name);
+		free(s->host);
+		free(s->source);
+	}
+	for (size_t i = 0; i < st->ng; i++) {
+		struct group *g = &st->g[i];
+		free(g->labels);
+		free(g->t);
+		free(g->v);
+		free(g->has);
+		free(g->col);
+	}
+	for (size_t i = 0; i < st->npending; i++)
+		free(st->pending[i].data);
+	for (size_t i = 0; i < st->nret; i++)
+		free((char *)st->ret[i].pattern);
+	free(st->ret);
+	free(st->pending);
+	free(st->s);
+	free(st->g);
+	cd_map_free(&st->by_key);
+	cd_map_free(&st->by_labels);
+	cd_buf_free(&st->wal);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+static int recover(struct cd_mstore *st)
+{
+	st->replaying = true;
+	int r = cd_chunkdb_begin(st->db);
+	if (!r)
+		r = cd_chunkdb_drop_epoch(st->db);    /* made again below */
+	if (!r)
+		r = cd_chunkdb_commit(st->db);
+	if (!r)
+		r = cd_chunkdb_group_each(st->db, load_group, st);
+	if (!r)
+		r = cd_chunkdb_series_each(st->db, load_series, st);
+	for (size_t i = 0; !r && i < st->ng; i++)
+		r = cd_chunkdb_get_last(st->db, st->g[i].id, CD_TIER_RAW, load_last, st);
+	if (!r)
+		r = cd_chunkdb_head_each(st->db, load_head, st);
+	if (!r)
+		r = cd_chunkdb_wal_each(st->db, replay, st);
+	st->replaying = false;
+	return r ? r : cd_mstore_flush_locked(st, true);
+}
+
 int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_mstore **out,
 		   char *err, size_t errlen)
 {
 	struct cd_mstore *st = cd_calloc(1, sizeof(*st));
 	pthread_mutex_init(&st->mu, NULL);
 	cd_map_init_exact(&st->by_key);
+	cd_map_init_exact(&st->by_labels);
 	cd_buf_init(&st->wal, SIZE_MAX);
-	st->bulk = o->bulk;
 	st->log = o->log;
 	st->max_series = o->max_series ? o->max_series : DEFAULT_MAX_SERIES;
+	st->block_rows = o->block_rows ? o->block_rows : DEFAULT_BLOCK_ROWS;
+	if (st->block_rows > CD_BLOCK_MAX_ROWS)
+		st->block_rows = CD_BLOCK_MAX_ROWS;
 	/* the retentions given, the default last */
 	st->nret = o->nretention;
 	st->ret = cd_calloc(st->nret + 1, sizeof(*st->ret));
@@ -275,68 +475,75 @@ int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_ms
 	int r = cd_chunkdb_open(dir, &st->db, err, errlen);
 	if (r) {
 		st->db = NULL;
-		cd_mstore_close(st);
+		free_store(st);
 		return r;
 	}
-	st->replaying = true;
-	r = cd_chunkdb_series_each(st->db, load_series, st);
-	if (!r)
-		r = cd_chunkdb_last_each(st->db, CD_TIER_RAW, load_last, st);
-	if (!r)
-		r = cd_chunkdb_head_each(st->db, load_head, st);
-	for (size_t i = 0; !r && i < st->n; i++)
-		if (!st->s[i].head && st->s[i].last_t != INT64_MIN)
-			r = cd_chunkdb_get_before(st->db, st->s[i].id, CD_TIER_RAW, INT64_MAX,
-						  last_value, &st->s[i].last_v);
-	if (!r)
-		r = cd_chunkdb_wal_each(st->db, replay, st);
-	st->replaying = false;
-	if (!r)
-		r = flush(st, true);
+	r = recover(st);
+	if (!r && o->bulk) {
+		r = cd_chunkdb_bulk(st->db, true);
+		if (!r)
+			r = cd_chunkdb_begin(st->db);
+		st->bulk = !r;
+	}
 	if (r) {
 		snprintf(err, errlen, "metrics store %s: %s", dir, cd_chunkdb_error(st->db));
-		cd_mstore_close(st);
+		free_store(st);
 		return r;
 	}
 	*out = st;
 	return 0;
 }
 
-void cd_mstore_close(struct cd_mstore *st)
+int cd_mstore_close(struct cd_mstore *st)
+{
+	if (!st)
+		return 0;
+	int r = cd_mstore_flush_locked(st, true);
+	if (st->bulk) {
+		r = r ? (cd_chunkdb_rollback(st->db), r) : cd_chunkdb_commit(st->db);
+		cd_chunkdb_bulk(st->db, false);
+	}
+	free_store(st);
+	return r;
+}
+
+void cd_mstore_discard(struct cd_mstore *st)
 {
 	if (!st)
 		return;
-	if (st->db)
-		flush(st, true);
-	cd_chunkdb_close(st->db);
-	for (size_t i = 0; i < st->n; i++) {
-		struct series *s = &st->s[i];
-		free(s->key);
-		free(s->metric);
-		free(s->kind);
-		free(s->name);
-		free(s->host);
-		free(s->source);
-		free(s->head);
+	if (st->bulk) {
+		cd_chunkdb_rollback(st->db);
+		cd_chunkdb_bulk(st->db, false);
 	}
-	for (size_t i = 0; i < st->npending; i++)
-		free(st->pending[i].data);
-	for (size_t i = 0; i < st->nret; i++)
-		free((char *)st->ret[i].pattern);
-	free(st->ret);
-	free(st->pending);
-	free(st->s);
-	cd_map_free(&st->by_key);
-	cd_buf_free(&st->wal);
-	pthread_mutex_destroy(&st->mu);
-	free(st);
+	free_store(st);
 }
 
 /* ---- writing ---- */
 
+/* The group of a label set and retention, added when new. */
+static int group_of(struct cd_mstore *st, const char *labels, int retention, size_t *gi)
+{
+	/* a metric with a retention of its own goes in a group of its own */
+	char *key = retention == (int)st->nret - 1 ? cd_strdup(labels)
+						   : cd_asprintf("%s#%d", labels, retention);
+	int r = 0;
+	if (!cd_map_get(&st->by_labels, key, gi)) {
+		struct cd_group_row row = { .labels = key };
+		r = cd_chunkdb_group_add(st->db, &row, &row.id);
+		if (!r) {
+			add_group_mem(st, &row);
+			*gi = st->ng - 1;
+			st->g[*gi].retention = retention;
+		}
+	}
+	free(key);
+	return r;
+}
+
 int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64_t *id)
 {
-	char *key = cd_asprintf("%s{%s}", d->metric, d->labels ? d->labels : "");
+	const char *labels = d->labels ? d->labels : "";
+	char *key = cd_asprintf("%s{%s}", d->metric, labels);
 	pthread_mutex_lock(&st->mu);
 	size_t i;
 	int r = 0;
@@ -346,14 +553,17 @@ int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64
 	} else if (st->n >= st->max_series) {
 		r = -ENOSPC;
 	} else {
-		struct cd_series_row row = { .key = key, .metric = d->metric, .kind = d->kind,
-					     .name = d->name, .host = d->host,
+		size_t gi;
+		r = group_of(st, labels, retention_of(st, d->metric), &gi);
+		struct cd_series_row row = { .key = key, .metric = d->metric, .group = st->g[gi].id,
+					     .kind = d->kind, .name = d->name, .host = d->host,
 					     .source = d->source, .counter = d->counter };
-		r = cd_chunkdb_series_add(st->db, &row, &row.id);
-		if (!r) {
-			add_mem(st, &row);
+		if (!r)
+			r = cd_chunkdb_series_add(st->db, &row, &row.id);
+		if (!r)
+			r = add_series_mem(st, &row);
+		if (!r)
 			*id = row.id;
-		}
 	}
 	pthread_mutex_unlock(&st->mu);
 	free(key);
@@ -372,7 +582,7 @@ int cd_mstore_append(struct cd_mstore *st, int64_t id, int64_t t, double v)
 int cd_mstore_commit(struct cd_mstore *st)
 {
 	pthread_mutex_lock(&st->mu);
-	int r = flush(st, false);
+	int r = cd_mstore_flush_locked(st, false);
 	pthread_mutex_unlock(&st->mu);
 	return r;
 }
@@ -380,175 +590,7 @@ int cd_mstore_commit(struct cd_mstore *st)
 int cd_mstore_checkpoint(struct cd_mstore *st)
 {
 	pthread_mutex_lock(&st->mu);
-	int r = flush(st, true);
-	pthread_mutex_unlock(&st->mu);
-	return r;
-}
-
-/* ---- reading ---- */
-
-static void info_of(const struct series *s, struct cd_series_info *i)
-{
-	*i = (struct cd_series_info){ .id = s->id, .key = s->key, .metric = s->metric,
-				      .kind = s->kind, .name = s->name, .host = s->host,
-				      .source = s->source, .counter = s->counter,
-				      .last_t = s->last_t, .last_v = s->last_v,
-				      .rolled = s->rolled };
-}
-
-void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_series_info *s),
-		    void *arg)
-{
-	pthread_mutex_lock(&st->mu);
-	for (size_t i = 0; i < st->n; i++) {
-		struct cd_series_info info;
-		info_of(&st->s[i], &info);
-		fn(arg, &info);
-	}
-	pthread_mutex_unlock(&st->mu);
-}
-
-int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info *info)
-{
-	pthread_mutex_lock(&st->mu);
-	size_t i;
-	bool found = cd_map_get(&st->by_key, key, &i);
-	if (found)
-		info_of(&st->s[i], info);
-	pthread_mutex_unlock(&st->mu);
-	return found ? 0 : -ENOENT;
-}
-
-struct collect {
-	int64_t from, to;
-	struct cd_sample *v, *prev;
-	size_t n, cap;
-	bool corrupt;
-};
-
-static void take(struct collect *c, const void *data, size_t len)
-{
-	struct cd_chunk_r rd;
-	int64_t t;
-	double v;
-	int got = cd_chunk_r_init(&rd, data, len) ? -1 : 0;
-	while (!got && (got = cd_chunk_next(&rd, &t, &v)) == 1) {
-		if (t < c->from) {
-			if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
-				*c->prev = (struct cd_sample){ t, v };
-		} else if (t <= c->to && (!c->n || t > c->v[c->n - 1].t)) {
-			CD_PUSH(c->v, c->n, c->cap, ((struct cd_sample){ t, v }));
-		}
-		got = 0;
-	}
-	if (got < 0)
-		c->corrupt = true;
-}
-
-static int take_row(void *arg, const struct cd_chunk_row *row)
-{
-	take(arg, row->data, row->len);
-	return 0;
-}
-
-int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
-			     struct cd_sample **out, size_t *n, struct cd_sample *prev)
-{
-	struct collect c = { .from = from, .to = to, .prev = prev };
-	if (prev)
-		prev->t = INT64_MIN;
-	int r = 0;
-	if (prev && from > INT64_MIN)
-		r = cd_chunkdb_get_before(st->db, s->id, CD_TIER_RAW, from, take_row, &c);
-	if (!r)
-		r = cd_chunkdb_get(st->db, s->id, CD_TIER_RAW, from, to, take_row, &c);
-	for (size_t i = 0; !r && i < st->npending; i++)
-		if (st->pending[i].series == s->id && st->pending[i].t0 <= to)
-			take(&c, st->pending[i].data, st->pending[i].len);
-	if (!r && s->head && s->head->n && s->head_t0 <= to) {
-		size_t len;
-		const uint8_t *d = cd_chunk_data(s->head, &len);
-		take(&c, d, len);
-	}
-	if (c.corrupt)
-		cd_logf(st->log, "metrics: a chunk of %s does not decode; skipped", s->key);
-	if (r) {
-		free(c.v);
-		return r;
-	}
-	*out = c.v;
-	*n = c.n;
-	return 0;
-}
-
-int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
-		      struct cd_sample **out, size_t *n, struct cd_sample *prev)
-{
-	pthread_mutex_lock(&st->mu);
-	struct series *s = cd_mstore_get(st, id);
-	int r = s ? cd_mstore_samples_locked(st, s, from, to, out, n, prev) : -ENOENT;
-	pthread_mutex_unlock(&st->mu);
-	return r;
-}
-
-struct points {
-	int64_t from, to;
-	struct cd_rollup *v;
-	size_t n, cap;
-	bool corrupt;
-};
-
-static int take_points(void *arg, const struct cd_chunk_row *row)
-{
-	struct points *p = arg;
-	struct cd_rollup *r;
-	size_t n;
-	bool counter;
-	if (cd_rollrec_decode(row->data, row->len, &counter, &r, &n)) {
-		p->corrupt = true;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (r[i].t >= p->from && r[i].t <= p->to && (!p->n || r[i].t > p->v[p->n - 1].t))
-			CD_PUSH(p->v, p->n, p->cap, r[i]);
-	free(r);
-	return 0;
-}
-
-int cd_mstore_rollups(struct cd_mstore *st, int64_t id, int tier, int64_t from, int64_t to,
-		      struct cd_rollup **out, size_t *n)
-{
-	if (tier <= CD_TIER_RAW || tier >= CD_TIERS)
-		return -EINVAL;
-	struct points p = { .from = from, .to = to };
-	pthread_mutex_lock(&st->mu);
-	struct series *s = cd_mstore_get(st, id);
-	int r = s ? cd_chunkdb_get(st->db, id, tier, from, to, take_points, &p) : -ENOENT;
-	if (p.corrupt)
-		cd_logf(st->log, "metrics: a rollup of %s does not decode; skipped", s->key);
-	pthread_mutex_unlock(&st->mu);
-	if (r) {
-		free(p.v);
-		return r;
-	}
-	*out = p.v;
-	*n = p.n;
-	return 0;
-}
-
-int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *out)
-{
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&st->mu);
-	int r = flush(st, true);
-	if (!r)
-		r = cd_chunkdb_stats(st->db, &out->samples, &out->bytes);
-	for (size_t i = 0; i < st->n; i++)
-		if (st->s[i].head)
-			out->samples += st->s[i].head->n;
-	out->series = st->n;
-	out->refused = st->refused;
-	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
+	int r = cd_mstore_flush_locked(st, true);
 	pthread_mutex_unlock(&st->mu);
 	return r;
 }

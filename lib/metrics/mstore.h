@@ -4,12 +4,15 @@
  *
  * A series is one metric of one object with its labels, e.g.
  * vm_cpu_seconds_total{source="kvm1",vm="vdi-001"}: its samples come in
- * time order; a sample not after the series' last is refused.  Samples
- * go into the series' head chunk, in memory; a full head (or one that
- * would cross midnight UTC) is sealed and written.  What commit() returns
- * 0 for survives kill -9: heads are saved at each checkpoint, and the
- * samples taken since are written ahead, a batch a row, and replayed at
- * open.
+ * time order; a sample not after the series' last is refused.  The
+ * series of one label set (one object's, collected together) form a
+ * group, whose samples go into one head in memory, rows of times and a
+ * column a series; a full head (or one that would cross midnight UTC) is
+ * sealed into a block (block.h) and written.  What commit() returns 0
+ * for survives kill -9: heads are saved at each checkpoint, and the
+ * samples taken since are written ahead, a batch a row; at open, the
+ * blocks sealed since the checkpoint are dropped and made again from the
+ * heads and the samples written ahead.
  *
  * The tiers: raw samples (tier 0), 5-minute rollups (1) and 1-hour
  * rollups (2).  maintain() makes each day's rollups once the day is
@@ -40,8 +43,10 @@ struct cd_mstore_opts {
 	 * those of some metrics, first match wins; NULL for the defaults */
 	const struct cd_retention *retention;
 	size_t nretention;
-	bool bulk;                 /* no write-ahead: an offline import */
+	bool bulk;                 /* an offline import: no write-ahead, one
+				    * transaction from open to close */
 	size_t max_series;         /* 0: 200,000 */
+	size_t block_rows;         /* rows a block holds at most; 0: 240 */
 	void (*log)(const char *line);
 };
 
@@ -53,8 +58,11 @@ struct cd_mstore;
 
 int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_mstore **out,
 		   char *err, size_t errlen);
-/* Checkpoint and close. */
-void cd_mstore_close(struct cd_mstore *st);
+/* Checkpoint and close (bulk: commit all): 0, or -EIO when that could
+ * not be written (bulk: nothing was). */
+int cd_mstore_close(struct cd_mstore *st);
+/* Close, and (bulk) keep nothing of what was added since open. */
+void cd_mstore_discard(struct cd_mstore *st);
 
 /* What a series is. */
 struct cd_series_desc {

@@ -1,34 +1,50 @@
 /* mstore_priv.h - the metrics store's insides, shared by mstore.c (series,
- * heads, write-ahead, reads) and tiering.c (rollups, retention) only. */
+ * groups, heads, write-ahead), mread.c (reads) and tiering.c (rollups,
+ * retention) only. */
 #ifndef CD_MSTORE_PRIV_H
 #define CD_MSTORE_PRIV_H
 
 #include <pthread.h>
 
 #include "base/util.h"
-#include "metrics/chunk.h"
+#include "metrics/block.h"
 #include "metrics/chunkdb.h"
 #include "metrics/mstore.h"
 
 #define DAY_MS INT64_C(86400000)
+#define NFIELDS 5                  /* a rollup point's fields (tiering.c) */
 
 struct series {
 	int64_t id;
 	char *key, *metric, *kind, *name, *host, *source;
 	bool counter;
-	struct cd_chunk_w *head;   /* being filled; NULL when none */
-	int64_t head_t0;           /* its first sample's time */
+	size_t g;                  /* its group, an index in the store's */
+	int col;                   /* its column in the group's head, -1 when none */
 	int64_t last_t;            /* the newest sample, sealed or not (INT64_MIN: none) */
 	double last_v;
-	int e;                     /* the decimal exponent the last chunk needed */
-	int64_t rolled;            /* rollups made for times before this (0: none yet) */
-	int retention;             /* index in the store's retentions */
 };
 
-struct sealed {                    /* a chunk sealed, not yet written */
-	int64_t series, t0, t1;
+/* Series collected together (one object's, with the same labels and
+ * retention): their blocks share the rows' times.  The head is the block
+ * being filled, uncompressed: rows of times, a column per series. */
+struct group {
+	int64_t id;
+	char *labels;
+	int retention;             /* index in the store's retentions */
+	int64_t rolled;            /* rollups made for times before this (0: none yet) */
+	int64_t day;               /* the head's day: a block holds one */
+	int64_t *t;                /* rows, ascending */
+	double *v;                 /* rows x ccap, row after row */
+	uint8_t *has;              /* the same: 1 where the row has the column's value */
+	size_t nrows, rcap;
+	size_t *col;               /* the columns' series (indexes in the store's) */
+	size_t ncols, ccap;
+};
+
+struct sealed {                    /* a block sealed, not yet written */
+	int64_t group, t0, t1;
 	uint32_t n;
-	uint8_t *data;
+	char *data;
 	size_t len;
 };
 
@@ -37,7 +53,9 @@ struct cd_mstore {
 	struct cd_chunkdb *db;
 	struct series *s;          /* by id, ascending */
 	size_t n, cap;
-	struct cd_map by_key;
+	struct group *g;           /* by id, ascending */
+	size_t ng, gcap;
+	struct cd_map by_key, by_labels;
 	struct sealed *pending;
 	size_t npending, cappending;
 	struct cd_buf wal;         /* the batch since the last commit */
@@ -45,15 +63,25 @@ struct cd_mstore {
 	struct cd_retention *ret;  /* the last is the default */
 	size_t nret;
 	bool bulk;
-	size_t max_series;
+	size_t max_series, block_rows;
 	void (*log)(const char *line);
 	uint64_t refused, dropped[CD_TIERS];
 };
 
+/* Write what is pending (and the samples written ahead, or at a
+ * checkpoint the heads): 0 or -EIO. */
+int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint);
 struct series *cd_mstore_get(struct cd_mstore *st, int64_t id);
-/* The series' samples in [from, to] and the one before: as
- * cd_mstore_samples, under the lock. */
+struct group *cd_mstore_group(struct cd_mstore *st, int64_t id);
+/* Encode the group's head as a block into out: 0, or -ENOENT when empty. */
+int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *out,
+			 uint32_t *n);
+/* A series' raw samples in [from, to] and the one before, under the lock. */
 int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
 			     struct cd_sample **out, size_t *n, struct cd_sample *prev);
+/* Values of column id of a block, with its times: count, -ENOENT, -EINVAL;
+ * t, v and has are allocated (nrows each) and the caller frees them. */
+int cd_mstore_block_column(const void *data, size_t len, uint64_t id, int64_t **t, double **v,
+			   uint8_t **has, size_t *nrows);
 
 #endif

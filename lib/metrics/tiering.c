@@ -1,68 +1,160 @@
 /* tiering.c - the metrics store's coarser tiers: each series' sealed
  * days rolled up into 5-minute and 1-hour points, one record per tier and
- * day, and each tier's retention (see mstore.h). */
+ * day, and each tier's retention (see mstore.h).  A group's day makes one
+ * record a tier: its steps as rows, and a series' five fields (a gauge's
+ * count, min, max, sum and last; a counter's count, increase, time
+ * covered, lowest and highest rate) as columns. */
 #include "metrics/mstore_priv.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "metrics/rollrec.h"
 
 #define HOUR_MS INT64_C(3600000)
 
 const int64_t cd_tier_step_ms[CD_TIERS] = { 0, 300000, 3600000 };
 
-/* Roll up one day of a series (its samples are all sealed): 0 or -EIO. */
-static int roll_day(struct cd_mstore *st, struct series *s, int64_t day)
+static double field(const struct cd_rollup *p, bool counter, int f)
 {
-	struct cd_sample *v, prev;
-	size_t n;
-	int r = cd_mstore_samples_locked(st, s, day, day + DAY_MS - 1, &v, &n, &prev);
-	if (r || !n) {
-		free(r ? NULL : v);
-		return r;
-	}
+	static const size_t gauge[NFIELDS] = { 0, offsetof(struct cd_rollup, min),
+		offsetof(struct cd_rollup, max), offsetof(struct cd_rollup, sum),
+		offsetof(struct cd_rollup, last) };
+	static const size_t ctr[NFIELDS] = { 0, offsetof(struct cd_rollup, increase), 0,
+		offsetof(struct cd_rollup, rate_min), offsetof(struct cd_rollup, rate_max) };
+	if (f == 0)
+		return p->count;
+	if (counter && f == 2)
+		return (double)p->covered_ms;
+	double v;
+	memcpy(&v, (const char *)p + (counter ? ctr : gauge)[f], sizeof(v));
+	return v;
+}
+
+/* Roll up one day of a group's series (all its samples are sealed) into
+ * a record a tier: the steps as rows, five columns a series (its id
+ * times 8, plus the field).  0 or -EIO. */
+static int roll_day(struct cd_mstore *st, struct group *g, const size_t *members, size_t nm,
+		    int64_t day)
+{
+	size_t nslots = (size_t)(DAY_MS / cd_tier_step_ms[CD_TIER_5M]);
+	struct cd_rollup **pts = cd_calloc(nm, sizeof(*pts));
+	size_t *npts = cd_calloc(nm, sizeof(*npts));
+	struct cd_sample **samples = cd_calloc(nm, sizeof(*samples)), *prev = cd_calloc(nm, sizeof(*prev));
+	size_t *ns = cd_calloc(nm, sizeof(*ns));
+	double *v = cd_malloc(nslots * nm * NFIELDS * sizeof(*v));
+	uint8_t *has = cd_malloc(nslots * nm), *used = cd_malloc(nslots);
+	int64_t *t = cd_malloc(nslots * sizeof(*t));
+	struct cd_block_col *cols = cd_malloc(nm * NFIELDS * sizeof(*cols));
+	int r = 0;
+	for (size_t k = 0; !r && k < nm; k++)
+		r = cd_mstore_samples_locked(st, &st->s[members[k]], day, day + DAY_MS - 1,
+					     &samples[k], &ns[k], &prev[k]);
 	for (int tier = CD_TIER_5M; !r && tier < CD_TIERS; tier++) {
-		size_t max = (size_t)(DAY_MS / cd_tier_step_ms[tier]);
-		struct cd_rollup *p = cd_malloc(max * sizeof(*p));
-		size_t k = s->counter
-			? cd_rollup_counter(v, n, prev.t == INT64_MIN ? NULL : &prev,
-					    cd_tier_step_ms[tier], p, max)
-			: cd_rollup_gauge(v, n, cd_tier_step_ms[tier], p, max);
-		uint8_t *rec;
-		size_t len;
-		if (k && !cd_rollrec_encode(p, k, s->counter, &rec, &len)) {
-			struct cd_chunk_row row = { .series = s->id, .tier = tier, .t0 = day,
-						    .t1 = p[k - 1].t, .n = (uint32_t)k,
-						    .data = rec, .len = len };
-			r = cd_chunkdb_put(st->db, &row);
-			free(rec);
+		int64_t step = cd_tier_step_ms[tier];
+		size_t slots = (size_t)(DAY_MS / step);
+		memset(used, 0, slots);
+		memset(has, 0, slots * nm);
+		for (size_t k = 0; k < nm; k++) {
+			struct series *s = &st->s[members[k]];
+			free(pts[k]);
+			pts[k] = cd_malloc(slots * sizeof(**pts));
+			npts[k] = s->counter
+				? cd_rollup_counter(samples[k], ns[k],
+						    prev[k].t == INT64_MIN ? NULL : &prev[k], step,
+						    pts[k], slots)
+				: cd_rollup_gauge(samples[k], ns[k], step, pts[k], slots);
+			for (size_t i = 0; i < npts[k]; i++) {
+				size_t slot = (size_t)((pts[k][i].t - day) / step);
+				used[slot] = 1;
+				has[slot * nm + k] = 1;
+				for (int f = 0; f < NFIELDS; f++)
+					v[(slot * nm + k) * NFIELDS + f] = field(&pts[k][i], s->counter, f);
+			}
 		}
-		free(p);
+		/* the slots used, packed as rows */
+		size_t rows = 0;
+		uint32_t values = 0;
+		for (size_t slot = 0; slot < slots; slot++) {
+			if (!used[slot])
+				continue;
+			t[rows] = day + (int64_t)slot * step;
+			memmove(&has[rows * nm], &has[slot * nm], nm);
+			memmove(&v[rows * nm * NFIELDS], &v[slot * nm * NFIELDS],
+				nm * NFIELDS * sizeof(*v));
+			rows++;
+		}
+		if (!rows)
+			continue;
+		/* a column a series' field, with its own flags */
+		size_t nc = 0;
+		uint8_t *flags = cd_malloc(rows * nm * NFIELDS);
+		double *vals = cd_malloc(rows * nm * NFIELDS * sizeof(*vals));
+		for (size_t k = 0; k < nm; k++) {
+			if (!npts[k])
+				continue;
+			values += (uint32_t)npts[k];
+			for (int f = 0; f < NFIELDS; f++, nc++) {
+				for (size_t i = 0; i < rows; i++) {
+					flags[nc * rows + i] = has[i * nm + k];
+					vals[nc * rows + i] = v[(i * nm + k) * NFIELDS + (size_t)f];
+				}
+				cols[nc] = (struct cd_block_col){
+					.id = ((uint64_t)st->s[members[k]].id << 3) + (uint64_t)f,
+					.v = &vals[nc * rows], .present = &flags[nc * rows],
+				};
+			}
+		}
+		struct cd_buf b;
+		cd_buf_init(&b, SIZE_MAX);
+		r = cd_block_encode(&b, t, rows, cols, nc);
+		if (!r) {
+			struct cd_chunk_row row = { .group = g->id, .tier = tier, .t0 = day,
+						    .t1 = t[rows - 1], .n = values, .data = b.data,
+						    .len = b.len };
+			r = cd_chunkdb_put(st->db, &row);
+		}
+		cd_buf_free(&b);
+		free(flags);
+		free(vals);
 	}
+	for (size_t k = 0; k < nm; k++) {
+		free(pts[k]);
+		free(samples[k]);
+	}
+	free(pts);
+	free(npts);
+	free(samples);
+	free(prev);
+	free(ns);
 	free(v);
+	free(has);
+	free(used);
+	free(t);
+	free(cols);
 	return r;
 }
 
-/* Roll up the series' days that are sealed: those before its head's
- * (all samples after it are in the head), or, with no head, those that
- * ended an hour ago. */
-static int roll_series(struct cd_mstore *st, struct series *s, int64_t now)
+/* Roll up the group's days that are sealed: those before its head's
+ * (a head holds one day, and all samples after it are in the head), or,
+ * with no head, those that ended an hour ago. */
+static int roll_group(struct cd_mstore *st, size_t gi, int64_t now)
 {
-	if (s->last_t == INT64_MIN)
-		return 0;
-	int64_t limit = s->head && s->head->n ? cd_step_start(s->head_t0, DAY_MS)
-					      : cd_step_start(now - HOUR_MS, DAY_MS);
-	int64_t day = s->rolled;
+	struct group *g = &st->g[gi];
+	int64_t limit = g->nrows ? g->day : cd_step_start(now - HOUR_MS, DAY_MS);
+	int64_t day = g->rolled;
 	if (day >= limit)
 		return 0;
+	size_t *members = NULL, nm = 0, cap = 0;
+	for (size_t i = 0; i < st->n; i++)
+		if (st->s[i].g == gi)
+			CD_PUSH(members, nm, cap, i);
 	int r = cd_chunkdb_begin(st->db);
 	while (!r && day < limit) {
 		int64_t t0;
-		r = cd_chunkdb_first_from(st->db, s->id, CD_TIER_RAW, day, &t0);
+		r = cd_chunkdb_first_from(st->db, g->id, CD_TIER_RAW, day, &t0);
 		if (r == -ENOENT) {            /* nothing sealed from day on */
 			r = 0;
 			day = limit;
@@ -73,19 +165,20 @@ static int roll_series(struct cd_mstore *st, struct series *s, int64_t now)
 		if (day > limit)
 			day = limit;
 		if (!r && day < limit) {
-			r = roll_day(st, s, day);
+			r = roll_day(st, g, members, nm, day);
 			day += DAY_MS;
 		}
 	}
+	free(members);
 	if (!r)
-		r = cd_chunkdb_series_rolled(st->db, s->id, day);
+		r = cd_chunkdb_group_rolled(st->db, g->id, day);
 	if (!r)
 		r = cd_chunkdb_commit(st->db);
 	if (r) {
 		cd_chunkdb_rollback(st->db);
 		return r;
 	}
-	s->rolled = day;
+	g->rolled = day;
 	return 0;
 }
 
@@ -94,18 +187,18 @@ static int drop(struct cd_mstore *st, int64_t now)
 	int r = cd_chunkdb_begin(st->db);
 	int64_t *keep = NULL;
 	size_t nkeep = 0, cap = 0;
-	for (size_t i = 0; i < st->n; i++)
-		if ((size_t)st->s[i].retention != st->nret - 1)
-			CD_PUSH(keep, nkeep, cap, st->s[i].id);
+	for (size_t i = 0; i < st->ng; i++)
+		if ((size_t)st->g[i].retention != st->nret - 1)
+			CD_PUSH(keep, nkeep, cap, st->g[i].id);
 	for (int tier = 0; !r && tier < CD_TIERS; tier++) {
 		uint64_t n = 0;
 		const int64_t *k = st->ret[st->nret - 1].keep_ms;
 		r = cd_chunkdb_drop(st->db, -1, tier, now - k[tier], keep, nkeep, &n);
 		st->dropped[tier] += n;
 		for (size_t i = 0; !r && i < nkeep; i++) {
-			struct series *s = cd_mstore_get(st, keep[i]);
-			r = cd_chunkdb_drop(st->db, s->id, tier,
-					    now - st->ret[s->retention].keep_ms[tier], NULL, 0, &n);
+			struct group *g = cd_mstore_group(st, keep[i]);
+			r = cd_chunkdb_drop(st->db, g->id, tier,
+					    now - st->ret[g->retention].keep_ms[tier], NULL, 0, &n);
 			st->dropped[tier] += n;
 		}
 	}
@@ -119,15 +212,16 @@ static int drop(struct cd_mstore *st, int64_t now)
 
 int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 {
-	int r = cd_mstore_commit(st);
-	/* a series at a time, so that appends and reads go on meanwhile */
+	/* from a checkpoint: what is rolled up is never made again at open */
+	int r = cd_mstore_checkpoint(st);
+	/* a group at a time, so that appends and reads go on meanwhile */
 	for (size_t i = 0; !r; i++) {
 		pthread_mutex_lock(&st->mu);
-		if (i >= st->n) {
+		if (i >= st->ng) {
 			pthread_mutex_unlock(&st->mu);
 			break;
 		}
-		r = roll_series(st, &st->s[i], now);
+		r = roll_group(st, i, now);
 		pthread_mutex_unlock(&st->mu);
 	}
 	if (!r) {

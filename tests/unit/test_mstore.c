@@ -1,8 +1,8 @@
 /* test_mstore.c - the metrics store: samples in and out losslessly
  * across sealed chunks, heads and a reopen; what was committed survives a
  * store never closed (as kill -9 leaves it); out-of-order samples refused;
- * rollup records; days rolled up and retention by tier; retention
- * options. */
+ * the series of a group with late samples and a series joining; days
+ * rolled up and retention by tier; retention options. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "metrics/mstore.h"
-#include "metrics/rollrec.h"
 #include "test.h"
 
 #define DAY INT64_C(86400000)
@@ -170,45 +169,50 @@ TEST(mstore_committed_samples_survive_a_crash)
 	free(dir);
 }
 
-TEST(mstore_rollup_records)
+TEST(mstore_series_of_a_group_late_and_joining)
 {
-	struct cd_rollup p[300];
-	memset(p, 0, sizeof(p));
-	for (int i = 0; i < 300; i++) {
-		p[i].t = T0 + i * 300000LL;
-		p[i].count = 15;
-		p[i].increase = 1e9 + i * 12345.678;
-		p[i].covered_ms = 300000 + i % 7;
-		p[i].rate_min = 1.0 / (i + 1);
-		p[i].rate_max = sqrt(i + 2.0) * 1e6;
+	/* small blocks; one series' samples come late (an agent's buffer
+	 * sent series by series), another joins half way */
+	char *dir = tmpdir();
+	struct cd_mstore_opts o = { .block_rows = 16 };
+	struct cd_mstore *st;
+	char err[256];
+	ASSERT_EQ(cd_mstore_open(dir, &o, &st, err, sizeof(err)), 0);
+	int64_t a = series(st, "vm_cpu_seconds_total", true);
+	int64_t b = series(st, "vm_disk_read_bytes_total", true);
+	for (int i = 0; i < 100; i++)
+		ASSERT_EQ(cd_mstore_append(st, a, when(i), cpu(i)), 0);
+	for (int i = 0; i < 100; i++)
+		ASSERT_EQ(cd_mstore_append(st, b, when(i), i * 512.0), 0);
+	int64_t c = series(st, "vm_net_rx_bytes_total", true);
+	for (int i = 100; i < 300; i++) {
+		ASSERT_EQ(cd_mstore_append(st, a, when(i), cpu(i)), 0);
+		ASSERT_EQ(cd_mstore_append(st, b, when(i), i * 512.0), 0);
+		if (i >= 150)
+			ASSERT_EQ(cd_mstore_append(st, c, when(i), i * 3.0), 0);
+		if (i % 7 == 0)
+			ASSERT_EQ(cd_mstore_commit(st), 0);
 	}
-	uint8_t *rec;
-	size_t len, n;
-	ASSERT_EQ(cd_rollrec_encode(p, 300, true, &rec, &len), 0);
-	struct cd_rollup *q;
-	bool counter;
-	ASSERT_EQ(cd_rollrec_decode(rec, len, &counter, &q, &n), 0);
-	ASSERT(counter);
-	ASSERT_EQ(n, 300);
-	for (int i = 0; i < 300; i++) {
-		ASSERT_EQ(q[i].t, p[i].t);
-		ASSERT_EQ(q[i].count, 15);
-		ASSERT(q[i].increase == p[i].increase && q[i].covered_ms == p[i].covered_ms);
-		ASSERT(q[i].rate_min == p[i].rate_min && q[i].rate_max == p[i].rate_max);
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	for (int round = 0; round < 2; round++) {
+		check_samples(st, a, 300);
+		struct cd_sample *v;
+		size_t n;
+		ASSERT_EQ(cd_mstore_samples(st, b, INT64_MIN, INT64_MAX, &v, &n, NULL), 0);
+		ASSERT_EQ(n, 300);
+		for (int i = 0; i < 300; i++)
+			ASSERT(v[i].t == when(i) && v[i].v == i * 512.0);
+		free(v);
+		ASSERT_EQ(cd_mstore_samples(st, c, INT64_MIN, INT64_MAX, &v, &n, NULL), 0);
+		ASSERT_EQ(n, 150);
+		ASSERT(v[0].t == when(150) && v[149].v == 299 * 3.0);
+		free(v);
+		ASSERT_EQ(cd_mstore_close(st), 0);
+		ASSERT_EQ(cd_mstore_open(dir, &o, &st, err, sizeof(err)), 0);
 	}
-	free(q);
-	/* every cut short, and a byte changed in the header, do not decode */
-	for (size_t l = 0; l < len; l++)
-		if (!cd_rollrec_decode(rec, l, &counter, &q, &n)) {
-			free(q);
-			ASSERT(!"a record cut short decoded");
-		}
-	rec[2] ^= 1;
-	ASSERT_EQ(cd_rollrec_decode(rec, len, &counter, &q, &n), -EINVAL);
-	free(rec);
-	/* times not ascending */
-	p[5].t = p[4].t;
-	ASSERT_EQ(cd_rollrec_encode(p, 300, true, &rec, &len), -EINVAL);
+	cd_mstore_close(st);
+	rmdir_all(dir);
+	free(dir);
 }
 
 TEST(mstore_days_rolled_up_and_retention)

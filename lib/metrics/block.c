@@ -1,0 +1,500 @@
+/* block.c - the block format of block.h.
+ *
+ * Layout: version 1; the rows and the columns (varints); the times' byte
+ * length (varint) and their bit stream; then each column: its id
+ * (varint), its way (0 to 12: decimal with that exponent, 255: xor), 1
+ * when every row has a value or 0, its byte length (varint) and its bit
+ * stream: a flag a row when not every row has a value, then the first
+ * value in 64 bits (decimal: k; xor: the double's bits) and the others.
+ * Bit streams are most significant bit first.
+ *
+ * A delta of delta (of times, of decimal values) is 0 as the bit 0;
+ * else its zigzag bits, as 10 and the bits in the length of the last one
+ * given in full when they fit in it (and it is not more than 5 bits
+ * longer), else as 11, the length in 6 bits and the bits but the top one
+ * (which is 1).  The first time is 64 bits. */
+#include "metrics/block.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define XOR 255
+#define MAX_E 12
+
+static const double p10[MAX_E + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
+					1e10, 1e11, 1e12 };
+
+static uint64_t dbits(double v)
+{
+	uint64_t b;
+	memcpy(&b, &v, sizeof(b));
+	return b;
+}
+
+static double bitsd(uint64_t b)
+{
+	double v;
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
+/* v as k / 10^e, bit for bit, with |k| < 2^62. */
+static bool decimal(double v, int e, int64_t *k)
+{
+	double x = v * p10[e];
+	if (!(x > -4.6e18 && x < 4.6e18))     /* also NaN and the infinities */
+		return false;
+	int64_t kk = (int64_t)(x < 0 ? x - 0.5 : x + 0.5);
+	if (dbits((double)kk / p10[e]) != dbits(v))
+		return false;
+	*k = kk;
+	return true;
+}
+
+int cd_block_exponent(double v, int from)
+{
+	int64_t k;
+	for (int e = from < 0 ? 0 : from; e <= MAX_E; e++)
+		if (decimal(v, e, &k))
+			return e;
+	return -1;
+}
+
+/* ---- bits out ---- */
+
+struct bw {
+	struct cd_buf *b;
+	uint64_t acc;              /* bits not yet written, right-aligned */
+	int nacc;
+};
+
+static void put(struct bw *w, uint64_t v, int n)
+{
+	if (n <= 0)
+		return;
+	if (n < 64)
+		v &= (UINT64_C(1) << n) - 1;
+	while (n > 0) {
+		int take = n < 64 - w->nacc ? n : 64 - w->nacc;
+		uint64_t part = take == 64 ? v : (v >> (n - take)) & ((UINT64_C(1) << take) - 1);
+		w->acc = take == 64 ? part : (w->acc << take) | part;
+		w->nacc += take;
+		n -= take;
+		if (w->nacc == 64) {
+			uint8_t o[8];
+			for (int i = 0; i < 8; i++)
+				o[i] = (uint8_t)(w->acc >> (56 - 8 * i));
+			cd_buf_add(w->b, o, 8);
+			w->acc = 0;
+			w->nacc = 0;
+		}
+	}
+}
+
+static void put_end(struct bw *w)
+{
+	if (w->nacc) {
+		uint64_t a = w->acc << (64 - w->nacc);
+		for (int i = 0; i < (w->nacc + 7) / 8; i++) {
+			uint8_t o = (uint8_t)(a >> (56 - 8 * i));
+			cd_buf_add(w->b, &o, 1);
+		}
+	}
+	w->acc = 0;
+	w->nacc = 0;
+}
+
+static void put_dod(struct bw *w, int64_t d, int *len)
+{
+	if (d == 0) {
+		put(w, 0, 1);
+		return;
+	}
+	uint64_t z = ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+	int n = 64 - __builtin_clzll(z);
+	if (*len && n <= *len && n >= *len - 5) {
+		put(w, 2, 2);
+		put(w, z, *len);
+		return;
+	}
+	put(w, 3, 2);
+	put(w, (uint64_t)(n & 63), 6);    /* 64 is written 0 */
+	put(w, z, n - 1);
+	*len = n;
+}
+
+struct xor_state {
+	uint64_t v;
+	int lead, trail;           /* the last meaningful window; lead < 0: none */
+};
+
+static void put_xor(struct bw *w, struct xor_state *s, uint64_t bits)
+{
+	uint64_t x = bits ^ s->v;
+	s->v = bits;
+	if (x == 0) {
+		put(w, 0, 1);
+		return;
+	}
+	int lead = __builtin_clzll(x), trail = __builtin_ctzll(x);
+	if (lead > 31)
+		lead = 31;
+	if (s->lead >= 0 && lead >= s->lead && trail >= s->trail) {
+		put(w, 2, 2);
+		put(w, x >> s->trail, 64 - s->lead - s->trail);
+		return;
+	}
+	int sig = 64 - lead - trail;
+	put(w, 3, 2);
+	put(w, (uint64_t)lead, 5);
+	put(w, (uint64_t)(sig & 63), 6);  /* 64 is written 0 */
+	put(w, x >> trail, sig);
+	s->lead = lead;
+	s->trail = trail;
+}
+
+static void put_varint(struct cd_buf *b, uint64_t v)
+{
+	uint8_t o[10];
+	int k = 0;
+	do {
+		o[k++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	cd_buf_add(b, o, (size_t)k);
+}
+
+static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size_t nrows)
+{
+	size_t st = c->stride ? c->stride : 1;
+	int e = 0;
+	bool dense = true;
+	for (size_t i = 0; i < nrows; i++) {
+		if (c->present && !c->present[i * st]) {
+			dense = false;
+			continue;
+		}
+		if (e >= 0)
+			e = cd_block_exponent(c->v[i * st], e);
+	}
+	struct cd_buf body;
+	cd_buf_init(&body, SIZE_MAX);
+	struct bw w = { .b = &body };
+	if (!dense)
+		for (size_t i = 0; i < nrows; i++)
+			put(&w, c->present[i * st] != 0, 1);
+	bool first = true;
+	int64_t k = 0, dk = 0;
+	int klen = 0;
+	struct xor_state xs = { .lead = -1 };
+	for (size_t i = 0; i < nrows; i++) {
+		if (!dense && !c->present[i * st])
+			continue;
+		double v = c->v[i * st];
+		if (e < 0) {
+			if (first)
+				put(&w, xs.v = dbits(v), 64);
+			else
+				put_xor(&w, &xs, dbits(v));
+		} else {
+			int64_t kk = 0;
+			decimal(v, e, &kk);
+			if (first) {
+				put(&w, (uint64_t)kk, 64);
+			} else {
+				int64_t d = (int64_t)((uint64_t)kk - (uint64_t)k);
+				put_dod(&w, (int64_t)((uint64_t)d - (uint64_t)dk), &klen);
+				dk = d;
+			}
+			k = kk;
+		}
+		first = false;
+	}
+	put_end(&w);
+	put_varint(out, c->id);
+	uint8_t m[2] = { (uint8_t)(e < 0 ? XOR : e), dense };
+	cd_buf_add(out, m, 2);
+	put_varint(out, body.len);
+	if (body.len)
+		cd_buf_add(out, body.data, body.len);
+	cd_buf_free(&body);
+}
+
+int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
+		    const struct cd_block_col *cols, size_t ncols)
+{
+	if (nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS)
+		return -EINVAL;
+	for (size_t i = 1; i < nrows; i++)
+		if (t[i] <= t[i - 1])
+			return -EINVAL;
+	for (size_t c = 0; c < ncols; c++) {
+		size_t st = cols[c].stride ? cols[c].stride : 1, i = 0;
+		while (cols[c].present && i < nrows && !cols[c].present[i * st])
+			i++;
+		if (i == nrows)
+			return -EINVAL;
+	}
+	uint8_t version = 1;
+	cd_buf_add(out, &version, 1);
+	put_varint(out, nrows);
+	put_varint(out, ncols);
+	struct cd_buf tb;
+	cd_buf_init(&tb, SIZE_MAX);
+	struct bw w = { .b = &tb };
+	put(&w, (uint64_t)t[0], 64);
+	int64_t dt = 0;
+	int tlen = 0;
+	for (size_t i = 1; i < nrows; i++) {
+		int64_t d = (int64_t)((uint64_t)t[i] - (uint64_t)t[i - 1]);
+		put_dod(&w, (int64_t)((uint64_t)d - (uint64_t)dt), &tlen);
+		dt = d;
+	}
+	put_end(&w);
+	put_varint(out, tb.len);
+	cd_buf_add(out, tb.data, tb.len);
+	cd_buf_free(&tb);
+	for (size_t c = 0; c < ncols; c++)
+		encode_column(out, &cols[c], nrows);
+	return 0;
+}
+
+/* ---- bits in ---- */
+
+struct br {
+	const uint8_t *p;
+	size_t len, bit;           /* bytes; bits read so far */
+};
+
+static bool get(struct br *r, int n, uint64_t *v)
+{
+	if (n == 0) {
+		*v = 0;
+		return true;
+	}
+	if (r->bit + (size_t)n > r->len * 8)
+		return false;
+	size_t byte = r->bit >> 3;
+	int off = (int)(r->bit & 7);
+	uint64_t x = 0;
+	size_t have = r->len - byte < 8 ? r->len - byte : 8;
+	for (size_t i = 0; i < have; i++)
+		x |= (uint64_t)r->p[byte + i] << (56 - 8 * i);
+	x <<= off;
+	if (off + n > 64)
+		x |= (uint64_t)r->p[byte + 8] >> (8 - off);
+	*v = n == 64 ? x : x >> (64 - n);
+	r->bit += (size_t)n;
+	return true;
+}
+
+static bool get_dod(struct br *r, int64_t *d, int *len)
+{
+	uint64_t b, n, z;
+	if (!get(r, 1, &b))
+		return false;
+	if (!b) {
+		*d = 0;
+		return true;
+	}
+	if (!get(r, 1, &b))
+		return false;
+	if (!b) {                  /* 10: in the last length */
+		if (!*len || !get(r, *len, &z))
+			return false;
+	} else {                   /* 11: a length, the bits but the top one */
+		if (!get(r, 6, &n))
+			return false;
+		if (n == 0)
+			n = 64;
+		if (!get(r, (int)n - 1, &z))
+			return false;
+		z |= UINT64_C(1) << (n - 1);
+		*len = (int)n;
+	}
+	*d = (int64_t)((z >> 1) ^ (0 - (z & 1)));
+	return true;
+}
+
+static bool get_xor(struct br *r, struct xor_state *s)
+{
+	uint64_t b, x;
+	if (!get(r, 1, &b))
+		return false;
+	if (!b)
+		return true;
+	if (!get(r, 1, &b))
+		return false;
+	if (!b) {                  /* 10: the last window */
+		if (s->lead < 0 || !get(r, 64 - s->lead - s->trail, &x))
+			return false;
+		s->v ^= x << s->trail;
+		return true;
+	}
+	uint64_t lead, sig;        /* 11: a new window */
+	if (!get(r, 5, &lead) || !get(r, 6, &sig))
+		return false;
+	if (sig == 0)
+		sig = 64;
+	if (lead + sig > 64 || !get(r, (int)sig, &x))
+		return false;
+	s->lead = (int)lead;
+	s->trail = (int)(64 - lead - sig);
+	s->v ^= s->trail < 64 ? x << s->trail : 0;
+	return true;
+}
+
+static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*p == end)
+			return false;
+		uint8_t c = *(*p)++;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct colhdr {
+	uint64_t id;
+	int mode;
+	bool dense;
+	const uint8_t *body;
+	size_t len;
+};
+
+/* The column at *p (advanced past it): false when it does not parse. */
+static bool column_at(const uint8_t **p, const uint8_t *end, struct colhdr *c)
+{
+	uint64_t len;
+	if (!get_varint(p, end, &c->id) || end - *p < 2)
+		return false;
+	c->mode = (*p)[0];
+	c->dense = (*p)[1];
+	*p += 2;
+	if ((c->mode > MAX_E && c->mode != XOR) || (*p)[-1] > 1 || !get_varint(p, end, &len) ||
+	    len > (uint64_t)(end - *p))
+		return false;
+	c->body = *p;
+	c->len = (size_t)len;
+	*p += len;
+	return true;
+}
+
+int cd_block_open(struct cd_block *b, const void *data, size_t len)
+{
+	memset(b, 0, sizeof(*b));
+	const uint8_t *p = data, *end = p + len;
+	uint64_t nrows, ncols, tlen;
+	if (len < 1 || *p++ != 1 || !get_varint(&p, end, &nrows) || !get_varint(&p, end, &ncols) ||
+	    nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS ||
+	    !get_varint(&p, end, &tlen) || tlen > (uint64_t)(end - p))
+		return -EINVAL;
+	b->p = data;
+	b->len = len;
+	b->nrows = (size_t)nrows;
+	b->ncols = (size_t)ncols;
+	b->toff = (size_t)(p - (const uint8_t *)data);
+	b->tlen = (size_t)tlen;
+	p += tlen;
+	b->coff = (size_t)(p - (const uint8_t *)data);
+	for (size_t i = 0; i < b->ncols; i++) {
+		struct colhdr c;
+		if (!column_at(&p, end, &c))
+			return -EINVAL;
+	}
+	return p == end ? 0 : -EINVAL;
+}
+
+int cd_block_times(const struct cd_block *b, int64_t *t)
+{
+	struct br r = { .p = b->p + b->toff, .len = b->tlen };
+	uint64_t first;
+	if (!get(&r, 64, &first))
+		return -EINVAL;
+	t[0] = (int64_t)first;
+	int64_t dt = 0;
+	int len = 0;
+	for (size_t i = 1; i < b->nrows; i++) {
+		int64_t dod;
+		if (!get_dod(&r, &dod, &len))
+			return -EINVAL;
+		dt = (int64_t)((uint64_t)dt + (uint64_t)dod);
+		t[i] = (int64_t)((uint64_t)t[i - 1] + (uint64_t)dt);
+		if (t[i] <= t[i - 1])
+			return -EINVAL;    /* times only go forward */
+	}
+	return 0;
+}
+
+uint64_t cd_block_col_id(const struct cd_block *b, size_t i)
+{
+	const uint8_t *p = b->p + b->coff, *end = b->p + b->len;
+	struct colhdr c = { 0 };
+	for (size_t k = 0; k <= i && k < b->ncols; k++)
+		column_at(&p, end, &c);      /* checked by cd_block_open */
+	return c.id;
+}
+
+int cd_block_column(const struct cd_block *b, uint64_t id, double *v, uint8_t *present)
+{
+	const uint8_t *p = b->p + b->coff, *end = b->p + b->len;
+	struct colhdr c;
+	size_t k = 0;
+	for (; k < b->ncols; k++) {
+		if (!column_at(&p, end, &c))
+			return -EINVAL;
+		if (c.id == id)
+			break;
+	}
+	if (k == b->ncols)
+		return -ENOENT;
+	struct br r = { .p = c.body, .len = c.len };
+	size_t count = b->nrows;
+	if (c.dense) {
+		memset(present, 1, b->nrows);
+	} else {
+		count = 0;
+		for (size_t i = 0; i < b->nrows; i++) {
+			uint64_t f;
+			if (!get(&r, 1, &f))
+				return -EINVAL;
+			present[i] = (uint8_t)f;
+			count += f;
+		}
+		if (!count)
+			return -EINVAL;
+	}
+	bool first = true;
+	int64_t kk = 0, dk = 0;
+	int klen = 0;
+	struct xor_state xs = { .lead = -1 };
+	for (size_t i = 0; i < b->nrows; i++) {
+		if (!present[i])
+			continue;
+		if (first) {
+			uint64_t x;
+			if (!get(&r, 64, &x))
+				return -EINVAL;
+			xs.v = x;
+			kk = (int64_t)x;
+		} else if (c.mode == XOR) {
+			if (!get_xor(&r, &xs))
+				return -EINVAL;
+		} else {
+			int64_t dod;
+			if (!get_dod(&r, &dod, &klen))
+				return -EINVAL;
+			dk = (int64_t)((uint64_t)dk + (uint64_t)dod);
+			kk = (int64_t)((uint64_t)kk + (uint64_t)dk);
+		}
+		v[i] = c.mode == XOR ? bitsd(xs.v) : (double)kk / p10[c.mode];
+		first = false;
+	}
+	return (int)count;
+}

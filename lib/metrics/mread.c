@@ -1,0 +1,259 @@
+/* mread.c - reading the metrics store: series, a series' raw samples
+ * (blocks written, blocks pending, the head) and rollup points, and the
+ * store's figures (see mstore.h). */
+#include "metrics/mstore_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cd_mstore_block_column(const void *data, size_t len, uint64_t id, int64_t **t, double **v,
+			   uint8_t **has, size_t *nrows)
+{
+	struct cd_block b;
+	if (cd_block_open(&b, data, len))
+		return -EINVAL;
+	*t = cd_malloc(b.nrows * sizeof(**t));
+	*v = cd_malloc(b.nrows * sizeof(**v));
+	*has = cd_malloc(b.nrows);
+	int r = cd_block_column(&b, id, *v, *has);
+	if (r > 0 && cd_block_times(&b, *t))
+		r = -EINVAL;
+	if (r <= 0) {
+		free(*t);
+		free(*v);
+		free(*has);
+		return r ? r : -EINVAL;
+	}
+	*nrows = b.nrows;
+	return r;
+}
+
+static void info_of(const struct cd_mstore *st, const struct series *s, struct cd_series_info *i)
+{
+	*i = (struct cd_series_info){ .id = s->id, .key = s->key, .metric = s->metric,
+				      .kind = s->kind, .name = s->name, .host = s->host,
+				      .source = s->source, .counter = s->counter,
+				      .last_t = s->last_t, .last_v = s->last_v,
+				      .rolled = st->g[s->g].rolled };
+}
+
+void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_series_info *s),
+		    void *arg)
+{
+	pthread_mutex_lock(&st->mu);
+	for (size_t i = 0; i < st->n; i++) {
+		struct cd_series_info info;
+		info_of(st, &st->s[i], &info);
+		fn(arg, &info);
+	}
+	pthread_mutex_unlock(&st->mu);
+}
+
+int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info *info)
+{
+	pthread_mutex_lock(&st->mu);
+	size_t i;
+	bool found = cd_map_get(&st->by_key, key, &i);
+	if (found)
+		info_of(st, &st->s[i], info);
+	pthread_mutex_unlock(&st->mu);
+	return found ? 0 : -ENOENT;
+}
+
+struct collect {
+	uint64_t id;
+	int64_t from, to;
+	struct cd_sample *v, *prev;
+	size_t n, cap;
+	bool corrupt;
+};
+
+static void take_one(struct collect *c, int64_t t, double v)
+{
+	if (t < c->from) {
+		if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
+			*c->prev = (struct cd_sample){ t, v };
+	} else if (t <= c->to && (!c->n || t > c->v[c->n - 1].t)) {
+		CD_PUSH(c->v, c->n, c->cap, ((struct cd_sample){ t, v }));
+	}
+}
+
+static void take(struct collect *c, const void *data, size_t len)
+{
+	int64_t *t;
+	double *v;
+	uint8_t *has;
+	size_t n;
+	int r = cd_mstore_block_column(data, len, c->id, &t, &v, &has, &n);
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		c->corrupt = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (has[i])
+			take_one(c, t[i], v[i]);
+	free(t);
+	free(v);
+	free(has);
+}
+
+static int take_row(void *arg, const struct cd_chunk_row *row)
+{
+	take(arg, row->data, row->len);
+	return 0;
+}
+
+int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
+			     struct cd_sample **out, size_t *n, struct cd_sample *prev)
+{
+	struct collect c = { .id = (uint64_t)s->id, .from = from, .to = to, .prev = prev };
+	struct group *g = &st->g[s->g];
+	if (prev)
+		prev->t = INT64_MIN;
+	int r = 0;
+	if (prev && from > INT64_MIN)
+		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from, take_row, &c);
+	if (!r)
+		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, &c);
+	for (size_t i = 0; !r && i < st->npending; i++)
+		if (st->pending[i].group == g->id && st->pending[i].t0 <= to)
+			take(&c, st->pending[i].data, st->pending[i].len);
+	if (!r && s->col >= 0)
+		for (size_t i = 0; i < g->nrows; i++)
+			if (g->has[i * g->ccap + (size_t)s->col])
+				take_one(&c, g->t[i], g->v[i * g->ccap + (size_t)s->col]);
+	if (c.corrupt)
+		cd_logf(st->log, "metrics: a block of %s does not decode; skipped", s->key);
+	if (r) {
+		free(c.v);
+		return r;
+	}
+	*out = c.v;
+	*n = c.n;
+	return 0;
+}
+
+int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
+		      struct cd_sample **out, size_t *n, struct cd_sample *prev)
+{
+	pthread_mutex_lock(&st->mu);
+	struct series *s = cd_mstore_get(st, id);
+	int r = s ? cd_mstore_samples_locked(st, s, from, to, out, n, prev) : -ENOENT;
+	pthread_mutex_unlock(&st->mu);
+	return r;
+}
+
+struct points {
+	uint64_t id;               /* the series' first field's column */
+	bool counter;
+	int64_t from, to;
+	struct cd_rollup *v;
+	size_t n, cap;
+	bool corrupt;
+};
+
+static void set_field(struct cd_rollup *p, bool counter, int f, double v)
+{
+	switch (f) {
+	case 0: p->count = v >= 0 && v <= UINT32_MAX ? (uint32_t)v : 0; break;
+	case 1: *(counter ? &p->increase : &p->min) = v; break;
+	case 2:
+		if (counter)
+			p->covered_ms = v >= 0 && v < 9e18 ? (int64_t)v : 0;
+		else
+			p->max = v;
+		break;
+	case 3: *(counter ? &p->rate_min : &p->sum) = v; break;
+	default: *(counter ? &p->rate_max : &p->last) = v; break;
+	}
+}
+
+static int take_points(void *arg, const struct cd_chunk_row *row)
+{
+	struct points *p = arg;
+	struct cd_block b;
+	if (cd_block_open(&b, row->data, row->len)) {
+		p->corrupt = true;
+		return 0;
+	}
+	int64_t *t = cd_malloc(b.nrows * sizeof(*t));
+	struct cd_rollup *pt = cd_calloc(b.nrows, sizeof(*pt));
+	double *v = cd_malloc(b.nrows * sizeof(*v));
+	uint8_t *has = cd_malloc(b.nrows), *any = cd_calloc(b.nrows, 1);
+	int r = cd_block_times(&b, t);
+	for (int f = 0; !r && f < NFIELDS; f++) {
+		int got = cd_block_column(&b, p->id + (uint64_t)f, v, has);
+		if (got == -ENOENT)
+			break;             /* the series is not in this record */
+		if (got < 0) {
+			r = -EINVAL;
+			break;
+		}
+		for (size_t i = 0; i < b.nrows; i++)
+			if (has[i]) {
+				set_field(&pt[i], p->counter, f, v[i]);
+				any[i] = 1;
+			}
+	}
+	if (r)
+		p->corrupt = true;
+	for (size_t i = 0; !r && i < b.nrows; i++)
+		if (any[i] && t[i] >= p->from && t[i] <= p->to &&
+		    (!p->n || t[i] > p->v[p->n - 1].t)) {
+			pt[i].t = t[i];
+			CD_PUSH(p->v, p->n, p->cap, pt[i]);
+		}
+	free(t);
+	free(pt);
+	free(v);
+	free(has);
+	free(any);
+	return 0;
+}
+
+int cd_mstore_rollups(struct cd_mstore *st, int64_t id, int tier, int64_t from, int64_t to,
+		      struct cd_rollup **out, size_t *n)
+{
+	if (tier <= CD_TIER_RAW || tier >= CD_TIERS)
+		return -EINVAL;
+	pthread_mutex_lock(&st->mu);
+	struct series *s = cd_mstore_get(st, id);
+	struct points p = { .id = (uint64_t)id << 3, .from = from, .to = to };
+	int r = -ENOENT;
+	if (s) {
+		p.counter = s->counter;
+		r = cd_chunkdb_get(st->db, st->g[s->g].id, tier, from, to, take_points, &p);
+		if (p.corrupt)
+			cd_logf(st->log, "metrics: a rollup of %s does not decode; skipped", s->key);
+	}
+	pthread_mutex_unlock(&st->mu);
+	if (r) {
+		free(p.v);
+		return r;
+	}
+	*out = p.v;
+	*n = p.n;
+	return 0;
+}
+
+int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&st->mu);
+	int r = st->bulk ? 0 : cd_mstore_flush_locked(st, true);
+	if (!r)
+		r = cd_chunkdb_stats(st->db, &out->samples, &out->bytes);
+	for (size_t i = 0; i < st->ng; i++) {
+		const struct group *g = &st->g[i];
+		for (size_t k = 0; k < g->nrows * g->ccap; k++)
+			out->samples += g->has[k] && k % g->ccap < g->ncols;
+	}
+	out->series = st->n;
+	out->refused = st->refused;
+	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
+	pthread_mutex_unlock(&st->mu);
+	return r;
+}

@@ -1,0 +1,176 @@
+/* test_block.c - the metrics block format: every value comes back bit for
+ * bit (counters, seconds from nanoseconds, gauges, NaN, infinities, -0),
+ * times with jitter shared by columns, columns that miss rows, a column
+ * found among others, and blocks cut short or scrambled decode to an
+ * error, never a crash. */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/block.h"
+#include "test.h"
+
+/* Encode the columns over the rows, decode each back and compare bit for
+ * bit; the bytes taken. */
+static size_t roundtrip(const int64_t *t, size_t n, const struct cd_block_col *c, size_t nc)
+{
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t, n, c, nc), 0);
+	struct cd_block blk;
+	ASSERT_EQ(cd_block_open(&blk, b.data, b.len), 0);
+	ASSERT_EQ(blk.nrows, n);
+	ASSERT_EQ(blk.ncols, nc);
+	int64_t *tt = malloc(n * sizeof(*tt));
+	double *v = malloc(n * sizeof(*v));
+	uint8_t *p = malloc(n);
+	ASSERT_EQ(cd_block_times(&blk, tt), 0);
+	ASSERT(memcmp(tt, t, n * sizeof(*t)) == 0);
+	for (size_t k = 0; k < nc; k++) {
+		ASSERT_EQ(cd_block_col_id(&blk, k), c[k].id);
+		size_t want = 0;
+		for (size_t i = 0; i < n; i++)
+			want += !c[k].present || c[k].present[i];
+		ASSERT_EQ(cd_block_column(&blk, c[k].id, v, p), want);
+		for (size_t i = 0; i < n; i++) {
+			ASSERT_EQ(p[i], !c[k].present || c[k].present[i]);
+			if (p[i])
+				ASSERT(memcmp(&v[i], &c[k].v[i], sizeof(double)) == 0);
+		}
+	}
+	ASSERT_EQ(cd_block_column(&blk, 999999, v, p), -ENOENT);
+	free(tt);
+	free(v);
+	free(p);
+	size_t len = b.len;
+	cd_buf_free(&b);
+	return len;
+}
+
+#define N 4000
+
+TEST(block_counters_gauges_shared_times)
+{
+	int64_t *t = malloc(N * sizeof(*t));
+	double *cpu = malloc(N * sizeof(double)), *bytes = malloc(N * sizeof(double)),
+	       *k = malloc(N * sizeof(double)), *mem = malloc(N * sizeof(double));
+	srand(7);
+	/* a collector every 20 s with a few ms of jitter */
+	for (size_t i = 0; i < N; i++)
+		t[i] = 1764547200000 + (int64_t)i * 20000 + rand() % 7;
+	uint64_t ns = 123456789012, b = 0;
+	for (size_t i = 0; i < N; i++) {
+		/* cpu.time as libvirt gives it (ns), read as seconds */
+		ns += 20000000000ULL / 10 * (uint64_t)(rand() % 5) + (uint64_t)(rand() % 1000000);
+		cpu[i] = (double)ns / 1e9;
+		/* a byte counter with a reset */
+		b = i == N / 2 ? 0 : b + (uint64_t)(rand() % 100000);
+		bytes[i] = (double)b;
+		k[i] = 42;
+		mem[i] = 1.0 / (double)(i + 3);
+	}
+	struct cd_block_col c[4] = { { 1, cpu, NULL, 0 }, { 2, bytes, NULL, 0 }, { 3, k, NULL, 0 },
+				     { 300, mem, NULL, 0 } };
+	size_t one = roundtrip(t, N, &c[2], 1);
+	ASSERT(one < N * 2);         /* the times' jitter and a bit a value */
+	size_t all = roundtrip(t, N, c, 4);
+	ASSERT(all < N * (8 + 5 + 1 + 9));   /* loose: the benchmark measures */
+	free(t);
+	free(cpu);
+	free(bytes);
+	free(k);
+	free(mem);
+}
+
+TEST(block_columns_missing_rows_and_odd_values)
+{
+	static const double odd[] = { NAN, INFINITY, -INFINITY, -0.0, 0.0, DBL_MAX, -DBL_MAX,
+				      DBL_MIN, 5e-324, 1e300, 0.1, 1.0 / 3, 4.6e18, -4.7e18 };
+	enum { M = 64 };
+	int64_t t[M];
+	double v[M], w[M * 2];
+	uint8_t present[M];
+	for (size_t i = 0; i < M; i++) {
+		t[i] = (int64_t)i * 1000 - 5000;     /* before the epoch too */
+		v[i] = odd[i % (sizeof(odd) / sizeof(odd[0]))];
+		present[i] = i % 3 != 1;
+		w[2 * i] = (double)i;                /* strided: every other one */
+		w[2 * i + 1] = -1;
+	}
+	struct cd_block_col c[3] = { { 7, v, present, 0 }, { 8, v, NULL, 0 }, { 9, w, NULL, 2 } };
+	struct cd_block_col strided = { 9, w, NULL, 2 };
+	roundtrip(t, M, c, 2);
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t, M, &strided, 1), 0);
+	struct cd_block blk;
+	ASSERT_EQ(cd_block_open(&blk, b.data, b.len), 0);
+	double out[M];
+	uint8_t p[M];
+	ASSERT_EQ(cd_block_column(&blk, 9, out, p), M);
+	for (size_t i = 0; i < M; i++)
+		ASSERT(out[i] == (double)i);
+	cd_buf_free(&b);
+	/* refused: times not ascending, no rows, a column with no value */
+	cd_buf_init(&b, SIZE_MAX);
+	int64_t bad_t[3] = { 1, 3, 3 };
+	ASSERT_EQ(cd_block_encode(&b, bad_t, 3, c, 1), -EINVAL);
+	ASSERT_EQ(cd_block_encode(&b, t, 0, c, 1), -EINVAL);
+	uint8_t none[M] = { 0 };
+	struct cd_block_col empty = { 1, v, none, 0 };
+	ASSERT_EQ(cd_block_encode(&b, t, M, &empty, 1), -EINVAL);
+	cd_buf_free(&b);
+	ASSERT_EQ(cd_block_exponent(6.5, 0), 1);
+	ASSERT_EQ(cd_block_exponent(0.1 + 0.2, 0), -1);     /* no decimal holds it */
+	ASSERT_EQ(cd_block_exponent(5, 3), 3);
+	(void)c[2];
+}
+
+TEST(block_hostile_bytes_never_crash)
+{
+	enum { M = 120 };
+	int64_t t[M];
+	double v[M], g[M];
+	for (int i = 0; i < M; i++) {
+		t[i] = (int64_t)i * 20000 + i % 5;
+		v[i] = 1.0 / (i + 3);
+		g[i] = i * 4096.0;
+	}
+	struct cd_block_col c[2] = { { 1, v, NULL, 0 }, { 2, g, NULL, 0 } };
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t, M, c, 2), 0);
+	uint8_t *buf = malloc(b.len);
+	srand(11);
+	int corrupt = 0;
+	int64_t tt[CD_BLOCK_MAX_ROWS];
+	static double out[CD_BLOCK_MAX_ROWS];
+	static uint8_t p[CD_BLOCK_MAX_ROWS];
+	for (int round = 0; round < 3000; round++) {
+		memcpy(buf, b.data, b.len);
+		size_t cut = round % 3 ? b.len : (size_t)rand() % b.len;
+		for (int k = 0; k < 1 + round % 4; k++)
+			buf[rand() % b.len] ^= (uint8_t)(1 + rand() % 255);
+		struct cd_block blk;
+		if (cd_block_open(&blk, buf, cut) < 0) {
+			corrupt++;
+			continue;
+		}
+		corrupt += cd_block_times(&blk, tt) < 0;
+		for (size_t k = 0; k < blk.ncols; k++)
+			corrupt += cd_block_column(&blk, cd_block_col_id(&blk, k), out, p) < 0;
+	}
+	ASSERT(corrupt > 0);
+	free(buf);
+	/* every cut short does not open or does not decode */
+	for (size_t l = 0; l < b.len; l++) {
+		struct cd_block blk;
+		ASSERT(cd_block_open(&blk, b.data, l) < 0);
+	}
+	uint8_t bad[8] = { 2, 1, 1, 0 };
+	struct cd_block blk;
+	ASSERT_EQ(cd_block_open(&blk, bad, sizeof(bad)), -EINVAL);
+	cd_buf_free(&b);
+}
