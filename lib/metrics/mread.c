@@ -61,6 +61,20 @@ int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info 
 	return found ? 0 : -ENOENT;
 }
 
+size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name,
+			const char *metric, struct cd_series_info *out, size_t max)
+{
+	char *key = cd_asprintf("%s\x1f%s\x1f%s", kind, name, metric);
+	size_t n = 0, i;
+	pthread_mutex_lock(&st->mu);
+	if (cd_map_get(&st->by_object, key, &i))
+		for (; i != SIZE_MAX && n < max; i = st->s[i].next_obj)
+			info_of(st, &st->s[i], &out[n++]);
+	pthread_mutex_unlock(&st->mu);
+	free(key);
+	return n;
+}
+
 struct collect {
 	uint64_t id;
 	int64_t from, to;

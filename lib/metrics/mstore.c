@@ -101,7 +101,21 @@ static int add_series_mem(struct cd_mstore *st, const struct cd_series_row *r)
 	s->col = -1;
 	s->last_t = INT64_MIN;
 	g->retention = retention_of(st, s->metric);
+	s->next_obj = SIZE_MAX;
 	cd_map_put(&st->by_key, s->key, st->n, NULL);
+	/* chained after the object's other series of the metric */
+	char *ok = cd_asprintf("%s\x1f%s\x1f%s", s->kind, s->name, s->metric);
+	size_t first;
+	if (cd_map_get(&st->by_object, ok, &first)) {
+		size_t i = first;
+		while (st->s[i].next_obj != SIZE_MAX)
+			i = st->s[i].next_obj;
+		st->s[i].next_obj = st->n;
+		free(ok);
+	} else {
+		cd_map_put(&st->by_object, ok, st->n, NULL);
+		CD_PUSH(st->objkeys, st->nobjkeys, st->capobjkeys, ok);
+	}
 	st->n++;
 	return 0;
 }
@@ -422,6 +436,10 @@ static void free_store(struct cd_mstore *st)
 	free(st->g);
 	cd_map_free(&st->by_key);
 	cd_map_free(&st->by_labels);
+	cd_map_free(&st->by_object);
+	for (size_t i = 0; i < st->nobjkeys; i++)
+		free(st->objkeys[i]);
+	free(st->objkeys);
 	cd_buf_free(&st->wal);
 	pthread_mutex_destroy(&st->mu);
 	free(st);
@@ -456,6 +474,7 @@ int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_ms
 	pthread_mutex_init(&st->mu, NULL);
 	cd_map_init_exact(&st->by_key);
 	cd_map_init_exact(&st->by_labels);
+	cd_map_init_exact(&st->by_object);
 	cd_buf_init(&st->wal, SIZE_MAX);
 	st->log = o->log;
 	st->max_series = o->max_series ? o->max_series : DEFAULT_MAX_SERIES;

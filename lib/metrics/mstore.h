@@ -105,6 +105,11 @@ void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_
  * the store is open), or -ENOENT. */
 int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info *info);
 
+/* The series of an object's metric (several when other labels differ):
+ * how many were put in out (at most max). */
+size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name,
+			const char *metric, struct cd_series_info *out, size_t max);
+
 /* Raw samples of a series in [from, to], and (if prev is not NULL) the
  * one before from (prev->t = INT64_MIN when none): 0 with *out (the
  * caller frees), or a negative code. */

@@ -20,6 +20,7 @@ struct series {
 	bool counter;
 	size_t g;                  /* its group, an index in the store's */
 	int col;                   /* its column in the group's head, -1 when none */
+	size_t next_obj;           /* the next series of its object and metric, or SIZE_MAX */
 	int64_t last_t;            /* the newest sample, sealed or not (INT64_MIN: none) */
 	double last_v;
 };
@@ -56,6 +57,9 @@ struct cd_mstore {
 	struct group *g;           /* by id, ascending */
 	size_t ng, gcap;
 	struct cd_map by_key, by_labels;
+	struct cd_map by_object;   /* "kind\x1fname\x1fmetric" -> its first series */
+	char **objkeys;            /* by_object's keys, owned */
+	size_t nobjkeys, capobjkeys;
 	struct sealed *pending;
 	size_t npending, cappending;
 	struct cd_buf wal;         /* the batch since the last commit */

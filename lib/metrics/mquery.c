@@ -1,0 +1,250 @@
+/* mquery.c - a catalog metric of an object at a step (see mquery.h).
+ *
+ * Each series is read at its finest: the points of the tier chosen up to
+ * the time its group was rolled up, then one point a raw sample (its
+ * increase from the sample before, for counters).  Those are merged into
+ * the query's steps, and a step's value made from the merged point. */
+#include "metrics/mquery.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+#define MAX_SERIES 16              /* an object's series of one metric */
+
+int cd_agg_parse(const char *s, enum cd_agg *a)
+{
+	static const char *const names[] = { "avg", "min", "max", "sum", "count", "latest" };
+	for (size_t i = 0; i < CD_ARRAY_LEN(names); i++)
+		if (!strcmp(s, names[i])) {
+			*a = (enum cd_agg)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int pick_tier(int64_t step)
+{
+	for (int t = CD_TIERS - 1; t > CD_TIER_RAW; t--)
+		if (step % cd_tier_step_ms[t] == 0)
+			return t;
+	return CD_TIER_RAW;
+}
+
+/* A series' points at their finest in [from, to]. */
+static int fine(struct cd_mstore *st, const struct cd_series_info *s, int tier, int64_t from,
+		int64_t to, struct cd_rollup **out, size_t *n)
+{
+	struct cd_rollup *v = NULL;
+	size_t nv = 0;
+	int64_t raw_from = from;
+	int r = 0;
+	if (tier > CD_TIER_RAW && s->rolled > from) {
+		r = cd_mstore_rollups(st, s->id, tier, from, s->rolled - 1 < to ? s->rolled - 1 : to,
+				      &v, &nv);
+		raw_from = s->rolled;
+	}
+	if (!r && raw_from <= to) {
+		struct cd_sample *smp, prev;
+		size_t ns;
+		r = cd_mstore_samples(st, s->id, raw_from, to, &smp, &ns, &prev);
+		if (!r && ns) {
+			v = cd_realloc(v, (nv + ns) * sizeof(*v));
+			nv += s->counter ? cd_rollup_counter(smp, ns, prev.t == INT64_MIN ? NULL : &prev,
+							     1, v + nv, ns)
+					 : cd_rollup_gauge(smp, ns, 1, v + nv, ns);
+		}
+		if (!r)
+			free(smp);
+	}
+	if (r) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+/* Fine points merged into the query's steps, in place: how many steps. */
+static size_t bucket(struct cd_rollup *f, size_t n, int64_t step)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = cd_step_start(f[i].t, step);
+		if (!k || f[k - 1].t != t) {
+			struct cd_rollup r = f[i];
+			r.t = t;
+			f[k++] = r;
+		} else {
+			cd_rollup_merge(&f[k - 1], &f[i]);
+		}
+	}
+	return k;
+}
+
+static bool value_of(const struct cd_rollup *b, bool counter, enum cd_agg agg, double *v)
+{
+	if (agg == CD_AGG_COUNT) {
+		*v = b->count;
+		return true;
+	}
+	if (!counter) {
+		if (!b->count)
+			return false;
+		switch (agg) {
+		case CD_AGG_AVG: *v = b->sum / b->count; break;
+		case CD_AGG_MIN: *v = b->min; break;
+		case CD_AGG_MAX: *v = b->max; break;
+		case CD_AGG_SUM: *v = b->sum; break;
+		default: *v = b->last; break;
+		}
+		return true;
+	}
+	if (!b->covered_ms)
+		return false;          /* no interval: no rate */
+	switch (agg) {
+	case CD_AGG_MIN: *v = b->rate_min; break;
+	case CD_AGG_MAX: *v = b->rate_max; break;
+	case CD_AGG_SUM: *v = b->increase; break;
+	default: *v = cd_rollup_rate(b); break;
+	}
+	return true;
+}
+
+struct ratio {                     /* a fine point of a latency */
+	int64_t t;
+	double time, ops;          /* increases */
+	uint32_t count;
+};
+
+/* Points of one series (and its per series for latencies) at the step. */
+static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_series_info *s,
+	       const struct cd_series_info *per, int tier, int64_t from, int64_t to, int64_t step,
+	       enum cd_agg agg, struct cd_point **out, size_t *n)
+{
+	struct cd_rollup *f = NULL, *g = NULL;
+	size_t nf = 0, ng = 0;
+	int r = fine(st, s, tier, from, to, &f, &nf);
+	if (!r && per)
+		r = fine(st, per, tier, from, to, &g, &ng);
+	struct cd_point *p = cd_malloc((nf ? nf : 1) * sizeof(*p));
+	size_t np = 0;
+	if (!r && m->how == CD_HOW_PER_OP) {
+		/* the two counters' fine points paired by time, then by step */
+		struct ratio *q = cd_malloc((nf ? nf : 1) * sizeof(*q));
+		size_t nq = 0, j = 0;
+		for (size_t i = 0; i < nf; i++) {
+			while (j < ng && g[j].t < f[i].t)
+				j++;
+			if (j < ng && g[j].t == f[i].t && g[j].covered_ms && g[j].increase > 0)
+				q[nq++] = (struct ratio){ f[i].t, f[i].increase, g[j].increase, 1 };
+		}
+		for (size_t i = 0; i < nq;) {
+			int64_t t = cd_step_start(q[i].t, step);
+			double time = 0, ops = 0, lo = INFINITY, hi = -INFINITY, last = 0;
+			uint32_t count = 0;
+			for (; i < nq && cd_step_start(q[i].t, step) == t; i++) {
+				double x = q[i].time / q[i].ops;
+				time += q[i].time;
+				ops += q[i].ops;
+				lo = x < lo ? x : lo;
+				hi = x > hi ? x : hi;
+				last = x;
+				count += q[i].count;
+			}
+			double v = agg == CD_AGG_MIN ? lo : agg == CD_AGG_MAX ? hi
+				 : agg == CD_AGG_SUM ? time : agg == CD_AGG_COUNT ? count
+				 : agg == CD_AGG_LATEST ? last : time / ops;
+			p[np++] = (struct cd_point){ t, v };
+		}
+		free(q);
+	} else if (!r) {
+		size_t nb = bucket(f, nf, step), ngb = per ? bucket(g, ng, step) : 0, j = 0;
+		double cpus = 1;
+		for (size_t i = 0; i < nb; i++) {
+			double v;
+			if (!value_of(&f[i], m->how != CD_HOW_GAUGE, agg, &v))
+				continue;
+			if (m->how == CD_HOW_PER_CPU && agg != CD_AGG_COUNT) {
+				while (j < ngb && g[j].t <= f[i].t)
+					if (g[j++].count)
+						cpus = g[j - 1].last;   /* carried forward */
+				if (cpus > 0)
+					v /= cpus;
+			}
+			p[np++] = (struct cd_point){ f[i].t, v };
+		}
+	}
+	free(f);
+	free(g);
+	if (r) {
+		free(p);
+		return r;
+	}
+	*out = p;
+	*n = np;
+	return 0;
+}
+
+int cd_mquery(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
+	      const char *name, int64_t begin, int64_t end, int64_t step, enum cd_agg agg,
+	      struct cd_point **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (step <= 0 || end < begin)
+		return -EINVAL;
+	int64_t from = cd_step_start(begin, step);
+	if ((end - from) / step >= CD_MQUERY_MAX_POINTS)
+		return -E2BIG;
+	int tier = pick_tier(step);
+	struct cd_series_info s[MAX_SERIES], per[MAX_SERIES];
+	size_t ns = cd_mstore_object(st, kind, name, m->raw, s, MAX_SERIES), nper = 0;
+	if (m->per)
+		nper = cd_mstore_object(st, kind, name, m->per, per, MAX_SERIES);
+	if (m->how == CD_HOW_PER_OP && nper < ns)
+		ns = nper;             /* a latency needs both counters */
+	struct cd_point *sum = NULL;
+	size_t nsum = 0;
+	for (size_t i = 0; i < ns; i++) {
+		struct cd_point *p;
+		size_t np;
+		const struct cd_series_info *ps = m->how == CD_HOW_PER_OP ? &per[i]
+						  : m->how == CD_HOW_PER_CPU && nper ? &per[0] : NULL;
+		int r = one(st, m, &s[i], ps, tier, from, end, step, agg, &p, &np);
+		if (r) {
+			free(sum);
+			return r;
+		}
+		if (!sum) {
+			sum = p;
+			nsum = np;
+			continue;
+		}
+		/* several series of the object: their values added, step by step */
+		struct cd_point *merged = cd_malloc((nsum + np) * sizeof(*merged));
+		size_t a = 0, b = 0, k = 0;
+		while (a < nsum || b < np) {
+			if (b == np || (a < nsum && sum[a].t < p[b].t))
+				merged[k++] = sum[a++];
+			else if (a == nsum || p[b].t < sum[a].t)
+				merged[k++] = p[b++];
+			else {
+				merged[k++] = (struct cd_point){ sum[a].t, sum[a].v + p[b].v };
+				a++;
+				b++;
+			}
+		}
+		free(sum);
+		free(p);
+		sum = merged;
+		nsum = k;
+	}
+	*out = sum;
+	*n = nsum;
+	return 0;
+}
