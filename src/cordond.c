@@ -33,6 +33,8 @@
 #include "manager/mgr.h"
 #include "inventory/source.h"
 #include "manager/store.h"
+#include "metrics/keeper.h"
+#include "metrics/mstore.h"
 #include "base/token.h"
 #include "base/util.h"
 
@@ -54,6 +56,11 @@ static const char usage[] =
 	"                          (429) and the agent sends it again later\n"
 	"  --max-connections N     at once, in all (default 2000)...\n"
 	"  --max-connections-per-address N  ...and from one address (default 500)\n"
+	"  --collect-interval S    agents collect metrics every S seconds (1 to\n"
+	"                          3600, default 20)\n"
+	"  --retention SPEC        how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
+	"                          (the defaults; s, m, h, d, w, y), or for some\n"
+	"                          metrics METRIC-GLOB:raw=2d,...; repeatable\n"
 	"\n"
 	"First start prints where the admin token is.  Then, for example:\n"
 	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
@@ -212,6 +219,17 @@ static void sources_stop(void)
 	memset(&dying, 0, sizeof(dying));
 }
 
+/* Handlers that read the metrics store long let the others in. */
+static void api_unlock(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void api_relock(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
 /* A query argument as it came, NUL bytes and all (the API refuses them);
  * a key given twice becomes an array, refused too. */
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -271,7 +289,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 		nl[len + 1] = 0;
 		resp = MHD_create_response_from_buffer(len + 1, nl, MHD_RESPMEM_MUST_FREE);
 	}
-	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Content-Type",
+				r->content_type ? r->content_type : "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
@@ -364,6 +383,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		.origin = rq->origin, .body = rq->body.data,
 		/* past the limit: the API sees a body one byte too long */
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
+		.unlock = api_unlock, .relock = api_relock,
 	};
 	/* a source to add is connected to first, without the lock */
 	struct cd_api_tested tested;
@@ -502,19 +522,49 @@ int main(int argc, char **argv)
 		{ "agent-kib-rate", required_argument, NULL, 'B' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-connections-per-address", required_argument, NULL, 'A' },
+		{ "collect-interval", required_argument, NULL, 'I' },
+		{ "retention", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
 	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR;
+	struct cd_retention ret[16];
+	size_t nret = 0;
+	struct cd_retention dflt = { NULL, { 7 * 86400000LL, 180 * 86400000LL, 730 * 86400000LL } };
+	char rerr[256];
 	int c;
 	umask(077);          /* the database, the key, the token: the manager's alone */
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:C:A:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:C:A:I:T:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'I': {
+			long long v;
+			if (limit_arg(opts, c, optarg, &v) < 0 || v > 3600) {
+				fprintf(stderr, "cordond: --collect-interval is from 1 to 3600 seconds\n");
+				return 2;
+			}
+			mopt.limits.collect_s = (int)v;
+			break;
+		}
+		case 'T': {
+			/* from the defaults as they are so far */
+			struct cd_retention r = dflt;
+			if (nret == CD_ARRAY_LEN(ret) - 1 || cd_retention_parse(optarg, &r, rerr,
+										sizeof(rerr))) {
+				fprintf(stderr, "cordond: --retention: %s\n",
+					nret == CD_ARRAY_LEN(ret) - 1 ? "too many" : rerr);
+				return 2;
+			}
+			if (r.pattern)
+				ret[nret++] = r;
+			else
+				dflt = r;
+			break;
+		}
 		case 'd': dir = optarg; break;
 		case 'l': listen_at = optarg; break;
 		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': {
@@ -566,6 +616,8 @@ int main(int argc, char **argv)
 	cd_buf_init(&err, 4096);
 	int rc = 1;
 	struct cd_store *st = NULL;
+	struct cd_mstore *ms = NULL;
+	struct cd_keeper *keeper = NULL;
 	struct MHD_Daemon *d = NULL;
 	char *kpem = NULL, *cpem = NULL;
 	size_t len;
@@ -584,6 +636,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: %s: %s\n", db, cd_store_error(st));
 		goto out;
 	}
+	ret[nret++] = dflt;
+	struct cd_mstore_opts mso = { .retention = ret, .nretention = nret, .log = mgr_log };
+	char merr[512];
+	if (cd_mstore_open(dir, &mso, &ms, merr, sizeof(merr)) < 0) {
+		fprintf(stderr, "cordond: %s\n", merr);
+		ms = NULL;
+		goto out;
+	}
+	mopt.metrics = ms;
 	mopt.log = mgr_log;
 	mopt.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags };
 	if (cd_mgr_open(&mgr, st, &mopt, &err) < 0) {
@@ -612,6 +673,7 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&lock);
 	sources_start();     /* their threads block the signals too */
 	pthread_mutex_unlock(&lock);
+	keeper = cd_keeper_start(ms, 0);
 	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, handle, NULL,
@@ -684,7 +746,9 @@ out:
 		MHD_stop_daemon(d);
 	}
 	sources_stop();
+	cd_keeper_stop(keeper);
 	cd_mgr_close(mgr);
+	cd_mstore_close(ms);
 	cd_store_close(st);
 	free(kpem);
 	free(cpem);

@@ -239,6 +239,11 @@ static const struct route routes[] = {
 	  "since revision wait host snapshot" },
 	{ "POST", "/api/v1/agent/heartbeat", R_AGENT, 128 << 10, cd_api_h_heartbeat, "" },
 	{ "POST", "/api/v1/agent/events", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_events, "" },
+	{ "POST", "/api/v1/agent/metrics", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_metrics, "" },
+	{ "GET", "/api/v1/metrics/catalog", R_READ, 0, cd_api_h_metrics_catalog, "" },
+	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind" },
+	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "" },
+	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "" },
 };
 
 /* Match path against pattern; the '*' segments are copied to c (when c). */

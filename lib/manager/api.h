@@ -39,12 +39,17 @@ struct cd_api_req {
 	const char *body;          /* NULL when none */
 	size_t body_len;
 	const struct cd_api_tested *tested;   /* POST /sources: its test, or NULL */
+	/* The server's lock around cd_api_handle, released by handlers that
+	 * work long on the metrics store alone (NULL: there is none) */
+	void (*unlock)(void);
+	void (*relock)(void);
 };
 
 struct cd_api_resp {
 	int status;
 	json_t *body;              /* owned */
 	struct cd_blob *blob;      /* or this text as the body (a reference) */
+	const char *content_type;  /* of the blob; NULL: application/json */
 	/* a long-poll with nothing new yet: answer cd_api_changes(m, since)
 	 * when the change number passes since, or after wait_ms */
 	bool wait;

@@ -74,6 +74,7 @@ void cd_api_changes(struct cd_mgr *m, int64_t since, struct cd_api_resp *out)
 	}
 	json_t *o = cd_mgr_changes(m, since, out->workload);
 	json_object_set_new(o, "heartbeat_seconds", json_integer(cd_mgr_heartbeat_seconds(m)));
+	json_object_set_new(o, "collect_seconds", json_integer(cd_mgr_collect_seconds(m)));
 	out->body = o;
 }
 
@@ -147,8 +148,9 @@ void cd_api_h_heartbeat(struct ctx *c)
 	if (r < 0)
 		cd_api_store_failed(c, r);
 	else
-		cd_api_reply(c, 200, json_pack("{s:I, s:i}", "seq", (json_int_t)cd_mgr_seq(c->m),
-					"heartbeat_seconds", cd_mgr_heartbeat_seconds(c->m)));
+		cd_api_reply(c, 200, json_pack("{s:I, s:i, s:i}", "seq", (json_int_t)cd_mgr_seq(c->m),
+					"heartbeat_seconds", cd_mgr_heartbeat_seconds(c->m),
+					"collect_seconds", cd_mgr_collect_seconds(c->m)));
 }
 
 void cd_api_h_agent_events(struct ctx *c)

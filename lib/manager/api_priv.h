@@ -9,7 +9,9 @@
  *   api_policy.c     policy revisions, groups, explain
  *   api_tokens.c     enrollment, API tokens and agents' credentials
  *   api_agents.c     the agents' side (changes, heartbeats, events) and
- *                    the agents and events listings */
+ *                    the agents and events listings
+ *   api_metrics.c    metrics: the catalog, objects, queries, the agents'
+ *                    samples, and GET /metrics for Prometheus */
 #ifndef CD_API_PRIV_H
 #define CD_API_PRIV_H
 
@@ -100,5 +102,10 @@ void cd_api_h_token_rm(struct ctx *c);
 void cd_api_h_tokens(struct ctx *c);
 void cd_api_h_workloads(struct ctx *c);
 void cd_api_poll_changes(struct ctx *c);
+void cd_api_h_metrics_catalog(struct ctx *c);
+void cd_api_h_metrics_objects(struct ctx *c);
+void cd_api_h_metrics_query(struct ctx *c);
+void cd_api_h_agent_metrics(struct ctx *c);
+void cd_api_h_openmetrics(struct ctx *c);
 
 #endif

@@ -338,6 +338,7 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 	if (o) {
 		m->log = o->log;
 		m->hooks = o->hooks;
+		m->metrics = o->metrics;
 		m->limits = o->limits;
 	}
 	cd_mgr_limits_fill(&m->limits);
@@ -426,6 +427,11 @@ int cd_mgr_heartbeat_seconds(const struct cd_mgr *m)
 	return m->heartbeat_s;
 }
 
+int cd_mgr_collect_seconds(const struct cd_mgr *m)
+{
+	return m->limits.collect_s;
+}
+
 const struct cd_state *cd_mgr_state(const struct cd_mgr *m)
 {
 	return m->st;
@@ -440,6 +446,25 @@ const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload)
 {
 	long w = cd_inventory_find(&m->st->inv, workload);
 	return w >= 0 ? m->st->inv.w[w].host : NULL;
+}
+
+const char *cd_mgr_workload_source(const struct cd_mgr *m, const char *workload)
+{
+	long w = cd_inventory_find(&m->st->inv, workload);
+	return w >= 0 ? m->st->inv.w[w].source : NULL;
+}
+
+const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host)
+{
+	for (size_t i = 0; i < m->st->inv.n; i++)
+		if (m->st->inv.w[i].host && !strcasecmp(m->st->inv.w[i].host, host))
+			return m->st->inv.w[i].source;
+	return NULL;
+}
+
+struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m)
+{
+	return m->metrics;
 }
 
 const char *cd_mgr_store_error(const struct cd_mgr *m)

@@ -50,6 +50,7 @@ struct cd_mgr_limits {
 	double agent_events_per_s;  /* an agent's events: 50 a second... */
 	double agent_bytes_per_s;   /* ...and 64 KiB a second, each with a
 	                             * burst of 30 seconds' worth */
+	int collect_s;              /* metrics are collected this often: 20 s */
 };
 void cd_mgr_limits_fill(struct cd_mgr_limits *l);
 #define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */
@@ -74,10 +75,13 @@ struct cd_mgr_hooks {
 struct cd_mgr;
 
 /* How cordond (or a test) runs the manager. */
+struct cd_mstore;
+
 struct cd_mgr_options {
 	void (*log)(const char *line);  /* one line per state change, or NULL */
 	struct cd_mgr_hooks hooks;
 	struct cd_mgr_limits limits;    /* zero fields: the defaults */
+	struct cd_mstore *metrics;      /* the metrics store (the caller's), or NULL */
 };
 
 /* Open the manager on a store (o may be NULL): *out is new; -EIO etc.
@@ -195,12 +199,21 @@ int64_t cd_mgr_seq(const struct cd_mgr *m);          /* the last change's number
 bool cd_mgr_up_to_date(const struct cd_mgr *m, int64_t since);
 int64_t cd_mgr_policy_rev(const struct cd_mgr *m);   /* 0: none yet */
 int cd_mgr_heartbeat_seconds(const struct cd_mgr *m);
+/* How often agents collect metrics (cordond --collect-interval). */
+int cd_mgr_collect_seconds(const struct cd_mgr *m);
 /* The loaded world (groups, explain): valid until the next change. */
 const struct cd_state *cd_mgr_state(const struct cd_mgr *m);
 /* The policy's quarantine tag, or NULL. */
 const char *cd_mgr_quarantine_tag(const struct cd_mgr *m);
 /* The host workload runs on, or NULL when there is no such workload. */
 const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload);
+/* The source of a workload, and the source of the first workload of a
+ * host (a libvirt host's pools are named by it): NULL when none. */
+const char *cd_mgr_workload_source(const struct cd_mgr *m, const char *workload);
+const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host);
+/* The metrics store, or NULL (it has its own lock: the manager's is not
+ * needed to use it). */
+struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m);
 /* Why the store last failed. */
 const char *cd_mgr_store_error(const struct cd_mgr *m);
 /* Tell hooks.source about every connected source (at start). */

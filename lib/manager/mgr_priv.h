@@ -55,6 +55,7 @@ struct cd_mgr {
 	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
+	struct cd_mstore *metrics;      /* kept by cd_mgr_open, like log */
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
 };

@@ -271,3 +271,13 @@ int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *out)
 	pthread_mutex_unlock(&st->mu);
 	return r;
 }
+
+void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&st->mu);
+	out->series = st->n;
+	out->refused = st->refused;
+	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
+	pthread_mutex_unlock(&st->mu);
+}

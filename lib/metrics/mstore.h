@@ -125,5 +125,7 @@ struct cd_mstore_stats {
 	uint64_t dropped[CD_TIERS];           /* past retention */
 };
 int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *s);
+/* The figures kept in memory only (series, refused, dropped). */
+void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *s);
 
 #endif

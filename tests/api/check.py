@@ -50,6 +50,9 @@ def validate(v, s, where="$"):
     if t == "integer":
         if not isinstance(v, int) or isinstance(v, bool):
             return [where + ": not an integer"]
+    elif t == "number":
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return [where + ": not a number"]
     elif t in types and not isinstance(v, types[t]):
         return ["%s: not %s" % (where, t)]
     errs = []
@@ -202,6 +205,56 @@ check("a revoked agent is refused", call("get", "/agent/changes?snapshot=1&host=
 check("the other agent is not", call("get", "/agent/changes?snapshot=1", token=agent)[0] == 200)
 check("revocations are audited", sum("revoked" in e["message"] for e in call("get", "/events?type=audit")[1]) == 2)
 conform("agents", "get", "/agents", "/agents", want=200)
+# metrics: an agent's samples of its host's workload and of the host, read back
+import time as _t
+now = int(_t.time() * 1000) // 20000 * 20000
+cat = conform("metrics catalog", "get", "/metrics/catalog", "/metrics/catalog", want=200)
+check("the catalog has the contract's metrics", {"vm_cpu_ready_ratio", "vm_disk_read_latency_seconds", "datastore_free_bytes"}
+      <= {m["name"] for m in cat}, json.dumps(cat)[:200])
+samples = [{"kind": "vm", "name": "vdi-001", "t": now - 60000 + i * 20000,
+            "metrics": {"vm_cpu_seconds_total": 100 + i * 5.0, "vm_vcpus": 2, "vm_memory_used_bytes": 1e9}} for i in range(3)]
+samples.append({"kind": "host", "name": "hv1", "t": now, "metrics": {"host_memory_total_bytes": 64e9}})
+res = conform("agent metrics", "post", "/agent/metrics", "/agent/metrics", {"samples": samples}, token=agent, want=200)
+check("agent metrics: 10 accepted", res.get("accepted") == 10 and res.get("refused") == 0, json.dumps(res))
+res = conform("agent metrics sent again", "post", "/agent/metrics", "/agent/metrics", {"samples": samples}, token=agent, want=200)
+check("agent metrics sent again: duplicates, nothing stored twice", res.get("accepted") == 0 and res.get("duplicates") == 10, json.dumps(res))
+other = [{"kind": "vm", "name": "broker-01", "t": now, "metrics": {"vm_vcpus": 2}},
+         {"kind": "host", "name": "hv2", "t": now, "metrics": {"host_cpus": 8}},
+         {"kind": "vm", "name": "vdi-001", "t": now + 20000, "metrics": {"evil_metric": 1}},
+         {"kind": "vm", "name": "vdi-001", "t": now - 30 * 86400000, "metrics": {"vm_vcpus": 2}}]
+res = conform("agent metrics of another host's objects", "post", "/agent/metrics", "/agent/metrics", {"samples": other}, token=agent, want=200)
+check("another host's workload, another host, an unknown metric and a time a month ago are refused",
+      res.get("accepted") == 0 and res.get("refused") == 4, json.dumps(res))
+conform("agent metrics, not numbers", "post", "/agent/metrics", "/agent/metrics",
+        {"samples": [dict(samples[0], metrics={"vm_vcpus": "two"})]}, token=agent, want=400)
+conform("agent metrics, by an API token", "post", "/agent/metrics", "/agent/metrics", {"samples": samples}, want=403)
+objs = conform("metrics objects", "get", "/metrics/objects", "/metrics/objects", want=200)
+check("the objects with samples", sorted((o["kind"], o["name"]) for o in objs) == [("host", "hv1"), ("vm", "vdi-001")], json.dumps(objs))
+conform("metrics objects, bad kind", "get", "/metrics/objects", "/metrics/objects?kind=cluster", want=400)
+q = {"objects": [{"kind": "vm", "name": "vdi-001"}], "metrics": ["vm_cpu_usage_ratio", "vm_memory_used_bytes"],
+     "begin": now - 60000, "end": now, "step_seconds": 20}
+ans = conform("metrics query", "post", "/metrics/query", "/metrics/query", q, want=200)
+pts = {s["metric"]: s["points"] for s in ans.get("series", [])}
+check("the CPU ratio is the counter's rate over the vCPUs: 5 s in 20 s on 2 vCPUs",
+      [round(p[1], 6) for p in pts.get("vm_cpu_usage_ratio", [])] == [0.125, 0.125] and len(pts.get("vm_memory_used_bytes", [])) == 3, json.dumps(ans))
+conform("metrics query, unknown metric", "post", "/metrics/query", "/metrics/query", dict(q, metrics=["vm_fun_ratio"]), want=400)
+conform("metrics query, bad rollup", "post", "/metrics/query", "/metrics/query", dict(q, rollup="median"), want=400)
+conform("metrics query, too many points", "post", "/metrics/query", "/metrics/query", dict(q, begin=0, step_seconds=1), want=400)
+conform("metrics query, bad object", "post", "/metrics/query", "/metrics/query", dict(q, objects=[{"kind": "cluster", "name": "x"}]), want=400)
+req = urllib.request.Request(url + "/metrics")
+req.add_header("Authorization", "Bearer " + admin)
+with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+    text = r.read().decode()
+    ctype = r.headers.get("Content-Type")
+check("GET /metrics: OpenMetrics with the latest values, # EOF last",
+      ctype.startswith("application/openmetrics-text") and text.endswith("# EOF\n") and
+      'vm_cpu_seconds_total{source="lab",vm="vdi-001"} 110' in text and "# TYPE vm_cpu_seconds counter" in text, text[:600])
+req = urllib.request.Request(url + "/metrics")
+try:
+    urllib.request.urlopen(req, context=ctx, timeout=30)
+    check("GET /metrics without a token: 401", False)
+except urllib.error.HTTPError as e:
+    check("GET /metrics without a token: 401", e.code == 401)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
 conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
 conform("sources", "get", "/sources", "/sources", want=200)

@@ -1,0 +1,442 @@
+/* api_metrics.c - metrics: the catalog, the objects with samples, queries
+ * (POST /api/v1/metrics/query), the samples host agents send, and
+ * GET /metrics in OpenMetrics for Prometheus.  The store has a lock of
+ * its own: queries and the export release the server's while they read
+ * it, so that agents are not kept waiting. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "manager/api_priv.h"
+#include "base/util.h"
+#include "metrics/catalog.h"
+#include "metrics/mquery.h"
+#include "metrics/mstore.h"
+#include "metrics/omtext.h"
+
+#define QUERY_MAX_OBJECTS 1000
+#define QUERY_MAX_METRICS 50
+#define QUERY_MAX_POINTS 2000000       /* in one answer, all series together */
+#define INGEST_MAX_ENTRIES 4096
+#define INGEST_MAX_METRICS 64
+#define INGEST_MIN_GAP_MS 1000         /* a series' samples at most one a second */
+#define INGEST_PAST_MS (8 * 86400000LL)
+#define INGEST_FUTURE_MS 300000
+#define EXPORT_STALE_MS 300000         /* /metrics leaves out older series */
+
+static void unlock(struct ctx *c)
+{
+	if (c->r->unlock)
+		c->r->unlock();
+}
+
+static void relock(struct ctx *c)
+{
+	if (c->r->relock)
+		c->r->relock();
+}
+
+static struct cd_mstore *store_of(struct ctx *c)
+{
+	struct cd_mstore *st = cd_mgr_metrics(c->m);
+	if (!st)
+		cd_api_error(c, 503, NULL, "this manager keeps no metrics");
+	return st;
+}
+
+void cd_api_h_metrics_catalog(struct ctx *c)
+{
+	cd_api_reply(c, 200, cd_catalog_json());
+}
+
+/* ---- objects ---- */
+
+struct objects {
+	const char *kind;
+	json_t *list;              /* [{kind, name, host, source, last}] */
+	struct cd_map at;          /* "kind/name" -> index in list */
+	char **keys;
+	size_t nkeys, cap;
+};
+
+static void object_of(void *arg, const struct cd_series_info *s)
+{
+	struct objects *o = arg;
+	if (!*s->kind || (o->kind && strcmp(o->kind, s->kind)) || s->last_t == INT64_MIN)
+		return;
+	char *key = cd_asprintf("%s/%s", s->kind, s->name);
+	size_t i;
+	if (cd_map_get(&o->at, key, &i)) {
+		json_t *obj = json_array_get(o->list, i);
+		if (s->last_t > json_integer_value(json_object_get(obj, "last")))
+			json_object_set_new(obj, "last", json_integer(s->last_t));
+		if (*s->host)
+			json_object_set_new(obj, "host", json_string(s->host));
+		free(key);
+		return;
+	}
+	cd_map_put(&o->at, key, json_array_size(o->list), NULL);
+	CD_PUSH(o->keys, o->nkeys, o->cap, key);
+	json_t *obj = json_pack("{s:s, s:s, s:I}", "kind", s->kind, "name", s->name, "last",
+				(json_int_t)s->last_t);
+	if (*s->host)
+		json_object_set_new(obj, "host", json_string(s->host));
+	if (*s->source)
+		json_object_set_new(obj, "source", json_string(s->source));
+	json_array_append_new(o->list, obj);
+}
+
+void cd_api_h_metrics_objects(struct ctx *c)
+{
+	struct cd_mstore *st = store_of(c);
+	if (!st)
+		return;
+	const char *kind = cd_api_q(c, "kind");
+	if (kind && strcmp(kind, "vm") && strcmp(kind, "host") && strcmp(kind, "datastore")) {
+		cd_api_error(c, 400, "kind", "kind is vm, host or datastore");
+		return;
+	}
+	struct objects o = { .kind = kind, .list = json_array() };
+	cd_map_init_exact(&o.at);
+	unlock(c);
+	cd_mstore_each(st, object_of, &o);
+	relock(c);
+	for (size_t i = 0; i < o.nkeys; i++)
+		free(o.keys[i]);
+	free(o.keys);
+	cd_map_free(&o.at);
+	cd_api_reply(c, 200, o.list);
+}
+
+/* ---- queries ---- */
+
+void cd_api_h_metrics_query(struct ctx *c)
+{
+	static const struct field f[] = {
+		{ "objects", F_ARR, true, 0 }, { "metrics", F_ARR, true, 0 },
+		{ "begin", F_INT, true, 0 }, { "end", F_INT, true, 0 },
+		{ "step_seconds", F_INT, true, 0 }, { "rollup", F_STR, false, 16 },
+	};
+	struct cd_mstore *st = store_of(c);
+	if (!st || !cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	json_t *objs = json_object_get(c->body, "objects"), *mets = json_object_get(c->body, "metrics");
+	int64_t begin = json_integer_value(json_object_get(c->body, "begin"));
+	int64_t end = json_integer_value(json_object_get(c->body, "end"));
+	int64_t step = json_integer_value(json_object_get(c->body, "step_seconds"));
+	const char *rollup = json_string_value(json_object_get(c->body, "rollup"));
+	enum cd_agg agg = CD_AGG_AVG;
+	size_t no = json_array_size(objs), nm = json_array_size(mets);
+	if (!no || no > QUERY_MAX_OBJECTS) {
+		cd_api_error(c, 400, "objects", "give 1 to %d objects", QUERY_MAX_OBJECTS);
+		return;
+	}
+	if (!nm || nm > QUERY_MAX_METRICS) {
+		cd_api_error(c, 400, "metrics", "give 1 to %d metrics", QUERY_MAX_METRICS);
+		return;
+	}
+	if (begin < 0 || end < begin || end > 32503680000000LL) {
+		cd_api_error(c, 400, begin < 0 ? "begin" : "end",
+			     "begin and end are epoch milliseconds, begin <= end");
+		return;
+	}
+	if (step < 1 || step > 366 * 86400) {
+		cd_api_error(c, 400, "step_seconds", "step_seconds is from 1 to 31622400");
+		return;
+	}
+	if (rollup && cd_agg_parse(rollup, &agg)) {
+		cd_api_error(c, 400, "rollup", "rollup is avg, min, max, sum, count or latest");
+		return;
+	}
+	int64_t steps = (end - begin) / (step * 1000) + 1;
+	if (steps > CD_MQUERY_MAX_POINTS || steps * (int64_t)(no * nm) > QUERY_MAX_POINTS) {
+		cd_api_error(c, 400, "step_seconds", "this asks for %lld points a series and %lld in "
+			     "all; at most %d and %d: take a longer step", (long long)steps,
+			     (long long)(steps * (int64_t)(no * nm)), CD_MQUERY_MAX_POINTS,
+			     QUERY_MAX_POINTS);
+		return;
+	}
+	const struct cd_metric **m = cd_malloc(nm * sizeof(*m));
+	for (size_t i = 0; i < nm; i++) {
+		const char *name = json_string_value(json_array_get(mets, i));
+		if (!name || !(m[i] = cd_catalog_find(name))) {
+			cd_api_error(c, 400, "metrics", "metrics[%zu] is not a metric of the catalog "
+				     "(GET /api/v1/metrics/catalog)", i);
+			free(m);
+			return;
+		}
+	}
+	for (size_t i = 0; i < no; i++) {
+		json_t *o = json_array_get(objs, i);
+		const char *k = json_string_value(json_object_get(o, "kind"));
+		const char *n = json_string_value(json_object_get(o, "name"));
+		if (!json_is_object(o) || json_object_size(o) != 2 || !k || !n || strlen(n) > 256 ||
+		    (strcmp(k, "vm") && strcmp(k, "host") && strcmp(k, "datastore"))) {
+			cd_api_error(c, 400, "objects", "objects[%zu] is not {\"kind\": \"vm\", \"host\" "
+				     "or \"datastore\", \"name\": NAME}", i);
+			free(m);
+			return;
+		}
+	}
+	/* the body is kept: the store is read without the server's lock */
+	json_t *series = json_array();
+	int r = 0;
+	unlock(c);
+	for (size_t i = 0; !r && i < no; i++) {
+		json_t *o = json_array_get(objs, i);
+		const char *k = json_string_value(json_object_get(o, "kind"));
+		const char *n = json_string_value(json_object_get(o, "name"));
+		for (size_t j = 0; !r && j < nm; j++) {
+			struct cd_point *p;
+			size_t np;
+			r = cd_mquery(st, m[j], k, n, begin, end, step * 1000, agg, &p, &np);
+			if (r)
+				break;
+			json_t *pts = json_array();
+			for (size_t q = 0; q < np; q++)
+				if (isfinite(p[q].v))
+					json_array_append_new(pts, json_pack("[I, f]", (json_int_t)p[q].t,
+									     p[q].v));
+			free(p);
+			json_array_append_new(series, json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", k,
+							       "name", n, "metric", m[j]->name,
+							       "unit", m[j]->unit, "points", pts));
+		}
+	}
+	relock(c);
+	free(m);
+	if (r) {
+		json_decref(series);
+		cd_api_error(c, 500, NULL, "the metrics store cannot be read");
+		return;
+	}
+	cd_api_reply(c, 200, json_pack("{s:o}", "series", series));
+}
+
+/* ---- the agents' samples ---- */
+
+/* The series of an agent's sample, added when new: 0, or a message. */
+static const char *series_for(struct ctx *c, struct cd_mstore *st, const char *kind,
+			      const char *name, const char *metric, int64_t *id, int64_t *last)
+{
+	size_t kl = strlen(kind);
+	if (strncmp(metric, kind, kl) || metric[kl] != '_' || !cd_catalog_is_raw(metric))
+		return "not a metric cordon keeps for this kind of object";
+	const char *host = c->tok.host, *source = NULL;
+	char *obj = NULL;
+	if (!strcmp(kind, "vm")) {
+		const char *h = cd_mgr_workload_host(c->m, name);
+		if (!h || strcasecmp(h, host))
+			return "not a workload of this agent's host";
+		source = cd_mgr_workload_source(c->m, name);
+	} else if (!strcmp(kind, "host")) {
+		if (strcasecmp(name, host))
+			return "not this agent's host";
+	} else {
+		/* a pool of the host: named by the host's source */
+		source = cd_mgr_host_source(c->m, host);
+		obj = cd_asprintf("%s/%s", source ? source : host, name);
+		name = obj;
+	}
+	struct cd_buf labels;
+	cd_buf_init(&labels, 4096);
+	if (!strcmp(kind, "datastore"))
+		cd_buf_printf(&labels, "datastore=\"");
+	else if (!strcmp(kind, "host"))
+		cd_buf_printf(&labels, "host=\"");
+	if (strcmp(kind, "vm")) {
+		cd_om_escape(&labels, name);
+		cd_buf_puts(&labels, "\"");
+	}
+	if (source) {
+		cd_buf_puts(&labels, labels.len ? ",source=\"" : "source=\"");
+		cd_om_escape(&labels, source);
+		cd_buf_puts(&labels, "\"");
+	}
+	if (!strcmp(kind, "vm")) {
+		cd_buf_puts(&labels, labels.len ? ",vm=\"" : "vm=\"");
+		cd_om_escape(&labels, name);
+		cd_buf_puts(&labels, "\"");
+	}
+	size_t ml = strlen(metric);
+	struct cd_series_desc d = { .metric = metric, .labels = labels.data, .kind = kind,
+				    .name = name, .host = host, .source = source ? source : "",
+				    .counter = ml > 6 && !strcmp(metric + ml - 6, "_total") };
+	char *key = cd_asprintf("%s{%s}", metric, labels.data);
+	struct cd_series_info info;
+	const char *err = NULL;
+	if (!cd_mstore_find(st, key, &info)) {
+		*id = info.id;
+		*last = info.last_t;
+	} else if (cd_mstore_series(st, &d, id)) {
+		err = "the store takes no more series";
+	} else {
+		*last = INT64_MIN;
+	}
+	free(key);
+	free(obj);
+	cd_buf_free(&labels);
+	return err;
+}
+
+void cd_api_h_agent_metrics(struct ctx *c)
+{
+	static const struct field f[] = { { "samples", F_ARR, true, 0 } };
+	struct cd_mstore *st = store_of(c);
+	if (!st || !cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	if (!c->tok.host) {
+		cd_api_error(c, 403, NULL, "only a host's agent sends metrics");
+		return;
+	}
+	json_t *samples = json_object_get(c->body, "samples");
+	if (json_array_size(samples) > INGEST_MAX_ENTRIES) {
+		cd_api_error(c, 400, "samples", "at most %d entries a request", INGEST_MAX_ENTRIES);
+		return;
+	}
+	int64_t now = cd_mgr_now() / 1000;
+	size_t accepted = 0, old = 0, refused = 0;
+	json_t *errors = json_array();
+	/* checked whole first: a body that is not one is refused whole */
+	size_t i;
+	json_t *e;
+	json_array_foreach(samples, i, e) {
+		const char *k = json_string_value(json_object_get(e, "kind"));
+		const char *n = json_string_value(json_object_get(e, "name"));
+		json_t *t = json_object_get(e, "t"), *ms = json_object_get(e, "metrics");
+		if (!json_is_object(e) || json_object_size(e) != 4 || !k || !n ||
+		    !cd_api_name_ok(n) || (strcmp(k, "vm") && strcmp(k, "host") &&
+					   strcmp(k, "datastore")) || !json_is_integer(t) ||
+		    !json_is_object(ms) || json_object_size(ms) > INGEST_MAX_METRICS) {
+			cd_api_error(c, 400, "samples", "samples[%zu] is not {\"kind\": vm|host|"
+				     "datastore, \"name\", \"t\": epoch ms, \"metrics\": {NAME: NUMBER}}",
+				     i);
+			json_decref(errors);
+			return;
+		}
+		const char *mk;
+		json_t *mv;
+		json_object_foreach(ms, mk, mv)
+			if (!json_is_number(mv)) {
+				cd_api_error(c, 400, "samples", "samples[%zu].metrics.%s is not a number",
+					     i, mk);
+				json_decref(errors);
+				return;
+			}
+	}
+	json_array_foreach(samples, i, e) {
+		const char *k = json_string_value(json_object_get(e, "kind"));
+		const char *n = json_string_value(json_object_get(e, "name"));
+		int64_t t = json_integer_value(json_object_get(e, "t"));
+		const char *mk;
+		json_t *mv;
+		json_object_foreach(json_object_get(e, "metrics"), mk, mv) {
+			int64_t id, last;
+			const char *why = t < now - INGEST_PAST_MS || t > now + INGEST_FUTURE_MS
+				? "a time more than 8 days ago or 5 minutes ahead"
+				: series_for(c, st, k, n, mk, &id, &last);
+			if (!why && last != INT64_MIN && t < last + INGEST_MIN_GAP_MS) {
+				old++;         /* sent again (its answer was lost), or too often */
+				continue;
+			}
+			if (!why && cd_mstore_append(st, id, t, json_number_value(mv)))
+				why = "not after the series' last sample";
+			if (why) {
+				refused++;
+				if (json_array_size(errors) < 10)
+					json_array_append_new(errors, json_pack("{s:s, s:s, s:s, s:s}",
+						"kind", k, "name", n, "metric", mk, "error", why));
+				continue;
+			}
+			accepted++;
+		}
+	}
+	if (cd_mstore_commit(st)) {
+		json_decref(errors);
+		cd_api_error(c, 503, NULL, "the metrics store cannot be written; send again later");
+		c->out->retry_after = 5;
+		return;
+	}
+	cd_api_reply(c, 200, json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t)accepted,
+				       "duplicates", (json_int_t)old, "refused", (json_int_t)refused,
+				       "errors", errors));
+}
+
+/* ---- GET /metrics ---- */
+
+struct exp {
+	int64_t now;
+	struct cd_series_info *v;
+	size_t n, cap;
+};
+
+static void export_take(void *arg, const struct cd_series_info *s)
+{
+	struct exp *x = arg;
+	if (s->last_t != INT64_MIN && s->last_t >= x->now - EXPORT_STALE_MS && isfinite(s->last_v))
+		CD_PUSH(x->v, x->n, x->cap, *s);   /* its strings live as long as the store */
+}
+
+static int by_metric(const void *a, const void *b)
+{
+	const struct cd_series_info *x = a, *y = b;
+	int r = strcmp(x->metric, y->metric);
+	return r ? r : strcmp(x->key, y->key);
+}
+
+/* Each family once, its samples together, as OpenMetrics wants. */
+static void export_all(struct exp *x, struct cd_buf *b)
+{
+	qsort(x->v, x->n, sizeof(*x->v), by_metric);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct cd_series_info *s = &x->v[i];
+		size_t ml = strlen(s->metric);
+		size_t fl = s->counter && ml > 6 && !strcmp(s->metric + ml - 6, "_total") ? ml - 6 : ml;
+		if (!i || strcmp(x->v[i - 1].metric, s->metric))
+			cd_buf_printf(b, "# TYPE %.*s %s\n", (int)fl, s->metric,
+				      s->counter ? "counter" : "gauge");
+		const char *brace = strchr(s->key, '{');
+		cd_buf_puts(b, s->metric);
+		if (brace && brace[1] != '}')
+			cd_buf_puts(b, brace);
+		cd_buf_puts(b, " ");
+		cd_om_double(b, s->last_v);
+		cd_buf_puts(b, "\n");
+	}
+}
+
+void cd_api_h_openmetrics(struct ctx *c)
+{
+	struct cd_mstore *st = cd_mgr_metrics(c->m);
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	/* the manager's own, under its lock */
+	const struct cd_state *w = cd_mgr_state(c->m);
+	cd_buf_printf(&b, "# TYPE cordon_workloads gauge\ncordon_workloads %zu\n"
+		      "# TYPE cordon_policy_revision gauge\ncordon_policy_revision %lld\n"
+		      "# TYPE cordon_changes counter\ncordon_changes_total %lld\n",
+		      w->inv.n, (long long)cd_mgr_policy_rev(c->m), (long long)cd_mgr_seq(c->m));
+	if (st) {
+		unlock(c);
+		struct cd_mstore_stats s;
+		struct exp x = { .now = cd_mgr_now() / 1000 };
+		cd_mstore_each(st, export_take, &x);
+		export_all(&x, &b);
+		free(x.v);
+		cd_mstore_stats_mem(st, &s);
+		cd_buf_printf(&b, "# TYPE cordon_metrics_series gauge\n"
+				      "cordon_metrics_series %llu\n"
+				      "# TYPE cordon_metrics_samples_refused counter\n"
+				      "cordon_metrics_samples_refused_total %llu\n",
+				      (unsigned long long)s.series, (unsigned long long)s.refused);
+		relock(c);
+	}
+	cd_buf_puts(&b, "# EOF\n");
+	c->out->status = 200;
+	size_t len = b.len;
+	c->out->blob = cd_blob_new(cd_buf_steal(&b), len);
+	c->out->content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+}
