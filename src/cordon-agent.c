@@ -32,6 +32,7 @@
 #include "policy/state.h"
 #include "agent/client.h"
 #include "agent/http.h"
+#include "agent/mcollect.h"
 #include "agent/queue.h"
 #include "base/token.h"
 #include "base/util.h"
@@ -39,6 +40,7 @@
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
 	"                    [--insecure | --cacert F] [--host HOST [--netns NAME]]\n"
+	"                    [--libvirt-uri URI]\n"
 	"                    [--workload NAME --scan-path DIR ... [--signatures PATH]]\n"
 	"\n"
 	"With --host: enforces the manager's policy for the vNICs of HOST's\n"
@@ -57,6 +59,9 @@ static const char usage[] =
 	"                    check it (tests only)\n"
 	"  --host HOST       the host whose workloads this agent enforces\n"
 	"  --netns NAME      apply in network namespace NAME instead of this one\n"
+	"  --libvirt-uri URI with --host: collect the metrics of the host's domains,\n"
+	"                    node and storage pools from this libvirt (qemu:///system);\n"
+	"                    without it, the host's own from /proc only\n"
 	"  --workload NAME   the workload whose files this agent scans\n"
 	"  --scan-path DIR   a directory to watch and scan (repeatable)\n"
 	"  --signatures PATH a ClamAV database file or directory (default: ClamAV's\n"
@@ -67,7 +72,8 @@ static const char usage[] =
 	"mode, and exits.\n"
 	"\n"
 	"When the manager cannot be reached, what is enforced stays (fail static).\n"
-	"Events wait in DIR/events.q until the manager has them.\n";
+	"Events wait in DIR/events.q, and a host's metrics in DIR/metrics/ (64 MiB at\n"
+	"most, the oldest dropped first), until the manager has them.\n";
 
 static volatile sig_atomic_t stop;
 
@@ -125,6 +131,7 @@ struct agent_main {
 	const char *workload;
 	int64_t seq;                /* the change applied (scanning alone) */
 	int hb_s;                   /* the policy's heartbeat interval */
+	struct cd_mcollect *metrics;   /* the host role's metrics thread */
 	/* the sender thread */
 	pthread_mutex_t qlock;
 	pthread_cond_t qwake;
@@ -246,8 +253,18 @@ static int heartbeat(struct agent_main *m)
 		json_object_set_new(status, "signatures", json_integer(cd_scanner_signatures(m->g.scanner)));
 	json_t *body = json_pack("{s:I, s:I, s:o}", "applied_revision", (json_int_t)m->a.rev,
 				 "applied_seq", (json_int_t)(m->enforce ? m->a.seq : m->seq), "status", status);
-	json_t *out;
+	if (m->metrics) {
+		struct cd_mcollect_stats ms;
+		cd_mcollect_stats(m->metrics, &ms);
+		json_object_set_new(status, "metrics", json_pack("{s:I, s:I, s:I, s:I}",
+			"collections", (json_int_t)ms.collections, "sent", (json_int_t)ms.sent,
+			"spooled", (json_int_t)ms.spooled, "dropped", (json_int_t)ms.dropped));
+	}
+	json_t *out = NULL;
 	int r = cd_client_call(&m->cl, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);
+	if (r == 0)
+		cd_mcollect_interval(m->metrics,
+				     (int)json_integer_value(json_object_get(out, "collect_seconds")));
 	json_decref(out);
 	return r;
 }
@@ -261,10 +278,11 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' }, { "workload", required_argument, NULL, 'w' },
 		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
 		{ "restore", required_argument, NULL, 'r' },
+		{ "libvirt-uri", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
-	const char *workload = NULL, *sigs = NULL, *restore = NULL;
+	const char *workload = NULL, *sigs = NULL, *restore = NULL, *vuri = NULL;
 	char *paths[64];
 	size_t npaths = 0;
 	bool insecure = false;
@@ -288,6 +306,7 @@ int main(int argc, char **argv)
 			break;
 		case 'g': sigs = optarg; break;
 		case 'r': restore = optarg; break;
+		case 'u': vuri = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -313,10 +332,10 @@ int main(int argc, char **argv)
 	const char *missing = !server ? "--server" : !tokf ? "--token-file" : !dir ? "--state-dir"
 			    : !host && !workload ? "--host or --workload"
 			    : workload && !npaths ? "--scan-path (with --workload)" : NULL;
-	if (missing || optind < argc || (netns && !host) || (npaths && !workload)) {
+	if (missing || optind < argc || ((netns || vuri) && !host) || (npaths && !workload)) {
 		fprintf(stderr, "cordon-agent: %s\n%s", missing ? cd_asprintf("%s is required", missing)
 			: optind < argc ? "unexpected arguments" : netns ? "--netns goes with --host"
-			: "--scan-path goes with --workload", usage);
+			: vuri ? "--libvirt-uri goes with --host" : "--scan-path goes with --workload", usage);
 		return 2;
 	}
 	if (insecure && cacert) {
@@ -401,6 +420,19 @@ int main(int argc, char **argv)
 			m.enrolled = true;
 			if (pthread_create(&m.sender, NULL, sender, &m) == 0)
 				m.sending = true;
+			if (host) {
+				char *sd = cd_asprintf("%s/metrics", dir);
+				struct cd_mcollect_opts mo = {
+					.server = server, .credential = m.cl.cred, .cacert = cacert,
+					.insecure = insecure, .host = host, .libvirt_uri = vuri,
+					.spool_dir = sd, .cancel = &stop, .log = log_str,
+				};
+				cd_buf_reset(&err);
+				m.metrics = cd_mcollect_start(&mo, &err);
+				if (!m.metrics)
+					log_line("metrics are not collected: %s", err.data);
+				free(sd);
+			}
 		}
 		if (mono() >= next_hb) {
 			int r = heartbeat(&m);
@@ -450,6 +482,8 @@ int main(int argc, char **argv)
 		}
 		if (m.scanning)
 			scan_answer(&m, ans);
+		cd_mcollect_interval(m.metrics,
+				     (int)json_integer_value(json_object_get(ans, "collect_seconds")));
 		json_int_t hb = json_integer_value(json_object_get(ans, "heartbeat_seconds"));
 		if (hb > 0 && hb != m.hb_s) {
 			m.hb_s = (int)hb;
@@ -470,6 +504,7 @@ int main(int argc, char **argv)
 	log_line("stopping; %s", m.enforce ? "the table stays as it is" : "scans end");
 	rc = 0;
 out:
+	cd_mcollect_stop(m.metrics);
 	if (m.scanning)
 		cd_guard_stop(&m.g);
 	if (m.sending) {

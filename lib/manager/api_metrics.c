@@ -390,7 +390,8 @@ static int by_metric(const void *a, const void *b)
 /* Each family once, its samples together, as OpenMetrics wants. */
 static void export_all(struct exp *x, struct cd_buf *b)
 {
-	qsort(x->v, x->n, sizeof(*x->v), by_metric);
+	if (x->n)
+		qsort(x->v, x->n, sizeof(*x->v), by_metric);
 	for (size_t i = 0; i < x->n; i++) {
 		const struct cd_series_info *s = &x->v[i];
 		size_t ml = strlen(s->metric);

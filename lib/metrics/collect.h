@@ -1,0 +1,48 @@
+/* collect.h - a host's metrics as its agent reads them, each object's at
+ * one time: entries {"kind", "name", "t", "metrics": {SERIES: VALUE}} as
+ * POST /api/v1/agent/metrics takes them.  The series are those the
+ * catalog is made from (catalog.h): counters as the source counts them
+ * (nanoseconds made seconds, bytes, requests), gauges as they are.
+ *
+ * libvirt (collect_virt.c): each running domain's statistics
+ * (virDomainListGetStats, the stats of virConnectGetAllDomainStats, with
+ * the NOWAIT flag: a domain whose QEMU monitor is busy is reported with
+ * what libvirt has without asking it): cpu.time and vcpu.N.delay (ready time), balloon (memory the
+ * guest uses when it says, else the QEMU process's resident set), block.N
+ * (bytes, requests and their time) and net.N; the node's CPU and memory;
+ * every active storage pool's capacity, allocation and available bytes.
+ *
+ * /proc (collect_proc.c): the host's CPU time busy and its CPUs from
+ * /proc/stat, its memory from /proc/meminfo: for a host where libvirt
+ * gives none of these. */
+#ifndef CD_COLLECT_H
+#define CD_COLLECT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/util.h"
+
+/* Append the entries of the domains, the node (as host name host) and
+ * the pools of a libvirt connection (a virConnectPtr) at time t (epoch
+ * ms) to out, one after the other.  0, or -EIO with err when libvirt
+ * failed.  A domain whose QEMU hangs holds this up: the agent asks each
+ * domain apart, in a thread it can leave behind (agent/mcollect.c). */
+int cd_collect_libvirt(void *conn, const char *host, int64_t t, json_t *out, struct cd_buf *err);
+/* Its parts: the running domains (virDomainPtr; n or -EIO), one domain's
+ * entry (NULL when libvirt has none), freeing the list, and the node's
+ * and the pools' entries (0 or -EIO). */
+int cd_collect_domains(void *conn, void ***doms, struct cd_buf *err);
+json_t *cd_collect_domain(void *dom, int64_t t);
+void cd_collect_domains_free(void **doms, int n);
+int cd_collect_host(void *conn, const char *host, int64_t t, json_t *out);
+
+/* The host entry from /proc (root: "/proc", or a test's copy): 0 with
+ * *entry, or -errno. */
+int cd_collect_proc(const char *root, const char *host, int64_t t, json_t **entry);
+/* The same from the texts of /proc/stat and /proc/meminfo (ticks: the
+ * clock ticks a second). */
+int cd_collect_proc_parse(const char *stat, const char *meminfo, long ticks, const char *host,
+			  int64_t t, json_t **entry);
+
+#endif

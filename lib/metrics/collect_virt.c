@@ -1,0 +1,205 @@
+/* collect_virt.c - a libvirt host's domains, node and pools (see
+ * collect.h). */
+#include "metrics/collect.h"
+
+#include <errno.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool ull(virTypedParameterPtr p, int n, const char *name, unsigned long long *v)
+{
+	return virTypedParamsGetULLong(p, n, name, v) == 1;
+}
+
+/* The sum of "PREFIX.N.FIELD" over N < count: false when none is there. */
+static bool sum_of(virTypedParameterPtr p, int n, const char *prefix, unsigned count,
+		   const char *field, unsigned long long *sum)
+{
+	bool any = false;
+	*sum = 0;
+	for (unsigned i = 0; i < count && i < 4096; i++) {
+		char name[96];
+		unsigned long long v;
+		snprintf(name, sizeof(name), "%s.%u.%s", prefix, i, field);
+		if (ull(p, n, name, &v)) {
+			*sum += v;
+			any = true;
+		}
+	}
+	return any;
+}
+
+static void put(json_t *m, const char *name, double v)
+{
+	json_object_set_new(m, name, json_real(v));
+}
+
+static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t)
+{
+	virTypedParameterPtr p = r->params;
+	int n = r->nparams;
+	json_t *m = json_object();
+	unsigned long long v, w;
+	unsigned int u;
+	if (ull(p, n, "cpu.time", &v))
+		put(m, "vm_cpu_seconds_total", (double)v / 1e9);
+	if (virTypedParamsGetUInt(p, n, "vcpu.current", &u) == 1) {
+		put(m, "vm_vcpus", u);
+		unsigned int max = u;
+		virTypedParamsGetUInt(p, n, "vcpu.maximum", &max);
+		if (sum_of(p, n, "vcpu", max, "delay", &v))
+			put(m, "vm_cpu_ready_seconds_total", (double)v / 1e9);
+	}
+	/* the guest's own figures when its balloon driver gives them */
+	if (ull(p, n, "balloon.available", &v) && ull(p, n, "balloon.unused", &w) && w <= v)
+		put(m, "vm_memory_used_bytes", (double)(v - w) * 1024);
+	else if (ull(p, n, "balloon.rss", &v))
+		put(m, "vm_memory_used_bytes", (double)v * 1024);
+	static const struct { const char *field, *series; double scale; } blk[] = {
+		{ "rd.bytes", "vm_disk_read_bytes_total", 1 },
+		{ "wr.bytes", "vm_disk_write_bytes_total", 1 },
+		{ "rd.reqs", "vm_disk_read_ops_total", 1 },
+		{ "wr.reqs", "vm_disk_write_ops_total", 1 },
+		{ "rd.times", "vm_disk_read_time_seconds_total", 1e9 },
+		{ "wr.times", "vm_disk_write_time_seconds_total", 1e9 },
+	};
+	if (virTypedParamsGetUInt(p, n, "block.count", &u) == 1)
+		for (size_t i = 0; i < CD_ARRAY_LEN(blk); i++)
+			if (sum_of(p, n, "block", u, blk[i].field, &v))
+				put(m, blk[i].series, (double)v / blk[i].scale);
+	if (virTypedParamsGetUInt(p, n, "net.count", &u) == 1) {
+		if (sum_of(p, n, "net", u, "rx.bytes", &v))
+			put(m, "vm_net_rx_bytes_total", (double)v);
+		if (sum_of(p, n, "net", u, "tx.bytes", &v))
+			put(m, "vm_net_tx_bytes_total", (double)v);
+	}
+	return json_pack("{s:s, s:s, s:I, s:o}", "kind", "vm", "name", virDomainGetName(r->dom),
+			 "t", (json_int_t)t, "metrics", m);
+}
+
+/* A node statistic by name, or false. */
+static bool node_field(virNodeCPUStatsPtr c, int n, const char *f, unsigned long long *v)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(c[i].field, f)) {
+			*v = c[i].value;
+			return true;
+		}
+	return false;
+}
+
+static json_t *node_entry(virConnectPtr conn, const char *host, int64_t t)
+{
+	json_t *m = json_object();
+	virNodeInfo info;
+	if (virNodeGetInfo(conn, &info) == 0)
+		put(m, "host_cpus", info.cpus);
+	int n = 0;
+	if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, NULL, &n, 0) == 0 && n > 0 &&
+	    n < 64) {
+		virNodeCPUStats c[64];
+		unsigned long long kernel, user;
+		if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, c, &n, 0) == 0 &&
+		    node_field((virNodeCPUStatsPtr)c, n, "kernel", &kernel) &&
+		    node_field((virNodeCPUStatsPtr)c, n, "user", &user))
+			put(m, "host_cpu_busy_seconds_total", (double)(kernel + user) / 1e9);
+	}
+	n = 0;
+	if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL, &n, 0) == 0 && n > 0 &&
+	    n < 64) {
+		virNodeMemoryStats s[64];
+		unsigned long long total = 0, fr = 0, buf = 0, cached = 0;
+		if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, s, &n, 0) == 0) {
+			for (int i = 0; i < n; i++) {
+				unsigned long long *to = !strcmp(s[i].field, "total") ? &total
+					: !strcmp(s[i].field, "free") ? &fr : !strcmp(s[i].field, "buffers")
+					? &buf : !strcmp(s[i].field, "cached") ? &cached : NULL;
+				if (to)
+					*to = s[i].value;
+			}
+			if (total) {
+				put(m, "host_memory_total_bytes", (double)total * 1024);
+				if (fr + buf + cached <= total)
+					put(m, "host_memory_used_bytes",
+					    (double)(total - fr - buf - cached) * 1024);
+			}
+		}
+	}
+	return json_pack("{s:s, s:s, s:I, s:o}", "kind", "host", "name", host, "t", (json_int_t)t,
+			 "metrics", m);
+}
+
+int cd_collect_domains(void *c, void ***doms, struct cd_buf *err)
+{
+	virDomainPtr *d = NULL;
+	int n = virConnectListAllDomains(c, &d, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0) {
+		virErrorPtr e = virGetLastError();
+		cd_buf_printf(err, "libvirt domains: %s", e && e->message ? e->message : "failed");
+		return -EIO;
+	}
+	*doms = (void **)d;
+	return n;
+}
+
+json_t *cd_collect_domain(void *dom, int64_t t)
+{
+	virDomainPtr list[2] = { dom, NULL };
+	virDomainStatsRecordPtr *recs = NULL;
+	unsigned stats = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_VCPU |
+			 VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_BLOCK | VIR_DOMAIN_STATS_INTERFACE;
+	int n = virDomainListGetStats(list, stats, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	json_t *e = n > 0 ? domain_entry(recs[0], t) : NULL;
+	if (n >= 0)
+		virDomainStatsRecordListFree(recs);
+	return e;
+}
+
+void cd_collect_domains_free(void **doms, int n)
+{
+	for (int i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+}
+
+int cd_collect_host(void *c, const char *host, int64_t t, json_t *out)
+{
+	virConnectPtr conn = c;
+	json_array_append_new(out, node_entry(conn, host, t));
+	virStoragePoolPtr *pools = NULL;
+	int np = virConnectListAllStoragePools(conn, &pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+	for (int i = 0; i < np; i++) {
+		virStoragePoolInfo info;
+		if (virStoragePoolGetInfo(pools[i], &info) == 0) {
+			json_t *m = json_object();
+			put(m, "datastore_capacity_bytes", (double)info.capacity);
+			put(m, "datastore_used_bytes", (double)info.allocation);
+			put(m, "datastore_free_bytes", (double)info.available);
+			json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:o}", "kind", "datastore",
+							     "name", virStoragePoolGetName(pools[i]),
+							     "t", (json_int_t)t, "metrics", m));
+		}
+		virStoragePoolFree(pools[i]);
+	}
+	free(pools);
+	return np < 0 ? -EIO : 0;
+}
+
+int cd_collect_libvirt(void *c, const char *host, int64_t t, json_t *out, struct cd_buf *err)
+{
+	void **doms;
+	int n = cd_collect_domains(c, &doms, err);
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		json_t *e = cd_collect_domain(doms[i], t);
+		if (e)
+			json_array_append_new(out, e);
+	}
+	cd_collect_domains_free(doms, n);
+	cd_collect_host(c, host, t, out);
+	return 0;
+}
