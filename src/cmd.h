@@ -2,6 +2,7 @@
 #ifndef CORDON_CMD_H
 #define CORDON_CMD_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "policy/state.h"
@@ -49,7 +50,12 @@ int cmd_scan(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
-extern const char help_metrics[];
+int cmd_top(int argc, char **argv);
+extern const char help_metrics[], help_top[];
+/* Every object with samples (of kind, or all) and the latest value of
+ * each of its metrics: {"objects": [{kind, name, host, source, last,
+ * values: {METRIC: V}}], "units": {METRIC: UNIT}} (cmd_metrics.c). */
+int metrics_latest(const char *cmd, const char *kind, json_t **out);
 extern const char help_inventory[], help_policy[], help_workloads[], help_tag[],
 	help_agent_token[], help_token[], help_agents[], help_events[], help_quarantine[],
 	help_sources[], help_scan[];

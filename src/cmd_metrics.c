@@ -4,16 +4,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
+#include "mfmt.h"
+#include "online.h"
 #include "base/diag.h"
 #include "base/util.h"
 #include "metrics/import.h"
 #include "metrics/mstore.h"
 
 const char help_metrics[] =
-	"usage: cordon metrics import --data-dir DIR FILE\n"
+	"usage: cordon [ONLINE OPTIONS] metrics [--kind vm|host|datastore] [--json] [--tz ZONE]\n"
+	"       cordon [ONLINE OPTIONS] metrics query KIND/NAME METRIC [--since 1h | --begin T\n"
+	"              --end T] [--step 5m] [--rollup avg|min|max|sum|count|latest]\n"
+	"              [--json] [--tz ZONE]\n"
+	"       cordon metrics import --data-dir DIR FILE\n"
 	"       cordon metrics du --data-dir DIR\n"
+	"\n"
+	"'metrics' lists the objects with samples (VMs, hosts, datastores), each\n"
+	"with the latest value of its metrics (GET /api/v1/metrics/catalog lists\n"
+	"them).  'metrics query' prints one metric of one object over a range, a\n"
+	"point a step (on multiples of the step from the epoch; a step without\n"
+	"data has no point), rolled up as asked (avg by default); the manager\n"
+	"answers from the coarsest tier that holds the range at that step.\n"
+	"Durations: 90s, 5m, 24h, 7d, 2w; times T: RFC 3339 or epoch ms.  Every\n"
+	"time printed says its zone: UTC, or --tz ZONE (an IANA name such as\n"
+	"Europe/Paris).\n"
 	"\n"
 	"'metrics import' loads an OpenMetrics text file with timestamps into the\n"
 	"metrics store of the manager's data directory DIR, offline (cordond not\n"
@@ -23,9 +40,12 @@ const char help_metrics[] =
 	"FILE '-' is the standard input.\n"
 	"\n"
 	"'metrics du' prints one line: 'SAMPLES samples, BYTES bytes', the raw\n"
-	"samples the store holds and the bytes its files take.\n"
+	"samples the store holds and the bytes its files take (also while cordond\n"
+	"has it open).\n"
 	"\n"
-	"example:\n"
+	"examples:\n"
+	"  cordon metrics --kind datastore\n"
+	"  cordon metrics query vm/vdi-001 vm_cpu_ready_ratio --since 24h --step 1h --rollup max\n"
 	"  cordon metrics import --data-dir /var/lib/cordon node.om\n";
 
 static int open_store(const char *dir, bool bulk, struct cd_mstore **st)
@@ -91,18 +111,191 @@ static int metrics_du(int argc, char **argv)
 		return r;
 	if (!dir)
 		return usage_error("metrics", "du needs --data-dir DIR");
-	struct cd_mstore *st;
-	if (open_store(dir, false, &st))
-		return EXIT_FAIL;
-	struct cd_mstore_stats s;
-	r = cd_mstore_stats(st, &s);
-	cd_mstore_close(st);
-	if (r) {
-		fprintf(stderr, "cordon metrics: the store cannot be read\n");
+	uint64_t samples, bytes;
+	char err[512];
+	if (cd_mstore_du(dir, &samples, &bytes, err, sizeof(err))) {
+		fprintf(stderr, "cordon metrics: %s\n", err);
 		return EXIT_FAIL;
 	}
-	printf("%llu samples, %llu bytes\n", (unsigned long long)s.samples,
-	       (unsigned long long)s.bytes);
+	printf("%llu samples, %llu bytes\n", (unsigned long long)samples,
+	       (unsigned long long)bytes);
+	return EXIT_OK;
+}
+
+/* ---- through the manager ---- */
+
+static const char *const kinds[] = { "vm", "host", "datastore" };
+
+int metrics_latest(const char *cmd, const char *kind, json_t **out)
+{
+	json_t *objs, *cat;
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/metrics/objects%s%s", kind ? "?kind=" : "",
+		 kind ? kind : "");
+	int r = online_call(cmd, "GET", path, NULL, &objs);
+	if (r != EXIT_OK)
+		return r;
+	r = online_call(cmd, "GET", "/api/v1/metrics/catalog", NULL, &cat);
+	if (r != EXIT_OK) {
+		json_decref(objs);
+		return r;
+	}
+	int64_t now = 0;
+	size_t i;
+	json_t *o, *c;
+	json_array_foreach(objs, i, o) {
+		int64_t last = json_integer_value(json_object_get(o, "last"));
+		now = last > now ? last : now;
+		json_object_set_new(o, "values", json_object());
+	}
+	/* the latest minute-step of each metric of the object's kind, the
+	 * objects of a kind a thousand a query */
+	for (size_t k = 0; r == EXIT_OK && k < CD_ARRAY_LEN(kinds); k++) {
+		json_t *mets = json_array();
+		json_array_foreach(cat, i, c)
+			if (!strcmp(online_str(c, "kind"), kinds[k]))
+				json_array_append(mets, json_object_get(c, "name"));
+		for (size_t from = 0; r == EXIT_OK && from < json_array_size(objs); from += 1000) {
+			json_t *these = json_array();
+			for (size_t j = from; j < json_array_size(objs) && j < from + 1000; j++) {
+				o = json_array_get(objs, j);
+				if (!strcmp(online_str(o, "kind"), kinds[k]))
+					json_array_append_new(these, json_pack("{s:s, s:s}", "kind",
+						kinds[k], "name", online_str(o, "name")));
+			}
+			if (!json_array_size(these)) {
+				json_decref(these);
+				continue;
+			}
+			json_t *ans, *body = json_pack("{s:o, s:O, s:I, s:I, s:i, s:s}", "objects", these,
+						      "metrics", mets, "begin", (json_int_t)(now - 600000),
+						      "end", (json_int_t)now, "step_seconds", 60,
+						      "rollup", "latest");
+			r = online_call(cmd, "POST", "/api/v1/metrics/query", body, &ans);
+			json_t *sr;
+			size_t q;
+			json_array_foreach(json_object_get(ans, "series"), q, sr) {
+				json_t *pts = json_object_get(sr, "points");
+				json_t *lastp = json_array_get(pts, json_array_size(pts) - 1);
+				if (!lastp)
+					continue;
+				for (size_t j = from; j < json_array_size(objs) && j < from + 1000; j++) {
+					o = json_array_get(objs, j);
+					if (!strcmp(online_str(o, "kind"), online_str(sr, "kind")) &&
+					    !strcmp(online_str(o, "name"), online_str(sr, "name")))
+						json_object_set(json_object_get(o, "values"),
+								online_str(sr, "metric"),
+								json_array_get(lastp, 1));
+				}
+			}
+			json_decref(ans);
+		}
+		json_decref(mets);
+	}
+	/* the units, for the reader */
+	json_t *units = json_object();
+	json_array_foreach(cat, i, c)
+		json_object_set(units, online_str(c, "name"), json_object_get(c, "unit"));
+	json_decref(cat);
+	if (r != EXIT_OK) {
+		json_decref(objs);
+		json_decref(units);
+		return r;
+	}
+	*out = json_pack("{s:o, s:o}", "objects", objs, "units", units);
+	return EXIT_OK;
+}
+
+static int metrics_list(int argc, char **argv)
+{
+	const char *kind = NULL, *json = NULL, *tz = NULL;
+	const struct cli_opt o[] = { { "kind", 0, true, &kind }, { "json", 0, false, &json },
+				     { "tz", 0, true, &tz } };
+	int r = cli_parse("metrics", argc, argv, o, CD_ARRAY_LEN(o), 0, 0, NULL);
+	if (r == EXIT_OK)
+		r = mfmt_zone("metrics", tz);
+	if (r != EXIT_OK)
+		return r;
+	if (kind && strcmp(kind, "vm") && strcmp(kind, "host") && strcmp(kind, "datastore"))
+		return usage_error("metrics", "--kind is vm, host or datastore");
+	json_t *all;
+	r = metrics_latest("metrics", kind, &all);
+	if (r != EXIT_OK)
+		return r;
+	json_t *objs = json_object_get(all, "objects"), *units = json_object_get(all, "units"), *ob;
+	if (json) {
+		online_print_json(objs);
+	} else {
+		size_t i;
+		json_array_foreach(objs, i, ob) {
+			char t[MFMT_TIME_LEN];
+			printf("%s/%s  host %s, source %s, last sample %s\n", online_str(ob, "kind"),
+			       online_str(ob, "name"), online_str(ob, "host"), online_str(ob, "source"),
+			       mfmt_time(json_integer_value(json_object_get(ob, "last")), t));
+			const char *k;
+			json_t *v;
+			json_object_foreach(json_object_get(ob, "values"), k, v)
+				printf("  %-34s %14.6g %s\n", k, json_number_value(v),
+				       online_str(units, k));
+		}
+	}
+	json_decref(all);
+	return EXIT_OK;
+}
+
+static int metrics_query(int argc, char **argv)
+{
+	const char *pos[2] = { NULL }, *since = NULL, *begin = NULL, *end = NULL, *step = NULL,
+		   *rollup = NULL, *json = NULL, *tz = NULL;
+	const struct cli_opt o[] = {
+		{ "since", 0, true, &since }, { "begin", 0, true, &begin }, { "end", 0, true, &end },
+		{ "step", 0, true, &step }, { "rollup", 0, true, &rollup }, { "json", 0, false, &json },
+		{ "tz", 0, true, &tz },
+	};
+	int r = cli_parse("metrics", argc, argv, o, CD_ARRAY_LEN(o), 2, 2, pos);
+	if (r == EXIT_OK)
+		r = mfmt_zone("metrics", tz);
+	if (r != EXIT_OK)
+		return r;
+	const char *slash = strchr(pos[0], '/');
+	if (!slash || slash == pos[0] || !slash[1])
+		return usage_error("metrics", "the object is KIND/NAME (vm/vdi-001, datastore/kvm1/pool)");
+	int64_t now = (int64_t)time(NULL) * 1000, b, e = now, st = 300000, d = 3600000;
+	if ((since && (begin || end)) || (!since && !begin != !end))
+		return usage_error("metrics", "give --since, or --begin and --end");
+	if (since && mfmt_duration(since, &d))
+		return usage_error("metrics", "--since takes a duration (90s, 5m, 24h, 7d, 2w)");
+	if (step && (mfmt_duration(step, &st) || st % 1000))
+		return usage_error("metrics", "--step takes a duration of whole seconds (20s, 5m, 1h)");
+	if (begin && (mfmt_when(begin, &b) || mfmt_when(end, &e) || e < b))
+		return usage_error("metrics", "--begin and --end are RFC 3339 times or epoch ms, "
+				   "begin first");
+	if (!begin)
+		b = e - d;
+	char *kind = cd_strndup(pos[0], (size_t)(slash - pos[0]));
+	json_t *ans, *body = json_pack("{s:[{s:s, s:s}], s:[s], s:I, s:I, s:I, s:s}", "objects",
+				       "kind", kind, "name", slash + 1, "metrics", pos[1],
+				       "begin", (json_int_t)b, "end", (json_int_t)e,
+				       "step_seconds", (json_int_t)(st / 1000), "rollup",
+				       rollup ? rollup : "avg");
+	free(kind);
+	r = online_call("metrics", "POST", "/api/v1/metrics/query", body, &ans);
+	if (r != EXIT_OK)
+		return r;
+	json_t *s = json_array_get(json_object_get(ans, "series"), 0);
+	if (json) {
+		online_print_json(s);
+	} else {
+		char t1[MFMT_TIME_LEN], t2[MFMT_TIME_LEN];
+		printf("# %s %s, %s of %lld s steps, %s to %s\n", pos[0], pos[1],
+		       rollup ? rollup : "avg", (long long)(st / 1000), mfmt_time(b, t1), mfmt_time(e, t2));
+		size_t i;
+		json_t *p;
+		json_array_foreach(json_object_get(s, "points"), i, p)
+			printf("%s  %.9g %s\n", mfmt_time(json_integer_value(json_array_get(p, 0)), t1),
+			       json_number_value(json_array_get(p, 1)), online_str(s, "unit"));
+	}
+	json_decref(ans);
 	return EXIT_OK;
 }
 
@@ -112,5 +305,7 @@ int cmd_metrics(int argc, char **argv)
 		return metrics_import(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "du"))
 		return metrics_du(argc - 1, argv + 1);
-	return usage_error("metrics", "expected import or du");
+	if (argc >= 2 && !strcmp(argv[1], "query"))
+		return metrics_query(argc - 1, argv + 1);
+	return metrics_list(argc, argv);
 }

@@ -26,7 +26,8 @@ static const struct cmd cmds[] = {
 	{ "quarantine", cmd_quarantine, "release a workload from quarantine by hand", help_quarantine },
 	{ "sources", cmd_sources, "inventory sources: state, last sync, workloads", help_sources },
 	{ "source", cmd_source, "add or remove an inventory source", help_sources },
-	{ "metrics", cmd_metrics, "metrics of VMs, hosts and datastores; import, du", help_metrics },
+	{ "metrics", cmd_metrics, "metrics of VMs, hosts and datastores; query, import, du", help_metrics },
+	{ "top", cmd_top, "VMs, hosts or datastores, one a line, by a metric", help_top },
 };
 enum { NOFFLINE = 5 };
 

@@ -134,6 +134,22 @@ int cd_chunkdb_open(const char *dir, struct cd_chunkdb **out, char *err, size_t 
 	return 0;
 }
 
+int cd_chunkdb_open_ro(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen)
+{
+	struct cd_chunkdb *db = cd_calloc(1, sizeof(*db));
+	db->path = cd_asprintf("%s/metrics.db", dir);
+	db->lock = -1;
+	if (sqlite3_open_v2(db->path, &db->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", db->path, sqlite3_errmsg(db->db));
+		cd_chunkdb_close(db);
+		return -ENOENT;
+	}
+	sqlite3_busy_timeout(db->db, 5000);
+	*out = db;
+	return 0;
+}
+
 void cd_chunkdb_close(struct cd_chunkdb *db)
 {
 	if (!db)

@@ -54,6 +54,9 @@ struct cd_chunk_row {
 /* Open (creating) DIR/metrics.db.  0 or a negative errno code, with a
  * message in err. */
 int cd_chunkdb_open(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen);
+/* Open DIR/metrics.db to read only, beside the process that has it
+ * (no lock taken, nothing made): 0 or -ENOENT with err. */
+int cd_chunkdb_open_ro(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen);
 void cd_chunkdb_close(struct cd_chunkdb *db);
 /* The last error's message. */
 const char *cd_chunkdb_error(const struct cd_chunkdb *db);

@@ -281,3 +281,53 @@ void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *out)
 	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
 	pthread_mutex_unlock(&st->mu);
 }
+
+static int du_head(void *arg, const struct cd_chunk_row *c)
+{
+	struct cd_block b;
+	if (cd_block_open(&b, c->data, c->len))
+		return 0;
+	double *v = cd_malloc(b.nrows * sizeof(*v));
+	uint8_t *has = cd_malloc(b.nrows);
+	for (size_t k = 0; k < b.ncols; k++) {
+		int n = cd_block_column(&b, cd_block_col_id(&b, k), v, has);
+		if (n > 0)
+			*(uint64_t *)arg += (uint64_t)n;
+	}
+	free(v);
+	free(has);
+	return 0;
+}
+
+static int du_wal(void *arg, const void *data, size_t len)
+{
+	const uint8_t *p = data, *end = p + len;
+	while (p < end) {          /* a varint, then 16 bytes */
+		while (p < end && (*p & 0x80))
+			p++;
+		if (end - p < 17)
+			break;
+		p += 17;
+		(*(uint64_t *)arg)++;
+	}
+	return 0;
+}
+
+int cd_mstore_du(const char *dir, uint64_t *samples, uint64_t *bytes, char *err, size_t errlen)
+{
+	struct cd_chunkdb *db;
+	int r = cd_chunkdb_open_ro(dir, &db, err, errlen);
+	if (r)
+		return r;
+	uint64_t heads = 0, wal = 0;
+	r = cd_chunkdb_stats(db, samples, bytes);
+	if (!r)
+		r = cd_chunkdb_head_each(db, du_head, &heads);
+	if (!r)
+		r = cd_chunkdb_wal_each(db, du_wal, &wal);
+	if (r)
+		snprintf(err, errlen, "%s/metrics.db: %s", dir, cd_chunkdb_error(db));
+	*samples += heads + wal;
+	cd_chunkdb_close(db);
+	return r;
+}

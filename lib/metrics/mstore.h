@@ -125,6 +125,10 @@ struct cd_mstore_stats {
 	uint64_t dropped[CD_TIERS];           /* past retention */
 };
 int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *s);
+/* The samples the store in dir holds (raw blocks, heads and samples
+ * written ahead) and the bytes its files take, read beside the process
+ * that has it open: 0, or a negative code with err. */
+int cd_mstore_du(const char *dir, uint64_t *samples, uint64_t *bytes, char *err, size_t errlen);
 /* The figures kept in memory only (series, refused, dropped). */
 void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *s);
 
