@@ -33,8 +33,7 @@
 #include "manager/mgr.h"
 #include "inventory/source.h"
 #include "manager/store.h"
-#include "metrics/keeper.h"
-#include "metrics/mstore.h"
+#include "metrics/service.h"
 #include "base/token.h"
 #include "base/util.h"
 
@@ -61,6 +60,10 @@ static const char usage[] =
 	"  --retention SPEC        how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
 	"                          (the defaults; s, m, h, d, w, y), or for some\n"
 	"                          metrics METRIC-GLOB:raw=2d,...; repeatable\n"
+	"  --remote-write URL      every sample also to URL by Prometheus remote\n"
+	"                          write 1.0 (up to 4 URLs)...\n"
+	"  --remote-write-token-file F  ...with the bearer token in F (for the\n"
+	"                          URL given before it)\n"
 	"\n"
 	"First start prints where the admin token is.  Then, for example:\n"
 	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
@@ -524,22 +527,23 @@ int main(int argc, char **argv)
 		{ "max-connections-per-address", required_argument, NULL, 'A' },
 		{ "collect-interval", required_argument, NULL, 'I' },
 		{ "retention", required_argument, NULL, 'T' },
+		{ "remote-write", required_argument, NULL, 'W' },
+		{ "remote-write-token-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
 	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR;
-	struct cd_retention ret[16];
-	size_t nret = 0;
-	struct cd_retention dflt = { NULL, { 7 * 86400000LL, 180 * 86400000LL, 730 * 86400000LL } };
-	char rerr[256];
+	struct cd_msvc_opts mso = { .log = mgr_log };
+	struct cd_msvc *msvc = NULL;
+	char merr[512];
 	int c;
 	umask(077);          /* the database, the key, the token: the manager's alone */
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:C:A:I:T:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:C:A:I:T:W:F:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I': {
 			long long v;
@@ -550,21 +554,12 @@ int main(int argc, char **argv)
 			mopt.limits.collect_s = (int)v;
 			break;
 		}
-		case 'T': {
-			/* from the defaults as they are so far */
-			struct cd_retention r = dflt;
-			if (nret == CD_ARRAY_LEN(ret) - 1 || cd_retention_parse(optarg, &r, rerr,
-										sizeof(rerr))) {
-				fprintf(stderr, "cordond: --retention: %s\n",
-					nret == CD_ARRAY_LEN(ret) - 1 ? "too many" : rerr);
+		case 'W': case 'F': case 'T':
+			if (cd_msvc_opt(&mso, (char)c, optarg, merr, sizeof(merr)) < 0) {
+				fprintf(stderr, "cordond: %s\n", merr);
 				return 2;
 			}
-			if (r.pattern)
-				ret[nret++] = r;
-			else
-				dflt = r;
 			break;
-		}
 		case 'd': dir = optarg; break;
 		case 'l': listen_at = optarg; break;
 		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': {
@@ -616,8 +611,6 @@ int main(int argc, char **argv)
 	cd_buf_init(&err, 4096);
 	int rc = 1;
 	struct cd_store *st = NULL;
-	struct cd_mstore *ms = NULL;
-	struct cd_keeper *keeper = NULL;
 	struct MHD_Daemon *d = NULL;
 	char *kpem = NULL, *cpem = NULL;
 	size_t len;
@@ -636,15 +629,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: %s: %s\n", db, cd_store_error(st));
 		goto out;
 	}
-	ret[nret++] = dflt;
-	struct cd_mstore_opts mso = { .retention = ret, .nretention = nret, .log = mgr_log };
-	char merr[512];
-	if (cd_mstore_open(dir, &mso, &ms, merr, sizeof(merr)) < 0) {
+	if (cd_msvc_start(dir, &mso, &msvc, merr, sizeof(merr)) < 0) {
 		fprintf(stderr, "cordond: %s\n", merr);
-		ms = NULL;
 		goto out;
 	}
-	mopt.metrics = ms;
+	mopt.metrics = cd_msvc_store(msvc);
 	mopt.log = mgr_log;
 	mopt.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags };
 	if (cd_mgr_open(&mgr, st, &mopt, &err) < 0) {
@@ -673,7 +662,7 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&lock);
 	sources_start();     /* their threads block the signals too */
 	pthread_mutex_unlock(&lock);
-	keeper = cd_keeper_start(ms, 0);
+	cd_msvc_keep(msvc);
 	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, handle, NULL,
@@ -746,9 +735,8 @@ out:
 		MHD_stop_daemon(d);
 	}
 	sources_stop();
-	cd_keeper_stop(keeper);
 	cd_mgr_close(mgr);
-	cd_mstore_close(ms);
+	cd_msvc_stop(msvc);
 	cd_store_close(st);
 	free(kpem);
 	free(cpem);

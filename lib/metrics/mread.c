@@ -50,6 +50,16 @@ void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_
 	pthread_mutex_unlock(&st->mu);
 }
 
+int cd_mstore_info(struct cd_mstore *st, int64_t id, struct cd_series_info *info)
+{
+	pthread_mutex_lock(&st->mu);
+	struct series *s = cd_mstore_get(st, id);
+	if (s)
+		info_of(st, s, info);
+	pthread_mutex_unlock(&st->mu);
+	return s ? 0 : -ENOENT;
+}
+
 int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info *info)
 {
 	pthread_mutex_lock(&st->mu);

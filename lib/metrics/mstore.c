@@ -237,6 +237,8 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	s->last_t = t;
 	s->last_v = v;
 	if (!st->bulk && !st->replaying) {
+		for (int i = 0; i < st->ntaps; i++)
+			st->taps[i].fn(st->taps[i].ctx, s->id, t, v);
 		uint8_t id[10];
 		int k = 0;
 		for (uint64_t x = (uint64_t)s->id; ; x >>= 7) {
@@ -586,6 +588,19 @@ int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64
 	}
 	pthread_mutex_unlock(&st->mu);
 	free(key);
+	return r;
+}
+
+int cd_mstore_tap(struct cd_mstore *st, void (*fn)(void *ctx, int64_t series, int64_t t,
+						   double v), void *ctx)
+{
+	pthread_mutex_lock(&st->mu);
+	int r = st->ntaps < 4 ? 0 : -ENOSPC;
+	if (!r) {
+		st->taps[st->ntaps].fn = fn;
+		st->taps[st->ntaps++].ctx = ctx;
+	}
+	pthread_mutex_unlock(&st->mu);
 	return r;
 }
 

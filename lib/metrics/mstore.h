@@ -80,6 +80,11 @@ int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64
 /* Append a sample: 0; -EINVAL when t is not after the series' last
  * sample (counted); -ENOENT for no such series. */
 int cd_mstore_append(struct cd_mstore *st, int64_t id, int64_t t_ms, double v);
+/* Call fn(ctx, series, t, v) for each sample appended from now on (not
+ * those replayed at open, nor a bulk load's), under the store's lock:
+ * fn only takes note (remote write queues it).  At most 4 taps. */
+int cd_mstore_tap(struct cd_mstore *st, void (*fn)(void *ctx, int64_t series, int64_t t,
+						   double v), void *ctx);
 /* Make what was appended durable: sealed chunks written, and (unless
  * bulk) the samples since the last checkpoint.  0 or -EIO (kept for the
  * next commit). */
@@ -101,6 +106,8 @@ struct cd_series_info {
 /* Every series (under the store's lock: fn must not call the store). */
 void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_series_info *s),
 		    void *arg);
+/* A series by its number: 0 with *info, or -ENOENT. */
+int cd_mstore_info(struct cd_mstore *st, int64_t id, struct cd_series_info *info);
 /* A series by its key (metric{labels}): 0 with *info (strings valid while
  * the store is open), or -ENOENT. */
 int cd_mstore_find(struct cd_mstore *st, const char *key, struct cd_series_info *info);

@@ -70,6 +70,11 @@ struct cd_mstore {
 	size_t max_series, block_rows;
 	void (*log)(const char *line);
 	uint64_t refused, dropped[CD_TIERS];
+	struct {
+		void (*fn)(void *ctx, int64_t series, int64_t t, double v);
+		void *ctx;
+	} taps[4];
+	int ntaps;
 };
 
 /* Write what is pending (and the samples written ahead, or at a
