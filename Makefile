@@ -132,7 +132,7 @@ $(B)/gen-metrics: tests/bench/gen_metrics.c
 test: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
 		$(B)/test-root $(B)/probe $(B)/loadagents $(B)/vcsim $(S)/cordon $(S)/cordond $(S)/cordon-agent \
-		$(S)/test-unit $(FUZZERS)
+		$(S)/test-unit $(B)/gen-metrics $(FUZZERS)
 	@tests/run
 
 fuzz: deps

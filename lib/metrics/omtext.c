@@ -120,7 +120,9 @@ static const char *number(const char *p, const char *end, double *v)
 	char *e;
 	errno = 0;
 	double x = strtod(buf, &e);
-	if (e != buf + n || errno == ERANGE)
+	/* an underflow reads as the nearest denormal or 0: kept; an
+	 * overflow is not a number of the format (it writes +Inf) */
+	if (e != buf + n || (errno == ERANGE && isinf(x)))
 		return NULL;
 	*v = x;
 	return tok;
@@ -239,6 +241,8 @@ static int descriptor(const char *line, const char *p, const char *end, struct c
 	}
 	if (!token_is(p, end, "TYPE"))
 		return 0;          /* HELP, UNIT or a comment: nothing kept */
+	if (p + 4 == end)
+		return bad(line, end, col, msg, "expected a metric name and a type after # TYPE");
 	p += 5;
 	const char *q = name(p, end, true, &out->name);
 	if (!q || q == end || *q != ' ')

@@ -11,10 +11,20 @@
 #include <string.h>
 
 #include "manager/api.h"
+#include "metrics/mstore.h"
 #include "base/token.h"
 
 static struct cd_mgr *m;
 static char *admin, *viewer, *agent;
+static char metrics_dir[] = "/tmp/cordon-fuzz-api-XXXXXX";
+
+static void remove_metrics(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", metrics_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", metrics_dir);
+}
 
 static void setup(void)
 {
@@ -23,7 +33,15 @@ static void setup(void)
 		abort();
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	if (cd_mgr_open(&m, s, NULL, &err) < 0)
+	/* a metrics store of its own, for the metrics routes */
+	struct cd_mstore *ms;
+	struct cd_mstore_opts mo = { 0 };
+	char merr[256];
+	if (!mkdtemp(metrics_dir) || cd_mstore_open(metrics_dir, &mo, &ms, merr, sizeof(merr)) < 0)
+		abort();
+	atexit(remove_metrics);
+	struct cd_mgr_options o = { .metrics = ms };
+	if (cd_mgr_open(&m, s, &o, &err) < 0)
 		abort();
 	cd_buf_free(&err);
 	struct cd_actor self = { .name = "fuzz", .origin = "local" };
