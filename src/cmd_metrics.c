@@ -21,6 +21,7 @@ const char help_metrics[] =
 	"              [--json] [--tz ZONE]\n"
 	"       cordon metrics import --data-dir DIR FILE\n"
 	"       cordon metrics du --data-dir DIR\n"
+	"       cordon metrics rollup --data-dir DIR\n"
 	"\n"
 	"'metrics' lists the objects with samples (VMs, hosts, datastores), each\n"
 	"with the latest value of its metrics (GET /api/v1/metrics/catalog lists\n"
@@ -41,7 +42,9 @@ const char help_metrics[] =
 	"\n"
 	"'metrics du' prints one line: 'SAMPLES samples, BYTES bytes', the raw\n"
 	"samples the store holds and the bytes its files take (also while cordond\n"
-	"has it open).\n"
+	"has it open).  'metrics rollup' makes the 5-minute and 1-hour rollups of\n"
+	"the days ended and applies the retention now, offline (cordond does it\n"
+	"every hour).\n"
 	"\n"
 	"examples:\n"
 	"  cordon metrics --kind datastore\n"
@@ -119,6 +122,26 @@ static int metrics_du(int argc, char **argv)
 	}
 	printf("%llu samples, %llu bytes\n", (unsigned long long)samples,
 	       (unsigned long long)bytes);
+	return EXIT_OK;
+}
+
+static int metrics_rollup(int argc, char **argv)
+{
+	const char *dir = NULL;
+	const struct cli_opt o[] = { { "data-dir", 0, true, &dir } };
+	int r = cli_parse("metrics", argc, argv, o, CD_ARRAY_LEN(o), 0, 0, NULL);
+	if (r != EXIT_OK)
+		return r;
+	if (!dir)
+		return usage_error("metrics", "rollup needs --data-dir DIR");
+	struct cd_mstore *st;
+	if (open_store(dir, false, &st))
+		return EXIT_FAIL;
+	r = cd_mstore_maintain(st, (int64_t)time(NULL) * 1000);
+	if (cd_mstore_close(st) || r) {
+		fprintf(stderr, "cordon metrics: the rollups could not be written\n");
+		return EXIT_FAIL;
+	}
 	return EXIT_OK;
 }
 
@@ -305,6 +328,8 @@ int cmd_metrics(int argc, char **argv)
 		return metrics_import(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "du"))
 		return metrics_du(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "rollup"))
+		return metrics_rollup(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "query"))
 		return metrics_query(argc - 1, argv + 1);
 	return metrics_list(argc, argv);

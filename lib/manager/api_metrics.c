@@ -113,6 +113,24 @@ void cd_api_h_metrics_objects(struct ctx *c)
 
 /* ---- queries ---- */
 
+/* A whole number in decimal, into out (at least 21 bytes): its length. */
+static size_t int_text(int64_t v, char *out)
+{
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	size_t k = 0;
+	if (v < 0)
+		out[k++] = '-';
+	while (n)
+		out[k++] = tmp[--n];
+	return k;
+}
+
 void cd_api_h_metrics_query(struct ctx *c)
 {
 	static const struct field f[] = {
@@ -181,39 +199,71 @@ void cd_api_h_metrics_query(struct ctx *c)
 			return;
 		}
 	}
-	/* the body is kept: the store is read without the server's lock */
-	json_t *series = json_array();
+	/* the body is kept: the store is read without the server's lock;
+	 * the answer is written as text (a point a JSON array would cost
+	 * an allocation each, and there may be millions) */
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_puts(&b, "{\"series\": [");
 	int r = 0;
 	unlock(c);
 	for (size_t i = 0; !r && i < no; i++) {
 		json_t *o = json_array_get(objs, i);
-		const char *k = json_string_value(json_object_get(o, "kind"));
-		const char *n = json_string_value(json_object_get(o, "name"));
 		for (size_t j = 0; !r && j < nm; j++) {
 			struct cd_point *p;
 			size_t np;
-			r = cd_mquery(st, m[j], k, n, begin, end, step * 1000, agg, &p, &np);
+			r = cd_mquery(st, m[j], json_string_value(json_object_get(o, "kind")),
+				      json_string_value(json_object_get(o, "name")), begin, end,
+				      step * 1000, agg, &p, &np);
 			if (r)
 				break;
-			json_t *pts = json_array();
-			for (size_t q = 0; q < np; q++)
-				if (isfinite(p[q].v))
-					json_array_append_new(pts, json_pack("[I, f]", (json_int_t)p[q].t,
-									     p[q].v));
+			json_t *head = json_pack("{s:O, s:O, s:s, s:s}", "kind", json_object_get(o, "kind"),
+						 "name", json_object_get(o, "name"), "metric", m[j]->name,
+						 "unit", m[j]->unit);
+			char *h = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			json_decref(head);
+			if (!h) {          /* not UTF-8: checked as the body was taken */
+				free(p);
+				r = -EINVAL;
+				break;
+			}
+			h[strlen(h) - 1] = 0;      /* the closing brace: the points follow */
+			cd_buf_printf(&b, "%s%s, \"points\": [", i || j ? ", " : "", h);
+			free(h);
+			bool first = true;
+			for (size_t q = 0; q < np; q++) {
+				if (!isfinite(p[q].v))
+					continue;
+				char pt[64];
+				size_t n = 0;
+				if (!first) {
+					pt[n++] = ',';
+					pt[n++] = ' ';
+				}
+				pt[n++] = '[';
+				n += int_text(p[q].t, pt + n);
+				pt[n++] = ',';
+				pt[n++] = ' ';
+				n += (size_t)snprintf(pt + n, sizeof(pt) - n - 1, "%.17g", p[q].v);
+				pt[n++] = ']';
+				cd_buf_add(&b, pt, n);
+				first = false;
+			}
+			cd_buf_puts(&b, "]}");
 			free(p);
-			json_array_append_new(series, json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", k,
-							       "name", n, "metric", m[j]->name,
-							       "unit", m[j]->unit, "points", pts));
 		}
 	}
 	relock(c);
 	free(m);
 	if (r) {
-		json_decref(series);
+		cd_buf_free(&b);
 		cd_api_error(c, 500, NULL, "the metrics store cannot be read");
 		return;
 	}
-	cd_api_reply(c, 200, json_pack("{s:o}", "series", series));
+	cd_buf_puts(&b, "]}\n");
+	c->out->status = 200;
+	size_t len = b.len;
+	c->out->blob = cd_blob_new(cd_buf_steal(&b), len);
 }
 
 /* ---- the agents' samples ---- */

@@ -277,9 +277,15 @@ static bool get(struct br *r, int n, uint64_t *v)
 	size_t byte = r->bit >> 3;
 	int off = (int)(r->bit & 7);
 	uint64_t x = 0;
-	size_t have = r->len - byte < 8 ? r->len - byte : 8;
-	for (size_t i = 0; i < have; i++)
-		x |= (uint64_t)r->p[byte + i] << (56 - 8 * i);
+	if (r->len - byte >= 8) {          /* the usual case: eight bytes at once */
+		memcpy(&x, r->p + byte, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		x = __builtin_bswap64(x);
+#endif
+	} else {
+		for (size_t i = 0; i < r->len - byte; i++)
+			x |= (uint64_t)r->p[byte + i] << (56 - 8 * i);
+	}
 	x <<= off;
 	if (off + n > 64)
 		x |= (uint64_t)r->p[byte + 8] >> (8 - off);

@@ -34,9 +34,25 @@ static int pick_tier(int64_t step)
 	return CD_TIER_RAW;
 }
 
+/* The rollup fields a metric needs of its series (per: of its second). */
+static unsigned fields_for(const struct cd_metric *m, bool per, enum cd_agg agg)
+{
+	if (per && m->how == CD_HOW_PER_CPU)
+		return CD_FIELD_LAST;                      /* the vCPUs */
+	if (agg == CD_AGG_COUNT)
+		return 0;
+	if (m->how == CD_HOW_GAUGE)
+		return agg == CD_AGG_MIN ? CD_FIELD_MIN : agg == CD_AGG_MAX ? CD_FIELD_MAX
+		       : agg == CD_AGG_LATEST ? CD_FIELD_LAST : CD_FIELD_SUM;
+	unsigned f = CD_FIELD_INCREASE | CD_FIELD_COVERED;
+	if (m->how != CD_HOW_PER_OP)
+		f |= agg == CD_AGG_MIN ? CD_FIELD_RATE_MIN : agg == CD_AGG_MAX ? CD_FIELD_RATE_MAX : 0;
+	return f;
+}
+
 /* A series' points at their finest in [from, to]. */
 static int fine(struct cd_mstore *st, const struct cd_series_info *s, int tier, int64_t from,
-		int64_t to, struct cd_rollup **out, size_t *n)
+		int64_t to, unsigned fields, struct cd_rollup **out, size_t *n)
 {
 	struct cd_rollup *v = NULL;
 	size_t nv = 0;
@@ -44,7 +60,7 @@ static int fine(struct cd_mstore *st, const struct cd_series_info *s, int tier, 
 	int r = 0;
 	if (tier > CD_TIER_RAW && s->rolled > from) {
 		r = cd_mstore_rollups(st, s->id, tier, from, s->rolled - 1 < to ? s->rolled - 1 : to,
-				      &v, &nv);
+				      fields, &v, &nv);
 		raw_from = s->rolled;
 	}
 	if (!r && raw_from <= to) {
@@ -128,9 +144,9 @@ static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_
 {
 	struct cd_rollup *f = NULL, *g = NULL;
 	size_t nf = 0, ng = 0;
-	int r = fine(st, s, tier, from, to, &f, &nf);
+	int r = fine(st, s, tier, from, to, fields_for(m, false, agg), &f, &nf);
 	if (!r && per)
-		r = fine(st, per, tier, from, to, &g, &ng);
+		r = fine(st, per, tier, from, to, fields_for(m, true, agg), &g, &ng);
 	struct cd_point *p = cd_malloc((nf ? nf : 1) * sizeof(*p));
 	size_t np = 0;
 	if (!r && m->how == CD_HOW_PER_OP) {

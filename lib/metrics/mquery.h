@@ -28,7 +28,7 @@
 
 enum cd_agg { CD_AGG_AVG, CD_AGG_MIN, CD_AGG_MAX, CD_AGG_SUM, CD_AGG_COUNT, CD_AGG_LATEST };
 
-#define CD_MQUERY_MAX_POINTS 11000  /* a series' points in one answer (Prometheus's) */
+#define CD_MQUERY_MAX_POINTS 100000 /* a series' points in one answer: 6 months at 5 minutes */
 
 /* "avg", "min", ...: 0, or -EINVAL. */
 int cd_agg_parse(const char *s, enum cd_agg *a);

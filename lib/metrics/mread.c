@@ -173,6 +173,7 @@ int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to
 struct points {
 	uint64_t id;               /* the series' first field's column */
 	bool counter;
+	unsigned fields;
 	int64_t from, to;
 	struct cd_rollup *v;
 	size_t n, cap;
@@ -209,6 +210,8 @@ static int take_points(void *arg, const struct cd_chunk_row *row)
 	uint8_t *has = cd_malloc(b.nrows), *any = cd_calloc(b.nrows, 1);
 	int r = cd_block_times(&b, t);
 	for (int f = 0; !r && f < NFIELDS; f++) {
+		if (f && !(p->fields & (1u << f)))
+			continue;
 		int got = cd_block_column(&b, p->id + (uint64_t)f, v, has);
 		if (got == -ENOENT)
 			break;             /* the series is not in this record */
@@ -224,6 +227,7 @@ static int take_points(void *arg, const struct cd_chunk_row *row)
 	}
 	if (r)
 		p->corrupt = true;
+	cd_grow(&p->v, &p->cap, p->n + b.nrows, sizeof(*p->v));   /* once, not point by point */
 	for (size_t i = 0; !r && i < b.nrows; i++)
 		if (any[i] && t[i] >= p->from && t[i] <= p->to &&
 		    (!p->n || t[i] > p->v[p->n - 1].t)) {
@@ -239,13 +243,13 @@ static int take_points(void *arg, const struct cd_chunk_row *row)
 }
 
 int cd_mstore_rollups(struct cd_mstore *st, int64_t id, int tier, int64_t from, int64_t to,
-		      struct cd_rollup **out, size_t *n)
+		      unsigned fields, struct cd_rollup **out, size_t *n)
 {
 	if (tier <= CD_TIER_RAW || tier >= CD_TIERS)
 		return -EINVAL;
 	pthread_mutex_lock(&st->mu);
 	struct series *s = cd_mstore_get(st, id);
-	struct points p = { .id = (uint64_t)id << 3, .from = from, .to = to };
+	struct points p = { .id = (uint64_t)id << 3, .from = from, .to = to, .fields = fields };
 	int r = -ENOENT;
 	if (s) {
 		p.counter = s->counter;

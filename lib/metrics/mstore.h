@@ -122,9 +122,20 @@ size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name
  * caller frees), or a negative code. */
 int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
 		      struct cd_sample **out, size_t *n, struct cd_sample *prev);
-/* Rollup points of a tier in [from, to]. */
+/* Rollup points of a tier in [from, to]; fields: the fields wanted
+ * (CD_FIELD_* bits; the others are 0), the count always. */
+enum {
+	CD_FIELD_COUNT = 1, CD_FIELD_1 = 2, CD_FIELD_2 = 4, CD_FIELD_3 = 8, CD_FIELD_4 = 16,
+	/* a gauge's */
+	CD_FIELD_MIN = CD_FIELD_1, CD_FIELD_MAX = CD_FIELD_2, CD_FIELD_SUM = CD_FIELD_3,
+	CD_FIELD_LAST = CD_FIELD_4,
+	/* a counter's */
+	CD_FIELD_INCREASE = CD_FIELD_1, CD_FIELD_COVERED = CD_FIELD_2,
+	CD_FIELD_RATE_MIN = CD_FIELD_3, CD_FIELD_RATE_MAX = CD_FIELD_4,
+	CD_FIELDS_ALL = 31,
+};
 int cd_mstore_rollups(struct cd_mstore *st, int64_t id, int tier, int64_t from, int64_t to,
-		      struct cd_rollup **out, size_t *n);
+		      unsigned fields, struct cd_rollup **out, size_t *n);
 
 struct cd_mstore_stats {
 	uint64_t series, samples, bytes;      /* held in the raw tier; the files' bytes */

@@ -232,13 +232,13 @@ TEST(mstore_days_rolled_up_and_retention)
 	ASSERT_EQ(cd_mstore_maintain(st, when(n)), 0);
 	struct cd_rollup *p;
 	size_t k;
-	ASSERT_EQ(cd_mstore_rollups(st, g, CD_TIER_1H, INT64_MIN, INT64_MAX, &p, &k), 0);
+	ASSERT_EQ(cd_mstore_rollups(st, g, CD_TIER_1H, INT64_MIN, INT64_MAX, CD_FIELDS_ALL, &p, &k), 0);
 	ASSERT_EQ(k, 72);
 	ASSERT_EQ(p[12].t, T0 + 12 * 3600000LL);
 	ASSERT(p[12].max == 9e9);
 	ASSERT_EQ(p[12].count, 180);
 	free(p);
-	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, T0 + DAY, T0 + 2 * DAY - 1, &p, &k), 0);
+	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, T0 + DAY, T0 + 2 * DAY - 1, CD_FIELDS_ALL, &p, &k), 0);
 	ASSERT_EQ(k, 288);
 	/* the counter's 5-minute rate is exact: its increase over its time */
 	double want = (cpu(4349) - cpu(4334)) / ((when(4349) - when(4334)) / 1000.0);
@@ -253,7 +253,7 @@ TEST(mstore_days_rolled_up_and_retention)
 	ASSERT_EQ(cd_mstore_samples(st, c, T0 + 3 * DAY, INT64_MAX, &v, &k, NULL), 0);
 	ASSERT_EQ(k, 77);           /* the head's day, never rolled, kept */
 	free(v);
-	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, INT64_MIN, INT64_MAX, &p, &k), 0);
+	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, INT64_MIN, INT64_MAX, CD_FIELDS_ALL, &p, &k), 0);
 	ASSERT_EQ(k, 3 * 288);
 	free(p);
 	struct cd_mstore_stats s;
