@@ -3,7 +3,7 @@
  * Statements are prepared once per call (sqlite3_prepare_v3 is cheap next
  * to the fsync of a commit); every value goes through a bind, never into
  * SQL text. */
-#include "manager/store.h"
+#include "manager/store_priv.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -13,12 +13,6 @@
 
 #include "base/util.h"
 
-struct cd_store {
-	sqlite3 *db;
-	char err[256];
-	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
-	int depth;              /* transactions open (the inner ones: savepoints) */
-};
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -58,7 +52,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_received ON events(received);",
 };
 
-static int fail(struct cd_store *s)
+int cd_store_fail(struct cd_store *s)
 {
 	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
 	return -EIO;
@@ -69,11 +63,11 @@ static int migrate(struct cd_store *s)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return fail(s);
+		return cd_store_fail(s);
 	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_finalize(st);
 	if (v < 0)
-		return fail(s);
+		return cd_store_fail(s);
 	if (v > (int64_t)CD_ARRAY_LEN(migrations)) {
 		snprintf(s->err, sizeof(s->err), "the database is of a newer cordon (schema %lld, "
 			 "this one knows %zu)", (long long)v, CD_ARRAY_LEN(migrations));
@@ -83,11 +77,11 @@ static int migrate(struct cd_store *s)
 		char set[64];
 		snprintf(set, sizeof(set), "PRAGMA user_version = %lld", (long long)v + 1);
 		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-			return fail(s);
+			return cd_store_fail(s);
 		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(s->db, set, NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			int r = fail(s);
+			int r = cd_store_fail(s);
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return r;
 		}
@@ -106,12 +100,12 @@ int cd_store_open(const char *path, struct cd_store **out)
 	*out = s;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		return fail(s);
+		return cd_store_fail(s);
 	sqlite3_busy_timeout(s->db, 5000);
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s);
+		return cd_store_fail(s);
 	s->ev_bytes = -1;
 	return migrate(s);
 }
@@ -128,7 +122,7 @@ int cd_store_begin(struct cd_store *s)
 {
 	if (s->depth == 0) {
 		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-			return fail(s);     /* nothing open: the rollback that follows is a no-op */
+			return cd_store_fail(s);     /* nothing open: the rollback that follows is a no-op */
 		s->depth = 1;
 		return 0;
 	}
@@ -136,7 +130,7 @@ int cd_store_begin(struct cd_store *s)
 	 * that the commit or rollback that follows pairs with it */
 	char sql[32];
 	snprintf(sql, sizeof(sql), "SAVEPOINT s%d", s->depth++);
-	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : cd_store_fail(s);
 }
 
 int cd_store_commit(struct cd_store *s)
@@ -150,7 +144,7 @@ int cd_store_commit(struct cd_store *s)
 		snprintf(sql, sizeof(sql), "RELEASE s%d", s->depth);
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
 		return 0;
-	int r = fail(s);
+	int r = cd_store_fail(s);
 	if (s->depth == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	else
@@ -176,11 +170,11 @@ void cd_store_rollback(struct cd_store *s)
 
 /* Prepare sql and bind the arguments described by fmt: 's' text (NULL
  * binds NULL), 'i' int64, 'b' bool. */
-static sqlite3_stmt *prep(struct cd_store *s, const char *sql, const char *fmt, ...)
+sqlite3_stmt *cd_store_prep(struct cd_store *s, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(s);
+		cd_store_fail(s);
 		return NULL;
 	}
 	va_list ap;
@@ -208,31 +202,31 @@ static sqlite3_stmt *prep(struct cd_store *s, const char *sql, const char *fmt, 
 }
 
 /* Run a statement that returns no rows. */
-static int run(struct cd_store *s, sqlite3_stmt *st)
+int cd_store_run(struct cd_store *s, sqlite3_stmt *st)
 {
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st);
-	int r = rc == SQLITE_DONE ? 0 : fail(s);
+	int r = rc == SQLITE_DONE ? 0 : cd_store_fail(s);
 	if (rc == SQLITE_CONSTRAINT)
 		r = -EEXIST;
 	sqlite3_finalize(st);
 	return r;
 }
 
-static char *col_str(sqlite3_stmt *st, int i)
+char *cd_store_col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? cd_strdup((const char *)t) : NULL;
 }
 
-static const char *col_ref(sqlite3_stmt *st, int i)
+const char *cd_store_col_ref(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
 }
 
 /* Step through rows; each calls row(ctx) until it returns nonzero. */
-static int rows(struct cd_store *s, sqlite3_stmt *st,
+int cd_store_rows(struct cd_store *s, sqlite3_stmt *st,
 		int (*row)(void *ctx, sqlite3_stmt *st), void *ctx)
 {
 	if (!st)
@@ -242,16 +236,16 @@ static int rows(struct cd_store *s, sqlite3_stmt *st,
 		if ((r = row(ctx, st)) != 0)
 			break;
 	if (r == 0 && rc != SQLITE_DONE)
-		r = fail(s);
+		r = cd_store_fail(s);
 	sqlite3_finalize(st);
 	return r;
 }
 
-static int64_t scalar(struct cd_store *s, sqlite3_stmt *st)
+int64_t cd_store_scalar(struct cd_store *s, sqlite3_stmt *st)
 {
 	if (!st)
 		return -EIO;
-	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : fail(s);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : cd_store_fail(s);
 	sqlite3_finalize(st);
 	return v;
 }
@@ -260,21 +254,21 @@ static int64_t scalar(struct cd_store *s, sqlite3_stmt *st)
 
 int cd_store_meta_get(struct cd_store *s, const char *key, char **val)
 {
-	sqlite3_stmt *st = prep(s, "SELECT value FROM meta WHERE key = ?", "s", key);
+	sqlite3_stmt *st = cd_store_prep(s, "SELECT value FROM meta WHERE key = ?", "s", key);
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st), r = 0;
 	if (rc == SQLITE_ROW)
-		*val = col_str(st, 0);
+		*val = cd_store_col_str(st, 0);
 	else
-		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
 	sqlite3_finalize(st);
 	return r;
 }
 
 int cd_store_meta_set(struct cd_store *s, const char *key, const char *val)
 {
-	return run(s, prep(s, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
+	return cd_store_run(s, cd_store_prep(s, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
 			   "DO UPDATE SET value = excluded.value", "ss", key, val));
 }
 
@@ -283,7 +277,7 @@ int cd_store_meta_set(struct cd_store *s, const char *key, const char *val)
 int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
 			const char *config, const char *workloads, int64_t updated)
 {
-	return run(s, prep(s, "INSERT INTO sources(name, kind, config, workloads, updated) "
+	return cd_store_run(s, cd_store_prep(s, "INSERT INTO sources(name, kind, config, workloads, updated) "
 			   "VALUES(?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
 			   "config = excluded.config, workloads = excluded.workloads, "
 			   "updated = excluded.updated", "ssssi", name, kind, config, workloads, updated));
@@ -291,7 +285,7 @@ int cd_store_source_put(struct cd_store *s, const char *name, const char *kind,
 
 int cd_store_source_del(struct cd_store *s, const char *name)
 {
-	int r = run(s, prep(s, "DELETE FROM sources WHERE name = ?", "s", name));
+	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM sources WHERE name = ?", "s", name));
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		return -ENOENT;
 	return r;
@@ -301,14 +295,14 @@ struct source_ctx { cd_store_source_cb cb; void *ctx; };
 static int source_row(void *p, sqlite3_stmt *st)
 {
 	struct source_ctx *c = p;
-	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), col_ref(st, 2), col_ref(st, 3),
+	return c->cb(c->ctx, cd_store_col_ref(st, 0), cd_store_col_ref(st, 1), cd_store_col_ref(st, 2), cd_store_col_ref(st, 3),
 		     sqlite3_column_int64(st, 4));
 }
 
 int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx)
 {
 	struct source_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT name, kind, config, workloads, updated FROM sources ORDER BY name",
+	return cd_store_rows(s, cd_store_prep(s, "SELECT name, kind, config, workloads, updated FROM sources ORDER BY name",
 			    NULL), source_row, &c);
 }
 
@@ -317,7 +311,7 @@ int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx)
 int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool add)
 {
 	char *l = cd_lower(tag);
-	int r = run(s, prep(s, "INSERT INTO tags(workload, tag, ltag, add_) VALUES(?, ?, ?, ?) "
+	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO tags(workload, tag, ltag, add_) VALUES(?, ?, ?, ?) "
 			    "ON CONFLICT(workload, ltag) DO UPDATE SET tag = excluded.tag, "
 			    "add_ = excluded.add_", "sssb", wl, tag, l, add));
 	free(l);
@@ -327,7 +321,7 @@ int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool a
 int cd_store_tag_del(struct cd_store *s, const char *wl, const char *tag)
 {
 	char *l = cd_lower(tag);
-	int r = run(s, prep(s, "DELETE FROM tags WHERE workload = ? AND ltag = ?", "ss", wl, l));
+	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tags WHERE workload = ? AND ltag = ?", "ss", wl, l));
 	free(l);
 	return r;
 }
@@ -336,13 +330,13 @@ struct tag_ctx { cd_store_tag_cb cb; void *ctx; };
 static int tag_row(void *p, sqlite3_stmt *st)
 {
 	struct tag_ctx *c = p;
-	return c->cb(c->ctx, col_ref(st, 0), col_ref(st, 1), sqlite3_column_int(st, 2) != 0);
+	return c->cb(c->ctx, cd_store_col_ref(st, 0), cd_store_col_ref(st, 1), sqlite3_column_int(st, 2) != 0);
 }
 
 int cd_store_tag_each(struct cd_store *s, cd_store_tag_cb cb, void *ctx)
 {
 	struct tag_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT workload, tag, add_ FROM tags ORDER BY workload, rowid",
+	return cd_store_rows(s, cd_store_prep(s, "SELECT workload, tag, add_ FROM tags ORDER BY workload, rowid",
 			    NULL), tag_row, &c);
 }
 
@@ -359,7 +353,7 @@ void cd_revision_free(struct cd_revision *r)
 int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
 		     const char *comment, int64_t time, int64_t *rev)
 {
-	int r = run(s, prep(s, "INSERT INTO revisions(time, author, comment, doc) VALUES(?, ?, ?, ?)",
+	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO revisions(time, author, comment, doc) VALUES(?, ?, ?, ?)",
 			    "isss", time, author, comment, doc));
 	if (r == 0)
 		*rev = sqlite3_last_insert_rowid(s->db);
@@ -369,19 +363,19 @@ int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
 int cd_store_rev_get(struct cd_store *s, int64_t rev, struct cd_revision *out)
 {
 	sqlite3_stmt *st = rev > 0
-		? prep(s, "SELECT rev, time, author, comment, doc FROM revisions WHERE rev = ?", "i", rev)
-		: prep(s, "SELECT rev, time, author, comment, doc FROM revisions ORDER BY rev DESC LIMIT 1", NULL);
+		? cd_store_prep(s, "SELECT rev, time, author, comment, doc FROM revisions WHERE rev = ?", "i", rev)
+		: cd_store_prep(s, "SELECT rev, time, author, comment, doc FROM revisions ORDER BY rev DESC LIMIT 1", NULL);
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st), r = 0;
 	if (rc == SQLITE_ROW) {
 		out->rev = sqlite3_column_int64(st, 0);
 		out->time = sqlite3_column_int64(st, 1);
-		out->author = col_str(st, 2);
-		out->comment = col_str(st, 3);
-		out->doc = col_str(st, 4);
+		out->author = cd_store_col_str(st, 2);
+		out->comment = cd_store_col_str(st, 3);
+		out->doc = cd_store_col_str(st, 4);
 	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -393,7 +387,7 @@ static int rev_row(void *p, sqlite3_stmt *st)
 	struct rev_ctx *c = p;
 	struct cd_revision r = {
 		.rev = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
-		.author = (char *)col_ref(st, 2), .comment = (char *)col_ref(st, 3),
+		.author = (char *)cd_store_col_ref(st, 2), .comment = (char *)cd_store_col_ref(st, 3),
 	};
 	return c->cb(c->ctx, &r);
 }
@@ -401,7 +395,7 @@ static int rev_row(void *p, sqlite3_stmt *st)
 int cd_store_rev_each(struct cd_store *s, cd_store_rev_cb cb, void *ctx)
 {
 	struct rev_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT rev, time, author, comment FROM revisions ORDER BY rev", NULL),
+	return cd_store_rows(s, cd_store_prep(s, "SELECT rev, time, author, comment FROM revisions ORDER BY rev", NULL),
 		    rev_row, &c);
 }
 
@@ -419,27 +413,27 @@ void cd_token_free(struct cd_token *t)
 
 int cd_store_token_add(struct cd_store *s, const struct cd_token *t)
 {
-	return run(s, prep(s, "INSERT INTO tokens(hash, name, role, host, workload, created) "
+	return cd_store_run(s, cd_store_prep(s, "INSERT INTO tokens(hash, name, role, host, workload, created) "
 			   "VALUES(?, ?, ?, ?, ?, ?)", "sssssi", t->hash, t->name, t->role,
 			   t->host, t->workload, t->created));
 }
 
 int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *out)
 {
-	sqlite3_stmt *st = prep(s, "SELECT hash, name, role, host, workload, created FROM tokens "
+	sqlite3_stmt *st = cd_store_prep(s, "SELECT hash, name, role, host, workload, created FROM tokens "
 				"WHERE hash = ?", "s", hash);
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st), r = 0;
 	if (rc == SQLITE_ROW) {
-		out->hash = col_str(st, 0);
-		out->name = col_str(st, 1);
-		out->role = col_str(st, 2);
-		out->host = col_str(st, 3);
-		out->workload = col_str(st, 4);
+		out->hash = cd_store_col_str(st, 0);
+		out->name = cd_store_col_str(st, 1);
+		out->role = cd_store_col_str(st, 2);
+		out->host = cd_store_col_str(st, 3);
+		out->workload = cd_store_col_str(st, 4);
 		out->created = sqlite3_column_int64(st, 5);
 	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
+		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -447,7 +441,7 @@ int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *ou
 
 int cd_store_token_del(struct cd_store *s, const char *hash)
 {
-	int r = run(s, prep(s, "DELETE FROM tokens WHERE hash = ?", "s", hash));
+	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tokens WHERE hash = ?", "s", hash));
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		return -ENOENT;
 	return r;
@@ -458,8 +452,8 @@ static int token_row(void *p, sqlite3_stmt *st)
 {
 	struct token_ctx *c = p;
 	struct cd_token t = {
-		.name = (char *)col_ref(st, 0), .role = (char *)col_ref(st, 1),
-		.host = (char *)col_ref(st, 2), .workload = (char *)col_ref(st, 3),
+		.name = (char *)cd_store_col_ref(st, 0), .role = (char *)cd_store_col_ref(st, 1),
+		.host = (char *)cd_store_col_ref(st, 2), .workload = (char *)cd_store_col_ref(st, 3),
 		.created = sqlite3_column_int64(st, 4),
 	};
 	return c->cb(c->ctx, &t);
@@ -468,19 +462,19 @@ static int token_row(void *p, sqlite3_stmt *st)
 int cd_store_token_each(struct cd_store *s, cd_store_token_cb cb, void *ctx)
 {
 	struct token_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT name, role, host, workload, created FROM tokens "
+	return cd_store_rows(s, cd_store_prep(s, "SELECT name, role, host, workload, created FROM tokens "
 			    "ORDER BY name, created", NULL), token_row, &c);
 }
 
 int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *role)
 {
-	return scalar(s, prep(s, "SELECT count(*) FROM tokens WHERE (? IS NULL OR name = ?) "
+	return cd_store_scalar(s, cd_store_prep(s, "SELECT count(*) FROM tokens WHERE (? IS NULL OR name = ?) "
 			      "AND (? IS NULL OR role = ?)", "ssss", name, name, role, role));
 }
 
 int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role)
 {
-	int r = run(s, prep(s, "DELETE FROM tokens WHERE name = ? AND role = ?", "ss", name, role));
+	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tokens WHERE name = ? AND role = ?", "ss", name, role));
 	return r < 0 ? r : sqlite3_changes(s->db);
 }
 
@@ -497,7 +491,7 @@ void cd_agent_rec_free(struct cd_agent_rec *a)
 
 int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
 {
-	return run(s, prep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
+	return cd_store_run(s, cd_store_prep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
 			   "applied_rev, applied_seq, applied_at, status) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			   "ON CONFLICT(name) DO UPDATE SET host = excluded.host, "
 			   "workload = excluded.workload, enrolled = excluded.enrolled, "
@@ -513,11 +507,11 @@ static int agent_row(void *p, sqlite3_stmt *st)
 {
 	struct agent_ctx *c = p;
 	struct cd_agent_rec a = {
-		.name = (char *)col_ref(st, 0), .host = (char *)col_ref(st, 1),
-		.workload = (char *)col_ref(st, 2), .enrolled = sqlite3_column_int64(st, 3),
+		.name = (char *)cd_store_col_ref(st, 0), .host = (char *)cd_store_col_ref(st, 1),
+		.workload = (char *)cd_store_col_ref(st, 2), .enrolled = sqlite3_column_int64(st, 3),
 		.last_seen = sqlite3_column_int64(st, 4), .applied_rev = sqlite3_column_int64(st, 5),
 		.applied_seq = sqlite3_column_int64(st, 6), .applied_at = sqlite3_column_int64(st, 7),
-		.status = (char *)col_ref(st, 8),
+		.status = (char *)cd_store_col_ref(st, 8),
 	};
 	return c->cb(c->ctx, &a);
 }
@@ -525,7 +519,7 @@ static int agent_row(void *p, sqlite3_stmt *st)
 int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx)
 {
 	struct agent_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT name, host, workload, enrolled, last_seen, applied_rev, "
+	return cd_store_rows(s, cd_store_prep(s, "SELECT name, host, workload, enrolled, last_seen, applied_rev, "
 			    "applied_seq, applied_at, status FROM agents ORDER BY name", NULL),
 		    agent_row, &c);
 }
@@ -543,7 +537,7 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 			    const char *agent, int64_t agent_seq)
 {
 	int64_t size = event_size(e);
-	int r = run(s, prep(s, "INSERT INTO events(time, type, workload, host, actor, origin, "
+	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO events(time, type, workload, host, actor, origin, "
 			    "message, data, agent, agent_seq, received, size) "
 			    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    "issssssssiii", e->time, e->type, e->workload, e->host, e->actor, e->origin,
@@ -560,7 +554,7 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 int64_t cd_store_event_bytes(struct cd_store *s)
 {
 	if (s->ev_bytes < 0)
-		s->ev_bytes = scalar(s, prep(s, "SELECT coalesce(sum(size), 0) FROM events", NULL));
+		s->ev_bytes = cd_store_scalar(s, cd_store_prep(s, "SELECT coalesce(sum(size), 0) FROM events", NULL));
 	return s->ev_bytes;
 }
 
@@ -578,7 +572,7 @@ static int64_t prune_run(struct cd_store *s, sqlite3_stmt *st)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return fail(s);
+		return cd_store_fail(s);
 	if (s->ev_bytes >= 0)
 		s->ev_bytes -= bytes;
 	return n;
@@ -590,7 +584,7 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 	int64_t n;
 	/* in batches, so that no one waits long for the database */
 	do {
-		n = prune_run(s, prep(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
+		n = prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
 				      "WHERE received < ? ORDER BY id LIMIT 2000) RETURNING size",
 				      "i", before));
 		if (n > 0)
@@ -600,7 +594,7 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 	 * event does not remove one */
 	while (n >= 0 && max_bytes > 0 && cd_store_event_bytes(s) > max_bytes) {
 		int64_t over = cd_store_event_bytes(s) - max_bytes / 10 * 9, upto = 0, last = -1;
-		sqlite3_stmt *st = prep(s, "SELECT id, size FROM events ORDER BY id LIMIT 2000", NULL);
+		sqlite3_stmt *st = cd_store_prep(s, "SELECT id, size FROM events ORDER BY id LIMIT 2000", NULL);
 		if (!st)
 			return -EIO;
 		while (upto < over && sqlite3_step(st) == SQLITE_ROW) {
@@ -608,7 +602,7 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 			upto += sqlite3_column_int64(st, 1);
 		}
 		sqlite3_finalize(st);
-		n = prune_run(s, prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
+		n = prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
 		if (n > 0)
 			*removed += n;
 		if (n == 0)
@@ -621,12 +615,12 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 
 int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq)
 {
-	sqlite3_stmt *st = prep(s, "SELECT 1 FROM events WHERE agent = ? AND agent_seq = ?",
+	sqlite3_stmt *st = cd_store_prep(s, "SELECT 1 FROM events WHERE agent = ? AND agent_seq = ?",
 				"si", agent, agent_seq);
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st);
-	int r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s);
+	int r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : cd_store_fail(s);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -642,9 +636,9 @@ static int event_row(void *p, sqlite3_stmt *st)
 	struct event_ctx *c = p;
 	struct cd_event e = {
 		.id = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
-		.type = col_ref(st, 2), .workload = col_ref(st, 3), .host = col_ref(st, 4),
-		.actor = col_ref(st, 5), .origin = col_ref(st, 6), .message = col_ref(st, 7),
-		.data = col_ref(st, 8),
+		.type = cd_store_col_ref(st, 2), .workload = cd_store_col_ref(st, 3), .host = cd_store_col_ref(st, 4),
+		.actor = cd_store_col_ref(st, 5), .origin = cd_store_col_ref(st, 6), .message = cd_store_col_ref(st, 7),
+		.data = cd_store_col_ref(st, 8),
 	};
 	return c->cb(c->ctx, &e);
 }
@@ -655,7 +649,7 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 	struct event_ctx c = { cb, ctx };
 	bool audit = f->type && !strcmp(f->type, "audit");
 	/* the newest LIMIT, returned oldest first */
-	return rows(s, prep(s, "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
+	return cd_store_rows(s, cd_store_prep(s, "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
 			    "message, data FROM events WHERE time >= ? AND id < ? "
 			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) "
 			    "AND (? IS NULL OR type = ? OR (? AND actor IS NOT NULL)) "
@@ -665,148 +659,3 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 		    event_row, &c);
 }
 
-/* ---- scan requests ---- */
-
-void cd_scan_req_free(struct cd_scan_req *q)
-{
-	free(q->workload);
-	free(q->kind);
-	free(q->state);
-	free(q->by);
-	free(q->result);
-	memset(q, 0, sizeof(*q));
-}
-
-int cd_store_scan_add(struct cd_store *s, struct cd_scan_req *q)
-{
-	int r = run(s, prep(s, "INSERT INTO scans(workload, kind, state, by_, requested, updated) "
-			    "VALUES(?, ?, ?, ?, ?, ?)", "ssssii", q->workload, q->kind, q->state,
-			    q->by, q->requested, q->updated));
-	if (r == 0)
-		q->id = sqlite3_last_insert_rowid(s->db);
-	return r;
-}
-
-int cd_store_scan_update(struct cd_store *s, int64_t id, const char *state,
-			 const char *result, int64_t updated)
-{
-	return run(s, prep(s, "UPDATE scans SET state = ?, result = coalesce(?, result), updated = ? "
-			   "WHERE id = ?", "ssii", state, result, updated, id));
-}
-
-static void scan_row_get(sqlite3_stmt *st, struct cd_scan_req *q)
-{
-	q->id = sqlite3_column_int64(st, 0);
-	q->workload = (char *)col_ref(st, 1);
-	q->kind = (char *)col_ref(st, 2);
-	q->state = (char *)col_ref(st, 3);
-	q->by = (char *)col_ref(st, 4);
-	q->requested = sqlite3_column_int64(st, 5);
-	q->updated = sqlite3_column_int64(st, 6);
-	q->result = (char *)col_ref(st, 7);
-}
-
-struct scan_ctx { cd_store_scan_cb cb; void *ctx; };
-static int scan_row(void *p, sqlite3_stmt *st)
-{
-	struct scan_ctx *c = p;
-	struct cd_scan_req q;
-	scan_row_get(st, &q);
-	return c->cb(c->ctx, &q);
-}
-
-int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_scan_cb cb, void *ctx)
-{
-	struct scan_ctx c = { cb, ctx };
-	return rows(s, prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
-			    "FROM scans WHERE state IN ('requested', 'running') "
-			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) ORDER BY id",
-			    "ss", workload, workload), scan_row, &c);
-}
-
-int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out)
-{
-	sqlite3_stmt *st = prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
-				"FROM scans WHERE id = ?", "i", id);
-	if (!st)
-		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		struct cd_scan_req q;
-		scan_row_get(st, &q);
-		out->id = q.id;
-		out->workload = cd_strdup(q.workload);
-		out->kind = cd_strdup(q.kind);
-		out->state = cd_strdup(q.state);
-		out->by = q.by ? cd_strdup(q.by) : NULL;
-		out->requested = q.requested;
-		out->updated = q.updated;
-		out->result = q.result ? cd_strdup(q.result) : NULL;
-	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-int cd_store_scan_last(struct cd_store *s, const char *workload, const char *kind,
-		       int64_t *requested)
-{
-	sqlite3_stmt *st = prep(s, "SELECT max(requested) FROM scans WHERE workload = ? COLLATE NOCASE "
-				"AND kind = ?", "ss", workload, kind);
-	if (!st)
-		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW)
-		*requested = sqlite3_column_int64(st, 0);
-	else
-		r = fail(s);
-	sqlite3_finalize(st);
-	return r;
-}
-
-/* ---- quarantines ---- */
-
-void cd_quarantine_free(struct cd_quarantine *q)
-{
-	free(q->why);
-	memset(q, 0, sizeof(*q));
-}
-
-int cd_store_quarantine_put(struct cd_store *s, const char *workload, int64_t since,
-			    const char *why)
-{
-	return run(s, prep(s, "INSERT INTO quarantines(workload, since, detected, why) "
-			   "VALUES(?, ?, ?, ?) ON CONFLICT(workload) DO UPDATE SET "
-			   "since = excluded.since, detected = excluded.detected, why = excluded.why",
-			   "siis", workload, since, since, why));
-}
-
-int cd_store_quarantine_detected(struct cd_store *s, const char *workload, int64_t time)
-{
-	return run(s, prep(s, "UPDATE quarantines SET detected = ? WHERE workload = ? AND detected < ?",
-			   "isi", time, workload, time));
-}
-
-int cd_store_quarantine_get(struct cd_store *s, const char *workload, struct cd_quarantine *out)
-{
-	sqlite3_stmt *st = prep(s, "SELECT since, detected, why FROM quarantines WHERE workload = ?",
-				"s", workload);
-	if (!st)
-		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		out->since = sqlite3_column_int64(st, 0);
-		out->detected = sqlite3_column_int64(st, 1);
-		out->why = col_str(st, 2);
-	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : fail(s);
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-int cd_store_quarantine_del(struct cd_store *s, const char *workload)
-{
-	return run(s, prep(s, "DELETE FROM quarantines WHERE workload = ?", "s", workload));
-}
