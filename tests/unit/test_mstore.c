@@ -284,3 +284,45 @@ TEST(mstore_retention_options)
 		ASSERT(b.pattern == NULL);
 	}
 }
+
+TEST(mstore_retention_per_metric)
+{
+	/* vm_disk_* kept 1 day raw and 2 days at 5 minutes; the rest by default */
+	char dir[] = "/tmp/cordon-mstore-XXXXXX";
+	ASSERT(mkdtemp(dir));
+	struct cd_retention ret[2] = {
+		{ "vm_disk_*", { DAY, 2 * DAY, 3 * DAY } },
+		{ NULL, { 7 * DAY, 180 * DAY, 730 * DAY } },
+	};
+	struct cd_mstore_opts o = { .retention = ret, .nretention = 2 };
+	struct cd_mstore *st;
+	char err[256];
+	ASSERT_EQ(cd_mstore_open(dir, &o, &st, err, sizeof(err)), 0);
+	int64_t c = series(st, "vm_cpu_seconds_total", true);
+	int64_t d = series(st, "vm_disk_read_bytes_total", true);
+	int n = 3 * 4320 + 10;
+	for (int i = 0; i < n; i++) {
+		ASSERT_EQ(cd_mstore_append(st, c, when(i), cpu(i)), 0);
+		ASSERT_EQ(cd_mstore_append(st, d, when(i), 512.0 * i), 0);
+	}
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	ASSERT_EQ(cd_mstore_maintain(st, T0 + 4 * DAY), 0);
+	struct cd_sample *v;
+	size_t k;
+	ASSERT_EQ(cd_mstore_samples(st, c, INT64_MIN, INT64_MAX, &v, &k, NULL), 0);
+	ASSERT_EQ(k, n);           /* 7 days: all kept */
+	free(v);
+	ASSERT_EQ(cd_mstore_samples(st, d, INT64_MIN, INT64_MAX, &v, &k, NULL), 0);
+	ASSERT_EQ(k, 10);          /* the rolled days went; the head's day stays */
+	free(v);
+	struct cd_rollup *p;
+	ASSERT_EQ(cd_mstore_rollups(st, d, CD_TIER_5M, INT64_MIN, INT64_MAX, CD_FIELDS_ALL, &p, &k), 0);
+	ASSERT_EQ(k, 288);         /* the last rolled day, 2 days before now */
+	ASSERT(p[0].t >= T0 + 2 * DAY);
+	free(p);
+	ASSERT_EQ(cd_mstore_rollups(st, c, CD_TIER_5M, INT64_MIN, INT64_MAX, CD_FIELDS_ALL, &p, &k), 0);
+	ASSERT_EQ(k, 3 * 288);
+	free(p);
+	cd_mstore_close(st);
+	rmdir_all(dir);
+}
