@@ -167,16 +167,25 @@ static void put_varint(struct cd_buf *b, uint64_t v)
 static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size_t nrows)
 {
 	size_t st = c->stride ? c->stride : 1;
-	int e = 0;
+	int e = 0, was;
 	bool dense = true;
-	for (size_t i = 0; i < nrows; i++) {
-		if (c->present && !c->present[i * st]) {
-			dense = false;
-			continue;
+	/* the smallest exponent that holds every value; a value held at 10^2
+	 * may not be at 10^3 (k past 2^53), so until no value raises it */
+	do {
+		was = e;
+		for (size_t i = 0; i < nrows && e >= 0; i++) {
+			if (c->present && !c->present[i * st]) {
+				dense = false;
+				continue;
+			}
+			int64_t k;
+			if (!decimal(c->v[i * st], e, &k))
+				e = cd_block_exponent(c->v[i * st], e + 1);
 		}
-		if (e >= 0)
-			e = cd_block_exponent(c->v[i * st], e);
-	}
+	} while (e >= 0 && e != was);
+	if (c->present)
+		for (size_t i = 0; i < nrows && dense; i++)
+			dense = c->present[i * st] != 0;
 	struct cd_buf body;
 	cd_buf_init(&body, SIZE_MAX);
 	struct bw w = { .b = &body };

@@ -128,7 +128,8 @@ static const char *number(const char *p, const char *end, double *v)
 	return tok;
 }
 
-/* A timestamp in seconds, to the millisecond: its end, or NULL. */
+/* A timestamp in seconds, to the millisecond, within 9e12 s of the epoch
+ * (its microseconds fit 63 bits): its end, or NULL. */
 static const char *timestamp(const char *p, const char *end, int64_t *ms)
 {
 	const char *s = p;
@@ -147,7 +148,7 @@ static const char *timestamp(const char *p, const char *end, int64_t *ms)
 			else if (nfrac == 3)
 				round_up = *p >= '5';
 	}
-	if (nint && (p == end || *p == ' ')) {
+	if (nint && (p == end || *p == ' ') && sec <= 9000000000000) {
 		for (int i = nfrac; i < 3; i++)
 			frac *= 10;
 		int64_t t = sec * 1000 + frac + round_up;

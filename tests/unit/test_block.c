@@ -125,6 +125,18 @@ TEST(block_columns_missing_rows_and_odd_values)
 	ASSERT_EQ(cd_block_exponent(6.5, 0), 1);
 	ASSERT_EQ(cd_block_exponent(0.1 + 0.2, 0), -1);     /* no decimal holds it */
 	ASSERT_EQ(cd_block_exponent(5, 3), 3);
+	/* 9007199254732.8 is held at 10^1 but not at 10^3 (k past 2^53): a
+	 * column whose other value needs 10^3 falls back to xor, lossless */
+	int64_t t2[2] = { 0, 20000 };
+	double v2[2] = { 9007199254732.8, 0.125 }, o2[2];
+	uint8_t p2[2];
+	struct cd_block_col c2 = { 1, v2, NULL, 0 };
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t2, 2, &c2, 1), 0);
+	ASSERT_EQ(cd_block_open(&blk, b.data, b.len), 0);
+	ASSERT_EQ(cd_block_column(&blk, 1, o2, p2), 2);
+	ASSERT(o2[0] == v2[0] && o2[1] == v2[1]);
+	cd_buf_free(&b);
 	(void)c[2];
 }
 

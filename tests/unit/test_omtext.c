@@ -49,6 +49,7 @@ TEST(omtext_lines)
 		{ "x{a=\"1\",a=\"2\"} 1", 9 }, { "x{a=1} 1", 4 }, { "x{a=\"1\" 1", 8 },
 		{ "x 1e999", 3 }, { "x", 2 }, { "x 1 2 3", 6 }, { "x abc", 3 }, { "9x 1", 1 },
 		{ "x{a=\"\\q\"} 1", 6 }, { "# TYPE", 7 }, { "# TYPE x", 8 }, { "x{a=\"1\"", 8 },
+		{ "x 1 17645471547137240", 5 }, { "x 1 9e13", 5 },   /* past 9e12 s */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (parse(bad[i].s, &l, &col) != -EINVAL || col != bad[i].col)
