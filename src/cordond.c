@@ -169,13 +169,38 @@ static void sink_write_failed(void *ctx, const char *source, const char *id, con
 	cd_mgr_source_state(ctx, source, "in sync", why);
 }
 
+/* A connector's metrics (vSphere's statistics); what is refused is
+ * logged, at most once in 10 minutes. */
+static void sink_metrics(void *ctx, const char *source, json_t *entries)
+{
+	static int64_t logged;
+	struct cd_mingest res = { .errors = json_array() };
+	int r = cd_mgr_metrics_ingest(ctx, NULL, source, entries, &res);
+	int64_t now = cd_mgr_now() / 1000000;
+	if ((r == -EIO || res.refused) && now - logged >= 600) {
+		json_t *e = json_array_get(res.errors, 0);
+		logged = now;
+		if (r == -EIO)
+			log_line("source %s: the metrics store cannot be written", source);
+		else
+			log_line("source %s: %zu samples refused, as %s %s %s: %s", source, res.refused,
+				 json_string_value(json_object_get(e, "kind")),
+				 json_string_value(json_object_get(e, "name")),
+				 json_string_value(json_object_get(e, "metric")),
+				 json_string_value(json_object_get(e, "error")));
+	}
+	json_decref(res.errors);
+}
+
 static void hook_source(void *ctx, const char *name, const char *kind, const json_t *config)
 {
 	(void)ctx;
 	if (config) {
 		const struct cd_src_ops *ops = cd_src_kind(kind);
 		struct cd_src_sink sink = { .ctx = mgr, .lock = &lock, .sync = sink_sync,
-					    .state = sink_state, .write_failed = sink_write_failed };
+					    .state = sink_state, .write_failed = sink_write_failed,
+					    .metrics = sink_metrics,
+					    .collect_seconds = cd_mgr_collect_seconds(mgr) };
 		struct cd_src *s = ops ? cd_src_start(&sink, name, ops, config) : NULL;
 		if (s)
 			srcs_push(&live, s);

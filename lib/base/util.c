@@ -407,6 +407,8 @@ int cd_time_parse(const char *s, int64_t *us)
 	if (*p)
 		return -EINVAL;
 	time_t t = timegm(&tm);
+	if (t < -62135596800 || t > 253402300799)   /* years 1 to 9999 */
+		return -EINVAL;
 	*us = ((int64_t)t - off) * 1000000 + frac;
 	return 0;
 }

@@ -146,12 +146,44 @@ static int write_back(struct cd_src *s, void *h)
 	return r == -ECONNRESET ? r : 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The connector's metrics when due, to the sink; its failure other than
+ * the connection's is the source's last error. */
+static int collect(struct cd_src *s, void *h, int64_t *next, struct cd_buf *err)
+{
+	int64_t now = now_ms();
+	if (!s->ops->metrics || !s->sink.metrics || now < *next)
+		return 0;
+	int every = s->sink.collect_seconds > 0 ? s->sink.collect_seconds : 20;
+	*next = now - now % (every * 1000LL) + every * 1000LL;
+	json_t *out = json_array();
+	int r = s->ops->metrics(h, now, out, err);
+	pthread_mutex_lock(s->sink.lock);
+	if (json_array_size(out))
+		s->sink.metrics(s->sink.ctx, s->name, out);
+	if (r < 0 && r != -ECONNRESET) {
+		char *msg = cd_asprintf("metrics: %s", err->data ? err->data : strerror(-r));
+		s->sink.state(s->sink.ctx, s->name, "in sync", msg);
+		free(msg);
+	}
+	pthread_mutex_unlock(s->sink.lock);
+	json_decref(out);
+	return r == -ECONNRESET ? r : 0;
+}
+
 static void *run(void *arg)
 {
 	struct cd_src *s = arg;
 	void *h = NULL;
 	int backoff = BACKOFF_MIN_MS;
 	bool ever = false;
+	int64_t next_collect = 0;
 	while (!stopping(s)) {
 		struct cd_buf err;
 		cd_buf_init(&err, 4096);
@@ -168,6 +200,7 @@ static void *run(void *arg)
 				continue;
 			}
 			ever = true;
+			next_collect = 0;     /* a new session: its metrics at once */
 			backoff = BACKOFF_MIN_MS;
 		}
 		json_t *ws = NULL;
@@ -177,6 +210,8 @@ static void *run(void *arg)
 		json_decref(ws);
 		if (r >= 0)
 			r = write_back(s, h);
+		if (r >= 0)
+			r = collect(s, h, &next_collect, &err);
 		if (r < 0) {
 			report(s, "disconnected", err.data ? err.data : strerror(-r));
 			s->ops->close(h);

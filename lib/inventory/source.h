@@ -9,13 +9,16 @@
  * quarantine, are written back by the same thread (cd_src_write).  When
  * the connection fails the source is marked disconnected (its workloads
  * stay, stale, and stay enforced) and the thread reconnects with
- * exponential backoff, 1 s to 60 s. */
+ * exponential backoff, 1 s to 60 s.  A connector that collects metrics
+ * (vSphere's: the server's statistics) is asked for them every
+ * collect_seconds between two polls, and they go to the sink too. */
 #ifndef CD_SOURCE_H
 #define CD_SOURCE_H
 
 #include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/diag.h"
 #include "base/util.h"
@@ -39,6 +42,11 @@ struct cd_src_ops {
 	int (*write)(void *h, const char *id, const char *tag, bool add, bool quarantined,
 		     struct cd_buf *err);
 	void (*close)(void *h);
+	/* Optional: the metrics collected since the last call (entries as
+	 * the manager takes them, mgr.h cd_mgr_metrics_ingest) appended to
+	 * out, at now (epoch ms).  0, or a negative code with err (-ECONNRESET:
+	 * the connection is lost). */
+	int (*metrics)(void *h, int64_t now, json_t *out, struct cd_buf *err);
 };
 
 /* The driver of a kind ("libvirt", "vsphere"), or NULL. */
@@ -62,6 +70,10 @@ struct cd_src_sink {
 	void (*state)(void *ctx, const char *source, const char *state, const char *error);
 	/* Writing a tag back to workload id failed: why. */
 	void (*write_failed)(void *ctx, const char *source, const char *id, const char *why);
+	/* Optional: metrics of the source's objects (the connector's metrics
+	 * operation), every collect_seconds. */
+	void (*metrics)(void *ctx, const char *source, json_t *entries);
+	int collect_seconds;
 };
 
 struct cd_src;

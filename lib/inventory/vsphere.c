@@ -276,11 +276,12 @@ static void s_close(void *h)
 	json_decref(v->tagname);
 	json_decref(v->catname);
 	json_decref(v->last);
+	cd_vs_metrics_free(v);
 	free(v);
 }
 
 /* Two views, each with a filter of its own: the virtual machines, and the
- * hosts and networks they name.  (One filter over both works on vCenter,
+ * hosts, networks and datastores (their figures are metrics, vsmetrics.c).  (One filter over both works on vCenter,
  * but govmomi's simulator then fails the long-poll that follows a VM's
  * destruction, and the update is lost.) */
 static const char vm_types[] = "<type>VirtualMachine</type>";
@@ -288,12 +289,18 @@ static const char vm_props[] =
 	"<propSet><type>VirtualMachine</type><all>false</all><pathSet>name</pathSet>"
 	"<pathSet>config.instanceUuid</pathSet><pathSet>config.guestFullName</pathSet>"
 	"<pathSet>config.hardware.device</pathSet><pathSet>config.extraConfig</pathSet>"
-	"<pathSet>runtime.host</pathSet><pathSet>guest.net</pathSet></propSet>";
+	"<pathSet>runtime.host</pathSet><pathSet>guest.net</pathSet>"
+	"<pathSet>config.hardware.numCPU</pathSet></propSet>";
 static const char infra_types[] =
 	"<type>HostSystem</type><type>Network</type><type>DistributedVirtualPortgroup</type>"
-	"<type>DistributedVirtualSwitch</type><type>VmwareDistributedVirtualSwitch</type>";
+	"<type>DistributedVirtualSwitch</type><type>VmwareDistributedVirtualSwitch</type>"
+	"<type>Datastore</type>";
 static const char infra_props[] =
-	"<propSet><type>HostSystem</type><all>false</all><pathSet>name</pathSet></propSet>"
+	"<propSet><type>HostSystem</type><all>false</all><pathSet>name</pathSet>"
+	"<pathSet>summary.hardware.numCpuThreads</pathSet><pathSet>summary.hardware.memorySize</pathSet>"
+	"</propSet>"
+	"<propSet><type>Datastore</type><all>false</all><pathSet>name</pathSet>"
+	"<pathSet>summary.capacity</pathSet><pathSet>summary.freeSpace</pathSet></propSet>"
 	"<propSet><type>Network</type><all>false</all><pathSet>name</pathSet></propSet>"
 	"<propSet><type>DistributedVirtualPortgroup</type><all>false</all><pathSet>name</pathSet>"
 	"<pathSet>key</pathSet><pathSet>config.distributedVirtualSwitch</pathSet></propSet>"
@@ -393,6 +400,7 @@ static int s_open(const json_t *config, void **h, struct cd_buf *err)
 		sm = cd_vsx_text(cd_vsx_child(rv, "sessionManager"));
 		vm = cd_vsx_text(cd_vsx_child(rv, "viewManager"));
 		pcm = cd_vsx_text(cd_vsx_child(rv, "propertyCollector"));
+		v->perfmgr = cd_vsx_text(cd_vsx_child(rv, "perfManager"));
 		if (!*root || !*sm || !*vm || !*pcm) {
 			cd_buf_printf(err, "%s is not a vSphere server (no service content)", url);
 			r = -EPROTO;
@@ -653,4 +661,5 @@ static int s_check(const json_t *config, const char **field, struct cd_buf *why)
 
 const struct cd_src_ops cd_vsphere_ops = {
 	.kind = "vsphere", .check_config = s_check, .open = s_open, .poll = s_poll, .write = cd_vs_write, .close = s_close,
+	.metrics = cd_vs_metrics,
 };

@@ -22,9 +22,6 @@
 #define QUERY_MAX_POINTS 2000000       /* in one answer, all series together */
 #define INGEST_MAX_ENTRIES 4096
 #define INGEST_MAX_METRICS 64
-#define INGEST_MIN_GAP_MS 1000         /* a series' samples at most one a second */
-#define INGEST_PAST_MS (8 * 86400000LL)
-#define INGEST_FUTURE_MS 300000
 #define EXPORT_STALE_MS 300000         /* /metrics leaves out older series */
 
 static void unlock(struct ctx *c)
@@ -268,70 +265,6 @@ void cd_api_h_metrics_query(struct ctx *c)
 
 /* ---- the agents' samples ---- */
 
-/* The series of an agent's sample, added when new: 0, or a message. */
-static const char *series_for(struct ctx *c, struct cd_mstore *st, const char *kind,
-			      const char *name, const char *metric, int64_t *id, int64_t *last)
-{
-	size_t kl = strlen(kind);
-	if (strncmp(metric, kind, kl) || metric[kl] != '_' || !cd_catalog_is_raw(metric))
-		return "not a metric cordon keeps for this kind of object";
-	const char *host = c->tok.host, *source = NULL;
-	char *obj = NULL;
-	if (!strcmp(kind, "vm")) {
-		const char *h = cd_mgr_workload_host(c->m, name);
-		if (!h || strcasecmp(h, host))
-			return "not a workload of this agent's host";
-		source = cd_mgr_workload_source(c->m, name);
-	} else if (!strcmp(kind, "host")) {
-		if (strcasecmp(name, host))
-			return "not this agent's host";
-	} else {
-		/* a pool of the host: named by the host's source */
-		source = cd_mgr_host_source(c->m, host);
-		obj = cd_asprintf("%s/%s", source ? source : host, name);
-		name = obj;
-	}
-	struct cd_buf labels;
-	cd_buf_init(&labels, 4096);
-	if (!strcmp(kind, "datastore"))
-		cd_buf_printf(&labels, "datastore=\"");
-	else if (!strcmp(kind, "host"))
-		cd_buf_printf(&labels, "host=\"");
-	if (strcmp(kind, "vm")) {
-		cd_om_escape(&labels, name);
-		cd_buf_puts(&labels, "\"");
-	}
-	if (source) {
-		cd_buf_puts(&labels, labels.len ? ",source=\"" : "source=\"");
-		cd_om_escape(&labels, source);
-		cd_buf_puts(&labels, "\"");
-	}
-	if (!strcmp(kind, "vm")) {
-		cd_buf_puts(&labels, labels.len ? ",vm=\"" : "vm=\"");
-		cd_om_escape(&labels, name);
-		cd_buf_puts(&labels, "\"");
-	}
-	size_t ml = strlen(metric);
-	struct cd_series_desc d = { .metric = metric, .labels = labels.data, .kind = kind,
-				    .name = name, .host = host, .source = source ? source : "",
-				    .counter = ml > 6 && !strcmp(metric + ml - 6, "_total") };
-	char *key = cd_asprintf("%s{%s}", metric, labels.data);
-	struct cd_series_info info;
-	const char *err = NULL;
-	if (!cd_mstore_find(st, key, &info)) {
-		*id = info.id;
-		*last = info.last_t;
-	} else if (cd_mstore_series(st, &d, id)) {
-		err = "the store takes no more series";
-	} else {
-		*last = INT64_MIN;
-	}
-	free(key);
-	free(obj);
-	cd_buf_free(&labels);
-	return err;
-}
-
 void cd_api_h_agent_metrics(struct ctx *c)
 {
 	static const struct field f[] = { { "samples", F_ARR, true, 0 } };
@@ -347,9 +280,6 @@ void cd_api_h_agent_metrics(struct ctx *c)
 		cd_api_error(c, 400, "samples", "at most %d entries a request", INGEST_MAX_ENTRIES);
 		return;
 	}
-	int64_t now = cd_mgr_now() / 1000;
-	size_t accepted = 0, old = 0, refused = 0;
-	json_t *errors = json_array();
 	/* checked whole first: a body that is not one is refused whole */
 	size_t i;
 	json_t *e;
@@ -364,7 +294,6 @@ void cd_api_h_agent_metrics(struct ctx *c)
 			cd_api_error(c, 400, "samples", "samples[%zu] is not {\"kind\": vm|host|"
 				     "datastore, \"name\", \"t\": epoch ms, \"metrics\": {NAME: NUMBER}}",
 				     i);
-			json_decref(errors);
 			return;
 		}
 		const char *mk;
@@ -373,46 +302,19 @@ void cd_api_h_agent_metrics(struct ctx *c)
 			if (!json_is_number(mv)) {
 				cd_api_error(c, 400, "samples", "samples[%zu].metrics.%s is not a number",
 					     i, mk);
-				json_decref(errors);
 				return;
 			}
 	}
-	json_array_foreach(samples, i, e) {
-		const char *k = json_string_value(json_object_get(e, "kind"));
-		const char *n = json_string_value(json_object_get(e, "name"));
-		int64_t t = json_integer_value(json_object_get(e, "t"));
-		const char *mk;
-		json_t *mv;
-		json_object_foreach(json_object_get(e, "metrics"), mk, mv) {
-			int64_t id, last;
-			const char *why = t < now - INGEST_PAST_MS || t > now + INGEST_FUTURE_MS
-				? "a time more than 8 days ago or 5 minutes ahead"
-				: series_for(c, st, k, n, mk, &id, &last);
-			if (!why && last != INT64_MIN && t < last + INGEST_MIN_GAP_MS) {
-				old++;         /* sent again (its answer was lost), or too often */
-				continue;
-			}
-			if (!why && cd_mstore_append(st, id, t, json_number_value(mv)))
-				why = "not after the series' last sample";
-			if (why) {
-				refused++;
-				if (json_array_size(errors) < 10)
-					json_array_append_new(errors, json_pack("{s:s, s:s, s:s, s:s}",
-						"kind", k, "name", n, "metric", mk, "error", why));
-				continue;
-			}
-			accepted++;
-		}
-	}
-	if (cd_mstore_commit(st)) {
-		json_decref(errors);
+	struct cd_mingest res = { .errors = json_array() };
+	if (cd_mgr_metrics_ingest(c->m, c->tok.host, NULL, samples, &res)) {
+		json_decref(res.errors);
 		cd_api_error(c, 503, NULL, "the metrics store cannot be written; send again later");
 		c->out->retry_after = 5;
 		return;
 	}
-	cd_api_reply(c, 200, json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t)accepted,
-				       "duplicates", (json_int_t)old, "refused", (json_int_t)refused,
-				       "errors", errors));
+	cd_api_reply(c, 200, json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t)res.accepted,
+				       "duplicates", (json_int_t)res.duplicates, "refused",
+				       (json_int_t)res.refused, "errors", res.errors));
 }
 
 /* ---- GET /metrics ---- */

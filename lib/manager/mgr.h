@@ -214,6 +214,21 @@ const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host);
 /* The metrics store, or NULL (it has its own lock: the manager's is not
  * needed to use it). */
 struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m);
+/* Samples into the metrics store (mingest.c): entries {"kind": vm | host
+ * | datastore, "name", "t": epoch ms, "metrics": {SERIES: VALUE}} of an
+ * agent's host (host: its VMs, itself, its pools) or of a source's
+ * connector (source: its VMs, by "id" instead of "name", its hosts, its
+ * datastores), whose entries may also hold "increase": {COUNTER: DELTA},
+ * added to the counter's last value.  The entries' shape is the caller's
+ * to check.  A sample at most 8 days old and 5 minutes ahead, a second
+ * after its series' last (else a duplicate), of a metric the catalog
+ * keeps.  0, -ENOTSUP (no store) or -EIO (it cannot be written). */
+struct cd_mingest {
+	size_t accepted, duplicates, refused;
+	json_t *errors;            /* the first 10 refused: {kind, name, metric, error} */
+};
+int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source,
+			  json_t *entries, struct cd_mingest *res);
 /* Why the store last failed. */
 const char *cd_mgr_store_error(const struct cd_mgr *m);
 /* Tell hooks.source about every connected source (at start). */

@@ -1,0 +1,192 @@
+/* mingest.c - samples into the metrics store, from a host's agent (POST
+ * /api/v1/agent/metrics) or from a source's connector (vSphere's
+ * statistics): each object's series found or made with its labels, its
+ * samples checked against what the store holds (see mgr.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "manager/mgr_priv.h"
+#include "base/util.h"
+#include "metrics/catalog.h"
+#include "metrics/mstore.h"
+#include "metrics/omtext.h"
+
+#define INGEST_MIN_GAP_MS 1000         /* a series' samples at most one a second */
+#define INGEST_PAST_MS (8 * 86400000LL)
+#define INGEST_FUTURE_MS 300000
+
+struct who {
+	const char *host;              /* the agent's host, or NULL */
+	const char *source;            /* the connector's source, or NULL */
+	json_t *ids;                   /* a source's: workload id -> name */
+};
+
+/* An object's labels: datastore or host first, then source, then vm. */
+static void labels_of(struct cd_buf *b, const char *kind, const char *name, const char *source)
+{
+	if (strcmp(kind, "vm")) {
+		cd_buf_puts(b, !strcmp(kind, "datastore") ? "datastore=\"" : "host=\"");
+		cd_om_escape(b, name);
+		cd_buf_puts(b, "\"");
+	}
+	if (source) {
+		cd_buf_puts(b, b->len ? ",source=\"" : "source=\"");
+		cd_om_escape(b, source);
+		cd_buf_puts(b, "\"");
+	}
+	if (!strcmp(kind, "vm")) {
+		cd_buf_puts(b, b->len ? ",vm=\"" : "vm=\"");
+		cd_om_escape(b, name);
+		cd_buf_puts(b, "\"");
+	}
+}
+
+/* The object an entry names, if it is the sender's: 0 with its name (in
+ * *obj when made), host and source, or a message. */
+static const char *object_of(struct cd_mgr *m, const struct who *w, const char *kind,
+			     const char *name, const char **oname, const char **ohost,
+			     const char **osource, char **obj)
+{
+	*obj = NULL;
+	*oname = name;
+	if (!strcmp(kind, "vm")) {
+		if (w->source) {
+			name = json_string_value(json_object_get(w->ids, name));
+			if (!name)
+				return "not a workload of this source";
+			*oname = name;
+		}
+		const char *h = cd_mgr_workload_host(m, name);
+		if (!h || (w->host && strcasecmp(h, w->host)))
+			return "not a workload of this agent's host";
+		*ohost = h;
+		*osource = cd_mgr_workload_source(m, name);
+	} else if (!strcmp(kind, "host")) {
+		if (w->host && strcasecmp(name, w->host))
+			return "not this agent's host";
+		const char *s = cd_mgr_host_source(m, name);
+		if (w->source && s && strcmp(s, w->source))
+			return "a host of another source";
+		*ohost = name;
+		*osource = w->source ? w->source : s;
+	} else {
+		/* a pool or datastore: named by its source, SOURCE/NAME */
+		const char *s = w->source ? w->source : cd_mgr_host_source(m, w->host);
+		*oname = *obj = cd_asprintf("%s/%s", s ? s : w->host, name);
+		*ohost = w->host ? w->host : "";
+		*osource = s;
+	}
+	return NULL;
+}
+
+/* The series of an object's metric, made when new. */
+static const char *series_for(struct cd_mstore *st, const char *kind, const char *name,
+			      const char *host, const char *source, const char *metric,
+			      struct cd_series_info *info)
+{
+	size_t kl = strlen(kind);
+	if (strncmp(metric, kind, kl) || metric[kl] != '_' || !cd_catalog_is_raw(metric))
+		return "not a metric cordon keeps for this kind of object";
+	struct cd_buf labels;
+	cd_buf_init(&labels, 4096);
+	labels_of(&labels, kind, name, source);
+	size_t ml = strlen(metric);
+	struct cd_series_desc d = { .metric = metric, .labels = labels.data, .kind = kind,
+				    .name = name, .host = host, .source = source ? source : "",
+				    .counter = ml > 6 && !strcmp(metric + ml - 6, "_total") };
+	char *key = cd_asprintf("%s{%s}", metric, labels.data);
+	const char *err = NULL;
+	if (cd_mstore_find(st, key, info)) {
+		int64_t id = 0;
+		if (cd_mstore_series(st, &d, &id))
+			err = "the store takes no more series";
+		info->id = id;
+		info->last_t = INT64_MIN;
+		info->last_v = 0;
+	}
+	free(key);
+	cd_buf_free(&labels);
+	return err;
+}
+
+static void refuse(struct cd_mingest *res, const char *kind, const char *name, const char *metric,
+		   const char *why)
+{
+	res->refused++;
+	if (json_array_size(res->errors) < 10)
+		json_array_append_new(res->errors, json_pack("{s:s, s:s, s:s, s:s}", "kind", kind,
+					"name", name, "metric", metric, "error", why));
+}
+
+/* One value: a gauge's or counter's (add: false), or what a counter grew
+ * by since its last sample (add: true). */
+static void one(struct cd_mstore *st, struct cd_mingest *res, const char *kind, const char *name,
+		const char *host, const char *source, int64_t now, int64_t t, const char *metric,
+		double v, bool add)
+{
+	struct cd_series_info info;
+	const char *why = t < now - INGEST_PAST_MS || t > now + INGEST_FUTURE_MS
+		? "a time more than 8 days ago or 5 minutes ahead"
+		: series_for(st, kind, name, host, source, metric, &info);
+	if (!why && info.last_t != INT64_MIN && t < info.last_t + INGEST_MIN_GAP_MS) {
+		res->duplicates++;     /* sent again (its answer was lost), or too often */
+		return;
+	}
+	if (!why && add && !info.counter)
+		why = "an increase of a gauge";
+	if (!why && cd_mstore_append(st, info.id, t, add ? info.last_v + v : v))
+		why = "not after the series' last sample";
+	if (why)
+		refuse(res, kind, name, metric, why);
+	else
+		res->accepted++;
+}
+
+int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source,
+			  json_t *entries, struct cd_mingest *res)
+{
+	struct cd_mstore *st = cd_mgr_metrics(m);
+	if (!st)
+		return -ENOTSUP;
+	struct who w = { host, source, NULL };
+	if (source) {
+		w.ids = json_object();
+		json_t *s = cd_mgr_source_get(m, source), *wl;
+		size_t i;
+		/* an id the manager renamed (two servers' copies) is ID@SOURCE */
+		json_array_foreach(json_object_get(s, "workloads"), i, wl) {
+			const char *id = json_string_value(json_object_get(wl, "id"));
+			const char *at = id ? strchr(id, '@') : NULL;
+			char *bare = id ? cd_strndup(id, at ? (size_t)(at - id) : strlen(id)) : NULL;
+			if (bare)
+				json_object_set(w.ids, bare, json_object_get(wl, "name"));
+			free(bare);
+		}
+	}
+	int64_t now = cd_mgr_now() / 1000;
+	size_t i;
+	json_t *e;
+	json_array_foreach(entries, i, e) {
+		const char *k = json_string_value(json_object_get(e, "kind"));
+		const char *n = json_string_value(json_object_get(e, source && !strcmp(k, "vm") ? "id" : "name"));
+		int64_t t = json_integer_value(json_object_get(e, "t"));
+		const char *oname, *ohost = NULL, *osource = NULL, *mk;
+		char *obj;
+		const char *why = object_of(m, &w, k, n, &oname, &ohost, &osource, &obj);
+		json_t *mv;
+		for (int add = 0; add < 2; add++)
+			json_object_foreach(json_object_get(e, add ? "increase" : "metrics"), mk, mv) {
+				if (why)
+					refuse(res, k, n, mk, why);
+				else
+					one(st, res, k, oname, ohost, osource, now, t, mk,
+					    json_number_value(mv), add && source);
+			}
+		free(obj);
+	}
+	json_decref(w.ids);
+	return cd_mstore_commit(st) ? -EIO : 0;
+}
