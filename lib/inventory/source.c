@@ -161,6 +161,8 @@ static int collect(struct cd_src *s, void *h, int64_t *next, struct cd_buf *err)
 	if (!s->ops->metrics || !s->sink.metrics || now < *next)
 		return 0;
 	int every = s->sink.collect_seconds > 0 ? s->sink.collect_seconds : 20;
+	if (every < s->ops->metrics_period)
+		every = s->ops->metrics_period;
 	*next = now - now % (every * 1000LL) + every * 1000LL;
 	json_t *out = json_array();
 	int r = s->ops->metrics(h, now, out, err);

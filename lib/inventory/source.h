@@ -47,6 +47,10 @@ struct cd_src_ops {
 	 * out, at now (epoch ms).  0, or a negative code with err (-ECONNRESET:
 	 * the connection is lost). */
 	int (*metrics)(void *h, int64_t now, json_t *out, struct cd_buf *err);
+	/* The shortest period between two calls of metrics, in seconds: the
+	 * source's own sampling interval (vCenter's realtime statistics are
+	 * 20 s: asking more often only loads it), or 0. */
+	int metrics_period;
 };
 
 /* The driver of a kind ("libvirt", "vsphere"), or NULL. */

@@ -52,7 +52,7 @@ static int available(struct vs *v, const char *ref, const char *type, uint32_t *
 {
 	char *pm = cd_vsx_esc(v->perfmgr), *re = cd_vsx_esc(ref), *te = cd_vsx_esc(type);
 	char *body = cd_asprintf("<_this type=\"PerformanceManager\">%s</_this><entity type=\"%s\">%s"
-				 "</entity><intervalId>20</intervalId>", pm, te, re);
+				 "</entity><intervalId>%d</intervalId>", pm, te, re, CD_VSP_INTERVAL);
 	xmlDoc *d;
 	xmlNode *rv;
 	int r = cd_vs_soap(v, "QueryAvailablePerfMetric", body, &d, &rv, err);
@@ -83,7 +83,7 @@ static int query(struct vs *v, char **refs, size_t n, int64_t now, json_t *out, 
 		char *re = cd_vsx_esc(refs[i]), *te = cd_vsx_esc(cd_vsx_prop(v->objs, refs[i], "type"));
 		cd_buf_printf(&b, "<querySpec><entity type=\"%s\">%s</entity><startTime>%s</startTime>"
 			      "<maxSample>%lld</maxSample>", te, re, cd_time_fmt(from * 1000, ts),
-			      (long long)((now - from) / 20000 + 1));
+			      (long long)((now - from) / (CD_VSP_INTERVAL * 1000) + 1));
 		free(re);
 		free(te);
 		uint32_t mask = (uint32_t)json_integer_value(json_object_get(
@@ -92,7 +92,7 @@ static int query(struct vs *v, char **refs, size_t n, int64_t now, json_t *out, 
 			if (mask & (1u << k))
 				cd_buf_printf(&b, "<metricId><counterId>%d</counterId><instance>%s</instance>"
 					      "</metricId>", (int)v->perf.id[k], cd_vsp_instance(k));
-		cd_buf_puts(&b, "<intervalId>20</intervalId></querySpec>");
+		cd_buf_printf(&b, "<intervalId>%d</intervalId></querySpec>", CD_VSP_INTERVAL);
 	}
 	xmlDoc *d;
 	xmlNode *rv;

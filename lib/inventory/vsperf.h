@@ -33,6 +33,7 @@ enum {
 	CD_VSP_NET_RX, CD_VSP_NET_TX, CD_VSP_N
 };
 
+#define CD_VSP_INTERVAL 20           /* the realtime statistics interval, s */
 #define CD_VSP_MAX_SAMPLES 360       /* two hours of 20 s samples an object */
 #define CD_VSP_MAX_INSTANCES 64      /* disks of a VM read */
 

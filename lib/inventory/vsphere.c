@@ -661,5 +661,5 @@ static int s_check(const json_t *config, const char **field, struct cd_buf *why)
 
 const struct cd_src_ops cd_vsphere_ops = {
 	.kind = "vsphere", .check_config = s_check, .open = s_open, .poll = s_poll, .write = cd_vs_write, .close = s_close,
-	.metrics = cd_vs_metrics,
+	.metrics = cd_vs_metrics, .metrics_period = CD_VSP_INTERVAL,
 };

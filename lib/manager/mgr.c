@@ -456,10 +456,14 @@ const char *cd_mgr_workload_source(const struct cd_mgr *m, const char *workload)
 
 const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host)
 {
-	for (size_t i = 0; i < m->st->inv.n; i++)
-		if (m->st->inv.w[i].host && !strcasecmp(m->st->inv.w[i].host, host))
-			return m->st->inv.w[i].source;
-	return NULL;
+	const char *first = NULL;
+	for (size_t i = 0; i < m->st->inv.n; i++) {
+		const char *s = m->st->inv.w[i].source;
+		if (m->st->inv.w[i].host && !strcasecmp(m->st->inv.w[i].host, host) && s &&
+		    (!first || strcmp(s, first) < 0))
+			first = s;
+	}
+	return first;
 }
 
 struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m)

@@ -207,8 +207,9 @@ const struct cd_state *cd_mgr_state(const struct cd_mgr *m);
 const char *cd_mgr_quarantine_tag(const struct cd_mgr *m);
 /* The host workload runs on, or NULL when there is no such workload. */
 const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload);
-/* The source of a workload, and the source of the first workload of a
- * host (a libvirt host's pools are named by it): NULL when none. */
+/* The source of a workload, and of a host's workloads (the first by name
+ * where several sources have workloads on it; a libvirt host's pools are
+ * named by it): NULL when none. */
 const char *cd_mgr_workload_source(const struct cd_mgr *m, const char *workload);
 const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host);
 /* The metrics store, or NULL (it has its own lock: the manager's is not

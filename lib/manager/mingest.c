@@ -22,7 +22,17 @@ struct who {
 	const char *host;              /* the agent's host, or NULL */
 	const char *source;            /* the connector's source, or NULL */
 	json_t *ids;                   /* a source's: workload id -> name */
+	json_t *owners;                /* host name -> the source of its series */
 };
+
+static void owner_take(void *arg, const struct cd_series_info *si)
+{
+	struct who *w = arg;
+	if (strcmp(si->kind, "host") || !si->source[0])
+		return;
+	if (!json_object_get(w->owners, si->name) || !strcmp(si->source, w->source))
+		json_object_set_new(w->owners, si->name, json_string(si->source));
+}
 
 /* An object's labels: datastore or host first, then source, then vm. */
 static void labels_of(struct cd_buf *b, const char *kind, const char *name, const char *source)
@@ -44,13 +54,31 @@ static void labels_of(struct cd_buf *b, const char *kind, const char *name, cons
 	}
 }
 
-/* The object an entry names, if it is the sender's: 0 with its name (in
- * *obj when made), host and source, or a message. */
-static const char *object_of(struct cd_mgr *m, const struct who *w, const char *kind,
-			     const char *name, const char **oname, const char **ohost,
-			     const char **osource, char **obj)
+/* A host's name as a source's objects give it: NAME@SOURCE where the
+ * store holds a host NAME of another source (the first to send it keeps
+ * the name), as two servers' copies of a workload are told apart. */
+static const char *host_of(struct cd_mgr *m, struct who *w, const char *name, char **own)
 {
-	*obj = NULL;
+	if (!w->source)
+		return name;
+	if (!w->owners) {
+		w->owners = json_object();
+		cd_mstore_each(cd_mgr_metrics(m), owner_take, w);
+	}
+	const char *s = json_string_value(json_object_get(w->owners, name));
+	if (!s) {
+		json_object_set_new(w->owners, name, json_string(w->source));
+		return name;
+	}
+	return strcmp(s, w->source) ? (*own = cd_asprintf("%s@%s", name, w->source)) : name;
+}
+
+/* The object an entry names, if it is the sender's: NULL with its name,
+ * host and source (*own holds what was made for them), or a message. */
+static const char *object_of(struct cd_mgr *m, struct who *w, const char *kind,
+			     const char *name, const char **oname, const char **ohost,
+			     const char **osource, char **own)
+{
 	*oname = name;
 	if (!strcmp(kind, "vm")) {
 		if (w->source) {
@@ -62,20 +90,17 @@ static const char *object_of(struct cd_mgr *m, const struct who *w, const char *
 		const char *h = cd_mgr_workload_host(m, name);
 		if (!h || (w->host && strcasecmp(h, w->host)))
 			return "not a workload of this agent's host";
-		*ohost = h;
+		*ohost = host_of(m, w, h, own);
 		*osource = cd_mgr_workload_source(m, name);
 	} else if (!strcmp(kind, "host")) {
 		if (w->host && strcasecmp(name, w->host))
 			return "not this agent's host";
-		const char *s = cd_mgr_host_source(m, name);
-		if (w->source && s && strcmp(s, w->source))
-			return "a host of another source";
-		*ohost = name;
-		*osource = w->source ? w->source : s;
+		*oname = *ohost = host_of(m, w, name, own);
+		*osource = w->source ? w->source : cd_mgr_host_source(m, name);
 	} else {
 		/* a pool or datastore: named by its source, SOURCE/NAME */
 		const char *s = w->source ? w->source : cd_mgr_host_source(m, w->host);
-		*oname = *obj = cd_asprintf("%s/%s", s ? s : w->host, name);
+		*oname = *own = cd_asprintf("%s/%s", s ? s : w->host, name);
 		*ohost = w->host ? w->host : "";
 		*osource = s;
 	}
@@ -103,9 +128,7 @@ static const char *series_for(struct cd_mstore *st, const char *kind, const char
 		int64_t id = 0;
 		if (cd_mstore_series(st, &d, &id))
 			err = "the store takes no more series";
-		info->id = id;
-		info->last_t = INT64_MIN;
-		info->last_v = 0;
+		*info = (struct cd_series_info){ .id = id, .last_t = INT64_MIN, .counter = d.counter };
 	}
 	free(key);
 	cd_buf_free(&labels);
@@ -151,7 +174,7 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 	struct cd_mstore *st = cd_mgr_metrics(m);
 	if (!st)
 		return -ENOTSUP;
-	struct who w = { host, source, NULL };
+	struct who w = { host, source, NULL, NULL };
 	if (source) {
 		w.ids = json_object();
 		json_t *s = cd_mgr_source_get(m, source), *wl;
@@ -174,8 +197,8 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 		const char *n = json_string_value(json_object_get(e, source && !strcmp(k, "vm") ? "id" : "name"));
 		int64_t t = json_integer_value(json_object_get(e, "t"));
 		const char *oname, *ohost = NULL, *osource = NULL, *mk;
-		char *obj;
-		const char *why = object_of(m, &w, k, n, &oname, &ohost, &osource, &obj);
+		char *own = NULL;
+		const char *why = object_of(m, &w, k, n, &oname, &ohost, &osource, &own);
 		json_t *mv;
 		for (int add = 0; add < 2; add++)
 			json_object_foreach(json_object_get(e, add ? "increase" : "metrics"), mk, mv) {
@@ -185,8 +208,9 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 					one(st, res, k, oname, ohost, osource, now, t, mk,
 					    json_number_value(mv), add && source);
 			}
-		free(obj);
+		free(own);
 	}
 	json_decref(w.ids);
+	json_decref(w.owners);
 	return cd_mstore_commit(st) ? -EIO : 0;
 }
