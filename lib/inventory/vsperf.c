@@ -303,6 +303,7 @@ static void entity(struct series *s, const struct cd_vsp_ids *ids, xmlNode *em, 
 		json_object_set_new(e, "kind", json_string(vm ? "vm" : "host"));
 		json_object_set_new(e, vm ? "id" : "name", json_string(name));
 		json_object_set_new(e, "t", json_integer(s->t[i]));
+		json_object_set_new(e, "interval", json_integer(s->interval[i]));
 		json_array_append_new(out, e);
 		after = newest = s->t[i];
 	}

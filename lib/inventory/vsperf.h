@@ -57,7 +57,8 @@ uint32_t cd_vsp_available(const xmlNode *rv, const struct cd_vsp_ids *ids);
 
 /* A QueryPerf answer (its first returnval, a PerfEntityMetric each):
  * entries {"kind": "vm", "id": ID | "kind": "host", "name": NAME, "t":
- * epoch ms, "metrics": {gauges}, "increase": {counters}} appended to out
+ * epoch ms, "interval": s, "metrics": {gauges}, "increase": {counters}}
+ * appended to out
  * in time order, for the samples after last[moref] (epoch ms; updated)
  * by at least half their interval.  objs is the session's map of managed
  * objects (vsphere.h): a VM's id (config.instanceUuid, else its moref)

@@ -220,10 +220,11 @@ struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m);
  * agent's host (host: its VMs, itself, its pools) or of a source's
  * connector (source: its VMs, by "id" instead of "name", its hosts, its
  * datastores), whose entries may also hold "increase": {COUNTER: DELTA},
- * added to the counter's last value.  The entries' shape is the caller's
- * to check.  A sample at most 8 days old and 5 minutes ahead, a second
- * after its series' last (else a duplicate), of a metric the catalog
- * keeps.  0, -ENOTSUP (no store) or -EIO (it cannot be written). */
+ * added to the counter's last value, and "interval": the seconds a sample
+ * covers.  The entries' shape is the caller's to check.  A sample at most
+ * 8 days old and 5 minutes ahead, a second (a source's: half its
+ * interval) after its series' last (else a duplicate), of a metric the
+ * catalog keeps.  0, -ENOTSUP (no store) or -EIO (it cannot be written). */
 struct cd_mingest {
 	size_t accepted, duplicates, refused;
 	json_t *errors;            /* the first 10 refused: {kind, name, metric, error} */

@@ -147,14 +147,14 @@ static void refuse(struct cd_mingest *res, const char *kind, const char *name, c
 /* One value: a gauge's or counter's (add: false), or what a counter grew
  * by since its last sample (add: true). */
 static void one(struct cd_mstore *st, struct cd_mingest *res, const char *kind, const char *name,
-		const char *host, const char *source, int64_t now, int64_t t, const char *metric,
-		double v, bool add)
+		const char *host, const char *source, int64_t now, int64_t t, int64_t gap,
+		const char *metric, double v, bool add)
 {
 	struct cd_series_info info;
 	const char *why = t < now - INGEST_PAST_MS || t > now + INGEST_FUTURE_MS
 		? "a time more than 8 days ago or 5 minutes ahead"
 		: series_for(st, kind, name, host, source, metric, &info);
-	if (!why && info.last_t != INT64_MIN && t < info.last_t + INGEST_MIN_GAP_MS) {
+	if (!why && info.last_t != INT64_MIN && t < info.last_t + gap) {
 		res->duplicates++;     /* sent again (its answer was lost), or too often */
 		return;
 	}
@@ -196,6 +196,10 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 		const char *k = json_string_value(json_object_get(e, "kind"));
 		const char *n = json_string_value(json_object_get(e, source && !strcmp(k, "vm") ? "id" : "name"));
 		int64_t t = json_integer_value(json_object_get(e, "t"));
+		/* an increase over an interval: a sample within half of it of the
+		 * last one kept covers the same time (read again after a restart) */
+		int64_t iv = json_integer_value(json_object_get(e, "interval"));
+		int64_t gap = source && iv > 2 && iv <= 86400 ? iv * 500 : INGEST_MIN_GAP_MS;
 		const char *oname, *ohost = NULL, *osource = NULL, *mk;
 		char *own = NULL;
 		const char *why = object_of(m, &w, k, n, &oname, &ohost, &osource, &own);
@@ -205,7 +209,7 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 				if (why)
 					refuse(res, k, n, mk, why);
 				else
-					one(st, res, k, oname, ohost, osource, now, t, mk,
+					one(st, res, k, oname, ohost, osource, now, t, gap, mk,
 					    json_number_value(mv), add && source);
 			}
 		free(own);

@@ -92,6 +92,7 @@ TEST(vsperf_samples_to_counters)
 	int64_t t0 = json_integer_value(json_object_get(e, "t"));
 	ASSERT_EQ(t0, 1796248929712);                            /* 22:02:09.712 */
 	ASSERT(json_integer_value(json_object_get(json_array_get(out, 3), "t")) == t0 + 60000);
+	ASSERT(json_integer_value(json_object_get(e, "interval")) == 20);
 	ASSERT(NEAR(num(e, "increase", "vm_cpu_seconds_total"), 589.0 / 10000 * 20 * 2));
 	ASSERT(NEAR(num(e, "increase", "vm_cpu_ready_seconds_total"), 0.128));
 	ASSERT(NEAR(num(e, "increase", "vm_net_rx_bytes_total"), 258.0 * 1024 * 20));
