@@ -12,14 +12,27 @@
  * else its zigzag bits, as 10 and the bits in the length of the last one
  * given in full when they fit in it (and it is not more than 5 bits
  * longer), else as 11, the length in 6 bits and the bits but the top one
- * (which is 1).  The first time is 64 bits. */
+ * (which is 1).  The first time is 64 bits.
+ *
+ * A decimal column whose deltas of deltas are noise of a steady size (a
+ * counter's: CPU time, bytes) is written with a Rice code instead, when
+ * that is shorter: way 64 + e, then the code's k in a byte; each zigzag
+ * value z as z >> k in unary (that many 1s, then a 0) and its k low bits,
+ * or, when z >> k is 16 or more, sixteen 1s, z's length in 6 bits and its
+ * bits but the top one.  A collector's jitter makes the length of the
+ * last value a poor guess; one k for the column costs about 2 bits less a
+ * value on such counters, and the encoder takes whichever is shorter. */
 #include "metrics/block.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define XOR 255
 #define MAX_E 12
+#define RICE 64                    /* 64 + e: decimal, Rice-coded */
+#define RICE_ESC 16
 
 static const double p10[MAX_E + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 					1e10, 1e11, 1e12 };
@@ -44,7 +57,7 @@ static bool decimal(double v, int e, int64_t *k)
 	double x = v * p10[e];
 	if (!(x > -4.6e18 && x < 4.6e18))     /* also NaN and the infinities */
 		return false;
-	int64_t kk = (int64_t)(x < 0 ? x - 0.5 : x + 0.5);
+	int64_t kk = llrint(x);   /* not x + 0.5: past 2^52 that rounds an odd x up */
 	if (dbits((double)kk / p10[e]) != dbits(v))
 		return false;
 	*k = kk;
@@ -104,13 +117,23 @@ static void put_end(struct bw *w)
 	w->nacc = 0;
 }
 
+static int64_t unzigzag(uint64_t z)
+{
+	return (int64_t)((z >> 1) ^ (0 - (z & 1)));
+}
+
+static uint64_t zigzag(int64_t d)
+{
+	return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+}
+
 static void put_dod(struct bw *w, int64_t d, int *len)
 {
 	if (d == 0) {
 		put(w, 0, 1);
 		return;
 	}
-	uint64_t z = ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+	uint64_t z = zigzag(d);
 	int n = 64 - __builtin_clzll(z);
 	if (*len && n <= *len && n >= *len - 5) {
 		put(w, 2, 2);
@@ -121,6 +144,77 @@ static void put_dod(struct bw *w, int64_t d, int *len)
 	put(w, (uint64_t)(n & 63), 6);    /* 64 is written 0 */
 	put(w, z, n - 1);
 	*len = n;
+}
+
+static void put_rice(struct bw *w, uint64_t z, int k)
+{
+	uint64_t q = z >> k;
+	if (q >= RICE_ESC) {
+		int n = 64 - __builtin_clzll(z);
+		put(w, (UINT64_C(1) << RICE_ESC) - 1, RICE_ESC);
+		put(w, (uint64_t)(n & 63), 6);
+		put(w, z, n - 1);
+		return;
+	}
+	put(w, ((UINT64_C(1) << q) - 1) << 1, (int)q + 1);
+	put(w, z, k);
+}
+
+/* The bits of zs[0..n) as put_dod writes them. */
+static uint64_t cost_dod(const uint64_t *zs, size_t n)
+{
+	uint64_t bits = 0;
+	int len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!zs[i]) {
+			bits++;
+			continue;
+		}
+		int l = 64 - __builtin_clzll(zs[i]);
+		if (len && l <= len && l >= len - 5) {
+			bits += 2 + (uint64_t)len;
+		} else {
+			bits += 2 + 6 + (uint64_t)l - 1;
+			len = l;
+		}
+	}
+	return bits;
+}
+
+static uint64_t cost_rice(const uint64_t *zs, size_t n, int k)
+{
+	uint64_t bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t q = zs[i] >> k;
+		bits += q < RICE_ESC ? q + 1 + (uint64_t)k
+				     : RICE_ESC + 6 + (uint64_t)(63 - __builtin_clzll(zs[i]));
+	}
+	return bits;
+}
+
+/* The best k near the median of the values' lengths (not their mean: a
+ * reset or a jump would make it), or -1 when the adaptive code of
+ * put_dod is as short. */
+static int choose_rice(const uint64_t *zs, size_t n)
+{
+	if (n < 8)
+		return -1;
+	size_t hist[65] = { 0 }, seen = 0;
+	for (size_t i = 0; i < n; i++)
+		hist[zs[i] ? 64 - __builtin_clzll(zs[i]) : 0]++;
+	int median = 0;
+	while (median < 64 && (seen += hist[median]) < (n + 1) / 2)
+		median++;
+	uint64_t best = cost_dod(zs, n);
+	int bk = -1;
+	for (int k = median > 3 ? median - 3 : 0; k <= median + 1 && k <= 62; k++) {
+		uint64_t c = cost_rice(zs, n, k);
+		if (c < best) {
+			best = c;
+			bk = k;
+		}
+	}
+	return bk;
 }
 
 struct xor_state {
@@ -192,37 +286,50 @@ static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size
 	if (!dense)
 		for (size_t i = 0; i < nrows; i++)
 			put(&w, c->present[i * st] != 0, 1);
-	bool first = true;
+	/* decimal: the zigzag deltas of deltas, zs[0] the first k */
+	uint64_t *zs = e >= 0 ? cd_malloc(nrows * sizeof(*zs)) : NULL;
+	size_t nz = 0;
 	int64_t k = 0, dk = 0;
-	int klen = 0;
 	struct xor_state xs = { .lead = -1 };
 	for (size_t i = 0; i < nrows; i++) {
 		if (!dense && !c->present[i * st])
 			continue;
 		double v = c->v[i * st];
 		if (e < 0) {
-			if (first)
+			if (nz++ == 0)
 				put(&w, xs.v = dbits(v), 64);
 			else
 				put_xor(&w, &xs, dbits(v));
-		} else {
-			int64_t kk = 0;
-			decimal(v, e, &kk);
-			if (first) {
-				put(&w, (uint64_t)kk, 64);
-			} else {
-				int64_t d = (int64_t)((uint64_t)kk - (uint64_t)k);
-				put_dod(&w, (int64_t)((uint64_t)d - (uint64_t)dk), &klen);
-				dk = d;
-			}
-			k = kk;
+			continue;
 		}
-		first = false;
+		int64_t kk = 0;
+		decimal(v, e, &kk);
+		if (nz == 0) {
+			zs[nz++] = (uint64_t)kk;
+		} else {
+			int64_t d = (int64_t)((uint64_t)kk - (uint64_t)k);
+			zs[nz++] = zigzag((int64_t)((uint64_t)d - (uint64_t)dk));
+			dk = d;
+		}
+		k = kk;
+	}
+	int rk = -1;
+	if (e >= 0) {
+		rk = choose_rice(zs + 1, nz - 1);
+		put(&w, zs[0], 64);
+		int klen = 0;
+		for (size_t i = 1; i < nz; i++) {
+			if (rk >= 0)
+				put_rice(&w, zs[i], rk);
+			else
+				put_dod(&w, unzigzag(zs[i]), &klen);
+		}
+		free(zs);
 	}
 	put_end(&w);
 	put_varint(out, c->id);
-	uint8_t m[2] = { (uint8_t)(e < 0 ? XOR : e), dense };
-	cd_buf_add(out, m, 2);
+	uint8_t m[3] = { (uint8_t)(e < 0 ? XOR : rk >= 0 ? RICE + e : e), dense, (uint8_t)rk };
+	cd_buf_add(out, m, rk >= 0 ? 3 : 2);
 	put_varint(out, body.len);
 	if (body.len)
 		cd_buf_add(out, body.data, body.len);
@@ -327,7 +434,38 @@ static bool get_dod(struct br *r, int64_t *d, int *len)
 		z |= UINT64_C(1) << (n - 1);
 		*len = (int)n;
 	}
-	*d = (int64_t)((z >> 1) ^ (0 - (z & 1)));
+	*d = unzigzag(z);
+	return true;
+}
+
+static bool get_rice(struct br *r, int k, int64_t *d)
+{
+	size_t avail = r->len * 8 - r->bit;
+	int n = avail < RICE_ESC + 1 ? (int)avail : RICE_ESC + 1;
+	uint64_t x, z;
+	if (!n || !get(r, n, &x))
+		return false;
+	r->bit -= (size_t)n;       /* a peek: the ones, then what follows */
+	int q = __builtin_clzll(~(x << (64 - n)));
+	if (q >= RICE_ESC) {
+		uint64_t len;
+		r->bit += RICE_ESC;
+		if (!get(r, 6, &len))
+			return false;
+		if (len == 0)
+			len = 64;
+		if (!get(r, (int)len - 1, &z))
+			return false;
+		z |= UINT64_C(1) << (len - 1);
+	} else {
+		if (q >= n)        /* no 0 before the end */
+			return false;
+		r->bit += (size_t)q + 1;
+		if (!get(r, k, &z))
+			return false;
+		z |= (uint64_t)q << k;
+	}
+	*d = unzigzag(z);
 	return true;
 }
 
@@ -377,7 +515,8 @@ static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 
 struct colhdr {
 	uint64_t id;
-	int mode;
+	int mode;                  /* the exponent, or XOR */
+	int rice;                  /* the Rice code's k, or -1 */
 	bool dense;
 	const uint8_t *body;
 	size_t len;
@@ -389,11 +528,20 @@ static bool column_at(const uint8_t **p, const uint8_t *end, struct colhdr *c)
 	uint64_t len;
 	if (!get_varint(p, end, &c->id) || end - *p < 2)
 		return false;
+	uint8_t dense = (*p)[1];
 	c->mode = (*p)[0];
-	c->dense = (*p)[1];
+	c->dense = dense;
+	c->rice = -1;
 	*p += 2;
-	if ((c->mode > MAX_E && c->mode != XOR) || (*p)[-1] > 1 || !get_varint(p, end, &len) ||
-	    len > (uint64_t)(end - *p))
+	if (dense > 1 || (c->mode > MAX_E && c->mode != XOR && (c->mode < RICE || c->mode > RICE + MAX_E)))
+		return false;
+	if (c->mode >= RICE && c->mode != XOR) {
+		if (*p == end || **p > 62)
+			return false;
+		c->mode -= RICE;
+		c->rice = *(*p)++;
+	}
+	if (!get_varint(p, end, &len) || len > (uint64_t)(end - *p))
 		return false;
 	c->body = *p;
 	c->len = (size_t)len;
@@ -503,7 +651,7 @@ int cd_block_column(const struct cd_block *b, uint64_t id, double *v, uint8_t *p
 				return -EINVAL;
 		} else {
 			int64_t dod;
-			if (!get_dod(&r, &dod, &klen))
+			if (c.rice >= 0 ? !get_rice(&r, c.rice, &dod) : !get_dod(&r, &dod, &klen))
 				return -EINVAL;
 			dk = (int64_t)((uint64_t)dk + (uint64_t)dod);
 			kk = (int64_t)((uint64_t)kk + (uint64_t)dk);

@@ -12,7 +12,8 @@
  * in one of two ways chosen per column:
  *  - decimal: every value is k / 10^e exactly (bit for bit), k a 63-bit
  *    integer, e from 0 to 12 for the column, and the deltas of deltas of
- *    k are kept as the times' are.  Byte and request counters (e = 0)
+ *    k are kept as the times' are, or by one Rice code for the column
+ *    when that is shorter (a counter's noise of a steady size).  Byte and request counters (e = 0)
  *    and seconds made from nanoseconds (e = 9) are of this kind: their
  *    float bits are noise to XOR, their integers are not;
  *  - xor: anything else, as Gorilla: the XOR with the previous value,

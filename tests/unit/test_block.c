@@ -140,6 +140,69 @@ TEST(block_columns_missing_rows_and_odd_values)
 	(void)c[2];
 }
 
+/* The way column id was written (0..12, 64 + e: Rice, 255: xor). */
+static int way_of(const struct cd_buf *b, const struct cd_block *blk, size_t col)
+{
+	const uint8_t *p = (const uint8_t *)b->data + blk->coff;
+	for (size_t k = 0;; k++) {
+		while (*p & 0x80)                 /* the id */
+			p++;
+		p++;
+		int way = p[0];
+		p += 2 + (way >= 64 && way != 255);
+		uint64_t len = 0;
+		for (int sh = 0;; sh += 7) {
+			len |= (uint64_t)(*p & 0x7f) << sh;
+			if (!(*p++ & 0x80))
+				break;
+		}
+		if (k == col)
+			return way;
+		p += len;
+	}
+}
+
+TEST(block_rice_coded_counters)
+{
+	enum { M = 240 };
+	int64_t t[M];
+	double ns[M], jumps[M], flat[M];
+	uint64_t x = 5000000000ULL, y = 1;
+	srand(3);
+	for (int i = 0; i < M; i++) {
+		t[i] = 1764547200000 + (int64_t)i * 20000 + rand() % 9;
+		/* seconds from nanoseconds: steps of about 2 s, noise of 1 ms */
+		x += 2000000000ULL + (uint64_t)(rand() % 1000000);
+		ns[i] = (double)x / 1e9;
+		/* steady steps, and jumps of 2^50 now and then (escapes), one
+		 * past 2^53 with e = 0 still exact */
+		y += 1000 + (uint64_t)(rand() % 1000000) + (i % 37 == 5 ? (1ULL << 50) : 0);
+		jumps[i] = (double)y;
+		flat[i] = 7;
+	}
+	struct cd_block_col c[3] = { { 1, ns, NULL, 0 }, { 2, jumps, NULL, 0 }, { 3, flat, NULL, 0 } };
+	size_t len = roundtrip(t, M, c, 3);
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t, M, c, 3), 0);
+	struct cd_block blk;
+	ASSERT_EQ(cd_block_open(&blk, b.data, b.len), 0);
+	ASSERT_EQ(way_of(&b, &blk, 0), 64 + 9);         /* Rice, e = 9 */
+	ASSERT_EQ(way_of(&b, &blk, 1), 64 + 0);
+	ASSERT_EQ(way_of(&b, &blk, 2), 0);              /* all zeros: a bit each */
+	/* the noise of 1 ms in ns is about 20 bits; Rice takes about 22 */
+	ASSERT(len < M * (1 + 3 + 3) + 200);
+	/* k past 62 is refused */
+	uint8_t *bad = malloc(b.len);
+	memcpy(bad, b.data, b.len);
+	size_t at = blk.coff + 1 + 2;                   /* column 1's k */
+	ASSERT_EQ(bad[at - 2], 64 + 9);
+	bad[at] = 63;
+	ASSERT_EQ(cd_block_open(&blk, bad, b.len), -EINVAL);
+	free(bad);
+	cd_buf_free(&b);
+}
+
 TEST(block_hostile_bytes_never_crash)
 {
 	enum { M = 120 };
