@@ -1,8 +1,8 @@
 /* fuzz_block.c - libFuzzer harness for the metrics block format.
  * Properties: decoding any bytes never crashes nor reads past them; rows
  * and columns made from the input (16 bytes a row: a time step and a
- * value's bits, in two columns, the second missing some rows) come back
- * bit for bit. */
+ * value's bits, in three columns: the bits, a decimal missing some rows,
+ * a counter of the steps, Rice-coded when shorter) come back bit for bit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int64_t t[4096];
-	static double v[4096], w[4096], out[CD_BLOCK_MAX_ROWS];
+	static double v[4096], w[4096], ctr[4096], out[CD_BLOCK_MAX_ROWS];
 	static uint8_t present[4096], p[CD_BLOCK_MAX_ROWS];
 	static int64_t tt[CD_BLOCK_MAX_ROWS];
 	/* the input as a block */
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the input as rows, through the encoder and back */
 	size_t n = 0;
-	int64_t now = -1000000;
+	int64_t now = -1000000, sum = 0;
 	bool any = false;
 	for (size_t i = 0; i + 16 <= size && n < 4096; i += 16, n++) {
 		uint64_t step, bits;
@@ -37,17 +37,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&v[n], &bits, 8);
 		w[n] = (double)(int64_t)(bits >> 11) / 1000;
 		present[n] = (uint8_t)(step >> 63);
+		sum += (int64_t)(bits % 100000000);
+		ctr[n] = (double)sum / 1e9;
 		any |= present[n];
 	}
 	if (!n || !any)
 		return 0;
-	struct cd_block_col c[2] = { { 1, v, NULL, 0 }, { 2, w, present, 0 } };
+	struct cd_block_col c[3] = { { 1, v, NULL, 0 }, { 2, w, present, 0 }, { 3, ctr, NULL, 0 } };
 	struct cd_buf buf;
 	cd_buf_init(&buf, SIZE_MAX);
-	if (cd_block_encode(&buf, t, n, c, 2) || cd_block_open(&b, buf.data, buf.len) ||
+	if (cd_block_encode(&buf, t, n, c, 3) || cd_block_open(&b, buf.data, buf.len) ||
 	    cd_block_times(&b, tt) || memcmp(tt, t, n * sizeof(*t)))
 		abort();
 	if (cd_block_column(&b, 1, out, p) != (int)n || memcmp(out, v, n * sizeof(*v)))
+		abort();
+	if (cd_block_column(&b, 3, out, p) != (int)n || memcmp(out, ctr, n * sizeof(*ctr)))
 		abort();
 	int got = cd_block_column(&b, 2, out, p);
 	if (got <= 0)
