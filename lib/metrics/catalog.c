@@ -39,12 +39,16 @@ static const struct cd_metric metrics[] = {
 	  "the hypervisor's memory in use" },
 	{ "host_memory_total_bytes", "host", "bytes", CD_HOW_GAUGE, "host_memory_total_bytes", NULL,
 	  "the hypervisor's memory" },
+	{ "host_memory_used_ratio", "host", "ratio", CD_HOW_PER_GAUGE, "host_memory_used_bytes",
+	  "host_memory_total_bytes", "the hypervisor's memory in use / its memory" },
 	{ "datastore_capacity_bytes", "datastore", "bytes", CD_HOW_GAUGE, "datastore_capacity_bytes",
 	  NULL, "the pool's or datastore's capacity" },
 	{ "datastore_used_bytes", "datastore", "bytes", CD_HOW_GAUGE, "datastore_used_bytes", NULL,
 	  "bytes allocated in the pool or datastore" },
 	{ "datastore_free_bytes", "datastore", "bytes", CD_HOW_GAUGE, "datastore_free_bytes", NULL,
 	  "bytes available in the pool or datastore" },
+	{ "datastore_used_ratio", "datastore", "ratio", CD_HOW_PER_GAUGE, "datastore_used_bytes",
+	  "datastore_capacity_bytes", "bytes allocated / capacity" },
 };
 
 const struct cd_metric *cd_catalog(size_t *n)

@@ -4,8 +4,9 @@
  * The store keeps what was collected: counters as counters (`_total`,
  * monotonic but for resets), gauges as gauges.  A metric of the catalog is
  * a gauge as kept, a counter's rate per second, a counter's rate over a
- * number of CPUs (a gauge: ratios of CPU time), or the increase of one
- * counter over another's (a latency: time spent / operations). */
+ * number of CPUs (a gauge: ratios of CPU time), the increase of one
+ * counter over another's (a latency: time spent / operations), or a gauge
+ * over another (a share: memory or space used / the total). */
 #ifndef CD_CATALOG_H
 #define CD_CATALOG_H
 
@@ -18,6 +19,7 @@ enum cd_metric_how {
 	CD_HOW_RATE,           /* raw counter, per second */
 	CD_HOW_PER_CPU,        /* raw counter per second / per (a gauge) */
 	CD_HOW_PER_OP,         /* increase of raw / increase of per */
+	CD_HOW_PER_GAUGE,      /* raw gauge / per gauge (a share: used / total) */
 };
 
 struct cd_metric {
@@ -26,7 +28,7 @@ struct cd_metric {
 	const char *unit;      /* ratio, bytes, seconds, bytes_per_second, ... */
 	enum cd_metric_how how;
 	const char *raw;       /* the series kept */
-	const char *per;       /* CD_HOW_PER_CPU and _PER_OP: the other one */
+	const char *per;       /* CD_HOW_PER_CPU, _PER_OP, _PER_GAUGE: the other one */
 	const char *description;
 };
 

@@ -37,11 +37,11 @@ static int pick_tier(int64_t step)
 /* The rollup fields a metric needs of its series (per: of its second). */
 static unsigned fields_for(const struct cd_metric *m, bool per, enum cd_agg agg)
 {
-	if (per && m->how == CD_HOW_PER_CPU)
-		return CD_FIELD_LAST;                      /* the vCPUs */
+	if (per && (m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE))
+		return CD_FIELD_LAST;                      /* the vCPUs, the total */
 	if (agg == CD_AGG_COUNT)
 		return 0;
-	if (m->how == CD_HOW_GAUGE)
+	if (m->how == CD_HOW_GAUGE || m->how == CD_HOW_PER_GAUGE)
 		return agg == CD_AGG_MIN ? CD_FIELD_MIN : agg == CD_AGG_MAX ? CD_FIELD_MAX
 		       : agg == CD_AGG_LATEST ? CD_FIELD_LAST : CD_FIELD_SUM;
 	unsigned f = CD_FIELD_INCREASE | CD_FIELD_COVERED;
@@ -180,17 +180,20 @@ static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_
 		free(q);
 	} else if (!r) {
 		size_t nb = bucket(f, nf, step), ngb = per ? bucket(g, ng, step) : 0, j = 0;
-		double cpus = 1;
+		bool gauge = m->how == CD_HOW_GAUGE || m->how == CD_HOW_PER_GAUGE;
+		double cpus = m->how == CD_HOW_PER_GAUGE ? 0 : 1;
 		for (size_t i = 0; i < nb; i++) {
 			double v;
-			if (!value_of(&f[i], m->how != CD_HOW_GAUGE, agg, &v))
+			if (!value_of(&f[i], !gauge, agg, &v))
 				continue;
-			if (m->how == CD_HOW_PER_CPU && agg != CD_AGG_COUNT) {
+			if ((m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE) && agg != CD_AGG_COUNT) {
 				while (j < ngb && g[j].t <= f[i].t)
 					if (g[j++].count)
 						cpus = g[j - 1].last;   /* carried forward */
 				if (cpus > 0)
 					v /= cpus;
+				else if (m->how == CD_HOW_PER_GAUGE)
+					continue;       /* no total yet: no share */
 			}
 			p[np++] = (struct cd_point){ f[i].t, v };
 		}
@@ -230,7 +233,8 @@ int cd_mquery(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
 		struct cd_point *p;
 		size_t np;
 		const struct cd_series_info *ps = m->how == CD_HOW_PER_OP ? &per[i]
-						  : m->how == CD_HOW_PER_CPU && nper ? &per[0] : NULL;
+						  : (m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE) && nper
+						  ? &per[0] : NULL;
 		int r = one(st, m, &s[i], ps, tier, from, end, step, agg, &p, &np);
 		if (r) {
 			free(sum);

@@ -8,10 +8,11 @@
 #define CD_PARSE_H
 
 #include "base/diag.h"
+#include "yaml/read.h"
 #include "policy/model.h"
 
 #define CD_DOC_MAX_BYTES (32u << 20)  /* largest document file read */
-#define CD_STR_MAX 4096               /* longest string field */
+#define CD_STR_MAX CD_YAML_STR_MAX    /* longest string field (yaml/read.h) */
 
 /* Parse an inventory document from buf.  Returns 0 or -EINVAL (errors in
  * d); on error inv holds whatever parsed and must still be freed. */

@@ -52,27 +52,27 @@ static bool valid_mac(const char *s)
 	return true;
 }
 
-static void parse_vnic(struct pctx *p, const struct cd_node *n,
+static void parse_vnic(struct cd_yread *p, const struct cd_node *n,
 		       struct cd_workload *w, size_t wi)
 {
 	const struct cd_node *v[VNIC_NKEYS];
 	struct cd_vnic vn = { .wl = wi, .loc = n->loc };
-	if (!cd_parse_map(p, n, "vnic", vnic_keys, VNIC_NKEYS, v))
+	if (!cd_yr_map(p, n, "vnic", vnic_keys, VNIC_NKEYS, v))
 		return;
 	const char *why;
 	if (!v[VNIC_IFNAME])
 		ERR(p, n, "vnic has no ifname");
-	else if ((vn.ifname = cd_parse_str(p, v[VNIC_IFNAME], "ifname")) &&
+	else if ((vn.ifname = cd_yr_str(p, v[VNIC_IFNAME], "ifname")) &&
 		 !valid_ifname(vn.ifname, &why))
 		ERR(p, v[VNIC_IFNAME], "bad ifname \"%s\": %s", vn.ifname, why);
-	if (v[VNIC_MAC] && (vn.mac = cd_parse_str(p, v[VNIC_MAC], "mac")) && !valid_mac(vn.mac))
+	if (v[VNIC_MAC] && (vn.mac = cd_yr_str(p, v[VNIC_MAC], "mac")) && !valid_mac(vn.mac))
 		ERR(p, v[VNIC_MAC], "bad mac \"%s\" (expected six hex bytes as 52:54:00:12:34:56)",
 		    vn.mac);
 	if (v[VNIC_IPS] && v[VNIC_IPS]->type == CD_NODE_SEQ) {
 		vn.ips = cd_calloc(v[VNIC_IPS]->nkids, sizeof(*vn.ips));
 		for (size_t i = 0; i < v[VNIC_IPS]->nkids; i++) {
 			const struct cd_node *a = v[VNIC_IPS]->kids[i];
-			if (!cd_parse_want_scalar(p, a, "ip"))
+			if (!cd_yr_want_scalar(p, a, "ip"))
 				continue;
 			if (cd_addr_parse(a->str, false, &vn.ips[vn.nips], &why) < 0) {
 				ERR(p, a, "bad address \"%s\": %s", a->str,
@@ -89,33 +89,33 @@ static void parse_vnic(struct pctx *p, const struct cd_node *n,
 	w->vnics[w->nvnics++] = vn;
 }
 
-static void parse_workload(struct pctx *p, const struct cd_node *n,
+static void parse_workload(struct cd_yread *p, const struct cd_node *n,
 			   struct cd_inventory *inv)
 {
 	const struct cd_node *v[WORKLOAD_NKEYS];
-	if (!cd_parse_map(p, n, "workload", workload_keys, WORKLOAD_NKEYS, v))
+	if (!cd_yr_map(p, n, "workload", workload_keys, WORKLOAD_NKEYS, v))
 		return;
 	struct cd_workload w = { .loc = n->loc };
 	size_t wi = inv->n;
 	if (!v[WORKLOAD_NAME])
 		ERR(p, n, "workload has no name");
 	else
-		w.name = cd_parse_str(p, v[WORKLOAD_NAME], "name");
+		w.name = cd_yr_str(p, v[WORKLOAD_NAME], "name");
 	if (v[WORKLOAD_ID])
-		w.id = cd_parse_str(p, v[WORKLOAD_ID], "id");
+		w.id = cd_yr_str(p, v[WORKLOAD_ID], "id");
 	if (!v[WORKLOAD_HOST])
 		ERR(p, n, "workload %s%s%shas no host", w.name ? "\"" : "",
 		    w.name ? w.name : "", w.name ? "\" " : "");
 	else
-		w.host = cd_parse_str(p, v[WORKLOAD_HOST], "host");
+		w.host = cd_yr_str(p, v[WORKLOAD_HOST], "host");
 	if (v[WORKLOAD_OS] && !cd_node_is_null(v[WORKLOAD_OS]))
-		w.os = cd_parse_str(p, v[WORKLOAD_OS], "os");
+		w.os = cd_yr_str(p, v[WORKLOAD_OS], "os");
 	if (v[WORKLOAD_SOURCE] && !cd_node_is_null(v[WORKLOAD_SOURCE]))
-		w.source = cd_parse_str(p, v[WORKLOAD_SOURCE], "source");
+		w.source = cd_yr_str(p, v[WORKLOAD_SOURCE], "source");
 	if (v[WORKLOAD_TAGS]) {
 		char **tags = NULL;
 		size_t nt = 0;
-		cd_parse_strv(p, v[WORKLOAD_TAGS], "tags", &tags, &nt, NULL);
+		cd_yr_strv(p, v[WORKLOAD_TAGS], "tags", &tags, &nt, NULL);
 		w.tags = cd_calloc(nt ? nt : 1, sizeof(char *));
 		w.ltags = cd_calloc(nt ? nt : 1, sizeof(char *));
 		for (size_t i = 0; i < nt; i++) {
@@ -133,7 +133,7 @@ static void parse_workload(struct pctx *p, const struct cd_node *n,
 		}
 		free(tags);
 	}
-	if (v[WORKLOAD_VNICS] && cd_parse_want_list(p, v[WORKLOAD_VNICS], "vnics"))
+	if (v[WORKLOAD_VNICS] && cd_yr_want_list(p, v[WORKLOAD_VNICS], "vnics"))
 		for (size_t i = 0; i < v[WORKLOAD_VNICS]->nkids; i++)
 			parse_vnic(p, v[WORKLOAD_VNICS]->kids[i], &w, wi);
 	if (!w.id && w.name)
@@ -146,7 +146,7 @@ static void parse_workload(struct pctx *p, const struct cd_node *n,
 }
 
 /* Cross-workload checks: unique names, ids, ifnames per host, addresses. */
-static void check_inventory(struct pctx *p, struct cd_inventory *inv)
+static void check_inventory(struct cd_yread *p, struct cd_inventory *inv)
 {
 	struct cd_map ids, ifs, ips;
 	cd_map_init(&ids);
@@ -200,20 +200,20 @@ static void check_inventory(struct pctx *p, struct cd_inventory *inv)
 int cd_parse_inventory(const char *file, const char *buf, size_t len,
 		       struct cd_inventory *inv, struct cd_diags *d)
 {
-	struct pctx p = { .d = d, .errors = cd_nerrors(d) };
+	struct cd_yread p = { .d = d, .errors = cd_nerrors(d) };
 	struct cd_node *root;
 	inv->file = file;
 	if (cd_yaml_load(file, buf, len, &root, d) < 0)
 		return -EINVAL;
 	const struct cd_node *v[INVENTORY_NKEYS];
-	if (cd_parse_map(&p, root, "the inventory", inventory_keys, INVENTORY_NKEYS, v)) {
+	if (cd_yr_map(&p, root, "the inventory", inventory_keys, INVENTORY_NKEYS, v)) {
 		if (!v[INVENTORY_WORKLOADS])
 			ERR(&p, root, "the inventory has no \"workloads\" list");
 		else if (v[INVENTORY_WORKLOADS]->type == CD_NODE_SEQ)
 			for (size_t i = 0; i < v[INVENTORY_WORKLOADS]->nkids; i++)
 				parse_workload(&p, v[INVENTORY_WORKLOADS]->kids[i], inv);
 		else if (!cd_node_is_null(v[INVENTORY_WORKLOADS]))
-			cd_parse_want_list(&p, v[INVENTORY_WORKLOADS], "workloads");
+			cd_yr_want_list(&p, v[INVENTORY_WORKLOADS], "workloads");
 	}
 	check_inventory(&p, inv);
 	cd_node_free(root);

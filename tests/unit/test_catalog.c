@@ -36,12 +36,12 @@ TEST(catalog_the_contracts_metrics)
 		char unit[40];
 		snprintf(unit, sizeof(unit), "_%s", m[i].unit);
 		ASSERT(ends(m[i].name, unit));
-		bool counter = m[i].how != CD_HOW_GAUGE;
+		bool counter = m[i].how != CD_HOW_GAUGE && m[i].how != CD_HOW_PER_GAUGE;
 		ASSERT(ends(m[i].raw, "_total") == counter);
 		ASSERT(cd_catalog_is_raw(m[i].raw));
 		if (m[i].how == CD_HOW_PER_OP)
 			ASSERT(m[i].per && ends(m[i].per, "_total"));
-		if (m[i].how == CD_HOW_PER_CPU)
+		if (m[i].how == CD_HOW_PER_CPU || m[i].how == CD_HOW_PER_GAUGE)
 			ASSERT(m[i].per && !ends(m[i].per, "_total"));
 		ASSERT(m[i].description && *m[i].description);
 		for (size_t j = 0; j < i; j++)

@@ -1,5 +1,5 @@
 /* node.c - build a located node tree from libyaml's event stream. */
-#include "policy/node.h"
+#include "yaml/node.h"
 
 #include <errno.h>
 #include <stdlib.h>
