@@ -234,7 +234,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/tokens", R_ADMIN, 0, cd_api_h_tokens, "" },
 	{ "DELETE", "/api/v1/tokens/*", R_ADMIN, 0, cd_api_h_token_rm, "" },
 	{ "GET", "/api/v1/agents", R_READ, 0, cd_api_h_agents, "" },
-	{ "GET", "/api/v1/events", R_READ, 0, cd_api_h_events, "since workload type limit before" },
+	{ "GET", "/api/v1/events", R_READ, 0, cd_api_h_events, "since until workload host type q limit before" },
 	{ "GET", "/api/v1/agent/changes", R_AGENT, 0, cd_api_poll_changes,
 	  "since revision wait host snapshot" },
 	{ "POST", "/api/v1/agent/heartbeat", R_AGENT, 128 << 10, cd_api_h_heartbeat, "" },

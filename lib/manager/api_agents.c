@@ -36,6 +36,43 @@ static int ev_row(void *p, const struct cd_event *e)
 	return 0;
 }
 
+#define Q_MAX_WORDS 16
+#define Q_MAX_BYTES 512
+
+/* Text as an FTS5 query: each word a quoted string (every word must be
+ * there, as a prefix of one when it ends in '*'), so that no text is FTS5
+ * syntax; NULL when it has no word or is too long. */
+static char *fts_query(const char *text)
+{
+	if (strlen(text) > Q_MAX_BYTES)
+		return NULL;
+	struct cd_buf b;
+	cd_buf_init(&b, 4 * Q_MAX_BYTES);
+	int words = 0;
+	for (const char *p = text; *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		const char *w = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		size_t n = (size_t)(p - w);
+		bool prefix = n > 1 && w[n - 1] == '*';
+		if (prefix)
+			n--;
+		cd_buf_puts(&b, words++ ? " \"" : "\"");
+		for (size_t i = 0; i < n; i++)
+			cd_buf_puts(&b, w[i] == '"' ? "\"\"" : (char[]){ w[i], 0 });
+		cd_buf_puts(&b, prefix ? "\"*" : "\"");
+	}
+	if (!words || words > Q_MAX_WORDS) {
+		cd_buf_free(&b);
+		return NULL;
+	}
+	return cd_buf_steal(&b);
+}
+
 void cd_api_h_events(struct ctx *c)
 {
 	/* a page at a time: the next is before= the first id of this one */
@@ -43,14 +80,29 @@ void cd_api_h_events(struct ctx *c)
 	if (!cd_api_q_int(c, "limit", 1, CD_API_EVENTS_PAGE, &f.limit) ||
 	    !cd_api_q_int(c, "before", 1, INT64_MAX, &f.before))
 		return;
-	if (cd_api_q(c, "since") && cd_time_parse(cd_api_q(c, "since"), &f.since) < 0) {
-		cd_api_error(c, 400, "since", "'since' must be an RFC 3339 time, as 2026-11-26T12:00:00Z");
-		return;
-	}
+	static const char *const times[] = { "since", "until" };
+	for (int i = 0; i < 2; i++)
+		if (cd_api_q(c, times[i]) && cd_time_parse(cd_api_q(c, times[i]), i ? &f.until : &f.since) < 0) {
+			cd_api_error(c, 400, times[i], "'%s' must be an RFC 3339 time, as 2026-11-26T12:00:00Z",
+				     times[i]);
+			return;
+		}
 	f.workload = cd_api_q(c, "workload");
+	f.host = cd_api_q(c, "host");
 	f.type = cd_api_q(c, "type");
+	char *match = NULL;
+	if (cd_api_q(c, "q")) {
+		match = fts_query(cd_api_q(c, "q"));
+		if (!match) {
+			cd_api_error(c, 400, "q", "'q' must hold a word, at most %d of them and %d bytes",
+				     Q_MAX_WORDS, Q_MAX_BYTES);
+			return;
+		}
+		f.match = match;
+	}
 	struct ev_ctx x = { json_array() };
 	int r = cd_mgr_events(c->m, &f, ev_row, &x);
+	free(match);
 	if (r < 0) {
 		json_decref(x.a);
 		cd_api_store_failed(c, r);

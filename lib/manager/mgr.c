@@ -356,7 +356,7 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 	if ((r = cd_store_source_each(s, load_source, m)) < 0 ||
 	    (r = cd_store_tag_each(s, load_tag, m)) < 0)
 		goto fail;
-	r = cd_store_rev_get(s, 0, &m->pol);
+	r = cd_store_rev_get(s, CD_DOC_POLICY, 0, &m->pol);
 	if (r < 0 && r != -ENOENT)
 		goto fail;
 	struct cd_diags d;
@@ -478,12 +478,12 @@ const char *cd_mgr_store_error(const struct cd_mgr *m)
 
 int cd_mgr_revision(struct cd_mgr *m, int64_t rev, struct cd_revision *out)
 {
-	return cd_store_rev_get(m->store, rev, out);
+	return cd_store_rev_get(m->store, CD_DOC_POLICY, rev, out);
 }
 
 int cd_mgr_revisions(struct cd_mgr *m, cd_store_rev_cb cb, void *ctx)
 {
-	return cd_store_rev_each(m->store, cb, ctx);
+	return cd_store_rev_each(m->store, CD_DOC_POLICY, cb, ctx);
 }
 
 int cd_mgr_events(struct cd_mgr *m, const struct cd_event_filter *f, cd_store_event_cb cb,

@@ -25,7 +25,7 @@ static int set_policy(struct cd_mgr *m, const char *name, const char *text, size
 	int64_t now = cd_mgr_now();
 	r = cd_mgr_begin(m);
 	if (r == 0)
-		r = cd_store_rev_add(m->store, doc, a ? a->name : NULL, comment, now, rev);
+		r = cd_store_rev_add(m->store, CD_DOC_POLICY, doc, a ? a->name : NULL, comment, now, rev);
 	if (r == 0)
 		r = cd_mgr_event(m, "policy", NULL, NULL, a, json_pack("{s:I}", "revision", (json_int_t)*rev),
 				 "policy revision %lld: %s", (long long)*rev, comment);
@@ -55,7 +55,7 @@ int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 		    struct cd_diags *d, int64_t *newrev)
 {
 	struct cd_revision old = { 0 };
-	int r = cd_store_rev_get(m->store, rev, &old);
+	int r = cd_store_rev_get(m->store, CD_DOC_POLICY, rev, &old);
 	if (r < 0)
 		return r;
 	char comment[64], name[64];

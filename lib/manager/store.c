@@ -50,6 +50,24 @@ static const char *const migrations[] = {
 	"  length(CAST(message AS BLOB)) + coalesce(length(CAST(data AS BLOB)), 0) +"
 	"  coalesce(length(CAST(workload AS BLOB)), 0);"
 	"CREATE INDEX events_received ON events(received);",
+	/* 2: alert definitions' revisions, alerts (active and past), and the
+	 * events' full-text index (FTS5 over message and data, kept by
+	 * triggers) */
+	"CREATE TABLE alert_revisions(rev INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	"CREATE TABLE alerts(id INTEGER PRIMARY KEY, definition TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  object TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL,"
+	"  raised INTEGER NOT NULL, updated INTEGER NOT NULL, cancelled INTEGER,"
+	"  acked_by TEXT, acked_at INTEGER, detail TEXT NOT NULL, size INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX alerts_active ON alerts(definition, kind, object) WHERE state = 'active';"
+	"CREATE INDEX alerts_updated ON alerts(updated);"
+	"CREATE VIRTUAL TABLE events_fts USING fts5(message, data, content='events', content_rowid='id');"
+	"INSERT INTO events_fts(events_fts) VALUES('rebuild');"
+	"CREATE TRIGGER events_fts_add AFTER INSERT ON events BEGIN"
+	"  INSERT INTO events_fts(rowid, message, data) VALUES(new.id, new.message, new.data); END;"
+	"CREATE TRIGGER events_fts_del AFTER DELETE ON events BEGIN"
+	"  INSERT INTO events_fts(events_fts, rowid, message, data)"
+	"  VALUES('delete', old.id, old.message, old.data); END;",
 };
 
 int cd_store_fail(struct cd_store *s)
@@ -340,65 +358,6 @@ int cd_store_tag_each(struct cd_store *s, cd_store_tag_cb cb, void *ctx)
 			    NULL), tag_row, &c);
 }
 
-/* ---- revisions ---- */
-
-void cd_revision_free(struct cd_revision *r)
-{
-	free(r->author);
-	free(r->comment);
-	free(r->doc);
-	memset(r, 0, sizeof(*r));
-}
-
-int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
-		     const char *comment, int64_t time, int64_t *rev)
-{
-	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO revisions(time, author, comment, doc) VALUES(?, ?, ?, ?)",
-			    "isss", time, author, comment, doc));
-	if (r == 0)
-		*rev = sqlite3_last_insert_rowid(s->db);
-	return r;
-}
-
-int cd_store_rev_get(struct cd_store *s, int64_t rev, struct cd_revision *out)
-{
-	sqlite3_stmt *st = rev > 0
-		? cd_store_prep(s, "SELECT rev, time, author, comment, doc FROM revisions WHERE rev = ?", "i", rev)
-		: cd_store_prep(s, "SELECT rev, time, author, comment, doc FROM revisions ORDER BY rev DESC LIMIT 1", NULL);
-	if (!st)
-		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		out->rev = sqlite3_column_int64(st, 0);
-		out->time = sqlite3_column_int64(st, 1);
-		out->author = cd_store_col_str(st, 2);
-		out->comment = cd_store_col_str(st, 3);
-		out->doc = cd_store_col_str(st, 4);
-	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-struct rev_ctx { cd_store_rev_cb cb; void *ctx; };
-static int rev_row(void *p, sqlite3_stmt *st)
-{
-	struct rev_ctx *c = p;
-	struct cd_revision r = {
-		.rev = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
-		.author = (char *)cd_store_col_ref(st, 2), .comment = (char *)cd_store_col_ref(st, 3),
-	};
-	return c->cb(c->ctx, &r);
-}
-
-int cd_store_rev_each(struct cd_store *s, cd_store_rev_cb cb, void *ctx)
-{
-	struct rev_ctx c = { cb, ctx };
-	return cd_store_rows(s, cd_store_prep(s, "SELECT rev, time, author, comment FROM revisions ORDER BY rev", NULL),
-		    rev_row, &c);
-}
-
 /* ---- tokens ---- */
 
 void cd_token_free(struct cd_token *t)
@@ -554,7 +513,8 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 int64_t cd_store_event_bytes(struct cd_store *s)
 {
 	if (s->ev_bytes < 0)
-		s->ev_bytes = cd_store_scalar(s, cd_store_prep(s, "SELECT coalesce(sum(size), 0) FROM events", NULL));
+		s->ev_bytes = cd_store_scalar(s, cd_store_prep(s, "SELECT (SELECT coalesce(sum(size), 0) FROM "
+					      "events) + (SELECT coalesce(sum(size), 0) FROM alerts)", NULL));
 	return s->ev_bytes;
 }
 
@@ -590,6 +550,10 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 		if (n > 0)
 			*removed += n;
 	} while (n == 2000);
+	/* past alerts go by the same age, and with the events they are older than */
+	int64_t na = n >= 0 ? cd_store_alerts_prune(s, before) : 0;
+	if (na < 0)
+		return (int)na;
 	/* then the oldest, down to 90% of the budget, so that each new
 	 * event does not remove one */
 	while (n >= 0 && max_bytes > 0 && cd_store_event_bytes(s) > max_bytes) {
@@ -605,7 +569,12 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 		n = prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
 		if (n > 0)
 			*removed += n;
-		if (n == 0)
+		int64_t oldest = cd_store_scalar(s, cd_store_prep(s, "SELECT coalesce(min(received), "
+					"9223372036854775807) FROM events", NULL));
+		na = oldest >= 0 ? cd_store_alerts_prune(s, oldest) : -EIO;
+		if (na < 0)
+			return (int)na;
+		if (n == 0 && na == 0)
 			break;
 	}
 	if (n < 0)
@@ -648,14 +617,18 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 {
 	struct event_ctx c = { cb, ctx };
 	bool audit = f->type && !strcmp(f->type, "audit");
-	/* the newest LIMIT, returned oldest first */
+	/* the newest LIMIT, returned oldest first; a search's newest first */
 	return cd_store_rows(s, cd_store_prep(s, "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
-			    "message, data FROM events WHERE time >= ? AND id < ? "
+			    "message, data FROM events WHERE time >= ? AND time <= ? AND id < ? "
 			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) "
+			    "AND (? IS NULL OR host = ? COLLATE NOCASE) "
 			    "AND (? IS NULL OR type = ? OR (? AND actor IS NOT NULL)) "
-			    "ORDER BY id DESC LIMIT ?) ORDER BY id",
-			    "iissssbi", f->since, f->before > 0 ? f->before : INT64_MAX, f->workload,
-			    f->workload, f->type, f->type, audit, f->limit > 0 ? f->limit : INT64_MAX),
+			    "AND (? IS NULL OR id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)) "
+			    "ORDER BY id DESC LIMIT ?) ORDER BY CASE WHEN ? IS NULL THEN id ELSE -id END",
+			    "iiissssssbssis", f->since, f->until > 0 ? f->until : INT64_MAX,
+			    f->before > 0 ? f->before : INT64_MAX, f->workload, f->workload, f->host, f->host,
+			    f->type, f->type, audit, f->match, f->match, f->limit > 0 ? f->limit : INT64_MAX,
+			    f->match),
 		    event_row, &c);
 }
 

@@ -58,7 +58,9 @@ int cd_store_tag_del(struct cd_store *s, const char *wl, const char *tag);
 typedef int (*cd_store_tag_cb)(void *ctx, const char *wl, const char *tag, bool add);
 int cd_store_tag_each(struct cd_store *s, cd_store_tag_cb cb, void *ctx);
 
-/* Policy revisions: immutable, numbered from 1. */
+/* Revisions of a document (the policy, the alert definitions):
+ * immutable, numbered from 1, each document on its own. */
+enum cd_doc { CD_DOC_POLICY, CD_DOC_ALERTS };
 struct cd_revision {
 	int64_t rev;
 	int64_t time;
@@ -67,12 +69,12 @@ struct cd_revision {
 	char *doc;          /* the policy text (NULL in lists) */
 };
 void cd_revision_free(struct cd_revision *r);
-int cd_store_rev_add(struct cd_store *s, const char *doc, const char *author,
+int cd_store_rev_add(struct cd_store *s, enum cd_doc which, const char *doc, const char *author,
 		     const char *comment, int64_t time, int64_t *rev);
 /* -ENOENT when there is no such revision (rev 0: the newest). */
-int cd_store_rev_get(struct cd_store *s, int64_t rev, struct cd_revision *out);
+int cd_store_rev_get(struct cd_store *s, enum cd_doc which, int64_t rev, struct cd_revision *out);
 typedef int (*cd_store_rev_cb)(void *ctx, const struct cd_revision *r);
-int cd_store_rev_each(struct cd_store *s, cd_store_rev_cb cb, void *ctx);
+int cd_store_rev_each(struct cd_store *s, enum cd_doc which, cd_store_rev_cb cb, void *ctx);
 
 /* API tokens, by the hash of the secret (never the secret). */
 struct cd_token {
@@ -148,6 +150,38 @@ int cd_store_quarantine_detected(struct cd_store *s, const char *workload, int64
 int cd_store_quarantine_get(struct cd_store *s, const char *workload, struct cd_quarantine *out);
 int cd_store_quarantine_del(struct cd_store *s, const char *workload);
 
+/* Alerts: raised active (at most one per definition and object), updated
+ * while active, cancelled; acknowledged by someone.  detail is JSON. */
+struct cd_alert_rec {
+	int64_t id;
+	char *definition, *kind, *object, *severity;
+	char *state;            /* "active" | "cancelled" */
+	int64_t raised, updated, cancelled;    /* cancelled: 0 while active */
+	char *acked_by;         /* or NULL */
+	int64_t acked_at;
+	char *detail;
+};
+void cd_alert_rec_free(struct cd_alert_rec *a);
+/* A new active alert (raised is its time): its id into a->id; -EIO also
+ * when one of that definition and object is active. */
+int cd_store_alert_raise(struct cd_store *s, struct cd_alert_rec *a);
+/* The active alert id's detail at time: -ENOENT when it is not active. */
+int cd_store_alert_update(struct cd_store *s, int64_t id, const char *detail, int64_t time);
+int cd_store_alert_cancel(struct cd_store *s, int64_t id, const char *detail, int64_t time);
+/* -ENOENT when there is no such alert. */
+int cd_store_alert_ack(struct cd_store *s, int64_t id, const char *by, int64_t time);
+int cd_store_alert_get(struct cd_store *s, int64_t id, struct cd_alert_rec *out);
+struct cd_alert_filter {
+	const char *state, *severity, *kind, *name, *definition;   /* or NULL */
+	int64_t before;         /* ids below this one, 0: all (the next page) */
+	int64_t limit;          /* 0: all */
+};
+/* The alerts the filter takes, newest first; the strings are the row's
+ * until cb returns. */
+typedef int (*cd_store_alert_cb)(void *ctx, const struct cd_alert_rec *a);
+int cd_store_alert_each(struct cd_store *s, const struct cd_alert_filter *f, cd_store_alert_cb cb,
+			void *ctx);
+
 /* The event log (the audit records among them). */
 struct cd_event {
 	int64_t id;             /* assigned by the store */
@@ -169,16 +203,22 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq);
 struct cd_event_filter {
 	int64_t since;          /* time, 0: all */
+	int64_t until;          /* time, 0: all */
 	const char *workload;   /* or NULL */
+	const char *host;       /* or NULL */
+	const char *match;      /* an FTS5 query over message and data, or NULL */
 	const char *type;       /* or NULL; "audit": events with an actor */
 	int64_t before;         /* ids below this one, 0: all (the next page) */
 	int64_t limit;          /* newest LIMIT, 0: all */
 };
 /* The retention: remove the events received before `before` (time),
  * then the oldest until their sizes sum to 90% of max_bytes (when over
- * it; 0: no limit); *removed says how many went. */
+ * it; 0: no limit); *removed says how many went.  Past alerts go with
+ * them: those cancelled before `before`, then before the oldest event
+ * kept. */
 int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, int64_t *removed);
-/* About how many bytes the event log holds (text, and 64 a row). */
+/* About how many bytes the event log holds (text, and 64 a row), past
+ * alerts included. */
 int64_t cd_store_event_bytes(struct cd_store *s);
 typedef int (*cd_store_event_cb)(void *ctx, const struct cd_event *e);
 int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,

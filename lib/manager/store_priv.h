@@ -1,6 +1,7 @@
 /* store_priv.h - the embedded store's insides, shared by store.c
- * (schema, transactions, sources, tags, revisions, tokens, agents, events)
- * and store_scans.c (scan requests, quarantines) only. */
+ * (schema, transactions, sources, tags, tokens, agents, events),
+ * store_revs.c (documents' revisions), store_scans.c (scan requests,
+ * quarantines) and store_alerts.c (alerts) only. */
 #ifndef CD_STORE_PRIV_H
 #define CD_STORE_PRIV_H
 
@@ -28,5 +29,8 @@ const char *cd_store_col_ref(sqlite3_stmt *st, int i);
 int cd_store_rows(struct cd_store *s, sqlite3_stmt *st,
 		  int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);
 int64_t cd_store_scalar(struct cd_store *s, sqlite3_stmt *st);
+/* Past alerts cancelled before `before` removed (the event log's
+ * retention): how many, or a negative code. */
+int64_t cd_store_alerts_prune(struct cd_store *s, int64_t before);
 
 #endif
