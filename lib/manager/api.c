@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alerts/adef.h"
 #include "manager/api_priv.h"
 #include "base/util.h"
 
@@ -244,6 +245,16 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind" },
 	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "" },
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "" },
+	{ "GET", "/api/v1/alerts", R_READ, 0, cd_api_h_alerts,
+	  "state severity kind name definition limit before" },
+	{ "GET", "/api/v1/alerts/*", R_READ, 0, cd_api_h_alert, "" },
+	{ "POST", "/api/v1/alerts/*/ack", R_TAGS, 0, cd_api_h_alert_ack, "" },
+	{ "POST", "/api/v1/alerts/*/run", R_TAGS, 4096, cd_api_h_alert_run, "" },
+	{ "GET", "/api/v1/alert-definitions", R_READ, 0, cd_api_h_alert_defs, "revision" },
+	{ "POST", "/api/v1/alert-definitions", R_ADMIN, CD_ADEF_DOC_MAX + 4096, cd_api_h_alert_defs_push, "" },
+	{ "GET", "/api/v1/alert-definitions/revisions", R_READ, 0, cd_api_h_alert_defs_history, "" },
+	{ "GET", "/api/v1/alert-definitions/diff", R_READ, 0, cd_api_h_alert_defs_diff, "from to" },
+	{ "POST", "/api/v1/alert-definitions/rollback", R_ADMIN, 4096, cd_api_h_alert_defs_rollback, "" },
 };
 
 /* Match path against pattern; the '*' segments are copied to c (when c). */

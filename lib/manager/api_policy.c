@@ -35,7 +35,7 @@ void cd_api_h_policy_push(struct ctx *c)
 	cd_diags_free(&d);
 }
 
-static json_t *rev_json(const struct cd_revision *v)
+json_t *cd_api_rev_json(const struct cd_revision *v)
 {
 	char t[CD_TIME_STRLEN];
 	return json_pack("{s:I, s:s, s:s?, s:s?}", "revision", (json_int_t)v->rev,
@@ -60,7 +60,7 @@ void cd_api_h_policy_show(struct ctx *c)
 		cd_api_store_failed(c, r);
 		return;
 	}
-	json_t *o = rev_json(&v);
+	json_t *o = cd_api_rev_json(&v);
 	json_object_set_new(o, "document", json_string(v.doc));
 	json_object_set_new(o, "current", json_boolean(v.rev == cd_mgr_policy_rev(c->m)));
 	cd_api_reply(c, 200, o);
@@ -70,14 +70,28 @@ void cd_api_h_policy_show(struct ctx *c)
 static int rev_row(void *ctx, const struct cd_revision *v)
 {
 	json_t *a = ctx;
-	json_array_append_new(a, rev_json(v));
+	json_array_append_new(a, cd_api_rev_json(v));
 	return 0;
 }
 
-void cd_api_h_policy_history(struct ctx *c)
+/* ---- a document's revisions: the policy's, the alert definitions' ---- */
+
+static int doc_get(struct ctx *c, enum cd_doc which, int64_t rev, struct cd_revision *out)
+{
+	return which == CD_DOC_ALERTS ? cd_mgr_alerts_revision(c->m, rev, out)
+				      : cd_mgr_revision(c->m, rev, out);
+}
+
+static int64_t doc_current(struct ctx *c, enum cd_doc which)
+{
+	return which == CD_DOC_ALERTS ? cd_mgr_alerts_rev(c->m) : cd_mgr_policy_rev(c->m);
+}
+
+void cd_api_revs_history(struct ctx *c, enum cd_doc which)
 {
 	json_t *a = json_array();
-	int r = cd_mgr_revisions(c->m, rev_row, a);
+	int r = which == CD_DOC_ALERTS ? cd_mgr_alerts_revisions(c->m, rev_row, a)
+				       : cd_mgr_revisions(c->m, rev_row, a);
 	if (r < 0) {
 		json_decref(a);
 		cd_api_store_failed(c, r);
@@ -87,11 +101,11 @@ void cd_api_h_policy_history(struct ctx *c)
 	json_t *v;
 	json_array_foreach(a, i, v)
 		json_object_set_new(v, "current", json_boolean(
-			json_integer_value(json_object_get(v, "revision")) == cd_mgr_policy_rev(c->m)));
+			json_integer_value(json_object_get(v, "revision")) == doc_current(c, which)));
 	cd_api_reply(c, 200, a);
 }
 
-void cd_api_h_policy_diff(struct ctx *c)
+void cd_api_revs_diff(struct ctx *c, enum cd_doc which)
 {
 	int64_t from = 0, to = 0;
 	if (!cd_api_q_int(c, "from", 1, INT64_MAX, &from) ||
@@ -102,9 +116,9 @@ void cd_api_h_policy_diff(struct ctx *c)
 		return;
 	}
 	struct cd_revision a = { 0 }, b = { 0 };
-	int r = cd_mgr_revision(c->m, from, &a);
+	int r = doc_get(c, which, from, &a);
 	if (r == 0)
-		r = cd_mgr_revision(c->m, to, &b);   /* 0: the newest */
+		r = doc_get(c, which, to, &b);   /* 0: the newest */
 	if (r == -ENOENT) {
 		cd_api_error(c, 404, a.doc ? "to" : "from", "there is no revision %lld",
 		      (long long)(a.doc ? to : from));
@@ -123,7 +137,7 @@ void cd_api_h_policy_diff(struct ctx *c)
 	cd_revision_free(&b);
 }
 
-void cd_api_h_rollback(struct ctx *c)
+void cd_api_revs_rollback(struct ctx *c, enum cd_doc which)
 {
 	static const struct field f[] = { { "revision", F_INT, true, 0 } };
 	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
@@ -132,17 +146,35 @@ void cd_api_h_rollback(struct ctx *c)
 	struct cd_diags d;
 	cd_diags_init(&d);
 	int64_t nrev;
-	int r = rev > 0 ? cd_mgr_rollback(c->m, rev, &c->actor, &d, &nrev) : -ENOENT;
+	int r = rev <= 0 ? -ENOENT : which == CD_DOC_ALERTS
+		? cd_mgr_alerts_rollback(c->m, rev, &c->actor, &d, &nrev)
+		: cd_mgr_rollback(c->m, rev, &c->actor, &d, &nrev);
 	if (r == -ENOENT)
 		cd_api_error(c, 404, "revision", "there is no revision %lld", (long long)rev);
 	else if (r == -EINVAL)
-		cd_api_doc_errors(c, "that revision does not load with the current inventory", &d);
+		cd_api_doc_errors(c, which == CD_DOC_ALERTS ? "that revision does not load"
+				  : "that revision does not load with the current inventory", &d);
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 201, json_pack("{s:I, s:I, s:I}", "revision", (json_int_t)nrev,
 					"restored", (json_int_t)rev, "seq", (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
+}
+
+void cd_api_h_policy_history(struct ctx *c)
+{
+	cd_api_revs_history(c, CD_DOC_POLICY);
+}
+
+void cd_api_h_policy_diff(struct ctx *c)
+{
+	cd_api_revs_diff(c, CD_DOC_POLICY);
+}
+
+void cd_api_h_rollback(struct ctx *c)
+{
+	cd_api_revs_rollback(c, CD_DOC_POLICY);
 }
 
 void cd_api_h_groups(struct ctx *c)

@@ -91,6 +91,22 @@ void cd_api_h_policy_push(struct ctx *c);
 void cd_api_h_policy_show(struct ctx *c);
 void cd_api_h_release(struct ctx *c);
 void cd_api_h_rollback(struct ctx *c);
+/* A document's revisions (the policy's, the alert definitions'):
+ * listed, diffed, rolled back; a revision as JSON. */
+void cd_api_revs_history(struct ctx *c, enum cd_doc which);
+void cd_api_revs_diff(struct ctx *c, enum cd_doc which);
+void cd_api_revs_rollback(struct ctx *c, enum cd_doc which);
+json_t *cd_api_rev_json(const struct cd_revision *v);
+/* api_alerts.c */
+void cd_api_h_alerts(struct ctx *c);
+void cd_api_h_alert(struct ctx *c);
+void cd_api_h_alert_ack(struct ctx *c);
+void cd_api_h_alert_run(struct ctx *c);
+void cd_api_h_alert_defs(struct ctx *c);
+void cd_api_h_alert_defs_push(struct ctx *c);
+void cd_api_h_alert_defs_history(struct ctx *c);
+void cd_api_h_alert_defs_diff(struct ctx *c);
+void cd_api_h_alert_defs_rollback(struct ctx *c);
 void cd_api_h_scan(struct ctx *c);
 void cd_api_h_scan_get(struct ctx *c);
 void cd_api_h_source_add(struct ctx *c);

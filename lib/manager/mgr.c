@@ -345,6 +345,7 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 	m->store = s;
 	m->sources = json_array();
 	m->tags = json_object();
+	m->vm_datastores = json_object();
 	m->deltas = cd_calloc(CD_MGR_DELTAS, sizeof(*m->deltas));
 	char *v = NULL;
 	int r = cd_store_meta_get(s, "seq", &v);
@@ -377,7 +378,7 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 	cd_diags_free(&d);
 	cd_mgr_install(m, st, inv);
 	m->base = m->seq;   /* agents take a snapshot after a restart */
-	if ((r = cd_store_agent_each(s, cd_mgr_load_agent, m)) < 0)
+	if ((r = cd_store_agent_each(s, cd_mgr_load_agent, m)) < 0 || (r = cd_mgr_alerts_open(m)) < 0)
 		goto fail;
 	*out = m;
 	return 0;
@@ -391,10 +392,12 @@ void cd_mgr_close(struct cd_mgr *m)
 {
 	if (!m)
 		return;
+	cd_mgr_alerts_close(m);
 	cd_mgr_reset_stream(m);
 	free(m->deltas);
 	json_decref(m->sources);
 	json_decref(m->tags);
+	json_decref(m->vm_datastores);
 	cd_revision_free(&m->pol);
 	cd_mgr_state_drop(m->st);
 	free(m->inv_doc);

@@ -245,6 +245,34 @@ int cd_mgr_events(struct cd_mgr *m, const struct cd_event_filter *f, cd_store_ev
 /* A scan request by id; -ENOENT. */
 int cd_mgr_scan_get(struct cd_mgr *m, int64_t id, struct cd_scan_req *out);
 
+/* ---- alerts (alerts.c) ---- */
+/* Validate alert definitions (over the built-in ones), store them as a
+ * new revision and make them current: -EINVAL with d, nothing changed. */
+int cd_mgr_alerts_push(struct cd_mgr *m, const char *file, const char *text, size_t len,
+		       const struct cd_actor *a, struct cd_diags *d, int64_t *rev);
+/* A new revision with rev's text.  -ENOENT: no such revision. */
+int cd_mgr_alerts_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
+			   struct cd_diags *d, int64_t *newrev);
+int cd_mgr_alerts_revision(struct cd_mgr *m, int64_t rev, struct cd_revision *out);
+int cd_mgr_alerts_revisions(struct cd_mgr *m, cd_store_rev_cb cb, void *ctx);
+/* The current definitions' revision (0: the built-in ones only). */
+int64_t cd_mgr_alerts_rev(const struct cd_mgr *m);
+/* {revision, definitions: [...], receivers: [...]} as the API gives them. */
+json_t *cd_mgr_alert_defs(struct cd_mgr *m);
+/* Evaluate the definitions when a collection cycle is due (cordond's
+ * tick): alerts raised, updated, cancelled, notified. */
+void cd_mgr_alerts_tick(struct cd_mgr *m);
+/* What the last cycle took, us. */
+int64_t cd_mgr_alerts_cycle_us(const struct cd_mgr *m);
+int cd_mgr_alerts_each(struct cd_mgr *m, const struct cd_alert_filter *f, cd_store_alert_cb cb,
+		       void *ctx);
+int cd_mgr_alert_get(struct cd_mgr *m, int64_t id, struct cd_alert_rec *out);
+/* An alert as the API gives it (its definition's recommendations, its
+ * symptoms, related objects and drill-down). */
+json_t *cd_mgr_alert_json(struct cd_mgr *m, const struct cd_alert_rec *a);
+/* Acknowledged by a (audited).  -ENOENT. */
+int cd_mgr_alert_ack(struct cd_mgr *m, int64_t id, const struct cd_actor *a);
+
 /* Log an event (and print it); fmt makes the message; data (may be NULL)
  * is taken over. */
 int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,

@@ -56,6 +56,8 @@ struct cd_mgr {
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
 	struct cd_mstore *metrics;      /* kept by cd_mgr_open, like log */
+	struct cd_mgr_alerting *alerting;   /* alerts.c */
+	json_t *vm_datastores;  /* {vm: [datastore objects]}, as collectors say */
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
 };
@@ -116,6 +118,16 @@ const char *cd_mgr_source_state_name(const json_t *s);
 int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a);
 /* The agent's record in memory (made when it was never heard of). */
 struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a);
+/* ---- alerts (alerts.c, alerts_world.c) ---- */
+int cd_mgr_alerts_open(struct cd_mgr *m);
+void cd_mgr_alerts_close(struct cd_mgr *m);
+struct cd_aworld;
+struct cd_mgr_world;
+/* The evaluator's view of the world for one cycle at now (ms). */
+struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t interval,
+				      struct cd_aworld *out);
+void cd_mgr_world_free(struct cd_mgr_world *w);
+
 /* One line to the manager's log. */
 #define cd_mgr_logf(m, ...) cd_logf((m)->log, __VA_ARGS__)
 
