@@ -51,6 +51,11 @@ int cmd_sources(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+extern const char help_alerts[];
+/* A document's revisions: pos[0] history, diff FROM [TO] or rollback N,
+ * against base's endpoints (cmd_policy.c). */
+int cmd_revisions(const char *cmd, const char *base, const char *const *pos, bool json);
 extern const char help_metrics[], help_top[];
 /* Every object with samples (of kind, or all) and the latest value of
  * each of its metrics: {"objects": [{kind, name, host, source, last,

@@ -49,11 +49,14 @@ int cmd_agents(int argc, char **argv)
 }
 
 const char help_events[] =
-	"usage: cordon [ONLINE OPTIONS] events [--json] [--since TIME] [--workload W]\n"
-	"                                      [--type T] [--limit N]\n"
+	"usage: cordon [ONLINE OPTIONS] events [--json] [--since TIME] [--until TIME]\n"
+	"                                      [--workload W] [--host H] [--type T]\n"
+	"                                      [--search TEXT] [--limit N]\n"
 	"\n"
 	"The event log, oldest first (the newest 1000 unless --limit N; the\n"
-	"manager is asked a page of 1000 at a time): tag\n"
+	"manager is asked a page of 1000 at a time); with --search, the events\n"
+	"whose message or data hold every word of TEXT (a word ending in * as a\n"
+	"prefix), newest first: tag\n"
 	"changes, policy and inventory changes, agents enrolled, up and down,\n"
 	"detections and quarantine.  Every change made through the API is an\n"
 	"audit record with who (actor) and from where (origin); --type audit\n"
@@ -61,9 +64,12 @@ const char help_events[] =
 
 int cmd_events(int argc, char **argv)
 {
-	const char *json = NULL, *since = NULL, *wl = NULL, *type = NULL, *limit = NULL;
+	const char *json = NULL, *since = NULL, *until = NULL, *wl = NULL, *host = NULL, *type = NULL,
+		   *search = NULL, *limit = NULL;
 	const struct cli_opt o[] = { { "json", 0, false, &json }, { "since", 0, true, &since },
-			       { "workload", 0, true, &wl }, { "type", 0, true, &type }, { "limit", 0, true, &limit } };
+			       { "until", 0, true, &until }, { "workload", 0, true, &wl },
+			       { "host", 0, true, &host }, { "type", 0, true, &type },
+			       { "search", 0, true, &search }, { "limit", 0, true, &limit } };
 	int r = cli_parse("events", argc, argv, o, CD_ARRAY_LEN(o), 0, 0, NULL);
 	if (r != EXIT_OK)
 		return r;
@@ -76,8 +82,9 @@ int cmd_events(int argc, char **argv)
 			return EXIT_BADINPUT;
 		}
 	}
-	/* the manager answers a page of at most 1000 at a time, oldest first:
-	 * the pages before it are asked for with before= its first id */
+	/* the manager answers a page of at most 1000 at a time, oldest first
+	 * (a search's newest first): the next page is before= the page's
+	 * lowest id */
 	json_t *out = json_array();
 	long long before = 0;
 	while ((long long)json_array_size(out) < want) {
@@ -89,9 +96,9 @@ int cmd_events(int argc, char **argv)
 		cd_buf_printf(&p, "/api/v1/events?limit=%lld", n);
 		if (before)
 			cd_buf_printf(&p, "&before=%lld", before);
-		const char *keys[] = { "since", "workload", "type" };
-		const char *vals[] = { since, wl, type };
-		for (int i = 0; i < 3; i++)
+		const char *keys[] = { "since", "until", "workload", "host", "type", "q" };
+		const char *vals[] = { since, until, wl, host, type, search };
+		for (int i = 0; i < 6; i++)
 			if (vals[i]) {
 				char *e = cd_http_escape(vals[i]);
 				cd_buf_printf(&p, "&%s=%s", keys[i], e);
@@ -105,12 +112,18 @@ int cmd_events(int argc, char **argv)
 			return r;
 		}
 		size_t got = json_array_size(page);
-		json_array_extend(page, out);
-		json_decref(out);
-		out = page;
+		if (search) {
+			json_array_extend(out, page);
+			json_decref(page);
+		} else {
+			json_array_extend(page, out);
+			json_decref(out);
+			out = page;
+		}
 		if ((long long)got < n)
 			break;
-		before = json_integer_value(json_object_get(json_array_get(page, 0), "id"));
+		before = json_integer_value(json_object_get(json_array_get(out, search ? json_array_size(out) - 1 : 0),
+							    "id"));
 	}
 	if (json) {
 		online_print_json(out);

@@ -94,6 +94,63 @@ static int num_arg(const char *cmd, const char *what, const char *s, long long *
 	return EXIT_OK;
 }
 
+/* A document's revisions (the policy's, the alert definitions'): pos[0]
+ * history, diff FROM [TO] or rollback N, against base's endpoints. */
+int cmd_revisions(const char *cmd, const char *base, const char *const *pos, bool json)
+{
+	const char *sub = pos[0];
+	json_t *out = NULL;
+	int r;
+	char path[160];
+	if (!strcmp(sub, "history")) {
+		snprintf(path, sizeof(path), "%s/revisions", base);
+		if ((r = online_call(cmd, "GET", path, NULL, &out)) == EXIT_OK) {
+			if (json) {
+				online_print_json(out);
+			} else {
+				size_t i;
+				json_t *v;
+				printf("%6s  %-24s  %-12s %s\n", "REV", "TIME", "AUTHOR", "COMMENT");
+				json_array_foreach(out, i, v)
+					print_revision_line(v);
+			}
+		}
+	} else if (!strcmp(sub, "diff")) {
+		long long a = 0, b = 0;
+		if (!pos[1])
+			return usage_error(cmd, "diff needs FROM [TO]");
+		if ((r = num_arg(cmd, "FROM", pos[1], &a)) != EXIT_OK ||
+		    (pos[2] && (r = num_arg(cmd, "TO", pos[2], &b)) != EXIT_OK))
+			return r;
+		if (b)
+			snprintf(path, sizeof(path), "%s/diff?from=%lld&to=%lld", base, a, b);
+		else
+			snprintf(path, sizeof(path), "%s/diff?from=%lld", base, a);
+		if ((r = online_call(cmd, "GET", path, NULL, &out)) == EXIT_OK) {
+			if (json)
+				online_print_json(out);
+			else
+				fputs(json_string_value(json_object_get(out, "diff")), stdout);
+		}
+	} else {
+		long long n;
+		if (!pos[1])
+			return usage_error(cmd, "rollback needs the revision N");
+		if ((r = num_arg(cmd, "N", pos[1], &n)) != EXIT_OK)
+			return r;
+		json_t *body = json_pack("{s:I}", "revision", (json_int_t)n);
+		snprintf(path, sizeof(path), "%s/rollback", base);
+		if ((r = online_call(cmd, "POST", path, body, &out)) == EXIT_OK) {
+			if (json)
+				online_print_json(out);
+			else
+				printf("%lld\n", (long long)json_integer_value(json_object_get(out, "revision")));
+		}
+	}
+	json_decref(out);
+	return r;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	const char *pos[3] = { NULL }, *file = NULL, *rev = NULL, *json = NULL;
@@ -130,47 +187,8 @@ int cmd_policy(int argc, char **argv)
 			else
 				fputs(online_str(out, "document"), stdout);
 		}
-	} else if (!strcmp(sub, "history")) {
-		if ((r = online_call("policy", "GET", "/api/v1/policy/revisions", NULL, &out)) == EXIT_OK) {
-			if (json) {
-				online_print_json(out);
-			} else {
-				size_t i;
-				json_t *v;
-				printf("%6s  %-24s  %-12s %s\n", "REV", "TIME", "AUTHOR", "COMMENT");
-				json_array_foreach(out, i, v)
-					print_revision_line(v);
-			}
-		}
-	} else if (!strcmp(sub, "diff")) {
-		long long a = 0, b = 0;
-		if (!pos[1])
-			return usage_error("policy", "diff needs FROM [TO]");
-		if ((r = num_arg("policy", "FROM", pos[1], &a)) != EXIT_OK ||
-		    (pos[2] && (r = num_arg("policy", "TO", pos[2], &b)) != EXIT_OK))
-			return r;
-		char path[96];
-		snprintf(path, sizeof(path), b ? "/api/v1/policy/diff?from=%lld&to=%lld"
-					       : "/api/v1/policy/diff?from=%lld", a, b);
-		if ((r = online_call("policy", "GET", path, NULL, &out)) == EXIT_OK) {
-			if (json)
-				online_print_json(out);
-			else
-				fputs(json_string_value(json_object_get(out, "diff")), stdout);
-		}
-	} else if (!strcmp(sub, "rollback")) {
-		long long n;
-		if (!pos[1])
-			return usage_error("policy", "rollback needs the revision N");
-		if ((r = num_arg("policy", "N", pos[1], &n)) != EXIT_OK)
-			return r;
-		json_t *body = json_pack("{s:I}", "revision", (json_int_t)n);
-		if ((r = online_call("policy", "POST", "/api/v1/policy/rollback", body, &out)) == EXIT_OK) {
-			if (json)
-				online_print_json(out);
-			else
-				printf("%lld\n", (long long)json_integer_value(json_object_get(out, "revision")));
-		}
+	} else if (!strcmp(sub, "history") || !strcmp(sub, "diff") || !strcmp(sub, "rollback")) {
+		return cmd_revisions("policy", "/api/v1/policy", pos, json != NULL);
 	} else {
 		return usage_error("policy", "unknown subcommand '%s' (push, show, history, diff, rollback)", sub);
 	}

@@ -28,6 +28,7 @@ static const struct cmd cmds[] = {
 	{ "source", cmd_source, "add or remove an inventory source", help_sources },
 	{ "metrics", cmd_metrics, "metrics of VMs, hosts and datastores; query, import, du", help_metrics },
 	{ "top", cmd_top, "VMs, hosts or datastores, one a line, by a metric", help_top },
+	{ "alerts", cmd_alerts, "alerts (list, show, acknowledge) and alert definitions", help_alerts },
 };
 enum { NOFFLINE = 5 };
 
