@@ -145,13 +145,13 @@ static bool parse_symptom(struct cd_yread *p, const struct cd_node *n, const str
 		if (!m) {
 			ERR(p, mn, "metric: unknown metric \"%s\" (GET /api/v1/metrics/catalog lists them)",
 			    mn->str);
-			return false;
-		}
-		if (strcmp(m->kind, want)) {
+			ok = false;
+		} else if (strcmp(m->kind, want)) {
 			ERR(p, mn, "metric: %s is a metric of a %s, not of a %s", m->name, m->kind, want);
-			return false;
+			ok = false;
+		} else {
+			s->metric = m->name;
 		}
-		s->metric = m->name;
 	} else if (v[SYM_METRIC]) {
 		ERR(p, v[SYM_METRIC], "metric: only metric and population symptoms have one");
 		ok = false;

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,13 @@ struct cd_notify *cd_notify_start(void (*log)(const char *line))
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&n->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (pthread_create(&n->th, NULL, run, n)) {
+	/* the thread takes no signal: the program's main thread handles them */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int r = pthread_create(&n->th, NULL, run, n);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
 		pthread_cond_destroy(&n->cv);
 		pthread_mutex_destroy(&n->mu);
 		free(n);

@@ -185,7 +185,8 @@ void cd_api_h_alert_defs_push(struct ctx *c)
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else
-		cd_api_reply(c, 201, json_pack("{s:I}", "revision", (json_int_t)rev));
+		cd_api_reply(c, 201, json_pack("{s:I, s:I}", "revision", (json_int_t)rev, "seq",
+					      (json_int_t)cd_mgr_seq(c->m)));
 	cd_diags_free(&d);
 }
 

@@ -43,6 +43,9 @@ def resolve(s):
 
 def validate(v, s, where="$"):
     s = resolve(s)
+    if "oneOf" in s:
+        alts = [validate(v, x, where) for x in s["oneOf"]]
+        return [] if any(not a for a in alts) else ["%s: none of oneOf: %s" % (where, "; ".join(a[0] for a in alts))]
     if v is None:
         return [] if s.get("nullable") else [where + ": null"]
     t = s.get("type")
@@ -255,6 +258,47 @@ try:
     check("GET /metrics without a token: 401", False)
 except urllib.error.HTTPError as e:
     check("GET /metrics without a token: 401", e.code == 401)
+# alerts: vdi-003 came with the quarantine tag: the built-in malware-quarantined alert
+import time
+defs = conform("alert definitions", "get", "/alert-definitions", "/alert-definitions", want=200)
+check("nine built-in alert definitions", len([d for d in defs.get("definitions", []) if d["builtin"]]) == 9, json.dumps(defs)[:300])
+bad = "definitions:\n  - name: x\n    object: vm\n    severity: warning\n    symptoms:\n      - metric: vm_fun_ratio\n        op: '>'\n        value: 1\n        wait_cycles: 0\n"
+out = conform("alert definitions push, bad", "post", "/alert-definitions", "/alert-definitions", {"document": bad, "filename": "a.yaml"}, want=400)
+msgs = [e.get("message", "") + "@%s:%s" % (e.get("line"), e.get("column")) for e in out.get("errors", [])]
+check("bad alert definitions: every error located", any("vm_fun_ratio" in m and "@6:" in m for m in msgs) and any("wait_cycles" in m and "@9:" in m for m in msgs), json.dumps(out)[:400])
+good = "definitions:\n  - name: vdi-quarantined\n    object: vm\n    severity: immediate\n    symptoms: [{state: quarantined}]\n    recommendations: [{text: scan it, action: scan}]\n"
+conform("alert definitions push", "post", "/alert-definitions", "/alert-definitions", {"document": good}, want=201)
+conform("alert definitions, a revision", "get", "/alert-definitions", "/alert-definitions?revision=1", want=200)
+conform("alert definitions, no such revision", "get", "/alert-definitions", "/alert-definitions?revision=99", want=404)
+conform("alert definitions revisions", "get", "/alert-definitions/revisions", "/alert-definitions/revisions", want=200)
+conform("alert definitions diff", "get", "/alert-definitions/diff", "/alert-definitions/diff?from=1&to=1", want=200)
+conform("alert definitions rollback", "post", "/alert-definitions/rollback", "/alert-definitions/rollback", {"revision": 1}, want=201)
+conform("alert definitions rollback, no such revision", "post", "/alert-definitions/rollback", "/alert-definitions/rollback", {"revision": 99}, want=404)
+active = []
+for _ in range(100):
+    active = [a for a in call("get", "/alerts?state=active&kind=vm&name=vdi-003")[1] if a["definition"] == "vdi-quarantined"]
+    if active:
+        break
+    time.sleep(0.1)
+check("an alert raised for a quarantined workload", len(active) == 1, json.dumps(call("get", "/alerts")[1])[:300])
+conform("alerts", "get", "/alerts", "/alerts?state=active&severity=immediate", want=200)
+conform("alerts, bad state", "get", "/alerts", "/alerts?state=asleep", want=400)
+conform("alerts, bad severity", "get", "/alerts", "/alerts?severity=loud", want=400)
+if active:
+    aid = active[0]["id"]
+    a = conform("an alert", "get", "/alerts/{id}", "/alerts/%d" % aid, want=200)
+    check("the alert names its symptom, why, and where to look", a.get("symptoms") and a["symptoms"][0]["holds"] and
+          "quarantine" in a["symptoms"][0].get("why", "") and a.get("drilldown"), json.dumps(a)[:400])
+    a = conform("alert ack", "post", "/alerts/{id}/ack", "/alerts/%d/ack" % aid, want=200)
+    check("the alert acknowledged by admin", a.get("acked_by") == "admin", json.dumps(a)[:300])
+    conform("alert run, no such recommendation", "post", "/alerts/{id}/run", "/alerts/%d/run" % aid, {"recommendation": 5}, want=400)
+    conform("alert run, scan", "post", "/alerts/{id}/run", "/alerts/%d/run" % aid, {"recommendation": 1}, want=200)
+conform("an alert, none", "get", "/alerts/{id}", "/alerts/999", want=404)
+conform("alert ack, none", "post", "/alerts/{id}/ack", "/alerts/999/ack", want=404)
+conform("events search", "get", "/events", "/events?q=alert%20raised", want=200)
+check("events search finds the alert's event, newest first",
+      any("vdi-quarantined" in e["message"] for e in call("get", "/events?q=vdi-quarantined")[1]))
+conform("events search, no word", "get", "/events", "/events?q=%20", want=400)
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
 conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
 conform("sources", "get", "/sources", "/sources", want=200)
