@@ -211,6 +211,7 @@ static json_t *collect(struct cd_mcollect *m, int64_t t, int interval_s)
 			cd_logf(m->log, "metrics: %d domain(s) did not answer; collected the others", r);
 		}
 	}
+	cd_collect_relate(out);        /* each domain's pools */
 	m->libvirt_failing = m->uri && !m->conn;
 	json_t *proc = NULL, *host = NULL, *e;
 	size_t i;

@@ -248,6 +248,19 @@ static json_t *entry(const struct series *s, int i, json_t *objs, const char *re
 	return json_pack("{s:o, s:o}", "metrics", g, "increase", inc);
 }
 
+/* The names of the datastores a VM's files are on. */
+static json_t *datastores(json_t *objs, const char *ref)
+{
+	json_t *a = json_array(), *d;
+	size_t i;
+	json_array_foreach(json_object_get(json_object_get(objs, ref), "datastores"), i, d) {
+		const char *name = cd_vsx_prop(objs, json_string_value(d), "name");
+		if (name && *name)
+			json_array_append_new(a, json_string(name));
+	}
+	return a;
+}
+
 static int by_time(const void *a, const void *b, void *arg)
 {
 	const int64_t *t = arg;
@@ -304,6 +317,8 @@ static void entity(struct series *s, const struct cd_vsp_ids *ids, xmlNode *em, 
 		json_object_set_new(e, vm ? "id" : "name", json_string(name));
 		json_object_set_new(e, "t", json_integer(s->t[i]));
 		json_object_set_new(e, "interval", json_integer(s->interval[i]));
+		if (vm)
+			json_object_set_new(e, "datastores", datastores(objs, ref));
 		json_array_append_new(out, e);
 		after = newest = s->t[i];
 	}

@@ -86,9 +86,25 @@ static json_t *qfrom(const xmlNode *val)
 	return r;
 }
 
+/* An ArrayOfManagedObjectReference: the references, as [MOREF]. */
+static json_t *refs(xmlNode *val)
+{
+	json_t *a = json_array();
+	for (xmlNode *c = cd_vsx_child(val, "ManagedObjectReference"); c && json_array_size(a) < 64;
+	     c = cd_vsx_next_el(c, "ManagedObjectReference")) {
+		char *t = cd_vsx_text(c);
+		if (*t)
+			json_array_append_new(a, json_string(t));
+		free(t);
+	}
+	return a;
+}
+
 void cd_vsx_set_prop(json_t *obj, xmlDoc *doc, const char *name, xmlNode *val)
 {
-	if (!strcmp(name, "config.hardware.device"))
+	if (!strcmp(name, "datastore"))
+		json_object_set_new(obj, "datastores", refs(val));
+	else if (!strcmp(name, "config.hardware.device"))
 		json_object_set_new(obj, "nics", nics(doc, val));
 	else if (!strcmp(name, "guest.net"))
 		json_object_set_new(obj, "ips", guest_net(val));
@@ -104,7 +120,9 @@ void cd_vsx_set_prop(json_t *obj, xmlDoc *doc, const char *name, xmlNode *val)
 
 static void del_prop(json_t *obj, const char *name)
 {
-	if (!strcmp(name, "config.hardware.device"))
+	if (!strcmp(name, "datastore"))
+		json_object_del(obj, "datastores");
+	else if (!strcmp(name, "config.hardware.device"))
 		json_object_del(obj, "nics");
 	else if (!strcmp(name, "guest.net"))
 		json_object_del(obj, "ips");

@@ -101,7 +101,15 @@ void cd_api_h_metrics_objects(struct ctx *c)
 	unlock(c);
 	cd_mstore_each(st, object_of, &o);
 	relock(c);
-	for (size_t i = 0; i < o.nkeys; i++)
+	size_t i;
+	json_t *obj;
+	json_array_foreach(o.list, i, obj) {         /* a VM's datastores, as collected */
+		json_t *ds = strcmp(json_string_value(json_object_get(obj, "kind")), "vm") ? NULL
+			   : cd_mgr_vm_datastores(c->m, json_string_value(json_object_get(obj, "name")));
+		if (ds)
+			json_object_set(obj, "datastores", ds);
+	}
+	for (i = 0; i < o.nkeys; i++)
 		free(o.keys[i]);
 	free(o.keys);
 	cd_map_free(&o.at);
@@ -287,13 +295,18 @@ void cd_api_h_agent_metrics(struct ctx *c)
 		const char *k = json_string_value(json_object_get(e, "kind"));
 		const char *n = json_string_value(json_object_get(e, "name"));
 		json_t *t = json_object_get(e, "t"), *ms = json_object_get(e, "metrics");
-		if (!json_is_object(e) || json_object_size(e) != 4 || !k || !n ||
+		json_t *ds = json_object_get(e, "datastores"), *d;
+		size_t j;
+		bool ds_ok = !ds || (k && !strcmp(k, "vm") && json_is_array(ds) && json_array_size(ds) <= 16);
+		json_array_foreach(ds, j, d)
+			ds_ok &= json_is_string(d) && cd_api_name_ok(json_string_value(d));
+		if (!json_is_object(e) || json_object_size(e) != 4u + (ds != NULL) || !ds_ok || !k || !n ||
 		    !cd_api_name_ok(n) || (strcmp(k, "vm") && strcmp(k, "host") &&
 					   strcmp(k, "datastore")) || !json_is_integer(t) ||
 		    !json_is_object(ms) || json_object_size(ms) > INGEST_MAX_METRICS) {
 			cd_api_error(c, 400, "samples", "samples[%zu] is not {\"kind\": vm|host|"
-				     "datastore, \"name\", \"t\": epoch ms, \"metrics\": {NAME: NUMBER}}",
-				     i);
+				     "datastore, \"name\", \"t\": epoch ms, \"metrics\": {NAME: NUMBER}"
+				     "[, \"datastores\": [up to 16 pools of a vm]]}", i);
 			return;
 		}
 		const char *mk;

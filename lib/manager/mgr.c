@@ -469,6 +469,11 @@ const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host)
 	return first;
 }
 
+json_t *cd_mgr_vm_datastores(const struct cd_mgr *m, const char *vm)
+{
+	return json_object_get(m->vm_datastores, vm);
+}
+
 struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m)
 {
 	return m->metrics;

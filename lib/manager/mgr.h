@@ -215,6 +215,9 @@ const char *cd_mgr_host_source(const struct cd_mgr *m, const char *host);
 /* The metrics store, or NULL (it has its own lock: the manager's is not
  * needed to use it). */
 struct cd_mstore *cd_mgr_metrics(const struct cd_mgr *m);
+/* The datastore objects a VM's disks are on, as its collector last said
+ * (borrowed), or NULL. */
+json_t *cd_mgr_vm_datastores(const struct cd_mgr *m, const char *vm);
 /* Samples into the metrics store (mingest.c): entries {"kind": vm | host
  * | datastore, "name", "t": epoch ms, "metrics": {SERIES: VALUE}} of an
  * agent's host (host: its VMs, itself, its pools) or of a source's

@@ -107,6 +107,19 @@ static const char *object_of(struct cd_mgr *m, struct who *w, const char *kind,
 	return NULL;
 }
 
+/* The datastores a VM's disks are on, named as the datastores' entries
+ * are (SOURCE/NAME): kept for the alerts (a datastore's VMs). */
+static void relate(struct cd_mgr *m, const struct who *w, const char *vm, json_t *names)
+{
+	const char *s = w->source ? w->source : cd_mgr_host_source(m, w->host);
+	json_t *ds = json_array(), *n;
+	size_t i;
+	json_array_foreach(names, i, n)
+		if (json_is_string(n) && i < 16)
+			json_array_append_new(ds, json_sprintf("%s/%s", s ? s : w->host, json_string_value(n)));
+	json_object_set_new(m->vm_datastores, vm, ds);
+}
+
 /* The series of an object's metric, made when new. */
 static const char *series_for(struct cd_mstore *st, const char *kind, const char *name,
 			      const char *host, const char *source, const char *metric,
@@ -204,6 +217,8 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 		char *own = NULL;
 		const char *why = object_of(m, &w, k, n, &oname, &ohost, &osource, &own);
 		json_t *mv;
+		if (!why && !strcmp(k, "vm") && json_is_array(json_object_get(e, "datastores")))
+			relate(m, &w, oname, json_object_get(e, "datastores"));
 		for (int add = 0; add < 2; add++)
 			json_object_foreach(json_object_get(e, add ? "increase" : "metrics"), mk, mv) {
 				if (why)

@@ -36,6 +36,10 @@ int cd_collect_domains(void *conn, void ***doms, struct cd_buf *err);
 json_t *cd_collect_domain(void *dom, int64_t t);
 void cd_collect_domains_free(void **doms, int n);
 int cd_collect_host(void *conn, const char *host, int64_t t, json_t *out);
+/* The domains' entries carry their disks' files ("disks"), the pools'
+ * their directory ("path"): each domain's entry gets the pools holding
+ * its disks ("datastores": [NAMES]), and both fields go. */
+void cd_collect_relate(json_t *entries);
 
 /* The host entry from /proc (root: "/proc", or a test's copy): 0 with
  * *entry, or -errno. */

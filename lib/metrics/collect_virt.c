@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <libvirt/libvirt.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,14 +72,23 @@ static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t)
 		for (size_t i = 0; i < CD_ARRAY_LEN(blk); i++)
 			if (sum_of(p, n, "block", u, blk[i].field, &v))
 				put(m, blk[i].series, (double)v / blk[i].scale);
+	/* the disks' files, for the pools that hold them (cd_collect_relate) */
+	json_t *disks = json_array();
+	for (unsigned i = 0; virTypedParamsGetUInt(p, n, "block.count", &u) == 1 && i < u && i < 64; i++) {
+		char key[48];
+		const char *path = NULL;
+		snprintf(key, sizeof(key), "block.%u.path", i);
+		if (virTypedParamsGetString(p, n, key, &path) == 1 && path && path[0] == '/')
+			json_array_append_new(disks, json_string(path));
+	}
 	if (virTypedParamsGetUInt(p, n, "net.count", &u) == 1) {
 		if (sum_of(p, n, "net", u, "rx.bytes", &v))
 			put(m, "vm_net_rx_bytes_total", (double)v);
 		if (sum_of(p, n, "net", u, "tx.bytes", &v))
 			put(m, "vm_net_tx_bytes_total", (double)v);
 	}
-	return json_pack("{s:s, s:s, s:I, s:o}", "kind", "vm", "name", virDomainGetName(r->dom),
-			 "t", (json_int_t)t, "metrics", m);
+	return json_pack("{s:s, s:s, s:I, s:o, s:o}", "kind", "vm", "name", virDomainGetName(r->dom),
+			 "t", (json_int_t)t, "metrics", m, "disks", disks);
 }
 
 /* A node statistic by name, or false. */
@@ -165,6 +176,62 @@ void cd_collect_domains_free(void **doms, int n)
 	free(doms);
 }
 
+/* A pool's target directory (its XML's /pool/target/path), or NULL. */
+static char *pool_path(virStoragePoolPtr pool)
+{
+	char *xml = virStoragePoolGetXMLDesc(pool, 0), *out = NULL;
+	xmlDoc *doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "pool.xml", NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) : NULL;
+	xmlXPathContext *x = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObject *o = x ? xmlXPathEvalExpression((const xmlChar *)"string(/pool/target/path)", x) : NULL;
+	if (o && o->type == XPATH_STRING && o->stringval && o->stringval[0] == '/')
+		out = cd_strdup((const char *)o->stringval);
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	free(xml);
+	return out;
+}
+
+void cd_collect_relate(json_t *entries)
+{
+	size_t i, k;
+	json_t *e, *d, *p;
+	json_array_foreach(entries, i, e) {
+		json_t *disks = json_object_get(e, "disks");
+		if (!disks)
+			continue;
+		json_t *ds = json_array();
+		json_array_foreach(disks, k, d) {
+			size_t j;
+			json_array_foreach(entries, j, p) {
+				const char *dir = json_string_value(json_object_get(p, "path"));
+				const char *file = json_string_value(d);
+				size_t l = dir ? strlen(dir) : 0;
+				while (l > 1 && dir[l - 1] == '/')
+					l--;
+				if (dir && !strncmp(file, dir, l) && file[l] == '/' && json_array_size(ds) < 16) {
+					json_t *name = json_object_get(p, "name");
+					bool have = false;
+					json_t *x;
+					size_t y;
+					json_array_foreach(ds, y, x)
+						have |= json_equal(x, name);
+					if (!have)
+						json_array_append(ds, name);
+				}
+			}
+		}
+		json_object_del(e, "disks");
+		if (json_array_size(ds))
+			json_object_set_new(e, "datastores", ds);
+		else
+			json_decref(ds);
+	}
+	json_array_foreach(entries, i, e)
+		json_object_del(e, "path");
+}
+
 int cd_collect_host(void *c, const char *host, int64_t t, json_t *out)
 {
 	virConnectPtr conn = c;
@@ -178,9 +245,13 @@ int cd_collect_host(void *c, const char *host, int64_t t, json_t *out)
 			put(m, "datastore_capacity_bytes", (double)info.capacity);
 			put(m, "datastore_used_bytes", (double)info.allocation);
 			put(m, "datastore_free_bytes", (double)info.available);
-			json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:o}", "kind", "datastore",
-							     "name", virStoragePoolGetName(pools[i]),
-							     "t", (json_int_t)t, "metrics", m));
+			json_t *e = json_pack("{s:s, s:s, s:I, s:o}", "kind", "datastore", "name",
+					      virStoragePoolGetName(pools[i]), "t", (json_int_t)t, "metrics", m);
+			char *path = pool_path(pools[i]);
+			if (path)
+				json_object_set_new(e, "path", json_string(path));
+			free(path);
+			json_array_append_new(out, e);
 		}
 		virStoragePoolFree(pools[i]);
 	}
@@ -201,5 +272,6 @@ int cd_collect_libvirt(void *c, const char *host, int64_t t, json_t *out, struct
 	}
 	cd_collect_domains_free(doms, n);
 	cd_collect_host(c, host, t, out);
+	cd_collect_relate(out);
 	return 0;
 }
