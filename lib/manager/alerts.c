@@ -345,7 +345,7 @@ static int apply(struct cd_mgr *m, const struct cd_achange *c, int64_t now, bool
 	json_t *idj = json_object_get(al->ids, key);
 	struct cd_alert_rec rec = { .id = json_integer_value(idj), .definition = c->definition,
 				    .kind = (char *)kind, .object = c->object, .raised = now,
-				    .detail = detail };
+				    .updated = now, .state = (char *)"active", .detail = detail };
 	rec.severity = (char *)(c->def ? cd_asev_name(c->def->severity) : "info");
 	int r = 0;
 	const char *wl = c->kind == CD_AK_VM ? c->object : NULL, *host = c->kind == CD_AK_HOST ? c->object : NULL;
