@@ -138,11 +138,20 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 	if (prev)
 		prev->t = INT64_MIN;
 	int r = 0;
-	if (prev && from > INT64_MIN)
+	/* all in memory when the head's first sample of the series is before
+	 * from (at it, without prev): the recent past, as the alerts read
+	 * it, without asking the database */
+	bool in_head = false;
+	for (size_t i = 0; s->col >= 0 && i < g->nrows; i++)
+		if (g->has[i * g->ccap + (size_t)s->col]) {
+			in_head = prev ? g->t[i] < from : g->t[i] <= from;
+			break;
+		}
+	if (!in_head && prev && from > INT64_MIN)
 		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from, take_row, &c);
-	if (!r)
+	if (!in_head && !r)
 		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, &c);
-	for (size_t i = 0; !r && i < st->npending; i++)
+	for (size_t i = 0; !in_head && !r && i < st->npending; i++)
 		if (st->pending[i].group == g->id && st->pending[i].t0 <= to)
 			take(&c, st->pending[i].data, st->pending[i].len);
 	if (!r && s->col >= 0)
