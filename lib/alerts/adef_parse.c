@@ -49,6 +49,12 @@ static const enum cd_akind state_kind[CD_ST_N] = { CD_AK_HOST, CD_AK_SOURCE, CD_
  * realized), or how recent (a detection) */
 static const int64_t state_seconds[CD_ST_N] = { 0, 0, 600, 300, 0, 3600 };
 
+/* Names equal; a definition or receiver that did not parse has none. */
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
 static bool number(struct cd_yread *p, const struct cd_node *n, const char *what, double *out)
 {
 	if (!cd_yr_want_scalar(p, n, what))
@@ -376,10 +382,14 @@ static bool parse_def(struct cd_yread *p, const struct cd_node *n, const struct 
 			ok = false;
 		}
 		for (size_t k = 0; k < rn->nkids && k < CD_ADEF_MAX_RECS; k++) {
-			if (parse_rec(p, rn->kids[k], d, &d->rec[d->nrec]))
+			if (parse_rec(p, rn->kids[k], d, &d->rec[d->nrec])) {
 				d->nrec++;
-			else
+			} else {
+				free(d->rec[d->nrec].text);
+				free(d->rec[d->nrec].tag);
+				d->rec[d->nrec] = (struct cd_arec){ 0 };
 				ok = false;
+			}
 		}
 	} else if (rn) {
 		ok = false;
@@ -389,7 +399,7 @@ static bool parse_def(struct cd_yread *p, const struct cd_node *n, const struct 
 		ok &= cd_yr_strv(p, v[DEF_NOTIFY], "notify", &d->notify, &d->nnotify, &locs);
 		for (size_t k = 0; k < d->nnotify; k++) {
 			size_t r;
-			for (r = 0; r < a->nrecv && strcmp(a->recv[r].name, d->notify[k]); r++)
+			for (r = 0; r < a->nrecv && !same(a->recv[r].name, d->notify[k]); r++)
 				;
 			if (r == a->nrecv) {
 				cd_error(p->d, locs[k], "notify: no receiver is named \"%s\"", d->notify[k]);
@@ -439,7 +449,7 @@ static int parse_doc(struct cd_yread *p, const struct cd_node *root, struct cd_a
 			struct cd_areceiver r = { 0 };
 			bool good = parse_recv(p, rn->kids[k], &r);
 			for (size_t j = 0; good && j < a->nrecv; j++)
-				if (!strcmp(a->recv[j].name, r.name)) {
+				if (same(a->recv[j].name, r.name)) {
 					ERR(p, rn->kids[k], "receiver \"%s\" is defined twice", r.name);
 					good = false;
 				}
@@ -466,7 +476,7 @@ static int parse_doc(struct cd_yread *p, const struct cd_node *root, struct cd_a
 			continue;
 		}
 		size_t j;
-		for (j = have; j < a->n && strcmp(a->v[j].name, d.name); j++)
+		for (j = have; j < a->n && !same(a->v[j].name, d.name); j++)
 			;
 		if (j < a->n) {
 			ERR(p, dn->kids[k], "definition \"%s\" is defined twice", d.name);
@@ -474,7 +484,7 @@ static int parse_doc(struct cd_yread *p, const struct cd_node *root, struct cd_a
 			a->v[a->n++] = d;
 			continue;
 		}
-		for (j = 0; j < have && strcmp(a->v[j].name, d.name); j++)
+		for (j = 0; j < have && !same(a->v[j].name, d.name); j++)
 			;
 		if (j < have) {                    /* replaces the built-in one */
 			cd_adef_free(&a->v[j]);
