@@ -315,3 +315,61 @@ TEST(mgr_store_nested_transactions)
 	ASSERT_EQ(cd_store_commit(s), 0);
 	cd_store_close(s);
 }
+
+static int count_alert(void *ctx, const struct cd_alert_rec *a)
+{
+	(void)a;
+	++*(int *)ctx;
+	return 0;
+}
+
+TEST(mgr_store_alerts_searched_events_and_one_retention)
+{
+	struct cd_store *s;
+	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
+	/* one active alert per definition and object */
+	struct cd_alert_rec a = { .definition = "d", .kind = "vm", .object = "w1", .severity = "warning",
+				  .raised = 1000000, .detail = "{\"held\": 1}" };
+	ASSERT_EQ(cd_store_alert_raise(s, &a), 0);
+	int64_t id = a.id;
+	ASSERT(cd_store_alert_raise(s, &a) < 0);
+	ASSERT_EQ(cd_store_alert_update(s, id, "{\"held\": 1, \"x\": 2}", 2000000), 0);
+	ASSERT_EQ(cd_store_alert_ack(s, id, "alice", 2500000), 0);
+	ASSERT_EQ(cd_store_alert_cancel(s, id, "{\"held\": 0}", 3000000), 0);
+	ASSERT_EQ(cd_store_alert_cancel(s, id, "{}", 3000001), -ENOENT);   /* no longer active */
+	struct cd_alert_rec got = { 0 };
+	ASSERT_EQ(cd_store_alert_get(s, id, &got), 0);
+	ASSERT_STR_EQ(got.state, "cancelled");
+	ASSERT_STR_EQ(got.acked_by, "alice");
+	ASSERT_EQ(got.cancelled, 3000000);
+	cd_alert_rec_free(&got);
+	a.raised = 9000000;           /* raised again: a new alert */
+	ASSERT_EQ(cd_store_alert_raise(s, &a), 0);
+	int n = 0;
+	struct cd_alert_filter f = { .state = "active" };
+	ASSERT_EQ(cd_store_alert_each(s, &f, count_alert, &n), 0);
+	ASSERT_EQ(n, 1);
+	/* events searched by their words */
+	struct cd_event e = { .time = 1000000, .type = "alert", .message = "alert 1 raised: d on vm w1",
+			      .data = "{\"definition\": \"disk-latency\"}" };
+	ASSERT_EQ(cd_store_event_add(s, &e), 0);
+	e.time = 8000000;
+	e.message = "tag added";
+	e.data = NULL;
+	ASSERT_EQ(cd_store_event_add(s, &e), 0);
+	struct cd_event_filter ef = { .match = "\"latency\"" };
+	int ne = 0;
+	ASSERT_EQ(cd_store_event_each(s, &ef, count_ev, &ne), 0);
+	ASSERT_EQ(ne, 1);
+	/* one retention: the past alert goes with the events older than it */
+	int64_t before = cd_store_event_bytes(s), removed;
+	ASSERT(before > 2 * 128);
+	ASSERT_EQ(cd_store_event_prune(s, 5000000, 0, &removed), 0);
+	ASSERT_EQ(removed, 1);
+	ASSERT_EQ(cd_store_alert_get(s, id, &got), -ENOENT);
+	n = 0;
+	ASSERT_EQ(cd_store_alert_each(s, &f, count_alert, &n), 0);
+	ASSERT_EQ(n, 1);                  /* the active one stays */
+	ASSERT(cd_store_event_bytes(s) < before);
+	cd_store_close(s);
+}
