@@ -91,13 +91,22 @@ $(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 # ---- fuzzing (libFuzzer, clang) ----
-FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined -DCD_VERSION='"$(VERSION)"' \
-              $(shell pkg-config --cflags $(PKGS))
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -DCD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*/*.h)
+# the library compiled once for every harness (instrumented, not linked
+# with libFuzzer's main), each harness linked against it
+FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+$(B)/fuzz/libcordon.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libcordon.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/fuzz/libcordon.a $(LIBS)
 
 # ---- test tools ----
 $(B)/probe: tests/tools/probe.c
@@ -130,7 +139,7 @@ $(B)/gen-metrics: tests/bench/gen_metrics.c
 
 # ---- entry points ----
 test: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
+	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
 		$(B)/test-root $(B)/probe $(B)/loadagents $(B)/vcsim $(S)/cordon $(S)/cordond $(S)/cordon-agent \
 		$(S)/test-unit $(B)/gen-metrics $(FUZZERS)
 	@tests/run

@@ -196,7 +196,8 @@ static bool parse_symptom(struct cd_yread *p, const struct cd_node *n, const str
 			if (!state_seconds[i]) {
 				ERR(p, v[SYM_SECONDS], "seconds: %s takes none", state_words[i]);
 				ok = false;
-			} else if (cd_yr_uint(p, v[SYM_SECONDS], "seconds", 1, 31536000, &sec)) {
+			} else if (cd_yr_uint(p, v[SYM_SECONDS], "seconds", 1,
+					      s->state == CD_ST_DETECTION ? 86400 : 31536000, &sec)) {
 				s->seconds = sec;
 			} else {
 				ok = false;

@@ -32,6 +32,15 @@ static char *key_of(const char *def, const char *kind, const char *object)
 	return cd_asprintf("%s\x1f%s\x1f%s", def, kind, object);
 }
 
+static int id_row(void *ctx, const struct cd_alert_rec *a)
+{
+	struct cd_mgr_alerting *al = ctx;
+	char *key = key_of(a->definition, a->kind, a->object);
+	json_object_set_new(al->ids, key, json_integer(a->id));
+	free(key);
+	return 0;
+}
+
 static int restore_row(void *ctx, const struct cd_alert_rec *a)
 {
 	struct cd_mgr_alerting *al = ctx;
@@ -42,10 +51,7 @@ static int restore_row(void *ctx, const struct cd_alert_rec *a)
 	cd_aeval_restore(al->eval, a->definition, k, a->object,
 			 (uint32_t)json_integer_value(json_object_get(d, "held")));
 	json_decref(d);
-	char *key = key_of(a->definition, a->kind, a->object);
-	json_object_set_new(al->ids, key, json_integer(a->id));
-	free(key);
-	return 0;
+	return id_row(ctx, a);
 }
 
 int cd_mgr_alerts_open(struct cd_mgr *m)
@@ -407,8 +413,13 @@ void cd_mgr_alerts_tick(struct cd_mgr *m)
 		int r = cd_mgr_begin_n(m, 0);
 		for (size_t i = 0; i < n && r == 0; i++)
 			r = apply(m, &c[i], now, resend);
-		if (cd_mgr_finish(m, r) < 0)
+		if (cd_mgr_finish(m, r) < 0) {
+			/* rolled back: the active alerts are the store's again */
 			cd_mgr_logf(m, "alerts: the store failed: %s", cd_mgr_store_error(m));
+			json_object_clear(al->ids);
+			struct cd_alert_filter f = { .state = "active" };
+			cd_store_alert_each(m->store, &f, id_row, al);
+		}
 	}
 	cd_achanges_free(c, n);
 	al->cycle_us = cd_mgr_now() - now;
