@@ -53,6 +53,8 @@ int cmd_metrics(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 extern const char help_alerts[];
+int cmd_user(int argc, char **argv);
+extern const char help_user[];
 /* A document's revisions: pos[0] history, diff FROM [TO] or rollback N,
  * against base's endpoints (cmd_policy.c). */
 int cmd_revisions(const char *cmd, const char *base, const char *const *pos, bool json);

@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "tag", cmd_tag, "add or remove a workload's tag", help_tag },
 	{ "agent-token", cmd_agent_token, "agents' enrollment tokens and credentials: create, list, revoke", help_agent_token },
 	{ "token", cmd_token, "API tokens (admin, operator, viewer): create, list, revoke", help_token },
+	{ "user", cmd_user, "the web console's users: add, list, remove", help_user },
 	{ "agents", cmd_agents, "agents: connected, heartbeat, realized revision", help_agents },
 	{ "events", cmd_events, "the event log and audit records", help_events },
 	{ "scan", cmd_scan, "an on-demand scan of a workload, followed with --wait", help_scan },

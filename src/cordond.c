@@ -322,6 +322,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+	if (r->set_cookie)
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 	if (r->retry_after > 0) {
 		char ra[16];
 		snprintf(ra, sizeof(ra), "%d", r->retry_after);
@@ -381,6 +383,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		struct cd_api_req hr = {
 			.method = method, .path = url,
 			.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+			.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"),
+			.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
 			.origin = rq->origin, .body_len = cl ? (size_t)strtoull(cl, NULL, 10) : 0,
 		};
 		pthread_mutex_lock(&lock);
@@ -408,6 +412,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	struct cd_api_req ar = {
 		.method = method, .path = url, .query = query,
 		.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+		.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"),
+		.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
 		.origin = rq->origin, .body = rq->body.data,
 		/* past the limit: the API sees a body one byte too long */
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
@@ -675,6 +681,23 @@ int main(int argc, char **argv)
 		}
 		free(secret);
 		log_line("the admin API token is in %s", tokf);
+	}
+	/* the console's first user: admin, its password in a file (0600) */
+	if (cd_mgr_user_count(mgr) == 0) {
+		char *pw = cd_token_new('p'), *pwf = cd_asprintf("%s/admin.password", dir);
+		struct cd_actor self = { .name = "cordond", .origin = "local" };
+		int pr = cd_mgr_user_add(mgr, "admin", "admin", pw + 4, &self);
+		if (pr == 0)
+			pr = cd_token_write(pwf, pw + 4);
+		if (pr < 0) {
+			fprintf(stderr, "cordond: cannot make the console's admin user (%s)\n", pwf);
+			free(pw);
+			free(pwf);
+			goto out;
+		}
+		log_line("the console's admin password is in %s", pwf);
+		free(pw);
+		free(pwf);
 	}
 
 	sigset_t mask;

@@ -80,3 +80,14 @@ int cd_token_read(const char *path, char **out)
 	free(text);
 	return 0;
 }
+
+bool cd_token_equal(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	if (n != strlen(b))
+		return false;
+	unsigned char d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}

@@ -17,6 +17,9 @@
 char *cd_token_new(char kind);
 /* Hex SHA-256 of a secret. */
 void cd_token_hash(const char *secret, char out[CD_HASH_HEX]);
+/* Two strings of one length equal, in a time that does not depend on
+ * where they differ. */
+bool cd_token_equal(const char *a, const char *b);
 /* Read a secret from a file: its first line, trimmed; -EINVAL when it is
  * empty, too long or holds odd bytes. */
 int cd_token_read(const char *path, char **out);

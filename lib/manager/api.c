@@ -245,6 +245,12 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind" },
 	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "" },
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "" },
+	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "" },
+	{ "GET", "/api/v1/session", R_READ, 0, cd_api_h_whoami, "" },
+	{ "DELETE", "/api/v1/session", R_READ, 0, cd_api_h_signout, "" },
+	{ "GET", "/api/v1/users", R_ADMIN, 0, cd_api_h_users, "" },
+	{ "POST", "/api/v1/users", R_ADMIN, 4096, cd_api_h_user_add, "" },
+	{ "DELETE", "/api/v1/users/*", R_ADMIN, 0, cd_api_h_user_rm, "" },
 	{ "GET", "/api/v1/alerts", R_READ, 0, cd_api_h_alerts,
 	  "state severity kind name definition limit before" },
 	{ "GET", "/api/v1/alerts/*", R_READ, 0, cd_api_h_alert, "" },
@@ -301,6 +307,24 @@ size_t cd_api_body_limit(const char *method, const char *path)
 	return rt ? rt->body_max : 0;
 }
 
+/* The console's session cookie (cordon_session=SECRET) into out. */
+static bool session_of(const char *cookie, char out[CD_TOKEN_MAX + 1])
+{
+	for (const char *p = cookie; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		size_t n = strcspn(p, ";");
+		if (!strncmp(p, CD_SESSION_COOKIE "=", sizeof(CD_SESSION_COOKIE)) &&
+		    n - sizeof(CD_SESSION_COOKIE) <= CD_TOKEN_MAX) {
+			memcpy(out, p + sizeof(CD_SESSION_COOKIE), n - sizeof(CD_SESSION_COOKIE));
+			out[n - sizeof(CD_SESSION_COOKIE)] = 0;
+			return out[0] != 0;
+		}
+		p += n;
+	}
+	return false;
+}
+
 static unsigned role_bit(const char *role)
 {
 	return !strcmp(role, "admin") ? R_ADMIN : !strcmp(role, "operator") ? R_OPERATOR
@@ -322,13 +346,18 @@ static bool admit(struct ctx *c, const struct route *rt, bool known, size_t body
 	if (!rt || rt->roles != R_NONE) {
 		/* authenticate before saying anything about the path */
 		const char *a = r->auth;
-		if (!a || strncasecmp(a, "Bearer ", 7)) {
-			cd_api_error(c, 401, NULL, "authentication required: send 'Authorization: Bearer TOKEN'");
+		bool session = !a && session_of(r->cookie, c->session);
+		if (session) {
+			a = c->session;
+		} else if (!a || strncasecmp(a, "Bearer ", 7)) {
+			cd_api_error(c, 401, NULL, "authentication required: send 'Authorization: Bearer TOKEN'"
+				     " (or sign in: POST /api/v1/session)");
 			return false;
+		} else {
+			a += 7;
+			while (*a == ' ')
+				a++;
 		}
-		a += 7;
-		while (*a == ' ')
-			a++;
 		int ar = strlen(a) > CD_TOKEN_MAX ? -ENOENT : cd_mgr_auth(c->m, a, &c->tok);
 		if (ar == -ENOENT || (ar == 0 && !role_bit(c->tok.role))) {
 			cd_api_error(c, 401, NULL, "this token is not valid");
@@ -338,6 +367,19 @@ static bool admit(struct ctx *c, const struct route *rt, bool known, size_t body
 			cd_api_store_failed(c, ar);
 			return false;
 		}
+		/* a change made from the console carries its session's CSRF value:
+		 * another site's page can make the browser send the cookie, not it */
+		char want[CD_HASH_HEX];
+		if (session && strcmp(r->method, "GET")) {
+			cd_mgr_session_csrf(c->session, want);
+			if (!r->csrf || strlen(r->csrf) != CD_HASH_HEX - 1 ||
+			    !cd_token_equal(r->csrf, want)) {
+				cd_api_error(c, 403, NULL, "a change from a console session needs its X-CSRF-Token");
+				return false;
+			}
+		}
+		if (!session)
+			c->session[0] = 0;
 		free(c->out->who);
 		c->out->who = cd_strdup(c->tok.name);
 		c->actor = (struct cd_actor){ .name = c->tok.name, .role = c->tok.role,
@@ -401,6 +443,7 @@ void cd_api_resp_free(struct cd_api_resp *r)
 	cd_blob_unref(r->blob);
 	free(r->who);
 	free(r->workload);
+	free(r->set_cookie);
 	memset(r, 0, sizeof(*r));
 }
 

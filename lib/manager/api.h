@@ -2,7 +2,8 @@
  * response, with no socket in sight: cordond's HTTP server feeds it, the
  * tests and the fuzzer call it directly.  docs/openapi.json describes it.
  *
- * Every request is authenticated (a bearer token, or for enrollment the
+ * Every request is authenticated (a bearer token, a console session's
+ * cookie with, for a change, its X-CSRF-Token, or for enrollment the
  * one-time token in the body), checked against the route's roles, and its
  * body validated: an object with known fields of the right types, within
  * the route's size limit.  Errors are {"error": MESSAGE, "field": NAME}
@@ -21,6 +22,7 @@
 #define CD_API_BODY_MAX  (1u << 20)   /* any other body */
 #define CD_API_WAIT_MAX  60           /* longest long-poll, seconds */
 #define CD_API_EVENTS_PAGE 1000       /* most events in one answer */
+#define CD_SESSION_COOKIE "cordon_session"
 
 /* A source's connection, tested before the manager's lock is taken
  * (cd_api_source_test). */
@@ -35,6 +37,8 @@ struct cd_api_req {
 	const char *path;          /* decoded, without the query */
 	json_t *query;             /* {"key": "value"} (borrowed) */
 	const char *auth;          /* the Authorization header, or NULL */
+	const char *cookie;        /* the Cookie header (a console session), or NULL */
+	const char *csrf;          /* the X-CSRF-Token header, or NULL */
 	const char *origin;        /* the peer's address */
 	const char *body;          /* NULL when none */
 	size_t body_len;
@@ -58,6 +62,7 @@ struct cd_api_resp {
 	char *who;                 /* the authenticated token's name, for the log */
 	char *workload;            /* changes for a scanning agent: its workload's */
 	int retry_after;           /* a 429 or 503: seconds (Retry-After), 0: none */
+	char *set_cookie;          /* a Set-Cookie header to send, or NULL */
 };
 
 /* The largest body a route takes, for the server to refuse earlier. */

@@ -31,6 +31,7 @@ struct ctx {
 	struct cd_api_resp *out;
 	struct cd_token tok;
 	struct cd_actor actor;
+	char session[CD_TOKEN_MAX + 1];   /* the cookie's secret when a session signed in */
 	const char *seg[2];    /* the path's variable segments */
 	char segbuf[2][256];
 	json_t *body;          /* the parsed body, when the route takes one */
@@ -97,6 +98,13 @@ void cd_api_revs_history(struct ctx *c, enum cd_doc which);
 void cd_api_revs_diff(struct ctx *c, enum cd_doc which);
 void cd_api_revs_rollback(struct ctx *c, enum cd_doc which);
 json_t *cd_api_rev_json(const struct cd_revision *v);
+/* api_users.c */
+void cd_api_h_signin(struct ctx *c);
+void cd_api_h_whoami(struct ctx *c);
+void cd_api_h_signout(struct ctx *c);
+void cd_api_h_users(struct ctx *c);
+void cd_api_h_user_add(struct ctx *c);
+void cd_api_h_user_rm(struct ctx *c);
 /* api_alerts.c */
 void cd_api_h_alerts(struct ctx *c);
 void cd_api_h_alert(struct ctx *c);

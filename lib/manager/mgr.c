@@ -393,6 +393,7 @@ void cd_mgr_close(struct cd_mgr *m)
 	if (!m)
 		return;
 	cd_mgr_alerts_close(m);
+	cd_mgr_users_close(m);
 	cd_mgr_reset_stream(m);
 	free(m->deltas);
 	json_decref(m->sources);

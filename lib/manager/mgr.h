@@ -27,6 +27,7 @@
 #include "base/diag.h"
 #include "base/ratelimit.h"
 #include "policy/state.h"
+#include "base/token.h"
 #include "manager/store.h"
 #include "base/util.h"
 
@@ -275,6 +276,33 @@ int cd_mgr_alert_get(struct cd_mgr *m, int64_t id, struct cd_alert_rec *out);
 json_t *cd_mgr_alert_json(struct cd_mgr *m, const struct cd_alert_rec *a);
 /* Acknowledged by a (audited).  -ENOENT. */
 int cd_mgr_alert_ack(struct cd_mgr *m, int64_t id, const struct cd_actor *a);
+
+/* ---- users of the console (users.c) ---- */
+/* Add a user, or set an existing one's role and password (audited):
+ * -EINVAL for a role that is not admin, operator or viewer. */
+int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		    const struct cd_actor *a);
+/* Remove a user and end their sessions.  -ENOENT. */
+int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a);
+/* [{name, role, created}], or NULL when the store fails. */
+json_t *cd_mgr_users(struct cd_mgr *m);
+int64_t cd_mgr_user_count(struct cd_mgr *m);
+struct cd_mgr_session {
+	char *secret;              /* the cookie's value */
+	char *user, *role;
+	char csrf[CD_HASH_HEX];    /* what a change sends back (X-CSRF-Token) */
+	int retry_after;           /* -EAGAIN: seconds */
+};
+/* Sign in (audited, refusals too): 0 with *out; -EACCES for a wrong user
+ * or password (one answer for both); -EAGAIN when origin, or everyone,
+ * tried too often.  The password's hash is checked with the lock
+ * released by unlock (when given). */
+int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
+		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out);
+void cd_mgr_session_free(struct cd_mgr_session *s);
+/* The CSRF value of a session's secret. */
+void cd_mgr_session_csrf(const char *secret, char out[CD_HASH_HEX]);
+int cd_mgr_signout(struct cd_mgr *m, const char *secret, const struct cd_actor *a);
 
 /* Log an event (and print it); fmt makes the message; data (may be NULL)
  * is taken over. */

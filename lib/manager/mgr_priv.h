@@ -57,6 +57,7 @@ struct cd_mgr {
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
 	struct cd_mstore *metrics;      /* kept by cd_mgr_open, like log */
 	struct cd_mgr_alerting *alerting;   /* alerts.c */
+	struct cd_mgr_signins *signins;     /* users.c: sign-in attempts' rates */
 	json_t *vm_datastores;  /* {vm: [datastore objects]}, as collectors say */
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
@@ -127,6 +128,11 @@ struct cd_mgr_world;
 struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t interval,
 				      struct cd_aworld *out);
 void cd_mgr_world_free(struct cd_mgr_world *w);
+
+/* ---- users (users.c) ---- */
+void cd_mgr_users_close(struct cd_mgr *m);
+/* A token that is a console session past its 12 hours. */
+bool cd_mgr_session_expired(const struct cd_token *t);
 
 /* One line to the manager's log. */
 #define cd_mgr_logf(m, ...) cd_logf((m)->log, __VA_ARGS__)

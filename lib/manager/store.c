@@ -68,6 +68,10 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER events_fts_del AFTER DELETE ON events BEGIN"
 	"  INSERT INTO events_fts(events_fts, rowid, message, data)"
 	"  VALUES('delete', old.id, old.message, old.data); END;",
+	/* 3: users who sign in to the console with a password (its slow salted
+	 * hash: libsodium's crypto_pwhash_str, Argon2id) */
+	"CREATE TABLE users(name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL,"
+	"  hash TEXT NOT NULL, created INTEGER NOT NULL);",
 };
 
 int cd_store_fail(struct cd_store *s)
@@ -421,14 +425,16 @@ static int token_row(void *p, sqlite3_stmt *st)
 int cd_store_token_each(struct cd_store *s, cd_store_token_cb cb, void *ctx)
 {
 	struct token_ctx c = { cb, ctx };
+	/* a console session is no token of anyone's making: not listed */
 	return cd_store_rows(s, cd_store_prep(s, "SELECT name, role, host, workload, created FROM tokens "
-			    "ORDER BY name, created", NULL), token_row, &c);
+			    "WHERE name NOT LIKE 'session:%' ORDER BY name, created", NULL), token_row, &c);
 }
 
 int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *role)
 {
 	return cd_store_scalar(s, cd_store_prep(s, "SELECT count(*) FROM tokens WHERE (? IS NULL OR name = ?) "
-			      "AND (? IS NULL OR role = ?)", "ssss", name, name, role, role));
+			      "AND (? IS NULL OR role = ?) AND name NOT LIKE 'session:%'", "ssss", name, name,
+			      role, role));
 }
 
 int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role)

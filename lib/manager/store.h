@@ -98,6 +98,23 @@ int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *r
 /* Remove the tokens of this name and role: how many, or -EIO. */
 int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role);
 
+/* Users of the console: a name, a role (admin | operator | viewer) and
+ * the slow salted hash of their password (never the password). */
+struct cd_user {
+	char *name, *role, *hash;
+	int64_t created;
+};
+void cd_user_free(struct cd_user *u);
+/* Added or replaced (a new password, a new role). */
+int cd_store_user_put(struct cd_store *s, const struct cd_user *u);
+/* -ENOENT when there is no such user. */
+int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out);
+int cd_store_user_del(struct cd_store *s, const char *name);
+/* Every user by name (the hash left out); or how many there are. */
+typedef int (*cd_store_user_cb)(void *ctx, const struct cd_user *u);
+int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx);
+int64_t cd_store_user_count(struct cd_store *s);
+
 /* Agents and what they have realized. */
 struct cd_agent_rec {
 	char *name;             /* "host:hv1" or "workload:vdi-001" */

@@ -1,7 +1,7 @@
 /* store_priv.h - the embedded store's insides, shared by store.c
  * (schema, transactions, sources, tags, tokens, agents, events),
  * store_revs.c (documents' revisions), store_scans.c (scan requests,
- * quarantines) and store_alerts.c (alerts) only. */
+ * quarantines), store_alerts.c (alerts) and store_users.c (users) only. */
 #ifndef CD_STORE_PRIV_H
 #define CD_STORE_PRIV_H
 

@@ -120,7 +120,13 @@ int cd_mgr_auth(struct cd_mgr *m, const char *secret, struct cd_token *out)
 	char hash[CD_HASH_HEX];
 	cd_token_hash(secret, hash);
 	/* the lookup is by hash: the secret itself is never compared */
-	return cd_store_token_get(m->store, hash, out);
+	int r = cd_store_token_get(m->store, hash, out);
+	if (r == 0 && cd_mgr_session_expired(out)) {
+		cd_store_token_del(m->store, hash);   /* a console session past its time */
+		cd_token_free(out);
+		r = -ENOENT;
+	}
+	return r;
 }
 
 int cd_mgr_enroll(struct cd_mgr *m, const char *secret, const char *origin,

@@ -375,11 +375,57 @@ check("a flooding agent: %.1f of 41 MB stored in %.1f s, %d bodies refused whole
       "stored %d events, refused %d, Retry-After %s" % (stored, refused, retry_after))
 ag = [a for a in call("get", "/agents")[1] if a["name"] == "host:hv2"]
 check("the excess is counted (events_refused)", ag and ag[0]["events_refused"] >= 20 * 16, json.dumps(ag))
+# the console's users and sessions: a cookie, and for a change its CSRF value
+def cookie_call(method, path, body=None, cookie=None, csrf=None):
+    req = urllib.request.Request(url + "/api/v1" + path, method=method)
+    if cookie:
+        req.add_header("Cookie", cookie)
+    if csrf:
+        req.add_header("X-CSRF-Token", csrf)
+    if body is not None:
+        req.data = json.dumps(body).encode()
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null"), r.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null"), e.headers.get("Set-Cookie")
+import os, stat
+pwfile = data + "/admin.password"
+check("the admin's password file is 0600", os.path.exists(pwfile) and stat.S_IMODE(os.stat(pwfile).st_mode) == 0o600)
+conform("user add", "post", "/users", "/users", {"name": "alice", "role": "operator", "password": "alice-password-1"}, want=201)
+conform("user add, bad role", "post", "/users", "/users", {"name": "eve", "role": "god", "password": "eve-password-1"}, want=400)
+conform("user add, short password", "post", "/users", "/users", {"name": "eve", "role": "viewer", "password": "short"}, want=400)
+conform("users", "get", "/users", "/users", want=200)
+st, out, sc = cookie_call("POST", "/session", {"user": "alice", "password": "alice-password-1"})
+errs = validate(out, spec["components"]["schemas"]["Session"]) if st == 201 else ["HTTP %d %s" % (st, out)]
+check("sign in: 201, a cookie HttpOnly, Secure, SameSite=Strict, and a CSRF value", st == 201 and not errs and sc and
+      "HttpOnly" in sc and "Secure" in sc and "SameSite=Strict" in sc, "%s %s" % (errs, sc))
+cookie = sc.split(";")[0] if sc else ""
+csrf = out.get("csrf") if isinstance(out, dict) else None
+st, out, _ = cookie_call("GET", "/session", cookie=cookie)
+check("the cookie is alice, operator", st == 200 and out == {"name": "alice", "role": "operator", "session": True}, "%d %s" % (st, out))
+st, out, _ = cookie_call("POST", "/workloads/vdi-002/tags", {"tag": "from-console"}, cookie=cookie)
+check("a change with the cookie but no X-CSRF-Token: 403", st == 403, "%d %s" % (st, out))
+st, out, _ = cookie_call("POST", "/workloads/vdi-002/tags", {"tag": "from-console"}, cookie=cookie, csrf="0" * 64)
+check("a change with a wrong X-CSRF-Token: 403", st == 403, "%d %s" % (st, out))
+st, out, _ = cookie_call("POST", "/workloads/vdi-002/tags", {"tag": "from-console"}, cookie=cookie, csrf=csrf)
+check("a change with the cookie and its X-CSRF-Token: done", st == 200, "%d %s" % (st, out))
+st, out, _ = cookie_call("POST", "/tokens", {"role": "viewer", "name": "x"}, cookie=cookie, csrf=csrf)
+check("an operator's session may not make tokens: 403", st == 403, "%d %s" % (st, out))
+st, out, sc = cookie_call("DELETE", "/session", cookie=cookie, csrf=csrf)
+check("sign out: 200, the cookie cleared", st == 200 and sc and "Max-Age=0" in sc, "%d %s %s" % (st, out, sc))
+st, out, _ = cookie_call("GET", "/session", cookie=cookie)
+check("the cookie after sign-out: 401", st == 401, "%d %s" % (st, out))
+codes = [cookie_call("POST", "/session", {"user": "alice", "password": "wrong-password"})[0] for _ in range(8)]
+check("wrong passwords: 401, then 429 (rate-limited)", codes[0] == 401 and codes[-1] == 429, str(codes))
+conform("user rm", "delete", "/users/{name}", "/users/alice", want=200)
+conform("user rm, none", "delete", "/users/{name}", "/users/alice", want=404)
+check("no secret in the tokens' list", all(not t["name"].startswith("session:") for t in call("get", "/tokens")[1]))
 # unknown query parameters are refused on every route, before anything is done
 for path, ops in spec["paths"].items():
     for m in ops:
         concrete = path.replace("{name}", "vdi-002").replace("{source}", "nothing").replace("{id}", "1")
-        tok = agent if path.startswith("/agent/") else None if path == "/enroll" else admin
+        tok = agent if path.startswith("/agent/") else None if path == "/enroll" or (path, m) == ("/session", "post") else admin
         s, out = call(m, concrete + "?colour=1", None, token=tok)
         check("unknown parameter: %s %s -> 400 naming it" % (m.upper(), path),
               s == 400 and out.get("field") == "colour", "HTTP %d %s" % (s, out))
@@ -397,7 +443,7 @@ for path, ops in spec["paths"].items():
     for m in ops:
         concrete = path.replace("{name}", "vdi-001").replace("{source}", "lab").replace("{id}", "1")
         s, out = call(m, concrete, {}, token=None)
-        want = 400 if path == "/enroll" else 401
+        want = 400 if path == "/enroll" or (path, m) == ("/session", "post") else 401
         check("no token: %s %s -> %d" % (m.upper(), path, want), s == want and not validate(out, spec["components"]["schemas"]["Error"]),
               "HTTP %d %s" % (s, out))
 print("%d passed, %d failed" % (npass, nfail))

@@ -1,0 +1,114 @@
+/* api_users.c - the console's sign-in and sign-out, and its users. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "manager/api_priv.h"
+
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 1024
+#define SESSION_S (12 * 3600)
+
+/* POST /session {"user", "password"}: the session's cookie (HttpOnly,
+ * Secure, SameSite=Strict) and, in the body, its CSRF value. */
+void cd_api_h_signin(struct ctx *c)
+{
+	static const struct field f[] = { { "user", F_STR, true, 64 }, { "password", F_STR, true, PASSWORD_MAX } };
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	const char *user = json_string_value(json_object_get(c->body, "user"));
+	const char *pw = json_string_value(json_object_get(c->body, "password"));
+	struct cd_mgr_session s = { 0 };
+	/* a name no user can have is refused as a wrong one, unlogged */
+	int r = cd_api_name_ok(user) ? cd_mgr_signin(c->m, user, pw, c->r->origin, c->r->unlock,
+						    c->r->relock, &s) : -EACCES;
+	if (r == -EAGAIN) {
+		c->out->retry_after = s.retry_after;
+		cd_api_error(c, 429, NULL, "too many sign-in attempts: try again in %d s", s.retry_after);
+	} else if (r == -EACCES) {
+		cd_api_error(c, 401, NULL, "wrong user name or password");
+	} else if (r < 0) {
+		cd_api_store_failed(c, r);
+	} else {
+		free(c->out->set_cookie);
+		c->out->set_cookie = cd_asprintf(CD_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; Secure; "
+						 "SameSite=Strict", s.secret, SESSION_S);
+		cd_api_reply(c, 201, json_pack("{s:s, s:s, s:s, s:i}", "user", s.user, "role", s.role,
+					       "csrf", s.csrf, "expires_in", SESSION_S));
+	}
+	cd_mgr_session_free(&s);
+}
+
+void cd_api_h_whoami(struct ctx *c)
+{
+	const char *n = c->tok.name;
+	bool session = c->session[0] != 0;
+	cd_api_reply(c, 200, json_pack("{s:s, s:s, s:b}", "name", session ? n + 8 : n, "role", c->tok.role,
+				       "session", session));
+}
+
+void cd_api_h_signout(struct ctx *c)
+{
+	if (!c->session[0]) {
+		cd_api_error(c, 400, NULL, "this request is not a console session's (a token is revoked "
+			     "with DELETE /api/v1/tokens/{name})");
+		return;
+	}
+	int r = cd_mgr_signout(c->m, c->session, &c->actor);
+	if (r < 0) {
+		cd_api_store_failed(c, r);
+		return;
+	}
+	free(c->out->set_cookie);
+	c->out->set_cookie = cd_strdup(CD_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+	cd_api_reply(c, 200, json_pack("{s:b}", "signed_out", true));
+}
+
+void cd_api_h_users(struct ctx *c)
+{
+	json_t *a = cd_mgr_users(c->m);
+	if (!a)
+		cd_api_store_failed(c, -EIO);
+	else
+		cd_api_reply(c, 200, a);
+}
+
+void cd_api_h_user_add(struct ctx *c)
+{
+	static const struct field f[] = {
+		{ "name", F_STR, true, 64 }, { "role", F_STR, true, 16 }, { "password", F_STR, true, PASSWORD_MAX },
+	};
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	const char *name = json_string_value(json_object_get(c->body, "name"));
+	const char *role = json_string_value(json_object_get(c->body, "role"));
+	const char *pw = json_string_value(json_object_get(c->body, "password"));
+	if (!cd_api_name_ok(name)) {
+		cd_api_error(c, 400, "name", "a user's name is " NAME_RULE);
+		return;
+	}
+	if (strlen(pw) < PASSWORD_MIN) {
+		cd_api_error(c, 400, "password", "a password has %d characters at least", PASSWORD_MIN);
+		return;
+	}
+	int r = cd_mgr_user_add(c->m, name, role, pw, &c->actor);
+	if (r == -EINVAL)
+		cd_api_error(c, 400, "role", "role is admin, operator or viewer");
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 201, json_pack("{s:s, s:s}", "name", name, "role", role));
+}
+
+void cd_api_h_user_rm(struct ctx *c)
+{
+	int r = cd_mgr_user_del(c->m, c->seg[0], &c->actor);
+	if (r == -ENOENT)
+		cd_api_error(c, 404, "name", "there is no user %s", c->seg[0]);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 200, json_pack("{s:s}", "removed", c->seg[0]));
+}

@@ -1,0 +1,71 @@
+/* store_users.c - the console's users: name, role and password hash. */
+#include "manager/store_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cd_user_free(struct cd_user *u)
+{
+	free(u->name);
+	free(u->role);
+	free(u->hash);
+	memset(u, 0, sizeof(*u));
+}
+
+int cd_store_user_put(struct cd_store *s, const struct cd_user *u)
+{
+	return cd_store_run(s, cd_store_prep(s, "INSERT INTO users(name, role, hash, created) VALUES(?, ?, ?, ?) "
+			    "ON CONFLICT(name) DO UPDATE SET role = excluded.role, hash = excluded.hash",
+			    "sssi", u->name, u->role, u->hash, u->created));
+}
+
+int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
+{
+	sqlite3_stmt *st = cd_store_prep(s, "SELECT name, role, hash, created FROM users WHERE name = ?", "s",
+					 name);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW) {
+		out->name = cd_store_col_str(st, 0);
+		out->role = cd_store_col_str(st, 1);
+		out->hash = cd_store_col_str(st, 2);
+		out->created = sqlite3_column_int64(st, 3);
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cd_store_user_del(struct cd_store *s, const char *name)
+{
+	sqlite3_stmt *st = cd_store_prep(s, "DELETE FROM users WHERE name = ? RETURNING name", "s", name);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+}
+
+struct user_ctx { cd_store_user_cb cb; void *ctx; };
+static int user_row(void *p, sqlite3_stmt *st)
+{
+	struct user_ctx *c = p;
+	struct cd_user u = { .name = (char *)cd_store_col_ref(st, 0), .role = (char *)cd_store_col_ref(st, 1),
+			     .created = sqlite3_column_int64(st, 2) };
+	return c->cb(c->ctx, &u);
+}
+
+int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx)
+{
+	struct user_ctx c = { cb, ctx };
+	return cd_store_rows(s, cd_store_prep(s, "SELECT name, role, created FROM users ORDER BY name", NULL),
+			     user_row, &c);
+}
+
+int64_t cd_store_user_count(struct cd_store *s)
+{
+	return cd_store_scalar(s, cd_store_prep(s, "SELECT count(*) FROM users", NULL));
+}

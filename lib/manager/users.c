@@ -1,0 +1,244 @@
+/* users.c - the console's users and their sessions (see mgr.h).
+ *
+ * A password is kept as libsodium's crypto_pwhash_str (Argon2id, salted,
+ * its cost in the string).  A session is an API token of the user's role
+ * named "session:USER", kept hashed like any token and good for 12 hours:
+ * the browser holds its secret in an HttpOnly cookie, and the request
+ * that changes anything also sends the session's CSRF value, which is
+ * derived from the secret (so it is never stored) and given to the page
+ * only in the sign-in answer.  Sign-in attempts are rate-limited by
+ * origin and in all: a password guessed costs the guesser time, and the
+ * manager one hash at a time. */
+#include "manager/mgr.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/ratelimit.h"
+#include "base/token.h"
+#include "base/util.h"
+#include "manager/mgr_priv.h"
+
+#define SESSION_US (12 * 3600 * 1000000LL)
+#define ORIGINS_MAX 4096                  /* origins remembered for the rate */
+#define PER_ORIGIN_RATE 0.1               /* attempts a second, after a burst */
+#define PER_ORIGIN_BURST 5
+#define ALL_RATE 5                        /* in all: the hashing's cost */
+#define ALL_BURST 20
+
+struct cd_mgr_signins {
+	struct cd_map at;                 /* origin -> index */
+	char **origins;
+	struct cd_bucket *b;
+	size_t n;
+	struct cd_bucket all;
+};
+
+static const char *const roles[] = { "admin", "operator", "viewer", NULL };
+
+static bool role_ok(const char *r)
+{
+	for (size_t i = 0; roles[i]; i++)
+		if (!strcmp(r, roles[i]))
+			return true;
+	return false;
+}
+
+void cd_mgr_users_close(struct cd_mgr *m)
+{
+	struct cd_mgr_signins *s = m->signins;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->origins[i]);
+	free(s->origins);
+	free(s->b);
+	cd_map_free(&s->at);
+	free(s);
+	m->signins = NULL;
+}
+
+int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		    const struct cd_actor *a)
+{
+	if (!role_ok(role))
+		return -EINVAL;
+	if (sodium_init() < 0)
+		return -EIO;
+	char hash[crypto_pwhash_STRBYTES];
+	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return -ENOMEM;
+	struct cd_user u = { .name = (char *)name, .role = (char *)role, .hash = hash,
+			     .created = cd_mgr_now() };
+	int r = cd_mgr_begin_n(m, 0);
+	if (r == 0)
+		r = cd_store_user_put(m->store, &u);
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", NULL, NULL, a, json_pack("{s:s, s:s}", "user", name, "role", role),
+				 "user %s set (%s)", name, role);
+	return cd_mgr_finish(m, r);
+}
+
+int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a)
+{
+	struct cd_user u = { 0 };
+	int r = cd_store_user_get(m->store, name, &u);
+	if (r < 0)
+		return r;
+	char *sess = cd_asprintf("session:%s", u.name);
+	r = cd_mgr_begin_n(m, 0);
+	if (r == 0)
+		r = cd_store_user_del(m->store, name);
+	if (r == 0)                       /* signed out everywhere */
+		r = cd_store_token_del_name(m->store, sess, u.role) < 0 ? -EIO : 0;
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", NULL, NULL, a, json_pack("{s:s}", "user", u.name),
+				 "user %s removed", u.name);
+	free(sess);
+	cd_user_free(&u);
+	return cd_mgr_finish(m, r);
+}
+
+static int user_row(void *ctx, const struct cd_user *u)
+{
+	char t[CD_TIME_STRLEN];
+	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s}", "name", u->name, "role", u->role,
+					     "created", cd_time_fmt(u->created, t)));
+	return 0;
+}
+
+json_t *cd_mgr_users(struct cd_mgr *m)
+{
+	json_t *a = json_array();
+	if (cd_store_user_each(m->store, user_row, a) < 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+int64_t cd_mgr_user_count(struct cd_mgr *m)
+{
+	return cd_store_user_count(m->store);
+}
+
+/* Seconds before origin may try again (0: now, and the try is taken). */
+static int admit(struct cd_mgr *m, const char *origin)
+{
+	if (!m->signins) {
+		m->signins = cd_calloc(1, sizeof(*m->signins));
+		cd_map_init_exact(&m->signins->at);
+	}
+	struct cd_mgr_signins *s = m->signins;
+	int64_t now = cd_mgr_now();
+	size_t i;
+	if (!cd_map_get(&s->at, origin, &i)) {
+		if (s->n == ORIGINS_MAX) {        /* forgotten all at once, rarely */
+			for (size_t k = 0; k < s->n; k++)
+				free(s->origins[k]);
+			s->n = 0;
+			cd_map_free(&s->at);
+			cd_map_init_exact(&s->at);
+		}
+		s->origins = cd_realloc(s->origins, (s->n + 1) * sizeof(*s->origins));
+		s->b = cd_realloc(s->b, (s->n + 1) * sizeof(*s->b));
+		s->origins[s->n] = cd_strdup(origin);
+		s->b[s->n] = (struct cd_bucket){ 0 };
+		cd_map_put(&s->at, s->origins[s->n], s->n, NULL);
+		i = s->n++;
+	}
+	double w = cd_bucket_wait(&s->b[i], PER_ORIGIN_RATE, PER_ORIGIN_BURST, 1, now);
+	double wa = cd_bucket_wait(&s->all, ALL_RATE, ALL_BURST, 1, now);
+	if (w > 0 || wa > 0)
+		return (int)(w > wa ? w : wa) + 1;
+	cd_bucket_take(&s->b[i], 1);
+	cd_bucket_take(&s->all, 1);
+	return 0;
+}
+
+/* The CSRF value of a session: hex SHA-256 of "csrf:" and its secret. */
+void cd_mgr_session_csrf(const char *secret, char out[CD_HASH_HEX])
+{
+	char *s = cd_asprintf("csrf:%s", secret);
+	cd_token_hash(s, out);
+	sodium_memzero(s, strlen(s));
+	free(s);
+}
+
+int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
+		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	if ((out->retry_after = admit(m, origin ? origin : "-")) > 0)
+		return -EAGAIN;
+	struct cd_user u = { 0 };
+	int r = cd_store_user_get(m->store, name, &u);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	/* the hash checked without the manager's lock: it takes a while */
+	if (unlock)
+		unlock();
+	bool ok = r == 0 && sodium_init() >= 0 && crypto_pwhash_str_verify(u.hash, password, strlen(password)) == 0;
+	if (relock)
+		relock();
+	if (!ok) {
+		cd_mgr_event(m, "audit", NULL, NULL, NULL, json_pack("{s:s, s:s?}", "user", name, "origin", origin),
+			     "sign-in refused for %s from %s", name, origin ? origin : "-");
+		cd_user_free(&u);
+		return -EACCES;
+	}
+	char *secret = cd_token_new('s');
+	char hash[CD_HASH_HEX], *sname = cd_asprintf("session:%s", u.name);
+	cd_token_hash(secret, hash);
+	struct cd_token t = { .hash = hash, .name = sname, .role = u.role, .created = cd_mgr_now() };
+	struct cd_actor who = { .name = sname, .role = u.role, .origin = origin };
+	r = cd_mgr_begin_n(m, 0);
+	if (r == 0)
+		r = cd_store_token_add(m->store, &t);
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", NULL, NULL, &who, json_pack("{s:s}", "user", u.name),
+				 "%s signed in", u.name);
+	r = cd_mgr_finish(m, r);
+	if (r == 0) {
+		out->secret = secret;
+		out->user = cd_strdup(u.name);
+		out->role = cd_strdup(u.role);
+		cd_mgr_session_csrf(secret, out->csrf);
+	} else {
+		free(secret);
+	}
+	free(sname);
+	cd_user_free(&u);
+	return r;
+}
+
+void cd_mgr_session_free(struct cd_mgr_session *s)
+{
+	if (s->secret)
+		sodium_memzero(s->secret, strlen(s->secret));
+	free(s->secret);
+	free(s->user);
+	free(s->role);
+	memset(s, 0, sizeof(*s));
+}
+
+int cd_mgr_signout(struct cd_mgr *m, const char *secret, const struct cd_actor *a)
+{
+	char hash[CD_HASH_HEX];
+	cd_token_hash(secret, hash);
+	int r = cd_mgr_begin_n(m, 0);
+	if (r == 0)
+		r = cd_store_token_del(m->store, hash);
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", NULL, NULL, a, NULL, "%s signed out", a ? a->name : "-");
+	return cd_mgr_finish(m, r);
+}
+
+bool cd_mgr_session_expired(const struct cd_token *t)
+{
+	return !strncmp(t->name, "session:", 8) && cd_mgr_now() - t->created > SESSION_US;
+}
