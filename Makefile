@@ -12,7 +12,10 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 # -Ilib: headers are named by their subsystem, "policy/parse.h"; -MMD:
 # each object's header dependencies, read back below
+# the web console's files: the source tree's, unless installed elsewhere
+CONSOLE_DIR ?= $(CURDIR)/console
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -MMD -MP -DCD_VERSION='"$(VERSION)"' \
+             -DCD_CONSOLE_DIR='"$(CONSOLE_DIR)"' \
              $(shell pkg-config --cflags $(PKGS))
 # the tests' own headers, for the tests only
 TEST_CFLAGS := -Itests/unit

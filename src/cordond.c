@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console/assets.h"
 #include "manager/api.h"
 #include "manager/cert.h"
 #include "manager/mgr.h"
@@ -64,6 +65,8 @@ static const char usage[] =
 	"                          write 1.0 (up to 4 URLs)...\n"
 	"  --remote-write-token-file F  ...with the bearer token in F (for the\n"
 	"                          URL given before it)\n"
+	"  --console-dir DIR       the web console's files, served at / (default:\n"
+	"                          " CD_CONSOLE_DIR ")\n"
 	"\n"
 	"First start prints where the admin token is.  Then, for example:\n"
 	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
@@ -108,6 +111,7 @@ struct req {
 };
 
 static struct cd_mgr *mgr;
+static const char *console_dir = CD_CONSOLE_DIR;
 static struct cd_mgr_options mopt;   /* set from the options, before open */
 static struct req *waiting;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -320,6 +324,12 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 	MHD_add_response_header(resp, "Content-Type",
 				r->content_type ? r->content_type : "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* on every answer: no other origin's script, frame or form */
+	MHD_add_response_header(resp, "Content-Security-Policy", CD_CONSOLE_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
 	if (r->set_cookie)
@@ -335,6 +345,28 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 		 rq->path, r->status, (double)(cd_mgr_now() - rq->start) / 1000.0);
 	rq->answered = true;
 	return ok;
+}
+
+/* GET (or HEAD) of a console file: 200 with it, or a JSON 404 / 405. */
+static enum MHD_Result send_asset(struct MHD_Connection *conn, struct req *rq, const char *method,
+				  const char *url)
+{
+	char *data;
+	size_t len;
+	const char *type;
+	int r = strcmp(method, "GET") && strcmp(method, "HEAD") ? -EPERM
+		: cd_console_asset(console_dir, url, &data, &len, &type);
+	rq->answered = true;
+	if (r == 0) {
+		rq->resp.status = 200;
+		rq->resp.blob = cd_blob_new(data, len);
+		rq->resp.content_type = type;
+	} else {
+		rq->resp.status = r == -EPERM ? 405 : 404;
+		rq->resp.body = json_pack("{s:s}", "error", r == -EPERM ? "the console's files are read only"
+					  : "no such page");
+	}
+	return send_json(conn, rq);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -377,6 +409,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 						  "the API takes");
 			return send_json(conn, rq);
 		}
+		/* the console's files: public, read-only */
+		if (cd_console_path(url))
+			return send_asset(conn, rq, method, url);
 		/* the token and the declared length first: a client that may
 		 * not send this body is answered before a byte of it is read */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
@@ -560,6 +595,7 @@ int main(int argc, char **argv)
 		{ "retention", required_argument, NULL, 'T' },
 		{ "remote-write", required_argument, NULL, 'W' },
 		{ "remote-write-token-file", required_argument, NULL, 'F' },
+		{ "console-dir", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -574,7 +610,7 @@ int main(int argc, char **argv)
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:hVK:M:R:B:C:A:I:T:W:F:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I': {
 			long long v;
@@ -592,6 +628,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'd': dir = optarg; break;
+		case 'c': console_dir = optarg; break;
 		case 'l': listen_at = optarg; break;
 		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': {
 			long long v;
