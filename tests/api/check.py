@@ -421,6 +421,26 @@ check("wrong passwords: 401, then 429 (rate-limited)", codes[0] == 401 and codes
 conform("user rm", "delete", "/users/{name}", "/users/alice", want=200)
 conform("user rm, none", "delete", "/users/{name}", "/users/alice", want=404)
 check("no secret in the tokens' list", all(not t["name"].startswith("session:") for t in call("get", "/tokens")[1]))
+# the console's files: public, read only, under a strict CSP
+def page(path, method="GET"):
+    req = urllib.request.Request(url + path, method=method)
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+st, h, body = page("/")
+csp = h.get("Content-Security-Policy", "")
+check("GET /: the console's page, no inline script, a CSP without 'unsafe-inline' nor eval",
+      st == 200 and h.get("Content-Type", "").startswith("text/html") and b"<script type=\"module\" src=" in body and
+      "script-src 'self'" in csp and "unsafe" not in csp and "frame-ancestors 'none'" in csp and
+      h.get("X-Content-Type-Options") == "nosniff", "%d %s" % (st, dict(h)))
+st, h, _ = page("/app.js")
+check("GET /app.js: a module", st == 200 and h.get("Content-Type", "").startswith("text/javascript"), str(st))
+for bad in ["/.git/config", "/nothing.html", "/console/../README.md", "/app.js/"]:
+    st, _, _ = page(bad)
+    check("GET %s: 404" % bad, st == 404, str(st))
+check("POST /: 405", page("/", "POST")[0] == 405)
 # unknown query parameters are refused on every route, before anything is done
 for path, ops in spec["paths"].items():
     for m in ops:
