@@ -179,10 +179,18 @@ int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, cons
 	int r = cd_store_user_get(m->store, name, &u);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	/* the hash checked without the manager's lock: it takes a while */
+	/* the hash checked without the manager's lock: it takes a while; a
+	 * user who does not exist costs as long (a hash of nothing's), so
+	 * that the time does not tell names */
+	static char nobody[crypto_pwhash_STRBYTES];
+	if (sodium_init() >= 0 && !nobody[0] &&
+	    crypto_pwhash_str(nobody, "nobody", 6, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		nobody[0] = 0;
 	if (unlock)
 		unlock();
-	bool ok = r == 0 && sodium_init() >= 0 && crypto_pwhash_str_verify(u.hash, password, strlen(password)) == 0;
+	bool ok = crypto_pwhash_str_verify(r == 0 ? u.hash : nobody, password, strlen(password)) == 0 &&
+		  r == 0;
 	if (relock)
 		relock();
 	if (!ok) {
