@@ -24,7 +24,9 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(wildcard lib/*/*.c)
-CLI_SRC  := $(filter-out src/cordond.c src/cordon-agent.c,$(wildcard src/*.c))
+CLI_SRC  := $(filter-out src/cordond.c src/cordond_%.c src/cordon-agent.c,$(wildcard src/*.c))
+# cordond's own files beside cordond.c
+D_SRC    := $(wildcard src/cordond_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
@@ -52,7 +54,7 @@ $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/cordond: $(B)/src/cordond.o $(B)/libcordon.a
+$(B)/cordond: $(B)/src/cordond.o $(D_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -81,7 +83,7 @@ $(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-$(S)/cordond: $(S)/src/cordond.o $(S)/libcordon.a
+$(S)/cordond: $(S)/src/cordond.o $(D_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "console/assets.h"
+#include "cordond_sources.h"
 #include "manager/api.h"
 #include "manager/cert.h"
 #include "manager/mgr.h"
@@ -135,120 +136,6 @@ static void log_line(const char *fmt, ...)
 static void mgr_log(const char *line)
 {
 	log_line("%s", line);
-}
-
-/* ---- connected sources: a connector thread each (source.h) ---- */
-
-struct srcs {
-	struct cd_src **v;
-	size_t n, cap;
-};
-static struct srcs live, dying;   /* dying: asked to stop, joined at exit */
-
-static void srcs_push(struct srcs *l, struct cd_src *s)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 8;
-		l->v = cd_realloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = s;
-}
-
-/* The sources report to the manager (with the lock held). */
-static int sink_sync(void *ctx, const char *source, json_t *workloads, struct cd_diags *d)
-{
-	return cd_mgr_source_sync(ctx, source, workloads, d);
-}
-
-static void sink_state(void *ctx, const char *source, const char *state, const char *error)
-{
-	cd_mgr_source_state(ctx, source, state, error);
-}
-
-static void sink_write_failed(void *ctx, const char *source, const char *id, const char *why)
-{
-	cd_mgr_event(ctx, "source-error", NULL, NULL, NULL,
-		     json_pack("{s:s, s:s}", "source", source, "workload", id), "source %s: %s",
-		     source, why);
-	cd_mgr_source_state(ctx, source, "in sync", why);
-}
-
-/* A connector's metrics (vSphere's statistics); what is refused is
- * logged, at most once in 10 minutes. */
-static void sink_metrics(void *ctx, const char *source, json_t *entries)
-{
-	static int64_t logged;
-	struct cd_mingest res = { .errors = json_array() };
-	int r = cd_mgr_metrics_ingest(ctx, NULL, source, entries, &res);
-	int64_t now = cd_mgr_now() / 1000000;
-	if ((r == -EIO || res.refused) && now - logged >= 600) {
-		json_t *e = json_array_get(res.errors, 0);
-		logged = now;
-		if (r == -EIO)
-			log_line("source %s: the metrics store cannot be written", source);
-		else
-			log_line("source %s: %zu samples refused, as %s %s %s: %s", source, res.refused,
-				 json_string_value(json_object_get(e, "kind")),
-				 json_string_value(json_object_get(e, "name")),
-				 json_string_value(json_object_get(e, "metric")),
-				 json_string_value(json_object_get(e, "error")));
-	}
-	json_decref(res.errors);
-}
-
-static void hook_source(void *ctx, const char *name, const char *kind, const json_t *config)
-{
-	(void)ctx;
-	if (config) {
-		const struct cd_src_ops *ops = cd_src_kind(kind);
-		struct cd_src_sink sink = { .ctx = mgr, .lock = &lock, .sync = sink_sync,
-					    .state = sink_state, .write_failed = sink_write_failed,
-					    .metrics = sink_metrics,
-					    .collect_seconds = cd_mgr_collect_seconds(mgr) };
-		struct cd_src *s = ops ? cd_src_start(&sink, name, ops, config) : NULL;
-		if (s)
-			srcs_push(&live, s);
-		else
-			log_line("cannot run a connector for source %s (%s)", name, kind);
-		return;
-	}
-	for (size_t i = 0; i < live.n; i++)
-		if (!strcmp(cd_src_name(live.v[i]), name)) {
-			cd_src_signal(live.v[i]);
-			srcs_push(&dying, live.v[i]);
-			live.v[i] = live.v[--live.n];
-			return;
-		}
-}
-
-static void hook_tags(void *ctx, const char *source, const char *id, const char *tag, bool add,
-		      bool quarantined)
-{
-	(void)ctx;
-	for (size_t i = 0; i < live.n; i++)
-		if (!strcmp(cd_src_name(live.v[i]), source))
-			cd_src_write(live.v[i], id, tag, add, quarantined);
-}
-
-/* Called by a request handler, with the lock held: the test may take
- * seconds, so the other threads go on meanwhile. */
-static void sources_start(void)
-{
-	cd_mgr_sources_announce(mgr);
-}
-
-static void sources_stop(void)
-{
-	for (size_t i = 0; i < live.n; i++)
-		cd_src_signal(live.v[i]);
-	for (size_t i = 0; i < live.n; i++)
-		cd_src_stop(live.v[i]);
-	for (size_t i = 0; i < dying.n; i++)
-		cd_src_stop(dying.v[i]);
-	free(live.v);
-	free(dying.v);
-	memset(&live, 0, sizeof(live));
-	memset(&dying, 0, sizeof(dying));
 }
 
 /* Handlers that read the metrics store long let the others in. */
@@ -703,7 +590,8 @@ int main(int argc, char **argv)
 	}
 	mopt.metrics = cd_msvc_store(msvc);
 	mopt.log = mgr_log;
-	mopt.hooks = (struct cd_mgr_hooks){ .source = hook_source, .tags = hook_tags };
+	cordond_sources_init(&mgr, &lock, mgr_log);
+	mopt.hooks = (struct cd_mgr_hooks){ .source = cordond_hook_source, .tags = cordond_hook_tags };
 	if (cd_mgr_open(&mgr, st, &mopt, &err) < 0) {
 		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;
@@ -745,7 +633,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pthread_mutex_lock(&lock);
-	sources_start();     /* their threads block the signals too */
+	cordond_sources_start();     /* their threads block the signals too */
 	pthread_mutex_unlock(&lock);
 	cd_msvc_keep(msvc);
 	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -820,7 +708,7 @@ out:
 		}
 		MHD_stop_daemon(d);
 	}
-	sources_stop();
+	cordond_sources_stop();
 	cd_mgr_close(mgr);
 	cd_msvc_stop(msvc);
 	cd_store_close(st);
