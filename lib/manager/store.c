@@ -524,9 +524,7 @@ int64_t cd_store_event_bytes(struct cd_store *s)
 	return s->ev_bytes;
 }
 
-/* Run a DELETE ... RETURNING size; how many rows went, or a negative
- * code.  The sizes come off the running total. */
-static int64_t prune_run(struct cd_store *s, sqlite3_stmt *st)
+int64_t cd_store_prune_run(struct cd_store *s, sqlite3_stmt *st)
 {
 	if (!st)
 		return -EIO;
@@ -550,7 +548,7 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 	int64_t n;
 	/* in batches, so that no one waits long for the database */
 	do {
-		n = prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
+		n = cd_store_prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id IN (SELECT id FROM events "
 				      "WHERE received < ? ORDER BY id LIMIT 2000) RETURNING size",
 				      "i", before));
 		if (n > 0)
@@ -572,7 +570,7 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 			upto += sqlite3_column_int64(st, 1);
 		}
 		sqlite3_finalize(st);
-		n = prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
+		n = cd_store_prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
 		if (n > 0)
 			*removed += n;
 		int64_t oldest = cd_store_scalar(s, cd_store_prep(s, "SELECT coalesce(min(received), "

@@ -45,23 +45,24 @@ int cd_store_alert_raise(struct cd_store *s, struct cd_alert_rec *a)
 	return r;
 }
 
-/* The active alert id's detail and time; cancelled too when cancel. */
+/* The active alert id's detail and time; cancelled too when cancel.  The
+ * event log's running total of sizes follows the row's new size. */
 static int put(struct cd_store *s, int64_t id, const char *detail, int64_t time, bool cancel)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "UPDATE alerts SET detail = ?, updated = ?, size = ?, "
+	int64_t old = cd_store_scalar(s, cd_store_prep(s, "SELECT coalesce((SELECT size FROM alerts "
+					 "WHERE id = ? AND state = 'active'), -1)", "i", id));
+	if (old < -1)
+		return (int)old;
+	if (old == -1)
+		return -ENOENT;
+	int64_t size = size_of(detail);
+	int r = cd_store_run(s, cd_store_prep(s, "UPDATE alerts SET detail = ?, updated = ?, size = ?, "
 					 "state = CASE WHEN ? THEN 'cancelled' ELSE state END, "
-					 "cancelled = CASE WHEN ? THEN ? ELSE cancelled END "
-					 "WHERE id = ? AND state = 'active' RETURNING size",
-					 "siibbii", detail, time, size_of(detail), cancel, cancel, time, id);
-	if (!st)
-		return -EIO;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW) {
-		s->ev_bytes = -1;      /* the sizes changed: summed again when asked */
-		return 0;
-	}
-	return rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+					 "cancelled = CASE WHEN ? THEN ? ELSE cancelled END WHERE id = ?",
+					 "siibbii", detail, time, size, cancel, cancel, time, id));
+	if (r == 0 && s->ev_bytes >= 0)
+		s->ev_bytes += size - old;
+	return r;
 }
 
 int cd_store_alert_update(struct cd_store *s, int64_t id, const char *detail, int64_t time)
@@ -152,20 +153,6 @@ int cd_store_alert_each(struct cd_store *s, const struct cd_alert_filter *f, cd_
 
 int64_t cd_store_alerts_prune(struct cd_store *s, int64_t before)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "DELETE FROM alerts WHERE state = 'cancelled' AND "
-					 "cancelled < ? RETURNING size", "i", before);
-	if (!st)
-		return -EIO;
-	int64_t n = 0, bytes = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		bytes += sqlite3_column_int64(st, 0);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return cd_store_fail(s);
-	if (s->ev_bytes >= 0)
-		s->ev_bytes -= bytes;
-	return n;
+	return cd_store_prune_run(s, cd_store_prep(s, "DELETE FROM alerts WHERE state = 'cancelled' AND "
+					       "cancelled < ? RETURNING size", "i", before));
 }

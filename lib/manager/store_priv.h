@@ -29,6 +29,9 @@ const char *cd_store_col_ref(sqlite3_stmt *st, int i);
 int cd_store_rows(struct cd_store *s, sqlite3_stmt *st,
 		  int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);
 int64_t cd_store_scalar(struct cd_store *s, sqlite3_stmt *st);
+/* Run a DELETE ... RETURNING size (of events or alerts): how many rows
+ * went, or a negative code.  The sizes come off the running total. */
+int64_t cd_store_prune_run(struct cd_store *s, sqlite3_stmt *st);
 /* Past alerts cancelled before `before` removed (the event log's
  * retention): how many, or a negative code. */
 int64_t cd_store_alerts_prune(struct cd_store *s, int64_t before);

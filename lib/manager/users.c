@@ -33,7 +33,7 @@ struct cd_mgr_signins {
 	struct cd_map at;                 /* origin -> index */
 	char **origins;
 	struct cd_bucket *b;
-	size_t n;
+	size_t n, cap;
 	struct cd_bucket all;
 };
 
@@ -144,8 +144,9 @@ static int admit(struct cd_mgr *m, const char *origin)
 			cd_map_free(&s->at);
 			cd_map_init_exact(&s->at);
 		}
-		s->origins = cd_realloc(s->origins, (s->n + 1) * sizeof(*s->origins));
-		s->b = cd_realloc(s->b, (s->n + 1) * sizeof(*s->b));
+		size_t cap = s->cap;      /* both arrays grow alike */
+		cd_grow(&s->origins, &cap, s->n + 1, sizeof(*s->origins));
+		cd_grow(&s->b, &s->cap, s->n + 1, sizeof(*s->b));
 		s->origins[s->n] = cd_strdup(origin);
 		s->b[s->n] = (struct cd_bucket){ 0 };
 		cd_map_put(&s->at, s->origins[s->n], s->n, NULL);
