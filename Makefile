@@ -12,8 +12,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 # -Ilib: headers are named by their subsystem, "policy/parse.h"; -MMD:
 # each object's header dependencies, read back below
-# the web console's files: the source tree's, unless installed elsewhere
-CONSOLE_DIR ?= $(CURDIR)/console
+B        := build
+S        := build/san
+# the web console's files as the build makes them (scripts/build-console),
+# unless installed elsewhere
+CONSOLE_DIR ?= $(abspath $(B))/console
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -MMD -MP -DCD_VERSION='"$(VERSION)"' \
              -DCD_CONSOLE_DIR='"$(CONSOLE_DIR)"' \
              $(shell pkg-config --cflags $(PKGS))
@@ -30,11 +33,16 @@ D_SRC    := $(wildcard src/cordond_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
-B        := build
-S        := build/san
+.PHONY: all console screenshots deps test test-unit test-cli fuzz bench demo clean golden
+all: $(B)/cordon $(B)/cordond $(B)/cordon-agent console
 
-.PHONY: all deps test test-unit test-cli fuzz bench demo clean golden
-all: $(B)/cordon $(B)/cordond $(B)/cordon-agent
+# ---- the web console: its files, and the libraries from npm beside them ----
+CONSOLE_SRC := $(shell find console -path console/node_modules -prune -o -type f -print 2>/dev/null)
+console: $(B)/console/index.html
+$(B)/console/index.html: $(CONSOLE_SRC) scripts/build-console
+	@echo "  CONSOLE $(B)/console"
+	@scripts/build-console $(B)/console
+	@touch $@
 
 deps:
 	@./scripts/install-deps
@@ -146,7 +154,7 @@ $(B)/gen-metrics: tests/bench/gen_metrics.c
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
 		$(B)/test-root $(B)/probe $(B)/loadagents $(B)/vcsim $(S)/cordon $(S)/cordond $(S)/cordon-agent \
-		$(S)/test-unit $(B)/gen-metrics $(FUZZERS)
+		$(S)/test-unit $(B)/gen-metrics $(FUZZERS) console
 	@tests/run
 
 fuzz: deps
@@ -169,7 +177,7 @@ $(B)/bench-linear: tests/bench/linear.c $(B)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
 
 demo: deps
-	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe $(B)/vcsim
+	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe $(B)/vcsim console
 	@examples/demo
 
 # Regenerate the golden files after a deliberate change; review the diff.

@@ -30,6 +30,7 @@
 
 #include "console/assets.h"
 #include "cordond_sources.h"
+#include "cordond_stream.h"
 #include "manager/api.h"
 #include "manager/cert.h"
 #include "manager/mgr.h"
@@ -191,6 +192,42 @@ static void blob_done(void *cls)
 	cd_blob_unref(cls);
 }
 
+/* On every answer: its type, no caching, and no other origin's script,
+ * frame or form. */
+static void add_headers(struct MHD_Response *resp, const char *type)
+{
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy", CD_CONSOLE_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq);
+
+/* GET /api/v1/stream, admitted: the live stream, or 503 when too many are
+ * open (the lock held: seq and pulse are read under it). */
+static enum MHD_Result send_stream(struct MHD_Connection *conn, struct req *rq)
+{
+	struct MHD_Response *resp = cordond_stream_open(conn, cd_mgr_seq(mgr), cd_mgr_pulse(mgr));
+	if (!resp) {
+		rq->resp.stream = false;
+		rq->resp.status = 503;
+		rq->resp.retry_after = 30;
+		rq->resp.body = json_pack("{s:s}", "error", "too many live streams are open");
+		return send_json(conn, rq);
+	}
+	add_headers(resp, "text/event-stream");
+	enum MHD_Result ok = MHD_queue_response(conn, 200, resp);
+	MHD_destroy_response(resp);
+	log_line("%s %s %s %s 200 stream", rq->origin, rq->resp.who ? rq->resp.who : "-", rq->method,
+		 rq->path);
+	rq->answered = true;
+	return ok;
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 {
 	struct cd_api_resp *r = &rq->resp;
@@ -208,15 +245,7 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq)
 		nl[len + 1] = 0;
 		resp = MHD_create_response_from_buffer(len + 1, nl, MHD_RESPMEM_MUST_FREE);
 	}
-	MHD_add_response_header(resp, "Content-Type",
-				r->content_type ? r->content_type : "application/json");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	/* on every answer: no other origin's script, frame or form */
-	MHD_add_response_header(resp, "Content-Security-Policy", CD_CONSOLE_CSP);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+	add_headers(resp, r->content_type ? r->content_type : "application/json");
 	if (r->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
 	if (r->set_cookie)
@@ -360,6 +389,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		MHD_suspend_connection(conn);
 		pthread_mutex_unlock(&lock);
 		return MHD_YES;
+	}
+	if (rq->resp.stream) {
+		enum MHD_Result ok = send_stream(conn, rq);
+		pthread_mutex_unlock(&lock);
+		return ok;
 	}
 	pthread_mutex_unlock(&lock);
 	return send_json(conn, rq);
@@ -669,6 +703,7 @@ int main(int argc, char **argv)
 		}
 		pthread_mutex_lock(&lock);
 		wake();
+		cordond_streams_tick(cd_mgr_seq(mgr), cd_mgr_pulse(mgr));
 		fflush(stderr);
 		if (cd_mgr_now() >= next_tick) {
 			cd_mgr_tick(mgr);
@@ -698,9 +733,10 @@ out:
 		}
 		waiting = NULL;
 		pthread_mutex_unlock(&lock);
+		cordond_streams_end();
 		for (int i = 0; i < 300; i++) {
 			pthread_mutex_lock(&lock);
-			int left = draining;
+			int left = draining + cordond_streams_open();
 			pthread_mutex_unlock(&lock);
 			if (!left)
 				break;

@@ -69,6 +69,8 @@ static struct cd_mgr_agent *seen(struct cd_mgr *m, const struct cd_actor *a, int
 	*changed = ag->rec.applied_rev != applied_rev || ag->rec.applied_seq != applied_seq;
 	*came_up = !ag->up;
 	ag->rec.last_seen = now;
+	if (*changed || *came_up)
+		m->pulse++;
 	if (*changed) {
 		ag->rec.applied_rev = applied_rev;
 		ag->rec.applied_seq = applied_seq;
@@ -117,6 +119,7 @@ void cd_mgr_tick(struct cd_mgr *m)
 		struct cd_mgr_agent *ag = &m->agents[i];
 		if (ag->up && now - ag->rec.last_seen > 3 * hb_us(m)) {
 			ag->up = false;
+			m->pulse++;
 			cd_store_agent_put(m->store, &ag->rec);
 			ag->stored_seen = ag->rec.last_seen;
 			cd_mgr_event(m, "agent-down", ag->rec.workload, ag->rec.host, NULL, NULL,

@@ -63,6 +63,9 @@ struct cd_api_resp {
 	char *workload;            /* changes for a scanning agent: its workload's */
 	int retry_after;           /* a 429 or 503: seconds (Retry-After), 0: none */
 	char *set_cookie;          /* a Set-Cookie header to send, or NULL */
+	/* GET /stream, admitted: the server answers with its live stream
+	 * (text/event-stream) instead of a body */
+	bool stream;
 };
 
 /* The largest body a route takes, for the server to refuse earlier. */

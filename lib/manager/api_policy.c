@@ -15,6 +15,7 @@ void cd_api_h_policy_push(struct ctx *c)
 {
 	static const struct field f[] = {
 		{ "document", F_STR, true, 32u << 20 }, { "filename", F_STR, false, 1024 },
+		{ "dry_run", F_BOOL, false, 0 },
 	};
 	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
 		return;
@@ -23,6 +24,17 @@ void cd_api_h_policy_push(struct ctx *c)
 	struct cd_diags d;
 	cd_diags_init(&d);
 	int64_t rev;
+	if (json_is_true(json_object_get(c->body, "dry_run"))) {
+		/* the console's editor: every error, located, before a save */
+		int r = cd_mgr_check_policy(c->m, fn ? fn : "policy", json_string_value(doc),
+					    json_string_length(doc), &d);
+		if (r == -EINVAL)
+			cd_api_doc_errors(c, "the policy does not load", &d);
+		else
+			cd_api_reply(c, 200, json_pack("{s:b}", "valid", true));
+		cd_diags_free(&d);
+		return;
+	}
 	int r = cd_mgr_push_policy(c->m, fn ? fn : "policy", json_string_value(doc),
 				   json_string_length(doc), &c->actor, &d, &rev);
 	if (r == -EINVAL)
@@ -180,6 +192,17 @@ void cd_api_h_rollback(struct ctx *c)
 void cd_api_h_groups(struct ctx *c)
 {
 	cd_api_reply(c, 200, cd_groups_json(cd_mgr_state(c->m)));
+}
+
+void cd_api_h_policy_rules(struct ctx *c)
+{
+	if (!cd_mgr_policy_rev(c->m)) {
+		cd_api_error(c, 404, NULL, "no policy has been pushed yet");
+		return;
+	}
+	json_t *o = cd_policy_json(cd_mgr_state(c->m));
+	json_object_set_new(o, "revision", json_integer(cd_mgr_policy_rev(c->m)));
+	cd_api_reply(c, 200, o);
 }
 
 void cd_api_h_explain(struct ctx *c)

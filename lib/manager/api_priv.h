@@ -84,6 +84,7 @@ void cd_api_h_enroll(struct ctx *c);
 void cd_api_h_events(struct ctx *c);
 void cd_api_h_explain(struct ctx *c);
 void cd_api_h_groups(struct ctx *c);
+void cd_api_h_policy_rules(struct ctx *c);
 void cd_api_h_heartbeat(struct ctx *c);
 void cd_api_h_inventory(struct ctx *c);
 void cd_api_h_policy_diff(struct ctx *c);
@@ -101,6 +102,7 @@ json_t *cd_api_rev_json(const struct cd_revision *v);
 /* api_users.c */
 void cd_api_h_signin(struct ctx *c);
 void cd_api_h_whoami(struct ctx *c);
+void cd_api_h_stream(struct ctx *c);
 void cd_api_h_signout(struct ctx *c);
 void cd_api_h_users(struct ctx *c);
 void cd_api_h_user_add(struct ctx *c);

@@ -49,6 +49,13 @@ void cd_api_h_whoami(struct ctx *c)
 				       "session", session));
 }
 
+/* GET /stream: the server opens the live stream (cordond_stream.c). */
+void cd_api_h_stream(struct ctx *c)
+{
+	c->out->stream = true;
+	c->out->status = 200;
+}
+
 void cd_api_h_signout(struct ctx *c)
 {
 	if (!c->session[0]) {

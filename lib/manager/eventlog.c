@@ -116,6 +116,7 @@ int cd_mgr_agent_events(struct cd_mgr *m, const struct cd_actor *a, const char *
 			};
 			if (r == 0)
 				r = cd_store_event_add_once(m->store, &ev, cred, seq);
+			m->pulse++;
 			free(dj);
 			r = cd_mgr_finish(m, r);
 			if (r == 0)

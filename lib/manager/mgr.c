@@ -270,6 +270,7 @@ int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 		.message = msg, .data = dj,
 	};
 	int r = cd_store_event_add(m->store, &e);
+	m->pulse++;
 	free(dj);
 	if (a)
 		cd_mgr_logf(m, "event %s: %s (by %s from %s)", type, msg, a->name,
@@ -424,6 +425,11 @@ bool cd_mgr_up_to_date(const struct cd_mgr *m, int64_t since)
 int64_t cd_mgr_policy_rev(const struct cd_mgr *m)
 {
 	return m->pol.rev;
+}
+
+int64_t cd_mgr_pulse(const struct cd_mgr *m)
+{
+	return m->pulse;
 }
 
 int cd_mgr_heartbeat_seconds(const struct cd_mgr *m)

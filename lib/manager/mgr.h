@@ -103,6 +103,10 @@ int cd_mgr_push_inventory(struct cd_mgr *m, const char *source, const char *name
 int cd_mgr_push_policy(struct cd_mgr *m, const char *name, const char *text,
 		       size_t len, const struct cd_actor *a, struct cd_diags *d,
 		       int64_t *rev);
+/* Validate a document against the current inventory, storing nothing:
+ * 0, or -EINVAL with d's located errors. */
+int cd_mgr_check_policy(struct cd_mgr *m, const char *name, const char *text,
+			size_t len, struct cd_diags *d);
 /* A new revision with rev's text.  -ENOENT: no such revision. */
 int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 		    struct cd_diags *d, int64_t *newrev);
@@ -199,6 +203,10 @@ int64_t cd_mgr_seq(const struct cd_mgr *m);          /* the last change's number
  * can wait for the next change). */
 bool cd_mgr_up_to_date(const struct cd_mgr *m, int64_t since);
 int64_t cd_mgr_policy_rev(const struct cd_mgr *m);   /* 0: none yet */
+/* A number that moves whenever something the console shows may have:
+ * an event recorded, an agent's realized change or state.  With the
+ * change number, what the console's live stream compares. */
+int64_t cd_mgr_pulse(const struct cd_mgr *m);
 int cd_mgr_heartbeat_seconds(const struct cd_mgr *m);
 /* How often agents collect metrics (cordond --collect-interval). */
 int cd_mgr_collect_seconds(const struct cd_mgr *m);

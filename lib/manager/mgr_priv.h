@@ -43,6 +43,7 @@ struct cd_mgr {
 	                         * into it: it never moves) */
 	char *inv_doc;          /* effective inventory JSON, NULL when stale */
 	int64_t seq;            /* the last change's number */
+	int64_t pulse;          /* bumped by every event and agent's move (live updates) */
 	int64_t base;           /* deltas after base are in memory */
 	struct cd_mgr_delta *deltas;   /* a ring of CD_MGR_DELTAS */
 	size_t ndeltas, head;

@@ -51,6 +51,15 @@ int cd_mgr_push_policy(struct cd_mgr *m, const char *name, const char *text,
 	return set_policy(m, name, text, len, "pushed", a, d, rev);
 }
 
+int cd_mgr_check_policy(struct cd_mgr *m, const char *name, const char *text,
+			size_t len, struct cd_diags *d)
+{
+	struct cd_state *st;
+	int r = cd_mgr_build(&st, cd_mgr_inventory(m), name, text, len, d);
+	cd_mgr_state_drop(st);
+	return r < 0 ? -EINVAL : 0;
+}
+
 int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 		    struct cd_diags *d, int64_t *newrev)
 {

@@ -85,6 +85,7 @@ void cd_policy_free(struct cd_policy *pol)
 		struct cd_group *g = &pol->groups[i];
 		free(g->name);
 		cd_sel_free(g->match);
+		free(g->match_text);
 		free_strv(g->include, g->ninclude);
 		free_strv(g->exclude, g->nexclude);
 		free(g->include_loc);

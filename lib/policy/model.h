@@ -74,6 +74,7 @@ struct cd_service {
 struct cd_group {
 	char *name;
 	struct cd_sel *match;    /* NULL when the group has no selector */
+	char *match_text;        /* the selector as written, or NULL */
 	char **include;          /* workload names */
 	size_t ninclude;
 	struct cd_loc *include_loc;

@@ -125,6 +125,7 @@ static void parse_group(struct cd_yread *p, const struct cd_node *n,
 		if (!v[GROUP_MATCH]->plain)
 			at.col++;   /* past the opening quote */
 		cd_sel_parse(v[GROUP_MATCH]->str, at, &g.match, p->d);
+		g.match_text = cd_strdup(v[GROUP_MATCH]->str);
 	}
 	if (v[GROUP_INCLUDE])
 		cd_yr_strv(p, v[GROUP_INCLUDE], "include", &g.include, &g.ninclude, &g.include_loc);

@@ -31,6 +31,64 @@ void cd_groups_text(const struct cd_state *st, FILE *f)
 	}
 }
 
+static json_t *strv_json(char **v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *refs_json(const struct cd_ref *r, size_t n)
+{
+	static const char *const pre[] = { [CD_REF_GROUP] = "group:", [CD_REF_WORKLOAD] = "workload:",
+					   [CD_REF_IPSET] = "ipset:" };
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char buf[CD_ADDR_STRLEN];
+		if (r[i].kind == CD_REF_ANY)
+			json_array_append_new(a, json_string("any"));
+		else if (r[i].kind == CD_REF_ADDR)
+			json_array_append_new(a, json_string(cd_addr_fmt(&r[i].addr, buf)));
+		else
+			json_array_append_new(a, json_sprintf("%s%s", pre[r[i].kind], r[i].name));
+	}
+	return a;
+}
+
+json_t *cd_policy_json(const struct cd_state *st)
+{
+	static const char *const dirs[] = { [CD_DIR_IN] = "in", [CD_DIR_OUT] = "out", [CD_DIR_IN_OUT] = "in-out" };
+	const struct cd_policy *pol = &st->pol;
+	json_t *groups = json_array(), *rules = json_array();
+	for (size_t g = 0; g < pol->ngroups; g++) {
+		const struct cd_group *gr = &pol->groups[g];
+		size_t n;
+		const char **names = cd_members_names(&st->mem, g, &n);
+		json_t *m = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(m, json_string(names[i]));
+		free(names);
+		json_array_append_new(groups, json_pack("{s:s, s:s?, s:o, s:o, s:o, s:i}", "name", gr->name,
+							"match", gr->match_text,
+							"include", strv_json(gr->include, gr->ninclude),
+							"exclude", strv_json(gr->exclude, gr->nexclude),
+							"members", m, "line", gr->loc.line));
+	}
+	for (size_t i = 0; i < pol->nrules; i++) {
+		const struct cd_rule *r = &pol->rules[i];
+		json_array_append_new(rules, json_pack("{s:I, s:s?, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:i}",
+			"id", (json_int_t)r->id, "name", r->name, "category", cd_category_name(r->category),
+			"action", cd_action_name(r->action), "direction", dirs[r->direction],
+			"source", refs_json(r->src, r->nsrc), "destination", refs_json(r->dst, r->ndst),
+			"services", r->nsvc_raw ? strv_json(r->svc_raw, r->nsvc_raw) : json_pack("[s]", "any"),
+			"applied_to", refs_json(r->applied, r->napplied), "disabled", r->disabled,
+			"log", r->log, "line", r->loc.line));
+	}
+	return json_pack("{s:s, s:o, s:o}", "default_action", cd_action_name(pol->default_action),
+			 "groups", groups, "rules", rules);
+}
+
 static json_t *stage_json(const struct cd_stage_result *s)
 {
 	if (!s->checked)

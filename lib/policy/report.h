@@ -13,6 +13,13 @@
 json_t *cd_groups_json(const struct cd_state *st);
 void cd_groups_text(const struct cd_state *st, FILE *f);
 
+/* The current policy as tables: {"default_action", "groups": [{"name",
+ * "match", "include", "exclude", "members", "line"}], "rules": [{"id",
+ * "name", "category", "action", "direction", "source", "destination",
+ * "services", "applied_to", "disabled", "log", "line"}]}, the rules in
+ * evaluation order, endpoints as written ("group:NAME", "any", ...). */
+json_t *cd_policy_json(const struct cd_state *st);
+
 /* {"verdict": ..., "egress": STAGE|null, "ingress": STAGE|null} */
 json_t *cd_verdict_json(const struct cd_verdict *v);
 void cd_verdict_text(const struct cd_state *st, const struct cd_flow *f,
