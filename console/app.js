@@ -1,93 +1,133 @@
-// app.js - the console's first page: sign in (a session cookie the page
-// never sees, and the CSRF value it sends with every change), an overview
-// of counts from the API, sign out.  Plain ES module: no build step.
-const $ = (id) => document.getElementById(id);
-let csrf = sessionStorage.getItem("cordon-csrf") || "";
+// app.js - the console: sign in, then the navigation and the page the
+// address's #/path names.  Each page is a module of pages/; every call
+// goes through lib/api.js, every time through lib/time.js.
+import { html, render, useState, useEffect } from "./lib/html.js";
+import { api, setCsrf, whenSignedOut, hasSession } from "./lib/api.js";
+import { startLive, stopLive, useLive } from "./lib/live.js";
+import { setUser, setZone, getZone, zones, onZone, offset } from "./lib/time.js";
+import { Overview } from "./pages/overview.js";
+import { Workloads, Workload } from "./pages/workloads.js";
+import { Groups } from "./pages/groups.js";
+import { Policy } from "./pages/policy.js";
+import { Explain } from "./pages/explain.js";
+import { Quarantine } from "./pages/quarantine.js";
+import { Events } from "./pages/events.js";
+import { Sources } from "./pages/sources.js";
+import { Agents } from "./pages/agents.js";
+import { Dashboards } from "./pages/dashboards.js";
+import { Alerts, Alert } from "./pages/alerts.js";
 
-async function api(method, path, body) {
-  const headers = { "Content-Type": "application/json" };
-  if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
-  const r = await fetch("/api/v1" + path, {
-    method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw Object.assign(new Error(data.error || r.statusText), { status: r.status });
-  return data;
+// the main navigation: exactly these, in this order
+const NAV = [
+  ["overview", "Overview", Overview], ["workloads", "Workloads", Workloads], ["groups", "Groups", Groups],
+  ["policy", "Policy", Policy], ["explain", "Explain", Explain], ["quarantine", "Quarantine", Quarantine],
+  ["events", "Events", Events], ["sources", "Sources", Sources], ["agents", "Agents", Agents],
+  ["dashboards", "Dashboards", Dashboards], ["alerts", "Alerts", Alerts],
+];
+
+function route() {
+  const h = location.hash.replace(/^#\/?/, "");
+  const [path, query = ""] = h.split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  return { page: parts[0] || "overview", arg: parts[1], params: new URLSearchParams(query) };
 }
 
-// every time shown with its zone: the browser's, with its offset
-function when(d) {
-  const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium", timeZoneName: "short" });
-  const off = -d.getTimezoneOffset(), sign = off < 0 ? "-" : "+", a = Math.abs(off);
-  return `${fmt.format(d)} (${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")})`;
-}
-
-function show(signedIn, who) {
-  $("signin").hidden = signedIn;
-  $("overview").hidden = !signedIn;
-  $("signout").hidden = !signedIn;
-  $("who").textContent = signedIn ? `${who.name} (${who.role})` : "";
-}
-
-function count(label, n, href) {
-  const a = document.createElement("a");
-  a.className = "card";
-  a.href = href;
-  const c = document.createElement("div");
-  c.className = "count";
-  c.textContent = String(n);
-  const l = document.createElement("div");
-  l.textContent = label;
-  a.append(c, l);
-  return a;
-}
-
-async function overview() {
-  const [wl, agents, sources, alerts] = await Promise.all([
-    api("GET", "/workloads"), api("GET", "/agents"), api("GET", "/sources"),
-    api("GET", "/alerts?state=active"),
-  ]);
-  const box = $("counts");
-  box.replaceChildren(
-    count("workloads", wl.length, "#workloads"),
-    count("quarantined", wl.filter((w) => w.quarantined).length, "#quarantine"),
-    count("agents connected", `${agents.filter((a) => a.connected).length} / ${agents.length}`, "#agents"),
-    count("sources in sync", `${sources.filter((s) => s.state === "in sync").length} / ${sources.length}`, "#sources"),
-    count("active alerts", alerts.length, "#alerts"),
-  );
-  $("updated").textContent = when(new Date());
-}
-
-async function start() {
-  try {
-    const who = await api("GET", "/session");
-    show(true, who);
-    await overview();
-  } catch {
-    show(false);
+function SignIn({ done }) {
+  const [err, setErr] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [withToken, setWithToken] = useState(false);
+  async function submit(e) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setErr("");
+    setBusy(true);
+    try {
+      const s = await api("POST", "/session", withToken ? { token: f.get("token") }
+        : { user: f.get("user"), password: f.get("password") });
+      setCsrf(s.csrf);
+      done({ name: s.user, role: s.role, session: true });
+    } catch (x) {
+      setErr(x.message);
+    } finally {
+      setBusy(false);
+    }
   }
+  return html`<main id="main" class="signin"><form class="card" onSubmit=${submit}>
+    <h1>Sign in to cordon</h1>
+    ${withToken ? html`<label for="token">API token</label>
+      <input id="token" name="token" type="password" autocomplete="off" required />`
+    : html`<label for="user">User</label>
+      <input id="user" name="user" autocomplete="username" required />
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required />`}
+    <button type="submit" class="primary" disabled=${busy}>Sign in</button>
+    <button type="button" class="link" onClick=${() => { setWithToken(!withToken); setErr(""); }}>
+      ${withToken ? "Sign in with a user name and password" : "Sign in with an API token"}</button>
+    <p class="error" role="alert">${err}</p>
+  </form></main>`;
 }
 
-$("signin").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  $("signin-error").textContent = "";
-  try {
-    const s = await api("POST", "/session", { user: $("user").value, password: $("password").value });
-    csrf = s.csrf;
-    sessionStorage.setItem("cordon-csrf", csrf);
-    $("password").value = "";
-    await start();
-  } catch (err) {
-    $("signin-error").textContent = err.message;
+function ZonePicker() {
+  const z = getZone();
+  return html`<label class="zone">Time zone
+    <select value=${z} onChange=${(e) => setZone(e.target.value)}>
+      ${zones().map((n) => html`<option value=${n}>${n}</option>`)}
+    </select><span class="offset">${offset()}</span></label>`;
+}
+
+function Shell({ who, signOut }) {
+  const [r, setR] = useState(route());
+  const [, live] = useLive();
+  const [menu, setMenu] = useState(false);
+  useEffect(() => {
+    const f = () => { setR(route()); setMenu(false); window.scrollTo(0, 0); };
+    addEventListener("hashchange", f);
+    return () => removeEventListener("hashchange", f);
+  }, []);
+  const entry = NAV.find((n) => n[0] === r.page);
+  let Page = entry ? entry[2] : null;
+  if (r.page === "workloads" && r.arg) Page = Workload;
+  if (r.page === "alerts" && r.arg) Page = Alert;
+  useEffect(() => { document.title = `${entry ? entry[1] : "Not found"} · cordon`; }, [r.page]);
+  return html`
+    <header class="top">
+      <a class="brand" href="#/overview">cordon</a>
+      <button class="menu" aria-expanded=${menu} aria-controls="nav" onClick=${() => setMenu(!menu)}>Menu</button>
+      <nav id="nav" aria-label="Main" class=${menu ? "open" : ""}>
+        ${NAV.map(([k, label]) => html`<a href=${"#/" + k} aria-current=${k === r.page ? "page" : undefined}>${label}</a>`)}
+      </nav>
+      <div class="me">
+        <span class=${"live " + (live ? "on" : "off")} title="live updates">${live ? "live" : "offline"}</span>
+        <${ZonePicker} />
+        <span class="who">${who.name} (${who.role})</span>
+        <button type="button" onClick=${signOut}>Sign out</button>
+      </div>
+    </header>
+    <main id="main">${Page ? html`<${Page} arg=${r.arg} params=${r.params} who=${who} />`
+      : html`<h1>Not found</h1><p>There is no page ${r.page}.</p>`}</main>`;
+}
+
+function App() {
+  const [who, setWho] = useState(undefined);
+  const [, setZ] = useState(getZone());
+  useEffect(() => onZone(setZ), []);
+  useEffect(() => {
+    whenSignedOut(() => { setCsrf(""); stopLive(); setWho(null); });
+    if (hasSession()) api("GET", "/session").then(setWho, () => { setCsrf(""); setWho(null); });
+    else setWho(null);
+  }, []);
+  useEffect(() => {
+    if (who) { setUser(who.name); startLive(); }
+  }, [who]);
+  async function signOut() {
+    try { await api("DELETE", "/session"); } catch { /* gone already */ }
+    setCsrf("");
+    stopLive();
+    setWho(null);
   }
-});
+  if (who === undefined) return html`<main id="main"><p>Loading…</p></main>`;
+  if (!who) return html`<${SignIn} done=${setWho} />`;
+  return html`<${Shell} who=${who} signOut=${signOut} key=${getZone()} />`;
+}
 
-$("signout").addEventListener("click", async () => {
-  try { await api("DELETE", "/session"); } catch { /* gone already */ }
-  csrf = "";
-  sessionStorage.removeItem("cordon-csrf");
-  show(false);
-});
-
-start();
+render(html`<${App} />`, document.getElementById("app"));

@@ -11,24 +11,36 @@
 #define PASSWORD_MAX 1024
 #define SESSION_S (12 * 3600)
 
-/* POST /session {"user", "password"}: the session's cookie (HttpOnly,
- * Secure, SameSite=Strict) and, in the body, its CSRF value. */
+/* POST /session {"user", "password"} or {"token"} (an API token's
+ * secret): the session's cookie (HttpOnly, Secure, SameSite=Strict) and,
+ * in the body, its CSRF value. */
 void cd_api_h_signin(struct ctx *c)
 {
-	static const struct field f[] = { { "user", F_STR, true, 64 }, { "password", F_STR, true, PASSWORD_MAX } };
+	static const struct field f[] = { { "user", F_STR, false, 64 }, { "password", F_STR, false, PASSWORD_MAX },
+					  { "token", F_STR, false, 256 } };
 	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
 		return;
 	const char *user = json_string_value(json_object_get(c->body, "user"));
 	const char *pw = json_string_value(json_object_get(c->body, "password"));
+	const char *token = json_string_value(json_object_get(c->body, "token"));
+	if (token ? user || pw : !user || !pw) {
+		cd_api_error(c, 400, token ? "token" : user ? "password" : "user",
+			     "sign in with a user and a password, or with a token alone");
+		return;
+	}
 	struct cd_mgr_session s = { 0 };
-	/* a name no user can have is refused as a wrong one, unlogged */
-	int r = cd_api_name_ok(user) ? cd_mgr_signin(c->m, user, pw, c->r->origin, c->r->unlock,
-						    c->r->relock, &s) : -EACCES;
+	int r;
+	if (token)
+		r = cd_mgr_signin_token(c->m, token, c->r->origin, &s);
+	else    /* a name no user can have is refused as a wrong one, unlogged */
+		r = cd_api_name_ok(user) ? cd_mgr_signin(c->m, user, pw, c->r->origin, c->r->unlock,
+							 c->r->relock, &s) : -EACCES;
 	if (r == -EAGAIN) {
 		c->out->retry_after = s.retry_after;
 		cd_api_error(c, 429, NULL, "too many sign-in attempts: try again in %d s", s.retry_after);
 	} else if (r == -EACCES) {
-		cd_api_error(c, 401, NULL, "wrong user name or password");
+		cd_api_error(c, 401, NULL, token ? "this token is not an API token that is valid"
+			     : "wrong user name or password");
 	} else if (r < 0) {
 		cd_api_store_failed(c, r);
 	} else {

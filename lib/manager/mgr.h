@@ -307,6 +307,11 @@ struct cd_mgr_session {
  * released by unlock (when given). */
 int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
 		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out);
+/* Sign in with an API token (admin, operator or viewer): a session named
+ * token:NAME with its role, ended with the token's revocation.  Same
+ * answers and rate as cd_mgr_signin. */
+int cd_mgr_signin_token(struct cd_mgr *m, const char *token, const char *origin,
+			struct cd_mgr_session *out);
 void cd_mgr_session_free(struct cd_mgr_session *s);
 /* The CSRF value of a session's secret. */
 void cd_mgr_session_csrf(const char *secret, char out[CD_HASH_HEX]);

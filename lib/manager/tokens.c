@@ -78,6 +78,13 @@ int cd_mgr_token_revoke(struct cd_mgr *m, const char *name, bool agents,
 	}
 	if (r == 0 && *count == 0)
 		r = -ENOENT;
+	if (r == 0 && !agents) {         /* the consoles signed in with it */
+		char *sess = cd_asprintf("session:token:%s", name);
+		for (size_t i = 0; r == 0 && roles[i]; i++)
+			if (cd_store_token_del_name(m->store, sess, roles[i]) < 0)
+				r = -EIO;
+		free(sess);
+	}
 	if (r == 0)
 		r = cd_mgr_event(m, "audit", NULL, NULL, a,
 				 json_pack("{s:s, s:I}", "revoked", name, "count", (json_int_t)*count),

@@ -170,6 +170,60 @@ void cd_mgr_session_csrf(const char *secret, char out[CD_HASH_HEX])
 	free(s);
 }
 
+/* A new session for who (a user's name, or token:NAME) with role: its
+ * token "session:WHO" stored, the sign-in audited. */
+static int open_session(struct cd_mgr *m, const char *who_name, const char *role, const char *origin,
+			struct cd_mgr_session *out)
+{
+	char *secret = cd_token_new('s');
+	char hash[CD_HASH_HEX], *sname = cd_asprintf("session:%s", who_name);
+	cd_token_hash(secret, hash);
+	struct cd_token t = { .hash = hash, .name = sname, .role = (char *)role, .created = cd_mgr_now() };
+	struct cd_actor who = { .name = sname, .role = role, .origin = origin };
+	int r = cd_mgr_begin_n(m, 0);
+	if (r == 0)
+		r = cd_store_token_add(m->store, &t);
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", NULL, NULL, &who, json_pack("{s:s}", "user", who_name),
+				 "%s signed in", who_name);
+	r = cd_mgr_finish(m, r);
+	if (r == 0) {
+		out->secret = secret;
+		out->user = cd_strdup(who_name);
+		out->role = cd_strdup(role);
+		cd_mgr_session_csrf(secret, out->csrf);
+	} else {
+		free(secret);
+	}
+	free(sname);
+	return r;
+}
+
+int cd_mgr_signin_token(struct cd_mgr *m, const char *token, const char *origin, struct cd_mgr_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	if ((out->retry_after = admit(m, origin ? origin : "-")) > 0)
+		return -EAGAIN;
+	struct cd_token t = { 0 };
+	int r = cd_mgr_auth(m, token, &t);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	/* an API token's role only: not an agent's, nor another session */
+	bool ok = r == 0 && strncmp(t.name, "session:", 8) &&
+		  (!strcmp(t.role, "admin") || !strcmp(t.role, "operator") || !strcmp(t.role, "viewer"));
+	if (!ok) {
+		cd_mgr_event(m, "audit", NULL, NULL, NULL, json_pack("{s:s?}", "origin", origin),
+			     "sign-in with a token refused from %s", origin ? origin : "-");
+		cd_token_free(&t);
+		return -EACCES;
+	}
+	char *who = cd_asprintf("token:%s", t.name);
+	r = open_session(m, who, t.role, origin, out);
+	free(who);
+	cd_token_free(&t);
+	return r;
+}
+
 int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
 		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out)
 {
@@ -200,27 +254,7 @@ int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, cons
 		cd_user_free(&u);
 		return -EACCES;
 	}
-	char *secret = cd_token_new('s');
-	char hash[CD_HASH_HEX], *sname = cd_asprintf("session:%s", u.name);
-	cd_token_hash(secret, hash);
-	struct cd_token t = { .hash = hash, .name = sname, .role = u.role, .created = cd_mgr_now() };
-	struct cd_actor who = { .name = sname, .role = u.role, .origin = origin };
-	r = cd_mgr_begin_n(m, 0);
-	if (r == 0)
-		r = cd_store_token_add(m->store, &t);
-	if (r == 0)
-		r = cd_mgr_event(m, "audit", NULL, NULL, &who, json_pack("{s:s}", "user", u.name),
-				 "%s signed in", u.name);
-	r = cd_mgr_finish(m, r);
-	if (r == 0) {
-		out->secret = secret;
-		out->user = cd_strdup(u.name);
-		out->role = cd_strdup(u.role);
-		cd_mgr_session_csrf(secret, out->csrf);
-	} else {
-		free(secret);
-	}
-	free(sname);
+	r = open_session(m, u.name, u.role, origin, out);
 	cd_user_free(&u);
 	return r;
 }

@@ -1,0 +1,42 @@
+// metrics.js - reading the metrics store: latest values for tables, a
+// range at a step for charts (the store answers from the right tier).
+import { api, get } from "./api.js";
+import { rangeOf } from "./ui.js";
+
+let catalog = null;
+export async function units() {
+  if (!catalog) {
+    const c = await get("/metrics/catalog");
+    catalog = Object.fromEntries(c.map((m) => [m.name, m.unit]));
+  }
+  return catalog;
+}
+
+export const objects = (kind) => get("/metrics/objects" + (kind ? `?kind=${kind}` : ""));
+
+// {name: {metric: value}} of the newest value in the last 10 minutes
+export async function latest(kind, names, metrics) {
+  const out = {};
+  const end = Date.now();
+  for (let i = 0; i < names.length; i += 1000) {
+    const r = await api("POST", "/metrics/query", {
+      objects: names.slice(i, i + 1000).map((name) => ({ kind, name })), metrics,
+      begin: end - 600e3, end, step_seconds: 600, rollup: "latest",
+    });
+    for (const s of r.series) {
+      if (!s.points.length) continue;
+      (out[s.name] ||= {})[s.metric] = s.points[s.points.length - 1][1];
+    }
+  }
+  return out;
+}
+
+// the series of objects' metrics over a range ("1h" ... "180d")
+export async function range(objs, metrics, key, rollup = "avg") {
+  const r = rangeOf(key);
+  const end = Date.now();
+  const a = await api("POST", "/metrics/query", {
+    objects: objs, metrics, begin: end - r.ms, end, step_seconds: r.step, rollup,
+  });
+  return a.series;
+}

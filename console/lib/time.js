@@ -1,0 +1,76 @@
+// time.js - every time shown, in one zone: the user's choice (kept per
+// user name in this browser), else the browser's own; always written with
+// the zone's name and its offset at that moment, so a chart's points, a
+// table's rows and "last updated" can be read against each other.
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+let zone = browserZone();
+let user = "";
+const listeners = new Set();
+
+export function zones() {
+  let all;
+  try { all = Intl.supportedValuesOf("timeZone"); } catch { all = []; }
+  return [...new Set([zone, "UTC", ...all])];
+}
+export function getZone() { return zone; }
+export function setUser(name) {
+  user = name || "";
+  zone = localStorage.getItem(`cordon-zone:${user}`) || browserZone();
+  listeners.forEach((f) => f(zone));
+}
+export function setZone(z) {
+  new Intl.DateTimeFormat("en", { timeZone: z }); // throws on a zone the browser does not know
+  zone = z;
+  localStorage.setItem(`cordon-zone:${user}`, z);
+  listeners.forEach((f) => f(zone));
+}
+export function onZone(f) { listeners.add(f); return () => listeners.delete(f); }
+
+const cache = new Map();
+function fmt(kind, z) {
+  const key = kind + z;
+  if (!cache.has(key)) {
+    const o = { timeZone: z, hourCycle: "h23" };
+    if (kind !== "time") Object.assign(o, { year: "numeric", month: "2-digit", day: "2-digit" });
+    if (kind !== "date") Object.assign(o, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    if (kind === "offset") Object.assign(o, { timeZoneName: "longOffset" });
+    cache.set(key, new Intl.DateTimeFormat("en-CA", o));
+  }
+  return cache.get(key);
+}
+
+const toDate = (t) => (t instanceof Date ? t : new Date(t));
+function parts(t, kind) {
+  const p = {};
+  for (const x of fmt(kind, zone).formatToParts(toDate(t))) p[x.type] = x.value;
+  return p;
+}
+
+// "+09:00" (the zone's offset at t)
+export function offset(t = Date.now()) {
+  const n = parts(t, "offset").timeZoneName || "GMT";
+  return n === "GMT" ? "+00:00" : n.replace("GMT", "");
+}
+// "2026-12-03 18:08:00 Asia/Tokyo (+09:00)"
+export function when(t) {
+  if (t === null || t === undefined || t === "") return "never";
+  const p = parts(t, "full");
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone} (${offset(t)})`;
+}
+// the short form for a chart's axis: "18:08" or "12-03"
+export function axis(t, spanMs) {
+  const p = parts(t, "full");
+  return spanMs > 2 * 86400000 ? `${p.month}-${p.day}` : `${p.hour}:${p.minute}`;
+}
+// "09:08:00" of a time in the zone, for a chart's legend
+export function clock(t) {
+  const p = parts(t, "full");
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+// seconds to add to an epoch time to read it as the zone's wall clock (uPlot draws UTC)
+export function shiftSeconds(t) {
+  const o = offset(t);
+  const s = o[0] === "-" ? -1 : 1;
+  const [hh, mm] = o.slice(1).split(":").map(Number);
+  return s * (hh * 3600 + mm * 60);
+}

@@ -1,0 +1,16 @@
+// agents.js - each agent: connected or not, last heartbeat, what it realized.
+import { html } from "../lib/html.js";
+import { get } from "../lib/api.js";
+import { useData } from "../lib/live.js";
+import { Err, Time, State } from "../lib/ui.js";
+
+export function Agents() {
+  const { data, error } = useData(() => get("/agents"));
+  return html`<h1>Agents</h1><${Err} e=${error} />
+    ${data && !data.length && html`<p class="empty">No agent has enrolled yet.</p>`}
+    <table class="wide"><thead><tr><th scope="col">Agent</th><th scope="col">Host / workload</th><th scope="col">State</th><th scope="col">Last heartbeat</th><th scope="col">Revision realized</th><th scope="col">Change realized</th></tr></thead>
+    <tbody>${(data || []).map((a) => html`<tr><td>${a.name}</td><td>${a.host || a.workload}</td>
+      <td><${State} ok=${a.connected} word=${a.connected ? "connected" : "disconnected"} /></td>
+      <td><${Time} t=${a.last_heartbeat} /></td><td>${a.applied_revision}</td>
+      <td>${a.applied_seq} ${a.current ? html`<${State} ok=${true} word="current" />` : html`<${State} ok=${false} warn=${true} word="behind" />`}</td></tr>`)}</tbody></table>`;
+}

@@ -1,0 +1,69 @@
+// alerts.js - active and past alerts by severity; an alert's page:
+// symptoms and their values, recommendations, related objects, the chart
+// that shows it; acknowledge.
+import { html, useState } from "../lib/html.js";
+import { api, get, q } from "../lib/api.js";
+import { useData } from "../lib/live.js";
+import { Err, Time, Sev, Chart } from "../lib/ui.js";
+import { units } from "../lib/metrics.js";
+
+const SEVS = ["critical", "warning", "info"];
+const objLink = (kind, name) => (kind === "vm" ? html`<a href=${"#/workloads/" + encodeURIComponent(name)}>${name}</a>` : name);
+
+export function Alerts({ params }) {
+  const [state, setState] = useState(params.get("state") || "active");
+  const sev = params.get("severity") || "";
+  const { data, error } = useData(() => get("/alerts?" + q({ state, severity: sev })), [state, sev]);
+  const rows = data || [];
+  return html`<h1>Alerts</h1>
+    <div class="row filters"><label>Show<select value=${state} onChange=${(e) => setState(e.target.value)}>
+      <option value="active">active</option><option value="cancelled">past (cancelled)</option></select></label>
+      ${sev && html`<span>severity ${sev} · <a href="#/alerts">all severities</a></span>`}</div>
+    <${Err} e=${error} />
+    ${data && !rows.length && html`<p class="empty">No ${state === "active" ? "active" : "past"} alert${sev ? ` of severity ${sev}` : ""}.</p>`}
+    ${SEVS.map((s) => {
+      const a = rows.filter((x) => x.severity === s);
+      return a.length ? html`<section><h2><${Sev} s=${s} /> ${a.length}</h2>
+        <table class="wide"><thead><tr><th scope="col">Alert</th><th scope="col">Object</th><th scope="col">Raised</th><th scope="col">${state === "active" ? "Updated" : "Cancelled"}</th><th scope="col">Acknowledged</th></tr></thead>
+        <tbody>${a.map((x) => html`<tr><td><a href=${"#/alerts/" + x.id}>${x.definition}</a></td><td>${x.kind} ${objLink(x.kind, x.object)}</td>
+          <td><${Time} t=${x.raised} /></td><td><${Time} t=${state === "active" ? x.updated : x.cancelled} /></td><td>${x.acked_by ? html`by ${x.acked_by}` : "no"}</td></tr>`)}</tbody></table></section>` : null;
+    })}`;
+}
+
+export function Alert({ arg: id }) {
+  const [err, setErr] = useState(null);
+  const [msg, setMsg] = useState("");
+  const { data, error } = useData(async () => {
+    const a = await get(`/alerts/${encodeURIComponent(id)}`);
+    let chart = null;
+    if (a.drilldown?.query) {
+      const u = await units();
+      const r = await api("POST", "/metrics/query", a.drilldown.query);
+      chart = { unit: u[a.drilldown.query.metrics[0]], series: r.series.map((s) => ({ label: `${s.name} ${s.metric}`, points: s.points })) };
+    }
+    return { a, chart };
+  }, [id]);
+  async function act(path, body, ok) {
+    setErr(null); setMsg("");
+    try { await api("POST", path, body); setMsg(ok); } catch (e) { setErr(e); }
+  }
+  if (!data) return html`<h1>Alert ${id}</h1><${Err} e=${error} /><p>Loading…</p>`;
+  const { a, chart } = data;
+  return html`<h1><${Sev} s=${a.severity} /> ${a.definition}</h1>
+    <p class="sub">${a.kind} ${objLink(a.kind, a.object)} · ${a.state} · raised <${Time} t=${a.raised} />
+      ${a.cancelled && html` · cancelled <${Time} t=${a.cancelled} />`}</p>
+    ${a.description && html`<p>${a.description}</p>`}
+    <${Err} e=${error || err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
+    <p>${a.acked_by ? html`Acknowledged by ${a.acked_by} at <${Time} t=${a.acked_at} />`
+      : html`<button class="primary" onClick=${() => act(`/alerts/${a.id}/ack`, undefined, "acknowledged")}>Acknowledge</button>`}</p>
+    <div class="grid2">
+    <section class="card"><h2>Symptoms</h2><ul>${(a.symptoms || []).map((s) => html`<li class=${s.holds ? "holds" : ""}>
+      <strong>${s.symptom}</strong> ${s.holds ? "holds" : "does not hold"}${s.value != null ? html`: value <b>${typeof s.value === "number" ? +s.value.toPrecision(4) : s.value}</b>` : ""}</li>`)}</ul>
+      ${a.reason && html`<p>${a.reason}</p>`}</section>
+    <section class="card"><h2>Recommendations</h2><ul>${a.recommendations.map((r, i) => html`<li>${r.text}
+      ${r.action && html` <button class="small" onClick=${() => act(`/alerts/${a.id}/run`, { recommendation: i + 1 }, `${r.action} done`)}>${r.action}${r.tag ? ` ${r.tag}` : ""}</button>`}</li>`)}</ul>
+      <h2>Related objects</h2><p>${a.related.length ? a.related.map((r) => html`<span class="tag">${r.kind} ${objLink(r.kind, r.name)}</span> `) : "none"}</p></section>
+    </div>
+    ${chart && html`<section class="card"><h2>What shows it</h2><${Chart} title=${a.drilldown.query.metrics.join(", ")} unit=${chart.unit} series=${chart.series} /></section>`}
+    ${a.drilldown?.events && html`<p><a href=${"#/events?" + a.drilldown.events.split("?")[1]}>The events that show it</a></p>`}`;
+}

@@ -1,0 +1,113 @@
+// policy.js - the rules by category; the document edited in the page,
+// checked (every error on its line) before it is saved; revisions, a
+// coloured diff, rollback.
+import { html, useState, useEffect, useRef } from "../lib/html.js";
+import { api, get, q } from "../lib/api.js";
+import { useData } from "../lib/live.js";
+import { Err, Time, useConfirm } from "../lib/ui.js";
+
+const CATS = ["emergency", "infrastructure", "environment", "application"];
+
+function Rules({ pol }) {
+  return html`<p>Default action: <strong>${pol.default_action}</strong> · revision ${pol.revision}</p>
+    <table class="wide rules"><thead><tr><th scope="col">ID</th><th scope="col">Name</th><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Services</th>
+      <th scope="col">Applied to</th><th scope="col">Direction</th><th scope="col">Action</th><th scope="col">Line</th></tr></thead>
+    ${CATS.map((c) => {
+      const rs = pol.rules.filter((r) => r.category === c);
+      return html`<tbody><tr class="cat"><th colspan="9" scope="rowgroup">${c} (${rs.length})</th></tr>
+        ${rs.map((r) => html`<tr class=${r.disabled ? "disabled" : ""}><td>${r.id}</td><td>${r.name}</td>
+          <td>${r.source.join(", ")}</td><td>${r.destination.join(", ")}</td><td>${r.services.join(", ")}</td>
+          <td>${r.applied_to.join(", ") || "–"}</td><td>${r.direction}</td>
+          <td><span class=${"act act-" + r.action}>${r.action}</span>${r.disabled ? " (disabled)" : ""}</td><td>${r.line}</td></tr>`)}</tbody>`;
+    })}</table>`;
+}
+
+function Editor({ who }) {
+  const cur = useData(() => get("/policy").catch((e) => (e.status === 404 ? { document: "" } : Promise.reject(e))));
+  const [text, setText] = useState(null);
+  const [errs, setErrs] = useState([]);
+  const [msg, setMsg] = useState("");
+  const [fail, setFail] = useState(null);
+  const area = useRef(null);
+  useEffect(() => { if (cur.data && text === null) setText(cur.data.document); }, [cur.data]);
+  const lines = (text || "").split("\n");
+  function jump(line) {
+    const el = area.current;
+    let pos = 0;
+    for (let i = 1; i < line; i++) pos += lines[i - 1].length + 1;
+    el.focus();
+    el.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
+    el.scrollTop = Math.max(0, (line - 5) * 20);
+  }
+  async function send(dry) {
+    setMsg(""); setFail(null); setErrs([]);
+    try {
+      const r = await api("POST", "/policy", { document: text, filename: "policy.yaml", dry_run: dry });
+      setMsg(dry ? "No error: the document loads." : `Saved as revision ${r.revision}.`);
+    } catch (e) {
+      if (e.errors.length) setErrs(e.errors);
+      setFail(e);
+    }
+  }
+  const bad = new Set(errs.map((e) => e.line));
+  if (text === null) return html`<${Err} e=${cur.error} /><p>Loading…</p>`;
+  return html`<div class="editor">
+    <div class="ed-wrap"><ol class="gutter" aria-hidden="true">${lines.map((_, i) => html`<li class=${bad.has(i + 1) ? "bad" : ""}>${i + 1}</li>`)}</ol>
+    <textarea ref=${area} aria-label="Policy document" spellcheck="false" value=${text}
+      onInput=${(e) => { setText(e.target.value); setErrs([]); setMsg(""); }} rows=${Math.min(40, lines.length + 2)}></textarea></div>
+    <div class="row"><button onClick=${() => send(true)}>Check</button>
+      <button class="primary" disabled=${who.role !== "admin"} onClick=${() => send(false)}>Save as a new revision</button>
+      ${who.role !== "admin" && html`<small>Saving needs the admin role.</small>`}</div>
+    ${msg && html`<p class="okmsg" role="status">${msg}</p>`}
+    ${fail && html`<div class="error" role="alert"><p>${fail.message}: nothing was saved.</p>
+      <ul class="errlist">${errs.map((e) => html`<li><button class="link" onClick=${() => jump(e.line)}>line ${e.line}, column ${e.column}</button>: ${e.message}</li>`)}</ul></div>`}
+  </div>`;
+}
+
+function Diff({ text }) {
+  return html`<pre class="diff">${text.split("\n").map((l) => html`<span class=${l.startsWith("+") ? "add" : l.startsWith("-") ? "del" : l.startsWith("@@") ? "hunk" : ""}>${l}\n</span>`)}</pre>`;
+}
+
+function Revisions({ who }) {
+  const { data, error } = useData(() => get("/policy/revisions"));
+  const [sel, setSel] = useState(null);
+  const [diff, setDiff] = useState(null);
+  const [err, setErr] = useState(null);
+  const [msg, setMsg] = useState("");
+  const [confirm, dialog] = useConfirm();
+  async function show(rev) {
+    setSel(rev); setErr(null);
+    try {
+      const cur = data.find((r) => r.current).revision;
+      const d = await get("/policy/diff?" + q({ from: rev, to: cur }));
+      setDiff(d);
+    } catch (e) { setErr(e); }
+  }
+  async function rollback(rev) {
+    if (!(await confirm(`Roll the policy back to revision ${rev}? A new revision with its text becomes current.`, "Roll back"))) return;
+    try {
+      const r = await api("POST", "/policy/rollback", { revision: rev });
+      setMsg(`Rolled back: revision ${r.revision} has revision ${rev}'s text.`);
+    } catch (e) { setErr(e); }
+  }
+  if (!data) return html`<${Err} e=${error} /><p>Loading…</p>`;
+  return html`${dialog}<${Err} e=${err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
+    <table class="wide"><thead><tr><th scope="col">Revision</th><th scope="col">Time</th><th scope="col">Author</th><th scope="col">Comment</th><th scope="col"></th></tr></thead>
+    <tbody>${[...data].reverse().map((r) => html`<tr class=${sel === r.revision ? "selected" : ""}><td>${r.revision}${r.current ? " (current)" : ""}</td>
+      <td><${Time} t=${r.time} /></td><td>${r.author}</td><td>${r.comment}</td>
+      <td>${!r.current && html`<button class="small" onClick=${() => show(r.revision)}>Diff with current</button>
+        <button class="small" disabled=${who.role !== "admin"} onClick=${() => rollback(r.revision)}>Roll back to ${r.revision}</button>`}</td></tr>`)}</tbody></table>
+    ${diff && html`<h3>Revision ${diff.from} → ${diff.to}</h3><${Diff} text=${diff.diff} />`}`;
+}
+
+export function Policy({ who, params }) {
+  const tab = params.get("tab") || "rules";
+  const { data, error } = useData(() => get("/policy/rules").catch((e) => (e.status === 404 ? null : Promise.reject(e))));
+  const tabs = [["rules", "Rules"], ["edit", "Edit"], ["revisions", "Revisions"]];
+  return html`<h1>Policy</h1>
+    <nav class="tabs" aria-label="Policy">${tabs.map(([k, l]) => html`<a href=${"#/policy?tab=" + k} aria-current=${tab === k ? "page" : undefined}>${l}</a>`)}</nav>
+    <${Err} e=${error} />
+    ${tab === "rules" && (data ? html`<${Rules} pol=${data} />` : html`<p>${error ? "" : "No policy has been pushed yet."}</p>`)}
+    ${tab === "edit" && html`<${Editor} who=${who} />`}
+    ${tab === "revisions" && html`<${Revisions} who=${who} />`}`;
+}

@@ -1,0 +1,31 @@
+// quarantine.js - the board: quarantined workloads, since when and why;
+// release (confirmed), scan.
+import { html, useState } from "../lib/html.js";
+import { api, get } from "../lib/api.js";
+import { useData } from "../lib/live.js";
+import { Err, Time, useConfirm } from "../lib/ui.js";
+
+export function Quarantine() {
+  const { data, error } = useData(() => get("/workloads"));
+  const [err, setErr] = useState(null);
+  const [msg, setMsg] = useState("");
+  const [confirm, dialog] = useConfirm();
+  const qs = (data || []).filter((w) => w.quarantined);
+  async function act(fn, ok) {
+    setErr(null); setMsg("");
+    try { await fn(); setMsg(ok); } catch (e) { setErr(e); }
+  }
+  const path = (n, what) => `/workloads/${encodeURIComponent(n)}/${what}`;
+  return html`<h1>Quarantine</h1>${dialog}<${Err} e=${error || err} />
+    ${msg && html`<p class="okmsg" role="status">${msg}</p>`}
+    ${data && !qs.length && html`<p class="empty">No workload is quarantined.</p>`}
+    <ul class="board">${qs.map((w) => html`<li class="card qcard" data-workload=${w.name}>
+      <h2><a href=${"#/workloads/" + encodeURIComponent(w.name)}>${w.name}</a></h2>
+      <p>on ${w.host || "–"} · ${w.source || ""}</p>
+      <p>Since ${w.quarantine?.since ? html`<${Time} t=${w.quarantine.since} />` : "(not recorded: its source gives it the tag)"}</p>
+      <p class="why">${w.quarantine?.why}</p>
+      <div class="row">
+        <button onClick=${() => act(() => api("POST", path(w.name, "scan"), { kind: "full" }), `full scan of ${w.name} asked for`)}>Full scan</button>
+        <button class="danger" onClick=${async () => { if (await confirm(`Release ${w.name} from quarantine? Its traffic is no longer cut.`, "Release")) act(() => api("POST", path(w.name, "release")), `${w.name} released`); }}>Release</button>
+      </div></li>`)}</ul>`;
+}
