@@ -151,6 +151,13 @@ $(B)/gen-metrics: tests/bench/gen_metrics.c
 	$(CC) -std=gnu11 $(WARN) -O2 -o $@ $< -lm
 
 # ---- entry points ----
+# every page of the console at 1920x1080 and 390x844, from the browser
+# test's world (needs root, like make test): build/screenshots/
+screenshots: deps
+	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/vcsim \
+		$(S)/cordon $(S)/cordond console
+	@tests/console/run --screenshots $(B)/screenshots
+
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
 		$(B)/test-root $(B)/probe $(B)/loadagents $(B)/vcsim $(S)/cordon $(S)/cordond $(S)/cordon-agent \

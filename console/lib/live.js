@@ -31,6 +31,12 @@ export function stopLive() {
   notify();
 }
 
+// something moved that the page itself did: read again now
+export function poke() {
+  generation++;
+  notify();
+}
+
 // [generation, connected]: re-render when something moved
 export function useLive() {
   const [s, set] = useState([generation, connected]);

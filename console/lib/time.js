@@ -57,10 +57,13 @@ export function when(t) {
   const p = parts(t, "full");
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone} (${offset(t)})`;
 }
-// the short form for a chart's axis: "18:08" or "12-03"
+// the short form for a chart's axis, in the zone: "18:08", "12-03 18:00"
+// or "12-03"
 export function axis(t, spanMs) {
   const p = parts(t, "full");
-  return spanMs > 2 * 86400000 ? `${p.month}-${p.day}` : `${p.hour}:${p.minute}`;
+  if (spanMs > 4 * 86400000) return `${p.month}-${p.day}`;
+  if (spanMs > 86400000) return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return `${p.hour}:${p.minute}`;
 }
 // "09:08:00" of a time in the zone, for a chart's legend
 export function clock(t) {

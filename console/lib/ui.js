@@ -4,7 +4,7 @@
 import { html, useState, useEffect, useRef } from "./html.js";
 import uPlot from "../vendor/uplot.js";
 import { UNITS, base, value } from "./units.js";
-import { when, getZone, offset, clock } from "./time.js";
+import { when, getZone, offset, clock, axis } from "./time.js";
 
 export const Time = ({ t }) => html`<time datetime=${t ? new Date(t).toISOString() : ""}>${when(t)}</time>`;
 
@@ -74,10 +74,14 @@ const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e67700", "#0c8599
 export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
   const el = useRef(null);
   const plot = useRef(null);
-  const [width, setWidth] = useState(600);
+  const [width, setWidth] = useState(0);
   useEffect(() => {
-    const ro = new ResizeObserver(() => setWidth(Math.max(200, el.current?.clientWidth || 600)));
-    ro.observe(el.current);
+    // the figure's width, not the plot's: the canvas inside would hold it
+    const fig = el.current.parentElement;
+    const measure = () => setWidth(Math.max(160, fig.clientWidth - 22));
+    const ro = new ResizeObserver(measure);
+    ro.observe(fig);
+    measure();
     return () => ro.disconnect();
   }, []);
   useEffect(() => {
@@ -93,14 +97,17 @@ export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
     const opts = {
       width, height,
       tzDate: (t) => uPlot.tzDate(new Date(t * 1000), zone),
-      scales: { x: { time: true } },
+      // every metric of the catalog is 0 or more: the y axis starts at 0
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       series: [{ label: `time (${zone} ${offset()})`, value: (u, v) => (v == null ? "–" : clock(v * 1000)) },
         ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5,
           spanGaps: false, value: (u, v) => value(v, unit, bunit) }))],
-      axes: [{}, { values: (u, vals) => vals.map((v) => value(v, unit, bunit)), size: 80 }],
+      axes: [{ values: (u, vals) => vals.map((v) => axis(v * 1000, (u.scales.x.max - u.scales.x.min) * 1000)) },
+        { values: (u, vals) => vals.map((v) => value(v, unit, bunit)), size: 80 }],
       legend: { live: true },
     };
     plot.current?.destroy();
+    if (!width) return undefined;
     plot.current = new uPlot(opts, data, el.current);
     return () => { plot.current?.destroy(); plot.current = null; };
   }, [series, unit, width, height, bunit, getZone()]);

@@ -3,7 +3,7 @@
 // that shows it; acknowledge.
 import { html, useState } from "../lib/html.js";
 import { api, get, q } from "../lib/api.js";
-import { useData } from "../lib/live.js";
+import { useData, poke } from "../lib/live.js";
 import { Err, Time, Sev, Chart } from "../lib/ui.js";
 import { units } from "../lib/metrics.js";
 
@@ -45,7 +45,7 @@ export function Alert({ arg: id }) {
   }, [id]);
   async function act(path, body, ok) {
     setErr(null); setMsg("");
-    try { await api("POST", path, body); setMsg(ok); } catch (e) { setErr(e); }
+    try { await api("POST", path, body); setMsg(ok); poke(); } catch (e) { setErr(e); }
   }
   if (!data) return html`<h1>Alert ${id}</h1><${Err} e=${error} /><p>Loading…</p>`;
   const { a, chart } = data;

@@ -3,7 +3,7 @@
 // coloured diff, rollback.
 import { html, useState, useEffect, useRef } from "../lib/html.js";
 import { api, get, q } from "../lib/api.js";
-import { useData } from "../lib/live.js";
+import { useData, poke } from "../lib/live.js";
 import { Err, Time, useConfirm } from "../lib/ui.js";
 
 const CATS = ["emergency", "infrastructure", "environment", "application"];
@@ -44,6 +44,7 @@ function Editor({ who }) {
     try {
       const r = await api("POST", "/policy", { document: text, filename: "policy.yaml", dry_run: dry });
       setMsg(dry ? "No error: the document loads." : `Saved as revision ${r.revision}.`);
+      if (!dry) poke();
     } catch (e) {
       if (e.errors.length) setErrs(e.errors);
       setFail(e);
@@ -88,6 +89,7 @@ function Revisions({ who }) {
     try {
       const r = await api("POST", "/policy/rollback", { revision: rev });
       setMsg(`Rolled back: revision ${r.revision} has revision ${rev}'s text.`);
+      poke();
     } catch (e) { setErr(e); }
   }
   if (!data) return html`<${Err} e=${error} /><p>Loading…</p>`;

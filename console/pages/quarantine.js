@@ -2,7 +2,7 @@
 // release (confirmed), scan.
 import { html, useState } from "../lib/html.js";
 import { api, get } from "../lib/api.js";
-import { useData } from "../lib/live.js";
+import { useData, poke } from "../lib/live.js";
 import { Err, Time, useConfirm } from "../lib/ui.js";
 
 export function Quarantine() {
@@ -13,7 +13,7 @@ export function Quarantine() {
   const qs = (data || []).filter((w) => w.quarantined);
   async function act(fn, ok) {
     setErr(null); setMsg("");
-    try { await fn(); setMsg(ok); } catch (e) { setErr(e); }
+    try { await fn(); setMsg(ok); poke(); } catch (e) { setErr(e); }
   }
   const path = (n, what) => `/workloads/${encodeURIComponent(n)}/${what}`;
   return html`<h1>Quarantine</h1>${dialog}<${Err} e=${error || err} />

@@ -3,7 +3,7 @@
 // events, a scan.
 import { html, useState, useMemo } from "../lib/html.js";
 import { api, get, q } from "../lib/api.js";
-import { useData } from "../lib/live.js";
+import { useData, poke } from "../lib/live.js";
 import { Err, Time, State, VirtualTable, UnitSwitch, Chart, RangePicker, useConfirm } from "../lib/ui.js";
 import { bytes } from "../lib/units.js";
 import { latest, range } from "../lib/metrics.js";
@@ -34,7 +34,7 @@ export function Workloads({ params }) {
     (!f.host || w.host === f.host) && (!f.source || w.source === f.source) &&
     (!f.quarantine || String(w.quarantined) === f.quarantine)), [data, f]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
-  const sel = (k, label) => html`<label>${label}<select value=${f[k]} onChange=${set(k)}>
+  const sel = (k, label) => html`<label>${label}<select id=${"f-" + k} value=${f[k]} onChange=${set(k)}>
     <option value="">any</option>${opts[k].map((v) => html`<option value=${v}>${v || "(none)"}</option>`)}</select></label>`;
   const m = data ? data.m : {};
   const columns = [
@@ -50,9 +50,9 @@ export function Workloads({ params }) {
   ];
   return html`<h1>Workloads</h1><${Err} e=${error} />
     <form class="filters" onSubmit=${(e) => e.preventDefault()}>
-      <label>Name<input type="search" value=${f.name} onInput=${set("name")} placeholder="part of a name" /></label>
+      <label>Name<input id="f-name" type="search" value=${f.name} onInput=${set("name")} placeholder="part of a name" /></label>
       ${sel("tag", "Tag")}${sel("group", "Group")}${sel("host", "Host")}${sel("source", "Source")}
-      <label>Quarantine<select value=${f.quarantine} onChange=${set("quarantine")}>
+      <label>Quarantine<select id="f-quarantine" value=${f.quarantine} onChange=${set("quarantine")}>
         <option value="">any</option><option value="true">quarantined</option><option value="false">not quarantined</option></select></label>
     </form>
     <p class="count-line" aria-live="polite">${data ? `${rows.length} of ${wl.length} workloads` : "Loading…"}</p>
@@ -88,7 +88,7 @@ export function Workload({ arg: name }) {
   const charts = useData(() => range([{ kind: "vm", name }], METRICS.flatMap((x) => x[1]), rng), [name, rng]);
   async function act(fn, ok) {
     setErr(null); setMsg("");
-    try { await fn(); setMsg(ok); } catch (e) { setErr(e); }
+    try { await fn(); setMsg(ok); poke(); } catch (e) { setErr(e); }
   }
   if (!data) return html`<h1>${name}</h1><${Err} e=${error} /><p>Loading…</p>`;
   const { w, pol, ev } = data;
@@ -97,7 +97,7 @@ export function Workload({ arg: name }) {
   const qev = ev.filter((e) => /quarantin|release|detect|scan/.test(e.type));
   const series = charts.data || [];
   return html`<h1>${w.name}</h1>${dialog}
-    <p class="sub">on ${w.host || "no host"} · source ${w.source || "–"} · ${w.os || ""} · ${w.ips.join(", ")}</p>
+    <p class="sub">${[`on ${w.host || "no host"}`, `source ${w.source || "–"}`, w.os, w.ips.join(", ")].filter(Boolean).join(" · ")}</p>
     <${Err} e=${error || err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
     <div class="grid2">
     <section class="card"><h2>Tags</h2>

@@ -1,0 +1,493 @@
+// tests/console/ui.mjs - the console in Debian's Chromium, driven by
+// playwright-core, against the manager tests/console/run set up.
+//
+//   node ui.mjs   (its settings in the environment: see `env` below)
+//
+// Prints "ok NAME" / "FAIL NAME" per check and "N passed, N failed" last.
+// With SHOTS=DIR it also saves every page at 1920x1080 and at a phone's
+// 390x844 into DIR (make screenshots).
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const { chromium } = require("../../console/node_modules/playwright-core");
+const axeSource = readFileSync(require.resolve("../../console/node_modules/axe-core/axe.min.js"), "utf8");
+
+const env = (k) => { if (!process.env[k]) throw new Error(`${k} is not set`); return process.env[k]; };
+const URL = env("CONSOLE_URL");          // https://127.0.0.1:PORT/
+const ADMIN_PW = env("ADMIN_PASSWORD");
+const ADMIN_TOKEN = env("ADMIN_TOKEN");
+const OP_PW = env("OPERATOR_PASSWORD");  // user "olga", operator
+const VC_URL = env("VC_URL"), VC_PW = env("VC_PASSWORD"), VC_CERT = readFileSync(env("VC_CERT"), "utf8");
+const DOMAIN = env("DOMAIN");            // a QEMU domain with metrics: d1
+const QDOMAIN = env("QDOMAIN");          // one given the quarantine tag: d2
+const BULK = Number(env("BULK"));        // workloads of the static source
+const SHOTS = process.env.SHOTS || "";
+const VERBOSE = !!process.env.VERBOSE;
+
+let npass = 0, nfail = 0;
+const pass = (n) => { npass++; if (VERBOSE) console.log(`ok   ${n}`); };
+const fail = (n, ...why) => { nfail++; console.log(`FAIL ${n}`); for (const w of why) console.log(`     ${w}`); };
+async function check(name, fn) {
+  try {
+    const r = await fn();
+    if (r === false) fail(name); else pass(name);
+  } catch (e) {
+    fail(name, String(e.message || e).split("\n").slice(0, 6).join(" | "));
+  }
+}
+const assert = (c, why) => { if (!c) throw new Error(why); };
+
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ARGS });
+
+// Every console error, page error and CSP violation, by the step it came
+// in; a step that expects a refusal lets its own 4xx resources through.
+let step = "start", allow4xx = false;
+const problems = [];
+async function newPage(viewport) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
+  const page = await ctx.newPage();
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      (window.__csp ||= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    if (allow4xx && /status of 4\d\d/.test(m.text())) return;
+    problems.push(`${step}: console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`${step}: page error: ${e.message}`));
+  return [ctx, page];
+}
+async function expecting4xx(fn) {
+  allow4xx = true;
+  try { return await fn(); } finally { allow4xx = false; }
+}
+const loaded = (page) => page.waitForFunction(() => document.querySelector("main h1") &&
+  !document.body.innerText.includes("Loading…"), null, { timeout: 20000 });
+async function go(page, route) {
+  step = route;
+  if (page.url() === URL + "#/" + route) await page.reload();   // the page afresh
+  else await page.goto(URL + "#/" + route);
+  await loaded(page);
+}
+async function signIn(page, user, pw) {
+  await page.goto(URL);
+  await page.waitForSelector("#user");
+  await page.fill("#user", user);
+  await page.fill("#password", pw);
+  await page.click("form button[type=submit]");
+  await page.waitForSelector("header.top", { timeout: 15000 });
+  await loaded(page);
+}
+async function axe(page) {
+  await page.evaluate(axeSource);
+  const v = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] }))
+    .violations.filter((x) => x.impact === "serious" || x.impact === "critical")
+    .map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`));
+  return v;
+}
+const api = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
+  const h = { "Content-Type": "application/json", "X-CSRF-Token": localStorage.getItem("cordon-csrf") || "" };
+  const r = await fetch("/api/v1" + p, { method: m, headers: h, body: b ? JSON.stringify(b) : undefined });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}, [method, path, body]);
+const until = async (fn, ms = 15000) => {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+
+const PAGES = ["overview", "workloads", `workloads/${DOMAIN}`, "groups", "policy", "policy?tab=edit",
+  "policy?tab=revisions", "explain", "quarantine", "events", "sources", "agents", "dashboards",
+  "dashboards?tab=storage", "dashboards?tab=compare", "alerts"];
+const NAV = ["Overview", "Workloads", "Groups", "Policy", "Explain", "Quarantine", "Events", "Sources", "Agents",
+  "Dashboards", "Alerts"];
+
+const [ctx, page] = await newPage({ width: 1920, height: 1080 });
+
+// ---- signing in ----
+step = "sign-in";
+await check("a wrong password is refused in the form, no session", () => expecting4xx(async () => {
+  await page.goto(URL);
+  await page.waitForSelector("#user");
+  await page.fill("#user", "admin");
+  await page.fill("#password", "not-the-password");
+  await page.click("form button[type=submit]");
+  await page.waitForFunction(() => /wrong user name or password/.test(document.querySelector("form .error")?.textContent || ""));
+  assert(!(await page.$("nav#nav")), "signed in anyway");
+}));
+if (SHOTS) { mkdirSync(SHOTS, { recursive: true }); await page.screenshot({ path: `${SHOTS}/signin-1920.png` }); }
+await check("sign in as admin: the navigation, exactly in its order", async () => {
+  await signIn(page, "admin", ADMIN_PW);
+  const links = await page.$$eval("nav#nav a", (a) => a.map((x) => x.textContent.trim()));
+  assert(JSON.stringify(links) === JSON.stringify(NAV), `nav is ${links.join(", ")}`);
+  assert((await page.textContent(".who")).includes("admin (admin)"), "who");
+});
+await check("the session cookie is HttpOnly, Secure, SameSite=Strict", async () => {
+  const c = (await ctx.cookies()).find((x) => x.name === "cordon_session");
+  assert(c && c.httpOnly && c.secure && c.sameSite === "Strict", JSON.stringify(c));
+  assert(!(await page.evaluate(() => document.cookie)).includes("cordon_session"), "the page reads it");
+});
+await check("a change without the CSRF value is refused (403)", async () => {
+  const r = await expecting4xx(() => page.evaluate(async () => (await fetch("/api/v1/workloads/x/tags",
+    { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"tag":"a=b"}' })).status));
+  assert(r === 403, `status ${r}`);
+});
+await check("live updates: one event stream, connected", async () => {
+  await page.waitForSelector(".live.on", { timeout: 10000 });
+});
+
+// ---- every page: no console error, no CSP violation, no serious axe finding ----
+for (const p of PAGES) {
+  await check(`page ${p}: loads, no console error or CSP violation, axe finds nothing serious`, async () => {
+    const before = problems.length;
+    await go(page, p);
+    await page.waitForTimeout(400);
+    const csp = await page.evaluate(() => window.__csp || []);
+    assert(!csp.length, `CSP: ${csp.join("; ")}`);
+    assert(problems.length === before, problems.slice(before).join("; "));
+    const v = await axe(page);
+    assert(!v.length, v.join("; "));
+  });
+}
+
+// ---- live: a change made elsewhere reaches the page without a reload ----
+await check("live: a workload quarantined by another client shows on the overview without a reload", async () => {
+  await go(page, "overview");
+  const n = async () => Number((await page.textContent('a[href="#/quarantine"] .count')).trim());
+  const before = await n();
+  const other = await (await import("../../console/node_modules/playwright-core/index.mjs")).request.newContext({
+    ignoreHTTPSErrors: true, extraHTTPHeaders: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const r = await other.post(`${URL}api/v1/workloads/bulk-00003/tags`, { data: { tag: "quarantine=yes" } });
+  assert(r.status() === 200 || r.status() === 201, `tag: ${r.status()}`);
+  assert(await until(async () => (await n()) === before + 1), "the count did not move");
+  await other.delete(`${URL}api/v1/workloads/bulk-00003/tags?tag=quarantine%3Dyes`);
+  assert(await until(async () => (await n()) === before), "the count did not come back");
+  await other.dispose();
+});
+
+// ---- overview ----
+await check("overview: counts link to their pages, last updated with its zone and offset", async () => {
+  await go(page, "overview");
+  const hrefs = await page.$$eval(".counts a", (a) => a.map((x) => x.getAttribute("href")));
+  for (const h of ["#/workloads", "#/quarantine", "#/agents", "#/sources"]) assert(hrefs.includes(h), `no link ${h}`);
+  assert(hrefs.some((h) => h.startsWith("#/alerts")), "no alerts link");
+  const t = await page.textContent(".when");
+  assert(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ \([+-]\d\d:\d\d\)/.test(t), t);
+});
+
+// ---- workloads: 10,000 and more, only the rows in view drawn ----
+await check(`workloads: all ${BULK + 2} listed, fewer than 100 rows in the page, the last one reached by scrolling`, async () => {
+  await go(page, "workloads");
+  const line = await page.textContent(".count-line");
+  assert(line.startsWith(`${BULK + 2} of ${BULK + 2}`), line);
+  const rows = await page.$$eval(".vtable tbody tr:not(.spacer)", (r) => r.length);
+  assert(rows > 10 && rows < 100, `${rows} rows in the page`);
+  const last = (await api(page, "GET", "/workloads")).body.at(-1).name;
+  await page.$eval(".vtable", (el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForSelector(`.vtable a[href="#/workloads/${last}"]`, { timeout: 5000 });
+  const rows2 = await page.$$eval(".vtable tbody tr:not(.spacer)", (r) => r.length);
+  assert(rows2 < 100, `${rows2} rows after scrolling`);
+});
+await check("workloads: filter by name, by host, by quarantine", async () => {
+  await page.fill('input[type=search]', "bulk-00042");
+  await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("1 of"));
+  await page.fill('input[type=search]', "");
+  await page.selectOption('#f-host', "bulkhost");
+  await page.waitForFunction((n) => document.querySelector(".count-line").textContent.startsWith(`${n} of`), BULK);
+  await page.selectOption('#f-host', "");
+  await page.selectOption('#f-quarantine', "true");
+  await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("1 of"));
+  await page.selectOption('#f-quarantine', "");
+});
+await check("workloads: the memory column's unit switch (GiB, base 2; TB, base 10)", async () => {
+  await page.fill('input[type=search]', DOMAIN);
+  await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("1 of"));
+  const cell = () => page.textContent(".vtable tbody tr:not(.spacer) td:last-child");
+  assert(await until(async () => /\d/.test(await cell())), "no memory value");
+  await page.selectOption('select[aria-label="Memory: unit"]', "GiB");
+  assert((await cell()).endsWith(" GiB"), await cell());
+  assert((await page.textContent(".unitsw small")) === "base 2", "base");
+  await page.selectOption('select[aria-label="Memory: unit"]', "TB");
+  assert((await cell()).endsWith(" TB") && (await page.textContent(".unitsw small")) === "base 10", await cell());
+});
+
+// ---- a workload: tag it, see it change group ----
+await check(`tag ${DOMAIN} role=web: it joins group web (live), then leaves it`, async () => {
+  await go(page, `workloads/${DOMAIN}`);
+  assert(!(await page.$('p.groups a:text-is("web")')), "already in web");
+  await page.fill("#newtag", "role=web");
+  await page.click('button:text-is("Add tag")');
+  await page.waitForSelector('p.groups a:text-is("web")', { timeout: 15000 });
+  await page.click('button[aria-label="Remove tag role=web"]');
+  await page.waitForSelector('p.groups a:text-is("web")', { state: "detached", timeout: 15000 });
+});
+await check("a workload's page: rules that apply, metrics with their current value, events", async () => {
+  const rules = await page.$$eval("section:has(h2:text-is('Rules that apply')) tbody tr", (r) => r.length);
+  assert(rules >= 1, "no rule");
+  assert(await until(async () => (await page.$$eval("figure.chart canvas", (c) => c.length)) >= 3), "no charts");
+  const now = await page.textContent("figure.chart .now");
+  assert(/%/.test(now), `CPU now: ${now}`);
+  assert((await page.$$eval("section:has(h2:text-is('Events')) li", (l) => l.length)) >= 1, "no events");
+});
+await check("a scan asked from the workload's page is refused or accepted, said in the page", () => expecting4xx(async () => {
+  await page.click('button:text-is("Full scan")');
+  await page.waitForSelector(".okmsg, main .error", { timeout: 10000 });
+}));
+
+// ---- policy: an error located on its line, a save, a rollback with a diff ----
+let revBefore;
+await check("policy: an edit with an error is refused with its line, nothing saved", () => expecting4xx(async () => {
+  revBefore = (await api(page, "GET", "/policy/revisions")).body.length;
+  await go(page, "policy?tab=edit");
+  const doc = await page.inputValue("textarea");
+  const broken = doc.replace(/default_action: \w+/, "default_action: allow\ngroups_typo: 1");
+  const line = broken.split("\n").findIndex((l) => l.startsWith("groups_typo")) + 1;
+  await page.fill("textarea", broken);
+  await page.click('button:text-is("Check")');
+  await page.waitForSelector(".errlist li");
+  const errs = await page.textContent(".errlist");
+  assert(errs.includes(`line ${line},`), `no error at line ${line}: ${errs}`);
+  assert(await page.$(`.gutter li:nth-child(${line}).bad`), "the line is not marked");
+  await page.click('button:text-is("Save as a new revision")');
+  await page.waitForSelector(".error:has-text('nothing was saved')");
+  assert((await api(page, "GET", "/policy/revisions")).body.length === revBefore, "a revision was saved");
+}));
+await check("policy: a valid edit is saved as a new revision; its rule in the table", async () => {
+  await go(page, "policy?tab=edit");
+  const doc = await page.inputValue("textarea");
+  await page.fill("textarea", doc.replace("rules:\n", "rules:\n  - id: 4242\n    name: console-added\n    category: application\n    source: [any]\n    destination: [group:web]\n    service: [tcp/8080]\n    action: allow\n"));
+  await page.click('button:text-is("Check")');
+  await page.waitForSelector(".okmsg:has-text('No error')");
+  await page.click('button:text-is("Save as a new revision")');
+  await page.waitForSelector(`.okmsg:has-text("Saved as revision ${revBefore + 1}")`);
+  await go(page, "policy");
+  await page.waitForSelector("td:text-is('console-added')");
+});
+await check("policy: revisions, a coloured diff, a rollback confirmed in a dialog", async () => {
+  await go(page, "policy?tab=revisions");
+  await page.click(`button:text-is("Diff with current")`);
+  await page.waitForSelector("pre.diff .add, pre.diff .del");
+  const colour = await page.$eval("pre.diff .add, pre.diff .del", (e) => getComputedStyle(e).backgroundColor);
+  assert(colour !== "rgba(0, 0, 0, 0)", "no colour");
+  await page.click(`button:text-is("Roll back to ${revBefore}")`);
+  await page.waitForSelector("dialog[open]");
+  await page.click('dialog button:text-is("Roll back")');
+  await page.waitForSelector(`.okmsg:has-text("revision ${revBefore + 2} has revision ${revBefore}'s text")`);
+  const revs = (await api(page, "GET", "/policy/revisions")).body;
+  assert(revs.length === revBefore + 2 && revs.at(-1).current, JSON.stringify(revs.at(-1)));
+});
+await check("groups: selector and members", async () => {
+  await go(page, "groups");
+  await page.waitForSelector("#group-web code");
+  assert((await page.textContent("#group-web code")).includes("role=web"), "selector");
+});
+
+// ---- explain ----
+await check("explain: the answer names the rule", async () => {
+  await go(page, "explain");
+  await page.fill('label:has-text("Source") input', "bulk-00001");
+  await page.fill('label:has-text("Destination") input', "bulk-00002");
+  await page.selectOption('label:has-text("Protocol") select', "tcp");
+  await page.fill('label:has-text("Port") input', "22");
+  await page.click('button:text-is("Explain")');
+  await page.waitForSelector(".answer");
+  const a = await page.textContent(".answer");
+  assert(/Verdict: (drop|reject)/.test(a) && /by rule 900/.test(a), a);
+});
+
+// ---- quarantine board ----
+await check(`quarantine: ${QDOMAIN} on the board, released after a confirmation, gone (live)`, async () => {
+  await go(page, "quarantine");
+  const card = `li[data-workload="${QDOMAIN}"]`;
+  await page.waitForSelector(card);
+  assert((await page.textContent(card)).includes("Since"), "since");
+  await page.click(`${card} button:text-is("Release")`);
+  await page.waitForSelector("dialog[open]");
+  await page.click('dialog button:text-is("Release")');
+  await page.waitForSelector(card, { state: "detached", timeout: 15000 });
+  const w = (await api(page, "GET", "/workloads")).body.find((x) => x.name === QDOMAIN);
+  assert(!w.quarantined, "still quarantined");
+});
+
+// ---- events ----
+await check("events: search, type filter", async () => {
+  await go(page, "events");
+  await page.fill('input[type=search]', "released");
+  await page.click('button:text-is("Search")');
+  await page.waitForFunction((n) => [...document.querySelectorAll(".events-table td")].some((td) => td.textContent.includes(n)), QDOMAIN);
+  await page.fill('input[type=search]', "");
+  await page.selectOption('label:has-text("Type") select', "policy");
+  await page.click('button:text-is("Search")');
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll(".events-table tbody tr td:nth-child(2)")].map((x) => x.textContent);
+    return t.length > 0 && t.every((x) => x === "policy");
+  });
+});
+
+// ---- sources: a vCenter refused in the form, then added ----
+await check("sources: a vCenter with a wrong password is refused in the form, not stored", () => expecting4xx(async () => {
+  await go(page, "sources");
+  await page.fill('form.addsrc label:has-text("Name") input', "vc1");
+  await page.fill('form.addsrc label:has-text("URL") input', VC_URL);
+  await page.fill('form.addsrc label:has-text("User") input', "cordon");
+  await page.fill('form.addsrc label:has-text("Password") input', "wrong-password");
+  await page.fill('form.addsrc textarea[name=cacert]', VC_CERT);
+  await page.click('form.addsrc button[type=submit]');
+  await page.waitForSelector("form.addsrc .error", { timeout: 30000 });
+  const e = await page.textContent("form.addsrc .error");
+  assert(/Refused: .*user and password/.test(e), e);
+  assert(!(await api(page, "GET", "/sources")).body.some((s) => s.name === "vc1"), "stored");
+}));
+await check("sources: with the right password it is added and comes in sync", async () => {
+  await page.fill('form.addsrc label:has-text("Password") input', VC_PW);
+  await page.click('form.addsrc button[type=submit]');
+  await page.waitForSelector(".okmsg:has-text('vc1 added')", { timeout: 30000 });
+  await page.waitForSelector("tr:has(td:text-is('vc1')) .state.ok", { timeout: 30000 });
+});
+
+// ---- agents ----
+await check("agents: connected (colour and word), last heartbeat with its zone", async () => {
+  await go(page, "agents");
+  await page.waitForSelector("tbody .state.ok:text-is('connected')");
+  assert(/\(\+\d\d:\d\d\)|\([+-]\d\d:\d\d\)/.test(await page.textContent("tbody time")), "time");
+});
+
+// ---- dashboards: the range changes the query's step; units ----
+await check("dashboards: compute charts; the range set to 7 days asks at a 30-minute step", async () => {
+  await go(page, "dashboards");
+  await page.waitForSelector("figure.chart canvas");
+  const req = page.waitForRequest((r) => r.url().endsWith("/api/v1/metrics/query") &&
+    JSON.parse(r.postData() || "{}").step_seconds === 1800, { timeout: 10000 });
+  await page.selectOption('label.range select', "7d");
+  const q = JSON.parse((await req).postData());
+  assert(q.end - q.begin === 7 * 86400e3, `range ${q.end - q.begin}`);
+  await loaded(page);
+  await page.waitForSelector("figure.chart canvas");
+});
+await check("dashboards: storage overview, the capacity column switched to GiB then TiB", async () => {
+  await go(page, "dashboards?tab=storage");
+  await page.selectOption('label.range select', "1h");
+  await loaded(page);
+  const cell = () => page.textContent("table tbody tr td:nth-child(3)");
+  assert(await until(async () => /\d/.test(await cell())), "no capacity");
+  await page.selectOption('select[aria-label="Capacity: unit"]', "GiB");
+  assert((await cell()).endsWith(" GiB"), await cell());
+  await page.selectOption('select[aria-label="Capacity: unit"]', "TiB");
+  assert((await cell()).endsWith(" TiB"), await cell());
+  assert(/days|not filling/.test(await page.textContent("table tbody tr td:nth-child(7)")), "days remaining");
+});
+await check("dashboards: storage comparison lists each VM by datastore", async () => {
+  await go(page, "dashboards?tab=compare");
+  await page.waitForSelector(`a[href="#/workloads/${DOMAIN}"]`);
+});
+
+// ---- alerts: an alert's page, acknowledged ----
+await check("alerts: an active alert's page with symptoms and its chart; acknowledged", async () => {
+  await go(page, "alerts");
+  await page.waitForSelector('a[href^="#/alerts/"]', { timeout: 30000 });
+  await page.click('a[href^="#/alerts/"]');
+  await loaded(page);
+  await page.waitForSelector("section:has(h2:text-is('Symptoms')) li");
+  await page.click('button:text-is("Acknowledge")');
+  await page.waitForSelector("text=/Acknowledged by (session:)?admin at/");
+});
+
+// ---- the zone: shown, changed, kept ----
+await check("zone: changed to Asia/Tokyo, every time shown with +09:00, kept after a reload", async () => {
+  await go(page, "overview");
+  await page.selectOption('.zone select', "Asia/Tokyo");
+  await loaded(page);
+  assert((await page.textContent(".when")).includes("Asia/Tokyo (+09:00)"), await page.textContent(".when"));
+  await go(page, `workloads/${DOMAIN}`);
+  await page.waitForSelector("figure.chart .u-legend");
+  const legend = await page.textContent("figure.chart .u-legend");
+  assert(legend.includes("Asia/Tokyo +09:00"), legend);
+  await page.reload();
+  await loaded(page);
+  assert((await page.inputValue(".zone select")) === "Asia/Tokyo", "not kept");
+  assert((await page.textContent(".zone .offset")) === "+09:00", "offset");
+});
+
+// ---- sign out; an operator; a token ----
+await check("sign out: the form again, the old cookie refused", async () => {
+  await page.click('button:text-is("Sign out")');
+  await page.waitForSelector("#user");
+  const s = await expecting4xx(() => page.evaluate(async () => (await fetch("/api/v1/session")).status));
+  assert(s === 401, `status ${s}`);
+});
+await check("an operator signs in: its role shown, saving the policy not offered", async () => {
+  await signIn(page, "olga", OP_PW);
+  assert((await page.textContent(".who")).includes("olga (operator)"), "who");
+  await go(page, "policy?tab=edit");
+  assert(await page.$('button:text-is("Save as a new revision")[disabled]'), "save enabled");
+  await page.click('button:text-is("Sign out")');
+  await page.waitForSelector("#user");
+});
+await check("sign in with an API token", async () => {
+  await page.click('button:text-is("Sign in with an API token")');
+  await page.fill("#token", ADMIN_TOKEN);
+  await page.click("form button[type=submit]");
+  await page.waitForSelector("header.top");
+  assert((await page.textContent(".who")).includes("token:admin (admin)"), await page.textContent(".who"));
+});
+if (SHOTS) {
+  await page.selectOption('.zone select', "Europe/Paris");
+  for (const p of PAGES) {
+    step = `shot ${p}`;
+    await go(page, p);
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: `${SHOTS}/${p.replace(/[/?=]/g, "-")}-1920.png` });
+  }
+}
+await ctx.close();
+
+// ---- a phone's width ----
+const [pctx, phone] = await newPage({ width: 390, height: 844 });
+await check("phone width: sign in, the menu opens the navigation, no page wider than the screen", async () => {
+  await signIn(phone, "admin", ADMIN_PW);
+  assert(!(await phone.isVisible("nav#nav a")), "nav shown before the menu");
+  await phone.click("button.menu");
+  assert(await phone.isVisible('nav#nav a:text-is("Dashboards")'), "menu");
+  await phone.click('nav#nav a:text-is("Dashboards")');
+  await loaded(phone);
+  for (const p of ["overview", "workloads", "policy", "quarantine", "sources", "dashboards"]) {
+    await go(phone, p);
+    const w = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert(w <= 392, `${p} is ${w} px wide`);
+  }
+  const v = await axe(phone);
+  assert(!v.length, v.join("; "));
+});
+if (SHOTS) {
+  await phone.goto(URL + "#/overview");
+  await phone.evaluate(() => localStorage.clear());
+  await phone.context().clearCookies();
+  await phone.reload();
+  await phone.waitForSelector("#user");
+  await phone.screenshot({ path: `${SHOTS}/signin-390.png` });
+  await signIn(phone, "admin", ADMIN_PW);
+  for (const p of PAGES) {
+    step = `shot ${p}`;
+    await go(phone, p);
+    await phone.waitForTimeout(600);
+    await phone.screenshot({ path: `${SHOTS}/${p.replace(/[/?=]/g, "-")}-390.png`, fullPage: true });
+  }
+  await phone.click("button.menu");
+  await phone.screenshot({ path: `${SHOTS}/menu-390.png` });
+}
+await pctx.close();
+await browser.close();
+
+await check("no console error, page error or CSP violation in any step", () => {
+  assert(!problems.length, problems.slice(0, 8).join(" | "));
+});
+console.log(`${npass} passed, ${nfail} failed`);
+process.exit(nfail ? 1 : 0);
