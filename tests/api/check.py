@@ -114,6 +114,19 @@ pol = open(sys.argv[6]).read()
 conform("inventory push", "put", "/inventory/{source}", "/inventory/lab", {"document": inv, "filename": "inv.yaml"}, want=200)
 conform("policy push", "post", "/policy", "/policy", {"document": pol}, want=201)
 conform("policy push, a bad document", "post", "/policy", "/policy", {"document": "rules: [{id: x}]"}, want=400)
+# the console's editor: a dry run checks and stores nothing
+nrev = len(call("get", "/policy/revisions")[1])
+conform("policy dry run, valid", "post", "/policy", "/policy", {"document": pol, "dry_run": True}, want=200)
+out = conform("policy dry run, an error", "post", "/policy", "/policy",
+              {"document": "default_action: allow\nrules:\n  - id: 7\n    action: allow\n    source: [group:nope]\n",
+               "filename": "p.yaml", "dry_run": True}, want=400)
+check("a dry run's error is located (line 5) and nothing is stored",
+      any(e.get("line") == 5 for e in (out or {}).get("errors", [])) and len(call("get", "/policy/revisions")[1]) == nrev,
+      json.dumps(out)[:300])
+out = conform("policy rules", "get", "/policy/rules", "/policy/rules", want=200)
+check("policy rules: groups with selectors, rules by category with their lines",
+      isinstance(out, dict) and any(g.get("match") for g in out["groups"]) and
+      all(isinstance(r["line"], int) and r["line"] > 0 for r in out["rules"]) and len(out["rules"]) > 0, json.dumps(out)[:300])
 conform("inventory push, a bad source name", "put", "/inventory/{source}", "/inventory/a%20b", {"document": inv}, want=400)
 # ".." as a name: made, it could never be removed (clients fold it away)
 conform("inventory push, a source named ..", "put", "/inventory/{source}", "/inventory/..", {"document": inv}, want=400)
@@ -416,8 +429,39 @@ st, out, sc = cookie_call("DELETE", "/session", cookie=cookie, csrf=csrf)
 check("sign out: 200, the cookie cleared", st == 200 and sc and "Max-Age=0" in sc, "%d %s %s" % (st, out, sc))
 st, out, _ = cookie_call("GET", "/session", cookie=cookie)
 check("the cookie after sign-out: 401", st == 401, "%d %s" % (st, out))
+# signing in with an API token: a session of its role, ended by the token's revocation
+st, out = call("post", "/tokens", {"role": "viewer", "name": "kiosk"})
+kiosk = out.get("token") if isinstance(out, dict) else None
+st, out, sc = cookie_call("POST", "/session", {"token": kiosk or "x"})
+check("sign in with an API token: 201 and a cookie", st == 201 and sc and "HttpOnly" in sc, "%d %s" % (st, out))
+kcookie = sc.split(";")[0] if sc else ""
+st, out, _ = cookie_call("GET", "/session", cookie=kcookie)
+check("the token's session: token:kiosk, viewer", st == 200 and out.get("name") == "token:kiosk" and out.get("role") == "viewer", "%d %s" % (st, out))
+st, out, _ = cookie_call("POST", "/session", {"token": kiosk or "x", "user": "alice"})
+check("a token and a user at once: 400", st == 400, "%d %s" % (st, out))
+st, out, _ = cookie_call("POST", "/session", {"token": "a" * 40})
+check("a token that is not one: 401", st == 401, "%d %s" % (st, out))
+call("delete", "/tokens/kiosk")
+st, out, _ = cookie_call("GET", "/session", cookie=kcookie)
+check("the token revoked: its session too (401)", st == 401, "%d %s" % (st, out))
 codes = [cookie_call("POST", "/session", {"user": "alice", "password": "wrong-password"})[0] for _ in range(8)]
 check("wrong passwords: 401, then 429 (rate-limited)", codes[0] == 401 and codes[-1] == 429, str(codes))
+# the live stream: an event stream, its first event at once, auth first
+def stream_first(cookie=None, token=None):
+    import http.client
+    c = http.client.HTTPSConnection(url.split("//")[1], context=ctx, timeout=10)
+    h = {"Cookie": cookie} if cookie else {"Authorization": "Bearer " + token} if token else {}
+    c.request("GET", "/api/v1/stream", headers=h)
+    r = c.getresponse()
+    first = r.read(200) if r.status != 200 else r.fp.read1(400)
+    c.close()
+    return r.status, r.getheader("Content-Type"), r.getheader("Content-Security-Policy"), first
+st, ct, csp, first = stream_first(token=admin)
+check("GET /stream: text/event-stream, its first event at once (seq, pulse), a CSP",
+      st == 200 and ct == "text/event-stream" and b"event: change\ndata: {\"seq\":" in first and b"retry:" in first and csp,
+      "%d %s %r" % (st, ct, first))
+st, ct, _, first = stream_first()
+check("GET /stream without a credential: 401", st == 401, "%d %r" % (st, first))
 conform("user rm", "delete", "/users/{name}", "/users/alice", want=200)
 conform("user rm, none", "delete", "/users/{name}", "/users/alice", want=404)
 check("no secret in the tokens' list", all(not t["name"].startswith("session:") for t in call("get", "/tokens")[1]))

@@ -5,6 +5,7 @@
 #include "policy/eval.h"
 #include "helpers.h"
 #include "policy/host.h"
+#include "policy/report.h"
 #include "test.h"
 
 static const char inv[] =
@@ -195,5 +196,39 @@ TEST(render_retag_script)
 	cd_buf_free(&fb);
 	cd_buf_free(&full);
 	cd_buf_free(&b);
+	cd_state_free(&st);
+}
+
+TEST(policy_json_tables_as_written)
+{
+	struct cd_state st;
+	must_load(&st, inv,
+		  "default_action: drop\n"
+		  "groups:\n"
+		  "  - {name: web, match: 'tag == \"app=web\"', exclude: [far]}\n"
+		  "rules:\n"
+		  "  - {id: 9, name: late, category: application, source: [any], action: allow}\n"
+		  "  - {id: 1, category: emergency, source: [group:web], destination: ['10.0.9.0/24', workload:db],\n"
+		  "     service: [tcp/443], action: reject, direction: out, applied_to: [group:web], log: true}\n");
+	json_t *o = cd_policy_json(&st);
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	ASSERT_STR_EQ(json_string_value(json_object_get(o, "default_action")), "drop");
+	json_t *g = json_array_get(json_object_get(o, "groups"), 0);
+	ASSERT_STR_EQ(json_string_value(json_object_get(g, "match")), "tag == \"app=web\"");
+	ASSERT_CONTAINS(s, "\"exclude\":[\"far\"]");
+	ASSERT_CONTAINS(s, "\"members\":[\"web\"]");
+	/* evaluation order: the emergency rule first, endpoints as written */
+	json_t *r = json_array_get(json_object_get(o, "rules"), 0);
+	ASSERT_EQ(json_integer_value(json_object_get(r, "id")), 1);
+	ASSERT_EQ(json_integer_value(json_object_get(r, "line")), 6);
+	ASSERT_CONTAINS(s, "\"destination\":[\"10.0.9.0/24\",\"workload:db\"]");
+	ASSERT_CONTAINS(s, "\"direction\":\"out\"");
+	ASSERT_CONTAINS(s, "\"services\":[\"tcp/443\"]");
+	ASSERT_CONTAINS(s, "\"applied_to\":[\"group:web\"]");
+	r = json_array_get(json_object_get(o, "rules"), 1);
+	ASSERT_STR_EQ(json_string_value(json_array_get(json_object_get(r, "services"), 0)), "any");
+	ASSERT_STR_EQ(json_string_value(json_array_get(json_object_get(r, "source"), 0)), "any");
+	free(s);
+	json_decref(o);
 	cd_state_free(&st);
 }
