@@ -45,7 +45,7 @@ function SignIn({ done }) {
       const s = await api("POST", "/session", withToken ? { token: f.get("token") }
         : { user: f.get("user"), password: f.get("password") });
       setCsrf(s.csrf);
-      done({ name: s.user, role: s.role, session: true });
+      done(await api("GET", "/session"));   // with the zone the user keeps
     } catch (x) {
       setErr(x.message);
     } finally {
@@ -67,10 +67,18 @@ function SignIn({ done }) {
   </form></main>`;
 }
 
-function ZonePicker() {
+// the zone every time is shown in: kept with the user by the manager (a
+// token's session has no user: this browser keeps it)
+function ZonePicker({ who }) {
   const z = getZone();
+  async function choose(v) {
+    setZone(v);
+    if (who.session && !who.name.startsWith("token:")) {
+      try { await api("PUT", "/session/zone", { zone: v }); } catch { /* shown here still */ }
+    }
+  }
   return html`<label class="zone">Time zone
-    <select value=${z} onChange=${(e) => setZone(e.target.value)}>
+    <select value=${z} onChange=${(e) => choose(e.target.value)}>
       ${zones().map((n) => html`<option value=${n}>${n}</option>`)}
     </select><span class="offset">${offset()}</span></label>`;
 }
@@ -98,7 +106,7 @@ function Shell({ who, signOut }) {
       </nav>
       <div class="me">
         <span class=${"live " + (live ? "on" : "off")} title="live updates">${live ? "live" : "offline"}</span>
-        <${ZonePicker} />
+        <${ZonePicker} who=${who} />
         <span class="who">${who.name} (${who.role})</span>
         <button type="button" onClick=${signOut}>Sign out</button>
       </div>
@@ -117,7 +125,7 @@ function App() {
     else setWho(null);
   }, []);
   useEffect(() => {
-    if (who) { setUser(who.name); startLive(); }
+    if (who) { setUser(who.name, who.zone); startLive(); }
   }, [who]);
   async function signOut() {
     try { await api("DELETE", "/session"); } catch { /* gone already */ }

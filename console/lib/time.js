@@ -1,5 +1,6 @@
-// time.js - every time shown, in one zone: the user's choice (kept per
-// user name in this browser), else the browser's own; always written with
+// time.js - every time shown, in one zone: the user's choice (kept with
+// the user by the manager; a token's session keeps it in this browser),
+// else the browser's own; always written with
 // the zone's name and its offset at that moment, so a chart's points, a
 // table's rows and "last updated" can be read against each other.
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
@@ -13,13 +14,16 @@ export function zones() {
   return [...new Set([zone, "UTC", ...all])];
 }
 export function getZone() { return zone; }
-export function setUser(name) {
+const known = (z) => { try { new Intl.DateTimeFormat("en", { timeZone: z }); return true; } catch { return false; } };
+// who signed in, and the zone the manager keeps for them (null: none)
+export function setUser(name, kept) {
   user = name || "";
-  zone = localStorage.getItem(`cordon-zone:${user}`) || browserZone();
+  const z = kept || localStorage.getItem(`cordon-zone:${user}`);
+  zone = z && known(z) ? z : browserZone();
   listeners.forEach((f) => f(zone));
 }
 export function setZone(z) {
-  new Intl.DateTimeFormat("en", { timeZone: z }); // throws on a zone the browser does not know
+  if (!known(z)) throw new Error(`${z} is not a time zone this browser knows`);
   zone = z;
   localStorage.setItem(`cordon-zone:${user}`, z);
   listeners.forEach((f) => f(zone));

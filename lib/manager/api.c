@@ -248,6 +248,7 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "" },
 	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "" },
 	{ "GET", "/api/v1/session", R_READ, 0, cd_api_h_whoami, "" },
+	{ "PUT", "/api/v1/session/zone", R_READ, 4096, cd_api_h_zone, "" },
 	{ "GET", "/api/v1/stream", R_READ, 0, cd_api_h_stream, "" },
 	{ "DELETE", "/api/v1/session", R_READ, 0, cd_api_h_signout, "" },
 	{ "GET", "/api/v1/users", R_ADMIN, 0, cd_api_h_users, "" },

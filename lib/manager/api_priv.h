@@ -102,6 +102,7 @@ json_t *cd_api_rev_json(const struct cd_revision *v);
 /* api_users.c */
 void cd_api_h_signin(struct ctx *c);
 void cd_api_h_whoami(struct ctx *c);
+void cd_api_h_zone(struct ctx *c);
 void cd_api_h_stream(struct ctx *c);
 void cd_api_h_signout(struct ctx *c);
 void cd_api_h_users(struct ctx *c);

@@ -53,12 +53,50 @@ void cd_api_h_signin(struct ctx *c)
 	cd_mgr_session_free(&s);
 }
 
+/* The user a console session is of (NULL: a token's, or no session). */
+static const char *session_user(struct ctx *c)
+{
+	const char *n = c->tok.name;
+	return c->session[0] && !strncmp(n, "session:", 8) && strncmp(n + 8, "token:", 6) ? n + 8 : NULL;
+}
+
 void cd_api_h_whoami(struct ctx *c)
 {
 	const char *n = c->tok.name;
 	bool session = c->session[0] != 0;
-	cd_api_reply(c, 200, json_pack("{s:s, s:s, s:b}", "name", session ? n + 8 : n, "role", c->tok.role,
-				       "session", session));
+	json_t *o = json_pack("{s:s, s:s, s:b}", "name", session ? n + 8 : n, "role", c->tok.role,
+			      "session", session);
+	char *zone = NULL;
+	if (session_user(c))
+		cd_mgr_zone_get(c->m, session_user(c), &zone);
+	json_object_set_new(o, "zone", zone ? json_string(zone) : json_null());
+	free(zone);
+	cd_api_reply(c, 200, o);
+}
+
+/* PUT /session/zone {"zone"}: the time zone the user's console shows
+ * times in, kept with the user ("" for the browser's). */
+void cd_api_h_zone(struct ctx *c)
+{
+	static const struct field f[] = { { "zone", F_STR, true, 64 } };
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	const char *user = session_user(c);
+	if (!user) {
+		cd_api_error(c, 400, NULL, "only a user's console session keeps a time zone (a token's keeps it "
+			     "in the browser)");
+		return;
+	}
+	const char *zone = json_string_value(json_object_get(c->body, "zone"));
+	int r = cd_mgr_zone_set(c->m, user, zone);
+	if (r == -EINVAL)
+		cd_api_error(c, 400, "zone", "not a time zone of tzdata (Area/City, or UTC)");
+	else if (r == -ENOENT)
+		cd_api_error(c, 404, NULL, "there is no user %s", user);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 200, json_pack("{s:s?}", "zone", *zone ? zone : NULL));
 }
 
 /* GET /stream: the server opens the live stream (cordond_stream.c). */

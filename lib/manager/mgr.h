@@ -294,6 +294,12 @@ int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const 
 int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a);
 /* [{name, role, created}], or NULL when the store fails. */
 json_t *cd_mgr_users(struct cd_mgr *m);
+/* The time zone a user's console shows times in: *zone (NULL: none
+ * chosen, the browser's), or -ENOENT for no such user. */
+int cd_mgr_zone_get(struct cd_mgr *m, const char *user, char **zone);
+/* Set it ("" clears it): -EINVAL for a name tzdata does not have
+ * (Area/City, as in /usr/share/zoneinfo, or UTC), -ENOENT. */
+int cd_mgr_zone_set(struct cd_mgr *m, const char *user, const char *zone);
 int64_t cd_mgr_user_count(struct cd_mgr *m);
 struct cd_mgr_session {
 	char *secret;              /* the cookie's value */

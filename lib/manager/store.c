@@ -72,6 +72,9 @@ static const char *const migrations[] = {
 	 * hash: libsodium's crypto_pwhash_str, Argon2id) */
 	"CREATE TABLE users(name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL,"
 	"  hash TEXT NOT NULL, created INTEGER NOT NULL);",
+	/* 4: the time zone a user's console shows times in (NULL: the
+	 * browser's) */
+	"ALTER TABLE users ADD COLUMN zone TEXT;",
 };
 
 int cd_store_fail(struct cd_store *s)

@@ -102,6 +102,7 @@ int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char
  * the slow salted hash of their password (never the password). */
 struct cd_user {
 	char *name, *role, *hash;
+	char *zone;             /* the console's time zone, or NULL */
 	int64_t created;
 };
 void cd_user_free(struct cd_user *u);
@@ -110,6 +111,8 @@ int cd_store_user_put(struct cd_store *s, const struct cd_user *u);
 /* -ENOENT when there is no such user. */
 int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out);
 int cd_store_user_del(struct cd_store *s, const char *name);
+/* A user's time zone (NULL: none).  -ENOENT when there is no such user. */
+int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone);
 /* Every user by name (the hash left out); or how many there are. */
 typedef int (*cd_store_user_cb)(void *ctx, const struct cd_user *u);
 int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx);

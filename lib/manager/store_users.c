@@ -10,6 +10,7 @@ void cd_user_free(struct cd_user *u)
 	free(u->name);
 	free(u->role);
 	free(u->hash);
+	free(u->zone);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -22,8 +23,8 @@ int cd_store_user_put(struct cd_store *s, const struct cd_user *u)
 
 int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "SELECT name, role, hash, created FROM users WHERE name = ?", "s",
-					 name);
+	sqlite3_stmt *st = cd_store_prep(s, "SELECT name, role, hash, created, zone FROM users WHERE name = ?",
+					 "s", name);
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st), r = 0;
@@ -32,11 +33,23 @@ int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
 		out->role = cd_store_col_str(st, 1);
 		out->hash = cd_store_col_str(st, 2);
 		out->created = sqlite3_column_int64(st, 3);
+		out->zone = cd_store_col_str(st, 4);
 	} else {
 		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone)
+{
+	sqlite3_stmt *st = cd_store_prep(s, "UPDATE users SET zone = ? WHERE name = ? RETURNING name", "ss", zone,
+					 name);
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
 }
 
 int cd_store_user_del(struct cd_store *s, const char *name)

@@ -11,11 +11,13 @@
  * manager one hash at a time. */
 #include "manager/mgr.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/ratelimit.h"
 #include "base/token.h"
@@ -101,6 +103,41 @@ int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a
 	free(sess);
 	cd_user_free(&u);
 	return cd_mgr_finish(m, r);
+}
+
+int cd_mgr_zone_get(struct cd_mgr *m, const char *user, char **zone)
+{
+	struct cd_user u = { 0 };
+	int r = cd_store_user_get(m->store, user, &u);
+	*zone = r == 0 ? u.zone : NULL;
+	u.zone = NULL;
+	cd_user_free(&u);
+	return r;
+}
+
+/* A zone tzdata has: letters, digits and _+-/ in a relative path with no
+ * dot segment, naming a file of /usr/share/zoneinfo. */
+static bool zone_ok(const char *z)
+{
+	size_t n = strlen(z);
+	if (!strcmp(z, "UTC"))
+		return true;
+	if (n == 0 || n > 64 || z[0] == '/' || strstr(z, ".."))
+		return false;
+	for (const char *p = z; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_+-/", *p))
+			return false;
+	char path[128];
+	struct stat sb;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", z);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+int cd_mgr_zone_set(struct cd_mgr *m, const char *user, const char *zone)
+{
+	if (*zone && !zone_ok(zone))
+		return -EINVAL;
+	return cd_store_user_zone(m->store, user, *zone ? zone : NULL);
 }
 
 static int user_row(void *ctx, const struct cd_user *u)

@@ -416,7 +416,15 @@ check("sign in: 201, a cookie HttpOnly, Secure, SameSite=Strict, and a CSRF valu
 cookie = sc.split(";")[0] if sc else ""
 csrf = out.get("csrf") if isinstance(out, dict) else None
 st, out, _ = cookie_call("GET", "/session", cookie=cookie)
-check("the cookie is alice, operator", st == 200 and out == {"name": "alice", "role": "operator", "session": True}, "%d %s" % (st, out))
+check("the cookie is alice, operator", st == 200 and out == {"name": "alice", "role": "operator", "session": True, "zone": None}, "%d %s" % (st, out))
+# her time zone, kept with her
+st, out, _ = cookie_call("PUT", "/session/zone", {"zone": "Asia/Tokyo"}, cookie=cookie, csrf=csrf)
+st2, out2, _ = cookie_call("GET", "/session", cookie=cookie)
+check("a user's zone kept: PUT /session/zone, then GET /session says it", st == 200 and out2.get("zone") == "Asia/Tokyo", "%d %s %s" % (st, out, out2))
+bad = [cookie_call("PUT", "/session/zone", {"zone": z}, cookie=cookie, csrf=csrf) for z in ["Mars/Olympus", "../../etc/passwd", "/etc/localtime", "Asia/Tokyo\n"]]
+check("zones that are not tzdata's: 400 naming zone", all(b[0] == 400 and b[1].get("field") == "zone" for b in bad), str([b[:2] for b in bad]))
+st, out = call("put", "/session/zone", {"zone": "UTC"})
+check("a bearer token has no zone to keep: 400", st == 400, "%d %s" % (st, out))
 st, out, _ = cookie_call("POST", "/workloads/vdi-002/tags", {"tag": "from-console"}, cookie=cookie)
 check("a change with the cookie but no X-CSRF-Token: 403", st == 403, "%d %s" % (st, out))
 st, out, _ = cookie_call("POST", "/workloads/vdi-002/tags", {"tag": "from-console"}, cookie=cookie, csrf="0" * 64)

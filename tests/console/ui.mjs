@@ -401,7 +401,7 @@ await check("alerts: an active alert's page with symptoms and its chart; acknowl
 });
 
 // ---- the zone: shown, changed, kept ----
-await check("zone: changed to Asia/Tokyo, every time shown with +09:00, kept after a reload", async () => {
+await check("zone: changed to Asia/Tokyo, every time shown with +09:00, kept with the user", async () => {
   await go(page, "overview");
   await page.selectOption('.zone select', "Asia/Tokyo");
   await loaded(page);
@@ -414,6 +414,8 @@ await check("zone: changed to Asia/Tokyo, every time shown with +09:00, kept aft
   await loaded(page);
   assert((await page.inputValue(".zone select")) === "Asia/Tokyo", "not kept");
   assert((await page.textContent(".zone .offset")) === "+09:00", "offset");
+  const me = (await api(page, "GET", "/session")).body;
+  assert(me.zone === "Asia/Tokyo", `the manager keeps ${me.zone}`);
 });
 
 // ---- sign out; an operator; a token ----
@@ -451,8 +453,9 @@ await ctx.close();
 
 // ---- a phone's width ----
 const [pctx, phone] = await newPage({ width: 390, height: 844 });
-await check("phone width: sign in, the menu opens the navigation, no page wider than the screen", async () => {
+await check("phone width: sign in (the user's zone follows), the menu opens the navigation, no page wider than the screen", async () => {
   await signIn(phone, "admin", ADMIN_PW);
+  assert((await phone.inputValue(".zone select")) === "Asia/Tokyo", "the user's zone did not follow to another browser");
   assert(!(await phone.isVisible("nav#nav a")), "nav shown before the menu");
   await phone.click("button.menu");
   assert(await phone.isVisible('nav#nav a:text-is("Dashboards")'), "menu");
