@@ -4,8 +4,9 @@ import { get, q } from "../lib/api.js";
 import { useData } from "../lib/live.js";
 import { Err, Time } from "../lib/ui.js";
 
-const TYPES = ["", "audit", "inventory", "policy", "tags", "quarantine", "release", "detection", "scan",
-  "agent-up", "agent-down", "source", "alert"];
+// the types every manager writes; those seen in an answer join them
+const TYPES = ["audit", "inventory", "policy", "quarantine", "release", "detection", "scan",
+  "agent-up", "agent-down", "source", "alert", "alert-ack"];
 const SPANS = [["", "any time"], ["1h", "last hour"], ["24h", "last 24 hours"], ["7d", "last 7 days"], ["30d", "last 30 days"]];
 const MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
 
@@ -19,10 +20,11 @@ export function Events({ params }) {
   })), [applied]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   const rows = data ? [...data].reverse() : [];
+  const types = ["", ...new Set([...TYPES, ...rows.map((e) => e.type)].sort())];
   return html`<h1>Events</h1>
     <form class="filters" onSubmit=${(e) => { e.preventDefault(); setApplied(f); }}>
       <label>Search<input type="search" value=${f.q} onInput=${set("q")} placeholder="words in the message or data" /></label>
-      <label>Type<select value=${f.type} onChange=${set("type")}>${TYPES.map((t) => html`<option value=${t}>${t || "any"}</option>`)}</select></label>
+      <label>Type<select value=${f.type} onChange=${set("type")}>${types.map((t) => html`<option value=${t}>${t || "any"}</option>`)}</select></label>
       <label>Workload<input value=${f.workload} onInput=${set("workload")} /></label>
       <label>Time<select value=${f.span} onChange=${set("span")}>${SPANS.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select></label>
       <button type="submit" class="primary">Search</button>

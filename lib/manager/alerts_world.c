@@ -12,6 +12,7 @@
 #include "alerts/aeval.h"
 #include "base/util.h"
 #include "manager/mgr_priv.h"
+#include "inventory/vsperf.h"
 #include "metrics/catalog.h"
 #include "metrics/mquery.h"
 #include "metrics/mstore.h"
@@ -117,22 +118,36 @@ static size_t q_related(void *ctx, enum cd_akind k, const char *name, enum cd_ak
 	return l->n;
 }
 
-static bool q_metric(void *ctx, enum cd_akind k, const char *name, const char *metric, double *v)
+/* The newest step of a metric at a step of `step` ms, if it is of the
+ * last two steps. */
+static bool recent(struct cd_mgr_world *w, const struct cd_metric *m, enum cd_akind k, const char *name,
+		   int64_t step, double *v)
 {
-	struct cd_mgr_world *w = ctx;
-	const struct cd_metric *m = cd_catalog_find(metric);
-	struct cd_mstore *st = w->m->metrics;
 	struct cd_point *p;
 	size_t n;
-	if (!m || !st || cd_mquery(st, m, cd_akind_name(k), name, w->now - 3 * w->interval, w->now,
-				   w->interval, CD_AGG_AVG, &p, &n) < 0)
+	if (cd_mquery(w->m->metrics, m, cd_akind_name(k), name, w->now - 3 * step, w->now, step, CD_AGG_AVG,
+		      &p, &n) < 0)
 		return false;
-	/* the newest step, if it is of the last two cycles */
-	bool ok = n && p[n - 1].t >= w->now - 2 * w->interval && isfinite(p[n - 1].v);
+	bool ok = n && p[n - 1].t >= w->now - 2 * step && isfinite(p[n - 1].v);
 	if (ok)
 		*v = p[n - 1].v;
 	free(p);
 	return ok;
+}
+
+/* An object's metric over the last cycle; an object a vCenter reports
+ * (every 20 s, whatever the agents' interval) over its last 20 s, so that
+ * a cycle shorter than vCenter's interval does not find it silent. */
+static bool q_metric(void *ctx, enum cd_akind k, const char *name, const char *metric, double *v)
+{
+	struct cd_mgr_world *w = ctx;
+	const struct cd_metric *m = cd_catalog_find(metric);
+	if (!m || !w->m->metrics)
+		return false;
+	if (recent(w, m, k, name, w->interval, v))
+		return true;
+	int64_t vs = CD_VSP_INTERVAL * 1000LL;
+	return w->interval < vs && recent(w, m, k, name, vs, v);
 }
 
 static size_t q_series(void *ctx, enum cd_akind k, const char *name, const char *metric,

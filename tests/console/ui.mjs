@@ -470,10 +470,8 @@ await check("phone width: sign in (the user's zone follows), the menu opens the 
   assert(!v.length, v.join("; "));
 });
 if (SHOTS) {
-  await phone.goto(URL + "#/overview");
-  await phone.evaluate(() => localStorage.clear());
-  await phone.context().clearCookies();
-  await phone.reload();
+  step = "shot sign-in";
+  await phone.click('button:text-is("Sign out")');
   await phone.waitForSelector("#user");
   await phone.screenshot({ path: `${SHOTS}/signin-390.png` });
   await signIn(phone, "admin", ADMIN_PW);
