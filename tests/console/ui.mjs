@@ -104,6 +104,22 @@ const until = async (fn, ms = 15000) => {
   }
 };
 
+// an alert's page (the newest alert, active or past)
+async function shotAlert(p, size) {
+  step = "shot alert";
+  await go(p, "alerts");
+  if (!(await p.$('a[href^="#/alerts/"]'))) {
+    await p.selectOption(".filters select", "cancelled");
+    await loaded(p);
+  }
+  const a = await p.$('a[href^="#/alerts/"]');
+  if (!a) return;
+  await a.click();
+  await loaded(p);
+  await p.waitForTimeout(600);
+  await p.screenshot({ path: `${SHOTS}/alert-${size}.png`, fullPage: size === "390" });
+}
+
 const PAGES = ["overview", "workloads", `workloads/${DOMAIN}`, "groups", "policy", "policy?tab=edit",
   "policy?tab=revisions", "explain", "quarantine", "events", "sources", "agents", "dashboards",
   "dashboards?tab=storage", "dashboards?tab=compare", "alerts"];
@@ -448,6 +464,7 @@ if (SHOTS) {
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${SHOTS}/${p.replace(/[/?=]/g, "-")}-1920.png` });
   }
+  await shotAlert(page, "1920");
 }
 await ctx.close();
 
@@ -481,6 +498,7 @@ if (SHOTS) {
     await phone.waitForTimeout(600);
     await phone.screenshot({ path: `${SHOTS}/${p.replace(/[/?=]/g, "-")}-390.png`, fullPage: true });
   }
+  await shotAlert(phone, "390");
   await phone.click("button.menu");
   await phone.screenshot({ path: `${SHOTS}/menu-390.png` });
 }
