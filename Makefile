@@ -171,7 +171,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/gen-inventory $(B)/bench-scan $(B)/bench-detect \
 		$(B)/bench-member $(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/loadagents $(B)/probe \
-		$(B)/vcsim $(B)/gen-metrics $(B)/bench-mstore $(B)/bench-alerts
+		$(B)/vcsim $(B)/gen-metrics $(B)/bench-mstore $(B)/bench-alerts console
 	@tests/bench/run
 
 # (compiled and linked at once: -MMD's headers join $^, hence the filter)

@@ -30,7 +30,7 @@ export function Workloads({ params }) {
   }), [data]);
   const rows = useMemo(() => wl.filter((w) =>
     (!f.name || w.name.toLowerCase().includes(f.name.toLowerCase())) &&
-    (!f.tag || w.tags.includes(f.tag)) && (!f.group || w.groups.includes(f.group)) &&
+    (!f.tag || w.tags.some((t) => t.toLowerCase().includes(f.tag.toLowerCase()))) && (!f.group || w.groups.includes(f.group)) &&
     (!f.host || w.host === f.host) && (!f.source || w.source === f.source) &&
     (!f.quarantine || String(w.quarantined) === f.quarantine)), [data, f]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
@@ -51,7 +51,9 @@ export function Workloads({ params }) {
   return html`<h1>Workloads</h1><${Err} e=${error} />
     <form class="filters" onSubmit=${(e) => e.preventDefault()}>
       <label>Name<input id="f-name" type="search" value=${f.name} onInput=${set("name")} placeholder="part of a name" /></label>
-      ${sel("tag", "Tag")}${sel("group", "Group")}${sel("host", "Host")}${sel("source", "Source")}
+      <label>Tag<input id="f-tag" list="f-tags" value=${f.tag} onInput=${set("tag")} placeholder="key=value, or part of it" /></label>
+      <datalist id="f-tags">${opts.tag.slice(0, 2000).map((t) => html`<option value=${t} />`)}</datalist>
+      ${sel("group", "Group")}${sel("host", "Host")}${sel("source", "Source")}
       <label>Quarantine<select id="f-quarantine" value=${f.quarantine} onChange=${set("quarantine")}>
         <option value="">any</option><option value="true">quarantined</option><option value="false">not quarantined</option></select></label>
     </form>

@@ -212,10 +212,14 @@ await check(`workloads: all ${BULK + 2} listed, fewer than 100 rows in the page,
   const rows2 = await page.$$eval(".vtable tbody tr:not(.spacer)", (r) => r.length);
   assert(rows2 < 100, `${rows2} rows after scrolling`);
 });
-await check("workloads: filter by name, by host, by quarantine", async () => {
+await check("workloads: filter by name, by tag, by host, by quarantine", async () => {
   await page.fill('input[type=search]', "bulk-00042");
   await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("1 of"));
   await page.fill('input[type=search]', "");
+  await page.fill("#f-tag", "tier=t3");
+  await page.waitForFunction((n) => document.querySelector(".count-line").textContent.startsWith(`${n} of`),
+    Math.floor((BULK - 1 - 3) / 7) + 1);
+  await page.fill("#f-tag", "");
   await page.selectOption('#f-host', "bulkhost");
   await page.waitForFunction((n) => document.querySelector(".count-line").textContent.startsWith(`${n} of`), BULK);
   await page.selectOption('#f-host', "");
@@ -456,11 +460,23 @@ await check("sign in with an API token", async () => {
   await page.waitForSelector("header.top");
   assert((await page.textContent(".who")).includes("token:admin (admin)"), await page.textContent(".who"));
 });
+// what a page shows in its screenshot beyond what it opens with
+async function prepare(p, route) {
+  if (route === "explain") {
+    await p.fill('label:has-text("Source") input', "bulk-00001");
+    await p.fill('label:has-text("Destination") input', "bulk-00002");
+    await p.fill('label:has-text("Port") input', "22");
+    await p.click('button:text-is("Explain")');
+    await p.waitForSelector(".answer");
+  }
+}
 if (SHOTS) {
   await page.selectOption('.zone select', "Europe/Paris");
+  await api(page, "POST", `/workloads/${QDOMAIN}/tags`, { tag: "quarantine=yes" });   // a card on the board
   for (const p of PAGES) {
     step = `shot ${p}`;
     await go(page, p);
+    await prepare(page, p);
     await page.waitForTimeout(600);
     await page.screenshot({ path: `${SHOTS}/${p.replace(/[/?=]/g, "-")}-1920.png` });
   }
@@ -495,6 +511,7 @@ if (SHOTS) {
   for (const p of PAGES) {
     step = `shot ${p}`;
     await go(phone, p);
+    await prepare(phone, p);
     await phone.waitForTimeout(600);
     await phone.screenshot({ path: `${SHOTS}/${p.replace(/[/?=]/g, "-")}-390.png`, fullPage: true });
   }
