@@ -20,6 +20,7 @@ export function Alerts({ params }) {
       <option value="active">active</option><option value="cancelled">past (cancelled)</option></select></label>
       ${sev && html`<span>severity ${sev} · <a href="#/alerts">all severities</a></span>`}</div>
     <${Err} e=${error} />
+    ${!data && !error && html`<p>Loading…</p>`}
     ${data && !rows.length && html`<p class="empty">No ${state === "active" ? "active" : "past"} alert${sev ? ` of severity ${sev}` : ""}.</p>`}
     ${SEVS.map((s) => {
       const a = rows.filter((x) => x.severity === s);

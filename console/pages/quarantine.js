@@ -18,6 +18,7 @@ export function Quarantine() {
   const path = (n, what) => `/workloads/${encodeURIComponent(n)}/${what}`;
   return html`<h1>Quarantine</h1>${dialog}<${Err} e=${error || err} />
     ${msg && html`<p class="okmsg" role="status">${msg}</p>`}
+    ${!data && !error && html`<p>Loading…</p>`}
     ${data && !qs.length && html`<p class="empty">No workload is quarantined.</p>`}
     <ul class="board">${qs.map((w) => html`<li class="card qcard" data-workload=${w.name}>
       <h2><a href=${"#/workloads/" + encodeURIComponent(w.name)}>${w.name}</a></h2>
