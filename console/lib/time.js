@@ -74,6 +74,22 @@ export function clock(t) {
   const p = parts(t, "full");
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
+// "2026-12-03T18:08" (a datetime-local field's value) read as a wall
+// clock of the zone: its epoch ms (the offset taken at that moment)
+export function fromWall(v) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?$/.exec(v || "");
+  if (!m) return NaN;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+  let t = wall - shiftSeconds(wall) * 1000;
+  t = wall - shiftSeconds(t) * 1000;      // again, across a change of offset
+  return t;
+}
+// the other way: epoch ms to a datetime-local value in the zone
+export function toWall(t) {
+  const p = parts(t, "full");
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
 // seconds to add to an epoch time to read it as the zone's wall clock (uPlot draws UTC)
 export function shiftSeconds(t) {
   const o = offset(t);

@@ -3,20 +3,32 @@ import { html, useState } from "../lib/html.js";
 import { get, q } from "../lib/api.js";
 import { useData } from "../lib/live.js";
 import { Err, Time } from "../lib/ui.js";
+import { fromWall, toWall, getZone, offset } from "../lib/time.js";
 
 // the types every manager writes; those seen in an answer join them
 const TYPES = ["audit", "inventory", "policy", "quarantine", "release", "detection", "scan",
   "agent-up", "agent-down", "source", "alert", "alert-ack"];
-const SPANS = [["", "any time"], ["1h", "last hour"], ["24h", "last 24 hours"], ["7d", "last 7 days"], ["30d", "last 30 days"]];
+const SPANS = [["", "any time"], ["1h", "last hour"], ["24h", "last 24 hours"], ["7d", "last 7 days"], ["30d", "last 30 days"],
+  ["custom", "from … to …"]];
 const MS = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
+
+// since and until of the filter: a span back from now, or two wall
+// clocks of the user's zone
+function range(f) {
+  if (f.span === "custom") {
+    const a = fromWall(f.from), b = fromWall(f.to);
+    return { since: Number.isFinite(a) ? new Date(a).toISOString() : "", until: Number.isFinite(b) ? new Date(b).toISOString() : "" };
+  }
+  return { since: f.span ? new Date(Date.now() - MS[f.span]).toISOString() : "" };
+}
 
 export function Events({ params }) {
   const [f, setF] = useState({ q: "", type: params.get("type") || "", workload: params.get("workload") || "",
-    host: params.get("host") || "", span: "" });
+    host: params.get("host") || "", span: "", from: toWall(Date.now() - 86400e3), to: toWall(Date.now()) });
   const [applied, setApplied] = useState(f);
   const { data, error } = useData(() => get("/events?" + q({
     q: applied.q, type: applied.type, workload: applied.workload, host: applied.host, limit: 200,
-    since: applied.span ? new Date(Date.now() - MS[applied.span]).toISOString() : "",
+    ...range(applied),
   })), [applied]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   const rows = data ? [...data].reverse() : [];
@@ -26,7 +38,9 @@ export function Events({ params }) {
       <label>Search<input type="search" value=${f.q} onInput=${set("q")} placeholder="words in the message or data" /></label>
       <label>Type<select value=${f.type} onChange=${set("type")}>${types.map((t) => html`<option value=${t}>${t || "any"}</option>`)}</select></label>
       <label>Workload<input value=${f.workload} onInput=${set("workload")} /></label>
-      <label>Time<select value=${f.span} onChange=${set("span")}>${SPANS.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select></label>
+      <label>Time<select id="ev-span" value=${f.span} onChange=${set("span")}>${SPANS.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select></label>
+      ${f.span === "custom" && html`<label>From (${getZone()} ${offset()})<input id="ev-from" type="datetime-local" value=${f.from} onInput=${set("from")} required /></label>
+        <label>To<input id="ev-to" type="datetime-local" value=${f.to} onInput=${set("to")} required /></label>`}
       <button type="submit" class="primary">Search</button>
     </form>
     <${Err} e=${error} />

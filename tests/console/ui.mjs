@@ -338,7 +338,7 @@ await check(`quarantine: ${QDOMAIN} on the board, released after a confirmation,
 });
 
 // ---- events ----
-await check("events: search, type filter", async () => {
+await check("events: search, type filter, a range of wall clocks in the user's zone", async () => {
   await go(page, "events");
   await page.fill('input[type=search]', "released");
   await page.click('button:text-is("Search")');
@@ -350,6 +350,17 @@ await check("events: search, type filter", async () => {
     const t = [...document.querySelectorAll(".events-table tbody tr td:nth-child(2)")].map((x) => x.textContent);
     return t.length > 0 && t.every((x) => x === "policy");
   });
+  // a range of the zone's wall clocks: tomorrow has none, today has them
+  await page.selectOption("#ev-span", "custom");
+  const wall = (t) => page.evaluate((ms) => import("/lib/time.js").then((m) => m.toWall(ms)), t);
+  await page.fill("#ev-from", await wall(Date.now() + 86400e3));
+  await page.fill("#ev-to", await wall(Date.now() + 2 * 86400e3));
+  await page.click('button:text-is("Search")');
+  await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("0 events"));
+  await page.fill("#ev-from", await wall(Date.now() - 3600e3));
+  await page.fill("#ev-to", await wall(Date.now() + 60e3));
+  await page.click('button:text-is("Search")');
+  await page.waitForFunction(() => /^[1-9]\d* events/.test(document.querySelector(".count-line").textContent));
 });
 
 // ---- sources: a vCenter refused in the form, then added ----
