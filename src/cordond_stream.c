@@ -116,6 +116,15 @@ struct MHD_Response *cordond_stream_open(struct MHD_Connection *conn, int64_t se
 	return r;
 }
 
+/* Back into libmicrohttpd's loop, if it was out (slock held). */
+static void wake_stream(struct stream *s)
+{
+	if (s->suspended) {
+		s->suspended = false;
+		MHD_resume_connection(s->conn);
+	}
+}
+
 void cordond_streams_tick(int64_t seq, int64_t pulse)
 {
 	int64_t now = mono_ns();
@@ -135,10 +144,7 @@ void cordond_streams_tick(int64_t seq, int64_t pulse)
 			continue;
 		}
 	resume:
-		if (s->suspended) {
-			s->suspended = false;
-			MHD_resume_connection(s->conn);
-		}
+		wake_stream(s);
 	}
 	pthread_mutex_unlock(&slock);
 }
@@ -148,10 +154,7 @@ void cordond_streams_end(void)
 	pthread_mutex_lock(&slock);
 	for (struct stream *s = streams; s; s = s->next) {
 		s->ending = true;
-		if (s->suspended) {
-			s->suspended = false;
-			MHD_resume_connection(s->conn);
-		}
+		wake_stream(s);
 	}
 	pthread_mutex_unlock(&slock);
 }

@@ -37,6 +37,18 @@ export function poke() {
   notify();
 }
 
+// [act, msg, err]: act(fn, ok) runs an action of the page (fn returns a
+// promise), says ok or the error, and reads the page's data again
+export function useAction() {
+  const [msg, setMsg] = useState("");
+  const [err, setErr] = useState(null);
+  async function act(fn, ok) {
+    setErr(null); setMsg("");
+    try { await fn(); setMsg(ok); poke(); } catch (e) { setErr(e); }
+  }
+  return [act, msg, err];
+}
+
 // [generation, connected]: re-render when something moved
 export function useLive() {
   const [s, set] = useState([generation, connected]);

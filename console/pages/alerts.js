@@ -3,7 +3,7 @@
 // that shows it; acknowledge.
 import { html, useState } from "../lib/html.js";
 import { api, get, q } from "../lib/api.js";
-import { useData, poke } from "../lib/live.js";
+import { useData, useAction } from "../lib/live.js";
 import { Err, Time, Sev, Chart } from "../lib/ui.js";
 import { units } from "../lib/metrics.js";
 
@@ -32,8 +32,7 @@ export function Alerts({ params }) {
 }
 
 export function Alert({ arg: id }) {
-  const [err, setErr] = useState(null);
-  const [msg, setMsg] = useState("");
+  const [act, msg, err] = useAction();
   const { data, error } = useData(async () => {
     const a = await get(`/alerts/${encodeURIComponent(id)}`);
     let chart = null;
@@ -44,10 +43,6 @@ export function Alert({ arg: id }) {
     }
     return { a, chart };
   }, [id]);
-  async function act(path, body, ok) {
-    setErr(null); setMsg("");
-    try { await api("POST", path, body); setMsg(ok); poke(); } catch (e) { setErr(e); }
-  }
   if (!data) return html`<h1>Alert ${id}</h1><${Err} e=${error} /><p>Loading…</p>`;
   const { a, chart } = data;
   return html`<h1><${Sev} s=${a.severity} /> ${a.definition}</h1>
@@ -56,13 +51,13 @@ export function Alert({ arg: id }) {
     ${a.description && html`<p>${a.description}</p>`}
     <${Err} e=${error || err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
     <p>${a.acked_by ? html`Acknowledged by ${a.acked_by} at <${Time} t=${a.acked_at} />`
-      : html`<button class="primary" onClick=${() => act(`/alerts/${a.id}/ack`, undefined, "acknowledged")}>Acknowledge</button>`}</p>
+      : html`<button class="primary" onClick=${() => act(() => api("POST", `/alerts/${a.id}/ack`), "acknowledged")}>Acknowledge</button>`}</p>
     <div class="grid2">
     <section class="card"><h2>Symptoms</h2><ul>${(a.symptoms || []).map((s) => html`<li class=${s.holds ? "holds" : ""}>
       <strong>${s.symptom}</strong> ${s.holds ? "holds" : "does not hold"}${s.value != null ? html`: value <b>${typeof s.value === "number" ? +s.value.toPrecision(4) : s.value}</b>` : ""}</li>`)}</ul>
       ${a.reason && html`<p>${a.reason}</p>`}</section>
     <section class="card"><h2>Recommendations</h2><ul>${a.recommendations.map((r, i) => html`<li>${r.text}
-      ${r.action && html` <button class="small" onClick=${() => act(`/alerts/${a.id}/run`, { recommendation: i + 1 }, `${r.action} done`)}>${r.action}${r.tag ? ` ${r.tag}` : ""}</button>`}</li>`)}</ul>
+      ${r.action && html` <button class="small" onClick=${() => act(() => api("POST", `/alerts/${a.id}/run`, { recommendation: i + 1 }), `${r.action} done`)}>${r.action}${r.tag ? ` ${r.tag}` : ""}</button>`}</li>`)}</ul>
       <h2>Related objects</h2><p>${a.related.length ? a.related.map((r) => html`<span class="tag">${r.kind} ${objLink(r.kind, r.name)}</span> `) : "none"}</p></section>
     </div>
     ${chart && html`<section class="card"><h2>What shows it</h2><${Chart} title=${a.drilldown.query.metrics.join(", ")} unit=${chart.unit} series=${chart.series} /></section>`}

@@ -1,20 +1,15 @@
 // quarantine.js - the board: quarantined workloads, since when and why;
 // release (confirmed), scan.
-import { html, useState } from "../lib/html.js";
+import { html } from "../lib/html.js";
 import { api, get } from "../lib/api.js";
-import { useData, poke } from "../lib/live.js";
+import { useData, useAction } from "../lib/live.js";
 import { Err, Time, useConfirm } from "../lib/ui.js";
 
 export function Quarantine() {
   const { data, error } = useData(() => get("/workloads"));
-  const [err, setErr] = useState(null);
-  const [msg, setMsg] = useState("");
+  const [act, msg, err] = useAction();
   const [confirm, dialog] = useConfirm();
   const qs = (data || []).filter((w) => w.quarantined);
-  async function act(fn, ok) {
-    setErr(null); setMsg("");
-    try { await fn(); setMsg(ok); poke(); } catch (e) { setErr(e); }
-  }
   const path = (n, what) => `/workloads/${encodeURIComponent(n)}/${what}`;
   return html`<h1>Quarantine</h1>${dialog}<${Err} e=${error || err} />
     ${msg && html`<p class="okmsg" role="status">${msg}</p>`}

@@ -3,7 +3,7 @@
 // events, a scan.
 import { html, useState, useMemo } from "../lib/html.js";
 import { api, get, q } from "../lib/api.js";
-import { useData, poke } from "../lib/live.js";
+import { useData, useAction } from "../lib/live.js";
 import { Err, Time, State, VirtualTable, UnitSwitch, Chart, RangePicker, useConfirm } from "../lib/ui.js";
 import { bytes } from "../lib/units.js";
 import { latest, range } from "../lib/metrics.js";
@@ -77,8 +77,7 @@ const METRICS = [
 
 export function Workload({ arg: name }) {
   const [rng, setRng] = useState("1h");
-  const [err, setErr] = useState(null);
-  const [msg, setMsg] = useState("");
+  const [act, msg, err] = useAction();
   const [tag, setTag] = useState("");
   const [confirm, dialog] = useConfirm();
   const { data, error } = useData(async () => {
@@ -88,10 +87,6 @@ export function Workload({ arg: name }) {
     return { w, pol, ev: ev.reverse() };
   }, [name]);
   const charts = useData(() => range([{ kind: "vm", name }], METRICS.flatMap((x) => x[1]), rng), [name, rng]);
-  async function act(fn, ok) {
-    setErr(null); setMsg("");
-    try { await fn(); setMsg(ok); poke(); } catch (e) { setErr(e); }
-  }
   if (!data) return html`<h1>${name}</h1><${Err} e=${error} /><p>Loading…</p>`;
   const { w, pol, ev } = data;
   if (!w) return html`<h1>${name}</h1><p>There is no workload ${name}.</p>`;

@@ -67,8 +67,9 @@ void cd_api_h_whoami(struct ctx *c)
 	json_t *o = json_pack("{s:s, s:s, s:b}", "name", session ? n + 8 : n, "role", c->tok.role,
 			      "session", session);
 	char *zone = NULL;
-	if (session_user(c))
-		cd_mgr_zone_get(c->m, session_user(c), &zone);
+	const char *user = session_user(c);
+	if (user)
+		cd_mgr_zone_get(c->m, user, &zone);
 	json_object_set_new(o, "zone", zone ? json_string(zone) : json_null());
 	free(zone);
 	cd_api_reply(c, 200, o);

@@ -41,10 +41,10 @@ int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
 	return r;
 }
 
-int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone)
+/* A change of one user's row (... RETURNING name): 0, or -ENOENT when
+ * there is no such user. */
+static int one_user(struct cd_store *s, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "UPDATE users SET zone = ? WHERE name = ? RETURNING name", "ss", zone,
-					 name);
 	if (!st)
 		return -EIO;
 	int rc = sqlite3_step(st);
@@ -52,14 +52,15 @@ int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
 }
 
+int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone)
+{
+	return one_user(s, cd_store_prep(s, "UPDATE users SET zone = ? WHERE name = ? RETURNING name", "ss",
+					 zone, name));
+}
+
 int cd_store_user_del(struct cd_store *s, const char *name)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "DELETE FROM users WHERE name = ? RETURNING name", "s", name);
-	if (!st)
-		return -EIO;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+	return one_user(s, cd_store_prep(s, "DELETE FROM users WHERE name = ? RETURNING name", "s", name));
 }
 
 struct user_ctx { cd_store_user_cb cb; void *ctx; };

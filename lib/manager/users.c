@@ -246,8 +246,7 @@ int cd_mgr_signin_token(struct cd_mgr *m, const char *token, const char *origin,
 	if (r < 0 && r != -ENOENT)
 		return r;
 	/* an API token's role only: not an agent's, nor another session */
-	bool ok = r == 0 && strncmp(t.name, "session:", 8) &&
-		  (!strcmp(t.role, "admin") || !strcmp(t.role, "operator") || !strcmp(t.role, "viewer"));
+	bool ok = r == 0 && strncmp(t.name, "session:", 8) && role_ok(t.role);
 	if (!ok) {
 		cd_mgr_event(m, "audit", NULL, NULL, NULL, json_pack("{s:s?}", "origin", origin),
 			     "sign-in with a token refused from %s", origin ? origin : "-");
