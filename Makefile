@@ -4,7 +4,7 @@
 
 CC       ?= cc
 PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack \
-            sqlite3 gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium
+            sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \

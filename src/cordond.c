@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db/db.h"
 #include "console/assets.h"
 #include "cordond_sources.h"
 #include "cordond_stream.h"
@@ -41,13 +42,18 @@
 #include "base/util.h"
 
 static const char usage[] =
-	"usage: cordond --data-dir DIR [--listen ADDR:PORT] [LIMITS]\n"
+	"usage: cordond --data-dir DIR [--store TARGET] [--listen ADDR:PORT] [LIMITS]\n"
 	"\n"
 	"The cordon manager: inventory, tags, policy revisions, agents and the\n"
 	"event log, served as JSON over HTTPS under /api/v1.\n"
 	"\n"
 	"  --data-dir DIR      its state: the SQLite database, the TLS certificate\n"
 	"                      and key, admin.token; made (0700) at first start\n"
+	"  --store TARGET      keep the state in PostgreSQL instead: a libpq URI\n"
+	"                      (postgresql://USER@HOST:PORT/DB?sslmode=...) or\n"
+	"                      key=value string, with no password (it comes from\n"
+	"                      PGPASSFILE, ~/.pgpass or PGPASSWORD); several\n"
+	"                      managers on one database serve the same state\n"
 	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:4119; [::1]:PORT\n"
 	"                      for IPv6)\n"
 	"  --events-keep-days N    the event log keeps N days (default 90)...\n"
@@ -506,6 +512,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "data-dir", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "events-keep-days", required_argument, NULL, 'K' },
 		{ "events-max-mb", required_argument, NULL, 'M' },
 		{ "agent-events-rate", required_argument, NULL, 'R' },
@@ -521,7 +528,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	const char *dir = NULL, *listen_at = "127.0.0.1:4119";
+	const char *dir = NULL, *listen_at = "127.0.0.1:4119", *target = NULL;
 	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR;
 	struct cd_msvc_opts mso = { .log = mgr_log };
 	struct cd_msvc *msvc = NULL;
@@ -531,7 +538,7 @@ int main(int argc, char **argv)
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:S:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I': {
 			long long v;
@@ -549,6 +556,20 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'd': dir = optarg; break;
+		case 'S': {
+			char why[256];
+			int has = cd_db_target_is_pg(optarg) ?
+				  cd_db_target_has_password(optarg, why, sizeof(why)) : -1;
+			if (has != 0) {
+				fprintf(stderr, "cordond: --store: %s\n", has < 0 && cd_db_target_is_pg(optarg) ? why :
+					has < 0 ? "a postgresql:// URI or a key=value string, as libpq takes"
+						: "no password here (a process's arguments are anyone's to read): "
+						  "put it in PGPASSFILE or ~/.pgpass");
+				return 2;
+			}
+			target = optarg;
+			break;
+		}
 		case 'c': console_dir = optarg; break;
 		case 'l': listen_at = optarg; break;
 		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': {
@@ -614,8 +635,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: cannot read %s or %s\n", key, crt);
 		goto out;
 	}
-	if (cd_store_open(db, &st) < 0) {
-		fprintf(stderr, "cordond: %s: %s\n", db, cd_store_error(st));
+	if (cd_store_open(target ? target : db, &st) < 0) {
+		fprintf(stderr, "cordond: %s: %s\n", target ? "the store" : db, cd_store_error(st));
 		goto out;
 	}
 	if (cd_msvc_start(dir, &mso, &msvc, merr, sizeof(merr)) < 0) {

@@ -39,38 +39,22 @@ static int ev_row(void *p, const struct cd_event *e)
 #define Q_MAX_WORDS 16
 #define Q_MAX_BYTES 512
 
-/* Text as an FTS5 query: each word a quoted string (every word must be
- * there, as a prefix of one when it ends in '*'), so that no text is FTS5
- * syntax; NULL when it has no word or is too long. */
-static char *fts_query(const char *text)
+/* Whether text holds a word, at most Q_MAX_WORDS of them and
+ * Q_MAX_BYTES (the store makes its search of them). */
+static bool words_ok(const char *text)
 {
 	if (strlen(text) > Q_MAX_BYTES)
-		return NULL;
-	struct cd_buf b;
-	cd_buf_init(&b, 4 * Q_MAX_BYTES);
+		return false;
 	int words = 0;
 	for (const char *p = text; *p;) {
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (!*p)
-			break;
-		const char *w = p;
+		if (*p)
+			words++;
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
-		size_t n = (size_t)(p - w);
-		bool prefix = n > 1 && w[n - 1] == '*';
-		if (prefix)
-			n--;
-		cd_buf_puts(&b, words++ ? " \"" : "\"");
-		for (size_t i = 0; i < n; i++)
-			cd_buf_puts(&b, w[i] == '"' ? "\"\"" : (char[]){ w[i], 0 });
-		cd_buf_puts(&b, prefix ? "\"*" : "\"");
 	}
-	if (!words || words > Q_MAX_WORDS) {
-		cd_buf_free(&b);
-		return NULL;
-	}
-	return cd_buf_steal(&b);
+	return words > 0 && words <= Q_MAX_WORDS;
 }
 
 void cd_api_h_events(struct ctx *c)
@@ -90,19 +74,16 @@ void cd_api_h_events(struct ctx *c)
 	f.workload = cd_api_q(c, "workload");
 	f.host = cd_api_q(c, "host");
 	f.type = cd_api_q(c, "type");
-	char *match = NULL;
 	if (cd_api_q(c, "q")) {
-		match = fts_query(cd_api_q(c, "q"));
-		if (!match) {
+		if (!words_ok(cd_api_q(c, "q"))) {
 			cd_api_error(c, 400, "q", "'q' must hold a word, at most %d of them and %d bytes",
 				     Q_MAX_WORDS, Q_MAX_BYTES);
 			return;
 		}
-		f.match = match;
+		f.match = cd_api_q(c, "q");
 	}
 	struct ev_ctx x = { json_array() };
 	int r = cd_mgr_events(c->m, &f, ev_row, &x);
-	free(match);
 	if (r < 0) {
 		json_decref(x.a);
 		cd_api_store_failed(c, r);

@@ -6,12 +6,12 @@
  * stream agents follow.  The manager keeps a working copy in memory and
  * writes through this interface; it never sees SQL.
  *
- * The embedded back end is SQLite in WAL mode (store_sqlite.c).  A write
- * returns only after its transaction committed: a manager killed at any
- * point loses nothing it acknowledged (WAL with synchronous=NORMAL is
- * durable against a process crash; against a power cut, up to the last
- * checkpoint).  A PostgreSQL back end, for several managers sharing one
- * database, implements the same functions.
+ * The back end is SQLite in WAL mode (a file: one manager) or PostgreSQL
+ * (a server several managers share), through db/db.h: the same tables
+ * and answers on both (store_schema.c).  A write returns only after its
+ * transaction committed: a manager killed at any point loses nothing it
+ * acknowledged (SQLite's WAL with synchronous=NORMAL is durable against a
+ * process crash; against a power cut, up to the last checkpoint).
  *
  * Times are microseconds since the epoch (UTC).  Functions return 0 or a
  * negative errno-style code; -EIO carries the back end's message in
@@ -24,9 +24,13 @@
 
 struct cd_store;
 
-int cd_store_open(const char *path, struct cd_store **out);
+/* target: an SQLite file, or a PostgreSQL URI or key=value string
+ * (db.h).  *out is set even on failure (for cd_store_error); close it. */
+int cd_store_open(const char *target, struct cd_store **out);
 void cd_store_close(struct cd_store *s);
 const char *cd_store_error(const struct cd_store *s);
+/* Whether other managers may share the database (PostgreSQL). */
+bool cd_store_shared(const struct cd_store *s);
 
 /* Group writes into one transaction.  A transaction begun inside another
  * is a savepoint of it: its commit keeps its writes for the outer one to
@@ -226,7 +230,7 @@ struct cd_event_filter {
 	int64_t until;          /* time, 0: all */
 	const char *workload;   /* or NULL */
 	const char *host;       /* or NULL */
-	const char *match;      /* an FTS5 query over message and data, or NULL */
+	const char *match;      /* words that message or data hold, or NULL */
 	const char *type;       /* or NULL; "audit": events with an actor */
 	int64_t before;         /* ids below this one, 0: all (the next page) */
 	int64_t limit;          /* newest LIMIT, 0: all */

@@ -33,23 +33,24 @@ static int64_t size_of(const char *detail)
 int cd_store_alert_raise(struct cd_store *s, struct cd_alert_rec *a)
 {
 	int64_t size = size_of(a->detail);
-	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO alerts(definition, kind, object, severity, "
-			     "state, raised, updated, detail, size) VALUES(?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-			     "ssssiisi", a->definition, a->kind, a->object, a->severity, a->raised,
-			     a->raised, a->detail, size));
-	if (r == 0) {
-		a->id = sqlite3_last_insert_rowid(s->db);
-		if (s->ev_bytes >= 0)
-			s->ev_bytes += size;
-	}
-	return r;
+	int64_t id = cd_db_scalar(cd_store_prep(s, "INSERT INTO alerts(id, definition, kind, object, "
+			     "severity, state, raised, updated, detail, size) VALUES("
+			     "(SELECT coalesce(max(id), 0) + 1 FROM alerts), ?, ?, ?, ?, 'active', ?, ?, ?, ?) "
+			     "RETURNING id", "ssssiisi", a->definition, a->kind, a->object, a->severity,
+			     a->raised, a->raised, a->detail, size));
+	if (id < 0)
+		return id == -EEXIST ? -EIO : (int)id;   /* one of them is active */
+	a->id = id;
+	if (s->ev_bytes >= 0)
+		s->ev_bytes += size;
+	return 0;
 }
 
 /* The active alert id's detail and time; cancelled too when cancel.  The
  * event log's running total of sizes follows the row's new size. */
 static int put(struct cd_store *s, int64_t id, const char *detail, int64_t time, bool cancel)
 {
-	int64_t old = cd_store_scalar(s, cd_store_prep(s, "SELECT coalesce((SELECT size FROM alerts "
+	int64_t old = cd_db_scalar(cd_store_prep(s, "SELECT coalesce((SELECT size FROM alerts "
 					 "WHERE id = ? AND state = 'active'), -1)", "i", id));
 	if (old < -1)
 		return (int)old;
@@ -57,8 +58,8 @@ static int put(struct cd_store *s, int64_t id, const char *detail, int64_t time,
 		return -ENOENT;
 	int64_t size = size_of(detail);
 	int r = cd_store_run(s, cd_store_prep(s, "UPDATE alerts SET detail = ?, updated = ?, size = ?, "
-					 "state = CASE WHEN ? THEN 'cancelled' ELSE state END, "
-					 "cancelled = CASE WHEN ? THEN ? ELSE cancelled END WHERE id = ?",
+					 "state = CASE WHEN ? = 1 THEN 'cancelled' ELSE state END, "
+					 "cancelled = CASE WHEN ? = 1 THEN ? ELSE cancelled END WHERE id = ?",
 					 "siibbii", detail, time, size, cancel, cancel, time, id));
 	if (r == 0 && s->ev_bytes >= 0)
 		s->ev_bytes += size - old;
@@ -77,58 +78,58 @@ int cd_store_alert_cancel(struct cd_store *s, int64_t id, const char *detail, in
 
 int cd_store_alert_ack(struct cd_store *s, int64_t id, const char *by, int64_t time)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? "
+	struct cd_db_stmt *st = cd_store_prep(s, "UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? "
 					 "RETURNING id", "sii", by, time, id);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+	int rc = cd_db_step(st);
+	cd_db_done(st);
+	return rc > 0 ? 0 : rc == 0 ? -ENOENT : rc;
 }
 
 #define COLS "id, definition, kind, object, severity, state, raised, updated, " \
 	     "coalesce(cancelled, 0), acked_by, coalesce(acked_at, 0), detail"
 
 /* A column's text: a copy (own), or the row's own until the next step. */
-static char *col(sqlite3_stmt *st, int i, bool own)
+static char *col(struct cd_db_stmt *st, int i, bool own)
 {
-	return own ? cd_store_col_str(st, i) : (char *)cd_store_col_ref(st, i);
+	return own ? cd_db_text_dup(st, i) : (char *)cd_db_text(st, i);
 }
 
-static void row_to(sqlite3_stmt *st, struct cd_alert_rec *a, bool own)
+static void row_to(struct cd_db_stmt *st, struct cd_alert_rec *a, bool own)
 {
 #define str(st, i) col(st, i, own)
-	a->id = sqlite3_column_int64(st, 0);
+	a->id = cd_db_int(st, 0);
 	a->definition = str(st, 1);
 	a->kind = str(st, 2);
 	a->object = str(st, 3);
 	a->severity = str(st, 4);
 	a->state = str(st, 5);
-	a->raised = sqlite3_column_int64(st, 6);
-	a->updated = sqlite3_column_int64(st, 7);
-	a->cancelled = sqlite3_column_int64(st, 8);
+	a->raised = cd_db_int(st, 6);
+	a->updated = cd_db_int(st, 7);
+	a->cancelled = cd_db_int(st, 8);
 	a->acked_by = str(st, 9);
-	a->acked_at = sqlite3_column_int64(st, 10);
+	a->acked_at = cd_db_int(st, 10);
 	a->detail = str(st, 11);
 #undef str
 }
 
 int cd_store_alert_get(struct cd_store *s, int64_t id, struct cd_alert_rec *out)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "SELECT " COLS " FROM alerts WHERE id = ?", "i", id);
+	struct cd_db_stmt *st = cd_store_prep(s, "SELECT " COLS " FROM alerts WHERE id = ?", "i", id);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW)
+	int rc = cd_db_step(st), r = 0;
+	if (rc > 0)
 		row_to(st, out, true);
 	else
-		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
-	sqlite3_finalize(st);
+		r = rc == 0 ? -ENOENT : rc;
+	cd_db_done(st);
 	return r;
 }
 
 struct each_ctx { cd_store_alert_cb cb; void *ctx; };
-static int each_row(void *p, sqlite3_stmt *st)
+static int each_row(void *p, struct cd_db_stmt *st)
 {
 	struct each_ctx *c = p;
 	struct cd_alert_rec a;
@@ -141,7 +142,7 @@ int cd_store_alert_each(struct cd_store *s, const struct cd_alert_filter *f, cd_
 {
 	struct each_ctx c = { cb, ctx };
 	/* the newest first */
-	return cd_store_rows(s, cd_store_prep(s, "SELECT " COLS " FROM alerts WHERE id < ? "
+	return cd_db_rows(cd_store_prep(s, "SELECT " COLS " FROM alerts WHERE id < ? "
 			     "AND (? IS NULL OR state = ?) AND (? IS NULL OR severity = ?) "
 			     "AND (? IS NULL OR kind = ?) AND (? IS NULL OR object = ?) "
 			     "AND (? IS NULL OR definition = ?) ORDER BY id DESC LIMIT ?",

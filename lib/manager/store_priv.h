@@ -1,37 +1,35 @@
-/* store_priv.h - the embedded store's insides, shared by store.c
- * (schema, transactions, sources, tags, tokens, agents, events),
- * store_revs.c (documents' revisions), store_scans.c (scan requests,
- * quarantines), store_alerts.c (alerts) and store_users.c (users) only. */
+/* store_priv.h - the store's insides, shared by store.c (opening,
+ * transactions, sources, tags, tokens, agents, events), store_schema.c
+ * (the tables and their versions), store_revs.c (documents' revisions),
+ * store_scans.c (scan requests, quarantines), store_alerts.c (alerts),
+ * store_users.c (users) and store_sync.c (what several managers share)
+ * only. */
 #ifndef CD_STORE_PRIV_H
 #define CD_STORE_PRIV_H
 
-#include <sqlite3.h>
-
+#include "db/db.h"
 #include "manager/store.h"
 
 struct cd_store {
-	sqlite3 *db;
-	char err[256];
+	struct cd_db *db;
 	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
-	int depth;              /* transactions open (the inner ones: savepoints) */
 };
 
-/* The last error's message into s->err: -EIO. */
-int cd_store_fail(struct cd_store *s);
-/* Prepare sql and bind the arguments described by fmt: 's' text (NULL
- * binds NULL), 'i' int64, 'b' bool. */
-sqlite3_stmt *cd_store_prep(struct cd_store *s, const char *sql, const char *fmt, ...);
-/* Run a statement that returns no rows (finalized). */
-int cd_store_run(struct cd_store *s, sqlite3_stmt *st);
-char *cd_store_col_str(sqlite3_stmt *st, int i);
-const char *cd_store_col_ref(sqlite3_stmt *st, int i);
-/* Step through rows; each calls row(ctx) until it returns nonzero. */
-int cd_store_rows(struct cd_store *s, sqlite3_stmt *st,
-		  int (*row)(void *ctx, sqlite3_stmt *st), void *ctx);
-int64_t cd_store_scalar(struct cd_store *s, sqlite3_stmt *st);
+/* The events' searched text on PostgreSQL (its GIN index's expression):
+ * words split at every character that is no letter or digit, as SQLite's
+ * FTS5 (unicode61) splits them. */
+#define CD_STORE_PG_TEXT "to_tsvector('simple', regexp_replace(message || ' ' || " \
+	"coalesce(data, ''), '[^[:alnum:]]+', ' ', 'g'))"
+
+/* Bring the schema up to date (store_schema.c). */
+int cd_store_migrate(struct cd_store *s);
+/* Prepare sql with the arguments described by fmt (db.h's letters). */
+struct cd_db_stmt *cd_store_prep(struct cd_store *s, const char *sql, const char *fmt, ...);
+/* Run a statement that returns no rows. */
+int cd_store_run(struct cd_store *s, struct cd_db_stmt *st);
 /* Run a DELETE ... RETURNING size (of events or alerts): how many rows
  * went, or a negative code.  The sizes come off the running total. */
-int64_t cd_store_prune_run(struct cd_store *s, sqlite3_stmt *st);
+int64_t cd_store_prune_run(struct cd_store *s, struct cd_db_stmt *st);
 /* Past alerts cancelled before `before` removed (the event log's
  * retention): how many, or a negative code. */
 int64_t cd_store_alerts_prune(struct cd_store *s, int64_t before);

@@ -26,13 +26,15 @@ static const char *table(enum cd_doc which)
 int cd_store_rev_add(struct cd_store *s, enum cd_doc which, const char *doc, const char *author,
 		     const char *comment, int64_t time, int64_t *rev)
 {
-	char sql[128];
-	snprintf(sql, sizeof(sql), "INSERT INTO %s(time, author, comment, doc) VALUES(?, ?, ?, ?)",
-		 table(which));
-	int r = cd_store_run(s, cd_store_prep(s, sql, "isss", time, author, comment, doc));
-	if (r == 0)
-		*rev = sqlite3_last_insert_rowid(s->db);
-	return r;
+	char sql[192];
+	snprintf(sql, sizeof(sql), "INSERT INTO %s(rev, time, author, comment, doc) VALUES("
+		 "(SELECT coalesce(max(rev), 0) + 1 FROM %s), ?, ?, ?, ?) RETURNING rev",
+		 table(which), table(which));
+	int64_t v = cd_db_scalar(cd_store_prep(s, sql, "isss", time, author, comment, doc));
+	if (v < 0)
+		return (int)v;
+	*rev = v;
+	return 0;
 }
 
 int cd_store_rev_get(struct cd_store *s, enum cd_doc which, int64_t rev, struct cd_revision *out)
@@ -40,30 +42,30 @@ int cd_store_rev_get(struct cd_store *s, enum cd_doc which, int64_t rev, struct 
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SELECT rev, time, author, comment, doc FROM %s %s", table(which),
 		 rev > 0 ? "WHERE rev = ?" : "ORDER BY rev DESC LIMIT 1");
-	sqlite3_stmt *st = rev > 0 ? cd_store_prep(s, sql, "i", rev) : cd_store_prep(s, sql, NULL);
+	struct cd_db_stmt *st = rev > 0 ? cd_store_prep(s, sql, "i", rev) : cd_store_prep(s, sql, NULL);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		out->rev = sqlite3_column_int64(st, 0);
-		out->time = sqlite3_column_int64(st, 1);
-		out->author = cd_store_col_str(st, 2);
-		out->comment = cd_store_col_str(st, 3);
-		out->doc = cd_store_col_str(st, 4);
+	int rc = cd_db_step(st), r = 0;
+	if (rc > 0) {
+		out->rev = cd_db_int(st, 0);
+		out->time = cd_db_int(st, 1);
+		out->author = cd_db_text_dup(st, 2);
+		out->comment = cd_db_text_dup(st, 3);
+		out->doc = cd_db_text_dup(st, 4);
 	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+		r = rc == 0 ? -ENOENT : rc;
 	}
-	sqlite3_finalize(st);
+	cd_db_done(st);
 	return r;
 }
 
 struct rev_ctx { cd_store_rev_cb cb; void *ctx; };
-static int rev_row(void *p, sqlite3_stmt *st)
+static int rev_row(void *p, struct cd_db_stmt *st)
 {
 	struct rev_ctx *c = p;
 	struct cd_revision r = {
-		.rev = sqlite3_column_int64(st, 0), .time = sqlite3_column_int64(st, 1),
-		.author = (char *)cd_store_col_ref(st, 2), .comment = (char *)cd_store_col_ref(st, 3),
+		.rev = cd_db_int(st, 0), .time = cd_db_int(st, 1),
+		.author = (char *)cd_db_text(st, 2), .comment = (char *)cd_db_text(st, 3),
 	};
 	return c->cb(c->ctx, &r);
 }
@@ -73,5 +75,5 @@ int cd_store_rev_each(struct cd_store *s, enum cd_doc which, cd_store_rev_cb cb,
 	struct rev_ctx c = { cb, ctx };
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SELECT rev, time, author, comment FROM %s ORDER BY rev", table(which));
-	return cd_store_rows(s, cd_store_prep(s, sql, NULL), rev_row, &c);
+	return cd_db_rows(cd_store_prep(s, sql, NULL), rev_row, &c);
 }

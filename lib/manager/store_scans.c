@@ -22,12 +22,14 @@ void cd_scan_req_free(struct cd_scan_req *q)
 
 int cd_store_scan_add(struct cd_store *s, struct cd_scan_req *q)
 {
-	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO scans(workload, kind, state, by_, requested, updated) "
-			    "VALUES(?, ?, ?, ?, ?, ?)", "ssssii", q->workload, q->kind, q->state,
+	int64_t id = cd_db_scalar(cd_store_prep(s, "INSERT INTO scans(id, workload, kind, state, by_, "
+			    "requested, updated) VALUES((SELECT coalesce(max(id), 0) + 1 FROM scans), "
+			    "?, ?, ?, ?, ?, ?) RETURNING id", "ssssii", q->workload, q->kind, q->state,
 			    q->by, q->requested, q->updated));
-	if (r == 0)
-		q->id = sqlite3_last_insert_rowid(s->db);
-	return r;
+	if (id < 0)
+		return (int)id;
+	q->id = id;
+	return 0;
 }
 
 int cd_store_scan_update(struct cd_store *s, int64_t id, const char *state,
@@ -37,20 +39,20 @@ int cd_store_scan_update(struct cd_store *s, int64_t id, const char *state,
 			   "WHERE id = ?", "ssii", state, result, updated, id));
 }
 
-static void scan_row_get(sqlite3_stmt *st, struct cd_scan_req *q)
+static void scan_row_get(struct cd_db_stmt *st, struct cd_scan_req *q)
 {
-	q->id = sqlite3_column_int64(st, 0);
-	q->workload = (char *)cd_store_col_ref(st, 1);
-	q->kind = (char *)cd_store_col_ref(st, 2);
-	q->state = (char *)cd_store_col_ref(st, 3);
-	q->by = (char *)cd_store_col_ref(st, 4);
-	q->requested = sqlite3_column_int64(st, 5);
-	q->updated = sqlite3_column_int64(st, 6);
-	q->result = (char *)cd_store_col_ref(st, 7);
+	q->id = cd_db_int(st, 0);
+	q->workload = (char *)cd_db_text(st, 1);
+	q->kind = (char *)cd_db_text(st, 2);
+	q->state = (char *)cd_db_text(st, 3);
+	q->by = (char *)cd_db_text(st, 4);
+	q->requested = cd_db_int(st, 5);
+	q->updated = cd_db_int(st, 6);
+	q->result = (char *)cd_db_text(st, 7);
 }
 
 struct scan_ctx { cd_store_scan_cb cb; void *ctx; };
-static int scan_row(void *p, sqlite3_stmt *st)
+static int scan_row(void *p, struct cd_db_stmt *st)
 {
 	struct scan_ctx *c = p;
 	struct cd_scan_req q;
@@ -61,7 +63,7 @@ static int scan_row(void *p, sqlite3_stmt *st)
 int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_scan_cb cb, void *ctx)
 {
 	struct scan_ctx c = { cb, ctx };
-	return cd_store_rows(s, cd_store_prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
+	return cd_db_rows(cd_store_prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
 			    "FROM scans WHERE state IN ('requested', 'running') "
 			    "AND (? IS NULL OR workload = ? COLLATE NOCASE) ORDER BY id",
 			    "ss", workload, workload), scan_row, &c);
@@ -69,12 +71,12 @@ int cd_store_scan_pending(struct cd_store *s, const char *workload, cd_store_sca
 
 int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
+	struct cd_db_stmt *st = cd_store_prep(s, "SELECT id, workload, kind, state, by_, requested, updated, result "
 				"FROM scans WHERE id = ?", "i", id);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
+	int rc = cd_db_step(st), r = 0;
+	if (rc > 0) {
 		struct cd_scan_req q;
 		scan_row_get(st, &q);
 		out->id = q.id;
@@ -86,25 +88,25 @@ int cd_store_scan_get(struct cd_store *s, int64_t id, struct cd_scan_req *out)
 		out->updated = q.updated;
 		out->result = q.result ? cd_strdup(q.result) : NULL;
 	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+		r = rc == 0 ? -ENOENT : rc;
 	}
-	sqlite3_finalize(st);
+	cd_db_done(st);
 	return r;
 }
 
 int cd_store_scan_last(struct cd_store *s, const char *workload, const char *kind,
 		       int64_t *requested)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "SELECT max(requested) FROM scans WHERE workload = ? COLLATE NOCASE "
+	struct cd_db_stmt *st = cd_store_prep(s, "SELECT max(requested) FROM scans WHERE workload = ? COLLATE NOCASE "
 				"AND kind = ?", "ss", workload, kind);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW)
-		*requested = sqlite3_column_int64(st, 0);
+	int rc = cd_db_step(st), r = 0;
+	if (rc > 0)
+		*requested = cd_db_int(st, 0);
 	else
-		r = cd_store_fail(s);
-	sqlite3_finalize(st);
+		r = rc;
+	cd_db_done(st);
 	return r;
 }
 
@@ -133,19 +135,19 @@ int cd_store_quarantine_detected(struct cd_store *s, const char *workload, int64
 
 int cd_store_quarantine_get(struct cd_store *s, const char *workload, struct cd_quarantine *out)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "SELECT since, detected, why FROM quarantines WHERE workload = ?",
+	struct cd_db_stmt *st = cd_store_prep(s, "SELECT since, detected, why FROM quarantines WHERE workload = ?",
 				"s", workload);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		out->since = sqlite3_column_int64(st, 0);
-		out->detected = sqlite3_column_int64(st, 1);
-		out->why = cd_store_col_str(st, 2);
+	int rc = cd_db_step(st), r = 0;
+	if (rc > 0) {
+		out->since = cd_db_int(st, 0);
+		out->detected = cd_db_int(st, 1);
+		out->why = cd_db_text_dup(st, 2);
 	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+		r = rc == 0 ? -ENOENT : rc;
 	}
-	sqlite3_finalize(st);
+	cd_db_done(st);
 	return r;
 }
 

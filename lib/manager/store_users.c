@@ -23,63 +23,63 @@ int cd_store_user_put(struct cd_store *s, const struct cd_user *u)
 
 int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
 {
-	sqlite3_stmt *st = cd_store_prep(s, "SELECT name, role, hash, created, zone FROM users WHERE name = ?",
+	struct cd_db_stmt *st = cd_store_prep(s, "SELECT name, role, hash, created, zone FROM users WHERE name = ?",
 					 "s", name);
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st), r = 0;
-	if (rc == SQLITE_ROW) {
-		out->name = cd_store_col_str(st, 0);
-		out->role = cd_store_col_str(st, 1);
-		out->hash = cd_store_col_str(st, 2);
-		out->created = sqlite3_column_int64(st, 3);
-		out->zone = cd_store_col_str(st, 4);
+	int rc = cd_db_step(st), r = 0;
+	if (rc > 0) {
+		out->name = cd_db_text_dup(st, 0);
+		out->role = cd_db_text_dup(st, 1);
+		out->hash = cd_db_text_dup(st, 2);
+		out->created = cd_db_int(st, 3);
+		out->zone = cd_db_text_dup(st, 4);
 	} else {
-		r = rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+		r = rc == 0 ? -ENOENT : rc;
 	}
-	sqlite3_finalize(st);
+	cd_db_done(st);
 	return r;
 }
 
 /* A change of one user's row (... RETURNING name): 0, or -ENOENT when
  * there is no such user. */
-static int one_user(struct cd_store *s, sqlite3_stmt *st)
+static int one_user(struct cd_db_stmt *st)
 {
 	if (!st)
 		return -EIO;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : cd_store_fail(s);
+	int rc = cd_db_step(st);
+	cd_db_done(st);
+	return rc > 0 ? 0 : rc == 0 ? -ENOENT : rc;
 }
 
 int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone)
 {
-	return one_user(s, cd_store_prep(s, "UPDATE users SET zone = ? WHERE name = ? RETURNING name", "ss",
+	return one_user(cd_store_prep(s, "UPDATE users SET zone = ? WHERE name = ? RETURNING name", "ss",
 					 zone, name));
 }
 
 int cd_store_user_del(struct cd_store *s, const char *name)
 {
-	return one_user(s, cd_store_prep(s, "DELETE FROM users WHERE name = ? RETURNING name", "s", name));
+	return one_user(cd_store_prep(s, "DELETE FROM users WHERE name = ? RETURNING name", "s", name));
 }
 
 struct user_ctx { cd_store_user_cb cb; void *ctx; };
-static int user_row(void *p, sqlite3_stmt *st)
+static int user_row(void *p, struct cd_db_stmt *st)
 {
 	struct user_ctx *c = p;
-	struct cd_user u = { .name = (char *)cd_store_col_ref(st, 0), .role = (char *)cd_store_col_ref(st, 1),
-			     .created = sqlite3_column_int64(st, 2) };
+	struct cd_user u = { .name = (char *)cd_db_text(st, 0), .role = (char *)cd_db_text(st, 1),
+			     .created = cd_db_int(st, 2) };
 	return c->cb(c->ctx, &u);
 }
 
 int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx)
 {
 	struct user_ctx c = { cb, ctx };
-	return cd_store_rows(s, cd_store_prep(s, "SELECT name, role, created FROM users ORDER BY name", NULL),
+	return cd_db_rows(cd_store_prep(s, "SELECT name, role, created FROM users ORDER BY name", NULL),
 			     user_row, &c);
 }
 
 int64_t cd_store_user_count(struct cd_store *s)
 {
-	return cd_store_scalar(s, cd_store_prep(s, "SELECT count(*) FROM users", NULL));
+	return cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM users", NULL));
 }
