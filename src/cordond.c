@@ -711,11 +711,19 @@ int main(int argc, char **argv)
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
 		 listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
 	int64_t next_tick = cd_mgr_now() + 1000000;
+	int64_t next_follow = 0;
 	for (;;) {
-		struct pollfd p = { sfd, POLLIN, 0 };
-		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+		/* the signals, and the other managers' notifications (several
+		 * managers on one database): a change made by one is on every
+		 * manager's stream at once */
+		pthread_mutex_lock(&lock);
+		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { cd_store_socket(st), POLLIN, 0 } };
+		pthread_mutex_unlock(&lock);
+		if (poll(p, p[1].fd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR)
 			break;
-		if (p.revents & POLLIN) {
+		if (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))
+			usleep(100000);     /* the database is gone: its connection is made again below */
+		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				log_line("signal %u: stopping", si.ssi_signo);
@@ -723,6 +731,10 @@ int main(int argc, char **argv)
 			}
 		}
 		pthread_mutex_lock(&lock);
+		if (cd_store_shared(st) && (cd_store_notified(st) > 0 || cd_mgr_now() >= next_follow)) {
+			cd_mgr_follow(mgr);      /* and at least once a second */
+			next_follow = cd_mgr_now() + 1000000;
+		}
 		wake();
 		cordond_streams_tick(cd_mgr_seq(mgr), cd_mgr_pulse(mgr));
 		fflush(stderr);

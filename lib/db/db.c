@@ -310,3 +310,8 @@ int cd_db_notified(struct cd_db *db)
 {
 	return db->ops->notified ? db->ops->notified(db) : 0;
 }
+
+uint64_t cd_db_generation(const struct cd_db *db)
+{
+	return db->generation;
+}

@@ -44,6 +44,7 @@ struct cd_db {
 	int64_t changes;      /* rows the last statement touched */
 	int depth;            /* transactions open (the inner ones: savepoints) */
 	int64_t lock_key;     /* PostgreSQL: the advisory lock writers take */
+	uint64_t generation;  /* connections made again */
 	char err[512];
 };
 

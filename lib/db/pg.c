@@ -89,15 +89,19 @@ static int ready(struct cd_db *db)
 	PQreset(p->conn);
 	if (PQstatus(p->conn) != CONNECTION_OK)
 		return fail(db, NULL);
+	db->generation++;
+	p->notified++;              /* what was sent meanwhile is not known: say so */
+	int r = simple(db, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+	if (r < 0)
+		return r;
 	if (p->channel) {
 		char *id = PQescapeIdentifier(p->conn, p->channel, strlen(p->channel));
 		char *sql = cd_asprintf("LISTEN %s", id);
 		PQfreemem(id);
-		int r = simple(db, sql);
+		r = simple(db, sql);
 		free(sql);
 		if (r < 0)
 			return r;
-		p->notified++;      /* what was sent meanwhile is not known: say so */
 	}
 	return 0;
 }

@@ -422,7 +422,7 @@ bool cd_api_admit(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_re
 	return ok;
 }
 
-void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
+static void handle_once(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { .m = m, .r = r, .out = out };
@@ -438,6 +438,20 @@ out:
 		cd_api_error(&c, 400, NULL, "the request holds text that is not valid UTF-8");
 	json_decref(c.body);
 	cd_token_free(&c.tok);
+}
+
+void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
+{
+	if (cd_mgr_behind(m))
+		cd_mgr_follow(m);
+	/* a change refused because another manager's came first (nothing of
+	 * it was kept): made again on the world as it is now */
+	for (int tries = 0;; tries++) {
+		handle_once(m, r, out);
+		if (!cd_mgr_behind(m) || tries == 4 || cd_mgr_follow(m) < 0)
+			break;
+		cd_api_resp_free(out);
+	}
 }
 
 void cd_api_resp_free(struct cd_api_resp *r)

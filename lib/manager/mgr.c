@@ -189,16 +189,39 @@ int cd_mgr_begin_n(struct cd_mgr *m, int n)
 	if (m->nopen >= (int)CD_ARRAY_LEN(m->taking))
 		return -EDEADLK;
 	int r = cd_store_begin(m->store);
-	int64_t after = m->seq + n;      /* past what the open ones take too */
+	int64_t before = m->seq;         /* past what the open ones take too */
 	for (int i = 0; i < m->nopen; i++)
-		after += m->taking[i];
+		before += m->taking[i];
 	m->taking[m->nopen++] = n;
+	if (r == 0 && n > 0 && cd_store_shared(m->store)) {
+		/* the write lock is held: the world this change was made
+		 * against must be the last one */
+		int64_t last;
+		r = cd_store_seq(m->store, &last);
+		if (r == 0 && last != before) {
+			m->behind = true;
+			r = -EAGAIN;
+		}
+	}
 	if (r == 0 && n > 0) {
 		char v[32];
-		snprintf(v, sizeof(v), "%lld", (long long)after);
+		snprintf(v, sizeof(v), "%lld", (long long)(before + n));
 		r = cd_store_meta_set(m->store, "seq", v);
 	}
 	return r;
+}
+
+int64_t cd_mgr_open_seq(const struct cd_mgr *m)
+{
+	int64_t seq = m->seq;
+	for (int i = 0; i < m->nopen; i++)
+		seq += m->taking[i];
+	return seq;
+}
+
+void cd_mgr_record(struct cd_mgr *m, const char *body)
+{
+	json_array_append_new(m->recorded, body ? json_string(body) : json_null());
 }
 
 int cd_mgr_begin(struct cd_mgr *m)
@@ -280,27 +303,6 @@ int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,
 	return r;
 }
 
-/* ---- loading ---- */
-
-int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a);
-
-static int load_source(void *ctx, const char *name, const char *kind,
-		       const char *config, const char *workloads, int64_t updated)
-{
-	struct cd_mgr *m = ctx;
-	json_t *w = json_loads(workloads, 0, NULL);
-	if (!json_is_array(w)) {
-		json_decref(w);
-		return -EIO;
-	}
-	json_t *s = json_pack("{s:s, s:s, s:o, s:I}", "name", name, "kind", kind, "workloads", w,
-			      "updated", (json_int_t)updated);
-	if (config)
-		json_object_set_new(s, "config", json_loads(config, 0, NULL));
-	json_array_append_new(m->sources, s);
-	return 0;
-}
-
 void cd_mgr_layer_set(struct cd_mgr *m, const char *wl, const char *tag, bool add)
 {
 	json_t *layer = json_object_get(m->tags, wl);
@@ -325,12 +327,6 @@ void cd_mgr_layer_del(struct cd_mgr *m, const char *wl, const char *tag)
 		json_object_del(m->tags, wl);
 }
 
-static int load_tag(void *ctx, const char *wl, const char *tag, bool add)
-{
-	cd_mgr_layer_set(ctx, wl, tag, add);
-	return 0;
-}
-
 int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_options *o,
 		struct cd_buf *err)
 {
@@ -348,36 +344,14 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 	m->tags = json_object();
 	m->vm_datastores = json_object();
 	m->deltas = cd_calloc(CD_MGR_DELTAS, sizeof(*m->deltas));
-	char *v = NULL;
-	int r = cd_store_meta_get(s, "seq", &v);
-	if (r == 0)
-		m->seq = strtoll(v, NULL, 10);
-	free(v);
-	if (r < 0 && r != -ENOENT)
+	m->recorded = json_array();
+	int r;
+	if (cd_store_shared(s) && (r = cd_store_listen(s)) < 0)
 		goto fail;
-	if ((r = cd_store_source_each(s, load_source, m)) < 0 ||
-	    (r = cd_store_tag_each(s, load_tag, m)) < 0)
-		goto fail;
-	r = cd_store_rev_get(s, CD_DOC_POLICY, 0, &m->pol);
-	if (r < 0 && r != -ENOENT)
-		goto fail;
-	struct cd_diags d;
-	cd_diags_init(&d);
-	struct cd_state *st;
-	char *inv = cd_mgr_inventory_doc(m, m->sources);
-	const char *pol = cd_mgr_policy_text(m);
-	r = cd_mgr_build(&st, inv, "policy", pol, strlen(pol), &d);
-	if (r < 0) {
-		cd_buf_printf(err, "the stored state does not load: %s",
-			      d.n ? d.v[0].msg : "unknown error");
-		cd_diags_free(&d);
-		cd_mgr_state_drop(st);
-		free(inv);
+	if (cd_mgr_load_world(m, err) < 0) {
 		cd_mgr_close(m);
 		return -EIO;
 	}
-	cd_diags_free(&d);
-	cd_mgr_install(m, st, inv);
 	m->base = m->seq;   /* agents take a snapshot after a restart */
 	if ((r = cd_store_agent_each(s, cd_mgr_load_agent, m)) < 0 || (r = cd_mgr_alerts_open(m)) < 0)
 		goto fail;
@@ -397,6 +371,7 @@ void cd_mgr_close(struct cd_mgr *m)
 	cd_mgr_users_close(m);
 	cd_mgr_reset_stream(m);
 	free(m->deltas);
+	json_decref(m->recorded);
 	json_decref(m->sources);
 	json_decref(m->tags);
 	json_decref(m->vm_datastores);
@@ -518,7 +493,19 @@ int cd_mgr_scan_get(struct cd_mgr *m, int64_t id, struct cd_scan_req *out)
  * is everyone's. */
 int cd_mgr_finish(struct cd_mgr *m, int r)
 {
-	int n = m->nopen > 0 ? m->taking[--m->nopen] : 0;
+	int n = m->nopen > 0 ? m->taking[m->nopen - 1] : 0;
+	/* the change stream kept with the change: a row per number */
+	int64_t first = cd_mgr_open_seq(m) - n + 1, now = cd_mgr_now();
+	for (int i = 0; r == 0 && i < n; i++)
+		r = cd_store_change_add(m->store, first + i, now,
+					json_string_value(json_array_get(m->recorded, (size_t)i)));
+	if (r == 0 && n > 0 && (first + n - 1) / 1024 != (first - 1) / 1024)
+		r = cd_store_change_prune(m->store, first + n - 1 - CD_MGR_DELTAS);
+	if (r == 0 && n > 0)
+		r = cd_store_notify(m->store, "change");
+	json_array_clear(m->recorded);
+	if (m->nopen > 0)
+		m->nopen--;
 	if (r == 0)
 		r = cd_store_commit(m->store);
 	if (r < 0) {

@@ -197,6 +197,16 @@ struct cd_blob *cd_mgr_snapshot(struct cd_mgr *m);
 /* The workloads as the API lists them. */
 json_t *cd_mgr_workloads(struct cd_mgr *m);
 
+/* ---- several managers on one database (follow.c) ---- */
+/* Take up what other managers changed since this one's change number
+ * (nothing on a store of its own): 1 when anything came, 0 when nothing
+ * did, or a store error.  Call it where no one holds a pointer into the
+ * world (between requests, at a tick). */
+int cd_mgr_follow(struct cd_mgr *m);
+/* Whether a change was refused (-EAGAIN) because another manager had
+ * changed the world first: follow, then make it again. */
+bool cd_mgr_behind(const struct cd_mgr *m);
+
 /* ---- what the manager is at (read-only) ---- */
 int64_t cd_mgr_seq(const struct cd_mgr *m);          /* the last change's number */
 /* Whether an agent that has applied since has nothing new to take (and

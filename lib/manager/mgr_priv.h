@@ -62,6 +62,8 @@ struct cd_mgr {
 	json_t *vm_datastores;  /* {vm: [datastore objects]}, as collectors say */
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
+	json_t *recorded;       /* the deltas of the change about to finish (texts) */
+	bool behind;            /* another manager changed the world: follow */
 };
 
 
@@ -74,6 +76,13 @@ int cd_mgr_begin_n(struct cd_mgr *m, int n);
 /* Commit a transaction that took the next number (r == 0), or roll it
  * back; then the change is everyone's. */
 int cd_mgr_finish(struct cd_mgr *m, int r);
+/* The number of the innermost open change (its last, when it takes
+ * several). */
+int64_t cd_mgr_open_seq(const struct cd_mgr *m);
+/* What the open change is, for the other managers: its deltas (JSON
+ * object text, as cd_mgr_delta_push gets it; copied), one per number it
+ * takes, in order.  A number with none is a new world. */
+void cd_mgr_record(struct cd_mgr *m, const char *body);
 /* Put a change (JSON object text, taken over) on the stream. */
 void cd_mgr_delta_push(struct cd_mgr *m, char *body);
 /* Add or remove a tag of workload, as one change; the event is of type
@@ -114,6 +123,11 @@ bool cd_mgr_source_connected(const json_t *s);
 /* The source object of a workload id, or NULL. */
 json_t *cd_mgr_source_wl(const struct cd_mgr *m, const char *id);
 const char *cd_mgr_source_state_name(const json_t *s);
+
+/* ---- following other managers (follow.c) ---- */
+/* Read the sources, the tag layer and the policy from the store into m
+ * (at open, and when another manager made a new world). */
+int cd_mgr_load_world(struct cd_mgr *m, struct cd_buf *err);
 
 /* ---- agents (agents.c) ---- */
 /* A stored agent record into memory, at open. */

@@ -80,15 +80,23 @@ int cd_mgr_scan(struct cd_mgr *m, const char *workload, const char *kind,
 		r = cd_mgr_event(m, "scan-requested", name, m->st->inv.w[w].host, a,
 				 json_pack("{s:I, s:s}", "scan", (json_int_t)q.id, "kind", kind),
 				 "%s scan %lld of %s requested", kind, (long long)q.id, name);
+	char *text = NULL;
+	if (r == 0) {       /* the delta, for the other managers too */
+		json_t *body = json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}}", "seq",
+					 (json_int_t)cd_mgr_open_seq(m), "kind", "scan", "workload", name,
+					 "scan", "id", (json_int_t)q.id, "workload", name, "kind", kind,
+					 "state", "requested");
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		cd_mgr_record(m, text);
+	}
 	r = cd_mgr_finish(m, r);
-	if (r < 0)
+	if (r < 0) {
+		free(text);
 		return r;
+	}
 	*id = q.id;
-	json_t *body = json_pack("{s:I, s:s, s:s, s:{s:I, s:s, s:s, s:s}}", "seq", (json_int_t)m->seq,
-				 "kind", "scan", "workload", name, "scan", "id", (json_int_t)q.id,
-				 "workload", name, "kind", kind, "state", "requested");
-	cd_mgr_delta_push(m, json_dumps(body, JSON_COMPACT));
-	json_decref(body);
+	cd_mgr_delta_push(m, text);
 	return 0;
 }
 

@@ -306,9 +306,9 @@ static json_t *agreed(const struct cd_mgr *m, json_t *ws)
 }
 
 /* Commit a sync: the source's row, the agreed layer entries gone, nseq
- * change numbers, an event (when msg). */
+ * change numbers (with their deltas, when given), an event (when msg). */
 static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *ws,
-		       json_t *drops, int64_t now, int nseq, const char *msg)
+		       json_t *drops, int64_t now, int nseq, json_t *deltas, const char *msg)
 {
 	char *ctext = json_dumps(json_object_get(src, "config"), JSON_COMPACT);
 	char *wtext = json_dumps(ws, JSON_COMPACT);
@@ -329,6 +329,9 @@ static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *
 				 "%s", msg);
 	free(ctext);
 	free(wtext);
+	json_t *t;
+	json_array_foreach(deltas, i, t)
+		cd_mgr_record(m, json_string_value(t));
 	if ((r = cd_mgr_finish(m, r)) < 0)
 		return r;
 	json_array_foreach(drops, i, d)
@@ -343,49 +346,56 @@ static int sync_commit(struct cd_mgr *m, const char *name, json_t *src, json_t *
 static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws,
 		     json_t *drops, int64_t now)
 {
-	json_t *old = json_incref(json_object_get(src, "workloads"));   /* sync_commit replaces it */
-	size_t n = 0;
-	for (size_t i = 0; i < json_array_size(ws); i++)
-		n += !json_equal(json_object_get(json_array_get(old, i), "tags"),
-				 json_object_get(json_array_get(ws, i), "tags"));
-	char *msg = n ? cd_asprintf("source %s changed the tags of %zu workload%s", name, n,
-				    n == 1 ? "" : "s") : NULL;
-	int64_t seq0 = m->seq;
-	int r = sync_commit(m, name, src, ws, drops, now, (int)n, msg);
-	free(msg);
-	if (r < 0 || !n) {
-		json_decref(old);
-		return r;
-	}
-	int64_t seq = seq0;
+	/* the deltas first (their numbers follow this manager's last: the
+	 * commit refuses them when another manager's came between) */
+	json_t *old = json_object_get(src, "workloads"), *deltas = json_array();
+	int64_t seq = m->seq;
 	for (size_t i = 0; i < json_array_size(ws); i++) {
 		json_t *w = json_array_get(ws, i);
 		if (json_equal(json_object_get(json_array_get(old, i), "tags"), json_object_get(w, "tags")))
 			continue;
-		json_t *e = cd_mgr_effective(m, w), *jt = json_object_get(e, "tags"), *t;
-		const char *id = json_string_value(json_object_get(w, "id"));
+		json_t *e = cd_mgr_effective(m, w);
 		long k = cd_inventory_find(&m->st->inv, json_string_value(json_object_get(w, "name")));
+		seq++;
+		json_t *body = k < 0 ? NULL :
+			       json_pack("{s:I, s:s, s:s, s:O}", "seq", (json_int_t)seq, "workload",
+					 m->st->inv.w[k].name, "id", json_string_value(json_object_get(w, "id")),
+					 "tags", json_object_get(e, "tags"));
+		char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		json_array_append_new(deltas, text ? json_string(text) : json_null());
+		free(text);
+		json_decref(body);
+		json_decref(e);
+	}
+	size_t n = json_array_size(deltas);
+	char *msg = n ? cd_asprintf("source %s changed the tags of %zu workload%s", name, n,
+				    n == 1 ? "" : "s") : NULL;
+	int r = sync_commit(m, name, src, ws, drops, now, (int)n, deltas, msg);
+	free(msg);
+	json_t *d;
+	size_t i;
+	json_array_foreach(deltas, i, d) {
+		if (r < 0 || !json_is_string(d))
+			continue;
+		json_t *c = json_loads(json_string_value(d), 0, NULL), *jt = json_object_get(c, "tags"), *t;
+		long k = cd_inventory_find(&m->st->inv, json_string_value(json_object_get(c, "workload")));
 		size_t nt = json_array_size(jt), j;
 		const char **tags = cd_calloc(nt + 1, sizeof(char *));
 		json_array_foreach(jt, j, t)
 			tags[j] = json_string_value(t);
-		seq++;
-		if (k >= 0) {
-			struct cd_delta delta = { 0 };
-			cd_members_set_tags(&m->st->mem, (size_t)k, tags, nt, &delta);
-			cd_delta_free(&delta);
-			json_t *body = json_pack("{s:I, s:s, s:s, s:O}", "seq", (json_int_t)seq,
-						 "workload", m->st->inv.w[k].name, "id", id, "tags", jt);
-			cd_mgr_delta_push(m, json_dumps(body, JSON_COMPACT));
-			json_decref(body);
-		}
+		struct cd_delta delta = { 0 };
+		cd_members_set_tags(&m->st->mem, (size_t)k, tags, nt, &delta);
+		cd_delta_free(&delta);
+		cd_mgr_delta_push(m, cd_strdup(json_string_value(d)));
 		free(tags);
-		json_decref(e);
+		json_decref(c);
 	}
-	free(m->inv_doc);
-	m->inv_doc = NULL;
-	json_decref(old);
-	return 0;
+	if (r == 0 && n) {
+		free(m->inv_doc);
+		m->inv_doc = NULL;
+	}
+	json_decref(deltas);
+	return r;
 }
 
 /* Make field of ws's workloads unique beside the other sources' and each
@@ -475,7 +485,7 @@ int cd_mgr_source_sync(struct cd_mgr *m, const char *name, json_t *workloads,
 		goto out;
 	}
 	char *msg = cd_asprintf("source %s synchronized: %zu workloads", name, json_array_size(ws));
-	r = sync_commit(m, name, src, ws, drops, now, 1, msg);
+	r = sync_commit(m, name, src, ws, drops, now, 1, NULL, msg);
 	free(msg);
 	if (r < 0) {
 		cd_mgr_state_drop(st);

@@ -40,12 +40,18 @@ void cd_store_close(struct cd_store *s)
 	if (!s)
 		return;
 	cd_db_close(s->db);
+	cd_store_leases_free(s);
 	free(s);
 }
 
 int cd_store_begin(struct cd_store *s)
 {
 	return cd_db_begin(s->db);
+}
+
+int cd_store_begin_read(struct cd_store *s)
+{
+	return cd_db_begin_read(s->db);
 }
 
 int cd_store_commit(struct cd_store *s)

@@ -41,6 +41,10 @@ int cd_store_begin(struct cd_store *s);
 int cd_store_commit(struct cd_store *s);
 void cd_store_rollback(struct cd_store *s);
 
+/* A read transaction: one consistent view for several reads while
+ * others write (ended by cd_store_commit or cd_store_rollback). */
+int cd_store_begin_read(struct cd_store *s);
+
 /* Small named values (the last change sequence number, ...). */
 int cd_store_meta_get(struct cd_store *s, const char *key, char **val);
 int cd_store_meta_set(struct cd_store *s, const char *key, const char *val);
@@ -247,5 +251,39 @@ int64_t cd_store_event_bytes(struct cd_store *s);
 typedef int (*cd_store_event_cb)(void *ctx, const struct cd_event *e);
 int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 			cd_store_event_cb cb, void *ctx);
+
+/* ---- what several managers on one database share (store_sync.c) ---- */
+
+/* The change stream as stored: each change number with its delta (JSON
+ * text as agents get it) or NULL (anything else: the world is read
+ * again).  The last change's number is meta's "seq" (0: none). */
+int cd_store_seq(struct cd_store *s, int64_t *seq);
+int cd_store_change_add(struct cd_store *s, int64_t seq, int64_t time, const char *body);
+typedef int (*cd_store_change_cb)(void *ctx, int64_t seq, const char *body);
+/* The changes after `after`, in order. */
+int cd_store_change_each(struct cd_store *s, int64_t after, cd_store_change_cb cb, void *ctx);
+/* Forget the changes up to and including upto. */
+int cd_store_change_prune(struct cd_store *s, int64_t upto);
+/* The tag layer's entries of one workload, in the order they were made. */
+int cd_store_tag_each_of(struct cd_store *s, const char *wl, cd_store_tag_cb cb, void *ctx);
+
+/* Tell the other managers something changed (sent when the transaction
+ * commits; nothing on SQLite), and hear it: cd_store_listen once, then
+ * cd_store_notified says how many came since it was last asked (or that
+ * the connection was made again: anything may have changed).  Both 0 on
+ * SQLite. */
+int cd_store_listen(struct cd_store *s);
+int cd_store_notify(struct cd_store *s, const char *what);
+int cd_store_notified(struct cd_store *s);
+/* The socket notifications arrive on (-1: none). */
+int cd_store_socket(struct cd_store *s);
+
+/* Leases: a duty one manager holds at a time (the alerts' evaluation, a
+ * source's connector, the upkeep), held while its connection to the
+ * database lives, so that another takes it over when it dies.  1 held
+ * (taken now or before), 0 another manager holds it, or a negative code
+ * (then it is not held).  On SQLite one manager holds every lease. */
+int cd_store_lease(struct cd_store *s, const char *name);
+void cd_store_lease_drop(struct cd_store *s, const char *name);
 
 #endif

@@ -10,9 +10,17 @@
 #include "db/db.h"
 #include "manager/store.h"
 
+struct cd_store_lease {
+	char *name;
+	bool held;
+	uint64_t generation;    /* of the connection it was taken on */
+};
+
 struct cd_store {
 	struct cd_db *db;
 	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
+	struct cd_store_lease *leases;   /* store_sync.c */
+	size_t nleases, leases_cap;
 };
 
 /* The events' searched text on PostgreSQL (its GIN index's expression):
@@ -21,6 +29,8 @@ struct cd_store {
 #define CD_STORE_PG_TEXT "to_tsvector('simple', regexp_replace(message || ' ' || " \
 	"coalesce(data, ''), '[^[:alnum:]]+', ' ', 'g'))"
 
+/* Forget the leases (store_sync.c; the connection's end releases them). */
+void cd_store_leases_free(struct cd_store *s);
 /* Bring the schema up to date (store_schema.c). */
 int cd_store_migrate(struct cd_store *s);
 /* Prepare sql with the arguments described by fmt (db.h's letters). */

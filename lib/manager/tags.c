@@ -76,8 +76,15 @@ int cd_mgr_set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 				       "tag %s %s workload %s", tag, add ? "added to" : "removed from", wl->name);
 	else
 		json_decref(data);
+	char *text = NULL;
+	if (r == 0) {       /* the delta, for the other managers too */
+		json_object_set_new(body, "seq", json_integer(cd_mgr_open_seq(m)));
+		text = json_dumps(body, JSON_COMPACT);
+		cd_mgr_record(m, text);
+	}
 	r = cd_mgr_finish(m, r);
 	if (r < 0) {
+		free(text);
 		free(tags);
 		json_decref(body);
 		json_decref(jt);
@@ -100,7 +107,7 @@ int cd_mgr_set_tag(struct cd_mgr *m, const char *workload, const char *tag, bool
 	free(tags);
 	free(m->inv_doc);
 	m->inv_doc = NULL;
-	cd_mgr_delta_push(m, json_dumps(body, JSON_COMPACT));
+	cd_mgr_delta_push(m, text);
 	json_decref(body);
 	return 1;
 }

@@ -1,0 +1,190 @@
+/* store_schema.c - the store's tables on each back end, and the steps
+ * that bring an older database up to date.
+ *
+ * Versions are the same on both: version N has the same tables and
+ * meaning on SQLite and on PostgreSQL.  SQLite keeps its version in
+ * PRAGMA user_version, PostgreSQL in meta's "schema".  PostgreSQL came
+ * with version 4, so its base schema is that version's and its steps
+ * before 5 have nothing to do.  Each step is a transaction of its own,
+ * with the write lock: managers starting together on one database apply
+ * it once. */
+#include "manager/store_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/util.h"
+
+static const char sqlite_base[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+	"  config TEXT, workloads TEXT NOT NULL, updated INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS tags(workload TEXT NOT NULL, tag TEXT NOT NULL,"
+	"  ltag TEXT NOT NULL, add_ INTEGER NOT NULL, PRIMARY KEY(workload, ltag));"
+	"CREATE TABLE IF NOT EXISTS revisions(rev INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  role TEXT NOT NULL, host TEXT, workload TEXT, created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS agents(name TEXT PRIMARY KEY, host TEXT, workload TEXT,"
+	"  enrolled INTEGER, last_seen INTEGER, applied_rev INTEGER, applied_seq INTEGER,"
+	"  applied_at INTEGER, status TEXT);"
+	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, workload TEXT, host TEXT, actor TEXT, origin TEXT,"
+	"  message TEXT NOT NULL, data TEXT, agent TEXT, agent_seq INTEGER);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS events_agent ON events(agent, agent_seq)"
+	"  WHERE agent IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS events_time ON events(time);"
+	"CREATE TABLE IF NOT EXISTS scans(id INTEGER PRIMARY KEY, workload TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, state TEXT NOT NULL, by_ TEXT, requested INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL, result TEXT);"
+	"CREATE TABLE IF NOT EXISTS quarantines(workload TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  since INTEGER NOT NULL, detected INTEGER NOT NULL, why TEXT NOT NULL);";
+
+/* Version 4's tables, as PostgreSQL has them: BIGINT for SQLite's
+ * INTEGER; SQLite's NOCASE as an ICU collation that ignores case (so
+ * that the same SQL's "COLLATE NOCASE" works on both); a serial column
+ * for SQLite's rowid where order of insertion matters; the events' text
+ * searched with a GIN index instead of FTS5. */
+static const char pg_base[] =
+	"CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2',"
+	"  deterministic = false);"
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+	"  config TEXT, workloads TEXT NOT NULL, updated BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS tags(n BIGINT GENERATED ALWAYS AS IDENTITY,"
+	"  workload TEXT NOT NULL, tag TEXT NOT NULL, ltag TEXT NOT NULL, add_ BIGINT NOT NULL,"
+	"  PRIMARY KEY(workload, ltag));"
+	"CREATE TABLE IF NOT EXISTS revisions(rev BIGINT PRIMARY KEY, time BIGINT NOT NULL,"
+	"  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS alert_revisions(rev BIGINT PRIMARY KEY, time BIGINT NOT NULL,"
+	"  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS tokens(hash TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	"  role TEXT NOT NULL, host TEXT, workload TEXT, created BIGINT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS agents(name TEXT PRIMARY KEY, host TEXT, workload TEXT,"
+	"  enrolled BIGINT, last_seen BIGINT, applied_rev BIGINT, applied_seq BIGINT,"
+	"  applied_at BIGINT, status TEXT);"
+	"CREATE TABLE IF NOT EXISTS events(id BIGINT PRIMARY KEY, time BIGINT NOT NULL,"
+	"  type TEXT NOT NULL, workload TEXT, host TEXT, actor TEXT, origin TEXT,"
+	"  message TEXT NOT NULL, data TEXT, agent TEXT, agent_seq BIGINT,"
+	"  received BIGINT NOT NULL DEFAULT 0, size BIGINT NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS events_agent ON events(agent, agent_seq)"
+	"  WHERE agent IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS events_time ON events(time);"
+	"CREATE INDEX IF NOT EXISTS events_received ON events(received);"
+	"CREATE INDEX IF NOT EXISTS events_text ON events USING gin(" CD_STORE_PG_TEXT ");"
+	"CREATE TABLE IF NOT EXISTS scans(id BIGINT PRIMARY KEY, workload TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, state TEXT NOT NULL, by_ TEXT, requested BIGINT NOT NULL,"
+	"  updated BIGINT NOT NULL, result TEXT);"
+	"CREATE TABLE IF NOT EXISTS quarantines(workload TEXT COLLATE nocase PRIMARY KEY,"
+	"  since BIGINT NOT NULL, detected BIGINT NOT NULL, why TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS alerts(id BIGINT PRIMARY KEY, definition TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, object TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL,"
+	"  raised BIGINT NOT NULL, updated BIGINT NOT NULL, cancelled BIGINT, acked_by TEXT,"
+	"  acked_at BIGINT, detail TEXT NOT NULL, size BIGINT NOT NULL);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS alerts_active ON alerts(definition, kind, object)"
+	"  WHERE state = 'active';"
+	"CREATE INDEX IF NOT EXISTS alerts_updated ON alerts(updated);"
+	"CREATE TABLE IF NOT EXISTS users(name TEXT COLLATE nocase PRIMARY KEY, role TEXT NOT NULL,"
+	"  hash TEXT NOT NULL, created BIGINT NOT NULL, zone TEXT);";
+
+#define PG_BASE_VERSION 4
+
+/* What changed since the first schema, in order: SQLite's step and
+ * PostgreSQL's (NULL: in its base schema). */
+static const struct step { const char *sqlite, *pg; } steps[] = {
+	/* 1: the event log's retention: when the manager took each event
+	 * (an agent's own time may be anything) and about how big it is */
+	{ "ALTER TABLE events ADD COLUMN received INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE events ADD COLUMN size INTEGER NOT NULL DEFAULT 0;"
+	  "UPDATE events SET received = time, size = 64 + length(CAST(type AS BLOB)) +"
+	  "  length(CAST(message AS BLOB)) + coalesce(length(CAST(data AS BLOB)), 0) +"
+	  "  coalesce(length(CAST(workload AS BLOB)), 0);"
+	  "CREATE INDEX events_received ON events(received);", NULL },
+	/* 2: alert definitions' revisions, alerts (active and past), and the
+	 * events' full-text index (FTS5 over message and data, kept by
+	 * triggers) */
+	{ "CREATE TABLE alert_revisions(rev INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	  "  author TEXT, comment TEXT, doc TEXT NOT NULL);"
+	  "CREATE TABLE alerts(id INTEGER PRIMARY KEY, definition TEXT NOT NULL, kind TEXT NOT NULL,"
+	  "  object TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL,"
+	  "  raised INTEGER NOT NULL, updated INTEGER NOT NULL, cancelled INTEGER,"
+	  "  acked_by TEXT, acked_at INTEGER, detail TEXT NOT NULL, size INTEGER NOT NULL);"
+	  "CREATE UNIQUE INDEX alerts_active ON alerts(definition, kind, object) WHERE state = 'active';"
+	  "CREATE INDEX alerts_updated ON alerts(updated);"
+	  "CREATE VIRTUAL TABLE events_fts USING fts5(message, data, content='events', content_rowid='id');"
+	  "INSERT INTO events_fts(events_fts) VALUES('rebuild');"
+	  "CREATE TRIGGER events_fts_add AFTER INSERT ON events BEGIN"
+	  "  INSERT INTO events_fts(rowid, message, data) VALUES(new.id, new.message, new.data); END;"
+	  "CREATE TRIGGER events_fts_del AFTER DELETE ON events BEGIN"
+	  "  INSERT INTO events_fts(events_fts, rowid, message, data)"
+	  "  VALUES('delete', old.id, old.message, old.data); END;", NULL },
+	/* 3: users who sign in to the console with a password (its slow salted
+	 * hash: libsodium's crypto_pwhash_str, Argon2id) */
+	{ "CREATE TABLE users(name TEXT PRIMARY KEY COLLATE NOCASE, role TEXT NOT NULL,"
+	  "  hash TEXT NOT NULL, created INTEGER NOT NULL);", NULL },
+	/* 4: the time zone a user's console shows times in (NULL: the
+	 * browser's) */
+	{ "ALTER TABLE users ADD COLUMN zone TEXT;", NULL },
+	/* 5: the change stream kept with the changes (several managers
+	 * follow it): each change's number, time and what it was (a delta
+	 * as agents get it, or what must be read again) */
+	{ "CREATE TABLE changes(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+	  "  kind TEXT NOT NULL, body TEXT);",
+	  "CREATE TABLE changes(seq BIGINT PRIMARY KEY, time BIGINT NOT NULL,"
+	  "  kind TEXT NOT NULL, body TEXT);" },
+};
+
+static int64_t version(struct cd_store *s)
+{
+	if (cd_db_kind(s->db) == CD_DB_SQLITE)
+		return cd_db_scalar(cd_db_prep(s->db, "PRAGMA user_version", NULL));
+	int64_t v = cd_db_scalar(cd_db_prep(s->db, "SELECT CAST(value AS BIGINT) FROM meta "
+					    "WHERE key = 'schema'", NULL));
+	return v == -ENOENT ? PG_BASE_VERSION : v;
+}
+
+static int set_version(struct cd_store *s, int64_t v)
+{
+	if (cd_db_kind(s->db) == CD_DB_SQLITE) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)v);
+		return cd_db_exec(s->db, sql);
+	}
+	char val[32];
+	snprintf(val, sizeof(val), "%lld", (long long)v);
+	return cd_store_meta_set(s, "schema", val);
+}
+
+int cd_store_migrate(struct cd_store *s)
+{
+	bool pg = cd_db_kind(s->db) == CD_DB_PG;
+	int r = cd_db_begin(s->db);
+	if (r == 0)
+		r = cd_db_exec(s->db, pg ? pg_base : sqlite_base);
+	if (r == 0 && pg && version(s) == PG_BASE_VERSION)
+		r = set_version(s, PG_BASE_VERSION);     /* said once, when made */
+	r = r == 0 ? cd_db_commit(s->db) : (cd_db_rollback(s->db), r);
+	while (r == 0) {
+		if ((r = cd_db_begin(s->db)) < 0)
+			break;
+		int64_t v = version(s);
+		if (v < 0) {
+			r = (int)v;
+		} else if (v > (int64_t)CD_ARRAY_LEN(steps)) {
+			r = cd_db_failf(s->db, "the database is of a newer cordon (schema %lld, "
+					"this one knows %zu)", (long long)v, CD_ARRAY_LEN(steps));
+			r = -EPROTO;
+		} else if (v == (int64_t)CD_ARRAY_LEN(steps)) {
+			cd_db_rollback(s->db);
+			return 0;
+		} else {
+			const char *sql = pg ? steps[v].pg : steps[v].sqlite;
+			r = sql ? cd_db_exec(s->db, sql) : 0;
+			if (r == 0)
+				r = set_version(s, v + 1);
+		}
+		r = r == 0 ? cd_db_commit(s->db) : (cd_db_rollback(s->db), r);
+	}
+	return r;
+}
