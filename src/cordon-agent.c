@@ -50,7 +50,8 @@ static const char usage[] =
 	"ClamAV's engine, in real time (files closed after writing) and on demand\n"
 	"(cordon scan), and acts per the policy's antimalware.action.\n"
 	"\n"
-	"  --server URL      the manager (https://HOST:4119)\n"
+	"  --server URL[,URL...]  the manager (https://HOST:4119), or several on one\n"
+	"                    database: the agent moves to the next when one fails\n"
 	"  --token-file F    a one-time enrollment token (cordon agent-token create\n"
 	"                    --host HOST), exchanged at first start for the agent's\n"
 	"                    own credential (kept in DIR/credential, 0600)\n"
@@ -170,6 +171,7 @@ static void *sender(void *arg)
 	struct agent_main *m = arg;
 	struct cd_http h;
 	cd_http_init(&h, m->server, m->cl.cred, m->insecure, m->cacert);
+	cd_http_set_resend(&h, true);   /* events are taken once per seq */
 	cd_http_set_cancel(&h, &stop);
 	double pause = 0.2;
 	pthread_mutex_lock(&m->qlock);

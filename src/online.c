@@ -21,7 +21,8 @@ struct online_opts g_online;
 const char help_online[] =
 	"Online options (before the command):\n"
 	"  --server URL       the manager (default $CORDON_SERVER, else\n"
-	"                     https://127.0.0.1:4119)\n"
+	"                     https://127.0.0.1:4119); URL1,URL2,...: managers on one\n"
+	"                     database, the next tried when one cannot be reached\n"
 	"  --token-file F     a file holding the API token (cordond writes the\n"
 	"                     first admin token to DATA-DIR/admin.token)\n"
 	"  --token T          the token itself (default $CORDON_TOKEN)\n"

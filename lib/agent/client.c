@@ -17,7 +17,10 @@ int cd_client_init(struct cd_client *c, const char *server, bool insecure, const
 	c->log = log;
 	c->cred_path = cd_asprintf("%s/credential", state_dir);
 	c->token_file = cd_strdup(token_file);
-	return cd_http_init(&c->http, server, NULL, insecure, cacert);
+	int r = cd_http_init(&c->http, server, NULL, insecure, cacert);
+	/* the changes, heartbeats: anything the agent sends may go twice */
+	cd_http_set_resend(&c->http, true);
+	return r;
 }
 
 void cd_client_free(struct cd_client *c)
@@ -36,8 +39,11 @@ int cd_client_call(struct cd_client *c, const char *method, const char *path, js
 	cd_buf_init(&err, 4096);
 	long status = 0;
 	*out = NULL;
+	size_t moves = c->http.moves;
 	int r = cd_http_call(&c->http, method, path, body, timeout_ms, &status, out, &err);
 	json_decref(body);
+	if (c->http.moves != moves)
+		cd_logf(c->log, "now talking to the manager at %s", c->http.base);
 	if (r < 0) {
 		if (c->reachable)
 			cd_logf(c->log, "%s; enforcement stays as it is", err.data);

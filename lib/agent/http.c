@@ -24,10 +24,21 @@ int cd_http_init(struct cd_http *h, const char *base, const char *token,
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		return -ENOMEM;
-	size_t bl = strlen(base);
-	while (bl && base[bl - 1] == '/')
-		bl--;
-	h->base = cd_strndup(base, bl);
+	size_t cap = 0;
+	for (const char *p = base; *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n && (p[n - 1] == '/' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n)
+			CD_PUSH(h->bases, h->nbases, cap, cd_strndup(p, n));
+		p += e ? (size_t)(e - p) + 1 : strlen(p);
+	}
+	if (!h->nbases)
+		CD_PUSH(h->bases, h->nbases, cap, cd_strdup(""));
+	h->base = h->bases[0];
 	h->insecure = insecure;
 	h->cacert = cacert ? cd_strdup(cacert) : NULL;
 	cd_http_set_token(h, token);
@@ -45,7 +56,9 @@ void cd_http_free(struct cd_http *h)
 {
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
-	free(h->base);
+	for (size_t i = 0; i < h->nbases; i++)
+		free(h->bases[i]);
+	free(h->bases);
 	free(h->auth);
 	free(h->cacert);
 	cd_buf_free(&h->resp);
@@ -58,6 +71,11 @@ char *cd_http_escape(const char *s)
 	char *r = cd_strdup(e ? e : "");
 	curl_free(e);
 	return r;
+}
+
+void cd_http_set_resend(struct cd_http *h, bool resend)
+{
+	h->resend = resend;
 }
 
 void cd_http_set_cancel(struct cd_http *h, const volatile sig_atomic_t *flag)
@@ -75,8 +93,8 @@ static int on_xfer(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_
 	return h->cancel && *h->cancel ? 1 : 0;
 }
 
-int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t *body,
-		 long timeout_ms, long *status, json_t **out, struct cd_buf *err)
+static int call_once(struct cd_http *h, const char *method, const char *path, json_t *body,
+		     long timeout_ms, long *status, json_t **out, struct cd_buf *err)
 {
 	CURL *c = h->curl;
 	char *url = cd_asprintf("%s%s", h->base, path);
@@ -158,5 +176,28 @@ int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t
 	curl_slist_free_all(hdr);
 	free(text);
 	free(url);
+	return r;
+}
+
+int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t *body,
+		 long timeout_ms, long *status, json_t **out, struct cd_buf *err)
+{
+	bool again = h->resend || !strcmp(method, "GET");
+	int r = -EIO;
+	for (size_t i = 0; i < h->nbases; i++) {
+		if (i > 0) {            /* the next manager, which later calls stay with */
+			h->cur = (h->cur + 1) % h->nbases;
+			h->base = h->bases[h->cur];
+			h->moves++;
+			cd_buf_reset(err);
+		}
+		r = call_once(h, method, path, body, timeout_ms, status, out, err);
+		bool moved = r == -ECONNREFUSED || (again && (r == -EIO || r == -ETIMEDOUT)) ||
+			     (r == 0 && *status == 503);
+		if (!moved || h->nbases == 1 || i + 1 == h->nbases)
+			break;
+		json_decref(*out);
+		*out = NULL;
+	}
 	return r;
 }

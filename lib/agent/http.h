@@ -3,7 +3,14 @@
  *
  * One handle keeps its connection (and TLS session) open between calls.
  * Errors are sentences a person can act on: the manager unreachable, its
- * certificate not trusted, a timeout. */
+ * certificate not trusted, a timeout.
+ *
+ * Several managers (URL1,URL2,...: managers sharing one database): calls
+ * go to one until it fails them, then to the next, which they stay with.
+ * A call moves on when the manager could not be reached (it never had
+ * the request), when it answers 503 (it made no change), and, for a GET
+ * or on a handle whose calls may all be sent twice (the agent's), when
+ * the connection broke or timed out. */
 #ifndef CD_HTTP_H
 #define CD_HTTP_H
 
@@ -17,7 +24,11 @@
 
 struct cd_http {
 	void *curl;             /* CURL * */
-	char *base;             /* "https://127.0.0.1:4119" */
+	char *base;             /* the manager called now: "https://127.0.0.1:4119" */
+	char **bases;           /* every manager given, in order */
+	size_t nbases, cur;     /* base is bases[cur] */
+	bool resend;            /* calls may be sent twice: move on after any failure */
+	size_t moves;           /* times the calls moved to another manager */
 	char *auth;             /* "Authorization: Bearer ..." or NULL */
 	bool insecure;
 	char *cacert;
@@ -25,8 +36,12 @@ struct cd_http {
 	const volatile sig_atomic_t *cancel;   /* or NULL; set: calls end */
 };
 
+/* base: one manager's URL, or several separated by commas.  -EINVAL
+ * when none is given. */
 int cd_http_init(struct cd_http *h, const char *base, const char *token,
 		 bool insecure, const char *cacert);
+/* Whether every call of this handle may be sent twice (see above). */
+void cd_http_set_resend(struct cd_http *h, bool resend);
 void cd_http_free(struct cd_http *h);
 void cd_http_set_token(struct cd_http *h, const char *token);
 /* Calls end (-ECANCELED) within about a second of *flag turning nonzero

@@ -326,6 +326,7 @@ struct cd_mcollect *cd_mcollect_start(const struct cd_mcollect_opts *o, struct c
 	if (m->uri)
 		virSetErrorFunc(NULL, silent);    /* errors are reported here, once */
 	cd_http_init(&m->http, o->server, o->credential, o->insecure, o->cacert);
+	cd_http_set_resend(&m->http, true);     /* a sample sent twice is a duplicate */
 	cd_http_set_cancel(&m->http, o->cancel);
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_cond_init(&m->cv, NULL);

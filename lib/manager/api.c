@@ -193,6 +193,15 @@ void cd_api_doc_errors(struct ctx *c, const char *what, const struct cd_diags *d
 
 void cd_api_store_failed(struct ctx *c, int r)
 {
+	/* nothing was changed: the database is away (several managers on
+	 * PostgreSQL), or others kept changing the world under this change */
+	if (r == -ENOTCONN || r == -EAGAIN) {
+		cd_api_error(c, 503, NULL, "%s; nothing was changed, try again",
+			     r == -ENOTCONN ? "the database cannot be reached"
+					    : "other managers kept changing the same state");
+		c->out->retry_after = 5;
+		return;
+	}
 	cd_api_error(c, 500, NULL, "the store failed: %s",
 	      r == -EIO ? cd_mgr_store_error(c->m) : strerror(-r));
 }
