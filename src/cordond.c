@@ -740,6 +740,7 @@ int main(int argc, char **argv)
 		fflush(stderr);
 		if (cd_mgr_now() >= next_tick) {
 			cd_mgr_tick(mgr);
+			cordond_sources_tick();
 			cd_mgr_scans_tick(mgr);
 			cd_mgr_alerts_tick(mgr);
 			next_tick = cd_mgr_now() + 1000000;

@@ -1,7 +1,14 @@
-/* cordond_sources.c - cordond's connected sources (cordond_sources.h). */
+/* cordond_sources.c - cordond's connected sources (cordond_sources.h).
+ *
+ * Several managers on one database: each knows every source, but a
+ * source's connector runs in the one manager that holds its lease
+ * ("source:NAME"), so that one vCenter or libvirt host is followed once.
+ * The others try the lease every second and take the source over when
+ * its manager dies (the database ends its lease with its connection). */
 #include "cordond_sources.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +32,16 @@ struct srcs {
 };
 static struct srcs live, dying;   /* dying: asked to stop, joined at exit */
 
+/* the connected sources the manager has, running here or not */
+struct want {
+	char *name, *kind;
+	json_t *config;
+};
+static struct {
+	struct want *v;
+	size_t n, cap;
+} wanted;
+
 static void srcs_push(struct srcs *l, struct cd_src *s)
 {
 	if (l->n == l->cap) {
@@ -37,7 +54,12 @@ static void srcs_push(struct srcs *l, struct cd_src *s)
 /* The sources report to the manager (with the lock held). */
 static int sink_sync(void *ctx, const char *source, json_t *workloads, struct cd_diags *d)
 {
-	return cd_mgr_source_sync(ctx, source, workloads, d);
+	/* another manager changed the world first: follow it, then again */
+	int r = cd_mgr_source_sync(ctx, source, workloads, d);
+	for (int i = 0; r == -EAGAIN && cd_mgr_behind(ctx) && i < 4; i++)
+		if (cd_mgr_follow(ctx) >= 0)
+			r = cd_mgr_source_sync(ctx, source, workloads, d);
+	return r;
 }
 
 static void sink_state(void *ctx, const char *source, const char *state, const char *error)
@@ -76,29 +98,82 @@ static void sink_metrics(void *ctx, const char *source, json_t *entries)
 	json_decref(res.errors);
 }
 
+static struct cd_src **running(const char *name)
+{
+	for (size_t i = 0; i < live.n; i++)
+		if (!strcmp(cd_src_name(live.v[i]), name))
+			return &live.v[i];
+	return NULL;
+}
+
+static void stop_one(const char *name)
+{
+	struct cd_src **s = running(name);
+	if (!s)
+		return;
+	cd_src_signal(*s);
+	srcs_push(&dying, *s);
+	*s = live.v[--live.n];
+}
+
+static void start_one(const struct want *w)
+{
+	const struct cd_src_ops *ops = cd_src_kind(w->kind);
+	struct cd_src_sink sink = { .ctx = *mgrp, .lock = lockp, .sync = sink_sync,
+				    .state = sink_state, .write_failed = sink_write_failed,
+				    .metrics = sink_metrics,
+				    .collect_seconds = cd_mgr_collect_seconds(*mgrp) };
+	struct cd_src *s = ops ? cd_src_start(&sink, w->name, ops, w->config) : NULL;
+	if (s)
+		srcs_push(&live, s);
+	else
+		cd_logf(logf_, "cannot run a connector for source %s (%s)", w->name, w->kind);
+}
+
+/* Each wanted source's connector runs here while this manager holds its
+ * lease, and only then. */
+static void follow_one(const struct want *w)
+{
+	char lease[300];
+	snprintf(lease, sizeof(lease), "source:%s", w->name);
+	int held = cd_mgr_lease(*mgrp, lease);
+	bool here = running(w->name) != NULL;
+	if (held == 1 && !here) {
+		cd_logf(logf_, "source %s: followed by this manager", w->name);
+		start_one(w);
+	} else if (held == 0 && here) {
+		cd_logf(logf_, "source %s: another manager follows it now", w->name);
+		stop_one(w->name);
+	}
+}
+
 void cordond_hook_source(void *ctx, const char *name, const char *kind, const json_t *config)
 {
 	(void)ctx;
-	if (config) {
-		const struct cd_src_ops *ops = cd_src_kind(kind);
-		struct cd_src_sink sink = { .ctx = *mgrp, .lock = lockp, .sync = sink_sync,
-					    .state = sink_state, .write_failed = sink_write_failed,
-					    .metrics = sink_metrics,
-					    .collect_seconds = cd_mgr_collect_seconds(*mgrp) };
-		struct cd_src *s = ops ? cd_src_start(&sink, name, ops, config) : NULL;
-		if (s)
-			srcs_push(&live, s);
-		else
-			cd_logf(logf_, "cannot run a connector for source %s (%s)", name, kind);
+	for (size_t i = 0; i < wanted.n; i++)
+		if (!strcmp(wanted.v[i].name, name)) {
+			free(wanted.v[i].name);
+			free(wanted.v[i].kind);
+			json_decref(wanted.v[i].config);
+			wanted.v[i] = wanted.v[--wanted.n];
+			break;
+		}
+	stop_one(name);
+	char lease[300];
+	snprintf(lease, sizeof(lease), "source:%s", name);
+	if (!config) {
+		cd_mgr_lease_drop(*mgrp, lease);
 		return;
 	}
-	for (size_t i = 0; i < live.n; i++)
-		if (!strcmp(cd_src_name(live.v[i]), name)) {
-			cd_src_signal(live.v[i]);
-			srcs_push(&dying, live.v[i]);
-			live.v[i] = live.v[--live.n];
-			return;
-		}
+	struct want w = { cd_strdup(name), cd_strdup(kind), json_deep_copy(config) };
+	CD_PUSH(wanted.v, wanted.n, wanted.cap, w);
+	follow_one(&wanted.v[wanted.n - 1]);
+}
+
+void cordond_sources_tick(void)
+{
+	for (size_t i = 0; i < wanted.n; i++)
+		follow_one(&wanted.v[i]);
 }
 
 void cordond_hook_tags(void *ctx, const char *source, const char *id, const char *tag, bool add,
@@ -129,4 +204,11 @@ void cordond_sources_stop(void)
 	free(dying.v);
 	memset(&live, 0, sizeof(live));
 	memset(&dying, 0, sizeof(dying));
+	for (size_t i = 0; i < wanted.n; i++) {
+		free(wanted.v[i].name);
+		free(wanted.v[i].kind);
+		json_decref(wanted.v[i].config);
+	}
+	free(wanted.v);
+	memset(&wanted, 0, sizeof(wanted));
 }

@@ -19,6 +19,9 @@ void cordond_hook_tags(void *ctx, const char *source, const char *id, const char
 		       bool quarantined);
 /* A connector for every connected source; all of them stopped. */
 void cordond_sources_start(void);
+/* Every second: the connectors this manager runs follow the leases it
+ * holds (several managers on one database). */
+void cordond_sources_tick(void);
 void cordond_sources_stop(void);
 
 #endif

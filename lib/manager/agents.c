@@ -49,8 +49,33 @@ int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a)
 			.applied_at = a->applied_at, .status = a->status ? cd_strdup(a->status) : NULL,
 		},
 		.stored_seen = a->last_seen,
+		.up = cd_store_shared(m->store) && a->up,    /* one's own: heard since the start */
 	};
 	CD_PUSH(m->agents, m->nagents, m->agents_cap, ag);
+	return 0;
+}
+
+int cd_mgr_merge_agent(void *ctx, const struct cd_agent_rec *a)
+{
+	struct cd_mgr *m = ctx;
+	struct cd_mgr_agent *ag = agent_find(m, a->name);
+	if (!ag)
+		return cd_mgr_load_agent(m, a);
+	/* another manager heard it last: its record is the newer */
+	if (a->last_seen > ag->rec.last_seen && !ag->dirty) {
+		ag->rec.last_seen = ag->stored_seen = a->last_seen;
+		if (ag->rec.applied_seq != a->applied_seq || ag->rec.applied_rev != a->applied_rev)
+			m->pulse++;
+		ag->rec.applied_rev = a->applied_rev;
+		ag->rec.applied_seq = a->applied_seq;
+		ag->rec.applied_at = a->applied_at;
+		free(ag->rec.status);
+		ag->rec.status = a->status ? cd_strdup(a->status) : NULL;
+	}
+	if (ag->up != a->up && !ag->dirty)
+		m->pulse++;
+	if (!ag->dirty)
+		ag->up = ag->rec.up = a->up;
 	return 0;
 }
 
@@ -60,23 +85,33 @@ static int64_t hb_us(const struct cd_mgr *m)
 }
 
 /* The agent's record, marked alive; *changed when what it realized moved,
- * *came_up when it was down. */
+ * *came_up when it was down (or never heard of, by any manager). */
 static struct cd_mgr_agent *seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
 				 int64_t applied_seq, bool *changed, bool *came_up)
 {
 	struct cd_mgr_agent *ag = cd_mgr_agent_get(m, a);
 	int64_t now = cd_mgr_now();
 	*changed = ag->rec.applied_rev != applied_rev || ag->rec.applied_seq != applied_seq;
-	*came_up = !ag->up;
+	*came_up = false;
 	ag->rec.last_seen = now;
-	if (*changed || *came_up)
-		m->pulse++;
 	if (*changed) {
 		ag->rec.applied_rev = applied_rev;
 		ag->rec.applied_seq = applied_seq;
 		ag->rec.applied_at = now;
+		ag->dirty = true;
+		m->pulse++;
 	}
-	ag->up = true;
+	if (!ag->up) {
+		/* up in the store already: it came from another manager */
+		int r = cd_store_agent_mark_up(m->store, &ag->rec);
+		if (r >= 0) {
+			ag->up = ag->rec.up = true;
+			ag->stored_seen = now;
+			ag->dirty = false;
+			m->pulse++;
+		}
+		*came_up = r == 1;
+	}
 	if (*came_up)
 		cd_mgr_event(m, "agent-up", a->workload, a->host, NULL, NULL,
 			     "agent %s is up (applied revision %lld, change %lld)", a->name,
@@ -88,9 +123,7 @@ void cd_mgr_seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev
 		 int64_t applied_seq)
 {
 	bool changed, came_up;
-	struct cd_mgr_agent *ag = seen(m, a, applied_rev, applied_seq, &changed, &came_up);
-	if (came_up && cd_store_agent_put(m->store, &ag->rec) == 0)
-		ag->stored_seen = ag->rec.last_seen;
+	seen(m, a, applied_rev, applied_seq, &changed, &came_up);
 }
 
 int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,
@@ -103,30 +136,90 @@ int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied
 		ag->rec.status = json_dumps(status, JSON_COMPACT);
 	}
 	int r = cd_store_agent_put(m->store, &ag->rec);
-	if (r == 0)
+	if (r == 0) {
 		ag->stored_seen = ag->rec.last_seen;
+		ag->dirty = false;
+	}
 	return r;
+}
+
+/* Several managers: what this one heard since it last wrote (what the
+ * agents realized, that they are alive) into the store, in one
+ * transaction; then the others' into memory. */
+static void agents_sync(struct cd_mgr *m, int64_t now)
+{
+	bool any = false;
+	for (size_t i = 0; i < m->nagents && !any; i++)
+		any = m->agents[i].up && (m->agents[i].dirty ||
+					  now - m->agents[i].stored_seen > hb_us(m) / 2);
+	if (any && cd_store_begin(m->store) == 0) {
+		int r = 0;
+		for (size_t i = 0; i < m->nagents && r == 0; i++) {
+			struct cd_mgr_agent *ag = &m->agents[i];
+			if (ag->up && (ag->dirty || now - ag->stored_seen > hb_us(m) / 2))
+				r = cd_store_agent_put(m->store, &ag->rec);
+		}
+		if (r == 0 && cd_store_commit(m->store) == 0) {
+			for (size_t i = 0; i < m->nagents; i++) {
+				struct cd_mgr_agent *ag = &m->agents[i];
+				if (ag->up && (ag->dirty || now - ag->stored_seen > hb_us(m) / 2)) {
+					ag->dirty = false;
+					ag->stored_seen = ag->rec.last_seen;
+				}
+			}
+		} else if (r < 0) {
+			cd_store_rollback(m->store);
+		}
+	}
+	cd_store_agent_each(m->store, cd_mgr_merge_agent, m);
+}
+
+struct downs { struct cd_agent_rec *v; size_t n, cap; };
+static int down_row(void *ctx, const struct cd_agent_rec *a)
+{
+	struct downs *d = ctx;
+	struct cd_agent_rec r = { .name = cd_strdup(a->name), .host = a->host ? cd_strdup(a->host) : NULL,
+				  .workload = a->workload ? cd_strdup(a->workload) : NULL,
+				  .last_seen = a->last_seen };
+	CD_PUSH(d->v, d->n, d->cap, r);
+	return 0;
 }
 
 void cd_mgr_tick(struct cd_mgr *m)
 {
 	int64_t now = cd_mgr_now();
+	bool shared = cd_store_shared(m->store);
+	if (shared) {
+		agents_sync(m, now);
+		cd_mgr_sources_refresh(m);
+	}
+	/* the upkeep: one manager's at a time */
+	if (cd_store_lease(m->store, "upkeep") != 1)
+		return;
 	if (now >= m->prune_next) {
 		cd_mgr_events_prune(m);
 		m->prune_next = now + CD_MGR_PRUNE_EVERY_S * 1000000LL;
 	}
-	for (size_t i = 0; i < m->nagents; i++) {
-		struct cd_mgr_agent *ag = &m->agents[i];
-		if (ag->up && now - ag->rec.last_seen > 3 * hb_us(m)) {
-			ag->up = false;
-			m->pulse++;
-			cd_store_agent_put(m->store, &ag->rec);
-			ag->stored_seen = ag->rec.last_seen;
-			cd_mgr_event(m, "agent-down", ag->rec.workload, ag->rec.host, NULL, NULL,
-				     "agent %s is down: no heartbeat for %d s", ag->rec.name,
-				     (int)((now - ag->rec.last_seen) / 1000000));
-		}
+	/* heard by no manager in three heartbeats: down, said once */
+	struct downs d = { 0 };
+	for (size_t i = 0; i < m->nagents; i++)    /* what it heard, not yet written */
+		if (m->agents[i].up && now - m->agents[i].stored_seen > hb_us(m) / 2 &&
+		    now - m->agents[i].rec.last_seen <= 3 * hb_us(m) &&
+		    cd_store_agent_put(m->store, &m->agents[i].rec) == 0)
+			m->agents[i].stored_seen = m->agents[i].rec.last_seen;
+	cd_store_agent_down(m->store, now - 3 * hb_us(m), down_row, &d);
+	for (size_t k = 0; k < d.n; k++) {
+		struct cd_agent_rec *r = &d.v[k];
+		for (size_t i = 0; i < m->nagents; i++)
+			if (!strcmp(m->agents[i].rec.name, r->name))
+				m->agents[i].up = m->agents[i].rec.up = false;
+		m->pulse++;
+		cd_mgr_event(m, "agent-down", r->workload, r->host, NULL, NULL,
+			     "agent %s is down: no heartbeat for %d s", r->name,
+			     (int)((now - r->last_seen) / 1000000));
+		cd_agent_rec_free(r);
 	}
+	free(d.v);
 }
 
 json_t *cd_mgr_agents(struct cd_mgr *m)

@@ -25,6 +25,7 @@ struct cd_mgr_alerting {
 	struct cd_notify *notify;
 	json_t *ids;                   /* DEF \x1f KIND \x1f OBJECT -> active alert id */
 	int64_t cycle_us;              /* the last cycle's cost */
+	bool leader;                   /* this manager evaluates (holds the lease) */
 };
 
 static char *key_of(const char *def, const char *kind, const char *object)
@@ -54,34 +55,58 @@ static int restore_row(void *ctx, const struct cd_alert_rec *a)
 	return id_row(ctx, a);
 }
 
+/* The current definitions from the store (the built-in ones when there
+ * are none, or when they no longer load). */
+static int load_defs(struct cd_mgr *m, struct cd_mgr_alerting *al)
+{
+	struct cd_revision v = { 0 };
+	int r = cd_store_rev_get(m->store, CD_DOC_ALERTS, 0, &v);
+	struct cd_adefs defs = { 0 };
+	if (r == 0) {
+		struct cd_diags d;
+		cd_diags_init(&d);
+		if (cd_adefs_parse("alert definitions", v.doc, strlen(v.doc), &defs, &d) < 0) {
+			cd_mgr_logf(m, "alert definitions revision %lld do not load (%s): the built-in ones "
+				    "instead", (long long)v.rev, d.n ? d.v[0].msg : "?");
+			r = cd_adefs_builtin(&defs);
+		}
+		cd_diags_free(&d);
+	} else if (r == -ENOENT) {
+		r = cd_adefs_builtin(&defs);
+	}
+	if (r == 0) {
+		cd_adefs_free(&al->defs);
+		al->defs = defs;
+		al->rev = v.rev;
+	}
+	cd_revision_free(&v);
+	return r;
+}
+
+/* The evaluator as the active alerts in the store say (at start, and
+ * when this manager takes the evaluation over from another). */
+static int restore(struct cd_mgr *m, struct cd_mgr_alerting *al)
+{
+	cd_aeval_free(al->eval);
+	al->eval = cd_aeval_new();
+	json_object_clear(al->ids);
+	struct cd_alert_filter f = { .state = "active" };
+	return cd_store_alert_each(m->store, &f, restore_row, al);
+}
+
 int cd_mgr_alerts_open(struct cd_mgr *m)
 {
 	struct cd_mgr_alerting *al = cd_calloc(1, sizeof(*al));
 	m->alerting = al;
-	al->eval = cd_aeval_new();
 	al->ids = json_object();
 	al->notify = cd_notify_start(m->log);
-	struct cd_revision v = { 0 };
-	int r = cd_store_rev_get(m->store, CD_DOC_ALERTS, 0, &v);
-	if (r == 0) {
-		struct cd_diags d;
-		cd_diags_init(&d);
-		if (cd_adefs_parse("alert definitions", v.doc, strlen(v.doc), &al->defs, &d) == 0) {
-			al->rev = v.rev;
-		} else {
-			cd_mgr_logf(m, "alert definitions revision %lld do not load (%s): the built-in ones "
-				    "instead", (long long)v.rev, d.n ? d.v[0].msg : "?");
-			r = cd_adefs_builtin(&al->defs);
-		}
-		cd_diags_free(&d);
-	} else if (r == -ENOENT) {
-		r = cd_adefs_builtin(&al->defs);
-	}
-	cd_revision_free(&v);
+	int r = load_defs(m, al);
 	if (r < 0)
 		return r;
-	struct cd_alert_filter f = { .state = "active" };
-	return cd_store_alert_each(m->store, &f, restore_row, al);
+	/* on a database of its own it evaluates from the start; several
+	 * managers take the "alerts" lease first (cd_mgr_alerts_tick) */
+	al->leader = !cd_store_shared(m->store);
+	return restore(m, al);
 }
 
 void cd_mgr_alerts_close(struct cd_mgr *m)
@@ -398,6 +423,23 @@ void cd_mgr_alerts_tick(struct cd_mgr *m)
 	int64_t now = cd_mgr_now(), every = (int64_t)cd_mgr_collect_seconds(m) * 1000000;
 	if (!al || now < al->next)
 		return;
+	if (cd_store_shared(m->store)) {
+		/* definitions another manager pushed; one evaluator at a time */
+		int64_t rev = cd_store_rev_last(m->store, CD_DOC_ALERTS);
+		if (rev >= 0 && rev != al->rev)
+			load_defs(m, al);
+		bool lead = cd_store_lease(m->store, "alerts") == 1;
+		if (lead && !al->leader) {
+			if (restore(m, al) < 0)
+				return;
+			cd_mgr_logf(m, "alerts: this manager evaluates them now");
+		}
+		al->leader = lead;
+		if (!lead) {
+			al->next = now - now % every + every + every / 4;
+			return;
+		}
+	}
 	/* on the collection's cycle, a little after it (its samples are in) */
 	al->next = now - now % every + every + every / 4;
 	struct cd_aworld w;

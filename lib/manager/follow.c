@@ -291,3 +291,13 @@ bool cd_mgr_behind(const struct cd_mgr *m)
 {
 	return m->behind;
 }
+
+int cd_mgr_lease(struct cd_mgr *m, const char *name)
+{
+	return cd_store_lease(m->store, name);
+}
+
+void cd_mgr_lease_drop(struct cd_mgr *m, const char *name)
+{
+	cd_store_lease_drop(m->store, name);
+}

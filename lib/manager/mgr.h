@@ -206,6 +206,10 @@ int cd_mgr_follow(struct cd_mgr *m);
 /* Whether a change was refused (-EAGAIN) because another manager had
  * changed the world first: follow, then make it again. */
 bool cd_mgr_behind(const struct cd_mgr *m);
+/* A duty held by one manager at a time (store.h's leases): "source:NAME"
+ * for a source's connector.  1 held, 0 another's, or a negative code. */
+int cd_mgr_lease(struct cd_mgr *m, const char *name);
+void cd_mgr_lease_drop(struct cd_mgr *m, const char *name);
 
 /* ---- what the manager is at (read-only) ---- */
 int64_t cd_mgr_seq(const struct cd_mgr *m);          /* the last change's number */

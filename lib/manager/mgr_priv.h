@@ -28,6 +28,7 @@ struct cd_mgr_delta {
 struct cd_mgr_agent {
 	struct cd_agent_rec rec;
 	bool up;               /* heard from within three heartbeats */
+	bool dirty;            /* what it realized moved since it was written */
 	int64_t stored_seen;   /* last_seen as last written to the store */
 	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
 	int64_t refused;       /* events refused for the rate (since start) */
@@ -123,6 +124,9 @@ bool cd_mgr_source_connected(const json_t *s);
 /* The source object of a workload id, or NULL. */
 json_t *cd_mgr_source_wl(const struct cd_mgr *m, const char *id);
 const char *cd_mgr_source_state_name(const json_t *s);
+/* Several managers: the sources' states as their connectors' managers
+ * said them (each tick). */
+void cd_mgr_sources_refresh(struct cd_mgr *m);
 
 /* ---- following other managers (follow.c) ---- */
 /* Read the sources, the tag layer and the policy from the store into m
@@ -132,6 +136,8 @@ int cd_mgr_load_world(struct cd_mgr *m, struct cd_buf *err);
 /* ---- agents (agents.c) ---- */
 /* A stored agent record into memory, at open. */
 int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a);
+/* ... and later, what other managers heard of it (the newer wins). */
+int cd_mgr_merge_agent(void *ctx, const struct cd_agent_rec *a);
 /* The agent's record in memory (made when it was never heard of). */
 struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a);
 /* ---- alerts (alerts.c, alerts_world.c) ---- */

@@ -519,5 +519,24 @@ void cd_mgr_source_state(struct cd_mgr *m, const char *name, const char *state,
 	json_object_set_new(s, "state", json_string(state));
 	if (error)
 		json_object_set_new(s, "error", json_string(error));
+	if (cd_store_shared(m->store))      /* for the other managers to show */
+		cd_store_source_state(m->store, name, state, json_string_value(json_object_get(s, "error")));
+}
+
+static int state_row(void *ctx, const char *name, const char *state, const char *error)
+{
+	json_t *s = cd_mgr_source_get(ctx, name);
+	if (s && state) {
+		json_object_set_new(s, "state", json_string(state));
+		if (error)
+			json_object_set_new(s, "error", json_string(error));
+	}
+	return 0;
+}
+
+void cd_mgr_sources_refresh(struct cd_mgr *m)
+{
+	if (cd_store_shared(m->store))
+		cd_store_source_states(m->store, state_row, m);
 }
 

@@ -267,14 +267,32 @@ void cd_agent_rec_free(struct cd_agent_rec *a)
 int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
 {
 	return cd_store_run(s, cd_store_prep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
-			   "applied_rev, applied_seq, applied_at, status) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "applied_rev, applied_seq, applied_at, status, up) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			   "ON CONFLICT(name) DO UPDATE SET host = excluded.host, "
 			   "workload = excluded.workload, enrolled = excluded.enrolled, "
 			   "last_seen = excluded.last_seen, applied_rev = excluded.applied_rev, "
 			   "applied_seq = excluded.applied_seq, applied_at = excluded.applied_at, "
-			   "status = excluded.status", "sssiiiiis", a->name, a->host, a->workload,
-			   a->enrolled, a->last_seen, a->applied_rev, a->applied_seq, a->applied_at,
-			   a->status));
+			   "status = excluded.status, up = excluded.up", "sssiiiiisb", a->name, a->host,
+			   a->workload, a->enrolled, a->last_seen, a->applied_rev, a->applied_seq,
+			   a->applied_at, a->status, a->up));
+}
+
+int cd_store_agent_mark_up(struct cd_store *s, const struct cd_agent_rec *a)
+{
+	int r = cd_db_begin(s->db);
+	int64_t was = r < 0 ? r : cd_db_scalar(cd_store_prep(s, "SELECT up FROM agents WHERE name = ?", "s",
+							     a->name));
+	struct cd_agent_rec up = *a;
+	up.up = true;
+	if (was >= 0 || was == -ENOENT)
+		r = cd_store_agent_put(s, &up);
+	else
+		r = (int)was;
+	if (r == 0)
+		r = cd_db_commit(s->db);
+	else
+		cd_db_rollback(s->db);
+	return r < 0 ? r : was == 1 ? 0 : 1;
 }
 
 struct agent_ctx { cd_store_agent_cb cb; void *ctx; };
@@ -286,7 +304,7 @@ static int agent_row(void *p, struct cd_db_stmt *st)
 		.workload = (char *)cd_db_text(st, 2), .enrolled = cd_db_int(st, 3),
 		.last_seen = cd_db_int(st, 4), .applied_rev = cd_db_int(st, 5),
 		.applied_seq = cd_db_int(st, 6), .applied_at = cd_db_int(st, 7),
-		.status = (char *)cd_db_text(st, 8),
+		.status = (char *)cd_db_text(st, 8), .up = cd_db_int(st, 9) != 0,
 	};
 	return c->cb(c->ctx, &a);
 }
@@ -295,8 +313,16 @@ int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx)
 {
 	struct agent_ctx c = { cb, ctx };
 	return cd_db_rows(cd_store_prep(s, "SELECT name, host, workload, enrolled, last_seen, applied_rev, "
-			    "applied_seq, applied_at, status FROM agents ORDER BY name", NULL),
+			    "applied_seq, applied_at, status, up FROM agents ORDER BY name", NULL),
 		    agent_row, &c);
+}
+
+int cd_store_agent_down(struct cd_store *s, int64_t before, cd_store_agent_cb cb, void *ctx)
+{
+	struct agent_ctx c = { cb, ctx };
+	return cd_db_rows(cd_store_prep(s, "UPDATE agents SET up = 0 WHERE up = 1 AND last_seen < ? "
+			    "RETURNING name, host, workload, enrolled, last_seen, applied_rev, applied_seq, "
+			    "applied_at, status, up", "i", before), agent_row, &c);
 }
 
 /* ---- events ---- */

@@ -58,6 +58,11 @@ int cd_store_source_del(struct cd_store *s, const char *name);
 typedef int (*cd_store_source_cb)(void *ctx, const char *name, const char *kind,
 				  const char *config, const char *workloads, int64_t updated);
 int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx);
+/* A connected source's state as its connector said it (error may be
+ * NULL), for every manager to show; and every source's. */
+int cd_store_source_state(struct cd_store *s, const char *name, const char *state, const char *error);
+typedef int (*cd_store_state_cb)(void *ctx, const char *name, const char *state, const char *error);
+int cd_store_source_states(struct cd_store *s, cd_store_state_cb cb, void *ctx);
 
 /* Tags set through the API on a workload (by id), over its source's:
  * add true = the tag is added, false = it is removed. */
@@ -83,6 +88,8 @@ int cd_store_rev_add(struct cd_store *s, enum cd_doc which, const char *doc, con
 int cd_store_rev_get(struct cd_store *s, enum cd_doc which, int64_t rev, struct cd_revision *out);
 typedef int (*cd_store_rev_cb)(void *ctx, const struct cd_revision *r);
 int cd_store_rev_each(struct cd_store *s, enum cd_doc which, cd_store_rev_cb cb, void *ctx);
+/* The newest revision's number (0: none), or a negative code. */
+int64_t cd_store_rev_last(struct cd_store *s, enum cd_doc which);
 
 /* API tokens, by the hash of the secret (never the secret). */
 struct cd_token {
@@ -133,10 +140,17 @@ struct cd_agent_rec {
 	int64_t enrolled, last_seen;
 	int64_t applied_rev, applied_seq, applied_at;
 	char *status;           /* JSON object the agent last reported */
+	bool up;                /* heard from within three heartbeats (by any manager) */
 };
 void cd_agent_rec_free(struct cd_agent_rec *a);
 int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a);
 typedef int (*cd_store_agent_cb)(void *ctx, const struct cd_agent_rec *a);
+/* The agent heard from (its record written, up): 1 when it was down or
+ * unknown, 0 when it was up (another manager heard it before). */
+int cd_store_agent_mark_up(struct cd_store *s, const struct cd_agent_rec *a);
+/* Mark down the agents up whose last_seen is before `before`, each once
+ * (whichever manager asks first): cb gets each, marked down. */
+int cd_store_agent_down(struct cd_store *s, int64_t before, cd_store_agent_cb cb, void *ctx);
 int cd_store_agent_each(struct cd_store *s, cd_store_agent_cb cb, void *ctx);
 
 /* Scan requests (cordon scan): id assigned by the store; state

@@ -77,3 +77,10 @@ int cd_store_rev_each(struct cd_store *s, enum cd_doc which, cd_store_rev_cb cb,
 	snprintf(sql, sizeof(sql), "SELECT rev, time, author, comment FROM %s ORDER BY rev", table(which));
 	return cd_db_rows(cd_store_prep(s, sql, NULL), rev_row, &c);
 }
+
+int64_t cd_store_rev_last(struct cd_store *s, enum cd_doc which)
+{
+	char sql[96];
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(rev), 0) FROM %s", table(which));
+	return cd_db_scalar(cd_store_prep(s, sql, NULL));
+}

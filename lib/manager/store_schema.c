@@ -129,10 +129,18 @@ static const struct step { const char *sqlite, *pg; } steps[] = {
 	/* 5: the change stream kept with the changes (several managers
 	 * follow it): each change's number, time and what it was (a delta
 	 * as agents get it, or what must be read again) */
+	/* and what every manager must see of what one of them heard: whether
+	 * an agent is up, a source's state as its connector last said */
 	{ "CREATE TABLE changes(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
-	  "  kind TEXT NOT NULL, body TEXT);",
+	  "  kind TEXT NOT NULL, body TEXT);"
+	  "ALTER TABLE agents ADD COLUMN up INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE sources ADD COLUMN state TEXT;"
+	  "ALTER TABLE sources ADD COLUMN error TEXT;",
 	  "CREATE TABLE changes(seq BIGINT PRIMARY KEY, time BIGINT NOT NULL,"
-	  "  kind TEXT NOT NULL, body TEXT);" },
+	  "  kind TEXT NOT NULL, body TEXT);"
+	  "ALTER TABLE agents ADD COLUMN up BIGINT NOT NULL DEFAULT 0;"
+	  "ALTER TABLE sources ADD COLUMN state TEXT;"
+	  "ALTER TABLE sources ADD COLUMN error TEXT;" },
 };
 
 static int64_t version(struct cd_store *s)

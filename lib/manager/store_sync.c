@@ -72,6 +72,26 @@ int cd_store_tag_each_of(struct cd_store *s, const char *wl, cd_store_tag_cb cb,
 					"s", wl), tag_row, &c);
 }
 
+int cd_store_source_state(struct cd_store *s, const char *name, const char *state, const char *error)
+{
+	return cd_store_run(s, cd_store_prep(s, "UPDATE sources SET state = ?, error = ? WHERE name = ?", "sss",
+					     state, error, name));
+}
+
+struct state_ctx { cd_store_state_cb cb; void *ctx; };
+static int state_row(void *p, struct cd_db_stmt *st)
+{
+	struct state_ctx *c = p;
+	return c->cb(c->ctx, cd_db_text(st, 0), cd_db_text(st, 1), cd_db_text(st, 2));
+}
+
+int cd_store_source_states(struct cd_store *s, cd_store_state_cb cb, void *ctx)
+{
+	struct state_ctx c = { cb, ctx };
+	return cd_db_rows(cd_store_prep(s, "SELECT name, state, error FROM sources WHERE state IS NOT NULL "
+					"ORDER BY name", NULL), state_row, &c);
+}
+
 /* ---- notifications ---- */
 
 int cd_store_listen(struct cd_store *s)
