@@ -138,7 +138,7 @@ static void follow_one(const struct want *w)
 	snprintf(lease, sizeof(lease), "source:%s", w->name);
 	int held = cd_mgr_lease(*mgrp, lease);
 	bool here = running(w->name) != NULL;
-	if (held == 1 && !here) {
+	if (held > 0 && !here) {
 		cd_logf(logf_, "source %s: followed by this manager", w->name);
 		start_one(w);
 	} else if (held == 0 && here) {

@@ -143,26 +143,33 @@ int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied
 	return r;
 }
 
+/* Whether this manager heard the agent since it last wrote its record:
+ * what it realized, or that it is alive (written every half heartbeat). */
+static bool unwritten(const struct cd_mgr *m, const struct cd_mgr_agent *ag)
+{
+	return ag->up && (ag->dirty || ag->rec.last_seen - ag->stored_seen > hb_us(m) / 2);
+}
+
 /* Several managers: what this one heard since it last wrote (what the
  * agents realized, that they are alive) into the store, in one
  * transaction; then the others' into memory. */
 static void agents_sync(struct cd_mgr *m, int64_t now)
 {
+	(void)now;
 	bool any = false;
 	for (size_t i = 0; i < m->nagents && !any; i++)
-		any = m->agents[i].up && (m->agents[i].dirty ||
-					  now - m->agents[i].stored_seen > hb_us(m) / 2);
+		any = unwritten(m, &m->agents[i]);
 	if (any && cd_store_begin(m->store) == 0) {
 		int r = 0;
 		for (size_t i = 0; i < m->nagents && r == 0; i++) {
 			struct cd_mgr_agent *ag = &m->agents[i];
-			if (ag->up && (ag->dirty || now - ag->stored_seen > hb_us(m) / 2))
+			if (unwritten(m, ag))
 				r = cd_store_agent_put(m->store, &ag->rec);
 		}
 		if (r == 0 && cd_store_commit(m->store) == 0) {
 			for (size_t i = 0; i < m->nagents; i++) {
 				struct cd_mgr_agent *ag = &m->agents[i];
-				if (ag->up && (ag->dirty || now - ag->stored_seen > hb_us(m) / 2)) {
+				if (unwritten(m, ag)) {
 					ag->dirty = false;
 					ag->stored_seen = ag->rec.last_seen;
 				}
@@ -194,19 +201,26 @@ void cd_mgr_tick(struct cd_mgr *m)
 		cd_mgr_sources_refresh(m);
 	}
 	/* the upkeep: one manager's at a time */
-	if (cd_store_lease(m->store, "upkeep") != 1)
+	int lease = cd_store_lease(m->store, "upkeep");
+	if (lease <= 0)
 		return;
+	if (lease == 2)         /* taken now: it may not have heard the agents yet */
+		m->upkeep_since = now;
 	if (now >= m->prune_next) {
 		cd_mgr_events_prune(m);
 		m->prune_next = now + CD_MGR_PRUNE_EVERY_S * 1000000LL;
 	}
-	/* heard by no manager in three heartbeats: down, said once */
+	/* heard by no manager in three heartbeats: down, said once (not
+	 * before this manager held the upkeep for as long: after the
+	 * database was away, nobody could hear them) */
+	if (now - m->upkeep_since < 3 * hb_us(m))
+		return;
 	struct downs d = { 0 };
 	for (size_t i = 0; i < m->nagents; i++)    /* what it heard, not yet written */
-		if (m->agents[i].up && now - m->agents[i].stored_seen > hb_us(m) / 2 &&
-		    now - m->agents[i].rec.last_seen <= 3 * hb_us(m) &&
-		    cd_store_agent_put(m->store, &m->agents[i].rec) == 0)
+		if (unwritten(m, &m->agents[i]) && cd_store_agent_put(m->store, &m->agents[i].rec) == 0) {
 			m->agents[i].stored_seen = m->agents[i].rec.last_seen;
+			m->agents[i].dirty = false;
+		}
 	cd_store_agent_down(m->store, now - 3 * hb_us(m), down_row, &d);
 	for (size_t k = 0; k < d.n; k++) {
 		struct cd_agent_rec *r = &d.v[k];

@@ -428,7 +428,7 @@ void cd_mgr_alerts_tick(struct cd_mgr *m)
 		int64_t rev = cd_store_rev_last(m->store, CD_DOC_ALERTS);
 		if (rev >= 0 && rev != al->rev)
 			load_defs(m, al);
-		bool lead = cd_store_lease(m->store, "alerts") == 1;
+		bool lead = cd_store_lease(m->store, "alerts") > 0;
 		if (lead && !al->leader) {
 			if (restore(m, al) < 0)
 				return;

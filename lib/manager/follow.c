@@ -242,8 +242,10 @@ static int apply_delta(struct cd_mgr *m, int64_t seq, const char *body)
 
 int cd_mgr_follow(struct cd_mgr *m)
 {
-	if (!cd_store_shared(m->store) || m->nopen)
+	if (!cd_store_shared(m->store))
 		return 0;
+	if (m->nopen)
+		return -EBUSY;
 	struct rows x = { 0 };
 	int64_t last = 0;
 	int r = cd_store_begin_read(m->store);

@@ -284,7 +284,7 @@ void cd_mgr_scans_tick(struct cd_mgr *m)
 	if (!every || now < m->sched_next)
 		return;
 	m->sched_next = now + 60 * 1000000;      /* look again in a minute */
-	if (cd_store_lease(m->store, "upkeep") != 1)
+	if (cd_store_lease(m->store, "upkeep") <= 0)
 		return;                          /* another manager's duty */
 	static const struct cd_actor sched = { .name = "schedule", .origin = "cordond" };
 	for (size_t i = 0; i < m->nagents; i++) {

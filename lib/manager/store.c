@@ -272,7 +272,11 @@ int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
 			   "workload = excluded.workload, enrolled = excluded.enrolled, "
 			   "last_seen = excluded.last_seen, applied_rev = excluded.applied_rev, "
 			   "applied_seq = excluded.applied_seq, applied_at = excluded.applied_at, "
-			   "status = excluded.status, up = excluded.up", "sssiiiiisb", a->name, a->host,
+			   "status = excluded.status, up = excluded.up "
+			   /* a manager that heard the agent last wins over one that
+			    * heard it before (several managers) */
+			   "WHERE agents.last_seen IS NULL OR agents.last_seen <= excluded.last_seen",
+			   "sssiiiiisb", a->name, a->host,
 			   a->workload, a->enrolled, a->last_seen, a->applied_rev, a->applied_seq,
 			   a->applied_at, a->status, a->up));
 }

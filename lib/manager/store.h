@@ -294,9 +294,10 @@ int cd_store_socket(struct cd_store *s);
 
 /* Leases: a duty one manager holds at a time (the alerts' evaluation, a
  * source's connector, the upkeep), held while its connection to the
- * database lives, so that another takes it over when it dies.  1 held
- * (taken now or before), 0 another manager holds it, or a negative code
- * (then it is not held).  On SQLite one manager holds every lease. */
+ * database lives, so that another takes it over when it dies.  2 taken
+ * now (first, or again after the connection was made again), 1 held
+ * before, 0 another manager holds it, or a negative code (then it is
+ * not held).  On SQLite one manager holds every lease (1). */
 int cd_store_lease(struct cd_store *s, const char *name);
 void cd_store_lease_drop(struct cd_store *s, const char *name);
 

@@ -154,7 +154,7 @@ int cd_store_lease(struct cd_store *s, const char *name)
 	 * session's */
 	l->held = v == 1;
 	l->generation = cd_db_generation(s->db);
-	return l->held;
+	return l->held ? 2 : 0;
 }
 
 void cd_store_lease_drop(struct cd_store *s, const char *name)
