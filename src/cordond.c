@@ -711,7 +711,7 @@ int main(int argc, char **argv)
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
 		 listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
 	int64_t next_tick = cd_mgr_now() + 1000000;
-	int64_t next_follow = 0, follow_said = 0;
+	int64_t follow_said = 0;
 	for (;;) {
 		/* the signals, and the other managers' notifications (several
 		 * managers on one database): a change made by one is on every
@@ -731,14 +731,11 @@ int main(int argc, char **argv)
 			}
 		}
 		pthread_mutex_lock(&lock);
-		if (cd_store_shared(st) && (cd_store_notified(st) > 0 || cd_mgr_now() >= next_follow)) {
-			int fr = cd_mgr_follow(mgr);      /* and at least once a second */
-			next_follow = cd_mgr_now() + 1000000;
-			if (fr < 0 && cd_mgr_now() - follow_said > 10000000) {
-				log_line("cannot follow the other managers (at change %lld): %s",
-					 (long long)cd_mgr_seq(mgr), fr == -EIO ? cd_store_error(st) : strerror(-fr));
-				follow_said = cd_mgr_now();
-			}
+		int fr = cd_mgr_sync(mgr);
+		if (fr < 0 && fr != -EBUSY && cd_mgr_now() - follow_said > 10000000) {
+			log_line("cannot follow the other managers (at change %lld): %s",
+				 (long long)cd_mgr_seq(mgr), fr == -EIO ? cd_store_error(st) : strerror(-fr));
+			follow_said = cd_mgr_now();
 		}
 		wake();
 		cordond_streams_tick(cd_mgr_seq(mgr), cd_mgr_pulse(mgr));

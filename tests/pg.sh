@@ -4,7 +4,9 @@
 # (SCRAM) in a password file (0600), never in an argument.  As root it
 # runs as the user postgres (initdb refuses root).  Sourced after lib.sh;
 # sets PG_URL (the --store target), PGPASSFILE (exported), PG_DIR; stop
-# it with pg_stop (the EXIT trap of the suite calls it).
+# it with pg_stop (the EXIT trap of the suite calls it).  PG_OPTS: the
+# server's settings (tests: fsync off; benchmarks set their own).
+PG_OPTS=${PG_OPTS--c fsync=off}
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 PG_DIR=
 PG_URL=
@@ -31,7 +33,7 @@ pg_start() {
 	pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U cordon --pwfile="$PG_DIR/pw" -A scram-sha-256 \
 		-E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log"; return 1; }
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start \
+		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 $PG_OPTS" start \
 		>/dev/null || { cat "$PG_DIR/server.log"; return 1; }
 	# the client's password file: only its reader may read it
 	export PGPASSFILE=$TMP/pgpass
@@ -50,7 +52,7 @@ pg_stop_server() {   # stop the server, keep its files (pg_resume starts it agai
 }
 pg_resume() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+		-o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 $PG_OPTS" start >/dev/null
 }
 pg_stop() {
 	[ -n "$PG_DIR" ] || return 0

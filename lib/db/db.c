@@ -306,9 +306,9 @@ int cd_db_socket(struct cd_db *db)
 	return db->ops->socket ? db->ops->socket(db) : -1;
 }
 
-int cd_db_notified(struct cd_db *db)
+int cd_db_notified(struct cd_db *db, void (*each)(void *ctx, const char *payload), void *ctx)
 {
-	return db->ops->notified ? db->ops->notified(db) : 0;
+	return db->ops->notified ? db->ops->notified(db, each, ctx) : 0;
 }
 
 uint64_t cd_db_generation(const struct cd_db *db)

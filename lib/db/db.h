@@ -101,9 +101,10 @@ int cd_db_listen(struct cd_db *db, const char *channel);
 int cd_db_notify(struct cd_db *db, const char *channel, const char *payload);
 /* The socket to poll for them, or -1. */
 int cd_db_socket(struct cd_db *db);
-/* How many arrived since the last call (read off the socket first); a
- * connection made again counts as one (what was sent meanwhile is lost). */
-int cd_db_notified(struct cd_db *db);
+/* Those that arrived since the last call (read off the socket first):
+ * each(ctx, payload) for each, and how many; a connection made again is
+ * one with the payload "" (what was sent meanwhile is lost). */
+int cd_db_notified(struct cd_db *db, void (*each)(void *ctx, const char *payload), void *ctx);
 /* How many times the connection was made again (PostgreSQL): what a
  * session held (its advisory locks) went with each. */
 uint64_t cd_db_generation(const struct cd_db *db);

@@ -34,7 +34,7 @@ struct cd_db_ops {
 	int (*listen)(struct cd_db *db, const char *channel);
 	int (*notify)(struct cd_db *db, const char *channel, const char *payload);
 	int (*socket)(struct cd_db *db);
-	int (*notified)(struct cd_db *db);
+	int (*notified)(struct cd_db *db, void (*each)(void *ctx, const char *payload), void *ctx);
 };
 
 struct cd_db {

@@ -347,19 +347,22 @@ static int p_socket(struct cd_db *db)
 	return PQsocket(conn_of(db));
 }
 
-static int p_notified(struct cd_db *db)
+static int p_notified(struct cd_db *db, void (*each)(void *ctx, const char *payload), void *ctx)
 {
 	struct pg *p = db->drv;
 	if (ready(db) < 0)
 		return 0;
+	int k = p->notified;        /* connections made again */
+	for (int i = 0; i < p->notified; i++)
+		each(ctx, "");
+	p->notified = 0;
 	PQconsumeInput(p->conn);
 	PGnotify *n;
 	while ((n = PQnotifies(p->conn)) != NULL) {
-		p->notified++;
+		k++;
+		each(ctx, n->extra ? n->extra : "");
 		PQfreemem(n);
 	}
-	int k = p->notified;
-	p->notified = 0;
 	return k;
 }
 

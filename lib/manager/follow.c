@@ -289,6 +289,18 @@ int cd_mgr_follow(struct cd_mgr *m)
 	return n || world ? 1 : 0;
 }
 
+int cd_mgr_sync(struct cd_mgr *m)
+{
+	if (!cd_store_shared(m->store))
+		return 0;
+	unsigned note = cd_store_notified(m->store);     /* tokens: the cache sees it */
+	int64_t now = cd_mgr_now();
+	if (!(note & CD_STORE_NOTE_CHANGE) && now < m->next_follow && !m->behind)
+		return 0;
+	m->next_follow = now + 1000000;
+	return cd_mgr_follow(m);
+}
+
 bool cd_mgr_behind(const struct cd_mgr *m)
 {
 	return m->behind;

@@ -369,6 +369,7 @@ void cd_mgr_close(struct cd_mgr *m)
 		return;
 	cd_mgr_alerts_close(m);
 	cd_mgr_users_close(m);
+	cd_mgr_authc_free(m);
 	cd_mgr_reset_stream(m);
 	free(m->deltas);
 	json_decref(m->recorded);

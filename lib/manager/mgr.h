@@ -203,6 +203,11 @@ json_t *cd_mgr_workloads(struct cd_mgr *m);
  * did, or a store error.  Call it where no one holds a pointer into the
  * world (between requests, at a tick). */
 int cd_mgr_follow(struct cd_mgr *m);
+/* What cordond's loop calls (under its lock) as often as it can: what
+ * the other managers told (NOTIFY) is taken up, and their changes are
+ * followed when they said so, and once a second anyway.  Returns as
+ * cd_mgr_follow. */
+int cd_mgr_sync(struct cd_mgr *m);
 /* Whether a change was refused (-EAGAIN) because another manager had
  * changed the world first: follow, then make it again. */
 bool cd_mgr_behind(const struct cd_mgr *m);

@@ -65,6 +65,8 @@ struct cd_mgr {
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
 	json_t *recorded;       /* the deltas of the change about to finish (texts) */
+	struct cd_mgr_authc *authc;     /* tokens.c: tokens found (several managers) */
+	int64_t next_follow;    /* follow.c: when to look for others' changes anyway */
 	bool behind;            /* another manager changed the world: follow */
 };
 
@@ -150,6 +152,9 @@ struct cd_mgr_world;
 struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t interval,
 				      struct cd_aworld *out);
 void cd_mgr_world_free(struct cd_mgr_world *w);
+
+/* ---- tokens (tokens.c) ---- */
+void cd_mgr_authc_free(struct cd_mgr *m);
 
 /* ---- users (users.c) ---- */
 void cd_mgr_users_close(struct cd_mgr *m);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "manager/search.h"
 
 
 int cd_store_open(const char *target, struct cd_store **out)
@@ -212,12 +213,20 @@ int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *ou
 	return r;
 }
 
+/* A token went: caches of tokens (here, and in the other managers when
+ * the transaction commits) drop what they hold. */
+static int tokens_gone(struct cd_store *s)
+{
+	s->tokens_gen++;
+	return cd_store_notify(s, "tokens");
+}
+
 int cd_store_token_del(struct cd_store *s, const char *hash)
 {
 	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tokens WHERE hash = ?", "s", hash));
 	if (r == 0 && cd_db_changes(s->db) == 0)
 		return -ENOENT;
-	return r;
+	return r == 0 ? tokens_gone(s) : r;
 }
 
 struct token_ctx { cd_store_token_cb cb; void *ctx; };
@@ -250,7 +259,10 @@ int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *r
 int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role)
 {
 	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tokens WHERE name = ? AND role = ?", "ss", name, role));
-	return r < 0 ? r : cd_db_changes(s->db);
+	int64_t n = r < 0 ? r : cd_db_changes(s->db);
+	if (n > 0 && (r = tokens_gone(s)) < 0)
+		return r;
+	return n;
 }
 
 /* ---- agents ---- */
@@ -460,75 +472,12 @@ static int event_row(void *p, struct cd_db_stmt *st)
 	return c->cb(c->ctx, &e);
 }
 
-/* A byte of a word: a letter or digit, or part of a UTF-8 sequence. */
-static bool word_byte(char c)
-{
-	unsigned char u = (unsigned char)c;
-	return (u >= '0' && u <= '9') || ((u | 32) >= 'a' && (u | 32) <= 'z') || u >= 0x80;
-}
-
-/* The words of text as a query of the back end's full-text search: each
- * word must be there (as a prefix of one when it ends in '*'), and no
- * text is the search's own syntax.  SQLite: FTS5 strings; PostgreSQL: a
- * tsquery of the word's letters and digits, in a row (<->). */
-static char *search_query(const struct cd_store *s, const char *text)
-{
-	struct cd_buf b;
-	cd_buf_init(&b, 8 * strlen(text) + 64);
-	bool pg = cd_store_shared(s);
-	int words = 0;
-	for (const char *p = text; *p;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		const char *w = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		size_t n = (size_t)(p - w);
-		bool prefix = n > 1 && w[n - 1] == '*';
-		if (prefix)
-			n--;
-		if (!pg) {
-			cd_buf_puts(&b, words++ ? " \"" : "\"");
-			for (size_t i = 0; i < n; i++)
-				cd_buf_puts(&b, w[i] == '"' ? "\"\"" : (char[]){ w[i], 0 });
-			cd_buf_puts(&b, prefix ? "\"*" : "\"");
-			continue;
-		}
-		/* letters and digits (any byte of a UTF-8 sequence is one) */
-		int parts = 0;
-		for (size_t i = 0; i < n;) {
-			while (i < n && !(word_byte(w[i])))
-				i++;
-			size_t j = i;
-			while (j < n && word_byte(w[j]))
-				j++;
-			if (j > i) {
-				if (!parts++)
-					cd_buf_puts(&b, words++ ? " & (" : "(");
-				else
-					cd_buf_puts(&b, " <-> ");
-				cd_buf_add(&b, w + i, j - i);
-			}
-			i = j;
-		}
-		if (parts)
-			cd_buf_puts(&b, prefix ? ":*)" : ")");
-	}
-	if (!words) {
-		cd_buf_free(&b);
-		return cd_strdup(pg ? "(!x & x)" : "\"\"");     /* nothing matches */
-	}
-	return cd_buf_steal(&b);
-}
-
 int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 			cd_store_event_cb cb, void *ctx)
 {
 	struct event_ctx c = { cb, ctx };
 	bool audit = f->type && !strcmp(f->type, "audit");
-	char *q = f->match ? search_query(s, f->match) : NULL;
+	char *q = f->match ? cd_search_query(cd_db_kind(s->db), f->match) : NULL;
 	char sql[1024];
 	snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT id, time, type, workload, host, actor, origin, "
 		 "message, data FROM events WHERE time >= ? AND time <= ? AND id < ? "

@@ -288,7 +288,12 @@ int cd_store_tag_each_of(struct cd_store *s, const char *wl, cd_store_tag_cb cb,
  * SQLite. */
 int cd_store_listen(struct cd_store *s);
 int cd_store_notify(struct cd_store *s, const char *what);
-int cd_store_notified(struct cd_store *s);
+#define CD_STORE_NOTE_CHANGE 1u     /* a change of the world (its stream) */
+#define CD_STORE_NOTE_TOKENS 2u     /* a token went (revoked, used, expired) */
+unsigned cd_store_notified(struct cd_store *s);
+/* A number that moves whenever a token may have gone, here or (told)
+ * by another manager: what caches of tokens compare. */
+uint64_t cd_store_tokens_gen(const struct cd_store *s);
 /* The socket notifications arrive on (-1: none). */
 int cd_store_socket(struct cd_store *s);
 

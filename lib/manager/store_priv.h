@@ -21,6 +21,7 @@ struct cd_store {
 	int64_t ev_bytes;       /* the events' sizes summed; -1: not known */
 	struct cd_store_lease *leases;   /* store_sync.c */
 	size_t nleases, leases_cap;
+	uint64_t tokens_gen;    /* moves when a token goes (cd_store_tokens_gen) */
 };
 
 /* The events' searched text on PostgreSQL (its GIN index's expression):

@@ -104,9 +104,30 @@ int cd_store_notify(struct cd_store *s, const char *what)
 	return cd_store_shared(s) ? cd_db_notify(s->db, CHANNEL, what) : 0;
 }
 
-int cd_store_notified(struct cd_store *s)
+static void heard(void *ctx, const char *payload)
 {
-	return cd_store_shared(s) ? cd_db_notified(s->db) : 0;
+	unsigned *note = ctx;
+	if (!strcmp(payload, "change"))
+		*note |= CD_STORE_NOTE_CHANGE;
+	else if (!strcmp(payload, "tokens"))
+		*note |= CD_STORE_NOTE_TOKENS;
+	else
+		*note |= CD_STORE_NOTE_CHANGE | CD_STORE_NOTE_TOKENS;   /* anything may have */
+}
+
+unsigned cd_store_notified(struct cd_store *s)
+{
+	unsigned note = 0;
+	if (cd_store_shared(s))
+		cd_db_notified(s->db, heard, &note);
+	if (note & CD_STORE_NOTE_TOKENS)
+		s->tokens_gen++;
+	return note;
+}
+
+uint64_t cd_store_tokens_gen(const struct cd_store *s)
+{
+	return s->tokens_gen;
 }
 
 int cd_store_socket(struct cd_store *s)

@@ -122,12 +122,88 @@ int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
 	return 0;
 }
 
+/* ---- the credentials' cache (several managers) ----
+ *
+ * Every request is authenticated; on PostgreSQL each lookup is a round
+ * trip under the manager's lock, and 200 agents asking at each change
+ * made it the manager's bottleneck.  So tokens found are kept for
+ * AUTHC_TTL_US, dropped at once when any token goes, here or in another
+ * manager (told by NOTIFY: cd_store_tokens_gen). */
+#define AUTHC_SLOTS 4096
+#define AUTHC_TTL_US (10 * 1000000LL)
+
+struct authc_slot {
+	char hash[CD_HASH_HEX];
+	struct cd_token t;
+	int64_t until;
+};
+
+struct cd_mgr_authc {
+	uint64_t gen;               /* cd_store_tokens_gen when filled */
+	struct authc_slot v[AUTHC_SLOTS];
+};
+
+static void token_copy(struct cd_token *to, const struct cd_token *t)
+{
+	to->hash = cd_strdup(t->hash);
+	to->name = cd_strdup(t->name);
+	to->role = cd_strdup(t->role);
+	to->host = t->host ? cd_strdup(t->host) : NULL;
+	to->workload = t->workload ? cd_strdup(t->workload) : NULL;
+	to->created = t->created;
+}
+
+static struct authc_slot *authc_slot(struct cd_mgr *m, const char *hash)
+{
+	struct cd_mgr_authc *c = m->authc;
+	if (!c)
+		c = m->authc = cd_calloc(1, sizeof(*c));
+	if (c->gen != cd_store_tokens_gen(m->store)) {     /* a token went */
+		cd_mgr_authc_free(m);
+		c = m->authc = cd_calloc(1, sizeof(*c));
+		c->gen = cd_store_tokens_gen(m->store);
+	}
+	return &c->v[strtoul((char[9]){ hash[0], hash[1], hash[2], hash[3], hash[4], hash[5], hash[6],
+					hash[7], 0 }, NULL, 16) % AUTHC_SLOTS];
+}
+
+void cd_mgr_authc_free(struct cd_mgr *m)
+{
+	if (!m->authc)
+		return;
+	for (size_t i = 0; i < AUTHC_SLOTS; i++)
+		cd_token_free(&m->authc->v[i].t);
+	free(m->authc);
+	m->authc = NULL;
+}
+
+/* The token of hash from the store, or from the cache (several managers). */
+static int token_get(struct cd_mgr *m, const char *hash, struct cd_token *out)
+{
+	if (!cd_store_shared(m->store))
+		return cd_store_token_get(m->store, hash, out);
+	struct authc_slot *s = authc_slot(m, hash);
+	int64_t now = cd_mgr_now();
+	if (s->until > now && !strcmp(s->hash, hash)) {
+		token_copy(out, &s->t);
+		return 0;
+	}
+	int r = cd_store_token_get(m->store, hash, out);
+	if (r == 0) {
+		cd_token_free(&s->t);
+		token_copy(&s->t, out);
+		memcpy(s->hash, hash, CD_HASH_HEX);
+		s->until = now + AUTHC_TTL_US;
+	}
+	return r;
+}
+
 int cd_mgr_auth(struct cd_mgr *m, const char *secret, struct cd_token *out)
 {
 	char hash[CD_HASH_HEX];
 	cd_token_hash(secret, hash);
 	/* the lookup is by hash: the secret itself is never compared */
-	int r = cd_store_token_get(m->store, hash, out);
+	int r = token_get(m, hash, out);
 	if (r == 0 && cd_mgr_session_expired(out)) {
 		cd_store_token_del(m->store, hash);   /* a console session past its time */
 		cd_token_free(out);
