@@ -38,6 +38,7 @@
 #include "inventory/source.h"
 #include "manager/store.h"
 #include "metrics/service.h"
+#include "base/addr.h"
 #include "base/token.h"
 #include "base/util.h"
 
@@ -125,6 +126,7 @@ static struct req *waiting;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static void wake(void);
 static int draining;    /* long-polls answered 503 at the stop, not yet gone */
+static bool stopping;   /* no long-poll waits any more: it is answered 503 */
 
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void log_line(const char *fmt, ...)
@@ -386,6 +388,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	json_decref(query);
 	if (cd_mgr_seq(mgr) != seq)
 		wake();
+	if (rq->resp.wait && stopping) {
+		/* asked on a connection kept open while the manager stops:
+		 * nothing may stay suspended (libmicrohttpd's stop aborts) */
+		cd_api_resp_free(&rq->resp);
+		rq->resp.status = 503;
+		rq->resp.retry_after = 5;
+		rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
+	}
 	if (rq->resp.wait) {
 		rq->conn = conn;
 		rq->since = rq->resp.since;
@@ -447,39 +457,6 @@ static void wake(void)
 			p = &rq->next_wait;
 		}
 	}
-}
-
-static int parse_listen(const char *s, struct sockaddr_storage *ss)
-{
-	char host[256];
-	const char *colon = strrchr(s, ':');
-	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 1 || port > 65535)
-		return -EINVAL;
-	memset(ss, 0, sizeof(*ss));
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	size_t hl = strlen(host);
-	if (host[0] == '[' && host[hl - 1] == ']') {
-		host[hl - 1] = 0;
-		if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1)
-			return -EINVAL;
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		return 0;
-	}
-	if (!strcmp(host, "localhost"))
-		strcpy(host, "127.0.0.1");
-	if (inet_pton(AF_INET, host, &v4->sin_addr) != 1)
-		return -EINVAL;
-	v4->sin_family = AF_INET;
-	v4->sin_port = htons((uint16_t)port);
-	return 0;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -601,7 +578,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct sockaddr_storage ss;
-	if (parse_listen(listen_at, &ss) < 0) {
+	if (cd_sockaddr_parse(listen_at, &ss) < 0) {
 		fprintf(stderr, "cordond: --listen takes ADDR:PORT (127.0.0.1:4119, [::1]:4119), not '%s'\n",
 			listen_at);
 		return 2;
@@ -758,6 +735,7 @@ out:
 		if (ls != MHD_INVALID_SOCKET)
 			close(ls);
 		pthread_mutex_lock(&lock);
+		stopping = true;
 		for (struct req *rq = waiting; rq; rq = rq->next_wait) {
 			rq->resp.wait = false;
 			rq->resp.status = 503;

@@ -33,6 +33,7 @@ struct stream {
 static pthread_mutex_t slock = PTHREAD_MUTEX_INITIALIZER;
 static struct stream *streams;
 static int nstreams;
+static bool ended;           /* cordond stops: streams end, new ones at once */
 
 static int64_t mono_ns(void)
 {
@@ -109,6 +110,7 @@ struct MHD_Response *cordond_stream_open(struct MHD_Connection *conn, int64_t se
 		free(s);
 		return NULL;
 	}
+	s->ending = ended;          /* the manager stops: say so and end */
 	s->next = streams;
 	streams = s;
 	nstreams++;
@@ -152,6 +154,7 @@ void cordond_streams_tick(int64_t seq, int64_t pulse)
 void cordond_streams_end(void)
 {
 	pthread_mutex_lock(&slock);
+	ended = true;
 	for (struct stream *s = streams; s; s = s->next) {
 		s->ending = true;
 		wake_stream(s);

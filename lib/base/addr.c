@@ -2,6 +2,8 @@
 #include "base/addr.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,4 +98,38 @@ char *cd_addr_fmt(const struct cd_addr *a, char buf[CD_ADDR_STRLEN])
 	else
 		snprintf(buf, CD_ADDR_STRLEN, "%s/%u", t, a->plen);
 	return buf;
+}
+
+/* A listening address: IPV4:PORT, [IPV6]:PORT or localhost:PORT. */
+int cd_sockaddr_parse(const char *s, struct sockaddr_storage *ss)
+{
+	char host[256];
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return -EINVAL;
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	size_t hl = strlen(host);
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = 0;
+		if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1)
+			return -EINVAL;
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (!strcmp(host, "localhost"))
+		strcpy(host, "127.0.0.1");
+	if (inet_pton(AF_INET, host, &v4->sin_addr) != 1)
+		return -EINVAL;
+	v4->sin_family = AF_INET;
+	v4->sin_port = htons((uint16_t)port);
+	return 0;
 }

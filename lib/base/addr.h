@@ -33,4 +33,9 @@ static inline bool cd_addr_is_host(const struct cd_addr *a)
 	return a->plen == cd_addr_maxlen(a);
 }
 
+/* ADDR:PORT as a socket address: 192.0.2.1:4119, [::1]:4119 or
+ * localhost:4119 (127.0.0.1).  -EINVAL when it is none of them. */
+struct sockaddr_storage;
+int cd_sockaddr_parse(const char *s, struct sockaddr_storage *ss);
+
 #endif

@@ -457,7 +457,7 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 	 * it was kept): made again on the world as it is now */
 	for (int tries = 0;; tries++) {
 		handle_once(m, r, out);
-		if (!cd_mgr_behind(m) || tries == 4 || cd_mgr_follow(m) < 0)
+		if (!cd_mgr_behind(m) || tries == 19 || cd_mgr_follow(m) < 0)
 			break;
 		cd_api_resp_free(out);
 	}
