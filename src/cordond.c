@@ -643,16 +643,17 @@ int main(int argc, char **argv)
 	if (cd_mgr_user_count(mgr) == 0) {
 		char *pw = cd_token_new('p'), *pwf = cd_asprintf("%s/admin.password", dir);
 		struct cd_actor self = { .name = "cordond", .origin = "local" };
-		int pr = cd_mgr_user_add(mgr, "admin", "admin", pw + 4, &self);
+		int pr = cd_mgr_user_first(mgr, "admin", "admin", pw + 4, &self);
 		if (pr == 0)
 			pr = cd_token_write(pwf, pw + 4);
-		if (pr < 0) {
+		if (pr == 0)
+			log_line("the console's admin password is in %s", pwf);
+		if (pr < 0 && pr != -EEXIST) {     /* -EEXIST: another manager made it */
 			fprintf(stderr, "cordond: cannot make the console's admin user (%s)\n", pwf);
 			free(pw);
 			free(pwf);
 			goto out;
 		}
-		log_line("the console's admin password is in %s", pwf);
 		free(pw);
 		free(pwf);
 	}

@@ -295,6 +295,8 @@ int cd_mgr_sync(struct cd_mgr *m)
 		return 0;
 	unsigned note = cd_store_notified(m->store);     /* tokens: the cache sees it */
 	int64_t now = cd_mgr_now();
+	if (note & CD_STORE_NOTE_EVENT)
+		m->pulse++;             /* what the consoles show may have moved */
 	if (!(note & CD_STORE_NOTE_CHANGE) && now < m->next_follow && !m->behind)
 		return 0;
 	m->next_follow = now + 1000000;

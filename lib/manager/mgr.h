@@ -309,6 +309,10 @@ int cd_mgr_alert_ack(struct cd_mgr *m, int64_t id, const struct cd_actor *a);
  * -EINVAL for a role that is not admin, operator or viewer. */
 int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
 		    const struct cd_actor *a);
+/* The same for the first user, made only when there is none (several
+ * managers starting on a new database make it once): -EEXIST else. */
+int cd_mgr_user_first(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		      const struct cd_actor *a);
 /* Remove a user and end their sessions.  -ENOENT. */
 int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a);
 /* [{name, role, created}], or NULL when the store fails. */

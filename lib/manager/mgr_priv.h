@@ -65,7 +65,7 @@ struct cd_mgr {
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
 	json_t *recorded;       /* the deltas of the change about to finish (texts) */
-	struct cd_mgr_authc *authc;     /* tokens.c: tokens found (several managers) */
+	struct cd_mgr_authc *authc;     /* tokens.c: tokens found, kept a while */
 	int64_t next_follow;    /* follow.c: when to look for others' changes anyway */
 	bool behind;            /* another manager changed the world: follow */
 };

@@ -369,7 +369,8 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 	e->id = id;
 	if (s->ev_bytes >= 0)
 		s->ev_bytes += size;
-	return 0;
+	/* the other managers' consoles show it (sent at the commit) */
+	return cd_store_notify(s, "event");
 }
 
 int64_t cd_store_event_bytes(struct cd_store *s)

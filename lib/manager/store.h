@@ -290,6 +290,7 @@ int cd_store_listen(struct cd_store *s);
 int cd_store_notify(struct cd_store *s, const char *what);
 #define CD_STORE_NOTE_CHANGE 1u     /* a change of the world (its stream) */
 #define CD_STORE_NOTE_TOKENS 2u     /* a token went (revoked, used, expired) */
+#define CD_STORE_NOTE_EVENT 4u      /* an event was recorded */
 unsigned cd_store_notified(struct cd_store *s);
 /* A number that moves whenever a token may have gone, here or (told)
  * by another manager: what caches of tokens compare. */

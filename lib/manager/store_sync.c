@@ -111,8 +111,10 @@ static void heard(void *ctx, const char *payload)
 		*note |= CD_STORE_NOTE_CHANGE;
 	else if (!strcmp(payload, "tokens"))
 		*note |= CD_STORE_NOTE_TOKENS;
+	else if (!strcmp(payload, "event"))
+		*note |= CD_STORE_NOTE_EVENT;
 	else
-		*note |= CD_STORE_NOTE_CHANGE | CD_STORE_NOTE_TOKENS;   /* anything may have */
+		*note |= CD_STORE_NOTE_CHANGE | CD_STORE_NOTE_TOKENS | CD_STORE_NOTE_EVENT;
 }
 
 unsigned cd_store_notified(struct cd_store *s)

@@ -122,13 +122,13 @@ int cd_mgr_token_create(struct cd_mgr *m, const char *role, const char *name,
 	return 0;
 }
 
-/* ---- the credentials' cache (several managers) ----
+/* ---- the credentials' cache ----
  *
- * Every request is authenticated; on PostgreSQL each lookup is a round
- * trip under the manager's lock, and 200 agents asking at each change
- * made it the manager's bottleneck.  So tokens found are kept for
- * AUTHC_TTL_US, dropped at once when any token goes, here or in another
- * manager (told by NOTIFY: cd_store_tokens_gen). */
+ * Every request is authenticated: 200 agents asking at each change made
+ * the lookups the manager's bottleneck (on PostgreSQL a round trip each,
+ * under the manager's lock).  So tokens found are kept for AUTHC_TTL_US,
+ * dropped at once when any token goes, here or in another manager (told
+ * by NOTIFY: cd_store_tokens_gen). */
 #define AUTHC_SLOTS 4096
 #define AUTHC_TTL_US (10 * 1000000LL)
 
@@ -177,11 +177,9 @@ void cd_mgr_authc_free(struct cd_mgr *m)
 	m->authc = NULL;
 }
 
-/* The token of hash from the store, or from the cache (several managers). */
+/* The token of hash from the cache, or from the store. */
 static int token_get(struct cd_mgr *m, const char *hash, struct cd_token *out)
 {
-	if (!cd_store_shared(m->store))
-		return cd_store_token_get(m->store, hash, out);
 	struct authc_slot *s = authc_slot(m, hash);
 	int64_t now = cd_mgr_now();
 	if (s->until > now && !strcmp(s->hash, hash)) {

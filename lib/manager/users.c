@@ -63,8 +63,8 @@ void cd_mgr_users_close(struct cd_mgr *m)
 	m->signins = NULL;
 }
 
-int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
-		    const struct cd_actor *a)
+static int user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		    const struct cd_actor *a, bool first)
 {
 	if (!role_ok(role))
 		return -EINVAL;
@@ -77,12 +77,28 @@ int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const 
 	struct cd_user u = { .name = (char *)name, .role = (char *)role, .hash = hash,
 			     .created = cd_mgr_now() };
 	int r = cd_mgr_begin_n(m, 0);
+	/* the first user: made once, whichever manager starts first */
+	int64_t n = r == 0 && first ? cd_store_user_count(m->store) : 0;
+	if (n != 0)
+		r = n > 0 ? -EEXIST : (int)n;
 	if (r == 0)
 		r = cd_store_user_put(m->store, &u);
 	if (r == 0)
 		r = cd_mgr_event(m, "audit", NULL, NULL, a, json_pack("{s:s, s:s}", "user", name, "role", role),
 				 "user %s set (%s)", name, role);
 	return cd_mgr_finish(m, r);
+}
+
+int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		    const struct cd_actor *a)
+{
+	return user_add(m, name, role, password, a, false);
+}
+
+int cd_mgr_user_first(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		      const struct cd_actor *a)
+{
+	return user_add(m, name, role, password, a, true);
 }
 
 int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a)
