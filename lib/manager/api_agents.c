@@ -142,6 +142,10 @@ void cd_api_poll_changes(struct ctx *c)
 		return;
 	if (c->tok.workload && !c->tok.host)
 		c->out->workload = cd_strdup(c->tok.workload);
+	/* an agent that came from another manager may be ahead of this
+	 * one: take up the others' changes first, not send it a snapshot */
+	if (since > cd_mgr_seq(c->m))
+		cd_mgr_follow(c->m);
 	/* what the agent asks after is what it has realized */
 	cd_mgr_seen(c->m, &c->actor, rev, since);
 	if (snap) {            /* the agent has nothing to build on */

@@ -142,6 +142,49 @@ out:
 	return r;
 }
 
+/* ---- the stream at open ---- */
+
+struct stream_ctx { struct cd_mgr *m; int64_t world; json_t *deltas; };
+static int stream_row(void *ctx, int64_t seq, const char *body)
+{
+	struct stream_ctx *x = ctx;
+	if (!body) {             /* a new world: what came before is no use */
+		x->world = seq;
+		json_array_clear(x->deltas);
+	} else {
+		json_array_append_new(x->deltas, json_pack("[I, s]", (json_int_t)seq, body));
+	}
+	return 0;
+}
+
+int cd_mgr_load_stream(struct cd_mgr *m)
+{
+	/* the last deltas, as they were given: an agent that had them all
+	 * goes on after a restart (or from another manager) without a
+	 * snapshot; a database from before the stream was stored has none */
+	int64_t from = m->seq > CD_MGR_DELTAS ? m->seq - CD_MGR_DELTAS : 0;
+	struct stream_ctx x = { m, from, json_array() };
+	int r = cd_store_change_each(m->store, from, stream_row, &x);
+	size_t n = json_array_size(x.deltas);
+	json_t *last = json_array_get(x.deltas, n - 1), *first = json_array_get(x.deltas, 0);
+	bool whole = r == 0 && n && json_integer_value(json_array_get(last, 0)) == m->seq &&
+		     json_integer_value(json_array_get(first, 0)) == x.world + 1;
+	int64_t seq = m->seq;
+	if (whole) {
+		cd_mgr_reset_stream(m);
+		m->base = x.world;
+		json_t *d;
+		size_t i;
+		json_array_foreach(x.deltas, i, d) {
+			m->seq = json_integer_value(json_array_get(d, 0));
+			cd_mgr_delta_push(m, cd_strdup(json_string_value(json_array_get(d, 1))));
+		}
+		m->seq = seq;
+	}
+	json_decref(x.deltas);
+	return r;
+}
+
 /* ---- following ---- */
 
 struct row { int64_t seq; char *body; };

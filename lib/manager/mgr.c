@@ -352,7 +352,8 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 		cd_mgr_close(m);
 		return -EIO;
 	}
-	m->base = m->seq;   /* agents take a snapshot after a restart */
+	m->base = m->seq;   /* agents take a snapshot after a restart... */
+	cd_mgr_load_stream(m);      /* ...unless the stored stream has what they miss */
 	if ((r = cd_store_agent_each(s, cd_mgr_load_agent, m)) < 0 || (r = cd_mgr_alerts_open(m)) < 0)
 		goto fail;
 	*out = m;

@@ -135,6 +135,8 @@ void cd_mgr_sources_refresh(struct cd_mgr *m);
 /* Read the sources, the tag layer and the policy from the store into m
  * (at open, and when another manager made a new world). */
 int cd_mgr_load_world(struct cd_mgr *m, struct cd_buf *err);
+/* The stream's last deltas from the store (at open). */
+int cd_mgr_load_stream(struct cd_mgr *m);
 
 /* ---- agents (agents.c) ---- */
 /* A stored agent record into memory, at open. */
