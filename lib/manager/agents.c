@@ -153,9 +153,8 @@ static bool unwritten(const struct cd_mgr *m, const struct cd_mgr_agent *ag)
 /* Several managers: what this one heard since it last wrote (what the
  * agents realized, that they are alive) into the store, in one
  * transaction; then the others' into memory. */
-static void agents_sync(struct cd_mgr *m, int64_t now)
+static void agents_sync(struct cd_mgr *m)
 {
-	(void)now;
 	bool any = false;
 	for (size_t i = 0; i < m->nagents && !any; i++)
 		any = unwritten(m, &m->agents[i]);
@@ -197,7 +196,7 @@ void cd_mgr_tick(struct cd_mgr *m)
 	int64_t now = cd_mgr_now();
 	bool shared = cd_store_shared(m->store);
 	if (shared) {
-		agents_sync(m, now);
+		agents_sync(m);
 		cd_mgr_sources_refresh(m);
 	}
 	/* the upkeep: one manager's at a time */

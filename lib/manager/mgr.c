@@ -354,6 +354,7 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 	}
 	m->base = m->seq;   /* agents take a snapshot after a restart... */
 	cd_mgr_load_stream(m);      /* ...unless the stored stream has what they miss */
+	m->upkeep_since = cd_mgr_now();     /* agents are called down once it could hear them */
 	if ((r = cd_store_agent_each(s, cd_mgr_load_agent, m)) < 0 || (r = cd_mgr_alerts_open(m)) < 0)
 		goto fail;
 	*out = m;

@@ -54,7 +54,7 @@ struct cd_mgr {
 	int64_t sched_next;     /* when to look for scheduled scans due */
 	struct cd_mgr_limits limits;    /* kept by cd_mgr_open, like log */
 	int64_t prune_next;     /* when to apply the event log's retention */
-	int64_t upkeep_since;   /* since when this manager holds the upkeep (several) */
+	int64_t upkeep_since;   /* since when this manager (started, or took the upkeep) could hear agents */
 	struct cd_blob *snap;   /* the snapshot answer at seq, or NULL */
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */

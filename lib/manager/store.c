@@ -57,11 +57,18 @@ int cd_store_begin_read(struct cd_store *s)
 
 int cd_store_commit(struct cd_store *s)
 {
+	if (cd_db_depth(s->db) == 1 && s->event_untold) {
+		int r = cd_store_notify(s, "event");
+		if (r < 0)
+			return r;
+	}
 	return cd_db_commit(s->db);
 }
 
 void cd_store_rollback(struct cd_store *s)
 {
+	if (cd_db_depth(s->db) == 1)
+		s->event_untold = false;
 	cd_db_rollback(s->db);
 	s->ev_bytes = -1;       /* what was added may be gone: count again */
 }
@@ -369,8 +376,14 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 	e->id = id;
 	if (s->ev_bytes >= 0)
 		s->ev_bytes += size;
-	/* the other managers' consoles show it (sent at the commit) */
-	return cd_store_notify(s, "event");
+	/* the other managers' consoles show it: told at once, or once when
+	 * its transaction commits (unless a change is told then anyway) */
+	if (!cd_store_shared(s))
+		return 0;
+	if (cd_db_depth(s->db) == 0)
+		return cd_store_notify(s, "event");
+	s->event_untold = true;
+	return 0;
 }
 
 int64_t cd_store_event_bytes(struct cd_store *s)

@@ -22,6 +22,7 @@ struct cd_store {
 	struct cd_store_lease *leases;   /* store_sync.c */
 	size_t nleases, leases_cap;
 	uint64_t tokens_gen;    /* moves when a token goes (cd_store_tokens_gen) */
+	bool event_untold;      /* an event in the open transaction, not yet told */
 };
 
 /* The events' searched text on PostgreSQL (its GIN index's expression):

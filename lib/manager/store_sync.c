@@ -101,7 +101,13 @@ int cd_store_listen(struct cd_store *s)
 
 int cd_store_notify(struct cd_store *s, const char *what)
 {
-	return cd_store_shared(s) ? cd_db_notify(s->db, CHANNEL, what) : 0;
+	if (!cd_store_shared(s))
+		return 0;
+	int r = cd_db_notify(s->db, CHANNEL, what);
+	/* a change is taken up with its events: "event" need not be said */
+	if (r == 0 && (!strcmp(what, "change") || !strcmp(what, "event")))
+		s->event_untold = false;
+	return r;
 }
 
 static void heard(void *ctx, const char *payload)
