@@ -263,19 +263,15 @@ static int apply_delta(struct cd_mgr *m, int64_t seq, const char *body)
 		char **old = cd_calloc(nold + 1, sizeof(char *));
 		for (size_t k = 0; k < nold; k++)
 			old[k] = cd_strdup(wl->tags[k]);
+		cd_mgr_set_wl_tags(m, (size_t)w, jt);
 		const char **tags = cd_calloc(n + 1, sizeof(char *));
 		json_array_foreach(jt, i, t)
 			tags[i] = json_string_value(t);
-		struct cd_delta delta = { 0 };
-		cd_members_set_tags(&m->st->mem, (size_t)w, tags, n, &delta);
-		cd_delta_free(&delta);
 		write_back(m, &m->st->inv.w[w], old, nold, tags, n);
 		for (size_t k = 0; k < nold; k++)
 			free(old[k]);
 		free(old);
 		free(tags);
-		free(m->inv_doc);
-		m->inv_doc = NULL;
 	}
 	json_decref(c);
 	m->seq = seq;

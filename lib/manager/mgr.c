@@ -149,6 +149,21 @@ void cd_mgr_install(struct cd_mgr *m, struct cd_state *st, char *inv_doc)
 	m->heartbeat_s = (int)m->st->pol.am.heartbeat_seconds;
 }
 
+void cd_mgr_set_wl_tags(struct cd_mgr *m, size_t w, json_t *tags)
+{
+	size_t n = json_array_size(tags), i;
+	const char **v = cd_calloc(n + 1, sizeof(char *));
+	json_t *t;
+	json_array_foreach(tags, i, t)
+		v[i] = json_string_value(t);
+	struct cd_delta delta = { 0 };
+	cd_members_set_tags(&m->st->mem, w, v, n, &delta);
+	cd_delta_free(&delta);
+	free(v);
+	free(m->inv_doc);
+	m->inv_doc = NULL;
+}
+
 const char *cd_mgr_inventory(struct cd_mgr *m)
 {
 	if (!m->inv_doc)

@@ -114,6 +114,9 @@ void cd_mgr_state_drop(struct cd_state *st);
 void cd_mgr_unplace(struct cd_diags *d, const char *about);
 /* Make st (and its inventory document, taken over) the current world. */
 void cd_mgr_install(struct cd_mgr *m, struct cd_state *st, char *inv_doc);
+/* Workload w's tags are now tags (a JSON array of strings): its groups
+ * follow, the effective inventory document is made again. */
+void cd_mgr_set_wl_tags(struct cd_mgr *m, size_t w, json_t *tags);
 /* Every agent takes a snapshot next. */
 void cd_mgr_reset_stream(struct cd_mgr *m);
 

@@ -377,22 +377,11 @@ static int sync_tags(struct cd_mgr *m, const char *name, json_t *src, json_t *ws
 	json_array_foreach(deltas, i, d) {
 		if (r < 0 || !json_is_string(d))
 			continue;
-		json_t *c = json_loads(json_string_value(d), 0, NULL), *jt = json_object_get(c, "tags"), *t;
+		json_t *c = json_loads(json_string_value(d), 0, NULL);
 		long k = cd_inventory_find(&m->st->inv, json_string_value(json_object_get(c, "workload")));
-		size_t nt = json_array_size(jt), j;
-		const char **tags = cd_calloc(nt + 1, sizeof(char *));
-		json_array_foreach(jt, j, t)
-			tags[j] = json_string_value(t);
-		struct cd_delta delta = { 0 };
-		cd_members_set_tags(&m->st->mem, (size_t)k, tags, nt, &delta);
-		cd_delta_free(&delta);
+		cd_mgr_set_wl_tags(m, (size_t)k, json_object_get(c, "tags"));
 		cd_mgr_delta_push(m, cd_strdup(json_string_value(d)));
-		free(tags);
 		json_decref(c);
-	}
-	if (r == 0 && n) {
-		free(m->inv_doc);
-		m->inv_doc = NULL;
 	}
 	json_decref(deltas);
 	return r;
