@@ -50,7 +50,8 @@ static const char usage[] =
 	"\n"
 	"  --data-dir DIR      its state: the SQLite database, the TLS certificate\n"
 	"                      and key, admin.token; made (0700) at first start\n"
-	"  --store TARGET      keep the state in PostgreSQL instead: a libpq URI\n"
+	"  --store TARGET      keep the state, and the metrics, in PostgreSQL\n"
+	"                      instead: a libpq URI\n"
 	"                      (postgresql://USER@HOST:PORT/DB?sslmode=...) or\n"
 	"                      key=value string, with no password (it comes from\n"
 	"                      PGPASSFILE, ~/.pgpass or PGPASSWORD); several\n"
@@ -616,6 +617,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: %s: %s\n", target ? "the store" : db, cd_store_error(st));
 		goto out;
 	}
+	mso.shared = target;         /* the metrics' chunks in the same database */
 	if (cd_msvc_start(dir, &mso, &msvc, merr, sizeof(merr)) < 0) {
 		fprintf(stderr, "cordond: %s\n", merr);
 		goto out;

@@ -1,4 +1,5 @@
-/* chunkdb.c - the metrics store's chunks in SQLite (see chunkdb.h).
+/* chunkdb.c - the metrics store's chunks in SQLite (see chunkdb.h), or
+ * handed to chunkdb_pg.c when the store is on PostgreSQL.
  *
  * Pages of 64 KiB: a block is a few KiB, and small pages would leave
  * much of each empty.  Chunks are appended by rowid, so pages fill up;
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "metrics/chunkdb_pg.h"
 
 enum {
 	Q_GROUP_ADD, Q_GROUP_ROLLED, Q_GROUP_EACH, Q_SERIES_ADD, Q_SERIES_EACH, Q_PUT, Q_GET,
@@ -27,11 +29,11 @@ enum {
 static const char *const sql[Q_COUNT] = {
 	[Q_GROUP_ADD] = "INSERT INTO groups(labels, rolled) VALUES (?, ?)",
 	[Q_GROUP_ROLLED] = "UPDATE groups SET rolled = ? WHERE id = ?",
-	[Q_GROUP_EACH] = "SELECT id, labels, rolled FROM groups ORDER BY id",
+	[Q_GROUP_EACH] = "SELECT id, labels, rolled FROM groups WHERE id > ? ORDER BY id",
 	[Q_SERIES_ADD] = "INSERT INTO series(key, metric, grp, kind, name, host, source, counter)"
 			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_SERIES_EACH] = "SELECT id, key, metric, grp, kind, name, host, source, counter"
-			  " FROM series ORDER BY id",
+			  " FROM series WHERE id > ? ORDER BY id",
 	[Q_PUT] = "INSERT INTO chunks(grp, tier, t0, t1, n, epoch, data)"
 		  " VALUES (?, ?, ?, ?, ?, (SELECT v FROM meta WHERE k = 'epoch'), ?)",
 	[Q_GET] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ? AND t1 >= ?"
@@ -63,6 +65,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
 
 struct cd_chunkdb {
+	struct cd_chunkdb_pg *pg;  /* on PostgreSQL: everything is there */
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT];
 	char *path;
@@ -98,9 +101,20 @@ static int exec(struct cd_chunkdb *db, const char *s)
 	return sqlite3_exec(db->db, s, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(db);
 }
 
-int cd_chunkdb_open(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen)
+int cd_chunkdb_open(const char *dir, const char *target, struct cd_chunkdb **out, char *err,
+		    size_t errlen)
 {
 	struct cd_chunkdb *db = cd_calloc(1, sizeof(*db));
+	if (target) {
+		db->lock = -1;
+		int r = cd_chunkdb_pg_open(dir, target, &db->pg, err, errlen);
+		if (r) {
+			free(db);
+			return r;
+		}
+		*out = db;
+		return 0;
+	}
 	db->path = cd_asprintf("%s/metrics.db", dir);
 	/* one process at a time: cordond, or an import */
 	char *lock = cd_asprintf("%s/metrics.lock", dir);
@@ -157,6 +171,7 @@ void cd_chunkdb_close(struct cd_chunkdb *db)
 {
 	if (!db)
 		return;
+	cd_chunkdb_pg_close(db->pg);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(db->q[i]);
 	sqlite3_close(db->db);
@@ -168,54 +183,63 @@ void cd_chunkdb_close(struct cd_chunkdb *db)
 
 const char *cd_chunkdb_error(const struct cd_chunkdb *db)
 {
-	return db->err;
+	return db->pg ? cd_chunkdb_pg_error(db->pg) : db->err;
+}
+
+bool cd_chunkdb_shared(const struct cd_chunkdb *db)
+{
+	return db->pg != NULL;
+}
+
+int cd_chunkdb_writer_check(struct cd_chunkdb *db)
+{
+	return db->pg ? cd_chunkdb_pg_writer_check(db->pg) : 0;
 }
 
 int cd_chunkdb_bulk(struct cd_chunkdb *db, bool on)
 {
+	if (db->pg)                /* an import writes into a store of its own */
+		return -ENOTSUP;
 	return exec(db, on ? "PRAGMA journal_mode=DELETE" : "PRAGMA journal_mode=WAL");
 }
 
 int cd_chunkdb_begin(struct cd_chunkdb *db)
 {
-	return exec(db, "BEGIN IMMEDIATE");
+	return db->pg ? cd_chunkdb_pg_begin(db->pg) : exec(db, "BEGIN IMMEDIATE");
 }
 
 int cd_chunkdb_commit(struct cd_chunkdb *db)
 {
-	return exec(db, "COMMIT");
+	return db->pg ? cd_chunkdb_pg_commit(db->pg) : exec(db, "COMMIT");
 }
 
 void cd_chunkdb_rollback(struct cd_chunkdb *db)
 {
-	sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int cd_chunkdb_epoch(struct cd_chunkdb *db, int64_t *epoch)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db->db, "SELECT v FROM meta WHERE k = 'epoch'", -1, &st, NULL))
-		return fail(db);
-	int r = sqlite3_step(st) == SQLITE_ROW ? 0 : fail(db);
-	if (!r)
-		*epoch = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r;
+	if (db->pg)
+		cd_chunkdb_pg_rollback(db->pg);
+	else
+		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int cd_chunkdb_epoch_next(struct cd_chunkdb *db)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_epoch_next(db->pg);
 	return exec(db, "UPDATE meta SET v = v + 1 WHERE k = 'epoch'");
 }
 
 int cd_chunkdb_drop_epoch(struct cd_chunkdb *db)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_drop_epoch(db->pg);
 	return exec(db, "DELETE FROM chunks WHERE tier = 0 AND"
 			" epoch >= (SELECT v FROM meta WHERE k = 'epoch')");
 }
 
 int cd_chunkdb_group_add(struct cd_chunkdb *db, const struct cd_group_row *r, int64_t *id)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_group_add(db->pg, r, id);
 	sqlite3_stmt *st = stmt(db, Q_GROUP_ADD);
 	if (!st)
 		return fail(db);
@@ -229,6 +253,8 @@ int cd_chunkdb_group_add(struct cd_chunkdb *db, const struct cd_group_row *r, in
 
 int cd_chunkdb_group_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_group_rolled(db->pg, id, rolled);
 	sqlite3_stmt *st = stmt(db, Q_GROUP_ROLLED);
 	if (!st)
 		return fail(db);
@@ -237,8 +263,26 @@ int cd_chunkdb_group_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled)
 	return run(db, st);
 }
 
+int cd_chunkdb_group_rolled_get(struct cd_chunkdb *db, int64_t id, int64_t *rolled)
+{
+	if (db->pg)
+		return cd_chunkdb_pg_group_rolled_get(db->pg, id, rolled);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "SELECT rolled FROM groups WHERE id = ?", -1, &st, NULL))
+		return fail(db);
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*rolled = sqlite3_column_int64(st, 0);
+	int r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : fail(db);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, int64_t *id)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_series_add(db->pg, r, id);
 	sqlite3_stmt *st = stmt(db, Q_SERIES_ADD);
 	if (!st)
 		return fail(db);
@@ -261,12 +305,15 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-int cd_chunkdb_group_each(struct cd_chunkdb *db,
+int cd_chunkdb_group_each(struct cd_chunkdb *db, int64_t after,
 			  int (*fn)(void *arg, const struct cd_group_row *r), void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_group_each(db->pg, after, fn, arg);
 	sqlite3_stmt *st = stmt(db, Q_GROUP_EACH);
 	if (!st)
 		return fail(db);
+	sqlite3_bind_int64(st, 1, after);
 	int rc, r = 0;
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cd_group_row row = { .id = sqlite3_column_int64(st, 0),
@@ -280,12 +327,15 @@ int cd_chunkdb_group_each(struct cd_chunkdb *db,
 	return r;
 }
 
-int cd_chunkdb_series_each(struct cd_chunkdb *db,
+int cd_chunkdb_series_each(struct cd_chunkdb *db, int64_t after,
 			   int (*fn)(void *arg, const struct cd_series_row *r), void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_series_each(db->pg, after, fn, arg);
 	sqlite3_stmt *st = stmt(db, Q_SERIES_EACH);
 	if (!st)
 		return fail(db);
+	sqlite3_bind_int64(st, 1, after);
 	int rc, r = 0;
 	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cd_series_row row = {
@@ -304,6 +354,8 @@ int cd_chunkdb_series_each(struct cd_chunkdb *db,
 
 int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_put(db->pg, c);
 	sqlite3_stmt *st = stmt(db, Q_PUT);
 	if (!st)
 		return fail(db);
@@ -353,24 +405,32 @@ static int query(struct cd_chunkdb *db, int q, int64_t group, int tier, int64_t 
 int cd_chunkdb_get(struct cd_chunkdb *db, int64_t group, int tier, int64_t from, int64_t to,
 		   cd_chunk_fn fn, void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_get(db->pg, group, tier, from, to, fn, arg);
 	return query(db, Q_GET, group, tier, from, to, 2, fn, arg);
 }
 
 int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  cd_chunk_fn fn, void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_get_before(db->pg, group, tier, t, fn, arg);
 	return query(db, Q_GET_BEFORE, group, tier, t, 0, 1, fn, arg);
 }
 
 int cd_chunkdb_get_last(struct cd_chunkdb *db, int64_t group, int tier, cd_chunk_fn fn,
 			void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_get_last(db->pg, group, tier, fn, arg);
 	return query(db, Q_GET_LAST, group, tier, 0, 0, 0, fn, arg);
 }
 
 int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  int64_t *t0)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_first_from(db->pg, group, tier, t, t0);
 	sqlite3_stmt *st = stmt(db, Q_FIRST_FROM);
 	if (!st)
 		return fail(db);
@@ -389,6 +449,8 @@ int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_
 int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 		    const int64_t *keep, size_t nkeep, uint64_t *dropped)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_drop(db->pg, group, tier, t, keep, nkeep, dropped);
 	/* the ids kept are few (metrics with a retention of their own) */
 	struct cd_buf where;
 	cd_buf_init(&where, SIZE_MAX);
@@ -424,8 +486,11 @@ int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 	return r;
 }
 
-int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, const void *data, size_t len)
+int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,
+			size_t len)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_head_put(db->pg, group, t0, data, len);
 	sqlite3_stmt *st = stmt(db, Q_HEAD_PUT);
 	if (!st)
 		return fail(db);
@@ -436,6 +501,8 @@ int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, const void *data, 
 
 int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_head_each(db->pg, 0, fn, arg);
 	sqlite3_stmt *st = stmt(db, Q_HEAD_EACH);
 	if (!st)
 		return fail(db);
@@ -455,11 +522,16 @@ int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg)
 
 int cd_chunkdb_heads_clear(struct cd_chunkdb *db)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_heads_clear(db->pg);
 	return exec(db, "DELETE FROM heads");
 }
 
-int cd_chunkdb_wal_add(struct cd_chunkdb *db, const void *data, size_t len)
+int cd_chunkdb_wal_add(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,
+		       size_t len)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_wal_add(db->pg, group, t0, data, len);
 	sqlite3_stmt *st = stmt(db, Q_WAL_ADD);
 	if (!st)
 		return fail(db);
@@ -467,9 +539,10 @@ int cd_chunkdb_wal_add(struct cd_chunkdb *db, const void *data, size_t len)
 	return run(db, st);
 }
 
-int cd_chunkdb_wal_each(struct cd_chunkdb *db,
-			int (*fn)(void *arg, const void *data, size_t len), void *arg)
+int cd_chunkdb_wal_each(struct cd_chunkdb *db, cd_wal_fn fn, void *arg)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_wal_each(db->pg, 0, fn, arg);
 	sqlite3_stmt *st = stmt(db, Q_WAL_EACH);
 	if (!st)
 		return fail(db);
@@ -484,6 +557,8 @@ int cd_chunkdb_wal_each(struct cd_chunkdb *db,
 
 int cd_chunkdb_wal_clear(struct cd_chunkdb *db)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_wal_clear(db->pg);
 	return exec(db, "DELETE FROM wal");
 }
 
@@ -493,8 +568,51 @@ static uint64_t file_size(const char *path)
 	return stat(path, &sb) ? 0 : (uint64_t)sb.st_size;
 }
 
+int cd_chunkdb_others(struct cd_chunkdb *db, int64_t group, cd_chunk_fn head, cd_wal_fn wal,
+		      void *arg)
+{
+	return db->pg ? cd_chunkdb_pg_others(db->pg, group, head, wal, arg) : 0;
+}
+
+int cd_chunkdb_others_t0(struct cd_chunkdb *db, int64_t group, int64_t *t0)
+{
+	return db->pg ? cd_chunkdb_pg_others_t0(db->pg, group, t0) : -ENOENT;
+}
+
+int cd_chunkdb_follow(struct cd_chunkdb *db, int64_t *seen, cd_wal_fn fn, void *arg)
+{
+	return db->pg ? cd_chunkdb_pg_follow(db->pg, seen, fn, arg) : 0;
+}
+
+int cd_chunkdb_orphan(struct cd_chunkdb *db, int64_t idle_ms, int64_t *writer)
+{
+	return db->pg ? cd_chunkdb_pg_orphan(db->pg, idle_ms, writer) : 0;
+}
+
+int cd_chunkdb_orphan_read(struct cd_chunkdb *db, int64_t writer, cd_chunk_fn head,
+			   cd_wal_fn wal, void *arg)
+{
+	if (!db->pg)
+		return 0;
+	int r = cd_chunkdb_pg_head_each(db->pg, writer, head, arg);
+	return r ? r : cd_chunkdb_pg_wal_each(db->pg, writer, wal, arg);
+}
+
+int cd_chunkdb_orphan_drop(struct cd_chunkdb *db, int64_t writer, bool done)
+{
+	return db->pg ? cd_chunkdb_pg_orphan_drop(db->pg, writer, done) : 0;
+}
+
+void cd_chunkdb_orphan_end(struct cd_chunkdb *db, int64_t writer)
+{
+	if (db->pg)
+		cd_chunkdb_pg_orphan_end(db->pg, writer);
+}
+
 int cd_chunkdb_stats(struct cd_chunkdb *db, uint64_t *samples, uint64_t *bytes)
 {
+	if (db->pg)
+		return cd_chunkdb_pg_stats(db->pg, samples, bytes);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db->db, "SELECT coalesce(sum(n), 0) FROM chunks WHERE tier = 0",
 			       -1, &st, NULL) != SQLITE_OK)

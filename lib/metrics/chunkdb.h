@@ -16,7 +16,13 @@
  *    values and the epoch it was written in;
  *  - heads: the blocks being filled, saved at each checkpoint, which
  *    starts a new epoch;
- *  - wal: the samples taken since the last checkpoint, a batch a row. */
+ *  - wal: the samples taken since the last checkpoint, a batch a row.
+ *
+ * On PostgreSQL (chunkdb_pg.h), in the database several managers share,
+ * the same tables are named metrics_*; heads, samples written ahead and
+ * epochs are each manager's own (a writer's), a row of samples written
+ * ahead holds one group's, and the other writers' are read with the
+ * chunks. */
 #ifndef CD_CHUNKDB_H
 #define CD_CHUNKDB_H
 
@@ -49,17 +55,30 @@ struct cd_chunk_row {
 	uint32_t n;                /* values */
 	const void *data;
 	size_t len;
+	bool final;                /* put: kept at the writer's next start whatever its epoch
+				    * (a manager gone, taken over) */
 };
 
-/* Open (creating) DIR/metrics.db.  0 or a negative errno code, with a
- * message in err. */
-int cd_chunkdb_open(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen);
+typedef int (*cd_chunk_fn)(void *arg, const struct cd_chunk_row *c);
+typedef int (*cd_wal_fn)(void *arg, const void *data, size_t len);
+
+/* Open (creating) DIR/metrics.db, or with target a PostgreSQL server
+ * (db.h), the tables there, as a writer whose number DIR/metrics.writer
+ * keeps.  0 or a negative errno code, with a message in err. */
+int cd_chunkdb_open(const char *dir, const char *target, struct cd_chunkdb **out, char *err,
+		    size_t errlen);
 /* Open DIR/metrics.db to read only, beside the process that has it
  * (no lock taken, nothing made): 0 or -ENOENT with err. */
 int cd_chunkdb_open_ro(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen);
 void cd_chunkdb_close(struct cd_chunkdb *db);
 /* The last error's message. */
 const char *cd_chunkdb_error(const struct cd_chunkdb *db);
+/* Whether other managers write the same store (PostgreSQL). */
+bool cd_chunkdb_shared(const struct cd_chunkdb *db);
+/* Shared: after the connection was made again, whether this manager is
+ * still the writer it was (0), or a new one (1: its heads are to be saved
+ * again), or a negative code. */
+int cd_chunkdb_writer_check(struct cd_chunkdb *db);
 
 /* For a bulk load into a store nobody else has open: a rollback journal,
  * which writes the pages added once (WAL mode writes them twice); off:
@@ -69,8 +88,7 @@ int cd_chunkdb_begin(struct cd_chunkdb *db);
 int cd_chunkdb_commit(struct cd_chunkdb *db);
 void cd_chunkdb_rollback(struct cd_chunkdb *db);
 
-/* The epoch chunks are written in now (a checkpoint starts the next). */
-int cd_chunkdb_epoch(struct cd_chunkdb *db, int64_t *epoch);
+/* The epoch chunks are written in goes on to the next (a checkpoint). */
 int cd_chunkdb_epoch_next(struct cd_chunkdb *db);
 /* Drop the raw chunks written in the present epoch (since the last
  * checkpoint: the samples written ahead make them again). */
@@ -79,15 +97,16 @@ int cd_chunkdb_drop_epoch(struct cd_chunkdb *db);
 /* Add a group, a series; *id their number. */
 int cd_chunkdb_group_add(struct cd_chunkdb *db, const struct cd_group_row *r, int64_t *id);
 int cd_chunkdb_group_rolled(struct cd_chunkdb *db, int64_t id, int64_t rolled);
+/* The group's rolled as stored (another manager may have moved it). */
+int cd_chunkdb_group_rolled_get(struct cd_chunkdb *db, int64_t id, int64_t *rolled);
 int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, int64_t *id);
-/* Every group, every series, in id order; fn's non-zero return stops and
- * is returned. */
-int cd_chunkdb_group_each(struct cd_chunkdb *db,
+/* Every group, every series, whose id is after `after`, in id order;
+ * fn's non-zero return stops and is returned. */
+int cd_chunkdb_group_each(struct cd_chunkdb *db, int64_t after,
 			  int (*fn)(void *arg, const struct cd_group_row *r), void *arg);
-int cd_chunkdb_series_each(struct cd_chunkdb *db,
+int cd_chunkdb_series_each(struct cd_chunkdb *db, int64_t after,
 			   int (*fn)(void *arg, const struct cd_series_row *r), void *arg);
 
-typedef int (*cd_chunk_fn)(void *arg, const struct cd_chunk_row *c);
 
 int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c);
 /* A group's chunks of a tier that hold times in [from, to], in the order
@@ -112,16 +131,38 @@ int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_
 int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 		    const int64_t *keep, size_t nkeep, uint64_t *dropped);
 
-/* The heads: put one (replacing), every one, all dropped. */
-int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, const void *data, size_t len);
+/* The heads: put one (replacing; t0 its first time), every one, all
+ * dropped. */
+int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,
+			size_t len);
 int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg);
 int cd_chunkdb_heads_clear(struct cd_chunkdb *db);
 
-/* The write-ahead batches: add one, every one in order, all dropped. */
-int cd_chunkdb_wal_add(struct cd_chunkdb *db, const void *data, size_t len);
-int cd_chunkdb_wal_each(struct cd_chunkdb *db,
-			int (*fn)(void *arg, const void *data, size_t len), void *arg);
+/* The write-ahead batches: add one (shared: one group's, t0 its first
+ * time; else group -1), every one in order, all dropped. */
+int cd_chunkdb_wal_add(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,
+		       size_t len);
+int cd_chunkdb_wal_each(struct cd_chunkdb *db, cd_wal_fn fn, void *arg);
 int cd_chunkdb_wal_clear(struct cd_chunkdb *db);
+
+/* Shared only (else nothing, -ENOENT, 0):
+ * - the other writers' heads and batches of a group;
+ * - the first time they hold of it;
+ * - their batches after *seen (a number, moved on), in order;
+ * - a writer gone (its lock free, no checkpoint for idle_ms): 1 with
+ *   *writer locked, to be taken over: its chunks since its checkpoint
+ *   dropped (done false), its heads and batches read (orphan_read), and
+ *   once they are written again, its rows dropped (done true), in one
+ *   transaction; then orphan_end. */
+int cd_chunkdb_others(struct cd_chunkdb *db, int64_t group, cd_chunk_fn head, cd_wal_fn wal,
+		      void *arg);
+int cd_chunkdb_others_t0(struct cd_chunkdb *db, int64_t group, int64_t *t0);
+int cd_chunkdb_follow(struct cd_chunkdb *db, int64_t *seen, cd_wal_fn fn, void *arg);
+int cd_chunkdb_orphan(struct cd_chunkdb *db, int64_t idle_ms, int64_t *writer);
+int cd_chunkdb_orphan_read(struct cd_chunkdb *db, int64_t writer, cd_chunk_fn head,
+			   cd_wal_fn wal, void *arg);
+int cd_chunkdb_orphan_drop(struct cd_chunkdb *db, int64_t writer, bool done);
+void cd_chunkdb_orphan_end(struct cd_chunkdb *db, int64_t writer);
 
 /* Values held in tier 0 chunks, and the bytes the database's files take. */
 int cd_chunkdb_stats(struct cd_chunkdb *db, uint64_t *samples, uint64_t *bytes);

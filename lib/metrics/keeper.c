@@ -31,18 +31,25 @@ static void *run(void *arg)
 	struct cd_keeper *k = arg;
 	/* the first upkeep soon after start: days may have ended meanwhile */
 	int64_t next_maintain = now_ms() + 60000;
+	int64_t next_checkpoint = now_ms() + k->checkpoint_s * 1000;
+	/* shared: what the other managers wrote, taken up each second */
+	bool shared = cd_mstore_shared(k->st);
 	pthread_mutex_lock(&k->mu);
 	while (!k->stop) {
-		struct timespec until = cd_deadline(k->checkpoint_s * 1000);
+		struct timespec until = cd_deadline(shared ? 1000 : k->checkpoint_s * 1000);
 		pthread_cond_timedwait(&k->cv, &k->mu, &until);
 		if (k->stop)
 			break;
 		pthread_mutex_unlock(&k->mu);
+		if (shared)
+			cd_mstore_follow(k->st);
 		if (now_ms() >= next_maintain) {
 			cd_mstore_maintain(k->st, now_ms());
 			next_maintain = now_ms() + MAINTAIN_S * 1000;
-		} else {
+			next_checkpoint = now_ms() + k->checkpoint_s * 1000;
+		} else if (now_ms() >= next_checkpoint) {
 			cd_mstore_checkpoint(k->st);
+			next_checkpoint = now_ms() + k->checkpoint_s * 1000;
 		}
 		pthread_mutex_lock(&k->mu);
 	}

@@ -90,7 +90,7 @@ struct collect {
 	int64_t from, to;
 	struct cd_sample *v, *prev;
 	size_t n, cap;
-	bool corrupt;
+	bool corrupt, unsorted;
 };
 
 static void take_one(struct collect *c, int64_t t, double v)
@@ -98,9 +98,40 @@ static void take_one(struct collect *c, int64_t t, double v)
 	if (t < c->from) {
 		if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
 			*c->prev = (struct cd_sample){ t, v };
-	} else if (t <= c->to && (!c->n || t > c->v[c->n - 1].t)) {
+	} else if (t <= c->to) {
+		if (c->n && t <= c->v[c->n - 1].t)
+			c->unsorted = true;
 		CD_PUSH(c->v, c->n, c->cap, ((struct cd_sample){ t, v }));
 	}
+}
+
+/* A sample another writer holds (shared), if of this series. */
+static void take_other(void *arg, int64_t id, int64_t t, double v)
+{
+	struct collect *c = arg;
+	if ((uint64_t)id == c->id)
+		take_one(c, t, v);
+}
+
+static int sample_cmp(const void *a, const void *b)
+{
+	const struct cd_sample *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* Samples from several places (blocks, heads; shared: several writers'),
+ * out of order only where two overlap: in time order, each time once
+ * (two writers hold the same sample when an agent sent it to both). */
+static void in_order(struct collect *c)
+{
+	if (!c->unsorted)
+		return;
+	qsort(c->v, c->n, sizeof(*c->v), sample_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (!m || c->v[i].t != c->v[m - 1].t)
+			c->v[m++] = c->v[i];
+	c->n = m;
 }
 
 static void take(struct collect *c, const void *data, size_t len)
@@ -147,10 +178,15 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 			in_head = prev ? g->t[i] < from : g->t[i] <= from;
 			break;
 		}
+	/* shared: not when another manager wrote the group since */
+	if (in_head && g->foreign_t != INT64_MIN && g->foreign_t >= g->t[0])
+		in_head = false;
 	if (!in_head && prev && from > INT64_MIN)
 		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from, take_row, &c);
 	if (!in_head && !r)
 		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, &c);
+	if (!in_head && !r && st->shared)
+		r = cd_mstore_others_locked(st, g, take_other, &c);
 	for (size_t i = 0; !in_head && !r && i < st->npending; i++)
 		if (st->pending[i].group == g->id && st->pending[i].t0 <= to)
 			take(&c, st->pending[i].data, st->pending[i].len);
@@ -164,6 +200,7 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 		free(c.v);
 		return r;
 	}
+	in_order(&c);
 	*out = c.v;
 	*n = c.n;
 	return 0;

@@ -68,7 +68,7 @@ static int retention_of(const struct cd_mstore *st, const char *metric)
 
 /* ---- in memory: groups and series, added in id order ---- */
 
-static void add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
+void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
 {
 	cd_grow(&st->g, &st->gcap, st->ng + 1, sizeof(*st->g));
 	struct group *g = &st->g[st->ng];
@@ -77,11 +77,12 @@ static void add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
 	g->labels = cd_strdup(r->labels);
 	g->rolled = r->rolled;
 	g->retention = (int)st->nret - 1;
+	g->foreign_t = INT64_MIN;
 	cd_map_put(&st->by_labels, g->labels, st->ng, NULL);   /* the copy does not move */
 	st->ng++;
 }
 
-static int add_series_mem(struct cd_mstore *st, const struct cd_series_row *r)
+int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r)
 {
 	struct group *g = cd_mstore_group(st, r->group);
 	if (!g)
@@ -200,7 +201,7 @@ int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *o
 	return rc;
 }
 
-static void seal(struct cd_mstore *st, struct group *g)
+void cd_mstore_seal(struct cd_mstore *st, struct group *g)
 {
 	struct cd_buf b;
 	cd_buf_init(&b, SIZE_MAX);
@@ -227,7 +228,7 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	struct group *g = &st->g[s->g];
 	if (g->nrows && (day_of(t) != g->day ||
 			 (g->nrows >= st->block_rows && t > g->t[g->nrows - 1])))
-		seal(st, g);               /* a block holds one UTC day, and so many rows */
+		cd_mstore_seal(st, g);     /* a block holds one UTC day, and so many rows */
 	if (!g->nrows)
 		g->day = day_of(t);
 	size_t c = head_col(st, g, s);
@@ -255,10 +256,75 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	return 0;
 }
 
+struct walent {
+	size_t g, off, len;
+	int64_t t;
+};
+
+static int walent_cmp(const void *a, const void *b)
+{
+	const struct walent *x = a, *y = b;
+	if (x->g != y->g)
+		return x->g < y->g ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Shared: the batch written ahead as a row a group (another manager
+ * reads one group's), each with its first time. */
+static int wal_by_group(struct cd_mstore *st)
+{
+	struct walent *e = NULL;
+	size_t n = 0, cap = 0;
+	const uint8_t *base = (const uint8_t *)st->wal.data, *p = base, *end = p + st->wal.len;
+	while (p < end) {
+		const uint8_t *at = p;
+		uint64_t id = 0;
+		for (int shift = 0; p < end && shift < 64; shift += 7) {
+			id |= (uint64_t)(*p & 0x7f) << shift;
+			if (!(*p++ & 0x80))
+				break;
+		}
+		if (end - p < 16)
+			break;
+		struct series *s = cd_mstore_get(st, (int64_t)id);
+		struct walent w = { s ? s->g : SIZE_MAX, (size_t)(at - base),
+				    (size_t)(p + 16 - at), (int64_t)get_le64(p) };
+		CD_PUSH(e, n, cap, w);
+		p += 16;
+	}
+	qsort(e, n, sizeof(*e), walent_cmp);
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	int r = 0;
+	for (size_t i = 0; !r && i < n;) {
+		size_t j = i;
+		int64_t t0 = INT64_MAX;
+		cd_buf_reset(&b);
+		for (; j < n && e[j].g == e[i].g; j++) {
+			cd_buf_add(&b, base + e[j].off, e[j].len);
+			t0 = e[j].t < t0 ? e[j].t : t0;
+		}
+		if (e[i].g != SIZE_MAX)
+			r = cd_chunkdb_wal_add(st->db, st->g[e[i].g].id, t0, b.data, b.len);
+		i = j;
+	}
+	cd_buf_free(&b);
+	free(e);
+	return r;
+}
+
 /* Write what is pending (and the batch written ahead, or at a checkpoint
  * the heads) in one transaction. */
 int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 {
+	/* a shared store's connection made again: its heads saved again if
+	 * this manager is now another writer */
+	int w = st->shared ? cd_chunkdb_writer_check(st->db) : 0;
+	if (w < 0) {
+		cd_logf(st->log, "metrics: cannot write: %s", cd_chunkdb_error(st->db));
+		return w;
+	}
+	checkpoint = checkpoint || w == 1;
 	if (!checkpoint && !st->npending && !st->wal.len)
 		return 0;
 	int r = st->bulk ? 0 : cd_chunkdb_begin(st->db);    /* bulk: one from open to close */
@@ -279,13 +345,15 @@ int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 			uint32_t n;
 			cd_buf_reset(&b);
 			if (!cd_mstore_head_block(st, &st->g[i], &b, &n))
-				r = cd_chunkdb_head_put(st->db, st->g[i].id, b.data, b.len);
+				r = cd_chunkdb_head_put(st->db, st->g[i].id, st->g[i].t[0], b.data,
+							b.len);
 		}
 		cd_buf_free(&b);
 		if (!r)
 			r = cd_chunkdb_wal_clear(st->db);
 	} else if (!r && st->wal.len) {
-		r = cd_chunkdb_wal_add(st->db, st->wal.data, st->wal.len);
+		r = st->shared ? wal_by_group(st)
+			       : cd_chunkdb_wal_add(st->db, -1, 0, st->wal.data, st->wal.len);
 	}
 	if (!r && !st->bulk)
 		r = cd_chunkdb_commit(st->db);
@@ -307,13 +375,13 @@ int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 
 static int load_group(void *arg, const struct cd_group_row *r)
 {
-	add_group_mem(arg, r);
+	cd_mstore_add_group_mem(arg, r);
 	return 0;
 }
 
 static int load_series(void *arg, const struct cd_series_row *r)
 {
-	return add_series_mem(arg, r);
+	return cd_mstore_add_series_mem(arg, r);
 }
 
 /* The newest value of each series in a group's last block; the others
@@ -379,9 +447,9 @@ static int load_head(void *arg, const struct cd_chunk_row *c)
 	return 0;
 }
 
-static int replay(void *arg, const void *data, size_t len)
+void cd_mstore_wal_decode(const void *data, size_t len,
+			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg)
 {
-	struct cd_mstore *st = arg;
 	const uint8_t *p = data, *end = p + len;
 	while (p < end) {
 		uint64_t id = 0;
@@ -397,10 +465,21 @@ static int replay(void *arg, const void *data, size_t len)
 		double v;
 		memcpy(&v, &b, sizeof(v));
 		p += 16;
-		struct series *s = cd_mstore_get(st, (int64_t)id);
-		if (s)
-			append(st, s, t, v);
+		fn(arg, (int64_t)id, t, v);
 	}
+}
+
+static void replay_one(void *arg, int64_t id, int64_t t, double v)
+{
+	struct cd_mstore *st = arg;
+	struct series *s = cd_mstore_get(st, id);
+	if (s)
+		append(st, s, t, v);
+}
+
+static int replay(void *arg, const void *data, size_t len)
+{
+	cd_mstore_wal_decode(data, len, replay_one, arg);
 	return 0;
 }
 
@@ -456,15 +535,18 @@ static int recover(struct cd_mstore *st)
 	if (!r)
 		r = cd_chunkdb_commit(st->db);
 	if (!r)
-		r = cd_chunkdb_group_each(st->db, load_group, st);
+		r = cd_chunkdb_group_each(st->db, 0, load_group, st);
 	if (!r)
-		r = cd_chunkdb_series_each(st->db, load_series, st);
+		r = cd_chunkdb_series_each(st->db, 0, load_series, st);
 	for (size_t i = 0; !r && i < st->ng; i++)
 		r = cd_chunkdb_get_last(st->db, st->g[i].id, CD_TIER_RAW, load_last, st);
 	if (!r)
 		r = cd_chunkdb_head_each(st->db, load_head, st);
 	if (!r)
 		r = cd_chunkdb_wal_each(st->db, replay, st);
+	/* the newest samples other managers wrote */
+	if (!r && st->shared)
+		r = cd_mstore_follow_locked(st);
 	st->replaying = false;
 	return r ? r : cd_mstore_flush_locked(st, true);
 }
@@ -493,7 +575,8 @@ int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_ms
 	}
 	if (!st->nret || st->ret[st->nret - 1].pattern)
 		st->ret[st->nret++] = default_retention;
-	int r = cd_chunkdb_open(dir, &st->db, err, errlen);
+	st->shared = o->shared != NULL;
+	int r = cd_chunkdb_open(dir, o->shared, &st->db, err, errlen);
 	if (r) {
 		st->db = NULL;
 		free_store(st);
@@ -541,23 +624,50 @@ void cd_mstore_discard(struct cd_mstore *st)
 
 /* ---- writing ---- */
 
-/* The group of a label set and retention, added when new. */
-static int group_of(struct cd_mstore *st, const char *labels, int retention, size_t *gi)
+/* Add a series (and its group when new): written first, in memory once
+ * committed.  Shared: under the write lock, with what other managers
+ * added before it. */
+static int series_add(struct cd_mstore *st, const struct cd_series_desc *d, const char *key,
+		      const char *labels, int64_t *id)
 {
-	/* a metric with a retention of its own goes in a group of its own */
-	char *key = retention == (int)st->nret - 1 ? cd_strdup(labels)
-						   : cd_asprintf("%s#%d", labels, retention);
-	int r = 0;
-	if (!cd_map_get(&st->by_labels, key, gi)) {
-		struct cd_group_row row = { .labels = key };
-		r = cd_chunkdb_group_add(st->db, &row, &row.id);
-		if (!r) {
-			add_group_mem(st, &row);
-			*gi = st->ng - 1;
-			st->g[*gi].retention = retention;
-		}
+	bool tx = !st->bulk;               /* bulk: one from open to close */
+	int r = tx ? cd_chunkdb_begin(st->db) : 0;
+	if (!r && st->shared)
+		r = cd_mstore_catalog_locked(st);
+	size_t i;
+	if (!r && cd_map_get(&st->by_key, key, &i)) {
+		if (tx)
+			cd_chunkdb_rollback(st->db);
+		*id = st->s[i].id;
+		return st->s[i].counter == d->counter ? 0 : -EEXIST;
 	}
-	free(key);
+	/* a metric with a retention of its own goes in a group of its own */
+	int ret = retention_of(st, d->metric);
+	char *gkey = ret == (int)st->nret - 1 ? cd_strdup(labels) : cd_asprintf("%s#%d", labels, ret);
+	struct cd_group_row g = { .labels = gkey };
+	size_t gi = 0;
+	bool newg = !cd_map_get(&st->by_labels, gkey, &gi);
+	if (!r && newg)
+		r = cd_chunkdb_group_add(st->db, &g, &g.id);
+	struct cd_series_row row = { .key = key, .metric = d->metric,
+				     .group = newg ? g.id : st->g[gi].id, .kind = d->kind,
+				     .name = d->name, .host = d->host, .source = d->source,
+				     .counter = d->counter };
+	if (!r)
+		r = cd_chunkdb_series_add(st->db, &row, &row.id);
+	if (tx && !r)
+		r = cd_chunkdb_commit(st->db);
+	if (tx && r)
+		cd_chunkdb_rollback(st->db);
+	if (!r && newg) {
+		cd_mstore_add_group_mem(st, &g);
+		st->g[st->ng - 1].retention = ret;
+	}
+	if (!r)
+		r = cd_mstore_add_series_mem(st, &row);
+	if (!r)
+		*id = row.id;
+	free(gkey);
 	return r;
 }
 
@@ -574,17 +684,7 @@ int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64
 	} else if (st->n >= st->max_series) {
 		r = -ENOSPC;
 	} else {
-		size_t gi;
-		r = group_of(st, labels, retention_of(st, d->metric), &gi);
-		struct cd_series_row row = { .key = key, .metric = d->metric, .group = st->g[gi].id,
-					     .kind = d->kind, .name = d->name, .host = d->host,
-					     .source = d->source, .counter = d->counter };
-		if (!r)
-			r = cd_chunkdb_series_add(st->db, &row, &row.id);
-		if (!r)
-			r = add_series_mem(st, &row);
-		if (!r)
-			*id = row.id;
+		r = series_add(st, d, key, labels, id);
 	}
 	pthread_mutex_unlock(&st->mu);
 	free(key);

@@ -47,6 +47,9 @@ struct cd_mstore_opts {
 				    * transaction from open to close */
 	size_t max_series;         /* 0: 200,000 */
 	size_t block_rows;         /* rows a block holds at most; 0: 240 */
+	/* a PostgreSQL server (db.h) that several managers share, or NULL
+	 * for dir/metrics.db (chunkdb.h) */
+	const char *shared;
 	void (*log)(const char *line);
 };
 
@@ -91,8 +94,16 @@ int cd_mstore_tap(struct cd_mstore *st, void (*fn)(void *ctx, int64_t series, in
 int cd_mstore_commit(struct cd_mstore *st);
 /* Save the heads and empty the write-ahead rows. */
 int cd_mstore_checkpoint(struct cd_mstore *st);
-/* Rollups of the days sealed, retention at now (epoch ms): 0 or -EIO. */
+/* Rollups of the days sealed, retention at now (epoch ms): 0 or -EIO.
+ * Heads of a day that ended more than an hour before now are sealed
+ * first.  Shared: a manager gone for 15 minutes has its heads and
+ * samples written ahead taken over. */
 int cd_mstore_maintain(struct cd_mstore *st, int64_t now_ms);
+/* Shared: take up what other managers wrote since the last call (their
+ * groups and series, their series' newest samples); once a second.  0
+ * or a negative code (the database away); nothing when not shared. */
+int cd_mstore_follow(struct cd_mstore *st);
+bool cd_mstore_shared(const struct cd_mstore *st);
 
 /* A series as the store knows it. */
 struct cd_series_info {

@@ -1,6 +1,6 @@
 /* mstore_priv.h - the metrics store's insides, shared by mstore.c (series,
- * groups, heads, write-ahead), mread.c (reads) and tiering.c (rollups,
- * retention) only. */
+ * groups, heads, write-ahead), mread.c (reads), tiering.c (rollups,
+ * retention) and share.c (a store several managers write) only. */
 #ifndef CD_MSTORE_PRIV_H
 #define CD_MSTORE_PRIV_H
 
@@ -40,6 +40,7 @@ struct group {
 	size_t nrows, rcap;
 	size_t *col;               /* the columns' series (indexes in the store's) */
 	size_t ncols, ccap;
+	int64_t foreign_t;         /* shared: the newest sample another manager wrote */
 };
 
 struct sealed {                    /* a block sealed, not yet written */
@@ -67,6 +68,8 @@ struct cd_mstore {
 	struct cd_retention *ret;  /* the last is the default */
 	size_t nret;
 	bool bulk;
+	bool shared;               /* other managers write the same store */
+	int64_t wal_seen;          /* shared: the other writers' batches read so far */
 	size_t max_series, block_rows;
 	void (*log)(const char *line);
 	uint64_t refused, dropped[CD_TIERS];
@@ -88,6 +91,28 @@ int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *o
 /* A series' raw samples in [from, to] and the one before, under the lock. */
 int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
 			     struct cd_sample **out, size_t *n, struct cd_sample *prev);
+/* Add a group, a series read from the database to those in memory (ids
+ * after the last's). */
+void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r);
+int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r);
+/* Each sample of a batch written ahead: fn(st, series, t, v). */
+void cd_mstore_wal_decode(const void *data, size_t len,
+			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg);
+/* Seal the head (written at the next flush). */
+void cd_mstore_seal(struct cd_mstore *st, struct group *g);
+
+/* share.c: shared stores only.  The groups and series other managers
+ * added since (under the write transaction, before adding one); the
+ * other writers' newest samples (the series' last values); a writer gone
+ * taken over: 0 or a negative code. */
+int cd_mstore_catalog_locked(struct cd_mstore *st);
+int cd_mstore_follow_locked(struct cd_mstore *st);
+int cd_mstore_adopt_locked(struct cd_mstore *st, int64_t idle_ms);
+/* A group's samples that other writers hold in heads and batches:
+ * fn(arg, series, t, v) for each. */
+int cd_mstore_others_locked(struct cd_mstore *st, struct group *g,
+			    void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg);
+
 /* Values of column id of a block, with its times: count, -ENOENT, -EINVAL;
  * t, v and has are allocated (nrows each) and the caller frees them. */
 int cd_mstore_block_column(const void *data, size_t len, uint64_t id, int64_t **t, double **v,

@@ -68,7 +68,8 @@ int cd_msvc_start(const char *dir, const struct cd_msvc_opts *o, struct cd_msvc 
 	}
 	ret[n++] = dflt;
 	struct cd_msvc *s = cd_calloc(1, sizeof(*s));
-	struct cd_mstore_opts mo = { .retention = ret, .nretention = n, .log = o->log };
+	struct cd_mstore_opts mo = { .retention = ret, .nretention = n, .log = o->log,
+				     .shared = o->shared };
 	int r = cd_mstore_open(dir, &mo, &s->st, err, errlen);
 	for (size_t i = 0; i + 1 < n; i++)
 		free((char *)ret[i].pattern);

@@ -13,6 +13,7 @@ struct cd_msvc_opts {
 	size_t nretention;
 	const char *rw_url[4], *rw_token[4];   /* --remote-write [--remote-write-token-file] */
 	size_t nrw;
+	const char *shared;            /* cordond --store: a PostgreSQL server, or NULL */
 	void (*log)(const char *line);
 };
 

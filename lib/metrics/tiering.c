@@ -14,6 +14,9 @@
 #include <string.h>
 
 #define HOUR_MS INT64_C(3600000)
+/* a manager that has not made a checkpoint for so long is gone (they
+ * make one every five minutes) */
+#define ORPHAN_MS (15 * 60 * INT64_C(1000))
 
 const int64_t cd_tier_step_ms[CD_TIERS] = { 0, 300000, 3600000 };
 
@@ -139,19 +142,34 @@ static int roll_day(struct cd_mstore *st, struct group *g, const size_t *members
 
 /* Roll up the group's days that are sealed: those before its head's
  * (a head holds one day, and all samples after it are in the head), or,
- * with no head, those that ended an hour ago. */
+ * with no head, those that ended an hour ago.  Shared: nor a day another
+ * writer holds in a head or written ahead, and from where the group's
+ * rollups are as stored (another manager may have made them). */
 static int roll_group(struct cd_mstore *st, size_t gi, int64_t now)
 {
 	struct group *g = &st->g[gi];
 	int64_t limit = g->nrows ? g->day : cd_step_start(now - HOUR_MS, DAY_MS);
-	int64_t day = g->rolled;
-	if (day >= limit)
+	if (g->rolled >= limit)
 		return 0;
+	int r = cd_chunkdb_begin(st->db);
+	int64_t at;
+	if (!r && st->shared && !(r = cd_chunkdb_group_rolled_get(st->db, g->id, &at)) &&
+	    at > g->rolled)
+		g->rolled = at;
+	if (!r && st->shared && !(r = cd_chunkdb_others_t0(st->db, g->id, &at)) &&
+	    cd_step_start(at, DAY_MS) < limit)
+		limit = cd_step_start(at, DAY_MS);
+	if (r == -ENOENT)
+		r = 0;
+	int64_t day = g->rolled;
+	if (r || day >= limit) {
+		cd_chunkdb_rollback(st->db);
+		return r;
+	}
 	size_t *members = NULL, nm = 0, cap = 0;
 	for (size_t i = 0; i < st->n; i++)
 		if (st->s[i].g == gi)
 			CD_PUSH(members, nm, cap, i);
-	int r = cd_chunkdb_begin(st->db);
 	while (!r && day < limit) {
 		int64_t t0;
 		r = cd_chunkdb_first_from(st->db, g->id, CD_TIER_RAW, day, &t0);
@@ -212,8 +230,17 @@ static int drop(struct cd_mstore *st, int64_t now)
 
 int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 {
+	/* heads of days over (whose group gets no more samples) sealed, and
+	 * shared, a manager gone taken over */
+	pthread_mutex_lock(&st->mu);
+	for (size_t i = 0; i < st->ng; i++)
+		if (st->g[i].nrows && st->g[i].day + DAY_MS <= now - HOUR_MS)
+			cd_mstore_seal(st, &st->g[i]);
+	int r = st->shared ? cd_mstore_adopt_locked(st, ORPHAN_MS) : 0;
+	pthread_mutex_unlock(&st->mu);
 	/* from a checkpoint: what is rolled up is never made again at open */
-	int r = cd_mstore_checkpoint(st);
+	if (!r)
+		r = cd_mstore_checkpoint(st);
 	/* a group at a time, so that appends and reads go on meanwhile */
 	for (size_t i = 0; !r; i++) {
 		pthread_mutex_lock(&st->mu);
