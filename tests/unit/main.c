@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "test.h"
 
@@ -23,6 +24,8 @@ void test_register(const char *name, void (*fn)(void))
 	tests[ntests++] = (struct test){ name, fn };
 }
 
+bool test_in_child;
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -31,6 +34,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	vfprintf(stdout, fmt, ap);
 	va_end(ap);
 	fprintf(stdout, "\n");
+	if (test_in_child) {
+		fflush(stdout);
+		_exit(1);
+	}
 	longjmp(test_jmp, 1);
 }
 

@@ -8,11 +8,14 @@
 #define CD_TEST_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 void test_register(const char *name, void (*fn)(void));
 extern jmp_buf test_jmp;
+/* set in a test's forked child: a failed check ends the child (exit 1) */
+extern bool test_in_child;
 void test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 

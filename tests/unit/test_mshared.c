@@ -7,6 +7,7 @@
  * is taken over by another, and nothing is read twice or lost; days are
  * rolled up once. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -159,15 +160,17 @@ TEST(pg_mstore_killed_manager_starts_again_or_is_taken_over)
 	int64_t s;
 	pid_t pid = fork();
 	if (pid == 0) {                    /* manager A: writes, then is killed */
+		test_in_child = true;
 		struct cd_mstore *a = open_at(da);
 		s = series(a, "vdi-001", "vm_cpu_seconds_total", true);
 		append(a, s, 0, 130);
 		cd_mstore_checkpoint(a);
 		append(a, s, 130, 200);
-		_exit(0);                  /* nothing closed: as kill -9 leaves it */
+		kill(getpid(), SIGKILL);   /* kill -9: nothing closed */
+		_exit(1);
 	}
 	int status;
-	ASSERT(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ASSERT_EQ(cd_mstore_follow(b), 0);
 	struct cd_series_info info;
 	size_t n = cd_mstore_object(b, "vm", "vdi-001", "vm_cpu_seconds_total", &info, 1);
