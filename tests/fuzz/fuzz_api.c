@@ -5,7 +5,9 @@
  * Input: "METHOD PATH[?QUERY]\n" then the token line ("-" for none, "A"
  * for the admin token, "V" viewer, "G" an agent's), then the body.  The
  * handler must answer every request with a status and a JSON body, never
- * crash, leak or hang; 5xx is a finding (the store never fails here). */
+ * crash, leak or hang; 5xx is a finding (the store never fails here).
+ * With CD_FUZZ_PG (tests/fuzz/run sets it for a second run), the store
+ * and the metrics are on that PostgreSQL server instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +31,14 @@ static void remove_metrics(void)
 static void setup(void)
 {
 	struct cd_store *s;
-	if (cd_store_open(":memory:", &s) < 0)
+	const char *pg = getenv("CD_FUZZ_PG");
+	if (cd_store_open(pg ? pg : ":memory:", &s) < 0)
 		abort();
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	/* a metrics store of its own, for the metrics routes */
 	struct cd_mstore *ms;
-	struct cd_mstore_opts mo = { 0 };
+	struct cd_mstore_opts mo = { .shared = pg };
 	char merr[256];
 	if (!mkdtemp(metrics_dir) || cd_mstore_open(metrics_dir, &mo, &ms, merr, sizeof(merr)) < 0)
 		abort();
