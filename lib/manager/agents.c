@@ -207,6 +207,8 @@ void cd_mgr_tick(struct cd_mgr *m)
 		m->upkeep_since = now;
 	if (now >= m->prune_next) {
 		cd_mgr_events_prune(m);
+		/* sign-in buckets an hour quiet are full again */
+		cd_store_signins_prune(m->store, now - 3600 * 1000000LL);
 		m->prune_next = now + CD_MGR_PRUNE_EVERY_S * 1000000LL;
 	}
 	/* heard by no manager in three heartbeats: down, said once (not

@@ -132,6 +132,11 @@ int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone);
 typedef int (*cd_store_user_cb)(void *ctx, const struct cd_user *u);
 int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx);
 int64_t cd_store_user_count(struct cd_store *s);
+/* An origin's sign-in bucket (ratelimit.h's level and at; -ENOENT: none
+ * yet, full), written back; those untouched since `before` dropped. */
+int cd_store_signin_get(struct cd_store *s, const char *origin, double *level, int64_t *at);
+int cd_store_signin_put(struct cd_store *s, const char *origin, double level, int64_t at);
+int cd_store_signins_prune(struct cd_store *s, int64_t before);
 
 /* Agents and what they have realized. */
 struct cd_agent_rec {

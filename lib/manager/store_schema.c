@@ -141,6 +141,11 @@ static const struct step { const char *sqlite, *pg; } steps[] = {
 	  "ALTER TABLE agents ADD COLUMN up BIGINT NOT NULL DEFAULT 0;"
 	  "ALTER TABLE sources ADD COLUMN state TEXT;"
 	  "ALTER TABLE sources ADD COLUMN error TEXT;" },
+	/* 6: each origin's sign-in attempts (a token bucket: what it may
+	 * take, when that was computed), which several managers share */
+	{ "CREATE TABLE signins(origin TEXT PRIMARY KEY, level REAL NOT NULL, at INTEGER NOT NULL);",
+	  "CREATE TABLE signins(origin TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL,"
+	  "  at BIGINT NOT NULL);" },
 };
 
 static int64_t version(struct cd_store *s)

@@ -1,4 +1,5 @@
-/* store_users.c - the console's users: name, role and password hash. */
+/* store_users.c - the console's users: name, role and password hash; and
+ * the sign-in attempts of each origin, shared by several managers. */
 #include "manager/store_priv.h"
 
 #include <errno.h>
@@ -82,4 +83,29 @@ int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx)
 int64_t cd_store_user_count(struct cd_store *s)
 {
 	return cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM users", NULL));
+}
+
+int cd_store_signin_get(struct cd_store *s, const char *origin, double *level, int64_t *at)
+{
+	struct cd_db_stmt *st = cd_store_prep(s, "SELECT level, at FROM signins WHERE origin = ?", "s",
+					      origin);
+	int rc = cd_db_step(st);
+	if (rc > 0) {
+		*level = cd_db_double(st, 0);
+		*at = cd_db_int(st, 1);
+	}
+	cd_db_done(st);
+	return rc > 0 ? 0 : rc == 0 ? -ENOENT : rc;
+}
+
+int cd_store_signin_put(struct cd_store *s, const char *origin, double level, int64_t at)
+{
+	return cd_store_run(s, cd_store_prep(s, "INSERT INTO signins(origin, level, at) VALUES(?, ?, ?) "
+			    "ON CONFLICT(origin) DO UPDATE SET level = excluded.level, at = excluded.at",
+			    "sdi", origin, level, at));
+}
+
+int cd_store_signins_prune(struct cd_store *s, int64_t before)
+{
+	return cd_store_run(s, cd_store_prep(s, "DELETE FROM signins WHERE at < ?", "i", before));
 }

@@ -179,15 +179,9 @@ int64_t cd_mgr_user_count(struct cd_mgr *m)
 	return cd_store_user_count(m->store);
 }
 
-/* Seconds before origin may try again (0: now, and the try is taken). */
-static int admit(struct cd_mgr *m, const char *origin)
+/* The origin's bucket in memory, made when new. */
+static struct cd_bucket *bucket_of(struct cd_mgr_signins *s, const char *origin)
 {
-	if (!m->signins) {
-		m->signins = cd_calloc(1, sizeof(*m->signins));
-		cd_map_init_exact(&m->signins->at);
-	}
-	struct cd_mgr_signins *s = m->signins;
-	int64_t now = cd_mgr_now();
 	size_t i;
 	if (!cd_map_get(&s->at, origin, &i)) {
 		if (s->n == ORIGINS_MAX) {        /* forgotten all at once, rarely */
@@ -205,12 +199,44 @@ static int admit(struct cd_mgr *m, const char *origin)
 		cd_map_put(&s->at, s->origins[s->n], s->n, NULL);
 		i = s->n++;
 	}
-	double w = cd_bucket_wait(&s->b[i], PER_ORIGIN_RATE, PER_ORIGIN_BURST, 1, now);
+	return &s->b[i];
+}
+
+/* Seconds before origin may try again (0: now, and the try is taken).
+ * Several managers count an origin's tries together, in the store (read
+ * and written in one transaction); the rate in all is each manager's own
+ * (the hashing it does).  The store away: this manager's count. */
+static int admit(struct cd_mgr *m, const char *origin)
+{
+	if (!m->signins) {
+		m->signins = cd_calloc(1, sizeof(*m->signins));
+		cd_map_init_exact(&m->signins->at);
+	}
+	struct cd_mgr_signins *s = m->signins;
+	int64_t now = cd_mgr_now();
+	struct cd_bucket shared = { 0 };
+	bool in_store = cd_store_shared(m->store) && cd_store_begin(m->store) == 0;
+	if (in_store) {
+		int r = cd_store_signin_get(m->store, origin, &shared.level, &shared.at);
+		if (r < 0 && r != -ENOENT) {
+			cd_store_rollback(m->store);
+			in_store = false;
+		}
+	}
+	struct cd_bucket *b = in_store ? &shared : bucket_of(s, origin);
+	double w = cd_bucket_wait(b, PER_ORIGIN_RATE, PER_ORIGIN_BURST, 1, now);
 	double wa = cd_bucket_wait(&s->all, ALL_RATE, ALL_BURST, 1, now);
-	if (w > 0 || wa > 0)
+	if (w > 0 || wa > 0) {
+		if (in_store)
+			cd_store_rollback(m->store);
 		return (int)(w > wa ? w : wa) + 1;
-	cd_bucket_take(&s->b[i], 1);
+	}
+	cd_bucket_take(b, 1);
 	cd_bucket_take(&s->all, 1);
+	if (in_store && cd_store_signin_put(m->store, origin, shared.level, shared.at) < 0)
+		cd_store_rollback(m->store);
+	else if (in_store)
+		cd_store_commit(m->store);
 	return 0;
 }
 

@@ -41,7 +41,9 @@ static void *run(void *arg)
 		if (k->stop)
 			break;
 		pthread_mutex_unlock(&k->mu);
-		if (shared)
+		/* shared: samples a failed commit kept (the database away) written
+		 * as soon as it is back, so that the other managers read them */
+		if (shared && !cd_mstore_commit(k->st))
 			cd_mstore_follow(k->st);
 		if (now_ms() >= next_maintain) {
 			cd_mstore_maintain(k->st, now_ms());
