@@ -30,6 +30,7 @@ struct cd_chunkdb_pg {
 	int lock;                  /* DIR/metrics.lock, held while open */
 	int64_t writer, epoch;
 	bool bump;                 /* the epoch goes up when the transaction commits */
+	int64_t wal_next;          /* in a transaction: the next batch's number (0: ask) */
 	uint64_t generation;       /* of the connection that holds the writer's lock */
 	char err[256];
 };
@@ -205,6 +206,8 @@ const char *cd_chunkdb_pg_error(const struct cd_chunkdb_pg *db)
 
 int cd_chunkdb_pg_begin(struct cd_chunkdb_pg *db)
 {
+	if (!cd_db_depth(db->db))
+		db->wal_next = 0;
 	int r = cd_db_begin(db->db);
 	return r ? fail(db, r) : 0;
 }
@@ -225,6 +228,7 @@ void cd_chunkdb_pg_rollback(struct cd_chunkdb_pg *db)
 {
 	cd_db_rollback(db->db);
 	db->bump = false;
+	db->wal_next = 0;
 }
 
 int cd_chunkdb_pg_writer_check(struct cd_chunkdb_pg *db)
@@ -482,11 +486,15 @@ int cd_chunkdb_pg_heads_clear(struct cd_chunkdb_pg *db)
 int cd_chunkdb_pg_wal_add(struct cd_chunkdb_pg *db, int64_t group, int64_t t0, const void *data,
 			  size_t len)
 {
-	int64_t id;
-	int r = next_id(db, "metrics_wal", &id);
-	return r ? r : run(db, cd_db_prep(db->db, "INSERT INTO metrics_wal(id, writer, grp, t0, data)"
-					  " VALUES (?, ?, ?, ?, ?)", "iiiiB", id, db->writer, group,
-					  t0, data, len));
+	/* max + 1 once a transaction (the write lock held), then counted */
+	int r = db->wal_next && cd_db_depth(db->db) ? 0 : next_id(db, "metrics_wal", &db->wal_next);
+	if (!r)
+		r = run(db, cd_db_prep(db->db, "INSERT INTO metrics_wal(id, writer, grp, t0, data)"
+				       " VALUES (?, ?, ?, ?, ?)", "iiiiB", db->wal_next, db->writer,
+				       group, t0, data, len));
+	if (!r)
+		db->wal_next++;
+	return r;
 }
 
 int cd_chunkdb_pg_wal_each(struct cd_chunkdb_pg *db, int64_t writer, cd_wal_fn fn, void *arg)

@@ -2,13 +2,19 @@
  *
  *   bench-mstore FILE.om DIR
  *   bench-mstore query DIR KIND NAME METRIC BEGIN END STEP_S
+ *   bench-mstore live VMS ROUNDS DIR [POSTGRESQL DIR2]
  *
  * reads an OpenMetrics file (tests/bench/gen_metrics.c) into memory, its
  * series made first, then times appending every sample into a new store
  * in DIR (a bulk load, as `cordon metrics import` does, committed every
  * 65,536 samples) up to its close, on one core; prints samples a second.
  * With query: a catalog metric's points (cd_mquery, in process), the
- * median of 11 runs. */
+ * median of 11 runs.  With live: as a manager takes agents' collections,
+ * VMS VMs' 12 series each, ROUNDS collections 20 s apart, committed (each
+ * written ahead) a host of 50 VMs at a time, into a store in DIR or on a
+ * PostgreSQL server; prints samples a second, and the median of 11 reads
+ * of one VM's series (all its rounds) through this store and, on
+ * PostgreSQL, through a second one (another manager's, in DIR2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +70,92 @@ static int query(char **argv)
 	return 0;
 }
 
+/* The median of 11 reads of series id's samples through st, in ms. */
+static double read_ms(struct cd_mstore *st, int64_t id, size_t *n)
+{
+	double t[11];
+	for (int i = 0; i < 11; i++) {
+		struct cd_sample *v;
+		double t0 = now();
+		if (cd_mstore_samples(st, id, INT64_MIN, INT64_MAX, &v, n, NULL))
+			return -1;
+		t[i] = now() - t0;
+		free(v);
+	}
+	qsort(t, 11, sizeof(*t), by_double);
+	return t[5] * 1000;
+}
+
+static int live(int argc, char **argv)
+{
+	static const char *const metrics[12] = {
+		"vm_cpu_seconds_total", "vm_memory_used_bytes", "vm_memory_bytes", "vm_vcpus",
+		"vm_disk_read_bytes_total", "vm_disk_write_bytes_total", "vm_disk_read_ops_total",
+		"vm_disk_write_ops_total", "vm_network_receive_bytes_total",
+		"vm_network_transmit_bytes_total", "vm_cpu_ready_seconds_total", "vm_memory_swapped_bytes",
+	};
+	int vms = atoi(argv[2]), rounds = atoi(argv[3]);
+	const char *pg = argc == 7 ? argv[5] : NULL;
+	struct cd_mstore_opts o = { .shared = pg };
+	struct cd_mstore *st;
+	char err[512];
+	if (vms <= 0 || rounds <= 0 || cd_mstore_open(argv[4], &o, &st, err, sizeof(err))) {
+		fprintf(stderr, "bench-mstore live: %s\n", vms > 0 && rounds > 0 ? err : "VMS ROUNDS");
+		return 1;
+	}
+	int64_t *ids = cd_malloc((size_t)vms * 12 * sizeof(*ids));
+	for (int k = 0; k < vms * 12; k++) {
+		char name[32], labels[64];
+		snprintf(name, sizeof(name), "vm-%04d", k / 12);
+		snprintf(labels, sizeof(labels), "vm=\"%s\"", name);
+		const char *m = metrics[k % 12];
+		struct cd_series_desc d = { .metric = m, .labels = labels, .kind = "vm", .name = name,
+					    .host = "", .source = "",
+					    .counter = strstr(m, "_total") != NULL };
+		if (cd_mstore_series(st, &d, &ids[k]))
+			return 1;
+	}
+	int64_t t0 = INT64_C(1764547200000);
+	double c0 = now();
+	size_t n = 0;
+	for (int r = 0; r < rounds; r++)
+		for (int h = 0; h < vms; h += 50) {
+			for (int k = h * 12; k < (h + 50 < vms ? h + 50 : vms) * 12; k++, n++)
+				if (cd_mstore_append(st, ids[k], t0 + r * 20000 + k / 12 % 7,
+						     (double)(r * 1000 + k % 977) * 1.5))
+					return 1;
+			if (cd_mstore_commit(st))
+				return 1;
+		}
+	double secs = now() - c0;
+	printf("live ingest on %s: %zu samples (%d VMs x 12 series x %d collections, a commit per 50 VMs)"
+	       " in %.2f s: %.0f samples/s\n", pg ? "PostgreSQL" : "SQLite", n, vms, rounds, secs,
+	       (double)n / secs);
+	size_t got;
+	printf("one series' %d samples read through the manager that wrote them: %.2f ms (median of 11)\n",
+	       rounds, read_ms(st, ids[1], &got));
+	int r = 0;
+	if (argc == 7) {
+		struct cd_mstore *other;
+		struct cd_mstore_opts o2 = { .shared = pg };
+		r = cd_mstore_open(argv[6], &o2, &other, err, sizeof(err));
+		if (!r) {
+			double ms = read_ms(other, ids[1], &got);
+			printf("... through another manager on the same database: %.2f ms, %zu samples\n",
+			       ms, got);
+			cd_mstore_close(other);
+		}
+	}
+	free(ids);
+	return cd_mstore_close(st) || r;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 9 && !strcmp(argv[1], "query"))
 		return query(argv);
+	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "live"))
+		return live(argc, argv);
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench-mstore FILE.om DIR\n");
 		return 2;
