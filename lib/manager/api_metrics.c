@@ -262,7 +262,12 @@ void cd_api_h_metrics_query(struct ctx *c)
 	free(m);
 	if (r) {
 		cd_buf_free(&b);
-		cd_api_error(c, 500, NULL, "the metrics store cannot be read");
+		if (r == -ENOTCONN) {       /* on PostgreSQL, away for now */
+			cd_api_error(c, 503, NULL, "the database cannot be reached; ask again later");
+			c->out->retry_after = 5;
+		} else {
+			cd_api_error(c, 500, NULL, "the metrics store cannot be read");
+		}
 		return;
 	}
 	cd_buf_puts(&b, "]}\n");
