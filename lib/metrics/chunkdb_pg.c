@@ -2,9 +2,10 @@
  * chunkdb_pg.h), through db/db.h.
  *
  * Every write is in a transaction under the database's write lock (db.h),
- * so the numbers of samples written ahead (metrics_wal.id) are given out
- * in the order they commit: another manager reads the ones after the last
- * it saw and misses none.  The tables are named metrics_* beside the
+ * so the numbers of samples written ahead (metrics_wal.id, from a
+ * sequence: never given twice, though a checkpoint deletes the rows) are
+ * given out in the order they commit: another manager reads the ones
+ * after the last it saw and misses none.  The tables are named metrics_* beside the
  * manager's. */
 #include "metrics/chunkdb_pg.h"
 
@@ -31,6 +32,7 @@ struct cd_chunkdb_pg {
 	int64_t writer, epoch;
 	bool bump;                 /* the epoch goes up when the transaction commits */
 	int64_t wal_next;          /* in a transaction: the next batch's number (0: ask) */
+	int64_t wal_taken;         /* the first of them, from the sequence */
 	uint64_t generation;       /* of the connection that holds the writer's lock */
 	char err[256];
 };
@@ -53,6 +55,7 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS metrics_heads_by_group ON metrics_heads(grp);"
 	"CREATE TABLE IF NOT EXISTS metrics_wal(id bigint PRIMARY KEY, writer bigint NOT NULL,"
 	"  grp bigint NOT NULL, t0 bigint NOT NULL, data bytea NOT NULL);"
+	"CREATE SEQUENCE IF NOT EXISTS metrics_wal_ids;"
 	"CREATE INDEX IF NOT EXISTS metrics_wal_by_group ON metrics_wal(grp);"
 	"CREATE INDEX IF NOT EXISTS metrics_wal_by_writer ON metrics_wal(writer, id);";
 
@@ -214,6 +217,17 @@ int cd_chunkdb_pg_begin(struct cd_chunkdb_pg *db)
 
 int cd_chunkdb_pg_commit(struct cd_chunkdb_pg *db)
 {
+	/* the sequence gave one number; the transaction used more */
+	if (cd_db_depth(db->db) == 1 && db->wal_next > db->wal_taken + 1) {
+		int64_t v = cd_db_scalar(cd_db_prep(db->db, "SELECT setval('metrics_wal_ids', ?)", "i",
+						    db->wal_next - 1));
+		if (v < 0) {
+			cd_db_rollback(db->db);
+			db->bump = false;
+			db->wal_next = 0;
+			return fail(db, (int)v);
+		}
+	}
 	int r = cd_db_commit(db->db);
 	if (r)
 		return fail(db, r);
@@ -228,7 +242,8 @@ void cd_chunkdb_pg_rollback(struct cd_chunkdb_pg *db)
 {
 	cd_db_rollback(db->db);
 	db->bump = false;
-	db->wal_next = 0;
+	if (!cd_db_depth(db->db))  /* a savepoint's: the numbers go on */
+		db->wal_next = 0;
 }
 
 int cd_chunkdb_pg_writer_check(struct cd_chunkdb_pg *db)
@@ -486,8 +501,15 @@ int cd_chunkdb_pg_heads_clear(struct cd_chunkdb_pg *db)
 int cd_chunkdb_pg_wal_add(struct cd_chunkdb_pg *db, int64_t group, int64_t t0, const void *data,
 			  size_t len)
 {
-	/* max + 1 once a transaction (the write lock held), then counted */
-	int r = db->wal_next && cd_db_depth(db->db) ? 0 : next_id(db, "metrics_wal", &db->wal_next);
+	/* one number from the sequence a transaction (the write lock held),
+	 * then counted on; the sequence set past them at commit */
+	int r = 0;
+	if (!db->wal_next || !cd_db_depth(db->db)) {
+		bool found;
+		r = scalar(db, cd_db_prep(db->db, "SELECT nextval('metrics_wal_ids')", ""),
+			   &db->wal_next, &found);
+		db->wal_taken = db->wal_next;
+	}
 	if (!r)
 		r = run(db, cd_db_prep(db->db, "INSERT INTO metrics_wal(id, writer, grp, t0, data)"
 				       " VALUES (?, ?, ?, ?, ?)", "iiiiB", db->wal_next, db->writer,

@@ -125,12 +125,17 @@ TEST(pg_mstore_two_managers_read_each_other)
 	expect(b, s, 0, 100);
 	/* the same series asked of B is A's, not a second one */
 	ASSERT_EQ(series(b, "vdi-001", "vm_memory_used_bytes", false), s);
-	/* A's checkpoint: its head saved, its samples written ahead gone */
+	/* A's checkpoint: its head saved, its samples written ahead gone;
+	 * what A writes after it B learns too */
 	ASSERT_EQ(cd_mstore_checkpoint(a), 0);
 	expect(b, s, 0, 100);
+	append(a, s, 100, 110);
+	ASSERT_EQ(cd_mstore_follow(b), 0);
+	ASSERT_EQ(cd_mstore_info(b, s, &info), 0);
+	ASSERT_EQ(info.last_t, when(109));
 	/* the agent moves to B: B goes on after A's last */
-	ASSERT_EQ(cd_mstore_append(b, s, when(99), 0), -EINVAL);
-	append(b, s, 100, 250);
+	ASSERT_EQ(cd_mstore_append(b, s, when(109), 0), -EINVAL);
+	append(b, s, 110, 250);
 	ASSERT_EQ(cd_mstore_follow(a), 0);
 	expect(a, s, 0, 250);
 	expect(b, s, 0, 250);
