@@ -78,9 +78,12 @@ static int run(struct cd_chunkdb_pg *db, struct cd_db_stmt *st)
 	return r < 0 ? fail(db, r) : 0;
 }
 
-/* One integer, or def when the row or its value is missing. */
+/* One integer (*found false when the row or its value is missing). */
 static int scalar(struct cd_chunkdb_pg *db, struct cd_db_stmt *st, int64_t *v, bool *found)
 {
+	*found = false;
+	if (!st)
+		return fail(db, -EIO);
 	int r = cd_db_step(st);
 	if (r < 0) {
 		cd_db_done(st);
@@ -90,7 +93,7 @@ static int scalar(struct cd_chunkdb_pg *db, struct cd_db_stmt *st, int64_t *v, b
 	if (*found)
 		*v = cd_db_int(st, 0);
 	cd_db_done(st);
-	return st ? 0 : fail(db, -EIO);
+	return 0;
 }
 
 static int try_lock(struct cd_chunkdb_pg *db, int64_t writer)

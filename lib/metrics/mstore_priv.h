@@ -103,8 +103,9 @@ void cd_mstore_seal(struct cd_mstore *st, struct group *g);
 
 /* share.c: shared stores only.  The groups and series other managers
  * added since (under the write transaction, before adding one); the
- * other writers' newest samples (the series' last values); a writer gone
- * taken over: 0 or a negative code. */
+ * other writers' newest samples (the series' last values): 0 or a
+ * negative code; a writer gone taken over: 1, 0 when there is none, or a
+ * negative code. */
 int cd_mstore_catalog_locked(struct cd_mstore *st);
 int cd_mstore_follow_locked(struct cd_mstore *st);
 int cd_mstore_adopt_locked(struct cd_mstore *st, int64_t idle_ms);

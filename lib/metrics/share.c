@@ -301,5 +301,5 @@ int cd_mstore_adopt_locked(struct cd_mstore *st, int64_t idle_ms)
 		cd_logf(st->log, "metrics: took over %zu samples of a manager gone (writer %lld)%s",
 			o.n, (long long)writer, o.corrupt ? "; a head did not decode" : "");
 	free(o.s);
-	return r;
+	return r ? r : 1;
 }

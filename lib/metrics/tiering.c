@@ -236,7 +236,9 @@ int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 	for (size_t i = 0; i < st->ng; i++)
 		if (st->g[i].nrows && st->g[i].day + DAY_MS <= now - HOUR_MS)
 			cd_mstore_seal(st, &st->g[i]);
-	int r = st->shared ? cd_mstore_adopt_locked(st, ORPHAN_MS) : 0;
+	int r = 0;
+	for (int k = 0; st->shared && k < 16 && (r = cd_mstore_adopt_locked(st, ORPHAN_MS)) == 1; k++)
+		r = 0;
 	pthread_mutex_unlock(&st->mu);
 	/* from a checkpoint: what is rolled up is never made again at open */
 	if (!r)
