@@ -446,25 +446,33 @@ int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_
 	return r;
 }
 
+void cd_chunkdb_drop_where(struct cd_buf *where, int64_t group, int tier, int64_t t,
+			   const int64_t *keep, size_t nkeep, const char *groups, const char *chunks)
+{
+	/* the ids kept are few (metrics with a retention of their own), and
+	 * numbers: written into the SQL */
+	cd_buf_init(where, SIZE_MAX);
+	if (group >= 0)
+		cd_buf_printf(where, "grp = %lld AND ", (long long)group);
+	else if (nkeep) {
+		cd_buf_puts(where, "grp NOT IN (");
+		for (size_t i = 0; i < nkeep; i++)
+			cd_buf_printf(where, "%s%lld", i ? "," : "", (long long)keep[i]);
+		cd_buf_puts(where, ") AND ");
+	}
+	cd_buf_printf(where, "tier = %d AND t1 < %lld", tier, (long long)t);
+	if (tier == 0)
+		cd_buf_printf(where, " AND t1 < (SELECT rolled FROM %s g WHERE g.id = %s.grp)", groups,
+			      chunks);
+}
+
 int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 		    const int64_t *keep, size_t nkeep, uint64_t *dropped)
 {
 	if (db->pg)
 		return cd_chunkdb_pg_drop(db->pg, group, tier, t, keep, nkeep, dropped);
-	/* the ids kept are few (metrics with a retention of their own) */
 	struct cd_buf where;
-	cd_buf_init(&where, SIZE_MAX);
-	if (group >= 0)
-		cd_buf_printf(&where, "grp = %lld AND ", (long long)group);
-	else if (nkeep) {
-		cd_buf_puts(&where, "grp NOT IN (");
-		for (size_t i = 0; i < nkeep; i++)
-			cd_buf_printf(&where, "%s%lld", i ? "," : "", (long long)keep[i]);
-		cd_buf_puts(&where, ") AND ");
-	}
-	cd_buf_printf(&where, "tier = %d AND t1 < %lld", tier, (long long)t);
-	if (tier == 0)
-		cd_buf_puts(&where, " AND t1 < (SELECT rolled FROM groups WHERE id = chunks.grp)");
+	cd_chunkdb_drop_where(&where, group, tier, t, keep, nkeep, "groups", "chunks");
 	char *count = cd_asprintf("SELECT coalesce(sum(n), 0) FROM chunks WHERE %s", where.data);
 	char *del = cd_asprintf("DELETE FROM chunks WHERE %s", where.data);
 	cd_buf_free(&where);

@@ -427,22 +427,8 @@ int cd_chunkdb_pg_first_from(struct cd_chunkdb_pg *db, int64_t group, int tier, 
 int cd_chunkdb_pg_drop(struct cd_chunkdb_pg *db, int64_t group, int tier, int64_t t,
 		       const int64_t *keep, size_t nkeep, uint64_t *dropped)
 {
-	/* the ids kept are few (metrics with a retention of their own), and
-	 * numbers: written into the SQL, as in chunkdb.c */
 	struct cd_buf where;
-	cd_buf_init(&where, SIZE_MAX);
-	if (group >= 0)
-		cd_buf_printf(&where, "grp = %lld AND ", (long long)group);
-	else if (nkeep) {
-		cd_buf_puts(&where, "grp NOT IN (");
-		for (size_t i = 0; i < nkeep; i++)
-			cd_buf_printf(&where, "%s%lld", i ? "," : "", (long long)keep[i]);
-		cd_buf_puts(&where, ") AND ");
-	}
-	cd_buf_printf(&where, "tier = %d AND t1 < %lld", tier, (long long)t);
-	if (tier == 0)
-		cd_buf_puts(&where, " AND t1 < (SELECT rolled FROM metrics_groups g"
-			    " WHERE g.id = metrics_chunks.grp)");
+	cd_chunkdb_drop_where(&where, group, tier, t, keep, nkeep, "metrics_groups", "metrics_chunks");
 	char *sql = cd_asprintf("WITH d AS (DELETE FROM metrics_chunks WHERE %s RETURNING n)"
 				" SELECT coalesce(sum(n), 0) FROM d", where.data);
 	cd_buf_free(&where);

@@ -13,9 +13,15 @@
 #ifndef CD_CHUNKDB_PG_H
 #define CD_CHUNKDB_PG_H
 
+#include "base/util.h"
 #include "metrics/chunkdb.h"
 
 struct cd_chunkdb_pg;
+
+/* chunkdb.c's: the WHERE of a drop (cd_chunkdb_drop) on these tables,
+ * into where (initialized here; the caller frees it). */
+void cd_chunkdb_drop_where(struct cd_buf *where, int64_t group, int tier, int64_t t,
+			   const int64_t *keep, size_t nkeep, const char *groups, const char *chunks);
 
 int cd_chunkdb_pg_open(const char *dir, const char *target, struct cd_chunkdb_pg **out,
 		       char *err, size_t errlen);

@@ -256,6 +256,25 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	return 0;
 }
 
+/* One sample of a batch written ahead (a varint series id, the time, the
+ * value's bits) read at p: what follows it, or NULL at the batch's end. */
+static const uint8_t *wal_entry(const uint8_t *p, const uint8_t *end, uint64_t *id, int64_t *t,
+				double *v)
+{
+	*id = 0;
+	for (int shift = 0; p < end && shift < 64; shift += 7) {
+		*id |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+	}
+	if (end - p < 16)
+		return NULL;
+	*t = (int64_t)get_le64(p);
+	uint64_t b = get_le64(p + 8);
+	memcpy(v, &b, sizeof(*v));
+	return p + 16;
+}
+
 struct walent {
 	size_t g, off, len;
 	int64_t t;
@@ -276,21 +295,13 @@ static int wal_by_group(struct cd_mstore *st)
 	struct walent *e = NULL;
 	size_t n = 0, cap = 0;
 	const uint8_t *base = (const uint8_t *)st->wal.data, *p = base, *end = p + st->wal.len;
-	while (p < end) {
-		const uint8_t *at = p;
-		uint64_t id = 0;
-		for (int shift = 0; p < end && shift < 64; shift += 7) {
-			id |= (uint64_t)(*p & 0x7f) << shift;
-			if (!(*p++ & 0x80))
-				break;
-		}
-		if (end - p < 16)
-			break;
+	uint64_t id;
+	int64_t t;
+	double v;
+	for (const uint8_t *next; p < end && (next = wal_entry(p, end, &id, &t, &v)); p = next) {
 		struct series *s = cd_mstore_get(st, (int64_t)id);
-		struct walent w = { s ? s->g : SIZE_MAX, (size_t)(at - base),
-				    (size_t)(p + 16 - at), (int64_t)get_le64(p) };
+		struct walent w = { s ? s->g : SIZE_MAX, (size_t)(p - base), (size_t)(next - p), t };
 		CD_PUSH(e, n, cap, w);
-		p += 16;
 	}
 	qsort(e, n, sizeof(*e), walent_cmp);
 	struct cd_buf b;
@@ -451,22 +462,11 @@ void cd_mstore_wal_decode(const void *data, size_t len,
 			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg)
 {
 	const uint8_t *p = data, *end = p + len;
-	while (p < end) {
-		uint64_t id = 0;
-		for (int shift = 0; p < end && shift < 64; shift += 7) {
-			id |= (uint64_t)(*p & 0x7f) << shift;
-			if (!(*p++ & 0x80))
-				break;
-		}
-		if (end - p < 16)
-			break;
-		int64_t t = (int64_t)get_le64(p);
-		uint64_t b = get_le64(p + 8);
-		double v;
-		memcpy(&v, &b, sizeof(v));
-		p += 16;
+	uint64_t id;
+	int64_t t;
+	double v;
+	while (p < end && (p = wal_entry(p, end, &id, &t, &v)))
 		fn(arg, (int64_t)id, t, v);
-	}
 }
 
 static void replay_one(void *arg, int64_t id, int64_t t, double v)
