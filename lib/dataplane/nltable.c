@@ -342,6 +342,71 @@ static void vmap_rule(struct nlbatch *nb, uint32_t key, const char *map)
 	fwd_rule(nb, r, "adding a dispatch rule to chain forward");
 }
 
+/* iifname != @vnics ip saddr vmap @vnic_out_v4: a bridged vNIC's packets
+ * (the forward hook sees the bridge, not its port) dispatched by address */
+static void addr_vmap_rule(struct nlbatch *nb, uint32_t key, int fam, const char *map)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	ifname_load(r, key);
+	struct nftnl_expr *e = ex(r, "lookup");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	e = ex(r, "meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_NFPROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	uint8_t proto = fam == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	e = ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &proto, 1);
+	bool src = key == NFT_META_IIFNAME;
+	e = ex(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET,
+			   fam == 4 ? (src ? 12 : 16) : (src ? 8 : 24));
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, fam == 4 ? 4 : 16);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	e = ex(r, "lookup");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	fwd_rule(nb, r, "adding an address dispatch rule to chain forward");
+}
+
+/* The maps of vNICs' addresses to their chains (vnic_out_v4, ...). */
+static void addr_maps(struct nlbatch *nb, const struct cd_host *h, const struct cd_state *st)
+{
+	for (int d = 0; d < 2; d++) {
+		const char *dir = d ? "in" : "out";
+		for (int fam = 4; fam <= 6; fam += 2) {
+			char name[32];
+			snprintf(name, sizeof(name), "vnic_%s_v%d", dir, fam);
+			struct nftnl_set *s = set_new(name, NFT_SET_MAP, fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR,
+						      fam == 4 ? 4 : 16, "000402000000010400000000060400000000");
+			nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+			nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
+			set_add(nb, s);
+			nftnl_set_free(s);
+			struct elems e = { .set = name };
+			for (size_t k = 0; k < h->n; k++) {
+				const struct cd_vnic *v = &st->inv.w[h->v[k].wl].vnics[h->v[k].vnic];
+				char target[80];
+				snprintf(target, sizeof(target), "%s_%s", dir, h->v[k].name);
+				for (size_t a = 0; a < v->nips; a++) {
+					if (v->ips[a].family != fam)
+						continue;
+					struct nftnl_set_elem *x = elem_new(nb, &e);
+					nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, v->ips[a].b, fam == 4 ? 4 : 16);
+					nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
+					nftnl_set_elem_set_str(x, NFTNL_SET_ELEM_CHAIN, target);
+				}
+			}
+			elems_flush(nb, &e);
+		}
+	}
+}
+
 static int chain_rules(struct nlbatch *nb, const char *name, const char *text)
 {
 	for (const char *c = text; *c;) {
@@ -438,6 +503,7 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	}
 	for (size_t i = 0; i < pol->nipsets; i++)
 		limit += pol->ipsets[i].n * 2 * 40 + 4096;
+	limit += h->n * maxaddr * 2 * 80 + 4 * 4096;   /* the address maps */
 	for (size_t i = 0; i < h->names.nport_sets; i++)
 		limit += strlen(h->names.port_elements[i]) * 8 + 4096;
 	struct nlbatch nb;
@@ -501,6 +567,7 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 		}
 		elems_flush(&nb, &e);
 	}
+	addr_maps(&nb, h, st);
 	/* rules: the forward chain, then every vNIC chain */
 	ct_state(&nb, 0x6, NF_ACCEPT);   /* established, related */
 	ct_state(&nb, 0x1, NF_DROP);     /* invalid */
@@ -510,7 +577,11 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 			r = unknown_rule(&nb, NFT_META_OIFNAME, h->globs[i]);
 	}
 	vmap_rule(&nb, NFT_META_IIFNAME, "vnic_out");
+	addr_vmap_rule(&nb, NFT_META_IIFNAME, 4, "vnic_out_v4");
+	addr_vmap_rule(&nb, NFT_META_IIFNAME, 6, "vnic_out_v6");
 	vmap_rule(&nb, NFT_META_OIFNAME, "vnic_in");
+	addr_vmap_rule(&nb, NFT_META_OIFNAME, 4, "vnic_in_v4");
+	addr_vmap_rule(&nb, NFT_META_OIFNAME, 6, "vnic_in_v6");
 	for (size_t k = 0; k < h->n && r == 0; k++) {
 		char out[80], in[80];
 		snprintf(out, sizeof(out), "out_%s", h->v[k].name);

@@ -162,6 +162,34 @@ static void vnic_map(const struct cd_host *h, struct cd_buf *b, const char *dir)
 	cd_buf_puts(b, h->n ? " }\n\t}\n" : "\t}\n");
 }
 
+/* The vNIC's addresses: what a bridged vNIC's packets are dispatched by
+ * (see host.h). */
+static const struct cd_vnic *vnic_of(const struct cd_state *st, const struct cd_host_vnic *hv)
+{
+	return &st->inv.w[hv->wl].vnics[hv->vnic];
+}
+
+/* map vnic_out_v4 { type ipv4_addr : verdict; elements = { ADDR : jump out_NAME } } */
+static void addr_map(const struct cd_host *h, const struct cd_state *st, struct cd_buf *b,
+		     const char *dir, int fam)
+{
+	cd_buf_printf(b, "\n\tmap vnic_%s_v%d {\n\t\ttype %s : verdict\n", dir, fam,
+		      fam == 4 ? "ipv4_addr" : "ipv6_addr");
+	bool first = true;
+	for (size_t k = 0; k < h->n; k++) {
+		const struct cd_vnic *v = vnic_of(st, &h->v[k]);
+		for (size_t a = 0; a < v->nips; a++) {
+			if (v->ips[a].family != fam)
+				continue;
+			char buf[CD_ADDR_STRLEN];
+			cd_buf_printf(b, "%s%s : jump %s_%s", first ? "\t\telements = { " : ",\n\t\t\t     ",
+				      cd_addr_fmt(&v->ips[a], buf), dir, h->v[k].name);
+			first = false;
+		}
+	}
+	cd_buf_puts(b, first ? "\t}\n" : " }\n\t}\n");
+}
+
 int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 		   struct cd_buf *b)
 {
@@ -213,6 +241,9 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 	cd_buf_puts(b, h->n ? " }\n\t}\n" : "\t}\n");
 	vnic_map(h, b, "out");
 	vnic_map(h, b, "in");
+	for (int d = 0; d < 2; d++)
+		for (int fam = 4; fam <= 6; fam += 2)
+			addr_map(h, st, b, d ? "in" : "out", fam);
 	cd_buf_puts(b, "\n\tchain forward {\n"
 		    "\t\ttype filter hook forward priority filter; policy accept;\n"
 		    "\t\tct state established,related accept\n"
@@ -223,7 +254,12 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 				      "\t\toifname \"%s\" oifname != @vnics counter name \"unknown_vnic\" drop\n",
 				      h->globs[i], h->globs[i]);
 	}
-	cd_buf_puts(b, "\t\tiifname vmap @vnic_out\n\t\toifname vmap @vnic_in\n\t}\n");
+	cd_buf_puts(b, "\t\tiifname vmap @vnic_out\n"
+		    "\t\tiifname != @vnics ip saddr vmap @vnic_out_v4\n"
+		    "\t\tiifname != @vnics ip6 saddr vmap @vnic_out_v6\n"
+		    "\t\toifname vmap @vnic_in\n"
+		    "\t\toifname != @vnics ip daddr vmap @vnic_in_v4\n"
+		    "\t\toifname != @vnics ip6 daddr vmap @vnic_in_v6\n\t}\n");
 	for (size_t k = 0; k < h->n; k++) {
 		const struct cd_host_vnic *hv = &h->v[k];
 		const struct cd_workload *w = &st->inv.w[hv->wl];
@@ -376,11 +412,50 @@ static int element_diff(struct cd_buf *script, const char *set,
 	return r;
 }
 
+static bool has_addr(const struct cd_vnic *v, const struct cd_addr *a)
+{
+	for (size_t i = 0; i < v->nips; i++)
+		if (cd_addr_cmp(&v->ips[i], a) == 0)
+			return true;
+	return false;
+}
+
+/* The address-dispatch elements of vNIC hv (of state st) that other (NULL:
+ * none) does not hold: deleted, or added pointing at its chains. */
+static int addr_elems(struct cd_buf *script, bool add, const struct cd_state *st,
+		      const struct cd_host_vnic *hv, const struct cd_vnic *other)
+{
+	const struct cd_vnic *v = vnic_of(st, hv);
+	int r = 0;
+	for (size_t a = 0; a < v->nips && r == 0; a++) {
+		if (other && has_addr(other, &v->ips[a]))
+			continue;
+		char buf[CD_ADDR_STRLEN];
+		cd_addr_fmt(&v->ips[a], buf);
+		for (int d = 0; d < 2 && r == 0; d++) {
+			const char *dir = d ? "in" : "out";
+			r = add ? cd_buf_printf(script, "add element inet %s vnic_%s_v%d { %s : jump %s_%s }\n",
+						CD_TABLE, dir, v->ips[a].family, buf, dir, hv->name)
+				: cd_buf_printf(script, "delete element inet %s vnic_%s_v%d { %s }\n",
+						CD_TABLE, dir, v->ips[a].family, buf);
+		}
+	}
+	return r;
+}
+
 int cd_host_diff(const struct cd_host *old, const struct cd_state *os,
 		 const struct cd_host *new, const struct cd_state *ns,
 		 struct cd_buf *script)
 {
 	int r = 0;
+	/* addresses that left a vNIC, or whose vNIC went: no longer
+	 * dispatched (before their chains go, and before an address that
+	 * moved is added to its new vNIC) */
+	for (size_t k = 0; k < old->n && r == 0; k++) {
+		long n = find_vnic(new, old->v[k].ifname);
+		r = addr_elems(script, false, os, &old->v[k],
+			       n >= 0 ? vnic_of(ns, &new->v[n]) : NULL);
+	}
 	/* group sets: the same sets, maybe other members */
 	for (size_t g = 0; g < ns->pol.ngroups && r == 0; g++) {
 		if (!new->group_set[g])
@@ -416,6 +491,11 @@ int cd_host_diff(const struct cd_host *old, const struct cd_state *os,
 					  "add element inet %s vnics { \"%s\" }\n",
 					  CD_TABLE, nv->ifname, nv->name, CD_TABLE, nv->ifname,
 					  nv->name, CD_TABLE, nv->ifname);
+	}
+	/* addresses that came to a vNIC: dispatched to its chains */
+	for (size_t k = 0; k < new->n && r == 0; k++) {
+		long o = find_vnic(old, new->v[k].ifname);
+		r = addr_elems(script, true, ns, &new->v[k], o >= 0 ? vnic_of(os, &old->v[o]) : NULL);
 	}
 	/* vNICs that went: the dispatch first, then the chains */
 	for (size_t k = 0; k < old->n && r == 0; k++) {
