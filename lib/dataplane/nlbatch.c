@@ -16,6 +16,7 @@ void nlbatch_begin(struct nlbatch *nb, size_t limit)
 {
 	memset(nb, 0, sizeof(*nb));
 	nb->seq = (uint32_t)time(NULL);
+	nb->family = NFPROTO_INET;
 	nb->buf = cd_malloc(2 * limit);
 	nb->b = mnl_nlmsg_batch_start(nb->buf, limit);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(nb->b), nb->seq++);
@@ -29,11 +30,21 @@ void nlbatch_next(struct nlbatch *nb)
 		nb->full = true;
 }
 
+void nlbatch_set_family(struct nlbatch *nb, uint16_t family)
+{
+	nb->family = family;
+}
+
+uint16_t nlbatch_family(const struct nlbatch *nb)
+{
+	return nb->family;
+}
+
 struct nlmsghdr *nlbatch_msg(struct nlbatch *nb, uint16_t type, uint16_t flags,
 			     char *what)
 {
 	CD_PUSH(nb->what, nb->n, nb->cap, what);
-	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(nb->b), type, NFPROTO_INET,
+	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(nb->b), type, nb->family,
 				     flags | NLM_F_ACK, nb->seq++);
 }
 

@@ -15,6 +15,7 @@ struct nlbatch {
 	bool full;               /* a message went past the limit: never send */
 	char *buf;               /* twice the limit, as libmnl wants */
 	uint32_t seq, first;     /* next sequence number, the first message's */
+	uint16_t family;         /* of the messages: NFPROTO_INET unless set */
 	char **what;             /* per message: what it does, for errors */
 	size_t n, cap;
 };
@@ -26,6 +27,9 @@ struct nlmsghdr *nlbatch_msg(struct nlbatch *nb, uint16_t type, uint16_t flags,
 			     char *what);
 /* Close the message built since nlbatch_msg(). */
 void nlbatch_next(struct nlbatch *nb);
+/* The family of the messages that follow (a batch may change tables). */
+void nlbatch_set_family(struct nlbatch *nb, uint16_t family);
+uint16_t nlbatch_family(const struct nlbatch *nb);
 /* Close the batch, send it on nl and wait for every acknowledgement.
  * Returns 0, -ENOTSUP when the batch was full (nothing sent), or -errno
  * with the failing message's description in err. */

@@ -22,131 +22,8 @@
 #include <string.h>
 
 #include "dataplane/nlbatch.h"
+#include "dataplane/nlobj.h"
 #include "dataplane/nlrule.h"
-
-/* nft's datatype numbers (datatype.h) */
-enum { TYPE_IPADDR = 7, TYPE_IP6ADDR = 8, TYPE_INET_PROTOCOL = 12,
-       TYPE_INET_SERVICE = 13, TYPE_IFNAME = 41 };
-#define CHUNK 1024   /* elements per message */
-
-static void table_msg(struct nlbatch *nb, uint16_t type)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, CD_TABLE);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	nftnl_table_nlmsg_build_payload(
-		nlbatch_msg(nb, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
-			    cd_strdup(type == NFT_MSG_NEWTABLE ? "creating the table"
-							       : "deleting the old table")), t);
-	nftnl_table_free(t);
-	nlbatch_next(nb);
-}
-
-static void counter(struct nlbatch *nb, const char *name, const char *comment)
-{
-	struct nftnl_obj *o = nftnl_obj_alloc();
-	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, CD_TABLE);
-	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
-	if (comment) {
-		struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(512);
-		nftnl_udata_put_strz(u, NFTNL_UDATA_OBJ_COMMENT, comment);
-		nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA, nftnl_udata_buf_data(u),
-				   nftnl_udata_buf_len(u));
-		nftnl_udata_buf_free(u);
-	}
-	nftnl_obj_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWOBJ, NLM_F_CREATE, cd_asprintf("adding counter %s", name)), o);
-	nftnl_obj_free(o);
-	nlbatch_next(nb);
-}
-
-static void chain(struct nlbatch *nb, const char *name, bool base)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, CD_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	if (base) {
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	}
-	nftnl_chain_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWCHAIN, NLM_F_CREATE, cd_asprintf("adding chain %s", name)), c);
-	nftnl_chain_free(c);
-	nlbatch_next(nb);
-}
-
-/* A set, with the userdata nft attaches (hex as nft 1.0.6 writes it). */
-static struct nftnl_set *set_new(const char *name, uint32_t flags, uint32_t keytype,
-				 uint32_t keylen, const char *udata_hex)
-{
-	static uint32_t id;   /* the kernel wants an id per set of a batch */
-	struct nftnl_set *s = nftnl_set_alloc();
-	nftnl_set_set_u32(s, NFTNL_SET_ID, ++id);
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, CD_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, keytype);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, keylen);
-	uint8_t ud[64];
-	size_t n = strlen(udata_hex) / 2;
-	for (size_t i = 0; i < n && i < sizeof(ud); i++) {
-		unsigned v;
-		sscanf(udata_hex + 2 * i, "%2x", &v);
-		ud[i] = (uint8_t)v;
-	}
-	nftnl_set_set_data(s, NFTNL_SET_USERDATA, ud, (uint32_t)n);
-	return s;
-}
-
-static void set_add(struct nlbatch *nb, struct nftnl_set *s)
-{
-	nftnl_set_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWSET, NLM_F_CREATE,
-			    cd_asprintf("adding set %s", nftnl_set_get_str(s, NFTNL_SET_NAME))), s);
-	nlbatch_next(nb);
-}
-
-/* Elements collected on a set object: sent in chunks, then freed. */
-struct elems {
-	const char *set;
-	struct nftnl_set *s;
-	size_t n;
-};
-
-static void elems_flush(struct nlbatch *nb, struct elems *e)
-{
-	if (e->s && e->n) {
-		nftnl_set_elems_nlmsg_build_payload(
-			nlbatch_msg(nb, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
-				    cd_asprintf("adding elements to set %s", e->set)), e->s);
-		nlbatch_next(nb);
-	}
-	if (e->s)
-		nftnl_set_free(e->s);
-	e->s = NULL;
-	e->n = 0;
-}
-
-static struct nftnl_set_elem *elem_new(struct nlbatch *nb, struct elems *e)
-{
-	if (e->n == CHUNK)
-		elems_flush(nb, e);
-	if (!e->s) {
-		e->s = nftnl_set_alloc();
-		nftnl_set_set_str(e->s, NFTNL_SET_TABLE, CD_TABLE);
-		nftnl_set_set_str(e->s, NFTNL_SET_NAME, e->set);
-	}
-	struct nftnl_set_elem *x = nftnl_set_elem_alloc();
-	nftnl_set_elem_add(e->s, x);
-	e->n++;
-	return x;
-}
 
 /* Interval set elements as nft encodes them: a leading end element at
  * zero, then each merged range as a start and an end one past it. */
@@ -190,15 +67,15 @@ static void interval_elems(struct nlbatch *nb, const char *set, const struct cd_
 		}
 		r[m++] = r[i];
 	}
-	struct elems e = { .set = set };
+	struct nlo_elems e = { .set = set };
 	uint8_t zero[16] = { 0 };
 	if (m && memcmp(r[0].lo, zero, len) != 0) {
-		struct nftnl_set_elem *x = elem_new(nb, &e);
+		struct nftnl_set_elem *x = nlo_elem_new(nb, &e);
 		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, zero, (uint32_t)len);
 		nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
 	}
 	for (size_t i = 0; i < m; i++) {
-		struct nftnl_set_elem *x = elem_new(nb, &e);
+		struct nftnl_set_elem *x = nlo_elem_new(nb, &e);
 		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, r[i].lo, (uint32_t)len);
 		uint8_t end[16];
 		memcpy(end, r[i].hi, len);
@@ -207,18 +84,18 @@ static void interval_elems(struct nlbatch *nb, const char *set, const struct cd_
 			wrap = ++end[b] == 0;
 		if (wrap)
 			continue;   /* up to the last address: no end element */
-		x = elem_new(nb, &e);
+		x = nlo_elem_new(nb, &e);
 		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, end, (uint32_t)len);
 		nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
 	}
-	elems_flush(nb, &e);
+	nlo_elems_flush(nb, &e);
 	free(r);
 }
 
 /* A port set's elements from their text, "tcp . 443, udp . 53-54". */
 static int port_elems(struct nlbatch *nb, const char *set, const char *text)
 {
-	struct elems e = { .set = set };
+	struct nlo_elems e = { .set = set };
 	const char *c = text;
 	while (*c) {
 		char proto[8];
@@ -239,30 +116,17 @@ static int port_elems(struct nlbatch *nb, const char *set, const char *text)
 		k[5] = (uint8_t)lo;
 		kend[4] = (uint8_t)(hi >> 8);
 		kend[5] = (uint8_t)hi;
-		struct nftnl_set_elem *x = elem_new(nb, &e);
+		struct nftnl_set_elem *x = nlo_elem_new(nb, &e);
 		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, k, 8);
 		nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY_END, kend, 8);
 		while (*c == ',' || *c == ' ')
 			c++;
 	}
-	elems_flush(nb, &e);
+	nlo_elems_flush(nb, &e);
 	return 0;
 }
 
-static void ifname_key(uint8_t k[16], const char *ifname)
-{
-	memset(k, 0, 16);
-	memcpy(k, ifname, strlen(ifname));
-}
-
 /* ---- the forward chain's rules, as nft builds them ---- */
-
-static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
-	nftnl_rule_add_expr(r, e);
-	return e;
-}
 
 static void fwd_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *what)
 {
@@ -277,21 +141,21 @@ static void fwd_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *what)
 static void ct_state(struct nlbatch *nb, uint32_t bits, uint32_t verdict)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_expr *e = ex(r, "ct");
+	struct nftnl_expr *e = nlo_ex(r, "ct");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	uint32_t zero = 0;
-	e = ex(r, "bitwise");
+	e = nlo_ex(r, "bitwise");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 4);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &bits, 4);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero, 4);
-	e = ex(r, "cmp");
+	e = nlo_ex(r, "cmp");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &zero, 4);
-	e = ex(r, "immediate");
+	e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
 	fwd_rule(nb, r, "adding a conntrack rule to chain forward");
@@ -299,7 +163,7 @@ static void ct_state(struct nlbatch *nb, uint32_t bits, uint32_t verdict)
 
 static void ifname_load(struct nftnl_rule *r, uint32_t key)
 {
-	struct nftnl_expr *e = ex(r, "meta");
+	struct nftnl_expr *e = nlo_ex(r, "meta");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 }
@@ -312,19 +176,19 @@ static int unknown_rule(struct nlbatch *nb, uint32_t key, const char *glob)
 		return -ENOTSUP;   /* only prefix globs, as nft takes them */
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	ifname_load(r, key);
-	struct nftnl_expr *e = ex(r, "cmp");
+	struct nftnl_expr *e = nlo_ex(r, "cmp");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, glob, (uint32_t)(n - 1));
 	ifname_load(r, key);
-	e = ex(r, "lookup");
+	e = nlo_ex(r, "lookup");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
-	e = ex(r, "objref");
+	e = nlo_ex(r, "objref");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, "unknown_vnic");
-	e = ex(r, "immediate");
+	e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
 	fwd_rule(nb, r, "adding an unknown-vNIC rule to chain forward");
@@ -335,7 +199,7 @@ static void vmap_rule(struct nlbatch *nb, uint32_t key, const char *map)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	ifname_load(r, key);
-	struct nftnl_expr *e = ex(r, "lookup");
+	struct nftnl_expr *e = nlo_ex(r, "lookup");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
@@ -348,26 +212,26 @@ static void addr_vmap_rule(struct nlbatch *nb, uint32_t key, int fam, const char
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	ifname_load(r, key);
-	struct nftnl_expr *e = ex(r, "lookup");
+	struct nftnl_expr *e = nlo_ex(r, "lookup");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
-	e = ex(r, "meta");
+	e = nlo_ex(r, "meta");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_NFPROTO);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	uint8_t proto = fam == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
-	e = ex(r, "cmp");
+	e = nlo_ex(r, "cmp");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &proto, 1);
 	bool src = key == NFT_META_IIFNAME;
-	e = ex(r, "payload");
+	e = nlo_ex(r, "payload");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET,
 			   fam == 4 ? (src ? 12 : 16) : (src ? 8 : 24));
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, fam == 4 ? 4 : 16);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	e = ex(r, "lookup");
+	e = nlo_ex(r, "lookup");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
@@ -382,13 +246,13 @@ static void addr_maps(struct nlbatch *nb, const struct cd_host *h, const struct 
 		for (int fam = 4; fam <= 6; fam += 2) {
 			char name[32];
 			snprintf(name, sizeof(name), "vnic_%s_v%d", dir, fam);
-			struct nftnl_set *s = set_new(name, NFT_SET_MAP, fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR,
+			struct nftnl_set *s = nlo_set_new(nb, name, NFT_SET_MAP, fam == 4 ? TYPE_IPADDR : TYPE_IP6ADDR,
 						      fam == 4 ? 4 : 16, "000402000000010400000000060400000000");
 			nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 			nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
-			set_add(nb, s);
+			nlo_set_add(nb, s);
 			nftnl_set_free(s);
-			struct elems e = { .set = name };
+			struct nlo_elems e = { .set = name };
 			for (size_t k = 0; k < h->n; k++) {
 				const struct cd_vnic *v = &st->inv.w[h->v[k].wl].vnics[h->v[k].vnic];
 				char target[80];
@@ -396,13 +260,13 @@ static void addr_maps(struct nlbatch *nb, const struct cd_host *h, const struct 
 				for (size_t a = 0; a < v->nips; a++) {
 					if (v->ips[a].family != fam)
 						continue;
-					struct nftnl_set_elem *x = elem_new(nb, &e);
+					struct nftnl_set_elem *x = nlo_elem_new(nb, &e);
 					nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, v->ips[a].b, fam == 4 ? 4 : 16);
 					nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
 					nftnl_set_elem_set_str(x, NFTNL_SET_ELEM_CHAIN, target);
 				}
 			}
-			elems_flush(nb, &e);
+			nlo_elems_flush(nb, &e);
 		}
 	}
 }
@@ -438,12 +302,12 @@ static int set_msgs(struct nlbatch *nb, const struct cd_host *h, const struct cd
 	char name[300];
 	if (hs->kind == CD_SET_PORTS) {
 		const char *p = h->names.port_sets[hs->idx];
-		struct nftnl_set *s = set_new(p, NFT_SET_INTERVAL | NFT_SET_CONCAT,
+		struct nftnl_set *s = nlo_set_new(nb, p, NFT_SET_INTERVAL | NFT_SET_CONCAT,
 					      TYPE_INET_PROTOCOL << 6 | TYPE_INET_SERVICE, 8,
 					      "000400000000030800040d0000000100");
 		uint8_t fields[2] = { 1, 2 };
 		nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, 2);
-		set_add(nb, s);
+		nlo_set_add(nb, s);
 		nftnl_set_free(s);
 		return port_elems(nb, p, h->names.port_elements[hs->idx]);
 	}
@@ -454,23 +318,23 @@ static int set_msgs(struct nlbatch *nb, const struct cd_host *h, const struct cd
 			if (!cd_ipset_has_family(ip, fam))
 				continue;
 			snprintf(name, sizeof(name), "%s_v%d", h->names.ipset[hs->idx], fam);
-			struct nftnl_set *s = set_new(name, NFT_SET_INTERVAL, type, len,
+			struct nftnl_set *s = nlo_set_new(nb, name, NFT_SET_INTERVAL, type, len,
 						      "000402000000020401000000");
-			set_add(nb, s);
+			nlo_set_add(nb, s);
 			nftnl_set_free(s);
 			interval_elems(nb, name, ip->addrs, ip->n, fam);
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s_v%d", h->names.group[hs->idx], fam);
-		struct nftnl_set *s = set_new(name, 0, type, len, "000402000000");
-		set_add(nb, s);
+		struct nftnl_set *s = nlo_set_new(nb, name, 0, type, len, "000402000000");
+		nlo_set_add(nb, s);
 		nftnl_set_free(s);
 		struct cd_addr *v;
 		size_t n = cd_group_addrs(st, hs->idx, fam, &v);
-		struct elems e = { .set = name };
+		struct nlo_elems e = { .set = name };
 		for (size_t i = 0; i < n; i++)
-			nftnl_set_elem_set(elem_new(nb, &e), NFTNL_SET_ELEM_KEY, v[i].b, len);
-		elems_flush(nb, &e);
+			nftnl_set_elem_set(nlo_elem_new(nb, &e), NFTNL_SET_ELEM_KEY, v[i].b, len);
+		nlo_elems_flush(nb, &e);
 		free(v);
 	}
 	return 0;
@@ -510,62 +374,62 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	nlbatch_begin(&nb, limit);
 	int r = 0;
 
-	table_msg(&nb, NFT_MSG_NEWTABLE);
-	table_msg(&nb, NFT_MSG_DELTABLE);
-	table_msg(&nb, NFT_MSG_NEWTABLE);
+	nlo_table(&nb, NFT_MSG_NEWTABLE);
+	nlo_table(&nb, NFT_MSG_DELTABLE);
+	nlo_table(&nb, NFT_MSG_NEWTABLE);
 	for (size_t i = 0; i < pol->nrules; i++) {
 		char *c = cd_rule_comment(&pol->rules[i]);
 		char name[32];
 		snprintf(name, sizeof(name), "r%u", pol->rules[i].id);
-		counter(&nb, name, c);
+		nlo_counter(&nb, name, c);
 		free(c);
 	}
 	if (pol->default_action == CD_DROP) {
-		counter(&nb, "default_out", NULL);
-		counter(&nb, "default_in", NULL);
+		nlo_counter(&nb, "default_out", NULL);
+		nlo_counter(&nb, "default_in", NULL);
 	}
-	counter(&nb, "unknown_vnic", NULL);
-	chain(&nb, "forward", true);
+	nlo_counter(&nb, "unknown_vnic", NULL);
+	nlo_chain(&nb, "forward", NF_INET_FORWARD, 0);
 	for (size_t k = 0; k < h->n; k++) {
 		char name[80];
 		snprintf(name, sizeof(name), "out_%s", h->v[k].name);
-		chain(&nb, name, false);
+		nlo_chain(&nb, name, NLO_NOHOOK, 0);
 		snprintf(name, sizeof(name), "in_%s", h->v[k].name);
-		chain(&nb, name, false);
+		nlo_chain(&nb, name, NLO_NOHOOK, 0);
 	}
 	/* sets, in the order of the text (most named first, see host.h) */
 	char name[300];
 	for (size_t k = 0; k < h->nsets && r == 0; k++)
 		r = set_msgs(&nb, h, st, &h->sets[k]);
-	struct nftnl_set *s = set_new("vnics", 0, TYPE_IFNAME, 16, "000401000000");
-	set_add(&nb, s);
+	struct nftnl_set *s = nlo_set_new(&nb, "vnics", 0, TYPE_IFNAME, 16, "000401000000");
+	nlo_set_add(&nb, s);
 	nftnl_set_free(s);
-	struct elems e = { .set = "vnics" };
+	struct nlo_elems e = { .set = "vnics" };
 	uint8_t key[16];
 	for (size_t k = 0; k < h->n; k++) {
-		ifname_key(key, h->v[k].ifname);
-		nftnl_set_elem_set(elem_new(&nb, &e), NFTNL_SET_ELEM_KEY, key, 16);
+		nlo_ifname_key(key, h->v[k].ifname);
+		nftnl_set_elem_set(nlo_elem_new(&nb, &e), NFTNL_SET_ELEM_KEY, key, 16);
 	}
-	elems_flush(&nb, &e);
+	nlo_elems_flush(&nb, &e);
 	for (int d = 0; d < 2; d++) {
 		const char *dir = d ? "in" : "out";
 		snprintf(name, sizeof(name), "vnic_%s", dir);
-		s = set_new(name, NFT_SET_MAP, TYPE_IFNAME, 16, "000401000000010400000000060400000000");
+		s = nlo_set_new(&nb, name, NFT_SET_MAP, TYPE_IFNAME, 16, "000401000000010400000000060400000000");
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 16);
-		set_add(&nb, s);
+		nlo_set_add(&nb, s);
 		nftnl_set_free(s);
-		e = (struct elems){ .set = name };
+		e = (struct nlo_elems){ .set = name };
 		for (size_t k = 0; k < h->n; k++) {
 			char target[80];
 			snprintf(target, sizeof(target), "%s_%s", dir, h->v[k].name);
-			ifname_key(key, h->v[k].ifname);
-			struct nftnl_set_elem *x = elem_new(&nb, &e);
+			nlo_ifname_key(key, h->v[k].ifname);
+			struct nftnl_set_elem *x = nlo_elem_new(&nb, &e);
 			nftnl_set_elem_set(x, NFTNL_SET_ELEM_KEY, key, 16);
 			nftnl_set_elem_set_u32(x, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
 			nftnl_set_elem_set_str(x, NFTNL_SET_ELEM_CHAIN, target);
 		}
-		elems_flush(&nb, &e);
+		nlo_elems_flush(&nb, &e);
 	}
 	addr_maps(&nb, h, st);
 	/* rules: the forward chain, then every vNIC chain */

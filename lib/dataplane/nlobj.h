@@ -1,0 +1,47 @@
+/* nlobj.h - the nf_tables objects of a table as nft sends them: tables,
+ * counters, chains, sets and their elements, expressions.  The builders
+ * of the inet table (nltable.c) and of the bridge table (nlbridge.c) put
+ * them in one batch; each message takes the batch's family. */
+#ifndef CD_NLOBJ_H
+#define CD_NLOBJ_H
+
+#include <stdio.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane/nlbatch.h"
+
+/* nft's datatype numbers (datatype.h) */
+enum { TYPE_ETHERADDR = 9, TYPE_IPADDR = 7, TYPE_IP6ADDR = 8, TYPE_INET_PROTOCOL = 12,
+       TYPE_INET_SERVICE = 13, TYPE_IFNAME = 41 };
+#define NLO_CHUNK 1024           /* elements per message */
+#define NLO_NOHOOK UINT32_MAX    /* a chain that is jumped to */
+
+/* NFT_MSG_NEWTABLE or NFT_MSG_DELTABLE of table CD_TABLE */
+void nlo_table(struct nlbatch *nb, uint16_t type);
+void nlo_counter(struct nlbatch *nb, const char *name, const char *comment);
+/* a filter base chain on hook at prio (policy accept), or a regular one */
+void nlo_chain(struct nlbatch *nb, const char *name, uint32_t hook, int32_t prio);
+/* A set with the userdata nft attaches (hex as nft 1.0.6 writes it). */
+struct nftnl_set *nlo_set_new(struct nlbatch *nb, const char *name, uint32_t flags,
+			      uint32_t keytype, uint32_t keylen, const char *udata_hex);
+void nlo_set_add(struct nlbatch *nb, struct nftnl_set *s);
+
+/* Elements collected on a set object: sent in chunks, then freed. */
+struct nlo_elems {
+	const char *set;
+	struct nftnl_set *s;
+	size_t n;
+};
+struct nftnl_set_elem *nlo_elem_new(struct nlbatch *nb, struct nlo_elems *e);
+void nlo_elems_flush(struct nlbatch *nb, struct nlo_elems *e);
+
+/* an interface name as a 16-byte key */
+void nlo_ifname_key(uint8_t k[16], const char *ifname);
+/* a new expression appended to r */
+struct nftnl_expr *nlo_ex(struct nftnl_rule *r, const char *name);
+
+#endif
