@@ -1,5 +1,6 @@
 /* host.c - one host's table: build, render whole, update in place. */
 #include "policy/host.h"
+#include "policy/bridge.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -271,7 +272,8 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 			cd_buf_puts(b, "\t}\n");
 		}
 	}
-	return cd_buf_puts(b, "}\n");
+	cd_buf_puts(b, "}\n");
+	return cd_bridge_render(h, st, b);
 }
 
 static int chain_rules(struct cd_buf *script, const char *chain, const char *name,
@@ -511,5 +513,7 @@ int cd_host_diff(const struct cd_host *old, const struct cd_state *os,
 				  CD_TABLE, ov->ifname, CD_TABLE, ov->ifname, CD_TABLE,
 				  ov->ifname, CD_TABLE, ov->name, CD_TABLE, ov->name);
 	}
+	if (r == 0)
+		r = cd_bridge_diff(old, os, new, ns, script);
 	return r;
 }
