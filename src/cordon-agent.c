@@ -248,9 +248,24 @@ static void scan_answer(struct agent_main *m, json_t *ans)
 	}
 }
 
+/* What the agent did to the host besides its tables, a line each. */
+static void log_host(struct agent_main *m)
+{
+	char *l = m->enforce ? cd_agent_take_log(&m->a) : NULL;
+	for (char *c = l, *nl; c && *c; c = nl + 1) {
+		nl = strchr(c, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		log_line("host %s: %s", m->a.host, c);
+	}
+	free(l);
+}
+
 static int heartbeat(struct agent_main *m)
 {
 	json_t *status = m->enforce ? cd_agent_status(&m->a) : json_object();
+	log_host(m);
 	if (m->scanning)
 		json_object_set_new(status, "signatures", json_integer(cd_scanner_signatures(m->g.scanner)));
 	json_t *body = json_pack("{s:I, s:I, s:o}", "applied_revision", (json_int_t)m->a.rev,
@@ -378,6 +393,7 @@ int main(int argc, char **argv)
 			cd_buf_reset(&err);
 		} else {
 			log_line("host %s: %s", host, what);
+			log_host(&m);
 		}
 	}
 	if (workload) {
@@ -482,6 +498,7 @@ int main(int argc, char **argv)
 		} else if (json_object_get(ans, "snapshot")) {
 			m.want_snapshot = false;
 		}
+		log_host(&m);
 		if (m.scanning)
 			scan_answer(&m, ans);
 		cd_mcollect_interval(m.metrics,

@@ -10,6 +10,16 @@
 #                                as Calico does: /32 and /128 routes on the
 #                                host, and the gateway 169.254.1.1 / fe80::1 on the
 #                                host side of every workload device
+#   tb_bridge HOST BR V4/LEN V6/LEN
+#                                a Linux bridge in HOST holding the gateway
+#                                addresses, as libvirt's networks make
+#                                virbr0 (nothing filters it yet)
+#   tb_bworkload HOST BR WL IFNAME MAC IP...
+#                                a workload namespace whose veth IFNAME is a
+#                                port of bridge BR, as libvirt attaches a
+#                                VM's vnetN: the workload's addresses in
+#                                the bridge's subnets, its default route
+#                                through the bridge's addresses
 #   tb_routes                    routes for every workload on every other
 #                                host, through the underlay
 #   tb_ns NAME                   the namespace name of a host or workload
@@ -102,6 +112,40 @@ tb_workload() {
 			;;
 		esac
 	done
+	TB_HOST_OF[$wl]=$host
+	TB_IPS[$wl]="$*"
+}
+
+declare -A TB_BR4 TB_BR6
+tb_bridge() {
+	local host=$1 br=$2 v4=$3 v6=$4 hns
+	hns=$(tb_ns "$host")
+	ip -n "$hns" link add "$br" type bridge
+	ip -n "$hns" link set "$br" up
+	ip -n "$hns" addr add "$v4" dev "$br"
+	ip -n "$hns" -6 addr add "$v6" dev "$br" nodad
+	TB_BR4["$host/$br"]=${v4%/*}
+	TB_BR6["$host/$br"]=${v6%/*}
+}
+
+tb_bworkload() {
+	local host=$1 br=$2 wl=$3 ifname=$4 mac=$5; shift 5
+	local hns wns ip
+	hns=$(tb_ns "$host")
+	_tb_newns "$wl" || return 1
+	wns=$(tb_ns "$wl")
+	ip link add "$ifname" netns "$hns" type veth peer name eth0 netns "$wns"
+	ip -n "$wns" link set eth0 address "$mac"
+	ip -n "$hns" link set "$ifname" master "$br" up
+	ip -n "$wns" link set eth0 up
+	for ip in "$@"; do
+		case "$ip" in
+		*:*) ip -n "$wns" -6 addr add "$ip/64" dev eth0 nodad ;;
+		*) ip -n "$wns" addr add "$ip/24" dev eth0 ;;
+		esac
+	done
+	ip -n "$wns" route add default via "${TB_BR4[$host/$br]}"
+	ip -n "$wns" -6 route add default via "${TB_BR6[$host/$br]}" 2>/dev/null
 	TB_HOST_OF[$wl]=$host
 	TB_IPS[$wl]="$*"
 }

@@ -17,6 +17,7 @@
 #include "dataplane/ct.h"
 #include "dataplane/nft.h"
 #include "dataplane/nltable.h"
+#include "dataplane/ports.h"
 #include "agent/queue.h"
 #include "base/util.h"
 
@@ -45,6 +46,7 @@ int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
 {
 	memset(a, 0, sizeof(*a));
 	a->ns_fd = a->home_fd = -1;
+	cd_buf_init(&a->portlog, 1 << 16);
 	a->host = cd_strdup(host);
 	a->dir = cd_strdup(dir);
 	if (netns) {
@@ -85,6 +87,10 @@ void cd_agent_free(struct cd_agent *a)
 	free(a->dir);
 	free(a->policy);
 	free(a->inventory);
+	cd_buf_free(&a->portlog);
+	for (size_t i = 0; i < a->nunenforced; i++)
+		free(a->unenforced[i]);
+	free(a->unenforced);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -121,6 +127,54 @@ static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host 
 	return 0;
 }
 
+/* Inside the namespace: how h's vNICs are attached; bridges holding one
+ * made to pass their traffic through netfilter (dataplane/ports.h).  The
+ * vNICs it cannot filter are kept for the status, and logged when they
+ * change. */
+static void prepare_ports(struct cd_agent *a, const struct cd_host *h)
+{
+	const char **names = cd_calloc(h->n + 1, sizeof(char *));
+	struct cd_port *p = cd_calloc(h->n + 1, sizeof(*p));
+	for (size_t k = 0; k < h->n; k++)
+		names[k] = h->v[k].ifname;
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	if (cd_ports_prepare(names, h->n, p, &a->portlog, &err) < 0) {
+		cd_buf_printf(&a->portlog, "cannot read the vNICs' attachments: %s\n", err.data);
+	} else {
+		char **v = NULL;
+		size_t n = 0, cap = 0;
+		for (size_t k = 0; k < h->n; k++) {
+			if (p[k].kind != CD_PORT_UNFILTERED)
+				continue;
+			char *line = cd_asprintf("%s: %s", names[k], p[k].reason);
+			bool known = false;
+			for (size_t i = 0; i < a->nunenforced && !known; i++)
+				known = strcmp(a->unenforced[i], line) == 0;
+			if (!known)
+				cd_buf_printf(&a->portlog, "vNIC %s is NOT enforced\n", line);
+			CD_PUSH(v, n, cap, line);
+		}
+		for (size_t i = 0; i < a->nunenforced; i++)
+			free(a->unenforced[i]);
+		free(a->unenforced);
+		a->unenforced = v;
+		a->nunenforced = n;
+	}
+	cd_buf_free(&err);
+	free(names);
+	free(p);
+}
+
+char *cd_agent_take_log(struct cd_agent *a)
+{
+	if (!a->portlog.len)
+		return NULL;
+	char *s = cd_strdup(a->portlog.data);
+	cd_buf_reset(&a->portlog);
+	return s;
+}
+
 /* Replace the table with st's, in one transaction; then cut what it
  * forbids.  On success the agent holds st. */
 static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, struct cd_buf *err)
@@ -136,6 +190,7 @@ static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 		cd_buf_printf(err, "entering the network namespace: %s", strerror(-r));
 		return r;
 	}
+	prepare_ports(a, &h);
 	r = cd_nft_replace_host(&h, st, err);
 	if (r == -ENOTSUP) {
 		struct cd_buf text;
@@ -164,6 +219,7 @@ static int diff_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 	r = cd_host_diff(&a->h, a->st, &h, st, &script);
 	if (r == 0 && script.len) {
 		if ((r = enter(a)) == 0) {
+			prepare_ports(a, &h);
 			r = cd_nft_run(script.data, err);
 			if (r == 0)
 				cd_ct_cut(st, &h, NULL, 0, cut);
@@ -460,7 +516,13 @@ json_t *cd_agent_status(struct cd_agent *a)
 	cd_buf_init(&err, 4096);
 	if (enter(a) == 0) {
 		int r = cd_counters_read(&v, &n, &err);
+		if (a->st)   /* a bridge made again, a VM started on one */
+			prepare_ports(a, &a->h);
 		leave(a);
+		json_t *un = json_array();
+		for (size_t i = 0; i < a->nunenforced; i++)
+			json_array_append_new(un, json_string(a->unenforced[i]));
+		json_object_set_new(o, "unenforced", un);
 		json_object_set_new(o, "table", json_string(r == 0 ? "present" : "missing"));
 		json_t *c = json_object();
 		for (size_t i = 0; i < n; i++)

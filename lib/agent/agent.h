@@ -38,6 +38,10 @@ struct cd_agent {
 	int64_t seq, rev;          /* applied change number and revision */
 	char *policy, *inventory;  /* the last snapshot's documents */
 	FILE *journal;             /* tag changes after the snapshot */
+	struct cd_buf portlog;     /* what preparing the vNICs' bridges did, */
+				   /* for the log (cd_agent_take_log) */
+	char **unenforced;         /* "VNIC: REASON" of vNICs cordon cannot */
+	size_t nunenforced;        /* filter (see dataplane/ports.h) */
 };
 
 int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
@@ -50,6 +54,10 @@ int cd_agent_start(struct cd_agent *a, char *what, size_t whatlen, struct cd_buf
  * per noteworthy thing done to events (an array).  On failure the table
  * is as before the failed step, and the agent asks for a snapshot next. */
 int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd_buf *err);
+/* The lines of what the agent did to the host besides its tables (a
+ * bridge's nf_call_iptables turned on, br_netfilter loaded, vNICs it cannot
+ * filter), since the last call; NULL when none.  Free it. */
+char *cd_agent_take_log(struct cd_agent *a);
 /* Status for the heartbeat: vNICs, rules, non-zero counters by rule id. */
 json_t *cd_agent_status(struct cd_agent *a);
 

@@ -162,6 +162,36 @@ static void ct_state(struct nlbatch *nb, uint32_t bits, uint32_t verdict)
 	fwd_rule(nb, r, "adding a conntrack rule to chain forward");
 }
 
+/* icmpv6 type TYPE accept */
+static void nd_accept(struct nlbatch *nb, uint8_t type)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint8_t v[3] = { NFPROTO_IPV6, IPPROTO_ICMPV6, type };
+	uint32_t key[2] = { NFT_META_NFPROTO, NFT_META_L4PROTO };
+	for (int i = 0; i < 3; i++) {
+		struct nftnl_expr *e;
+		if (i < 2) {
+			e = nlo_ex(r, "meta");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key[i]);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+		} else {
+			e = nlo_ex(r, "payload");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 0);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 1);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+		}
+		e = nlo_ex(r, "cmp");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &v[i], 1);
+	}
+	struct nftnl_expr *e = nlo_ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+	fwd_rule(nb, r, "adding a neighbour discovery rule to chain forward");
+}
+
 static void ifname_load(struct nftnl_rule *r, uint32_t key)
 {
 	struct nftnl_expr *e = nlo_ex(r, "meta");
@@ -437,6 +467,8 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	/* rules: the forward chain, then every vNIC chain */
 	ct_state(&nb, 0x6, NF_ACCEPT);   /* established, related */
 	ct_state(&nb, 0x1, NF_DROP);     /* invalid */
+	nd_accept(&nb, 135);             /* nd-neighbor-solicit */
+	nd_accept(&nb, 136);             /* nd-neighbor-advert */
 	for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++) {
 		r = unknown_rule(&nb, NFT_META_IIFNAME, h->globs[i]);
 		if (r == 0)

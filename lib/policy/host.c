@@ -248,7 +248,12 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 	cd_buf_puts(b, "\n\tchain forward {\n"
 		    "\t\ttype filter hook forward priority filter; policy accept;\n"
 		    "\t\tct state established,related accept\n"
-		    "\t\tct state invalid drop\n");
+		    "\t\tct state invalid drop\n"
+		    /* between two VMs on one bridge, neighbour discovery is
+		     * forwarded: let it through as it goes between a routed
+		     * guest and its host (SpoofGuard checks its source) */
+		    "\t\ticmpv6 type nd-neighbor-solicit accept\n"
+		    "\t\ticmpv6 type nd-neighbor-advert accept\n");
 	if (!h->unknown_accept) {
 		for (size_t i = 0; i < h->nglobs; i++)
 			cd_buf_printf(b, "\t\tiifname \"%s\" iifname != @vnics counter name \"unknown_vnic\" drop\n"
