@@ -4,6 +4,9 @@
 # in $TMP; domains of type qemu (TCG: the user cannot open /dev/kvm) with
 # 64 MiB, one vCPU, a qcow2 disk and a virtio balloon, no OS needed.
 # Sourced after lib.sh and testbed.sh (TB_PIDS); sets LVD, LURI, QEMU_PIDS.
+# With LVD_NETNS set, the daemon runs in that namespace instead (a test
+# host's, where its guests' taps are), under the host name LVD_HOSTNAME
+# (a UTS namespace of its own), which is its workloads' host.
 LVD=$TMP/lvd
 LURI="qemu+unix:///session?socket=$LVD/run/libvirt/libvirt-sock"
 QEMU_PIDS=()
@@ -16,7 +19,10 @@ start_libvirtd() {   # DISK...: the qcow2 images to make first
 	local d
 	for d in "$@"; do qemu-img create -q -f qcow2 "$LVD/img/$d.qcow2" 64M || return 1; done
 	chown -R 65534:65534 "$LVD"
-	unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups \
+	local ns=(unshare -n)
+	[ -n "${LVD_NETNS:-}" ] && ns=(ip netns exec "$LVD_NETNS" unshare -u sh -c \
+		'hostname "$0" && exec "$@"' "${LVD_HOSTNAME:-hv}")
+	"${ns[@]}" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		env -i HOME="$LVD" XDG_RUNTIME_DIR="$LVD/run" XDG_CONFIG_HOME="$LVD/cfg" \
 		XDG_CACHE_HOME="$LVD/cache" XDG_DATA_HOME="$LVD/data" PATH=/usr/sbin:/usr/bin \
 		libvirtd >>"$TMP/libvirtd.log" 2>&1 &
@@ -42,7 +48,12 @@ start_pool() {   # NAME: a dir pool over the disks' directory
 qemu_cleanup() {
 	# QEMU outlives libvirtd: its processes (ours, by the PIDs libvirt
 	# wrote) are ended first, stopped ones woken to die
-	local p
+	# (and those started in a subshell, by the PID files libvirt keeps)
+	# (PID files end with no newline)
+	local p f
+	for f in "$LVD"/run/libvirt/qemu/run/*.pid; do
+		[ -f "$f" ] && [ "${f##*/}" != driver.pid ] && QEMU_PIDS+=("$(<"$f")")
+	done
 	for p in "${QEMU_PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	tb_cleanup
 }
