@@ -55,5 +55,6 @@ qemu_cleanup() {
 		[ -f "$f" ] && [ "${f##*/}" != driver.pid ] && QEMU_PIDS+=("$(<"$f")")
 	done
 	for p in "${QEMU_PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+	for p in "${QEMU_PIDS[@]}"; do until_ 50 eval '! kill -0 "$p" 2>/dev/null'; done
 	tb_cleanup
 }
