@@ -22,7 +22,9 @@ const char help_agents[] =
 	"Each agent: its host (or workload), whether it is connected (heard from\n"
 	"within three heartbeats), its last heartbeat, and what it has realized:\n"
 	"the policy revision and change number it applied, and whether that is\n"
-	"the manager's current state.\n";
+	"the manager's current state.  Under a host's line, each vNIC it cannot\n"
+	"filter (macvtap, an Open vSwitch port, a bridge without br_netfilter):\n"
+	"its policy and its quarantine are NOT enforced, and the reason.\n";
 
 int cmd_agents(int argc, char **argv)
 {
@@ -36,13 +38,21 @@ int cmd_agents(int argc, char **argv)
 		       "REVISION", "CHANGE", "REALIZED");
 		size_t i;
 		json_t *a;
-		json_array_foreach(out, i, a)
+		json_array_foreach(out, i, a) {
 			printf("%-24s %-9s %-24s %-8lld %-8lld %s\n", online_str(a, "name"),
 			       json_is_true(json_object_get(a, "connected")) ? "yes" : "no",
 			       online_str(a, "last_heartbeat"),
 			       (long long)json_integer_value(json_object_get(a, "applied_revision")),
 			       (long long)json_integer_value(json_object_get(a, "applied_seq")),
 			       json_is_true(json_object_get(a, "current")) ? "current" : "behind");
+			size_t j;
+			json_t *v;
+			json_array_foreach(json_object_get(a, "not_enforced"), j, v) {
+				const char *wl = json_string_value(json_object_get(v, "workload"));
+				printf("  NOT ENFORCED: vNIC %s%s%s%s: %s\n", online_str(v, "vnic"),
+				       wl ? " (" : "", wl ? wl : "", wl ? ")" : "", online_str(v, "reason"));
+			}
+		}
 	}
 	json_decref(out);
 	return EXIT_OK;

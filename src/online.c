@@ -261,6 +261,10 @@ int online_explain(const char *from, const char *to, const char *proto, const ch
 				printf("  %s: %s by rule %lld\n", st[i], online_str(s, "verdict"),
 				       (long long)json_integer_value(rule));
 		}
+		size_t i;
+		json_t *w;
+		json_array_foreach(json_object_get(out, "warnings"), i, w)
+			printf("warning: %s\n", json_string_value(w));
 	}
 	json_decref(out);
 	return EXIT_OK;

@@ -44,6 +44,7 @@ export function Workloads({ params }) {
     { head: "Tags", cell: (w) => w.tags.join(", ") },
     { head: "Groups", cell: (w) => w.groups.join(", ") },
     { head: "Quarantine", cell: (w) => (w.quarantined ? html`<${State} ok=${false} word="quarantined" />` : "–") },
+    { head: "Enforced", cell: (w) => (w.not_enforced ? html`<${State} ok=${false} word="NOT enforced" />` : "yes") },
     { head: "CPU", cell: (w) => (m[w.name]?.vm_cpu_usage_ratio != null ? `${(m[w.name].vm_cpu_usage_ratio * 100).toFixed(1)} %` : "–") },
     { head: html`Memory <${UnitSwitch} label="Memory" unit=${unit} set=${setUnit} />`,
       cell: (w) => bytes(m[w.name]?.vm_memory_used_bytes, unit) },
@@ -96,6 +97,7 @@ export function Workload({ arg: name }) {
   return html`<h1>${w.name}</h1>${dialog}
     <p class="sub">${[`on ${w.host || "no host"}`, `source ${w.source || "–"}`, w.os, w.ips.join(", ")].filter(Boolean).join(" · ")}</p>
     <${Err} e=${error || err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
+    ${(w.not_enforced || []).map((n) => html`<p class="unenforced" role="alert"><strong>Not enforced:</strong> its host cannot filter vNIC ${n.vnic}: ${n.reason}. Its policy and its quarantine do not hold.</p>`)}
     <div class="grid2">
     <section class="card"><h2>Tags</h2>
       <ul class="tags">${w.tags.map((t) => html`<li><span class="tag">${t}</span>

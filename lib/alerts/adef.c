@@ -11,7 +11,8 @@ static const char *const kinds[CD_AK_N] = { "vm", "host", "datastore", "source" 
 static const char *const sevs[CD_AS_N] = { "info", "warning", "immediate", "critical" };
 static const char *const ops[] = { ">", ">=", "<", "<=", "==", "!=" };
 static const char *const states[CD_ST_N] = { "agent_down", "source_error", "source_stale",
-					     "policy_not_realized", "quarantined", "detection" };
+					     "policy_not_realized", "quarantined", "detection",
+					     "vnic_not_enforced" };
 static const char *const actions[] = { "none", "tag", "scan", "release" };
 
 const char *cd_akind_name(enum cd_akind k)

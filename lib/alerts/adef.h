@@ -16,7 +16,7 @@
  *    its used bytes over a window, compared to a value;
  *  - state: a fact of the manager's: agent_down, source_error,
  *    source_stale, policy_not_realized (after seconds), quarantined,
- *    detection (within seconds).
+ *    detection (within seconds), vnic_not_enforced.
  * A pushed document adds to the built-in definitions; one of the same
  * name replaces the built-in, `enabled: false` turns it off. */
 #ifndef CD_ADEF_H
@@ -41,7 +41,7 @@ enum cd_aop { CD_AOP_GT, CD_AOP_GE, CD_AOP_LT, CD_AOP_LE, CD_AOP_EQ, CD_AOP_NE }
 enum cd_asym { CD_SYM_METRIC, CD_SYM_POPULATION, CD_SYM_CAPACITY, CD_SYM_STATE };
 enum cd_astate {
 	CD_ST_AGENT_DOWN, CD_ST_SOURCE_ERROR, CD_ST_SOURCE_STALE, CD_ST_POLICY_NOT_REALIZED,
-	CD_ST_QUARANTINED, CD_ST_DETECTION, CD_ST_N
+	CD_ST_QUARANTINED, CD_ST_DETECTION, CD_ST_VNIC_NOT_ENFORCED, CD_ST_N
 };
 enum cd_aaction { CD_ACT_NONE, CD_ACT_TAG, CD_ACT_SCAN, CD_ACT_RELEASE };
 

@@ -37,6 +37,16 @@ struct cd_mgr_agent *cd_mgr_agent_get(struct cd_mgr *m, const struct cd_actor *a
 	return ag;
 }
 
+/* What the agent's status (just stored) says it cannot enforce; events
+ * only for what this manager heard itself. */
+static void status_taken(struct cd_mgr *m, struct cd_mgr_agent *ag, bool announce)
+{
+	json_t *st = ag->rec.status ? json_loads(ag->rec.status, 0, NULL) : NULL;
+	if (st || !ag->unenforced)
+		cd_mgr_unenforced_set(m, ag, cd_mgr_unenforced_parse(st), announce);
+	json_decref(st);
+}
+
 int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a)
 {
 	struct cd_mgr *m = ctx;
@@ -52,6 +62,7 @@ int cd_mgr_load_agent(void *ctx, const struct cd_agent_rec *a)
 		.up = cd_store_shared(m->store) && a->up,    /* one's own: heard since the start */
 	};
 	CD_PUSH(m->agents, m->nagents, m->agents_cap, ag);
+	status_taken(m, &m->agents[m->nagents - 1], false);
 	return 0;
 }
 
@@ -71,6 +82,7 @@ int cd_mgr_merge_agent(void *ctx, const struct cd_agent_rec *a)
 		ag->rec.applied_at = a->applied_at;
 		free(ag->rec.status);
 		ag->rec.status = a->status ? cd_strdup(a->status) : NULL;
+		status_taken(m, ag, false);
 	}
 	if (ag->up != a->up && !ag->dirty)
 		m->pulse++;
@@ -134,6 +146,7 @@ int cd_mgr_heartbeat(struct cd_mgr *m, const struct cd_actor *a, int64_t applied
 	if (status) {
 		free(ag->rec.status);
 		ag->rec.status = json_dumps(status, JSON_COMPACT);
+		cd_mgr_unenforced_set(m, ag, cd_mgr_unenforced_parse(status), true);
 	}
 	int r = cd_store_agent_put(m->store, &ag->rec);
 	if (r == 0) {
@@ -253,6 +266,7 @@ json_t *cd_mgr_agents(struct cd_mgr *m)
 				      "current", r->applied_seq == m->seq);
 		json_object_set_new(o, "status", r->status ? json_loads(r->status, 0, NULL) : json_null());
 		json_object_set_new(o, "events_refused", json_integer(m->agents[i].refused));
+		json_object_set_new(o, "not_enforced", cd_mgr_unenforced_list(m, &m->agents[i]));
 		json_array_append_new(out, o);
 	}
 	return out;

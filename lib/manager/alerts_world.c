@@ -235,6 +235,18 @@ static bool q_state(void *ctx, enum cd_akind k, const char *name, enum cd_astate
 		cd_buf_printf(why, "malware found %lld s ago", (long long)((now - t) / 1000000));
 		return true;
 	}
+	case CD_ST_VNIC_NOT_ENFORCED: {
+		long wi = cd_inventory_find(&m->st->inv, name);
+		const struct cd_workload *wl = wi < 0 ? NULL : &m->st->inv.w[wi];
+		for (size_t j = 0; wl && j < wl->nvnics; j++) {
+			const char *r = cd_mgr_vnic_unenforced(m, wl->host, wl->vnics[j].ifname);
+			if (r) {
+				cd_buf_printf(why, "its host cannot filter vNIC %s: %s", wl->vnics[j].ifname, r);
+				return true;
+			}
+		}
+		return false;
+	}
 	case CD_ST_N:
 		break;
 	}

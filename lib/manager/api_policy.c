@@ -217,7 +217,30 @@ void cd_api_h_explain(struct ctx *c)
 		return;
 	}
 	struct cd_verdict v;
-	cd_explain(cd_mgr_state(c->m), &f, &v);
-	cd_api_reply(c, 200, cd_verdict_json(&v));
+	const struct cd_state *st = cd_mgr_state(c->m);
+	cd_explain(st, &f, &v);
+	json_t *o = cd_verdict_json(&v), *warn = json_array();
+	/* the answer is the policy's; where a host cannot filter a vNIC, the
+	 * kernel does not apply it, and the answer says so */
+	static const char *const stage[2] = { "egress", "ingress" };
+	for (int s = 0; s < 2; s++) {
+		const struct cd_stage_result *r = &v.stage[s];
+		if (!r->checked)
+			continue;
+		const struct cd_workload *w = &st->inv.w[r->wl];
+		const char *dev = w->vnics[r->vnic].ifname;
+		const char *reason = cd_mgr_vnic_unenforced(c->m, w->host, dev);
+		if (!reason)
+			continue;
+		json_object_set_new(json_object_get(o, stage[s]), "not_enforced", json_string(reason));
+		json_array_append_new(warn, json_sprintf("%s at %s (%s): vNIC NOT enforced on host %s: "
+							 "%s; the kernel does not apply this verdict",
+							 stage[s], w->name, dev, w->host, reason));
+	}
+	if (json_array_size(warn))
+		json_object_set_new(o, "warnings", warn);
+	else
+		json_decref(warn);
+	cd_api_reply(c, 200, o);
 }
 

@@ -397,8 +397,10 @@ void cd_mgr_close(struct cd_mgr *m)
 	cd_mgr_state_drop(m->st);
 	free(m->inv_doc);
 	cd_blob_unref(m->snap);
-	for (size_t i = 0; i < m->nagents; i++)
+	for (size_t i = 0; i < m->nagents; i++) {
 		cd_agent_rec_free(&m->agents[i].rec);
+		json_decref(m->agents[i].unenforced);
+	}
 	free(m->agents);
 	free(m);
 }
@@ -561,6 +563,9 @@ json_t *cd_mgr_workloads(struct cd_mgr *m)
 		json_object_set_new(o, "quarantined", json_boolean(q));
 		const char *state = cd_mgr_source_state_name(cd_mgr_source_get(m, wl->source));
 		json_object_set_new(o, "stale", json_boolean(strcmp(state, "in sync") != 0));
+		json_t *ne = cd_mgr_workload_unenforced(m, wl);
+		if (ne)        /* never silently open: its host cannot filter it */
+			json_object_set_new(o, "not_enforced", ne);
 		if (q) {       /* since when and why: recorded when it was set */
 			struct cd_quarantine qr = { 0 };
 			char ts[CD_TIME_STRLEN];

@@ -346,6 +346,12 @@ void cd_mgr_session_free(struct cd_mgr_session *s);
 void cd_mgr_session_csrf(const char *secret, char out[CD_HASH_HEX]);
 int cd_mgr_signout(struct cd_mgr *m, const char *secret, const struct cd_actor *a);
 
+/* Why the vNIC IFNAME on HOST is not enforced, as its agent reports it;
+ * NULL when it is (or nothing is known). */
+const char *cd_mgr_vnic_unenforced(const struct cd_mgr *m, const char *host, const char *ifname);
+/* [{vnic, reason}] of the workload's vNICs not enforced; NULL when none */
+json_t *cd_mgr_workload_unenforced(const struct cd_mgr *m, const struct cd_workload *w);
+
 /* Log an event (and print it); fmt makes the message; data (may be NULL)
  * is taken over. */
 int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,

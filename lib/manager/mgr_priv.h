@@ -33,6 +33,7 @@ struct cd_mgr_agent {
 	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
 	int64_t refused;       /* events refused for the rate (since start) */
 	int64_t refused_logged;/* when that was last logged */
+	json_t *unenforced;    /* {ifname: reason}: vNICs it cannot filter (realize.c) */
 };
 
 struct cd_mgr {
@@ -168,5 +169,13 @@ bool cd_mgr_session_expired(const struct cd_token *t);
 
 /* One line to the manager's log. */
 #define cd_mgr_logf(m, ...) cd_logf((m)->log, __VA_ARGS__)
+
+/* realize.c: the vNICs a host's agent says it cannot filter.  parse takes
+ * {ifname: reason} out of a heartbeat status; set installs it (taken
+ * over), with an event per vNIC that appears or goes when announce. */
+json_t *cd_mgr_unenforced_parse(const json_t *status);
+void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *now, bool announce);
+/* [{vnic, workload, reason}] of an agent */
+json_t *cd_mgr_unenforced_list(const struct cd_mgr *m, const struct cd_mgr_agent *ag);
 
 #endif

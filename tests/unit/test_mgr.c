@@ -373,3 +373,68 @@ TEST(mgr_store_alerts_searched_events_and_one_retention)
 	ASSERT(cd_store_event_bytes(s) < before);
 	cd_store_close(s);
 }
+
+static int count_vnic_events(void *ctx, const struct cd_event *e)
+{
+	int *n = ctx;
+	n[0] += !strcmp(e->type, "vnic-not-enforced");
+	n[1] += !strcmp(e->type, "vnic-enforced");
+	return 0;
+}
+
+/* An agent's word on what it cannot enforce: what is malformed is left
+ * out, names and reasons are bounded, and an event marks each vNIC that
+ * appears or goes (not a repeated heartbeat). */
+TEST(mgr_unenforced_vnics_from_a_hostile_status)
+{
+	char big[700];
+	memset(big, 'r', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	json_t *st = json_pack("{s:[s, s, s, s, s, i, s]}", "unenforced", "vnet3: a macvtap device",
+			       "no separator", ": no name", "averyveryverylongname: x", "", 7, "vnet4: x");
+	json_array_append_new(json_object_get(st, "unenforced"), json_sprintf("vnet5: %s", big));
+	json_t *u = cd_mgr_unenforced_parse(st);
+	ASSERT_EQ(json_object_size(u), 2);
+	ASSERT_STR_EQ(json_string_value(json_object_get(u, "vnet3")), "a macvtap device");
+	ASSERT_STR_EQ(json_string_value(json_object_get(u, "vnet4")), "x");
+	json_decref(u);
+	json_decref(st);
+	u = cd_mgr_unenforced_parse(NULL);     /* no status: nothing */
+	ASSERT_EQ(json_object_size(u), 0);
+	json_decref(u);
+	json_t *many = json_array();
+	for (int i = 0; i < 5000; i++)
+		json_array_append_new(many, json_sprintf("v%d: r", i));
+	st = json_pack("{s:o}", "unenforced", many);
+	u = cd_mgr_unenforced_parse(st);
+	ASSERT_EQ(json_object_size(u), 4096);
+	json_decref(u);
+	json_decref(st);
+
+	struct cd_store *s;
+	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
+	struct cd_mgr *m;
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	ASSERT_EQ(cd_mgr_open(&m, s, NULL, &err), 0);
+	struct cd_actor a = { .name = "host:hv1", .host = "hv1", .origin = "local" };
+	st = json_pack("{s:[s]}", "unenforced", "vnet3: a macvtap device");
+	ASSERT_EQ(cd_mgr_heartbeat(m, &a, 0, 0, st), 0);
+	ASSERT_EQ(cd_mgr_heartbeat(m, &a, 0, 0, st), 0);     /* the same again: no event */
+	json_decref(st);
+	ASSERT_STR_EQ(cd_mgr_vnic_unenforced(m, "HV1", "vnet3"), "a macvtap device");
+	ASSERT(!cd_mgr_vnic_unenforced(m, "hv1", "vnet4"));
+	ASSERT(!cd_mgr_vnic_unenforced(m, "hv2", "vnet3"));
+	st = json_pack("{s:[]}", "unenforced");
+	ASSERT_EQ(cd_mgr_heartbeat(m, &a, 0, 0, st), 0);
+	json_decref(st);
+	ASSERT(!cd_mgr_vnic_unenforced(m, "hv1", "vnet3"));
+	struct cd_event_filter f = { .host = "hv1" };
+	int n[2] = { 0, 0 };
+	ASSERT_EQ(cd_mgr_events(m, &f, count_vnic_events, n), 0);
+	ASSERT_EQ(n[0], 1);
+	ASSERT_EQ(n[1], 1);
+	cd_mgr_close(m);
+	cd_store_close(s);
+	cd_buf_free(&err);
+}

@@ -1,0 +1,130 @@
+/* realize.c - the vNICs a host cannot filter, as its agent reports them
+ * (macvtap, an Open vSwitch port, a bridge without br_netfilter): taken
+ * from the agent's heartbeat status ("unenforced": ["IFNAME: REASON"]),
+ * an event when one appears or goes, and the facts `GET /agents`,
+ * `GET /workloads`, explain and the vnic_not_enforced alert symptom read.
+ * Never silently open: whatever cordon cannot enforce is said, where the
+ * operator looks. */
+#include "manager/mgr.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "manager/mgr_priv.h"
+#include "base/util.h"
+
+#define UNENF_MAX 4096   /* entries taken from one agent's status */
+#define REASON_MAX 512   /* bytes of one reason */
+#define IFNAME_MAX 15    /* IFNAMSIZ - 1 */
+
+/* {ifname: reason} from an agent's status.  The status is the agent's
+ * word: what is malformed is left out, and there is a bound. */
+json_t *cd_mgr_unenforced_parse(const json_t *status)
+{
+	json_t *out = json_object(), *e;
+	size_t i;
+	json_array_foreach(json_object_get(status, "unenforced"), i, e) {
+		const char *s = json_string_value(e), *sep = s ? strstr(s, ": ") : NULL;
+		if (i >= UNENF_MAX)
+			break;
+		if (!sep || sep == s || sep - s > IFNAME_MAX || strlen(sep + 2) > REASON_MAX)
+			continue;
+		char ifname[IFNAME_MAX + 1];
+		memcpy(ifname, s, (size_t)(sep - s));
+		ifname[sep - s] = 0;
+		json_object_set_new(out, ifname, json_string(sep + 2));
+	}
+	return out;
+}
+
+/* The workload whose vNIC IFNAME is on HOST, or NULL. */
+static const struct cd_workload *owner(const struct cd_mgr *m, const char *host, const char *ifname)
+{
+	const struct cd_inventory *inv = &m->st->inv;
+	for (size_t i = 0; host && i < inv->n; i++) {
+		const struct cd_workload *w = &inv->w[i];
+		if (!w->host || strcasecmp(w->host, host))
+			continue;
+		for (size_t j = 0; j < w->nvnics; j++)
+			if (!strcmp(w->vnics[j].ifname, ifname))
+				return w;
+	}
+	return NULL;
+}
+
+void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *now, bool announce)
+{
+	const char *k;
+	json_t *v;
+	bool moved = false;
+	json_t *old = ag->unenforced ? ag->unenforced : json_object();
+	json_object_foreach(now, k, v) {
+		const char *was = json_string_value(json_object_get(old, k));
+		if (was && !strcmp(was, json_string_value(v)))
+			continue;
+		moved = true;
+		if (!announce)
+			continue;
+		const struct cd_workload *w = owner(m, ag->rec.host, k);
+		cd_mgr_event(m, "vnic-not-enforced", w ? w->name : NULL, ag->rec.host, NULL,
+			     json_pack("{s:s, s:s}", "vnic", k, "reason", json_string_value(v)),
+			     "vNIC %s%s%s%s on host %s is NOT enforced: %s", k, w ? " (" : "",
+			     w ? w->name : "", w ? ")" : "", ag->rec.host ? ag->rec.host : "?",
+			     json_string_value(v));
+	}
+	json_object_foreach(old, k, v) {
+		if (json_object_get(now, k))
+			continue;
+		moved = true;
+		if (!announce)
+			continue;
+		const struct cd_workload *w = owner(m, ag->rec.host, k);
+		cd_mgr_event(m, "vnic-enforced", w ? w->name : NULL, ag->rec.host, NULL,
+			     json_pack("{s:s}", "vnic", k), "vNIC %s%s%s%s on host %s is enforced again",
+			     k, w ? " (" : "", w ? w->name : "", w ? ")" : "",
+			     ag->rec.host ? ag->rec.host : "?");
+	}
+	if (old != ag->unenforced)
+		json_decref(old);
+	json_decref(ag->unenforced);
+	ag->unenforced = now;
+	if (moved)
+		m->pulse++;
+}
+
+const char *cd_mgr_vnic_unenforced(const struct cd_mgr *m, const char *host, const char *ifname)
+{
+	for (size_t i = 0; host && i < m->nagents; i++) {
+		const struct cd_mgr_agent *a = &m->agents[i];
+		if (a->rec.host && !strcasecmp(a->rec.host, host) && a->unenforced)
+			return json_string_value(json_object_get(a->unenforced, ifname));
+	}
+	return NULL;
+}
+
+json_t *cd_mgr_unenforced_list(const struct cd_mgr *m, const struct cd_mgr_agent *ag)
+{
+	json_t *out = json_array(), *v;
+	const char *k;
+	json_object_foreach(ag->unenforced, k, v) {
+		const struct cd_workload *w = owner(m, ag->rec.host, k);
+		json_array_append_new(out, json_pack("{s:s, s:s?, s:O}", "vnic", k, "workload",
+						     w ? w->name : NULL, "reason", v));
+	}
+	return out;
+}
+
+json_t *cd_mgr_workload_unenforced(const struct cd_mgr *m, const struct cd_workload *w)
+{
+	json_t *out = NULL;
+	for (size_t j = 0; j < w->nvnics; j++) {
+		const char *why = cd_mgr_vnic_unenforced(m, w->host, w->vnics[j].ifname);
+		if (!why)
+			continue;
+		if (!out)
+			out = json_array();
+		json_array_append_new(out, json_pack("{s:s, s:s}", "vnic", w->vnics[j].ifname,
+						     "reason", why));
+	}
+	return out;
+}
