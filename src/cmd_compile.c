@@ -10,7 +10,7 @@
 #include "dataplane/ct.h"
 #include "policy/host.h"
 #include "dataplane/nltable.h"
-#include "dataplane/ports.h"
+#include "dataplane/attach.h"
 
 const char help_compile[] =
 	"usage: cordon compile --inventory INV --policy POL --host HOST\n"
@@ -48,26 +48,22 @@ const char help_apply[] =
 
 /* Before an apply: bridges that hold a vNIC made to pass their traffic
  * through netfilter; each vNIC cordon cannot filter said so. */
-static void prepare_ports(const struct cd_host *h)
+static void prepare_ports(const struct cd_host *h, const struct cd_state *st)
 {
-	const char **names = cd_calloc(h->n + 1, sizeof(char *));
-	struct cd_port *p = cd_calloc(h->n + 1, sizeof(*p));
-	for (size_t k = 0; k < h->n; k++)
-		names[k] = h->v[k].ifname;
+	struct cd_port *p;
 	struct cd_buf log, err;
 	cd_buf_init(&log, 1 << 16);
 	cd_buf_init(&err, 4096);
-	if (cd_ports_prepare(names, h->n, p, &log, &err) < 0)
+	if (cd_attach_prepare(h, st, &p, &log, &err) < 0)
 		fprintf(stderr, "cordon apply: cannot read the vNICs' attachments: %s\n", err.data);
 	for (char *c = log.data, *nl; c && (nl = strchr(c, '\n')); c = nl + 1)
 		fprintf(stderr, "cordon apply: %.*s\n", (int)(nl - c), c);
 	for (size_t k = 0; k < h->n; k++)
 		if (p[k].kind == CD_PORT_UNFILTERED)
 			fprintf(stderr, "cordon apply: warning: vNIC %s is NOT enforced: %s\n",
-				names[k], p[k].reason);
+				h->v[k].ifname, p[k].reason);
 	cd_buf_free(&log);
 	cd_buf_free(&err);
-	free(names);
 	free(p);
 }
 
@@ -104,7 +100,7 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 		struct cd_buf err;
 		cd_buf_init(&err, 1 << 20);
 		if (!o.dry_run)
-			prepare_ports(&h);
+			prepare_ports(&h, &st);
 		int e = o.dry_run ? cd_nft_replace(out.data, true, &err)
 				  : cd_nft_replace_host(&h, &st, &err);
 		if (e == -ENOTSUP) {   /* a rule the direct builder does not know */

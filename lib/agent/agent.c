@@ -17,7 +17,7 @@
 #include "dataplane/ct.h"
 #include "dataplane/nft.h"
 #include "dataplane/nltable.h"
-#include "dataplane/ports.h"
+#include "dataplane/attach.h"
 #include "agent/queue.h"
 #include "base/util.h"
 
@@ -128,18 +128,16 @@ static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host 
 }
 
 /* Inside the namespace: how h's vNICs are attached; bridges holding one
- * made to pass their traffic through netfilter (dataplane/ports.h).  The
+ * made to pass their traffic through netfilter, routed vNICs given their
+ * routes, gateway and proxy ARP (dataplane/attach.h).  The
  * vNICs it cannot filter are kept for the status, and logged when they
  * change. */
-static void prepare_ports(struct cd_agent *a, const struct cd_host *h)
+static void prepare_ports(struct cd_agent *a, const struct cd_host *h, const struct cd_state *st)
 {
-	const char **names = cd_calloc(h->n + 1, sizeof(char *));
-	struct cd_port *p = cd_calloc(h->n + 1, sizeof(*p));
-	for (size_t k = 0; k < h->n; k++)
-		names[k] = h->v[k].ifname;
+	struct cd_port *p;
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	if (cd_ports_prepare(names, h->n, p, &a->portlog, &err) < 0) {
+	if (cd_attach_prepare(h, st, &p, &a->portlog, &err) < 0) {
 		cd_buf_printf(&a->portlog, "cannot read the vNICs' attachments: %s\n", err.data);
 	} else {
 		char **v = NULL;
@@ -147,7 +145,7 @@ static void prepare_ports(struct cd_agent *a, const struct cd_host *h)
 		for (size_t k = 0; k < h->n; k++) {
 			if (p[k].kind != CD_PORT_UNFILTERED)
 				continue;
-			char *line = cd_asprintf("%s: %s", names[k], p[k].reason);
+			char *line = cd_asprintf("%s: %s", h->v[k].ifname, p[k].reason);
 			bool known = false;
 			for (size_t i = 0; i < a->nunenforced && !known; i++)
 				known = strcmp(a->unenforced[i], line) == 0;
@@ -162,7 +160,6 @@ static void prepare_ports(struct cd_agent *a, const struct cd_host *h)
 		a->nunenforced = n;
 	}
 	cd_buf_free(&err);
-	free(names);
 	free(p);
 }
 
@@ -190,7 +187,7 @@ static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 		cd_buf_printf(err, "entering the network namespace: %s", strerror(-r));
 		return r;
 	}
-	prepare_ports(a, &h);
+	prepare_ports(a, &h, st);
 	r = cd_nft_replace_host(&h, st, err);
 	if (r == -ENOTSUP) {
 		struct cd_buf text;
@@ -219,7 +216,7 @@ static int diff_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 	r = cd_host_diff(&a->h, a->st, &h, st, &script);
 	if (r == 0 && script.len) {
 		if ((r = enter(a)) == 0) {
-			prepare_ports(a, &h);
+			prepare_ports(a, &h, st);
 			r = cd_nft_run(script.data, err);
 			if (r == 0)
 				cd_ct_cut(st, &h, NULL, 0, cut);
@@ -517,7 +514,7 @@ json_t *cd_agent_status(struct cd_agent *a)
 	if (enter(a) == 0) {
 		int r = cd_counters_read(&v, &n, &err);
 		if (a->st)   /* a bridge made again, a VM started on one */
-			prepare_ports(a, &a->h);
+			prepare_ports(a, &a->h, a->st);
 		leave(a);
 		json_t *un = json_array();
 		for (size_t i = 0; i < a->nunenforced; i++)

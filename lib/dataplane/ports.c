@@ -1,6 +1,7 @@
 /* ports.c - vNIC attachments and their bridges (see ports.h). */
 #define _GNU_SOURCE
 #include "dataplane/ports.h"
+#include "dataplane/rtnl.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -84,24 +85,6 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 }
 
 /* One request and its answers (a dump, or an acknowledgement). */
-static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	static _Thread_local char buf[32768];
-	unsigned port = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		int r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, port, cb, data);
-		if (r < 0)
-			return -errno;
-		if (r == MNL_CB_STOP)
-			return 0;
-	}
-}
-
 static int dump_links(struct mnl_socket *nl, struct links *ls)
 {
 	char buf[256];
@@ -111,7 +94,7 @@ static int dump_links(struct mnl_socket *nl, struct links *ls)
 	nlh->nlmsg_seq = (uint32_t)time(NULL);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
-	return talk(nl, nlh, on_link, ls);
+	return cd_rtnl_talk(nl, nlh, on_link, ls);
 }
 
 /* ip link set BRIDGE type bridge nf_call_iptables 1 nf_call_ip6tables 1 */
@@ -132,7 +115,7 @@ static int bridge_nf_on(struct mnl_socket *nl, const struct link *br)
 	mnl_attr_put_u8(nlh, IFLA_BR_NF_CALL_IP6TABLES, 1);
 	mnl_attr_nest_end(nlh, d);
 	mnl_attr_nest_end(nlh, li);
-	return talk(nl, nlh, NULL, NULL);
+	return cd_rtnl_talk(nl, nlh, NULL, NULL);
 }
 
 /* /proc/sys/net/bridge exists once br_netfilter is in the kernel (built
@@ -186,14 +169,9 @@ static const struct link *find(const struct links *ls, const char *name, int ind
 int cd_ports_prepare(const char *const *ifnames, size_t n, struct cd_port *out,
 		     struct cd_buf *log, struct cd_buf *err)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		if (nl)
-			mnl_socket_close(nl);
-		cd_buf_printf(err, "rtnetlink: %s", strerror(e));
-		return -e;
-	}
+	struct mnl_socket *nl = cd_rtnl_open(err);
+	if (!nl)
+		return -errno;
 	struct links ls = { 0 };
 	int r = dump_links(nl, &ls);
 	if (r < 0)
