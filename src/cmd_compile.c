@@ -48,22 +48,41 @@ const char help_apply[] =
 
 /* Before an apply: bridges that hold a vNIC made to pass their traffic
  * through netfilter; each vNIC cordon cannot filter said so. */
-static void prepare_ports(const struct cd_host *h, const struct cd_state *st)
+static void print_log(struct cd_buf *log)
+{
+	for (char *c = log->data, *nl; c && (nl = strchr(c, '\n')); c = nl + 1)
+		fprintf(stderr, "cordon apply: %.*s\n", (int)(nl - c), c);
+	cd_buf_reset(log);
+}
+
+/* Before the table: the vNICs' attachments (returned, for route_ports),
+ * their bridges prepared, those cordon cannot filter said. */
+static struct cd_port *prepare_ports(const struct cd_host *h)
 {
 	struct cd_port *p;
 	struct cd_buf log, err;
 	cd_buf_init(&log, 1 << 16);
 	cd_buf_init(&err, 4096);
-	if (cd_attach_prepare(h, st, &p, &log, &err) < 0)
+	if (cd_attach_prepare(h, &p, &log, &err) < 0)
 		fprintf(stderr, "cordon apply: cannot read the vNICs' attachments: %s\n", err.data);
-	for (char *c = log.data, *nl; c && (nl = strchr(c, '\n')); c = nl + 1)
-		fprintf(stderr, "cordon apply: %.*s\n", (int)(nl - c), c);
+	print_log(&log);
 	for (size_t k = 0; k < h->n; k++)
 		if (p[k].kind == CD_PORT_UNFILTERED)
 			fprintf(stderr, "cordon apply: warning: vNIC %s is NOT enforced: %s\n",
 				h->v[k].ifname, p[k].reason);
 	cd_buf_free(&log);
 	cd_buf_free(&err);
+	return p;
+}
+
+/* After the table: the routed vNICs' plumbing.  Takes p over. */
+static void route_ports(const struct cd_host *h, const struct cd_state *st, struct cd_port *p)
+{
+	struct cd_buf log;
+	cd_buf_init(&log, 1 << 16);
+	cd_attach_route(h, st, p, &log);
+	print_log(&log);
+	cd_buf_free(&log);
 	free(p);
 }
 
@@ -99,8 +118,7 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 	} else {
 		struct cd_buf err;
 		cd_buf_init(&err, 1 << 20);
-		if (!o.dry_run)
-			prepare_ports(&h, &st);
+		struct cd_port *ports = o.dry_run ? NULL : prepare_ports(&h);
 		int e = o.dry_run ? cd_nft_replace(out.data, true, &err)
 				  : cd_nft_replace_host(&h, &st, &err);
 		if (e == -ENOTSUP) {   /* a rule the direct builder does not know */
@@ -125,7 +143,10 @@ static int compile_or_apply(int argc, char **argv, bool apply)
 				fprintf(stderr, "cordon apply: cut %zu established connection%s the policy now forbids\n",
 					cut, cut == 1 ? "" : "s");
 			}
+			route_ports(&h, &st, ports);
+			ports = NULL;
 		}
+		free(ports);
 		if (h.n == 0)
 			fprintf(stderr, "cordon apply: host \"%s\" has no vNICs in the inventory; the table is empty\n",
 				host);

@@ -127,17 +127,17 @@ static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host 
 	return 0;
 }
 
-/* Inside the namespace: how h's vNICs are attached; bridges holding one
- * made to pass their traffic through netfilter, routed vNICs given their
- * routes, gateway and proxy ARP (dataplane/attach.h).  The
- * vNICs it cannot filter are kept for the status, and logged when they
- * change. */
-static void prepare_ports(struct cd_agent *a, const struct cd_host *h, const struct cd_state *st)
+/* Inside the namespace, before the table: how h's vNICs are attached;
+ * bridges holding one made to pass their traffic through netfilter
+ * (dataplane/attach.h).  The vNICs it cannot filter are kept for the
+ * status, and logged when they change.  Returns the attachments, for
+ * route_ports() once the table holds. */
+static struct cd_port *prepare_ports(struct cd_agent *a, const struct cd_host *h)
 {
 	struct cd_port *p;
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	if (cd_attach_prepare(h, st, &p, &a->portlog, &err) < 0) {
+	if (cd_attach_prepare(h, &p, &a->portlog, &err) < 0) {
 		cd_buf_printf(&a->portlog, "cannot read the vNICs' attachments: %s\n", err.data);
 	} else {
 		char **v = NULL;
@@ -160,6 +160,15 @@ static void prepare_ports(struct cd_agent *a, const struct cd_host *h, const str
 		a->nunenforced = n;
 	}
 	cd_buf_free(&err);
+	return p;
+}
+
+/* Inside the namespace, the table loaded: routed vNICs given their routes,
+ * gateway and proxy ARP.  Takes p over. */
+static void route_ports(struct cd_agent *a, const struct cd_host *h, const struct cd_state *st,
+			struct cd_port *p)
+{
+	cd_attach_route(h, st, p, &a->portlog);
 	free(p);
 }
 
@@ -187,7 +196,7 @@ static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 		cd_buf_printf(err, "entering the network namespace: %s", strerror(-r));
 		return r;
 	}
-	prepare_ports(a, &h, st);
+	struct cd_port *ports = prepare_ports(a, &h);
 	r = cd_nft_replace_host(&h, st, err);
 	if (r == -ENOTSUP) {
 		struct cd_buf text;
@@ -198,8 +207,12 @@ static int full_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 			r = cd_nft_replace(text.data, false, err);
 		cd_buf_free(&text);
 	}
-	if (r == 0)
+	if (r == 0) {
 		cd_ct_cut(st, &h, NULL, 0, cut);
+		route_ports(a, &h, st, ports);
+	} else {
+		free(ports);
+	}
 	leave(a);
 	return adopt(a, r, st, &h);
 }
@@ -216,10 +229,14 @@ static int diff_apply(struct cd_agent *a, struct cd_state *st, size_t *cut, stru
 	r = cd_host_diff(&a->h, a->st, &h, st, &script);
 	if (r == 0 && script.len) {
 		if ((r = enter(a)) == 0) {
-			prepare_ports(a, &h, st);
+			struct cd_port *ports = prepare_ports(a, &h);
 			r = cd_nft_run(script.data, err);
-			if (r == 0)
+			if (r == 0) {
 				cd_ct_cut(st, &h, NULL, 0, cut);
+				route_ports(a, &h, st, ports);
+			} else {
+				free(ports);
+			}
 			leave(a);
 		}
 	}
@@ -514,7 +531,7 @@ json_t *cd_agent_status(struct cd_agent *a)
 	if (enter(a) == 0) {
 		int r = cd_counters_read(&v, &n, &err);
 		if (a->st)   /* a bridge made again, a VM started on one */
-			prepare_ports(a, &a->h, a->st);
+			route_ports(a, &a->h, a->st, prepare_ports(a, &a->h));
 		leave(a);
 		json_t *un = json_array();
 		for (size_t i = 0; i < a->nunenforced; i++)

@@ -3,8 +3,9 @@
  * tap needs no hand-made routes:
  *  - a host route per address of the vNIC (/32, /128) through its device,
  *    marked with cordon's route protocol (CD_RTPROT, `ip route` shows
- *    "proto 205"); such a route no vNIC wants any more is deleted, and no
- *    other route is touched;
+ *    "proto 205"); such a route no vNIC wants any more is deleted, one
+ *    someone else made for that address is left as it is, and an address
+ *    two vNICs claim is routed to neither;
  *  - the gateway the guest uses on the device: 169.254.1.1/32 and
  *    fe80::1/64 (no DAD), as Calico's routed workloads see it;
  *  - proxy ARP on the device, so that a guest configured with a subnet and
@@ -24,8 +25,8 @@
 #define CD_RTPROT 205    /* cordon's routes (rtnetlink protocol number) */
 
 struct cd_routed_vnic {
-	const char *ifname;
-	const struct cd_addr *ips;
+	const char *ifname;          /* the host-side device */
+	const struct cd_addr *ips;   /* its addresses (host addresses) */
 	size_t nips;
 };
 

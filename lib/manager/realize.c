@@ -16,6 +16,16 @@
 #define UNENF_MAX 4096   /* entries taken from one agent's status */
 #define REASON_MAX 512   /* bytes of one reason */
 #define IFNAME_MAX 15    /* IFNAMSIZ - 1 */
+#define EVENTS_MAX 64    /* events one heartbeat may cause */
+
+/* no control bytes: they would reach terminals and the log raw */
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
 
 /* {ifname: reason} from an agent's status.  The status is the agent's
  * word: what is malformed is left out, and there is a bound. */
@@ -27,7 +37,8 @@ json_t *cd_mgr_unenforced_parse(const json_t *status)
 		const char *s = json_string_value(e), *sep = s ? strstr(s, ": ") : NULL;
 		if (i >= UNENF_MAX)
 			break;
-		if (!sep || sep == s || sep - s > IFNAME_MAX || strlen(sep + 2) > REASON_MAX)
+		if (!sep || sep == s || sep - s > IFNAME_MAX || strlen(sep + 2) > REASON_MAX ||
+		    !printable(s))
 			continue;
 		char ifname[IFNAME_MAX + 1];
 		memcpy(ifname, s, (size_t)(sep - s));
@@ -40,8 +51,8 @@ json_t *cd_mgr_unenforced_parse(const json_t *status)
 /* The workload whose vNIC IFNAME is on HOST, or NULL. */
 static const struct cd_workload *owner(const struct cd_mgr *m, const char *host, const char *ifname)
 {
-	const struct cd_inventory *inv = &m->st->inv;
-	for (size_t i = 0; host && i < inv->n; i++) {
+	const struct cd_inventory *inv = m->st ? &m->st->inv : NULL;
+	for (size_t i = 0; host && inv && i < inv->n; i++) {
 		const struct cd_workload *w = &inv->w[i];
 		if (!w->host || strcasecmp(w->host, host))
 			continue;
@@ -56,14 +67,21 @@ void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *no
 {
 	const char *k;
 	json_t *v;
+	void *tmp;
 	bool moved = false;
+	int events = 0;
+	/* a host's agent speaks for its own vNICs only: a workload's agent,
+	 * or a name no workload of the host has, is not heard */
+	json_object_foreach_safe(now, tmp, k, v)
+		if (!ag->rec.host || (m->st && !owner(m, ag->rec.host, k)))
+			json_object_del(now, k);
 	json_t *old = ag->unenforced ? ag->unenforced : json_object();
 	json_object_foreach(now, k, v) {
 		const char *was = json_string_value(json_object_get(old, k));
 		if (was && !strcmp(was, json_string_value(v)))
 			continue;
 		moved = true;
-		if (!announce)
+		if (!announce || events++ >= EVENTS_MAX)
 			continue;
 		const struct cd_workload *w = owner(m, ag->rec.host, k);
 		cd_mgr_event(m, "vnic-not-enforced", w ? w->name : NULL, ag->rec.host, NULL,
@@ -76,7 +94,7 @@ void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *no
 		if (json_object_get(now, k))
 			continue;
 		moved = true;
-		if (!announce)
+		if (!announce || events++ >= EVENTS_MAX)
 			continue;
 		const struct cd_workload *w = owner(m, ag->rec.host, k);
 		cd_mgr_event(m, "vnic-enforced", w ? w->name : NULL, ag->rec.host, NULL,
@@ -84,6 +102,10 @@ void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *no
 			     k, w ? " (" : "", w ? w->name : "", w ? ")" : "",
 			     ag->rec.host ? ag->rec.host : "?");
 	}
+	if (events > EVENTS_MAX)
+		cd_mgr_event(m, "vnic-not-enforced", NULL, ag->rec.host, NULL, NULL,
+			     "host %s: %d more vNICs changed between enforced and not; see GET /agents",
+			     ag->rec.host, events - EVENTS_MAX);
 	if (old != ag->unenforced)
 		json_decref(old);
 	json_decref(ag->unenforced);
@@ -96,8 +118,10 @@ const char *cd_mgr_vnic_unenforced(const struct cd_mgr *m, const char *host, con
 {
 	for (size_t i = 0; host && i < m->nagents; i++) {
 		const struct cd_mgr_agent *a = &m->agents[i];
-		if (a->rec.host && !strcasecmp(a->rec.host, host) && a->unenforced)
-			return json_string_value(json_object_get(a->unenforced, ifname));
+		const char *why = a->rec.host && !strcasecmp(a->rec.host, host) ?
+				  json_string_value(json_object_get(a->unenforced, ifname)) : NULL;
+		if (why)
+			return why;
 	}
 	return NULL;
 }
@@ -108,7 +132,7 @@ json_t *cd_mgr_unenforced_list(const struct cd_mgr *m, const struct cd_mgr_agent
 	const char *k;
 	json_object_foreach(ag->unenforced, k, v) {
 		const struct cd_workload *w = owner(m, ag->rec.host, k);
-		json_array_append_new(out, json_pack("{s:s, s:s?, s:O}", "vnic", k, "workload",
+		json_array_append_new(out, json_pack("{s:s, s:s*, s:O}", "vnic", k, "workload",
 						     w ? w->name : NULL, "reason", v));
 	}
 	return out;

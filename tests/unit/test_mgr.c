@@ -390,8 +390,9 @@ TEST(mgr_unenforced_vnics_from_a_hostile_status)
 	char big[700];
 	memset(big, 'r', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
-	json_t *st = json_pack("{s:[s, s, s, s, s, i, s]}", "unenforced", "vnet3: a macvtap device",
-			       "no separator", ": no name", "averyveryverylongname: x", "", 7, "vnet4: x");
+	json_t *st = json_pack("{s:[s, s, s, s, s, i, s, s]}", "unenforced", "vnet3: a macvtap device",
+			       "no separator", ": no name", "averyveryverylongname: x", "", 7, "vnet4: x",
+			       "vnet6: a line\n2026-12-06T00:00:00Z cordond: forged");
 	json_array_append_new(json_object_get(st, "unenforced"), json_sprintf("vnet5: %s", big));
 	json_t *u = cd_mgr_unenforced_parse(st);
 	ASSERT_EQ(json_object_size(u), 2);
@@ -417,8 +418,23 @@ TEST(mgr_unenforced_vnics_from_a_hostile_status)
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	ASSERT_EQ(cd_mgr_open(&m, s, NULL, &err), 0);
-	struct cd_actor a = { .name = "host:hv1", .host = "hv1", .origin = "local" };
+	struct cd_actor self = { .name = "test", .origin = "local" };
+	struct cd_diags d;
+	cd_diags_init(&d);
+	size_t nw;
+	const char *inv = "workloads:\n"
+			  "  - {name: w3, host: hv1, vnics: [{ifname: vnet3, ips: [10.0.0.3]}]}\n";
+	ASSERT_EQ(cd_mgr_push_inventory(m, "lab", "i", inv, strlen(inv), &self, &d, &nw), 0);
+	cd_diags_free(&d);
+	/* a vNIC no workload of the host has, or a workload's agent: not heard */
+	struct cd_actor wa = { .name = "workload:w3", .workload = "w3", .origin = "local" };
 	st = json_pack("{s:[s]}", "unenforced", "vnet3: a macvtap device");
+	ASSERT_EQ(cd_mgr_heartbeat(m, &wa, 0, 0, st), 0);
+	json_decref(st);
+	ASSERT(!cd_mgr_vnic_unenforced(m, "hv1", "vnet3"));
+	struct cd_actor a = { .name = "host:hv1", .host = "hv1", .origin = "local" };
+	st = json_pack("{s:[s, s, s]}", "unenforced", "vnet3: a macvtap device", "vnet9: x",
+		       "vnet3\033[2J: escape");
 	ASSERT_EQ(cd_mgr_heartbeat(m, &a, 0, 0, st), 0);
 	ASSERT_EQ(cd_mgr_heartbeat(m, &a, 0, 0, st), 0);     /* the same again: no event */
 	json_decref(st);
