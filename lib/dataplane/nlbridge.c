@@ -207,25 +207,29 @@ int cd_nl_bridge_table(struct nlbatch *nb, const struct cd_host *h, const struct
 		nlo_elems_flush(nb, &e);
 		cd_strv_free(v, n);
 	}
-	for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++)
-		r = unknown_rule(nb, "prerouting", NFT_META_IIFNAME, h->globs[i]);
 	if (r == 0) {
-		/* iifname @vnics jump guard */
+		/* iifname @vnics goto guard: a vNIC's frame, one lookup, and
+		 * the unknown-port rules never walked for it */
 		struct nftnl_rule *x = nftnl_rule_alloc();
 		meta(x, NFT_META_IIFNAME, NFT_REG_1);
 		lookup(x, "vnics", false);
 		struct nftnl_expr *e = nlo_ex(x, "immediate");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_GOTO);
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, "guard");
 		add_rule(nb, x, "prerouting");
-		/* iifname != @nomac iifname . ether saddr != @macs ... drop */
-		x = nftnl_rule_alloc();
-		meta(x, NFT_META_IIFNAME, NFT_REG_1);
-		lookup(x, "nomac", true);
+	}
+	for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++)
+		r = unknown_rule(nb, "prerouting", NFT_META_IIFNAME, h->globs[i]);
+	if (r == 0) {
+		/* iifname . ether saddr != @macs iifname != @nomac ... drop: a
+		 * frame from its own MAC stops at the first lookup */
+		struct nftnl_rule *x = nftnl_rule_alloc();
 		meta(x, NFT_META_IIFNAME, NFT_REG_1);
 		payload(x, NFT_PAYLOAD_LL_HEADER, 6, 6, NFT_REG_2);
 		lookup(x, "macs", true);
+		meta(x, NFT_META_IIFNAME, NFT_REG_1);
+		lookup(x, "nomac", true);
 		counted_drop(x, "spoofguard");
 		add_rule(nb, x, "guard");
 		source_rule(nb, true, 4, "addrs_v4");

@@ -132,12 +132,17 @@ int cd_bridge_render(const struct cd_host *h, const struct cd_state *st, struct 
 		cd_buf_puts(b, n ? " }\n\t}\n" : "\t}\n");
 		cd_strv_free(v, n);
 	}
+	/* a vNIC's frame: one lookup to its guard, the unknown-port rules
+	 * never walked for it; in the guard, a frame from its own MAC stops
+	 * at the first lookup (what a bridged vNIC's every frame costs:
+	 * docs/dataplane.md, "What costs what") */
 	cd_buf_puts(b, "\n\tchain prerouting {\n"
-		    "\t\ttype filter hook prerouting priority filter; policy accept;\n");
+		    "\t\ttype filter hook prerouting priority filter; policy accept;\n"
+		    "\t\tiifname @vnics goto guard\n");
 	unknown_rules(h, b, "iifname");
-	cd_buf_puts(b, "\t\tiifname @vnics jump guard\n\t}\n");
+	cd_buf_puts(b, "\t}\n");
 	cd_buf_puts(b, "\n\tchain guard {\n"
-		    "\t\tiifname != @nomac iifname . ether saddr != @macs counter name \"spoofguard\" drop\n"
+		    "\t\tiifname . ether saddr != @macs iifname != @nomac counter name \"spoofguard\" drop\n"
 		    "\t\tarp saddr ip != 0.0.0.0 iifname . arp saddr ip != @addrs_v4 counter name \"spoofguard\" drop\n"
 		    "\t\tip saddr != 0.0.0.0 iifname . ip saddr != @addrs_v4 counter name \"spoofguard\" drop\n"
 		    "\t\tip6 saddr != :: iifname . ip6 saddr != @addrs_v6 counter name \"spoofguard\" drop\n"
