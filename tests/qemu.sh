@@ -46,6 +46,7 @@ start_pool() {   # NAME: a dir pool over the disks' directory
 	V pool-define-as "$1" dir --target "$LVD/img" >/dev/null && V pool-start "$1" >/dev/null
 }
 qemu_cleanup() {
+	trap '' INT TERM   # not cut short by a second signal
 	# QEMU outlives libvirtd: its processes (ours, by the PIDs libvirt
 	# wrote) are ended first, stopped ones woken to die
 	# (and those started in a subshell, by the PID files libvirt keeps)

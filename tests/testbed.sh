@@ -44,6 +44,8 @@ tb_ns() { echo "${TB_PREFIX}-$1"; }
 tb_exec() { local n=$1; shift; ip netns exec "$(tb_ns "$n")" "$@"; }
 
 tb_cleanup() {
+	# not cut short by a second signal (a whole process group told to stop)
+	trap '' INT TERM
 	local p ns
 	for p in "${TB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${TB_PIDS[@]}"; do wait "$p" 2>/dev/null; done
