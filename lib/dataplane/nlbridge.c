@@ -73,6 +73,13 @@ static void counted_drop(struct nftnl_rule *r, const char *counter)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
 }
 
+/* ... counter name "spoofguard" drop, the rule ending in chain guard */
+static void guard_drop(struct nlbatch *nb, struct nftnl_rule *r)
+{
+	counted_drop(r, "spoofguard");
+	add_rule(nb, r, "guard");
+}
+
 /* KEY "GLOB*" KEY != @vnics counter name "unknown_vnic" drop */
 static int unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob)
 {
@@ -107,8 +114,7 @@ static void source_rule(struct nlbatch *nb, bool arp, int fam, const char *set)
 	meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_2);
 	lookup(r, set, true);
-	counted_drop(r, "spoofguard");
-	add_rule(nb, r, "guard");
+	guard_drop(nb, r);
 }
 
 static void udp_sport_rule(struct nlbatch *nb, uint16_t port)
@@ -120,8 +126,7 @@ static void udp_sport_rule(struct nlbatch *nb, uint16_t port)
 	cmp(r, NFT_CMP_EQ, &p, 1);
 	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1);
 	cmp(r, NFT_CMP_EQ, &be, 2);
-	counted_drop(r, "spoofguard");
-	add_rule(nb, r, "guard");
+	guard_drop(nb, r);
 }
 
 static void icmpv6_type_rule(struct nlbatch *nb, uint8_t type)
@@ -135,8 +140,7 @@ static void icmpv6_type_rule(struct nlbatch *nb, uint8_t type)
 	cmp(r, NFT_CMP_EQ, &p, 1);
 	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
 	cmp(r, NFT_CMP_EQ, &type, 1);
-	counted_drop(r, "spoofguard");
-	add_rule(nb, r, "guard");
+	guard_drop(nb, r);
 }
 
 /* One element from its text: "\"vnet1\"", "\"vnet1\" . 52:54:...",
@@ -230,8 +234,7 @@ int cd_nl_bridge_table(struct nlbatch *nb, const struct cd_host *h, const struct
 		lookup(x, "macs", true);
 		meta(x, NFT_META_IIFNAME, NFT_REG_1);
 		lookup(x, "nomac", true);
-		counted_drop(x, "spoofguard");
-		add_rule(nb, x, "guard");
+		guard_drop(nb, x);
 		source_rule(nb, true, 4, "addrs_v4");
 		source_rule(nb, false, 4, "addrs_v4");
 		source_rule(nb, false, 6, "addrs_v6");

@@ -7,6 +7,7 @@
  * operator looks. */
 #include "manager/mgr.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -48,19 +49,39 @@ json_t *cd_mgr_unenforced_parse(const json_t *status)
 	return out;
 }
 
-/* The workload whose vNIC IFNAME is on HOST, or NULL. */
-static const struct cd_workload *owner(const struct cd_mgr *m, const char *host, const char *ifname)
+/* {ifname: workload name} of HOST's vNICs, in one pass over the
+ * inventory; NULL before there is a state (a manager starting). */
+static json_t *host_vnics(const struct cd_mgr *m, const char *host)
 {
-	const struct cd_inventory *inv = m->st ? &m->st->inv : NULL;
-	for (size_t i = 0; host && inv && i < inv->n; i++) {
+	if (!m->st || !host)
+		return NULL;
+	json_t *out = json_object();
+	const struct cd_inventory *inv = &m->st->inv;
+	for (size_t i = 0; i < inv->n; i++) {
 		const struct cd_workload *w = &inv->w[i];
-		if (!w->host || strcasecmp(w->host, host))
-			continue;
-		for (size_t j = 0; j < w->nvnics; j++)
-			if (!strcmp(w->vnics[j].ifname, ifname))
-				return w;
+		if (w->host && !strcasecmp(w->host, host))
+			for (size_t j = 0; j < w->nvnics; j++)
+				json_object_set_new(out, w->vnics[j].ifname, json_string(w->name));
 	}
-	return NULL;
+	return out;
+}
+
+/* The event of a vNIC of AG's host that became not enforced (why) or
+ * enforced again (why NULL). */
+static void say(struct cd_mgr *m, const struct cd_mgr_agent *ag, const json_t *mine,
+		const char *ifname, const char *why)
+{
+	const char *w = json_string_value(json_object_get(mine, ifname));
+	char *label = cd_asprintf("vNIC %s%s%s%s on host %s", ifname, w ? " (" : "", w ? w : "",
+				  w ? ")" : "", ag->rec.host);
+	if (why)
+		cd_mgr_event(m, "vnic-not-enforced", w, ag->rec.host, NULL,
+			     json_pack("{s:s, s:s}", "vnic", ifname, "reason", why),
+			     "%s is NOT enforced: %s", label, why);
+	else
+		cd_mgr_event(m, "vnic-enforced", w, ag->rec.host, NULL, json_pack("{s:s}", "vnic", ifname),
+			     "%s is enforced again", label);
+	free(label);
 }
 
 void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *now, bool announce)
@@ -72,8 +93,9 @@ void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *no
 	int events = 0;
 	/* a host's agent speaks for its own vNICs only: a workload's agent,
 	 * or a name no workload of the host has, is not heard */
+	json_t *mine = host_vnics(m, ag->rec.host);
 	json_object_foreach_safe(now, tmp, k, v)
-		if (!ag->rec.host || (m->st && !owner(m, ag->rec.host, k)))
+		if (!ag->rec.host || (mine && !json_object_get(mine, k)))
 			json_object_del(now, k);
 	json_t *old = ag->unenforced ? ag->unenforced : json_object();
 	json_object_foreach(now, k, v) {
@@ -81,31 +103,21 @@ void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *no
 		if (was && !strcmp(was, json_string_value(v)))
 			continue;
 		moved = true;
-		if (!announce || events++ >= EVENTS_MAX)
-			continue;
-		const struct cd_workload *w = owner(m, ag->rec.host, k);
-		cd_mgr_event(m, "vnic-not-enforced", w ? w->name : NULL, ag->rec.host, NULL,
-			     json_pack("{s:s, s:s}", "vnic", k, "reason", json_string_value(v)),
-			     "vNIC %s%s%s%s on host %s is NOT enforced: %s", k, w ? " (" : "",
-			     w ? w->name : "", w ? ")" : "", ag->rec.host ? ag->rec.host : "?",
-			     json_string_value(v));
+		if (announce && events++ < EVENTS_MAX)
+			say(m, ag, mine, k, json_string_value(v));
 	}
 	json_object_foreach(old, k, v) {
 		if (json_object_get(now, k))
 			continue;
 		moved = true;
-		if (!announce || events++ >= EVENTS_MAX)
-			continue;
-		const struct cd_workload *w = owner(m, ag->rec.host, k);
-		cd_mgr_event(m, "vnic-enforced", w ? w->name : NULL, ag->rec.host, NULL,
-			     json_pack("{s:s}", "vnic", k), "vNIC %s%s%s%s on host %s is enforced again",
-			     k, w ? " (" : "", w ? w->name : "", w ? ")" : "",
-			     ag->rec.host ? ag->rec.host : "?");
+		if (announce && events++ < EVENTS_MAX)
+			say(m, ag, mine, k, NULL);
 	}
 	if (events > EVENTS_MAX)
 		cd_mgr_event(m, "vnic-not-enforced", NULL, ag->rec.host, NULL, NULL,
 			     "host %s: %d more vNICs changed between enforced and not; see GET /agents",
 			     ag->rec.host, events - EVENTS_MAX);
+	json_decref(mine);
 	if (old != ag->unenforced)
 		json_decref(old);
 	json_decref(ag->unenforced);
@@ -130,11 +142,11 @@ json_t *cd_mgr_unenforced_list(const struct cd_mgr *m, const struct cd_mgr_agent
 {
 	json_t *out = json_array(), *v;
 	const char *k;
-	json_object_foreach(ag->unenforced, k, v) {
-		const struct cd_workload *w = owner(m, ag->rec.host, k);
+	json_t *mine = json_object_size(ag->unenforced) ? host_vnics(m, ag->rec.host) : NULL;
+	json_object_foreach(ag->unenforced, k, v)
 		json_array_append_new(out, json_pack("{s:s, s:s*, s:O}", "vnic", k, "workload",
-						     w ? w->name : NULL, "reason", v));
-	}
+						     json_string_value(json_object_get(mine, k)), "reason", v));
+	json_decref(mine);
 	return out;
 }
 
