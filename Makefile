@@ -3,7 +3,7 @@
 # AddressSanitizer and UBSan.  See README.md.
 
 CC       ?= cc
-PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack \
+PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack libnetfilter_log \
             sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

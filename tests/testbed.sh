@@ -4,8 +4,9 @@
 #   tb_init                      unique prefix, cleanup on exit and failure
 #   tb_host HOST                 a host namespace (forwarding on)
 #   tb_link HOST1 HOST2          an underlay link between two hosts
-#   tb_workload HOST WL IFNAME IP...
-#                                a workload namespace attached to HOST by a
+#   tb_workload HOST WL IFNAME [mac=MAC] IP...
+#                                a workload namespace (its eth0 with MAC, as
+#                                the inventory says) attached to HOST by a
 #                                veth named IFNAME on the host side, routed
 #                                as Calico does: /32 and /128 routes on the
 #                                host, and the gateway 169.254.1.1 / fe80::1 on the
@@ -93,6 +94,11 @@ tb_workload() {
 	_tb_newns "$wl" || return 1
 	wns=$(tb_ns "$wl")
 	ip link add "$ifname" netns "$hns" type veth peer name eth0 netns "$wns"
+	# the guest's MAC before the link is up: its link-local address is made
+	# from it (SpoofGuard lets a vNIC send only from its inventory MAC)
+	case "${1:-}" in
+	mac=*) ip -n "$wns" link set eth0 address "${1#mac=}"; shift ;;
+	esac
 	ip -n "$hns" link set "$ifname" up
 	ip -n "$wns" link set eth0 up
 	# the gateway the workload sees: 169.254.1.1 and fe80::1 on every

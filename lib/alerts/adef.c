@@ -12,7 +12,7 @@ static const char *const sevs[CD_AS_N] = { "info", "warning", "immediate", "crit
 static const char *const ops[] = { ">", ">=", "<", "<=", "==", "!=" };
 static const char *const states[CD_ST_N] = { "agent_down", "source_error", "source_stale",
 					     "policy_not_realized", "quarantined", "detection",
-					     "vnic_not_enforced" };
+					     "vnic_not_enforced", "spoofing" };
 static const char *const actions[] = { "none", "tag", "scan", "release" };
 
 const char *cd_akind_name(enum cd_akind k)

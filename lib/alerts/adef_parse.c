@@ -42,13 +42,13 @@ static const char *const when_words[] = { "any", "all" };
 static const char *const action_words[] = { "tag", "scan", "release" };
 static const char *const state_words[CD_ST_N] = { "agent_down", "source_error", "source_stale",
 						  "policy_not_realized", "quarantined", "detection",
-						  "vnic_not_enforced" };
+						  "vnic_not_enforced", "spoofing" };
 /* the kind of object each state is a fact of */
 static const enum cd_akind state_kind[CD_ST_N] = { CD_AK_HOST, CD_AK_SOURCE, CD_AK_SOURCE,
-						   CD_AK_HOST, CD_AK_VM, CD_AK_VM, CD_AK_VM };
+						   CD_AK_HOST, CD_AK_VM, CD_AK_VM, CD_AK_VM, CD_AK_VM };
 /* seconds, when not given: how long before it holds (stale, not
- * realized), or how recent (a detection) */
-static const int64_t state_seconds[CD_ST_N] = { 0, 0, 600, 300, 0, 3600, 0 };
+ * realized), or how recent (a detection, a spoof) */
+static const int64_t state_seconds[CD_ST_N] = { 0, 0, 600, 300, 0, 3600, 0, 3600 };
 
 /* Names equal; a definition or receiver that did not parse has none. */
 static bool same(const char *a, const char *b)

@@ -55,8 +55,9 @@ int cd_nft_replace(const char *ruleset, bool dry_run, struct cd_buf *err)
 	struct cd_buf cmd;
 	cd_buf_init(&cmd, (size_t)CD_RENDER_MAX + 4096);
 	int r = cd_buf_printf(&cmd, "table inet %s\ndelete table inet %s\n"
-			      "table bridge %s\ndelete table bridge %s\n%s",
-			      CD_TABLE, CD_TABLE, CD_TABLE, CD_TABLE, ruleset);
+			      "table bridge %s\ndelete table bridge %s\n"
+			      "table arp %s\ndelete table arp %s\n%s",
+			      CD_TABLE, CD_TABLE, CD_TABLE, CD_TABLE, CD_TABLE, CD_TABLE, ruleset);
 	if (r == 0)
 		r = run(cmd.data, dry_run, false, NULL, err);
 	cd_buf_free(&cmd);
@@ -72,8 +73,10 @@ int cd_nft_list(bool json, struct cd_buf *out, struct cd_buf *err)
 {
 	int r = run("list table inet " CD_TABLE, false, json, out, err);
 	if (r == 0 && !json) {
-		/* the bridge table, when there is one */
+		/* the guard's bridge and arp tables, when there are */
 		r = run("list table bridge " CD_TABLE, false, false, out, NULL);
+		if (r == 0 || r == -EINVAL || r == -ENOENT)
+			r = run("list table arp " CD_TABLE, false, false, out, NULL);
 		if (r == -EINVAL || r == -ENOENT)
 			r = 0;
 	}

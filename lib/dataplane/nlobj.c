@@ -77,7 +77,7 @@ struct nftnl_set *nlo_set_new(struct nlbatch *nb, const char *name, uint32_t fla
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, keytype);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, keylen);
-	uint8_t ud[64];
+	uint8_t ud[128];
 	size_t n = strlen(udata_hex) / 2;
 	for (size_t i = 0; i < n && i < sizeof(ud); i++) {
 		unsigned v;

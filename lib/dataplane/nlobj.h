@@ -1,6 +1,6 @@
 /* nlobj.h - the nf_tables objects of a table as nft sends them: tables,
  * counters, chains, sets and their elements, expressions.  The builders
- * of the inet table (nltable.c) and of the bridge table (nlbridge.c) put
+ * of the inet table (nltable.c) and of the guard's tables (nlguard.c) put
  * them in one batch; each message takes the batch's family. */
 #ifndef CD_NLOBJ_H
 #define CD_NLOBJ_H
@@ -15,7 +15,7 @@
 #include "dataplane/nlbatch.h"
 
 /* nft's datatype numbers (datatype.h) */
-enum { TYPE_ETHERADDR = 9, TYPE_IPADDR = 7, TYPE_IP6ADDR = 8, TYPE_INET_PROTOCOL = 12,
+enum { TYPE_INTEGER = 4, TYPE_ETHERADDR = 9, TYPE_IPADDR = 7, TYPE_IP6ADDR = 8, TYPE_INET_PROTOCOL = 12,
        TYPE_INET_SERVICE = 13, TYPE_IFNAME = 41 };
 #define NLO_CHUNK 1024           /* elements per message */
 #define NLO_NOHOOK UINT32_MAX    /* a chain that is jumped to */

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "dataplane/nlbatch.h"
-#include "dataplane/nlbridge.h"
+#include "dataplane/nlguard.h"
 #include "dataplane/nlobj.h"
 #include "dataplane/nlrule.h"
 
@@ -399,7 +399,7 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	for (size_t i = 0; i < pol->nipsets; i++)
 		limit += pol->ipsets[i].n * 2 * 40 + 4096;
 	limit += h->n * maxaddr * 2 * 80 + 4 * 4096;   /* the address maps */
-	limit += h->n * (maxaddr + 4) * 120 + 16 * 4096;   /* the bridge table */
+	limit += h->n * (maxaddr + 4) * 3 * 160 + 64 * 4096;   /* the guard's three tables */
 	for (size_t i = 0; i < h->names.nport_sets; i++)
 		limit += strlen(h->names.port_elements[i]) * 8 + 4096;
 	struct nlbatch nb;
@@ -489,7 +489,9 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 			r = chain_rules(&nb, in, h->v[k].text[1]);
 	}
 	if (r == 0)
-		r = cd_nl_bridge_table(&nb, h, st);
+		r = cd_nl_guard_inet(&nb, h, st);
+	if (r == 0)
+		r = cd_nl_guard_tables(&nb, h, st);
 	struct mnl_socket *nl = NULL;
 	if (r == 0 && !(nl = nl_open()))
 		r = -errno;

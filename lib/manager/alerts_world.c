@@ -31,6 +31,7 @@ struct cd_mgr_world {
 	char **owned;                  /* strings made for the cycle */
 	size_t nowned, owncap;
 	json_t *detected;              /* workload -> its last detection (us) */
+	json_t *spoofed;               /* workload -> its last spoof event (us) */
 };
 
 static const char *own(struct cd_mgr_world *w, const char *s)
@@ -235,6 +236,13 @@ static bool q_state(void *ctx, enum cd_akind k, const char *name, enum cd_astate
 		cd_buf_printf(why, "malware found %lld s ago", (long long)((now - t) / 1000000));
 		return true;
 	}
+	case CD_ST_SPOOFING: {
+		int64_t t = json_integer_value(json_object_get(w->spoofed, name));
+		if (!t || now - t > seconds * 1000000)
+			return false;
+		cd_buf_printf(why, "SpoofGuard dropped its frames %lld s ago", (long long)((now - t) / 1000000));
+		return true;
+	}
 	case CD_ST_VNIC_NOT_ENFORCED: {
 		long wi = cd_inventory_find(&m->st->inv, name);
 		const struct cd_workload *wl = wi < 0 ? NULL : &m->st->inv.w[wi];
@@ -253,11 +261,12 @@ static bool q_state(void *ctx, enum cd_akind k, const char *name, enum cd_astate
 	return false;
 }
 
+/* the newest of a workload's events (detections or spoofs) into w->rows */
 static int detection_row(void *ctx, const struct cd_event *e)
 {
-	struct cd_mgr_world *w = ctx;
-	if (e->workload)
-		json_object_set_new(w->detected, e->workload, json_integer(e->time));
+	json_t *rows = ctx;
+	if (e->workload && e->time > json_integer_value(json_object_get(rows, e->workload)))
+		json_object_set_new(rows, e->workload, json_integer(e->time));
 	return 0;
 }
 
@@ -269,6 +278,7 @@ struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t int
 	w->now = now;
 	w->interval = interval;
 	w->detected = json_object();
+	w->spoofed = json_object();
 	for (int k = 0; k < CD_AK_N; k++)
 		cd_map_init(&w->index[k]);
 	const struct cd_inventory *inv = &m->st->inv;
@@ -306,7 +316,9 @@ struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t int
 		}
 	}
 	struct cd_event_filter f = { .since = (now - 86400000) * 1000, .type = "detection", .limit = 10000 };
-	cd_store_event_each(m->store, &f, detection_row, w);
+	cd_store_event_each(m->store, &f, detection_row, w->detected);
+	f.type = "spoof";
+	cd_store_event_each(m->store, &f, detection_row, w->spoofed);
 	*out = (struct cd_aworld){ w, q_objects, q_related, q_metric, q_series, q_state };
 	return w;
 }
@@ -330,5 +342,6 @@ void cd_mgr_world_free(struct cd_mgr_world *w)
 		free(w->owned[i]);
 	free(w->owned);
 	json_decref(w->detected);
+	json_decref(w->spoofed);
 	free(w);
 }

@@ -1,6 +1,6 @@
 /* host.c - one host's table: build, render whole, update in place. */
 #include "policy/host.h"
-#include "policy/bridge.h"
+#include "policy/guard.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -277,8 +277,9 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 			cd_buf_puts(b, "\t}\n");
 		}
 	}
+	cd_guard_render_inet(h, st, b);
 	cd_buf_puts(b, "}\n");
-	return cd_bridge_render(h, st, b);
+	return cd_guard_render_tables(h, st, b);
 }
 
 static int chain_rules(struct cd_buf *script, const char *chain, const char *name,
@@ -519,6 +520,6 @@ int cd_host_diff(const struct cd_host *old, const struct cd_state *os,
 				  ov->ifname, CD_TABLE, ov->name, CD_TABLE, ov->name);
 	}
 	if (r == 0)
-		r = cd_bridge_diff(old, os, new, ns, script);
+		r = cd_guard_diff(old, os, new, ns, script);
 	return r;
 }

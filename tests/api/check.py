@@ -274,7 +274,7 @@ except urllib.error.HTTPError as e:
 # alerts: vdi-003 came with the quarantine tag: the built-in malware-quarantined alert
 import time
 defs = conform("alert definitions", "get", "/alert-definitions", "/alert-definitions", want=200)
-check("ten built-in alert definitions", len([d for d in defs.get("definitions", []) if d["builtin"]]) == 10, json.dumps(defs)[:300])
+check("eleven built-in alert definitions", len([d for d in defs.get("definitions", []) if d["builtin"]]) == 11, json.dumps(defs)[:300])
 bad = "definitions:\n  - name: x\n    object: vm\n    severity: warning\n    symptoms:\n      - metric: vm_fun_ratio\n        op: '>'\n        value: 1\n        wait_cycles: 0\n"
 out = conform("alert definitions push, bad", "post", "/alert-definitions", "/alert-definitions", {"document": bad, "filename": "a.yaml"}, want=400)
 msgs = [e.get("message", "") + "@%s:%s" % (e.get("line"), e.get("column")) for e in out.get("errors", [])]

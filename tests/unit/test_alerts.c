@@ -39,7 +39,7 @@ TEST(alerts_builtin_definitions_load)
 {
 	struct cd_adefs a;
 	ASSERT_EQ(cd_adefs_builtin(&a), 0);
-	ASSERT_EQ(a.n, 10);
+	ASSERT_EQ(a.n, 11);
 	const struct cd_adef *d = cd_adefs_find(&a, "datastore-latency");
 	ASSERT(d && d->kind == CD_AK_DATASTORE && d->nsym == 1);
 	ASSERT_EQ(d->sym[0].type, CD_SYM_POPULATION);
@@ -115,7 +115,7 @@ TEST(alerts_pushed_definitions_replace_builtin)
 	cd_diags_init(&d);
 	struct cd_adefs a;
 	ASSERT_EQ(cd_adefs_parse("a.yaml", doc, strlen(doc), &a, &d), 0);
-	ASSERT_EQ(a.n, 11);
+	ASSERT_EQ(a.n, 12);
 	const struct cd_adef *x = cd_adefs_find(&a, "vm-cpu-contention");
 	ASSERT(x && x->severity == CD_AS_CRITICAL && !x->builtin && x->sym[0].value == 0.2);
 	ASSERT(x->nnotify == 1 && !strcmp(x->notify[0], "am"));
@@ -267,8 +267,8 @@ TEST(alerts_hysteresis_raise_update_cancel)
 	/* its object gone: cancelled */
 	w.nvms = 1;
 	CYCLE_IS("vm-cpu-contention", "c:v2");
-	/* v1 of the four VM definitions (three built in), h1 of five, ds1 of three */
-	ASSERT_EQ(cd_aeval_pairs(e), 12);
+	/* v1 of the five VM definitions (four built in), h1 of five, ds1 of three */
+	ASSERT_EQ(cd_aeval_pairs(e), 13);
 	cd_aeval_free(e);
 	cd_adefs_free(&a);
 	cd_diags_free(&d);
