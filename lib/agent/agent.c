@@ -18,6 +18,7 @@
 #include "dataplane/nft.h"
 #include "dataplane/nltable.h"
 #include "dataplane/attach.h"
+#include "policy/guard.h"
 #include "agent/queue.h"
 #include "base/util.h"
 
@@ -298,11 +299,19 @@ static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 		}
 	}
 	struct cd_delta delta = { 0 };
+	const struct cd_workload *before = &a->st->inv.w[w];
+	bool had_dhcp = cd_workload_has_tag(before, CD_TAG_DHCP_SERVER);
+	bool had_router = cd_workload_has_tag(before, CD_TAG_ROUTER);
 	cd_members_set_tags(&a->st->mem, (size_t)w, tags, n, &delta);
 	free(tags);
+	/* SpoofGuard's exceptions by tag: set elements of the guard's tables */
+	struct cd_buf guard;
+	cd_buf_init(&guard, 1 << 16);
+	int r = cd_guard_retag(&a->h, a->st, (size_t)w, had_dhcp, had_router, &guard);
 	struct cd_update u;
 	cd_update_init(&u);
-	int r = cd_host_retag(&a->h, a->st, (size_t)w, &delta, &u);
+	if (r == 0)
+		r = cd_host_retag(&a->h, a->st, (size_t)w, &delta, &u);
 	*touched = false;
 	if (r == 0 && !cd_update_empty(&u)) {
 		*touched = true;
@@ -323,6 +332,14 @@ static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 			leave(a);
 		}
 	}
+	if (r == 0 && guard.len) {
+		*touched = true;
+		if ((r = enter(a)) == 0) {
+			r = cd_nft_run(guard.data, err);
+			leave(a);
+		}
+	}
+	cd_buf_free(&guard);
 	cd_update_free(&u);
 	cd_delta_free(&delta);
 	return r;

@@ -15,7 +15,7 @@ struct cd_spooflog {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint16_t group;
-	char buf[1 << 16];     /* one read: the kernel batches records */
+	char buf[1 << 16] __attribute__((aligned(8)));   /* one read: records batched */
 };
 
 static void set_addr(struct cd_spoof_seen *s, int fam, const uint8_t *b)
@@ -45,11 +45,16 @@ int cd_spoof_decode(const char *prefix, size_t prefixlen, const uint8_t *hw, siz
 	if (k == CD_SPOOF_KINDS)
 		return -EINVAL;
 	out->kind = (enum cd_spoof)k;
-	if (hw && hwlen >= 6) {
-		out->has_mac = true;
-		memcpy(out->mac, hw, 6);
-	}
-	if (k == CD_SPOOF_ARP) {
+	/* what it claimed: a foreign source MAC; an ARP's sender; a source
+	 * address not its own; a neighbour advertisement's target.  A DHCP
+	 * server's answer or a router advertisement claims a role, not an
+	 * address. */
+	if (k == CD_SPOOF_MAC) {
+		if (hw && hwlen >= 6) {
+			out->has_mac = true;
+			memcpy(out->mac, hw, 6);
+		}
+	} else if (k == CD_SPOOF_ARP) {
 		/* Ethernet/IPv4 ARP: sender MAC at 8, sender address at 14 */
 		if (n >= 18 && p[0] == 0 && p[1] == 1 && p[2] == 8 && p[3] == 0 && p[4] == 6 &&
 		    p[5] == 4) {
@@ -57,17 +62,16 @@ int cd_spoof_decode(const char *prefix, size_t prefixlen, const uint8_t *hw, siz
 			memcpy(out->mac, p + 8, 6);
 			set_addr(out, 4, p + 14);
 		}
-		return 0;
-	}
-	if (n >= 20 && p[0] >> 4 == 4) {
-		set_addr(out, 4, p + 12);
-	} else if (n >= 40 && p[0] >> 4 == 6) {
-		/* a neighbour advertisement announces its target (at 8 in the
-		 * ICMPv6 message right after the header: 58, type 136) */
-		if (k == CD_SPOOF_ND && n >= 64 && p[6] == 58 && p[40] == 136)
-			set_addr(out, 6, p + 48);
-		else
+	} else if (k == CD_SPOOF_IP) {
+		if (n >= 20 && p[0] >> 4 == 4)
+			set_addr(out, 4, p + 12);
+		else if (n >= 40 && p[0] >> 4 == 6)
 			set_addr(out, 6, p + 8);
+	} else if (k == CD_SPOOF_ND) {
+		/* the target, at 8 in the ICMPv6 message right after the
+		 * header (next header 58, type 136) */
+		if (n >= 64 && p[0] >> 4 == 6 && p[6] == 58 && p[40] == 136)
+			set_addr(out, 6, p + 48);
 	}
 	return 0;
 }
@@ -175,7 +179,7 @@ int cd_spooflog_read(struct cd_spooflog *l, void (*cb)(void *ctx, const struct c
 		     void *ctx, uint64_t *lost)
 {
 	char *buf = l->buf;
-	struct read_ctx rc = { cb, ctx, 0 };
+	int count = 0;
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(l->nl, buf, sizeof(l->buf));
 		if (n < 0) {
@@ -184,11 +188,30 @@ int cd_spooflog_read(struct cd_spooflog *l, void (*cb)(void *ctx, const struct c
 				continue;
 			}
 			if (errno == EAGAIN || errno == EINTR)
-				return rc.n;
+				return count;
 			return -errno;
 		}
-		mnl_cb_run(buf, (size_t)n, 0, 0, on_msg, &rc);
+		cd_spooflog_parse(buf, (size_t)n, cb, ctx, &count);
 	}
+}
+
+int cd_spooflog_parse(const void *buf, size_t len, void (*cb)(void *, const struct cd_spoof_seen *),
+		      void *ctx, int *count)
+{
+	struct read_ctx rc = { cb, ctx, 0 };
+	/* libmnl reads a length past 2 GiB as negative, and attributes up
+	 * to a message's aligned end: only whole, aligned messages go to it
+	 * (the kernel's always are; a fuzzer's need not be) */
+	size_t at = 0;
+	while (len - at >= sizeof(struct nlmsghdr)) {
+		uint32_t n = ((const struct nlmsghdr *)((const char *)buf + at))->nlmsg_len;
+		if (n < sizeof(struct nlmsghdr) || n > len - at || NLMSG_ALIGN(n) > len - at)
+			break;
+		at += NLMSG_ALIGN(n);
+	}
+	int r = mnl_cb_run(buf, at, 0, 0, on_msg, &rc);
+	*count += rc.n;
+	return r < 0 ? -EINVAL : 0;
 }
 
 void cd_spooflog_close(struct cd_spooflog *l)

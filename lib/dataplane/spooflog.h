@@ -21,10 +21,11 @@
 struct cd_spoof_seen {
 	enum cd_spoof kind;
 	uint32_t ifindex;          /* the vNIC (a bridge's port, or the tap) */
-	bool has_mac;
-	uint8_t mac[6];            /* the frame's source, an ARP's sender */
+	bool has_mac;              /* what it claimed (see cd_spoof_decode): */
+	uint8_t mac[6];            /* a foreign source MAC, an ARP's sender */
 	bool has_addr;
-	struct cd_addr addr;       /* the address it sent from or announced */
+	struct cd_addr addr;       /* a source address, an ARP's sender, a */
+				   /* neighbour advertisement's target */
 };
 
 /* Decode one record: its prefix, the frame's source hardware address
@@ -47,5 +48,11 @@ int cd_spooflog_fd(const struct cd_spooflog *l);
 int cd_spooflog_read(struct cd_spooflog *l, void (*cb)(void *ctx, const struct cd_spoof_seen *s),
 		     void *ctx, uint64_t *lost);
 void cd_spooflog_close(struct cd_spooflog *l);
+/* The records in one read of the socket (netlink messages), as
+ * cd_spooflog_read takes them: cb for each of the guard's, *count
+ * increased by how many.  -EINVAL when the messages do not hold together
+ * (the records before are taken). */
+int cd_spooflog_parse(const void *buf, size_t len, void (*cb)(void *ctx, const struct cd_spoof_seen *s),
+		      void *ctx, int *count);
 
 #endif
