@@ -80,7 +80,8 @@ static int config(struct cd_spooflog *l, uint8_t cmd, bool mode)
 {
 	char *buf = l->buf;
 	struct nlmsghdr *nlh = nflog_nlmsg_put_header(buf, NFULNL_MSG_CONFIG, AF_UNSPEC, l->group);
-	nflog_attr_put_cfg_cmd(nlh, cmd);
+	if (cmd != NFULNL_CFG_CMD_NONE)     /* the kernel refuses a "none" command */
+		nflog_attr_put_cfg_cmd(nlh, cmd);
 	if (mode)
 		nflog_attr_put_cfg_mode(nlh, NFULNL_COPY_PACKET, 128);   /* headers are enough */
 	nlh->nlmsg_flags |= NLM_F_ACK;
