@@ -127,19 +127,20 @@ static int port_elems(struct nlbatch *nb, const char *set, const char *text)
 	return 0;
 }
 
-/* ---- the forward chain's rules, as nft builds them ---- */
+/* ---- the base chains' rules (forward, input, output), as nft builds them ---- */
 
-static void fwd_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *what)
+static void base_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *chain, const char *what)
 {
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "forward");
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, cd_strdup(what)), r);
+		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+			    cd_asprintf("adding %s to chain %s", what, chain)), r);
 	nftnl_rule_free(r);
 	nlbatch_next(nb);
 }
 
-static void ct_state(struct nlbatch *nb, uint32_t bits, uint32_t verdict)
+static void ct_state(struct nlbatch *nb, const char *chain, uint32_t bits, uint32_t verdict)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr *e = nlo_ex(r, "ct");
@@ -159,11 +160,11 @@ static void ct_state(struct nlbatch *nb, uint32_t bits, uint32_t verdict)
 	e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
-	fwd_rule(nb, r, "adding a conntrack rule to chain forward");
+	base_rule(nb, r, chain, "a conntrack rule");
 }
 
 /* icmpv6 type TYPE accept */
-static void nd_accept(struct nlbatch *nb, uint8_t type)
+static void nd_accept(struct nlbatch *nb, const char *chain, uint8_t type)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	uint8_t v[3] = { NFPROTO_IPV6, IPPROTO_ICMPV6, type };
@@ -189,7 +190,7 @@ static void nd_accept(struct nlbatch *nb, uint8_t type)
 	struct nftnl_expr *e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
-	fwd_rule(nb, r, "adding a neighbour discovery rule to chain forward");
+	base_rule(nb, r, chain, "a neighbour discovery rule");
 }
 
 static void ifname_load(struct nftnl_rule *r, uint32_t key)
@@ -200,7 +201,7 @@ static void ifname_load(struct nftnl_rule *r, uint32_t key)
 }
 
 /* iifname "tap*" iifname != @vnics counter name "unknown_vnic" drop */
-static int unknown_rule(struct nlbatch *nb, uint32_t key, const char *glob)
+static int unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob)
 {
 	size_t n = strlen(glob);
 	if (!n || glob[n - 1] != '*' || strpbrk(glob, "?[\\") || memchr(glob, '*', n - 1))
@@ -222,11 +223,11 @@ static int unknown_rule(struct nlbatch *nb, uint32_t key, const char *glob)
 	e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
-	fwd_rule(nb, r, "adding an unknown-vNIC rule to chain forward");
+	base_rule(nb, r, chain, "an unknown-vNIC rule");
 	return 0;
 }
 
-static void vmap_rule(struct nlbatch *nb, uint32_t key, const char *map)
+static void vmap_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *map)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	ifname_load(r, key);
@@ -234,12 +235,13 @@ static void vmap_rule(struct nlbatch *nb, uint32_t key, const char *map)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	fwd_rule(nb, r, "adding a dispatch rule to chain forward");
+	base_rule(nb, r, chain, "a dispatch rule");
 }
 
 /* iifname != @vnics ip saddr vmap @vnic_out_v4: a bridged vNIC's packets
  * (the forward hook sees the bridge, not its port) dispatched by address */
-static void addr_vmap_rule(struct nlbatch *nb, uint32_t key, int fam, const char *map)
+static void addr_vmap_rule(struct nlbatch *nb, const char *chain, uint32_t key, int fam,
+			   const char *map)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	ifname_load(r, key);
@@ -266,7 +268,64 @@ static void addr_vmap_rule(struct nlbatch *nb, uint32_t key, int fam, const char
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	fwd_rule(nb, r, "adding an address dispatch rule to chain forward");
+	base_rule(nb, r, chain, "an address dispatch rule");
+}
+
+/* PROTO sport|dport PORT accept: what a VM's network needs of its host */
+static void port_accept(struct nlbatch *nb, const char *chain, uint8_t proto, bool sport,
+			uint16_t port)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e = nlo_ex(r, "meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	e = nlo_ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &proto, 1);
+	e = nlo_ex(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, sport ? 0 : 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	uint16_t be = htons(port);
+	e = nlo_ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &be, 2);
+	e = nlo_ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+	base_rule(nb, r, chain, "a host service rule");
+}
+
+/* The input and output chains (policy/host.c's host_chains). */
+static int host_chains(struct nlbatch *nb, const struct cd_host *h)
+{
+	int r = 0;
+	for (int out = 0; out < 2 && r == 0; out++) {
+		const char *c = out ? "output" : "input";
+		uint32_t key = out ? NFT_META_OIFNAME : NFT_META_IIFNAME;
+		ct_state(nb, c, 0x6, NF_ACCEPT);   /* established, related */
+		nd_accept(nb, c, 135);
+		nd_accept(nb, c, 136);
+		if (out) {
+			port_accept(nb, c, IPPROTO_UDP, true, 67);
+			port_accept(nb, c, IPPROTO_UDP, true, 547);
+		} else {
+			nd_accept(nb, c, 133);     /* nd-router-solicit */
+			port_accept(nb, c, IPPROTO_UDP, false, 67);
+			port_accept(nb, c, IPPROTO_UDP, false, 547);
+			port_accept(nb, c, IPPROTO_UDP, false, 53);
+			port_accept(nb, c, IPPROTO_TCP, false, 53);
+		}
+		for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++)
+			r = unknown_rule(nb, c, key, h->globs[i]);
+		vmap_rule(nb, c, key, out ? "vnic_in" : "vnic_out");
+		addr_vmap_rule(nb, c, key, 4, out ? "vnic_in_v4" : "vnic_out_v4");
+		addr_vmap_rule(nb, c, key, 6, out ? "vnic_in_v6" : "vnic_out_v6");
+	}
+	return r;
 }
 
 /* The maps of vNICs' addresses to their chains (vnic_out_v4, ...). */
@@ -422,6 +481,8 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	}
 	nlo_counter(&nb, "unknown_vnic", NULL);
 	nlo_chain(&nb, "forward", NF_INET_FORWARD, 0);
+	nlo_chain(&nb, "input", NF_INET_LOCAL_IN, 0);
+	nlo_chain(&nb, "output", NF_INET_LOCAL_OUT, 0);
 	for (size_t k = 0; k < h->n; k++) {
 		char name[80];
 		snprintf(name, sizeof(name), "out_%s", h->v[k].name);
@@ -465,21 +526,24 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	}
 	addr_maps(&nb, h, st);
 	/* rules: the forward chain, then every vNIC chain */
-	ct_state(&nb, 0x6, NF_ACCEPT);   /* established, related */
-	ct_state(&nb, 0x1, NF_DROP);     /* invalid */
-	nd_accept(&nb, 135);             /* nd-neighbor-solicit */
-	nd_accept(&nb, 136);             /* nd-neighbor-advert */
+	const char *fwd = "forward";
+	ct_state(&nb, fwd, 0x6, NF_ACCEPT);   /* established, related */
+	ct_state(&nb, fwd, 0x1, NF_DROP);     /* invalid */
+	nd_accept(&nb, fwd, 135);             /* nd-neighbor-solicit */
+	nd_accept(&nb, fwd, 136);             /* nd-neighbor-advert */
 	for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++) {
-		r = unknown_rule(&nb, NFT_META_IIFNAME, h->globs[i]);
+		r = unknown_rule(&nb, fwd, NFT_META_IIFNAME, h->globs[i]);
 		if (r == 0)
-			r = unknown_rule(&nb, NFT_META_OIFNAME, h->globs[i]);
+			r = unknown_rule(&nb, fwd, NFT_META_OIFNAME, h->globs[i]);
 	}
-	vmap_rule(&nb, NFT_META_IIFNAME, "vnic_out");
-	addr_vmap_rule(&nb, NFT_META_IIFNAME, 4, "vnic_out_v4");
-	addr_vmap_rule(&nb, NFT_META_IIFNAME, 6, "vnic_out_v6");
-	vmap_rule(&nb, NFT_META_OIFNAME, "vnic_in");
-	addr_vmap_rule(&nb, NFT_META_OIFNAME, 4, "vnic_in_v4");
-	addr_vmap_rule(&nb, NFT_META_OIFNAME, 6, "vnic_in_v6");
+	vmap_rule(&nb, fwd, NFT_META_IIFNAME, "vnic_out");
+	addr_vmap_rule(&nb, fwd, NFT_META_IIFNAME, 4, "vnic_out_v4");
+	addr_vmap_rule(&nb, fwd, NFT_META_IIFNAME, 6, "vnic_out_v6");
+	vmap_rule(&nb, fwd, NFT_META_OIFNAME, "vnic_in");
+	addr_vmap_rule(&nb, fwd, NFT_META_OIFNAME, 4, "vnic_in_v4");
+	addr_vmap_rule(&nb, fwd, NFT_META_OIFNAME, 6, "vnic_in_v6");
+	if (r == 0)
+		r = host_chains(&nb, h);
 	for (size_t k = 0; k < h->n && r == 0; k++) {
 		char out[80], in[80];
 		snprintf(out, sizeof(out), "out_%s", h->v[k].name);

@@ -23,6 +23,8 @@ bool cd_ref_holds(const struct cd_state *st, const struct cd_ref *r,
 	}
 	case CD_REF_ADDR:
 		return cd_addr_in(a, &r->addr);
+	case CD_REF_HOST:
+		return owner == CD_OWNER_HOST;
 	}
 	return false;
 }

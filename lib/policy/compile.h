@@ -35,7 +35,11 @@ struct cd_prog {
 };
 
 
-/* Does reference r hold address a, owned by workload owner (-1: none)? */
+/* The owner of an address that is the host's own (a flow to or from the
+ * vNIC's hypervisor). */
+#define CD_OWNER_HOST (-2L)
+/* Does reference r hold address a, owned by workload owner (-1: none,
+ * CD_OWNER_HOST: the host)? */
 bool cd_ref_holds(const struct cd_state *st, const struct cd_ref *r,
 		  const struct cd_addr *a, long owner);
 /* Does a rule's applied_to cover workload wl? */

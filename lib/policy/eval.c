@@ -40,7 +40,8 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
 	const struct cd_addr *local = s == CD_EGRESS ? &f->src : &f->dst;
 	const struct cd_addr *remote = s == CD_EGRESS ? &f->dst : &f->src;
 	size_t rw, rv;
-	long owner = cd_state_owner(st, remote, &rw, &rv) ? (long)rw : -1;
+	bool host = s == CD_EGRESS ? f->dst_host : f->src_host;
+	long owner = host ? CD_OWNER_HOST : cd_state_owner(st, remote, &rw, &rv) ? (long)rw : -1;
 
 	out->checked = true;
 	out->wl = p->wl;
@@ -73,7 +74,7 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 	const struct cd_addr *ends[2] = { &f->src, &f->dst };
 	for (int s = CD_EGRESS; s <= CD_INGRESS; s++) {
 		size_t wl, vnic;
-		if (!cd_state_owner(st, ends[s], &wl, &vnic))
+		if ((s == CD_EGRESS ? f->src_host : f->dst_host) || !cd_state_owner(st, ends[s], &wl, &vnic))
 			continue;
 		struct cd_prog p;
 		cd_compile_vnic(st, wl, vnic, &p);
@@ -150,6 +151,26 @@ int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 		return -EINVAL;
 	}
 	struct endpoint s, d;
+	/* "host": the hypervisor of the other end, a workload */
+	bool hs = !strcasecmp(from, "host"), hd = !strcasecmp(to, "host");
+	if (hs || hd) {
+		long w = hs == hd ? -1 : cd_inventory_find(&st->inv, hs ? to : from);
+		const struct cd_addr *a = w < 0 ? NULL : first_addr(st, w, 4);
+		if (w >= 0 && !a)
+			a = first_addr(st, w, 6);
+		if (!a) {
+			*field = hs ? "to" : "from";
+			snprintf(why, whylen, "%s%s must be a workload with an address when %s%s is host",
+				 prefix, *field, prefix, hs ? "from" : "to");
+			return -EINVAL;
+		}
+		struct cd_addr h = { .family = a->family, .plen = a->family == 4 ? 32 : 128 };
+		f->src = hs ? h : *a;
+		f->dst = hs ? *a : h;
+		f->src_host = hs;
+		f->dst_host = hd;
+		return 0;
+	}
 	if (parse_endpoint(st, from, &s) < 0 || parse_endpoint(st, to, &d) < 0) {
 		bool bad_from = parse_endpoint(st, from, &s) < 0;
 		*field = bad_from ? "from" : "to";

@@ -10,6 +10,7 @@
 
 struct cd_flow {
 	struct cd_addr src, dst;      /* host addresses, one family */
+	bool src_host, dst_host;      /* that end is the other's hypervisor */
 	enum cd_proto proto;          /* tcp, udp or icmp (echo) */
 	uint16_t port;                /* destination port for tcp and udp */
 };

@@ -191,6 +191,37 @@ static void addr_map(const struct cd_host *h, const struct cd_state *st, struct 
 	cd_buf_puts(b, first ? "\t}\n" : " }\n\t}\n");
 }
 
+/* What a workload sends to its own host (input) and the host sends to it
+ * (output) goes through the same vNIC chains as forwarded traffic, after
+ * what a VM's network needs of its host whatever the policy: DHCP and
+ * DHCPv6 to it, DNS to it, neighbour discovery, and the host's DHCP
+ * answers (docs/dataplane.md, "The host itself"). */
+static void host_chains(const struct cd_host *h, struct cd_buf *b)
+{
+	for (int out = 0; out < 2; out++) {
+		const char *hook = out ? "output" : "input", *key = out ? "oifname" : "iifname";
+		cd_buf_printf(b, "\n\tchain %s {\n"
+			      "\t\ttype filter hook %s priority filter; policy accept;\n"
+			      "\t\tct state established,related accept\n"
+			      "\t\ticmpv6 type nd-neighbor-solicit accept\n"
+			      "\t\ticmpv6 type nd-neighbor-advert accept\n", hook, hook);
+		if (out)
+			cd_buf_puts(b, "\t\tudp sport 67 accept\n\t\tudp sport 547 accept\n");
+		else
+			cd_buf_puts(b, "\t\ticmpv6 type nd-router-solicit accept\n"
+				    "\t\tudp dport 67 accept\n\t\tudp dport 547 accept\n"
+				    "\t\tudp dport 53 accept\n\t\ttcp dport 53 accept\n");
+		for (size_t i = 0; i < h->nglobs && !h->unknown_accept; i++)
+			cd_buf_printf(b, "\t\t%s \"%s\" %s != @vnics counter name \"unknown_vnic\" drop\n",
+				      key, h->globs[i], key);
+		const char *dir = out ? "in" : "out", *addr = out ? "daddr" : "saddr";
+		cd_buf_printf(b, "\t\t%s vmap @vnic_%s\n"
+			      "\t\t%s != @vnics ip %s vmap @vnic_%s_v4\n"
+			      "\t\t%s != @vnics ip6 %s vmap @vnic_%s_v6\n\t}\n",
+			      key, dir, key, addr, dir, key, addr, dir);
+	}
+}
+
 int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 		   struct cd_buf *b)
 {
@@ -266,6 +297,7 @@ int cd_host_render(const struct cd_host *h, const struct cd_state *st,
 		    "\t\toifname vmap @vnic_in\n"
 		    "\t\toifname != @vnics ip daddr vmap @vnic_in_v4\n"
 		    "\t\toifname != @vnics ip6 daddr vmap @vnic_in_v6\n\t}\n");
+	host_chains(h, b);
 	for (size_t k = 0; k < h->n; k++) {
 		const struct cd_host_vnic *hv = &h->v[k];
 		const struct cd_workload *w = &st->inv.w[hv->wl];

@@ -88,8 +88,11 @@ struct cd_group {
 	struct cd_loc loc;
 };
 
+/* CD_REF_HOST: the hypervisor host of the vNIC where the rule is checked
+ * (its own addresses, whatever they are: the kernel's "fib ... type
+ * local") */
 enum cd_ref_kind {
-	CD_REF_ANY, CD_REF_GROUP, CD_REF_WORKLOAD, CD_REF_IPSET, CD_REF_ADDR
+	CD_REF_ANY, CD_REF_GROUP, CD_REF_WORKLOAD, CD_REF_IPSET, CD_REF_ADDR, CD_REF_HOST
 };
 
 /* An endpoint reference in source, destination or applied_to. */

@@ -84,6 +84,10 @@ int cd_parse_ref(const char *s, bool applied_to, struct cd_ref *out,
 		out->kind = CD_REF_ANY;
 		return 0;
 	}
+	if (strcasecmp(s, "host") == 0 && !applied_to) {
+		out->kind = CD_REF_HOST;
+		return 0;
+	}
 	for (size_t i = 0; i < CD_ARRAY_LEN(kinds); i++) {
 		size_t n = strlen(kinds[i].pfx);
 		if (strncasecmp(s, kinds[i].pfx, n) != 0)
@@ -107,7 +111,7 @@ int cd_parse_ref(const char *s, bool applied_to, struct cd_ref *out,
 	const char *w;
 	if (cd_addr_parse(s, true, &out->addr, &w) < 0) {
 		bool addrlike = strspn(s, "0123456789abcdefABCDEF:./") == strlen(s);
-		*why = addrlike ? w : "unknown reference (expected any, group:NAME, "
+		*why = addrlike ? w : "unknown reference (expected any, host, group:NAME, "
 				      "workload:NAME, ipset:NAME, an address or a CIDR)";
 		return -EINVAL;
 	}

@@ -283,6 +283,9 @@ static void remote_atoms(struct rctx *x, const struct cd_ref *refs, size_t n,
 		case CD_REF_ADDR:
 			atom_add(out_, r->addr.family, 0, addr_text(key, &r->addr));
 			break;
+		case CD_REF_HOST:       /* any address of the host's own */
+			atom_add(out_, 0, 0, cd_asprintf("fib %s type local", key));
+			break;
 		}
 	}
 }

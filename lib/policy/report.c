@@ -46,8 +46,8 @@ static json_t *refs_json(const struct cd_ref *r, size_t n)
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char buf[CD_ADDR_STRLEN];
-		if (r[i].kind == CD_REF_ANY)
-			json_array_append_new(a, json_string("any"));
+		if (r[i].kind == CD_REF_ANY || r[i].kind == CD_REF_HOST)
+			json_array_append_new(a, json_string(r[i].kind == CD_REF_ANY ? "any" : "host"));
 		else if (r[i].kind == CD_REF_ADDR)
 			json_array_append_new(a, json_string(cd_addr_fmt(&r[i].addr, buf)));
 		else
