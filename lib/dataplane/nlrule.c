@@ -236,6 +236,18 @@ int cd_nl_rule(struct nftnl_rule *r, const char *line)
 			payload(&x, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
 			cmp(&x, NFT_CMP_EQ, &type, 1);
 			i += 3;
+		} else if (IS(0, "fib") && (IS(1, "saddr") || IS(1, "daddr")) && IS(2, "type") &&
+			   IS(3, "local")) {
+			/* the host's own address (a rule's "host" endpoint) */
+			struct nftnl_expr *e = nftnl_expr_alloc("fib");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS,
+					   IS(1, "saddr") ? NFTA_FIB_F_SADDR : NFTA_FIB_F_DADDR);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+			add(&x, e);
+			uint32_t local = 2;   /* RTN_LOCAL */
+			cmp(&x, NFT_CMP_EQ, &local, 4);
+			i += 4;
 		} else if (IS(0, "log") && IS(1, "prefix") && i + 2 < n) {
 			struct nftnl_expr *e = nftnl_expr_alloc("log");
 			nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, t[i + 2]);

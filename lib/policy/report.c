@@ -105,10 +105,10 @@ json_t *cd_verdict_json(const struct cd_verdict *v)
 }
 
 static void stage_text(const struct cd_state *st, const char *what,
-		       const struct cd_stage_result *s, FILE *out)
+		       const struct cd_stage_result *s, bool host, FILE *out)
 {
 	if (!s->checked) {
-		fprintf(out, "  %-8s not managed: no check\n", what);
+		fprintf(out, "  %-8s %s: no check\n", what, host ? "the host itself" : "not managed");
 		return;
 	}
 	const struct cd_workload *w = &st->inv.w[s->wl];
@@ -130,11 +130,11 @@ void cd_verdict_text(const struct cd_state *st, const struct cd_flow *f,
 {
 	char a[CD_ADDR_STRLEN], b[CD_ADDR_STRLEN];
 	fprintf(out, "%s: %s %s -> %s", cd_action_name(v->verdict),
-		cd_proto_name(f->proto), cd_addr_fmt(&f->src, a),
-		cd_addr_fmt(&f->dst, b));
+		cd_proto_name(f->proto), f->src_host ? "host" : cd_addr_fmt(&f->src, a),
+		f->dst_host ? "host" : cd_addr_fmt(&f->dst, b));
 	if (f->proto != CD_PROTO_ICMP)
 		fprintf(out, " port %u", f->port);
 	fprintf(out, "\n");
-	stage_text(st, "egress", &v->stage[CD_EGRESS], out);
-	stage_text(st, "ingress", &v->stage[CD_INGRESS], out);
+	stage_text(st, "egress", &v->stage[CD_EGRESS], f->src_host, out);
+	stage_text(st, "ingress", &v->stage[CD_INGRESS], f->dst_host, out);
 }
