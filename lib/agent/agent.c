@@ -313,6 +313,16 @@ static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 	if (r == 0)
 		r = cd_host_retag(&a->h, a->st, (size_t)w, &delta, &u);
 	*touched = false;
+	/* the guard's elements first: if they fail nothing has changed; if
+	 * the update after them fails, the agent asks for a snapshot */
+	if (r == 0 && guard.len) {
+		*touched = true;
+		if ((r = enter(a)) == 0) {
+			r = cd_nft_run(guard.data, err);
+			leave(a);
+		}
+	}
+	cd_buf_free(&guard);
 	if (r == 0 && !cd_update_empty(&u)) {
 		*touched = true;
 		if ((r = enter(a)) == 0) {
@@ -332,14 +342,6 @@ static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 			leave(a);
 		}
 	}
-	if (r == 0 && guard.len) {
-		*touched = true;
-		if ((r = enter(a)) == 0) {
-			r = cd_nft_run(guard.data, err);
-			leave(a);
-		}
-	}
-	cd_buf_free(&guard);
 	cd_update_free(&u);
 	cd_delta_free(&delta);
 	return r;

@@ -176,12 +176,12 @@ static void *watch(void *arg)
 	struct pollfd p[2] = { { cd_spooflog_fd(w->log), POLLIN, 0 }, { w->wake, POLLIN, 0 } };
 	for (;;) {
 		int n = poll(p, 2, 1000);
-		if (n < 0 && errno != EINTR)
+		if (n > 0 && p[1].revents)
 			break;
-		if (p[1].revents)
-			break;
+		/* a failed read is tried again at the next turn: the watcher
+		 * stops only when told to */
 		if (n > 0 && p[0].revents && cd_spooflog_read(w->log, on_seen, w, &w->lost) < 0)
-			break;
+			poll(NULL, 0, 1000);
 		flush(w, false);
 	}
 	flush(w, true);

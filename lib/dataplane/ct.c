@@ -2,6 +2,7 @@
 #include "dataplane/ct.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -18,7 +19,50 @@ struct cut {
 	bool *have;
 	struct nf_conntrack **doomed;   /* entries to delete */
 	size_t ndoomed, cap;
+	struct cd_addr *local;          /* the host's own addresses */
+	size_t nlocal, localcap;
 };
+
+/* The addresses of the network namespace the cut runs in: a flow to or
+ * from one of them is the host's own (a rule's "host"). */
+static void read_local(struct cut *c)
+{
+	struct ifaddrs *ifs;
+	if (getifaddrs(&ifs) < 0)
+		return;
+	for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET &&
+				     i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		struct cd_addr a = { 0 };
+		if (i->ifa_addr->sa_family == AF_INET) {
+			a.family = 4, a.plen = 32;
+			memcpy(a.b, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+		} else {
+			a.family = 6, a.plen = 128;
+			memcpy(a.b, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+		}
+		CD_PUSH(c->local, c->nlocal, c->localcap, a);
+	}
+	freeifaddrs(ifs);
+}
+
+static bool is_local(const struct cut *c, const struct cd_addr *a)
+{
+	for (size_t i = 0; i < c->nlocal; i++)
+		if (cd_addr_eq(&c->local[i], a))
+			return true;
+	return false;
+}
+
+/* What a workload always reaches of its host (the input chain accepts it
+ * before the vNIC's chains: DHCP, DHCPv6, DNS). */
+static bool host_service(const struct cd_flow *f)
+{
+	return f->dst_host && ((f->proto == CD_PROTO_UDP &&
+				(f->port == 53 || f->port == 67 || f->port == 547)) ||
+			       (f->proto == CD_PROTO_TCP && f->port == 53));
+}
 
 /* The index in h->v of the vNIC owning a, or -1 when a is not local. */
 static long local_vnic(const struct cut *c, const struct cd_addr *a)
@@ -103,6 +147,10 @@ static int on_entry(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 		return NFCT_CB_CONTINUE;
 	if (c->only && !in_only(c, &f.src) && !in_only(c, &f.dst))
 		return NFCT_CB_CONTINUE;
+	f.src_host = is_local(c, &f.src);
+	f.dst_host = is_local(c, &f.dst);
+	if (host_service(&f))
+		return NFCT_CB_CONTINUE;
 	long src = local_vnic(c, &f.src), dst = local_vnic(c, &f.dst);
 	if (denied_at(c, src, CD_EGRESS, &f) || denied_at(c, dst, CD_INGRESS, &f)) {
 		struct nf_conntrack *copy = nfct_clone(ct);
@@ -122,6 +170,7 @@ int cd_ct_cut(const struct cd_state *st, const struct cd_host *h,
 	};
 	int r = 0;
 	*ncut = 0;
+	read_local(&c);
 	struct nfct_handle *nh = nfct_open(CONNTRACK, 0);
 	if (!nh) {
 		r = -errno;
@@ -151,5 +200,6 @@ out:
 			cd_prog_free(&c.progs[k]);
 	free(c.progs);
 	free(c.have);
+	free(c.local);
 	return r;
 }

@@ -14,7 +14,9 @@
 /* Dump the conntrack table of the current network namespace and delete the
  * entries whose flow the policy denies at a check on this host (the
  * egress of a local source vNIC, the ingress of a local destination
- * vNIC).  With only/nonly, look only at entries with one of those
+ * vNIC), an end that is an address of the namespace being the host itself
+ * (a rule's "host"; what a workload always reaches of its host is never
+ * cut).  With only/nonly, look only at entries with one of those
  * addresses at either end.  *ncut gets the number deleted.  Returns 0 or
  * -errno. */
 int cd_ct_cut(const struct cd_state *st, const struct cd_host *h,

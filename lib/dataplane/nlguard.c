@@ -116,6 +116,20 @@ static void dep(struct nftnl_rule *r, enum cd_guard_table t, int fam, bool ll)
 	}
 }
 
+/* REG1 & ffc0:: != fe80:: (a link-local address is no one's to guard),
+ * over len bytes of register 1 */
+static void not_link_local(struct nftnl_rule *r, uint32_t len)
+{
+	uint8_t mask[16] = { 0xff, 0xc0 }, zero[16] = { 0 }, ll[16] = { 0xfe, 0x80 };
+	struct nftnl_expr *e = nlo_ex(r, "bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	cmp(r, NFT_CMP_NEQ, ll, len);
+}
+
 /* iifname . FIELD != @macs iifname != @nomac goto spoof_KIND */
 static void mac_rule(struct nlbatch *nb, enum cd_guard_table t, bool arp, const char *chain)
 {
@@ -149,6 +163,10 @@ static void source_rule(struct nlbatch *nb, enum cd_guard_table t, int fam, cons
 	uint32_t off = !fam ? 14 : fam == 4 ? 12 : 8, len = fam == 6 ? 16 : 4;
 	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
 	cmp(r, NFT_CMP_NEQ, zero, len);
+	if (fam == 6) {   /* ip6 saddr != fe80::/10: link-local sources are free */
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
+		not_link_local(r, 16);
+	}
 	meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_2);
 	lookup(r, fam == 6 ? "addrs_v6" : "addrs_v4", true);
@@ -180,6 +198,10 @@ static void icmpv6_rule(struct nlbatch *nb, enum cd_guard_table t, uint8_t type,
 	cmp_u8(r, IPPROTO_ICMPV6);
 	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
 	cmp_u8(r, type);
+	if (type == 136) {   /* @th,64,16 & 0xffc0 != 0xfe80: a link-local target is free */
+		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 2, NFT_REG_1);
+		not_link_local(r, 2);
+	}
 	meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	if (type == 136) {
 		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16, NFT_REG_2);

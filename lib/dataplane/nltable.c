@@ -310,6 +310,7 @@ static int host_chains(struct nlbatch *nb, const struct cd_host *h)
 		nd_accept(nb, c, 135);
 		nd_accept(nb, c, 136);
 		if (out) {
+			nd_accept(nb, c, 134);     /* nd-router-advert */
 			port_accept(nb, c, IPPROTO_UDP, true, 67);
 			port_accept(nb, c, IPPROTO_UDP, true, 547);
 		} else {

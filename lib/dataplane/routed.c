@@ -187,6 +187,9 @@ int cd_routed_plumb(const struct cd_routed_vnic *v, size_t n, struct cd_buf *log
 			continue;
 		int e[3] = { addr_add(nl, AF_INET, "169.254.1.1", 32, ifindex),
 			     addr_add(nl, AF_INET6, "fe80::1", 64, ifindex), proxy_arp_on(v[i].ifname) };
+		if (e[1] == -EACCES)
+			e[1] = 0;   /* IPv6 is off on the device: no gateway to give, and
+				     * no line at every heartbeat to say so */
 		static const char *const what[3] = { "gateway 169.254.1.1", "gateway fe80::1",
 						     "proxy ARP" };
 		if (e[0] > 0 || e[1] > 0 || e[2] > 0)

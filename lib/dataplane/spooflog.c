@@ -32,10 +32,12 @@ int cd_spoof_decode(const char *prefix, size_t prefixlen, const uint8_t *hw, siz
 {
 	size_t pl = strlen(CD_SPOOF_PREFIX);
 	memset(out, 0, sizeof(*out));
+	if (!prefix)
+		return -EINVAL;
 	/* the kernel's prefix attribute ends with its NUL, maybe padding */
 	while (prefixlen && prefix[prefixlen - 1] == 0)
 		prefixlen--;
-	if (!prefix || prefixlen <= pl || memcmp(prefix, CD_SPOOF_PREFIX, pl))
+	if (prefixlen <= pl || memcmp(prefix, CD_SPOOF_PREFIX, pl))
 		return -EINVAL;
 	int k;
 	for (k = 0; k < CD_SPOOF_KINDS; k++)

@@ -143,8 +143,17 @@ size_t cd_guard_elements(const struct cd_host *h, const struct cd_state *st,
 	}
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_str);
+	/* an address listed twice (the EUI-64 link-local one in the
+	 * inventory too) is one element: the diffs pair them one to one */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k && !strcmp(v[k - 1], v[i]))
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
 	*out = v;
-	return n;
+	return k;
 }
 
 /* The guard's rules: where each goes (a chain of table t; 0: not in it). */
@@ -166,9 +175,9 @@ static const struct {
 	  "ip saddr != 0.0.0.0 iifname . ip saddr != @addrs_v4 goto spoof_ip" },
 	{ { "guard_ip", "guard_ip", NULL }, "udp sport 67 iifname != @dhcp_ok goto spoof_dhcp" },
 	{ { "guard_ip6", "guard_ip6", NULL },
-	  "ip6 saddr != :: iifname . ip6 saddr != @addrs_v6 goto spoof_ip" },
+	  "ip6 saddr != :: ip6 saddr != fe80::/10 iifname . ip6 saddr != @addrs_v6 goto spoof_ip" },
 	{ { "guard_ip6", "guard_ip6", NULL },
-	  "icmpv6 type nd-neighbor-advert iifname . @th,64,128 != @nd_v6 goto spoof_nd" },
+	  "icmpv6 type nd-neighbor-advert @th,64,16 & 0xffc0 != 0xfe80 iifname . @th,64,128 != @nd_v6 goto spoof_nd" },
 	{ { "guard_ip6", "guard_ip6", NULL }, "udp sport 547 iifname != @dhcp_ok goto spoof_dhcp" },
 	{ { "guard_ip6", "guard_ip6", NULL },
 	  "icmpv6 type nd-router-advert iifname != @router_ok goto spoof_router" },

@@ -206,7 +206,8 @@ static void host_chains(const struct cd_host *h, struct cd_buf *b)
 			      "\t\ticmpv6 type nd-neighbor-solicit accept\n"
 			      "\t\ticmpv6 type nd-neighbor-advert accept\n", hook, hook);
 		if (out)
-			cd_buf_puts(b, "\t\tudp sport 67 accept\n\t\tudp sport 547 accept\n");
+			cd_buf_puts(b, "\t\ticmpv6 type nd-router-advert accept\n"
+				    "\t\tudp sport 67 accept\n\t\tudp sport 547 accept\n");
 		else
 			cd_buf_puts(b, "\t\ticmpv6 type nd-router-solicit accept\n"
 				    "\t\tudp dport 67 accept\n\t\tudp dport 547 accept\n"

@@ -94,6 +94,21 @@ TEST(routed_vnic_plumbing)
 	ASSERT(!shows("ip -4 route show proto 205", "10.7.0.1 "));
 	ASSERT(strstr(log.data, "10.7.0.1 is claimed by another vNIC too: not routed"));
 
+	/* a vNIC with IPv6 off: its IPv4 plumbing, and no line about the IPv6
+	 * gateway at every pass */
+	ASSERT_EQ(system("ip link add rt3 type veth peer name rt3p && sysctl -qw net.ipv6.conf.rt3.disable_ipv6=1"
+			 " && ip link set rt3 up && ip link set rt3p up"), 0);
+	struct cd_addr a3[1];
+	addr(&a3[0], "10.7.0.3");
+	struct cd_routed_vnic v3[1] = { { "rt3", a3, 1 } };
+	plumb(v3, 1, &log);
+	ASSERT(shows("ip -4 addr show dev rt3", "169.254.1.1/32"));
+	ASSERT(shows("ip -4 route show proto 205", "10.7.0.3 dev rt3"));
+	ASSERT(!strstr(log.data, "could not"));
+	plumb(v3, 1, &log);
+	ASSERT_EQ(log.len, 0);
+	ASSERT_EQ(system("ip link del rt3"), 0);
+
 	/* no vNIC: every route of cordon's goes, the others stay */
 	plumb(v, 0, &log);
 	ASSERT(!shows("ip route show proto 205; ip -6 route show proto 205", "dev"));

@@ -135,3 +135,45 @@ TEST(spoof_events_only_from_host_agents)
 	cd_store_close(s);
 	cd_buf_free(&err);
 }
+
+/* An address the inventory lists that the MAC makes too is one element,
+ * and a diff adds and removes each element once: from the doubled form
+ * to the plain one is nothing, the vNIC's going deletes each once. */
+TEST(guard_diff_pairs_elements_once)
+{
+	static const char twice[] =
+		"workloads:\n"
+		"  - {name: web, host: hv1, vnics: [{ifname: vnet1, mac: '52:54:00:00:00:01', ips: [10.0.0.1, 'fe80::5054:ff:fe00:1']}]}\n";
+	static const char none[] = "workloads:\n  - {name: other, host: hv2}\n";
+	struct cd_state a, b, c;
+	must_load(&a, twice, "rules: []\n");
+	must_load(&b, inv, "rules: []\n");
+	must_load(&c, none, "rules: []\n");
+	struct cd_host ha, hb, hc;
+	ASSERT_EQ(cd_host_build(&ha, &a, "hv1", NULL), 0);
+	ASSERT_EQ(cd_host_build(&hb, &b, "hv1", NULL), 0);
+	ASSERT_EQ(cd_host_build(&hc, &c, "hv1", NULL), 0);
+	char **v;
+	size_t n = cd_guard_elements(&ha, &a, CD_GS_V6, &v);
+	ASSERT_EQ(n, 1);
+	cd_strv_free(v, n);
+	struct cd_buf s;
+	cd_buf_init(&s, 1 << 16);
+	ASSERT_EQ(cd_guard_diff(&ha, &a, &hc, &c, &s), 0);
+	/* each of vnet1's elements deleted once from each table holding it */
+	ASSERT(strstr(s.data, "delete element bridge cordon addrs_v6 { \"vnet1\" . fe80::5054:ff:fe00:1 }\n"));
+	const char *first = strstr(s.data, "addrs_v6 { \"vnet1\" . fe80::5054:ff:fe00:1 }");
+	ASSERT(first && strstr(first + 1, "inet cordon addrs_v6 { \"vnet1\" . fe80::5054:ff:fe00:1 }"));
+	size_t dels = 0;
+	for (const char *p = s.data; (p = strstr(p, "fe80::5054:ff:fe00:1 }")); p++)
+		dels++;
+	ASSERT_EQ(dels, 2);                /* bridge and inet, once each */
+	ASSERT(!strstr(s.data, "add element"));
+	cd_buf_free(&s);
+	cd_host_free(&ha);
+	cd_host_free(&hb);
+	cd_host_free(&hc);
+	cd_state_free(&a);
+	cd_state_free(&b);
+	cd_state_free(&c);
+}
