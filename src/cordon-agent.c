@@ -34,7 +34,6 @@
 #include "agent/http.h"
 #include "agent/mcollect.h"
 #include "agent/queue.h"
-#include "agent/spoofwatch.h"
 #include "base/token.h"
 #include "base/util.h"
 
@@ -134,7 +133,6 @@ struct agent_main {
 	int64_t seq;                /* the change applied (scanning alone) */
 	int hb_s;                   /* the policy's heartbeat interval */
 	struct cd_mcollect *metrics;   /* the host role's metrics thread */
-	struct cd_spoofwatch *spoof;   /* the host role's SpoofGuard events */
 	/* the sender thread */
 	pthread_mutex_t qlock;
 	pthread_cond_t qwake;
@@ -397,11 +395,9 @@ int main(int argc, char **argv)
 			log_line("host %s: %s", host, what);
 			log_host(&m);
 		}
-		if (cd_spoofwatch_start(&m.spoof, m.a.ns_fd, guard_emit, &m, &err) < 0) {
+		if (cd_agent_watch_spoofs(&m.a, guard_emit, &m, &err) < 0) {
 			log_line("SpoofGuard drops are counted but not reported as events: %s", err.data);
 			cd_buf_reset(&err);
-		} else if (m.a.have) {
-			cd_spoofwatch_vnics(m.spoof, &m.a.h, m.a.st);
 		}
 	}
 	if (workload) {
@@ -506,8 +502,6 @@ int main(int argc, char **argv)
 		} else if (json_object_get(ans, "snapshot")) {
 			m.want_snapshot = false;
 		}
-		if (m.enforce && m.a.have)
-			cd_spoofwatch_vnics(m.spoof, &m.a.h, m.a.st);
 		log_host(&m);
 		if (m.scanning)
 			scan_answer(&m, ans);
@@ -534,7 +528,6 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	cd_mcollect_stop(m.metrics);
-	cd_spoofwatch_stop(m.spoof);
 	if (m.scanning)
 		cd_guard_stop(&m.g);
 	if (m.sending) {

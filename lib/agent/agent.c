@@ -20,6 +20,7 @@
 #include "dataplane/attach.h"
 #include "policy/guard.h"
 #include "agent/queue.h"
+#include "agent/spoofwatch.h"
 #include "base/util.h"
 
 static double now_ms(void)
@@ -77,6 +78,7 @@ static void drop_state(struct cd_agent *a)
 
 void cd_agent_free(struct cd_agent *a)
 {
+	cd_spoofwatch_stop(a->spoof);   /* what it counted goes out first */
 	drop_state(a);
 	if (a->journal)
 		fclose(a->journal);
@@ -125,7 +127,17 @@ static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host 
 	a->st = st;
 	a->h = *h;
 	a->have = true;
+	cd_spoofwatch_vnics(a->spoof, &a->h, a->st);
 	return 0;
+}
+
+int cd_agent_watch_spoofs(struct cd_agent *a, void (*emit)(void *ctx, json_t *event), void *ctx,
+			  struct cd_buf *err)
+{
+	int r = cd_spoofwatch_start(&a->spoof, a->ns_fd, emit, ctx, err);
+	if (r == 0 && a->have)
+		cd_spoofwatch_vnics(a->spoof, &a->h, a->st);
+	return r;
 }
 
 /* Inside the namespace, before the table: how h's vNICs are attached;

@@ -42,6 +42,7 @@ struct cd_agent {
 				   /* for the log (cd_agent_take_log) */
 	char **unenforced;         /* "VNIC: REASON" of vNICs cordon cannot */
 	size_t nunenforced;        /* filter (see dataplane/ports.h) */
+	struct cd_spoofwatch *spoof;   /* SpoofGuard's events, or NULL */
 };
 
 int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
@@ -58,6 +59,12 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
  * bridge's nf_call_iptables turned on, br_netfilter loaded, vNICs it cannot
  * filter), since the last call; NULL when none.  Free it. */
 char *cd_agent_take_log(struct cd_agent *a);
+/* Report what SpoofGuard drops as "spoof" events (agent/spoofwatch.h),
+ * given to emit (to free), for the vNICs of every state applied from now
+ * on.  Fails, saying why, when the kernel's log cannot be read (the
+ * drops are still counted). */
+int cd_agent_watch_spoofs(struct cd_agent *a, void (*emit)(void *ctx, json_t *event), void *ctx,
+			  struct cd_buf *err);
 /* Status for the heartbeat: vNICs, rules, non-zero counters by rule id. */
 json_t *cd_agent_status(struct cd_agent *a);
 

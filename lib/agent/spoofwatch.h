@@ -6,7 +6,8 @@
  * an event at once; what it spoofs after that is counted and sent as one
  * event per CD_SPOOF_EVENT_SECONDS while it goes on.  An event names the
  * workload, the vNIC, the frames seen by kind, the MACs and addresses
- * claimed (at most CD_SPOOF_CLAIMS of each) and the frames the log lost.
+ * claimed (at most CD_SPOOF_CLAIMS of each) and how often the log
+ * overran the socket since the last event (records of any vNIC lost).
  * The kernel logs at most CD_SPOOF_LOG_RATE frames a second per kind and
  * table, so the counts are lower bounds; the spoofguard counters count
  * every frame dropped. */

@@ -50,6 +50,13 @@ char *cd_strdup(const char *s)
 	return s ? cd_strndup(s, strlen(s)) : NULL;
 }
 
+void cd_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *cd_strndup(const char *s, size_t n)
 {
 	char *p = cd_malloc(n + 1);

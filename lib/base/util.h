@@ -18,6 +18,8 @@ void *cd_malloc(size_t n);
 void *cd_calloc(size_t n, size_t size);
 void *cd_realloc(void *p, size_t n);
 char *cd_strdup(const char *s);
+/* Free v[0..n) and v. */
+void cd_strv_free(char **v, size_t n);
 char *cd_strndup(const char *s, size_t n);
 char *cd_lower(const char *s);                 /* new lower-case copy */
 char *cd_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

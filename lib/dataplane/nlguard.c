@@ -27,7 +27,7 @@ static void add_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *chain
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_nlmsg_build_payload(
 		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-			    cd_asprintf("adding a rule to bridge chain %s", chain)), r);
+			    cd_asprintf("adding a rule to SpoofGuard's chain %s", chain)), r);
 	nftnl_rule_free(r);
 	nlbatch_next(nb);
 }
@@ -245,21 +245,6 @@ static void spoof_chain_rules(struct nlbatch *nb, int kind)
 	add_rule(nb, r, chain);
 }
 
-/* KEY "GLOB*" KEY != @vnics counter name "unknown_vnic" drop */
-static int unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob)
-{
-	size_t n = strlen(glob);
-	if (!n || glob[n - 1] != '*' || strpbrk(glob, "?[\\") || memchr(glob, '*', n - 1))
-		return -ENOTSUP;   /* only prefix globs, as nft takes them */
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	meta(r, key, NFT_REG_1);
-	cmp(r, NFT_CMP_EQ, glob, (uint32_t)(n - 1));
-	meta(r, key, NFT_REG_1);
-	lookup(r, "vnics", true);
-	counted_drop(r, "unknown_vnic");
-	add_rule(nb, r, chain);
-	return 0;
-}
 
 /* One element of set s from its text: "\"vnet1\"", "\"vnet1\" . 52:54:...",
  * "\"vnet1\" . ADDR", nd_v6's "\"vnet1\" . 0xHEX". */
@@ -366,7 +351,7 @@ static int guard_body(struct nlbatch *nb, const struct cd_host *h, const struct 
 	verdict(x, NFT_GOTO, "guard");
 	add_rule(nb, x, base);
 	for (size_t i = 0; t == CD_GT_BRIDGE && i < h->nglobs && !h->unknown_accept && r == 0; i++)
-		r = unknown_rule(nb, base, NFT_META_IIFNAME, h->globs[i]);
+		r = nlo_unknown_rule(nb, base, NFT_META_IIFNAME, h->globs[i]);
 	if (t != CD_GT_ARP)
 		mac_rule(nb, t, false, "guard");
 	if (t == CD_GT_BRIDGE)
@@ -416,7 +401,7 @@ int cd_nl_guard_tables(struct nlbatch *nb, const struct cd_host *h, const struct
 	const char *out[2] = { "forward", "output" };
 	for (int c = 0; c < 2; c++)
 		for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++)
-			r = unknown_rule(nb, out[c], NFT_META_OIFNAME, h->globs[i]);
+			r = nlo_unknown_rule(nb, out[c], NFT_META_OIFNAME, h->globs[i]);
 	nlbatch_set_family(nb, NFPROTO_ARP);
 	nlo_table(nb, NFT_MSG_NEWTABLE);
 	nlo_table(nb, NFT_MSG_DELTABLE);

@@ -8,6 +8,7 @@
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,8 @@ struct nftnl_set *nlo_set_new(struct nlbatch *nb, const char *name, uint32_t fla
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, keylen);
 	uint8_t ud[128];
 	size_t n = strlen(udata_hex) / 2;
+	if (n > sizeof(ud))
+		abort();   /* a builder's constant: never longer */
 	for (size_t i = 0; i < n && i < sizeof(ud); i++) {
 		unsigned v;
 		sscanf(udata_hex + 2 * i, "%2x", &v);
@@ -139,3 +142,40 @@ struct nftnl_expr *nlo_ex(struct nftnl_rule *r, const char *name)
 	return e;
 }
 
+
+int nlo_unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob)
+{
+	size_t n = strlen(glob);
+	if (!n || glob[n - 1] != '*' || strpbrk(glob, "?[\\") || memchr(glob, '*', n - 1))
+		return -ENOTSUP;   /* only prefix globs, as nft takes them */
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	for (int i = 0; i < 2; i++) {
+		struct nftnl_expr *e = nlo_ex(r, "meta");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+		e = nlo_ex(r, i ? "lookup" : "cmp");
+		if (i) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+			nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+		} else {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+			nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, glob, (uint32_t)(n - 1));
+		}
+	}
+	struct nftnl_expr *e = nlo_ex(r, "objref");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, "unknown_vnic");
+	e = nlo_ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_nlmsg_build_payload(
+		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+			    cd_asprintf("adding an unknown-vNIC rule to chain %s", chain)), r);
+	nftnl_rule_free(r);
+	nlbatch_next(nb);
+	return 0;
+}

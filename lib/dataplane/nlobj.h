@@ -39,6 +39,10 @@ struct nlo_elems {
 struct nftnl_set_elem *nlo_elem_new(struct nlbatch *nb, struct nlo_elems *e);
 void nlo_elems_flush(struct nlbatch *nb, struct nlo_elems *e);
 
+/* KEY "GLOB*" KEY != @vnics counter name "unknown_vnic" drop, appended to
+ * chain of the batch's table (key: NFT_META_IIFNAME or _OIFNAME).
+ * -ENOTSUP for a glob nft would not take as a prefix. */
+int nlo_unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob);
 /* an interface name as a 16-byte key */
 void nlo_ifname_key(uint8_t k[16], const char *ifname);
 /* a new expression appended to r */

@@ -200,32 +200,6 @@ static void ifname_load(struct nftnl_rule *r, uint32_t key)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 }
 
-/* iifname "tap*" iifname != @vnics counter name "unknown_vnic" drop */
-static int unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob)
-{
-	size_t n = strlen(glob);
-	if (!n || glob[n - 1] != '*' || strpbrk(glob, "?[\\") || memchr(glob, '*', n - 1))
-		return -ENOTSUP;   /* only prefix globs, as nft takes them */
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	ifname_load(r, key);
-	struct nftnl_expr *e = nlo_ex(r, "cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, glob, (uint32_t)(n - 1));
-	ifname_load(r, key);
-	e = nlo_ex(r, "lookup");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
-	e = nlo_ex(r, "objref");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, "unknown_vnic");
-	e = nlo_ex(r, "immediate");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
-	base_rule(nb, r, chain, "an unknown-vNIC rule");
-	return 0;
-}
 
 static void vmap_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *map)
 {
@@ -321,7 +295,7 @@ static int host_chains(struct nlbatch *nb, const struct cd_host *h)
 			port_accept(nb, c, IPPROTO_TCP, false, 53);
 		}
 		for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++)
-			r = unknown_rule(nb, c, key, h->globs[i]);
+			r = nlo_unknown_rule(nb, c, key, h->globs[i]);
 		vmap_rule(nb, c, key, out ? "vnic_in" : "vnic_out");
 		addr_vmap_rule(nb, c, key, 4, out ? "vnic_in_v4" : "vnic_out_v4");
 		addr_vmap_rule(nb, c, key, 6, out ? "vnic_in_v6" : "vnic_out_v6");
@@ -533,9 +507,9 @@ int cd_nft_replace_host(const struct cd_host *h, const struct cd_state *st,
 	nd_accept(&nb, fwd, 135);             /* nd-neighbor-solicit */
 	nd_accept(&nb, fwd, 136);             /* nd-neighbor-advert */
 	for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++) {
-		r = unknown_rule(&nb, fwd, NFT_META_IIFNAME, h->globs[i]);
+		r = nlo_unknown_rule(&nb, fwd, NFT_META_IIFNAME, h->globs[i]);
 		if (r == 0)
-			r = unknown_rule(&nb, fwd, NFT_META_OIFNAME, h->globs[i]);
+			r = nlo_unknown_rule(&nb, fwd, NFT_META_OIFNAME, h->globs[i]);
 	}
 	vmap_rule(&nb, fwd, NFT_META_IIFNAME, "vnic_out");
 	addr_vmap_rule(&nb, fwd, NFT_META_IIFNAME, 4, "vnic_out_v4");

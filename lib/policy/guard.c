@@ -83,13 +83,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void cd_strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* one vNIC's elements of an address set: its addresses of family fam, and
  * for IPv6 the link-local address of its MAC; nd_v6 in hex, as nft takes
  * a raw payload's value */

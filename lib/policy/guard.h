@@ -68,10 +68,9 @@ bool cd_mac_parse(const char *mac, uint8_t out[6]);
 
 /* The elements of set s for host h built from st, in nft syntax
  * ("\"vnet1\"", "\"vnet1\" . 10.0.0.1", nd_v6's "\"vnet1\" . 0xfe80...")
- * sorted; returns how many, *out to free with cd_strv_free. */
+ * sorted and unique; returns how many, *out to free with cd_strv_free. */
 size_t cd_guard_elements(const struct cd_host *h, const struct cd_state *st,
 			 enum cd_guard_set s, char ***out);
-void cd_strv_free(char **v, size_t n);
 
 /* The inet table's part (its sets and chains, inside "table inet cordon
  * {"), and the bridge and arp tables whole, in nft syntax. */
