@@ -154,13 +154,23 @@ int cd_flow_parse(const struct cd_state *st, const char *from, const char *to,
 	/* "host": the hypervisor of the other end, a workload */
 	bool hs = !strcasecmp(from, "host"), hd = !strcasecmp(to, "host");
 	if (hs || hd) {
-		long w = hs == hd ? -1 : cd_inventory_find(&st->inv, hs ? to : from);
-		const struct cd_addr *a = w < 0 ? NULL : first_addr(st, w, 4);
-		if (w >= 0 && !a)
-			a = first_addr(st, w, 6);
+		/* the other end: a workload (its first address, IPv4 first) or
+		 * one of a workload's addresses */
+		struct endpoint o = { .wl = -1 };
+		const struct cd_addr *a = NULL;
+		size_t ow, ov;
+		if (hs != hd && parse_endpoint(st, hs ? to : from, &o) == 0) {
+			if (o.wl >= 0) {
+				a = first_addr(st, o.wl, 4);
+				if (!a)
+					a = first_addr(st, o.wl, 6);
+			} else if (cd_state_owner(st, &o.addr, &ow, &ov)) {
+				a = &o.addr;
+			}
+		}
 		if (!a) {
 			*field = hs ? "to" : "from";
-			snprintf(why, whylen, "%s%s must be a workload with an address when %s%s is host",
+			snprintf(why, whylen, "%s%s must be a workload or a workload's address when %s%s is host",
 				 prefix, *field, prefix, hs ? "from" : "to");
 			return -EINVAL;
 		}

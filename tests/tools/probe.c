@@ -10,7 +10,9 @@
  *                                once, and after at most MS print one line
  *                                per input: allow (connected, echoed),
  *                                reject (refused, unreachable) or drop
- *                                (no answer)
+ *                                (no answer; or, sent by the machine
+ *                                itself, EPERM: its own netfilter dropped
+ *                                it on the way out)
  *   probe sink PORT              accept TCP connections on [::]:PORT and
  *                                close them at once, as fast as it can
  *   probe rate ADDR PORT MS CONC open and reset TCP connections, CONC at a
@@ -21,8 +23,10 @@
  *                                then "broken" when no echo comes back
  *                                within a second, and exits
  *
- * Exit status: 0 connected/reply, 1 refused, 2 timeout, 3 usage or error.
+ * Exit status: 0 connected/reply, 1 refused, 2 timeout (or EPERM: a drop
+ * on the machine's own way out), 3 usage or error.
  * Written in C so the tests need no netcat or Python on the host. */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +66,20 @@ static int to_sockaddr(const char *addr, int port, struct sockaddr_storage *ss,
 static int is_refusal(int e)
 {
 	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
-	       e == EACCES || e == EPERM || e == ECONNRESET;
+	       e == EACCES || e == ECONNRESET;
+}
+
+/* What a packet of the machine's own dropped by netfilter on its way out
+ * gives its sender (a drop seen from the inside, not a refusal) */
+static int is_local_drop(int e)
+{
+	return e == EPERM;
+}
+
+/* a batch job's verdict from an error */
+static const char *verdict_of(int e)
+{
+	return is_refusal(e) ? "reject" : is_local_drop(e) ? "drop" : "error";
 }
 
 static int client(int type, const char *addr, int port, int ms)
@@ -81,15 +98,16 @@ static int client(int type, const char *addr, int port, int ms)
 	if (r < 0 && errno != EINPROGRESS) {
 		int e = errno;
 		close(fd);
-		printf("%s\n", is_refusal(e) ? "refused" : strerror(e));
-		return is_refusal(e) ? 1 : 3;
+		printf("%s\n", is_refusal(e) ? "refused" : is_local_drop(e) ? "timeout" : strerror(e));
+		return is_refusal(e) ? 1 : is_local_drop(e) ? 2 : 3;
 	}
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	if (type == SOCK_DGRAM) {
-		if (send(fd, "ping", 4, 0) < 0 && is_refusal(errno)) {
+		if (send(fd, "ping", 4, 0) < 0 && (is_refusal(errno) || is_local_drop(errno))) {
+			int e = errno;
 			close(fd);
-			printf("refused\n");
-			return 1;
+			printf(is_refusal(e) ? "refused\n" : "timeout\n");
+			return is_refusal(e) ? 1 : 2;
 		}
 		p.events = POLLIN;
 	}
@@ -109,8 +127,8 @@ static int client(int type, const char *addr, int port, int ms)
 	}
 	close(fd);
 	if (err) {
-		printf("%s\n", is_refusal(err) ? "refused" : strerror(err));
-		return is_refusal(err) ? 1 : 3;
+		printf("%s\n", is_refusal(err) ? "refused" : is_local_drop(err) ? "timeout" : strerror(err));
+		return is_refusal(err) ? 1 : is_local_drop(err) ? 2 : 3;
 	}
 	printf("%s\n", type == SOCK_STREAM ? "connected" : "reply");
 	return 0;
@@ -129,6 +147,10 @@ static int serve(int nports, char **ports)
 			int zero = 0, one = 1;
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			/* a UDP answer leaves from the address asked (a host has
+			 * many: its answer must come from the one its client sent to) */
+			if (t)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 			struct sockaddr_in6 a = { .sin6_family = AF_INET6,
 						  .sin6_port = htons((uint16_t)port),
 						  .sin6_addr = IN6ADDR_ANY_INIT };
@@ -170,12 +192,25 @@ static int serve(int nports, char **ports)
 				n++;
 			} else if (listener[i]) {
 				struct sockaddr_storage from;
-				socklen_t fl = sizeof(from);
-				ssize_t k = recvfrom(p[i].fd, buf, sizeof(buf), 0,
-						     (struct sockaddr *)&from, &fl);
-				if (k > 0)
-					sendto(p[i].fd, buf, (size_t)k, 0,
-					       (struct sockaddr *)&from, fl);
+				char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+				struct iovec iov = { buf, sizeof(buf) };
+				struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from),
+						    .msg_iov = &iov, .msg_iovlen = 1,
+						    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+				ssize_t k = recvmsg(p[i].fd, &m, 0);
+				if (k <= 0)
+					continue;
+				iov.iov_len = (size_t)k;
+				/* the same pktinfo back: source = the address asked */
+				struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+				if (c && c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+					((struct in6_pktinfo *)(void *)CMSG_DATA(c))->ipi6_ifindex = 0;
+					m.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
+				} else {
+					m.msg_control = NULL;
+					m.msg_controllen = 0;
+				}
+				sendmsg(p[i].fd, &m, 0);
 			} else {
 				ssize_t k = recv(p[i].fd, buf, sizeof(buf), 0);
 				if (k > 0 && send(p[i].fd, buf, (size_t)k, 0) == k)
@@ -331,9 +366,9 @@ static int batch(int ms)
 		}
 		j->fd = socket(j->fam, j->type | SOCK_NONBLOCK, 0);
 		if (connect(j->fd, (struct sockaddr *)&j->ss, j->len) < 0 && errno != EINPROGRESS)
-			j->result = is_refusal(errno) ? "reject" : "error";
+			j->result = verdict_of(errno);
 		else if (j->type == SOCK_DGRAM && send(j->fd, "ping", 4, 0) < 0)
-			j->result = is_refusal(errno) ? "reject" : "error";
+			j->result = verdict_of(errno);
 	}
 	struct timespec t0, t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -382,7 +417,7 @@ static int batch(int ms)
 				if (recv(j->fd, b, sizeof(b), 0) < 0)
 					err = errno;
 			}
-			j->result = !err ? "allow" : is_refusal(err) ? "reject" : "error";
+			j->result = !err ? "allow" : verdict_of(err);
 		}
 	}
 	for (int i = 0; i < n; i++) {
