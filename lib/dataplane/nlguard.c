@@ -21,81 +21,15 @@
 #include "dataplane/nlobj.h"
 #include "policy/guard.h"
 
-static void add_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *chain)
-{
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-			    cd_asprintf("adding a rule to SpoofGuard's chain %s", chain)), r);
-	nftnl_rule_free(r);
-	nlbatch_next(nb);
-}
-
-static void meta(struct nftnl_rule *r, uint32_t key, uint32_t reg)
-{
-	struct nftnl_expr *e = nlo_ex(r, "meta");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
-}
-
-static void payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
-		    uint32_t reg)
-{
-	struct nftnl_expr *e = nlo_ex(r, "payload");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
-}
-
-static void cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = nlo_ex(r, "cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-}
-
-static void lookup(struct nftnl_rule *r, const char *set, bool inv)
-{
-	struct nftnl_expr *e = nlo_ex(r, "lookup");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
-	if (inv)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
-}
-
-/* counter name "NAME" drop */
-static void counted_drop(struct nftnl_rule *r, const char *counter)
-{
-	struct nftnl_expr *e = nlo_ex(r, "objref");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, counter);
-	e = nlo_ex(r, "immediate");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
-}
-
-
-static void verdict(struct nftnl_rule *r, int v, const char *chain)
-{
-	struct nftnl_expr *e = nlo_ex(r, "immediate");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
-	if (chain)
-		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-}
-
 static void cmp_u8(struct nftnl_rule *r, uint8_t v)
 {
-	cmp(r, NFT_CMP_EQ, &v, 1);
+	nlo_cmp(r, NFT_CMP_EQ, &v, 1);
 }
 
 static void cmp_be16(struct nftnl_rule *r, uint16_t v)
 {
 	v = htons(v);
-	cmp(r, NFT_CMP_EQ, &v, 2);
+	nlo_cmp(r, NFT_CMP_EQ, &v, 2);
 }
 
 /* The dependency nft puts before a match on family fam (4, 6, or 0 for
@@ -105,13 +39,13 @@ static void dep(struct nftnl_rule *r, enum cd_guard_table t, int fam, bool ll)
 {
 	uint16_t type = fam == 4 ? ETH_P_IP : fam == 6 ? ETH_P_IPV6 : ETH_P_ARP;
 	if (t == CD_GT_INET) {
-		meta(r, NFT_META_NFPROTO, NFT_REG_1);
+		nlo_meta(r, NFT_META_NFPROTO, NFT_REG_1);
 		cmp_u8(r, fam == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6);
 	} else if (t == CD_GT_BRIDGE && ll) {
-		payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG_1);
+		nlo_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG_1);
 		cmp_be16(r, type);
 	} else if (t == CD_GT_BRIDGE) {
-		meta(r, NFT_META_PROTOCOL, NFT_REG_1);
+		nlo_meta(r, NFT_META_PROTOCOL, NFT_REG_1);
 		cmp_be16(r, type);
 	}
 }
@@ -127,7 +61,7 @@ static void not_link_local(struct nftnl_rule *r, uint32_t len)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
-	cmp(r, NFT_CMP_NEQ, ll, len);
+	nlo_cmp(r, NFT_CMP_NEQ, ll, len);
 }
 
 /* iifname . FIELD != @macs iifname != @nomac goto spoof_KIND */
@@ -138,19 +72,19 @@ static void mac_rule(struct nlbatch *nb, enum cd_guard_table t, bool arp, const 
 		dep(r, t, 0, true);
 	} else if (t == CD_GT_INET) {
 		uint16_t ether = ARPHRD_ETHER;
-		meta(r, NFT_META_IIFTYPE, NFT_REG_1);
-		cmp(r, NFT_CMP_EQ, &ether, 2);
+		nlo_meta(r, NFT_META_IIFTYPE, NFT_REG_1);
+		nlo_cmp(r, NFT_CMP_EQ, &ether, 2);
 	}
-	meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	if (arp)
-		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 6, NFT_REG_2);
+		nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 6, NFT_REG_2);
 	else
-		payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6, NFT_REG_2);
-	lookup(r, "macs", true);
-	meta(r, NFT_META_IIFNAME, NFT_REG_1);
-	lookup(r, "nomac", true);
-	verdict(r, NFT_GOTO, arp ? "spoof_arp" : "spoof_mac");
-	add_rule(nb, r, chain);
+		nlo_payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6, NFT_REG_2);
+	nlo_lookup(r, "macs", true);
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_lookup(r, "nomac", true);
+	nlo_verdict(r, NFT_GOTO, arp ? "spoof_arp" : "spoof_mac");
+	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
 }
 
 /* FIELD != ZERO iifname . FIELD != @SET goto spoof_KIND, FIELD an ARP
@@ -161,31 +95,31 @@ static void source_rule(struct nlbatch *nb, enum cd_guard_table t, int fam, cons
 	uint8_t zero[16] = { 0 };
 	dep(r, t, fam, !fam);
 	uint32_t off = !fam ? 14 : fam == 4 ? 12 : 8, len = fam == 6 ? 16 : 4;
-	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
-	cmp(r, NFT_CMP_NEQ, zero, len);
+	nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
+	nlo_cmp(r, NFT_CMP_NEQ, zero, len);
 	if (fam == 6) {   /* ip6 saddr != fe80::/10: link-local sources are free */
-		payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
+		nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
 		not_link_local(r, 16);
 	}
-	meta(r, NFT_META_IIFNAME, NFT_REG_1);
-	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_2);
-	lookup(r, fam == 6 ? "addrs_v6" : "addrs_v4", true);
-	verdict(r, NFT_GOTO, fam ? "spoof_ip" : "spoof_arp");
-	add_rule(nb, r, chain);
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_2);
+	nlo_lookup(r, fam == 6 ? "addrs_v6" : "addrs_v4", true);
+	nlo_verdict(r, NFT_GOTO, fam ? "spoof_ip" : "spoof_arp");
+	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
 }
 
 /* udp sport PORT iifname != @dhcp_ok goto spoof_dhcp */
 static void dhcp_rule(struct nlbatch *nb, uint16_t port, const char *chain)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	meta(r, NFT_META_L4PROTO, NFT_REG_1);
+	nlo_meta(r, NFT_META_L4PROTO, NFT_REG_1);
 	cmp_u8(r, IPPROTO_UDP);
-	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1);
+	nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1);
 	cmp_be16(r, port);
-	meta(r, NFT_META_IIFNAME, NFT_REG_1);
-	lookup(r, "dhcp_ok", true);
-	verdict(r, NFT_GOTO, "spoof_dhcp");
-	add_rule(nb, r, chain);
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_lookup(r, "dhcp_ok", true);
+	nlo_verdict(r, NFT_GOTO, "spoof_dhcp");
+	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
 }
 
 /* icmpv6 type TYPE, then for a neighbour advertisement iifname . its
@@ -194,23 +128,23 @@ static void icmpv6_rule(struct nlbatch *nb, enum cd_guard_table t, uint8_t type,
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	dep(r, t, 6, true);
-	meta(r, NFT_META_L4PROTO, NFT_REG_1);
+	nlo_meta(r, NFT_META_L4PROTO, NFT_REG_1);
 	cmp_u8(r, IPPROTO_ICMPV6);
-	payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
+	nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFT_REG_1);
 	cmp_u8(r, type);
 	if (type == 136) {   /* @th,64,16 & 0xffc0 != 0xfe80: a link-local target is free */
-		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 2, NFT_REG_1);
+		nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 2, NFT_REG_1);
 		not_link_local(r, 2);
 	}
-	meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	if (type == 136) {
-		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16, NFT_REG_2);
-		lookup(r, "nd_v6", true);
+		nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 16, NFT_REG_2);
+		nlo_lookup(r, "nd_v6", true);
 	} else {
-		lookup(r, "router_ok", true);
+		nlo_lookup(r, "router_ok", true);
 	}
-	verdict(r, NFT_GOTO, type == 136 ? "spoof_nd" : "spoof_router");
-	add_rule(nb, r, chain);
+	nlo_verdict(r, NFT_GOTO, type == 136 ? "spoof_nd" : "spoof_router");
+	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
 }
 
 /* ether type TYPE goto CHAIN (bridge), meta nfproto FAM goto CHAIN (inet) */
@@ -218,8 +152,8 @@ static void split_rule(struct nlbatch *nb, enum cd_guard_table t, int fam, const
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	dep(r, t, fam, true);
-	verdict(r, NFT_GOTO, to);
-	add_rule(nb, r, "guard");
+	nlo_verdict(r, NFT_GOTO, to);
+	nlo_rule_add(nb, r, "guard", "a SpoofGuard rule");
 }
 
 /* limit rate N/second burst N packets log prefix "cordon-spoof KIND"
@@ -239,10 +173,10 @@ static void spoof_chain_rules(struct nlbatch *nb, int kind)
 	e = nlo_ex(r, "log");
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, CD_NFLOG_GROUP);
-	add_rule(nb, r, chain);
+	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
 	r = nftnl_rule_alloc();
-	counted_drop(r, "spoofguard");
-	add_rule(nb, r, chain);
+	nlo_counted_drop(r, "spoofguard");
+	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
 }
 
 
@@ -346,10 +280,10 @@ static int guard_body(struct nlbatch *nb, const struct cd_host *h, const struct 
 		return r;
 	/* iifname @vnics goto guard: a vNIC's frame, one lookup */
 	struct nftnl_rule *x = nftnl_rule_alloc();
-	meta(x, NFT_META_IIFNAME, NFT_REG_1);
-	lookup(x, "vnics", false);
-	verdict(x, NFT_GOTO, "guard");
-	add_rule(nb, x, base);
+	nlo_meta(x, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_lookup(x, "vnics", false);
+	nlo_verdict(x, NFT_GOTO, "guard");
+	nlo_rule_add(nb, x, base, "a SpoofGuard rule");
 	for (size_t i = 0; t == CD_GT_BRIDGE && i < h->nglobs && !h->unknown_accept && r == 0; i++)
 		r = nlo_unknown_rule(nb, base, NFT_META_IIFNAME, h->globs[i]);
 	if (t != CD_GT_ARP)

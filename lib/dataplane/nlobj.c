@@ -143,39 +143,78 @@ struct nftnl_expr *nlo_ex(struct nftnl_rule *r, const char *name)
 }
 
 
+void nlo_meta(struct nftnl_rule *r, uint32_t key, uint32_t reg)
+{
+	struct nftnl_expr *e = nlo_ex(r, "meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
+}
+
+void nlo_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t reg)
+{
+	struct nftnl_expr *e = nlo_ex(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
+}
+
+void nlo_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nlo_ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+void nlo_lookup(struct nftnl_rule *r, const char *set, bool inv)
+{
+	struct nftnl_expr *e = nlo_ex(r, "lookup");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	if (inv)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+}
+
+void nlo_counted_drop(struct nftnl_rule *r, const char *counter)
+{
+	struct nftnl_expr *e = nlo_ex(r, "objref");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, counter);
+	nlo_verdict(r, NF_DROP, NULL);
+}
+
+void nlo_verdict(struct nftnl_rule *r, int v, const char *chain)
+{
+	struct nftnl_expr *e = nlo_ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+}
+
+void nlo_rule_add(struct nlbatch *nb, struct nftnl_rule *r, const char *chain, const char *what)
+{
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_nlmsg_build_payload(
+		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+			    cd_asprintf("adding %s to chain %s", what, chain)), r);
+	nftnl_rule_free(r);
+	nlbatch_next(nb);
+}
+
 int nlo_unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const char *glob)
 {
 	size_t n = strlen(glob);
 	if (!n || glob[n - 1] != '*' || strpbrk(glob, "?[\\") || memchr(glob, '*', n - 1))
 		return -ENOTSUP;   /* only prefix globs, as nft takes them */
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	for (int i = 0; i < 2; i++) {
-		struct nftnl_expr *e = nlo_ex(r, "meta");
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-		e = nlo_ex(r, i ? "lookup" : "cmp");
-		if (i) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-			nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "vnics");
-			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
-		} else {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-			nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, glob, (uint32_t)(n - 1));
-		}
-	}
-	struct nftnl_expr *e = nlo_ex(r, "objref");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, "unknown_vnic");
-	e = nlo_ex(r, "immediate");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-			    cd_asprintf("adding an unknown-vNIC rule to chain %s", chain)), r);
-	nftnl_rule_free(r);
-	nlbatch_next(nb);
+	nlo_meta(r, key, NFT_REG_1);
+	nlo_cmp(r, NFT_CMP_EQ, glob, (uint32_t)(n - 1));
+	nlo_meta(r, key, NFT_REG_1);
+	nlo_lookup(r, "vnics", true);
+	nlo_counted_drop(r, "unknown_vnic");
+	nlo_rule_add(nb, r, chain, "an unknown-vNIC rule");
 	return 0;
 }

@@ -47,5 +47,18 @@ int nlo_unknown_rule(struct nlbatch *nb, const char *chain, uint32_t key, const 
 void nlo_ifname_key(uint8_t k[16], const char *ifname);
 /* a new expression appended to r */
 struct nftnl_expr *nlo_ex(struct nftnl_rule *r, const char *name);
+/* The expressions nft's rules are made of, appended to r: meta KEY into
+ * reg; payload bytes into reg; register 1 compared with data; register 1
+ * looked up in set (inv: not in it); counter NAME then drop; a verdict
+ * (chain: a goto's or a jump's target, else NULL). */
+void nlo_meta(struct nftnl_rule *r, uint32_t key, uint32_t reg);
+void nlo_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len, uint32_t reg);
+void nlo_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len);
+void nlo_lookup(struct nftnl_rule *r, const char *set, bool inv);
+void nlo_counted_drop(struct nftnl_rule *r, const char *counter);
+void nlo_verdict(struct nftnl_rule *r, int v, const char *chain);
+/* Append r to chain of the batch's table (r is freed); what says what it
+ * is, for the error of a refused batch ("a conntrack rule"). */
+void nlo_rule_add(struct nlbatch *nb, struct nftnl_rule *r, const char *chain, const char *what);
 
 #endif

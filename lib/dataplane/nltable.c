@@ -129,16 +129,6 @@ static int port_elems(struct nlbatch *nb, const char *set, const char *text)
 
 /* ---- the base chains' rules (forward, input, output), as nft builds them ---- */
 
-static void base_rule(struct nlbatch *nb, struct nftnl_rule *r, const char *chain, const char *what)
-{
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, CD_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_nlmsg_build_payload(
-		nlbatch_msg(nb, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-			    cd_asprintf("adding %s to chain %s", what, chain)), r);
-	nftnl_rule_free(r);
-	nlbatch_next(nb);
-}
 
 static void ct_state(struct nlbatch *nb, const char *chain, uint32_t bits, uint32_t verdict)
 {
@@ -160,7 +150,7 @@ static void ct_state(struct nlbatch *nb, const char *chain, uint32_t bits, uint3
 	e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
-	base_rule(nb, r, chain, "a conntrack rule");
+	nlo_rule_add(nb, r, chain, "a conntrack rule");
 }
 
 /* icmpv6 type TYPE accept */
@@ -190,7 +180,7 @@ static void nd_accept(struct nlbatch *nb, const char *chain, uint8_t type)
 	struct nftnl_expr *e = nlo_ex(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
-	base_rule(nb, r, chain, "a neighbour discovery rule");
+	nlo_rule_add(nb, r, chain, "a neighbour discovery rule");
 }
 
 static void ifname_load(struct nftnl_rule *r, uint32_t key)
@@ -209,7 +199,7 @@ static void vmap_rule(struct nlbatch *nb, const char *chain, uint32_t key, const
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	base_rule(nb, r, chain, "a dispatch rule");
+	nlo_rule_add(nb, r, chain, "a dispatch rule");
 }
 
 /* iifname != @vnics ip saddr vmap @vnic_out_v4: a bridged vNIC's packets
@@ -242,7 +232,7 @@ static void addr_vmap_rule(struct nlbatch *nb, const char *chain, uint32_t key, 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, map);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	base_rule(nb, r, chain, "an address dispatch rule");
+	nlo_rule_add(nb, r, chain, "an address dispatch rule");
 }
 
 /* PROTO sport|dport PORT accept: what a VM's network needs of its host */
@@ -250,27 +240,13 @@ static void port_accept(struct nlbatch *nb, const char *chain, uint8_t proto, bo
 			uint16_t port)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_expr *e = nlo_ex(r, "meta");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	e = nlo_ex(r, "cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &proto, 1);
-	e = nlo_ex(r, "payload");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, sport ? 0 : 2);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 2);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 	uint16_t be = htons(port);
-	e = nlo_ex(r, "cmp");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &be, 2);
-	e = nlo_ex(r, "immediate");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
-	base_rule(nb, r, chain, "a host service rule");
+	nlo_meta(r, NFT_META_L4PROTO, NFT_REG_1);
+	nlo_cmp(r, NFT_CMP_EQ, &proto, 1);
+	nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, sport ? 0 : 2, 2, NFT_REG_1);
+	nlo_cmp(r, NFT_CMP_EQ, &be, 2);
+	nlo_verdict(r, NF_ACCEPT, NULL);
+	nlo_rule_add(nb, r, chain, "a host service rule");
 }
 
 /* The input and output chains (policy/host.c's host_chains). */
