@@ -352,6 +352,8 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 		m->hooks = o->hooks;
 		m->metrics = o->metrics;
 		m->limits = o->limits;
+		m->rate_clock = o->rate_clock;
+		m->rate_clock_ctx = o->rate_clock_ctx;
 	}
 	cd_mgr_limits_fill(&m->limits);
 	m->store = s;

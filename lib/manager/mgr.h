@@ -83,6 +83,10 @@ struct cd_mgr_options {
 	struct cd_mgr_hooks hooks;
 	struct cd_mgr_limits limits;    /* zero fields: the defaults */
 	struct cd_mstore *metrics;      /* the metrics store (the caller's), or NULL */
+	/* the clock of the agents' event rates (microseconds), NULL: the
+	 * wall clock; a test's own clock makes a rate exact */
+	int64_t (*rate_clock)(void *ctx);
+	void *rate_clock_ctx;
 };
 
 /* Open the manager on a store (o may be NULL): *out is new; -EIO etc.

@@ -60,6 +60,8 @@ struct cd_mgr {
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
 	struct cd_mstore *metrics;      /* kept by cd_mgr_open, like log */
+	int64_t (*rate_clock)(void *ctx);       /* kept by cd_mgr_open, or NULL */
+	void *rate_clock_ctx;
 	struct cd_mgr_alerting *alerting;   /* alerts.c */
 	struct cd_mgr_signins *signins;     /* users.c: sign-in attempts' rates */
 	json_t *vm_datastores;  /* {vm: [datastore objects]}, as collectors say */
