@@ -50,9 +50,9 @@ static void dep(struct nftnl_rule *r, enum cd_guard_table t, int fam, bool ll)
 	}
 }
 
-/* REG1 & ffc0:: != fe80:: (a link-local address is no one's to guard),
- * over len bytes of register 1 */
-static void not_link_local(struct nftnl_rule *r, uint32_t len)
+/* REG1 & ffc0:: OP fe80:: (op NEQ: a link-local address is no one's to
+ * guard; EQ: a link-local address), over len bytes of register 1 */
+static void link_local_cmp(struct nftnl_rule *r, uint32_t len, uint32_t op)
 {
 	uint8_t mask[16] = { 0xff, 0xc0 }, zero[16] = { 0 }, ll[16] = { 0xfe, 0x80 };
 	struct nftnl_expr *e = nlo_ex(r, "bitwise");
@@ -61,7 +61,7 @@ static void not_link_local(struct nftnl_rule *r, uint32_t len)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
-	nlo_cmp(r, NFT_CMP_NEQ, ll, len);
+	nlo_cmp(r, op, ll, len);
 }
 
 /* iifname . FIELD != @macs iifname != @nomac goto spoof_KIND */
@@ -99,7 +99,7 @@ static void source_rule(struct nlbatch *nb, enum cd_guard_table t, int fam, cons
 	nlo_cmp(r, NFT_CMP_NEQ, zero, len);
 	if (fam == 6) {   /* ip6 saddr != fe80::/10: link-local sources are free */
 		nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
-		not_link_local(r, 16);
+		link_local_cmp(r, 16, NFT_CMP_NEQ);
 	}
 	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_2);
@@ -134,7 +134,7 @@ static void icmpv6_rule(struct nlbatch *nb, enum cd_guard_table t, uint8_t type,
 	cmp_u8(r, type);
 	if (type == 136) {   /* @th,64,16 & 0xffc0 != 0xfe80: a link-local target is free */
 		nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 8, 2, NFT_REG_1);
-		not_link_local(r, 2);
+		link_local_cmp(r, 2, NFT_CMP_NEQ);
 	}
 	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
 	if (type == 136) {
@@ -145,6 +145,57 @@ static void icmpv6_rule(struct nlbatch *nb, enum cd_guard_table t, uint8_t type,
 	}
 	nlo_verdict(r, NFT_GOTO, type == 136 ? "spoof_nd" : "spoof_router");
 	nlo_rule_add(nb, r, chain, "a SpoofGuard rule");
+}
+
+/* [oifname @vnics] ip6 saddr|daddr fe80::/10 goto link_local: a bridged
+ * vNIC's link-local IPv6, from it (chain guard_ip6) or to it */
+static void link_local_rule(struct nlbatch *nb, const char *chain, bool oif, bool dst)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	if (oif) {
+		nlo_meta(r, NFT_META_OIFNAME, NFT_REG_1);
+		nlo_lookup(r, "vnics", false);
+	}
+	dep(r, CD_GT_BRIDGE, 6, false);
+	nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, dst ? 24 : 8, 16, NFT_REG_1);
+	link_local_cmp(r, 16, NFT_CMP_EQ);
+	nlo_verdict(r, NFT_GOTO, "link_local");
+	nlo_rule_add(nb, r, chain, "a link-local rule");
+}
+
+/* chain link_local: icmpv6 type 130-137 return; icmpv6 type
+ * mld2-listener-report return; udp dport 546-547 return; counter name
+ * "link_local" drop */
+static void link_local_chain(struct nlbatch *nb)
+{
+	const struct { uint8_t proto; uint32_t off, len; uint16_t lo, hi; } pass[] = {
+		{ IPPROTO_ICMPV6, 0, 1, 130, 137 },
+		{ IPPROTO_ICMPV6, 0, 1, 143, 143 },
+		{ IPPROTO_UDP, 2, 2, 546, 547 },
+	};
+	for (size_t i = 0; i < CD_ARRAY_LEN(pass); i++) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		if (pass[i].proto == IPPROTO_ICMPV6)
+			dep(r, CD_GT_BRIDGE, 6, true);
+		nlo_meta(r, NFT_META_L4PROTO, NFT_REG_1);
+		cmp_u8(r, pass[i].proto);
+		nlo_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, pass[i].off, pass[i].len, NFT_REG_1);
+		if (pass[i].len == 1) {
+			uint8_t lo = (uint8_t)pass[i].lo, hi = (uint8_t)pass[i].hi;
+			nlo_cmp(r, lo == hi ? NFT_CMP_EQ : NFT_CMP_GTE, &lo, 1);
+			if (lo != hi)
+				nlo_cmp(r, NFT_CMP_LTE, &hi, 1);
+		} else {
+			uint16_t lo = htons(pass[i].lo), hi = htons(pass[i].hi);
+			nlo_cmp(r, NFT_CMP_GTE, &lo, 2);
+			nlo_cmp(r, NFT_CMP_LTE, &hi, 2);
+		}
+		nlo_verdict(r, NFT_RETURN, NULL);
+		nlo_rule_add(nb, r, "link_local", "a link-local rule");
+	}
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	nlo_counted_drop(r, "link_local");
+	nlo_rule_add(nb, r, "link_local", "a link-local rule");
 }
 
 /* ether type TYPE goto CHAIN (bridge), meta nfproto FAM goto CHAIN (inet) */
@@ -270,6 +321,8 @@ static int guard_body(struct nlbatch *nb, const struct cd_host *h, const struct 
 		nlo_chain(nb, "guard_ip", NLO_NOHOOK, 0);
 		nlo_chain(nb, "guard_ip6", NLO_NOHOOK, 0);
 	}
+	if (t == CD_GT_BRIDGE)
+		nlo_chain(nb, "link_local", NLO_NOHOOK, 0);
 	for (int k = 0; k < CD_SPOOF_KINDS; k++) {
 		char chain[32];
 		snprintf(chain, sizeof(chain), "spoof_%s", cd_spoof_names[k]);
@@ -308,6 +361,11 @@ static int guard_body(struct nlbatch *nb, const struct cd_host *h, const struct 
 		icmpv6_rule(nb, t, 134, "guard_ip6");   /* nd-router-advert */
 		icmpv6_rule(nb, t, 137, "guard_ip6");   /* nd-redirect */
 	}
+	if (t == CD_GT_BRIDGE) {
+		link_local_rule(nb, "guard_ip6", false, false);
+		link_local_rule(nb, "guard_ip6", false, true);
+		link_local_chain(nb);
+	}
 	for (int k = 0; k < CD_SPOOF_KINDS; k++)
 		if (cd_guard_has_kind(t, k))
 			spoof_chain_rules(nb, k);
@@ -329,13 +387,17 @@ int cd_nl_guard_tables(struct nlbatch *nb, const struct cd_host *h, const struct
 	nlo_table(nb, NFT_MSG_NEWTABLE);
 	nlo_counter(nb, "unknown_vnic", NULL);
 	nlo_counter(nb, "spoofguard", NULL);
+	nlo_counter(nb, "link_local", NULL);
 	int r = guard_body(nb, h, st, CD_GT_BRIDGE, "prerouting", NF_BR_PRE_ROUTING, -200);
 	nlo_chain(nb, "forward", NF_BR_FORWARD, -200);
 	nlo_chain(nb, "output", NF_BR_LOCAL_OUT, -200);
 	const char *out[2] = { "forward", "output" };
-	for (int c = 0; c < 2; c++)
+	for (int c = 0; c < 2 && r == 0; c++) {
 		for (size_t i = 0; i < h->nglobs && !h->unknown_accept && r == 0; i++)
 			r = nlo_unknown_rule(nb, out[c], NFT_META_OIFNAME, h->globs[i]);
+		link_local_rule(nb, out[c], true, false);
+		link_local_rule(nb, out[c], true, true);
+	}
 	nlbatch_set_family(nb, NFPROTO_ARP);
 	nlo_table(nb, NFT_MSG_NEWTABLE);
 	nlo_table(nb, NFT_MSG_DELTABLE);

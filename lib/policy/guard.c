@@ -176,8 +176,18 @@ static const struct {
 	  "icmpv6 type nd-router-advert iifname != @router_ok goto spoof_router" },
 	{ { "guard_ip6", "guard_ip6", NULL },
 	  "icmpv6 type nd-redirect iifname != @router_ok goto spoof_router" },
+	/* a bridged vNIC's link-local IPv6: no inventory address says whose
+	 * it is, so the policy cannot judge it (docs/dataplane.md) */
+	{ { "guard_ip6", NULL, NULL }, "ip6 saddr fe80::/10 goto link_local" },
+	{ { "guard_ip6", NULL, NULL }, "ip6 daddr fe80::/10 goto link_local" },
+	/* what a link needs: MLD, neighbour and router discovery, DHCPv6 */
+	{ { "link_local", NULL, NULL }, "icmpv6 type 130-137 return" },
+	{ { "link_local", NULL, NULL }, "icmpv6 type mld2-listener-report return" },
+	{ { "link_local", NULL, NULL }, "udp dport 546-547 return" },
+	{ { "link_local", NULL, NULL }, "counter name \"link_local\" drop" },
 };
-static const char *const guard_chains[] = { "guard", "guard_arp", "guard_ip", "guard_ip6" };
+static const char *const guard_chains[] = { "guard", "guard_arp", "guard_ip", "guard_ip6",
+					     "link_local" };
 
 static bool has_chain(enum cd_guard_table t, const char *chain)
 {
@@ -251,14 +261,17 @@ int cd_guard_render_inet(const struct cd_host *h, const struct cd_state *st, str
 int cd_guard_render_tables(const struct cd_host *h, const struct cd_state *st, struct cd_buf *b)
 {
 	cd_buf_printf(b, "table bridge %s {\n", CD_TABLE);
-	cd_buf_puts(b, "\tcounter unknown_vnic {\n\t}\n\tcounter spoofguard {\n\t}\n");
+	cd_buf_puts(b, "\tcounter unknown_vnic {\n\t}\n\tcounter spoofguard {\n\t}\n"
+		    "\tcounter link_local {\n\t}\n");
 	guard_body(h, st, CD_GT_BRIDGE, b, "prerouting", unknown_rules);
+	/* what reaches a vNIC from the uplink (forward) or the host (output) */
 	const char *hooks[2] = { "forward", "output" };
 	for (int i = 0; i < 2; i++) {
 		cd_buf_printf(b, "\n\tchain %s {\n\t\ttype filter hook %s priority filter; policy accept;\n",
 			      hooks[i], hooks[i]);
 		unknown_rules(h, b, "oifname");
-		cd_buf_puts(b, "\t}\n");
+		cd_buf_puts(b, "\t\toifname @vnics ip6 saddr fe80::/10 goto link_local\n"
+			    "\t\toifname @vnics ip6 daddr fe80::/10 goto link_local\n\t}\n");
 	}
 	cd_buf_printf(b, "}\ntable arp %s {\n\tcounter spoofguard {\n\t}\n", CD_TABLE);
 	guard_body(h, st, CD_GT_ARP, b, "input", NULL);
