@@ -198,6 +198,42 @@ static void link_local_chain(struct nlbatch *nb)
 	nlo_rule_add(nb, r, "link_local", "a link-local rule");
 }
 
+/* meta l4proto tcp iifname . ether saddr @macs iifname . ip saddr
+ * @addrs_v4 accept, and for IPv6 ... ip6 saddr @addrs_v6 ip6 daddr !=
+ * fe80::/10 accept: a vNIC's TCP from its MAC and address */
+static void fast_rule(struct nlbatch *nb, enum cd_guard_table t, int fam, const char *base)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint8_t tcp = IPPROTO_TCP;
+	nlo_meta(r, NFT_META_L4PROTO, NFT_REG_1);
+	nlo_cmp(r, NFT_CMP_EQ, &tcp, 1);
+	if (t == CD_GT_INET) {
+		uint16_t ether = ARPHRD_ETHER;
+		nlo_meta(r, NFT_META_IIFTYPE, NFT_REG_1);
+		nlo_cmp(r, NFT_CMP_EQ, &ether, 2);
+	}
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6, NFT_REG_2);
+	nlo_lookup(r, "macs", false);
+	/* after a link-layer match nft's dependency is the link header's
+	 * type in the inet table too */
+	if (t == CD_GT_INET) {
+		nlo_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2, NFT_REG_1);
+		cmp_be16(r, fam == 4 ? ETH_P_IP : ETH_P_IPV6);
+	} else {
+		dep(r, t, fam, false);
+	}
+	nlo_meta(r, NFT_META_IIFNAME, NFT_REG_1);
+	nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, fam == 4 ? 12 : 8, fam == 4 ? 4 : 16, NFT_REG_2);
+	nlo_lookup(r, fam == 4 ? "addrs_v4" : "addrs_v6", false);
+	if (fam == 6) {
+		nlo_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG_1);
+		link_local_cmp(r, 16, NFT_CMP_NEQ);
+	}
+	nlo_verdict(r, NF_ACCEPT, NULL);
+	nlo_rule_add(nb, r, base, "a SpoofGuard rule");
+}
+
 /* ether type TYPE goto CHAIN (bridge), meta nfproto FAM goto CHAIN (inet) */
 static void split_rule(struct nlbatch *nb, enum cd_guard_table t, int fam, const char *to)
 {
@@ -331,6 +367,10 @@ static int guard_body(struct nlbatch *nb, const struct cd_host *h, const struct 
 	}
 	if (r)
 		return r;
+	if (t != CD_GT_ARP) {
+		fast_rule(nb, t, 4, base);
+		fast_rule(nb, t, 6, base);
+	}
 	/* iifname @vnics goto guard: a vNIC's frame, one lookup */
 	struct nftnl_rule *x = nftnl_rule_alloc();
 	nlo_meta(x, NFT_META_IIFNAME, NFT_REG_1);

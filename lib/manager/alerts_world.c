@@ -261,12 +261,11 @@ static bool q_state(void *ctx, enum cd_akind k, const char *name, enum cd_astate
 	return false;
 }
 
-/* the newest of a workload's events (detections or spoofs) into w->rows */
-static int detection_row(void *ctx, const struct cd_event *e)
+/* a workload's newest event of a type (detection or spoof) into rows */
+static int latest_row(void *ctx, const char *workload, int64_t time)
 {
-	json_t *rows = ctx;
-	if (e->workload && e->time > json_integer_value(json_object_get(rows, e->workload)))
-		json_object_set_new(rows, e->workload, json_integer(e->time));
+	if (time > json_integer_value(json_object_get(ctx, workload)))
+		json_object_set_new(ctx, workload, json_integer(time));
 	return 0;
 }
 
@@ -315,10 +314,9 @@ struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t int
 				push(&w->vms_of_ds[k], w->objs[CD_AK_VM].v[vi]);
 		}
 	}
-	struct cd_event_filter f = { .since = (now - 86400000) * 1000, .type = "detection", .limit = 10000 };
-	cd_store_event_each(m->store, &f, detection_row, w->detected);
-	f.type = "spoof";
-	cd_store_event_each(m->store, &f, detection_row, w->spoofed);
+	int64_t day = (now - 86400000) * 1000;
+	cd_store_event_latest(m->store, "detection", day, latest_row, w->detected);
+	cd_store_event_latest(m->store, "spoof", day, latest_row, w->spoofed);
 	*out = (struct cd_aworld){ w, q_objects, q_related, q_metric, q_series, q_state };
 	return w;
 }

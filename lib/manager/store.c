@@ -511,3 +511,19 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 	free(q);
 	return r;
 }
+
+struct latest_ctx { int (*cb)(void *ctx, const char *workload, int64_t time); void *ctx; };
+static int latest_row(void *p, struct cd_db_stmt *st)
+{
+	struct latest_ctx *c = p;
+	return c->cb(c->ctx, cd_db_text(st, 0), cd_db_int(st, 1));
+}
+
+int cd_store_event_latest(struct cd_store *s, const char *type, int64_t since,
+			  int (*cb)(void *ctx, const char *workload, int64_t time), void *ctx)
+{
+	struct latest_ctx c = { cb, ctx };
+	return cd_db_rows(cd_store_prep(s, "SELECT workload, max(time) FROM events WHERE type = ? "
+					"AND time >= ? AND workload IS NOT NULL GROUP BY workload",
+					"si", type, since), latest_row, &c);
+}

@@ -270,6 +270,10 @@ int64_t cd_store_event_bytes(struct cd_store *s);
 typedef int (*cd_store_event_cb)(void *ctx, const struct cd_event *e);
 int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 			cd_store_event_cb cb, void *ctx);
+/* Each workload's newest event of type at or after since: cb(ctx,
+ * workload, its time) once per workload, in no order. */
+int cd_store_event_latest(struct cd_store *s, const char *type, int64_t since,
+			  int (*cb)(void *ctx, const char *workload, int64_t time), void *ctx);
 
 /* ---- what several managers on one database share (store_sync.c) ---- */
 

@@ -146,6 +146,10 @@ static const struct step { const char *sqlite, *pg; } steps[] = {
 	{ "CREATE TABLE signins(origin TEXT PRIMARY KEY, level REAL NOT NULL, at INTEGER NOT NULL);",
 	  "CREATE TABLE signins(origin TEXT PRIMARY KEY, level DOUBLE PRECISION NOT NULL,"
 	  "  at BIGINT NOT NULL);" },
+	/* 7: each workload's newest event of a type (the alerts' states
+	 * "detected" and "spoofing") read by type, not by the whole day */
+	{ "CREATE INDEX events_type_time ON events(type, time);",
+	  "CREATE INDEX events_type_time ON events(type, time);" },
 };
 
 static int64_t version(struct cd_store *s)

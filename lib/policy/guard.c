@@ -197,6 +197,10 @@ static bool has_chain(enum cd_guard_table t, const char *chain)
 	return false;
 }
 
+#define FAST_V4 "meta l4proto tcp iifname . ether saddr @macs iifname . ip saddr @addrs_v4 accept"
+#define FAST_V6 "meta l4proto tcp iifname . ether saddr @macs iifname . ip6 saddr @addrs_v6 " \
+	"ip6 daddr != fe80::/10 accept"
+
 /* the unknown-vNIC rules of a hook, one per glob: KEY is iifname or oifname */
 static void unknown_rules(const struct cd_host *h, struct cd_buf *b, const char *key)
 {
@@ -224,12 +228,16 @@ static void guard_body(const struct cd_host *h, const struct cd_state *st, enum 
 		cd_buf_puts(b, n ? " }\n\t}\n" : "\t}\n");
 		cd_strv_free(v, n);
 	}
-	/* a vNIC's frame: one lookup to its guard, then one for its MAC and
-	 * one for its address in the chain of its protocol (what a bridged
-	 * vNIC's every frame costs: docs/dataplane.md, "What costs what") */
+	/* a vNIC's TCP from its MAC and address, the most of its frames: two
+	 * lookups and it is through (no TCP segment is a DHCP or router
+	 * message); else one lookup to its guard, then one for its MAC and
+	 * one for its address in the chain of its protocol (what a vNIC's
+	 * frame costs: docs/dataplane.md, "What costs what") */
 	cd_buf_printf(b, "\n\tchain %s {\n"
-		      "\t\ttype filter hook %s priority filter; policy accept;\n"
-		      "\t\tiifname @vnics goto guard\n", hook, hook);
+		      "\t\ttype filter hook %s priority filter; policy accept;\n", hook, hook);
+	if (t != CD_GT_ARP)
+		cd_buf_puts(b, "\t\t" FAST_V4 "\n\t\t" FAST_V6 "\n");
+	cd_buf_puts(b, "\t\tiifname @vnics goto guard\n");
 	if (extra)
 		extra(h, b, "iifname");
 	cd_buf_puts(b, "\t}\n");

@@ -58,8 +58,10 @@ int main(int argc, char **argv)
 		fprintf(f, "    tags: [\"app=app%03u\", \"tier=%s\", \"env=%s\", \"zone=z%02u\"%s]\n",
 			rnd(napps), tiers[rnd(5)], envs[rnd(3)], rnd(20),
 			rnd(50) ? "" : ", \"pci\"");
-		fprintf(f, "    vnics:\n      - ifname: tap%05d\n        ips: [\"10.%d.%d.%d\", \"fd00:%x::%x\"]\n",
-			w, 10 + w / 65536, (w / 256) % 256, w % 256, w / 65536 + 1, w % 65536 + 1);
+		fprintf(f, "    vnics:\n      - ifname: tap%05d\n        mac: \"52:54:00:%02x:%02x:%02x\"\n"
+			"        ips: [\"10.%d.%d.%d\", \"fd00:%x::%x\"]\n",
+			w, (w >> 16) & 0xff, (w >> 8) & 0xff, w & 0xff,
+			10 + w / 65536, (w / 256) % 256, w % 256, w / 65536 + 1, w % 65536 + 1);
 	}
 	fclose(f);
 

@@ -46,6 +46,9 @@ static bool expand(const struct cd_state *st, const struct cd_ref *refs, size_t 
 					v[k++] = s->addrs[a];
 			break;
 		}
+		case CD_REF_HOST:   /* the generated policies name no host */
+			fprintf(stderr, "bench-linear: a rule names the host: not supported\n");
+			exit(1);
 		case CD_REF_ADDR:
 			v = calloc(1, sizeof(*v));
 			if (r->addr.family == fam)

@@ -374,6 +374,45 @@ TEST(mgr_store_alerts_searched_events_and_one_retention)
 	cd_store_close(s);
 }
 
+static int take_latest(void *ctx, const char *workload, int64_t time)
+{
+	int64_t *t = ctx;
+	t[workload[0] == 'a' ? 0 : 1] = time;
+	t[2]++;
+	return 0;
+}
+
+/* Each workload's newest event of a type (the alert states "detection"
+ * and "spoofing"): however many newer ones others have, and only those
+ * of that type since the time asked. */
+TEST(mgr_store_newest_event_per_workload)
+{
+	struct cd_store *s;
+	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
+	ASSERT_EQ(cd_store_begin(s), 0);
+	struct cd_event e = { .time = 5000000, .type = "spoof", .workload = "b", .message = "m" };
+	ASSERT_EQ(cd_store_event_add(s, &e), 0);
+	e.time = 6000000;
+	e.type = "detection";     /* newer, of another type */
+	ASSERT_EQ(cd_store_event_add(s, &e), 0);
+	e.type = "spoof";
+	e.workload = "a";
+	for (int i = 0; i < 12000; i++) {   /* more than any page of the log */
+		e.time = 7000000 + i;
+		ASSERT_EQ(cd_store_event_add(s, &e), 0);
+	}
+	e.time = 1000;            /* before the time asked */
+	e.workload = "c";
+	ASSERT_EQ(cd_store_event_add(s, &e), 0);
+	ASSERT_EQ(cd_store_commit(s), 0);
+	int64_t t[3] = { 0 };
+	ASSERT_EQ(cd_store_event_latest(s, "spoof", 2000, take_latest, t), 0);
+	ASSERT_EQ(t[0], 7000000 + 11999);
+	ASSERT_EQ(t[1], 5000000);
+	ASSERT_EQ(t[2], 2);
+	cd_store_close(s);
+}
+
 static int count_vnic_events(void *ctx, const struct cd_event *e)
 {
 	int *n = ctx;
