@@ -262,6 +262,7 @@ static const struct route routes[] = {
 	{ "DELETE", "/api/v1/session", R_READ, 0, cd_api_h_signout, "" },
 	{ "GET", "/api/v1/users", R_ADMIN, 0, cd_api_h_users, "" },
 	{ "POST", "/api/v1/users", R_ADMIN, 4096, cd_api_h_user_add, "" },
+	{ "PUT", "/api/v1/users/*", R_ADMIN, 4096, cd_api_h_user_set, "" },
 	{ "DELETE", "/api/v1/users/*", R_ADMIN, 0, cd_api_h_user_rm, "" },
 	{ "GET", "/api/v1/alerts", R_READ, 0, cd_api_h_alerts,
 	  "state severity kind name definition limit before" },

@@ -107,6 +107,7 @@ void cd_api_h_stream(struct ctx *c);
 void cd_api_h_signout(struct ctx *c);
 void cd_api_h_users(struct ctx *c);
 void cd_api_h_user_add(struct ctx *c);
+void cd_api_h_user_set(struct ctx *c);
 void cd_api_h_user_rm(struct ctx *c);
 /* api_alerts.c */
 void cd_api_h_alerts(struct ctx *c);

@@ -154,10 +154,44 @@ void cd_api_h_user_add(struct ctx *c)
 	int r = cd_mgr_user_add(c->m, name, role, pw, &c->actor);
 	if (r == -EINVAL)
 		cd_api_error(c, 400, "role", "role is admin, operator or viewer");
+	else if (r == -EEXIST)
+		cd_api_error(c, 409, "name", "there is a user %s already (names match ignoring case): "
+			     "PUT /api/v1/users/%s changes its role or password", name, name);
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else
 		cd_api_reply(c, 201, json_pack("{s:s, s:s}", "name", name, "role", role));
+}
+
+/* PUT /users/NAME {"role", "password"} (either, or both): every session
+ * of the user ends. */
+void cd_api_h_user_set(struct ctx *c)
+{
+	static const struct field f[] = { { "role", F_STR, false, 16 }, { "password", F_STR, false, PASSWORD_MAX } };
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	const char *role = json_string_value(json_object_get(c->body, "role"));
+	const char *pw = json_string_value(json_object_get(c->body, "password"));
+	if (!role && !pw) {
+		cd_api_error(c, 400, "role", "give a new role, a new password, or both");
+		return;
+	}
+	if (pw && strlen(pw) < PASSWORD_MIN) {
+		cd_api_error(c, 400, "password", "a password has %d characters at least", PASSWORD_MIN);
+		return;
+	}
+	int r = cd_mgr_user_set(c->m, c->seg[0], role, pw, &c->actor);
+	if (r == -EINVAL)
+		cd_api_error(c, 400, "role", "role is admin, operator or viewer");
+	else if (r == -ENOENT)
+		cd_api_error(c, 404, "name", "there is no user %s", c->seg[0]);
+	else if (r == -EBUSY)
+		cd_api_error(c, 409, "role", "%s is the last admin user: make another one first", c->seg[0]);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 200, json_pack("{s:s, s:s*, s:b}", "name", c->seg[0], "role", role,
+					       "password_changed", pw != NULL));
 }
 
 void cd_api_h_user_rm(struct ctx *c)
@@ -165,6 +199,8 @@ void cd_api_h_user_rm(struct ctx *c)
 	int r = cd_mgr_user_del(c->m, c->seg[0], &c->actor);
 	if (r == -ENOENT)
 		cd_api_error(c, 404, "name", "there is no user %s", c->seg[0]);
+	else if (r == -EBUSY)
+		cd_api_error(c, 409, "name", "%s is the last admin user: make another one first", c->seg[0]);
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else

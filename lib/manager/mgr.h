@@ -309,7 +309,7 @@ json_t *cd_mgr_alert_json(struct cd_mgr *m, const struct cd_alert_rec *a);
 int cd_mgr_alert_ack(struct cd_mgr *m, int64_t id, const struct cd_actor *a);
 
 /* ---- users of the console (users.c) ---- */
-/* Add a user, or set an existing one's role and password (audited):
+/* Add a user (audited): -EEXIST when one has that name in any case;
  * -EINVAL for a role that is not admin, operator or viewer. */
 int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
 		    const struct cd_actor *a);
@@ -317,7 +317,14 @@ int cd_mgr_user_add(struct cd_mgr *m, const char *name, const char *role, const 
  * managers starting on a new database make it once): -EEXIST else. */
 int cd_mgr_user_first(struct cd_mgr *m, const char *name, const char *role, const char *password,
 		      const struct cd_actor *a);
-/* Remove a user and end their sessions.  -ENOENT. */
+/* Change a user's role and/or password (NULL: unchanged), audited; every
+ * console session of theirs ends, on every manager (what it could do was
+ * given under the old ones).  -ENOENT; -EINVAL for a bad role; -EBUSY
+ * when the last admin user would be one no longer. */
+int cd_mgr_user_set(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		    const struct cd_actor *a);
+/* Remove a user and end every session of theirs.  -ENOENT; -EBUSY for
+ * the last admin user. */
 int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a);
 /* [{name, role, created}], or NULL when the store fails. */
 json_t *cd_mgr_users(struct cd_mgr *m);

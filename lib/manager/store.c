@@ -265,7 +265,8 @@ int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *r
 
 int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role)
 {
-	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tokens WHERE name = ? AND role = ?", "ss", name, role));
+	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tokens WHERE name = ? AND (? IS NULL OR role = ?)",
+					      "sss", name, role, role));
 	int64_t n = r < 0 ? r : cd_db_changes(s->db);
 	if (n > 0 && (r = tokens_gone(s)) < 0)
 		return r;

@@ -110,7 +110,7 @@ typedef int (*cd_store_token_cb)(void *ctx, const struct cd_token *t);
 int cd_store_token_each(struct cd_store *s, cd_store_token_cb cb, void *ctx);
 /* How many tokens have this name and role (NULL: any); or -EIO. */
 int64_t cd_store_token_count(struct cd_store *s, const char *name, const char *role);
-/* Remove the tokens of this name and role: how many, or -EIO. */
+/* Remove the tokens of this name and role (NULL: any): how many, or -EIO. */
 int64_t cd_store_token_del_name(struct cd_store *s, const char *name, const char *role);
 
 /* Users of the console: a name, a role (admin | operator | viewer) and
@@ -121,8 +121,10 @@ struct cd_user {
 	int64_t created;
 };
 void cd_user_free(struct cd_user *u);
-/* Added or replaced (a new password, a new role). */
-int cd_store_user_put(struct cd_store *s, const struct cd_user *u);
+/* A new user: -EEXIST when one has that name, in any case. */
+int cd_store_user_create(struct cd_store *s, const struct cd_user *u);
+/* An existing user's role and password hash (NULL: unchanged): -ENOENT. */
+int cd_store_user_set(struct cd_store *s, const char *name, const char *role, const char *hash);
 /* -ENOENT when there is no such user. */
 int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out);
 int cd_store_user_del(struct cd_store *s, const char *name);
@@ -131,7 +133,7 @@ int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone);
 /* Every user by name (the hash left out); or how many there are. */
 typedef int (*cd_store_user_cb)(void *ctx, const struct cd_user *u);
 int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx);
-int64_t cd_store_user_count(struct cd_store *s);
+int64_t cd_store_user_count(struct cd_store *s, const char *role);   /* role NULL: all */
 /* An origin's sign-in bucket (ratelimit.h's level and at; -ENOENT: none
  * yet, full), written back; those untouched since `before` dropped. */
 int cd_store_signin_get(struct cd_store *s, const char *origin, double *level, int64_t *at);

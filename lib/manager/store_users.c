@@ -15,11 +15,17 @@ void cd_user_free(struct cd_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
-int cd_store_user_put(struct cd_store *s, const struct cd_user *u)
+int cd_store_user_create(struct cd_store *s, const struct cd_user *u)
 {
-	return cd_store_run(s, cd_store_prep(s, "INSERT INTO users(name, role, hash, created) VALUES(?, ?, ?, ?) "
-			    "ON CONFLICT(name) DO UPDATE SET role = excluded.role, hash = excluded.hash",
-			    "sssi", u->name, u->role, u->hash, u->created));
+	/* names match ignoring case (the column's collation, on both) */
+	struct cd_db_stmt *st = cd_store_prep(s, "INSERT INTO users(name, role, hash, created) "
+					      "VALUES(?, ?, ?, ?) ON CONFLICT(name) DO NOTHING RETURNING name",
+					      "sssi", u->name, u->role, u->hash, u->created);
+	if (!st)
+		return -EIO;
+	int rc = cd_db_step(st);
+	cd_db_done(st);
+	return rc > 0 ? 0 : rc == 0 ? -EEXIST : rc;
 }
 
 int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
@@ -59,6 +65,12 @@ int cd_store_user_zone(struct cd_store *s, const char *name, const char *zone)
 					 zone, name));
 }
 
+int cd_store_user_set(struct cd_store *s, const char *name, const char *role, const char *hash)
+{
+	return one_user(cd_store_prep(s, "UPDATE users SET role = coalesce(?, role), hash = coalesce(?, hash) "
+					 "WHERE name = ? RETURNING name", "sss", role, hash, name));
+}
+
 int cd_store_user_del(struct cd_store *s, const char *name)
 {
 	return one_user(cd_store_prep(s, "DELETE FROM users WHERE name = ? RETURNING name", "s", name));
@@ -80,9 +92,10 @@ int cd_store_user_each(struct cd_store *s, cd_store_user_cb cb, void *ctx)
 			     user_row, &c);
 }
 
-int64_t cd_store_user_count(struct cd_store *s)
+int64_t cd_store_user_count(struct cd_store *s, const char *role)
 {
-	return cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM users", NULL));
+	return cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM users WHERE ? IS NULL OR role = ?",
+					  "ss", role, role));
 }
 
 int cd_store_signin_get(struct cd_store *s, const char *origin, double *level, int64_t *at)

@@ -63,29 +63,38 @@ void cd_mgr_users_close(struct cd_mgr *m)
 	m->signins = NULL;
 }
 
+/* The password's slow salted hash (Argon2id) into hash. */
+static int pw_hash(const char *password, char hash[crypto_pwhash_STRBYTES])
+{
+	if (sodium_init() < 0)
+		return -EIO;
+	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return -ENOMEM;
+	return 0;
+}
+
 static int user_add(struct cd_mgr *m, const char *name, const char *role, const char *password,
 		    const struct cd_actor *a, bool first)
 {
 	if (!role_ok(role))
 		return -EINVAL;
-	if (sodium_init() < 0)
-		return -EIO;
 	char hash[crypto_pwhash_STRBYTES];
-	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
-		return -ENOMEM;
+	int r = pw_hash(password, hash);
+	if (r < 0)
+		return r;
 	struct cd_user u = { .name = (char *)name, .role = (char *)role, .hash = hash,
 			     .created = cd_mgr_now() };
-	int r = cd_mgr_begin_n(m, 0);
+	r = cd_mgr_begin_n(m, 0);
 	/* the first user: made once, whichever manager starts first */
-	int64_t n = r == 0 && first ? cd_store_user_count(m->store) : 0;
+	int64_t n = r == 0 && first ? cd_store_user_count(m->store, NULL) : 0;
 	if (n != 0)
 		r = n > 0 ? -EEXIST : (int)n;
 	if (r == 0)
-		r = cd_store_user_put(m->store, &u);
+		r = cd_store_user_create(m->store, &u);
 	if (r == 0)
 		r = cd_mgr_event(m, "audit", NULL, NULL, a, json_pack("{s:s, s:s}", "user", name, "role", role),
-				 "user %s set (%s)", name, role);
+				 "user %s added (%s)", name, role);
 	return cd_mgr_finish(m, r);
 }
 
@@ -101,22 +110,74 @@ int cd_mgr_user_first(struct cd_mgr *m, const char *name, const char *role, cons
 	return user_add(m, name, role, password, a, true);
 }
 
+/* Every console session of user u, whatever role it was opened with:
+ * gone, on every manager (their caches hear of it: tokens_gen). */
+static int end_sessions(struct cd_mgr *m, const struct cd_user *u, int64_t *ended)
+{
+	char *sess = cd_asprintf("session:%s", u->name);
+	int64_t n = cd_store_token_del_name(m->store, sess, NULL);
+	free(sess);
+	*ended = n;
+	return n < 0 ? -EIO : 0;
+}
+
+/* -EBUSY when u is the last admin user and would be one no longer */
+static int last_admin(struct cd_mgr *m, const struct cd_user *u, const char *role)
+{
+	if (strcmp(u->role, "admin") || (role && !strcmp(role, "admin")))
+		return 0;
+	int64_t n = cd_store_user_count(m->store, "admin");
+	return n < 0 ? (int)n : n <= 1 ? -EBUSY : 0;
+}
+
+int cd_mgr_user_set(struct cd_mgr *m, const char *name, const char *role, const char *password,
+		    const struct cd_actor *a)
+{
+	if (role && !role_ok(role))
+		return -EINVAL;
+	char hash[crypto_pwhash_STRBYTES];
+	int r = password ? pw_hash(password, hash) : 0;
+	if (r < 0)
+		return r;
+	struct cd_user u = { 0 };
+	int64_t ended = 0;
+	r = cd_mgr_begin_n(m, 0);
+	if (r == 0)
+		r = cd_store_user_get(m->store, name, &u);
+	if (r == 0)
+		r = last_admin(m, &u, role ? role : u.role);
+	if (r == 0)
+		r = cd_store_user_set(m->store, u.name, role, password ? hash : NULL);
+	if (r == 0)                       /* what they held was given under the old role or password */
+		r = end_sessions(m, &u, &ended);
+	if (r == 0)
+		r = cd_mgr_event(m, "audit", NULL, NULL, a,
+				 json_pack("{s:s, s:s, s:b, s:I}", "user", u.name, "role", role ? role : u.role,
+					   "password", password != NULL, "sessions_ended", (json_int_t)ended),
+				 "user %s changed (%s%s%s%s): %lld sessions ended", u.name,
+				 role ? "role " : "", role ? role : "", role && password ? ", " : "",
+				 password ? "password" : "", (long long)ended);
+	cd_user_free(&u);
+	return cd_mgr_finish(m, r);
+}
+
 int cd_mgr_user_del(struct cd_mgr *m, const char *name, const struct cd_actor *a)
 {
 	struct cd_user u = { 0 };
-	int r = cd_store_user_get(m->store, name, &u);
-	if (r < 0)
-		return r;
-	char *sess = cd_asprintf("session:%s", u.name);
-	r = cd_mgr_begin_n(m, 0);
+	int64_t ended = 0;
+	int r = cd_mgr_begin_n(m, 0);
 	if (r == 0)
-		r = cd_store_user_del(m->store, name);
+		r = cd_store_user_get(m->store, name, &u);
+	if (r == 0)
+		r = last_admin(m, &u, NULL);
+	if (r == 0)
+		r = cd_store_user_del(m->store, u.name);
 	if (r == 0)                       /* signed out everywhere */
-		r = cd_store_token_del_name(m->store, sess, u.role) < 0 ? -EIO : 0;
+		r = end_sessions(m, &u, &ended);
 	if (r == 0)
-		r = cd_mgr_event(m, "audit", NULL, NULL, a, json_pack("{s:s}", "user", u.name),
-				 "user %s removed", u.name);
-	free(sess);
+		r = cd_mgr_event(m, "audit", NULL, NULL, a,
+				 json_pack("{s:s, s:I}", "user", u.name, "sessions_ended", (json_int_t)ended),
+				 "user %s removed: %lld sessions ended", u.name, (long long)ended);
 	cd_user_free(&u);
 	return cd_mgr_finish(m, r);
 }
@@ -176,7 +237,7 @@ json_t *cd_mgr_users(struct cd_mgr *m)
 
 int64_t cd_mgr_user_count(struct cd_mgr *m)
 {
-	return cd_store_user_count(m->store);
+	return cd_store_user_count(m->store, NULL);
 }
 
 /* The origin's bucket in memory, made when new. */

@@ -452,7 +452,47 @@ check("a token that is not one: 401", st == 401, "%d %s" % (st, out))
 call("delete", "/tokens/kiosk")
 st, out, _ = cookie_call("GET", "/session", cookie=kcookie)
 check("the token revoked: its session too (401)", st == 401, "%d %s" % (st, out))
-codes = [cookie_call("POST", "/session", {"user": "alice", "password": "wrong-password"})[0] for _ in range(8)]
+# lost rights are not kept: a role change, a password change and a
+# removal each end every session of the user, whatever its role
+import time
+def signin(user, pw):
+    for _ in range(20):   # the sign-in limit is shared: wait its Retry-After
+        st, out, sc = cookie_call("POST", "/session", {"user": user, "password": pw})
+        if st != 429:
+            break
+        time.sleep(1)
+    return st, (sc.split(";")[0] if sc else ""), (out.get("csrf") if isinstance(out, dict) else None)
+conform("user add (mallory, admin)", "post", "/users", "/users", {"name": "mallory", "role": "admin", "password": "mallory-pass-1"}, want=201)
+conform("user add with a name taken in another case: 409", "post", "/users", "/users", {"name": "MALLORY", "role": "viewer", "password": "other-pass-1"}, want=409)
+st, mc, mcsrf = signin("mallory", "mallory-pass-1")
+st2, out, _ = cookie_call("GET", "/session", cookie=mc)
+check("mallory signs in as admin", st == 201 and st2 == 200 and out.get("role") == "admin", "%d %d %s" % (st, st2, out))
+conform("user set: role viewer", "put", "/users/{name}", "/users/mallory", {"role": "viewer"}, want=200)
+st, out, _ = cookie_call("GET", "/session", cookie=mc)
+st2, out2, _ = cookie_call("POST", "/tokens", {"role": "admin", "name": "mallory-kept"}, cookie=mc, csrf=mcsrf)
+check("a role change ends the user's sessions: the old admin session is 401, and makes no token", st == 401 and st2 == 401, "%d %s; %d %s" % (st, out, st2, out2))
+st, mc, mcsrf = signin("mallory", "mallory-pass-1")
+st2, out, _ = cookie_call("GET", "/session", cookie=mc)
+check("signed in again: viewer", st == 201 and out.get("role") == "viewer", "%d %s" % (st, out))
+conform("user set: password", "put", "/users/{name}", "/users/mallory", {"password": "mallory-pass-2"}, want=200)
+st, out, _ = cookie_call("GET", "/session", cookie=mc)
+check("a password change ends the user's sessions (401)", st == 401, "%d %s" % (st, out))
+st, _, _ = signin("mallory", "mallory-pass-1")
+check("the old password is refused", st == 401, "%d" % st)
+st, mc, mcsrf = signin("mallory", "mallory-pass-2")
+conform("user rm (mallory)", "delete", "/users/{name}", "/users/mallory", want=200)
+st, out, _ = cookie_call("GET", "/session", cookie=mc)
+st2, out2, _ = cookie_call("POST", "/users", {"name": "mallory2", "role": "admin", "password": "mallory-pass-3"}, cookie=mc, csrf=mcsrf)
+check("a removal ends the user's sessions: 401, and no user made", st == 401 and st2 == 401 and
+      not [u for u in call("get", "/users")[1] if u["name"] == "mallory2"], "%d %s; %d %s" % (st, out, st2, out2))
+conform("user set, none", "put", "/users/{name}", "/users/mallory", {"role": "admin"}, want=404)
+conform("user set, nothing to change", "put", "/users/{name}", "/users/alice", {}, want=400)
+conform("user set, bad role", "put", "/users/{name}", "/users/alice", {"role": "god"}, want=400)
+conform("the last admin user is not demoted: 409", "put", "/users/{name}", "/users/admin", {"role": "viewer"}, want=409)
+conform("the last admin user is not removed: 409", "delete", "/users/{name}", "/users/admin", want=409)
+check("the last admin user is still admin", [u["role"] for u in call("get", "/users")[1] if u["name"] == "admin"] == ["admin"])
+codes = [signin("alice", "wrong-password")[0]]   # (once the limit lets one through)
+codes += [cookie_call("POST", "/session", {"user": "alice", "password": "wrong-password"})[0] for _ in range(7)]
 check("wrong passwords: 401, then 429 (rate-limited)", codes[0] == 401 and codes[-1] == 429, str(codes))
 # the live stream: an event stream, its first event at once, auth first
 def stream_first(cookie=None, token=None):
