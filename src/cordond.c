@@ -4,7 +4,9 @@
  *
  * libmicrohttpd's polling thread (epoll) runs the connections and TLS;
  * every request is answered by cd_api_handle() under one lock, so the
- * manager's state is touched by one thread at a time.  A long-poll is a
+ * manager's state is touched by one thread at a time; the requests that
+ * read the metrics store for long go to workers (cordond_work.h), which
+ * release the lock while they read.  A long-poll is a
  * suspended connection, resumed at once when a request changed the change
  * number, or by the main thread's tick (every 100 ms) when its wait has
  * run out.  The main thread also marks silent agents down, and stops on
@@ -12,7 +14,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -25,13 +26,14 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "db/db.h"
 #include "console/assets.h"
 #include "cordond_sources.h"
+#include "cordond_first.h"
 #include "cordond_stream.h"
+#include "cordond_work.h"
 #include "manager/api.h"
 #include "manager/cert.h"
 #include "manager/mgr.h"
@@ -39,7 +41,6 @@
 #include "manager/store.h"
 #include "metrics/service.h"
 #include "base/addr.h"
-#include "base/token.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -113,8 +114,10 @@ struct req {
 	int64_t start;
 	char origin[INET6_ADDRSTRLEN];
 	char *method, *path;
-	/* a suspended long-poll */
+	/* a suspended long-poll, or a request a worker answers */
 	struct MHD_Connection *conn;
+	json_t *query;                  /* a worker's request: its query, and */
+	const char *auth, *cookie, *csrf;   /* its headers (the connection's) */
 	int64_t since, deadline;
 	struct req *next_wait;
 	bool draining;     /* answered 503 as the manager stops */
@@ -149,15 +152,8 @@ static void mgr_log(const char *line)
 }
 
 /* Handlers that read the metrics store long let the others in. */
-static void api_unlock(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-static void api_relock(void)
-{
-	pthread_mutex_lock(&lock);
-}
+static void api_unlock(void) { pthread_mutex_unlock(&lock); }
+static void api_relock(void) { pthread_mutex_lock(&lock); }
 
 /* A query argument as it came, NUL bytes and all (the API refuses them);
  * a key given twice becomes an array, refused too. */
@@ -294,6 +290,49 @@ static enum MHD_Result send_asset(struct MHD_Connection *conn, struct req *rq, c
 	return send_json(conn, rq);
 }
 
+/* A worker answers rq: its request as the server's thread would, then
+ * its connection resumed (handle() sends the answer). */
+static void answer_offloaded(void *arg)
+{
+	struct req *rq = arg;
+	struct cd_api_req ar = {
+		.method = rq->method, .path = rq->path, .query = rq->query, .auth = rq->auth,
+		.cookie = rq->cookie, .csrf = rq->csrf, .origin = rq->origin, .body = rq->body.data,
+		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
+		.unlock = api_unlock, .relock = api_relock,
+	};
+	pthread_mutex_lock(&lock);
+	cd_api_handle(mgr, &ar, &rq->resp);
+	json_decref(rq->query);
+	rq->query = NULL;
+	MHD_resume_connection(rq->conn);
+	pthread_mutex_unlock(&lock);
+}
+
+/* Hand rq to a worker, its connection suspended; when every worker is
+ * busy and the queue full, 503 at once. */
+static enum MHD_Result offload(struct MHD_Connection *conn, struct req *rq, json_t *query)
+{
+	rq->query = query;
+	rq->auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	rq->cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+	rq->csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	pthread_mutex_lock(&lock);      /* the worker resumes it under the lock: after this */
+	rq->conn = conn;
+	MHD_suspend_connection(conn);
+	if (stopping || !cordond_work_push(answer_offloaded, rq)) {
+		json_decref(rq->query);
+		rq->query = NULL;
+		rq->resp.status = 503;
+		rq->resp.retry_after = 1;
+		rq->resp.body = json_pack("{s:s}", "error", stopping ? "the manager is stopping"
+					  : "the manager is busy with other queries; ask again in a second");
+		MHD_resume_connection(conn);
+	}
+	pthread_mutex_unlock(&lock);
+	return MHD_YES;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -357,7 +396,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (rq->answered)
 		return MHD_YES;
-	if (rq->conn) {                      /* a long-poll resumed */
+	if (rq->conn) {                      /* a long-poll or a worker's answer resumed */
 		rq->conn = NULL;
 		return send_json(conn, rq);
 	}
@@ -369,6 +408,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	json_t *query = json_object();
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_arg, query);
+	if (cd_api_offloaded(method, url))
+		return offload(conn, rq, query);
 	struct cd_api_req ar = {
 		.method = method, .path = url, .query = query,
 		.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
@@ -436,6 +477,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	pthread_mutex_unlock(&lock);
 	cd_buf_free(&rq->body);
 	cd_api_resp_free(&rq->resp);
+	json_decref(rq->query);
 	free(rq->method);
 	free(rq->path);
 	free(rq);
@@ -594,7 +636,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char *db = cd_asprintf("%s/cordon.db", dir), *crt = cd_asprintf("%s/tls.crt", dir),
-	     *key = cd_asprintf("%s/tls.key", dir), *tokf = cd_asprintf("%s/admin.token", dir);
+	     *key = cd_asprintf("%s/tls.key", dir);
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	int rc = 1;
@@ -630,35 +672,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;
 	}
-	if (access(tokf, F_OK) < 0) {
-		char *secret;
-		struct cd_actor self = { .name = "cordond", .origin = "local" };
-		if (cd_mgr_token_create(mgr, "admin", "admin", NULL, NULL, &self, &secret) < 0 ||
-		    cd_token_write(tokf, secret) < 0) {
-			fprintf(stderr, "cordond: cannot make the admin token %s\n", tokf);
-			goto out;
-		}
-		free(secret);
-		log_line("the admin API token is in %s", tokf);
-	}
-	/* the console's first user: admin, its password in a file (0600) */
-	if (cd_mgr_user_count(mgr) == 0) {
-		char *pw = cd_token_new('p'), *pwf = cd_asprintf("%s/admin.password", dir);
-		struct cd_actor self = { .name = "cordond", .origin = "local" };
-		int pr = cd_mgr_user_first(mgr, "admin", "admin", pw + 4, &self);
-		if (pr == 0)
-			pr = cd_token_write(pwf, pw + 4);
-		if (pr == 0)
-			log_line("the console's admin password is in %s", pwf);
-		if (pr < 0 && pr != -EEXIST) {     /* -EEXIST: another manager made it */
-			fprintf(stderr, "cordond: cannot make the console's admin user (%s)\n", pwf);
-			free(pw);
-			free(pwf);
-			goto out;
-		}
-		free(pw);
-		free(pwf);
-	}
+	if (cordond_first_start(mgr, dir, mgr_log) < 0)
+		goto out;
 
 	sigset_t mask;
 	sigemptyset(&mask);
@@ -671,6 +686,10 @@ int main(int argc, char **argv)
 	cordond_sources_start();     /* their threads block the signals too */
 	pthread_mutex_unlock(&lock);
 	cd_msvc_keep(msvc);
+	if (cordond_work_start() < 0) {
+		fprintf(stderr, "cordond: cannot start its worker threads\n");
+		goto out;
+	}
 	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, handle, NULL,
@@ -753,7 +772,7 @@ out:
 		cordond_streams_end();
 		for (int i = 0; i < 300; i++) {
 			pthread_mutex_lock(&lock);
-			int left = draining + cordond_streams_open();
+			int left = draining + cordond_streams_open() + cordond_work_pending();
 			pthread_mutex_unlock(&lock);
 			if (!left)
 				break;
@@ -761,6 +780,7 @@ out:
 		}
 		MHD_stop_daemon(d);
 	}
+	cordond_work_stop();
 	cordond_sources_stop();
 	cd_mgr_close(mgr);
 	cd_msvc_stop(msvc);
@@ -770,7 +790,6 @@ out:
 	free(db);
 	free(crt);
 	free(key);
-	free(tokf);
 	cd_buf_free(&err);
 	return rc;
 }

@@ -313,6 +313,20 @@ static const struct route *find(const char *method, const char *path, bool *path
 	return NULL;
 }
 
+bool cd_api_offloaded(const char *method, const char *path)
+{
+	static const char *const slow[][2] = {
+		{ "POST", "/api/v1/metrics/query" }, { "GET", "/api/v1/metrics/objects" },
+		{ "GET", "/metrics" },
+	};
+	bool known;
+	const struct route *rt = find(method, path, &known);
+	for (size_t i = 0; rt && i < CD_ARRAY_LEN(slow); i++)
+		if (!strcmp(rt->method, slow[i][0]) && !strcmp(rt->pattern, slow[i][1]))
+			return true;
+	return false;
+}
+
 size_t cd_api_body_limit(const char *method, const char *path)
 {
 	bool known;

@@ -70,6 +70,10 @@ struct cd_api_resp {
 
 /* The largest body a route takes, for the server to refuse earlier. */
 size_t cd_api_body_limit(const char *method, const char *path);
+/* Whether a route may read the metrics store for long (its handler
+ * releases the server's lock meanwhile): the server answers it on
+ * another thread than the agents' requests. */
+bool cd_api_offloaded(const char *method, const char *path);
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
 /* For a POST /sources: the connection test its handler needs, made
  * without the manager (it can take seconds, and needs no lock): when the

@@ -140,13 +140,15 @@ struct ratio {                     /* a fine point of a latency */
 /* Points of one series (and its per series for latencies) at the step. */
 static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_series_info *s,
 	       const struct cd_series_info *per, int tier, int64_t from, int64_t to, int64_t step,
-	       enum cd_agg agg, struct cd_point **out, size_t *n)
+	       enum cd_agg agg, int64_t *budget, struct cd_point **out, size_t *n)
 {
 	struct cd_rollup *f = NULL, *g = NULL;
 	size_t nf = 0, ng = 0;
 	int r = fine(st, s, tier, from, to, fields_for(m, false, agg), &f, &nf);
 	if (!r && per)
 		r = fine(st, per, tier, from, to, fields_for(m, true, agg), &g, &ng);
+	if (!r && budget && (*budget -= (int64_t)(nf + ng)) < 0)
+		r = -EDQUOT;
 	struct cd_point *p = cd_malloc((nf ? nf : 1) * sizeof(*p));
 	size_t np = 0;
 	if (!r && m->how == CD_HOW_PER_OP) {
@@ -213,6 +215,13 @@ int cd_mquery(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
 	      const char *name, int64_t begin, int64_t end, int64_t step, enum cd_agg agg,
 	      struct cd_point **out, size_t *n)
 {
+	return cd_mquery_budget(st, m, kind, name, begin, end, step, agg, NULL, out, n);
+}
+
+int cd_mquery_budget(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
+		     const char *name, int64_t begin, int64_t end, int64_t step, enum cd_agg agg,
+		     int64_t *budget, struct cd_point **out, size_t *n)
+{
 	*out = NULL;
 	*n = 0;
 	if (step <= 0 || end < begin)
@@ -235,7 +244,7 @@ int cd_mquery(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
 		const struct cd_series_info *ps = m->how == CD_HOW_PER_OP ? &per[i]
 						  : (m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE) && nper
 						  ? &per[0] : NULL;
-		int r = one(st, m, &s[i], ps, tier, from, end, step, agg, &p, &np);
+		int r = one(st, m, &s[i], ps, tier, from, end, step, agg, budget, &p, &np);
 		if (r) {
 			free(sum);
 			return r;

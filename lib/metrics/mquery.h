@@ -45,5 +45,10 @@ struct cd_point {
 int cd_mquery(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
 	      const char *name, int64_t begin, int64_t end, int64_t step_ms, enum cd_agg agg,
 	      struct cd_point **out, size_t *n);
+/* The same, what it reads (samples, or rollups of a tier) taken off
+ * *budget: -EDQUOT once it goes below 0 (what a query may read in all). */
+int cd_mquery_budget(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
+		     const char *name, int64_t begin, int64_t end, int64_t step_ms, enum cd_agg agg,
+		     int64_t *budget, struct cd_point **out, size_t *n);
 
 #endif

@@ -257,6 +257,10 @@ conform("metrics query, unknown metric", "post", "/metrics/query", "/metrics/que
 conform("metrics query, bad rollup", "post", "/metrics/query", "/metrics/query", dict(q, rollup="median"), want=400)
 conform("metrics query, too many points", "post", "/metrics/query", "/metrics/query", dict(q, begin=0, step_seconds=1), want=400)
 conform("metrics query, bad object", "post", "/metrics/query", "/metrics/query", dict(q, objects=[{"kind": "cluster", "name": "x"}]), want=400)
+st, out = call("post", "/metrics/query", dict(q, objects=[{"kind": "vm", "name": "vdi-001"}, {"kind": "vm", "name": "VDI-001"}]))
+check("metrics query, an object twice (in another case): 400 naming objects", st == 400 and out.get("field") == "objects" and "objects[0]" in out.get("error", ""), "%d %s" % (st, out))
+st, out = call("post", "/metrics/query", dict(q, metrics=["vm_cpu_usage_ratio", "vm_cpu_usage_ratio"]))
+check("metrics query, a metric twice: 400 naming metrics", st == 400 and out.get("field") == "metrics", "%d %s" % (st, out))
 req = urllib.request.Request(url + "/metrics")
 req.add_header("Authorization", "Bearer " + admin)
 with urllib.request.urlopen(req, context=ctx, timeout=30) as r:

@@ -117,6 +117,16 @@ static void check(struct cd_mstore *st)
 	free(p);
 	ASSERT_EQ(cd_mquery(st, m, "vm", "vdi-001", T0, T0 + 86400000LL, 100, CD_AGG_AVG, &p, &n),
 		  -E2BIG);
+	/* a budget of what is read: the gauge's hour of raw samples is 60 */
+	int64_t budget = 60;
+	ASSERT_EQ(cd_mquery_budget(st, m, "vm", "vdi-001", T0, T0 + 3600000 - 1, 60000, CD_AGG_AVG,
+				   &budget, &p, &n), 0);
+	ASSERT_EQ(budget, 0);
+	free(p);
+	budget = 59;
+	ASSERT_EQ(cd_mquery_budget(st, m, "vm", "vdi-001", T0, T0 + 3600000 - 1, 60000, CD_AGG_AVG,
+				   &budget, &p, &n), -EDQUOT);
+	ASSERT(p == NULL && n == 0);
 }
 
 TEST(mquery_raw_and_rolled_up)
