@@ -33,6 +33,7 @@
 #include "cordond_sources.h"
 #include "cordond_first.h"
 #include "cordond_stream.h"
+#include "cordond_usage.h"
 #include "cordond_work.h"
 #include "manager/api.h"
 #include "manager/cert.h"
@@ -42,45 +43,6 @@
 #include "metrics/service.h"
 #include "base/addr.h"
 #include "base/util.h"
-
-static const char usage[] =
-	"usage: cordond --data-dir DIR [--store TARGET] [--listen ADDR:PORT] [LIMITS]\n"
-	"\n"
-	"The cordon manager: inventory, tags, policy revisions, agents and the\n"
-	"event log, served as JSON over HTTPS under /api/v1.\n"
-	"\n"
-	"  --data-dir DIR      its state: the SQLite database, the TLS certificate\n"
-	"                      and key, admin.token; made (0700) at first start\n"
-	"  --store TARGET      keep the state, and the metrics, in PostgreSQL\n"
-	"                      instead: a libpq URI\n"
-	"                      (postgresql://USER@HOST:PORT/DB?sslmode=...) or\n"
-	"                      key=value string, with no password (it comes from\n"
-	"                      PGPASSFILE, ~/.pgpass or PGPASSWORD); several\n"
-	"                      managers on one database serve the same state\n"
-	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:4119; [::1]:PORT\n"
-	"                      for IPv6)\n"
-	"  --events-keep-days N    the event log keeps N days (default 90)...\n"
-	"  --events-max-mb N       ...and at most N MiB (default 1024)\n"
-	"  --agent-events-rate N   an agent's events: N a second (default 50)...\n"
-	"  --agent-kib-rate N      ...and N KiB a second (default 64), each with a\n"
-	"                          burst of 30 seconds' worth; the excess is refused\n"
-	"                          (429) and the agent sends it again later\n"
-	"  --max-connections N     at once, in all (default 2000)...\n"
-	"  --max-connections-per-address N  ...and from one address (default 500)\n"
-	"  --collect-interval S    agents collect metrics every S seconds (1 to\n"
-	"                          3600, default 20)\n"
-	"  --retention SPEC        how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
-	"                          (the defaults; s, m, h, d, w, y), or for some\n"
-	"                          metrics METRIC-GLOB:raw=2d,...; repeatable\n"
-	"  --remote-write URL      every sample also to URL by Prometheus remote\n"
-	"                          write 1.0 (up to 4 URLs)...\n"
-	"  --remote-write-token-file F  ...with the bearer token in F (for the\n"
-	"                          URL given before it)\n"
-	"  --console-dir DIR       the web console's files, served at / (default:\n"
-	"                          " CD_CONSOLE_DIR ")\n"
-	"\n"
-	"First start prints where the admin token is.  Then, for example:\n"
-	"  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n";
 
 /* TLS 1.2 and 1.3 only, with AEAD ciphers and forward secrecy (what
  * Mozilla's "intermediate" configuration allows); no session tickets. */
@@ -540,6 +502,7 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-connections-per-address", required_argument, NULL, 'A' },
 		{ "collect-interval", required_argument, NULL, 'I' },
+		{ "series-per-host", required_argument, NULL, 'P' },
 		{ "retention", required_argument, NULL, 'T' },
 		{ "remote-write", required_argument, NULL, 'W' },
 		{ "remote-write-token-file", required_argument, NULL, 'F' },
@@ -558,7 +521,7 @@ int main(int argc, char **argv)
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:S:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:S:P:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I': {
 			long long v;
@@ -592,7 +555,7 @@ int main(int argc, char **argv)
 		}
 		case 'c': console_dir = optarg; break;
 		case 'l': listen_at = optarg; break;
-		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': {
+		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': case 'P': {
 			long long v;
 			if (limit_arg(opts, c, optarg, &v) < 0)
 				return 2;
@@ -606,18 +569,20 @@ int main(int argc, char **argv)
 				conn_max = (unsigned)v;
 			else if (c == 'A')
 				conn_per_addr = (unsigned)v;
+			else if (c == 'P')
+				mopt.limits.series_per_host = v;
 			else
 				mopt.limits.agent_bytes_per_s = (double)v * 1024;
 			break;
 		}
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': fputs(cordond_usage, stdout); return 0;
 		case 'V': printf("cordond %s\n", CD_VERSION); return 0;
-		default: fputs(usage, stderr); return 2;
+		default: fputs(cordond_usage, stderr); return 2;
 		}
 	}
 	if (!dir || optind < argc) {
 		fprintf(stderr, "cordond: %s\n%s", dir ? "unexpected arguments" : "--data-dir is required",
-			usage);
+			cordond_usage);
 		return 2;
 	}
 	struct sockaddr_storage ss;

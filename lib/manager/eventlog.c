@@ -22,6 +22,8 @@ void cd_mgr_limits_fill(struct cd_mgr_limits *l)
 		l->agent_bytes_per_s = 64 << 10;
 	if (l->collect_s <= 0)
 		l->collect_s = 20;
+	if (l->series_per_host <= 0)
+		l->series_per_host = 20000;
 }
 
 #define BURST_S 30      /* the burst: this many seconds of the rate */

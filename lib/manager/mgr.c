@@ -395,6 +395,8 @@ void cd_mgr_close(struct cd_mgr *m)
 	json_decref(m->sources);
 	json_decref(m->tags);
 	json_decref(m->vm_datastores);
+	json_decref(m->host_series);
+	json_decref(m->pool_hosts);
 	cd_revision_free(&m->pol);
 	cd_mgr_state_drop(m->st);
 	free(m->inv_doc);
@@ -453,6 +455,20 @@ const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload)
 {
 	long w = cd_inventory_find(&m->st->inv, workload);
 	return w >= 0 ? m->st->inv.w[w].host : NULL;
+}
+
+const char *cd_mgr_workload_name(const struct cd_mgr *m, const char *workload)
+{
+	long w = cd_inventory_find(&m->st->inv, workload);
+	return w >= 0 ? m->st->inv.w[w].name : NULL;
+}
+
+const char *cd_mgr_host_name(const struct cd_mgr *m, const char *host)
+{
+	for (size_t i = 0; i < m->st->inv.n; i++)
+		if (m->st->inv.w[i].host && !strcasecmp(m->st->inv.w[i].host, host))
+			return m->st->inv.w[i].host;
+	return host;
 }
 
 const char *cd_mgr_workload_source(const struct cd_mgr *m, const char *workload)

@@ -52,6 +52,7 @@ struct cd_mgr_limits {
 	double agent_bytes_per_s;   /* ...and 64 KiB a second, each with a
 	                             * burst of 30 seconds' worth */
 	int collect_s;              /* metrics are collected this often: 20 s */
+	int64_t series_per_host;    /* the series a host's agent may make: 20,000 */
 };
 void cd_mgr_limits_fill(struct cd_mgr_limits *l);
 #define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */
@@ -239,6 +240,10 @@ const struct cd_state *cd_mgr_state(const struct cd_mgr *m);
 const char *cd_mgr_quarantine_tag(const struct cd_mgr *m);
 /* The host workload runs on, or NULL when there is no such workload. */
 const char *cd_mgr_workload_host(const struct cd_mgr *m, const char *workload);
+/* A workload's name as the inventory spells it (names match ignoring
+ * case), or NULL; a host's likewise (host itself when no workload has it). */
+const char *cd_mgr_workload_name(const struct cd_mgr *m, const char *workload);
+const char *cd_mgr_host_name(const struct cd_mgr *m, const char *host);
 /* The source of a workload, and of a host's workloads (the first by name
  * where several sources have workloads on it; a libvirt host's pools are
  * named by it): NULL when none. */

@@ -65,6 +65,9 @@ struct cd_mgr {
 	struct cd_mgr_alerting *alerting;   /* alerts.c */
 	struct cd_mgr_signins *signins;     /* users.c: sign-in attempts' rates */
 	json_t *vm_datastores;  /* {vm: [datastore objects]}, as collectors say */
+	json_t *host_series;    /* {lowercased host: its agent's series}, and */
+	json_t *pool_hosts;     /* {lowercased pool: the host whose it is}: NULL
+	                         * until the first samples (mingest.c) */
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
 	json_t *recorded;       /* the deltas of the change about to finish (texts) */

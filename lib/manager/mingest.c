@@ -2,6 +2,7 @@
  * /api/v1/agent/metrics) or from a source's connector (vSphere's
  * statistics): each object's series found or made with its labels, its
  * samples checked against what the store holds (see mgr.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,69 @@ static void owner_take(void *arg, const struct cd_series_info *si)
 		return;
 	if (!json_object_get(w->owners, si->name) || !strcmp(si->source, w->source))
 		json_object_set_new(w->owners, si->name, json_string(si->source));
+}
+
+static char *lower(const char *s)
+{
+	char *k = cd_strdup(s);
+	for (char *p = k; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return k;
+}
+
+static void count_take(void *arg, const struct cd_series_info *si)
+{
+	struct cd_mgr *m = arg;
+	if (!si->host || !si->host[0])
+		return;
+	char *k = lower(si->host);
+	json_t *n = json_object_get(m->host_series, k);
+	json_object_set_new(m->host_series, k, json_integer(json_integer_value(n) + 1));
+	free(k);
+	if (!strcmp(si->kind, "datastore")) {
+		k = lower(si->name);
+		if (!json_object_get(m->pool_hosts, k))
+			json_object_set_new(m->pool_hosts, k, json_string(si->host));
+		free(k);
+	}
+}
+
+/* The counts of series by host and the pools' hosts, made once from the
+ * store, then kept as series are made. */
+static void counts(struct cd_mgr *m)
+{
+	if (m->host_series)
+		return;
+	m->host_series = json_object();
+	m->pool_hosts = json_object();
+	cd_mstore_each(cd_mgr_metrics(m), count_take, m);
+}
+
+/* How many series host's agent has made: a json integer to change. */
+static json_t *host_count(struct cd_mgr *m, const char *host)
+{
+	counts(m);
+	char *k = lower(host);
+	json_t *n = json_object_get(m->host_series, k);
+	if (!n)
+		json_object_set_new(m->host_series, k, n = json_integer(0));
+	free(k);
+	return n;
+}
+
+/* A pool is its first sender's: several hosts share a static source's
+ * name, and each may have a pool "default".  False when pool is another
+ * host's; else it is host's from now on. */
+static bool pool_mine(struct cd_mgr *m, const char *pool, const char *host)
+{
+	counts(m);
+	char *k = lower(pool);
+	const char *h = json_string_value(json_object_get(m->pool_hosts, k));
+	bool mine = !h || !strcasecmp(h, host);
+	if (!h)
+		json_object_set_new(m->pool_hosts, k, json_string(host));
+	free(k);
+	return mine;
 }
 
 /* An object's labels: datastore or host first, then source, then vm. */
@@ -90,18 +154,21 @@ static const char *object_of(struct cd_mgr *m, struct who *w, const char *kind,
 		const char *h = cd_mgr_workload_host(m, name);
 		if (!h || (w->host && strcasecmp(h, w->host)))
 			return "not a workload of this agent's host";
+		*oname = cd_mgr_workload_name(m, name);      /* as the inventory spells it */
 		*ohost = host_of(m, w, h, own);
 		*osource = cd_mgr_workload_source(m, name);
 	} else if (!strcmp(kind, "host")) {
 		if (w->host && strcasecmp(name, w->host))
 			return "not this agent's host";
-		*oname = *ohost = host_of(m, w, name, own);
+		*oname = *ohost = host_of(m, w, cd_mgr_host_name(m, name), own);
 		*osource = w->source ? w->source : cd_mgr_host_source(m, name);
 	} else {
 		/* a pool or datastore: named by its source, SOURCE/NAME */
 		const char *s = w->source ? w->source : cd_mgr_host_source(m, w->host);
 		*oname = *own = cd_asprintf("%s/%s", s ? s : w->host, name);
-		*ohost = w->host ? w->host : "";
+		*ohost = w->host ? cd_mgr_host_name(m, w->host) : "";
+		if (w->host && !pool_mine(m, *oname, *ohost))
+			return "another host's pool";
 		*osource = s;
 	}
 	return NULL;
@@ -120,11 +187,14 @@ static void relate(struct cd_mgr *m, const struct who *w, const char *vm, json_t
 	json_object_set_new(m->vm_datastores, vm, ds);
 }
 
-/* The series of an object's metric, made when new. */
-static const char *series_for(struct cd_mstore *st, const char *kind, const char *name,
-			      const char *host, const char *source, const char *metric,
-			      struct cd_series_info *info)
+/* The series of an object's metric, made when new; agent: the sending
+ * agent's host (NULL: a source's connector), whose series are counted
+ * and whose pools are its own. */
+static const char *series_for(struct cd_mgr *m, const char *agent, const char *kind,
+			      const char *name, const char *host, const char *source,
+			      const char *metric, struct cd_series_info *info)
 {
+	struct cd_mstore *st = cd_mgr_metrics(m);
 	size_t kl = strlen(kind);
 	if (strncmp(metric, kind, kl) || metric[kl] != '_' || !cd_catalog_is_raw(metric))
 		return "not a metric cordon keeps for this kind of object";
@@ -138,9 +208,15 @@ static const char *series_for(struct cd_mstore *st, const char *kind, const char
 	char *key = cd_asprintf("%s{%s}", metric, labels.data);
 	const char *err = NULL;
 	if (cd_mstore_find(st, key, info)) {
+		json_t *n = agent ? host_count(m, agent) : NULL;
 		int64_t id = 0;
-		if (cd_mstore_series(st, &d, &id))
+		if (n && json_integer_value(n) >= m->limits.series_per_host)
+			err = "this host's agent has made as many series as it may (cordond "
+			      "--series-per-host)";
+		else if (cd_mstore_series(st, &d, &id))
 			err = "the store takes no more series";
+		else if (n)
+			json_integer_set(n, json_integer_value(n) + 1);
 		*info = (struct cd_series_info){ .id = id, .last_t = INT64_MIN, .counter = d.counter };
 	}
 	free(key);
@@ -159,14 +235,15 @@ static void refuse(struct cd_mingest *res, const char *kind, const char *name, c
 
 /* One value: a gauge's or counter's (add: false), or what a counter grew
  * by since its last sample (add: true). */
-static void one(struct cd_mstore *st, struct cd_mingest *res, const char *kind, const char *name,
-		const char *host, const char *source, int64_t now, int64_t t, int64_t gap,
-		const char *metric, double v, bool add)
+static void one(struct cd_mgr *m, const char *agent, struct cd_mingest *res, const char *kind,
+		const char *name, const char *host, const char *source, int64_t now, int64_t t,
+		int64_t gap, const char *metric, double v, bool add)
 {
+	struct cd_mstore *st = cd_mgr_metrics(m);
 	struct cd_series_info info;
 	const char *why = t < now - INGEST_PAST_MS || t > now + INGEST_FUTURE_MS
 		? "a time more than 8 days ago or 5 minutes ahead"
-		: series_for(st, kind, name, host, source, metric, &info);
+		: series_for(m, agent, kind, name, host, source, metric, &info);
 	if (!why && info.last_t != INT64_MIN && t < info.last_t + gap) {
 		res->duplicates++;     /* sent again (its answer was lost), or too often */
 		return;
@@ -224,7 +301,7 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 				if (why)
 					refuse(res, k, n, mk, why);
 				else
-					one(st, res, k, oname, ohost, osource, now, t, gap, mk,
+					one(m, host, res, k, oname, ohost, osource, now, t, gap, mk,
 					    json_number_value(mv), add && source);
 			}
 		free(own);

@@ -261,6 +261,26 @@ st, out = call("post", "/metrics/query", dict(q, objects=[{"kind": "vm", "name":
 check("metrics query, an object twice (in another case): 400 naming objects", st == 400 and out.get("field") == "objects" and "objects[0]" in out.get("error", ""), "%d %s" % (st, out))
 st, out = call("post", "/metrics/query", dict(q, metrics=["vm_cpu_usage_ratio", "vm_cpu_usage_ratio"]))
 check("metrics query, a metric twice: 400 naming metrics", st == 400 and out.get("field") == "metrics", "%d %s" % (st, out))
+# an agent's names are the inventory's, its pools its own, its series counted
+res = call("post", "/agent/metrics", {"samples": [
+    {"kind": "host", "name": "HV1", "t": now + 20000, "metrics": {"host_memory_total_bytes": 64e9}},
+    {"kind": "vm", "name": "VDI-001", "t": now + 20000, "metrics": {"vm_vcpus": 2}},
+    {"kind": "datastore", "name": "pool-a", "t": now, "metrics": {"datastore_capacity_bytes": 1e12}}]}, token=agent)[1]
+names = sorted((o["kind"], o["name"]) for o in call("get", "/metrics/objects")[1])
+check("a host and a VM named in another case are the inventory's objects, not new ones",
+      res.get("accepted") == 3 and names == [("datastore", "lab/pool-a"), ("host", "hv1"), ("vm", "vdi-001")],
+      "%s %s" % (res, names))
+hv2 = call("post", "/enroll", {"token": call("post", "/agent-tokens", {"host": "hv2"})[1]["token"]}, token=None)[1]["credential"]
+res = call("post", "/agent/metrics", {"samples": [
+    {"kind": "datastore", "name": "pool-a", "t": now + 20000, "metrics": {"datastore_used_bytes": 99e10}}]}, token=hv2)[1]
+check("another host's pool (one static source, two hosts) is refused", res.get("refused") == 1 and
+      "another host's pool" in json.dumps(res.get("errors")), json.dumps(res))
+pools = [{"kind": "datastore", "name": "made-up-%d" % i, "t": now, "metrics": {"datastore_capacity_bytes": 1}} for i in range(60)]
+res = call("post", "/agent/metrics", {"samples": pools}, token=agent)[1]
+check("an agent's series stop at its limit (--series-per-host 40: 5 made, 35 more)",
+      res.get("accepted") == 35 and res.get("refused") == 25 and "as many series" in json.dumps(res.get("errors")), json.dumps(res)[:300])
+res = call("post", "/agent/metrics", {"samples": [{"kind": "datastore", "name": "pool-b", "t": now, "metrics": {"datastore_capacity_bytes": 1}}]}, token=hv2)[1]
+check("another host's agent is not held by that limit", res.get("accepted") == 1, json.dumps(res))
 req = urllib.request.Request(url + "/metrics")
 req.add_header("Authorization", "Bearer " + admin)
 with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
