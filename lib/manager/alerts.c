@@ -26,7 +26,28 @@ struct cd_mgr_alerting {
 	json_t *ids;                   /* DEF \x1f KIND \x1f OBJECT -> active alert id */
 	int64_t cycle_us;              /* the last cycle's cost */
 	bool leader;                   /* this manager evaluates (holds the lease) */
+	/* the alerts' own rate in the event log (agents' events have theirs):
+	 * past it an alert is raised and cancelled as ever, its event left
+	 * out and counted, said once a minute */
+	struct cd_bucket ev_rate;
+	int64_t ev_unlogged, ev_said;
 };
+
+#define ALERT_EVENTS_PER_S 10          /* a burst of ALERT_EVENTS_BURST */
+#define ALERT_EVENTS_BURST 600
+
+/* May an alert's event go to the log now?  (Counted when not.) */
+static bool alert_event_ok(struct cd_mgr *m)
+{
+	struct cd_mgr_alerting *al = m->alerting;
+	int64_t now = cd_mgr_rate_now(m);
+	if (cd_bucket_wait(&al->ev_rate, ALERT_EVENTS_PER_S, ALERT_EVENTS_BURST, 1, now) > 0) {
+		al->ev_unlogged++;
+		return false;
+	}
+	cd_bucket_take(&al->ev_rate, 1);
+	return true;
+}
 
 static char *key_of(const char *def, const char *kind, const char *object)
 {
@@ -384,7 +405,8 @@ static int apply(struct cd_mgr *m, const struct cd_achange *c, int64_t now, bool
 		r = cd_store_alert_raise(m->store, &rec);
 		if (r == 0) {
 			json_object_set_new(al->ids, key, json_integer(rec.id));
-			r = cd_mgr_event(m, "alert", wl, host, NULL, json_pack("{s:I, s:s, s:s}", "alert",
+			if (alert_event_ok(m))
+				r = cd_mgr_event(m, "alert", wl, host, NULL, json_pack("{s:I, s:s, s:s}", "alert",
 					 (json_int_t)rec.id, "definition", c->definition, "severity", rec.severity),
 					 "alert %lld raised: %s on %s %s", (long long)rec.id, c->definition, kind,
 					 c->object);
@@ -394,7 +416,8 @@ static int apply(struct cd_mgr *m, const struct cd_achange *c, int64_t now, bool
 		r = cd_store_alert_cancel(m->store, rec.id, detail, now);
 		struct cd_alert_rec got = { 0 };
 		if (r == 0 && cd_store_alert_get(m->store, rec.id, &got) == 0) {
-			r = cd_mgr_event(m, "alert", wl, host, NULL, json_pack("{s:I, s:s}", "alert",
+			if (alert_event_ok(m))
+				r = cd_mgr_event(m, "alert", wl, host, NULL, json_pack("{s:I, s:s}", "alert",
 					 (json_int_t)rec.id, "definition", c->definition),
 					 "alert %lld cancelled: %s on %s %s (%s)", (long long)rec.id, c->definition,
 					 kind, c->object, json_string_value(json_object_get(c->detail, "reason")));
@@ -464,6 +487,13 @@ void cd_mgr_alerts_tick(struct cd_mgr *m)
 		}
 	}
 	cd_achanges_free(c, n);
+	if (al->ev_unlogged && now - al->ev_said >= 60000000) {
+		cd_mgr_logf(m, "alerts: %lld alert events left out of the event log (over %d a second, "
+			    "a burst of %d); the alerts themselves are kept (GET /api/v1/alerts)",
+			    (long long)al->ev_unlogged, ALERT_EVENTS_PER_S, ALERT_EVENTS_BURST);
+		al->ev_unlogged = 0;
+		al->ev_said = now;
+	}
 	al->cycle_us = cd_mgr_now() - now;
 }
 

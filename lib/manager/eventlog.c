@@ -28,7 +28,7 @@ void cd_mgr_limits_fill(struct cd_mgr_limits *l)
 
 #define BURST_S 30      /* the burst: this many seconds of the rate */
 
-static int64_t rate_now(const struct cd_mgr *m)
+int64_t cd_mgr_rate_now(const struct cd_mgr *m)
 {
 	return m->rate_clock ? m->rate_clock(m->rate_clock_ctx) : cd_mgr_now();
 }
@@ -37,7 +37,7 @@ int cd_mgr_agent_admit(struct cd_mgr *m, const struct cd_actor *a, size_t bytes,
 {
 	struct cd_mgr_agent *ag = cd_mgr_agent_get(m, a);
 	const struct cd_mgr_limits *l = &m->limits;
-	int64_t now = rate_now(m);
+	int64_t now = cd_mgr_rate_now(m);
 	double wn = cd_bucket_wait(&ag->ev_count, l->agent_events_per_s,
 				   l->agent_events_per_s * BURST_S, 1, now);
 	double wb = cd_bucket_wait(&ag->ev_bytes, l->agent_bytes_per_s,

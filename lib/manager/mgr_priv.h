@@ -60,7 +60,8 @@ struct cd_mgr {
 	void (*log)(const char *line);  /* one line per state change */
 	struct cd_mgr_hooks hooks;      /* kept by cd_mgr_open, like log */
 	struct cd_mstore *metrics;      /* kept by cd_mgr_open, like log */
-	int64_t (*rate_clock)(void *ctx);       /* kept by cd_mgr_open, or NULL */
+	int64_t (*rate_clock)(void *ctx);       /* kept by cd_mgr_open, or NULL:
+	                                         * cd_mgr_rate_now() reads it */
 	void *rate_clock_ctx;
 	struct cd_mgr_alerting *alerting;   /* alerts.c */
 	struct cd_mgr_signins *signins;     /* users.c: sign-in attempts' rates */
@@ -182,5 +183,9 @@ json_t *cd_mgr_unenforced_parse(const json_t *status);
 void cd_mgr_unenforced_set(struct cd_mgr *m, struct cd_mgr_agent *ag, json_t *now, bool announce);
 /* [{vnic, workload, reason}] of an agent */
 json_t *cd_mgr_unenforced_list(const struct cd_mgr *m, const struct cd_mgr_agent *ag);
+
+/* The clock of the rates (agents' events, alert events): the options'
+ * rate_clock, or the wall clock (eventlog.c). */
+int64_t cd_mgr_rate_now(const struct cd_mgr *m);
 
 #endif

@@ -430,10 +430,15 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 	if (na < 0)
 		return (int)na;
 	/* then the oldest, down to 90% of the budget, so that each new
-	 * event does not remove one */
+	 * event does not remove one: what people did (the audit: events with
+	 * an actor) last, so that no flood of alerts or agents' events
+	 * evicts it; by age it goes as the rest */
+	bool audit = false;
 	while (n >= 0 && max_bytes > 0 && cd_store_event_bytes(s) > max_bytes) {
 		int64_t over = cd_store_event_bytes(s) - max_bytes / 10 * 9, upto = 0, last = -1;
-		struct cd_db_stmt *st = cd_store_prep(s, "SELECT id, size FROM events ORDER BY id LIMIT 2000", NULL);
+		struct cd_db_stmt *st = cd_store_prep(s, "SELECT id, size FROM events WHERE ? = 1 OR "
+						      "(actor IS NULL AND type != 'audit') ORDER BY id LIMIT 2000",
+						      "b", audit);
 		if (!st)
 			return -EIO;
 		while (upto < over && cd_db_step(st) > 0) {
@@ -441,7 +446,13 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 			upto += cd_db_int(st, 1);
 		}
 		cd_db_done(st);
-		n = cd_store_prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id <= ? RETURNING size", "i", last));
+		if (last < 0 && !audit) {
+			audit = true;    /* nothing left but the audit */
+			continue;
+		}
+		n = cd_store_prune_run(s, cd_store_prep(s, "DELETE FROM events WHERE id <= ? AND (? = 1 OR "
+							"(actor IS NULL AND type != 'audit')) RETURNING size",
+							"ib", last, audit));
 		if (n > 0)
 			*removed += n;
 		int64_t oldest = cd_db_scalar(cd_store_prep(s, "SELECT coalesce(min(received), "
