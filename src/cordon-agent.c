@@ -383,6 +383,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cordon-agent: %s\n", err.len ? err.data : "cannot start");
 		goto out;
 	}
+	if (m.q.damaged_spans) {      /* said here and to the manager */
+		log_line("%s/events.q: %zu damaged records skipped (%zu bytes), the others kept; "
+			 "numbering goes on at %lld", dir, m.q.damaged_spans, m.q.damaged_bytes,
+			 (long long)m.q.next_seq);
+		json_t *e = cd_event_make("queue-damaged", workload,
+					  json_pack("{s:I, s:I}", "records", (json_int_t)m.q.damaged_spans,
+						    "bytes", (json_int_t)m.q.damaged_bytes),
+					  "the agent's event queue had %zu damaged records (%zu bytes): "
+					  "skipped, the events in them lost", m.q.damaged_spans,
+					  m.q.damaged_bytes);
+		cd_queue_push(&m.q, e);
+		json_decref(e);
+	}
 	cd_http_set_cancel(&m.cl.http, &stop);   /* SIGTERM ends a long-poll */
 	char what[512] = "";
 	if (host) {

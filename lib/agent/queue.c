@@ -95,6 +95,33 @@ static int compact(struct cd_queue *q)
 	return q->fd < 0 ? -errno : 0;
 }
 
+/* A whole record at off: its length, CRC and JSON object with a "seq". */
+static bool record_at(const char *text, size_t len, size_t off, uint32_t *n, int64_t *seq)
+{
+	if (off + HDR > len)
+		return false;
+	const unsigned char *h = (const unsigned char *)text + off;
+	*n = get32(h);
+	if (*n < 2 || *n > CD_QUEUE_RECORD_MAX || off + HDR + *n > len || text[off + HDR] != '{' ||
+	    text[off + HDR + *n - 1] != '}' || crc(text + off + HDR, *n) != get32(h + 4))
+		return false;
+	json_t *e = json_loadb(text + off + HDR, *n, 0, NULL);
+	*seq = json_integer_value(json_object_get(e, "seq"));
+	json_decref(e);
+	return *seq > 0;
+}
+
+/* The first whole record at or after off, or len. */
+static size_t next_record(const char *text, size_t len, size_t off)
+{
+	uint32_t n;
+	int64_t seq;
+	for (; off + HDR < len; off++)
+		if (record_at(text, len, off, &n, &seq))
+			return off;
+	return len;
+}
+
 int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct cd_buf *err)
 {
 	memset(q, 0, sizeof(*q));
@@ -118,18 +145,25 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		cd_buf_printf(err, "%s: %s", q->path, strerror(-r));
 		return r;
 	}
-	size_t off = 0, good = 0;
+	size_t off = 0, good = 0, damaged = 0;
 	int64_t last = q->acked;
 	while (text && off + HDR <= len) {
-		const unsigned char *h = (const unsigned char *)text + off;
-		uint32_t n = get32(h), c = get32(h + 4);
-		if (n > CD_QUEUE_RECORD_MAX || off + HDR + n > len || crc(text + off + HDR, n) != c)
-			break;
-		json_t *e = json_loadb(text + off + HDR, n, 0, NULL);
-		int64_t seq = json_integer_value(json_object_get(e, "seq"));
-		json_decref(e);
-		if (seq <= 0)
-			break;
+		uint32_t n;
+		int64_t seq;
+		if (!record_at(text, len, off, &n, &seq)) {
+			/* a record cut short at the end: a crash in its write (its
+			 * push never returned, so its number was never sent) */
+			size_t next = next_record(text, len, off + 1);
+			uint32_t tn = get32((const unsigned char *)text + off);
+			if (next == len && tn <= CD_QUEUE_RECORD_MAX && off + HDR + tn > len)
+				break;
+			/* else damaged (a flipped bit, a bad sector): skipped,
+			 * the records after it kept */
+			damaged += next - off;
+			q->damaged_spans++;
+			off = good = next;
+			continue;
+		}
 		if (seq > last)
 			last = seq;
 		if (seq > q->acked) {
@@ -141,7 +175,11 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		good = off;
 	}
 	free(text);
-	q->next_seq = last + 1;
+	/* a damaged record's number is unknown: the next one is past any it
+	 * could have had (a record is 10 bytes at least), never reused (the
+	 * manager would take a new event under it for one it has) */
+	q->next_seq = last + 1 + (int64_t)(damaged / (HDR + 2));
+	q->damaged_bytes = damaged;
 	q->fd = open(q->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (q->fd < 0) {
 		r = -errno;
@@ -155,6 +193,11 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		return r;
 	}
 	q->file_bytes = good;
+	/* the damaged spans go from the file (what is kept is rewritten) */
+	if (damaged && (r = compact(q)) < 0) {
+		cd_buf_printf(err, "%s: %s", q->path, strerror(-r));
+		return r;
+	}
 	return 0;
 }
 

@@ -7,8 +7,11 @@
  * The file (DIR/events.q) is a sequence of records: a 4-byte length, a
  * 4-byte CRC-32 of the payload (both little-endian), and the payload (one
  * JSON object, its "seq" inside).  A torn last record, from a crash in
- * the middle of a write, fails its length or CRC and is cut off when the
- * queue is opened.  The acknowledged number is kept in DIR/events.ack.
+ * the middle of a write, is cut off when the queue is opened.  A damaged
+ * record elsewhere (its CRC wrong: a flipped bit, a bad sector) is
+ * skipped up to the next whole record, the others kept, the file
+ * rewritten without it, and numbering goes on past any number it could
+ * have had: cd_queue.damaged_* say so, for the agent to log and report.  The acknowledged number is kept in DIR/events.ack.
  * Acknowledged records are dropped by rewriting the file (to a new name,
  * then rename) once they are half of it.
  *
@@ -43,6 +46,9 @@ struct cd_queue {
 	size_t n, cap;
 	uint64_t dropped;      /* since the last queue-dropped event */
 	bool full;             /* the queue-full event is in */
+	/* found at open: damaged records skipped (their bytes, their spans);
+	 * the records after them are kept, and no number is given again */
+	size_t damaged_bytes, damaged_spans;
 };
 
 /* A new event object: {"time": now, "type", "workload" (when not NULL),

@@ -37,7 +37,8 @@ static const struct {
 	unsigned roles;
 } agent_types[] = {
 	{ "agent-started", ROLE_ANY },       { "queue-full", ROLE_ANY },
-	{ "queue-dropped", ROLE_ANY },       { "apply-failed", ROLE_HOST },
+	{ "queue-dropped", ROLE_ANY },       { "queue-damaged", ROLE_ANY },
+	{ "apply-failed", ROLE_HOST },
 	{ "connections-cut", ROLE_HOST },    { "enforced", ROLE_HOST },
 	{ "inventory-enforced", ROLE_HOST }, { "quarantine-enforced", ROLE_HOST },
 	{ "release-enforced", ROLE_HOST },   { "spoof", ROLE_HOST },
