@@ -248,6 +248,12 @@ static void send_all(struct cd_mcollect *m)
 		 * body): dropped, so that it does not hold up the rest */
 		bool refused = r == 0 && status >= 400 && status < 500 && status != 401 &&
 			       status != 429;
+		size_t bad = json_array_size(json_object_get(out, "malformed"));
+		if (taken && bad)         /* a damaged collection: it alone is refused */
+			cd_logf(m->log, "metrics: the manager refuses %zu entries as malformed (the first: "
+				"%s); the others of the %zu collections are taken", bad,
+				json_string_value(json_object_get(json_array_get(json_object_get(out,
+					"malformed"), 0), "error")), nfiles);
 		if (taken || refused) {
 			if (refused) {
 				const char *e = json_string_value(json_object_get(out, "error"));

@@ -311,6 +311,30 @@ void cd_api_h_metrics_query(struct ctx *c)
 
 /* ---- the agents' samples ---- */
 
+/* What is wrong with one entry of an agent's samples, or NULL. */
+static const char *entry_error(json_t *e)
+{
+	const char *k = json_string_value(json_object_get(e, "kind"));
+	const char *n = json_string_value(json_object_get(e, "name"));
+	json_t *t = json_object_get(e, "t"), *ms = json_object_get(e, "metrics");
+	json_t *ds = json_object_get(e, "datastores"), *d;
+	size_t j;
+	bool ds_ok = !ds || (k && !strcmp(k, "vm") && json_is_array(ds) && json_array_size(ds) <= 16);
+	json_array_foreach(ds, j, d)
+		ds_ok &= json_is_string(d) && cd_api_name_ok(json_string_value(d));
+	if (!json_is_object(e) || json_object_size(e) != 4u + (ds != NULL) || !ds_ok || !k || !n ||
+	    !cd_api_name_ok(n) || (strcmp(k, "vm") && strcmp(k, "host") && strcmp(k, "datastore")) ||
+	    !json_is_integer(t) || !json_is_object(ms) || json_object_size(ms) > INGEST_MAX_METRICS)
+		return "not {\"kind\": vm|host|datastore, \"name\", \"t\": epoch ms, \"metrics\": "
+		       "{NAME: NUMBER}[, \"datastores\": [up to 16 pools of a vm]]}";
+	const char *mk;
+	json_t *mv;
+	json_object_foreach(ms, mk, mv)
+		if (!json_is_number(mv))
+			return "a metric that is not a number";
+	return NULL;
+}
+
 void cd_api_h_agent_metrics(struct ctx *c)
 {
 	static const struct field f[] = { { "samples", F_ARR, true, 0 } };
@@ -326,46 +350,47 @@ void cd_api_h_agent_metrics(struct ctx *c)
 		cd_api_error(c, 400, "samples", "at most %d entries a request", INGEST_MAX_ENTRIES);
 		return;
 	}
-	/* checked whole first: a body that is not one is refused whole */
-	size_t i;
+	/* each entry checked: one that is not one (a damaged collection in
+	 * an agent's spool) is refused by its index, the others taken */
+	json_t *good = json_array(), *malformed = json_array();
+	size_t i, bad = 0;
 	json_t *e;
 	json_array_foreach(samples, i, e) {
-		const char *k = json_string_value(json_object_get(e, "kind"));
-		const char *n = json_string_value(json_object_get(e, "name"));
-		json_t *t = json_object_get(e, "t"), *ms = json_object_get(e, "metrics");
-		json_t *ds = json_object_get(e, "datastores"), *d;
-		size_t j;
-		bool ds_ok = !ds || (k && !strcmp(k, "vm") && json_is_array(ds) && json_array_size(ds) <= 16);
-		json_array_foreach(ds, j, d)
-			ds_ok &= json_is_string(d) && cd_api_name_ok(json_string_value(d));
-		if (!json_is_object(e) || json_object_size(e) != 4u + (ds != NULL) || !ds_ok || !k || !n ||
-		    !cd_api_name_ok(n) || (strcmp(k, "vm") && strcmp(k, "host") &&
-					   strcmp(k, "datastore")) || !json_is_integer(t) ||
-		    !json_is_object(ms) || json_object_size(ms) > INGEST_MAX_METRICS) {
-			cd_api_error(c, 400, "samples", "samples[%zu] is not {\"kind\": vm|host|"
-				     "datastore, \"name\", \"t\": epoch ms, \"metrics\": {NAME: NUMBER}"
-				     "[, \"datastores\": [up to 16 pools of a vm]]}", i);
-			return;
+		const char *why = entry_error(e);
+		if (!why) {
+			json_array_append(good, e);
+			continue;
 		}
-		const char *mk;
-		json_t *mv;
-		json_object_foreach(ms, mk, mv)
-			if (!json_is_number(mv)) {
-				cd_api_error(c, 400, "samples", "samples[%zu].metrics.%s is not a number",
-					     i, mk);
-				return;
-			}
+		bad++;
+		if (json_array_size(malformed) < 10)
+			json_array_append_new(malformed, json_pack("{s:I, s:s}", "index", (json_int_t)i,
+								   "error", why));
+	}
+	if (!json_array_size(good) && bad) {      /* nothing of it is samples */
+		const char *why = json_string_value(json_object_get(json_array_get(malformed, 0), "error"));
+		cd_api_error(c, 400, "samples", "samples[0]: %s", why);
+		json_decref(good);
+		json_decref(malformed);
+		return;
 	}
 	struct cd_mingest res = { .errors = json_array() };
-	if (cd_mgr_metrics_ingest(c->m, c->tok.host, NULL, samples, &res)) {
+	int r = cd_mgr_metrics_ingest(c->m, c->tok.host, NULL, good, &res);
+	json_decref(good);
+	if (r) {
 		json_decref(res.errors);
+		json_decref(malformed);
 		cd_api_error(c, 503, NULL, "the metrics store cannot be written; send again later");
 		c->out->retry_after = 5;
 		return;
 	}
-	cd_api_reply(c, 200, json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t)res.accepted,
-				       "duplicates", (json_int_t)res.duplicates, "refused",
-				       (json_int_t)res.refused, "errors", res.errors));
+	json_t *o = json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t)res.accepted,
+			      "duplicates", (json_int_t)res.duplicates, "refused",
+			      (json_int_t)(res.refused + bad), "errors", res.errors);
+	if (bad)
+		json_object_set_new(o, "malformed", malformed);
+	else
+		json_decref(malformed);
+	cd_api_reply(c, 200, o);
 }
 
 /* ---- GET /metrics ---- */

@@ -244,6 +244,12 @@ check("another host's workload, another host, an unknown metric and a time a mon
 conform("agent metrics, not numbers", "post", "/agent/metrics", "/agent/metrics",
         {"samples": [dict(samples[0], metrics={"vm_vcpus": "two"})]}, token=agent, want=400)
 conform("agent metrics, by an API token", "post", "/agent/metrics", "/agent/metrics", {"samples": samples}, want=403)
+mixed = [{"kind": "vm", "name": "vdi-001", "t": now + 10000, "metrics": {"vm_memory_used_bytes": 2e9}},
+         {"kind": "vm", "name": "vdi-001", "t": now + 10000, "metrics": {"vm_vcpus": "two"}},
+         {"kind": "host", "name": "hv1", "t": now - 120000, "metrics": {"host_cpus": 8}}]
+res = conform("agent metrics, one entry of three damaged", "post", "/agent/metrics", "/agent/metrics", {"samples": mixed}, token=agent, want=200)
+check("a damaged entry is refused by its index, the others taken", res.get("accepted") == 2 and res.get("refused") == 1 and
+      [m.get("index") for m in res.get("malformed", [])] == [1], json.dumps(res))
 objs = conform("metrics objects", "get", "/metrics/objects", "/metrics/objects", want=200)
 check("the objects with samples", sorted((o["kind"], o["name"]) for o in objs) == [("host", "hv1"), ("vm", "vdi-001")], json.dumps(objs))
 conform("metrics objects, bad kind", "get", "/metrics/objects", "/metrics/objects?kind=cluster", want=400)
@@ -277,8 +283,8 @@ check("another host's pool (one static source, two hosts) is refused", res.get("
       "another host's pool" in json.dumps(res.get("errors")), json.dumps(res))
 pools = [{"kind": "datastore", "name": "made-up-%d" % i, "t": now, "metrics": {"datastore_capacity_bytes": 1}} for i in range(60)]
 res = call("post", "/agent/metrics", {"samples": pools}, token=agent)[1]
-check("an agent's series stop at its limit (--series-per-host 40: 5 made, 35 more)",
-      res.get("accepted") == 35 and res.get("refused") == 25 and "as many series" in json.dumps(res.get("errors")), json.dumps(res)[:300])
+check("an agent's series stop at its limit (--series-per-host 40: 6 made, 34 more)",
+      res.get("accepted") == 34 and res.get("refused") == 26 and "as many series" in json.dumps(res.get("errors")), json.dumps(res)[:300])
 res = call("post", "/agent/metrics", {"samples": [{"kind": "datastore", "name": "pool-b", "t": now, "metrics": {"datastore_capacity_bytes": 1}}]}, token=hv2)[1]
 check("another host's agent is not held by that limit", res.get("accepted") == 1, json.dumps(res))
 req = urllib.request.Request(url + "/metrics")
