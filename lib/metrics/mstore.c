@@ -392,7 +392,16 @@ static int load_group(void *arg, const struct cd_group_row *r)
 
 static int load_series(void *arg, const struct cd_series_row *r)
 {
-	return cd_mstore_add_series_mem(arg, r);
+	struct cd_mstore *st = arg;
+	/* a row that names no group of the store (a damaged file): set
+	 * aside, said, the store opened with the others */
+	if (!cd_mstore_group(st, r->group)) {
+		cd_logf(st->log, "metrics: series %lld (%s) names group %lld, which the store does "
+			"not have: set aside", (long long)r->id, r->key ? r->key : "-",
+			(long long)r->group);
+		return 0;
+	}
+	return cd_mstore_add_series_mem(st, r);
 }
 
 /* The newest value of each series in a group's last block; the others
@@ -590,7 +599,8 @@ int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_ms
 		st->bulk = !r;
 	}
 	if (r) {
-		snprintf(err, errlen, "metrics store %s: %s", dir, cd_chunkdb_error(st->db));
+		const char *why = cd_chunkdb_error(st->db);
+		snprintf(err, errlen, "metrics store %s: %s", dir, why && *why ? why : strerror(-r));
 		free_store(st);
 		return r;
 	}

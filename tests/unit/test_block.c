@@ -247,5 +247,23 @@ TEST(block_hostile_bytes_never_crash)
 	uint8_t bad[8] = { 2, 1, 1, 0 };
 	struct cd_block blk;
 	ASSERT_EQ(cd_block_open(&blk, bad, sizeof(bad)), -EINVAL);
+	/* a head that is all headers: 65,535 rows of 65,535 empty columns
+	 * (38 GB for a reader to allocate) in 400 KB does not open */
+	size_t hn = 0, cap = 500000;
+	uint8_t *h = calloc(1, cap);
+	h[hn++] = 1;
+	h[hn++] = 0xff, h[hn++] = 0xff, h[hn++] = 0x03;     /* rows: 65535 */
+	h[hn++] = 0xff, h[hn++] = 0xff, h[hn++] = 0x03;     /* columns: 65535 */
+	h[hn++] = 0x80, h[hn++] = 0x40;                     /* times: 8192 bytes */
+	hn += 8192;
+	for (unsigned k = 1; k <= 65535; k++) {             /* id, mode, dense, empty */
+		h[hn++] = (uint8_t)(k & 0x7f) | 0x80, h[hn++] = (uint8_t)(k >> 7 & 0x7f) | (k >> 14 ? 0x80 : 0);
+		if (k >> 14)
+			h[hn++] = (uint8_t)(k >> 14);
+		h[hn++] = 0, h[hn++] = 0, h[hn++] = 0;
+	}
+	ASSERT(hn < cap);
+	ASSERT_EQ(cd_block_open(&blk, h, hn), -EINVAL);
+	free(h);
 	cd_buf_free(&b);
 }

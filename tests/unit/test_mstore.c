@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "base/util.h"
 #include "metrics/mstore.h"
 #include "test.h"
 
@@ -323,4 +326,37 @@ TEST(mstore_retention_per_metric)
 	free(p);
 	cd_mstore_close(st);
 	rmdir_all(dir);
+}
+
+static void count_series(void *arg, const struct cd_series_info *s)
+{
+	(void)s;
+	(*(int *)arg)++;
+}
+
+/* A series row that names a group the file does not have (a damaged
+ * file): the store opens, that series set aside, the others kept. */
+TEST(mstore_opens_with_a_series_of_no_group)
+{
+	char *d = tmpdir();
+	struct cd_mstore *st = open_store(d, false);
+	series(st, "vm_vcpus", false);
+	int64_t id = series(st, "vm_memory_used_bytes", false);
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	ASSERT_EQ(cd_mstore_close(st), 0);
+	sqlite3 *db;
+	char *p = cd_asprintf("%s/metrics.db", d), *sql = cd_asprintf("UPDATE series SET grp = 999 WHERE id = %lld",
+								     (long long)id);
+	ASSERT_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(p);
+	free(sql);
+	st = open_store(d, false);
+	int n = 0;
+	cd_mstore_each(st, count_series, &n);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(cd_mstore_close(st), 0);
+	rmdir_all(d);
+	free(d);
 }
