@@ -377,6 +377,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		.auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
 		.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"),
 		.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
+		.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"),
+		.from = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"),
+		.host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"),
 		.origin = rq->origin, .body = rq->body.data,
 		/* past the limit: the API sees a body one byte too long */
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,

@@ -39,6 +39,9 @@ struct cd_api_req {
 	const char *auth;          /* the Authorization header, or NULL */
 	const char *cookie;        /* the Cookie header (a console session), or NULL */
 	const char *csrf;          /* the X-CSRF-Token header, or NULL */
+	const char *content_type;  /* the Content-Type header, or NULL */
+	const char *from;          /* the Origin header (a browser's page), or NULL */
+	const char *host;          /* the Host header, or NULL */
 	const char *origin;        /* the peer's address */
 	const char *body;          /* NULL when none */
 	size_t body_len;

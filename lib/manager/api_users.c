@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
 #include "manager/api_priv.h"
@@ -14,8 +15,38 @@
 /* POST /session {"user", "password"} or {"token"} (an API token's
  * secret): the session's cookie (HttpOnly, Secure, SameSite=Strict) and,
  * in the body, its CSRF value. */
+/* A sign-in that a page of another site could make the browser send (a
+ * form posting text/plain, which needs no preflight, signing the victim
+ * in as the attacker): only JSON, and from no other origin than this. */
+static bool signin_from_here(struct ctx *c)
+{
+	const char *ct = c->r->content_type;
+	size_t n = ct ? strcspn(ct, ";") : 0;
+	while (n && ct[n - 1] == ' ')
+		n--;
+	if (!ct || n != 16 || strncasecmp(ct, "application/json", 16)) {
+		cd_api_error(c, 415, NULL, "a sign-in is JSON: Content-Type: application/json");
+		return false;
+	}
+	const char *o = c->r->from, *h = c->r->host;
+	if (o && strcmp(o, "null")) {
+		const char *sep = strstr(o, "://");
+		if (!sep || !h || strcasecmp(sep + 3, h)) {
+			cd_api_error(c, 403, NULL, "a sign-in from another site's page (Origin %.100s) is "
+				     "refused", o);
+			return false;
+		}
+	} else if (o) {
+		cd_api_error(c, 403, NULL, "a sign-in from an opaque origin is refused");
+		return false;
+	}
+	return true;
+}
+
 void cd_api_h_signin(struct ctx *c)
 {
+	if (!signin_from_here(c))
+		return;
 	static const struct field f[] = { { "user", F_STR, false, 64 }, { "password", F_STR, false, PASSWORD_MAX },
 					  { "token", F_STR, false, 256 } };
 	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))

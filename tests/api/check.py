@@ -419,14 +419,17 @@ check("a flooding agent: %.1f of 41 MB stored in %.1f s, %d bodies refused whole
 ag = [a for a in call("get", "/agents")[1] if a["name"] == "host:hv2"]
 check("the excess is counted (events_refused)", ag and ag[0]["events_refused"] >= 20 * 16, json.dumps(ag))
 # the console's users and sessions: a cookie, and for a change its CSRF value
-def cookie_call(method, path, body=None, cookie=None, csrf=None):
+def cookie_call(method, path, body=None, cookie=None, csrf=None, ctype="application/json", origin=None, raw=None):
     req = urllib.request.Request(url + "/api/v1" + path, method=method)
     if cookie:
         req.add_header("Cookie", cookie)
     if csrf:
         req.add_header("X-CSRF-Token", csrf)
-    if body is not None:
-        req.data = json.dumps(body).encode()
+    if origin:
+        req.add_header("Origin", origin)
+    if raw is not None or body is not None:
+        req.data = raw if raw is not None else json.dumps(body).encode()
+        req.add_header("Content-Type", ctype)
     try:
         with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
             return r.status, json.loads(r.read() or b"null"), r.headers.get("Set-Cookie")
@@ -439,6 +442,14 @@ conform("user add", "post", "/users", "/users", {"name": "alice", "role": "opera
 conform("user add, bad role", "post", "/users", "/users", {"name": "eve", "role": "god", "password": "eve-password-1"}, want=400)
 conform("user add, short password", "post", "/users", "/users", {"name": "eve", "role": "viewer", "password": "short"}, want=400)
 conform("users", "get", "/users", "/users", want=200)
+# login CSRF: a form of another site posting text/plain, or anything
+# from another origin, signs no one in
+st, out, sc = cookie_call("POST", "/session", raw=b'{"user": "alice", "password": "alice-password-1"}', ctype="text/plain")
+check("a sign-in that is not JSON (a cross-site form): 415, no cookie", st == 415 and not sc, "%d %s %s" % (st, out, sc))
+st, out, sc = cookie_call("POST", "/session", {"user": "alice", "password": "alice-password-1"}, origin="https://evil.example")
+check("a sign-in from another site's page (Origin): 403, no cookie", st == 403 and not sc, "%d %s %s" % (st, out, sc))
+st, out, sc = cookie_call("POST", "/session", {"user": "alice", "password": "alice-password-1"}, origin=url)
+check("a sign-in from this site's page (Origin the manager's): 201", st == 201 and sc, "%d %s" % (st, out))
 st, out, sc = cookie_call("POST", "/session", {"user": "alice", "password": "alice-password-1"})
 errs = validate(out, spec["components"]["schemas"]["Session"]) if st == 201 else ["HTTP %d %s" % (st, out)]
 check("sign in: 201, a cookie HttpOnly, Secure, SameSite=Strict, and a CSRF value", st == 201 and not errs and sc and
@@ -585,7 +596,7 @@ for path, ops in spec["paths"].items():
     for m in ops:
         concrete = path.replace("{name}", "vdi-001").replace("{source}", "lab").replace("{id}", "1")
         s, out = call(m, concrete, {}, token=None)
-        want = 400 if path == "/enroll" or (path, m) == ("/session", "post") else 401
+        want = 400 if path == "/enroll" else 415 if (path, m) == ("/session", "post") else 401
         check("no token: %s %s -> %d" % (m.upper(), path, want), s == want and not validate(out, spec["components"]["schemas"]["Error"]),
               "HTTP %d %s" % (s, out))
 print("%d passed, %d failed" % (npass, nfail))
