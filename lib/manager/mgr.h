@@ -346,6 +346,11 @@ struct cd_mgr_session {
 	char csrf[CD_HASH_HEX];    /* what a change sends back (X-CSRF-Token) */
 	int retry_after;           /* -EAGAIN: seconds */
 };
+/* Seconds before a sign-in from origin may be tried (0: now, and the try
+ * is counted): a rate per origin (a burst of 5, then one every 10 s), and
+ * one in all (5 a second) that an origin a user signed in from before is
+ * not held by.  cd_mgr_signin* ask it first. */
+int cd_mgr_signin_admit(struct cd_mgr *m, const char *origin);
 /* Sign in (audited, refusals too): 0 with *out; -EACCES for a wrong user
  * or password (one answer for both); -EAGAIN when origin, or everyone,
  * tried too often.  The password's hash is checked with the lock

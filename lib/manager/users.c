@@ -35,6 +35,7 @@ struct cd_mgr_signins {
 	struct cd_map at;                 /* origin -> index */
 	char **origins;
 	struct cd_bucket *b;
+	bool *trusted;                    /* a user signed in from it */
 	size_t n, cap;
 	struct cd_bucket all;
 };
@@ -58,6 +59,7 @@ void cd_mgr_users_close(struct cd_mgr *m)
 		free(s->origins[i]);
 	free(s->origins);
 	free(s->b);
+	free(s->trusted);
 	cd_map_free(&s->at);
 	free(s);
 	m->signins = NULL;
@@ -252,29 +254,49 @@ static struct cd_bucket *bucket_of(struct cd_mgr_signins *s, const char *origin)
 			cd_map_free(&s->at);
 			cd_map_init_exact(&s->at);
 		}
-		size_t cap = s->cap;      /* both arrays grow alike */
+		size_t cap = s->cap, cap2 = s->cap;      /* the arrays grow alike */
 		cd_grow(&s->origins, &cap, s->n + 1, sizeof(*s->origins));
+		cd_grow(&s->trusted, &cap2, s->n + 1, sizeof(*s->trusted));
 		cd_grow(&s->b, &s->cap, s->n + 1, sizeof(*s->b));
 		s->origins[s->n] = cd_strdup(origin);
 		s->b[s->n] = (struct cd_bucket){ 0 };
+		s->trusted[s->n] = false;
 		cd_map_put(&s->at, s->origins[s->n], s->n, NULL);
 		i = s->n++;
 	}
 	return &s->b[i];
 }
 
+static bool origin_trusted(struct cd_mgr_signins *s, const char *origin)
+{
+	size_t i;
+	return cd_map_get(&s->at, origin, &i) && s->trusted[i];
+}
+
+/* A user signed in from origin: it is trusted from now on (this manager's
+ * memory, until ORIGINS_MAX are forgotten at once). */
+static void trust_origin(struct cd_mgr *m, const char *origin)
+{
+	if (!m->signins || !origin)
+		return;
+	bucket_of(m->signins, origin);
+	size_t i;
+	if (cd_map_get(&m->signins->at, origin, &i))
+		m->signins->trusted[i] = true;
+}
+
 /* Seconds before origin may try again (0: now, and the try is taken).
  * Several managers count an origin's tries together, in the store (read
  * and written in one transaction); the rate in all is each manager's own
  * (the hashing it does).  The store away: this manager's count. */
-static int admit(struct cd_mgr *m, const char *origin)
+int cd_mgr_signin_admit(struct cd_mgr *m, const char *origin)
 {
 	if (!m->signins) {
 		m->signins = cd_calloc(1, sizeof(*m->signins));
 		cd_map_init_exact(&m->signins->at);
 	}
 	struct cd_mgr_signins *s = m->signins;
-	int64_t now = cd_mgr_now();
+	int64_t now = cd_mgr_rate_now(m);
 	struct cd_bucket shared = { 0 };
 	bool in_store = cd_store_shared(m->store) && cd_store_begin(m->store) == 0;
 	if (in_store) {
@@ -286,14 +308,19 @@ static int admit(struct cd_mgr *m, const char *origin)
 	}
 	struct cd_bucket *b = in_store ? &shared : bucket_of(s, origin);
 	double w = cd_bucket_wait(b, PER_ORIGIN_RATE, PER_ORIGIN_BURST, 1, now);
-	double wa = cd_bucket_wait(&s->all, ALL_RATE, ALL_BURST, 1, now);
+	/* the rate in all keeps the hashing's cost down; an address a user
+	 * signed in from before is not held by it (others' wrong passwords
+	 * would lock everyone out: OWASP's "device cookie" idea, by address) */
+	bool trusted = origin_trusted(s, origin);
+	double wa = trusted ? 0 : cd_bucket_wait(&s->all, ALL_RATE, ALL_BURST, 1, now);
 	if (w > 0 || wa > 0) {
 		if (in_store)
 			cd_store_rollback(m->store);
 		return (int)(w > wa ? w : wa) + 1;
 	}
 	cd_bucket_take(b, 1);
-	cd_bucket_take(&s->all, 1);
+	if (!trusted)
+		cd_bucket_take(&s->all, 1);
 	if (in_store && cd_store_signin_put(m->store, origin, shared.level, shared.at) < 0)
 		cd_store_rollback(m->store);
 	else if (in_store)
@@ -342,7 +369,7 @@ static int open_session(struct cd_mgr *m, const char *who_name, const char *role
 int cd_mgr_signin_token(struct cd_mgr *m, const char *token, const char *origin, struct cd_mgr_session *out)
 {
 	memset(out, 0, sizeof(*out));
-	if ((out->retry_after = admit(m, origin ? origin : "-")) > 0)
+	if ((out->retry_after = cd_mgr_signin_admit(m, origin ? origin : "-")) > 0)
 		return -EAGAIN;
 	struct cd_token t = { 0 };
 	int r = cd_mgr_auth(m, token, &t);
@@ -367,7 +394,7 @@ int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, cons
 		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out)
 {
 	memset(out, 0, sizeof(*out));
-	if ((out->retry_after = admit(m, origin ? origin : "-")) > 0)
+	if ((out->retry_after = cd_mgr_signin_admit(m, origin ? origin : "-")) > 0)
 		return -EAGAIN;
 	struct cd_user u = { 0 };
 	int r = cd_store_user_get(m->store, name, &u);
@@ -394,6 +421,8 @@ int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, cons
 		return -EACCES;
 	}
 	r = open_session(m, u.name, u.role, origin, out);
+	if (r == 0)
+		trust_origin(m, origin);
 	cd_user_free(&u);
 	return r;
 }

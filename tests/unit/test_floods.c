@@ -109,3 +109,36 @@ TEST(floods_the_audit_is_evicted_last)
 	ASSERT(ev[1] < 50);
 	cd_store_close(s);
 }
+
+/* Wrong passwords from many addresses use up the sign-ins' rate in all;
+ * an address a user signed in from before is not held by it (no one
+ * locks everyone out), a new one still is. */
+TEST(floods_signins_no_one_locks_everyone_out)
+{
+	struct cd_store *s;
+	struct cd_mgr *m;
+	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_mgr_options o = { .rate_clock = fixed_clock };
+	ASSERT_EQ(cd_mgr_open(&m, s, &o, &err), 0);
+	cd_buf_free(&err);
+	struct cd_actor self = { .name = "test", .origin = "local" };
+	ASSERT_EQ(cd_mgr_user_add(m, "alice", "admin", "alice-password-1", &self), 0);
+	struct cd_mgr_session ss;
+	ASSERT_EQ(cd_mgr_signin(m, "alice", "alice-password-1", "10.0.0.10", NULL, NULL, &ss), 0);
+	cd_mgr_session_free(&ss);
+	/* 8 addresses, 5 tries each (their bursts): 19 more fit the rate in all */
+	int held = 0;
+	for (int a = 2; a < 10; a++) {
+		char origin[32];
+		snprintf(origin, sizeof(origin), "10.0.0.%d", a);
+		for (int k = 0; k < 5; k++)
+			held += cd_mgr_signin_admit(m, origin) > 0;
+	}
+	ASSERT_EQ(held, 40 - 19);
+	ASSERT_EQ(cd_mgr_signin_admit(m, "10.0.0.10"), 0);     /* hers */
+	ASSERT(cd_mgr_signin_admit(m, "10.0.0.11") > 0);       /* no one's yet */
+	cd_mgr_close(m);
+	cd_store_close(s);
+}
