@@ -178,12 +178,15 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, struct req *rq);
  * open (the lock held: seq and pulse are read under it). */
 static enum MHD_Result send_stream(struct MHD_Connection *conn, struct req *rq)
 {
-	struct MHD_Response *resp = cordond_stream_open(conn, cd_mgr_seq(mgr), cd_mgr_pulse(mgr));
+	bool mine;
+	struct MHD_Response *resp = cordond_stream_open(conn, rq->resp.who, cd_mgr_seq(mgr),
+							cd_mgr_pulse(mgr), &mine);
 	if (!resp) {
 		rq->resp.stream = false;
-		rq->resp.status = 503;
+		rq->resp.status = mine ? 429 : 503;
 		rq->resp.retry_after = 30;
-		rq->resp.body = json_pack("{s:s}", "error", "too many live streams are open");
+		rq->resp.body = json_pack("{s:s}", "error", mine ? "this credential has as many live "
+					  "streams open as it may (16): close one" : "too many live streams are open");
 		return send_json(conn, rq);
 	}
 	add_headers(resp, "text/event-stream");

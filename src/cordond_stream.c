@@ -27,6 +27,7 @@ struct stream {
 	int64_t seq, pulse;      /* as last sent */
 	int64_t last_write, end_at;
 	bool suspended, ending;
+	char who[80];            /* the credential's name: its streams counted */
 	struct stream *next;
 };
 
@@ -91,14 +92,20 @@ static void stream_free(void *cls)
 	free(s);
 }
 
-struct MHD_Response *cordond_stream_open(struct MHD_Connection *conn, int64_t seq, int64_t pulse)
+struct MHD_Response *cordond_stream_open(struct MHD_Connection *conn, const char *who,
+					 int64_t seq, int64_t pulse, bool *too_many_of_who)
 {
 	pthread_mutex_lock(&slock);
-	if (nstreams >= CORDOND_STREAMS_MAX) {
+	int mine = 0;
+	for (struct stream *x = streams; x; x = x->next)
+		mine += !strncmp(x->who, who ? who : "", sizeof(x->who) - 1);
+	*too_many_of_who = mine >= CORDOND_STREAMS_PER_WHO;
+	if (nstreams >= CORDOND_STREAMS_MAX || *too_many_of_who) {
 		pthread_mutex_unlock(&slock);
 		return NULL;
 	}
 	struct stream *s = cd_calloc(1, sizeof(*s));
+	snprintf(s->who, sizeof(s->who), "%s", who ? who : "");
 	s->conn = conn;
 	s->last_write = mono_ns();
 	s->end_at = s->last_write + LIFETIME_NS;

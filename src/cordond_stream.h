@@ -13,14 +13,19 @@
 #define CORDOND_STREAM_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CORDOND_STREAMS_MAX 256       /* open at once; the next one is 503 */
+#define CORDOND_STREAMS_PER_WHO 16    /* of one credential (a user's session,
+                                       * a token): the next one is 429 */
 
-/* The response of a new stream on conn (the caller adds its headers and
- * queues it), its first event already in it; NULL when CORDOND_STREAMS_MAX
- * are open. */
-struct MHD_Response *cordond_stream_open(struct MHD_Connection *conn, int64_t seq, int64_t pulse);
+/* The response of a new stream on conn for credential who (the caller
+ * adds its headers and queues it), its first event already in it; NULL
+ * when CORDOND_STREAMS_MAX are open, or CORDOND_STREAMS_PER_WHO of who's
+ * (*too_many_of_who set). */
+struct MHD_Response *cordond_stream_open(struct MHD_Connection *conn, const char *who,
+					 int64_t seq, int64_t pulse, bool *too_many_of_who);
 /* Every stream: its event when seq or pulse moved, a heartbeat, its end. */
 void cordond_streams_tick(int64_t seq, int64_t pulse);
 /* End every stream (the manager stops); how many are still open. */

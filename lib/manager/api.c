@@ -458,7 +458,7 @@ static void handle_once(struct cd_mgr *m, const struct cd_api_req *r, struct cd_
 	if (cd_api_query_only(&c, rt->query))
 		rt->fn(&c);
 out:
-	if (!out->body && !out->blob && !out->wait)   /* a JSON string could not be made */
+	if (!out->body && !out->blob && !out->wait && !out->stream)   /* a JSON string could not be made */
 		cd_api_error(&c, 400, NULL, "the request holds text that is not valid UTF-8");
 	json_decref(c.body);
 	cd_token_free(&c.tok);

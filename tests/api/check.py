@@ -551,6 +551,22 @@ check("GET /stream: text/event-stream, its first event at once (seq, pulse), a C
       "%d %s %r" % (st, ct, first))
 st, ct, _, first = stream_first()
 check("GET /stream without a credential: 401", st == 401, "%d %r" % (st, first))
+# one credential takes no more than 16 live streams: the 17th is 429, and
+# another's is still served
+import http.client
+viewer16 = call("post", "/tokens", {"role": "viewer", "name": "many-tabs"})[1]["token"]
+held = []
+for _ in range(16):
+    hc = http.client.HTTPSConnection(url.split("//")[1], context=ctx, timeout=10)
+    hc.request("GET", "/api/v1/stream", headers={"Authorization": "Bearer " + viewer16})
+    r = hc.getresponse()
+    held.append((hc, r.status))
+st17, _, _, _ = stream_first(token=viewer16)
+sta, _, _, _ = stream_first(token=admin)
+check("16 live streams of one credential, the 17th 429, another's 200",
+      [x[1] for x in held] == [200] * 16 and st17 == 429 and sta == 200, "%s %d %d" % ([x[1] for x in held], st17, sta))
+for hc, _ in held:
+    hc.close()
 conform("user rm", "delete", "/users/{name}", "/users/alice", want=200)
 conform("user rm, none", "delete", "/users/{name}", "/users/alice", want=404)
 check("no secret in the tokens' list", all(not t["name"].startswith("session:") for t in call("get", "/tokens")[1]))
