@@ -1,8 +1,9 @@
 /* search.c - the event log's search words as a query (see search.h).
  *
  * SQLite: each word an FTS5 string ("" for a quote inside), followed by *
- * for a prefix.  PostgreSQL: each word's runs of letters and digits in a
- * row (<->), ANDed, :* for a prefix; the documents are split the same way
+ * for a prefix.  PostgreSQL: each word's runs of letters and digits (and
+ * any non-ASCII character), each quoted, in a row (<->), ANDed, :* for a
+ * prefix; the documents are split the same way
  * (CD_STORE_PG_TEXT), as FTS5's unicode61 tokenizer splits them. */
 #include "manager/search.h"
 
@@ -37,8 +38,12 @@ static bool tsquery_word(struct cd_buf *b, const char *w, size_t n, bool prefix,
 		while (j < n && word_byte(w[j]))
 			j++;
 		if (j > i) {
-			cd_buf_puts(b, parts++ ? " <-> " : first ? "(" : " & (");
+			/* quoted: what PostgreSQL's parser takes for a separator
+			 * inside it (U+2028, U+3000: bytes of a word here) makes a
+			 * phrase, not a syntax error */
+			cd_buf_puts(b, parts++ ? " <-> '" : first ? "('" : " & ('");
 			cd_buf_add(b, w + i, j - i);
+			cd_buf_puts(b, "'");
 		}
 		i = j;
 	}

@@ -342,6 +342,10 @@ conform("events search", "get", "/events", "/events?q=alert%20raised", want=200)
 check("events search finds the alert's event, newest first",
       any("vdi-quarantined" in e["message"] for e in call("get", "/events?q=vdi-quarantined")[1]))
 conform("events search, no word", "get", "/events", "/events?q=%20", want=400)
+# Unicode separators inside a word (PostgreSQL's parser splits on them)
+for q in ["vdi%E2%80%A8quarantined", "vdi%E3%80%80quarantined", "%E2%80%A8", "a%E3%80%80b*", "'%5C%E2%80%A8"]:
+    st, out = call("get", "/events?q=" + q)
+    check("events search q=%s: 200, not the database's error" % q, st == 200 and isinstance(out, list), "%d %s" % (st, out))
 conform("quarantine release", "post", "/workloads/{name}/release", "/workloads/vdi-003/release", want=200)
 conform("quarantine release, unknown workload", "post", "/workloads/{name}/release", "/workloads/nobody/release", want=404)
 conform("sources", "get", "/sources", "/sources", want=200)
