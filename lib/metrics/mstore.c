@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DEFAULT_MAX_SERIES 200000
 #define DEFAULT_BLOCK_ROWS 240
@@ -478,17 +479,40 @@ void cd_mstore_wal_decode(const void *data, size_t len,
 		fn(arg, (int64_t)id, t, v);
 }
 
+/* A write-ahead row's sample, unless its time cannot be one (a flipped
+ * bit dates it years ahead: taken, it would make every later sample of
+ * its series "not after the last" for good) */
+#define REPLAY_AHEAD_MS DAY_MS
+
+struct replaying {
+	struct cd_mstore *st;
+	int64_t now, skipped;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void replay_one(void *arg, int64_t id, int64_t t, double v)
 {
-	struct cd_mstore *st = arg;
-	struct series *s = cd_mstore_get(st, id);
-	if (s)
-		append(st, s, t, v);
+	struct replaying *x = arg;
+	struct series *s = cd_mstore_get(x->st, id);
+	if (s && t > x->now + REPLAY_AHEAD_MS)
+		x->skipped++;
+	else if (s)
+		append(x->st, s, t, v);
 }
 
 static int replay(void *arg, const void *data, size_t len)
 {
-	cd_mstore_wal_decode(data, len, replay_one, arg);
+	struct replaying x = { arg, now_ms(), 0 };
+	cd_mstore_wal_decode(data, len, replay_one, &x);
+	if (x.skipped)
+		cd_logf(x.st->log, "metrics: %lld samples of the write-ahead log dated more than a day "
+			"ahead (damaged): skipped", (long long)x.skipped);
 	return 0;
 }
 

@@ -360,3 +360,48 @@ TEST(mstore_opens_with_a_series_of_no_group)
 	rmdir_all(d);
 	free(d);
 }
+
+/* One flipped bit in a write-ahead row's time (years ahead): that sample
+ * is skipped at open, and its series goes on (it is not "not after the
+ * last" for good). */
+TEST(mstore_write_ahead_sample_dated_ahead_skipped)
+{
+	char *d = tmpdir();
+	struct cd_mstore *st = open_store(d, false);
+	int64_t id = series(st, "vm_memory_used_bytes", false);
+	for (int i = 0; i < 30; i++) {
+		ASSERT_EQ(cd_mstore_append(st, id, when(i), 1e9 + i), 0);
+		if (i % 10 == 9)
+			ASSERT_EQ(cd_mstore_commit(st), 0);
+	}
+	cd_mstore_discard(st);            /* as a crash: the rows written ahead stay */
+	sqlite3 *db;
+	char *p = cd_asprintf("%s/metrics.db", d);
+	ASSERT_EQ(sqlite3_open(p, &db), SQLITE_OK);
+	sqlite3_stmt *q;
+	ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT id, data FROM wal ORDER BY id LIMIT 1", -1, &q, NULL), SQLITE_OK);
+	ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+	int64_t row = sqlite3_column_int64(q, 0);
+	int n = sqlite3_column_bytes(q, 1);
+	uint8_t *b = malloc((size_t)n);
+	memcpy(b, sqlite3_column_blob(q, 1), (size_t)n);
+	sqlite3_finalize(q);
+	ASSERT(n > 9);
+	b[1 + 6] ^= 0x40;                 /* the first entry's time: bit 54 of it */
+	ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE wal SET data = ? WHERE id = ?", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_blob(q, 1, b, n, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, row);
+	ASSERT_EQ(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(b);
+	free(p);
+	st = open_store(d, false);
+	struct cd_series_info info;
+	ASSERT_EQ(cd_mstore_info(st, id, &info), 0);
+	ASSERT_EQ(info.last_t, when(29));
+	ASSERT_EQ(cd_mstore_append(st, id, when(30), 2e9), 0);
+	ASSERT_EQ(cd_mstore_close(st), 0);
+	rmdir_all(d);
+	free(d);
+}
