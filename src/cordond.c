@@ -267,7 +267,13 @@ static void answer_offloaded(void *arg)
 		.unlock = api_unlock, .relock = api_relock,
 	};
 	pthread_mutex_lock(&lock);
-	cd_api_handle(mgr, &ar, &rq->resp);
+	if (stopping) {      /* handed over as the manager stops: not read */
+		rq->resp.status = 503;
+		rq->resp.retry_after = 5;
+		rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
+	} else {
+		cd_api_handle(mgr, &ar, &rq->resp);
+	}
 	json_decref(rq->query);
 	rq->query = NULL;
 	MHD_resume_connection(rq->conn);
@@ -741,9 +747,12 @@ out:
 		waiting = NULL;
 		pthread_mutex_unlock(&lock);
 		cordond_streams_end();
+		/* the workers' requests all answered (a query in progress ends:
+		 * its reads have a budget), no connection left suspended */
+		cordond_work_stop();
 		for (int i = 0; i < 300; i++) {
 			pthread_mutex_lock(&lock);
-			int left = draining + cordond_streams_open() + cordond_work_pending();
+			int left = draining + cordond_streams_open();
 			pthread_mutex_unlock(&lock);
 			if (!left)
 				break;
@@ -751,7 +760,7 @@ out:
 		}
 		MHD_stop_daemon(d);
 	}
-	cordond_work_stop();
+	cordond_work_stop();     /* (when the server never started) */
 	cordond_sources_stop();
 	cd_mgr_close(mgr);
 	cd_msvc_stop(msvc);

@@ -175,10 +175,12 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		good = off;
 	}
 	free(text);
-	/* a damaged record's number is unknown: the next one is past any it
-	 * could have had (a record is 10 bytes at least), never reused (the
-	 * manager would take a new event under it for one it has) */
-	q->next_seq = last + 1 + (int64_t)(damaged / (HDR + 2));
+	/* a damaged record's number is unknown, and so is that of a tail
+	 * cut off (torn, or a whole record whose length was damaged): the
+	 * next number is past any they could have had (a record is 10 bytes
+	 * at least), never reused (the manager would take a new event under
+	 * it for one it has) */
+	q->next_seq = last + 1 + (int64_t)((damaged + (len - good)) / (HDR + 2));
 	q->damaged_bytes = damaged;
 	q->fd = open(q->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (q->fd < 0) {

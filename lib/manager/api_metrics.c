@@ -204,8 +204,6 @@ void cd_api_h_metrics_query(struct ctx *c)
 				return;
 			}
 	/* each object once: names match ignoring case, as the store's do */
-	struct cd_map seen;
-	cd_map_init(&seen);
 	for (size_t i = 0; i < no; i++) {
 		json_t *o = json_array_get(objs, i);
 		const char *k = json_string_value(json_object_get(o, "kind"));
@@ -215,21 +213,18 @@ void cd_api_h_metrics_query(struct ctx *c)
 			cd_api_error(c, 400, "objects", "objects[%zu] is not {\"kind\": \"vm\", \"host\" "
 				     "or \"datastore\", \"name\": NAME}", i);
 			free(m);
-			cd_map_free(&seen);
 			return;
 		}
-		char key[300];                /* (cd_map's keys match ignoring case) */
-		snprintf(key, sizeof(key), "%s/%s", k, n);
-		size_t first;
-		if (cd_map_get(&seen, key, &first)) {
-			cd_api_error(c, 400, "objects", "objects[%zu] is objects[%zu] again", i, first);
-			free(m);
-			cd_map_free(&seen);
-			return;
+		for (size_t j = 0; j < i; j++) {
+			json_t *p = json_array_get(objs, j);
+			if (!strcmp(k, json_string_value(json_object_get(p, "kind"))) &&
+			    !strcasecmp(n, json_string_value(json_object_get(p, "name")))) {
+				cd_api_error(c, 400, "objects", "objects[%zu] is objects[%zu] again", i, j);
+				free(m);
+				return;
+			}
 		}
-		cd_map_put(&seen, key, i, NULL);
 	}
-	cd_map_free(&seen);
 	/* the body is kept: the store is read without the server's lock;
 	 * the answer is written as text (a point a JSON array would cost
 	 * an allocation each, and there may be millions) */

@@ -264,10 +264,13 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 	struct cd_mstore *st = cd_mgr_metrics(m);
 	if (!st)
 		return -ENOTSUP;
-	/* what an earlier request left unwritten (the database away) is
-	 * written first, or nothing more is taken: the sender keeps it (an
-	 * agent spools) and the manager's memory does not grow meanwhile */
-	if (cd_mstore_commit(st))
+	/* an agent's samples: what an earlier request left unwritten (the
+	 * database away) is written first, or nothing more is taken, so the
+	 * manager's memory does not grow with every POST meanwhile; the agent
+	 * spools and sends again.  (A source's connector reads once an
+	 * interval, and vCenter's samples are not read again: those are kept
+	 * until the database is back.) */
+	if (host && cd_mstore_commit(st))
 		return -EIO;
 	struct who w = { host, source, NULL, NULL };
 	if (source) {

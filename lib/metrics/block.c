@@ -339,8 +339,7 @@ static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size
 int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 		    const struct cd_block_col *cols, size_t ncols)
 {
-	if (nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS ||
-	    nrows * ncols > CD_BLOCK_MAX_CELLS)
+	if (nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS)
 		return -EINVAL;
 	for (size_t i = 1; i < nrows; i++)
 		if (t[i] <= t[i - 1])
@@ -557,9 +556,10 @@ int cd_block_open(struct cd_block *b, const void *data, size_t len)
 	uint64_t nrows, ncols, tlen;
 	if (len < 1 || *p++ != 1 || !get_varint(&p, end, &nrows) || !get_varint(&p, end, &ncols) ||
 	    nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS ||
-	    nrows * ncols > CD_BLOCK_MAX_CELLS ||
 	    !get_varint(&p, end, &tlen) || tlen > (uint64_t)(end - p) ||
-	    nrows > tlen * 8 + 1)     /* a row's time takes a bit at least */
+	    nrows > tlen * 8 + 1 ||   /* a row's time takes a bit at least... */
+	    nrows * ncols > 8 * (uint64_t)len + ncols)   /* ...and each cell of a column
+	                                                  * (a value's, or its absence's) */
 		return -EINVAL;
 	b->p = data;
 	b->len = len;

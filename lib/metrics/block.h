@@ -32,9 +32,6 @@
 
 #define CD_BLOCK_MAX_ROWS 65535
 #define CD_BLOCK_MAX_COLS 65535
-/* rows x columns: what a reader allocates for a block (9 bytes a cell);
- * a group is one object's series, a few dozen columns */
-#define CD_BLOCK_MAX_CELLS (1u << 20)
 
 struct cd_block_col {
 	uint64_t id;

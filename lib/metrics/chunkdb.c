@@ -283,6 +283,17 @@ int cd_chunkdb_series_add(struct cd_chunkdb *db, const struct cd_series_row *r, 
 {
 	if (db->pg)
 		return cd_chunkdb_pg_series_add(db->pg, r, id);
+	/* a row of that key whose group is gone (set aside at open: a
+	 * damaged file) makes way */
+	sqlite3_stmt *del;
+	if (sqlite3_prepare_v2(db->db, "DELETE FROM series WHERE key = ? AND NOT EXISTS "
+			       "(SELECT 1 FROM groups WHERE groups.id = series.grp)", -1, &del, NULL) != SQLITE_OK)
+		return fail(db);
+	sqlite3_bind_text(del, 1, r->key, -1, SQLITE_STATIC);
+	int rd = sqlite3_step(del);
+	sqlite3_finalize(del);
+	if (rd != SQLITE_DONE)
+		return fail(db);
 	sqlite3_stmt *st = stmt(db, Q_SERIES_ADD);
 	if (!st)
 		return fail(db);

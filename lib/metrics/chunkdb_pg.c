@@ -315,7 +315,11 @@ int cd_chunkdb_pg_group_rolled_get(struct cd_chunkdb_pg *db, int64_t id, int64_t
 int cd_chunkdb_pg_series_add(struct cd_chunkdb_pg *db, const struct cd_series_row *r,
 			     int64_t *id)
 {
-	int rc = next_id(db, "metrics_series", id);
+	/* a row of that key whose group is gone (set aside at open) makes way */
+	int rc = run(db, cd_db_prep(db->db, "DELETE FROM metrics_series WHERE key = ? AND NOT EXISTS "
+				    "(SELECT 1 FROM metrics_groups g WHERE g.id = metrics_series.grp)", "s", r->key));
+	if (!rc)
+		rc = next_id(db, "metrics_series", id);
 	return rc ? rc : run(db, cd_db_prep(db->db, "INSERT INTO metrics_series(id, key, metric, grp,"
 					    " kind, name, host, source, counter) VALUES"
 					    " (?, ?, ?, ?, ?, ?, ?, ?, ?)", "ississssb", *id, r->key, r->metric, r->group,

@@ -265,6 +265,8 @@ conform("metrics query, too many points", "post", "/metrics/query", "/metrics/qu
 conform("metrics query, bad object", "post", "/metrics/query", "/metrics/query", dict(q, objects=[{"kind": "cluster", "name": "x"}]), want=400)
 st, out = call("post", "/metrics/query", dict(q, objects=[{"kind": "vm", "name": "vdi-001"}, {"kind": "vm", "name": "VDI-001"}]))
 check("metrics query, an object twice (in another case): 400 naming objects", st == 400 and out.get("field") == "objects" and "objects[0]" in out.get("error", ""), "%d %s" % (st, out))
+st, out = call("post", "/metrics/query", dict(q, objects=[{"kind": "vm", "name": "vm-%03d" % i} for i in range(200)]))
+check("metrics query of 200 distinct objects: 200 (none taken for another)", st == 200 and len(out.get("series", [])) == 400, "%d %s" % (st, str(out)[:200]))
 st, out = call("post", "/metrics/query", dict(q, metrics=["vm_cpu_usage_ratio", "vm_cpu_usage_ratio"]))
 check("metrics query, a metric twice: 400 naming metrics", st == 400 and out.get("field") == "metrics", "%d %s" % (st, out))
 # an agent's names are the inventory's, its pools its own, its series counted

@@ -1,9 +1,11 @@
 /* fuzz_search.c - libFuzzer harness for the event log's search words
  * (manager/search.h), as a user's ?q= gives them.  Properties: no
  * crash; SQLite's query is a row of FTS5 strings (a quote inside doubled),
- * each maybe followed by *; PostgreSQL's holds nothing but letters and
- * digits (any byte of a UTF-8 sequence), blanks and its operators
- * ( ) & <-> :* ! - so no text of the user's is tsquery syntax. */
+ * each maybe followed by *; PostgreSQL's holds, outside quoted lexemes
+ * of letters and digits (any byte of a UTF-8 sequence), nothing but
+ * blanks and its operators ( ) & <-> :* ! - so no text of the user's is
+ * tsquery syntax. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,15 +38,25 @@ static void check_fts5(const char *q)
 	}
 }
 
+static bool word(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c >= 0x80;
+}
+
+/* Outside quotes: operators and blanks only; inside: word bytes only,
+ * and every quote closed */
 static void check_tsquery(const char *q)
 {
+	bool in = false;
 	for (const unsigned char *p = (const unsigned char *)q; *p; p++) {
 		unsigned char c = *p;
-		if ((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c >= 0x80)
-			continue;
-		if (!strchr(" ()&<->:*!", c))
+		if (c == '\'')
+			in = !in;
+		else if (in ? !word(c) : !strchr(" ()&<->:*!x", c))
 			abort();
 	}
+	if (in)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

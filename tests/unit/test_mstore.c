@@ -356,6 +356,10 @@ TEST(mstore_opens_with_a_series_of_no_group)
 	int n = 0;
 	cd_mstore_each(st, count_series, &n);
 	ASSERT_EQ(n, 1);
+	/* and the series can be made again (its old row makes way) */
+	id = series(st, "vm_memory_used_bytes", false);
+	ASSERT_EQ(cd_mstore_append(st, id, when(0), 1e9), 0);
+	ASSERT_EQ(cd_mstore_commit(st), 0);
 	ASSERT_EQ(cd_mstore_close(st), 0);
 	rmdir_all(d);
 	free(d);
