@@ -471,6 +471,8 @@ static int load_head(void *arg, const struct cd_chunk_row *c)
 void cd_mstore_wal_decode(const void *data, size_t len,
 			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg)
 {
+	if (!data || !len)        /* an empty row (SQLite gives no pointer for it) */
+		return;
 	const uint8_t *p = data, *end = p + len;
 	uint64_t id;
 	int64_t t;

@@ -13,11 +13,20 @@
 
 static char dir[64];
 
+static void rm_dir(void)      /* the fuzzer's own directory, at exit */
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!dir[0]) {
 		strcpy(dir, "/tmp/cordon-fuzzspool.XXXXXX");
+		atexit(rm_dir);
 		if (!mkdtemp(dir))
 			abort();
 	}
