@@ -1,9 +1,10 @@
-# tests/bench/heavyquery.py URL DATA-DIR END-SECONDS - the heaviest query
+# tests/bench/heavyquery.py URL DATA-DIR END-SECONDS READY-FILE - the heaviest query
 # a viewer may send (every VM metric of the store's VMs, 8 days at 20 s),
 # again and again until SIGTERM; then how many ran and their median time.
+# Once the first has been answered, the file READY-FILE is made.
 import json, signal, ssl, statistics, sys, time, urllib.request
 
-url, data = sys.argv[1], sys.argv[2]
+url, data, ready = sys.argv[1], sys.argv[2], sys.argv[4]
 end = int(float(sys.argv[3]) * 1000)
 ctx = ssl.create_default_context(cafile=data + "/tls.crt")
 admin = open(data + "/admin.token").read().strip()
@@ -32,5 +33,7 @@ while not stop:
     except Exception:
         pass
     took.append(time.monotonic() - t)
+    if len(took) == 1:
+        open(ready, "w").close()
 print("  (meanwhile %d queries of %d VMs x %d metrics, median %.2f s each)" %
       (len(took), len(objs), len(metrics), statistics.median(took) if took else 0))

@@ -9,27 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzzdir.h"
 #include "metrics/spool.h"
 
-static char dir[64];
-
-static void rm_dir(void)      /* the fuzzer's own directory, at exit */
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!dir[0]) {
-		strcpy(dir, "/tmp/cordon-fuzzspool.XXXXXX");
-		atexit(rm_dir);
-		if (!mkdtemp(dir))
-			abort();
-	}
+	int made;
+	const char *dir = fuzz_dir("fuzzspool", &made);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/1764547200000-3.json", dir);
 	if (cd_write_file(path, (const char *)data, size, 0600) < 0)

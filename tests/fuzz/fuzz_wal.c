@@ -13,17 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzzdir.h"
 #include "metrics/mstore.h"
 
-static char dir[64];
-
-static void rm_dir(void)      /* the fuzzer's own directory, at exit */
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
 static int64_t id;
 
 static void newest(void *arg, const struct cd_series_info *s)
@@ -40,10 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cd_mstore *st;
 	char err[256];
 	int64_t now = (int64_t)time(NULL) * 1000;
-	if (!dir[0]) {
-		strcpy(dir, "/tmp/cordon-fuzzwal.XXXXXX");
-		atexit(rm_dir);
-		if (!mkdtemp(dir) || cd_mstore_open(dir, &o, &st, err, sizeof(err)))
+	int made;
+	const char *dir = fuzz_dir("fuzzwal", &made);
+	if (made) {
+		if (cd_mstore_open(dir, &o, &st, err, sizeof(err)))
 			abort();
 		struct cd_series_desc d = { .metric = "vm_vcpus", .labels = "vm=\"w1\"", .kind = "vm",
 					    .name = "w1", .host = "h", .source = "s" };

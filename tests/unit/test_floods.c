@@ -34,18 +34,24 @@ static int count_alert(void *ctx, const struct cd_alert_rec *a)
 	return 0;
 }
 
+/* A manager on a store in memory, its rates' clock standing still. */
+static void open_standing(struct cd_store **s, struct cd_mgr **m)
+{
+	ASSERT_EQ(cd_store_open(":memory:", s), 0);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_mgr_options o = { .rate_clock = fixed_clock };
+	ASSERT_EQ(cd_mgr_open(m, *s, &o, &err), 0);
+	cd_buf_free(&err);
+}
+
 /* 700 quarantined VMs at once: 700 alerts, at most the burst of their
  * events in the log */
 TEST(floods_alert_events_have_a_rate_of_their_own)
 {
 	struct cd_store *s;
 	struct cd_mgr *m;
-	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
-	struct cd_mgr_options o = { .rate_clock = fixed_clock };
-	ASSERT_EQ(cd_mgr_open(&m, s, &o, &err), 0);
-	cd_buf_free(&err);
+	open_standing(&s, &m);
 	struct cd_actor self = { .name = "test", .origin = "local" };
 	const char pol[] = "antimalware: {release: operator}\n"
 			   "groups:\n  - {name: q, match: 'tag == \"" QTAG "\"'}\n"
@@ -117,12 +123,7 @@ TEST(floods_signins_no_one_locks_everyone_out)
 {
 	struct cd_store *s;
 	struct cd_mgr *m;
-	ASSERT_EQ(cd_store_open(":memory:", &s), 0);
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
-	struct cd_mgr_options o = { .rate_clock = fixed_clock };
-	ASSERT_EQ(cd_mgr_open(&m, s, &o, &err), 0);
-	cd_buf_free(&err);
+	open_standing(&s, &m);
 	struct cd_actor self = { .name = "test", .origin = "local" };
 	ASSERT_EQ(cd_mgr_user_add(m, "alice", "admin", "alice-password-1", &self), 0);
 	struct cd_mgr_session ss;
