@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "mfmt.h"
 #include "online.h"
+#include "agent/http.h"
 #include "base/diag.h"
 #include "base/util.h"
 #include "metrics/import.h"
@@ -19,6 +20,7 @@ const char help_metrics[] =
 	"       cordon [ONLINE OPTIONS] metrics query KIND/NAME METRIC [--since 1h | --begin T\n"
 	"              --end T] [--step 5m] [--rollup avg|min|max|sum|count|latest]\n"
 	"              [--json] [--tz ZONE]\n"
+	"       cordon [ONLINE OPTIONS] metrics rm KIND/NAME [--json]\n"
 	"       cordon metrics import --data-dir DIR FILE\n"
 	"       cordon metrics du --data-dir DIR\n"
 	"       cordon metrics rollup --data-dir DIR\n"
@@ -32,6 +34,11 @@ const char help_metrics[] =
 	"Durations: 90s, 5m, 24h, 7d, 2w; times T: RFC 3339 or epoch ms.  Every\n"
 	"time printed says its zone: UTC, or --tz ZONE (an IANA name such as\n"
 	"Europe/Paris).\n"
+	"\n"
+	"'metrics rm' removes every series of an object, all its samples and\n"
+	"rollups, on every manager (admin): a VM deleted, names an agent made up.\n"
+	"An object that still sends makes new series.  The retention removes by\n"
+	"itself the series it has emptied.\n"
 	"\n"
 	"'metrics import' loads an OpenMetrics text file with timestamps into the\n"
 	"metrics store of the manager's data directory DIR, offline (cordond not\n"
@@ -322,6 +329,35 @@ static int metrics_query(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* cordon metrics rm KIND/NAME: every series of the object, every tier */
+static int metrics_rm(int argc, char **argv)
+{
+	const char *pos[1] = { NULL }, *json = NULL;
+	const struct cli_opt o[] = { { "json", 0, false, &json } };
+	int r = cli_parse("metrics", argc, argv, o, CD_ARRAY_LEN(o), 1, 1, pos);
+	if (r != EXIT_OK)
+		return r;
+	const char *slash = strchr(pos[0], '/');
+	if (!slash || slash == pos[0] || !slash[1])
+		return usage_error("metrics", "the object is KIND/NAME (vm/vdi-001, datastore/kvm1/pool)");
+	char *kind = cd_strndup(pos[0], (size_t)(slash - pos[0]));
+	char *k = cd_http_escape(kind), *n = cd_http_escape(slash + 1);
+	char *path = cd_asprintf("/api/v1/metrics/objects?kind=%s&name=%s", k, n);
+	json_t *out = NULL;
+	r = online_call("metrics", "DELETE", path, NULL, &out);
+	if (r == EXIT_OK && json)
+		online_print_json(out);
+	else if (r == EXIT_OK)
+		printf("%s: %lld series removed\n", pos[0],
+		       (long long)json_integer_value(json_object_get(out, "series")));
+	json_decref(out);
+	free(path);
+	free(n);
+	free(k);
+	free(kind);
+	return r;
+}
+
 int cmd_metrics(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "import"))
@@ -332,5 +368,7 @@ int cmd_metrics(int argc, char **argv)
 		return metrics_rollup(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "query"))
 		return metrics_query(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "rm"))
+		return metrics_rm(argc - 1, argv + 1);
 	return metrics_list(argc, argv);
 }

@@ -341,6 +341,14 @@ bool cd_map_put(struct cd_map *m, const char *key, size_t val, size_t *old)
 	return true;
 }
 
+size_t *cd_map_ref(struct cd_map *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t s = map_slot(m, key);
+	return m->keys[s] ? &m->vals[s] : NULL;
+}
+
 bool cd_map_get(const struct cd_map *m, const char *key, size_t *val)
 {
 	if (!m->cap)
@@ -351,6 +359,35 @@ bool cd_map_get(const struct cd_map *m, const char *key, size_t *val)
 	if (val)
 		*val = m->vals[s];
 	return true;
+}
+
+/* Linear probing's deletion: the keys after the slot that their hash
+ * does not place after it move back into it, so no search stops early. */
+bool cd_map_del(struct cd_map *m, const char *key)
+{
+	if (!m->cap)
+		return false;
+	size_t mask = m->cap - 1, i = map_slot(m, key);
+	if (!m->keys[i])
+		return false;
+	for (size_t j = i;;) {
+		m->keys[i] = NULL;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!m->keys[j]) {
+				m->n--;
+				return true;
+			}
+			size_t h = (size_t)map_hash(m, m->keys[j]) & mask;
+			/* h cyclically in (i, j]: the key stays where it is */
+			if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+				continue;
+			break;
+		}
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		i = j;
+	}
 }
 
 bool cd_glob(const char *pattern, const char *s)

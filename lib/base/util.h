@@ -100,6 +100,10 @@ void cd_map_free(struct cd_map *m);
  * setting *old to the existing value if old is not NULL. */
 bool cd_map_put(struct cd_map *m, const char *key, size_t val, size_t *old);
 bool cd_map_get(const struct cd_map *m, const char *key, size_t *val);
+/* The value of key, to change in place, or NULL. */
+size_t *cd_map_ref(struct cd_map *m, const char *key);
+/* Remove key: false when it is not there. */
+bool cd_map_del(struct cd_map *m, const char *key);
 
 /* Shell glob match of a whole string, both sides already lower case. */
 bool cd_glob(const char *pattern, const char *s);

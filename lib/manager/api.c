@@ -253,6 +253,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agent/metrics", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_metrics, "" },
 	{ "GET", "/api/v1/metrics/catalog", R_READ, 0, cd_api_h_metrics_catalog, "" },
 	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind" },
+	{ "DELETE", "/api/v1/metrics/objects", R_ADMIN, 0, cd_api_h_metrics_object_rm, "kind name" },
 	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "" },
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "" },
 	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "" },

@@ -120,6 +120,33 @@ void cd_api_h_metrics_objects(struct ctx *c)
 	cd_api_reply(c, 200, o.list);
 }
 
+/* An object's metrics removed: ?kind=K&name=N (a datastore's name holds
+ * a '/', hence no path). */
+void cd_api_h_metrics_object_rm(struct ctx *c)
+{
+	struct cd_mstore *st = store_of(c);
+	if (!st)
+		return;
+	const char *kind = cd_api_q(c, "kind"), *name = cd_api_q(c, "name");
+	size_t n = 0;
+	if (!kind || (strcmp(kind, "vm") && strcmp(kind, "host") && strcmp(kind, "datastore"))) {
+		cd_api_error(c, 400, "kind", "kind is vm, host or datastore");
+		return;
+	}
+	if (!name || !*name || strlen(name) > 1024) {
+		cd_api_error(c, 400, "name", "the object's name (1 to 1024 bytes)");
+		return;
+	}
+	int r = cd_mgr_metrics_remove(c->m, kind, name, &c->actor, &n);
+	if (r == -ENOENT)
+		cd_api_error(c, 404, "name", "no %s named '%.100s' has metrics", kind, name);
+	else if (r)
+		cd_api_error(c, 503, NULL, "the metrics store cannot be written now");
+	else
+		cd_api_reply(c, 200, json_pack("{s:s, s:s, s:I}", "kind", kind, "name", name,
+					       "series", (json_int_t)n));
+}
+
 /* ---- queries ---- */
 
 /* A whole number in decimal, into out (at least 21 bytes): its length. */

@@ -132,6 +132,7 @@ void cd_api_h_workloads(struct ctx *c);
 void cd_api_poll_changes(struct ctx *c);
 void cd_api_h_metrics_catalog(struct ctx *c);
 void cd_api_h_metrics_objects(struct ctx *c);
+void cd_api_h_metrics_object_rm(struct ctx *c);
 void cd_api_h_metrics_query(struct ctx *c);
 void cd_api_h_agent_metrics(struct ctx *c);
 void cd_api_h_openmetrics(struct ctx *c);

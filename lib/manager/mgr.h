@@ -271,6 +271,11 @@ struct cd_mingest {
 };
 int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source,
 			  json_t *entries, struct cd_mingest *res);
+/* Remove an object's metrics (every series, every tier, for every
+ * manager; an audit event says who): 0 with the series removed in *n,
+ * -ENOENT (none), -ENOTSUP (no store) or -EIO. */
+int cd_mgr_metrics_remove(struct cd_mgr *m, const char *kind, const char *name,
+			  const struct cd_actor *a, size_t *n);
 /* Why the store last failed. */
 const char *cd_mgr_store_error(const struct cd_mgr *m);
 /* Tell hooks.source about every connected source (at start). */

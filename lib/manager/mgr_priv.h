@@ -69,6 +69,7 @@ struct cd_mgr {
 	json_t *host_series;    /* {lowercased host: its agent's series}, and */
 	json_t *pool_hosts;     /* {lowercased pool: the host whose it is}: NULL
 	                         * until the first samples (mingest.c) */
+	uint64_t counted_removals;      /* the store's removals they were made at */
 	int taking[4];          /* the change numbers each open change takes */
 	int nopen;
 	json_t *recorded;       /* the deltas of the change about to finish (texts) */

@@ -64,8 +64,13 @@ static void count_take(void *arg, const struct cd_series_info *si)
  * store, then kept as series are made. */
 static void counts(struct cd_mgr *m)
 {
-	if (m->host_series)
+	/* made again once series are removed (here or by another manager) */
+	uint64_t removals = cd_mstore_removals(cd_mgr_metrics(m));
+	if (m->host_series && removals == m->counted_removals)
 		return;
+	json_decref(m->host_series);
+	json_decref(m->pool_hosts);
+	m->counted_removals = removals;
 	m->host_series = json_object();
 	m->pool_hosts = json_object();
 	cd_mstore_each(cd_mgr_metrics(m), count_take, m);
@@ -317,4 +322,19 @@ int cd_mgr_metrics_ingest(struct cd_mgr *m, const char *host, const char *source
 	json_decref(w.ids);
 	json_decref(w.owners);
 	return cd_mstore_commit(st) ? -EIO : 0;
+}
+
+int cd_mgr_metrics_remove(struct cd_mgr *m, const char *kind, const char *name,
+			  const struct cd_actor *a, size_t *n)
+{
+	struct cd_mstore *st = cd_mgr_metrics(m);
+	if (!st)
+		return -ENOTSUP;
+	int r = cd_mstore_remove_object(st, kind, name, n);
+	if (!r)
+		cd_mgr_event(m, "metrics-removed", NULL, NULL, a,
+			     json_pack("{s:s, s:s, s:I}", "kind", kind, "name", name, "series",
+				       (json_int_t)*n),
+			     "the metrics of %s %s removed: %zu series", kind, name, *n);
+	return r;
 }

@@ -27,11 +27,15 @@ enum {
 };
 
 static const char *const sql[Q_COUNT] = {
-	[Q_GROUP_ADD] = "INSERT INTO groups(labels, rolled) VALUES (?, ?)",
+	/* no number of a group or series removed is given again (gone) */
+	[Q_GROUP_ADD] = "INSERT INTO groups(id, labels, rolled) VALUES (max(coalesce((SELECT"
+			" max(id) FROM groups), 0), coalesce((SELECT max(grp) FROM gone), 0)) + 1,"
+			" ?, ?)",
 	[Q_GROUP_ROLLED] = "UPDATE groups SET rolled = ? WHERE id = ?",
 	[Q_GROUP_EACH] = "SELECT id, labels, rolled FROM groups WHERE id > ? ORDER BY id",
-	[Q_SERIES_ADD] = "INSERT INTO series(key, metric, grp, kind, name, host, source, counter)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_SERIES_ADD] = "INSERT INTO series(id, key, metric, grp, kind, name, host, source,"
+			 " counter) VALUES (max(coalesce((SELECT max(id) FROM series), 0),"
+			 " coalesce((SELECT max(top) FROM gone), 0)) + 1, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_SERIES_EACH] = "SELECT id, key, metric, grp, kind, name, host, source, counter"
 			  " FROM series WHERE id > ? ORDER BY id",
 	[Q_PUT] = "INSERT INTO chunks(grp, tier, t0, t1, n, epoch, data)"
@@ -62,7 +66,12 @@ static const char schema[] =
 	"  data BLOB NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS chunks_by_group ON chunks(grp, tier, t1);"
 	"CREATE TABLE IF NOT EXISTS heads(grp INTEGER PRIMARY KEY, data BLOB NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	/* the groups removed, with their series' highest number */
+	"CREATE TABLE IF NOT EXISTS gone(seq INTEGER PRIMARY KEY, grp INTEGER NOT NULL,"
+	"  top INTEGER NOT NULL, at INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS gone_by_group ON gone(grp);"
+	"CREATE INDEX IF NOT EXISTS gone_by_top ON gone(top);";
 
 struct cd_chunkdb {
 	struct cd_chunkdb_pg *pg;  /* on PostgreSQL: everything is there */
@@ -457,6 +466,25 @@ int cd_chunkdb_first_from(struct cd_chunkdb *db, int64_t group, int tier, int64_
 	return r;
 }
 
+int cd_chunkdb_last_t1(struct cd_chunkdb *db, int64_t group, int tier, int64_t *t1)
+{
+	if (db->pg)
+		return cd_chunkdb_pg_last_t1(db->pg, group, tier, t1);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "SELECT max(t1) FROM chunks WHERE grp = ? AND tier = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, group);
+	sqlite3_bind_int(st, 2, tier);
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*t1 = sqlite3_column_int64(st, 0);
+	else
+		r = rc == SQLITE_ROW ? -ENOENT : fail(db);
+	sqlite3_finalize(st);
+	return r;
+}
+
 void cd_chunkdb_drop_where(struct cd_buf *where, int64_t group, int tier, int64_t t,
 			   const int64_t *keep, size_t nkeep, const char *groups, const char *chunks)
 {
@@ -544,6 +572,51 @@ int cd_chunkdb_heads_clear(struct cd_chunkdb *db)
 	if (db->pg)
 		return cd_chunkdb_pg_heads_clear(db->pg);
 	return exec(db, "DELETE FROM heads");
+}
+
+int cd_chunkdb_group_remove(struct cd_chunkdb *db, int64_t group, int64_t top, int64_t at)
+{
+	if (db->pg)
+		return cd_chunkdb_pg_group_remove(db->pg, group, top, at);
+	/* (its samples in rows written ahead: their series are no more, and
+	 * the rows are replayed without them) */
+	static const char *const del[] = {
+		"DELETE FROM chunks WHERE grp = ?", "DELETE FROM heads WHERE grp = ?",
+		"DELETE FROM series WHERE grp = ?", "DELETE FROM groups WHERE id = ?",
+	};
+	int r = 0;
+	for (size_t i = 0; !r && i < CD_ARRAY_LEN(del) + 1; i++) {
+		sqlite3_stmt *st;
+		const char *q = i < CD_ARRAY_LEN(del) ? del[i]
+						      : "INSERT INTO gone(grp, top, at) VALUES (?, ?, ?)";
+		if (sqlite3_prepare_v2(db->db, q, -1, &st, NULL) != SQLITE_OK)
+			return fail(db);
+		sqlite3_bind_int64(st, 1, group);
+		if (i == CD_ARRAY_LEN(del)) {
+			sqlite3_bind_int64(st, 2, top);
+			sqlite3_bind_int64(st, 3, at);
+		}
+		r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db);
+		sqlite3_finalize(st);
+	}
+	return r;
+}
+
+int cd_chunkdb_gone_each(struct cd_chunkdb *db, int64_t after,
+			 int (*fn)(void *arg, int64_t seq, int64_t group), void *arg)
+{
+	if (db->pg)
+		return cd_chunkdb_pg_gone_each(db->pg, after, fn, arg);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db->db, "SELECT seq, grp FROM gone WHERE seq > ? ORDER BY seq", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(db);
+	sqlite3_bind_int64(st, 1, after);
+	int rc, r = 0;
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(arg, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_finalize(st);
+	return r ? r : rc == SQLITE_DONE ? 0 : fail(db);
 }
 
 int cd_chunkdb_wal_add(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,

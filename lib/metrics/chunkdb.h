@@ -140,6 +140,17 @@ int cd_chunkdb_heads_clear(struct cd_chunkdb *db);
 
 /* The write-ahead batches: add one (shared: one group's, t0 its first
  * time; else group -1), every one in order, all dropped. */
+/* The newest end of a group's chunks of a tier: 0, or -ENOENT when it
+ * has none. */
+int cd_chunkdb_last_t1(struct cd_chunkdb *db, int64_t group, int tier, int64_t *t1);
+/* Remove a group: its chunks of every tier, heads and rows written ahead
+ * (of every writer), its series and itself; recorded in the groups gone
+ * with its series' highest number top, so that no number is given again
+ * and other managers learn of it.  Inside a write transaction. */
+int cd_chunkdb_group_remove(struct cd_chunkdb *db, int64_t group, int64_t top, int64_t at);
+/* The groups removed after seq: fn(arg, seq, group) each, in order. */
+int cd_chunkdb_gone_each(struct cd_chunkdb *db, int64_t after,
+			 int (*fn)(void *arg, int64_t seq, int64_t group), void *arg);
 int cd_chunkdb_wal_add(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,
 		       size_t len);
 int cd_chunkdb_wal_each(struct cd_chunkdb *db, cd_wal_fn fn, void *arg);

@@ -57,7 +57,11 @@ static const char schema[] =
 	"  grp bigint NOT NULL, t0 bigint NOT NULL, data bytea NOT NULL);"
 	"CREATE SEQUENCE IF NOT EXISTS metrics_wal_ids;"
 	"CREATE INDEX IF NOT EXISTS metrics_wal_by_group ON metrics_wal(grp);"
-	"CREATE INDEX IF NOT EXISTS metrics_wal_by_writer ON metrics_wal(writer, id);";
+	"CREATE INDEX IF NOT EXISTS metrics_wal_by_writer ON metrics_wal(writer, id);"
+	"CREATE TABLE IF NOT EXISTS metrics_gone(seq bigserial PRIMARY KEY, grp bigint NOT NULL,"
+	"  top bigint NOT NULL, at bigint NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS metrics_gone_by_group ON metrics_gone(grp);"
+	"CREATE INDEX IF NOT EXISTS metrics_gone_by_top ON metrics_gone(top);";
 
 static int64_t wall_ms(void)
 {
@@ -281,10 +285,12 @@ int cd_chunkdb_pg_drop_epoch(struct cd_chunkdb_pg *db)
 				  " AND epoch >= ?", "ii", db->writer, db->epoch));
 }
 
-/* A number max + 1 under the write lock. */
-static int next_id(struct cd_chunkdb_pg *db, const char *table, int64_t *id)
+/* A number max + 1 under the write lock, past every one removed (gone's
+ * column gone_col). */
+static int next_id(struct cd_chunkdb_pg *db, const char *table, const char *gone_col, int64_t *id)
 {
-	char *sql = cd_asprintf("SELECT coalesce(max(id), 0) + 1 FROM %s", table);
+	char *sql = cd_asprintf("SELECT greatest(coalesce((SELECT max(id) FROM %s), 0),"
+				" coalesce((SELECT max(%s) FROM metrics_gone), 0)) + 1", table, gone_col);
 	bool found;
 	int r = scalar(db, cd_db_prep(db->db, sql, ""), id, &found);
 	free(sql);
@@ -293,7 +299,7 @@ static int next_id(struct cd_chunkdb_pg *db, const char *table, int64_t *id)
 
 int cd_chunkdb_pg_group_add(struct cd_chunkdb_pg *db, const struct cd_group_row *r, int64_t *id)
 {
-	int rc = next_id(db, "metrics_groups", id);
+	int rc = next_id(db, "metrics_groups", "grp", id);
 	return rc ? rc : run(db, cd_db_prep(db->db, "INSERT INTO metrics_groups(id, labels, rolled)"
 					    " VALUES (?, ?, ?)", "isi", *id, r->labels, r->rolled));
 }
@@ -319,13 +325,39 @@ int cd_chunkdb_pg_series_add(struct cd_chunkdb_pg *db, const struct cd_series_ro
 	int rc = run(db, cd_db_prep(db->db, "DELETE FROM metrics_series WHERE key = ? AND NOT EXISTS "
 				    "(SELECT 1 FROM metrics_groups g WHERE g.id = metrics_series.grp)", "s", r->key));
 	if (!rc)
-		rc = next_id(db, "metrics_series", id);
+		rc = next_id(db, "metrics_series", "top", id);
 	return rc ? rc : run(db, cd_db_prep(db->db, "INSERT INTO metrics_series(id, key, metric, grp,"
 					    " kind, name, host, source, counter) VALUES"
 					    " (?, ?, ?, ?, ?, ?, ?, ?, ?)", "ississssb", *id, r->key, r->metric, r->group,
 					    r->kind ? r->kind : "", r->name ? r->name : "",
 					    r->host ? r->host : "", r->source ? r->source : "",
 					    (int)r->counter));
+}
+
+int cd_chunkdb_pg_group_remove(struct cd_chunkdb_pg *db, int64_t group, int64_t top, int64_t at)
+{
+	static const char *const del[] = {
+		"DELETE FROM metrics_chunks WHERE grp = ?", "DELETE FROM metrics_heads WHERE grp = ?",
+		"DELETE FROM metrics_wal WHERE grp = ?", "DELETE FROM metrics_series WHERE grp = ?",
+		"DELETE FROM metrics_groups WHERE id = ?",
+	};
+	int r = 0;
+	for (size_t i = 0; !r && i < CD_ARRAY_LEN(del); i++)
+		r = run(db, cd_db_prep(db->db, del[i], "i", group));
+	return r ? r : run(db, cd_db_prep(db->db, "INSERT INTO metrics_gone(grp, top, at)"
+					  " VALUES (?, ?, ?)", "iii", group, top, at));
+}
+
+int cd_chunkdb_pg_gone_each(struct cd_chunkdb_pg *db, int64_t after,
+			    int (*fn)(void *arg, int64_t seq, int64_t group), void *arg)
+{
+	struct cd_db_stmt *st = cd_db_prep(db->db, "SELECT seq, grp FROM metrics_gone WHERE seq > ?"
+					   " ORDER BY seq", "i", after);
+	int rc, r = 0;
+	while (!r && (rc = cd_db_step(st)) == 1)
+		r = fn(arg, cd_db_int(st, 0), cd_db_int(st, 1));
+	cd_db_done(st);
+	return r ? r : rc < 0 ? fail(db, rc) : 0;
 }
 
 int cd_chunkdb_pg_group_each(struct cd_chunkdb_pg *db, int64_t after,
@@ -425,6 +457,14 @@ int cd_chunkdb_pg_first_from(struct cd_chunkdb_pg *db, int64_t group, int tier, 
 	int r = scalar(db, cd_db_prep(db->db, "SELECT min(t0) FROM metrics_chunks WHERE grp = ?"
 				      " AND tier = ? AND t1 >= ?", "iii", group, (int64_t)tier, t),
 		       t0, &found);
+	return r ? r : found ? 0 : -ENOENT;
+}
+
+int cd_chunkdb_pg_last_t1(struct cd_chunkdb_pg *db, int64_t group, int tier, int64_t *t1)
+{
+	bool found;
+	int r = scalar(db, cd_db_prep(db->db, "SELECT max(t1) FROM metrics_chunks WHERE grp = ?"
+				      " AND tier = ?", "ii", group, (int64_t)tier), t1, &found);
 	return r ? r : found ? 0 : -ENOENT;
 }
 

@@ -43,6 +43,8 @@ void cd_mstore_each(struct cd_mstore *st, void (*fn)(void *arg, const struct cd_
 {
 	pthread_mutex_lock(&st->mu);
 	for (size_t i = 0; i < st->n; i++) {
+		if (st->s[i].gone)
+			continue;
 		struct cd_series_info info;
 		info_of(st, &st->s[i], &info);
 		fn(arg, &info);
@@ -325,7 +327,7 @@ int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *out)
 		for (size_t k = 0; k < g->nrows * g->ccap; k++)
 			out->samples += g->has[k] && k % g->ccap < g->ncols;
 	}
-	out->series = st->n;
+	out->series = st->n - st->ngone;
 	out->refused = st->refused;
 	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
 	pthread_mutex_unlock(&st->mu);
@@ -336,7 +338,7 @@ void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&st->mu);
-	out->series = st->n;
+	out->series = st->n - st->ngone;
 	out->refused = st->refused;
 	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
 	pthread_mutex_unlock(&st->mu);

@@ -17,6 +17,13 @@ static int64_t day_of(int64_t t)
 	return cd_step_start(t, DAY_MS);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void put_le64(struct cd_buf *b, uint64_t v)
 {
 	uint8_t p[8];
@@ -43,7 +50,7 @@ struct series *cd_mstore_get(struct cd_mstore *st, int64_t id)
 		else
 			hi = mid;
 	}
-	return lo < st->n && st->s[lo].id == id ? &st->s[lo] : NULL;
+	return lo < st->n && st->s[lo].id == id && !st->s[lo].gone ? &st->s[lo] : NULL;
 }
 
 struct group *cd_mstore_group(struct cd_mstore *st, int64_t id)
@@ -56,7 +63,7 @@ struct group *cd_mstore_group(struct cd_mstore *st, int64_t id)
 		else
 			hi = mid;
 	}
-	return lo < st->ng && st->g[lo].id == id ? &st->g[lo] : NULL;
+	return lo < st->ng && st->g[lo].id == id && !st->g[lo].gone ? &st->g[lo] : NULL;
 }
 
 static int retention_of(const struct cd_mstore *st, const char *metric)
@@ -79,6 +86,7 @@ void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
 	g->rolled = r->rolled;
 	g->retention = (int)st->nret - 1;
 	g->foreign_t = INT64_MIN;
+	g->known = now_ms();
 	cd_map_put(&st->by_labels, g->labels, st->ng, NULL);   /* the copy does not move */
 	st->ng++;
 }
@@ -491,13 +499,6 @@ struct replaying {
 	int64_t now, skipped;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void replay_one(void *arg, int64_t id, int64_t t, double v)
 {
 	struct replaying *x = arg;
@@ -579,6 +580,9 @@ static int recover(struct cd_mstore *st)
 		r = cd_chunkdb_head_each(st->db, load_head, st);
 	if (!r)
 		r = cd_chunkdb_wal_each(st->db, replay, st);
+	/* the groups removed so far: their rows are no more */
+	if (!r)
+		r = cd_mstore_gone_locked(st, true);
 	/* the newest samples other managers wrote */
 	if (!r && st->shared)
 		r = cd_mstore_follow_locked(st);
@@ -717,7 +721,7 @@ int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64
 	if (cd_map_get(&st->by_key, key, &i)) {
 		r = st->s[i].counter == d->counter ? 0 : -EEXIST;
 		*id = st->s[i].id;
-	} else if (st->n >= st->max_series) {
+	} else if (st->n - st->ngone >= st->max_series) {
 		r = -ENOSPC;
 	} else {
 		r = series_add(st, d, key, labels, id);

@@ -148,6 +148,14 @@ enum {
 int cd_mstore_rollups(struct cd_mstore *st, int64_t id, int tier, int64_t from, int64_t to,
 		      unsigned fields, struct cd_rollup **out, size_t *n);
 
+/* Remove every series of an object (kind; name regardless of case), of
+ * every tier, here and for every manager sharing the store; the series
+ * removed in *n: 0, -ENOENT when it has none, or -EIO.  An object that
+ * sends again makes new series. */
+int cd_mstore_remove_object(struct cd_mstore *st, const char *kind, const char *name, size_t *n);
+/* Groups of series removed since open, here or by another manager. */
+uint64_t cd_mstore_removals(struct cd_mstore *st);
+
 struct cd_mstore_stats {
 	uint64_t series, samples, bytes;      /* held in the raw tier; the files' bytes */
 	uint64_t refused;                     /* samples not after their series' last */

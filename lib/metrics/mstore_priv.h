@@ -23,6 +23,7 @@ struct series {
 	size_t next_obj;           /* the next series of its object and metric, or SIZE_MAX */
 	int64_t last_t;            /* the newest sample, sealed or not (INT64_MIN: none) */
 	double last_v;
+	bool gone;                 /* removed (remove.c): kept so that indexes stay */
 };
 
 /* Series collected together (one object's, with the same labels and
@@ -41,6 +42,9 @@ struct group {
 	size_t *col;               /* the columns' series (indexes in the store's) */
 	size_t ncols, ccap;
 	int64_t foreign_t;         /* shared: the newest sample another manager wrote */
+	bool gone;                 /* removed, with its series (remove.c) */
+	int64_t known;             /* when this store learnt of it (wall clock, ms) */
+	int64_t idle_until;        /* remove.c: not looked at again before (ms) */
 };
 
 struct sealed {                    /* a block sealed, not yet written */
@@ -70,6 +74,9 @@ struct cd_mstore {
 	bool bulk;
 	bool shared;               /* other managers write the same store */
 	int64_t wal_seen;          /* shared: the other writers' batches read so far */
+	int64_t gone_seen;         /* the groups removed read so far (their table's seq) */
+	size_t ngone;              /* series removed, of the n */
+	uint64_t removals;         /* groups removed since open, here or by another manager */
 	size_t max_series, block_rows;
 	void (*log)(const char *line);
 	uint64_t refused, dropped[CD_TIERS];
@@ -100,6 +107,14 @@ void cd_mstore_wal_decode(const void *data, size_t len,
 			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg);
 /* Seal the head (written at the next flush). */
 void cd_mstore_seal(struct cd_mstore *st, struct group *g);
+
+/* remove.c: groups removed by another manager (or before open) read
+ * from the database and forgotten here, under the lock: 0 or a negative
+ * code.  At open: only their newest seq is taken. */
+int cd_mstore_gone_locked(struct cd_mstore *st, bool at_open);
+/* The groups the retention has emptied (no head, no chunk of any tier,
+ * no other writer's sample, known here for an hour): removed. */
+int cd_mstore_remove_idle_locked(struct cd_mstore *st, int64_t now);
 
 /* share.c: shared stores only.  The groups and series other managers
  * added since (under the write transaction, before adding one); the

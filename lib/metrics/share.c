@@ -33,7 +33,7 @@ static int take_group(void *arg, const struct cd_group_row *r)
 static int take_series(void *arg, const struct cd_series_row *r)
 {
 	struct cd_mstore *st = arg;
-	if (st->n >= st->max_series)
+	if (st->n - st->ngone >= st->max_series)
 		return 0;
 	return cd_mstore_add_series_mem(st, r);
 }
@@ -41,8 +41,9 @@ static int take_series(void *arg, const struct cd_series_row *r)
 int cd_mstore_catalog_locked(struct cd_mstore *st)
 {
 	int r = cd_chunkdb_group_each(st->db, st->ng ? st->g[st->ng - 1].id : 0, take_group, st);
-	return r ? r : cd_chunkdb_series_each(st->db, st->n ? st->s[st->n - 1].id : 0,
-					      take_series, st);
+	if (!r)
+		r = cd_chunkdb_series_each(st->db, st->n ? st->s[st->n - 1].id : 0, take_series, st);
+	return r ? r : cd_mstore_gone_locked(st, false);
 }
 
 /* ---- the samples others wrote: each series' newest ---- */

@@ -149,7 +149,7 @@ static int roll_group(struct cd_mstore *st, size_t gi, int64_t now)
 {
 	struct group *g = &st->g[gi];
 	int64_t limit = g->nrows ? g->day : cd_step_start(now - HOUR_MS, DAY_MS);
-	if (g->rolled >= limit)
+	if (g->gone || g->rolled >= limit)
 		return 0;
 	int r = cd_chunkdb_begin(st->db);
 	int64_t at;
@@ -168,7 +168,7 @@ static int roll_group(struct cd_mstore *st, size_t gi, int64_t now)
 	}
 	size_t *members = NULL, nm = 0, cap = 0;
 	for (size_t i = 0; i < st->n; i++)
-		if (st->s[i].g == gi)
+		if (st->s[i].g == gi && !st->s[i].gone)
 			CD_PUSH(members, nm, cap, i);
 	while (!r && day < limit) {
 		int64_t t0;
@@ -206,7 +206,7 @@ static int drop(struct cd_mstore *st, int64_t now)
 	int64_t *keep = NULL;
 	size_t nkeep = 0, cap = 0;
 	for (size_t i = 0; i < st->ng; i++)
-		if ((size_t)st->g[i].retention != st->nret - 1)
+		if ((size_t)st->g[i].retention != st->nret - 1 && !st->g[i].gone)
 			CD_PUSH(keep, nkeep, cap, st->g[i].id);
 	for (int tier = 0; !r && tier < CD_TIERS; tier++) {
 		uint64_t n = 0;
@@ -256,6 +256,9 @@ int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 	if (!r) {
 		pthread_mutex_lock(&st->mu);
 		r = drop(st, now);
+		/* the groups that now hold nothing */
+		if (!r)
+			r = cd_mstore_remove_idle_locked(st, now);
 		pthread_mutex_unlock(&st->mu);
 	}
 	if (r)

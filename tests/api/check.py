@@ -289,6 +289,27 @@ check("an agent's series stop at its limit (--series-per-host 40: 6 made, 34 mor
       res.get("accepted") == 34 and res.get("refused") == 26 and "as many series" in json.dumps(res.get("errors")), json.dumps(res)[:300])
 res = call("post", "/agent/metrics", {"samples": [{"kind": "datastore", "name": "pool-b", "t": now, "metrics": {"datastore_capacity_bytes": 1}}]}, token=hv2)[1]
 check("another host's agent is not held by that limit", res.get("accepted") == 1, json.dumps(res))
+# series removed: the made-up pools' (admin only), which frees the agent's limit
+op = call("post", "/tokens", {"role": "operator", "name": "op-rm"})[1]["token"]
+conform("metrics removed, by an operator", "delete", "/metrics/objects", "/metrics/objects?kind=datastore&name=lab%2Fmade-up-0", token=op, want=403)
+conform("metrics removed, bad kind", "delete", "/metrics/objects", "/metrics/objects?kind=cluster&name=x", want=400)
+conform("metrics removed, no name", "delete", "/metrics/objects", "/metrics/objects?kind=vm", want=400)
+conform("metrics removed, an object without metrics", "delete", "/metrics/objects", "/metrics/objects?kind=vm&name=nobody", want=404)
+out = conform("metrics removed", "delete", "/metrics/objects", "/metrics/objects?kind=datastore&name=LAB%2Fmade-up-0", want=200)
+check("an object's metrics removed (its name in another case): its one series", out.get("series") == 1 and out.get("name") == "LAB/made-up-0", json.dumps(out))
+for i in range(1, 34):
+    call("delete", "/metrics/objects?kind=datastore&name=lab%%2Fmade-up-%d" % i)
+left = sorted(o["name"] for o in call("get", "/metrics/objects?kind=datastore")[1])
+check("the removed objects are no more", left == ["lab/pool-a", "lab/pool-b"], json.dumps(left))
+check("removed twice: 404", call("delete", "/metrics/objects?kind=datastore&name=lab%2Fmade-up-0")[0] == 404)
+res = call("post", "/agent/metrics", {"samples": pools[34:]}, token=agent)[1]
+check("the agent's limit counts its series removed no more: 26 new ones taken, then the limit again",
+      res.get("accepted") == 26 and res.get("refused") == 0, json.dumps(res)[:300])
+res = call("post", "/agent/metrics", {"samples": pools[:10]}, token=agent)[1]
+check("... 8 more taken, 2 refused at the limit", res.get("accepted") == 8 and res.get("refused") == 2, json.dumps(res)[:300])
+st, ev = call("get", "/events?type=metrics-removed")
+check("each removal is audited: who, what, how many series", st == 200 and len(ev) == 34 and
+      ev[0].get("data", {}).get("series") == 1 and ev[0].get("actor"), json.dumps(ev[:1]))
 req = urllib.request.Request(url + "/metrics")
 req.add_header("Authorization", "Bearer " + admin)
 with urllib.request.urlopen(req, context=ctx, timeout=30) as r:

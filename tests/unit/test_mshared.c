@@ -5,7 +5,8 @@
  * sealed chunks; a series moved from one to the other reads whole and in
  * order; a manager killed starts again with what it had; a manager gone
  * is taken over by another, and nothing is read twice or lost; days are
- * rolled up once. */
+ * rolled up once; an object removed through one is gone for the other,
+ * and no number is given again. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static void sql(const char *s)
 static void clean(void)
 {
 	sql("DROP TABLE IF EXISTS metrics_writers, metrics_groups, metrics_series,"
-	    " metrics_chunks, metrics_heads, metrics_wal;"
+	    " metrics_chunks, metrics_heads, metrics_wal, metrics_gone;"
 	    " DROP SEQUENCE IF EXISTS metrics_writer_ids;");
 }
 
@@ -246,6 +247,50 @@ TEST(pg_mstore_days_rolled_up_once)
 	free(p);
 	cd_mstore_close(a);
 	cd_mstore_close(b);
+	rmdir_all(da);
+	rmdir_all(db);
+}
+
+TEST(pg_mstore_removed_through_one_gone_for_the_other)
+{
+	clean();
+	char *da = tmpdir(), *db = tmpdir();
+	struct cd_mstore *a = open_at(da), *b = open_at(db);
+	int64_t keep = series(a, "vdi-001", "vm_memory_used_bytes", false);
+	int64_t s = series(a, "vdi-002", "vm_memory_used_bytes", false);
+	append(a, keep, 0, 100);
+	append(a, s, 0, 100);               /* sealed blocks, a head, rows written ahead */
+	ASSERT_EQ(cd_mstore_checkpoint(a), 0);
+	append(a, s, 100, 110);
+	ASSERT_EQ(cd_mstore_follow(b), 0);
+	append(b, s, 110, 120);              /* B's own, written ahead */
+	expect(b, s, 0, 120);
+	size_t n;
+	ASSERT_EQ(cd_mstore_remove_object(a, "vm", "VDI-002", &n), 0);
+	ASSERT_EQ(n, 1);
+	/* B learns it as it follows: gone there too, samples and all */
+	ASSERT_EQ(cd_mstore_removals(b), 0);
+	ASSERT_EQ(cd_mstore_follow(b), 0);
+	ASSERT_EQ(cd_mstore_removals(b), 1);
+	struct cd_series_info info;
+	ASSERT_EQ(cd_mstore_info(b, s, &info), -ENOENT);
+	ASSERT_EQ(cd_mstore_find(b, "vm_memory_used_bytes{vm=\"vdi-002\"}", &info), -ENOENT);
+	ASSERT_EQ(cd_mstore_remove_object(b, "vm", "vdi-002", &n), -ENOENT);
+	expect(b, keep, 0, 100);
+	/* made again through B: a new number, and nothing of the old */
+	int64_t s2 = series(b, "vdi-002", "vm_memory_used_bytes", false);
+	ASSERT(s2 > s);
+	append(b, s2, 500, 510);
+	ASSERT_EQ(cd_mstore_follow(a), 0);
+	expect(a, s2, 500, 510);
+	ASSERT_EQ(cd_mstore_close(a), 0);
+	ASSERT_EQ(cd_mstore_close(b), 0);
+	/* and after a start */
+	a = open_at(da);
+	ASSERT_EQ(cd_mstore_info(a, s, &info), -ENOENT);
+	expect(a, s2, 500, 510);
+	expect(a, keep, 0, 100);
+	ASSERT_EQ(cd_mstore_close(a), 0);
 	rmdir_all(da);
 	rmdir_all(db);
 }

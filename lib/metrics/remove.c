@@ -1,0 +1,245 @@
+/* remove.c - series removed: an object's, when an operator asks (the
+ * API), and those whose every sample the retention has dropped (the
+ * upkeep).
+ *
+ * A group (one object's series collected together) goes whole: its
+ * chunks of every tier, its heads and rows written ahead, its series and
+ * itself, in one transaction, recorded in the table of groups gone.  No
+ * number of a group or series removed is given again, and the other
+ * managers sharing the store forget it as they follow that table.
+ *
+ * In memory a removed group or series keeps its place, marked gone, so
+ * that the indexes of the others (heads' columns, objects' chains, the
+ * maps) do not move: its head, names and keys are freed, lookups no
+ * longer find it, and it no longer counts against the store's series. */
+#include "metrics/mstore_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define HOUR_MS INT64_C(3600000)
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Unlink series i from its object's chain of the metric. */
+static void unchain(struct cd_mstore *st, size_t i)
+{
+	struct series *s = &st->s[i];
+	char *ok = cd_asprintf("%s\x1f%s\x1f%s", s->kind, s->name, s->metric);
+	size_t *first = cd_map_ref(&st->by_object, ok);
+	if (first && *first == i) {
+		if (s->next_obj == SIZE_MAX)
+			cd_map_del(&st->by_object, ok);  /* (its key stays in objkeys) */
+		else
+			*first = s->next_obj;
+	} else if (first) {
+		size_t p = *first;
+		while (st->s[p].next_obj != SIZE_MAX && st->s[p].next_obj != i)
+			p = st->s[p].next_obj;
+		if (st->s[p].next_obj == i)
+			st->s[p].next_obj = s->next_obj;
+	}
+	free(ok);
+}
+
+/* Forget the groups marked (by index) and their series, here only. */
+static void forget(struct cd_mstore *st, const bool *mark)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		struct series *s = &st->s[i];
+		if (s->gone || !mark[s->g])
+			continue;
+		cd_map_del(&st->by_key, s->key);
+		unchain(st, i);
+		free(s->key);
+		free(s->metric);
+		free(s->kind);
+		free(s->name);
+		free(s->host);
+		free(s->source);
+		s->key = s->metric = s->kind = s->name = s->host = s->source = NULL;
+		s->gone = true;
+		s->col = -1;
+		s->last_t = INT64_MIN;
+		st->ngone++;
+	}
+	for (size_t i = 0; i < st->ng; i++) {
+		struct group *g = &st->g[i];
+		if (g->gone || !mark[i])
+			continue;
+		cd_map_del(&st->by_labels, g->labels);
+		free(g->labels);
+		free(g->t);
+		free(g->v);
+		free(g->has);
+		free(g->col);
+		g->labels = NULL;
+		g->t = NULL;
+		g->v = NULL;
+		g->has = NULL;
+		g->col = NULL;
+		g->nrows = g->rcap = g->ncols = g->ccap = 0;
+		g->gone = true;
+		st->removals++;
+	}
+	/* its blocks sealed and not yet written: not written */
+	size_t k = 0;
+	for (size_t i = 0; i < st->npending; i++) {
+		struct group *g = cd_mstore_group(st, st->pending[i].group);
+		if (g)
+			st->pending[k++] = st->pending[i];
+		else
+			free(st->pending[i].data);
+	}
+	st->npending = k;
+}
+
+/* Remove the groups marked, in the database, then here. */
+static int remove_marked(struct cd_mstore *st, const bool *mark, int64_t now)
+{
+	int64_t *top = cd_calloc(st->ng ? st->ng : 1, sizeof(*top));
+	for (size_t i = 0; i < st->n; i++)
+		if (!st->s[i].gone && mark[st->s[i].g] && st->s[i].id > top[st->s[i].g])
+			top[st->s[i].g] = st->s[i].id;
+	bool tx = !st->bulk;
+	int r = tx ? cd_chunkdb_begin(st->db) : 0;
+	for (size_t i = 0; !r && i < st->ng; i++)
+		if (mark[i] && !st->g[i].gone)
+			r = cd_chunkdb_group_remove(st->db, st->g[i].id, top[i], now);
+	if (tx && !r)
+		r = cd_chunkdb_commit(st->db);
+	if (tx && r)
+		cd_chunkdb_rollback(st->db);
+	free(top);
+	if (r) {
+		cd_logf(st->log, "metrics: cannot remove series: %s", cd_chunkdb_error(st->db));
+		return r;
+	}
+	forget(st, mark);
+	return 0;
+}
+
+int cd_mstore_remove_object(struct cd_mstore *st, const char *kind, const char *name,
+			    size_t *n)
+{
+	pthread_mutex_lock(&st->mu);
+	bool *mark = cd_calloc(st->ng ? st->ng : 1, sizeof(*mark));
+	size_t count = 0;
+	for (size_t i = 0; i < st->n; i++)
+		if (!st->s[i].gone && !strcmp(st->s[i].kind, kind) &&
+		    !strcasecmp(st->s[i].name, name))
+			mark[st->s[i].g] = true;
+	for (size_t i = 0; i < st->n; i++)   /* a group is one object's: all of it */
+		count += !st->s[i].gone && mark[st->s[i].g];
+	int r = count ? remove_marked(st, mark, wall_ms()) : -ENOENT;
+	if (!r && st->log)
+		cd_logf(st->log, "metrics: %zu series of %s %s removed", count, kind, name);
+	free(mark);
+	pthread_mutex_unlock(&st->mu);
+	*n = r ? 0 : count;
+	return r;
+}
+
+uint64_t cd_mstore_removals(struct cd_mstore *st)
+{
+	pthread_mutex_lock(&st->mu);
+	uint64_t n = st->removals;
+	pthread_mutex_unlock(&st->mu);
+	return n;
+}
+
+/* ---- emptied by the retention ---- */
+
+/* 1 when group i holds nothing any more, else 0 (and when to look
+ * again), or a negative code. */
+static int emptied(struct cd_mstore *st, size_t gi, int64_t now)
+{
+	struct group *g = &st->g[gi];
+	if (g->gone || g->nrows || now < g->idle_until || now - g->known < HOUR_MS)
+		return 0;
+	for (size_t i = 0; i < st->npending; i++)
+		if (st->pending[i].group == g->id)
+			return 0;
+	int64_t again = 0, t;
+	for (int tier = 0; tier < CD_TIERS; tier++) {
+		int r = cd_chunkdb_last_t1(st->db, g->id, tier, &t);
+		if (r == -ENOENT)
+			continue;
+		if (r)
+			return r;
+		int64_t until = t + st->ret[g->retention].keep_ms[tier];
+		again = until > again ? until : again;
+	}
+	if (!again && st->shared) {        /* another manager's head or rows */
+		int r = cd_chunkdb_others_t0(st->db, g->id, &t);
+		if (r != -ENOENT)
+			return r ? r : (g->idle_until = now + HOUR_MS, 0);
+	}
+	if (again) {
+		g->idle_until = again;
+		return 0;
+	}
+	return 1;
+}
+
+int cd_mstore_remove_idle_locked(struct cd_mstore *st, int64_t now)
+{
+	bool *mark = cd_calloc(st->ng ? st->ng : 1, sizeof(*mark));
+	size_t groups = 0;
+	int r = 0;
+	for (size_t i = 0; !r && i < st->ng; i++) {
+		int e = emptied(st, i, now);
+		if (e < 0)
+			r = e;
+		else if (e)
+			mark[i] = true, groups++;
+	}
+	size_t series = 0;
+	for (size_t i = 0; i < st->n; i++)
+		series += !st->s[i].gone && mark[st->s[i].g];
+	if (!r && groups)
+		r = remove_marked(st, mark, now);
+	if (!r && groups)
+		cd_logf(st->log, "metrics: %zu series of %zu groups held nothing past the retention:"
+			" removed", series, groups);
+	free(mark);
+	return r;
+}
+
+/* ---- removed elsewhere ---- */
+
+struct gone {
+	struct cd_mstore *st;
+	bool *mark;
+	bool any;
+};
+
+static int take_gone(void *arg, int64_t seq, int64_t id)
+{
+	struct gone *x = arg;
+	struct group *g = cd_mstore_group(x->st, id);
+	if (g && x->mark) {
+		x->mark[g - x->st->g] = true;
+		x->any = true;
+	}
+	x->st->gone_seen = seq;
+	return 0;
+}
+
+int cd_mstore_gone_locked(struct cd_mstore *st, bool at_open)
+{
+	struct gone x = { st, at_open ? NULL : cd_calloc(st->ng ? st->ng : 1, sizeof(bool)), false };
+	int r = cd_chunkdb_gone_each(st->db, st->gone_seen, take_gone, &x);
+	if (!r && x.any)
+		forget(st, x.mark);
+	free(x.mark);
+	return r;
+}
