@@ -20,6 +20,7 @@
 #include "dataplane/attach.h"
 #include "policy/guard.h"
 #include "agent/queue.h"
+#include "agent/saved.h"
 #include "agent/spoofwatch.h"
 #include "base/util.h"
 
@@ -489,54 +490,43 @@ int cd_agent_start(struct cd_agent *a, char *what, size_t whatlen, struct cd_buf
 		snprintf(what, whatlen, "kept the table an earlier run left, until the manager's state replaces it");
 		return 0;
 	}
-	char *path = cd_asprintf("%s/snapshot.json", a->dir);
-	json_t *snap = json_load_file(path, 0, NULL);
-	free(path);
-	const char *pol = json_string_value(json_object_get(snap, "policy"));
-	const char *inv = json_string_value(json_object_get(snap, "inventory"));
-	struct cd_state *st = pol && inv ? load(inv, pol, err) : NULL;
+	struct cd_saved sv;
 	int r;
 	size_t cut = 0;
-	if (st) {
-		a->seq = json_integer_value(json_object_get(snap, "seq"));
-		a->rev = json_integer_value(json_object_get(snap, "revision"));
-		r = full_apply(a, st, &cut, err);
+	if (cd_saved_read(a->dir, &sv, err) == 1) {
+		a->seq = sv.seq;
+		a->rev = sv.rev;
+		r = full_apply(a, sv.st, &cut, err);
 		if (r == 0) {
+			sv.st = NULL;      /* the agent's now */
 			/* the tag changes applied after that snapshot */
-			char *jp = cd_asprintf("%s/journal.jsonl", a->dir);
-			FILE *f = fopen(jp, "r");
-			free(jp);
-			char line[65536];
-			size_t n = 0;
-			while (f && fgets(line, sizeof(line), f)) {
-				json_t *c = json_loads(line, 0, NULL);
+			size_t i, n = 0;
+			json_t *c;
+			json_array_foreach(sv.changes, i, c) {
 				bool touched;
-				if (c && apply_tags(a, c, &cut, &touched, err) == 0) {
+				if (apply_tags(a, c, &cut, &touched, err) == 0) {
 					a->seq = json_integer_value(json_object_get(c, "seq"));
 					n++;
 				}
-				json_decref(c);
 			}
-			if (f)
-				fclose(f);
-			a->policy = cd_strdup(pol);
-			a->inventory = cd_strdup(inv);
+			a->policy = sv.policy;
+			a->inventory = sv.inventory;
+			sv.policy = sv.inventory = NULL;
 			snprintf(what, whatlen, "no table in the kernel: applied the saved state "
-				 "(revision %lld, change %lld, %zu tag changes)", (long long)a->rev,
-				 (long long)a->seq, n);
+				 "(revision %lld, change %lld, %zu tag changes%s)", (long long)a->rev,
+				 (long long)a->seq, n, sv.damaged ? "; damaged journal lines set aside" : "");
 			save_snapshot(a);
 		}
-		json_decref(snap);
-		if (r < 0) {
-			cd_state_free(st);
-			free(st);
-		}
+		cd_saved_free(&sv);
 		return r;
 	}
-	json_decref(snap);
+	/* a saved state damaged: said, as none */
+	char why[512] = "";
+	if (err->len)
+		snprintf(why, sizeof(why), " (%.*s)", (int)(err->len > 400 ? 400 : err->len), err->data);
 	cd_buf_reset(err);
 	/* nothing known: close every vNIC until the manager answers */
-	st = load("{\"workloads\": []}", "{}", err);
+	struct cd_state *st = load("{\"workloads\": []}", "{}", err);
 	if (!st)
 		return -EINVAL;
 	r = full_apply(a, st, &cut, err);
@@ -546,8 +536,8 @@ int cd_agent_start(struct cd_agent *a, char *what, size_t whatlen, struct cd_buf
 		return r;
 	}
 	a->have = false;     /* not the manager's: the first snapshot replaces it whole */
-	snprintf(what, whatlen, "no table and no saved state: applied a closed table "
-		 "(unknown vNICs dropped) until the manager answers");
+	snprintf(what, whatlen, "no table and no saved state%s: applied a closed table "
+		 "(unknown vNICs dropped) until the manager answers", why);
 	return 0;
 }
 
