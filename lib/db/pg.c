@@ -67,6 +67,11 @@ static int simple(struct cd_db *db, const char *sql)
 	PGresult *res = PQexec(conn_of(db), sql);
 	ExecStatusType s = PQresultStatus(res);
 	int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : fail(db, res);
+	/* a transaction a statement of which failed answers COMMIT with
+	 * ROLLBACK, and no error: nothing of it was written */
+	if (!r && !strcmp(sql, "COMMIT") && strcmp(PQcmdStatus(res), "COMMIT"))
+		r = cd_db_fail(db, -EIO, "the transaction was rolled back, not committed "
+			       "(one of its statements had failed)");
 	PQclear(res);
 	return r;
 }

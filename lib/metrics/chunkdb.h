@@ -75,9 +75,11 @@ void cd_chunkdb_close(struct cd_chunkdb *db);
 const char *cd_chunkdb_error(const struct cd_chunkdb *db);
 /* Whether other managers write the same store (PostgreSQL). */
 bool cd_chunkdb_shared(const struct cd_chunkdb *db);
-/* Shared: after the connection was made again, whether this manager is
- * still the writer it was (0), or a new one (1: its heads are to be saved
- * again), or a negative code. */
+/* Shared, inside a write transaction, before anything is written as this
+ * writer: after the connection was made again (its writer's lock went
+ * with the old one), the writer taken again (0), or a new one (1: its
+ * heads are to be saved again), or a negative code (-EINVAL outside a
+ * transaction). */
 int cd_chunkdb_writer_check(struct cd_chunkdb *db);
 
 /* For a bulk load into a store nobody else has open: a rollback journal,

@@ -34,6 +34,7 @@ struct cd_chunkdb_pg {
 	int64_t wal_next;          /* in a transaction: the next batch's number (0: ask) */
 	int64_t wal_taken;         /* the first of them, from the sequence */
 	uint64_t generation;       /* of the connection that holds the writer's lock */
+	bool retaken;              /* the writer taken again in this transaction */
 	char err[256];
 };
 
@@ -236,6 +237,10 @@ int cd_chunkdb_pg_commit(struct cd_chunkdb_pg *db)
 		}
 	}
 	int r = cd_db_commit(db->db);
+	if (r && db->retaken && !cd_db_depth(db->db))
+		db->generation = 0;
+	if (!cd_db_depth(db->db))
+		db->retaken = false;
 	if (r)
 		return fail(db, r);
 	if (db->bump && !cd_db_depth(db->db)) {
@@ -247,6 +252,10 @@ int cd_chunkdb_pg_commit(struct cd_chunkdb_pg *db)
 
 void cd_chunkdb_pg_rollback(struct cd_chunkdb_pg *db)
 {
+	/* a writer taken in it is not: looked at again at the next */
+	if (db->retaken && cd_db_depth(db->db) == 1)
+		db->generation = 0;
+	db->retaken = false;
 	cd_db_rollback(db->db);
 	db->bump = false;
 	if (!cd_db_depth(db->db))  /* a savepoint's: the numbers go on */
@@ -257,17 +266,18 @@ int cd_chunkdb_pg_writer_check(struct cd_chunkdb_pg *db)
 {
 	if (db->generation == cd_db_generation(db->db))
 		return 0;
-	/* the connection was made again, and the lock went with the old one */
+	/* the connection was made again, and the lock went with the old one:
+	 * taken again (or a new writer) in the caller's write transaction,
+	 * before anything is written as this writer */
+	if (!cd_db_depth(db->db))
+		return -EINVAL;
 	int64_t was = db->writer;
-	int r = cd_db_begin(db->db);
-	if (r)
-		return fail(db, r);
-	r = take_writer(db, was);
-	r = r ? r : cd_db_commit(db->db);
+	int r = take_writer(db, was);
 	if (r) {
-		cd_db_rollback(db->db);
+		db->generation = 0;        /* looked at again at the next */
 		return r;
 	}
+	db->retaken = true;
 	return db->writer != was;
 }
 

@@ -337,17 +337,16 @@ static int wal_by_group(struct cd_mstore *st)
  * the heads) in one transaction. */
 int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 {
-	/* a shared store's connection made again: its heads saved again if
-	 * this manager is now another writer */
-	int w = st->shared ? cd_chunkdb_writer_check(st->db) : 0;
-	if (w < 0) {
-		cd_logf(st->log, "metrics: cannot write: %s", cd_chunkdb_error(st->db));
-		return w;
-	}
-	checkpoint = checkpoint || w == 1;
 	if (!checkpoint && !st->npending && !st->wal.len)
 		return 0;
 	int r = st->bulk ? 0 : cd_chunkdb_begin(st->db);    /* bulk: one from open to close */
+	/* a shared store's connection made again (by this begin, or since):
+	 * its writer taken again before anything is written as it, and its
+	 * heads saved again if this manager is now another writer */
+	int w = !r && st->shared ? cd_chunkdb_writer_check(st->db) : 0;
+	if (w < 0)
+		r = w;
+	checkpoint = checkpoint || w == 1;
 	for (size_t i = 0; !r && i < st->npending; i++) {
 		const struct sealed *c = &st->pending[i];
 		struct cd_chunk_row row = { .group = c->group, .tier = CD_TIER_RAW, .t0 = c->t0,

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "db/db.h"
 #include "metrics/mstore.h"
 #include "test.h"
@@ -291,6 +292,69 @@ TEST(pg_mstore_removed_through_one_gone_for_the_other)
 	expect(a, s2, 500, 510);
 	expect(a, keep, 0, 100);
 	ASSERT_EQ(cd_mstore_close(a), 0);
+	rmdir_all(da);
+	rmdir_all(db);
+}
+
+/* (the database layer under the store) A transaction one statement of
+ * which failed unseen is rolled back by PostgreSQL's COMMIT, without an
+ * error of its own: the commit says so. */
+TEST(pg_db_commit_of_a_failed_transaction_fails)
+{
+	struct cd_db *db;
+	ASSERT_EQ(cd_db_open(pg(), &db), 0);
+	ASSERT_EQ(cd_db_exec(db, "DROP TABLE IF EXISTS commit_probe; CREATE TABLE commit_probe(x int)"), 0);
+	ASSERT_EQ(cd_db_begin(db), 0);
+	ASSERT_EQ(cd_db_exec(db, "INSERT INTO commit_probe VALUES (1)"), 0);
+	ASSERT(cd_db_exec(db, "SELECT no_such_column FROM commit_probe") < 0);
+	int r = cd_db_commit(db);
+	ASSERT(r < 0);
+	ASSERT_CONTAINS(cd_db_error(db), "rolled back");
+	ASSERT_EQ(cd_db_scalar(cd_db_prep(db, "SELECT count(*) FROM commit_probe", "")), 0);
+	ASSERT_EQ(cd_db_exec(db, "DROP TABLE commit_probe"), 0);
+	cd_db_close(db);
+}
+
+/* Whether writer w's lock is free (taken and let go at once if so). */
+static bool writer_lock_free(int64_t w)
+{
+	struct cd_db *d;
+	ASSERT_EQ(cd_db_open(pg(), &d), 0);
+	int64_t v = cd_db_scalar(cd_db_prep(d, "SELECT CASE WHEN pg_try_advisory_lock(1836348003,"
+					    " CAST(? AS integer)) THEN 1 ELSE 0 END", "i", w));
+	ASSERT(v == 0 || v == 1);
+	cd_db_close(d);                    /* the lock, if taken, goes with it */
+	return v == 1;
+}
+
+TEST(pg_mstore_connection_lost_writer_taken_again_before_writing)
+{
+	clean();
+	char *da = tmpdir(), *db = tmpdir();
+	struct cd_mstore *a = open_at(da), *b = open_at(db);
+	int64_t s = series(a, "vdi-001", "vm_memory_used_bytes", false);
+	append(a, s, 0, 10);
+	char *num, path[300];
+	size_t len;
+	snprintf(path, sizeof(path), "%s/metrics.writer", da);
+	ASSERT_EQ(cd_read_file(path, 64, &num, &len), 0);
+	int64_t w = strtoll(num, NULL, 10);
+	free(num);
+	ASSERT(!writer_lock_free(w));
+	/* every connection of the managers ended, as a restart of the
+	 * database ends them: A's lock with its own */
+	sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+	    " AND pid <> pg_backend_pid()");
+	ASSERT(writer_lock_free(w));
+	for (int i = 10; i < 12; i++)          /* the first notices, the next connects again */
+		cd_mstore_append(a, s, when(i), i * 1.5), cd_mstore_commit(a);
+	/* what A wrote it wrote as its writer, holding its lock again */
+	ASSERT(!writer_lock_free(w));
+	int r = cd_mstore_follow(b);           /* B's first notices its loss */
+	ASSERT_EQ(r ? cd_mstore_follow(b) : r, 0);
+	expect(b, s, 0, 12);
+	ASSERT_EQ(cd_mstore_close(a), 0);
+	ASSERT_EQ(cd_mstore_close(b), 0);
 	rmdir_all(da);
 	rmdir_all(db);
 }
