@@ -20,9 +20,25 @@ fail() { nfail=$((nfail + 1)); echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '  
 # check NAME COND...: pass when the command succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "command failed: $*"; fi; }
 
+nskip=0
+# skip WHAT WHY: a part that cannot run here, said and counted (the
+# closing line, and make test's, say how many)
+skip() { nskip=$((nskip + 1)); echo "SKIP $1: $2"; return 0; }
+
 summary() {
-	echo "$npass passed, $nfail failed"
+	if [ "$nskip" -gt 0 ]; then
+		echo "$npass passed, $nfail failed, $nskip skipped"
+	else
+		echo "$npass passed, $nfail failed"
+	fi
 	[ "$nfail" -eq 0 ]
 }
 
 is_root() { [ "$(id -u)" = 0 ] && ip netns list >/dev/null 2>&1; }
+# needs_root WHY: the suite runs as root only; else it is one skip
+needs_root() {
+	is_root && return 0
+	skip "the suite" "needs root ($1)"
+	summary
+	exit 0
+}
