@@ -52,6 +52,15 @@ int cmd_agents(int argc, char **argv)
 				printf("  NOT ENFORCED: vNIC %s%s%s%s: %s\n", online_str(v, "vnic"),
 				       wl ? " (" : "", wl ? wl : "", wl ? ")" : "", online_str(v, "reason"));
 			}
+			/* its clock stepped back: collections skipped until it
+			 * passes the last one kept again */
+			json_t *ms = json_object_get(json_object_get(a, "status"), "metrics");
+			if (json_integer_value(json_object_get(ms, "clock_back")) > 0)
+				printf("  CLOCK STEPPED BACK %lld times (by up to %.1f s): %lld metrics "
+				       "collections skipped\n",
+				       (long long)json_integer_value(json_object_get(ms, "clock_back")),
+				       json_number_value(json_object_get(ms, "clock_back_seconds")),
+				       (long long)json_integer_value(json_object_get(ms, "skipped")));
 		}
 	}
 	json_decref(out);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -68,6 +69,29 @@ static int open_store(const char *dir, bool bulk, struct cd_mstore **st)
 	return r;
 }
 
+/* DIR and the directories above it made (0700) where missing, as
+ * promtool makes its output directory: 0, or -1 with a message. */
+static int make_dirs(const char *dir)
+{
+	char *p = cd_strdup(dir);
+	int r = 0;
+	for (char *s = p + 1; !r; s++) {
+		if (*s && *s != '/')
+			continue;
+		char c = *s;
+		*s = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			fprintf(stderr, "cordon metrics: cannot make %s: %s\n", p, strerror(errno));
+			r = -1;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return r;
+}
+
 static int metrics_import(int argc, char **argv)
 {
 	const char *dir = NULL, *pos[1] = { NULL };
@@ -84,7 +108,7 @@ static int metrics_import(int argc, char **argv)
 		return EXIT_BADINPUT;
 	}
 	struct cd_mstore *st;
-	if (open_store(dir, true, &st)) {
+	if (make_dirs(dir) < 0 || open_store(dir, true, &st)) {
 		if (!in)
 			fclose(f);
 		return EXIT_FAIL;

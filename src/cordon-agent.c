@@ -273,9 +273,14 @@ static int heartbeat(struct agent_main *m)
 	if (m->metrics) {
 		struct cd_mcollect_stats ms;
 		cd_mcollect_stats(m->metrics, &ms);
-		json_object_set_new(status, "metrics", json_pack("{s:I, s:I, s:I, s:I}",
+		json_t *mo = json_pack("{s:I, s:I, s:I, s:I}",
 			"collections", (json_int_t)ms.collections, "sent", (json_int_t)ms.sent,
-			"spooled", (json_int_t)ms.spooled, "dropped", (json_int_t)ms.dropped));
+			"spooled", (json_int_t)ms.spooled, "dropped", (json_int_t)ms.dropped);
+		if (ms.clock_back)         /* its clock stepped back: collections skipped */
+			json_object_update_new(mo, json_pack("{s:I, s:f, s:I}", "clock_back",
+				(json_int_t)ms.clock_back, "clock_back_seconds", ms.clock_back_ms / 1000.0,
+				"skipped", (json_int_t)ms.skipped));
+		json_object_set_new(status, "metrics", mo);
 	}
 	json_t *out = NULL;
 	int r = cd_client_call(&m->cl, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);

@@ -513,6 +513,7 @@ int main(int argc, char **argv)
 		{ "agent-kib-rate", required_argument, NULL, 'B' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-connections-per-address", required_argument, NULL, 'A' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "collect-interval", required_argument, NULL, 'I' },
 		{ "series-per-host", required_argument, NULL, 'P' },
 		{ "retention", required_argument, NULL, 'T' },
@@ -524,7 +525,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *dir = NULL, *listen_at = "127.0.0.1:4119", *target = NULL;
-	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR;
+	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR, idle_s = CD_CONN_IDLE_S;
 	struct cd_msvc_opts mso = { .log = mgr_log };
 	struct cd_msvc *msvc = NULL;
 	char merr[512];
@@ -533,8 +534,17 @@ int main(int argc, char **argv)
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:S:P:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:S:P:i:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'i': {
+			long long v;
+			if (limit_arg(opts, c, optarg, &v) < 0 || v > 3600) {
+				fprintf(stderr, "cordond: --idle-timeout is from 1 to 3600 seconds\n");
+				return 2;
+			}
+			idle_s = (unsigned)v;
+			break;
+		}
 		case 'I': {
 			long long v;
 			if (limit_arg(opts, c, optarg, &v) < 0 || v > 3600) {
@@ -659,6 +669,10 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {         /* SIGTERM would never be read: no start */
+		fprintf(stderr, "cordond: signalfd: %s\n", strerror(errno));
+		goto out;
+	}
 	pthread_mutex_lock(&lock);
 	cordond_sources_start();     /* their threads block the signals too */
 	pthread_mutex_unlock(&lock);
@@ -677,7 +691,7 @@ int main(int argc, char **argv)
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 			     MHD_OPTION_CONNECTION_LIMIT, conn_max,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, conn_per_addr,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CD_CONN_IDLE_S,
+			     MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CD_CONN_MEMORY,
 			     MHD_OPTION_END);
 	if (!d) {

@@ -27,6 +27,8 @@ const char cordond_usage[] =
 	"                          (429) and the agent sends it again later\n"
 	"  --max-connections N     at once, in all (default 2000)...\n"
 	"  --max-connections-per-address N  ...and from one address (default 500)\n"
+	"  --idle-timeout S        close a connection idle or mid-request for S seconds\n"
+	"                          (1 to 3600, default 15)\n"
 	"  --collect-interval S    agents collect metrics every S seconds (1 to\n"
 	"                          3600, default 20)\n"
 	"  --series-per-host N     the metrics series a host's agent may make\n"

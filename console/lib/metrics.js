@@ -14,13 +14,17 @@ export async function units() {
 
 export const objects = (kind) => get("/metrics/objects" + (kind ? `?kind=${kind}` : ""));
 
+// the objects one query may name (the API's limit): more are asked for a
+// page of them at a time
+export const QUERY_MAX_OBJECTS = 1000;
+
 // {name: {metric: value}} of the newest value in the last 10 minutes
 export async function latest(kind, names, metrics) {
   const out = {};
   const end = Date.now();
-  for (let i = 0; i < names.length; i += 1000) {
+  for (let i = 0; i < names.length; i += QUERY_MAX_OBJECTS) {
     const r = await api("POST", "/metrics/query", {
-      objects: names.slice(i, i + 1000).map((name) => ({ kind, name })), metrics,
+      objects: names.slice(i, i + QUERY_MAX_OBJECTS).map((name) => ({ kind, name })), metrics,
       begin: end - 600e3, end, step_seconds: 600, rollup: "latest",
     });
     for (const s of r.series) {
@@ -31,12 +35,17 @@ export async function latest(kind, names, metrics) {
   return out;
 }
 
-// the series of objects' metrics over a range ("1h" ... "180d")
+// the series of objects' metrics over a range ("1h" ... "180d"), every
+// object: a page of QUERY_MAX_OBJECTS a query
 export async function range(objs, metrics, key, rollup = "avg") {
   const r = rangeOf(key);
   const end = Date.now();
-  const a = await api("POST", "/metrics/query", {
-    objects: objs, metrics, begin: end - r.ms, end, step_seconds: r.step, rollup,
-  });
-  return a.series;
+  const out = [];
+  for (let i = 0; i < objs.length; i += QUERY_MAX_OBJECTS) {
+    const a = await api("POST", "/metrics/query", {
+      objects: objs.slice(i, i + QUERY_MAX_OBJECTS), metrics, begin: end - r.ms, end, step_seconds: r.step, rollup,
+    });
+    out.push(...a.series);
+  }
+  return out;
 }

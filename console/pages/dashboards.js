@@ -40,7 +40,7 @@ function Compute({ rng }) {
     const hosts = objs.filter((o) => o.kind === "host"), vms = objs.filter((o) => o.kind === "vm");
     const hs = hosts.length ? await range(hosts.map((o) => ({ kind: "host", name: o.name })),
       ["host_cpu_usage_ratio", "host_memory_used_ratio"], rng) : [];
-    const vs = vms.length ? await range(vms.slice(0, 1000).map((o) => ({ kind: "vm", name: o.name })),
+    const vs = vms.length ? await range(vms.map((o) => ({ kind: "vm", name: o.name })),
       ["vm_cpu_usage_ratio", "vm_cpu_ready_ratio", "vm_memory_used_bytes"], rng) : [];
     const now = hosts.length ? await latest("host", hosts.map((o) => o.name),
       ["host_cpu_usage_ratio", "host_memory_used_bytes", "host_memory_total_bytes"]) : {};
@@ -49,6 +49,9 @@ function Compute({ rng }) {
   if (!data) return html`<${Err} e=${error} /><p>Loading…</p>`;
   const { hosts, vms, hs, vs, now } = data;
   return html`<${Err} e=${error} />
+    ${!hosts.length && !vms.length && html`<p class="empty">No metrics yet. They come from each host's agent
+      (<code>cordon agent-token create --host HOST</code>, then <code>cordon-agent</code> on the host) and from the
+      sources the manager follows (<a href="#/sources">Sources</a>: a libvirt host or a vCenter).</p>`}
     <table class="wide"><caption>Hosts</caption><thead><tr><th scope="col">Host</th><th scope="col">Source</th><th scope="col">VMs</th><th scope="col">CPU usage</th>
       <th scope="col">Memory used <${UnitSwitch} label="Memory used" unit=${mu} set=${setMu} /></th>
       <th scope="col">Memory total <${UnitSwitch} label="Memory total" unit=${tu} set=${setTu} /></th></tr></thead>
@@ -74,7 +77,7 @@ async function storageData(rng) {
   const members = Object.fromEntries(dss.map((d) => [d.name, vms.filter((v) => (v.datastores || []).includes(d.name)).map((v) => v.name)]));
   const ds = dss.length ? await range(dss.map((d) => ({ kind: "datastore", name: d.name })), DS, rng, "avg") : [];
   const io = vms.length ? await latest("vm", vms.map((v) => v.name), VMIO) : {};
-  const iotrend = vms.length ? await range(vms.slice(0, 1000).map((v) => ({ kind: "vm", name: v.name })), VMIO, rng) : [];
+  const iotrend = vms.length ? await range(vms.map((v) => ({ kind: "vm", name: v.name })), VMIO, rng) : [];
   return { dss, members, ds, io, iotrend };
 }
 
@@ -100,7 +103,8 @@ function Storage({ rng }) {
         <td>${fmtDays(daysLeft(one(d.name, "datastore_used_bytes")?.points, cap))}</td><td>${vm.length}</td>
         <td>${value(lat, "seconds")}</td><td>${value(iops, "ops_per_second")}</td></tr>`;
     })}</tbody></table>
-    ${!dss.length && html`<p class="empty">No datastore has samples yet.</p>`}
+    ${!dss.length && html`<p class="empty">No datastore has samples yet: a host's agent sends its storage pools,
+      a vCenter source its datastores.</p>`}
     <div class="charts">
       <${Chart} title="Datastores: used" unit="bytes" series=${pick(ds, "datastore_used_bytes").map((s) => ({ label: s.name, points: s.points }))} />
       <${Chart} title="Datastores: used share" unit="ratio" series=${pick(ds, "datastore_used_ratio").map((s) => ({ label: s.name, points: s.points }))} />

@@ -31,6 +31,7 @@ struct cd_mcollect {
 	virConnectPtr conn;
 	bool libvirt_failing, manager_failing;
 	struct cd_mcollect_stats st;
+	struct cd_mclock clock;
 };
 
 static int64_t now_ms(void)
@@ -280,6 +281,32 @@ static void send_all(struct cd_mcollect *m)
 	}
 }
 
+bool cd_mclock_take(struct cd_mclock *c, int64_t t, struct cd_mcollect_stats *s,
+		    void (*log)(const char *line))
+{
+	if (c->last && t <= c->last) {
+		if (!c->behind) {
+			char a[CD_TIME_STRLEN], b[CD_TIME_STRLEN];
+			cd_logf(log, "metrics: the clock stepped back by %.3f s (from %s to %s): no "
+				"collection is kept until it passes %s again (a series' samples go "
+				"forward in time)", (double)(c->last - t) / 1000, cd_time_fmt(c->last * 1000, a),
+				cd_time_fmt(t * 1000, b), a);
+			s->clock_back++;
+			c->behind = true;
+		}
+		if (c->last - t > s->clock_back_ms)
+			s->clock_back_ms = c->last - t;
+		s->skipped++;
+		return false;
+	}
+	if (c->behind)
+		cd_logf(log, "metrics: the clock is past the last collection again: %llu "
+			"collections were skipped", (unsigned long long)s->skipped);
+	c->behind = false;
+	c->last = t;
+	return true;
+}
+
 static void *run(void *arg)
 {
 	struct cd_mcollect *m = arg;
@@ -298,8 +325,10 @@ static void *run(void *arg)
 		if (m->stop)
 			break;
 		int interval = m->interval_s;
-		pthread_mutex_unlock(&m->mu);
 		int64_t t = now_ms();
+		if (!cd_mclock_take(&m->clock, t, &m->st, m->log))
+			continue;          /* (the lock held, as at the loop's top) */
+		pthread_mutex_unlock(&m->mu);
 		json_t *entries = collect(m, t, interval);
 		int r = cd_spool_put(&m->spool, t, entries);
 		json_decref(entries);

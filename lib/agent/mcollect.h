@@ -30,7 +30,24 @@ struct cd_mcollect_opts {
 struct cd_mcollect_stats {
 	uint64_t collections, sent, dropped;
 	size_t spooled;                /* collections waiting */
+	uint64_t clock_back;           /* times the clock stepped back */
+	int64_t clock_back_ms;         /* the largest step */
+	uint64_t skipped;              /* collections not kept meanwhile */
 };
+
+/* The clock as collections see it: a time before the last collection's
+ * (the clock stepped back: NTP, a VM restored) would make samples the
+ * manager keeps none of (a series' samples go forward in time), so the
+ * collection is skipped, counted, and said once a step, until the clock
+ * passes the last collection's time again. */
+struct cd_mclock {
+	int64_t last;                  /* the last collection kept (ms), 0: none */
+	bool behind;
+};
+/* Whether a collection at t is kept: true, or false (counted in s, and a
+ * line in log when the clock has just stepped back). */
+bool cd_mclock_take(struct cd_mclock *c, int64_t t, struct cd_mcollect_stats *s,
+		    void (*log)(const char *line));
 
 struct cd_mcollect;
 

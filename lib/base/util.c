@@ -105,6 +105,7 @@ void cd_buf_init(struct cd_buf *b, size_t max)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->max = max;
+	b->full = false;
 }
 
 void cd_buf_free(struct cd_buf *b)
@@ -116,14 +117,17 @@ void cd_buf_free(struct cd_buf *b)
 void cd_buf_reset(struct cd_buf *b)
 {
 	b->len = 0;
+	b->full = false;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
 static int buf_reserve(struct cd_buf *b, size_t n)
 {
-	if (n > b->max || b->len > b->max - n)
+	if (n > b->max || b->len > b->max - n) {
+		b->full = true;
 		return -E2BIG;
+	}
 	size_t need = b->len + n + 1;
 	if (need > b->cap) {
 		size_t ncap = b->cap ? b->cap : 256;

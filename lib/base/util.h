@@ -40,11 +40,14 @@ struct cd_buf {
 	size_t len;   /* bytes used, not counting the NUL */
 	size_t cap;   /* bytes allocated */
 	size_t max;   /* largest len allowed */
+	bool full;    /* a write was refused since the last reset: what
+		       * follows is not whole (a text built with several
+		       * writes checks it once, at its end) */
 };
 void cd_buf_init(struct cd_buf *b, size_t max);
 void cd_buf_free(struct cd_buf *b);
 void cd_buf_reset(struct cd_buf *b);
-int cd_buf_add(struct cd_buf *b, const void *p, size_t n);
+int cd_buf_add(struct cd_buf *b, const void *p, size_t n) __attribute__((warn_unused_result));
 int cd_buf_puts(struct cd_buf *b, const char *s);
 int cd_buf_printf(struct cd_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -159,18 +159,19 @@ static int p_begin(struct cd_db *db, bool write)
 	return r;
 }
 
-/* sql with its ? numbered, outside quotes and comments. */
+/* sql with its ? numbered, outside quotes and comments; NULL past 16 MiB. */
 static char *number(const char *sql)
 {
 	struct cd_buf b;
 	cd_buf_init(&b, 1 << 24);
 	int n = 0;
-	for (const char *s = sql; *s; s++) {
+	for (const char *s = sql; *s && !b.full; s++) {
 		if (*s == '\'' || *s == '"') {
 			const char *e = strchr(s + 1, *s);
 			if (!e)
 				e = s + strlen(s) - 1;
-			cd_buf_add(&b, s, (size_t)(e - s + 1));
+			if (cd_buf_add(&b, s, (size_t)(e - s + 1)) < 0)
+				break;
 			s = e;
 		} else if (s[0] == '-' && s[1] == '-') {
 			const char *e = strchr(s, '\n');
@@ -179,9 +180,13 @@ static char *number(const char *sql)
 			s = e;
 		} else if (*s == '?') {
 			cd_buf_printf(&b, "$%d", ++n);
-		} else {
-			cd_buf_add(&b, s, 1);
+		} else if (cd_buf_add(&b, s, 1) < 0) {
+			break;
 		}
+	}
+	if (b.full) {
+		cd_buf_free(&b);
+		return NULL;
 	}
 	return b.data ? cd_buf_steal(&b) : cd_strdup("");
 }
@@ -190,6 +195,10 @@ static int p_prep(struct cd_db_stmt *st, const char *sql)
 {
 	struct pgst *q = cd_calloc(1, sizeof(*q));
 	q->sql = number(sql);
+	if (!q->sql) {
+		free(q);
+		return cd_db_fail(st->db, -E2BIG, "a statement longer than 16 MiB");
+	}
 	while (*sql == ' ' || *sql == '(')
 		sql++;
 	q->write = strncasecmp(sql, "SELECT", 6) != 0 && strncasecmp(sql, "WITH", 4) != 0;

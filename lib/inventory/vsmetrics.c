@@ -23,6 +23,7 @@
 
 #define BACKFILL_MS 3600000           /* vCenter keeps realtime samples an hour */
 #define PERF_BATCH 50                 /* objects a QueryPerf */
+#define QUERY_MAX (4u << 20)          /* its request: 50 objects' specs, a few KiB each */
 #define AVAIL_PER_CALL 500            /* objects first asked about a call */
 #define AVAIL_RETRY_MS 600000         /* an object that had no counter */
 
@@ -70,7 +71,7 @@ static int available(struct vs *v, const char *ref, const char *type, uint32_t *
 static int query(struct vs *v, char **refs, size_t n, int64_t now, json_t *out, struct cd_buf *err)
 {
 	struct cd_buf b;
-	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_init(&b, QUERY_MAX);
 	char *pm = cd_vsx_esc(v->perfmgr);
 	cd_buf_printf(&b, "<_this type=\"PerformanceManager\">%s</_this>", pm);
 	free(pm);
@@ -93,6 +94,11 @@ static int query(struct vs *v, char **refs, size_t n, int64_t now, json_t *out, 
 				cd_buf_printf(&b, "<metricId><counterId>%d</counterId><instance>%s</instance>"
 					      "</metricId>", (int)v->perf.id[k], cd_vsp_instance(k));
 		cd_buf_printf(&b, "<intervalId>%d</intervalId></querySpec>", CD_VSP_INTERVAL);
+	}
+	if (b.full) {              /* (names of vCenter's past their own limits) */
+		cd_buf_printf(err, "a QueryPerf request larger than %u MiB", QUERY_MAX >> 20);
+		cd_buf_free(&b);
+		return -E2BIG;
 	}
 	xmlDoc *d;
 	xmlNode *rv;

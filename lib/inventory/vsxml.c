@@ -82,7 +82,9 @@ char *cd_vsx_esc(const char *s)
 		case '>': cd_buf_puts(&b, "&gt;"); break;
 		case '"': cd_buf_puts(&b, "&quot;"); break;
 		case '\'': cd_buf_puts(&b, "&apos;"); break;
-		default: cd_buf_add(&b, s, 1);
+		default:           /* (never full: 6 bytes a byte) */
+			if (cd_buf_add(&b, s, 1) < 0)
+				break;
 		}
 	char *r = cd_buf_steal(&b);
 	return r ? r : cd_strdup("");
@@ -112,7 +114,8 @@ char *cd_vsx_inner_xml(xmlDoc *doc, xmlNode *n)
 				cd_buf_puts(&o, p);
 				break;
 			}
-			cd_buf_add(&o, p, (size_t)(hit - p));
+			if (cd_buf_add(&o, p, (size_t)(hit - p)) < 0)  /* (never full) */
+				break;
 			cd_buf_puts(&o, "xsi:type=\"");
 		}
 		free(from);

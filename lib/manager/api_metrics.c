@@ -24,9 +24,12 @@
  * rollups of a tier (30 days of 1000 VMs' 5-minute points of 3 metrics is
  * 26 million; of their hourly ones, 2.2 million) */
 #define QUERY_BUDGET_POINTS 10000000
+/* an answer's text: its points (48 bytes each at most) and its series' heads */
+#define QUERY_ANSWER_MAX ((size_t)QUERY_MAX_POINTS * 48 + (16u << 20))
 #define INGEST_MAX_ENTRIES 4096
 #define INGEST_MAX_METRICS 64
 #define EXPORT_STALE_MS 300000         /* /metrics leaves out older series */
+#define EXPORT_MAX (512u << 20)        /* its text: 200,000 series' lines and more */
 
 static void unlock(struct ctx *c)
 {
@@ -256,7 +259,7 @@ void cd_api_h_metrics_query(struct ctx *c)
 	 * the answer is written as text (a point a JSON array would cost
 	 * an allocation each, and there may be millions) */
 	struct cd_buf b;
-	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_init(&b, QUERY_ANSWER_MAX);
 	cd_buf_puts(&b, "{\"series\": [");
 	int r = 0;
 	int64_t budget = QUERY_BUDGET_POINTS;
@@ -300,18 +303,24 @@ void cd_api_h_metrics_query(struct ctx *c)
 				pt[n++] = ' ';
 				n += (size_t)snprintf(pt + n, sizeof(pt) - n - 1, "%.17g", p[q].v);
 				pt[n++] = ']';
-				cd_buf_add(&b, pt, n);
+				if ((r = cd_buf_add(&b, pt, n)) < 0)
+					break;
 				first = false;
 			}
 			cd_buf_puts(&b, "]}");
 			free(p);
 		}
 	}
+	if (!r && b.full)
+		r = -E2BIG;
 	relock(c);
 	free(m);
 	if (r) {
 		cd_buf_free(&b);
-		if (r == -EDQUOT) {
+		if (r == -E2BIG) {         /* (cannot: the points are counted first) */
+			cd_api_error(c, 413, NULL, "the answer would be larger than %zu MiB",
+				     QUERY_ANSWER_MAX >> 20);
+		} else if (r == -EDQUOT) {
 			cd_api_error(c, 413, NULL, "this query reads more than the %d points of the store "
 				     "one query may read (objects x metrics x samples in the range, or "
 				     "rollups at a step of 5 minutes or 1 hour): ask for fewer objects or "
@@ -463,7 +472,7 @@ void cd_api_h_openmetrics(struct ctx *c)
 {
 	struct cd_mstore *st = cd_mgr_metrics(c->m);
 	struct cd_buf b;
-	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_init(&b, EXPORT_MAX);
 	/* the manager's own, under its lock */
 	const struct cd_state *w = cd_mgr_state(c->m);
 	cd_buf_printf(&b, "# TYPE cordon_workloads gauge\ncordon_workloads %zu\n"
@@ -481,11 +490,19 @@ void cd_api_h_openmetrics(struct ctx *c)
 		cd_buf_printf(&b, "# TYPE cordon_metrics_series gauge\n"
 				      "cordon_metrics_series %llu\n"
 				      "# TYPE cordon_metrics_samples_refused counter\n"
-				      "cordon_metrics_samples_refused_total %llu\n",
-				      (unsigned long long)s.series, (unsigned long long)s.refused);
+				      "cordon_metrics_samples_refused_total %llu\n"
+				      "# TYPE cordon_metrics_samples_unkept counter\n"
+				      "cordon_metrics_samples_unkept_total %llu\n",
+				      (unsigned long long)s.series, (unsigned long long)s.refused,
+				      (unsigned long long)s.unkept);
 		relock(c);
 	}
 	cd_buf_puts(&b, "# EOF\n");
+	if (b.full) {
+		cd_buf_free(&b);
+		cd_api_error(c, 500, NULL, "the export would be larger than %u MiB", EXPORT_MAX >> 20);
+		return;
+	}
 	c->out->status = 200;
 	size_t len = b.len;
 	c->out->blob = cd_blob_new(cd_buf_steal(&b), len);

@@ -194,12 +194,10 @@ void cd_api_h_groups(struct ctx *c)
 	cd_api_reply(c, 200, cd_groups_json(cd_mgr_state(c->m)));
 }
 
+/* (before a first policy: revision 0, the empty policy's tables; "no
+ * policy yet" is a state, not an error) */
 void cd_api_h_policy_rules(struct ctx *c)
 {
-	if (!cd_mgr_policy_rev(c->m)) {
-		cd_api_error(c, 404, NULL, "no policy has been pushed yet");
-		return;
-	}
 	json_t *o = cd_policy_json(cd_mgr_state(c->m));
 	json_object_set_new(o, "revision", json_integer(cd_mgr_policy_rev(c->m)));
 	cd_api_reply(c, 200, o);

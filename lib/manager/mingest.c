@@ -255,7 +255,12 @@ static void one(struct cd_mgr *m, const char *agent, struct cd_mingest *res, con
 	}
 	if (!why && add && !info.counter)
 		why = "an increase of a gauge";
-	if (!why && cd_mstore_append(st, info.id, t, add ? info.last_v + v : v))
+	int r = why ? 0 : cd_mstore_append(st, info.id, t, add ? info.last_v + v : v);
+	if (r == -ENOBUFS)
+		why = "the store keeps no more samples until its database is back";
+	else if (r == -ENOENT)
+		why = "its series was removed meanwhile";
+	else if (r)
 		why = "not after the series' last sample";
 	if (why)
 		refuse(res, kind, name, metric, why);

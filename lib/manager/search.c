@@ -42,7 +42,8 @@ static bool tsquery_word(struct cd_buf *b, const char *w, size_t n, bool prefix,
 			 * inside it (U+2028, U+3000: bytes of a word here) makes a
 			 * phrase, not a syntax error */
 			cd_buf_puts(b, parts++ ? " <-> '" : first ? "('" : " & ('");
-			cd_buf_add(b, w + i, j - i);
+			if (cd_buf_add(b, w + i, j - i) < 0)
+				return false;      /* (cannot: b holds 8 times the text) */
 			cd_buf_puts(b, "'");
 		}
 		i = j;

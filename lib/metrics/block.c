@@ -79,11 +79,12 @@ struct bw {
 	struct cd_buf *b;
 	uint64_t acc;              /* bits not yet written, right-aligned */
 	int nacc;
+	int err;                   /* the first failed write (its buffer full) */
 };
 
 static void put(struct bw *w, uint64_t v, int n)
 {
-	if (n <= 0)
+	if (n <= 0 || w->err)
 		return;
 	if (n < 64)
 		v &= (UINT64_C(1) << n) - 1;
@@ -97,24 +98,29 @@ static void put(struct bw *w, uint64_t v, int n)
 			uint8_t o[8];
 			for (int i = 0; i < 8; i++)
 				o[i] = (uint8_t)(w->acc >> (56 - 8 * i));
-			cd_buf_add(w->b, o, 8);
+			w->err = cd_buf_add(w->b, o, 8);
 			w->acc = 0;
 			w->nacc = 0;
+			if (w->err)
+				return;
 		}
 	}
 }
 
-static void put_end(struct bw *w)
+/* The bits left written out: 0, or the first failed write's code. */
+static int put_end(struct bw *w)
 {
-	if (w->nacc) {
+	if (w->nacc && !w->err) {
+		uint8_t o[8];
 		uint64_t a = w->acc << (64 - w->nacc);
-		for (int i = 0; i < (w->nacc + 7) / 8; i++) {
-			uint8_t o = (uint8_t)(a >> (56 - 8 * i));
-			cd_buf_add(w->b, &o, 1);
-		}
+		int n = (w->nacc + 7) / 8;
+		for (int i = 0; i < n; i++)
+			o[i] = (uint8_t)(a >> (56 - 8 * i));
+		w->err = cd_buf_add(w->b, o, (size_t)n);
 	}
 	w->acc = 0;
 	w->nacc = 0;
+	return w->err;
 }
 
 static int64_t unzigzag(uint64_t z)
@@ -247,7 +253,7 @@ static void put_xor(struct bw *w, struct xor_state *s, uint64_t bits)
 	s->trail = trail;
 }
 
-static void put_varint(struct cd_buf *b, uint64_t v)
+static int put_varint(struct cd_buf *b, uint64_t v)
 {
 	uint8_t o[10];
 	int k = 0;
@@ -255,10 +261,14 @@ static void put_varint(struct cd_buf *b, uint64_t v)
 		o[k++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
 		v >>= 7;
 	} while (v);
-	cd_buf_add(b, o, (size_t)k);
+	return cd_buf_add(b, o, (size_t)k);
 }
 
-static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size_t nrows)
+/* (a column's or the times' bits: at most 96 a row, with its presence
+ * bit and an escaped Rice code, and a header) */
+#define BODY_MAX ((size_t)CD_BLOCK_MAX_ROWS * 12 + 64)
+
+static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_t nrows)
 {
 	size_t st = c->stride ? c->stride : 1;
 	int e = 0, was;
@@ -281,7 +291,7 @@ static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size
 		for (size_t i = 0; i < nrows && dense; i++)
 			dense = c->present[i * st] != 0;
 	struct cd_buf body;
-	cd_buf_init(&body, SIZE_MAX);
+	cd_buf_init(&body, BODY_MAX);
 	struct bw w = { .b = &body };
 	if (!dense)
 		for (size_t i = 0; i < nrows; i++)
@@ -326,14 +336,15 @@ static void encode_column(struct cd_buf *out, const struct cd_block_col *c, size
 		}
 		free(zs);
 	}
-	put_end(&w);
-	put_varint(out, c->id);
+	int r = put_end(&w);
+	r = r ? r : put_varint(out, c->id);
 	uint8_t m[3] = { (uint8_t)(e < 0 ? XOR : rk >= 0 ? RICE + e : e), dense, (uint8_t)rk };
-	cd_buf_add(out, m, rk >= 0 ? 3 : 2);
-	put_varint(out, body.len);
-	if (body.len)
-		cd_buf_add(out, body.data, body.len);
+	r = r ? r : cd_buf_add(out, m, rk >= 0 ? 3 : 2);
+	r = r ? r : put_varint(out, body.len);
+	if (!r && body.len)
+		r = cd_buf_add(out, body.data, body.len);
 	cd_buf_free(&body);
+	return r;
 }
 
 int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
@@ -352,11 +363,11 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 			return -EINVAL;
 	}
 	uint8_t version = 1;
-	cd_buf_add(out, &version, 1);
-	put_varint(out, nrows);
-	put_varint(out, ncols);
+	int r = cd_buf_add(out, &version, 1);
+	r = r ? r : put_varint(out, nrows);
+	r = r ? r : put_varint(out, ncols);
 	struct cd_buf tb;
-	cd_buf_init(&tb, SIZE_MAX);
+	cd_buf_init(&tb, BODY_MAX);
 	struct bw w = { .b = &tb };
 	put(&w, (uint64_t)t[0], 64);
 	int64_t dt = 0;
@@ -366,13 +377,13 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 		put_dod(&w, (int64_t)((uint64_t)d - (uint64_t)dt), &tlen);
 		dt = d;
 	}
-	put_end(&w);
-	put_varint(out, tb.len);
-	cd_buf_add(out, tb.data, tb.len);
+	r = r ? r : put_end(&w);
+	r = r ? r : put_varint(out, tb.len);
+	r = r ? r : cd_buf_add(out, tb.data, tb.len);
 	cd_buf_free(&tb);
-	for (size_t c = 0; c < ncols; c++)
-		encode_column(out, &cols[c], nrows);
-	return 0;
+	for (size_t c = 0; !r && c < ncols; c++)
+		r = encode_column(out, &cols[c], nrows);
+	return r;
 }
 
 /* ---- bits in ---- */

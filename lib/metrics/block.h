@@ -32,6 +32,9 @@
 
 #define CD_BLOCK_MAX_ROWS 65535
 #define CD_BLOCK_MAX_COLS 65535
+/* A block the store writes, at most (a group of the catalog's series has
+ * a few hundred KiB at 240 rows) */
+#define CD_BLOCK_BYTES_MAX (64u << 20)
 
 struct cd_block_col {
 	uint64_t id;
@@ -40,8 +43,9 @@ struct cd_block_col {
 	size_t stride;             /* v[i * stride], present[i * stride]; 0 means 1 */
 };
 
-/* Append a block to out: 0, or -EINVAL when the rows' times are not
- * ascending, a count is out of range, or a column has no value. */
+/* Append a block to out: 0, -EINVAL when the rows' times are not
+ * ascending, a count is out of range, or a column has no value, or -E2BIG
+ * past out's limit (the store's: CD_BLOCK_BYTES_MAX). */
 int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 		    const struct cd_block_col *cols, size_t ncols);
 

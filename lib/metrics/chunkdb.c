@@ -490,7 +490,7 @@ void cd_chunkdb_drop_where(struct cd_buf *where, int64_t group, int tier, int64_
 {
 	/* the ids kept are few (metrics with a retention of their own), and
 	 * numbers: written into the SQL */
-	cd_buf_init(where, SIZE_MAX);
+	cd_buf_init(where, 512 + nkeep * 24);      /* every one fits */
 	if (group >= 0)
 		cd_buf_printf(where, "grp = %lld AND ", (long long)group);
 	else if (nkeep) {

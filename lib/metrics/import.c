@@ -10,6 +10,8 @@
 
 #include "metrics/omtext.h"
 
+/* a series' key and labels, made from one line (CD_OM_MAX_LINE) */
+#define IMPORT_KEY_MAX (2 * CD_OM_MAX_LINE)
 #define READ_SIZE (1 << 20)
 #define MAX_FAMILIES 100000
 #define COMMIT_EVERY 65536
@@ -111,22 +113,26 @@ static int series_of(struct importer *im, const struct cd_om_line *l, bool count
 		}
 		ord[j] = i;
 	}
+	/* (a line's parts, within the line's limit: the buffers' limit is
+	 * past it, so they fail only if that changes) */
 	cd_buf_reset(&im->labels);
-	for (size_t i = 0; i < l->nlabels; i++) {
+	int r = 0;
+	for (size_t i = 0; !r && i < l->nlabels; i++) {
 		const struct cd_om_str *k = &l->key[ord[i]], *v = &l->val[ord[i]];
-		if (i)
-			cd_buf_add(&im->labels, ",", 1);
-		cd_buf_add(&im->labels, k->p, k->len);
-		cd_buf_add(&im->labels, "=\"", 2);
-		cd_buf_add(&im->labels, v->p, v->len);
-		cd_buf_add(&im->labels, "\"", 1);
+		r = i ? cd_buf_add(&im->labels, ",", 1) : 0;
+		r = r ? r : cd_buf_add(&im->labels, k->p, k->len);
+		r = r ? r : cd_buf_add(&im->labels, "=\"", 2);
+		r = r ? r : cd_buf_add(&im->labels, v->p, v->len);
+		r = r ? r : cd_buf_add(&im->labels, "\"", 1);
 	}
 	cd_buf_reset(&im->key);
-	cd_buf_add(&im->key, l->name.p, l->name.len);
-	cd_buf_add(&im->key, "{", 1);
-	if (im->labels.len)
-		cd_buf_add(&im->key, im->labels.data, im->labels.len);
-	cd_buf_add(&im->key, "}", 1);
+	r = r ? r : cd_buf_add(&im->key, l->name.p, l->name.len);
+	r = r ? r : cd_buf_add(&im->key, "{", 1);
+	if (!r && im->labels.len)
+		r = cd_buf_add(&im->key, im->labels.data, im->labels.len);
+	r = r ? r : cd_buf_add(&im->key, "}", 1);
+	if (r)
+		return r;
 	size_t i;
 	if (cd_map_get(&im->series, im->key.data, &i)) {
 		*id = im->ids[i];
@@ -152,7 +158,7 @@ static int series_of(struct importer *im, const struct cd_om_line *l, bool count
 	struct cd_series_desc d = { .metric = metric, .labels = im->labels.data ? im->labels.data : "",
 				    .kind = kind, .name = val[0], .host = val[1],
 				    .source = val[2], .counter = counter };
-	int r = cd_mstore_series(im->st, &d, id);
+	r = cd_mstore_series(im->st, &d, id);
 	free(metric);
 	if (r)
 		return r;
@@ -209,6 +215,7 @@ static int line(struct importer *im, const char *p, size_t len, struct cd_loc lo
 	if (r) {
 		cd_error(d, loc, "%s", r == -EEXIST ? "a series both counter and gauge"
 				       : r == -ENOSPC ? "too many series for the store"
+				       : r == -E2BIG ? "the series' name and labels are too long"
 				       : "the store cannot take the series");
 		return r;
 	}
@@ -232,8 +239,8 @@ int cd_metrics_import(struct cd_mstore *st, FILE *f, const char *file, struct cd
 	struct importer im = { .st = st };
 	cd_map_init_exact(&im.families);
 	cd_map_init_exact(&im.series);
-	cd_buf_init(&im.key, SIZE_MAX);
-	cd_buf_init(&im.labels, SIZE_MAX);
+	cd_buf_init(&im.key, IMPORT_KEY_MAX);
+	cd_buf_init(&im.labels, IMPORT_KEY_MAX);
 	memset(stats, 0, sizeof(*stats));
 	size_t cap = READ_SIZE + CD_OM_MAX_LINE + 2, have = 0;
 	char *buf = cd_malloc(cap);

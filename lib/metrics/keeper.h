@@ -8,8 +8,11 @@
 
 struct cd_keeper;
 
-/* Start keeping st (checkpoint_s: 300 when 0): NULL if no thread. */
-struct cd_keeper *cd_keeper_start(struct cd_mstore *st, int checkpoint_s);
+/* Start keeping st (checkpoint_s: 300 when 0): NULL if no thread.  An
+ * upkeep that fails, and the first that succeeds after, are logged
+ * (once, not every second of an outage). */
+struct cd_keeper *cd_keeper_start(struct cd_mstore *st, int checkpoint_s,
+				  void (*log)(const char *line));
 /* Stop and join it (k may be NULL). */
 void cd_keeper_stop(struct cd_keeper *k);
 

@@ -329,6 +329,7 @@ int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *out)
 	}
 	out->series = st->n - st->ngone;
 	out->refused = st->refused;
+	out->unkept = st->unkept;
 	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
 	pthread_mutex_unlock(&st->mu);
 	return r;
@@ -340,6 +341,7 @@ void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *out)
 	pthread_mutex_lock(&st->mu);
 	out->series = st->n - st->ngone;
 	out->refused = st->refused;
+	out->unkept = st->unkept;
 	memcpy(out->dropped, st->dropped, sizeof(out->dropped));
 	pthread_mutex_unlock(&st->mu);
 }

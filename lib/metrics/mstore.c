@@ -24,12 +24,10 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void put_le64(struct cd_buf *b, uint64_t v)
+static void put_le64(uint8_t *p, uint64_t v)
 {
-	uint8_t p[8];
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
-	cd_buf_add(b, p, 8);
 }
 
 static uint64_t get_le64(const uint8_t *p)
@@ -112,6 +110,7 @@ int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r
 	s->last_t = INT64_MIN;
 	g->retention = retention_of(st, s->metric);
 	s->next_obj = SIZE_MAX;
+	CD_PUSH(g->mem, g->nmem, g->capmem, st->n);
 	cd_map_put(&st->by_key, s->key, st->n, NULL);
 	/* chained after the object's other series of the metric */
 	char *ok = cd_asprintf("%s\x1f%s\x1f%s", s->kind, s->name, s->metric);
@@ -213,13 +212,17 @@ int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *o
 void cd_mstore_seal(struct cd_mstore *st, struct group *g)
 {
 	struct cd_buf b;
-	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_init(&b, CD_BLOCK_BYTES_MAX);
 	uint32_t n;
 	if (!cd_mstore_head_block(st, g, &b, &n)) {
 		struct sealed c = { .group = g->id, .t0 = g->t[0], .t1 = g->t[g->nrows - 1], .n = n,
 				    .len = b.len };
 		c.data = cd_buf_steal(&b);
 		CD_PUSH(st->pending, st->npending, st->cappending, c);
+	} else {
+		cd_logf(st->log, "metrics: the head of group %lld (%zu series, %zu rows) does not "
+			"encode within %u MiB: its samples are dropped", (long long)g->id, g->ncols,
+			g->nrows, CD_BLOCK_BYTES_MAX >> 20);
 	}
 	cd_buf_free(&b);
 	for (size_t k = 0; k < g->ncols; k++)
@@ -234,6 +237,25 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 		st->refused++;
 		return -EINVAL;
 	}
+	/* written ahead first: a batch past its limit (the database away
+	 * long) takes no more, and the head is as it was */
+	if (!st->bulk && !st->replaying) {
+		uint8_t e[26];
+		int k = 0;
+		for (uint64_t x = (uint64_t)s->id; ; x >>= 7) {
+			e[k++] = (uint8_t)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
+			if (x < 0x80)
+				break;
+		}
+		uint64_t b;
+		memcpy(&b, &v, sizeof(b));
+		put_le64(&e[k], (uint64_t)t);
+		put_le64(&e[k + 8], b);
+		if (cd_buf_add(&st->wal, e, (size_t)k + 16) < 0) {
+			st->unkept++;
+			return -ENOBUFS;
+		}
+	}
 	struct group *g = &st->g[s->g];
 	if (g->nrows && (day_of(t) != g->day ||
 			 (g->nrows >= st->block_rows && t > g->t[g->nrows - 1])))
@@ -246,22 +268,9 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	g->has[r * g->ccap + c] = 1;
 	s->last_t = t;
 	s->last_v = v;
-	if (!st->bulk && !st->replaying) {
+	if (!st->bulk && !st->replaying)
 		for (int i = 0; i < st->ntaps; i++)
 			st->taps[i].fn(st->taps[i].ctx, s->id, t, v);
-		uint8_t id[10];
-		int k = 0;
-		for (uint64_t x = (uint64_t)s->id; ; x >>= 7) {
-			id[k++] = (uint8_t)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
-			if (x < 0x80)
-				break;
-		}
-		cd_buf_add(&st->wal, id, (size_t)k);
-		put_le64(&st->wal, (uint64_t)t);
-		uint64_t b;
-		memcpy(&b, &v, sizeof(b));
-		put_le64(&st->wal, b);
-	}
 	return 0;
 }
 
@@ -314,17 +323,17 @@ static int wal_by_group(struct cd_mstore *st)
 	}
 	qsort(e, n, sizeof(*e), walent_cmp);
 	struct cd_buf b;
-	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_init(&b, CD_MSTORE_BATCH_MAX);      /* a part of the batch */
 	int r = 0;
 	for (size_t i = 0; !r && i < n;) {
 		size_t j = i;
 		int64_t t0 = INT64_MAX;
 		cd_buf_reset(&b);
-		for (; j < n && e[j].g == e[i].g; j++) {
-			cd_buf_add(&b, base + e[j].off, e[j].len);
+		for (; !r && j < n && e[j].g == e[i].g; j++) {
+			r = cd_buf_add(&b, base + e[j].off, e[j].len);
 			t0 = e[j].t < t0 ? e[j].t : t0;
 		}
-		if (e[i].g != SIZE_MAX)
+		if (!r && e[i].g != SIZE_MAX)
 			r = cd_chunkdb_wal_add(st->db, st->g[e[i].g].id, t0, b.data, b.len);
 		i = j;
 	}
@@ -359,7 +368,7 @@ int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 		if (!r)
 			r = cd_chunkdb_heads_clear(st->db);
 		struct cd_buf b;
-		cd_buf_init(&b, SIZE_MAX);
+		cd_buf_init(&b, CD_BLOCK_BYTES_MAX);
 		for (size_t i = 0; !r && i < st->ng; i++) {
 			uint32_t n;
 			cd_buf_reset(&b);
@@ -418,10 +427,8 @@ static int load_last(void *arg, const struct cd_chunk_row *c)
 {
 	struct cd_mstore *st = arg;
 	struct group *g = cd_mstore_group(st, c->group);
-	for (size_t i = 0; g && i < st->n; i++) {
-		struct series *s = &st->s[i];
-		if (s->g != (size_t)(g - st->g))
-			continue;
+	for (size_t i = 0; g && i < g->nmem; i++) {
+		struct series *s = &st->s[g->mem[i]];
 		int64_t *t;
 		double *v;
 		uint8_t *has;
@@ -541,6 +548,7 @@ static void free_store(struct cd_mstore *st)
 		free(g->v);
 		free(g->has);
 		free(g->col);
+		free(g->mem);
 	}
 	for (size_t i = 0; i < st->npending; i++)
 		free(st->pending[i].data);
@@ -597,7 +605,7 @@ int cd_mstore_open(const char *dir, const struct cd_mstore_opts *o, struct cd_ms
 	cd_map_init_exact(&st->by_key);
 	cd_map_init_exact(&st->by_labels);
 	cd_map_init_exact(&st->by_object);
-	cd_buf_init(&st->wal, SIZE_MAX);
+	cd_buf_init(&st->wal, CD_MSTORE_BATCH_MAX);
 	st->log = o->log;
 	st->max_series = o->max_series ? o->max_series : DEFAULT_MAX_SERIES;
 	st->block_rows = o->block_rows ? o->block_rows : DEFAULT_BLOCK_ROWS;

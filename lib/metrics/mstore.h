@@ -81,7 +81,9 @@ struct cd_series_desc {
  * reverse), -EIO. */
 int cd_mstore_series(struct cd_mstore *st, const struct cd_series_desc *d, int64_t *id);
 /* Append a sample: 0; -EINVAL when t is not after the series' last
- * sample (counted); -ENOENT for no such series. */
+ * sample (counted); -ENOENT for no such series; -ENOBUFS when the samples
+ * not yet committed fill their limit (64 MiB: the database away long;
+ * counted as unkept). */
 int cd_mstore_append(struct cd_mstore *st, int64_t id, int64_t t_ms, double v);
 /* Call fn(ctx, series, t, v) for each sample appended from now on (not
  * those replayed at open, nor a bulk load's), under the store's lock:
@@ -159,6 +161,8 @@ uint64_t cd_mstore_removals(struct cd_mstore *st);
 struct cd_mstore_stats {
 	uint64_t series, samples, bytes;      /* held in the raw tier; the files' bytes */
 	uint64_t refused;                     /* samples not after their series' last */
+	uint64_t unkept;                      /* samples past the batch's limit (the
+					       * database away long) */
 	uint64_t dropped[CD_TIERS];           /* past retention */
 };
 int cd_mstore_stats(struct cd_mstore *st, struct cd_mstore_stats *s);

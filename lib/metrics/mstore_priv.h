@@ -12,6 +12,10 @@
 #include "metrics/mstore.h"
 
 #define DAY_MS INT64_C(86400000)
+/* The samples written ahead since the last commit (26 bytes each at
+ * most): while the database is away, what a source's connector reads is
+ * kept up to this, then refused (counted in unkept) */
+#define CD_MSTORE_BATCH_MAX (64u << 20)
 #define NFIELDS 5                  /* a rollup point's fields (tiering.c) */
 
 struct series {
@@ -41,6 +45,8 @@ struct group {
 	size_t nrows, rcap;
 	size_t *col;               /* the columns' series (indexes in the store's) */
 	size_t ncols, ccap;
+	size_t *mem;               /* its series (indexes in the store's), as added */
+	size_t nmem, capmem;
 	int64_t foreign_t;         /* shared: the newest sample another manager wrote */
 	bool gone;                 /* removed, with its series (remove.c) */
 	int64_t known;             /* when this store learnt of it (wall clock, ms) */
@@ -79,7 +85,7 @@ struct cd_mstore {
 	uint64_t removals;         /* groups removed since open, here or by another manager */
 	size_t max_series, block_rows;
 	void (*log)(const char *line);
-	uint64_t refused, dropped[CD_TIERS];
+	uint64_t refused, unkept, dropped[CD_TIERS];
 	struct {
 		void (*fn)(void *ctx, int64_t series, int64_t t, double v);
 		void *ctx;

@@ -302,8 +302,8 @@ void cd_om_escape(struct cd_buf *b, const char *s)
 			cd_buf_printf(b, "\\%c", *s);
 		else if (*s == '\n')
 			cd_buf_puts(b, "\\n");
-		else
-			cd_buf_add(b, s, 1);
+		else if (cd_buf_add(b, s, 1) < 0)
+			return;            /* full: the caller's limit */
 	}
 }
 

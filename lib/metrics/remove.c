@@ -81,6 +81,9 @@ static void forget(struct cd_mstore *st, const bool *mark)
 		free(g->v);
 		free(g->has);
 		free(g->col);
+		free(g->mem);
+		g->mem = NULL;
+		g->nmem = g->capmem = 0;
 		g->labels = NULL;
 		g->t = NULL;
 		g->v = NULL;

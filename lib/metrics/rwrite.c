@@ -12,7 +12,13 @@
 
 /* ---- the protobuf ---- */
 
-static void varint(struct cd_buf *b, uint64_t v)
+/* A label's value as sent, a series' labels, a whole request before
+ * compression: past these the encoding fails (-E2BIG), never grows on */
+#define RW_VALUE_MAX (64u << 10)
+#define RW_SERIES_MAX (1u << 20)
+#define RW_REQUEST_MAX (256u << 20)
+
+static int varint(struct cd_buf *b, uint64_t v)
 {
 	uint8_t o[10];
 	int k = 0;
@@ -20,15 +26,15 @@ static void varint(struct cd_buf *b, uint64_t v)
 		o[k++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
 		v >>= 7;
 	} while (v);
-	cd_buf_add(b, o, (size_t)k);
+	return cd_buf_add(b, o, (size_t)k);
 }
 
 /* A length-delimited field: its tag, its length, its bytes. */
-static void bytes_field(struct cd_buf *b, int field, const void *p, size_t len)
+static int bytes_field(struct cd_buf *b, int field, const void *p, size_t len)
 {
-	varint(b, (uint64_t)field << 3 | 2);
-	varint(b, len);
-	cd_buf_add(b, p, len);
+	int r = varint(b, (uint64_t)field << 3 | 2);
+	r = r ? r : varint(b, len);
+	return r ? r : cd_buf_add(b, p, len);
 }
 
 struct label {
@@ -56,15 +62,16 @@ static int parse_key(const char *key, struct label *l, int max)
 		if (!eq || eq[1] != '"' || n == max)
 			goto bad;
 		struct cd_buf v;
-		cd_buf_init(&v, SIZE_MAX);
+		cd_buf_init(&v, RW_VALUE_MAX);
 		const char *q = eq + 2;
-		for (; *q && *q != '"'; q++) {
+		int r = 0;
+		for (; !r && *q && *q != '"'; q++) {
 			char c = *q;
 			if (c == '\\' && q[1])
 				c = *++q == 'n' ? '\n' : *q;
-			cd_buf_add(&v, &c, 1);
+			r = cd_buf_add(&v, &c, 1);
 		}
-		if (*q != '"') {
+		if (r || *q != '"') {
 			cd_buf_free(&v);
 			goto bad;
 		}
@@ -90,8 +97,8 @@ bad:
 int cd_rw_encode(const struct cd_rw_series *s, size_t n, struct cd_buf *out)
 {
 	struct cd_buf ts, part;
-	cd_buf_init(&ts, SIZE_MAX);
-	cd_buf_init(&part, SIZE_MAX);
+	cd_buf_init(&ts, RW_SERIES_MAX);
+	cd_buf_init(&part, RW_SERIES_MAX);
 	int r = 0;
 	for (size_t i = 0; !r && i < n; i++) {
 		struct label l[40];
@@ -103,25 +110,25 @@ int cd_rw_encode(const struct cd_rw_series *s, size_t n, struct cd_buf *out)
 		cd_buf_reset(&ts);
 		for (int k = 0; k < nl; k++) {
 			cd_buf_reset(&part);
-			bytes_field(&part, 1, l[k].name, strlen(l[k].name));
-			bytes_field(&part, 2, l[k].value, strlen(l[k].value));
-			bytes_field(&ts, 1, part.data, part.len);
+			r = r ? r : bytes_field(&part, 1, l[k].name, strlen(l[k].name));
+			r = r ? r : bytes_field(&part, 2, l[k].value, strlen(l[k].value));
+			r = r ? r : bytes_field(&ts, 1, part.data, part.len);
 			free(l[k].name);
 			free(l[k].value);
 		}
-		for (size_t k = 0; k < s[i].n; k++) {
+		for (size_t k = 0; !r && k < s[i].n; k++) {
 			cd_buf_reset(&part);
 			uint8_t d[9] = { 1 << 3 | 1 };         /* value: a double */
 			uint64_t bits;
 			memcpy(&bits, &s[i].v[k], 8);
 			for (int j = 0; j < 8; j++)
 				d[1 + j] = (uint8_t)(bits >> (8 * j));
-			cd_buf_add(&part, d, 9);
-			varint(&part, 2 << 3 | 0);             /* timestamp: ms */
-			varint(&part, (uint64_t)s[i].t[k]);
-			bytes_field(&ts, 2, part.data, part.len);
+			r = cd_buf_add(&part, d, 9);
+			r = r ? r : varint(&part, 2 << 3 | 0);             /* timestamp: ms */
+			r = r ? r : varint(&part, (uint64_t)s[i].t[k]);
+			r = r ? r : bytes_field(&ts, 2, part.data, part.len);
 		}
-		bytes_field(out, 1, ts.data, ts.len);
+		r = r ? r : bytes_field(out, 1, ts.data, ts.len);
 	}
 	cd_buf_free(&ts);
 	cd_buf_free(&part);
@@ -192,7 +199,7 @@ static int request(struct cd_rw *w, struct qs *b, size_t n, char **body, size_t 
 		ns++;
 	}
 	struct cd_buf pb;
-	cd_buf_init(&pb, SIZE_MAX);
+	cd_buf_init(&pb, RW_REQUEST_MAX);
 	int r = cd_rw_encode(s, ns, &pb);
 	if (!r) {
 		size_t max = snappy_max_compressed_length(pb.len);

@@ -36,8 +36,9 @@ struct cd_rw_series {
 	size_t n;
 };
 
-/* Append the protobuf WriteRequest of these series to out: 0, or -EINVAL
- * when a key is not metric{labels}. */
+/* Append the protobuf WriteRequest of these series to out: 0, -EINVAL
+ * when a key is not metric{labels}, or -E2BIG past a buffer's limit (out's,
+ * a series' 1 MiB, a label value's 64 KiB). */
 int cd_rw_encode(const struct cd_rw_series *s, size_t n, struct cd_buf *out);
 
 struct cd_rw;

@@ -14,6 +14,7 @@
 struct cd_msvc {
 	struct cd_mstore *st;
 	struct cd_keeper *keeper;
+	void (*log)(const char *line);
 	struct cd_rw *rw[4];
 	size_t nrw;
 };
@@ -68,6 +69,7 @@ int cd_msvc_start(const char *dir, const struct cd_msvc_opts *o, struct cd_msvc 
 	}
 	ret[n++] = dflt;
 	struct cd_msvc *s = cd_calloc(1, sizeof(*s));
+	s->log = o->log;
 	struct cd_mstore_opts mo = { .retention = ret, .nretention = n, .log = o->log,
 				     .shared = o->shared };
 	int r = cd_mstore_open(dir, &mo, &s->st, err, errlen);
@@ -99,7 +101,7 @@ int cd_msvc_start(const char *dir, const struct cd_msvc_opts *o, struct cd_msvc 
 void cd_msvc_keep(struct cd_msvc *s)
 {
 	if (s && !s->keeper)
-		s->keeper = cd_keeper_start(s->st, 0);
+		s->keeper = cd_keeper_start(s->st, 0, s->log);
 }
 
 struct cd_mstore *cd_msvc_store(struct cd_msvc *s)

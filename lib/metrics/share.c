@@ -231,7 +231,7 @@ static int seal_run(struct cd_mstore *st, const struct sample *s, size_t n)
 		c[k] = (struct cd_block_col){ .id = (uint64_t)ids[k], .v = &v[k], .present = &has[k],
 					      .stride = cols };
 	struct cd_buf b;
-	cd_buf_init(&b, SIZE_MAX);
+	cd_buf_init(&b, CD_BLOCK_BYTES_MAX);
 	int r = cd_block_encode(&b, t, rows, c, cols);
 	if (!r) {
 		struct cd_chunk_row row = { .group = st->g[s[0].g].id, .tier = CD_TIER_RAW,

@@ -111,7 +111,7 @@ static int roll_day(struct cd_mstore *st, struct group *g, const size_t *members
 			}
 		}
 		struct cd_buf b;
-		cd_buf_init(&b, SIZE_MAX);
+		cd_buf_init(&b, CD_BLOCK_BYTES_MAX);
 		r = cd_block_encode(&b, t, rows, cols, nc);
 		if (!r) {
 			struct cd_chunk_row row = { .group = g->id, .tier = tier, .t0 = day,
@@ -166,10 +166,8 @@ static int roll_group(struct cd_mstore *st, size_t gi, int64_t now)
 		cd_chunkdb_rollback(st->db);
 		return r;
 	}
-	size_t *members = NULL, nm = 0, cap = 0;
-	for (size_t i = 0; i < st->n; i++)
-		if (st->s[i].g == gi && !st->s[i].gone)
-			CD_PUSH(members, nm, cap, i);
+	const size_t *members = g->mem;
+	size_t nm = g->nmem;
 	while (!r && day < limit) {
 		int64_t t0;
 		r = cd_chunkdb_first_from(st->db, g->id, CD_TIER_RAW, day, &t0);
@@ -187,7 +185,6 @@ static int roll_group(struct cd_mstore *st, size_t gi, int64_t now)
 			day += DAY_MS;
 		}
 	}
-	free(members);
 	if (!r)
 		r = cd_chunkdb_group_rolled(st->db, g->id, day);
 	if (!r)

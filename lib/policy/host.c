@@ -136,8 +136,8 @@ static void indented(struct cd_buf *b, const char *text)
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t n = nl ? (size_t)(nl - text) + 1 : strlen(text);
-		cd_buf_puts(b, "\t\t");
-		cd_buf_add(b, text, n);
+		if (cd_buf_puts(b, "\t\t") < 0 || cd_buf_add(b, text, n) < 0)
+			return;            /* full: the caller's limit, said there */
 		text += n;
 	}
 }

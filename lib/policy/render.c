@@ -33,7 +33,8 @@ static char *nft_name(const char *pfx, const char *name, size_t maxlen)
 	cd_buf_puts(&b, pfx);
 	for (const char *c = name; *c && b.len < strlen(pfx) + 40; c++) {
 		char ch = isalnum((unsigned char)*c) ? *c : '_';
-		cd_buf_add(&b, &ch, 1);
+		if (cd_buf_add(&b, &ch, 1) < 0)    /* (at most 40 in 256) */
+			break;
 	}
 	cd_buf_printf(&b, "_%08x", h);
 	return cd_buf_steal(&b);

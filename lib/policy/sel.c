@@ -122,7 +122,12 @@ static void next(struct lexer *lx)
 				ch = t[p];
 			}
 			char lc = (char)tolower((unsigned char)ch);
-			cd_buf_add(&b, &lc, 1);
+			if (cd_buf_add(&b, &lc, 1) < 0) {       /* (the selector is shorter) */
+				lx_error(lx, lx->pos, "string longer than the selector's limit%s", "");
+				cd_buf_free(&b);
+				lx->tok = T_ERR;
+				return;
+			}
 			p++;
 		}
 		lx->pos = p;
@@ -417,10 +422,13 @@ static void fmt(const struct cd_sel *s, int min, struct cd_buf *b)
 		break;
 	case CD_SEL_COND:
 		cd_buf_printf(b, "%s %s \"", field_names[s->field], cmp_names[s->cmp]);
+		/* (a full buffer fails every write after: what the caller's
+		 * limit cut is cut whole) */
 		for (const char *p = s->value; *p; p++) {
 			if (*p == '"' || *p == '\\')
 				cd_buf_puts(b, "\\");
-			cd_buf_add(b, p, 1);
+			if (cd_buf_add(b, p, 1) < 0)
+				break;
 		}
 		cd_buf_puts(b, "\"");
 		break;

@@ -112,6 +112,8 @@ def conform(name, method, tmpl, path, body=None, token=admin, raw=None, want=Non
 inv = open(sys.argv[5]).read()
 pol = open(sys.argv[6]).read()
 conform("inventory push", "put", "/inventory/{source}", "/inventory/lab", {"document": inv, "filename": "inv.yaml"}, want=200)
+out = conform("policy rules, before a first policy", "get", "/policy/rules", "/policy/rules", want=200)
+check("no policy yet: revision 0, no rules (a state, not an error)", out.get("revision") == 0 and out.get("rules") == [], json.dumps(out)[:200])
 conform("policy push", "post", "/policy", "/policy", {"document": pol}, want=201)
 conform("policy push, a bad document", "post", "/policy", "/policy", {"document": "rules: [{id: x}]"}, want=400)
 # the console's editor: a dry run checks and stores nothing

@@ -3,6 +3,7 @@
  *   bench-mstore FILE.om DIR
  *   bench-mstore query DIR KIND NAME METRIC BEGIN END STEP_S
  *   bench-mstore live VMS ROUNDS DIR [POSTGRESQL DIR2]
+ *   bench-mstore open VMS DIR
  *
  * reads an OpenMetrics file (tests/bench/gen_metrics.c) into memory, its
  * series made first, then times appending every sample into a new store
@@ -14,7 +15,10 @@
  * written ahead) a host of 50 VMs at a time, into a store in DIR or on a
  * PostgreSQL server; prints samples a second, and the median of 11 reads
  * of one VM's series (all its rounds) through this store and, on
- * PostgreSQL, through a second one (another manager's, in DIR2). */
+ * PostgreSQL, through a second one (another manager's, in DIR2).  With
+ * open: a store of VMS VMs' 12 series, each with a sealed block (a day)
+ * and a head (the next), made in DIR; then the median of 3 openings (the
+ * series, their last values from each group's last block, the heads). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,14 +90,67 @@ static double read_ms(struct cd_mstore *st, int64_t id, size_t *n)
 	return t[5] * 1000;
 }
 
-static int live(int argc, char **argv)
-{
-	static const char *const metrics[12] = {
+static const char *const metrics[12] = {
 		"vm_cpu_seconds_total", "vm_memory_used_bytes", "vm_memory_bytes", "vm_vcpus",
 		"vm_disk_read_bytes_total", "vm_disk_write_bytes_total", "vm_disk_read_ops_total",
 		"vm_disk_write_ops_total", "vm_network_receive_bytes_total",
 		"vm_network_transmit_bytes_total", "vm_cpu_ready_seconds_total", "vm_memory_swapped_bytes",
-	};
+};
+
+static int series12(struct cd_mstore *st, int vms, int64_t *ids)
+{
+	for (int k = 0; k < vms * 12; k++) {
+		char name[32], labels[64];
+		snprintf(name, sizeof(name), "vm-%04d", k / 12);
+		snprintf(labels, sizeof(labels), "vm=\"%s\"", name);
+		const char *m = metrics[k % 12];
+		struct cd_series_desc d = { .metric = m, .labels = labels, .kind = "vm", .name = name,
+					    .host = "", .source = "",
+					    .counter = strstr(m, "_total") != NULL };
+		if (cd_mstore_series(st, &d, &ids[k]))
+			return -1;
+	}
+	return 0;
+}
+
+static int open_bench(char **argv)
+{
+	int vms = atoi(argv[2]);
+	struct cd_mstore_opts o = { .bulk = true, .max_series = 10000000 };
+	struct cd_mstore *st;
+	char err[512];
+	if (vms <= 0 || cd_mstore_open(argv[3], &o, &st, err, sizeof(err))) {
+		fprintf(stderr, "bench-mstore open: %s\n", vms > 0 ? err : "VMS DIR");
+		return 1;
+	}
+	int64_t *ids = cd_malloc((size_t)vms * 12 * sizeof(*ids));
+	int64_t t0 = INT64_C(1764547200000);
+	int r = series12(st, vms, ids);
+	for (int day = 0; !r && day < 2; day++)      /* the first day sealed by the second's */
+		for (int k = 0; !r && k < vms * 12; k++)
+			r = cd_mstore_append(st, ids[k], t0 + day * 86400000 + 60000, day + k * 0.5);
+	free(ids);
+	if (r || cd_mstore_close(st))
+		return 1;
+	double ms[3];
+	struct cd_mstore_opts o2 = { .max_series = 10000000 };
+	for (int i = 0; i < 3; i++) {
+		double c0 = now();
+		if (cd_mstore_open(argv[3], &o2, &st, err, sizeof(err))) {
+			fprintf(stderr, "bench-mstore open: %s\n", err);
+			return 1;
+		}
+		ms[i] = (now() - c0) * 1000;
+		cd_mstore_discard(st);
+	}
+	qsort(ms, 3, sizeof(ms[0]), by_double);
+	printf("opening a store of %d series (%d groups, a block and a head each): %.0f ms (median of 3)\n",
+	       vms * 12, vms, ms[1]);
+	return 0;
+}
+
+static int live(int argc, char **argv)
+{
 	int vms = atoi(argv[2]), rounds = atoi(argv[3]);
 	const char *pg = argc == 7 ? argv[5] : NULL;
 	struct cd_mstore_opts o = { .shared = pg };
@@ -104,17 +161,8 @@ static int live(int argc, char **argv)
 		return 1;
 	}
 	int64_t *ids = cd_malloc((size_t)vms * 12 * sizeof(*ids));
-	for (int k = 0; k < vms * 12; k++) {
-		char name[32], labels[64];
-		snprintf(name, sizeof(name), "vm-%04d", k / 12);
-		snprintf(labels, sizeof(labels), "vm=\"%s\"", name);
-		const char *m = metrics[k % 12];
-		struct cd_series_desc d = { .metric = m, .labels = labels, .kind = "vm", .name = name,
-					    .host = "", .source = "",
-					    .counter = strstr(m, "_total") != NULL };
-		if (cd_mstore_series(st, &d, &ids[k]))
-			return 1;
-	}
+	if (series12(st, vms, ids))
+		return 1;
 	int64_t t0 = INT64_C(1764547200000);
 	double c0 = now();
 	size_t n = 0;
@@ -156,6 +204,8 @@ int main(int argc, char **argv)
 		return query(argv);
 	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "live"))
 		return live(argc, argv);
+	if (argc == 4 && !strcmp(argv[1], "open"))
+		return open_bench(argv);
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench-mstore FILE.om DIR\n");
 		return 2;

@@ -1,7 +1,13 @@
-/* main.c - the unit test runner. */
+/* main.c - the unit test runner.  Each test runs in a process of its own,
+ * as libuv's runner does: a failed check, a crash or a leak is that
+ * test's alone (its store, locks and connections go with its process),
+ * and one that hangs is ended after CD_TEST_TIMEOUT seconds (300). */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -26,6 +32,11 @@ void test_register(const char *name, void (*fn)(void))
 
 bool test_in_child;
 
+int test_volume(int n)
+{
+	return getenv("CD_TEST_LIGHT") && n >= 10 ? n / 10 : n;
+}
+
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -46,10 +57,58 @@ static int cmp(const void *a, const void *b)
 	return strcmp(((const struct test *)a)->name, ((const struct test *)b)->name);
 }
 
+/* Run test t in a child: 0 when it passed, else 1 (with why printed). */
+static int run_one(const struct test *t, int timeout_s)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		if (setjmp(test_jmp) == 0) {
+			t->fn();
+			fflush(stdout);
+			exit(0);           /* exit, not _exit: the leak checkers look now */
+		}
+		fflush(stdout);
+		_exit(1);                  /* failed: what it leaks is no news */
+	}
+	struct timespec nap = { 0, 5000000 };
+	int status;
+	for (long waited = 0;; waited += 5) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0) {
+			perror("waitpid");
+			return 1;
+		}
+		if (waited >= timeout_s * 1000L) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			printf("    timed out after %d s\n", timeout_s);
+			return 1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (WIFSIGNALED(status)) {
+		printf("    killed by signal %d\n", WTERMSIG(status));
+		return 1;
+	}
+	if (WEXITSTATUS(status) > 1)
+		printf("    exited %d (a sanitizer's or valgrind's finding above)\n", WEXITSTATUS(status));
+	return WEXITSTATUS(status) != 0;
+}
+
 int main(int argc, char **argv)
 {
 	static int passed, failed, skipped;
 	qsort(tests, ntests, sizeof(tests[0]), cmp);
+	const char *to = getenv("CD_TEST_TIMEOUT");
+	int timeout_s = to && atoi(to) > 0 ? atoi(to) : 300;
 	/* pg_*: against a PostgreSQL server that tests/unit/pg-run starts */
 	bool pg = getenv("CD_TEST_PG") != NULL;
 	for (size_t i = 0; i < ntests; i++) {
@@ -62,8 +121,7 @@ int main(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		if (setjmp(test_jmp) == 0) {
-			tests[i].fn();
+		if (run_one(&tests[i], timeout_s) == 0) {
 			printf("ok   %s\n", tests[i].name);
 			passed++;
 		} else {

@@ -19,6 +19,12 @@ extern bool test_in_child;
 void test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 
+/* A test's volume n, or a tenth of it (at least 1) when CD_TEST_LIGHT is
+ * set: valgrind's run (tests/valgrind) looks for memory errors, which the
+ * same code shows at any volume; the native and ASan runs check the
+ * logic at full volume. */
+int test_volume(int n);
+
 #define TEST(name)                                                          \
 	static void test_##name(void);                                      \
 	__attribute__((constructor)) static void test_reg_##name(void)      \

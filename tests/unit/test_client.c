@@ -51,7 +51,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		cd_buf_add(&k->body, upload, *upload_size);
+		if (cd_buf_add(&k->body, upload, *upload_size) < 0)
+			return MHD_NO;     /* past the test server's 1 MiB */
 		*upload_size = 0;
 		return MHD_YES;
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "agent/mcollect.h"
 #include "metrics/collect.h"
 #include "metrics/spool.h"
 #include "test.h"
@@ -105,4 +106,40 @@ TEST(spool_bounded_ordered_reopened)
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ASSERT(system(cmd) == 0);
+}
+
+static char clock_said[4][512];
+static int clock_nsaid;
+static void clock_log(const char *line)
+{
+	if (clock_nsaid < 4)
+		snprintf(clock_said[clock_nsaid], sizeof(clock_said[0]), "%s", line);
+	clock_nsaid++;
+}
+
+/* A host agent's clock stepping back: the collections before the last
+ * one kept are skipped (the manager would keep none of their samples),
+ * counted, and said once a step; then the collections go on. */
+TEST(collect_clock_stepped_back_skipped_counted_said)
+{
+	struct cd_mclock c = { 0 };
+	struct cd_mcollect_stats s = { 0 };
+	clock_nsaid = 0;
+	ASSERT(cd_mclock_take(&c, 1000000, &s, clock_log));
+	ASSERT(cd_mclock_take(&c, 1020000, &s, clock_log));
+	ASSERT(!cd_mclock_take(&c, 960000, &s, clock_log));    /* 60 s back */
+	ASSERT(!cd_mclock_take(&c, 980000, &s, clock_log));
+	ASSERT(!cd_mclock_take(&c, 1020000, &s, clock_log));   /* not past it yet */
+	ASSERT_EQ(s.clock_back, 1);
+	ASSERT_EQ(s.clock_back_ms, 60000);
+	ASSERT_EQ(s.skipped, 3);
+	ASSERT_EQ(clock_nsaid, 1);
+	ASSERT_CONTAINS(clock_said[0], "stepped back by 60.000 s");
+	ASSERT(cd_mclock_take(&c, 1040000, &s, clock_log));
+	ASSERT_EQ(clock_nsaid, 2);
+	ASSERT_CONTAINS(clock_said[1], "3 collections were skipped");
+	ASSERT(!cd_mclock_take(&c, 1039000, &s, clock_log));  /* a second step */
+	ASSERT_EQ(s.clock_back, 2);
+	ASSERT_EQ(s.clock_back_ms, 60000);
+	ASSERT_EQ(s.skipped, 4);
 }
