@@ -73,6 +73,10 @@ static int open_store(const char *dir, bool bulk, struct cd_mstore **st)
  * promtool makes its output directory: 0, or -1 with a message. */
 static int make_dirs(const char *dir)
 {
+	if (!*dir) {
+		fprintf(stderr, "cordon metrics: --data-dir is empty\n");
+		return -1;
+	}
 	char *p = cd_strdup(dir);
 	int r = 0;
 	for (char *s = p + 1; !r; s++) {

@@ -43,7 +43,8 @@ static void read_journal(const char *dir, struct cd_saved *s)
 			cut = !whole;
 			continue;
 		}
-		cut = !whole && !feof(f);
+		/* a line longer than the buffer (not one a NUL made short) */
+		cut = !whole && len == CD_SAVED_LINE_MAX - 1 && !feof(f);
 		json_t *c = cut ? NULL : json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
 		if (json_is_object(c) && change_ok(s, c, last)) {
 			last = json_integer_value(json_object_get(c, "seq"));

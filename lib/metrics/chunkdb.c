@@ -574,28 +574,27 @@ int cd_chunkdb_heads_clear(struct cd_chunkdb *db)
 	return exec(db, "DELETE FROM heads");
 }
 
-int cd_chunkdb_group_remove(struct cd_chunkdb *db, int64_t group, int64_t top, int64_t at)
+int cd_chunkdb_group_remove(struct cd_chunkdb *db, int64_t group, int64_t at)
 {
 	if (db->pg)
-		return cd_chunkdb_pg_group_remove(db->pg, group, top, at);
-	/* (its samples in rows written ahead: their series are no more, and
-	 * the rows are replayed without them) */
-	static const char *const del[] = {
-		"DELETE FROM chunks WHERE grp = ?", "DELETE FROM heads WHERE grp = ?",
-		"DELETE FROM series WHERE grp = ?", "DELETE FROM groups WHERE id = ?",
+		return cd_chunkdb_pg_group_remove(db->pg, group, at);
+	/* said first, with the highest number of its series as the database
+	 * has them; (its samples in rows written ahead: their series are no
+	 * more, and the rows are replayed without them) */
+	static const char *const q[] = {
+		"INSERT INTO gone(grp, top, at) SELECT ?1, coalesce(max(id), 0), ?2 FROM series"
+		" WHERE grp = ?1",
+		"DELETE FROM chunks WHERE grp = ?1", "DELETE FROM heads WHERE grp = ?1",
+		"DELETE FROM series WHERE grp = ?1", "DELETE FROM groups WHERE id = ?1",
 	};
 	int r = 0;
-	for (size_t i = 0; !r && i < CD_ARRAY_LEN(del) + 1; i++) {
+	for (size_t i = 0; !r && i < CD_ARRAY_LEN(q); i++) {
 		sqlite3_stmt *st;
-		const char *q = i < CD_ARRAY_LEN(del) ? del[i]
-						      : "INSERT INTO gone(grp, top, at) VALUES (?, ?, ?)";
-		if (sqlite3_prepare_v2(db->db, q, -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db->db, q[i], -1, &st, NULL) != SQLITE_OK)
 			return fail(db);
 		sqlite3_bind_int64(st, 1, group);
-		if (i == CD_ARRAY_LEN(del)) {
-			sqlite3_bind_int64(st, 2, top);
-			sqlite3_bind_int64(st, 3, at);
-		}
+		if (i == 0)
+			sqlite3_bind_int64(st, 2, at);
 		r = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db);
 		sqlite3_finalize(st);
 	}

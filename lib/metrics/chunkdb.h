@@ -75,11 +75,10 @@ void cd_chunkdb_close(struct cd_chunkdb *db);
 const char *cd_chunkdb_error(const struct cd_chunkdb *db);
 /* Whether other managers write the same store (PostgreSQL). */
 bool cd_chunkdb_shared(const struct cd_chunkdb *db);
-/* Shared, inside a write transaction, before anything is written as this
- * writer: after the connection was made again (its writer's lock went
- * with the old one), the writer taken again (0), or a new one (1: its
- * heads are to be saved again), or a negative code (-EINVAL outside a
- * transaction). */
+/* Shared: every write transaction's begin takes the writer again when the
+ * connection was made again (its lock went with the old one), before
+ * anything is written as it; 1 once after that made a new writer (its
+ * heads are to be saved again), else 0. */
 int cd_chunkdb_writer_check(struct cd_chunkdb *db);
 
 /* For a bulk load into a store nobody else has open: a rollback journal,
@@ -140,19 +139,20 @@ int cd_chunkdb_head_put(struct cd_chunkdb *db, int64_t group, int64_t t0, const 
 int cd_chunkdb_head_each(struct cd_chunkdb *db, cd_chunk_fn fn, void *arg);
 int cd_chunkdb_heads_clear(struct cd_chunkdb *db);
 
-/* The write-ahead batches: add one (shared: one group's, t0 its first
- * time; else group -1), every one in order, all dropped. */
 /* The newest end of a group's chunks of a tier: 0, or -ENOENT when it
  * has none. */
 int cd_chunkdb_last_t1(struct cd_chunkdb *db, int64_t group, int tier, int64_t *t1);
 /* Remove a group: its chunks of every tier, heads and rows written ahead
  * (of every writer), its series and itself; recorded in the groups gone
- * with its series' highest number top, so that no number is given again
- * and other managers learn of it.  Inside a write transaction. */
-int cd_chunkdb_group_remove(struct cd_chunkdb *db, int64_t group, int64_t top, int64_t at);
+ * with its series' highest number (as the database has them, other
+ * managers' too), so that no number is given again and other managers
+ * learn of it.  Inside a write transaction. */
+int cd_chunkdb_group_remove(struct cd_chunkdb *db, int64_t group, int64_t at);
 /* The groups removed after seq: fn(arg, seq, group) each, in order. */
 int cd_chunkdb_gone_each(struct cd_chunkdb *db, int64_t after,
 			 int (*fn)(void *arg, int64_t seq, int64_t group), void *arg);
+/* The write-ahead batches: add one (shared: one group's, t0 its first
+ * time; else group -1), every one in order, all dropped. */
 int cd_chunkdb_wal_add(struct cd_chunkdb *db, int64_t group, int64_t t0, const void *data,
 		       size_t len);
 int cd_chunkdb_wal_each(struct cd_chunkdb *db, cd_wal_fn fn, void *arg);

@@ -35,6 +35,7 @@ struct cd_chunkdb_pg {
 	int64_t wal_taken;         /* the first of them, from the sequence */
 	uint64_t generation;       /* of the connection that holds the writer's lock */
 	bool retaken;              /* the writer taken again in this transaction */
+	bool renewed;              /* a new writer since the store last asked */
 	char err[256];
 };
 
@@ -215,12 +216,40 @@ const char *cd_chunkdb_pg_error(const struct cd_chunkdb_pg *db)
 	return *db->err ? db->err : cd_db_error(db->db);
 }
 
+/* The outermost transaction over: a writer taken again in it and not
+ * committed is looked at again at the next begin. */
+static void tx_over(struct cd_chunkdb_pg *db, bool committed)
+{
+	if (db->retaken && !committed)
+		db->generation = 0;
+	db->retaken = false;
+	db->bump = false;          /* (its epoch taken by the commit, or not) */
+	db->wal_next = 0;
+}
+
 int cd_chunkdb_pg_begin(struct cd_chunkdb_pg *db)
 {
-	if (!cd_db_depth(db->db))
+	bool outer = !cd_db_depth(db->db);
+	if (outer)
 		db->wal_next = 0;
 	int r = cd_db_begin(db->db);
-	return r ? fail(db, r) : 0;
+	if (r)
+		return fail(db, r);
+	/* the connection made again (by this begin, or since): the writer's
+	 * lock went with the old one, so it is taken again (or a new writer
+	 * made) before anything is written as it */
+	if (outer && db->generation != cd_db_generation(db->db)) {
+		int64_t was = db->writer;
+		r = take_writer(db, was);
+		if (r) {
+			cd_db_rollback(db->db);
+			db->generation = 0;
+			return r;
+		}
+		db->retaken = true;
+		db->renewed = db->renewed || db->writer != was;
+	}
+	return 0;
 }
 
 int cd_chunkdb_pg_commit(struct cd_chunkdb_pg *db)
@@ -231,54 +260,36 @@ int cd_chunkdb_pg_commit(struct cd_chunkdb_pg *db)
 						    db->wal_next - 1));
 		if (v < 0) {
 			cd_db_rollback(db->db);
-			db->bump = false;
-			db->wal_next = 0;
+			tx_over(db, false);
 			return fail(db, (int)v);
 		}
 	}
+	bool outer = cd_db_depth(db->db) == 1;
 	int r = cd_db_commit(db->db);
-	if (r && db->retaken && !cd_db_depth(db->db))
-		db->generation = 0;
-	if (!cd_db_depth(db->db))
-		db->retaken = false;
-	if (r)
-		return fail(db, r);
-	if (db->bump && !cd_db_depth(db->db)) {
-		db->epoch++;
-		db->bump = false;
+	if (outer) {
+		bool bump = db->bump && !r;
+		tx_over(db, !r);
+		if (bump)
+			db->epoch++;
 	}
-	return 0;
+	return r ? fail(db, r) : 0;
 }
 
 void cd_chunkdb_pg_rollback(struct cd_chunkdb_pg *db)
 {
-	/* a writer taken in it is not: looked at again at the next */
-	if (db->retaken && cd_db_depth(db->db) == 1)
-		db->generation = 0;
-	db->retaken = false;
+	bool outer = cd_db_depth(db->db) == 1;
 	cd_db_rollback(db->db);
-	db->bump = false;
-	if (!cd_db_depth(db->db))  /* a savepoint's: the numbers go on */
-		db->wal_next = 0;
+	if (outer)
+		tx_over(db, false);
+	else
+		db->bump = false;       /* (a savepoint's: the numbers go on) */
 }
 
 int cd_chunkdb_pg_writer_check(struct cd_chunkdb_pg *db)
 {
-	if (db->generation == cd_db_generation(db->db))
-		return 0;
-	/* the connection was made again, and the lock went with the old one:
-	 * taken again (or a new writer) in the caller's write transaction,
-	 * before anything is written as this writer */
-	if (!cd_db_depth(db->db))
-		return -EINVAL;
-	int64_t was = db->writer;
-	int r = take_writer(db, was);
-	if (r) {
-		db->generation = 0;        /* looked at again at the next */
-		return r;
-	}
-	db->retaken = true;
-	return db->writer != was;
+	int r = db->renewed;
+	db->renewed = false;
+	return r;
 }
 
 int cd_chunkdb_pg_epoch_next(struct cd_chunkdb_pg *db)
@@ -344,18 +355,21 @@ int cd_chunkdb_pg_series_add(struct cd_chunkdb_pg *db, const struct cd_series_ro
 					    (int)r->counter));
 }
 
-int cd_chunkdb_pg_group_remove(struct cd_chunkdb_pg *db, int64_t group, int64_t top, int64_t at)
+int cd_chunkdb_pg_group_remove(struct cd_chunkdb_pg *db, int64_t group, int64_t at)
 {
 	static const char *const del[] = {
 		"DELETE FROM metrics_chunks WHERE grp = ?", "DELETE FROM metrics_heads WHERE grp = ?",
 		"DELETE FROM metrics_wal WHERE grp = ?", "DELETE FROM metrics_series WHERE grp = ?",
 		"DELETE FROM metrics_groups WHERE id = ?",
 	};
-	int r = 0;
+	/* its series' highest number as the database has them (another
+	 * manager's series of it too), before they go */
+	int r = run(db, cd_db_prep(db->db, "INSERT INTO metrics_gone(grp, top, at) SELECT ?,"
+				   " coalesce(max(id), 0), ? FROM metrics_series WHERE grp = ?", "iii",
+				   group, at, group));
 	for (size_t i = 0; !r && i < CD_ARRAY_LEN(del); i++)
 		r = run(db, cd_db_prep(db->db, del[i], "i", group));
-	return r ? r : run(db, cd_db_prep(db->db, "INSERT INTO metrics_gone(grp, top, at)"
-					  " VALUES (?, ?, ?)", "iii", group, top, at));
+	return r;
 }
 
 int cd_chunkdb_pg_gone_each(struct cd_chunkdb_pg *db, int64_t after,

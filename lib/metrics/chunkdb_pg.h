@@ -71,7 +71,7 @@ void cd_chunkdb_pg_orphan_end(struct cd_chunkdb_pg *db, int64_t writer);
 int cd_chunkdb_pg_stats(struct cd_chunkdb_pg *db, uint64_t *samples, uint64_t *bytes);
 
 int cd_chunkdb_pg_last_t1(struct cd_chunkdb_pg *db, int64_t group, int tier, int64_t *t1);
-int cd_chunkdb_pg_group_remove(struct cd_chunkdb_pg *db, int64_t group, int64_t top, int64_t at);
+int cd_chunkdb_pg_group_remove(struct cd_chunkdb_pg *db, int64_t group, int64_t at);
 int cd_chunkdb_pg_gone_each(struct cd_chunkdb_pg *db, int64_t after,
 			    int (*fn)(void *arg, int64_t seq, int64_t group), void *arg);
 

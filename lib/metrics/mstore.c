@@ -17,12 +17,6 @@ static int64_t day_of(int64_t t)
 	return cd_step_start(t, DAY_MS);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void put_le64(uint8_t *p, uint64_t v)
 {
@@ -84,8 +78,9 @@ void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
 	g->rolled = r->rolled;
 	g->retention = (int)st->nret - 1;
 	g->foreign_t = INT64_MIN;
-	g->known = now_ms();
-	cd_map_put(&st->by_labels, g->labels, st->ng, NULL);   /* the copy does not move */
+	g->known = cd_mstore_wall_ms();
+	if (!cd_map_put(&st->by_labels, g->labels, st->ng, NULL))   /* the copy does not move */
+		cd_logf(st->log, "metrics: group %lld has the labels of another in memory", (long long)r->id);
 	st->ng++;
 }
 
@@ -111,7 +106,8 @@ int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r
 	g->retention = retention_of(st, s->metric);
 	s->next_obj = SIZE_MAX;
 	CD_PUSH(g->mem, g->nmem, g->capmem, st->n);
-	cd_map_put(&st->by_key, s->key, st->n, NULL);
+	if (!cd_map_put(&st->by_key, s->key, st->n, NULL))
+		cd_logf(st->log, "metrics: series %lld has the key of another in memory", (long long)r->id);
 	/* chained after the object's other series of the metric */
 	char *ok = cd_asprintf("%s\x1f%s\x1f%s", s->kind, s->name, s->metric);
 	size_t first;
@@ -209,6 +205,25 @@ int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *o
 	return rc;
 }
 
+/* The head emptied (its block sealed, or dropped). */
+static void head_reset(struct cd_mstore *st, struct group *g)
+{
+	for (size_t k = 0; k < g->ncols; k++)
+		st->s[g->col[k]].col = -1;
+	g->nrows = 0;
+	g->ncols = 0;
+}
+
+/* A head that does not encode (past CD_BLOCK_BYTES_MAX): dropped and said,
+ * the same at a seal and at a checkpoint. */
+static void head_drop(struct cd_mstore *st, struct group *g)
+{
+	cd_logf(st->log, "metrics: the head of group %lld (%zu series, %zu rows) does not "
+		"encode within %u MiB: its samples are dropped", (long long)g->id, g->ncols,
+		g->nrows, CD_BLOCK_BYTES_MAX >> 20);
+	head_reset(st, g);
+}
+
 void cd_mstore_seal(struct cd_mstore *st, struct group *g)
 {
 	struct cd_buf b;
@@ -219,16 +234,11 @@ void cd_mstore_seal(struct cd_mstore *st, struct group *g)
 				    .len = b.len };
 		c.data = cd_buf_steal(&b);
 		CD_PUSH(st->pending, st->npending, st->cappending, c);
+		head_reset(st, g);
 	} else {
-		cd_logf(st->log, "metrics: the head of group %lld (%zu series, %zu rows) does not "
-			"encode within %u MiB: its samples are dropped", (long long)g->id, g->ncols,
-			g->nrows, CD_BLOCK_BYTES_MAX >> 20);
+		head_drop(st, g);
 	}
 	cd_buf_free(&b);
-	for (size_t k = 0; k < g->ncols; k++)
-		st->s[g->col[k]].col = -1;
-	g->nrows = 0;
-	g->ncols = 0;
 }
 
 static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
@@ -349,13 +359,13 @@ int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 	if (!checkpoint && !st->npending && !st->wal.len)
 		return 0;
 	int r = st->bulk ? 0 : cd_chunkdb_begin(st->db);    /* bulk: one from open to close */
-	/* a shared store's connection made again (by this begin, or since):
-	 * its writer taken again before anything is written as it, and its
-	 * heads saved again if this manager is now another writer */
+	/* shared: the heads saved again if this manager is now another
+	 * writer (its connection made again: the begin took its writer
+	 * again), and nothing written of a group another manager removed */
 	int w = !r && st->shared ? cd_chunkdb_writer_check(st->db) : 0;
-	if (w < 0)
-		r = w;
 	checkpoint = checkpoint || w == 1;
+	if (!r && st->shared)
+		r = cd_mstore_gone_locked(st, false);
 	for (size_t i = 0; !r && i < st->npending; i++) {
 		const struct sealed *c = &st->pending[i];
 		struct cd_chunk_row row = { .group = c->group, .tier = CD_TIER_RAW, .t0 = c->t0,
@@ -372,9 +382,12 @@ int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 		for (size_t i = 0; !r && i < st->ng; i++) {
 			uint32_t n;
 			cd_buf_reset(&b);
-			if (!cd_mstore_head_block(st, &st->g[i], &b, &n))
+			int hb = cd_mstore_head_block(st, &st->g[i], &b, &n);
+			if (!hb)
 				r = cd_chunkdb_head_put(st->db, st->g[i].id, st->g[i].t[0], b.data,
 							b.len);
+			else if (hb != -ENOENT)
+				head_drop(st, &st->g[i]);
 		}
 		cd_buf_free(&b);
 		if (!r)
@@ -517,7 +530,7 @@ static void replay_one(void *arg, int64_t id, int64_t t, double v)
 
 static int replay(void *arg, const void *data, size_t len)
 {
-	struct replaying x = { arg, now_ms(), 0 };
+	struct replaying x = { arg, cd_mstore_wall_ms(), 0 };
 	cd_mstore_wal_decode(data, len, replay_one, &x);
 	if (x.skipped)
 		cd_logf(x.st->log, "metrics: %lld samples of the write-ahead log dated more than a day "

@@ -1,6 +1,7 @@
 /* mstore_priv.h - the metrics store's insides, shared by mstore.c (series,
  * groups, heads, write-ahead), mread.c (reads), tiering.c (rollups,
- * retention) and share.c (a store several managers write) only. */
+ * retention), share.c (a store several managers write) and remove.c
+ * (series removed) only. */
 #ifndef CD_MSTORE_PRIV_H
 #define CD_MSTORE_PRIV_H
 
@@ -10,6 +11,8 @@
 #include "metrics/block.h"
 #include "metrics/chunkdb.h"
 #include "metrics/mstore.h"
+
+#include <time.h>
 
 #define DAY_MS INT64_C(86400000)
 /* The samples written ahead since the last commit (26 bytes each at
@@ -92,6 +95,14 @@ struct cd_mstore {
 	} taps[4];
 	int ntaps;
 };
+
+/* The wall clock, in ms. */
+static inline int64_t cd_mstore_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Write what is pending (and the samples written ahead, or at a
  * checkpoint the heads): 0 or -EIO. */

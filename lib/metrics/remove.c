@@ -18,16 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #define HOUR_MS INT64_C(3600000)
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Unlink series i from its object's chain of the metric. */
 static void unchain(struct cd_mstore *st, size_t i)
@@ -105,49 +97,76 @@ static void forget(struct cd_mstore *st, const bool *mark)
 	st->npending = k;
 }
 
-/* Remove the groups marked, in the database, then here. */
-static int remove_marked(struct cd_mstore *st, const bool *mark, int64_t now)
+/* Whether group gi goes: 1, 0, or a negative code. */
+typedef int (*choose_fn)(struct cd_mstore *st, size_t gi, int64_t now, void *arg);
+
+/* Remove the groups fn chooses, in one write transaction (shared: after
+ * what the other managers added or removed, so that a group is chosen
+ * whole, and their series of it go with it), then here: 0, or a negative
+ * code with nothing changed.  *series and *groups: how many went. */
+static int remove_where(struct cd_mstore *st, choose_fn fn, void *arg, int64_t now,
+			size_t *series, size_t *groups)
 {
-	int64_t *top = cd_calloc(st->ng ? st->ng : 1, sizeof(*top));
-	for (size_t i = 0; i < st->n; i++)
-		if (!st->s[i].gone && mark[st->s[i].g] && st->s[i].id > top[st->s[i].g])
-			top[st->s[i].g] = st->s[i].id;
+	*series = *groups = 0;
 	bool tx = !st->bulk;
 	int r = tx ? cd_chunkdb_begin(st->db) : 0;
+	if (!r && st->shared)
+		r = cd_mstore_catalog_locked(st);
+	bool *mark = cd_calloc(st->ng ? st->ng : 1, sizeof(*mark));
+	for (size_t i = 0; !r && i < st->ng; i++) {
+		int c = st->g[i].gone ? 0 : fn(st, i, now, arg);
+		if (c < 0)
+			r = c;
+		mark[i] = c > 0;
+	}
 	for (size_t i = 0; !r && i < st->ng; i++)
-		if (mark[i] && !st->g[i].gone)
-			r = cd_chunkdb_group_remove(st->db, st->g[i].id, top[i], now);
-	if (tx && !r)
+		if (mark[i]) {
+			r = cd_chunkdb_group_remove(st->db, st->g[i].id, now);
+			*series += st->g[i].nmem;
+			(*groups)++;
+		}
+	if (tx && !r && *groups)
 		r = cd_chunkdb_commit(st->db);
+	else if (tx && !r)
+		cd_chunkdb_rollback(st->db);       /* nothing to write */
 	if (tx && r)
 		cd_chunkdb_rollback(st->db);
-	free(top);
 	if (r) {
+		*series = *groups = 0;
 		cd_logf(st->log, "metrics: cannot remove series: %s", cd_chunkdb_error(st->db));
-		return r;
+	} else if (*groups) {
+		forget(st, mark);
 	}
-	forget(st, mark);
-	return 0;
+	free(mark);
+	return r;
+}
+
+struct object {
+	const char *kind, *name;
+};
+
+static int of_object(struct cd_mstore *st, size_t gi, int64_t now, void *arg)
+{
+	(void)now;
+	const struct object *o = arg;
+	const struct group *g = &st->g[gi];
+	/* a group is one object's: its first series says whose */
+	const struct series *s = g->nmem ? &st->s[g->mem[0]] : NULL;
+	return s && !s->gone && !strcmp(s->kind, o->kind) && !strcasecmp(s->name, o->name);
 }
 
 int cd_mstore_remove_object(struct cd_mstore *st, const char *kind, const char *name,
 			    size_t *n)
 {
 	pthread_mutex_lock(&st->mu);
-	bool *mark = cd_calloc(st->ng ? st->ng : 1, sizeof(*mark));
-	size_t count = 0;
-	for (size_t i = 0; i < st->n; i++)
-		if (!st->s[i].gone && !strcmp(st->s[i].kind, kind) &&
-		    !strcasecmp(st->s[i].name, name))
-			mark[st->s[i].g] = true;
-	for (size_t i = 0; i < st->n; i++)   /* a group is one object's: all of it */
-		count += !st->s[i].gone && mark[st->s[i].g];
-	int r = count ? remove_marked(st, mark, wall_ms()) : -ENOENT;
-	if (!r && st->log)
-		cd_logf(st->log, "metrics: %zu series of %s %s removed", count, kind, name);
-	free(mark);
+	struct object o = { kind, name };
+	size_t groups;
+	int r = remove_where(st, of_object, &o, cd_mstore_wall_ms(), n, &groups);
+	if (!r && !groups)
+		r = -ENOENT;
+	if (!r)
+		cd_logf(st->log, "metrics: %zu series of %s %s removed", *n, kind, name);
 	pthread_mutex_unlock(&st->mu);
-	*n = r ? 0 : count;
 	return r;
 }
 
@@ -161,12 +180,14 @@ uint64_t cd_mstore_removals(struct cd_mstore *st)
 
 /* ---- emptied by the retention ---- */
 
-/* 1 when group i holds nothing any more, else 0 (and when to look
- * again), or a negative code. */
-static int emptied(struct cd_mstore *st, size_t gi, int64_t now)
+/* 1 when group gi holds nothing any more, else 0 (and when to look
+ * again), or a negative code: inside the removal's transaction, so that
+ * no other writer's rows come meanwhile. */
+static int emptied(struct cd_mstore *st, size_t gi, int64_t now, void *arg)
 {
+	(void)arg;
 	struct group *g = &st->g[gi];
-	if (g->gone || g->nrows || now < g->idle_until || now - g->known < HOUR_MS)
+	if (g->nrows || now < g->idle_until || now - g->known < HOUR_MS)
 		return 0;
 	for (size_t i = 0; i < st->npending; i++)
 		if (st->pending[i].group == g->id)
@@ -195,25 +216,17 @@ static int emptied(struct cd_mstore *st, size_t gi, int64_t now)
 
 int cd_mstore_remove_idle_locked(struct cd_mstore *st, int64_t now)
 {
-	bool *mark = cd_calloc(st->ng ? st->ng : 1, sizeof(*mark));
-	size_t groups = 0;
-	int r = 0;
-	for (size_t i = 0; !r && i < st->ng; i++) {
-		int e = emptied(st, i, now);
-		if (e < 0)
-			r = e;
-		else if (e)
-			mark[i] = true, groups++;
+	/* (no transaction while no group is even a candidate) */
+	bool any = false;
+	for (size_t i = 0; !any && i < st->ng; i++) {
+		const struct group *g = &st->g[i];
+		any = !g->gone && !g->nrows && now >= g->idle_until && now - g->known >= HOUR_MS;
 	}
-	size_t series = 0;
-	for (size_t i = 0; i < st->n; i++)
-		series += !st->s[i].gone && mark[st->s[i].g];
-	if (!r && groups)
-		r = remove_marked(st, mark, now);
-	if (!r && groups)
+	size_t series, groups;
+	int r = any ? remove_where(st, emptied, NULL, now, &series, &groups) : 0;
+	if (!r && any && groups)
 		cd_logf(st->log, "metrics: %zu series of %zu groups held nothing past the retention:"
 			" removed", series, groups);
-	free(mark);
 	return r;
 }
 

@@ -40,10 +40,13 @@ static int take_series(void *arg, const struct cd_series_row *r)
 
 int cd_mstore_catalog_locked(struct cd_mstore *st)
 {
-	int r = cd_chunkdb_group_each(st->db, st->ng ? st->g[st->ng - 1].id : 0, take_group, st);
+	/* the groups removed first: one made again since (the same labels,
+	 * the same keys, new numbers) then takes their place in the maps */
+	int r = cd_mstore_gone_locked(st, false);
 	if (!r)
-		r = cd_chunkdb_series_each(st->db, st->n ? st->s[st->n - 1].id : 0, take_series, st);
-	return r ? r : cd_mstore_gone_locked(st, false);
+		r = cd_chunkdb_group_each(st->db, st->ng ? st->g[st->ng - 1].id : 0, take_group, st);
+	return r ? r : cd_chunkdb_series_each(st->db, st->n ? st->s[st->n - 1].id : 0,
+					      take_series, st);
 }
 
 /* ---- the samples others wrote: each series' newest ---- */

@@ -76,9 +76,10 @@ static int run_one(const struct test *t, int timeout_s)
 		fflush(stdout);
 		_exit(1);                  /* failed: what it leaks is no news */
 	}
-	struct timespec nap = { 0, 5000000 };
+	struct timespec nap = { 0, 5000000 }, t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int status;
-	for (long waited = 0;; waited += 5) {
+	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid)
 			break;
@@ -86,7 +87,8 @@ static int run_one(const struct test *t, int timeout_s)
 			perror("waitpid");
 			return 1;
 		}
-		if (waited >= timeout_s * 1000L) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec >= timeout_s) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			printf("    timed out after %d s\n", timeout_s);

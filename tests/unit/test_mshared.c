@@ -358,3 +358,63 @@ TEST(pg_mstore_connection_lost_writer_taken_again_before_writing)
 	rmdir_all(da);
 	rmdir_all(db);
 }
+
+static int64_t pg_count(const char *sql_text)
+{
+	struct cd_db *d;
+	ASSERT_EQ(cd_db_open(pg(), &d), 0);
+	int64_t v = cd_db_scalar(cd_db_prep(d, sql_text, ""));
+	cd_db_close(d);
+	return v;
+}
+
+/* A removal through A while B adds to the object, then the object made
+ * again through A before B follows: the removal takes B's series too (no
+ * number given again), and B then takes the object made again (not the
+ * old one's place).  Then B holding samples of an object A removes: B's
+ * commit writes nothing of it. */
+TEST(pg_mstore_removed_while_the_other_adds_then_made_again)
+{
+	clean();
+	char *da = tmpdir(), *db = tmpdir();
+	struct cd_mstore *a = open_at(da), *b = open_at(db);
+	int64_t s = series(a, "vdi-001", "vm_memory_used_bytes", false);
+	append(a, s, 0, 10);
+	ASSERT_EQ(cd_mstore_follow(b), 0);
+	/* B: another series of the object (its group), unknown to A */
+	int64_t s2 = series(b, "vdi-001", "vm_cpu_seconds_total", true);
+	append(b, s2, 0, 5);
+	size_t n;
+	ASSERT_EQ(cd_mstore_remove_object(a, "vm", "vdi-001", &n), 0);
+	ASSERT_EQ(n, 2);
+	/* made again through A before B hears of anything */
+	int64_t s3 = series(a, "vdi-001", "vm_memory_used_bytes", false);
+	ASSERT(s3 > s2);
+	append(a, s3, 100, 110);
+	ASSERT_EQ(cd_mstore_follow(b), 0);
+	struct cd_series_info info;
+	ASSERT_EQ(cd_mstore_info(b, s2, &info), -ENOENT);
+	ASSERT_EQ(series(b, "vdi-001", "vm_memory_used_bytes", false), s3);
+	expect(b, s3, 100, 110);
+	int64_t s4 = series(b, "vdi-001", "vm_cpu_seconds_total", true);
+	ASSERT(s4 > s3);
+	/* B takes samples of vdi-002 and has not committed them when A
+	 * removes it: its commit learns of the removal first */
+	int64_t t = series(a, "vdi-002", "vm_memory_used_bytes", false);
+	append(a, t, 0, 3);
+	ASSERT_EQ(cd_mstore_follow(b), 0);
+	ASSERT_EQ(cd_mstore_append(b, t, when(3), 1), 0);
+	ASSERT_EQ(cd_mstore_remove_object(a, "vm", "vdi-002", &n), 0);
+	ASSERT_EQ(cd_mstore_commit(b), 0);
+	ASSERT_EQ(cd_mstore_info(b, t, &info), -ENOENT);
+	ASSERT_EQ(cd_mstore_close(b), 0);
+	ASSERT_EQ(cd_mstore_close(a), 0);
+	/* nothing left of the groups removed: heads, rows, chunks */
+	ASSERT_EQ(pg_count("SELECT (SELECT count(*) FROM metrics_heads h WHERE NOT EXISTS"
+			   " (SELECT 1 FROM metrics_groups g WHERE g.id = h.grp)) + (SELECT count(*)"
+			   " FROM metrics_wal w WHERE NOT EXISTS (SELECT 1 FROM metrics_groups g"
+			   " WHERE g.id = w.grp)) + (SELECT count(*) FROM metrics_chunks c WHERE NOT"
+			   " EXISTS (SELECT 1 FROM metrics_groups g WHERE g.id = c.grp))"), 0);
+	rmdir_all(da);
+	rmdir_all(db);
+}
