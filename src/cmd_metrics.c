@@ -28,7 +28,9 @@ const char help_metrics[] =
 	"\n"
 	"'metrics' lists the objects with samples (VMs, hosts, datastores), each\n"
 	"with the latest value of its metrics (GET /api/v1/metrics/catalog lists\n"
-	"them).  'metrics query' prints one metric of one object over a range, a\n"
+	"them; a rate over the object's last collection interval, or its last 10\n"
+	"seconds when it collects more often; bytes from kB to TB, by the value).\n"
+	"'metrics query' prints one metric of one object over a range, a\n"
 	"point a step (on multiples of the step from the epoch; a step without\n"
 	"data has no point), rolled up as asked (avg by default); the manager\n"
 	"answers from the coarsest tier that holds the range at that step.\n"
@@ -186,6 +188,7 @@ static const char *const kinds[] = { "vm", "host", "datastore" };
 
 int metrics_latest(const char *cmd, const char *kind, json_t **out)
 {
+	enum { LATEST_STEP_S = 10 };
 	json_t *objs, *cat;
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/metrics/objects%s%s", kind ? "?kind=" : "",
@@ -206,7 +209,9 @@ int metrics_latest(const char *cmd, const char *kind, json_t **out)
 		now = last > now ? last : now;
 		json_object_set_new(o, "values", json_object());
 	}
-	/* the latest minute-step of each metric of the object's kind, the
+	/* the latest 10-second step of each metric of the object's kind (a
+	 * rate: over the object's last collection interval, or the last 10 s
+	 * when it collects more often; not since the start of a minute), the
 	 * objects of a kind a thousand a query */
 	for (size_t k = 0; r == EXIT_OK && k < CD_ARRAY_LEN(kinds); k++) {
 		json_t *mets = json_array();
@@ -227,8 +232,8 @@ int metrics_latest(const char *cmd, const char *kind, json_t **out)
 			}
 			json_t *ans, *body = json_pack("{s:o, s:O, s:I, s:I, s:i, s:s}", "objects", these,
 						      "metrics", mets, "begin", (json_int_t)(now - 600000),
-						      "end", (json_int_t)now, "step_seconds", 60,
-						      "rollup", "latest");
+						      "end", (json_int_t)now, "step_seconds",
+						      LATEST_STEP_S, "rollup", "latest");
 			r = online_call(cmd, "POST", "/api/v1/metrics/query", body, &ans);
 			json_t *sr;
 			size_t q;
@@ -292,9 +297,14 @@ static int metrics_list(int argc, char **argv)
 			       mfmt_time(json_integer_value(json_object_get(ob, "last")), t));
 			const char *k;
 			json_t *v;
-			json_object_foreach(json_object_get(ob, "values"), k, v)
-				printf("  %-34s %14.6g %s\n", k, json_number_value(v),
-				       online_str(units, k));
+			json_object_foreach(json_object_get(ob, "values"), k, v) {
+				/* bytes as top shows them: kB to TB, by the value */
+				const char *un = online_str(units, k);
+				bool b = !strcmp(un, "bytes"), bps = !strcmp(un, "bytes_per_second");
+				double size = 1, x = json_number_value(v);
+				const char *name = b || bps ? mfmt_unit_for(MFMT_AUTO, x, &size) : un;
+				printf("  %-34s %14.6g %s%s\n", k, x / size, name, bps ? "/s" : "");
+			}
 		}
 	}
 	json_decref(all);

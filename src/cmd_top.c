@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "mfmt.h"
@@ -22,8 +23,12 @@ const char help_top[] =
 	"usage, or a datastore's use, by default).  Byte figures are in --unit:\n"
 	"GB = 10^9 bytes, GiB = 2^30 bytes, TB = 10^12, TiB = 2^40; auto (the\n"
 	"default) chooses a decimal unit (kB to TB) a column, from its largest\n"
-	"value.  The first line states the units and the time of the newest\n"
-	"sample, in UTC or --tz ZONE.\n";
+	"value.  Rates are over each object's last collection interval (its last\n"
+	"10 seconds when it collects more often).  AGE is the time since the\n"
+	"object's newest sample: a VM shut off or paused keeps its last figures,\n"
+	"older and older, until it has none in the last 10 minutes.  The first\n"
+	"line states the units and the time of the newest sample, in UTC or\n"
+	"--tz ZONE.\n";
 
 enum col_kind { PCT, BYTES, RATE_BYTES, PLAIN, MS };
 
@@ -131,9 +136,9 @@ int cmd_top(int argc, char **argv)
 			? mfmt_unit_for(u, max, &size[c]) : "";
 	}
 	char t[MFMT_TIME_LEN];
-	printf("# %s: GB = 10^9 bytes, GiB = 2^30, TB = 10^12, TiB = 2^40; /s a second; "
-	       "newest sample %s\n", u == MFMT_AUTO ? "units chosen a column" : unit,
-	       newest ? mfmt_time(newest, t) : "-");
+	printf("# %s: GB = 10^9 bytes, GiB = 2^30, TB = 10^12, TiB = 2^40; /s a second, over "
+	       "each object's last collection interval; newest sample %s\n",
+	       u == MFMT_AUTO ? "units chosen a column" : unit, newest ? mfmt_time(newest, t) : "-");
 	printf("%-24s", "NAME");
 	if (cols == vm_cols)
 		printf(" %-12s", "HOST");
@@ -142,7 +147,8 @@ int cmd_top(int argc, char **argv)
 		snprintf(h, sizeof(h), "%s%s%s", cols[c].title, *uname[c] ? " " : "", uname[c]);
 		printf(" %12s", h);
 	}
-	printf("\n");
+	printf(" %6s\n", "AGE");
+	int64_t now = (int64_t)time(NULL) * 1000;
 	for (size_t i = 0; i < n; i++) {
 		printf("%-24s", online_str(v[i], "name"));
 		if (cols == vm_cols)
@@ -160,7 +166,14 @@ int cmd_top(int argc, char **argv)
 			default: printf(" %12.2f", x / size[c]); break;
 			}
 		}
-		printf("\n");
+		/* how old its figures are: its newest sample's age */
+		int64_t age = (now - json_integer_value(json_object_get(v[i], "last"))) / 1000;
+		char a[32];
+		if (age < 120)
+			snprintf(a, sizeof(a), "%llds", (long long)(age > 0 ? age : 0));
+		else
+			snprintf(a, sizeof(a), "%lldm", (long long)(age / 60));
+		printf(" %6s\n", a);
 	}
 	free(v);
 	json_decref(all);

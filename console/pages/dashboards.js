@@ -14,18 +14,9 @@ const pick = (series, metric) => series.filter((s) => s.metric === metric);
 const avg = (a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : null);
 const sum = (a) => (a.length ? a.reduce((x, y) => x + y, 0) : null);
 
-// days until full: a least-squares line through used bytes over the range
-export function daysLeft(points, capacity) {
-  if (!points || points.length < 2 || !capacity) return null;
-  const n = points.length;
-  const mx = avg(points.map((p) => p[0])), my = avg(points.map((p) => p[1]));
-  let sxy = 0, sxx = 0;
-  for (const [x, y] of points) { sxy += (x - mx) * (y - my); sxx += (x - mx) ** 2; }
-  const slope = sxx ? sxy / sxx : 0;               // bytes a millisecond
-  if (slope <= 0) return Infinity;
-  return (capacity - points[n - 1][1]) / slope / 86400e3;
-}
-const fmtDays = (d) => (d === null ? "–" : d === Infinity ? "not filling" : d < 1 ? "< 1 day" : `${Math.floor(d)} days`);
+// days until full, as the manager says (the alerts' rule: a line through
+// used bytes over the last 7 days; null when not filling)
+const fmtDays = (d) => (d === undefined ? "–" : d === null ? "not filling" : d < 1 ? "< 1 day" : `${Math.floor(d)} days`);
 
 function topBy(series, metric, n = TOP) {
   return pick(series, metric).sort((a, b) => (last(b) ?? -1) - (last(a) ?? -1)).slice(0, n)
@@ -100,7 +91,7 @@ function Storage({ rng }) {
       return html`<tr><td>${d.name}</td><td>${d.source}</td><td>${bytes(cap, u.cap)}</td>
         <td>${bytes(last(one(d.name, "datastore_used_bytes")), u.used)}</td><td>${bytes(last(one(d.name, "datastore_free_bytes")), u.free)}</td>
         <td>${value(last(one(d.name, "datastore_used_ratio")), "ratio")}</td>
-        <td>${fmtDays(daysLeft(one(d.name, "datastore_used_bytes")?.points, cap))}</td><td>${vm.length}</td>
+        <td>${fmtDays(d.days_left)}</td><td>${vm.length}</td>
         <td>${value(lat, "seconds")}</td><td>${value(iops, "ops_per_second")}</td></tr>`;
     })}</tbody></table>
     ${!dss.length && html`<p class="empty">No datastore has samples yet: a host's agent sends its storage pools,

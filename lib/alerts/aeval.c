@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/forecast.h"
+
 #define MAX_LISTED 20              /* related objects named in a symptom's detail */
 
 struct pair {
@@ -126,27 +128,13 @@ static void mcache_reset(struct cd_aeval *e)
 bool cd_aeval_days_left(const struct cd_apoint *p, size_t n, double capacity, int64_t now,
 			double *days)
 {
-	if (n < 3 || !(capacity > 0))
-		return false;
-	/* times in days from the first point: a line used = a + b t */
-	double st = 0, sv = 0, stt = 0, stv = 0;
-	for (size_t i = 0; i < n; i++) {
-		double t = (double)(p[i].t - p[0].t) / 86400000.0;
-		st += t;
-		sv += p[i].v;
-		stt += t * t;
-		stv += t * p[i].v;
-	}
-	double dn = (double)n, den = dn * stt - st * st;
-	if (!(den > 0))
-		return false;
-	double b = (dn * stv - st * sv) / den, a = (sv - b * st) / dn;
-	if (!(b > 0))
-		return false;          /* not filling: never full */
-	double tnow = (double)(now - p[0].t) / 86400000.0, used = a + b * tnow;
-	double d = (capacity - used) / b;
-	*days = d > 0 ? d : 0;
-	return isfinite(*days);
+	/* the rule the console shows too (metrics/forecast.c) */
+	struct cd_point *q = cd_malloc((n ? n : 1) * sizeof(*q));
+	for (size_t i = 0; i < n; i++)
+		q[i] = (struct cd_point){ p[i].t, p[i].v };
+	bool r = cd_days_left(q, n, capacity, now, days);
+	free(q);
+	return r;
 }
 
 /* One symptom of def for the object: true or false, its detail. */

@@ -399,6 +399,13 @@ bool cd_glob(const char *pattern, const char *s)
 	return fnmatch(pattern, s, 0) == 0;
 }
 
+int64_t cd_wall_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 struct timespec cd_deadline(int ms)
 {
 	struct timespec t;

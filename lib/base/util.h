@@ -87,6 +87,8 @@ int cd_time_parse(const char *s, int64_t *us);
 /* The CLOCK_REALTIME time ms milliseconds from now: the deadline
  * pthread_cond_timedwait() takes. */
 struct timespec cd_deadline(int ms);
+/* The wall clock (CLOCK_REALTIME), in ms since the epoch. */
+int64_t cd_wall_ms(void);
 
 /* String -> index map, case-insensitive unless made exact (open addressing, FNV-1a). */
 struct cd_map {

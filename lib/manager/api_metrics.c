@@ -13,6 +13,7 @@
 #include "manager/api_priv.h"
 #include "base/util.h"
 #include "metrics/catalog.h"
+#include "metrics/forecast.h"
 #include "metrics/mquery.h"
 #include "metrics/mstore.h"
 #include "metrics/omtext.h"
@@ -107,9 +108,19 @@ void cd_api_h_metrics_objects(struct ctx *c)
 	cd_map_init_exact(&o.at);
 	unlock(c);
 	cd_mstore_each(st, object_of, &o);
-	relock(c);
 	size_t i;
 	json_t *obj;
+	/* a datastore's days until full, by the alerts' rule (forecast.h) */
+	int64_t now = cd_mgr_now() / 1000;
+	json_array_foreach(o.list, i, obj) {
+		if (strcmp(json_string_value(json_object_get(obj, "kind")), "datastore"))
+			continue;
+		double days;
+		int r = cd_days_left_of(st, json_string_value(json_object_get(obj, "name")), now,
+					CD_DAYS_LEFT_WINDOW_MS, &days);
+		json_object_set_new(obj, "days_left", r > 0 ? json_real(days) : json_null());
+	}
+	relock(c);
 	json_array_foreach(o.list, i, obj) {         /* a VM's datastores, as collected */
 		json_t *ds = strcmp(json_string_value(json_object_get(obj, "kind")), "vm") ? NULL
 			   : cd_mgr_vm_datastores(c->m, json_string_value(json_object_get(obj, "name")));
@@ -151,6 +162,23 @@ void cd_api_h_metrics_object_rm(struct ctx *c)
 }
 
 /* ---- queries ---- */
+
+/* The unit of metric m's points rolled up by agg: a count counts; a sum of
+ * a rate is its increase (bytes, ops; a CPU ratio's: seconds a vCPU); the
+ * rest keep the metric's. */
+static const char *unit_of(const struct cd_metric *m, enum cd_agg agg, char buf[64])
+{
+	if (agg == CD_AGG_COUNT)
+		return "count";
+	if (agg != CD_AGG_SUM)
+		return m->unit;
+	size_t n = strlen(m->unit), k = strlen("_per_second");
+	if (n > k && !strcmp(m->unit + n - k, "_per_second")) {
+		snprintf(buf, 64, "%.*s", (int)(n - k), m->unit);
+		return buf;
+	}
+	return m->how == CD_HOW_PER_CPU ? "seconds" : m->unit;
+}
 
 /* A whole number in decimal, into out (at least 21 bytes): its length. */
 static size_t int_text(int64_t v, char *out)
@@ -274,9 +302,10 @@ void cd_api_h_metrics_query(struct ctx *c)
 					     step * 1000, agg, &budget, &p, &np);
 			if (r)
 				break;
+			char ub[64];
 			json_t *head = json_pack("{s:O, s:O, s:s, s:s}", "kind", json_object_get(o, "kind"),
 						 "name", json_object_get(o, "name"), "metric", m[j]->name,
-						 "unit", m[j]->unit);
+						 "unit", unit_of(m[j], agg, ub));
 			char *h = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			json_decref(head);
 			if (!h) {          /* not UTF-8: checked as the body was taken */
@@ -455,9 +484,19 @@ static void export_all(struct exp *x, struct cd_buf *b)
 		const struct cd_series_info *s = &x->v[i];
 		size_t ml = strlen(s->metric);
 		size_t fl = s->counter && ml > 6 && !strcmp(s->metric + ml - 6, "_total") ? ml - 6 : ml;
-		if (!i || strcmp(x->v[i - 1].metric, s->metric))
+		if (!i || strcmp(x->v[i - 1].metric, s->metric)) {
+			/* a family's help and unit (the unit only where its
+			 * name ends with it, as OpenMetrics wants) */
+			const char *unit, *help = cd_catalog_raw_help(s->metric, &unit);
+			size_t ul = unit ? strlen(unit) : 0;
 			cd_buf_printf(b, "# TYPE %.*s %s\n", (int)fl, s->metric,
 				      s->counter ? "counter" : "gauge");
+			if (ul && fl > ul && s->metric[fl - ul - 1] == '_' &&
+			    !strncmp(s->metric + fl - ul, unit, ul))
+				cd_buf_printf(b, "# UNIT %.*s %s\n", (int)fl, s->metric, unit);
+			cd_buf_printf(b, "# HELP %.*s %s\n", (int)fl, s->metric,
+				      help ? help : "kept as collected or imported");
+		}
 		const char *brace = strchr(s->key, '{');
 		cd_buf_puts(b, s->metric);
 		if (brace && brace[1] != '}')
@@ -475,9 +514,15 @@ void cd_api_h_openmetrics(struct ctx *c)
 	cd_buf_init(&b, EXPORT_MAX);
 	/* the manager's own, under its lock */
 	const struct cd_state *w = cd_mgr_state(c->m);
-	cd_buf_printf(&b, "# TYPE cordon_workloads gauge\ncordon_workloads %zu\n"
-		      "# TYPE cordon_policy_revision gauge\ncordon_policy_revision %lld\n"
-		      "# TYPE cordon_changes counter\ncordon_changes_total %lld\n",
+	cd_buf_printf(&b, "# TYPE cordon_workloads gauge\n"
+		      "# HELP cordon_workloads the workloads the manager knows\n"
+		      "cordon_workloads %zu\n"
+		      "# TYPE cordon_policy_revision gauge\n"
+		      "# HELP cordon_policy_revision the policy's revision in force\n"
+		      "cordon_policy_revision %lld\n"
+		      "# TYPE cordon_changes counter\n"
+		      "# HELP cordon_changes changes made to the world (tags, policy, inventory)\n"
+		      "cordon_changes_total %lld\n",
 		      w->inv.n, (long long)cd_mgr_policy_rev(c->m), (long long)cd_mgr_seq(c->m));
 	if (st) {
 		unlock(c);
@@ -488,10 +533,15 @@ void cd_api_h_openmetrics(struct ctx *c)
 		free(x.v);
 		cd_mstore_stats_mem(st, &s);
 		cd_buf_printf(&b, "# TYPE cordon_metrics_series gauge\n"
+				      "# HELP cordon_metrics_series the series the metrics store keeps\n"
 				      "cordon_metrics_series %llu\n"
 				      "# TYPE cordon_metrics_samples_refused counter\n"
+				      "# HELP cordon_metrics_samples_refused samples not after their "
+				      "series' newest\n"
 				      "cordon_metrics_samples_refused_total %llu\n"
 				      "# TYPE cordon_metrics_samples_unkept counter\n"
+				      "# HELP cordon_metrics_samples_unkept samples past the limit kept "
+				      "while the database was away\n"
 				      "cordon_metrics_samples_unkept_total %llu\n",
 				      (unsigned long long)s.series, (unsigned long long)s.refused,
 				      (unsigned long long)s.unkept);

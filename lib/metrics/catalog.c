@@ -51,6 +51,48 @@ static const struct cd_metric metrics[] = {
 	  "datastore_capacity_bytes", "bytes allocated / capacity" },
 };
 
+/* The series the collectors keep, as GET /metrics exports them. */
+static const struct {
+	const char *name, *unit, *help;
+} raws[] = {
+	{ "vm_cpu_seconds_total", "seconds", "CPU time the VM used (libvirt cpu.time; vCenter "
+	  "cpu.usage x interval x vCPUs); read as vm_cpu_usage_ratio" },
+	{ "vm_cpu_ready_seconds_total", "seconds", "time the VM's vCPUs waited to run (libvirt "
+	  "vcpu.N.delay; vCenter cpu.ready); read as vm_cpu_ready_ratio" },
+	{ "vm_vcpus", NULL, "the VM's vCPUs" },
+	{ "vm_memory_used_bytes", "bytes", "guest memory in use (balloon statistics where the "
+	  "guest gives them, else the process's resident set)" },
+	{ "vm_disk_read_bytes_total", "bytes", "bytes read, all disks" },
+	{ "vm_disk_write_bytes_total", "bytes", "bytes written, all disks" },
+	{ "vm_disk_read_ops_total", NULL, "read requests, all disks" },
+	{ "vm_disk_write_ops_total", NULL, "write requests, all disks" },
+	{ "vm_disk_read_time_seconds_total", "seconds", "time spent on read requests, all disks; "
+	  "read as vm_disk_read_latency_seconds" },
+	{ "vm_disk_write_time_seconds_total", "seconds", "time spent on write requests, all disks; "
+	  "read as vm_disk_write_latency_seconds" },
+	{ "vm_net_rx_bytes_total", "bytes", "bytes received, all vNICs" },
+	{ "vm_net_tx_bytes_total", "bytes", "bytes sent, all vNICs" },
+	{ "host_cpu_busy_seconds_total", "seconds", "the hypervisor's CPU time busy; read as "
+	  "host_cpu_usage_ratio" },
+	{ "host_cpus", NULL, "the hypervisor's CPUs" },
+	{ "host_memory_used_bytes", "bytes", "the hypervisor's memory in use" },
+	{ "host_memory_total_bytes", "bytes", "the hypervisor's memory" },
+	{ "datastore_capacity_bytes", "bytes", "the pool's or datastore's capacity" },
+	{ "datastore_used_bytes", "bytes", "bytes allocated in the pool or datastore" },
+	{ "datastore_free_bytes", "bytes", "bytes available in the pool or datastore" },
+};
+
+const char *cd_catalog_raw_help(const char *name, const char **unit)
+{
+	for (size_t i = 0; i < CD_ARRAY_LEN(raws); i++)
+		if (!strcmp(raws[i].name, name)) {
+			*unit = raws[i].unit;
+			return raws[i].help;
+		}
+	*unit = NULL;
+	return NULL;
+}
+
 const struct cd_metric *cd_catalog(size_t *n)
 {
 	*n = CD_ARRAY_LEN(metrics);

@@ -36,6 +36,9 @@ struct cd_metric {
 const struct cd_metric *cd_catalog(size_t *n);
 /* A metric by name, or NULL. */
 const struct cd_metric *cd_catalog_find(const char *name);
+/* A series the collectors keep: its help text and *unit (NULL when it has
+ * none: a count), or NULL for a name the catalog does not know. */
+const char *cd_catalog_raw_help(const char *name, const char **unit);
 /* Whether name is a series the collectors keep (a raw one). */
 bool cd_catalog_is_raw(const char *name);
 /* [{name, kind, unit, description}] as GET /api/v1/metrics/catalog. */

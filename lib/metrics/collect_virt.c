@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 static bool ull(virTypedParameterPtr p, int n, const char *name, unsigned long long *v)
 {
@@ -115,8 +116,14 @@ static json_t *node_entry(virConnectPtr conn, const char *host, int64_t t)
 		unsigned long long kernel, user;
 		if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, c, &n, 0) == 0 &&
 		    node_field((virNodeCPUStatsPtr)c, n, "kernel", &kernel) &&
-		    node_field((virNodeCPUStatsPtr)c, n, "user", &user))
+		    node_field((virNodeCPUStatsPtr)c, n, "user", &user)) {
 			put(m, "host_cpu_busy_seconds_total", (double)(kernel + user) / 1e9);
+			/* stamped when its CPU time was read, not when the
+			 * collection began: a rate's interval is between reads */
+			int64_t now = cd_wall_ms();
+			if (now > t)
+				t = now;
+		}
 	}
 	n = 0;
 	if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL, &n, 0) == 0 && n > 0 &&
@@ -176,8 +183,9 @@ void cd_collect_domains_free(void **doms, int n)
 	free(doms);
 }
 
-/* A pool's target directory (its XML's /pool/target/path), or NULL. */
-static char *pool_path(virStoragePoolPtr pool)
+/* A pool's target directory (its XML's /pool/target/path), or NULL; *files
+ * when it is a file system's directory (types dir, fs, netfs). */
+static char *pool_path(virStoragePoolPtr pool, bool *files)
 {
 	char *xml = virStoragePoolGetXMLDesc(pool, 0), *out = NULL;
 	xmlDoc *doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "pool.xml", NULL,
@@ -186,6 +194,10 @@ static char *pool_path(virStoragePoolPtr pool)
 	xmlXPathObject *o = x ? xmlXPathEvalExpression((const xmlChar *)"string(/pool/target/path)", x) : NULL;
 	if (o && o->type == XPATH_STRING && o->stringval && o->stringval[0] == '/')
 		out = cd_strdup((const char *)o->stringval);
+	xmlXPathFreeObject(o);
+	o = x ? xmlXPathEvalExpression((const xmlChar *)"string(/pool/@type)", x) : NULL;
+	const char *type = o && o->type == XPATH_STRING && o->stringval ? (const char *)o->stringval : "";
+	*files = !strcmp(type, "dir") || !strcmp(type, "fs") || !strcmp(type, "netfs");
 	xmlXPathFreeObject(o);
 	xmlXPathFreeContext(x);
 	xmlFreeDoc(doc);
@@ -241,13 +253,24 @@ int cd_collect_host(void *c, const char *host, int64_t t, json_t *out)
 	for (int i = 0; i < np; i++) {
 		virStoragePoolInfo info;
 		if (virStoragePoolGetInfo(pools[i], &info) == 0) {
+			bool files;
+			char *path = pool_path(pools[i], &files);
+			/* a directory's pool: its file system now (libvirt's
+			 * figures are those of its last refresh, and its free
+			 * space counts the blocks kept for root): free is what
+			 * QEMU can still write, as df's Avail; used the rest */
+			struct statvfs fs;
+			if (files && path && statvfs(path, &fs) == 0) {
+				info.capacity = (unsigned long long)fs.f_blocks * fs.f_frsize;
+				info.available = (unsigned long long)fs.f_bavail * fs.f_frsize;
+				info.allocation = info.capacity - info.available;
+			}
 			json_t *m = json_object();
 			put(m, "datastore_capacity_bytes", (double)info.capacity);
 			put(m, "datastore_used_bytes", (double)info.allocation);
 			put(m, "datastore_free_bytes", (double)info.available);
 			json_t *e = json_pack("{s:s, s:s, s:I, s:o}", "kind", "datastore", "name",
 					      virStoragePoolGetName(pools[i]), "t", (json_int_t)t, "metrics", m);
-			char *path = pool_path(pools[i]);
 			if (path)
 				json_object_set_new(e, "path", json_string(path));
 			free(path);

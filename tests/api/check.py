@@ -301,6 +301,9 @@ out = conform("metrics removed", "delete", "/metrics/objects", "/metrics/objects
 check("an object's metrics removed (its name in another case): its one series", out.get("series") == 1 and out.get("name") == "LAB/made-up-0", json.dumps(out))
 for i in range(1, 34):
     call("delete", "/metrics/objects?kind=datastore&name=lab%%2Fmade-up-%d" % i)
+dso = conform("metrics objects: datastores", "get", "/metrics/objects", "/metrics/objects?kind=datastore", want=200)
+check("a datastore's days until full, by the alerts' rule: null with one sample (cannot be told)",
+      dso and all("days_left" in o and o["days_left"] is None for o in dso), json.dumps(dso)[:300])
 left = sorted(o["name"] for o in call("get", "/metrics/objects?kind=datastore")[1])
 check("the removed objects are no more", left == ["lab/pool-a", "lab/pool-b"], json.dumps(left))
 check("removed twice: 404", call("delete", "/metrics/objects?kind=datastore&name=lab%2Fmade-up-0")[0] == 404)
@@ -320,6 +323,17 @@ with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
 check("GET /metrics: OpenMetrics with the latest values, # EOF last",
       ctype.startswith("application/openmetrics-text") and text.endswith("# EOF\n") and
       'vm_cpu_seconds_total{source="lab",vm="vdi-001"} 110' in text and "# TYPE vm_cpu_seconds counter" in text, text[:600])
+# the strict OpenMetrics parser of Debian's python3-prometheus-client
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+try:
+    fams = {f.name: f for f in text_string_to_metric_families(text)}
+    nohelp = sorted(n for n, f in fams.items() if not f.documentation)
+    check("GET /metrics parses as OpenMetrics: every family has its help, and its unit where its name ends with one",
+          not nohelp and fams.get("vm_cpu_seconds") and fams["vm_cpu_seconds"].unit == "seconds" and
+          fams.get("vm_memory_used_bytes") and fams["vm_memory_used_bytes"].unit == "bytes" and
+          fams.get("vm_vcpus") and fams["vm_vcpus"].unit == "", "no help: %s; %s" % (nohelp, text[:400]))
+except Exception as e:
+    check("GET /metrics parses as OpenMetrics", False, "%s: %s" % (e, text[:400]))
 req = urllib.request.Request(url + "/metrics")
 try:
     urllib.request.urlopen(req, context=ctx, timeout=30)
