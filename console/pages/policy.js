@@ -104,13 +104,14 @@ function Revisions({ who }) {
 
 export function Policy({ who, params }) {
   const tab = params.get("tab") || "rules";
-  const { data, error } = useData(() => get("/policy/rules"));
+  const { data, error, loading } = useData(() => get("/policy/rules"));
   const tabs = [["rules", "Rules"], ["edit", "Edit"], ["revisions", "Revisions"]];
   return html`<h1>Policy</h1>
     <nav class="tabs" aria-label="Policy">${tabs.map(([k, l]) => html`<a href=${"#/policy?tab=" + k} aria-current=${tab === k ? "page" : undefined}>${l}</a>`)}</nav>
     <${Err} e=${error} />
     ${tab === "rules" && (data && data.revision ? html`<${Rules} pol=${data} />`
-      : data ? html`<p class="empty">No policy yet. Write one in <a href="#/policy?tab=edit">Edit</a>, or run <code>cordon policy push -f FILE</code>.</p>` : "")}
+      : data ? html`<p class="empty">No policy yet. Write one in <a href="#/policy?tab=edit">Edit</a>, or run <code>cordon policy push -f FILE</code>.</p>`
+      : loading ? html`<p>Loading…</p>` : "")}
     ${tab === "edit" && html`<${Editor} who=${who} />`}
     ${tab === "revisions" && html`<${Revisions} who=${who} />`}`;
 }
