@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "metrics/forecast.h"
 #include "metrics/mquery.h"
 #include "test.h"
 
@@ -141,6 +142,48 @@ TEST(mquery_raw_and_rolled_up)
 	check(st);                 /* two days from the tiers, the rest raw */
 	cd_mstore_close(st);
 	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ASSERT(system(cmd) == 0);
+}
+
+/* A datastore filling by a GB an hour, 52 GB free: its days until full
+ * from the store (metrics/forecast.c, the rule of the alerts and the
+ * console): 52 hours; one not filling, or without samples, has none. */
+TEST(mquery_days_left_of_a_datastore)
+{
+	char dir[] = "/tmp/cordon-forecast-XXXXXX";
+	ASSERT(mkdtemp(dir) != NULL);
+	struct cd_mstore_opts o = { 0 };
+	struct cd_mstore *st;
+	char err[256];
+	ASSERT_EQ(cd_mstore_open(dir, &o, &st, err, sizeof(err)), 0);
+	int64_t id[4];
+	const char *metric[2] = { "datastore_used_bytes", "datastore_capacity_bytes" };
+	for (int k = 0; k < 4; k++) {
+		struct cd_series_desc d = { .metric = metric[k % 2],
+					    .labels = k < 2 ? "datastore=\"lab/fill\"" : "datastore=\"lab/flat\"",
+					    .kind = "datastore", .name = k < 2 ? "lab/fill" : "lab/flat" };
+		ASSERT_EQ(cd_mstore_series(st, &d, &id[k]), 0);
+	}
+	int64_t now = T0 + 2 * 86400000LL;
+	for (int64_t t = T0; t <= now; t += 600000) {        /* every 10 minutes, 2 days */
+		double used = 400e9 + 1e9 * (double)(t - T0) / 3600000.0;
+		ASSERT_EQ(cd_mstore_append(st, id[0], t, used), 0);
+		ASSERT_EQ(cd_mstore_append(st, id[1], t, 500e9), 0);
+		ASSERT_EQ(cd_mstore_append(st, id[2], t, 100e9), 0);
+		ASSERT_EQ(cd_mstore_append(st, id[3], t, 448e9), 0);
+	}
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	double days = -1;
+	/* used at now: 448 GB of 500: 52 GB to go at 1 GB an hour */
+	ASSERT_EQ(cd_days_left_of(st, "lab/fill", now, CD_DAYS_LEFT_WINDOW_MS, &days), 1);
+	if (fabs(days - 52.0 / 24.0) >= 0.05)
+		fprintf(stderr, "    days left %f\n", days);
+	ASSERT(fabs(days - 52.0 / 24.0) < 0.05);
+	ASSERT_EQ(cd_days_left_of(st, "lab/flat", now, CD_DAYS_LEFT_WINDOW_MS, &days), 0);
+	ASSERT_EQ(cd_days_left_of(st, "lab/none", now, CD_DAYS_LEFT_WINDOW_MS, &days), 0);
+	cd_mstore_close(st);
+	char cmd[64];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ASSERT(system(cmd) == 0);
 }
