@@ -531,6 +531,14 @@ int main(int argc, char **argv)
 	char merr[512];
 	int c;
 	umask(077);          /* the database, the key, the token: the manager's alone */
+	/* SIGTERM and SIGINT blocked before any thread starts (the metrics'
+	 * remote write, the keeper, the sources inherit the mask): the main
+	 * thread alone reads them, from a signalfd, and stops in order */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];
 	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
@@ -662,11 +670,6 @@ int main(int argc, char **argv)
 	if (cordond_first_start(mgr, dir, mgr_log) < 0)
 		goto out;
 
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {         /* SIGTERM would never be read: no start */
