@@ -78,7 +78,7 @@ void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
 	g->rolled = r->rolled;
 	g->retention = (int)st->nret - 1;
 	g->foreign_t = INT64_MIN;
-	g->known = cd_mstore_wall_ms();
+	g->known = cd_wall_ms();
 	if (!cd_map_put(&st->by_labels, g->labels, st->ng, NULL))   /* the copy does not move */
 		cd_logf(st->log, "metrics: group %lld has the labels of another in memory", (long long)r->id);
 	st->ng++;
@@ -530,7 +530,7 @@ static void replay_one(void *arg, int64_t id, int64_t t, double v)
 
 static int replay(void *arg, const void *data, size_t len)
 {
-	struct replaying x = { arg, cd_mstore_wall_ms(), 0 };
+	struct replaying x = { arg, cd_wall_ms(), 0 };
 	cd_mstore_wal_decode(data, len, replay_one, &x);
 	if (x.skipped)
 		cd_logf(x.st->log, "metrics: %lld samples of the write-ahead log dated more than a day "
@@ -545,15 +545,8 @@ static const struct cd_retention default_retention = {
 static void free_store(struct cd_mstore *st)
 {
 	cd_chunkdb_close(st->db);
-	for (size_t i = 0; i < st->n; i++) {
-		struct series *s = &st->s[i];
-		free(s->key);
-		free(s->metric);
-		free(s->kind);
-		free(s->name);
-		free(s->host);
-		free(s->source);
-	}
+	for (size_t i = 0; i < st->n; i++)
+		cd_mstore_series_names_free(&st->s[i]);
 	for (size_t i = 0; i < st->ng; i++) {
 		struct group *g = &st->g[i];
 		free(g->labels);

@@ -12,7 +12,7 @@
 #include "metrics/chunkdb.h"
 #include "metrics/mstore.h"
 
-#include <time.h>
+#include <stdlib.h>
 
 #define DAY_MS INT64_C(86400000)
 /* The samples written ahead since the last commit (26 bytes each at
@@ -96,12 +96,16 @@ struct cd_mstore {
 	int ntaps;
 };
 
-/* The wall clock, in ms. */
-static inline int64_t cd_mstore_wall_ms(void)
+/* A series' names freed (at close, or when it is removed). */
+static inline void cd_mstore_series_names_free(struct series *s)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	free(s->key);
+	free(s->metric);
+	free(s->kind);
+	free(s->name);
+	free(s->host);
+	free(s->source);
+	s->key = s->metric = s->kind = s->name = s->host = s->source = NULL;
 }
 
 /* Write what is pending (and the samples written ahead, or at a

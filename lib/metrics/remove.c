@@ -51,13 +51,7 @@ static void forget(struct cd_mstore *st, const bool *mark)
 			continue;
 		cd_map_del(&st->by_key, s->key);
 		unchain(st, i);
-		free(s->key);
-		free(s->metric);
-		free(s->kind);
-		free(s->name);
-		free(s->host);
-		free(s->source);
-		s->key = s->metric = s->kind = s->name = s->host = s->source = NULL;
+		cd_mstore_series_names_free(s);
 		s->gone = true;
 		s->col = -1;
 		s->last_t = INT64_MIN;
@@ -161,7 +155,7 @@ int cd_mstore_remove_object(struct cd_mstore *st, const char *kind, const char *
 	pthread_mutex_lock(&st->mu);
 	struct object o = { kind, name };
 	size_t groups;
-	int r = remove_where(st, of_object, &o, cd_mstore_wall_ms(), n, &groups);
+	int r = remove_where(st, of_object, &o, cd_wall_ms(), n, &groups);
 	if (!r && !groups)
 		r = -ENOENT;
 	if (!r)
