@@ -24,11 +24,12 @@ const char help_top[] =
 	"GB = 10^9 bytes, GiB = 2^30 bytes, TB = 10^12, TiB = 2^40; auto (the\n"
 	"default) chooses a decimal unit (kB to TB) a column, from its largest\n"
 	"value.  Rates are over each object's last collection interval (its last\n"
-	"10 seconds when it collects more often).  AGE is the time since the\n"
-	"object's newest sample: a VM shut off or paused keeps its last figures,\n"
-	"older and older, until it has none in the last 10 minutes.  The first\n"
-	"line states the units and the time of the newest sample, in UTC or\n"
-	"--tz ZONE.\n";
+	"10 seconds when it collects more often).  A VM's STATE is libvirt's\n"
+	"(running, paused, shut off, ...; - where the source gives none, as\n"
+	"vCenter): a VM neither running nor paused has no figures.  AGE is the\n"
+	"time since the object's newest sample; an object without one in the\n"
+	"last 10 minutes is left out.  The first line states the units and the\n"
+	"time of the newest sample, in UTC or --tz ZONE.\n";
 
 enum col_kind { PCT, BYTES, RATE_BYTES, PLAIN, MS };
 
@@ -65,6 +66,27 @@ static double value(json_t *o, const char *metric)
 	json_t *v = json_object_get(json_object_get(o, "values"), metric);
 	return v ? json_number_value(v) : NAN;
 }
+
+/* vm_power_state's name (libvirt's virDomainState) */
+static const char *state_name(double x)
+{
+	static const char *const names[] = { "no state", "running", "blocked", "paused",
+					     "shutting down", "shut off", "crashed", "suspended" };
+	return isnan(x) ? "-" : x >= 0 && x < CD_ARRAY_LEN(names) ? names[(int)x] : "?";
+}
+
+/* A VM neither running nor paused (nor blocked) keeps no figures: those
+ * of the last 10 minutes are of before it stopped. */
+static void drop_stopped(json_t *o)
+{
+	double x = value(o, "vm_power_state");
+	if (isnan(x) || x == 1 || x == 2 || x == 3)
+		return;
+	json_t *st = json_incref(json_object_get(json_object_get(o, "values"), "vm_power_state"));
+	json_object_clear(json_object_get(o, "values"));
+	json_object_set_new(json_object_get(o, "values"), "vm_power_state", st);
+}
+
 
 static int by_metric(const void *a, const void *b)
 {
@@ -109,6 +131,8 @@ int cmd_top(int argc, char **argv)
 	int64_t newest = 0;
 	for (size_t i = 0; i < n; i++) {
 		v[i] = json_array_get(objs, i);
+		if (cols == vm_cols)
+			drop_stopped(v[i]);
 		int64_t l = json_integer_value(json_object_get(v[i], "last"));
 		newest = l > newest ? l : newest;
 	}
@@ -141,7 +165,7 @@ int cmd_top(int argc, char **argv)
 	       u == MFMT_AUTO ? "units chosen a column" : unit, newest ? mfmt_time(newest, t) : "-");
 	printf("%-24s", "NAME");
 	if (cols == vm_cols)
-		printf(" %-12s", "HOST");
+		printf(" %-12s %-13s", "HOST", "STATE");
 	for (size_t c = 0; c < ncols; c++) {
 		char h[32];
 		snprintf(h, sizeof(h), "%s%s%s", cols[c].title, *uname[c] ? " " : "", uname[c]);
@@ -152,7 +176,8 @@ int cmd_top(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		printf("%-24s", online_str(v[i], "name"));
 		if (cols == vm_cols)
-			printf(" %-12s", online_str(v[i], "host"));
+			printf(" %-12s %-13s", online_str(v[i], "host"),
+			       state_name(value(v[i], "vm_power_state")));
 		for (size_t c = 0; c < ncols; c++) {
 			double x = value(v[i], cols[c].metric);
 			if (isnan(x)) {

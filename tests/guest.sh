@@ -9,7 +9,8 @@
 #   guest_tap HOST TAP [BRIDGE]  a tap for the daemon's user in HOST's
 #                                namespace, a port of BRIDGE when given
 #   guest_define NAME TAP MAC METADATA CMDLINE
-#                                a domain (128 MiB, one vCPU) with cordon's
+#                                a domain (128 MiB, one vCPU, a virtio
+#                                balloon) with cordon's
 #                                metadata (the <cordon:workload> element's
 #                                content: tags and addresses) and the
 #                                guest's settings (cd.ip=... see
@@ -43,7 +44,7 @@ guest_define() {
 	<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
 	<interface type='ethernet'><target dev='$tap' managed='no'/><mac address='$mac'/><model type='virtio'/></interface>
 	<serial type='unix'><source mode='bind' path='$LVD/con/$name.sock'/><target port='0'/></serial>
-	<memballoon model='none'/></devices></domain>
+	<memballoon model='virtio'/></devices></domain>
 	XML
 	V define "$TMP/$name.xml" >/dev/null
 }

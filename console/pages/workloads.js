@@ -71,7 +71,7 @@ function rulesFor(w, pol) {
 
 const METRICS = [
   ["CPU usage", ["vm_cpu_usage_ratio"], "ratio"], ["CPU contention (ready)", ["vm_cpu_ready_ratio"], "ratio"],
-  ["Memory used", ["vm_memory_used_bytes"], "bytes"],
+  ["Memory: used by the guest, consumed on the host", ["vm_memory_used_bytes", "vm_memory_consumed_bytes"], "bytes"],
   ["Disk latency", ["vm_disk_read_latency_seconds", "vm_disk_write_latency_seconds"], "seconds"],
   ["Disk IOPS", ["vm_disk_read_ops_per_second", "vm_disk_write_ops_per_second"], "ops_per_second"],
 ];

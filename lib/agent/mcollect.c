@@ -32,7 +32,43 @@ struct cd_mcollect {
 	bool libvirt_failing, manager_failing;
 	struct cd_mcollect_stats st;
 	struct cd_mclock clock;
+	char **said;               /* domains whose stale memory was said */
+	size_t nsaid, capsaid;
 };
+
+#define SAID_MAX 4096
+
+/* Say once a domain that its guest's memory figures were stale (see
+ * collect.h), and take the note out of its entry. */
+static void say_stale(struct cd_mcollect *m, json_t *out)
+{
+	size_t i;
+	json_t *e, *s;
+	json_array_foreach(out, i, e) {
+		if (!(s = json_object_get(e, "memory_stale")))
+			continue;
+		const char *name = json_string_value(json_object_get(e, "name"));
+		bool said = false;
+		for (size_t k = 0; k < m->nsaid && !said; k++)
+			said = !strcmp(m->said[k], name);
+		if (!said && m->nsaid < SAID_MAX) {
+			CD_PUSH(m->said, m->nsaid, m->capsaid, cd_strdup(name));
+			const char *err = json_string_value(json_object_get(s, "error"));
+			long long age = json_integer_value(json_object_get(s, "seconds"));
+			if (json_is_true(json_object_get(s, "period_set")))
+				cd_logf(m->log, "metrics: vm %s: its guest's memory figures were %lld s old "
+					"(no balloon stats period): set one of %d s, live; its QEMU "
+					"process's resident set stands in until they come", name, age,
+					CD_COLLECT_BALLOON_PERIOD_S);
+			else
+				cd_logf(m->log, "metrics: vm %s: its guest's memory figures are %lld s old "
+					"(no balloon stats period) and one cannot be set (%s): its memory "
+					"used is its QEMU process's resident set", name, age,
+					err ? err : "?");
+		}
+		json_object_del(e, "memory_stale");
+	}
+}
 
 static int64_t now_ms(void)
 {
@@ -201,6 +237,12 @@ static json_t *collect(struct cd_mcollect *m, int64_t t, int interval_s)
 		int r = cd_collect_host(m->conn, m->host, t, out);
 		if (!r)
 			r = domains_within(m, t, ms < 2000 ? ms : 2000, out, &err);
+		if (r >= 0 && m->conn) {
+			json_t *off = cd_collect_inactive(m->conn, t);
+			json_array_extend(out, off);
+			json_decref(off);
+		}
+		say_stale(m, out);
 		if (r < 0) {
 			if (!m->libvirt_failing)
 				cd_logf(m->log, "metrics: %s; connecting again",
@@ -410,6 +452,9 @@ void cd_mcollect_stop(struct cd_mcollect *m)
 	cd_spool_close(&m->spool);
 	pthread_mutex_destroy(&m->mu);
 	pthread_cond_destroy(&m->cv);
+	for (size_t i = 0; i < m->nsaid; i++)
+		free(m->said[i]);
+	free(m->said);
 	free(m->host);
 	free(m->uri);
 	free(m);

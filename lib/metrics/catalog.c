@@ -15,6 +15,11 @@ static const struct cd_metric metrics[] = {
 	{ "vm_memory_used_bytes", "vm", "bytes", CD_HOW_GAUGE, "vm_memory_used_bytes", NULL,
 	  "guest memory in use (balloon statistics where the guest gives them, else the "
 	  "process's resident set)" },
+	{ "vm_memory_consumed_bytes", "vm", "bytes", CD_HOW_GAUGE, "vm_memory_consumed_bytes", NULL,
+	  "host memory the VM holds: its QEMU process's resident set (vSphere's consumed)" },
+	{ "vm_power_state", "vm", "state", CD_HOW_GAUGE, "vm_power_state", NULL,
+	  "libvirt's domain state: 1 running, 2 blocked, 3 paused, 4 shutting down, 5 shut off, "
+	  "6 crashed, 7 suspended by the guest" },
 	{ "vm_disk_read_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
 	  "vm_disk_read_bytes_total", NULL, "bytes read, all disks" },
 	{ "vm_disk_write_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
@@ -62,6 +67,10 @@ static const struct {
 	{ "vm_vcpus", NULL, "the VM's vCPUs" },
 	{ "vm_memory_used_bytes", "bytes", "guest memory in use (balloon statistics where the "
 	  "guest gives them, else the process's resident set)" },
+	{ "vm_memory_consumed_bytes", "bytes", "host memory the VM holds: its QEMU process's "
+	  "resident set" },
+	{ "vm_power_state", NULL, "libvirt's domain state: 1 running, 2 blocked, 3 paused, "
+	  "4 shutting down, 5 shut off, 6 crashed, 7 suspended by the guest" },
 	{ "vm_disk_read_bytes_total", "bytes", "bytes read, all disks" },
 	{ "vm_disk_write_bytes_total", "bytes", "bytes written, all disks" },
 	{ "vm_disk_read_ops_total", NULL, "read requests, all disks" },

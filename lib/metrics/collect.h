@@ -7,8 +7,10 @@
  * libvirt (collect_virt.c): each running domain's statistics
  * (virDomainListGetStats, the stats of virConnectGetAllDomainStats, with
  * the NOWAIT flag: a domain whose QEMU monitor is busy is reported with
- * what libvirt has without asking it): cpu.time and vcpu.N.delay (ready time), balloon (memory the
- * guest uses when it says, else the QEMU process's resident set), block.N
+ * what libvirt has without asking it): the state, cpu.time and vcpu.N.delay
+ * (ready time), balloon (memory the guest uses when it says and its
+ * figures are fresh, else the QEMU process's resident set; and that
+ * resident set as consumed memory), block.N
  * (bytes, requests and their time) and net.N; the node's CPU and memory;
  * every active storage pool's capacity, allocation and available bytes.
  *
@@ -23,17 +25,23 @@
 
 #include "base/util.h"
 
-/* Append the entries of the domains, the node (as host name host) and
- * the pools of a libvirt connection (a virConnectPtr) at time t (epoch
- * ms) to out, one after the other.  0, or -EIO with err when libvirt
- * failed.  A domain whose QEMU hangs holds this up: the agent asks each
- * domain apart, in a thread it can leave behind (agent/mcollect.c). */
-int cd_collect_libvirt(void *conn, const char *host, int64_t t, json_t *out, struct cd_buf *err);
-/* Its parts: the running domains (virDomainPtr; n or -EIO), one domain's
+/* A libvirt connection's (a virConnectPtr) entries at time t (epoch ms):
+ * the running domains (virDomainPtr; n or -EIO with err), one domain's
  * entry (NULL when libvirt has none), freeing the list, and the node's
- * and the pools' entries (0 or -EIO). */
+ * and the pools' entries (0 or -EIO).  A domain whose QEMU hangs holds up
+ * its call: the agent asks each domain apart, in a thread it can leave
+ * behind (agent/mcollect.c).
+ *
+ * A domain's entry has vm_power_state (libvirt's virDomainState), and
+ * "memory_stale": {"seconds", "period_set", "error"} when its guest's
+ * balloon figures were too old to use: its domain had no stats period,
+ * so cd_collect_domain set one (CD_COLLECT_BALLOON_PERIOD_S, live), or failed to.  The agent
+ * says so and removes the field. */
+#define CD_COLLECT_BALLOON_PERIOD_S 10
 int cd_collect_domains(void *conn, void ***doms, struct cd_buf *err);
 json_t *cd_collect_domain(void *dom, int64_t t);
+/* The domains not running: an entry each, vm_power_state 5 (shut off). */
+json_t *cd_collect_inactive(void *conn, int64_t t);
 void cd_collect_domains_free(void **doms, int n);
 int cd_collect_host(void *conn, const char *host, int64_t t, json_t *out);
 /* The domains' entries carry their disks' files ("disks"), the pools'

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+/* a guest's balloon figure older than three stats periods is not its now */
+#define CD_BALLOON_STALE_S (3 * CD_COLLECT_BALLOON_PERIOD_S)
+
 static bool ull(virTypedParameterPtr p, int n, const char *name, unsigned long long *v)
 {
 	return virTypedParamsGetULLong(p, n, name, v) == 1;
@@ -40,13 +43,16 @@ static void put(json_t *m, const char *name, double v)
 	json_object_set_new(m, name, json_real(v));
 }
 
-static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t)
+/* A domain's entry; *stale_s the age of its guest's memory figures when
+ * they are too old to be used (else left alone). */
+static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t, long long *stale_s)
 {
 	virTypedParameterPtr p = r->params;
 	int n = r->nparams;
 	json_t *m = json_object();
 	unsigned long long v, w;
 	unsigned int u;
+	int st;
 	if (ull(p, n, "cpu.time", &v))
 		put(m, "vm_cpu_seconds_total", (double)v / 1e9);
 	if (virTypedParamsGetUInt(p, n, "vcpu.current", &u) == 1) {
@@ -56,11 +62,22 @@ static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t)
 		if (sum_of(p, n, "vcpu", max, "delay", &v))
 			put(m, "vm_cpu_ready_seconds_total", (double)v / 1e9);
 	}
-	/* the guest's own figures when its balloon driver gives them */
-	if (ull(p, n, "balloon.available", &v) && ull(p, n, "balloon.unused", &w) && w <= v)
+	if (virTypedParamsGetInt(p, n, "state.state", &st) == 1)
+		put(m, "vm_power_state", st);
+	/* the guest's own figures when its balloon driver gives them, and
+	 * they are fresh; else the QEMU process's resident set */
+	unsigned long long rss = 0, upd = 0;
+	bool has_rss = ull(p, n, "balloon.rss", &rss);
+	bool guest = ull(p, n, "balloon.available", &v) && ull(p, n, "balloon.unused", &w) && w <= v;
+	long long age = ull(p, n, "balloon.last-update", &upd) ? t / 1000 - (long long)upd : 0;
+	if (guest && age > CD_BALLOON_STALE_S)
+		*stale_s = age;
+	if (guest && age <= CD_BALLOON_STALE_S)
 		put(m, "vm_memory_used_bytes", (double)(v - w) * 1024);
-	else if (ull(p, n, "balloon.rss", &v))
-		put(m, "vm_memory_used_bytes", (double)v * 1024);
+	else if (has_rss)
+		put(m, "vm_memory_used_bytes", (double)rss * 1024);
+	if (has_rss)
+		put(m, "vm_memory_consumed_bytes", (double)rss * 1024);
 	static const struct { const char *field, *series; double scale; } blk[] = {
 		{ "rd.bytes", "vm_disk_read_bytes_total", 1 },
 		{ "wr.bytes", "vm_disk_write_bytes_total", 1 },
@@ -167,13 +184,39 @@ json_t *cd_collect_domain(void *dom, int64_t t)
 {
 	virDomainPtr list[2] = { dom, NULL };
 	virDomainStatsRecordPtr *recs = NULL;
-	unsigned stats = VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_VCPU |
-			 VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_BLOCK | VIR_DOMAIN_STATS_INTERFACE;
+	unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+			 VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_BLOCK |
+			 VIR_DOMAIN_STATS_INTERFACE;
 	int n = virDomainListGetStats(list, stats, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
-	json_t *e = n > 0 ? domain_entry(recs[0], t) : NULL;
+	long long stale = 0;
+	json_t *e = n > 0 ? domain_entry(recs[0], t, &stale) : NULL;
 	if (n >= 0)
 		virDomainStatsRecordListFree(recs);
+	/* the guest's figures are as old as QEMU's last request for them:
+	 * without a stats period (libvirt's default), the driver's first
+	 * answer at boot.  Set one, live; the next collections have them. */
+	if (e && stale) {
+		int r = virDomainSetMemoryStatsPeriod(dom, CD_COLLECT_BALLOON_PERIOD_S, VIR_DOMAIN_AFFECT_LIVE);
+		virErrorPtr err = r ? virGetLastError() : NULL;
+		json_object_set_new(e, "memory_stale", json_pack("{s:I, s:b, s:s?}", "seconds",
+			(json_int_t)stale, "period_set", r == 0, "error", err ? err->message : NULL));
+	}
 	return e;
+}
+
+json_t *cd_collect_inactive(void *c, int64_t t)
+{
+	virDomainPtr *d = NULL;
+	json_t *out = json_array();
+	int n = virConnectListAllDomains(c, &d, VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+	for (int i = 0; i < n; i++) {
+		json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:{s:f}}", "kind", "vm", "name",
+			virDomainGetName(d[i]), "t", (json_int_t)t, "metrics", "vm_power_state",
+			(double)VIR_DOMAIN_SHUTOFF));
+		virDomainFree(d[i]);
+	}
+	free(d);
+	return out;
 }
 
 void cd_collect_domains_free(void **doms, int n)
@@ -280,21 +323,4 @@ int cd_collect_host(void *c, const char *host, int64_t t, json_t *out)
 	}
 	free(pools);
 	return np < 0 ? -EIO : 0;
-}
-
-int cd_collect_libvirt(void *c, const char *host, int64_t t, json_t *out, struct cd_buf *err)
-{
-	void **doms;
-	int n = cd_collect_domains(c, &doms, err);
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n; i++) {
-		json_t *e = cd_collect_domain(doms[i], t);
-		if (e)
-			json_array_append_new(out, e);
-	}
-	cd_collect_domains_free(doms, n);
-	cd_collect_host(c, host, t, out);
-	cd_collect_relate(out);
-	return 0;
 }
