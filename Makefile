@@ -3,8 +3,10 @@
 # AddressSanitizer and UBSan.  See README.md.
 
 CC       ?= cc
+CXX      ?= c++
 PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack libnetfilter_log \
-            sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium
+            sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium \
+            double-conversion
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
@@ -20,6 +22,9 @@ CONSOLE_DIR ?= $(abspath $(B))/console
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -MMD -MP -DCD_VERSION='"$(VERSION)"' \
              -DCD_CONSOLE_DIR='"$(CONSOLE_DIR)"' \
              $(shell pkg-config --cflags $(PKGS))
+# lib/base/dtoa.cc, the one C++ file (over libdouble-conversion: dtoa.h)
+ALL_CXXFLAGS = -std=gnu++17 -Wall -Wextra -Werror $(CFLAGS) -Ilib -MMD -MP -fno-exceptions -fno-rtti \
+               -fno-threadsafe-statics
 # the tests' own headers, for the tests only
 TEST_CFLAGS := -Itests/unit
 LIBS     := $(shell pkg-config --libs $(PKGS)) -lm -lpthread
@@ -27,6 +32,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(wildcard lib/*/*.c)
+LIB_CXX  := $(wildcard lib/*/*.cc)
 CLI_SRC  := $(filter-out src/cordond.c src/cordond_%.c src/cordon-agent.c,$(wildcard src/*.c))
 # cordond's own files beside cordond.c
 D_SRC    := $(wildcard src/cordond_*.c)
@@ -55,7 +61,12 @@ $(B)/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o)
+$(B)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o) $(LIB_CXX:%.cc=$(B)/%.o)
 	@$(AR) rcs $@ $^
 
 $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
@@ -84,7 +95,12 @@ $(S)/%.o: %.c
 	@echo "  CC san  $<"
 	@$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
-$(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o)
+$(S)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX san $<"
+	@$(CXX) $(ALL_CXXFLAGS) $(SAN) -c -o $@ $<
+
+$(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o) $(LIB_CXX:%.cc=$(S)/%.o)
 	@$(AR) rcs $@ $^
 
 $(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
@@ -108,7 +124,12 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -DCD_VERSION='"$(VERSION)"' $(shell pkg-co
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # the library compiled once for every harness (instrumented, not linked
 # with libFuzzer's main), each harness linked against it
-FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o) $(LIB_CXX:%.cc=$(B)/fuzz/obj/%.o)
+$(B)/fuzz/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	@echo "  CXX fuzz $<"
+	@clang++ -std=gnu++17 -g -O1 -Ilib -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+		-fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC fuzz $<"

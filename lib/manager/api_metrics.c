@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "manager/api_priv.h"
+#include "base/dtoa.h"
 #include "base/util.h"
 #include "metrics/catalog.h"
 #include "metrics/forecast.h"
@@ -330,7 +331,7 @@ void cd_api_h_metrics_query(struct ctx *c)
 				n += int_text(p[q].t, pt + n);
 				pt[n++] = ',';
 				pt[n++] = ' ';
-				n += (size_t)snprintf(pt + n, sizeof(pt) - n - 1, "%.17g", p[q].v);
+				n += cd_dtoa(p[q].v, pt + n);
 				pt[n++] = ']';
 				if ((r = cd_buf_add(&b, pt, n)) < 0)
 					break;

@@ -50,28 +50,35 @@ static unsigned fields_for(const struct cd_metric *m, bool per, enum cd_agg agg)
 	return f;
 }
 
-/* A series' points at their finest in [from, to]. */
+/* A series' points in [from, to]: the tier's, then its raw samples rolled
+ * up at roll_ms (1: a point a sample; the query's step: a point a step,
+ * which bucket() then merges with the tier's at their boundary); *read
+ * the points and samples read, for the budget. */
 static int fine(struct cd_mstore *st, const struct cd_series_info *s, int tier, int64_t from,
-		int64_t to, unsigned fields, struct cd_rollup **out, size_t *n)
+		int64_t to, unsigned fields, int64_t roll_ms, struct cd_rollup **out, size_t *n,
+		size_t *read)
 {
 	struct cd_rollup *v = NULL;
 	size_t nv = 0;
 	int64_t raw_from = from;
 	int r = 0;
+	*read = 0;
 	if (tier > CD_TIER_RAW && s->rolled > from) {
 		r = cd_mstore_rollups(st, s->id, tier, from, s->rolled - 1 < to ? s->rolled - 1 : to,
 				      fields, &v, &nv);
 		raw_from = s->rolled;
+		*read = nv;
 	}
 	if (!r && raw_from <= to) {
 		struct cd_sample *smp, prev;
 		size_t ns;
 		r = cd_mstore_samples(st, s->id, raw_from, to, &smp, &ns, &prev);
 		if (!r && ns) {
+			*read += ns;
 			v = cd_realloc(v, (nv + ns) * sizeof(*v));
 			nv += s->counter ? cd_rollup_counter(smp, ns, prev.t == INT64_MIN ? NULL : &prev,
-							     1, v + nv, ns)
-					 : cd_rollup_gauge(smp, ns, 1, v + nv, ns);
+							     roll_ms, v + nv, ns)
+					 : cd_rollup_gauge(smp, ns, roll_ms, v + nv, ns);
 		}
 		if (!r)
 			free(smp);
@@ -143,11 +150,13 @@ static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_
 	       enum cd_agg agg, int64_t *budget, struct cd_point **out, size_t *n)
 {
 	struct cd_rollup *f = NULL, *g = NULL;
-	size_t nf = 0, ng = 0;
-	int r = fine(st, s, tier, from, to, fields_for(m, false, agg), &f, &nf);
+	size_t nf = 0, ng = 0, rf = 0, rg = 0;
+	/* a latency pairs its two counters sample by sample first */
+	int64_t roll = m->how == CD_HOW_PER_OP ? 1 : step;
+	int r = fine(st, s, tier, from, to, fields_for(m, false, agg), roll, &f, &nf, &rf);
 	if (!r && per)
-		r = fine(st, per, tier, from, to, fields_for(m, true, agg), &g, &ng);
-	if (!r && budget && (*budget -= (int64_t)(nf + ng)) < 0)
+		r = fine(st, per, tier, from, to, fields_for(m, true, agg), roll, &g, &ng, &rg);
+	if (!r && budget && (*budget -= (int64_t)(rf + rg)) < 0)
 		r = -EDQUOT;
 	struct cd_point *p = cd_malloc((nf ? nf : 1) * sizeof(*p));
 	size_t np = 0;
