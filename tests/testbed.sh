@@ -44,6 +44,14 @@ tb_init() {
 tb_ns() { echo "${TB_PREFIX}-$1"; }
 tb_exec() { local n=$1; shift; ip netns exec "$(tb_ns "$n")" "$@"; }
 
+# Every process the test started, ended and waited for: LeakSanitizer
+# reports at a process's exit, so a leak check reads the logs after this.
+tb_end() {
+	local p
+	for p in "${TB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${TB_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+}
+
 tb_cleanup() {
 	# not cut short by a second signal (a whole process group told to stop)
 	trap '' INT TERM

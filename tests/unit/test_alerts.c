@@ -291,9 +291,11 @@ TEST(alerts_population_share_and_count)
 	struct cd_achange *c;
 	size_t n;
 	ASSERT_EQ(cd_aeval_cycle(e, &a, &aw, 1764547300000, 20000, &c, &n), 0);
+	int seen = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(c[i].definition, "busy"))
 			continue;
+		seen++;
 		json_t *s = json_array_get(json_object_get(c[i].detail, "symptoms"), 0);
 		ASSERT_EQ(json_integer_value(json_object_get(s, "matched")), 3);
 		ASSERT_EQ(json_integer_value(json_object_get(s, "of")), 4);
@@ -302,6 +304,7 @@ TEST(alerts_population_share_and_count)
 		json_t *q = json_object_get(json_object_get(c[i].detail, "drilldown"), "query");
 		ASSERT_EQ(json_array_size(json_object_get(q, "objects")), 3);
 	}
+	ASSERT_EQ(seen, 1);            /* the checks above ran */
 	cd_achanges_free(c, n);
 	cd_aeval_free(e);
 	cd_adefs_free(&a);
