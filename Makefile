@@ -3,7 +3,6 @@
 # AddressSanitizer and UBSan.  See README.md.
 
 CC       ?= cc
-CXX      ?= c++
 PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack libnetfilter_log \
             sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium \
             double-conversion

@@ -87,7 +87,6 @@ static void drop_stopped(json_t *o)
 	json_object_set_new(json_object_get(o, "values"), "vm_power_state", st);
 }
 
-
 static int by_metric(const void *a, const void *b)
 {
 	double x = value(*(json_t *const *)a, sort_by), y = value(*(json_t *const *)b, sort_by);

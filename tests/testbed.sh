@@ -50,6 +50,7 @@ tb_end() {
 	local p
 	for p in "${TB_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${TB_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	TB_PIDS=()                # reaped: their numbers may be reused
 }
 
 tb_cleanup() {

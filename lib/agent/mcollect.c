@@ -61,10 +61,9 @@ static void say_stale(struct cd_mcollect *m, json_t *out)
 					"process's resident set stands in until they come", name, age,
 					CD_COLLECT_BALLOON_PERIOD_S);
 			else
-				cd_logf(m->log, "metrics: vm %s: its guest's memory figures are %lld s old "
-					"(no balloon stats period) and one cannot be set (%s): its memory "
-					"used is its QEMU process's resident set", name, age,
-					err ? err : "?");
+				cd_logf(m->log, "metrics: vm %s: its guest's memory figures are %lld s old: "
+					"%s; its memory used is its QEMU process's resident set", name,
+					age, err ? err : "?");
 		}
 		json_object_del(e, "memory_stale");
 	}

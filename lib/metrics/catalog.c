@@ -19,7 +19,7 @@ static const struct cd_metric metrics[] = {
 	  "host memory the VM holds: its QEMU process's resident set (vSphere's consumed)" },
 	{ "vm_power_state", "vm", "state", CD_HOW_GAUGE, "vm_power_state", NULL,
 	  "libvirt's domain state: 1 running, 2 blocked, 3 paused, 4 shutting down, 5 shut off, "
-	  "6 crashed, 7 suspended by the guest" },
+	  "6 crashed, 7 suspended by the guest (a code: read it with the latest rollup)" },
 	{ "vm_disk_read_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,
 	  "vm_disk_read_bytes_total", NULL, "bytes read, all disks" },
 	{ "vm_disk_write_bytes_per_second", "vm", "bytes_per_second", CD_HOW_RATE,

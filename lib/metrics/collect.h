@@ -33,10 +33,12 @@
  * behind (agent/mcollect.c).
  *
  * A domain's entry has vm_power_state (libvirt's virDomainState), and
- * "memory_stale": {"seconds", "period_set", "error"} when its guest's
- * balloon figures were too old to use: its domain had no stats period,
- * so cd_collect_domain set one (CD_COLLECT_BALLOON_PERIOD_S, live), or failed to.  The agent
- * says so and removes the field. */
+ * "memory_stale": {"seconds", "period_set", "error"} when the guest of a
+ * running domain has balloon figures too old to use: without a stats
+ * period, cd_collect_domain set one (CD_COLLECT_BALLOON_PERIOD_S, live),
+ * or failed to; with one, its driver does not answer (the error says
+ * which).  The agent says so and removes the field.  An entry is stamped
+ * when its domain was read, not at t when later. */
 #define CD_COLLECT_BALLOON_PERIOD_S 10
 int cd_collect_domains(void *conn, void ***doms, struct cd_buf *err);
 json_t *cd_collect_domain(void *dom, int64_t t);

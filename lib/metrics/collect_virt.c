@@ -64,13 +64,16 @@ static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t, long long *sta
 	}
 	if (virTypedParamsGetInt(p, n, "state.state", &st) == 1)
 		put(m, "vm_power_state", st);
+	else
+		st = VIR_DOMAIN_NOSTATE;
 	/* the guest's own figures when its balloon driver gives them, and
 	 * they are fresh; else the QEMU process's resident set */
 	unsigned long long rss = 0, upd = 0;
 	bool has_rss = ull(p, n, "balloon.rss", &rss);
 	bool guest = ull(p, n, "balloon.available", &v) && ull(p, n, "balloon.unused", &w) && w <= v;
 	long long age = ull(p, n, "balloon.last-update", &upd) ? t / 1000 - (long long)upd : 0;
-	if (guest && age > CD_BALLOON_STALE_S)
+	/* (a guest paused or suspended cannot answer: not stale for that) */
+	if (guest && age > CD_BALLOON_STALE_S && st == VIR_DOMAIN_RUNNING)
 		*stale_s = age;
 	if (guest && age <= CD_BALLOON_STALE_S)
 		put(m, "vm_memory_used_bytes", (double)(v - w) * 1024);
@@ -180,6 +183,24 @@ int cd_collect_domains(void *c, void ***doms, struct cd_buf *err)
 	return n;
 }
 
+/* Whether the domain's balloon has a stats period (its live definition's
+ * <memballoon><stats period='N'/>, N > 0; libvirt keeps it, no QEMU call) */
+static bool has_stats_period(virDomainPtr dom)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	xmlDoc *doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+					  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) : NULL;
+	xmlXPathContext *x = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObject *o = x ? xmlXPathEvalExpression((const xmlChar *)
+		"number(/domain/devices/memballoon/stats/@period)", x) : NULL;
+	bool set = o && o->type == XPATH_NUMBER && o->floatval > 0;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	free(xml);
+	return set;
+}
+
 json_t *cd_collect_domain(void *dom, int64_t t)
 {
 	virDomainPtr list[2] = { dom, NULL };
@@ -188,18 +209,31 @@ json_t *cd_collect_domain(void *dom, int64_t t)
 			 VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_BLOCK |
 			 VIR_DOMAIN_STATS_INTERFACE;
 	int n = virDomainListGetStats(list, stats, &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	/* stamped when read, not when the collection began (the domains are
+	 * asked one after the other): a rate's interval is between reads */
+	int64_t now = cd_wall_ms();
+	if (now > t)
+		t = now;
 	long long stale = 0;
 	json_t *e = n > 0 ? domain_entry(recs[0], t, &stale) : NULL;
 	if (n >= 0)
 		virDomainStatsRecordListFree(recs);
 	/* the guest's figures are as old as QEMU's last request for them:
 	 * without a stats period (libvirt's default), the driver's first
-	 * answer at boot.  Set one, live; the next collections have them. */
+	 * answer at boot.  Set one, live, unless one is set (an admin's is
+	 * kept: the guest's driver is then not answering); the next
+	 * collections have them. */
 	if (e && stale) {
-		int r = virDomainSetMemoryStatsPeriod(dom, CD_COLLECT_BALLOON_PERIOD_S, VIR_DOMAIN_AFFECT_LIVE);
-		virErrorPtr err = r ? virGetLastError() : NULL;
+		int r = -1;
+		const char *why = "its guest's balloon driver does not answer (a stats period is set)";
+		if (!has_stats_period(dom)) {
+			r = virDomainSetMemoryStatsPeriod(dom, CD_COLLECT_BALLOON_PERIOD_S,
+							  VIR_DOMAIN_AFFECT_LIVE);
+			virErrorPtr err = r ? virGetLastError() : NULL;
+			why = err && err->message ? err->message : "libvirt failed";
+		}
 		json_object_set_new(e, "memory_stale", json_pack("{s:I, s:b, s:s?}", "seconds",
-			(json_int_t)stale, "period_set", r == 0, "error", err ? err->message : NULL));
+			(json_int_t)stale, "period_set", r == 0, "error", r ? why : NULL));
 	}
 	return e;
 }

@@ -1,9 +1,10 @@
 /* mquery.c - a catalog metric of an object at a step (see mquery.h).
  *
- * Each series is read at its finest: the points of the tier chosen up to
- * the time its group was rolled up, then one point a raw sample (its
- * increase from the sample before, for counters).  Those are merged into
- * the query's steps, and a step's value made from the merged point. */
+ * Each series is read as the points of the tier chosen up to the time
+ * its group was rolled up, then its raw samples rolled up at the query's
+ * step (for a latency, one point a sample: its two counters are paired
+ * sample by sample first).  Those are merged into the query's steps, and
+ * a step's value made from the merged point. */
 #include "metrics/mquery.h"
 
 #include <errno.h>
