@@ -60,6 +60,80 @@ static void print_list(json_t *a)
 	}
 }
 
+/* A word of a command line, quoted for a POSIX shell when it holds
+ * anything but letters, digits and ._/:=,@+- (an object's name is the
+ * inventory's: it may hold anything). */
+static void put_word(const char *w)
+{
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/:=,@+-") ==
+			  strlen(w)) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*w);
+	putchar('\'');
+}
+
+/* A span of milliseconds as --since takes it: 7d, 1h, 90m, 45s. */
+static void put_span(long long ms)
+{
+	long long s = ms / 1000;
+	if (s >= 86400 && s % 86400 == 0)
+		printf("%lldd", s / 86400);
+	else if (s >= 3600 && s % 3600 == 0)
+		printf("%lldh", s / 3600);
+	else if (s >= 60 && s % 60 == 0)
+		printf("%lldm", s / 60);
+	else
+		printf("%llds", s > 0 ? s : 1);
+}
+
+/* The alert's drill-down as the commands that show it: a metrics query
+ * (the object's metric, or each related VM's, over the same span, from
+ * now) or the event log of its object.  --json prints it as the API
+ * has it. */
+static void print_drilldown(json_t *dd)
+{
+	static const struct { const char *key, *opt; } ev[] = {
+		{ "workload=", "--workload" }, { "host=", "--host" }, { "q=", "--search" },
+	};
+	const char *path = json_string_value(json_object_get(dd, "events"));
+	const char *p = path ? strchr(path, '?') : NULL;
+	for (size_t i = 0; p && i < sizeof ev / sizeof ev[0]; i++)
+		if (!strncmp(p + 1, ev[i].key, strlen(ev[i].key))) {
+			printf("look next: cordon events %s ", ev[i].opt);
+			put_word(p + 1 + strlen(ev[i].key));
+			putchar('\n');
+			return;
+		}
+	json_t *q = json_object_get(dd, "query");
+	const char *m = json_string_value(json_array_get(json_object_get(q, "metrics"), 0));
+	if (!m)
+		return;
+	long long span = json_integer_value(json_object_get(q, "end")) -
+			 json_integer_value(json_object_get(q, "begin"));
+	size_t i;
+	json_t *obj;
+	json_array_foreach(json_object_get(q, "objects"), i, obj) {
+		printf("%s cordon metrics query ", i ? "          " : "look next:");
+		put_word(online_str(obj, "kind"));
+		putchar('/');
+		put_word(online_str(obj, "name"));
+		putchar(' ');
+		put_word(m);
+		fputs(" --since ", stdout);
+		put_span(span);
+		printf(" --step %llds --rollup ", (long long)json_integer_value(json_object_get(q, "step_seconds")));
+		put_word(online_str(q, "rollup"));
+		putchar('\n');
+	}
+}
+
 static void print_alert(json_t *o)
 {
 	char t[MFMT_TIME_LEN];
@@ -105,12 +179,7 @@ static void print_alert(json_t *o)
 		       json_string_value(json_object_get(rec, "action")) ? " [action: " : "",
 		       json_string_value(json_object_get(rec, "action")) ? online_str(rec, "action") : "",
 		       json_string_value(json_object_get(rec, "action")) ? "]" : "");
-	json_t *dd = json_object_get(o, "drilldown");
-	if (json_is_object(dd)) {
-		char *q = json_dumps(dd, JSON_COMPACT);
-		printf("look next: %s\n", q);
-		free(q);
-	}
+	print_drilldown(json_object_get(o, "drilldown"));
 }
 
 static int id_arg(const char *s, long long *id)
