@@ -62,11 +62,13 @@ export function when(t) {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zone} (${offset(t)})`;
 }
 // the short form for a chart's axis, in the zone: "18:08", "12-03 18:00"
-// or "12-03"
-export function axis(t, spanMs) {
+// or "12-03"; "18:08:20" when its ticks are less than a minute apart (a
+// chart of the last few minutes would repeat "18:08")
+export function axis(t, spanMs, tickMs = 60000) {
   const p = parts(t, "full");
   if (spanMs > 4 * 86400000) return `${p.month}-${p.day}`;
   if (spanMs > 86400000) return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  if (tickMs < 60000) return `${p.hour}:${p.minute}:${p.second}`;
   return `${p.hour}:${p.minute}`;
 }
 // "09:08:00" of a time in the zone, for a chart's legend

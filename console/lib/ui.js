@@ -102,7 +102,9 @@ export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
       series: [{ label: `time (${zone} ${offset()})`, value: (u, v) => (v == null ? "–" : clock(v * 1000)) },
         ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5,
           spanGaps: false, value: (u, v) => value(v, unit, bunit) }))],
-      axes: [{ values: (u, vals) => vals.map((v) => axis(v * 1000, (u.scales.x.max - u.scales.x.min) * 1000)) },
+      // (80 px between ticks: room for "18:08:20")
+      axes: [{ space: 80, values: (u, vals) => vals.map((v) => axis(v * 1000, (u.scales.x.max - u.scales.x.min) * 1000,
+        vals.length > 1 ? (vals[1] - vals[0]) * 1000 : 60000)) },
         { values: (u, vals) => vals.map((v) => value(v, unit, bunit)), size: 80 }],
       legend: { live: true },
     };

@@ -24,6 +24,11 @@ for (const w of ["2026-03-08T01:30", "2026-03-08T03:30", "2026-11-01T00:30", "20
 }
 check("2026-03-08T03:30 in New York is 07:30 UTC", t.fromWall("2026-03-08T03:30") === Date.UTC(2026, 2, 8, 7, 30), new Date(t.fromWall("2026-03-08T03:30")).toISOString());
 check("a malformed wall clock is NaN", Number.isNaN(t.fromWall("tomorrow")));
+// a chart's axis: minutes, or seconds when its ticks are closer than a minute
+check("an axis of an hour: 23:08", t.axis(Date.UTC(2026, 11, 3, 4, 8, 20), 3600000, 600000) === "23:08",
+  t.axis(Date.UTC(2026, 11, 3, 4, 8, 20), 3600000, 600000));
+check("an axis of two minutes, ticks 15 s apart: 23:08:20",
+  t.axis(Date.UTC(2026, 11, 3, 4, 8, 20), 120000, 15000) === "23:08:20", t.axis(Date.UTC(2026, 11, 3, 4, 8, 20), 120000, 15000));
 t.setZone("Asia/Kolkata");
 check("a half-hour offset: +05:30", t.offset(at) === "+05:30" && t.when(at).endsWith("Asia/Kolkata (+05:30)"), t.when(at));
 let threw = false;
