@@ -150,7 +150,7 @@ int cmd_events(int argc, char **argv)
 		size_t i;
 		json_t *e;
 		json_array_foreach(out, i, e) {
-			printf("%s  %-14s %-16s %s", online_str(e, "time"), online_str(e, "type"),
+			printf("%s  %-19s %-16s %s", online_str(e, "time"), online_str(e, "type"),
 			       online_str(e, "workload"), online_str(e, "message"));
 			if (json_string_value(json_object_get(e, "actor")))
 				printf("  [by %s from %s]", online_str(e, "actor"), online_str(e, "origin"));
