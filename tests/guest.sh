@@ -8,9 +8,10 @@
 #   guest_files                  the kernel and initramfs, into $LVD/img
 #   guest_tap HOST TAP [BRIDGE]  a tap for the daemon's user in HOST's
 #                                namespace, a port of BRIDGE when given
-#   guest_define NAME TAP MAC METADATA CMDLINE
+#   guest_define NAME TAP MAC METADATA CMDLINE [CPUSET]
 #                                a domain (128 MiB, one vCPU, a virtio
-#                                balloon) with cordon's
+#                                balloon; pinned to CPUSET's host CPUs
+#                                when given) with cordon's
 #                                metadata (the <cordon:workload> element's
 #                                content: tags and addresses) and the
 #                                guest's settings (cd.ip=... see
@@ -32,10 +33,10 @@ guest_tap() {
 	ip -n "$ns" link set "$2" up
 }
 guest_define() {
-	local name=$1 tap=$2 mac=$3 meta=$4 cmdline=$5
+	local name=$1 tap=$2 mac=$3 meta=$4 cmdline=$5 cpus=${6:+" cpuset='$6'"}
 	mkdir -p "$LVD/con" && chown 65534:65534 "$LVD/con"
 	cat >"$TMP/$name.xml" <<-XML
-	<domain type='qemu'><name>$name</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+	<domain type='qemu'><name>$name</name><memory unit='MiB'>128</memory><vcpu$cpus>1</vcpu>
 	<metadata><cordon:workload xmlns:cordon="https://cordon.dev/xmlns/workload/1">$meta</cordon:workload></metadata>
 	<os><type arch='x86_64' machine='pc'>hvm</type>
 	<kernel>$LVD/img/vmlinuz</kernel><initrd>$LVD/img/initrd.img</initrd>
