@@ -34,6 +34,8 @@ summary() {
 	[ "$nfail" -eq 0 ]
 }
 
+. "$TOP/tests/port.sh"   # free_port
+
 is_root() { [ "$(id -u)" = 0 ] && ip netns list >/dev/null 2>&1; }
 # needs_root WHY: the suite runs as root only; else it is one skip
 needs_root() {

@@ -1,9 +1,9 @@
 # tests/pg.sh - a PostgreSQL 15 server of a test's own: Debian's
 # binaries, a cluster made by initdb in a directory of its own, on
-# 127.0.0.1 at a free port of its own, a role "cordon" with a password
-# (SCRAM) in a password file (0600), never in an argument.  As root it
-# runs as the user postgres (initdb refuses root).  Sourced after lib.sh;
-# sets PG_URL (the --store target), PGPASSFILE (exported), PG_DIR; stop
+# 127.0.0.1 at a free port of its own (free_port, tests/port.sh), a role
+# "cordon" with a password (SCRAM) in a password file (0600), never in an
+# argument.  As root it runs as the user postgres (initdb refuses root).
+# Sourced after lib.sh (or tests/port.sh, in a benchmark); sets PG_URL (the --store target), PGPASSFILE (exported), PG_DIR; stop
 # it with pg_stop (the EXIT trap of the suite calls it).  PG_OPTS: the
 # server's settings (tests: fsync off; benchmarks set their own).
 PG_OPTS=${PG_OPTS--c fsync=off}
@@ -13,18 +13,10 @@ PG_URL=
 pg_as() {   # run a PostgreSQL program as the cluster's owner
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-pg_free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((30000 + RANDOM % 25000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-	done
-	return 1
-}
 pg_start() {
 	[ -x "$PG_BIN/initdb" ] || { echo "no PostgreSQL server binaries under /usr/lib/postgresql"; return 1; }
 	PG_DIR=$(mktemp -d /tmp/cordon-pg.XXXXXX)
-	PG_PORT=$(pg_free_port) || return 1
+	free_port PG_PORT
 	local pw
 	pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 	printf '%s\n' "$pw" >"$PG_DIR/pw"
