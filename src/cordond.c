@@ -14,7 +14,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -33,7 +32,7 @@
 #include "cordond_sources.h"
 #include "cordond_first.h"
 #include "cordond_stream.h"
-#include "cordond_usage.h"
+#include "cordond_opts.h"
 #include "cordond_work.h"
 #include "manager/api.h"
 #include "manager/cert.h"
@@ -51,16 +50,7 @@
 	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"    \
 	"+ECDHE-ECDSA:%NO_TICKETS"
 
-/* Connections (the first two: defaults of --max-connections and
- * --max-connections-per-address): room for the agents of a large site, a
- * share of it per address so that one client cannot lock the others out,
- * and a short deadline for a connection that is idle (a suspended
- * long-poll is not idle: libmicrohttpd does not time out suspended
- * connections). */
-#define CD_CONN_MAX 2000
-#define CD_CONN_PER_ADDR 500
-#define CD_CONN_IDLE_S 15
-/* A request's line and headers: the API's limits, answered in JSON, and
+/* (the connections' limits: cordond_opts.c) A request's line and headers: the API's limits, answered in JSON, and
  * libmicrohttpd's buffer per connection (past it, it answers 414 or 431
  * itself, with a fixed body of its own) */
 #define CD_URI_MAX (8u << 10)
@@ -86,8 +76,7 @@ struct req {
 };
 
 static struct cd_mgr *mgr;
-static const char *console_dir = CD_CONSOLE_DIR;
-static struct cd_mgr_options mopt;   /* set from the options, before open */
+static const char *console_dir = CD_CONSOLE_DIR;    /* --console-dir */
 static struct req *waiting;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static void wake(void);
@@ -485,159 +474,42 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_line("http: %s", line);
 }
 
-/* A whole number from 1 to a million for the option whose letter is c. */
-static int limit_arg(const struct option *opts, int c, const char *arg, long long *v)
-{
-	char *end;
-	errno = 0;
-	*v = strtoll(arg, &end, 10);
-	if (!*arg || *end || errno || *v < 1 || *v > 1000000) {
-		while (opts->val != c)
-			opts++;
-		fprintf(stderr, "cordond: --%s takes a whole number from 1 to 1000000, not '%s'\n",
-			opts->name, arg);
-		return -1;
-	}
-	return 0;
-}
+/* ---- setup, serve, drain ---- */
 
-int main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "data-dir", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "store", required_argument, NULL, 'S' },
-		{ "events-keep-days", required_argument, NULL, 'K' },
-		{ "events-max-mb", required_argument, NULL, 'M' },
-		{ "agent-events-rate", required_argument, NULL, 'R' },
-		{ "agent-kib-rate", required_argument, NULL, 'B' },
-		{ "max-connections", required_argument, NULL, 'C' },
-		{ "max-connections-per-address", required_argument, NULL, 'A' },
-		{ "idle-timeout", required_argument, NULL, 'i' },
-		{ "collect-interval", required_argument, NULL, 'I' },
-		{ "series-per-host", required_argument, NULL, 'P' },
-		{ "retention", required_argument, NULL, 'T' },
-		{ "remote-write", required_argument, NULL, 'W' },
-		{ "remote-write-token-file", required_argument, NULL, 'F' },
-		{ "console-dir", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	const char *dir = NULL, *listen_at = "127.0.0.1:4119", *target = NULL;
-	unsigned conn_max = CD_CONN_MAX, conn_per_addr = CD_CONN_PER_ADDR, idle_s = CD_CONN_IDLE_S;
-	struct cd_msvc_opts mso = { .log = mgr_log };
-	struct cd_msvc *msvc = NULL;
-	char merr[512];
-	int c;
-	umask(077);          /* the database, the key, the token: the manager's alone */
-	/* SIGTERM and SIGINT blocked before any thread starts (the metrics'
-	 * remote write, the keeper, the sources inherit the mask): the main
-	 * thread alone reads them, from a signalfd, and stops in order */
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	/* a line per request: buffered, written out at every tick (100 ms) */
-	static char logbuf[1 << 16];
-	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
-	while ((c = getopt_long(argc, argv, "d:l:c:hVK:M:R:B:C:A:I:T:W:F:S:P:i:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': {
-			long long v;
-			if (limit_arg(opts, c, optarg, &v) < 0 || v > 3600) {
-				fprintf(stderr, "cordond: --idle-timeout is from 1 to 3600 seconds\n");
-				return 2;
-			}
-			idle_s = (unsigned)v;
-			break;
-		}
-		case 'I': {
-			long long v;
-			if (limit_arg(opts, c, optarg, &v) < 0 || v > 3600) {
-				fprintf(stderr, "cordond: --collect-interval is from 1 to 3600 seconds\n");
-				return 2;
-			}
-			mopt.limits.collect_s = (int)v;
-			break;
-		}
-		case 'W': case 'F': case 'T':
-			if (cd_msvc_opt(&mso, (char)c, optarg, merr, sizeof(merr)) < 0) {
-				fprintf(stderr, "cordond: %s\n", merr);
-				return 2;
-			}
-			break;
-		case 'd': dir = optarg; break;
-		case 'S': {
-			char why[256];
-			int has = cd_db_target_is_pg(optarg) ?
-				  cd_db_target_has_password(optarg, why, sizeof(why)) : -1;
-			if (has != 0) {
-				fprintf(stderr, "cordond: --store: %s\n", has < 0 && cd_db_target_is_pg(optarg) ? why :
-					has < 0 ? "a postgresql:// URI or a key=value string, as libpq takes"
-						: "no password here (a process's arguments are anyone's to read): "
-						  "put it in PGPASSFILE or ~/.pgpass");
-				return 2;
-			}
-			target = optarg;
-			break;
-		}
-		case 'c': console_dir = optarg; break;
-		case 'l': listen_at = optarg; break;
-		case 'K': case 'M': case 'R': case 'B': case 'C': case 'A': case 'P': {
-			long long v;
-			if (limit_arg(opts, c, optarg, &v) < 0)
-				return 2;
-			if (c == 'K')
-				mopt.limits.events_keep_s = v * 24 * 3600;
-			else if (c == 'M')
-				mopt.limits.events_max_bytes = v << 20;
-			else if (c == 'R')
-				mopt.limits.agent_events_per_s = (double)v;
-			else if (c == 'C')
-				conn_max = (unsigned)v;
-			else if (c == 'A')
-				conn_per_addr = (unsigned)v;
-			else if (c == 'P')
-				mopt.limits.series_per_host = v;
-			else
-				mopt.limits.agent_bytes_per_s = (double)v * 1024;
-			break;
-		}
-		case 'h': fputs(cordond_usage, stdout); return 0;
-		case 'V': printf("cordond %s\n", CD_VERSION); return 0;
-		default: fputs(cordond_usage, stderr); return 2;
-		}
-	}
-	if (!dir || optind < argc) {
-		fprintf(stderr, "cordond: %s\n%s", dir ? "unexpected arguments" : "--data-dir is required",
-			cordond_usage);
-		return 2;
-	}
+/* What main holds from setup to teardown. */
+struct server {
+	struct cordond_config cfg;
 	struct sockaddr_storage ss;
-	if (cd_sockaddr_parse(listen_at, &ss) < 0) {
-		fprintf(stderr, "cordond: --listen takes ADDR:PORT (127.0.0.1:4119, [::1]:4119), not '%s'\n",
-			listen_at);
-		return 2;
-	}
+	struct cd_store *st;
+	struct cd_msvc *msvc;
+	struct MHD_Daemon *d;
+	char *kpem, *cpem;    /* the TLS key and certificate, for libmicrohttpd */
+	int sfd;              /* SIGTERM and SIGINT, read by the main thread */
+};
+
+/* The data directory, its certificate (made at first start), the store,
+ * the metrics, the manager, the sources, the workers and the listener,
+ * in that order: 0, or -1 when one of them could not start (said on
+ * stderr). */
+static int setup(struct server *s, const sigset_t *mask)
+{
+	const struct cordond_config *c = &s->cfg;
+	const char *dir = c->dir;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "cordond: cannot make %s: %s\n", dir, strerror(errno));
-		return 1;
+		return -1;
 	}
 	struct stat sb;
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 		fprintf(stderr, "cordond: %s is not a directory\n", dir);
-		return 1;
+		return -1;
 	}
+	cd_sockaddr_parse(c->listen_at, &s->ss);     /* checked by cordond_config_read */
 	char *db = cd_asprintf("%s/cordon.db", dir), *crt = cd_asprintf("%s/tls.crt", dir),
 	     *key = cd_asprintf("%s/tls.key", dir);
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
-	int rc = 1;
-	struct cd_store *st = NULL;
-	struct MHD_Daemon *d = NULL;
-	char *kpem = NULL, *cpem = NULL;
+	int rc = -1;
 	size_t len;
 	if (access(crt, R_OK) < 0 || access(key, R_OK) < 0) {
 		if (cd_cert_make(crt, key, &err) < 0) {
@@ -646,63 +518,80 @@ int main(int argc, char **argv)
 		}
 		log_line("made a self-signed TLS certificate: %s", crt);
 	}
-	if (cd_read_file(key, 1 << 16, &kpem, &len) < 0 || cd_read_file(crt, 1 << 16, &cpem, &len) < 0) {
+	if (cd_read_file(key, 1 << 16, &s->kpem, &len) < 0 || cd_read_file(crt, 1 << 16, &s->cpem, &len) < 0) {
 		fprintf(stderr, "cordond: cannot read %s or %s\n", key, crt);
 		goto out;
 	}
-	if (cd_store_open(target ? target : db, &st) < 0) {
-		fprintf(stderr, "cordond: %s: %s\n", target ? "the store" : db, cd_store_error(st));
+	if (cd_store_open(c->target ? c->target : db, &s->st) < 0) {
+		fprintf(stderr, "cordond: %s: %s\n", c->target ? "the store" : db, cd_store_error(s->st));
 		goto out;
 	}
-	mso.shared = target;         /* the metrics' chunks in the same database */
-	if (cd_msvc_start(dir, &mso, &msvc, merr, sizeof(merr)) < 0) {
+	char merr[512];
+	s->cfg.mso.log = mgr_log;
+	s->cfg.mso.shared = c->target;     /* the metrics' chunks in the same database */
+	if (cd_msvc_start(dir, &s->cfg.mso, &s->msvc, merr, sizeof(merr)) < 0) {
 		fprintf(stderr, "cordond: %s\n", merr);
 		goto out;
 	}
-	mopt.metrics = cd_msvc_store(msvc);
+	struct cd_mgr_options mopt = c->mopt;
+	mopt.metrics = cd_msvc_store(s->msvc);
 	mopt.log = mgr_log;
 	cordond_sources_init(&mgr, &lock, mgr_log);
 	mopt.hooks = (struct cd_mgr_hooks){ .source = cordond_hook_source, .tags = cordond_hook_tags };
-	if (cd_mgr_open(&mgr, st, &mopt, &err) < 0) {
+	if (cd_mgr_open(&mgr, s->st, &mopt, &err) < 0) {
 		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;
 	}
 	if (cordond_first_start(mgr, dir, mgr_log) < 0)
 		goto out;
-
 	signal(SIGPIPE, SIG_IGN);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0) {         /* SIGTERM would never be read: no start */
+	s->sfd = signalfd(-1, mask, SFD_CLOEXEC);
+	if (s->sfd < 0) {         /* SIGTERM would never be read: no start */
 		fprintf(stderr, "cordond: signalfd: %s\n", strerror(errno));
 		goto out;
 	}
 	pthread_mutex_lock(&lock);
 	cordond_sources_start();     /* their threads block the signals too */
 	pthread_mutex_unlock(&lock);
-	cd_msvc_keep(msvc);
+	cd_msvc_keep(s->msvc);
 	if (cordond_work_start() < 0) {
 		fprintf(stderr, "cordond: cannot start its worker threads\n");
 		goto out;
 	}
-	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-			     0, NULL, NULL, handle, NULL,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_HTTPS_MEM_KEY, kpem, MHD_OPTION_HTTPS_MEM_CERT, cpem,
-			     MHD_OPTION_HTTPS_PRIORITIES, CD_TLS_PRIORITIES,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			     MHD_OPTION_CONNECTION_LIMIT, conn_max,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, conn_per_addr,
-			     MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CD_CONN_MEMORY,
-			     MHD_OPTION_END);
-	if (!d) {
-		fprintf(stderr, "cordond: cannot listen on %s: %s\n", listen_at, strerror(errno));
+	s->d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+				MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+				0, NULL, NULL, handle, NULL,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->ss,
+				MHD_OPTION_HTTPS_MEM_KEY, s->kpem, MHD_OPTION_HTTPS_MEM_CERT, s->cpem,
+				MHD_OPTION_HTTPS_PRIORITIES, CD_TLS_PRIORITIES,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_CONNECTION_LIMIT, c->conn_max,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->conn_per_addr,
+				MHD_OPTION_CONNECTION_TIMEOUT, c->idle_s,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CD_CONN_MEMORY,
+				MHD_OPTION_END);
+	if (!s->d) {
+		fprintf(stderr, "cordond: cannot listen on %s: %s\n", c->listen_at, strerror(errno));
 		goto out;
 	}
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
-		 listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
+		 c->listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
+	rc = 0;
+out:
+	free(db);
+	free(crt);
+	free(key);
+	cd_buf_free(&err);
+	return rc;
+}
+
+/* The main thread until SIGTERM or SIGINT: every 100 ms it follows the
+ * other managers, resumes the long-polls whose wait ran out and writes
+ * the log out; every second the manager's, the sources', the scans' and
+ * the alerts' ticks. */
+static void serve(struct server *s)
+{
 	int64_t next_tick = cd_mgr_now() + 1000000;
 	int64_t follow_said = 0;
 	for (;;) {
@@ -710,24 +599,24 @@ int main(int argc, char **argv)
 		 * managers on one database): a change made by one is on every
 		 * manager's stream at once */
 		pthread_mutex_lock(&lock);
-		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { cd_store_socket(st), POLLIN, 0 } };
+		struct pollfd p[2] = { { s->sfd, POLLIN, 0 }, { cd_store_socket(s->st), POLLIN, 0 } };
 		pthread_mutex_unlock(&lock);
 		if (poll(p, p[1].fd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR)
-			break;
+			return;
 		if (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))
 			usleep(100000);     /* the database is gone: its connection is made again below */
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(s->sfd, &si, sizeof(si)) == sizeof(si)) {
 				log_line("signal %u: stopping", si.ssi_signo);
-				break;
+				return;
 			}
 		}
 		pthread_mutex_lock(&lock);
 		int fr = cd_mgr_sync(mgr);
 		if (fr < 0 && fr != -EBUSY && cd_mgr_now() - follow_said > 10000000) {
 			log_line("cannot follow the other managers (at change %lld): %s",
-				 (long long)cd_mgr_seq(mgr), fr == -EIO ? cd_store_error(st) : strerror(-fr));
+				 (long long)cd_mgr_seq(mgr), fr == -EIO ? cd_store_error(s->st) : strerror(-fr));
 			follow_said = cd_mgr_now();
 		}
 		wake();
@@ -742,51 +631,83 @@ int main(int argc, char **argv)
 		}
 		pthread_mutex_unlock(&lock);
 	}
-	rc = 0;
-out:
-	if (d) {
-		/* take no new connection, answer the long-polls 503 and give
-		 * them up to 3 s to go out, then stop */
-		MHD_socket ls = MHD_quiesce_daemon(d);
-		if (ls != MHD_INVALID_SOCKET)
-			close(ls);
-		pthread_mutex_lock(&lock);
-		stopping = true;
-		for (struct req *rq = waiting; rq; rq = rq->next_wait) {
-			rq->resp.wait = false;
-			rq->resp.status = 503;
-			rq->resp.retry_after = 5;
-			rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
-			rq->draining = true;
-			draining++;
-			MHD_resume_connection(rq->conn);
-		}
-		waiting = NULL;
-		pthread_mutex_unlock(&lock);
-		cordond_streams_end();
-		/* the workers' requests all answered (a query in progress ends:
-		 * its reads have a budget), no connection left suspended */
-		cordond_work_stop();
-		for (int i = 0; i < 300; i++) {
-			pthread_mutex_lock(&lock);
-			int left = draining + cordond_streams_open();
-			pthread_mutex_unlock(&lock);
-			if (!left)
-				break;
-			usleep(10000);
-		}
-		MHD_stop_daemon(d);
+}
+
+/* Take no new connection, answer the long-polls 503 and give them and
+ * the streams up to 3 s to go out, then stop the listener. */
+static void drain(struct server *s)
+{
+	MHD_socket ls = MHD_quiesce_daemon(s->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	for (struct req *rq = waiting; rq; rq = rq->next_wait) {
+		rq->resp.wait = false;
+		rq->resp.status = 503;
+		rq->resp.retry_after = 5;
+		rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
+		rq->draining = true;
+		draining++;
+		MHD_resume_connection(rq->conn);
 	}
+	waiting = NULL;
+	pthread_mutex_unlock(&lock);
+	cordond_streams_end();
+	/* the workers' requests all answered (a query in progress ends: its
+	 * reads have a budget), no connection left suspended */
+	cordond_work_stop();
+	for (int i = 0; i < 300; i++) {
+		pthread_mutex_lock(&lock);
+		int left = draining + cordond_streams_open();
+		pthread_mutex_unlock(&lock);
+		if (!left)
+			break;
+		usleep(10000);
+	}
+	MHD_stop_daemon(s->d);
+	s->d = NULL;
+}
+
+/* What setup started, stopped in the reverse order (whatever it got to). */
+static void teardown(struct server *s)
+{
 	cordond_work_stop();     /* (when the server never started) */
 	cordond_sources_stop();
 	cd_mgr_close(mgr);
-	cd_msvc_stop(msvc);
-	cd_store_close(st);
-	free(kpem);
-	free(cpem);
-	free(db);
-	free(crt);
-	free(key);
-	cd_buf_free(&err);
+	cd_msvc_stop(s->msvc);
+	cd_store_close(s->st);
+	if (s->sfd >= 0)
+		close(s->sfd);
+	free(s->kpem);
+	free(s->cpem);
+}
+
+int main(int argc, char **argv)
+{
+	struct server s = { .sfd = -1 };
+	int r = cordond_config_read(argc, argv, &s.cfg);
+	if (r)
+		return r > 0 ? 0 : 2;
+	console_dir = s.cfg.console_dir;
+	umask(077);          /* the database, the key, the token: the manager's alone */
+	/* SIGTERM and SIGINT blocked before any thread starts (the metrics'
+	 * remote write, the keeper, the sources inherit the mask): the main
+	 * thread alone reads them, from a signalfd, and stops in order */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* a line per request: buffered, written out at every tick (100 ms) */
+	static char logbuf[1 << 16];
+	setvbuf(stderr, logbuf, _IOFBF, sizeof(logbuf));
+	int rc = 1;
+	if (setup(&s, &mask) == 0) {
+		serve(&s);
+		drain(&s);
+		rc = 0;
+	}
+	teardown(&s);
 	return rc;
 }

@@ -1,0 +1,248 @@
+/* cordond_opts.c - cordond's options: one table, read by getopt_long and
+ * printed by --help.  Each entry has its name, its argument's name, its
+ * help (lines after the first start with a newline) and its setter; a
+ * whole number's range is in the entry, and the setter gets the number. */
+#define _GNU_SOURCE
+#include "cordond_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "base/addr.h"
+#include "db/db.h"
+
+/* The defaults of --max-connections, --max-connections-per-address and
+ * --idle-timeout: room for the agents of a large site, a share of it per
+ * address so that one client cannot lock the others out, and a short
+ * deadline for a connection that is idle (a suspended long-poll is not
+ * idle: libmicrohttpd does not time out suspended connections). */
+#define CD_CONN_MAX 2000
+#define CD_CONN_PER_ADDR 500
+#define CD_CONN_IDLE_S 15
+
+struct opt;
+typedef int (*setter)(struct cordond_config *c, const struct opt *o, const char *arg, long long n);
+
+struct opt {
+	const char *name, *arg;   /* arg NULL: a flag */
+	char letter;
+	long long min, max;       /* a whole number from min to max (max 0: not a number) */
+	setter set;
+	const char *help;
+};
+
+static int set_dir(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	c->dir = arg;
+	return 0;
+}
+
+static int set_listen(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	struct sockaddr_storage ss;
+	if (cd_sockaddr_parse(arg, &ss) < 0) {
+		fprintf(stderr, "cordond: --listen takes ADDR:PORT (127.0.0.1:4119, [::1]:4119), not '%s'\n",
+			arg);
+		return -EINVAL;
+	}
+	c->listen_at = arg;
+	return 0;
+}
+
+static int set_store(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	char why[256];
+	int has = cd_db_target_is_pg(arg) ? cd_db_target_has_password(arg, why, sizeof(why)) : -1;
+	if (has != 0) {
+		fprintf(stderr, "cordond: --store: %s\n", has < 0 && cd_db_target_is_pg(arg) ? why :
+			has < 0 ? "a postgresql:// URI or a key=value string, as libpq takes"
+				: "no password here (a process's arguments are anyone's to read): "
+				  "put it in PGPASSFILE or ~/.pgpass");
+		return -EINVAL;
+	}
+	c->target = arg;
+	return 0;
+}
+
+static int set_console(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	c->console_dir = arg;
+	return 0;
+}
+
+/* The limits, each a whole number already in its range. */
+static int set_limit(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)arg;
+	struct cd_mgr_limits *l = &c->mopt.limits;
+	switch (o->letter) {
+	case 'K': l->events_keep_s = n * 24 * 3600; break;
+	case 'M': l->events_max_bytes = n << 20; break;
+	case 'R': l->agent_events_per_s = (double)n; break;
+	case 'B': l->agent_bytes_per_s = (double)n * 1024; break;
+	case 'I': l->collect_s = (int)n; break;
+	case 'P': l->series_per_host = n; break;
+	case 'C': c->conn_max = (unsigned)n; break;
+	case 'A': c->conn_per_addr = (unsigned)n; break;
+	case 'i': c->idle_s = (unsigned)n; break;
+	}
+	return 0;
+}
+
+/* --retention, --remote-write and its token file: the metrics service's */
+static int set_metrics(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)n;
+	char err[512];
+	if (cd_msvc_opt(&c->mso, o->letter, arg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cordond: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define MILLION 1000000
+static const struct opt opts[] = {
+	{ "data-dir", "DIR", 'd', 0, 0, set_dir,
+	  "its state: the SQLite database, the TLS certificate\n"
+	  "and key, admin.token; made (0700) at first start" },
+	{ "store", "TARGET", 'S', 0, 0, set_store,
+	  "keep the state, and the metrics, in PostgreSQL\n"
+	  "instead: a libpq URI\n"
+	  "(postgresql://USER@HOST:PORT/DB?sslmode=...) or\n"
+	  "key=value string, with no password (it comes from\n"
+	  "PGPASSFILE, ~/.pgpass or PGPASSWORD); several\n"
+	  "managers on one database serve the same state" },
+	{ "listen", "ADDR:PORT", 'l', 0, 0, set_listen,
+	  "where to listen (default 127.0.0.1:4119; [::1]:PORT\n"
+	  "for IPv6)" },
+	{ "events-keep-days", "N", 'K', 1, MILLION, set_limit, "the event log keeps N days (default 90)..." },
+	{ "events-max-mb", "N", 'M', 1, MILLION, set_limit, "...and at most N MiB (default 1024)" },
+	{ "agent-events-rate", "N", 'R', 1, MILLION, set_limit, "an agent's events: N a second (default 50)..." },
+	{ "agent-kib-rate", "N", 'B', 1, MILLION, set_limit,
+	  "...and N KiB a second (default 64), each with a\n"
+	  "burst of 30 seconds' worth; the excess is refused\n"
+	  "(429) and the agent sends it again later" },
+	{ "max-connections", "N", 'C', 1, MILLION, set_limit, "at once, in all (default 2000)..." },
+	{ "max-connections-per-address", "N", 'A', 1, MILLION, set_limit,
+	  "...and from one address (default 500)" },
+	{ "idle-timeout", "S", 'i', 1, 3600, set_limit,
+	  "close a connection idle or mid-request for S seconds\n"
+	  "(1 to 3600, default 15)" },
+	{ "collect-interval", "S", 'I', 1, 3600, set_limit,
+	  "agents collect metrics every S seconds (1 to\n"
+	  "3600, default 20)" },
+	{ "series-per-host", "N", 'P', 1, MILLION, set_limit,
+	  "the metrics series a host's agent may make\n"
+	  "(its VMs', its own, its pools'; default 20000)" },
+	{ "retention", "SPEC", 'T', 0, 0, set_metrics,
+	  "how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
+	  "(the defaults; s, m, h, d, w, y), or for some\n"
+	  "metrics METRIC-GLOB:raw=2d,...; repeatable" },
+	{ "remote-write", "URL", 'W', 0, 0, set_metrics,
+	  "every sample also to URL by Prometheus remote\n"
+	  "write 1.0 (up to 4 URLs)..." },
+	{ "remote-write-token-file", "F", 'F', 0, 0, set_metrics,
+	  "...with the bearer token in F (for the\n"
+	  "URL given before it)" },
+	{ "console-dir", "DIR", 'c', 0, 0, set_console,
+	  "the web console's files, served at / (default:\n" CD_CONSOLE_DIR ")" },
+	{ "help", NULL, 'h', 0, 0, NULL, "this text" },
+	{ "version", NULL, 'V', 0, 0, NULL, "cordond's version" },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+void cordond_usage(FILE *f)
+{
+	fputs("usage: cordond --data-dir DIR [--store TARGET] [--listen ADDR:PORT] [LIMITS]\n"
+	      "\n"
+	      "The cordon manager: inventory, tags, policy revisions, agents and the\n"
+	      "event log, served as JSON over HTTPS under /api/v1.\n"
+	      "\n", f);
+	for (size_t i = 0; i < NOPTS; i++) {
+		int w = fprintf(f, "  --%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+				opts[i].arg ? opts[i].arg : "");
+		/* the help from column 26, or after two spaces when the
+		 * option is longer; its further lines at column 26 */
+		fprintf(f, "%*s", w < 24 ? 26 - w : 2, "");
+		for (const char *h = opts[i].help; *h; h++) {
+			fputc(*h, f);
+			if (*h == '\n')
+				fprintf(f, "%26s", "");
+		}
+		fputc('\n', f);
+	}
+	fputs("\n"
+	      "First start prints where the admin token is.  Then, for example:\n"
+	      "  cordon --token-file DIR/admin.token --cacert DIR/tls.crt workloads\n", f);
+}
+
+/* A whole number from o's min to its max. */
+static int number(const struct opt *o, const char *arg, long long *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtoll(arg, &end, 10);
+	if (!*arg || *end || errno || *v < o->min || *v > o->max) {
+		fprintf(stderr, "cordond: --%s takes a whole number from %lld to %lld, not '%s'\n", o->name,
+			o->min, o->max, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cordond_config_read(int argc, char **argv, struct cordond_config *c)
+{
+	*c = (struct cordond_config){
+		.listen_at = "127.0.0.1:4119", .console_dir = CD_CONSOLE_DIR, .conn_max = CD_CONN_MAX,
+		.conn_per_addr = CD_CONN_PER_ADDR, .idle_s = CD_CONN_IDLE_S,
+	};
+	struct option lo[NOPTS + 1];
+	char letters[2 * NOPTS + 1], *p = letters;
+	for (size_t i = 0; i < NOPTS; i++) {
+		lo[i] = (struct option){ opts[i].name, opts[i].arg ? required_argument : no_argument, NULL,
+					 opts[i].letter };
+		*p++ = opts[i].letter;
+		if (opts[i].arg)
+			*p++ = ':';
+	}
+	lo[NOPTS] = (struct option){ 0 };
+	*p = '\0';
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, letters, lo, NULL)) != -1) {
+		const struct opt *o = opts;
+		while (o < opts + NOPTS && o->letter != ch)
+			o++;
+		if (o == opts + NOPTS) {     /* getopt said why */
+			cordond_usage(stderr);
+			return -EINVAL;
+		}
+		if (ch == 'h') {
+			cordond_usage(stdout);
+			return 1;
+		}
+		if (ch == 'V') {
+			printf("cordond %s\n", CD_VERSION);
+			return 1;
+		}
+		long long n = 0;
+		if (o->max && number(o, optarg, &n) < 0)
+			return -EINVAL;
+		if (o->set(c, o, optarg, n) < 0)
+			return -EINVAL;
+	}
+	if (!c->dir || optind < argc) {
+		fprintf(stderr, "cordond: %s\n", c->dir ? "unexpected arguments" : "--data-dir is required");
+		cordond_usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
