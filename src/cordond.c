@@ -3,10 +3,12 @@
  *   cordond --data-dir DIR [--listen ADDR:PORT]
  *
  * libmicrohttpd's polling thread (epoll) runs the connections and TLS;
- * every request is answered by cd_api_handle() under one lock, so the
- * manager's state is touched by one thread at a time; the requests that
- * read the metrics store for long go to workers (cordond_work.h), which
- * release the lock while they read.  A long-poll is a
+ * every request is answered by cd_api_handle() under one lock (the
+ * manager's options' lock), so the manager's state is touched by one
+ * thread at a time.  The routes the API's table marks unlocked (a metrics
+ * query or export, a sign-in's password hash, a source's connection test)
+ * go to workers (cordond_work.h) without the lock: cd_api_handle takes it
+ * for what needs the manager and leaves it for the slow part.  A long-poll is a
  * suspended connection, resumed at once when a request changed the change
  * number, or by the main thread's tick (every 100 ms) when its wait has
  * run out.  The main thread also marks silent agents down, and stops on
@@ -70,6 +72,7 @@ struct req {
 	struct MHD_Connection *conn;
 	json_t *query;                  /* a worker's request: its query, and */
 	const char *auth, *cookie, *csrf;   /* its headers (the connection's) */
+	const char *content_type, *from, *host;
 	int64_t since, deadline;
 	struct req *next_wait;
 	bool draining;     /* answered 503 as the manager stops */
@@ -103,8 +106,6 @@ static void mgr_log(const char *line)
 }
 
 /* Handlers that read the metrics store long let the others in. */
-static void api_unlock(void) { pthread_mutex_unlock(&lock); }
-static void api_relock(void) { pthread_mutex_lock(&lock); }
 
 /* A query argument as it came, NUL bytes and all (the API refuses them);
  * a key given twice becomes an array, refused too. */
@@ -244,25 +245,33 @@ static enum MHD_Result send_asset(struct MHD_Connection *conn, struct req *rq, c
 	return send_json(conn, rq);
 }
 
-/* A worker answers rq: its request as the server's thread would, then
- * its connection resumed (handle() sends the answer). */
+/* A worker answers rq, a request on a route that runs unlocked
+ * (cd_api_unlocked): cd_api_handle takes the lock for what it needs, and
+ * leaves it for its slow part.  Then rq's connection is resumed (handle()
+ * sends the answer), and the long-polls woken when it changed anything. */
 static void answer_offloaded(void *arg)
 {
 	struct req *rq = arg;
 	struct cd_api_req ar = {
 		.method = rq->method, .path = rq->path, .query = rq->query, .auth = rq->auth,
-		.cookie = rq->cookie, .csrf = rq->csrf, .origin = rq->origin, .body = rq->body.data,
+		.cookie = rq->cookie, .csrf = rq->csrf, .content_type = rq->content_type,
+		.from = rq->from, .host = rq->host, .origin = rq->origin, .body = rq->body.data,
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
-		.unlock = api_unlock, .relock = api_relock,
 	};
 	pthread_mutex_lock(&lock);
-	if (stopping) {      /* handed over as the manager stops: not read */
+	bool stop = stopping;
+	int64_t seq = cd_mgr_seq(mgr);
+	pthread_mutex_unlock(&lock);
+	if (stop) {          /* handed over as the manager stops: not read */
 		rq->resp.status = 503;
 		rq->resp.retry_after = 5;
 		rq->resp.body = json_pack("{s:s}", "error", "the manager is stopping");
 	} else {
 		cd_api_handle(mgr, &ar, &rq->resp);
 	}
+	pthread_mutex_lock(&lock);
+	if (cd_mgr_seq(mgr) != seq)
+		wake();
 	json_decref(rq->query);
 	rq->query = NULL;
 	MHD_resume_connection(rq->conn);
@@ -277,6 +286,9 @@ static enum MHD_Result offload(struct MHD_Connection *conn, struct req *rq, json
 	rq->auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	rq->cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
 	rq->csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
+	rq->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	rq->from = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	rq->host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	pthread_mutex_lock(&lock);      /* the worker resumes it under the lock: after this */
 	rq->conn = conn;
 	MHD_suspend_connection(conn);
@@ -368,7 +380,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	json_t *query = json_object();
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, add_arg, query);
-	if (cd_api_offloaded(method, url))
+	if (cd_api_unlocked(method, url))
 		return offload(conn, rq, query);
 	struct cd_api_req ar = {
 		.method = method, .path = url, .query = query,
@@ -381,12 +393,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		.origin = rq->origin, .body = rq->body.data,
 		/* past the limit: the API sees a body one byte too long */
 		.body_len = rq->too_big ? rq->body.max + 1 : rq->body.len,
-		.unlock = api_unlock, .relock = api_relock,
 	};
-	/* a source to add is connected to first, without the lock */
-	struct cd_api_tested tested;
-	cd_api_source_test(&ar, &tested);
-	ar.tested = &tested;
 	pthread_mutex_lock(&lock);
 	int64_t seq = cd_mgr_seq(mgr);
 	cd_api_handle(mgr, &ar, &rq->resp);
@@ -536,6 +543,7 @@ static int setup(struct server *s, const sigset_t *mask)
 	struct cd_mgr_options mopt = c->mopt;
 	mopt.metrics = cd_msvc_store(s->msvc);
 	mopt.log = mgr_log;
+	mopt.lock = &lock;
 	cordond_sources_init(&mgr, &lock, mgr_log);
 	mopt.hooks = (struct cd_mgr_hooks){ .source = cordond_hook_source, .tags = cordond_hook_tags };
 	if (cd_mgr_open(&mgr, s->st, &mopt, &err) < 0) {

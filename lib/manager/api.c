@@ -216,7 +216,12 @@ struct route {
 	size_t body_max;
 	void (*fn)(struct ctx *c);
 	const char *query;         /* the query keys it takes, space-separated */
+	/* called without the server's lock (on another thread than the
+	 * agents' requests): cd_api_handle takes the manager's, and fn
+	 * leaves it for its slow part (cd_api_leave / cd_api_enter) */
+	bool unlocked;
 };
+#define UNLOCKED .unlocked = true
 
 static const struct route routes[] = {
 	{ "POST", "/api/v1/enroll", R_NONE, 4096, cd_api_h_enroll, "" },
@@ -228,7 +233,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/scans/*", R_READ, 0, cd_api_h_scan_get, "" },
 	{ "PUT", "/api/v1/inventory/*", R_ADMIN, CD_API_DOC_MAX, cd_api_h_inventory, "" },
 	{ "GET", "/api/v1/sources", R_READ, 0, cd_api_h_sources, "" },
-	{ "POST", "/api/v1/sources", R_ADMIN, 1u << 20, cd_api_h_source_add, "" },
+	{ "POST", "/api/v1/sources", R_ADMIN, 1u << 20, cd_api_h_source_add, "", UNLOCKED },
 	{ "DELETE", "/api/v1/sources/*", R_ADMIN, 0, cd_api_h_source_rm, "" },
 	{ "POST", "/api/v1/policy", R_ADMIN, CD_API_DOC_MAX, cd_api_h_policy_push, "" },
 	{ "GET", "/api/v1/policy", R_READ, 0, cd_api_h_policy_show, "revision" },
@@ -252,11 +257,11 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agent/events", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_events, "" },
 	{ "POST", "/api/v1/agent/metrics", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_metrics, "" },
 	{ "GET", "/api/v1/metrics/catalog", R_READ, 0, cd_api_h_metrics_catalog, "" },
-	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind" },
+	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind", UNLOCKED },
 	{ "DELETE", "/api/v1/metrics/objects", R_ADMIN, 0, cd_api_h_metrics_object_rm, "kind name" },
-	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "" },
-	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "" },
-	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "" },
+	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "", UNLOCKED },
+	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "", UNLOCKED },
+	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "", UNLOCKED },
 	{ "GET", "/api/v1/session", R_READ, 0, cd_api_h_whoami, "" },
 	{ "PUT", "/api/v1/session/zone", R_READ, 4096, cd_api_h_zone, "" },
 	{ "GET", "/api/v1/stream", R_READ, 0, cd_api_h_stream, "" },
@@ -314,18 +319,23 @@ static const struct route *find(const char *method, const char *path, bool *path
 	return NULL;
 }
 
-bool cd_api_offloaded(const char *method, const char *path)
+bool cd_api_unlocked(const char *method, const char *path)
 {
-	static const char *const slow[][2] = {
-		{ "POST", "/api/v1/metrics/query" }, { "GET", "/api/v1/metrics/objects" },
-		{ "GET", "/metrics" },
-	};
 	bool known;
 	const struct route *rt = find(method, path, &known);
-	for (size_t i = 0; rt && i < CD_ARRAY_LEN(slow); i++)
-		if (!strcmp(rt->method, slow[i][0]) && !strcmp(rt->pattern, slow[i][1]))
-			return true;
-	return false;
+	return rt && rt->unlocked;
+}
+
+void cd_api_leave(struct ctx *c)
+{
+	if (c->unlocked)
+		cd_mgr_unlock(c->m);
+}
+
+void cd_api_enter(struct ctx *c)
+{
+	if (c->unlocked)
+		cd_mgr_lock(c->m);
 }
 
 size_t cd_api_body_limit(const char *method, const char *path)
@@ -455,6 +465,7 @@ static void handle_once(struct cd_mgr *m, const struct cd_api_req *r, struct cd_
 	const struct route *rt = find(r->method, r->path, &known);
 	if (!admit(&c, rt, known, r->body_len))
 		goto out;
+	c.unlocked = rt->unlocked;
 	match(rt->pattern, r->path, &c);
 	if (cd_api_query_only(&c, rt->query))
 		rt->fn(&c);
@@ -467,6 +478,9 @@ out:
 
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
 {
+	bool own = cd_api_unlocked(r->method, r->path);   /* the server holds no lock */
+	if (own)
+		cd_mgr_lock(m);
 	if (cd_mgr_behind(m))
 		cd_mgr_follow(m);
 	/* a change refused because another manager's came first (nothing of
@@ -477,6 +491,8 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 			break;
 		cd_api_resp_free(out);
 	}
+	if (own)
+		cd_mgr_unlock(m);
 }
 
 void cd_api_resp_free(struct cd_api_resp *r)

@@ -24,14 +24,6 @@
 #define CD_API_EVENTS_PAGE 1000       /* most events in one answer */
 #define CD_SESSION_COOKIE "cordon_session"
 
-/* A source's connection, tested before the manager's lock is taken
- * (cd_api_source_test). */
-struct cd_api_tested {
-	bool done;                 /* a test was made */
-	int r;                     /* 0: it connected */
-	char err[512];             /* why not */
-};
-
 struct cd_api_req {
 	const char *method;
 	const char *path;          /* decoded, without the query */
@@ -45,11 +37,6 @@ struct cd_api_req {
 	const char *origin;        /* the peer's address */
 	const char *body;          /* NULL when none */
 	size_t body_len;
-	const struct cd_api_tested *tested;   /* POST /sources: its test, or NULL */
-	/* The server's lock around cd_api_handle, released by handlers that
-	 * work long on the metrics store alone (NULL: there is none) */
-	void (*unlock)(void);
-	void (*relock)(void);
 };
 
 struct cd_api_resp {
@@ -73,18 +60,15 @@ struct cd_api_resp {
 
 /* The largest body a route takes, for the server to refuse earlier. */
 size_t cd_api_body_limit(const char *method, const char *path);
-/* Whether a route may read the metrics store for long (its handler
- * releases the server's lock meanwhile): the server answers it on
- * another thread than the agents' requests. */
-bool cd_api_offloaded(const char *method, const char *path);
+/* The lock is the route table's to say.  Most routes are answered with
+ * the server's lock held (the one given to the manager as its options'
+ * lock) around cd_api_handle.  A route that may work for long (a metrics
+ * query or export, a password's hash, a source's connection test) runs
+ * unlocked: the server calls cd_api_handle for it without the lock, on
+ * another thread than the agents' requests; cd_api_handle takes the lock
+ * itself, and leaves it for the slow part. */
+bool cd_api_unlocked(const char *method, const char *path);
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out);
-/* For a POST /sources: the connection test its handler needs, made
- * without the manager (it can take seconds, and needs no lock): when the
- * body asks for a source the connector's check_config allows, connect to
- * it (cd_src_test) and say how it went in *t; r->tested then points to it
- * for cd_api_handle.  Anything else is left for cd_api_handle to answer.
- * Only after cd_api_admit has let the request in (an admin's). */
-void cd_api_source_test(const struct cd_api_req *r, struct cd_api_tested *t);
 /* What the server asks from the headers alone, before it reads a byte of
  * the body: the token, the route's roles, and the declared length
  * (r->body_len, from Content-Length) against the route's limit.  true:

@@ -33,18 +33,6 @@
 #define EXPORT_STALE_MS 300000         /* /metrics leaves out older series */
 #define EXPORT_MAX (512u << 20)        /* its text: 200,000 series' lines and more */
 
-static void unlock(struct ctx *c)
-{
-	if (c->r->unlock)
-		c->r->unlock();
-}
-
-static void relock(struct ctx *c)
-{
-	if (c->r->relock)
-		c->r->relock();
-}
-
 static struct cd_mstore *store_of(struct ctx *c)
 {
 	struct cd_mstore *st = cd_mgr_metrics(c->m);
@@ -107,7 +95,7 @@ void cd_api_h_metrics_objects(struct ctx *c)
 	}
 	struct objects o = { .kind = kind, .list = json_array() };
 	cd_map_init_exact(&o.at);
-	unlock(c);
+	cd_api_leave(c);
 	cd_mstore_each(st, object_of, &o);
 	size_t i;
 	json_t *obj;
@@ -121,7 +109,7 @@ void cd_api_h_metrics_objects(struct ctx *c)
 					CD_DAYS_LEFT_WINDOW_MS, &days);
 		json_object_set_new(obj, "days_left", r > 0 ? json_real(days) : json_null());
 	}
-	relock(c);
+	cd_api_enter(c);
 	json_array_foreach(o.list, i, obj) {         /* a VM's datastores, as collected */
 		json_t *ds = strcmp(json_string_value(json_object_get(obj, "kind")), "vm") ? NULL
 			   : cd_mgr_vm_datastores(c->m, json_string_value(json_object_get(obj, "name")));
@@ -292,7 +280,7 @@ void cd_api_h_metrics_query(struct ctx *c)
 	cd_buf_puts(&b, "{\"series\": [");
 	int r = 0;
 	int64_t budget = QUERY_BUDGET_POINTS;
-	unlock(c);
+	cd_api_leave(c);
 	for (size_t i = 0; !r && i < no; i++) {
 		json_t *o = json_array_get(objs, i);
 		for (size_t j = 0; !r && j < nm; j++) {
@@ -343,7 +331,7 @@ void cd_api_h_metrics_query(struct ctx *c)
 	}
 	if (!r && b.full)
 		r = -E2BIG;
-	relock(c);
+	cd_api_enter(c);
 	free(m);
 	if (r) {
 		cd_buf_free(&b);
@@ -526,7 +514,7 @@ void cd_api_h_openmetrics(struct ctx *c)
 		      "cordon_changes_total %lld\n",
 		      w->inv.n, (long long)cd_mgr_policy_rev(c->m), (long long)cd_mgr_seq(c->m));
 	if (st) {
-		unlock(c);
+		cd_api_leave(c);
 		struct cd_mstore_stats s;
 		struct exp x = { .now = cd_mgr_now() / 1000 };
 		cd_mstore_each(st, export_take, &x);
@@ -546,7 +534,7 @@ void cd_api_h_openmetrics(struct ctx *c)
 				      "cordon_metrics_samples_unkept_total %llu\n",
 				      (unsigned long long)s.series, (unsigned long long)s.refused,
 				      (unsigned long long)s.unkept);
-		relock(c);
+		cd_api_enter(c);
 	}
 	cd_buf_puts(&b, "# EOF\n");
 	if (b.full) {

@@ -35,7 +35,15 @@ struct ctx {
 	const char *seg[2];    /* the path's variable segments */
 	char segbuf[2][256];
 	json_t *body;          /* the parsed body, when the route takes one */
+	bool unlocked;         /* the route runs unlocked: cd_api_leave may leave the lock */
 };
+
+/* An unlocked route's handler leaves the manager's lock for its slow part
+ * (reading the metrics store, connecting to a source) and takes it again
+ * after; between the two it touches nothing of the manager's.  (On a
+ * locked route both do nothing: the server holds its lock throughout.) */
+void cd_api_leave(struct ctx *c);
+void cd_api_enter(struct ctx *c);
 
 enum ftype { F_STR, F_INT, F_OBJ, F_ARR, F_BOOL };
 

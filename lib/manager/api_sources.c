@@ -59,30 +59,9 @@ static bool source_request(struct ctx *c, const char **name, const struct cd_src
 	return r == 0;
 }
 
-void cd_api_source_test(const struct cd_api_req *r, struct cd_api_tested *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (strcmp(r->method, "POST") || (strcmp(r->path, "/api/v1/sources") &&
-					  strcmp(r->path, "/api/v1/sources/")))
-		return;
-	struct cd_api_resp out = { 0 };
-	struct ctx c = { .r = r, .out = &out };
-	const char *name;
-	const struct cd_src_ops *ops;
-	json_t *config;
-	if (source_request(&c, &name, &ops, &config)) {
-		struct cd_buf err;
-		cd_buf_init(&err, sizeof(t->err));
-		t->r = cd_src_test(ops, config, &err);
-		snprintf(t->err, sizeof(t->err), "%s", err.data ? err.data : strerror(-t->r));
-		t->done = true;
-		cd_buf_free(&err);
-		json_decref(config);
-	}
-	json_decref(c.body);
-	cd_api_resp_free(&out);
-}
-
+/* (an unlocked route: the connection test, which can take seconds, is
+ * made without the manager's lock; a name another request took meanwhile
+ * is refused by cd_mgr_source_add: 409) */
 void cd_api_h_source_add(struct ctx *c)
 {
 	const char *name;
@@ -90,11 +69,18 @@ void cd_api_h_source_add(struct ctx *c)
 	json_t *config;
 	if (!source_request(c, &name, &ops, &config))
 		return;
-	const struct cd_api_tested *t = c->r->tested;
-	if (!t || !t->done) {
+	if (!cd_mgr_runs_sources(c->m)) {     /* (a test's or the fuzzer's manager) */
 		cd_api_error(c, 503, NULL, "this manager runs no source connectors");
-	} else if (t->r < 0) {
-		cd_api_error(c, 400, NULL, "source %s not added: %s", name, t->err);
+		json_decref(config);
+		return;
+	}
+	struct cd_buf err;
+	cd_buf_init(&err, 512);
+	cd_api_leave(c);
+	int t = cd_src_test(ops, config, &err);
+	cd_api_enter(c);
+	if (t < 0) {
+		cd_api_error(c, 400, NULL, "source %s not added: %s", name, err.data ? err.data : strerror(-t));
 	} else {
 		int r = cd_mgr_source_add(c->m, name, ops->kind, config, &c->actor);
 		if (r == -EEXIST)
@@ -105,6 +91,7 @@ void cd_api_h_source_add(struct ctx *c)
 			cd_api_reply(c, 201, json_pack("{s:s, s:s, s:I}", "source", name, "kind",
 						       ops->kind, "seq", (json_int_t)cd_mgr_seq(c->m)));
 	}
+	cd_buf_free(&err);
 	json_decref(config);
 }
 

@@ -64,8 +64,7 @@ void cd_api_h_signin(struct ctx *c)
 	if (token)
 		r = cd_mgr_signin_token(c->m, token, c->r->origin, &s);
 	else    /* a name no user can have is refused as a wrong one, unlogged */
-		r = cd_api_name_ok(user) ? cd_mgr_signin(c->m, user, pw, c->r->origin, c->r->unlock,
-							 c->r->relock, &s) : -EACCES;
+		r = cd_api_name_ok(user) ? cd_mgr_signin(c->m, user, pw, c->r->origin, &s) : -EACCES;
 	if (r == -EAGAIN) {
 		c->out->retry_after = s.retry_after;
 		cd_api_error(c, 429, NULL, "too many sign-in attempts: try again in %d s", s.retry_after);

@@ -342,6 +342,23 @@ void cd_mgr_layer_del(struct cd_mgr *m, const char *wl, const char *tag)
 		json_object_del(m->tags, wl);
 }
 
+bool cd_mgr_runs_sources(const struct cd_mgr *m)
+{
+	return m->hooks.source != NULL;
+}
+
+void cd_mgr_lock(struct cd_mgr *m)
+{
+	if (m->lock)
+		pthread_mutex_lock(m->lock);
+}
+
+void cd_mgr_unlock(struct cd_mgr *m)
+{
+	if (m->lock)
+		pthread_mutex_unlock(m->lock);
+}
+
 int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_options *o,
 		struct cd_buf *err)
 {
@@ -354,6 +371,7 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 		m->limits = o->limits;
 		m->rate_clock = o->rate_clock;
 		m->rate_clock_ctx = o->rate_clock_ctx;
+		m->lock = o->lock;
 	}
 	cd_mgr_limits_fill(&m->limits);
 	m->store = s;

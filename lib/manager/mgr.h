@@ -22,6 +22,7 @@
 #define CD_MGR_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "base/diag.h"
@@ -88,6 +89,11 @@ struct cd_mgr_options {
 	 * wall clock; a test's own clock makes a rate exact */
 	int64_t (*rate_clock)(void *ctx);
 	void *rate_clock_ctx;
+	/* the server's lock that guards the manager (held around every
+	 * call), or NULL for one thread.  The manager releases it for its
+	 * slow parts: a password's hash, and the API's routes that run
+	 * unlocked (api.h) */
+	pthread_mutex_t *lock;
 };
 
 /* Open the manager on a store (o may be NULL): *out is new; -EIO etc.
@@ -97,6 +103,11 @@ int cd_mgr_open(struct cd_mgr **out, struct cd_store *s, const struct cd_mgr_opt
 /* Close and free (m may be NULL); the store stays the caller's. */
 void cd_mgr_close(struct cd_mgr *m);
 int64_t cd_mgr_now(void);   /* microseconds since the epoch */
+/* Whether a server runs the sources' connectors (its hooks.source). */
+bool cd_mgr_runs_sources(const struct cd_mgr *m);
+/* Take and release the options' lock (nothing when there is none). */
+void cd_mgr_lock(struct cd_mgr *m);
+void cd_mgr_unlock(struct cd_mgr *m);
 
 /* Replace source's workloads with those of the inventory document text
  * (YAML or JSON; name is used in located errors).  -EINVAL with errors in
@@ -358,10 +369,10 @@ struct cd_mgr_session {
 int cd_mgr_signin_admit(struct cd_mgr *m, const char *origin);
 /* Sign in (audited, refusals too): 0 with *out; -EACCES for a wrong user
  * or password (one answer for both); -EAGAIN when origin, or everyone,
- * tried too often.  The password's hash is checked with the lock
- * released by unlock (when given). */
+ * tried too often.  Called with the manager's lock held; the password's
+ * hash is checked with it released (cd_mgr_unlock). */
 int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
-		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out);
+		  struct cd_mgr_session *out);
 /* Sign in with an API token (admin, operator or viewer): a session named
  * token:NAME with its role, ended with the token's revocation.  Same
  * answers and rate as cd_mgr_signin. */

@@ -38,6 +38,7 @@ struct cd_mgr_agent {
 
 struct cd_mgr {
 	struct cd_store *store;
+	pthread_mutex_t *lock;  /* the server's, around every call; or NULL */
 	json_t *sources;        /* [{name, kind, config, workloads: [...]}] by name */
 	json_t *tags;           /* {workload id: {ltag: {"tag": T, "add": B}}} */
 	struct cd_revision pol; /* the current policy; rev 0: none yet */

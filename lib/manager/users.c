@@ -391,7 +391,7 @@ int cd_mgr_signin_token(struct cd_mgr *m, const char *token, const char *origin,
 }
 
 int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
-		  void (*unlock)(void), void (*relock)(void), struct cd_mgr_session *out)
+		  struct cd_mgr_session *out)
 {
 	memset(out, 0, sizeof(*out));
 	if ((out->retry_after = cd_mgr_signin_admit(m, origin ? origin : "-")) > 0)
@@ -408,12 +408,10 @@ int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, cons
 	    crypto_pwhash_str(nobody, "nobody", 6, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		nobody[0] = 0;
-	if (unlock)
-		unlock();
+	cd_mgr_unlock(m);
 	bool ok = crypto_pwhash_str_verify(r == 0 ? u.hash : nobody, password, strlen(password)) == 0 &&
 		  r == 0;
-	if (relock)
-		relock();
+	cd_mgr_lock(m);
 	if (!ok) {
 		cd_mgr_event(m, "audit", NULL, NULL, NULL, json_pack("{s:s, s:s?}", "user", name, "origin", origin),
 			     "sign-in refused for %s from %s", name, origin ? origin : "-");

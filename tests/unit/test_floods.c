@@ -128,7 +128,7 @@ TEST(floods_signins_no_one_locks_everyone_out)
 	struct cd_actor self = { .name = "test", .origin = "local" };
 	ASSERT_EQ(cd_mgr_user_add(m, "alice", "admin", "alice-password-1", &self), 0);
 	struct cd_mgr_session ss;
-	ASSERT_EQ(cd_mgr_signin(m, "alice", "alice-password-1", "10.0.0.10", NULL, NULL, &ss), 0);
+	ASSERT_EQ(cd_mgr_signin(m, "alice", "alice-password-1", "10.0.0.10", &ss), 0);
 	cd_mgr_session_free(&ss);
 	/* 8 addresses, 5 tries each (their bursts): 19 more fit the rate in all */
 	int held = 0;
