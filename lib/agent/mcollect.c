@@ -11,8 +11,8 @@
 #include <time.h>
 
 #include "agent/http.h"
-#include "metrics/collect.h"
-#include "metrics/spool.h"
+#include "collect/collect.h"
+#include "collect/spool.h"
 
 #define SEND_MAX_ENTRIES 4096
 #define SEND_MAX_BYTES (768u << 10)    /* under the manager's 1 MiB a body */

@@ -1,7 +1,7 @@
 /* mcollect.h - a host agent's metrics: a thread that collects its
  * host's (from libvirt when it has a connection URI, and from /proc) at
  * every multiple of the interval, keeps each collection in the spool
- * (metrics/spool.h) and sends what the spool holds, oldest first, to the
+ * (collect/spool.h) and sends what the spool holds, oldest first, to the
  * manager (POST /api/v1/agent/metrics) over a connection of its own.
  * While the manager is down the spool fills; when it is back, it empties. */
 #ifndef CD_MCOLLECT_H

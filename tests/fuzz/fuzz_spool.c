@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fuzzdir.h"
-#include "metrics/spool.h"
+#include "collect/spool.h"
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "agent/mcollect.h"
-#include "metrics/collect.h"
-#include "metrics/spool.h"
+#include "collect/collect.h"
+#include "collect/spool.h"
 #include "test.h"
 
 TEST(collect_proc_texts)

@@ -1,6 +1,6 @@
 /* collect_virt.c - a libvirt host's domains, node and pools (see
  * collect.h). */
-#include "metrics/collect.h"
+#include "collect/collect.h"
 
 #include <errno.h>
 #include <libvirt/libvirt.h>

@@ -1,5 +1,5 @@
 /* spool.c - collections waiting on disk (see spool.h). */
-#include "metrics/spool.h"
+#include "collect/spool.h"
 
 #include <dirent.h>
 #include <errno.h>

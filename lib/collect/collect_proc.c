@@ -1,5 +1,5 @@
 /* collect_proc.c - a host's CPU and memory from /proc (see collect.h). */
-#include "metrics/collect.h"
+#include "collect/collect.h"
 
 #include <errno.h>
 #include <inttypes.h>
