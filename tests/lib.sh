@@ -17,6 +17,20 @@ trap 'rm -rf "$TMP"' EXIT
 pass() { npass=$((npass + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
 fail() { nfail=$((nfail + 1)); echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '     %s\n' "$@"; return 0; }
 
+# log_at FILE: FILE's length in lines now (0 when absent): a mark, for
+# log_since MARK FILE: its lines written after the mark
+log_at() { if [ -e "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+log_since() { tail -n "+$(($1 + 1))" "$2" 2>/dev/null; }
+
+# ended PID: the process has ended (a child of ours is a zombie until
+# waited for, which kill -0 does not tell)
+ended() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	s=${s##*) }
+	[ "${s%% *}" = Z ]
+}
+
 # check NAME COND...: pass when the command succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "command failed: $*"; fi; }
 

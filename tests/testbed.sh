@@ -25,6 +25,9 @@
 #                                host, through the underlay
 #   tb_ns NAME                   the namespace name of a host or workload
 #   tb_exec NAME CMD...          run CMD in that namespace
+#   tb_rx NAME PID               bytes received so far by PID's established
+#                                TCP connection in NAME's namespace
+#   tb_flows NAME PID [BYTES]    that connection receives BYTES (10) more
 # Nothing here touches the machine's own namespace: every address, route,
 # sysctl and ruleset lives in the namespaces it made, and tb_cleanup removes
 # them and ends only the processes it started.
@@ -183,6 +186,31 @@ tb_routes() {
 			done
 		done
 	done
+}
+
+# tb_rx NAME PID: the bytes that PID's established TCP connection in
+# NAME's namespace has received so far (ss's bytes_received); empty when
+# PID holds none
+tb_rx() {
+	tb_exec "$1" ss -Htinp state established | awk -v p="pid=$2," '
+		index($0, p) { on = 1; next }
+		on { n = 0; if (match($0, /bytes_received:[0-9]+/)) n = substr($0, RSTART + 15, RLENGTH - 15)
+		     print n; exit }'
+}
+# tb_flows NAME PID [BYTES]: PID's connection (a probe hold, which
+# exchanges a byte every 100 ms) receives BYTES (10) more than it has
+# now, within 10 s: traffic goes on through it from now
+tb_flows() {
+	local a b
+	a=$(tb_rx "$1" "$2")
+	[ -n "$a" ] || return 1
+	for _ in $(seq 100); do
+		b=$(tb_rx "$1" "$2")
+		[ -n "$b" ] || return 1
+		[ "$b" -ge $((a + ${3:-10})) ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # tb_spawn NAME CMD...: start CMD in a namespace in the background; the
