@@ -195,6 +195,8 @@ void cd_api_store_failed(struct ctx *c, int r)
 {
 	/* nothing was changed: the database is away (several managers on
 	 * PostgreSQL), or others kept changing the world under this change */
+	if (r == -EAGAIN)
+		c->refused = true;    /* made again by cd_api_handle, when it can */
 	if (r == -ENOTCONN || r == -EAGAIN) {
 		cd_api_error(c, 503, NULL, "%s; nothing was changed, try again",
 			     r == -ENOTCONN ? "the database cannot be reached"
@@ -326,18 +328,6 @@ bool cd_api_unlocked(const char *method, const char *path)
 	return rt && rt->unlocked;
 }
 
-void cd_api_leave(struct ctx *c)
-{
-	if (c->unlocked)
-		cd_mgr_unlock(c->m);
-}
-
-void cd_api_enter(struct ctx *c)
-{
-	if (c->unlocked)
-		cd_mgr_lock(c->m);
-}
-
 size_t cd_api_body_limit(const char *method, const char *path)
 {
 	bool known;
@@ -444,6 +434,24 @@ static bool admit(struct ctx *c, const struct route *rt, bool known, size_t body
 	return true;
 }
 
+void cd_api_leave(struct ctx *c)
+{
+	if (c->unlocked)
+		cd_mgr_unlock(c->m);
+}
+
+bool cd_api_enter(struct ctx *c)
+{
+	if (!c->unlocked)
+		return true;
+	cd_mgr_lock(c->m);
+	/* its token or session may have been revoked meanwhile, or its
+	 * user's role changed: asked again */
+	cd_token_free(&c->tok);
+	c->actor = (struct cd_actor){ 0 };
+	return admit(c, c->rt, true, 0);
+}
+
 bool cd_api_admit(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -457,7 +465,9 @@ bool cd_api_admit(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_re
 	return ok;
 }
 
-static void handle_once(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
+/* Answer r once: true when its change was refused because another
+ * manager's came first (cd_api_store_failed saw -EAGAIN). */
+static bool handle_once(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { .m = m, .r = r, .out = out };
@@ -466,6 +476,7 @@ static void handle_once(struct cd_mgr *m, const struct cd_api_req *r, struct cd_
 	if (!admit(&c, rt, known, r->body_len))
 		goto out;
 	c.unlocked = rt->unlocked;
+	c.rt = rt;
 	match(rt->pattern, r->path, &c);
 	if (cd_api_query_only(&c, rt->query))
 		rt->fn(&c);
@@ -474,6 +485,7 @@ out:
 		cd_api_error(&c, 400, NULL, "the request holds text that is not valid UTF-8");
 	json_decref(c.body);
 	cd_token_free(&c.tok);
+	return c.refused;
 }
 
 void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_resp *out)
@@ -484,10 +496,13 @@ void cd_api_handle(struct cd_mgr *m, const struct cd_api_req *r, struct cd_api_r
 	if (cd_mgr_behind(m))
 		cd_mgr_follow(m);
 	/* a change refused because another manager's came first (nothing of
-	 * it was kept): made again on the world as it is now */
+	 * it was kept): made again on the world as it is now.  Only this
+	 * request's own refusal counts: on an unlocked route another thread
+	 * may have left the manager behind while the lock was away, and a
+	 * request that succeeded must not be made twice */
 	for (int tries = 0;; tries++) {
-		handle_once(m, r, out);
-		if (!cd_mgr_behind(m) || tries == 19 || cd_mgr_follow(m) < 0)
+		bool refused = handle_once(m, r, out);
+		if (!refused || tries == 19 || cd_mgr_follow(m) < 0)
 			break;
 		cd_api_resp_free(out);
 	}

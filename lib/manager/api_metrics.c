@@ -109,7 +109,10 @@ void cd_api_h_metrics_objects(struct ctx *c)
 					CD_DAYS_LEFT_WINDOW_MS, &days);
 		json_object_set_new(obj, "days_left", r > 0 ? json_real(days) : json_null());
 	}
-	cd_api_enter(c);
+	if (!cd_api_enter(c)) {        /* answered: its credential is gone */
+		json_decref(o.list);
+		o.list = NULL;
+	}
 	json_array_foreach(o.list, i, obj) {         /* a VM's datastores, as collected */
 		json_t *ds = strcmp(json_string_value(json_object_get(obj, "kind")), "vm") ? NULL
 			   : cd_mgr_vm_datastores(c->m, json_string_value(json_object_get(obj, "name")));
@@ -120,7 +123,8 @@ void cd_api_h_metrics_objects(struct ctx *c)
 		free(o.keys[i]);
 	free(o.keys);
 	cd_map_free(&o.at);
-	cd_api_reply(c, 200, o.list);
+	if (o.list)
+		cd_api_reply(c, 200, o.list);
 }
 
 /* An object's metrics removed: ?kind=K&name=N (a datastore's name holds
@@ -331,8 +335,12 @@ void cd_api_h_metrics_query(struct ctx *c)
 	}
 	if (!r && b.full)
 		r = -E2BIG;
-	cd_api_enter(c);
+	bool in = cd_api_enter(c);
 	free(m);
+	if (!in) {                     /* answered: its credential is gone */
+		cd_buf_free(&b);
+		return;
+	}
 	if (r) {
 		cd_buf_free(&b);
 		if (r == -E2BIG) {         /* (cannot: the points are counted first) */
@@ -534,7 +542,10 @@ void cd_api_h_openmetrics(struct ctx *c)
 				      "cordon_metrics_samples_unkept_total %llu\n",
 				      (unsigned long long)s.series, (unsigned long long)s.refused,
 				      (unsigned long long)s.unkept);
-		cd_api_enter(c);
+		if (!cd_api_enter(c)) {    /* answered: its credential is gone */
+			cd_buf_free(&b);
+			return;
+		}
 	}
 	cd_buf_puts(&b, "# EOF\n");
 	if (b.full) {

@@ -25,6 +25,8 @@ enum {
 	R_NONE = 0,            /* authenticated by its body (enrollment) */
 };
 
+struct route;
+
 struct ctx {
 	struct cd_mgr *m;
 	const struct cd_api_req *r;
@@ -35,15 +37,20 @@ struct ctx {
 	const char *seg[2];    /* the path's variable segments */
 	char segbuf[2][256];
 	json_t *body;          /* the parsed body, when the route takes one */
+	const struct route *rt;   /* the route it matched (api.c's) */
 	bool unlocked;         /* the route runs unlocked: cd_api_leave may leave the lock */
+	bool refused;          /* its change was refused: another manager's came first */
 };
 
 /* An unlocked route's handler leaves the manager's lock for its slow part
- * (reading the metrics store, connecting to a source) and takes it again
- * after; between the two it touches nothing of the manager's.  (On a
- * locked route both do nothing: the server holds its lock throughout.) */
+ * (reading the metrics store, a password's hash, connecting to a source)
+ * and takes it again after; between the two it touches nothing of the
+ * manager's.  cd_api_enter asks for the request's credential again (it
+ * may have been revoked meanwhile): false when it is no longer good, the
+ * answer (401 or 403) made; the handler then stops.  (On a locked route
+ * both do nothing: the server holds its lock throughout.) */
 void cd_api_leave(struct ctx *c);
-void cd_api_enter(struct ctx *c);
+bool cd_api_enter(struct ctx *c) __attribute__((warn_unused_result));
 
 enum ftype { F_STR, F_INT, F_OBJ, F_ARR, F_BOOL };
 

@@ -78,13 +78,26 @@ void cd_api_h_source_add(struct ctx *c)
 	cd_buf_init(&err, 512);
 	cd_api_leave(c);
 	int t = cd_src_test(ops, config, &err);
-	cd_api_enter(c);
+	if (!cd_api_enter(c)) {        /* answered: its credential is gone */
+		cd_buf_free(&err);
+		json_decref(config);
+		return;
+	}
 	if (t < 0) {
 		cd_api_error(c, 400, NULL, "source %s not added: %s", name, err.data ? err.data : strerror(-t));
 	} else {
-		int r = cd_mgr_source_add(c->m, name, ops->kind, config, &c->actor);
+		/* refused because another manager's change came first: made
+		 * again here, on the world as it is now (not the whole request:
+		 * the connection test stands) */
+		int r, tries = 0;
+		while ((r = cd_mgr_source_add(c->m, name, ops->kind, config, &c->actor)) == -EAGAIN &&
+		       ++tries < 20 && cd_mgr_follow(c->m) == 0)
+			;
 		if (r == -EEXIST)
 			cd_api_error(c, 409, "name", "there is already a source named '%s'", name);
+		else if (r == -EAGAIN)
+			cd_api_error(c, 503, NULL, "other managers kept changing the same state; "
+				     "nothing was changed, try again");
 		else if (r < 0)
 			cd_api_store_failed(c, r);
 		else

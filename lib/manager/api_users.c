@@ -61,11 +61,25 @@ void cd_api_h_signin(struct ctx *c)
 	}
 	struct cd_mgr_session s = { 0 };
 	int r;
-	if (token)
+	if (token) {
 		r = cd_mgr_signin_token(c->m, token, c->r->origin, &s);
-	else    /* a name no user can have is refused as a wrong one, unlogged */
-		r = cd_api_name_ok(user) ? cd_mgr_signin(c->m, user, pw, c->r->origin, &s) : -EACCES;
-	if (r == -EAGAIN) {
+	} else if (!cd_api_name_ok(user)) {   /* no user has it: refused as a wrong one, unlogged */
+		r = -EACCES;
+	} else {
+		/* (an unlocked route: the hash is checked without the lock) */
+		struct cd_mgr_signin p;
+		r = cd_mgr_signin_begin(c->m, user, c->r->origin, &p, &s);
+		if (r == 0) {
+			cd_api_leave(c);
+			bool ok = cd_mgr_signin_check(&p, pw);
+			if (!cd_api_enter(c)) {      /* (cannot: a sign-in needs no credential) */
+				cd_user_free(&p.user);
+				return;
+			}
+			r = cd_mgr_signin_end(c->m, &p, ok, user, c->r->origin, &s);
+		}
+	}
+	if (r == -EAGAIN && s.retry_after > 0) {
 		c->out->retry_after = s.retry_after;
 		cd_api_error(c, 429, NULL, "too many sign-in attempts: try again in %d s", s.retry_after);
 	} else if (r == -EACCES) {

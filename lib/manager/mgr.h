@@ -369,8 +369,20 @@ struct cd_mgr_session {
 int cd_mgr_signin_admit(struct cd_mgr *m, const char *origin);
 /* Sign in (audited, refusals too): 0 with *out; -EACCES for a wrong user
  * or password (one answer for both); -EAGAIN when origin, or everyone,
- * tried too often.  Called with the manager's lock held; the password's
- * hash is checked with it released (cd_mgr_unlock). */
+ * tried too often.  In three steps, so that a server checks the hash (a
+ * tenth of a second, 64 MiB) without its lock: begin (the rate, the
+ * user's hash into *p), check (the password against it: nothing of the
+ * manager's), end (the refusal audited, or the session opened; frees
+ * *p).  cd_mgr_signin is the three at once. */
+struct cd_mgr_signin {
+	struct cd_user user;
+	bool known;                 /* there is such a user */
+};
+int cd_mgr_signin_begin(struct cd_mgr *m, const char *name, const char *origin,
+			struct cd_mgr_signin *p, struct cd_mgr_session *out);
+bool cd_mgr_signin_check(const struct cd_mgr_signin *p, const char *password);
+int cd_mgr_signin_end(struct cd_mgr *m, struct cd_mgr_signin *p, bool ok, const char *name,
+		      const char *origin, struct cd_mgr_session *out);
 int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
 		  struct cd_mgr_session *out);
 /* Sign in with an API token (admin, operator or viewer): a session named

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,39 +391,62 @@ int cd_mgr_signin_token(struct cd_mgr *m, const char *token, const char *origin,
 	return r;
 }
 
+int cd_mgr_signin_begin(struct cd_mgr *m, const char *name, const char *origin,
+			struct cd_mgr_signin *p, struct cd_mgr_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	memset(p, 0, sizeof(*p));
+	if ((out->retry_after = cd_mgr_signin_admit(m, origin ? origin : "-")) > 0)
+		return -EAGAIN;
+	int r = cd_store_user_get(m->store, name, &p->user);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	p->known = r == 0;
+	return 0;
+}
+
+/* The hash of a password no one has, checked for a user who does not
+ * exist: made once, by the first sign-in's check, without the lock */
+static char nobody[crypto_pwhash_STRBYTES];
+static void make_nobody(void)
+{
+	if (sodium_init() < 0 ||
+	    crypto_pwhash_str(nobody, "nobody", 6, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		nobody[0] = 0;      /* then every unknown user's check fails at once */
+}
+
+bool cd_mgr_signin_check(const struct cd_mgr_signin *p, const char *password)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, make_nobody);
+	/* a user who does not exist costs as long (a hash of nothing's), so
+	 * that the time does not tell names */
+	const char *hash = p->known ? p->user.hash : nobody;
+	return *hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && p->known;
+}
+
+int cd_mgr_signin_end(struct cd_mgr *m, struct cd_mgr_signin *p, bool ok, const char *name,
+		      const char *origin, struct cd_mgr_session *out)
+{
+	int r = -EACCES;
+	if (!ok)
+		cd_mgr_event(m, "audit", NULL, NULL, NULL, json_pack("{s:s, s:s?}", "user", name, "origin", origin),
+			     "sign-in refused for %s from %s", name, origin ? origin : "-");
+	else if ((r = open_session(m, p->user.name, p->user.role, origin, out)) == 0)
+		trust_origin(m, origin);
+	cd_user_free(&p->user);
+	return r;
+}
+
 int cd_mgr_signin(struct cd_mgr *m, const char *name, const char *password, const char *origin,
 		  struct cd_mgr_session *out)
 {
-	memset(out, 0, sizeof(*out));
-	if ((out->retry_after = cd_mgr_signin_admit(m, origin ? origin : "-")) > 0)
-		return -EAGAIN;
-	struct cd_user u = { 0 };
-	int r = cd_store_user_get(m->store, name, &u);
-	if (r < 0 && r != -ENOENT)
+	struct cd_mgr_signin p;
+	int r = cd_mgr_signin_begin(m, name, origin, &p, out);
+	if (r < 0)
 		return r;
-	/* the hash checked without the manager's lock: it takes a while; a
-	 * user who does not exist costs as long (a hash of nothing's), so
-	 * that the time does not tell names */
-	static char nobody[crypto_pwhash_STRBYTES];
-	if (sodium_init() >= 0 && !nobody[0] &&
-	    crypto_pwhash_str(nobody, "nobody", 6, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		nobody[0] = 0;
-	cd_mgr_unlock(m);
-	bool ok = crypto_pwhash_str_verify(r == 0 ? u.hash : nobody, password, strlen(password)) == 0 &&
-		  r == 0;
-	cd_mgr_lock(m);
-	if (!ok) {
-		cd_mgr_event(m, "audit", NULL, NULL, NULL, json_pack("{s:s, s:s?}", "user", name, "origin", origin),
-			     "sign-in refused for %s from %s", name, origin ? origin : "-");
-		cd_user_free(&u);
-		return -EACCES;
-	}
-	r = open_session(m, u.name, u.role, origin, out);
-	if (r == 0)
-		trust_origin(m, origin);
-	cd_user_free(&u);
-	return r;
+	return cd_mgr_signin_end(m, &p, cd_mgr_signin_check(&p, password), name, origin, out);
 }
 
 void cd_mgr_session_free(struct cd_mgr_session *s)
