@@ -52,9 +52,10 @@
 	"+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-RSA:"    \
 	"+ECDHE-ECDSA:%NO_TICKETS"
 
-/* (the connections' limits: cordond_opts.c) A request's line and headers: the API's limits, answered in JSON, and
+/* A request's line and headers: the API's limits, answered in JSON, and
  * libmicrohttpd's buffer per connection (past it, it answers 414 or 431
- * itself, with a fixed body of its own) */
+ * itself, with a fixed body of its own).  (The connections' limits are
+ * options: cordond_opts.c.) */
 #define CD_URI_MAX (8u << 10)
 #define CD_HEADERS_MAX (16u << 10)
 #define CD_CONN_MEMORY (32u << 10)
@@ -104,8 +105,6 @@ static void mgr_log(const char *line)
 {
 	log_line("%s", line);
 }
-
-/* Handlers that read the metrics store long let the others in. */
 
 /* A query argument as it came, NUL bytes and all (the API refuses them);
  * a key given twice becomes an array, refused too. */
@@ -298,7 +297,8 @@ static enum MHD_Result offload(struct MHD_Connection *conn, struct req *rq, json
 		rq->resp.status = 503;
 		rq->resp.retry_after = 1;
 		rq->resp.body = json_pack("{s:s}", "error", stopping ? "the manager is stopping"
-					  : "the manager is busy with other queries; ask again in a second");
+					  : "the manager's workers are all busy (metrics queries, sign-ins, "
+					  "sources' connection tests); ask again in a second");
 		MHD_resume_connection(conn);
 	}
 	pthread_mutex_unlock(&lock);
@@ -663,7 +663,8 @@ static void drain(struct server *s)
 	pthread_mutex_unlock(&lock);
 	cordond_streams_end();
 	/* the workers' requests all answered (a query in progress ends: its
-	 * reads have a budget), no connection left suspended */
+	 * reads have a budget; a source's connection test, by its
+	 * connector's timeouts), no connection left suspended */
 	cordond_work_stop();
 	for (int i = 0; i < 300; i++) {
 		pthread_mutex_lock(&lock);

@@ -185,8 +185,7 @@ void cordond_hook_tags(void *ctx, const char *source, const char *id, const char
 			cd_src_write(live.v[i], id, tag, add, quarantined);
 }
 
-/* Called by a request handler, with the lock held: the test may take
- * seconds, so the other threads go on meanwhile. */
+/* At start, with the lock held: a connector for every source stored. */
 void cordond_sources_start(void)
 {
 	cd_mgr_sources_announce(*mgrp);

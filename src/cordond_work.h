@@ -1,10 +1,12 @@
-/* cordond_work.h - the requests that read the metrics store for long (a
- * metrics query, the objects' list, the OpenMetrics export) answered on
- * worker threads: the server's one thread hands such a request over, its
- * connection suspended, and goes on answering the others (the agents'
- * heartbeats, events and change polls first of all).  The handlers
- * release the manager's lock while they read the store, so a worker holds
- * no one up.  A bounded queue: past it, the request is answered 503. */
+/* cordond_work.h - the requests on routes the API runs unlocked (a
+ * metrics query, the objects' list, the OpenMetrics export, a sign-in, a
+ * source's addition: api.h) answered on worker threads: the server's one
+ * thread hands such a request over, its connection suspended, and goes on
+ * answering the others (the agents' heartbeats, events and change polls
+ * first of all).  The handlers leave the manager's lock for their slow
+ * part (a read of the store, a password's hash, a connection test), so a
+ * worker holds no one up.  A bounded queue: past it, the request is
+ * answered 503. */
 #ifndef CORDOND_WORK_H
 #define CORDOND_WORK_H
 

@@ -1,7 +1,7 @@
 /* collect.h - a host's metrics as its agent reads them, each object's at
  * one time: entries {"kind", "name", "t", "metrics": {SERIES: VALUE}} as
  * POST /api/v1/agent/metrics takes them.  The series are those the
- * catalog is made from (catalog.h): counters as the source counts them
+ * catalog is made from (metrics/catalog.h): counters as the source counts them
  * (nanoseconds made seconds, bytes, requests), gauges as they are.
  *
  * libvirt (collect_virt.c): each running domain's statistics
