@@ -1,6 +1,7 @@
 /* cmd_alerts.c - cordon alerts: alerts listed, shown (symptoms, values,
  * recommendations, drill-down), acknowledged, their actions run; the
  * alert definitions pushed, shown, and their revisions. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,24 +80,27 @@ static void put_word(const char *w)
 	putchar('\'');
 }
 
-/* A span of milliseconds as --since takes it: 7d, 1h, 90m, 45s. */
-static void put_span(long long ms)
+/* A query's value, %XX decoded, up to the next '&', into out. */
+static void unescape(const char *v, char *out, size_t max)
 {
-	long long s = ms / 1000;
-	if (s >= 86400 && s % 86400 == 0)
-		printf("%lldd", s / 86400);
-	else if (s >= 3600 && s % 3600 == 0)
-		printf("%lldh", s / 3600);
-	else if (s >= 60 && s % 60 == 0)
-		printf("%lldm", s / 60);
-	else
-		printf("%llds", s > 0 ? s : 1);
+	size_t n = 0;
+	for (; *v && *v != '&' && n + 1 < max; v++) {
+		unsigned x;
+		if (*v == '%' && sscanf(v + 1, "%2x", &x) == 1 && isxdigit((unsigned char)v[1]) &&
+		    isxdigit((unsigned char)v[2])) {
+			out[n++] = (char)x;
+			v += 2;
+		} else {
+			out[n++] = *v;
+		}
+	}
+	out[n] = 0;
 }
 
 /* The alert's drill-down as the commands that show it: a metrics query
- * (the object's metric, or each related VM's, over the same span, from
- * now) or the event log of its object.  --json prints it as the API
- * has it. */
+ * (the object's metric, or each related VM's, over the alert's own
+ * window: --begin and --end, so that it shows the same read later) or
+ * the event log of its object.  --json prints it as the API has it. */
 static void print_drilldown(json_t *dd)
 {
 	static const struct { const char *key, *opt; } ev[] = {
@@ -106,8 +110,10 @@ static void print_drilldown(json_t *dd)
 	const char *p = path ? strchr(path, '?') : NULL;
 	for (size_t i = 0; p && i < sizeof ev / sizeof ev[0]; i++)
 		if (!strncmp(p + 1, ev[i].key, strlen(ev[i].key))) {
+			char v[1024];
+			unescape(p + 1 + strlen(ev[i].key), v, sizeof(v));
 			printf("look next: cordon events %s ", ev[i].opt);
-			put_word(p + 1 + strlen(ev[i].key));
+			put_word(v);
 			putchar('\n');
 			return;
 		}
@@ -115,8 +121,10 @@ static void print_drilldown(json_t *dd)
 	const char *m = json_string_value(json_array_get(json_object_get(q, "metrics"), 0));
 	if (!m)
 		return;
-	long long span = json_integer_value(json_object_get(q, "end")) -
-			 json_integer_value(json_object_get(q, "begin"));
+	char b[CD_TIME_STRLEN], e[CD_TIME_STRLEN];
+	cd_time_fmt(json_integer_value(json_object_get(q, "begin")) * 1000, b);
+	cd_time_fmt(json_integer_value(json_object_get(q, "end")) * 1000, e);
+	const char *rollup = json_string_value(json_object_get(q, "rollup"));
 	size_t i;
 	json_t *obj;
 	json_array_foreach(json_object_get(q, "objects"), i, obj) {
@@ -126,10 +134,12 @@ static void print_drilldown(json_t *dd)
 		put_word(online_str(obj, "name"));
 		putchar(' ');
 		put_word(m);
-		fputs(" --since ", stdout);
-		put_span(span);
-		printf(" --step %llds --rollup ", (long long)json_integer_value(json_object_get(q, "step_seconds")));
-		put_word(online_str(q, "rollup"));
+		printf(" --begin %s --end %s --step %llds", b, e,
+		       (long long)json_integer_value(json_object_get(q, "step_seconds")));
+		if (rollup) {
+			fputs(" --rollup ", stdout);
+			put_word(rollup);
+		}
 		putchar('\n');
 	}
 }

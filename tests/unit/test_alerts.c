@@ -134,12 +134,15 @@ struct world {
 	size_t nvms;
 	double cpu_ready[8];       /* NaN: no data */
 	bool down;                 /* the host's agent */
+	const char *host;          /* its one host's name: NULL, "h1" */
 };
 
 static size_t w_objects(void *ctx, enum cd_akind k, const char *const **names)
 {
 	struct world *w = ctx;
-	static const char *const hosts[] = { "h1" }, *const ds[] = { "src/ds1" };
+	static const char *hosts[1];
+	static const char *const ds[] = { "src/ds1" };
+	hosts[0] = w->host ? w->host : "h1";
 	*names = k == CD_AK_VM ? w->vms : k == CD_AK_HOST ? hosts : ds;
 	return k == CD_AK_VM ? w->nvms : k == CD_AK_SOURCE ? 0 : 1;
 }
@@ -305,6 +308,38 @@ TEST(alerts_population_share_and_count)
 		ASSERT_EQ(json_array_size(json_object_get(q, "objects")), 3);
 	}
 	ASSERT_EQ(seen, 1);            /* the checks above ran */
+	cd_achanges_free(c, n);
+	cd_aeval_free(e);
+	cd_adefs_free(&a);
+	cd_diags_free(&d);
+}
+
+/* A state's drill-down is the events of its object, the name encoded
+ * for the URL (a vCenter's names may hold spaces and '&') */
+TEST(alerts_state_drilldown_encodes_the_name)
+{
+	struct world w = { { "v1" }, 1, { 0 }, true, "esx 1&b=2" };
+	struct cd_diags d;
+	cd_diags_init(&d);
+	struct cd_adefs a;
+	const char *down = "definitions:\n  - name: down\n    object: host\n    severity: critical\n"
+			   "    symptoms: [{state: agent_down}]\n";
+	ASSERT_EQ(cd_adefs_parse("a.yaml", down, strlen(down), &a, &d), 0);
+	struct cd_aeval *e = cd_aeval_new();
+	struct cd_aworld aw = world_of(&w);
+	struct cd_achange *c;
+	size_t n;
+	ASSERT_EQ(cd_aeval_cycle(e, &a, &aw, 1764547300000, 20000, &c, &n), 0);
+	int seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(c[i].definition, "down"))
+			continue;
+		seen++;
+		ASSERT_STR_EQ(json_string_value(json_object_get(json_object_get(c[i].detail, "drilldown"),
+								"events")),
+			      "/api/v1/events?host=esx%201%26b%3D2");
+	}
+	ASSERT_EQ(seen, 1);
 	cd_achanges_free(c, n);
 	cd_aeval_free(e);
 	cd_adefs_free(&a);
