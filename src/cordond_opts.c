@@ -77,36 +77,41 @@ static int set_console(struct cordond_config *c, const struct opt *o, const char
 	return 0;
 }
 
-/* The limits, each a whole number already in its range. */
-static int set_limit(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
-{
-	(void)arg;
-	struct cd_mgr_limits *l = &c->mopt.limits;
-	switch (o->letter) {
-	case 'K': l->events_keep_s = n * 24 * 3600; break;
-	case 'M': l->events_max_bytes = n << 20; break;
-	case 'R': l->agent_events_per_s = (double)n; break;
-	case 'B': l->agent_bytes_per_s = (double)n * 1024; break;
-	case 'I': l->collect_s = (int)n; break;
-	case 'P': l->series_per_host = n; break;
-	case 'C': c->conn_max = (unsigned)n; break;
-	case 'A': c->conn_per_addr = (unsigned)n; break;
-	case 'i': c->idle_s = (unsigned)n; break;
+/* The limits, each a whole number already in its entry's range. */
+#define LIMIT_SETTER(fn, stmt)                                                              \
+	static int fn(struct cordond_config *c, const struct opt *o, const char *arg, long long n) \
+	{                                                                                   \
+		(void)o, (void)arg;                                                         \
+		stmt;                                                                       \
+		return 0;                                                                   \
 	}
-	return 0;
-}
+LIMIT_SETTER(set_keep_days, c->mopt.limits.events_keep_s = n * 24 * 3600)
+LIMIT_SETTER(set_max_mb, c->mopt.limits.events_max_bytes = n << 20)
+LIMIT_SETTER(set_events_rate, c->mopt.limits.agent_events_per_s = (double)n)
+LIMIT_SETTER(set_kib_rate, c->mopt.limits.agent_bytes_per_s = (double)n * 1024)
+LIMIT_SETTER(set_collect, c->mopt.limits.collect_s = (int)n)
+LIMIT_SETTER(set_series, c->mopt.limits.series_per_host = n)
+LIMIT_SETTER(set_conns, c->conn_max = (unsigned)n)
+LIMIT_SETTER(set_conns_addr, c->conn_per_addr = (unsigned)n)
+LIMIT_SETTER(set_idle, c->idle_s = (unsigned)n)
 
 /* --retention, --remote-write and its token file: the metrics service's */
-static int set_metrics(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+static int metrics_said(int r, const char *err)
 {
-	(void)n;
-	char err[512];
-	if (cd_msvc_opt(&c->mso, o->letter, arg, err, sizeof(err)) < 0) {
+	if (r < 0)
 		fprintf(stderr, "cordond: %s\n", err);
-		return -EINVAL;
-	}
-	return 0;
+	return r < 0 ? -EINVAL : 0;
 }
+#define METRICS_SETTER(fn, call)                                                            \
+	static int fn(struct cordond_config *c, const struct opt *o, const char *arg, long long n) \
+	{                                                                                   \
+		(void)o, (void)n;                                                           \
+		char err[512];                                                              \
+		return metrics_said(call(&c->mso, arg, err, sizeof(err)), err);             \
+	}
+METRICS_SETTER(set_retention, cd_msvc_opt_retention)
+METRICS_SETTER(set_remote_write, cd_msvc_opt_remote_write)
+METRICS_SETTER(set_remote_token, cd_msvc_opt_remote_token)
 
 #define MILLION 1000000
 static const struct opt opts[] = {
@@ -123,33 +128,33 @@ static const struct opt opts[] = {
 	{ "listen", "ADDR:PORT", 'l', 0, 0, set_listen,
 	  "where to listen (default 127.0.0.1:4119; [::1]:PORT\n"
 	  "for IPv6)" },
-	{ "events-keep-days", "N", 'K', 1, MILLION, set_limit, "the event log keeps N days (default 90)..." },
-	{ "events-max-mb", "N", 'M', 1, MILLION, set_limit, "...and at most N MiB (default 1024)" },
-	{ "agent-events-rate", "N", 'R', 1, MILLION, set_limit, "an agent's events: N a second (default 50)..." },
-	{ "agent-kib-rate", "N", 'B', 1, MILLION, set_limit,
+	{ "events-keep-days", "N", 'K', 1, MILLION, set_keep_days, "the event log keeps N days (default 90)..." },
+	{ "events-max-mb", "N", 'M', 1, MILLION, set_max_mb, "...and at most N MiB (default 1024)" },
+	{ "agent-events-rate", "N", 'R', 1, MILLION, set_events_rate, "an agent's events: N a second (default 50)..." },
+	{ "agent-kib-rate", "N", 'B', 1, MILLION, set_kib_rate,
 	  "...and N KiB a second (default 64), each with a\n"
 	  "burst of 30 seconds' worth; the excess is refused\n"
 	  "(429) and the agent sends it again later" },
-	{ "max-connections", "N", 'C', 1, MILLION, set_limit, "at once, in all (default 2000)..." },
-	{ "max-connections-per-address", "N", 'A', 1, MILLION, set_limit,
+	{ "max-connections", "N", 'C', 1, MILLION, set_conns, "at once, in all (default 2000)..." },
+	{ "max-connections-per-address", "N", 'A', 1, MILLION, set_conns_addr,
 	  "...and from one address (default 500)" },
-	{ "idle-timeout", "S", 'i', 1, 3600, set_limit,
+	{ "idle-timeout", "S", 'i', 1, 3600, set_idle,
 	  "close a connection idle or mid-request for S seconds\n"
 	  "(1 to 3600, default 15)" },
-	{ "collect-interval", "S", 'I', 1, 3600, set_limit,
+	{ "collect-interval", "S", 'I', 1, 3600, set_collect,
 	  "agents collect metrics every S seconds (1 to\n"
 	  "3600, default 20)" },
-	{ "series-per-host", "N", 'P', 1, MILLION, set_limit,
+	{ "series-per-host", "N", 'P', 1, MILLION, set_series,
 	  "the metrics series a host's agent may make\n"
 	  "(its VMs', its own, its pools'; default 20000)" },
-	{ "retention", "SPEC", 'T', 0, 0, set_metrics,
+	{ "retention", "SPEC", 'T', 0, 0, set_retention,
 	  "how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
 	  "(the defaults; s, m, h, d, w, y), or for some\n"
 	  "metrics METRIC-GLOB:raw=2d,...; repeatable" },
-	{ "remote-write", "URL", 'W', 0, 0, set_metrics,
+	{ "remote-write", "URL", 'W', 0, 0, set_remote_write,
 	  "every sample also to URL by Prometheus remote\n"
 	  "write 1.0 (up to 4 URLs)..." },
-	{ "remote-write-token-file", "F", 'F', 0, 0, set_metrics,
+	{ "remote-write-token-file", "F", 'F', 0, 0, set_remote_token,
 	  "...with the bearer token in F (for the\n"
 	  "URL given before it)" },
 	{ "console-dir", "DIR", 'c', 0, 0, set_console,

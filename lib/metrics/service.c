@@ -19,33 +19,34 @@ struct cd_msvc {
 	size_t nrw;
 };
 
-int cd_msvc_opt(struct cd_msvc_opts *o, char opt, const char *arg, char *err, size_t errlen)
+int cd_msvc_opt_retention(struct cd_msvc_opts *o, const char *arg, char *err, size_t errlen)
 {
-	if (opt == 'T') {
-		struct cd_retention r = { NULL, { 0 } };
-		if (o->nretention == CD_ARRAY_LEN(o->retention)) {
-			snprintf(err, errlen, "--retention: at most %zu", CD_ARRAY_LEN(o->retention));
-			return -EINVAL;
-		}
-		if (cd_retention_parse(arg, &r, err, errlen))
-			return -EINVAL;
-		free((char *)r.pattern);
-		o->retention[o->nretention++] = arg;
-		return 0;
+	struct cd_retention r = { NULL, { 0 } };
+	if (o->nretention == CD_ARRAY_LEN(o->retention)) {
+		snprintf(err, errlen, "--retention: at most %zu", CD_ARRAY_LEN(o->retention));
+		return -EINVAL;
 	}
-	if (opt == 'W') {
-		if (o->nrw == CD_ARRAY_LEN(o->rw_url) || (strncmp(arg, "http://", 7) &&
-							 strncmp(arg, "https://", 8))) {
-			snprintf(err, errlen, "--remote-write takes an http:// or https:// URL, at most "
-				 "4 times");
-			return -EINVAL;
-		}
-		o->rw_url[o->nrw++] = arg;
-		return 0;
+	if (cd_retention_parse(arg, &r, err, errlen))
+		return -EINVAL;
+	free((char *)r.pattern);
+	o->retention[o->nretention++] = arg;
+	return 0;
+}
+
+int cd_msvc_opt_remote_write(struct cd_msvc_opts *o, const char *arg, char *err, size_t errlen)
+{
+	if (o->nrw == CD_ARRAY_LEN(o->rw_url) || (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))) {
+		snprintf(err, errlen, "--remote-write takes an http:// or https:// URL, at most 4 times");
+		return -EINVAL;
 	}
+	o->rw_url[o->nrw++] = arg;
+	return 0;
+}
+
+int cd_msvc_opt_remote_token(struct cd_msvc_opts *o, const char *arg, char *err, size_t errlen)
+{
 	if (!o->nrw || o->rw_token[o->nrw - 1]) {
-		snprintf(err, errlen, "--remote-write-token-file follows the --remote-write URL it "
-			 "is for");
+		snprintf(err, errlen, "--remote-write-token-file follows the --remote-write URL it is for");
 		return -EINVAL;
 	}
 	o->rw_token[o->nrw - 1] = arg;
@@ -61,7 +62,7 @@ int cd_msvc_start(const char *dir, const struct cd_msvc_opts *o, struct cd_msvc 
 	size_t n = 0;
 	for (size_t i = 0; i < o->nretention; i++) {
 		struct cd_retention r = dflt;
-		cd_retention_parse(o->retention[i], &r, err, errlen);   /* checked by cd_msvc_opt */
+		cd_retention_parse(o->retention[i], &r, err, errlen);   /* checked by cd_msvc_opt_retention */
 		if (r.pattern)
 			ret[n++] = r;
 		else

@@ -17,10 +17,12 @@ struct cd_msvc_opts {
 	void (*log)(const char *line);
 };
 
-/* Take an option: 'T' --retention SPEC, 'W' --remote-write URL, 'F'
+/* cordond's options: --retention SPEC, --remote-write URL,
  * --remote-write-token-file F (for the URL before it).  0, or -EINVAL
  * with a message. */
-int cd_msvc_opt(struct cd_msvc_opts *o, char opt, const char *arg, char *err, size_t errlen);
+int cd_msvc_opt_retention(struct cd_msvc_opts *o, const char *arg, char *err, size_t errlen);
+int cd_msvc_opt_remote_write(struct cd_msvc_opts *o, const char *arg, char *err, size_t errlen);
+int cd_msvc_opt_remote_token(struct cd_msvc_opts *o, const char *arg, char *err, size_t errlen);
 
 struct cd_msvc;
 
