@@ -1,5 +1,6 @@
 /* db.c - what both drivers share (see db.h): opening by target,
- * parameters, the shorthands, and transactions as savepoints. */
+ * parameters, the statements kept, the shorthands, and transactions as
+ * savepoints. */
 #include "db/db_priv.h"
 
 #include <errno.h>
@@ -34,24 +35,45 @@ int cd_db_failf(struct cd_db *db, const char *fmt, ...)
 	return -EIO;
 }
 
-int cd_db_open(const char *target, struct cd_db **out)
+static int db_open(const char *target, bool sqlite, bool readonly, struct cd_db **out)
 {
 	struct cd_db *db = cd_calloc(1, sizeof(*db));
 	*out = db;
-	if (cd_db_target_is_pg(target)) {
-		db->ops = &cd_db_pg_ops;
-		db->kind = CD_DB_PG;
-	} else {
+	if (sqlite) {
 		db->ops = &cd_db_sqlite_ops;
 		db->kind = CD_DB_SQLITE;
+	} else {
+		db->ops = &cd_db_pg_ops;
+		db->kind = CD_DB_PG;
 	}
-	return db->ops->open(db, target);
+	return db->ops->open(db, target, readonly);
+}
+
+int cd_db_open(const char *target, struct cd_db **out)
+{
+	return db_open(target, !cd_db_target_is_pg(target), false, out);
+}
+
+int cd_db_open_sqlite(const char *path, bool readonly, struct cd_db **out)
+{
+	return db_open(path, true, readonly, out);
+}
+
+/* A kept statement let go of: finalized, freed. */
+static void unkeep(struct cd_db_stmt *st)
+{
+	st->db->ops->done(st);
+	free(st->text);
+	free(st);
 }
 
 void cd_db_close(struct cd_db *db)
 {
 	if (!db)
 		return;
+	for (size_t i = 0; i < CD_DB_CACHE_SLOTS; i++)
+		if (db->cache[i])
+			unkeep(db->cache[i]);
 	db->ops->close(db);
 	free(db);
 }
@@ -71,17 +93,16 @@ int cd_db_exec(struct cd_db *db, const char *sql)
 	return db->ops->exec(db, sql);
 }
 
-struct cd_db_stmt *cd_db_vprep(struct cd_db *db, const char *sql, const char *fmt, va_list ap)
+/* st's parameters as fmt says, from ap: 0 or -EINVAL (why in db's error). */
+static int params(struct cd_db_stmt *st, const char *fmt, va_list ap)
 {
-	struct cd_db_stmt *st = cd_calloc(1, sizeof(*st));
-	st->db = db;
+	struct cd_db *db = st->db;
+	st->nparam = 0;
 	for (; fmt && *fmt; fmt++) {
-		if (st->nparam == CD_DB_MAXPARAMS) {
-			cd_db_fail(db, -EINVAL, "too many parameters");
-			free(st);
-			return NULL;
-		}
+		if (st->nparam == CD_DB_MAXPARAMS)
+			return cd_db_fail(db, -EINVAL, "too many parameters");
 		struct cd_db_param *p = &st->param[st->nparam++];
+		memset(p, 0, sizeof(*p));
 		p->type = *fmt;
 		switch (*fmt) {
 		case 's':
@@ -103,12 +124,22 @@ struct cd_db_stmt *cd_db_vprep(struct cd_db *db, const char *sql, const char *fm
 			break;
 		default:
 			cd_db_failf(db, "parameter type '%c' is not known", *fmt);
-			free(st);
-			return NULL;
+			return -EINVAL;
 		}
 	}
-	if (db->ops->prep(st, sql) < 0) {
+	return 0;
+}
+
+struct cd_db_stmt *cd_db_vprep(struct cd_db *db, const char *sql, const char *fmt, va_list ap)
+{
+	struct cd_db_stmt *st = cd_calloc(1, sizeof(*st));
+	st->db = db;
+	if (params(st, fmt, ap) < 0 || db->ops->prep(st, sql) < 0) {
 		free(st);
+		return NULL;
+	}
+	if (db->ops->bind(st) < 0) {
+		cd_db_done(st);
 		return NULL;
 	}
 	return st;
@@ -119,6 +150,63 @@ struct cd_db_stmt *cd_db_prep(struct cd_db *db, const char *sql, const char *fmt
 	va_list ap;
 	va_start(ap, fmt);
 	struct cd_db_stmt *st = cd_db_vprep(db, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* ---- the statements kept ---- */
+
+/* The slot of the statement kept by key, or the empty one where it
+ * goes (NULL: the table is full, which CD_DB_CACHE_MAX prevents). */
+static struct cd_db_stmt **slot(struct cd_db *db, const char *key)
+{
+	uint64_t h = (uint64_t)(uintptr_t)key;
+	h = (h ^ (h >> 29)) * UINT64_C(0x9e3779b97f4a7c15);
+	size_t i = (size_t)(h >> 32) & (CD_DB_CACHE_SLOTS - 1);
+	for (size_t k = 0; k < CD_DB_CACHE_SLOTS; k++, i = (i + 1) & (CD_DB_CACHE_SLOTS - 1))
+		if (!db->cache[i] || db->cache[i]->key == key)
+			return &db->cache[i];
+	return NULL;
+}
+
+struct cd_db_stmt *cd_db_vprep_cached(struct cd_db *db, const char *sql, const char *fmt,
+				      va_list ap)
+{
+	struct cd_db_stmt **at = slot(db, sql), *st = at ? *at : NULL;
+	if (st && st->busy)             /* in use (a caller's loop over its rows): one of its own */
+		return cd_db_vprep(db, sql, fmt, ap);
+	if (st && strcmp(st->text, sql) != 0) {
+		unkeep(st);             /* another text at that address now */
+		*at = st = NULL;
+		db->ncache--;
+	}
+	if (!st) {
+		if (!at || db->ncache >= CD_DB_CACHE_MAX)
+			return cd_db_vprep(db, sql, fmt, ap);
+		st = cd_calloc(1, sizeof(*st));
+		st->db = db;
+		st->key = sql;
+		if (db->ops->prep(st, sql) < 0) {
+			free(st);
+			return NULL;
+		}
+		st->text = cd_strdup(sql);
+		*at = st;
+		db->ncache++;
+	}
+	st->busy = true;
+	if (params(st, fmt, ap) < 0 || db->ops->bind(st) < 0) {
+		cd_db_done(st);
+		return NULL;
+	}
+	return st;
+}
+
+struct cd_db_stmt *cd_db_prep_cached(struct cd_db *db, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct cd_db_stmt *st = cd_db_vprep_cached(db, sql, fmt, ap);
 	va_end(ap);
 	return st;
 }
@@ -163,6 +251,11 @@ void cd_db_done(struct cd_db_stmt *st)
 {
 	if (!st)
 		return;
+	if (st->key) {             /* kept: ready for the next use */
+		st->db->ops->reset(st);
+		st->busy = false;
+		return;
+	}
 	st->db->ops->done(st);
 	free(st);
 }

@@ -43,6 +43,10 @@ int cd_db_target_has_password(const char *target, char *err, size_t errlen);
 /* Open target: an SQLite file (created) or a PostgreSQL server.  *out
  * is set even on failure (for cd_db_error); close it. */
 int cd_db_open(const char *target, struct cd_db **out);
+/* Open an SQLite file by its path, whatever its name holds (an '=' too);
+ * readonly: nothing made or written, beside the process that writes it.
+ * As cd_db_open: *out is set even on failure. */
+int cd_db_open_sqlite(const char *path, bool readonly, struct cd_db **out);
 void cd_db_close(struct cd_db *db);      /* NULL: nothing */
 enum cd_db_kind cd_db_kind(const struct cd_db *db);
 const char *cd_db_error(const struct cd_db *db);
@@ -61,6 +65,19 @@ int cd_db_exec(struct cd_db *db, const char *sql);
  * and returns -EIO. */
 struct cd_db_stmt *cd_db_prep(struct cd_db *db, const char *sql, const char *fmt, ...);
 struct cd_db_stmt *cd_db_vprep(struct cd_db *db, const char *sql, const char *fmt, va_list ap);
+/* As cd_db_prep, but a statement the connection keeps, prepared once and
+ * used again: at the next call with the same sql (by its address, the
+ * text checked) it is reset and its parameters bound anew.  sql must stay
+ * at that address while the connection is open (a string literal, or one
+ * its caller keeps as long).  cd_db_done gives it back; a call while it
+ * is in use (a loop over its rows calling back into the same statement)
+ * gets one of its own, as does one past the connection's 128 kept.  On
+ * PostgreSQL it is a prepared statement of the server's, made again on a
+ * connection made again (cd_db_generation) and when the parameters'
+ * types change.  cd_db_close finalizes them. */
+struct cd_db_stmt *cd_db_prep_cached(struct cd_db *db, const char *sql, const char *fmt, ...);
+struct cd_db_stmt *cd_db_vprep_cached(struct cd_db *db, const char *sql, const char *fmt,
+				      va_list ap);
 /* The next row: 1, 0 when there is none left, or a negative code. */
 int cd_db_step(struct cd_db_stmt *st);
 /* The current row's columns, from 0.  NULL reads as 0 or NULL; text is
@@ -71,7 +88,7 @@ const char *cd_db_text(struct cd_db_stmt *st, int col);
 char *cd_db_text_dup(struct cd_db_stmt *st, int col);      /* caller frees; NULL stays */
 const void *cd_db_blob(struct cd_db_stmt *st, int col, size_t *len);
 bool cd_db_null(struct cd_db_stmt *st, int col);
-void cd_db_done(struct cd_db_stmt *st);     /* NULL: nothing */
+void cd_db_done(struct cd_db_stmt *st);     /* NULL: nothing; kept: reset for its next use */
 
 /* Shorthands: a statement that returns no rows (0, -EEXIST, ...); one
  * that returns one integer (its value, or a negative code; no row: -ENOENT);

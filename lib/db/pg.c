@@ -2,7 +2,10 @@
  *
  * One connection.  A statement is sent with PQexecParams when it is first
  * stepped: its `?` numbered $1, $2, ..., each parameter with its type
- * (text, int8, float8, bytea), results as text (bytea unescaped).  A lost
+ * (text, int8, float8, bytea), results as text (bytea unescaped); a
+ * statement kept (cd_db_prep_cached) is prepared on the server once
+ * (PQprepare) and run by its name (PQexecPrepared), and prepared again
+ * on a connection made again, whose session has none.  A lost
  * connection is -ENOTCONN; the next call outside a transaction connects
  * again (and listens again).  Writers take a transaction-scoped advisory
  * lock, so that every cordon process on the database writes in turn, as
@@ -27,6 +30,7 @@ struct pg {
 	PGconn *conn;
 	char *channel;          /* LISTENed to (again after a reconnection) */
 	int notified;           /* notifications consumed, not yet reported */
+	unsigned names;         /* the prepared statements named so far */
 };
 
 struct pgst {
@@ -37,6 +41,12 @@ struct pgst {
 	int row, nrows;
 	unsigned char *bytes;   /* the last bytea unescaped */
 	char num[CD_DB_MAXPARAMS][32];
+	/* kept: a prepared statement of the server's */
+	char name[24];          /* its name on the connection */
+	bool prepared;          /* on the connection of generation gen, with those types */
+	uint64_t gen;
+	int ntypes;
+	Oid types[CD_DB_MAXPARAMS];
 };
 
 static PGconn *conn_of(struct cd_db *db)
@@ -111,10 +121,12 @@ static int ready(struct cd_db *db)
 	return 0;
 }
 
-static int p_open(struct cd_db *db, const char *target)
+static int p_open(struct cd_db *db, const char *target, bool readonly)
 {
 	struct pg *p = cd_calloc(1, sizeof(*p));
 	db->drv = p;
+	if (readonly)
+		return cd_db_fail(db, -ENOTSUP, "read only: for SQLite's files");
 	db->lock_key = CD_DB_LOCK_KEY;
 	/* the target's own settings win over these (they come after) */
 	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
@@ -202,8 +214,52 @@ static int p_prep(struct cd_db_stmt *st, const char *sql)
 	while (*sql == ' ' || *sql == '(')
 		sql++;
 	q->write = strncasecmp(sql, "SELECT", 6) != 0 && strncasecmp(sql, "WITH", 4) != 0;
+	if (st->key)
+		snprintf(q->name, sizeof(q->name), "cordon_%u", ++((struct pg *)st->db->drv)->names);
 	st->drv = q;
 	return 0;
+}
+
+/* (the parameters are sent with the statement, at its first step) */
+static int p_bind(struct cd_db_stmt *st)
+{
+	(void)st;
+	return 0;
+}
+
+static void p_reset(struct cd_db_stmt *st)
+{
+	struct pgst *q = st->drv;
+	PQclear(q->res);
+	PQfreemem(q->bytes);
+	q->res = NULL;
+	q->bytes = NULL;
+	q->ran = false;
+	q->row = q->nrows = 0;
+}
+
+/* A kept statement prepared on this connection with these types: NULL,
+ * or the failed result. */
+static PGresult *prepare(struct cd_db_stmt *st, const Oid *types)
+{
+	struct pgst *q = st->drv;
+	struct cd_db *db = st->db;
+	bool same = q->ntypes == st->nparam && !memcmp(q->types, types, (size_t)st->nparam * sizeof(Oid));
+	if (q->prepared && q->gen == db->generation && same)
+		return NULL;
+	/* other types: under another name (the old one goes with the session) */
+	if (q->prepared && q->gen == db->generation)
+		snprintf(q->name, sizeof(q->name), "cordon_%u", ++((struct pg *)db->drv)->names);
+	q->prepared = false;
+	PGresult *res = PQprepare(conn_of(db), q->name, q->sql, st->nparam, types);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return res;
+	PQclear(res);
+	q->prepared = true;
+	q->gen = db->generation;
+	q->ntypes = st->nparam;
+	memcpy(q->types, types, (size_t)st->nparam * sizeof(Oid));
+	return NULL;
 }
 
 static PGresult *send(struct cd_db_stmt *st)
@@ -240,7 +296,10 @@ static PGresult *send(struct cd_db_stmt *st)
 			break;
 		}
 	}
-	return PQexecParams(conn_of(st->db), q->sql, st->nparam, types, vals, lens, fmts, 0);
+	if (!st->key)
+		return PQexecParams(conn_of(st->db), q->sql, st->nparam, types, vals, lens, fmts, 0);
+	PGresult *res = prepare(st, types);
+	return res ? res : PQexecPrepared(conn_of(st->db), q->name, st->nparam, vals, lens, fmts, 0);
 }
 
 static int p_step(struct cd_db_stmt *st)
@@ -260,6 +319,9 @@ static int p_step(struct cd_db_stmt *st)
 	q->res = send(st);
 	ExecStatusType s = PQresultStatus(q->res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(q->res, PG_DIAG_SQLSTATE);
+		if (state && !strcmp(state, "26000"))
+			q->prepared = false;    /* gone from the session (DEALLOCATE): made again next time */
 		r = fail(db, q->res);
 		if (own)
 			simple(db, "ROLLBACK");
@@ -381,7 +443,8 @@ static int p_notified(struct cd_db *db, void (*each)(void *ctx, const char *payl
 }
 
 const struct cd_db_ops cd_db_pg_ops = {
-	.open = p_open, .close = p_close, .exec = p_exec, .prep = p_prep, .step = p_step,
+	.open = p_open, .close = p_close, .exec = p_exec, .prep = p_prep, .bind = p_bind,
+	.reset = p_reset, .step = p_step,
 	.text = p_text, .blob = p_blob, .null = p_null, .integer = p_integer, .real = p_real,
 	.done = p_done, .begin = p_begin, .listen = p_listen, .notify = p_notify,
 	.socket = p_socket, .notified = p_notified,

@@ -1,7 +1,9 @@
 /* sqlite.c - the embedded driver: a file of SQLite's (see db.h).
  *
  * One connection, used by one thread at a time (SQLITE_OPEN_NOMUTEX);
- * writers wait up to 5 s for each other (busy timeout). */
+ * writers wait up to 5 s for each other (busy timeout).  A statement kept
+ * (cd_db_prep_cached) is SQLite's prepared statement, reset between
+ * uses. */
 #include "db/db_priv.h"
 
 #include <errno.h>
@@ -18,11 +20,11 @@ static int fail(struct cd_db *db)
 	return cd_db_fail(db, code, h ? sqlite3_errmsg(h) : "out of memory");
 }
 
-static int s_open(struct cd_db *db, const char *path)
+static int s_open(struct cd_db *db, const char *path, bool readonly)
 {
 	sqlite3 *h = NULL;
-	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				 SQLITE_OPEN_NOMUTEX, NULL);
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc = sqlite3_open_v2(path, &h, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	db->drv = h;
 	if (rc != SQLITE_OK)
 		return fail(db);
@@ -40,11 +42,21 @@ static int s_exec(struct cd_db *db, const char *sql)
 	return sqlite3_exec(db->drv, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(db);
 }
 
+/* A statement kept is told so (it lives long: SQLite keeps it out of
+ * its lookaside memory). */
 static int s_prep(struct cd_db_stmt *st, const char *sql)
 {
 	sqlite3_stmt *h;
-	if (sqlite3_prepare_v2(st->db->drv, sql, -1, &h, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(st->db->drv, sql, -1, st->key ? SQLITE_PREPARE_PERSISTENT : 0, &h,
+			       NULL) != SQLITE_OK)
 		return fail(st->db);
+	st->drv = h;
+	return 0;
+}
+
+static int s_bind(struct cd_db_stmt *st)
+{
+	sqlite3_stmt *h = st->drv;
 	for (int i = 0; i < st->nparam; i++) {
 		const struct cd_db_param *p = &st->param[i];
 		switch (p->type) {
@@ -66,8 +78,13 @@ static int s_prep(struct cd_db_stmt *st, const char *sql)
 			break;
 		}
 	}
-	st->drv = h;
 	return 0;
+}
+
+static void s_reset(struct cd_db_stmt *st)
+{
+	sqlite3_reset(st->drv);
+	sqlite3_clear_bindings(st->drv);   /* (they point at the caller's memory) */
 }
 
 static int s_step(struct cd_db_stmt *st)
@@ -126,7 +143,8 @@ static void s_done(struct cd_db_stmt *st)
 }
 
 const struct cd_db_ops cd_db_sqlite_ops = {
-	.open = s_open, .close = s_close, .exec = s_exec, .prep = s_prep, .step = s_step,
+	.open = s_open, .close = s_close, .exec = s_exec, .prep = s_prep, .bind = s_bind,
+	.reset = s_reset, .step = s_step,
 	.text = s_text, .blob = s_blob, .null = s_null, .integer = s_integer, .real = s_real,
 	.done = s_done, .begin = s_begin,
 };

@@ -1,7 +1,8 @@
 /* chunkdb.h - where the metrics store keeps its chunks: the one part of
  * cordon that knows how they are laid out in a database.  Everything else
  * (heads, rollups, queries) works on chunks and calls these functions
- * only, so that a PostgreSQL back end (issue 17) holds the same rows.
+ * only, on either database: one code over db/db.h, its statements in
+ * chunkdb_sql.c, where SQLite's and PostgreSQL's forms differ.
  *
  * The embedded back end is an SQLite database, DIR/metrics.db, in WAL
  * mode: a committed transaction survives kill -9.  DIR/metrics.lock,
@@ -18,11 +19,11 @@
  *    starts a new epoch;
  *  - wal: the samples taken since the last checkpoint, a batch a row.
  *
- * On PostgreSQL (chunkdb_pg.h), in the database several managers share,
- * the same tables are named metrics_*; heads, samples written ahead and
- * epochs are each manager's own (a writer's), a row of samples written
- * ahead holds one group's, and the other writers' are read with the
- * chunks. */
+ * On PostgreSQL, in the database several managers share, the same
+ * tables are named metrics_*; heads, samples written ahead and epochs
+ * are each manager's own (a writer's, chunkdb_share.c), a row of samples
+ * written ahead holds one group's, and the other writers' are read with
+ * the chunks. */
 #ifndef CD_CHUNKDB_H
 #define CD_CHUNKDB_H
 
@@ -110,15 +111,18 @@ int cd_chunkdb_series_each(struct cd_chunkdb *db, int64_t after,
 
 
 int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c);
-/* A group's chunks of a tier that hold times in [from, to], in the order
- * they were written (a series' values come in time order so). */
+/* A group's chunks of a tier that hold times in [from, to], in time
+ * order: by their last time, then as written (chunks that overlap, of
+ * several writers or a series late in its group, come so too: a reader
+ * of samples sorts them). */
 int cd_chunkdb_get(struct cd_chunkdb *db, int64_t group, int tier, int64_t from, int64_t to,
 		   cd_chunk_fn fn, void *arg);
 /* The group's last few chunks of a tier that end before t, the latest
  * first. */
 int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 			  cd_chunk_fn fn, void *arg);
-/* The group's last chunk of a tier written (none: fn is not called). */
+/* The group's newest chunk of a tier: the one with the greatest last
+ * time, whenever it was written (none: fn is not called). */
 int cd_chunkdb_get_last(struct cd_chunkdb *db, int64_t group, int tier, cd_chunk_fn fn,
 			void *arg);
 /* The first time of the group's chunks of a tier that end at t or later:
