@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/varint.h"
+
 #define XOR 255
 #define MAX_E 12
 #define RICE 64                    /* 64 + e: decimal, Rice-coded */
@@ -123,23 +125,13 @@ static int put_end(struct bw *w)
 	return w->err;
 }
 
-static int64_t unzigzag(uint64_t z)
-{
-	return (int64_t)((z >> 1) ^ (0 - (z & 1)));
-}
-
-static uint64_t zigzag(int64_t d)
-{
-	return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
-}
-
 static void put_dod(struct bw *w, int64_t d, int *len)
 {
 	if (d == 0) {
 		put(w, 0, 1);
 		return;
 	}
-	uint64_t z = zigzag(d);
+	uint64_t z = cd_zigzag(d);
 	int n = 64 - __builtin_clzll(z);
 	if (*len && n <= *len && n >= *len - 5) {
 		put(w, 2, 2);
@@ -253,17 +245,6 @@ static void put_xor(struct bw *w, struct xor_state *s, uint64_t bits)
 	s->trail = trail;
 }
 
-static int put_varint(struct cd_buf *b, uint64_t v)
-{
-	uint8_t o[10];
-	int k = 0;
-	do {
-		o[k++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return cd_buf_add(b, o, (size_t)k);
-}
-
 /* (a column's or the times' bits: at most 96 a row, with its presence
  * bit and an escaped Rice code, and a header) */
 #define BODY_MAX ((size_t)CD_BLOCK_MAX_ROWS * 12 + 64)
@@ -318,7 +299,7 @@ static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_
 			zs[nz++] = (uint64_t)kk;
 		} else {
 			int64_t d = (int64_t)((uint64_t)kk - (uint64_t)k);
-			zs[nz++] = zigzag((int64_t)((uint64_t)d - (uint64_t)dk));
+			zs[nz++] = cd_zigzag((int64_t)((uint64_t)d - (uint64_t)dk));
 			dk = d;
 		}
 		k = kk;
@@ -332,15 +313,15 @@ static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_
 			if (rk >= 0)
 				put_rice(&w, zs[i], rk);
 			else
-				put_dod(&w, unzigzag(zs[i]), &klen);
+				put_dod(&w, cd_unzigzag(zs[i]), &klen);
 		}
 		free(zs);
 	}
 	int r = put_end(&w);
-	r = r ? r : put_varint(out, c->id);
+	r = r ? r : cd_varint_add(out, c->id);
 	uint8_t m[3] = { (uint8_t)(e < 0 ? XOR : rk >= 0 ? RICE + e : e), dense, (uint8_t)rk };
 	r = r ? r : cd_buf_add(out, m, rk >= 0 ? 3 : 2);
-	r = r ? r : put_varint(out, body.len);
+	r = r ? r : cd_varint_add(out, body.len);
 	if (!r && body.len)
 		r = cd_buf_add(out, body.data, body.len);
 	cd_buf_free(&body);
@@ -364,8 +345,8 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 	}
 	uint8_t version = 1;
 	int r = cd_buf_add(out, &version, 1);
-	r = r ? r : put_varint(out, nrows);
-	r = r ? r : put_varint(out, ncols);
+	r = r ? r : cd_varint_add(out, nrows);
+	r = r ? r : cd_varint_add(out, ncols);
 	struct cd_buf tb;
 	cd_buf_init(&tb, BODY_MAX);
 	struct bw w = { .b = &tb };
@@ -378,7 +359,7 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 		dt = d;
 	}
 	r = r ? r : put_end(&w);
-	r = r ? r : put_varint(out, tb.len);
+	r = r ? r : cd_varint_add(out, tb.len);
 	r = r ? r : cd_buf_add(out, tb.data, tb.len);
 	cd_buf_free(&tb);
 	for (size_t c = 0; !r && c < ncols; c++)
@@ -445,7 +426,7 @@ static bool get_dod(struct br *r, int64_t *d, int *len)
 		z |= UINT64_C(1) << (n - 1);
 		*len = (int)n;
 	}
-	*d = unzigzag(z);
+	*d = cd_unzigzag(z);
 	return true;
 }
 
@@ -476,7 +457,7 @@ static bool get_rice(struct br *r, int k, int64_t *d)
 			return false;
 		z |= (uint64_t)q << k;
 	}
-	*d = unzigzag(z);
+	*d = cd_unzigzag(z);
 	return true;
 }
 
@@ -508,22 +489,6 @@ static bool get_xor(struct br *r, struct xor_state *s)
 	return true;
 }
 
-static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*p == end)
-			return false;
-		uint8_t c = *(*p)++;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = x;
-			return true;
-		}
-	}
-	return false;
-}
-
 struct colhdr {
 	uint64_t id;
 	int mode;                  /* the exponent, or XOR */
@@ -537,7 +502,7 @@ struct colhdr {
 static bool column_at(const uint8_t **p, const uint8_t *end, struct colhdr *c)
 {
 	uint64_t len;
-	if (!get_varint(p, end, &c->id) || end - *p < 2)
+	if (!cd_varint_get(p, end, &c->id) || end - *p < 2)
 		return false;
 	uint8_t dense = (*p)[1];
 	c->mode = (*p)[0];
@@ -552,7 +517,7 @@ static bool column_at(const uint8_t **p, const uint8_t *end, struct colhdr *c)
 		c->mode -= RICE;
 		c->rice = *(*p)++;
 	}
-	if (!get_varint(p, end, &len) || len > (uint64_t)(end - *p))
+	if (!cd_varint_get(p, end, &len) || len > (uint64_t)(end - *p))
 		return false;
 	c->body = *p;
 	c->len = (size_t)len;
@@ -565,9 +530,10 @@ int cd_block_open(struct cd_block *b, const void *data, size_t len)
 	memset(b, 0, sizeof(*b));
 	const uint8_t *p = data, *end = p + len;
 	uint64_t nrows, ncols, tlen;
-	if (len < 1 || *p++ != 1 || !get_varint(&p, end, &nrows) || !get_varint(&p, end, &ncols) ||
+	if (len < 1 || *p++ != 1 || !cd_varint_get(&p, end, &nrows) ||
+	    !cd_varint_get(&p, end, &ncols) ||
 	    nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS ||
-	    !get_varint(&p, end, &tlen) || tlen > (uint64_t)(end - p) ||
+	    !cd_varint_get(&p, end, &tlen) || tlen > (uint64_t)(end - p) ||
 	    nrows > tlen * 8 + 1 ||   /* a row's time takes a bit at least... */
 	    nrows * ncols > 8 * (uint64_t)len + ncols)   /* ...and each cell of a column
 	                                                  * (a value's, or its absence's) */

@@ -363,17 +363,15 @@ static int du_head(void *arg, const struct cd_chunk_row *c)
 	return 0;
 }
 
+static void du_sample(void *arg, int64_t id, int64_t t, double v)
+{
+	(void)id, (void)t, (void)v;
+	(*(uint64_t *)arg)++;
+}
+
 static int du_wal(void *arg, const void *data, size_t len)
 {
-	const uint8_t *p = data, *end = p + len;
-	while (p < end) {          /* a varint, then 16 bytes */
-		while (p < end && (*p & 0x80))
-			p++;
-		if (end - p < 17)
-			break;
-		p += 17;
-		(*(uint64_t *)arg)++;
-	}
+	cd_mstore_wal_decode(data, len, du_sample, arg);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/varint.h"
+
 #define DEFAULT_MAX_SERIES 200000
 #define DEFAULT_BLOCK_ROWS 240
 
@@ -250,18 +252,13 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	/* written ahead first: a batch past its limit (the database away
 	 * long) takes no more, and the head is as it was */
 	if (!st->bulk && !st->replaying) {
-		uint8_t e[26];
-		int k = 0;
-		for (uint64_t x = (uint64_t)s->id; ; x >>= 7) {
-			e[k++] = (uint8_t)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
-			if (x < 0x80)
-				break;
-		}
+		uint8_t e[CD_VARINT_MAX + 16];
+		size_t k = cd_varint_put(e, (uint64_t)s->id);
 		uint64_t b;
 		memcpy(&b, &v, sizeof(b));
 		put_le64(&e[k], (uint64_t)t);
 		put_le64(&e[k + 8], b);
-		if (cd_buf_add(&st->wal, e, (size_t)k + 16) < 0) {
+		if (cd_buf_add(&st->wal, e, k + 16) < 0) {
 			st->unkept++;
 			return -ENOBUFS;
 		}
@@ -289,13 +286,7 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 static const uint8_t *wal_entry(const uint8_t *p, const uint8_t *end, uint64_t *id, int64_t *t,
 				double *v)
 {
-	*id = 0;
-	for (int shift = 0; p < end && shift < 64; shift += 7) {
-		*id |= (uint64_t)(*p & 0x7f) << shift;
-		if (!(*p++ & 0x80))
-			break;
-	}
-	if (end - p < 16)
+	if (!cd_varint_get(&p, end, id) || end - p < 16)
 		return NULL;
 	*t = (int64_t)get_le64(p);
 	uint64_t b = get_le64(p + 8);
