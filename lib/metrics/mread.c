@@ -7,28 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cd_mstore_block_column(const void *data, size_t len, uint64_t id, int64_t **t, double **v,
-			   uint8_t **has, size_t *nrows)
-{
-	struct cd_block b;
-	if (cd_block_open(&b, data, len))
-		return -EINVAL;
-	*t = cd_malloc(b.nrows * sizeof(**t));
-	*v = cd_malloc(b.nrows * sizeof(**v));
-	*has = cd_malloc(b.nrows);
-	int r = cd_block_column(&b, id, *v, *has);
-	if (r > 0 && cd_block_times(&b, *t))
-		r = -EINVAL;
-	if (r <= 0) {
-		free(*t);
-		free(*v);
-		free(*has);
-		return r ? r : -EINVAL;
-	}
-	*nrows = b.nrows;
-	return r;
-}
-
 static void info_of(const struct cd_mstore *st, const struct series *s, struct cd_series_info *i)
 {
 	*i = (struct cd_series_info){ .id = s->id, .key = s->key, .metric = s->metric,
@@ -136,25 +114,34 @@ static void in_order(struct collect *c)
 	c->n = m;
 }
 
+/* A block's samples of the series, decoded one by one into c, up to the
+ * end of the range (a block's rows go forward in time); none of them when
+ * it does not decode to its end. */
 static void take(struct collect *c, const void *data, size_t len)
 {
-	int64_t *t;
-	double *v;
-	uint8_t *has;
-	size_t n;
-	int r = cd_mstore_block_column(data, len, c->id, &t, &v, &has, &n);
-	if (r == -ENOENT)
-		return;
-	if (r < 0) {
+	struct cd_block b;
+	struct cd_block_iter it;
+	struct cd_block_cur col;
+	int64_t t;
+	double v;
+	if (cd_block_open(&b, data, len) || cd_block_iter_init(&it, &b, &c->id, &col, 1)) {
 		c->corrupt = true;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (has[i])
-			take_one(c, t[i], v[i]);
-	free(t);
-	free(v);
-	free(has);
+	if (!col.found)
+		return;
+	cd_grow(&c->v, &c->cap, c->n + b.nrows, sizeof(*c->v));   /* once, not sample by sample */
+	size_t n = c->n;
+	struct cd_sample prev = c->prev ? *c->prev : (struct cd_sample){ 0 };
+	int r;
+	while ((r = cd_block_next_value(&it, &t, &v)) > 0 && t <= c->to)
+		take_one(c, t, v);
+	if (r < 0) {
+		c->corrupt = true;
+		c->n = n;
+		if (c->prev)
+			*c->prev = prev;
+	}
 }
 
 static int take_row(void *arg, const struct cd_chunk_row *row)
@@ -244,49 +231,47 @@ static void set_field(struct cd_rollup *p, bool counter, int f, double v)
 	}
 }
 
+/* A record's points of the series: its fields' columns read together,
+ * row by row, up to the end of the range. */
 static int take_points(void *arg, const struct cd_chunk_row *row)
 {
 	struct points *p = arg;
 	struct cd_block b;
-	if (cd_block_open(&b, row->data, row->len)) {
+	struct cd_block_iter it;
+	struct cd_block_cur col[NFIELDS];
+	uint64_t ids[NFIELDS];
+	int field[NFIELDS], nf = 0;
+	for (int f = 0; f < NFIELDS; f++)
+		if (!f || (p->fields & (1u << f))) {
+			ids[nf] = p->id + (uint64_t)f;
+			field[nf++] = f;
+		}
+	if (cd_block_open(&b, row->data, row->len) ||
+	    cd_block_iter_init(&it, &b, ids, col, (size_t)nf)) {
 		p->corrupt = true;
 		return 0;
 	}
-	int64_t *t = cd_malloc(b.nrows * sizeof(*t));
-	struct cd_rollup *pt = cd_calloc(b.nrows, sizeof(*pt));
-	double *v = cd_malloc(b.nrows * sizeof(*v));
-	uint8_t *has = cd_malloc(b.nrows), *any = cd_calloc(b.nrows, 1);
-	int r = cd_block_times(&b, t);
-	for (int f = 0; !r && f < NFIELDS; f++) {
-		if (f && !(p->fields & (1u << f)))
-			continue;
-		int got = cd_block_column(&b, p->id + (uint64_t)f, v, has);
-		if (got == -ENOENT)
-			break;             /* the series is not in this record */
-		if (got < 0) {
-			r = -EINVAL;
-			break;
-		}
-		for (size_t i = 0; i < b.nrows; i++)
-			if (has[i]) {
-				set_field(&pt[i], p->counter, f, v[i]);
-				any[i] = 1;
-			}
-	}
-	if (r)
-		p->corrupt = true;
+	if (!col[0].found)
+		return 0;                  /* the series is not in this record */
 	cd_grow(&p->v, &p->cap, p->n + b.nrows, sizeof(*p->v));   /* once, not point by point */
-	for (size_t i = 0; !r && i < b.nrows; i++)
-		if (any[i] && t[i] >= p->from && t[i] <= p->to &&
-		    (!p->n || t[i] > p->v[p->n - 1].t)) {
-			pt[i].t = t[i];
-			CD_PUSH(p->v, p->n, p->cap, pt[i]);
-		}
-	free(t);
-	free(pt);
-	free(v);
-	free(has);
-	free(any);
+	size_t n = p->n;
+	int64_t t;
+	int r;
+	while ((r = cd_block_iter_next(&it, &t)) > 0 && t <= p->to) {
+		struct cd_rollup pt = { .t = t };
+		bool any = false;
+		for (int k = 0; k < nf; k++)
+			if (col[k].present) {
+				set_field(&pt, p->counter, field[k], col[k].v);
+				any = true;
+			}
+		if (any && t >= p->from && (!p->n || t > p->v[p->n - 1].t))
+			p->v[p->n++] = pt;
+	}
+	if (r < 0) {
+		p->corrupt = true;
+		p->n = n;                  /* none of a record that does not decode */
+	}
 	return 0;
 }
 
@@ -346,20 +331,17 @@ void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *out)
 	pthread_mutex_unlock(&st->mu);
 }
 
+static void du_value(void *arg, size_t col, uint64_t id, int64_t t, double v)
+{
+	(void)col, (void)id, (void)t, (void)v;
+	(*(uint64_t *)arg)++;
+}
+
 static int du_head(void *arg, const struct cd_chunk_row *c)
 {
 	struct cd_block b;
-	if (cd_block_open(&b, c->data, c->len))
-		return 0;
-	double *v = cd_malloc(b.nrows * sizeof(*v));
-	uint8_t *has = cd_malloc(b.nrows);
-	for (size_t k = 0; k < b.ncols; k++) {
-		int n = cd_block_column(&b, cd_block_col_id(&b, k), v, has);
-		if (n > 0)
-			*(uint64_t *)arg += (uint64_t)n;
-	}
-	free(v);
-	free(has);
+	if (!cd_block_open(&b, c->data, c->len))
+		cd_block_each(&b, du_value, arg);
 	return 0;
 }
 
