@@ -65,20 +65,42 @@ size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name
 	return n;
 }
 
+/* A series' samples being read from wherever they are.  Streaming (a
+ * sink): each given as it is decoded while they come in time order, which
+ * they do but where two writers' overlap or a block does not decode; then
+ * the read is done again into an array, put in order, and given from the
+ * first.  Else, and then: all of them into v. */
 struct collect {
 	uint64_t id;
 	int64_t from, to;
-	struct cd_sample *v, *prev;
+	struct cd_sample *prev;
+	const struct cd_sample_sink *sink;
+	int64_t last;              /* the last given to the sink (INT64_MIN: none) */
+	bool redo;                 /* streaming could not go on: read again */
+	struct cd_sample *v;
 	size_t n, cap;
 	bool corrupt, unsorted;
 };
 
 static void take_one(struct collect *c, int64_t t, double v)
 {
+	if (c->redo)
+		return;
 	if (t < c->from) {
-		if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
+		if (c->sink && c->last != INT64_MIN)
+			c->redo = true;    /* one before the range after some in it */
+		else if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
 			*c->prev = (struct cd_sample){ t, v };
 	} else if (t <= c->to) {
+		if (c->sink) {
+			if (c->last != INT64_MIN && t <= c->last) {
+				c->redo = true;
+				return;
+			}
+			c->last = t;
+			c->sink->take(c->sink->arg, t, v);
+			return;
+		}
 		if (c->n && t <= c->v[c->n - 1].t)
 			c->unsorted = true;
 		CD_PUSH(c->v, c->n, c->cap, ((struct cd_sample){ t, v }));
@@ -116,7 +138,7 @@ static void in_order(struct collect *c)
 
 /* A block's samples of the series, decoded one by one into c, up to the
  * end of the range (a block's rows go forward in time); none of them when
- * it does not decode to its end. */
+ * it does not decode to its end (streaming: read again). */
 static void take(struct collect *c, const void *data, size_t len)
 {
 	struct cd_block b;
@@ -124,20 +146,24 @@ static void take(struct collect *c, const void *data, size_t len)
 	struct cd_block_cur col;
 	int64_t t;
 	double v;
+	if (c->redo)
+		return;
 	if (cd_block_open(&b, data, len) || cd_block_iter_init(&it, &b, &c->id, &col, 1)) {
 		c->corrupt = true;
 		return;
 	}
 	if (!col.found)
 		return;
-	cd_grow(&c->v, &c->cap, c->n + b.nrows, sizeof(*c->v));   /* once, not sample by sample */
+	if (!c->sink)
+		cd_grow(&c->v, &c->cap, c->n + b.nrows, sizeof(*c->v));   /* once a block */
 	size_t n = c->n;
 	struct cd_sample prev = c->prev ? *c->prev : (struct cd_sample){ 0 };
 	int r;
-	while ((r = cd_block_next_value(&it, &t, &v)) > 0 && t <= c->to)
+	while ((r = cd_block_next_value(&it, &t, &v)) > 0 && t <= c->to && !c->redo)
 		take_one(c, t, v);
 	if (r < 0) {
 		c->corrupt = true;
+		c->redo = c->sink != NULL;
 		c->n = n;
 		if (c->prev)
 			*c->prev = prev;
@@ -150,13 +176,23 @@ static int take_row(void *arg, const struct cd_chunk_row *row)
 	return 0;
 }
 
-int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
-			     struct cd_sample **out, size_t *n, struct cd_sample *prev)
+/* The blocks before the range, the latest first, until one has the
+ * series (that has the sample before the range: blocks of one writer do
+ * not overlap). */
+static int take_before(void *arg, const struct cd_chunk_row *row)
 {
-	struct collect c = { .id = (uint64_t)s->id, .from = from, .to = to, .prev = prev };
+	struct collect *c = arg;
+	take(c, row->data, row->len);
+	return c->prev->t != INT64_MIN;
+}
+
+/* Every sample of the series in [from, to] into c, from wherever it is. */
+static int collect(struct cd_mstore *st, struct series *s, struct collect *c)
+{
 	struct group *g = &st->g[s->g];
-	if (prev)
-		prev->t = INT64_MIN;
+	int64_t from = c->from, to = c->to;
+	if (c->prev)
+		c->prev->t = INT64_MIN;
 	int r = 0;
 	/* all in memory when the head's first sample of the series is before
 	 * from (at it, without prev): the recent past, as the alerts read
@@ -164,27 +200,36 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 	bool in_head = false;
 	for (size_t i = 0; s->col >= 0 && i < g->nrows; i++)
 		if (g->has[i * g->ccap + (size_t)s->col]) {
-			in_head = prev ? g->t[i] < from : g->t[i] <= from;
+			in_head = c->prev ? g->t[i] < from : g->t[i] <= from;
 			break;
 		}
 	/* shared: not when another manager wrote the group since */
 	if (in_head && g->foreign_t != INT64_MIN && g->foreign_t >= g->t[0])
 		in_head = false;
-	if (!in_head && prev && from > INT64_MIN)
-		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from, take_row, &c);
+	if (!in_head && c->prev && from > INT64_MIN)
+		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from,
+					  st->shared ? take_row : take_before, c);
 	if (!in_head && !r)
-		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, &c);
+		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, c);
 	if (!in_head && !r && st->shared)
-		r = cd_mstore_others_locked(st, g, take_other, &c);
+		r = cd_mstore_others_locked(st, g, take_other, c);
 	for (size_t i = 0; !in_head && !r && i < st->npending; i++)
 		if (st->pending[i].group == g->id && st->pending[i].t0 <= to)
-			take(&c, st->pending[i].data, st->pending[i].len);
+			take(c, st->pending[i].data, st->pending[i].len);
 	if (!r && s->col >= 0)
 		for (size_t i = 0; i < g->nrows; i++)
 			if (g->has[i * g->ccap + (size_t)s->col])
-				take_one(&c, g->t[i], g->v[i * g->ccap + (size_t)s->col]);
-	if (c.corrupt)
+				take_one(c, g->t[i], g->v[i * g->ccap + (size_t)s->col]);
+	if (!r && !c->redo && c->corrupt)
 		cd_logf(st->log, "metrics: a block of %s does not decode; skipped", s->key);
+	return r;
+}
+
+int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
+			     struct cd_sample **out, size_t *n, struct cd_sample *prev)
+{
+	struct collect c = { .id = (uint64_t)s->id, .from = from, .to = to, .prev = prev };
+	int r = collect(st, s, &c);
 	if (r) {
 		free(c.v);
 		return r;
@@ -193,6 +238,28 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 	*out = c.v;
 	*n = c.n;
 	return 0;
+}
+
+int cd_mstore_samples_each(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
+			   struct cd_sample *prev, const struct cd_sample_sink *sink)
+{
+	pthread_mutex_lock(&st->mu);
+	struct series *s = cd_mstore_get(st, id);
+	struct collect c = { .id = (uint64_t)id, .from = from, .to = to, .prev = prev,
+			     .sink = sink, .last = INT64_MIN };
+	int r = s ? collect(st, s, &c) : -ENOENT;
+	if (!r && c.redo) {                /* in an array, in order, given again */
+		struct cd_sample *v;
+		size_t n;
+		sink->again(sink->arg);
+		r = cd_mstore_samples_locked(st, s, from, to, &v, &n, prev);
+		for (size_t i = 0; !r && i < n; i++)
+			sink->take(sink->arg, v[i].t, v[i].v);
+		if (!r)
+			free(v);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return r;
 }
 
 int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,

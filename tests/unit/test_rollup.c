@@ -2,6 +2,7 @@
  * sum, count and last, counters' exact rate over a step with a reset
  * inside, the peak of one interval kept, merging two halves. */
 #include <math.h>
+#include <string.h>
 
 #include "metrics/rollup.h"
 #include "test.h"
@@ -44,4 +45,47 @@ TEST(rollup_steps_gauges_and_counters)
 	struct cd_rollup one;
 	ASSERT_EQ(cd_rollup_counter(c, 1, NULL, 60000, &one, 1), 1);
 	ASSERT(isnan(cd_rollup_rate(&one)));
+}
+
+/* The roller, a sample at a time, makes what the arrays make; full, it
+ * refuses the sample that would start a step, which a larger out then
+ * takes; without rates a counter's rate_min and rate_max are left 0. */
+TEST(rollup_roller_sample_by_sample)
+{
+	struct cd_sample prev = { -20000, 100 };
+	struct cd_sample c[7] = { { 0, 200 }, { 20000, 300 }, { 40000, 2300 }, { 60000, 2400 },
+				  { 80000, 50 }, { 100000, 150 }, { 125000, 180 } };
+	struct cd_rollup want[3], got[3];
+	ASSERT_EQ(cd_rollup_counter(c, 7, &prev, 60000, want, 3), 3);
+	struct cd_roller r;
+	cd_roller_init(&r, true, true, 60000, &prev, got, 1);
+	size_t i = 0;
+	while (i < 7 && cd_roller_add(&r, c[i].t, c[i].v))
+		i++;
+	ASSERT_EQ(i, 3);                  /* 60 s starts a second step: refused */
+	ASSERT_EQ(r.n, 1);
+	r.max = 3;                         /* room made: the same sample again */
+	for (; i < 7; i++)
+		ASSERT(cd_roller_add(&r, c[i].t, c[i].v));
+	ASSERT_EQ(r.n, 3);
+	ASSERT(memcmp(got, want, sizeof(want)) == 0);
+	/* no rates: the same but for them */
+	cd_roller_init(&r, true, false, 60000, &prev, got, 3);
+	for (i = 0; i < 7; i++)
+		ASSERT(cd_roller_add(&r, c[i].t, c[i].v));
+	for (size_t k = 0; k < 3; k++) {
+		ASSERT(got[k].t == want[k].t && got[k].count == want[k].count);
+		ASSERT(got[k].increase == want[k].increase && got[k].covered_ms == want[k].covered_ms);
+		ASSERT(got[k].rate_min == 0 && got[k].rate_max == 0);
+	}
+	/* a gauge, before the epoch too */
+	struct cd_sample g[4] = { { -70000, 4 }, { -50000, 1 }, { -10000, 9 }, { 5000, 2 } };
+	ASSERT_EQ(cd_rollup_gauge(g, 4, 60000, want, 3), 3);
+	cd_roller_init(&r, false, false, 60000, NULL, got, 3);
+	for (i = 0; i < 4; i++)
+		ASSERT(cd_roller_add(&r, g[i].t, g[i].v));
+	ASSERT_EQ(r.n, 3);
+	ASSERT(memcmp(got, want, sizeof(want)) == 0);
+	ASSERT_EQ(got[0].t, -120000);
+	ASSERT(got[1].t == -60000 && got[1].count == 2 && got[1].sum == 10);
 }
