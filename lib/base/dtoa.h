@@ -16,6 +16,7 @@
 #define CD_DTOA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,10 @@ extern "C" {
  * to 1e17, where every integer fits 64 bits); -0 is 0; NaN and the
  * infinities, which JSON has not, are null. */
 size_t cd_dtoa(double v, char *out);
+
+/* v in decimal into out (CD_DTOA_MAX bytes at least), NUL-terminated:
+ * its length (the times of an answer, by the same digit writer). */
+size_t cd_itoa(int64_t v, char *out);
 
 #ifdef __cplusplus
 }

@@ -139,6 +139,11 @@ static int buf_reserve(struct cd_buf *b, size_t n)
 	return 0;
 }
 
+int cd_buf_reserve(struct cd_buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
 int cd_buf_add(struct cd_buf *b, const void *p, size_t n)
 {
 	int r = buf_reserve(b, n);

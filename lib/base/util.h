@@ -47,6 +47,9 @@ struct cd_buf {
 void cd_buf_init(struct cd_buf *b, size_t max);
 void cd_buf_free(struct cd_buf *b);
 void cd_buf_reset(struct cd_buf *b);
+/* Room for n more bytes made at once (a text whose size is known about:
+ * no copy at each doubling): 0, or -E2BIG past max (and b is full). */
+int cd_buf_reserve(struct cd_buf *b, size_t n) __attribute__((warn_unused_result));
 int cd_buf_add(struct cd_buf *b, const void *p, size_t n) __attribute__((warn_unused_result));
 int cd_buf_puts(struct cd_buf *b, const char *s);
 int cd_buf_printf(struct cd_buf *b, const char *fmt, ...)

@@ -181,24 +181,6 @@ static const char *unit_of(const struct cd_metric *m, enum cd_agg agg, char buf[
 	return m->how == CD_HOW_PER_CPU ? "seconds" : m->unit;
 }
 
-/* A whole number in decimal, into out (at least 21 bytes): its length. */
-static size_t int_text(int64_t v, char *out)
-{
-	char tmp[24];
-	size_t n = 0;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	size_t k = 0;
-	if (v < 0)
-		out[k++] = '-';
-	while (n)
-		out[k++] = tmp[--n];
-	return k;
-}
-
 void cd_api_h_metrics_query(struct ctx *c)
 {
 	static const struct field f[] = {
@@ -289,8 +271,11 @@ void cd_api_h_metrics_query(struct ctx *c)
 	 * an allocation each, and there may be millions) */
 	struct cd_buf b;
 	cd_buf_init(&b, QUERY_ANSWER_MAX);
+	/* room for about what the answer takes (36 bytes a point here), made
+	 * at once: no copy of it at each doubling */
+	size_t about = (size_t)(steps * (int64_t)(no * nm)) * 40 + no * nm * 256;
+	int r = cd_buf_reserve(&b, about < QUERY_ANSWER_MAX ? about : QUERY_ANSWER_MAX);
 	cd_buf_puts(&b, "{\"series\": [");
-	int r = 0;
 	int64_t budget = QUERY_BUDGET_POINTS;
 	unlock(c);
 	for (size_t i = 0; !r && i < no; i++) {
@@ -317,26 +302,31 @@ void cd_api_h_metrics_query(struct ctx *c)
 			h[strlen(h) - 1] = 0;      /* the closing brace: the points follow */
 			cd_buf_printf(&b, "%s%s, \"points\": [", i || j ? ", " : "", h);
 			free(h);
+			/* the points' text a few KB at a time into the answer */
+			char pt[4096];
+			size_t n = 0;
 			bool first = true;
-			for (size_t q = 0; q < np; q++) {
+			for (size_t q = 0; !r && q < np; q++) {
 				if (!isfinite(p[q].v))
 					continue;
-				char pt[64];
-				size_t n = 0;
 				if (!first) {
 					pt[n++] = ',';
 					pt[n++] = ' ';
 				}
 				pt[n++] = '[';
-				n += int_text(p[q].t, pt + n);
+				n += cd_itoa(p[q].t, pt + n);
 				pt[n++] = ',';
 				pt[n++] = ' ';
 				n += cd_dtoa(p[q].v, pt + n);
 				pt[n++] = ']';
-				if ((r = cd_buf_add(&b, pt, n)) < 0)
-					break;
 				first = false;
+				if (n > sizeof(pt) - 2 * CD_DTOA_MAX - 8) {
+					r = cd_buf_add(&b, pt, n);
+					n = 0;
+				}
 			}
+			if (!r && n)
+				r = cd_buf_add(&b, pt, n);
 			cd_buf_puts(&b, "]}");
 			free(p);
 		}

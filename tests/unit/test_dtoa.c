@@ -2,6 +2,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,4 +63,26 @@ TEST(dtoa_reads_back_exactly)
 		ASSERT(json_number_value(j) == v);
 		json_decref(j);
 	}
+}
+
+/* Whole numbers (an answer's times) by the same digit writer: every
+ * length, either sign, the extremes. */
+TEST(dtoa_whole_numbers)
+{
+	char b[CD_DTOA_MAX], want[32];
+	int64_t v = 1;
+	for (int len = 1; len <= 19; len++, v *= 10) {
+		int64_t cases[4] = { v, v - 1, -v, v * 9 / 10 * 10 + 7 };
+		for (int k = 0; k < 4; k++) {
+			snprintf(want, sizeof(want), "%lld", (long long)cases[k]);
+			ASSERT_EQ(cd_itoa(cases[k], b), strlen(want));
+			ASSERT_STR_EQ(b, want);
+		}
+	}
+	ASSERT_EQ(cd_itoa(INT64_MAX, b), 19);
+	ASSERT_STR_EQ(b, "9223372036854775807");
+	ASSERT_EQ(cd_itoa(INT64_MIN, b), 20);
+	ASSERT_STR_EQ(b, "-9223372036854775808");
+	ASSERT_EQ(cd_itoa(1796428800000, b), 13);
+	ASSERT_STR_EQ(b, "1796428800000");
 }

@@ -41,10 +41,17 @@ TEST(varint_known_bytes_and_lengths)
 		}
 	ASSERT(p == end);
 	cd_buf_free(&b);
-	/* a buffer's limit is an error, not a reallocation */
+	/* a buffer's limit is an error, not a reallocation; room made at
+	 * once within it, not past it */
 	cd_buf_init(&b, 3);
+	ASSERT_EQ(cd_buf_reserve(&b, 3), 0);
+	ASSERT(b.cap >= 4 && b.len == 0 && !b.full);
 	ASSERT_EQ(cd_varint_add(&b, 1 << 14), 0);
 	ASSERT(cd_varint_add(&b, 1) < 0);
+	ASSERT(b.full);
+	cd_buf_free(&b);
+	cd_buf_init(&b, 3);
+	ASSERT(cd_buf_reserve(&b, 4) < 0);
 	cd_buf_free(&b);
 }
 
