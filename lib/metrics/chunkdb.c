@@ -40,8 +40,9 @@ static const char *const sql[Q_COUNT] = {
 			  " FROM series WHERE id > ? ORDER BY id",
 	[Q_PUT] = "INSERT INTO chunks(grp, tier, t0, t1, n, epoch, data)"
 		  " VALUES (?, ?, ?, ?, ?, (SELECT v FROM meta WHERE k = 'epoch'), ?)",
+	/* in the index's order: no sort of the blobs in a temporary b-tree */
 	[Q_GET] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ? AND t1 >= ?"
-		  " AND t0 <= ? ORDER BY rowid",
+		  " AND t0 <= ? ORDER BY t1, rowid",
 	[Q_GET_BEFORE] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ?"
 			 " AND t1 < ? ORDER BY t1 DESC LIMIT 8",
 	[Q_GET_LAST] = "SELECT t0, t1, n, data FROM chunks WHERE grp = ? AND tier = ?"

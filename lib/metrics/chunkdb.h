@@ -110,8 +110,11 @@ int cd_chunkdb_series_each(struct cd_chunkdb *db, int64_t after,
 
 
 int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c);
-/* A group's chunks of a tier that hold times in [from, to], in the order
- * they were written (a series' values come in time order so). */
+/* A group's chunks of a tier that hold times in [from, to], in time order
+ * (SQLite: of their last times, as written but where a group's late
+ * samples made a chunk of earlier times; PostgreSQL, where several
+ * writers' overlap: of their first).  Readers put a series' samples in
+ * order where two overlap. */
 int cd_chunkdb_get(struct cd_chunkdb *db, int64_t group, int tier, int64_t from, int64_t to,
 		   cd_chunk_fn fn, void *arg);
 /* The group's last few chunks of a tier that end before t, the latest
