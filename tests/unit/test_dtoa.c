@@ -71,13 +71,15 @@ TEST(dtoa_whole_numbers)
 {
 	char b[CD_DTOA_MAX], want[32];
 	int64_t v = 1;
-	for (int len = 1; len <= 19; len++, v *= 10) {
-		int64_t cases[4] = { v, v - 1, -v, v * 9 / 10 * 10 + 7 };
+	for (int len = 1; len <= 19; len++) {
+		int64_t cases[4] = { v, v - 1, -v, v / 10 * 9 + 7 };
 		for (int k = 0; k < 4; k++) {
 			snprintf(want, sizeof(want), "%lld", (long long)cases[k]);
 			ASSERT_EQ(cd_itoa(cases[k], b), strlen(want));
 			ASSERT_STR_EQ(b, want);
 		}
+		if (len < 19)
+			v *= 10;
 	}
 	ASSERT_EQ(cd_itoa(INT64_MAX, b), 19);
 	ASSERT_STR_EQ(b, "9223372036854775807");
