@@ -62,7 +62,7 @@ struct fine_sink {
 	size_t base, cap, read;
 };
 
-static void fine_take(void *arg, int64_t t, double v)
+static void fine_take(void *arg, const struct cd_sample *s, size_t n)
 {
 	struct fine_sink *f = arg;
 	if (!f->started) {
@@ -70,13 +70,15 @@ static void fine_take(void *arg, int64_t t, double v)
 			       f->prev.t == INT64_MIN ? NULL : &f->prev, f->v + f->base, f->cap - f->base);
 		f->started = true;
 	}
-	while (!cd_roller_add(&f->r, t, v)) {      /* (a point a sample: grown) */
+	size_t k = cd_roller_add(&f->r, s, n);
+	while (k < n) {                    /* (a point a sample: grown) */
 		f->cap = f->cap * 2;
 		f->v = cd_realloc(f->v, f->cap * sizeof(*f->v));
 		f->r.out = f->v + f->base;
 		f->r.max = f->cap - f->base;
+		k += cd_roller_add(&f->r, s + k, n - k);
 	}
-	f->read++;
+	f->read += n;
 }
 
 static void fine_again(void *arg)

@@ -70,19 +70,30 @@ size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name
  * they do but where two writers' overlap or a block does not decode; then
  * the read is done again into an array, put in order, and given from the
  * first.  Else, and then: all of them into v. */
+#define RUN 64                     /* samples given to a sink at a time */
+
 struct collect {
 	uint64_t id;
 	int64_t from, to;
 	struct cd_sample *prev;
 	const struct cd_sample_sink *sink;
-	int64_t last;              /* the last given to the sink (INT64_MIN: none) */
+	int64_t last;              /* the last taken for the sink (INT64_MIN: none) */
 	bool redo;                 /* streaming could not go on: read again */
+	struct cd_sample run[RUN]; /* those not given yet */
+	size_t nrun;
 	struct cd_sample *v;
 	size_t n, cap;
 	bool corrupt, unsorted;
 };
 
-static void take_one(struct collect *c, int64_t t, double v)
+static void give(struct collect *c)
+{
+	if (c->nrun && !c->redo)
+		c->sink->take(c->sink->arg, c->run, c->nrun);
+	c->nrun = 0;
+}
+
+static void take_slow(struct collect *c, int64_t t, double v)
 {
 	if (c->redo)
 		return;
@@ -93,18 +104,25 @@ static void take_one(struct collect *c, int64_t t, double v)
 			*c->prev = (struct cd_sample){ t, v };
 	} else if (t <= c->to) {
 		if (c->sink) {
-			if (c->last != INT64_MIN && t <= c->last) {
-				c->redo = true;
-				return;
-			}
-			c->last = t;
-			c->sink->take(c->sink->arg, t, v);
+			c->redo = true;    /* not after the last */
 			return;
 		}
 		if (c->n && t <= c->v[c->n - 1].t)
 			c->unsorted = true;
 		CD_PUSH(c->v, c->n, c->cap, ((struct cd_sample){ t, v }));
 	}
+}
+
+static inline void take_one(struct collect *c, int64_t t, double v)
+{
+	if (c->sink && t > c->last && t >= c->from && t <= c->to && !c->redo) {
+		c->run[c->nrun++] = (struct cd_sample){ t, v };
+		c->last = t;
+		if (c->nrun == RUN)
+			give(c);
+		return;
+	}
+	take_slow(c, t, v);
 }
 
 /* A sample another writer holds (shared), if of this series. */
@@ -220,6 +238,8 @@ static int collect(struct cd_mstore *st, struct series *s, struct collect *c)
 		for (size_t i = 0; i < g->nrows; i++)
 			if (g->has[i * g->ccap + (size_t)s->col])
 				take_one(c, g->t[i], g->v[i * g->ccap + (size_t)s->col]);
+	if (c->sink)
+		give(c);
 	if (!r && !c->redo && c->corrupt)
 		cd_logf(st->log, "metrics: a block of %s does not decode; skipped", s->key);
 	return r;
@@ -253,8 +273,8 @@ int cd_mstore_samples_each(struct cd_mstore *st, int64_t id, int64_t from, int64
 		size_t n;
 		sink->again(sink->arg);
 		r = cd_mstore_samples_locked(st, s, from, to, &v, &n, prev);
-		for (size_t i = 0; !r && i < n; i++)
-			sink->take(sink->arg, v[i].t, v[i].v);
+		if (!r && n)
+			sink->take(sink->arg, v, n);
 		if (!r)
 			free(v);
 	}

@@ -21,46 +21,53 @@ void cd_roller_init(struct cd_roller *r, bool counter, bool rates, int64_t step_
 		r->prev = *prev;
 }
 
-bool cd_roller_add(struct cd_roller *r, int64_t t, double v)
+size_t cd_roller_add(struct cd_roller *r, const struct cd_sample *s, size_t n)
 {
+	const int64_t step = r->step_ms;
 	struct cd_rollup *o = r->n ? &r->out[r->n - 1] : NULL;
-	/* the step of the last sample, most often: no division */
-	if (!o || t < o->t || (uint64_t)t - (uint64_t)o->t >= (uint64_t)r->step_ms) {
-		int64_t start = cd_step_start(t, r->step_ms);
-		if (!o || o->t != start) {
-			if (r->n == r->max)
-				return false;
-			o = &r->out[r->n++];
-			memset(o, 0, sizeof(*o));
-			o->t = start;
-		}
-	}
-	if (r->counter) {
-		const struct cd_sample *p = &r->prev;
-		if (p->t != INT64_MIN && t > p->t) {
-			double inc = v >= p->v ? v - p->v : v;   /* reset */
-			int64_t dt = t - p->t;
-			if (r->rates) {
-				double rate = inc / ((double)dt / 1000);
-				if (!o->covered_ms || rate < o->rate_min)
-					o->rate_min = rate;
-				if (!o->covered_ms || rate > o->rate_max)
-					o->rate_max = rate;
+	struct cd_sample p = r->prev;
+	size_t i = 0;
+	for (; i < n; i++) {
+		int64_t t = s[i].t;
+		double v = s[i].v;
+		/* the step of the last sample, most often: no division */
+		if (!o || t < o->t || (uint64_t)t - (uint64_t)o->t >= (uint64_t)step) {
+			int64_t start = cd_step_start(t, step);
+			if (!o || o->t != start) {
+				if (r->n == r->max)
+					break;
+				o = &r->out[r->n++];
+				memset(o, 0, sizeof(*o));
+				o->t = start;
 			}
-			o->increase += inc;
-			o->covered_ms += dt;
 		}
-		r->prev = (struct cd_sample){ t, v };
-	} else {
-		o->sum += v;
+		if (r->counter) {
+			if (p.t != INT64_MIN && t > p.t) {
+				double inc = v >= p.v ? v - p.v : v;   /* reset */
+				int64_t dt = t - p.t;
+				if (r->rates) {
+					double rate = inc / ((double)dt / 1000);
+					if (!o->covered_ms || rate < o->rate_min)
+						o->rate_min = rate;
+					if (!o->covered_ms || rate > o->rate_max)
+						o->rate_max = rate;
+				}
+				o->increase += inc;
+				o->covered_ms += dt;
+			}
+			p = s[i];
+		} else {
+			if (!o->count || v < o->min)
+				o->min = v;
+			if (!o->count || v > o->max)
+				o->max = v;
+			o->sum += v;
+		}
+		o->last = v;
+		o->count++;
 	}
-	if (!o->count || v < o->min)
-		o->min = v;
-	if (!o->count || v > o->max)
-		o->max = v;
-	o->last = v;
-	o->count++;
-	return true;
+	r->prev = p;
+	return i;
 }
 
 size_t cd_rollup_gauge(const struct cd_sample *s, size_t n, int64_t step_ms,
@@ -68,8 +75,7 @@ size_t cd_rollup_gauge(const struct cd_sample *s, size_t n, int64_t step_ms,
 {
 	struct cd_roller r;
 	cd_roller_init(&r, false, false, step_ms, NULL, out, max);
-	for (size_t i = 0; i < n && cd_roller_add(&r, s[i].t, s[i].v); i++)
-		;
+	cd_roller_add(&r, s, n);
 	return r.n;
 }
 
@@ -78,8 +84,7 @@ size_t cd_rollup_counter(const struct cd_sample *s, size_t n, const struct cd_sa
 {
 	struct cd_roller r;
 	cd_roller_init(&r, true, true, step_ms, prev, out, max);
-	for (size_t i = 0; i < n && cd_roller_add(&r, s[i].t, s[i].v); i++)
-		;
+	cd_roller_add(&r, s, n);
 	return r.n;
 }
 

@@ -55,9 +55,10 @@ struct cd_roller {
  * its steps' rate_min and rate_max are wanted (else left 0). */
 void cd_roller_init(struct cd_roller *r, bool counter, bool rates, int64_t step_ms,
 		    const struct cd_sample *prev, struct cd_rollup *out, size_t max);
-/* One sample more: false, and it is not taken, when it would make a step
- * past max (a caller may give a larger out, and the sample again). */
-bool cd_roller_add(struct cd_roller *r, int64_t t, double v);
+/* The next samples s[0..n): how many were taken, fewer than n when the
+ * next would make a step past max (a caller may give a larger out, and
+ * the rest again). */
+size_t cd_roller_add(struct cd_roller *r, const struct cd_sample *s, size_t n);
 
 /* Two rollups of one step (from two tiers, or two halves) made one. */
 void cd_rollup_merge(struct cd_rollup *into, const struct cd_rollup *r);

@@ -417,13 +417,15 @@ struct gathered {
 	bool unordered;
 };
 
-static void gather_take(void *arg, int64_t t, double v)
+static void gather_take(void *arg, const struct cd_sample *s, size_t n)
 {
 	struct gathered *g = arg;
-	if (g->n && t <= g->v[g->n - 1].t)
-		g->unordered = true;
-	if (g->n < sizeof(g->v) / sizeof(g->v[0]))
-		g->v[g->n++] = (struct cd_sample){ t, v };
+	for (size_t i = 0; i < n; i++) {
+		if (g->n && s[i].t <= g->v[g->n - 1].t)
+			g->unordered = true;
+		if (g->n < sizeof(g->v) / sizeof(g->v[0]))
+			g->v[g->n++] = s[i];
+	}
 }
 
 static void gather_again(void *arg)
