@@ -530,6 +530,7 @@ int main(int argc, char **argv)
 	struct cd_msvc *msvc = NULL;
 	char merr[512];
 	int c;
+	cd_malloc_keep();    /* a query's arrays of several MB: kept, not faulted in each time */
 	umask(077);          /* the database, the key, the token: the manager's alone */
 	/* SIGTERM and SIGINT blocked before any thread starts (the metrics'
 	 * remote write, the keeper, the sources inherit the mask): the main
