@@ -5,7 +5,7 @@
 CC       ?= cc
 PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack libnetfilter_log \
             sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium \
-            double-conversion
+            fmt
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
@@ -21,7 +21,7 @@ CONSOLE_DIR ?= $(abspath $(B))/console
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Ilib -MMD -MP -DCD_VERSION='"$(VERSION)"' \
              -DCD_CONSOLE_DIR='"$(CONSOLE_DIR)"' \
              $(shell pkg-config --cflags $(PKGS))
-# lib/base/dtoa.cc, the one C++ file (over libdouble-conversion: dtoa.h)
+# lib/base/dtoa.cc, the one C++ file (over fmt's Dragonbox: dtoa.h)
 ALL_CXXFLAGS = -std=gnu++17 -Wall -Wextra -Werror $(CFLAGS) -Ilib -MMD -MP -fno-exceptions -fno-rtti \
                -fno-threadsafe-statics
 # the tests' own headers, for the tests only

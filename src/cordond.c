@@ -699,6 +699,7 @@ int main(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	console_dir = s.cfg.console_dir;
+	cd_malloc_keep();    /* a query's arrays of several MB: kept, not faulted in each time */
 	umask(077);          /* the database, the key, the token: the manager's alone */
 	/* SIGTERM and SIGINT blocked before any thread starts (the metrics'
 	 * remote write, the keeper, the sources inherit the mask): the main

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,12 @@ static void oom(size_t n)
 {
 	fprintf(stderr, "cordon: out of memory allocating %zu bytes\n", n);
 	abort();
+}
+
+void cd_malloc_keep(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);      /* (glibc's largest) */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
 void *cd_malloc(size_t n)
@@ -137,6 +144,11 @@ static int buf_reserve(struct cd_buf *b, size_t n)
 		b->cap = ncap;
 	}
 	return 0;
+}
+
+int cd_buf_reserve(struct cd_buf *b, size_t n)
+{
+	return buf_reserve(b, n);
 }
 
 int cd_buf_add(struct cd_buf *b, const void *p, size_t n)

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "manager/api_priv.h"
-#include "base/dtoa.h"
+#include "manager/mtext.h"
 #include "base/util.h"
 #include "metrics/catalog.h"
 #include "metrics/forecast.h"
@@ -26,6 +26,8 @@
  * rollups of a tier (30 days of 1000 VMs' 5-minute points of 3 metrics is
  * 26 million; of their hourly ones, 2.2 million) */
 #define QUERY_BUDGET_POINTS 10000000
+/* an answer of so many points or more is written by a thread of its own */
+#define QUERY_THREADED_POINTS 20000
 /* an answer's text: its points (48 bytes each at most) and its series' heads */
 #define QUERY_ANSWER_MAX ((size_t)QUERY_MAX_POINTS * 48 + (16u << 20))
 #define INGEST_MAX_ENTRIES 4096
@@ -173,24 +175,6 @@ static const char *unit_of(const struct cd_metric *m, enum cd_agg agg, char buf[
 	return m->how == CD_HOW_PER_CPU ? "seconds" : m->unit;
 }
 
-/* A whole number in decimal, into out (at least 21 bytes): its length. */
-static size_t int_text(int64_t v, char *out)
-{
-	char tmp[24];
-	size_t n = 0;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	size_t k = 0;
-	if (v < 0)
-		out[k++] = '-';
-	while (n)
-		out[k++] = tmp[--n];
-	return k;
-}
-
 void cd_api_h_metrics_query(struct ctx *c)
 {
 	static const struct field f[] = {
@@ -278,11 +262,16 @@ void cd_api_h_metrics_query(struct ctx *c)
 	}
 	/* the body is kept: the store is read without the server's lock;
 	 * the answer is written as text (a point a JSON array would cost
-	 * an allocation each, and there may be millions) */
+	 * an allocation each, and there may be millions), a large one by a
+	 * thread of its own while the next series are read (mtext.h) */
 	struct cd_buf b;
 	cd_buf_init(&b, QUERY_ANSWER_MAX);
-	cd_buf_puts(&b, "{\"series\": [");
-	int r = 0;
+	/* room for about what the answer takes (36 bytes a point here), made
+	 * at once: no copy of it at each doubling */
+	int64_t points = steps * (int64_t)(no * nm);
+	size_t about = (size_t)points * 40 + no * nm * 256;
+	int r = cd_buf_reserve(&b, about < QUERY_ANSWER_MAX ? about : QUERY_ANSWER_MAX);
+	struct cd_mtext *text = cd_mtext_start(&b, points >= QUERY_THREADED_POINTS);
 	int64_t budget = QUERY_BUDGET_POINTS;
 	cd_api_leave(c);
 	for (size_t i = 0; !r && i < no; i++) {
@@ -307,34 +296,11 @@ void cd_api_h_metrics_query(struct ctx *c)
 				break;
 			}
 			h[strlen(h) - 1] = 0;      /* the closing brace: the points follow */
-			cd_buf_printf(&b, "%s%s, \"points\": [", i || j ? ", " : "", h);
-			free(h);
-			bool first = true;
-			for (size_t q = 0; q < np; q++) {
-				if (!isfinite(p[q].v))
-					continue;
-				char pt[64];
-				size_t n = 0;
-				if (!first) {
-					pt[n++] = ',';
-					pt[n++] = ' ';
-				}
-				pt[n++] = '[';
-				n += int_text(p[q].t, pt + n);
-				pt[n++] = ',';
-				pt[n++] = ' ';
-				n += cd_dtoa(p[q].v, pt + n);
-				pt[n++] = ']';
-				if ((r = cd_buf_add(&b, pt, n)) < 0)
-					break;
-				first = false;
-			}
-			cd_buf_puts(&b, "]}");
-			free(p);
+			r = cd_mtext_series(text, h, p, np);
 		}
 	}
-	if (!r && b.full)
-		r = -E2BIG;
+	int tr = cd_mtext_end(text);
+	r = r ? r : tr;
 	bool in = cd_api_enter(c);
 	free(m);
 	if (!in) {                     /* answered: its credential is gone */
@@ -360,7 +326,6 @@ void cd_api_h_metrics_query(struct ctx *c)
 		}
 		return;
 	}
-	cd_buf_puts(&b, "]}\n");
 	c->out->status = 200;
 	size_t len = b.len;
 	c->out->blob = cd_blob_new(cd_buf_steal(&b), len);

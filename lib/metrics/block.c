@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/varint.h"
+
 #define XOR 255
 #define MAX_E 12
 #define RICE 64                    /* 64 + e: decimal, Rice-coded */
@@ -73,97 +75,39 @@ int cd_block_exponent(double v, int from)
 	return -1;
 }
 
-/* ---- bits out ---- */
+/* ---- out ---- */
 
-struct bw {
-	struct cd_buf *b;
-	uint64_t acc;              /* bits not yet written, right-aligned */
-	int nacc;
-	int err;                   /* the first failed write (its buffer full) */
-};
-
-static void put(struct bw *w, uint64_t v, int n)
-{
-	if (n <= 0 || w->err)
-		return;
-	if (n < 64)
-		v &= (UINT64_C(1) << n) - 1;
-	while (n > 0) {
-		int take = n < 64 - w->nacc ? n : 64 - w->nacc;
-		uint64_t part = take == 64 ? v : (v >> (n - take)) & ((UINT64_C(1) << take) - 1);
-		w->acc = take == 64 ? part : (w->acc << take) | part;
-		w->nacc += take;
-		n -= take;
-		if (w->nacc == 64) {
-			uint8_t o[8];
-			for (int i = 0; i < 8; i++)
-				o[i] = (uint8_t)(w->acc >> (56 - 8 * i));
-			w->err = cd_buf_add(w->b, o, 8);
-			w->acc = 0;
-			w->nacc = 0;
-			if (w->err)
-				return;
-		}
-	}
-}
-
-/* The bits left written out: 0, or the first failed write's code. */
-static int put_end(struct bw *w)
-{
-	if (w->nacc && !w->err) {
-		uint8_t o[8];
-		uint64_t a = w->acc << (64 - w->nacc);
-		int n = (w->nacc + 7) / 8;
-		for (int i = 0; i < n; i++)
-			o[i] = (uint8_t)(a >> (56 - 8 * i));
-		w->err = cd_buf_add(w->b, o, (size_t)n);
-	}
-	w->acc = 0;
-	w->nacc = 0;
-	return w->err;
-}
-
-static int64_t unzigzag(uint64_t z)
-{
-	return (int64_t)((z >> 1) ^ (0 - (z & 1)));
-}
-
-static uint64_t zigzag(int64_t d)
-{
-	return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
-}
-
-static void put_dod(struct bw *w, int64_t d, int *len)
+static void put_dod(struct cd_bitw *w, int64_t d, int *len)
 {
 	if (d == 0) {
-		put(w, 0, 1);
+		cd_bitw_put(w, 0, 1);
 		return;
 	}
-	uint64_t z = zigzag(d);
+	uint64_t z = cd_zigzag(d);
 	int n = 64 - __builtin_clzll(z);
 	if (*len && n <= *len && n >= *len - 5) {
-		put(w, 2, 2);
-		put(w, z, *len);
+		cd_bitw_put(w, 2, 2);
+		cd_bitw_put(w, z, *len);
 		return;
 	}
-	put(w, 3, 2);
-	put(w, (uint64_t)(n & 63), 6);    /* 64 is written 0 */
-	put(w, z, n - 1);
+	cd_bitw_put(w, 3, 2);
+	cd_bitw_put(w, (uint64_t)(n & 63), 6);    /* 64 is written 0 */
+	cd_bitw_put(w, z, n - 1);
 	*len = n;
 }
 
-static void put_rice(struct bw *w, uint64_t z, int k)
+static void put_rice(struct cd_bitw *w, uint64_t z, int k)
 {
 	uint64_t q = z >> k;
 	if (q >= RICE_ESC) {
 		int n = 64 - __builtin_clzll(z);
-		put(w, (UINT64_C(1) << RICE_ESC) - 1, RICE_ESC);
-		put(w, (uint64_t)(n & 63), 6);
-		put(w, z, n - 1);
+		cd_bitw_put(w, (UINT64_C(1) << RICE_ESC) - 1, RICE_ESC);
+		cd_bitw_put(w, (uint64_t)(n & 63), 6);
+		cd_bitw_put(w, z, n - 1);
 		return;
 	}
-	put(w, ((UINT64_C(1) << q) - 1) << 1, (int)q + 1);
-	put(w, z, k);
+	cd_bitw_put(w, ((UINT64_C(1) << q) - 1) << 1, (int)q + 1);
+	cd_bitw_put(w, z, k);
 }
 
 /* The bits of zs[0..n) as put_dod writes them. */
@@ -228,40 +172,29 @@ struct xor_state {
 	int lead, trail;           /* the last meaningful window; lead < 0: none */
 };
 
-static void put_xor(struct bw *w, struct xor_state *s, uint64_t bits)
+static void put_xor(struct cd_bitw *w, struct xor_state *s, uint64_t bits)
 {
 	uint64_t x = bits ^ s->v;
 	s->v = bits;
 	if (x == 0) {
-		put(w, 0, 1);
+		cd_bitw_put(w, 0, 1);
 		return;
 	}
 	int lead = __builtin_clzll(x), trail = __builtin_ctzll(x);
 	if (lead > 31)
 		lead = 31;
 	if (s->lead >= 0 && lead >= s->lead && trail >= s->trail) {
-		put(w, 2, 2);
-		put(w, x >> s->trail, 64 - s->lead - s->trail);
+		cd_bitw_put(w, 2, 2);
+		cd_bitw_put(w, x >> s->trail, 64 - s->lead - s->trail);
 		return;
 	}
 	int sig = 64 - lead - trail;
-	put(w, 3, 2);
-	put(w, (uint64_t)lead, 5);
-	put(w, (uint64_t)(sig & 63), 6);  /* 64 is written 0 */
-	put(w, x >> trail, sig);
+	cd_bitw_put(w, 3, 2);
+	cd_bitw_put(w, (uint64_t)lead, 5);
+	cd_bitw_put(w, (uint64_t)(sig & 63), 6);  /* 64 is written 0 */
+	cd_bitw_put(w, x >> trail, sig);
 	s->lead = lead;
 	s->trail = trail;
-}
-
-static int put_varint(struct cd_buf *b, uint64_t v)
-{
-	uint8_t o[10];
-	int k = 0;
-	do {
-		o[k++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return cd_buf_add(b, o, (size_t)k);
 }
 
 /* (a column's or the times' bits: at most 96 a row, with its presence
@@ -292,10 +225,10 @@ static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_
 			dense = c->present[i * st] != 0;
 	struct cd_buf body;
 	cd_buf_init(&body, BODY_MAX);
-	struct bw w = { .b = &body };
+	struct cd_bitw w = { .b = &body };
 	if (!dense)
 		for (size_t i = 0; i < nrows; i++)
-			put(&w, c->present[i * st] != 0, 1);
+			cd_bitw_put(&w, c->present[i * st] != 0, 1);
 	/* decimal: the zigzag deltas of deltas, zs[0] the first k */
 	uint64_t *zs = e >= 0 ? cd_malloc(nrows * sizeof(*zs)) : NULL;
 	size_t nz = 0;
@@ -307,7 +240,7 @@ static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_
 		double v = c->v[i * st];
 		if (e < 0) {
 			if (nz++ == 0)
-				put(&w, xs.v = dbits(v), 64);
+				cd_bitw_put(&w, xs.v = dbits(v), 64);
 			else
 				put_xor(&w, &xs, dbits(v));
 			continue;
@@ -318,7 +251,7 @@ static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_
 			zs[nz++] = (uint64_t)kk;
 		} else {
 			int64_t d = (int64_t)((uint64_t)kk - (uint64_t)k);
-			zs[nz++] = zigzag((int64_t)((uint64_t)d - (uint64_t)dk));
+			zs[nz++] = cd_zigzag((int64_t)((uint64_t)d - (uint64_t)dk));
 			dk = d;
 		}
 		k = kk;
@@ -326,21 +259,21 @@ static int encode_column(struct cd_buf *out, const struct cd_block_col *c, size_
 	int rk = -1;
 	if (e >= 0) {
 		rk = choose_rice(zs + 1, nz - 1);
-		put(&w, zs[0], 64);
+		cd_bitw_put(&w, zs[0], 64);
 		int klen = 0;
 		for (size_t i = 1; i < nz; i++) {
 			if (rk >= 0)
 				put_rice(&w, zs[i], rk);
 			else
-				put_dod(&w, unzigzag(zs[i]), &klen);
+				put_dod(&w, cd_unzigzag(zs[i]), &klen);
 		}
 		free(zs);
 	}
-	int r = put_end(&w);
-	r = r ? r : put_varint(out, c->id);
+	int r = cd_bitw_end(&w);
+	r = r ? r : cd_varint_add(out, c->id);
 	uint8_t m[3] = { (uint8_t)(e < 0 ? XOR : rk >= 0 ? RICE + e : e), dense, (uint8_t)rk };
 	r = r ? r : cd_buf_add(out, m, rk >= 0 ? 3 : 2);
-	r = r ? r : put_varint(out, body.len);
+	r = r ? r : cd_varint_add(out, body.len);
 	if (!r && body.len)
 		r = cd_buf_add(out, body.data, body.len);
 	cd_buf_free(&body);
@@ -364,12 +297,12 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 	}
 	uint8_t version = 1;
 	int r = cd_buf_add(out, &version, 1);
-	r = r ? r : put_varint(out, nrows);
-	r = r ? r : put_varint(out, ncols);
+	r = r ? r : cd_varint_add(out, nrows);
+	r = r ? r : cd_varint_add(out, ncols);
 	struct cd_buf tb;
 	cd_buf_init(&tb, BODY_MAX);
-	struct bw w = { .b = &tb };
-	put(&w, (uint64_t)t[0], 64);
+	struct cd_bitw w = { .b = &tb };
+	cd_bitw_put(&w, (uint64_t)t[0], 64);
 	int64_t dt = 0;
 	int tlen = 0;
 	for (size_t i = 1; i < nrows; i++) {
@@ -377,8 +310,8 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 		put_dod(&w, (int64_t)((uint64_t)d - (uint64_t)dt), &tlen);
 		dt = d;
 	}
-	r = r ? r : put_end(&w);
-	r = r ? r : put_varint(out, tb.len);
+	r = r ? r : cd_bitw_end(&w);
+	r = r ? r : cd_varint_add(out, tb.len);
 	r = r ? r : cd_buf_add(out, tb.data, tb.len);
 	cd_buf_free(&tb);
 	for (size_t c = 0; !r && c < ncols; c++)
@@ -386,142 +319,128 @@ int cd_block_encode(struct cd_buf *out, const int64_t *t, size_t nrows,
 	return r;
 }
 
-/* ---- bits in ---- */
+/* ---- in ---- */
 
-struct br {
-	const uint8_t *p;
-	size_t len, bit;           /* bytes; bits read so far */
-};
+/* (the decoder's steps, inlined into its loops: a row is a few dozen
+ * instructions) */
+#define HOT static inline __attribute__((always_inline))
+#define LOOK CD_BITR_LOOK
 
-static bool get(struct br *r, int n, uint64_t *v)
+/* The rare codes longer than one look: a delta of delta of more than 50
+ * bits, a Rice code's escape.  n bits (1 to 64) after skip, with the top
+ * one of them set when top. */
+static bool get_long(struct cd_bitr *r, unsigned skip, int n, bool top, uint64_t *z)
 {
-	if (n == 0) {
-		*v = 0;
-		return true;
-	}
-	if (r->bit + (size_t)n > r->len * 8)
+	if ((size_t)skip > cd_bitr_left(r))
 		return false;
-	size_t byte = r->bit >> 3;
-	int off = (int)(r->bit & 7);
-	uint64_t x = 0;
-	if (r->len - byte >= 8) {          /* the usual case: eight bytes at once */
-		memcpy(&x, r->p + byte, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		x = __builtin_bswap64(x);
-#endif
-	} else {
-		for (size_t i = 0; i < r->len - byte; i++)
-			x |= (uint64_t)r->p[byte + i] << (56 - 8 * i);
-	}
-	x <<= off;
-	if (off + n > 64)
-		x |= (uint64_t)r->p[byte + 8] >> (8 - off);
-	*v = n == 64 ? x : x >> (64 - n);
-	r->bit += (size_t)n;
+	r->bit += skip;
+	if (!cd_bitr_get(r, top ? n - 1 : n, z))
+		return false;
+	if (top)
+		*z |= UINT64_C(1) << (n - 1);
 	return true;
 }
 
-static bool get_dod(struct br *r, int64_t *d, int *len)
+/* A delta of delta as put_dod writes it, from one look when it fits (a
+ * time's, a decimal's: nearly always): peek's 0s past the end are never
+ * taken, one check of the length used against the bits left. */
+HOT bool get_dod(struct cd_bitr *r, int64_t *d, int *len)
 {
-	uint64_t b, n, z;
-	if (!get(r, 1, &b))
-		return false;
-	if (!b) {
-		*d = 0;
-		return true;
-	}
-	if (!get(r, 1, &b))
-		return false;
-	if (!b) {                  /* 10: in the last length */
-		if (!*len || !get(r, *len, &z))
+	uint64_t x = cd_bitr_peek(r), z;
+	size_t used;
+	int n;
+	if (!(x >> 63)) {                  /* 0 */
+		z = 0;
+		used = 1;
+	} else if (!(x >> 62 & 1)) {       /* 10: in the last length */
+		n = *len;
+		if (!n)
 			return false;
-	} else {                   /* 11: a length, the bits but the top one */
-		if (!get(r, 6, &n))
-			return false;
+		if (n + 2 > LOOK) {
+			if (!get_long(r, 2, n, false, &z))
+				return false;
+			*d = cd_unzigzag(z);
+			return true;
+		}
+		z = x << 2 >> (64 - n);
+		used = (size_t)n + 2;
+	} else {                           /* 11: a length, the bits but the top one */
+		n = (int)(x >> 56 & 63);
 		if (n == 0)
 			n = 64;
-		if (!get(r, (int)n - 1, &z))
-			return false;
-		z |= UINT64_C(1) << (n - 1);
-		*len = (int)n;
+		if (n + 7 > LOOK) {
+			if (!get_long(r, 8, n, true, &z))
+				return false;
+			*len = n;
+			*d = cd_unzigzag(z);
+			return true;
+		}
+		z = x << 8 >> 1 >> (64 - n) | UINT64_C(1) << (n - 1);
+		used = (size_t)n + 7;
+		*len = n;
 	}
-	*d = unzigzag(z);
+	if (used > cd_bitr_left(r))
+		return false;
+	r->bit += used;
+	*d = cd_unzigzag(z);
 	return true;
 }
 
-static bool get_rice(struct br *r, int k, int64_t *d)
+/* A Rice code of k (0 to 62) as put_rice writes it. */
+HOT bool get_rice(struct cd_bitr *r, int k, int64_t *d)
 {
-	size_t avail = r->len * 8 - r->bit;
-	int n = avail < RICE_ESC + 1 ? (int)avail : RICE_ESC + 1;
-	uint64_t x, z;
-	if (!n || !get(r, n, &x))
-		return false;
-	r->bit -= (size_t)n;       /* a peek: the ones, then what follows */
-	int q = __builtin_clzll(~(x << (64 - n)));
-	if (q >= RICE_ESC) {
-		uint64_t len;
-		r->bit += RICE_ESC;
-		if (!get(r, 6, &len))
+	uint64_t x = cd_bitr_peek(r), z;
+	int q = __builtin_clzll(~x | 1);   /* the ones (63: as many as escape) */
+	if (q >= RICE_ESC) {               /* sixteen 1s, a length, the bits */
+		uint64_t n;
+		if ((size_t)RICE_ESC + 6 > cd_bitr_left(r))
 			return false;
-		if (len == 0)
-			len = 64;
-		if (!get(r, (int)len - 1, &z))
+		n = x << RICE_ESC >> 58;
+		if (!get_long(r, RICE_ESC + 6, n ? (int)n : 64, true, &z))
 			return false;
-		z |= UINT64_C(1) << (len - 1);
+	} else if (q + 1 + k <= LOOK) {
+		size_t used = (size_t)q + 1 + (size_t)k;
+		if (used > cd_bitr_left(r))        /* (a 0 of peek's past the end) */
+			return false;
+		z = x << (q + 1) >> 1 >> (63 - k) | (uint64_t)q << k;
+		r->bit += used;
 	} else {
-		if (q >= n)        /* no 0 before the end */
-			return false;
-		r->bit += (size_t)q + 1;
-		if (!get(r, k, &z))
+		if (!get_long(r, (unsigned)q + 1, k, false, &z))
 			return false;
 		z |= (uint64_t)q << k;
 	}
-	*d = unzigzag(z);
+	*d = cd_unzigzag(z);
 	return true;
 }
 
-static bool get_xor(struct br *r, struct xor_state *s)
+/* A value of a xor column: x the last value's bits; lead and trail its
+ * meaningful window (lead < 0: none yet). */
+HOT bool get_xor(struct cd_bitr *r, uint64_t *x, int *lead, int *trail)
 {
-	uint64_t b, x;
-	if (!get(r, 1, &b))
+	uint64_t b, d;
+	if (!cd_bitr_get(r, 1, &b))
 		return false;
 	if (!b)
 		return true;
-	if (!get(r, 1, &b))
+	if (!cd_bitr_get(r, 1, &b))
 		return false;
 	if (!b) {                  /* 10: the last window */
-		if (s->lead < 0 || !get(r, 64 - s->lead - s->trail, &x))
+		if (*lead < 0 || !cd_bitr_get(r, 64 - *lead - *trail, &d))
 			return false;
-		s->v ^= x << s->trail;
+		*x ^= d << *trail;
 		return true;
 	}
-	uint64_t lead, sig;        /* 11: a new window */
-	if (!get(r, 5, &lead) || !get(r, 6, &sig))
+	uint64_t l, sig;           /* 11: a new window */
+	if (!cd_bitr_get(r, 5, &l) || !cd_bitr_get(r, 6, &sig))
 		return false;
 	if (sig == 0)
 		sig = 64;
-	if (lead + sig > 64 || !get(r, (int)sig, &x))
+	if (l + sig > 64 || !cd_bitr_get(r, (int)sig, &d))
 		return false;
-	s->lead = (int)lead;
-	s->trail = (int)(64 - lead - sig);
-	s->v ^= s->trail < 64 ? x << s->trail : 0;
+	*lead = (int)l;
+	*trail = (int)(64 - l - sig);
+	*x ^= *trail < 64 ? d << *trail : 0;
 	return true;
-}
-
-static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (*p == end)
-			return false;
-		uint8_t c = *(*p)++;
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = x;
-			return true;
-		}
-	}
-	return false;
 }
 
 struct colhdr {
@@ -537,7 +456,7 @@ struct colhdr {
 static bool column_at(const uint8_t **p, const uint8_t *end, struct colhdr *c)
 {
 	uint64_t len;
-	if (!get_varint(p, end, &c->id) || end - *p < 2)
+	if (!cd_varint_get(p, end, &c->id) || end - *p < 2)
 		return false;
 	uint8_t dense = (*p)[1];
 	c->mode = (*p)[0];
@@ -552,7 +471,7 @@ static bool column_at(const uint8_t **p, const uint8_t *end, struct colhdr *c)
 		c->mode -= RICE;
 		c->rice = *(*p)++;
 	}
-	if (!get_varint(p, end, &len) || len > (uint64_t)(end - *p))
+	if (!cd_varint_get(p, end, &len) || len > (uint64_t)(end - *p))
 		return false;
 	c->body = *p;
 	c->len = (size_t)len;
@@ -565,9 +484,10 @@ int cd_block_open(struct cd_block *b, const void *data, size_t len)
 	memset(b, 0, sizeof(*b));
 	const uint8_t *p = data, *end = p + len;
 	uint64_t nrows, ncols, tlen;
-	if (len < 1 || *p++ != 1 || !get_varint(&p, end, &nrows) || !get_varint(&p, end, &ncols) ||
+	if (len < 1 || *p++ != 1 || !cd_varint_get(&p, end, &nrows) ||
+	    !cd_varint_get(&p, end, &ncols) ||
 	    nrows == 0 || nrows > CD_BLOCK_MAX_ROWS || ncols == 0 || ncols > CD_BLOCK_MAX_COLS ||
-	    !get_varint(&p, end, &tlen) || tlen > (uint64_t)(end - p) ||
+	    !cd_varint_get(&p, end, &tlen) || tlen > (uint64_t)(end - p) ||
 	    nrows > tlen * 8 + 1 ||   /* a row's time takes a bit at least... */
 	    nrows * ncols > 8 * (uint64_t)len + ncols)   /* ...and each cell of a column
 	                                                  * (a value's, or its absence's) */
@@ -588,27 +508,6 @@ int cd_block_open(struct cd_block *b, const void *data, size_t len)
 	return p == end ? 0 : -EINVAL;
 }
 
-int cd_block_times(const struct cd_block *b, int64_t *t)
-{
-	struct br r = { .p = b->p + b->toff, .len = b->tlen };
-	uint64_t first;
-	if (!get(&r, 64, &first))
-		return -EINVAL;
-	t[0] = (int64_t)first;
-	int64_t dt = 0;
-	int len = 0;
-	for (size_t i = 1; i < b->nrows; i++) {
-		int64_t dod;
-		if (!get_dod(&r, &dod, &len))
-			return -EINVAL;
-		dt = (int64_t)((uint64_t)dt + (uint64_t)dod);
-		t[i] = (int64_t)((uint64_t)t[i - 1] + (uint64_t)dt);
-		if (t[i] <= t[i - 1])
-			return -EINVAL;    /* times only go forward */
-	}
-	return 0;
-}
-
 uint64_t cd_block_col_id(const struct cd_block *b, size_t i)
 {
 	const uint8_t *p = b->p + b->coff, *end = b->p + b->len;
@@ -618,60 +517,237 @@ uint64_t cd_block_col_id(const struct cd_block *b, size_t i)
 	return c.id;
 }
 
+/* ---- reading row by row: the one decoder of times and columns ---- */
+
+static void cur_start(struct cd_block_cur *c, const struct colhdr *h, size_t nrows)
+{
+	*c = (struct cd_block_cur){ .id = h->id, .found = true, .mode = h->mode, .rice = h->rice,
+				    .dense = h->dense, .first = true, .lead = -1,
+				    .flags = { h->body, h->len, 0 },
+				    /* the values after a flag a row */
+				    .vals = { h->body, h->len, h->dense ? 0 : nrows } };
+	if (c->vals.bit > h->len * 8)
+		c->vals.bit = h->len * 8;  /* (no values: the first read fails) */
+}
+
+/* The next n rows of the times into t: false when they do not decode.
+ * (The state in locals: the loop runs in registers.) */
+static bool times_run(struct cd_block_iter *it, int64_t *t, size_t n)
+{
+	struct cd_bitr r = it->tb;
+	int64_t last = it->t, dt = it->dt;
+	int len = it->tlen;
+	size_t i = 0;
+	bool ok = true;
+	if (n && it->row == 0) {
+		uint64_t first = 0;
+		ok = cd_bitr_get(&r, 64, &first);
+		last = t[i++] = (int64_t)first;
+	}
+	for (; ok && i < n; i++) {
+		int64_t dod, next;
+		if (!get_dod(&r, &dod, &len)) {
+			ok = false;
+			break;
+		}
+		dt = (int64_t)((uint64_t)dt + (uint64_t)dod);
+		next = (int64_t)((uint64_t)last + (uint64_t)dt);
+		if (next <= last) {
+			ok = false;        /* times only go forward */
+			break;
+		}
+		last = t[i] = next;
+	}
+	it->tb = r;
+	it->t = last;
+	it->dt = dt;
+	it->tlen = len;
+	return ok;
+}
+
+/* The column's next n rows into v and present: false when they do not
+ * decode. */
+static bool col_run(struct cd_block_cur *c, double *v, uint8_t *present, size_t n)
+{
+	if (!c->found) {
+		memset(present, 0, n);
+		return true;
+	}
+	struct cd_bitr flags = c->flags, vals = c->vals;
+	int64_t k = c->k, dk = c->dk;
+	uint64_t x = c->x;
+	int klen = c->klen, lead = c->lead, trail = c->trail;
+	const int mode = c->mode, rice = c->rice;
+	const bool dense = c->dense;
+	bool first = c->first, ok = true;
+	const double scale = mode == XOR ? 1 : p10[mode];
+	size_t i = 0;
+	/* a dense decimal column after its first value (nearly every
+	 * column): loops of one code each, no flag, no branch a row */
+	if (dense && !first && mode != XOR) {
+		memset(present, 1, n);
+		if (rice >= 0) {
+			for (; ok && i < n; i++) {
+				int64_t dod = 0;   /* (after an error: a batch dropped) */
+				ok = get_rice(&vals, rice, &dod);
+				dk = (int64_t)((uint64_t)dk + (uint64_t)dod);
+				k = (int64_t)((uint64_t)k + (uint64_t)dk);
+				v[i] = (double)k / scale;
+			}
+		} else {
+			for (; ok && i < n; i++) {
+				int64_t dod = 0;
+				ok = get_dod(&vals, &dod, &klen);
+				dk = (int64_t)((uint64_t)dk + (uint64_t)dod);
+				k = (int64_t)((uint64_t)k + (uint64_t)dk);
+				v[i] = (double)k / scale;
+			}
+		}
+		i = n;                     /* (done, or not ok) */
+	}
+	for (; i < n; i++) {
+		uint64_t f = 1;
+		if (!dense && !cd_bitr_get(&flags, 1, &f)) {
+			ok = false;
+			break;
+		}
+		present[i] = (uint8_t)f;
+		if (!f)
+			continue;
+		if (first) {
+			if (!cd_bitr_get(&vals, 64, &x)) {
+				ok = false;
+				break;
+			}
+			k = (int64_t)x;
+			first = false;
+		} else if (mode == XOR) {
+			if (!get_xor(&vals, &x, &lead, &trail)) {
+				ok = false;
+				break;
+			}
+		} else {
+			int64_t dod;
+			if (rice >= 0 ? !get_rice(&vals, rice, &dod) : !get_dod(&vals, &dod, &klen)) {
+				ok = false;
+				break;
+			}
+			dk = (int64_t)((uint64_t)dk + (uint64_t)dod);
+			k = (int64_t)((uint64_t)k + (uint64_t)dk);
+		}
+		v[i] = mode == XOR ? bitsd(x) : (double)k / scale;
+	}
+	c->flags = flags;
+	c->vals = vals;
+	c->k = k;
+	c->dk = dk;
+	c->x = x;
+	c->klen = klen;
+	c->lead = lead;
+	c->trail = trail;
+	c->first = first;
+	return ok;
+}
+
+int cd_block_iter_init(struct cd_block_iter *it, const struct cd_block *b, const uint64_t *ids,
+		       struct cd_block_cur *cols, size_t n)
+{
+	*it = (struct cd_block_iter){ .tb = { b->p + b->toff, b->tlen, 0 }, .nrows = b->nrows,
+				      .col = cols, .ncols = n };
+	for (size_t k = 0; k < n; k++)
+		cols[k] = (struct cd_block_cur){ .id = ids ? ids[k] : 0 };
+	const uint8_t *p = b->p + b->coff, *end = b->p + b->len;
+	size_t left_to_find = n;
+	for (size_t i = 0; left_to_find && i < b->ncols; i++) {
+		struct colhdr h;
+		if (!column_at(&p, end, &h)) {
+			it->err = -EINVAL;
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (!cols[k].found && (ids ? h.id == ids[k] : k == i)) {
+				cur_start(&cols[k], &h, b->nrows);
+				left_to_find--;
+				break;
+			}
+	}
+	return 0;
+}
+
+int cd_block_iter_fill(struct cd_block_iter *it)
+{
+	if (it->err || it->row == it->nrows)
+		return it->err;
+	size_t n = it->nrows - it->row < CD_BLOCK_BATCH ? it->nrows - it->row : CD_BLOCK_BATCH;
+	if (!times_run(it, it->bt, n))
+		return it->err = -EINVAL;
+	for (size_t k = 0; k < it->ncols; k++)
+		if (!col_run(&it->col[k], it->col[k].bv, it->col[k].bp, n))
+			return it->err = -EINVAL;
+	it->row += n;
+	it->bn = n;
+	it->bi = 0;
+	return 1;
+}
+
+int cd_block_iter_next(struct cd_block_iter *it, int64_t *t)
+{
+	if (it->bi == it->bn) {
+		int r = cd_block_iter_fill(it);
+		if (r <= 0)
+			return r;
+	}
+	size_t i = it->bi++;
+	for (size_t k = 0; k < it->ncols; k++) {
+		it->col[k].present = it->col[k].bp[i];
+		it->col[k].v = it->col[k].bv[i];
+	}
+	*t = it->bt[i];
+	return 1;
+}
+
+int cd_block_each(const struct cd_block *b,
+		  void (*fn)(void *arg, size_t col, uint64_t id, int64_t t, double v), void *arg)
+{
+	struct cd_block_cur *cols = cd_malloc(b->ncols * sizeof(*cols));
+	struct cd_block_iter it;
+	int64_t t;
+	int r = cd_block_iter_init(&it, b, NULL, cols, b->ncols);
+	if (!r)
+		while ((r = cd_block_iter_next(&it, &t)) > 0)
+			for (size_t k = 0; fn && k < b->ncols; k++)
+				if (cols[k].present)
+					fn(arg, k, cols[k].id, t, cols[k].v);
+	free(cols);
+	return r;
+}
+
+int cd_block_times(const struct cd_block *b, int64_t *t)
+{
+	struct cd_block_iter it;
+	cd_block_iter_init(&it, b, NULL, NULL, 0);
+	return times_run(&it, t, b->nrows) ? 0 : -EINVAL;
+}
+
 int cd_block_column(const struct cd_block *b, uint64_t id, double *v, uint8_t *present)
 {
 	const uint8_t *p = b->p + b->coff, *end = b->p + b->len;
-	struct colhdr c;
+	struct colhdr h;
 	size_t k = 0;
 	for (; k < b->ncols; k++) {
-		if (!column_at(&p, end, &c))
+		if (!column_at(&p, end, &h))
 			return -EINVAL;
-		if (c.id == id)
+		if (h.id == id)
 			break;
 	}
 	if (k == b->ncols)
 		return -ENOENT;
-	struct br r = { .p = c.body, .len = c.len };
-	size_t count = b->nrows;
-	if (c.dense) {
-		memset(present, 1, b->nrows);
-	} else {
-		count = 0;
-		for (size_t i = 0; i < b->nrows; i++) {
-			uint64_t f;
-			if (!get(&r, 1, &f))
-				return -EINVAL;
-			present[i] = (uint8_t)f;
-			count += f;
-		}
-		if (!count)
-			return -EINVAL;
-	}
-	bool first = true;
-	int64_t kk = 0, dk = 0;
-	int klen = 0;
-	struct xor_state xs = { .lead = -1 };
-	for (size_t i = 0; i < b->nrows; i++) {
-		if (!present[i])
-			continue;
-		if (first) {
-			uint64_t x;
-			if (!get(&r, 64, &x))
-				return -EINVAL;
-			xs.v = x;
-			kk = (int64_t)x;
-		} else if (c.mode == XOR) {
-			if (!get_xor(&r, &xs))
-				return -EINVAL;
-		} else {
-			int64_t dod;
-			if (c.rice >= 0 ? !get_rice(&r, c.rice, &dod) : !get_dod(&r, &dod, &klen))
-				return -EINVAL;
-			dk = (int64_t)((uint64_t)dk + (uint64_t)dod);
-			kk = (int64_t)((uint64_t)kk + (uint64_t)dk);
-		}
-		v[i] = c.mode == XOR ? bitsd(xs.v) : (double)kk / p10[c.mode];
-		first = false;
-	}
-	return (int)count;
+	struct cd_block_cur c;
+	cur_start(&c, &h, b->nrows);
+	if (!col_run(&c, v, present, b->nrows))
+		return -EINVAL;
+	size_t count = 0;
+	for (size_t i = 0; i < b->nrows; i++)
+		count += present[i];
+	return count ? (int)count : -EINVAL;
 }

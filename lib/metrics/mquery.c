@@ -2,8 +2,9 @@
  *
  * Each series is read as the points of the tier chosen up to the time
  * its group was rolled up, then its raw samples rolled up at the query's
- * step (for a latency, one point a sample: its two counters are paired
- * sample by sample first).  Those are merged into the query's steps, and
+ * step as the store decodes them, one by one, no array of them made (for
+ * a latency, one point a sample: its two counters are paired sample by
+ * sample first).  Those are merged into the query's steps, and
  * a step's value made from the merged point. */
 #include "metrics/mquery.h"
 
@@ -51,6 +52,42 @@ static unsigned fields_for(const struct cd_metric *m, bool per, enum cd_agg agg)
 	return f;
 }
 
+/* Raw samples rolled up as the store decodes them (no array of them). */
+struct fine_sink {
+	struct cd_roller r;
+	struct cd_sample prev;     /* the one before the range: set before the first */
+	bool counter, rates, started;
+	int64_t roll_ms;
+	struct cd_rollup *v;       /* the tier's points, then these */
+	size_t base, cap, read;
+};
+
+static void fine_take(void *arg, const struct cd_sample *s, size_t n)
+{
+	struct fine_sink *f = arg;
+	if (!f->started) {
+		cd_roller_init(&f->r, f->counter, f->rates, f->roll_ms,
+			       f->prev.t == INT64_MIN ? NULL : &f->prev, f->v + f->base, f->cap - f->base);
+		f->started = true;
+	}
+	size_t k = cd_roller_add(&f->r, s, n);
+	while (k < n) {                    /* (a point a sample: grown) */
+		f->cap = f->cap * 2;
+		f->v = cd_realloc(f->v, f->cap * sizeof(*f->v));
+		f->r.out = f->v + f->base;
+		f->r.max = f->cap - f->base;
+		k += cd_roller_add(&f->r, s + k, n - k);
+	}
+	f->read += n;
+}
+
+static void fine_again(void *arg)
+{
+	struct fine_sink *f = arg;
+	f->started = false;
+	f->read = 0;
+}
+
 /* A series' points in [from, to]: the tier's, then its raw samples rolled
  * up at roll_ms (1: a point a sample; the query's step: a point a step,
  * which bucket() then merges with the tier's at their boundary); *read
@@ -71,18 +108,17 @@ static int fine(struct cd_mstore *st, const struct cd_series_info *s, int tier, 
 		*read = nv;
 	}
 	if (!r && raw_from <= to) {
-		struct cd_sample *smp, prev;
-		size_t ns;
-		r = cd_mstore_samples(st, s->id, raw_from, to, &smp, &ns, &prev);
-		if (!r && ns) {
-			*read += ns;
-			v = cd_realloc(v, (nv + ns) * sizeof(*v));
-			nv += s->counter ? cd_rollup_counter(smp, ns, prev.t == INT64_MIN ? NULL : &prev,
-							     roll_ms, v + nv, ns)
-					 : cd_rollup_gauge(smp, ns, roll_ms, v + nv, ns);
-		}
-		if (!r)
-			free(smp);
+		/* room for a point a step, up to 4096 (then grown as they come) */
+		int64_t steps = (to - cd_step_start(raw_from, roll_ms)) / roll_ms + 1;
+		struct fine_sink f = { .counter = s->counter, .roll_ms = roll_ms, .base = nv,
+				       .rates = fields & (CD_FIELD_RATE_MIN | CD_FIELD_RATE_MAX),
+				       .cap = nv + (size_t)(steps < 4096 ? steps : 4096) };
+		struct cd_sample_sink sink = { fine_take, fine_again, &f };
+		f.v = cd_realloc(v, f.cap * sizeof(*f.v));
+		r = cd_mstore_samples_each(st, s->id, raw_from, to, s->counter ? &f.prev : NULL, &sink);
+		v = f.v;
+		nv += f.started ? f.r.n : 0;
+		*read += f.read;
 	}
 	if (r) {
 		free(v);

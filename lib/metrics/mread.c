@@ -7,28 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cd_mstore_block_column(const void *data, size_t len, uint64_t id, int64_t **t, double **v,
-			   uint8_t **has, size_t *nrows)
-{
-	struct cd_block b;
-	if (cd_block_open(&b, data, len))
-		return -EINVAL;
-	*t = cd_malloc(b.nrows * sizeof(**t));
-	*v = cd_malloc(b.nrows * sizeof(**v));
-	*has = cd_malloc(b.nrows);
-	int r = cd_block_column(&b, id, *v, *has);
-	if (r > 0 && cd_block_times(&b, *t))
-		r = -EINVAL;
-	if (r <= 0) {
-		free(*t);
-		free(*v);
-		free(*has);
-		return r ? r : -EINVAL;
-	}
-	*nrows = b.nrows;
-	return r;
-}
-
 static void info_of(const struct cd_mstore *st, const struct series *s, struct cd_series_info *i)
 {
 	*i = (struct cd_series_info){ .id = s->id, .key = s->key, .metric = s->metric,
@@ -87,24 +65,64 @@ size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name
 	return n;
 }
 
+/* A series' samples being read from wherever they are.  Streaming (a
+ * sink): each given as it is decoded while they come in time order, which
+ * they do but where two writers' overlap or a block does not decode; then
+ * the read is done again into an array, put in order, and given from the
+ * first.  Else, and then: all of them into v. */
+#define RUN 64                     /* samples given to a sink at a time */
+
 struct collect {
 	uint64_t id;
 	int64_t from, to;
-	struct cd_sample *v, *prev;
+	struct cd_sample *prev;
+	const struct cd_sample_sink *sink;
+	int64_t last;              /* the last taken for the sink (INT64_MIN: none) */
+	bool redo;                 /* streaming could not go on: read again */
+	struct cd_sample run[RUN]; /* those not given yet */
+	size_t nrun;
+	struct cd_sample *v;
 	size_t n, cap;
 	bool corrupt, unsorted;
 };
 
-static void take_one(struct collect *c, int64_t t, double v)
+static void give(struct collect *c)
 {
+	if (c->nrun && !c->redo)
+		c->sink->take(c->sink->arg, c->run, c->nrun);
+	c->nrun = 0;
+}
+
+static void take_slow(struct collect *c, int64_t t, double v)
+{
+	if (c->redo)
+		return;
 	if (t < c->from) {
-		if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
+		if (c->sink && c->last != INT64_MIN)
+			c->redo = true;    /* one before the range after some in it */
+		else if (c->prev && (c->prev->t == INT64_MIN || t > c->prev->t))
 			*c->prev = (struct cd_sample){ t, v };
 	} else if (t <= c->to) {
+		if (c->sink) {
+			c->redo = true;    /* not after the last */
+			return;
+		}
 		if (c->n && t <= c->v[c->n - 1].t)
 			c->unsorted = true;
 		CD_PUSH(c->v, c->n, c->cap, ((struct cd_sample){ t, v }));
 	}
+}
+
+static inline void take_one(struct collect *c, int64_t t, double v)
+{
+	if (c->sink && t > c->last && t >= c->from && t <= c->to && !c->redo) {
+		c->run[c->nrun++] = (struct cd_sample){ t, v };
+		c->last = t;
+		if (c->nrun == RUN)
+			give(c);
+		return;
+	}
+	take_slow(c, t, v);
 }
 
 /* A sample another writer holds (shared), if of this series. */
@@ -136,25 +154,38 @@ static void in_order(struct collect *c)
 	c->n = m;
 }
 
+/* A block's samples of the series, decoded one by one into c, up to the
+ * end of the range (a block's rows go forward in time); none of them when
+ * it does not decode to its end (streaming: read again). */
 static void take(struct collect *c, const void *data, size_t len)
 {
-	int64_t *t;
-	double *v;
-	uint8_t *has;
-	size_t n;
-	int r = cd_mstore_block_column(data, len, c->id, &t, &v, &has, &n);
-	if (r == -ENOENT)
+	struct cd_block b;
+	struct cd_block_iter it;
+	struct cd_block_cur col;
+	int64_t t;
+	double v;
+	if (c->redo)
 		return;
-	if (r < 0) {
+	if (cd_block_open(&b, data, len) || cd_block_iter_init(&it, &b, &c->id, &col, 1)) {
 		c->corrupt = true;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (has[i])
-			take_one(c, t[i], v[i]);
-	free(t);
-	free(v);
-	free(has);
+	if (!col.found)
+		return;
+	if (!c->sink)
+		cd_grow(&c->v, &c->cap, c->n + b.nrows, sizeof(*c->v));   /* once a block */
+	size_t n = c->n;
+	struct cd_sample prev = c->prev ? *c->prev : (struct cd_sample){ 0 };
+	int r;
+	while ((r = cd_block_next_value(&it, &t, &v)) > 0 && t <= c->to && !c->redo)
+		take_one(c, t, v);
+	if (r < 0) {
+		c->corrupt = true;
+		c->redo = c->sink != NULL;
+		c->n = n;
+		if (c->prev)
+			*c->prev = prev;
+	}
 }
 
 static int take_row(void *arg, const struct cd_chunk_row *row)
@@ -163,13 +194,23 @@ static int take_row(void *arg, const struct cd_chunk_row *row)
 	return 0;
 }
 
-int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
-			     struct cd_sample **out, size_t *n, struct cd_sample *prev)
+/* The blocks before the range, the latest first, until one has the
+ * series (that has the sample before the range: blocks of one writer do
+ * not overlap). */
+static int take_before(void *arg, const struct cd_chunk_row *row)
 {
-	struct collect c = { .id = (uint64_t)s->id, .from = from, .to = to, .prev = prev };
+	struct collect *c = arg;
+	take(c, row->data, row->len);
+	return c->prev->t != INT64_MIN;
+}
+
+/* Every sample of the series in [from, to] into c, from wherever it is. */
+static int collect(struct cd_mstore *st, struct series *s, struct collect *c)
+{
 	struct group *g = &st->g[s->g];
-	if (prev)
-		prev->t = INT64_MIN;
+	int64_t from = c->from, to = c->to;
+	if (c->prev)
+		c->prev->t = INT64_MIN;
 	int r = 0;
 	/* all in memory when the head's first sample of the series is before
 	 * from (at it, without prev): the recent past, as the alerts read
@@ -177,27 +218,38 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 	bool in_head = false;
 	for (size_t i = 0; s->col >= 0 && i < g->nrows; i++)
 		if (g->has[i * g->ccap + (size_t)s->col]) {
-			in_head = prev ? g->t[i] < from : g->t[i] <= from;
+			in_head = c->prev ? g->t[i] < from : g->t[i] <= from;
 			break;
 		}
 	/* shared: not when another manager wrote the group since */
 	if (in_head && g->foreign_t != INT64_MIN && g->foreign_t >= g->t[0])
 		in_head = false;
-	if (!in_head && prev && from > INT64_MIN)
-		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from, take_row, &c);
+	if (!in_head && c->prev && from > INT64_MIN)
+		r = cd_chunkdb_get_before(st->db, g->id, CD_TIER_RAW, from,
+					  st->shared ? take_row : take_before, c);
 	if (!in_head && !r)
-		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, &c);
+		r = cd_chunkdb_get(st->db, g->id, CD_TIER_RAW, from, to, take_row, c);
 	if (!in_head && !r && st->shared)
-		r = cd_mstore_others_locked(st, g, take_other, &c);
+		r = cd_mstore_others_locked(st, g, take_other, c);
 	for (size_t i = 0; !in_head && !r && i < st->npending; i++)
 		if (st->pending[i].group == g->id && st->pending[i].t0 <= to)
-			take(&c, st->pending[i].data, st->pending[i].len);
+			take(c, st->pending[i].data, st->pending[i].len);
 	if (!r && s->col >= 0)
 		for (size_t i = 0; i < g->nrows; i++)
 			if (g->has[i * g->ccap + (size_t)s->col])
-				take_one(&c, g->t[i], g->v[i * g->ccap + (size_t)s->col]);
-	if (c.corrupt)
+				take_one(c, g->t[i], g->v[i * g->ccap + (size_t)s->col]);
+	if (c->sink)
+		give(c);
+	if (!r && !c->redo && c->corrupt)
 		cd_logf(st->log, "metrics: a block of %s does not decode; skipped", s->key);
+	return r;
+}
+
+int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
+			     struct cd_sample **out, size_t *n, struct cd_sample *prev)
+{
+	struct collect c = { .id = (uint64_t)s->id, .from = from, .to = to, .prev = prev };
+	int r = collect(st, s, &c);
 	if (r) {
 		free(c.v);
 		return r;
@@ -206,6 +258,28 @@ int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t fro
 	*out = c.v;
 	*n = c.n;
 	return 0;
+}
+
+int cd_mstore_samples_each(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
+			   struct cd_sample *prev, const struct cd_sample_sink *sink)
+{
+	pthread_mutex_lock(&st->mu);
+	struct series *s = cd_mstore_get(st, id);
+	struct collect c = { .id = (uint64_t)id, .from = from, .to = to, .prev = prev,
+			     .sink = sink, .last = INT64_MIN };
+	int r = s ? collect(st, s, &c) : -ENOENT;
+	if (!r && c.redo) {                /* in an array, in order, given again */
+		struct cd_sample *v;
+		size_t n;
+		sink->again(sink->arg);
+		r = cd_mstore_samples_locked(st, s, from, to, &v, &n, prev);
+		if (!r && n)
+			sink->take(sink->arg, v, n);
+		if (!r)
+			free(v);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return r;
 }
 
 int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
@@ -244,49 +318,47 @@ static void set_field(struct cd_rollup *p, bool counter, int f, double v)
 	}
 }
 
+/* A record's points of the series: its fields' columns read together,
+ * row by row, up to the end of the range. */
 static int take_points(void *arg, const struct cd_chunk_row *row)
 {
 	struct points *p = arg;
 	struct cd_block b;
-	if (cd_block_open(&b, row->data, row->len)) {
+	struct cd_block_iter it;
+	struct cd_block_cur col[NFIELDS];
+	uint64_t ids[NFIELDS];
+	int field[NFIELDS], nf = 0;
+	for (int f = 0; f < NFIELDS; f++)
+		if (!f || (p->fields & (1u << f))) {
+			ids[nf] = p->id + (uint64_t)f;
+			field[nf++] = f;
+		}
+	if (cd_block_open(&b, row->data, row->len) ||
+	    cd_block_iter_init(&it, &b, ids, col, (size_t)nf)) {
 		p->corrupt = true;
 		return 0;
 	}
-	int64_t *t = cd_malloc(b.nrows * sizeof(*t));
-	struct cd_rollup *pt = cd_calloc(b.nrows, sizeof(*pt));
-	double *v = cd_malloc(b.nrows * sizeof(*v));
-	uint8_t *has = cd_malloc(b.nrows), *any = cd_calloc(b.nrows, 1);
-	int r = cd_block_times(&b, t);
-	for (int f = 0; !r && f < NFIELDS; f++) {
-		if (f && !(p->fields & (1u << f)))
-			continue;
-		int got = cd_block_column(&b, p->id + (uint64_t)f, v, has);
-		if (got == -ENOENT)
-			break;             /* the series is not in this record */
-		if (got < 0) {
-			r = -EINVAL;
-			break;
-		}
-		for (size_t i = 0; i < b.nrows; i++)
-			if (has[i]) {
-				set_field(&pt[i], p->counter, f, v[i]);
-				any[i] = 1;
-			}
-	}
-	if (r)
-		p->corrupt = true;
+	if (!col[0].found)
+		return 0;                  /* the series is not in this record */
 	cd_grow(&p->v, &p->cap, p->n + b.nrows, sizeof(*p->v));   /* once, not point by point */
-	for (size_t i = 0; !r && i < b.nrows; i++)
-		if (any[i] && t[i] >= p->from && t[i] <= p->to &&
-		    (!p->n || t[i] > p->v[p->n - 1].t)) {
-			pt[i].t = t[i];
-			CD_PUSH(p->v, p->n, p->cap, pt[i]);
-		}
-	free(t);
-	free(pt);
-	free(v);
-	free(has);
-	free(any);
+	size_t n = p->n;
+	int64_t t;
+	int r;
+	while ((r = cd_block_iter_next(&it, &t)) > 0 && t <= p->to) {
+		struct cd_rollup pt = { .t = t };
+		bool any = false;
+		for (int k = 0; k < nf; k++)
+			if (col[k].present) {
+				set_field(&pt, p->counter, field[k], col[k].v);
+				any = true;
+			}
+		if (any && t >= p->from && (!p->n || t > p->v[p->n - 1].t))
+			p->v[p->n++] = pt;
+	}
+	if (r < 0) {
+		p->corrupt = true;
+		p->n = n;                  /* none of a record that does not decode */
+	}
 	return 0;
 }
 
@@ -346,34 +418,29 @@ void cd_mstore_stats_mem(struct cd_mstore *st, struct cd_mstore_stats *out)
 	pthread_mutex_unlock(&st->mu);
 }
 
+static void du_value(void *arg, size_t col, uint64_t id, int64_t t, double v)
+{
+	(void)col, (void)id, (void)t, (void)v;
+	(*(uint64_t *)arg)++;
+}
+
 static int du_head(void *arg, const struct cd_chunk_row *c)
 {
 	struct cd_block b;
-	if (cd_block_open(&b, c->data, c->len))
-		return 0;
-	double *v = cd_malloc(b.nrows * sizeof(*v));
-	uint8_t *has = cd_malloc(b.nrows);
-	for (size_t k = 0; k < b.ncols; k++) {
-		int n = cd_block_column(&b, cd_block_col_id(&b, k), v, has);
-		if (n > 0)
-			*(uint64_t *)arg += (uint64_t)n;
-	}
-	free(v);
-	free(has);
+	if (!cd_block_open(&b, c->data, c->len))
+		cd_block_each(&b, du_value, arg);
 	return 0;
+}
+
+static void du_sample(void *arg, int64_t id, int64_t t, double v)
+{
+	(void)id, (void)t, (void)v;
+	(*(uint64_t *)arg)++;
 }
 
 static int du_wal(void *arg, const void *data, size_t len)
 {
-	const uint8_t *p = data, *end = p + len;
-	while (p < end) {          /* a varint, then 16 bytes */
-		while (p < end && (*p & 0x80))
-			p++;
-		if (end - p < 17)
-			break;
-		p += 17;
-		(*(uint64_t *)arg)++;
-	}
+	cd_mstore_wal_decode(data, len, du_sample, arg);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/varint.h"
+
 #define DEFAULT_MAX_SERIES 200000
 #define DEFAULT_BLOCK_ROWS 240
 
@@ -250,18 +252,13 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	/* written ahead first: a batch past its limit (the database away
 	 * long) takes no more, and the head is as it was */
 	if (!st->bulk && !st->replaying) {
-		uint8_t e[26];
-		int k = 0;
-		for (uint64_t x = (uint64_t)s->id; ; x >>= 7) {
-			e[k++] = (uint8_t)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
-			if (x < 0x80)
-				break;
-		}
+		uint8_t e[CD_VARINT_MAX + 16];
+		size_t k = cd_varint_put(e, (uint64_t)s->id);
 		uint64_t b;
 		memcpy(&b, &v, sizeof(b));
 		put_le64(&e[k], (uint64_t)t);
 		put_le64(&e[k + 8], b);
-		if (cd_buf_add(&st->wal, e, (size_t)k + 16) < 0) {
+		if (cd_buf_add(&st->wal, e, k + 16) < 0) {
 			st->unkept++;
 			return -ENOBUFS;
 		}
@@ -289,13 +286,7 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 static const uint8_t *wal_entry(const uint8_t *p, const uint8_t *end, uint64_t *id, int64_t *t,
 				double *v)
 {
-	*id = 0;
-	for (int shift = 0; p < end && shift < 64; shift += 7) {
-		*id |= (uint64_t)(*p & 0x7f) << shift;
-		if (!(*p++ & 0x80))
-			break;
-	}
-	if (end - p < 16)
+	if (!cd_varint_get(&p, end, id) || end - p < 16)
 		return NULL;
 	*t = (int64_t)get_le64(p);
 	uint64_t b = get_le64(p + 8);
@@ -440,58 +431,60 @@ static int load_last(void *arg, const struct cd_chunk_row *c)
 {
 	struct cd_mstore *st = arg;
 	struct group *g = cd_mstore_group(st, c->group);
+	struct cd_block b;
+	bool ok = g && !cd_block_open(&b, c->data, c->len);
 	for (size_t i = 0; g && i < g->nmem; i++) {
 		struct series *s = &st->s[g->mem[i]];
-		int64_t *t;
-		double *v;
-		uint8_t *has;
-		size_t n;
+		uint64_t id = (uint64_t)s->id;
+		struct cd_block_iter it;
+		struct cd_block_cur col;
+		int64_t t, last_t = INT64_MIN;
+		double v, last_v = 0;
+		int r = ok ? cd_block_iter_init(&it, &b, &id, &col, 1) : -EINVAL;
+		if (!r)
+			while ((r = cd_block_next_value(&it, &t, &v)) > 0) {
+				last_t = t;
+				last_v = v;
+			}
 		s->last_t = c->t1;
-		if (cd_mstore_block_column(c->data, c->len, (uint64_t)s->id, &t, &v, &has, &n) > 0) {
-			for (size_t k = n; k-- > 0;)
-				if (has[k]) {
-					s->last_t = t[k];
-					s->last_v = v[k];
-					break;
-				}
-			free(t);
-			free(v);
-			free(has);
+		if (!r && last_t != INT64_MIN) {
+			s->last_t = last_t;
+			s->last_v = last_v;
 		}
 	}
 	return 0;
+}
+
+struct head_load {
+	struct cd_mstore *st;
+	struct series **cols;      /* each column's series, or NULL */
+};
+
+static void head_value(void *arg, size_t col, uint64_t id, int64_t t, double v)
+{
+	struct head_load *h = arg;
+	(void)id;
+	if (h->cols[col])
+		append(h->st, h->cols[col], t, v);
 }
 
 static int load_head(void *arg, const struct cd_chunk_row *c)
 {
 	struct cd_mstore *st = arg;
 	struct cd_block b;
-	if (!cd_mstore_group(st, c->group) || cd_block_open(&b, c->data, c->len)) {
+	/* checked whole first: a head that does not decode is dropped, not
+	 * taken in part */
+	if (!cd_mstore_group(st, c->group) || cd_block_open(&b, c->data, c->len) ||
+	    cd_block_each(&b, NULL, NULL)) {
 		cd_logf(st->log, "metrics: the head of group %lld does not decode; dropped",
 			(long long)c->group);
 		return 0;
 	}
-	int64_t *t = cd_malloc(b.nrows * sizeof(*t));
-	double *v = cd_malloc(b.nrows * b.ncols * sizeof(*v));
-	uint8_t *has = cd_malloc(b.nrows * b.ncols);
-	struct series **cols = cd_calloc(b.ncols, sizeof(*cols));
-	int bad = cd_block_times(&b, t);
-	for (size_t k = 0; !bad && k < b.ncols; k++) {
-		uint64_t id = cd_block_col_id(&b, k);
-		cols[k] = cd_mstore_get(st, (int64_t)id);
-		bad = cd_block_column(&b, id, &v[k * b.nrows], &has[k * b.nrows]) < 0;
-	}
-	for (size_t r = 0; !bad && r < b.nrows; r++)    /* a row at a time, as they came */
-		for (size_t k = 0; k < b.ncols; k++)
-			if (cols[k] && has[k * b.nrows + r])
-				append(st, cols[k], t[r], v[k * b.nrows + r]);
-	if (bad)
-		cd_logf(st->log, "metrics: the head of group %lld does not decode; dropped",
-			(long long)c->group);
-	free(t);
-	free(v);
-	free(has);
-	free(cols);
+	struct head_load h = { st, cd_calloc(b.ncols, sizeof(*h.cols)) };
+	for (size_t k = 0; k < b.ncols; k++)
+		h.cols[k] = cd_mstore_get(st, (int64_t)cd_block_col_id(&b, k));
+	cd_block_each(&b, head_value, &h);         /* a row at a time, as they came */
+	free(h.cols);
 	return 0;
 }
 

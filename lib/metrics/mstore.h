@@ -135,6 +135,21 @@ size_t cd_mstore_object(struct cd_mstore *st, const char *kind, const char *name
  * caller frees), or a negative code. */
 int cd_mstore_samples(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
 		      struct cd_sample **out, size_t *n, struct cd_sample *prev);
+/* Where a reader's samples go, one at a time. */
+struct cd_sample_sink {
+	/* the next samples of the range, s[0..n), after those given */
+	void (*take)(void *arg, const struct cd_sample *s, size_t n);
+	/* those given are to be forgotten: they come again from the first
+	 * (rare: where two writers' samples overlap, or a block that does
+	 * not decode is to be left out whole) */
+	void (*again)(void *arg);
+	void *arg;
+};
+/* The same samples given to sink as they are decoded, a few dozen at a
+ * time, no array of them made; *prev (if not NULL) is the one before from
+ * by the time the first are given.  0 or a negative code. */
+int cd_mstore_samples_each(struct cd_mstore *st, int64_t id, int64_t from, int64_t to,
+			   struct cd_sample *prev, const struct cd_sample_sink *sink);
 /* Rollup points of a tier in [from, to]; fields: the fields wanted
  * (CD_FIELD_* bits; the others are 0), the count always. */
 enum {

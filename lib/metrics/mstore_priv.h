@@ -150,9 +150,4 @@ int cd_mstore_adopt_locked(struct cd_mstore *st, int64_t idle_ms);
 int cd_mstore_others_locked(struct cd_mstore *st, struct group *g,
 			    void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg);
 
-/* Values of column id of a block, with its times: count, -ENOENT, -EINVAL;
- * t, v and has are allocated (nrows each) and the caller frees them. */
-int cd_mstore_block_column(const void *data, size_t len, uint64_t id, int64_t **t, double **v,
-			   uint8_t **has, size_t *nrows);
-
 #endif

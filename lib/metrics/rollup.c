@@ -12,66 +12,80 @@ int64_t cd_step_start(int64_t t, int64_t step_ms)
 	return q * step_ms;
 }
 
-/* The rollup of step start in out[0..*n), appended when it is new. */
-static struct cd_rollup *at(struct cd_rollup *out, size_t *n, size_t max, int64_t start)
+void cd_roller_init(struct cd_roller *r, bool counter, bool rates, int64_t step_ms,
+		    const struct cd_sample *prev, struct cd_rollup *out, size_t max)
 {
-	if (*n && out[*n - 1].t == start)
-		return &out[*n - 1];
-	if (*n == max)
-		return NULL;
-	struct cd_rollup *r = &out[(*n)++];
-	memset(r, 0, sizeof(*r));
-	r->t = start;
-	return r;
+	*r = (struct cd_roller){ .step_ms = step_ms, .counter = counter, .rates = rates,
+				 .out = out, .max = max, .prev = { INT64_MIN, 0 } };
+	if (counter && prev)
+		r->prev = *prev;
+}
+
+size_t cd_roller_add(struct cd_roller *r, const struct cd_sample *s, size_t n)
+{
+	const int64_t step = r->step_ms;
+	struct cd_rollup *o = r->n ? &r->out[r->n - 1] : NULL;
+	struct cd_sample p = r->prev;
+	size_t i = 0;
+	for (; i < n; i++) {
+		int64_t t = s[i].t;
+		double v = s[i].v;
+		/* the step of the last sample, most often: no division */
+		if (!o || t < o->t || (uint64_t)t - (uint64_t)o->t >= (uint64_t)step) {
+			int64_t start = cd_step_start(t, step);
+			if (!o || o->t != start) {
+				if (r->n == r->max)
+					break;
+				o = &r->out[r->n++];
+				memset(o, 0, sizeof(*o));
+				o->t = start;
+			}
+		}
+		if (r->counter) {
+			if (p.t != INT64_MIN && t > p.t) {
+				double inc = v >= p.v ? v - p.v : v;   /* reset */
+				int64_t dt = t - p.t;
+				if (r->rates) {
+					double rate = inc / ((double)dt / 1000);
+					if (!o->covered_ms || rate < o->rate_min)
+						o->rate_min = rate;
+					if (!o->covered_ms || rate > o->rate_max)
+						o->rate_max = rate;
+				}
+				o->increase += inc;
+				o->covered_ms += dt;
+			}
+			p = s[i];
+		} else {
+			if (!o->count || v < o->min)
+				o->min = v;
+			if (!o->count || v > o->max)
+				o->max = v;
+			o->sum += v;
+		}
+		o->last = v;
+		o->count++;
+	}
+	r->prev = p;
+	return i;
 }
 
 size_t cd_rollup_gauge(const struct cd_sample *s, size_t n, int64_t step_ms,
 		       struct cd_rollup *out, size_t max)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct cd_rollup *r = at(out, &k, max, cd_step_start(s[i].t, step_ms));
-		if (!r)
-			break;
-		if (!r->count || s[i].v < r->min)
-			r->min = s[i].v;
-		if (!r->count || s[i].v > r->max)
-			r->max = s[i].v;
-		r->sum += s[i].v;
-		r->last = s[i].v;
-		r->count++;
-	}
-	return k;
+	struct cd_roller r;
+	cd_roller_init(&r, false, false, step_ms, NULL, out, max);
+	cd_roller_add(&r, s, n);
+	return r.n;
 }
 
 size_t cd_rollup_counter(const struct cd_sample *s, size_t n, const struct cd_sample *prev,
 			 int64_t step_ms, struct cd_rollup *out, size_t max)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct cd_rollup *r = at(out, &k, max, cd_step_start(s[i].t, step_ms));
-		if (!r)
-			break;
-		const struct cd_sample *p = i ? &s[i - 1] : prev;
-		if (p && s[i].t > p->t) {
-			double inc = s[i].v >= p->v ? s[i].v - p->v : s[i].v;   /* reset */
-			int64_t dt = s[i].t - p->t;
-			double rate = inc / ((double)dt / 1000);
-			if (!r->covered_ms || rate < r->rate_min)
-				r->rate_min = rate;
-			if (!r->covered_ms || rate > r->rate_max)
-				r->rate_max = rate;
-			r->increase += inc;
-			r->covered_ms += dt;
-		}
-		if (!r->count || s[i].v < r->min)
-			r->min = s[i].v;
-		if (!r->count || s[i].v > r->max)
-			r->max = s[i].v;
-		r->last = s[i].v;
-		r->count++;
-	}
-	return k;
+	struct cd_roller r;
+	cd_roller_init(&r, true, true, step_ms, prev, out, max);
+	cd_roller_add(&r, s, n);
+	return r.n;
 }
 
 void cd_rollup_merge(struct cd_rollup *into, const struct cd_rollup *r)

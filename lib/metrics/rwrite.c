@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/varint.h"
+
 /* ---- the protobuf ---- */
 
 /* A label's value as sent, a series' labels, a whole request before
@@ -18,22 +20,11 @@
 #define RW_SERIES_MAX (1u << 20)
 #define RW_REQUEST_MAX (256u << 20)
 
-static int varint(struct cd_buf *b, uint64_t v)
-{
-	uint8_t o[10];
-	int k = 0;
-	do {
-		o[k++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	return cd_buf_add(b, o, (size_t)k);
-}
-
 /* A length-delimited field: its tag, its length, its bytes. */
 static int bytes_field(struct cd_buf *b, int field, const void *p, size_t len)
 {
-	int r = varint(b, (uint64_t)field << 3 | 2);
-	r = r ? r : varint(b, len);
+	int r = cd_varint_add(b, (uint64_t)field << 3 | 2);
+	r = r ? r : cd_varint_add(b, len);
 	return r ? r : cd_buf_add(b, p, len);
 }
 
@@ -124,8 +115,8 @@ int cd_rw_encode(const struct cd_rw_series *s, size_t n, struct cd_buf *out)
 			for (int j = 0; j < 8; j++)
 				d[1 + j] = (uint8_t)(bits >> (8 * j));
 			r = cd_buf_add(&part, d, 9);
-			r = r ? r : varint(&part, 2 << 3 | 0);             /* timestamp: ms */
-			r = r ? r : varint(&part, (uint64_t)s[i].t[k]);
+			r = r ? r : cd_varint_add(&part, 2 << 3 | 0);             /* timestamp: ms */
+			r = r ? r : cd_varint_add(&part, (uint64_t)s[i].t[k]);
 			r = r ? r : bytes_field(&ts, 2, part.data, part.len);
 		}
 		r = r ? r : bytes_field(out, 1, ts.data, ts.len);

@@ -72,31 +72,27 @@ static int newest_batch(void *arg, const void *data, size_t len)
 	return 0;
 }
 
+struct each {
+	void (*fn)(void *arg, int64_t id, int64_t t, double v);
+	void *arg;
+};
+
+static void each_value(void *arg, size_t col, uint64_t id, int64_t t, double v)
+{
+	struct each *e = arg;
+	(void)col;
+	e->fn(e->arg, (int64_t)id, t, v);
+}
+
 /* Each sample of a head block: fn(arg, series, t, v). */
 static int each_in_block(const void *data, size_t len,
 			 void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg)
 {
 	struct cd_block b;
+	struct each e = { fn, arg };
 	if (cd_block_open(&b, data, len))
 		return -EINVAL;
-	int64_t *t = cd_malloc((b.nrows ? b.nrows : 1) * sizeof(*t));
-	double *v = cd_malloc((b.nrows ? b.nrows : 1) * sizeof(*v));
-	uint8_t *has = cd_malloc(b.nrows ? b.nrows : 1);
-	int r = cd_block_times(&b, t);
-	for (size_t k = 0; !r && k < b.ncols; k++) {
-		uint64_t id = cd_block_col_id(&b, k);
-		if (cd_block_column(&b, id, v, has) < 0) {
-			r = -EINVAL;
-			break;
-		}
-		for (size_t i = 0; i < b.nrows; i++)
-			if (has[i])
-				fn(arg, (int64_t)id, t[i], v[i]);
-	}
-	free(t);
-	free(v);
-	free(has);
-	return r;
+	return cd_block_each(&b, each_value, &e);
 }
 
 int cd_mstore_follow_locked(struct cd_mstore *st)

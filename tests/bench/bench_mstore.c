@@ -200,6 +200,7 @@ static int live(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	cd_malloc_keep();          /* as cordond: the store as it runs there */
 	if (argc == 9 && !strcmp(argv[1], "query"))
 		return query(argv);
 	if ((argc == 5 || argc == 7) && !strcmp(argv[1], "live"))

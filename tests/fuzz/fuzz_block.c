@@ -1,5 +1,6 @@
 /* fuzz_block.c - libFuzzer harness for the metrics block format.
- * Properties: decoding any bytes never crashes nor reads past them; rows
+ * Properties: decoding any bytes (whole columns, or row by row through
+ * the iterator) never crashes nor reads past them; rows
  * and columns made from the input (16 bytes a row: a time step and a
  * value's bits, in three columns: the bits, a decimal missing some rows,
  * a counter of the steps, Rice-coded when shorter) come back bit for bit. */
@@ -23,6 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t k = 0; k < b.ncols; k++)
 			if (cd_block_column(&b, cd_block_col_id(&b, k), out, p) > (int)b.nrows)
 				abort();
+		/* row by row: never more rows than the block says */
+		struct cd_block_iter it;
+		struct cd_block_cur cur[4];
+		size_t rows = 0;
+		int64_t at;
+		if (cd_block_iter_init(&it, &b, NULL, cur, b.ncols < 4 ? b.ncols : 4) == 0)
+			while (cd_block_iter_next(&it, &at) == 1)
+				if (++rows > b.nrows)
+					abort();
+		cd_block_each(&b, NULL, NULL);
 	}
 	/* the input as rows, through the encoder and back */
 	size_t n = 0;

@@ -1,8 +1,9 @@
 /* test_block.c - the metrics block format: every value comes back bit for
  * bit (counters, seconds from nanoseconds, gauges, NaN, infinities, -0),
  * times with jitter shared by columns, columns that miss rows, a column
- * found among others, and blocks cut short or scrambled decode to an
- * error, never a crash. */
+ * found among others, the same row by row through the iterator (columns
+ * in any order, one absent, batches not whole), and blocks cut short or
+ * scrambled decode to an error, never a crash nor a read past the end. */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -41,12 +42,159 @@ static size_t roundtrip(const int64_t *t, size_t n, const struct cd_block_col *c
 		}
 	}
 	ASSERT_EQ(cd_block_column(&blk, 999999, v, p), -ENOENT);
+	/* row by row, every column at once (the block's own order) */
+	struct cd_block_cur *cur = malloc(nc * sizeof(*cur));
+	struct cd_block_iter it;
+	int64_t at;
+	ASSERT_EQ(cd_block_iter_init(&it, &blk, NULL, cur, nc), 0);
+	for (size_t i = 0; i < n; i++) {
+		ASSERT_EQ(cd_block_iter_next(&it, &at), 1);
+		ASSERT_EQ(at, t[i]);
+		for (size_t k = 0; k < nc; k++) {
+			size_t st = c[k].stride ? c[k].stride : 1;
+			ASSERT(cur[k].found && cur[k].id == c[k].id);
+			ASSERT_EQ(cur[k].present, !c[k].present || c[k].present[i * st]);
+			if (cur[k].present)
+				ASSERT(memcmp(&cur[k].v, &c[k].v[i * st], sizeof(double)) == 0);
+		}
+	}
+	ASSERT_EQ(cd_block_iter_next(&it, &at), 0);
+	ASSERT_EQ(cd_block_iter_next(&it, &at), 0);          /* and it stays there */
+	/* a column by its id: its values only, rows without one skipped */
+	for (size_t k = 0; k < nc; k++) {
+		size_t st = c[k].stride ? c[k].stride : 1, i = 0;
+		double x;
+		ASSERT_EQ(cd_block_iter_init(&it, &blk, &c[k].id, cur, 1), 0);
+		while (cd_block_next_value(&it, &at, &x) == 1) {
+			while (c[k].present && !c[k].present[i * st])
+				i++;
+			ASSERT(i < n && at == t[i]);
+			ASSERT(memcmp(&x, &c[k].v[i * st], sizeof(double)) == 0);
+			i++;
+		}
+		while (i < n && c[k].present && !c[k].present[i * st])
+			i++;
+		ASSERT_EQ(i, n);
+	}
+	free(cur);
 	free(tt);
 	free(v);
 	free(p);
 	size_t len = b.len;
 	cd_buf_free(&b);
 	return len;
+}
+
+/* cd_block_each's values, counted and checked against the columns. */
+struct each_check {
+	const int64_t *t;
+	const struct cd_block_col *c;
+	size_t seen;
+	bool wrong;
+};
+
+static void each_check(void *arg, size_t col, uint64_t id, int64_t t, double v)
+{
+	struct each_check *e = arg;
+	size_t i = 0;
+	while (e->t[i] != t)
+		i++;
+	size_t st = e->c[col].stride ? e->c[col].stride : 1;
+	e->wrong |= id != e->c[col].id || memcmp(&v, &e->c[col].v[i * st], sizeof(v)) != 0;
+	e->seen++;
+}
+
+/* The iterator asked for columns in another order than the block's, one
+ * it has not, over rows that are not a whole number of its batches;
+ * every value of a block a row at a time (cd_block_each). */
+TEST(block_iterator_columns_asked_for)
+{
+	enum { M = 3 * CD_BLOCK_BATCH + 5 };
+	int64_t t[M];
+	double a[M], g[M];
+	uint8_t pa[M];
+	for (int i = 0; i < M; i++) {
+		t[i] = 1764547200000 + (int64_t)i * 20000 + i % 3;
+		a[i] = (double)(i * 4096);
+		pa[i] = i % 4 != 0;
+		g[i] = 1.0 / (i + 7);              /* xor */
+	}
+	struct cd_block_col c[2] = { { 10, a, pa, 0 }, { 20, g, NULL, 0 } };
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t, M, c, 2), 0);
+	struct cd_block blk;
+	ASSERT_EQ(cd_block_open(&blk, b.data, b.len), 0);
+	uint64_t ids[3] = { 20, 99, 10 };
+	struct cd_block_cur cur[3];
+	struct cd_block_iter it;
+	int64_t at;
+	int r, rows = 0;
+	ASSERT_EQ(cd_block_iter_init(&it, &blk, ids, cur, 3), 0);
+	ASSERT(cur[0].found && !cur[1].found && cur[2].found);
+	while ((r = cd_block_iter_next(&it, &at)) == 1) {
+		ASSERT_EQ(at, t[rows]);
+		ASSERT(cur[0].present && cur[0].v == g[rows]);
+		ASSERT(!cur[1].present);
+		ASSERT_EQ(cur[2].present, pa[rows]);
+		if (pa[rows])
+			ASSERT(cur[2].v == a[rows]);
+		rows++;
+	}
+	ASSERT_EQ(r, 0);
+	ASSERT_EQ(rows, M);
+	struct each_check e = { t, c, 0, false };
+	ASSERT_EQ(cd_block_each(&blk, each_check, &e), 0);
+	ASSERT(!e.wrong);
+	ASSERT_EQ(e.seen, M + M - (M + 3) / 4);
+	cd_buf_free(&b);
+}
+
+/* A block whose header claims more rows than its streams hold opens (its
+ * lengths agree) but does not decode: the iterator gives the rows before
+ * the batch that runs out, then -EINVAL, and stays so; never a read past
+ * the block (an exact-size copy: ASan would see it). */
+TEST(block_iterator_stops_at_the_end_of_its_bytes)
+{
+	enum { M = 240 };
+	int64_t t[M];
+	double v[M];
+	for (int i = 0; i < M; i++) {
+		t[i] = 1764547200000 + (int64_t)i * 20000 + i % 5;
+		v[i] = (double)(i * 7919 % 1000);
+	}
+	struct cd_block_col c = { 3, v, NULL, 0 };
+	struct cd_buf b;
+	cd_buf_init(&b, SIZE_MAX);
+	ASSERT_EQ(cd_block_encode(&b, t, M, &c, 1), 0);
+	ASSERT((uint8_t)b.data[1] == (0x80 | (M & 0x7f)) && b.data[2] == M >> 7);
+	uint8_t *x = malloc(b.len);
+	memcpy(x, b.data, b.len);
+	x[1] = 0x80 | ((M + 60) & 0x7f);   /* 300 rows, the same varint's length */
+	x[2] = (M + 60) >> 7;
+	struct cd_block blk;
+	ASSERT_EQ(cd_block_open(&blk, x, b.len), 0);
+	ASSERT_EQ(blk.nrows, M + 60);
+	struct cd_block_iter it;
+	struct cd_block_cur cur;
+	uint64_t id = 3;
+	int64_t at;
+	double val;
+	int r, n = 0;
+	ASSERT_EQ(cd_block_iter_init(&it, &blk, &id, &cur, 1), 0);
+	while ((r = cd_block_next_value(&it, &at, &val)) == 1) {
+		ASSERT(at == t[n] && val == v[n]);
+		n++;
+	}
+	ASSERT_EQ(r, -EINVAL);
+	ASSERT(n <= M && n >= M - CD_BLOCK_BATCH);
+	ASSERT_EQ(cd_block_next_value(&it, &at, &val), -EINVAL);
+	ASSERT_EQ(cd_block_iter_next(&it, &at), -EINVAL);
+	ASSERT_EQ(cd_block_each(&blk, NULL, NULL), -EINVAL);
+	int64_t tt[M + 60];
+	ASSERT_EQ(cd_block_times(&blk, tt), -EINVAL);
+	free(x);
+	cd_buf_free(&b);
 }
 
 #define N 4000
@@ -236,6 +384,7 @@ TEST(block_hostile_bytes_never_crash)
 		corrupt += cd_block_times(&blk, tt) < 0;
 		for (size_t k = 0; k < blk.ncols; k++)
 			corrupt += cd_block_column(&blk, cd_block_col_id(&blk, k), out, p) < 0;
+		corrupt += cd_block_each(&blk, NULL, NULL) < 0;
 	}
 	ASSERT(corrupt > 0);
 	free(buf);

@@ -409,3 +409,97 @@ TEST(mstore_write_ahead_sample_dated_ahead_skipped)
 	rmdir_all(d);
 	free(d);
 }
+
+struct gathered {
+	struct cd_sample v[3 * 4320];
+	size_t n;
+	int again;
+	bool unordered;
+};
+
+static void gather_take(void *arg, const struct cd_sample *s, size_t n)
+{
+	struct gathered *g = arg;
+	for (size_t i = 0; i < n; i++) {
+		if (g->n && s[i].t <= g->v[g->n - 1].t)
+			g->unordered = true;
+		if (g->n < sizeof(g->v) / sizeof(g->v[0]))
+			g->v[g->n++] = s[i];
+	}
+}
+
+static void gather_again(void *arg)
+{
+	struct gathered *g = arg;
+	g->n = 0;
+	g->again++;
+}
+
+/* Samples given one by one as they are decoded (what queries roll up)
+ * are those of the array, prev the same; a block that opens but stops
+ * decoding half way, after some of its samples were given, makes the
+ * reader start again (again() once) and leave that block out whole, as
+ * the array does. */
+TEST(mstore_samples_each_as_the_array)
+{
+	char *d = tmpdir();
+	struct cd_mstore *st = open_store(d, false);
+	int64_t id = series(st, "vm_cpu_seconds_total", true);
+	int n = 3 * 4320 - 100;
+	for (int i = 0; i < n; i++)
+		ASSERT_EQ(cd_mstore_append(st, id, when(i), cpu(i)), 0);
+	ASSERT_EQ(cd_mstore_commit(st), 0);
+	static struct gathered g;
+	struct cd_sample_sink sink = { gather_take, gather_again, &g };
+	for (int round = 0; round < 2; round++) {
+		int64_t from = when(1000) - 5, to = when(n - 10);
+		struct cd_sample *v, prev, prev2;
+		size_t k;
+		ASSERT_EQ(cd_mstore_samples(st, id, from, to, &v, &k, &prev), 0);
+		g.n = 0;
+		g.again = 0;
+		ASSERT_EQ(cd_mstore_samples_each(st, id, from, to, &prev2, &sink), 0);
+		ASSERT_EQ(g.again, round);         /* the damaged block: read again */
+		ASSERT(!g.unordered);
+		ASSERT_EQ(g.n, k);
+		ASSERT(memcmp(g.v, v, k * sizeof(*v)) == 0);
+		ASSERT(prev.t == prev2.t && prev.v == prev2.v && prev.t == when(999));
+		if (round == 0)
+			ASSERT_EQ(k, n - 10 - 1000 + 1);
+		else
+			ASSERT_EQ(k, n - 10 - 1000 + 1 - 240);     /* the block left out */
+		free(v);
+		if (round)
+			break;
+		/* a raw block in the range claims 300 rows where it has 240 */
+		ASSERT_EQ(cd_mstore_close(st), 0);
+		sqlite3 *db;
+		sqlite3_stmt *q;
+		char *p = cd_asprintf("%s/metrics.db", d);
+		ASSERT_EQ(sqlite3_open(p, &db), SQLITE_OK);
+		ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT rowid, data FROM chunks WHERE tier = 0 "
+					     "ORDER BY t0 LIMIT 1 OFFSET 10", -1, &q, NULL), SQLITE_OK);
+		ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+		int64_t row = sqlite3_column_int64(q, 0);
+		int len = sqlite3_column_bytes(q, 1);
+		uint8_t *b = malloc((size_t)len);
+		memcpy(b, sqlite3_column_blob(q, 1), (size_t)len);
+		sqlite3_finalize(q);
+		ASSERT(b[1] == 0xf0 && b[2] == 1);  /* 240 rows */
+		b[1] = 0xac;
+		b[2] = 2;                          /* 300 */
+		ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE chunks SET data = ? WHERE rowid = ?", -1, &q,
+					     NULL), SQLITE_OK);
+		sqlite3_bind_blob(q, 1, b, len, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(q, 2, row);
+		ASSERT_EQ(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+		free(b);
+		free(p);
+		st = open_store(d, false);
+	}
+	ASSERT_EQ(cd_mstore_close(st), 0);
+	rmdir_all(d);
+	free(d);
+}

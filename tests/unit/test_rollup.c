@@ -2,6 +2,7 @@
  * sum, count and last, counters' exact rate over a step with a reset
  * inside, the peak of one interval kept, merging two halves. */
 #include <math.h>
+#include <string.h>
 
 #include "metrics/rollup.h"
 #include "test.h"
@@ -44,4 +45,50 @@ TEST(rollup_steps_gauges_and_counters)
 	struct cd_rollup one;
 	ASSERT_EQ(cd_rollup_counter(c, 1, NULL, 60000, &one, 1), 1);
 	ASSERT(isnan(cd_rollup_rate(&one)));
+}
+
+/* The roller, given samples one at a time or in runs, makes the same
+ * steps; full, it stops before the sample that would start a step past
+ * max, which a larger out then takes; without rates a counter's rate_min
+ * and rate_max are left 0. */
+TEST(rollup_roller_one_at_a_time_or_in_runs)
+{
+	struct cd_sample prev = { -20000, 100 };
+	struct cd_sample c[7] = { { 0, 200 }, { 20000, 300 }, { 40000, 2300 }, { 60000, 2400 },
+				  { 80000, 50 }, { 100000, 150 }, { 125000, 180 } };
+	struct cd_rollup want[3], got[3];
+	ASSERT_EQ(cd_rollup_counter(c, 7, &prev, 60000, want, 3), 3);
+	ASSERT(fabs(want[0].increase - 2200) < 1e-9 && want[0].covered_ms == 60000);
+	ASSERT(fabs(want[0].rate_max - 100) < 1e-9 && fabs(want[0].rate_min - 5) < 1e-9);
+	ASSERT(fabs(want[2].increase - 30) < 1e-9 && want[2].covered_ms == 25000);
+	ASSERT(want[2].count == 1 && want[2].last == 180);
+	struct cd_roller r;
+	cd_roller_init(&r, true, true, 60000, &prev, got, 1);
+	ASSERT_EQ(cd_roller_add(&r, c, 7), 3);   /* 60 s would start a second step */
+	ASSERT_EQ(r.n, 1);
+	r.max = 3;                                /* room made: the rest again */
+	for (size_t i = 3; i < 7; i++)
+		ASSERT_EQ(cd_roller_add(&r, &c[i], 1), 1);
+	ASSERT_EQ(r.n, 3);
+	ASSERT(memcmp(got, want, sizeof(want)) == 0);
+	/* no rates: the same but for them */
+	cd_roller_init(&r, true, false, 60000, &prev, got, 3);
+	ASSERT_EQ(cd_roller_add(&r, c, 2), 2);
+	ASSERT_EQ(cd_roller_add(&r, c + 2, 5), 5);
+	for (size_t k = 0; k < 3; k++) {
+		ASSERT(got[k].t == want[k].t && got[k].count == want[k].count);
+		ASSERT(got[k].increase == want[k].increase && got[k].covered_ms == want[k].covered_ms);
+		ASSERT(got[k].rate_min == 0 && got[k].rate_max == 0);
+	}
+	/* a gauge, before the epoch too */
+	struct cd_sample g[4] = { { -70000, 4 }, { -50000, 1 }, { -10000, 9 }, { 5000, 2 } };
+	ASSERT_EQ(cd_rollup_gauge(g, 4, 60000, want, 3), 3);
+	cd_roller_init(&r, false, false, 60000, NULL, got, 3);
+	for (size_t i = 0; i < 4; i++)
+		ASSERT_EQ(cd_roller_add(&r, &g[i], 1), 1);
+	ASSERT_EQ(r.n, 3);
+	ASSERT(memcmp(got, want, sizeof(want)) == 0);
+	ASSERT_EQ(got[0].t, -120000);
+	ASSERT(got[1].t == -60000 && got[1].count == 2 && got[1].sum == 10);
+	ASSERT(got[1].min == 1 && got[1].max == 9 && got[1].last == 9);
 }
