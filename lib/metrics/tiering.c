@@ -238,8 +238,14 @@ int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 		r = 0;
 	pthread_mutex_unlock(&st->mu);
 	/* from a checkpoint: what is rolled up is never made again at open */
-	if (!r)
-		r = cd_mstore_checkpoint(st);
+	/* the database's message is read under the lock, where it was made
+	 * (another thread's call may replace it as soon as the lock goes) */
+	char why[512] = "";
+	if (!r && (r = cd_mstore_checkpoint(st)) != 0) {
+		pthread_mutex_lock(&st->mu);
+		snprintf(why, sizeof(why), "%s", cd_chunkdb_error(st->db));
+		pthread_mutex_unlock(&st->mu);
+	}
 	/* a group at a time, so that appends and reads go on meanwhile */
 	for (size_t i = 0; !r; i++) {
 		pthread_mutex_lock(&st->mu);
@@ -247,7 +253,8 @@ int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 			pthread_mutex_unlock(&st->mu);
 			break;
 		}
-		r = roll_group(st, i, now);
+		if ((r = roll_group(st, i, now)) != 0)
+			snprintf(why, sizeof(why), "%s", cd_chunkdb_error(st->db));
 		pthread_mutex_unlock(&st->mu);
 	}
 	if (!r) {
@@ -256,10 +263,12 @@ int cd_mstore_maintain(struct cd_mstore *st, int64_t now)
 		/* the groups that now hold nothing */
 		if (!r)
 			r = cd_mstore_remove_idle_locked(st, now);
+		if (r)
+			snprintf(why, sizeof(why), "%s", cd_chunkdb_error(st->db));
 		pthread_mutex_unlock(&st->mu);
 	}
 	if (r)
-		cd_logf(st->log, "metrics: rollups and retention: %s", cd_chunkdb_error(st->db));
+		cd_logf(st->log, "metrics: rollups and retention: %s", why[0] ? why : strerror(-r));
 	return r;
 }
 
