@@ -1,7 +1,7 @@
 /* cmd_alerts.c - cordon alerts: alerts listed, shown (symptoms, values,
  * recommendations, drill-down), acknowledged, their actions run; the
  * alert definitions pushed, shown, and their revisions. */
-#include <ctype.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,23 +80,6 @@ static void put_word(const char *w)
 	putchar('\'');
 }
 
-/* A query's value, %XX decoded, up to the next '&', into out. */
-static void unescape(const char *v, char *out, size_t max)
-{
-	size_t n = 0;
-	for (; *v && *v != '&' && n + 1 < max; v++) {
-		unsigned x;
-		if (*v == '%' && sscanf(v + 1, "%2x", &x) == 1 && isxdigit((unsigned char)v[1]) &&
-		    isxdigit((unsigned char)v[2])) {
-			out[n++] = (char)x;
-			v += 2;
-		} else {
-			out[n++] = *v;
-		}
-	}
-	out[n] = 0;
-}
-
 /* The alert's drill-down as the commands that show it: a metrics query
  * (the object's metric, or each related VM's, over the alert's own
  * window: --begin and --end, so that it shows the same read later) or
@@ -110,11 +93,12 @@ static void print_drilldown(json_t *dd)
 	const char *p = path ? strchr(path, '?') : NULL;
 	for (size_t i = 0; p && i < sizeof ev / sizeof ev[0]; i++)
 		if (!strncmp(p + 1, ev[i].key, strlen(ev[i].key))) {
-			char v[1024];
-			unescape(p + 1 + strlen(ev[i].key), v, sizeof(v));
+			const char *v = p + 1 + strlen(ev[i].key);
+			char *d = curl_easy_unescape(NULL, v, (int)strcspn(v, "&"), NULL);
 			printf("look next: cordon events %s ", ev[i].opt);
-			put_word(v);
+			put_word(d ? d : "");
 			putchar('\n');
+			curl_free(d);
 			return;
 		}
 	json_t *q = json_object_get(dd, "query");

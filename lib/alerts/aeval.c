@@ -1,7 +1,7 @@
 /* aeval.c - the alert evaluator of aeval.h. */
 #include "alerts/aeval.h"
 
-#include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -213,26 +213,6 @@ static bool symptom(struct cd_aeval *e, const struct cd_aworld *w, const struct 
 	return holds;
 }
 
-/* s percent-encoded for a URL's query (RFC 3986's unreserved kept): an
- * object's name may hold anything, a vCenter VM's spaces and '&' too. */
-static char *query_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = cd_malloc(3 * strlen(s) + 1), *o = out;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (isalnum(ch) || strchr("-._~", ch)) {
-			*o++ = (char)ch;
-		} else {
-			*o++ = '%';
-			*o++ = hex[ch >> 4];
-			*o++ = hex[ch & 15];
-		}
-	}
-	*o = 0;
-	return out;
-}
-
 /* Where to look next: the query that shows the first symptom holding. */
 static json_t *drilldown(const struct cd_adef *def, const char *object, json_t *syms,
 			 int64_t now, int64_t interval_ms)
@@ -248,11 +228,14 @@ static json_t *drilldown(const struct cd_adef *def, const char *object, json_t *
 		int64_t span = 3600000;
 		if (!strcmp(type, "state")) {
 			json_decref(objs);
-			char *e = query_escape(object);
+			/* the name percent-encoded (a vCenter's names hold
+			 * spaces and '&'): libcurl's escape, RFC 3986's
+			 * unreserved kept */
+			char *e = curl_easy_escape(NULL, object, 0);
 			char *q = def->kind == CD_AK_VM ? cd_asprintf("/api/v1/events?workload=%s", e)
 				: def->kind == CD_AK_HOST ? cd_asprintf("/api/v1/events?host=%s", e)
 				: cd_asprintf("/api/v1/events?q=%s", e);
-			free(e);
+			curl_free(e);
 			json_t *o = json_pack("{s:s}", "events", q);
 			free(q);
 			return o;

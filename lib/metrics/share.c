@@ -1,5 +1,5 @@
 /* share.c - a metrics store that several managers write, on PostgreSQL
- * (see mstore.h and chunkdb_pg.h).
+ * (see mstore.h, and chunkdb_share.c for the rows only a shared store has).
  *
  * Each manager keeps heads of the groups whose samples it is sent (its
  * agents', the sources it follows) and writes them as its own.  What
