@@ -69,6 +69,9 @@ static int connect_manager(const char *cmd)
 		fprintf(stderr, "cordon %s: cannot start an HTTP client\n", cmd);
 		return EXIT_FAIL;
 	}
+	/* a person waits: a manager busy enough to take 5 s to shake hands
+	 * (a loaded one, one under valgrind) still answers */
+	cd_http_set_connect_timeout(&http, 30000);
 	http_ready = true;
 	return EXIT_OK;
 }

@@ -40,6 +40,7 @@ int cd_http_init(struct cd_http *h, const char *base, const char *token,
 		CD_PUSH(h->bases, h->nbases, cap, cd_strdup(""));
 	h->base = h->bases[0];
 	h->insecure = insecure;
+	h->connect_ms = 5000;
 	h->cacert = cacert ? cd_strdup(cacert) : NULL;
 	cd_http_set_token(h, token);
 	cd_buf_init(&h->resp, CD_HTTP_RESP_MAX);
@@ -83,6 +84,11 @@ void cd_http_set_cancel(struct cd_http *h, const volatile sig_atomic_t *flag)
 	h->cancel = flag;
 }
 
+void cd_http_set_connect_timeout(struct cd_http *h, long ms)
+{
+	h->connect_ms = ms;
+}
+
 static int on_xfer(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	(void)dt;
@@ -116,7 +122,7 @@ static int call_once(struct cd_http *h, const char *method, const char *path, js
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &h->resp);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	if (h->cancel) {

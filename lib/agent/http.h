@@ -34,6 +34,7 @@ struct cd_http {
 	char *cacert;
 	struct cd_buf resp;
 	const volatile sig_atomic_t *cancel;   /* or NULL; set: calls end */
+	long connect_ms;        /* TCP and TLS handshakes' bound (5 s) */
 };
 
 /* base: one manager's URL, or several separated by commas.  -EINVAL
@@ -48,6 +49,10 @@ void cd_http_set_token(struct cd_http *h, const char *token);
  * (a signal handler's flag: the agent stops without waiting out a
  * long-poll). */
 void cd_http_set_cancel(struct cd_http *h, const volatile sig_atomic_t *flag);
+/* The bound on a call's TCP and TLS handshakes, 5 s by default: an agent
+ * moves to its next manager soon; a person's command may wait longer for
+ * a busy one. */
+void cd_http_set_connect_timeout(struct cd_http *h, long ms);
 
 /* Call METHOD base+path with body (may be NULL); on an answer returns 0
  * with *status and *out (the parsed JSON, or NULL when the answer is not

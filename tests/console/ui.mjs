@@ -244,10 +244,19 @@ await check(`tag ${DOMAIN} role=web: it joins group web (live), then leaves it`,
   await go(page, `workloads/${DOMAIN}`);
   assert(!(await page.$('p.groups a:text-is("web")')), "already in web");
   await page.fill("#newtag", "role=web");
+  // (each step waits for its outcome or the page's error, and says which)
+  const said = async (what) => {
+    const e = await page.$("main .error");
+    return `${what}; the page says: ${e ? await e.textContent() : (await page.textContent("main")).slice(0, 300)}`;
+  };
   await page.click('button:text-is("Add tag")');
-  await page.waitForSelector('p.groups a:text-is("web")', { timeout: 15000 });
+  await page.waitForSelector('p.groups a:text-is("web"), main .error', { timeout: 30000 });
+  assert(!(await page.$("main .error")), await said("adding the tag failed"));
   await page.click('button[aria-label="Remove tag role=web"]');
-  await page.waitForSelector('p.groups a:text-is("web")', { state: "detached", timeout: 15000 });
+  await page.waitForFunction(() => !document.querySelector('p.groups a.tag[href="#/groups?name=web"]') ||
+    document.querySelector("main .error"), null, { timeout: 30000 }).catch(() => {});
+  assert(!(await page.$("main .error")), await said("removing the tag failed"));
+  assert(!(await page.$('p.groups a:text-is("web")')), await said("still in web 30 s after the removal"));
 });
 await check("a workload's page: rules that apply, metrics with their current value, events", async () => {
   const rules = await page.$$eval("section:has(h2:text-is('Rules that apply')) tbody tr", (r) => r.length);
