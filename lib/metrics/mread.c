@@ -2,6 +2,7 @@
  * (blocks written, blocks pending, the head) and rollup points, and the
  * store's figures (see mstore.h). */
 #include "metrics/mstore_priv.h"
+#include "metrics/wal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -432,15 +433,9 @@ static int du_head(void *arg, const struct cd_chunk_row *c)
 	return 0;
 }
 
-static void du_sample(void *arg, int64_t id, int64_t t, double v)
-{
-	(void)id, (void)t, (void)v;
-	(*(uint64_t *)arg)++;
-}
-
 static int du_wal(void *arg, const void *data, size_t len)
 {
-	cd_mstore_wal_decode(data, len, du_sample, arg);
+	*(uint64_t *)arg += cd_wal_count(data, len);
 	return 0;
 }
 

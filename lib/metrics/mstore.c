@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/varint.h"
+#include "metrics/wal.h"
 
 #define DEFAULT_MAX_SERIES 200000
 #define DEFAULT_BLOCK_ROWS 240
@@ -17,114 +17,6 @@
 static int64_t day_of(int64_t t)
 {
 	return cd_step_start(t, DAY_MS);
-}
-
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-struct series *cd_mstore_get(struct cd_mstore *st, int64_t id)
-{
-	size_t lo = 0, hi = st->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (st->s[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < st->n && st->s[lo].id == id && !st->s[lo].gone ? &st->s[lo] : NULL;
-}
-
-struct group *cd_mstore_group(struct cd_mstore *st, int64_t id)
-{
-	size_t lo = 0, hi = st->ng;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (st->g[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < st->ng && st->g[lo].id == id && !st->g[lo].gone ? &st->g[lo] : NULL;
-}
-
-static int retention_of(const struct cd_mstore *st, const char *metric)
-{
-	for (size_t i = 0; i + 1 < st->nret; i++)
-		if (cd_glob(st->ret[i].pattern, metric))
-			return (int)i;
-	return (int)st->nret - 1;
-}
-
-/* ---- in memory: groups and series, added in id order ---- */
-
-void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r)
-{
-	cd_grow(&st->g, &st->gcap, st->ng + 1, sizeof(*st->g));
-	struct group *g = &st->g[st->ng];
-	memset(g, 0, sizeof(*g));
-	g->id = r->id;
-	g->labels = cd_strdup(r->labels);
-	g->rolled = r->rolled;
-	g->retention = (int)st->nret - 1;
-	g->foreign_t = INT64_MIN;
-	g->known = cd_wall_ms();
-	if (!cd_map_put(&st->by_labels, g->labels, st->ng, NULL))   /* the copy does not move */
-		cd_logf(st->log, "metrics: group %lld has the labels of another in memory", (long long)r->id);
-	st->ng++;
-}
-
-int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r)
-{
-	struct group *g = cd_mstore_group(st, r->group);
-	if (!g)
-		return -EIO;
-	cd_grow(&st->s, &st->cap, st->n + 1, sizeof(*st->s));
-	struct series *s = &st->s[st->n];
-	memset(s, 0, sizeof(*s));
-	s->id = r->id;
-	s->key = cd_strdup(r->key);
-	s->metric = cd_strdup(r->metric);
-	s->kind = cd_strdup(r->kind);
-	s->name = cd_strdup(r->name);
-	s->host = cd_strdup(r->host);
-	s->source = cd_strdup(r->source);
-	s->counter = r->counter;
-	s->g = (size_t)(g - st->g);
-	s->col = -1;
-	s->last_t = INT64_MIN;
-	g->retention = retention_of(st, s->metric);
-	s->next_obj = SIZE_MAX;
-	CD_PUSH(g->mem, g->nmem, g->capmem, st->n);
-	if (!cd_map_put(&st->by_key, s->key, st->n, NULL))
-		cd_logf(st->log, "metrics: series %lld has the key of another in memory", (long long)r->id);
-	/* chained after the object's other series of the metric */
-	char *ok = cd_asprintf("%s\x1f%s\x1f%s", s->kind, s->name, s->metric);
-	size_t first;
-	if (cd_map_get(&st->by_object, ok, &first)) {
-		size_t i = first;
-		while (st->s[i].next_obj != SIZE_MAX)
-			i = st->s[i].next_obj;
-		st->s[i].next_obj = st->n;
-		free(ok);
-	} else {
-		cd_map_put(&st->by_object, ok, st->n, NULL);
-		CD_PUSH(st->objkeys, st->nobjkeys, st->capobjkeys, ok);
-	}
-	st->n++;
-	return 0;
 }
 
 /* ---- heads ---- */
@@ -252,13 +144,8 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	/* written ahead first: a batch past its limit (the database away
 	 * long) takes no more, and the head is as it was */
 	if (!st->bulk && !st->replaying) {
-		uint8_t e[CD_VARINT_MAX + 16];
-		size_t k = cd_varint_put(e, (uint64_t)s->id);
-		uint64_t b;
-		memcpy(&b, &v, sizeof(b));
-		put_le64(&e[k], (uint64_t)t);
-		put_le64(&e[k + 8], b);
-		if (cd_buf_add(&st->wal, e, k + 16) < 0) {
+		uint8_t e[CD_WAL_ENTRY_MAX];
+		if (cd_buf_add(&st->wal, e, cd_wal_put(e, (uint64_t)s->id, t, v)) < 0) {
 			st->unkept++;
 			return -ENOBUFS;
 		}
@@ -281,66 +168,18 @@ static int append(struct cd_mstore *st, struct series *s, int64_t t, double v)
 	return 0;
 }
 
-/* One sample of a batch written ahead (a varint series id, the time, the
- * value's bits) read at p: what follows it, or NULL at the batch's end. */
-static const uint8_t *wal_entry(const uint8_t *p, const uint8_t *end, uint64_t *id, int64_t *t,
-				double *v)
-{
-	if (!cd_varint_get(&p, end, id) || end - p < 16)
-		return NULL;
-	*t = (int64_t)get_le64(p);
-	uint64_t b = get_le64(p + 8);
-	memcpy(v, &b, sizeof(*v));
-	return p + 16;
-}
-
-struct walent {
-	size_t g, off, len;
-	int64_t t;
-};
-
-static int walent_cmp(const void *a, const void *b)
-{
-	const struct walent *x = a, *y = b;
-	if (x->g != y->g)
-		return x->g < y->g ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
-}
-
 /* Shared: the batch written ahead as a row a group (another manager
  * reads one group's), each with its first time. */
-static int wal_by_group(struct cd_mstore *st)
+static size_t group_of(void *arg, uint64_t id)
 {
-	struct walent *e = NULL;
-	size_t n = 0, cap = 0;
-	const uint8_t *base = (const uint8_t *)st->wal.data, *p = base, *end = p + st->wal.len;
-	uint64_t id;
-	int64_t t;
-	double v;
-	for (const uint8_t *next; p < end && (next = wal_entry(p, end, &id, &t, &v)); p = next) {
-		struct series *s = cd_mstore_get(st, (int64_t)id);
-		struct walent w = { s ? s->g : SIZE_MAX, (size_t)(p - base), (size_t)(next - p), t };
-		CD_PUSH(e, n, cap, w);
-	}
-	qsort(e, n, sizeof(*e), walent_cmp);
-	struct cd_buf b;
-	cd_buf_init(&b, CD_MSTORE_BATCH_MAX);      /* a part of the batch */
-	int r = 0;
-	for (size_t i = 0; !r && i < n;) {
-		size_t j = i;
-		int64_t t0 = INT64_MAX;
-		cd_buf_reset(&b);
-		for (; !r && j < n && e[j].g == e[i].g; j++) {
-			r = cd_buf_add(&b, base + e[j].off, e[j].len);
-			t0 = e[j].t < t0 ? e[j].t : t0;
-		}
-		if (!r && e[i].g != SIZE_MAX)
-			r = cd_chunkdb_wal_add(st->db, st->g[e[i].g].id, t0, b.data, b.len);
-		i = j;
-	}
-	cd_buf_free(&b);
-	free(e);
-	return r;
+	struct series *s = cd_mstore_get(arg, (int64_t)id);
+	return s ? s->g : SIZE_MAX;
+}
+
+static int group_row(void *arg, size_t g, int64_t t0, const void *data, size_t len)
+{
+	struct cd_mstore *st = arg;
+	return cd_chunkdb_wal_add(st->db, st->g[g].id, t0, data, len);
 }
 
 /* Write what is pending (and the batch written ahead, or at a checkpoint
@@ -384,7 +223,7 @@ int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint)
 		if (!r)
 			r = cd_chunkdb_wal_clear(st->db);
 	} else if (!r && st->wal.len) {
-		r = st->shared ? wal_by_group(st)
+		r = st->shared ? cd_wal_split(st->wal.data, st->wal.len, group_of, group_row, st)
 			       : cd_chunkdb_wal_add(st->db, -1, 0, st->wal.data, st->wal.len);
 	}
 	if (!r && !st->bulk)
@@ -488,19 +327,6 @@ static int load_head(void *arg, const struct cd_chunk_row *c)
 	return 0;
 }
 
-void cd_mstore_wal_decode(const void *data, size_t len,
-			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg)
-{
-	if (!data || !len)        /* an empty row (SQLite gives no pointer for it) */
-		return;
-	const uint8_t *p = data, *end = p + len;
-	uint64_t id;
-	int64_t t;
-	double v;
-	while (p < end && (p = wal_entry(p, end, &id, &t, &v)))
-		fn(arg, (int64_t)id, t, v);
-}
-
 /* A write-ahead row's sample, unless its time cannot be one (a flipped
  * bit dates it years ahead: taken, it would make every later sample of
  * its series "not after the last" for good) */
@@ -524,7 +350,7 @@ static void replay_one(void *arg, int64_t id, int64_t t, double v)
 static int replay(void *arg, const void *data, size_t len)
 {
 	struct replaying x = { arg, cd_wall_ms(), 0 };
-	cd_mstore_wal_decode(data, len, replay_one, &x);
+	cd_wal_each(data, len, replay_one, &x);
 	if (x.skipped)
 		cd_logf(x.st->log, "metrics: %lld samples of the write-ahead log dated more than a day "
 			"ahead (damaged): skipped", (long long)x.skipped);
@@ -538,31 +364,13 @@ static const struct cd_retention default_retention = {
 static void free_store(struct cd_mstore *st)
 {
 	cd_chunkdb_close(st->db);
-	for (size_t i = 0; i < st->n; i++)
-		cd_mstore_series_names_free(&st->s[i]);
-	for (size_t i = 0; i < st->ng; i++) {
-		struct group *g = &st->g[i];
-		free(g->labels);
-		free(g->t);
-		free(g->v);
-		free(g->has);
-		free(g->col);
-		free(g->mem);
-	}
+	cd_mstore_index_free(st);
 	for (size_t i = 0; i < st->npending; i++)
 		free(st->pending[i].data);
 	for (size_t i = 0; i < st->nret; i++)
 		free((char *)st->ret[i].pattern);
 	free(st->ret);
 	free(st->pending);
-	free(st->s);
-	free(st->g);
-	cd_map_free(&st->by_key);
-	cd_map_free(&st->by_labels);
-	cd_map_free(&st->by_object);
-	for (size_t i = 0; i < st->nobjkeys; i++)
-		free(st->objkeys[i]);
-	free(st->objkeys);
 	cd_buf_free(&st->wal);
 	pthread_mutex_destroy(&st->mu);
 	free(st);
@@ -688,7 +496,7 @@ static int series_add(struct cd_mstore *st, const struct cd_series_desc *d, cons
 		return st->s[i].counter == d->counter ? 0 : -EEXIST;
 	}
 	/* a metric with a retention of its own goes in a group of its own */
-	int ret = retention_of(st, d->metric);
+	int ret = cd_mstore_retention_of(st, d->metric);
 	char *gkey = ret == (int)st->nret - 1 ? cd_strdup(labels) : cd_asprintf("%s#%d", labels, ret);
 	struct cd_group_row g = { .labels = gkey };
 	size_t gi = 0;

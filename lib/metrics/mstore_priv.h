@@ -1,7 +1,10 @@
-/* mstore_priv.h - the metrics store's insides, shared by mstore.c (series,
- * groups, heads, write-ahead), mread.c (reads), tiering.c (rollups,
- * retention), share.c (a store several managers write) and remove.c
- * (series removed) only. */
+/* mstore_priv.h - the metrics store's insides, shared by its files only.
+ * They call each other in layers, never back up:
+ *   mindex.c   series and groups in memory (and wal.c, the batches' bytes)
+ *   share.c    what the database says others added, removed or wrote
+ *   remove.c   series removed (an object's, or idle ones)
+ *   mstore.c   heads, the batch written ahead, flushes, opening
+ *   mread.c    reads;  tiering.c  rollups and retention */
 #ifndef CD_MSTORE_PRIV_H
 #define CD_MSTORE_PRIV_H
 
@@ -96,44 +99,35 @@ struct cd_mstore {
 	int ntaps;
 };
 
-/* A series' names freed (at close, or when it is removed). */
-static inline void cd_mstore_series_names_free(struct series *s)
-{
-	free(s->key);
-	free(s->metric);
-	free(s->kind);
-	free(s->name);
-	free(s->host);
-	free(s->source);
-	s->key = s->metric = s->kind = s->name = s->host = s->source = NULL;
-}
-
-/* Write what is pending (and the samples written ahead, or at a
- * checkpoint the heads): 0 or -EIO. */
-int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint);
+/* mindex.c: the series and groups in memory.  A series or group by its
+ * number (NULL when there is none, or it is gone). */
 struct series *cd_mstore_get(struct cd_mstore *st, int64_t id);
 struct group *cd_mstore_group(struct cd_mstore *st, int64_t id);
+/* The index in the store's retentions of the metric's (the last: the
+ * default). */
+int cd_mstore_retention_of(const struct cd_mstore *st, const char *metric);
+/* Add a group, a series read from the database to those in memory (ids
+ * after the last's). */
+void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r);
+int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r);
+/* Forget the groups marked (by index) and their series, here only. */
+void cd_mstore_forget_locked(struct cd_mstore *st, const bool *mark);
+/* Every series and group freed, and the maps (at close). */
+void cd_mstore_index_free(struct cd_mstore *st);
+
+/* mstore.c: write what is pending (and the samples written ahead, or at a
+ * checkpoint the heads): 0 or -EIO. */
+int cd_mstore_flush_locked(struct cd_mstore *st, bool checkpoint);
 /* Encode the group's head as a block into out: 0, or -ENOENT when empty. */
 int cd_mstore_head_block(struct cd_mstore *st, struct group *g, struct cd_buf *out,
 			 uint32_t *n);
 /* A series' raw samples in [from, to] and the one before, under the lock. */
 int cd_mstore_samples_locked(struct cd_mstore *st, struct series *s, int64_t from, int64_t to,
 			     struct cd_sample **out, size_t *n, struct cd_sample *prev);
-/* Add a group, a series read from the database to those in memory (ids
- * after the last's). */
-void cd_mstore_add_group_mem(struct cd_mstore *st, const struct cd_group_row *r);
-int cd_mstore_add_series_mem(struct cd_mstore *st, const struct cd_series_row *r);
-/* Each sample of a batch written ahead: fn(st, series, t, v). */
-void cd_mstore_wal_decode(const void *data, size_t len,
-			  void (*fn)(void *arg, int64_t id, int64_t t, double v), void *arg);
 /* Seal the head (written at the next flush). */
 void cd_mstore_seal(struct cd_mstore *st, struct group *g);
 
-/* remove.c: groups removed by another manager (or before open) read
- * from the database and forgotten here, under the lock: 0 or a negative
- * code.  At open: only their newest seq is taken. */
-int cd_mstore_gone_locked(struct cd_mstore *st, bool at_open);
-/* The groups the retention has emptied (no head, no chunk of any tier,
+/* remove.c: the groups the retention has emptied (no head, no chunk of any tier,
  * no other writer's sample, known here for an hour): removed. */
 int cd_mstore_remove_idle_locked(struct cd_mstore *st, int64_t now);
 
@@ -143,6 +137,10 @@ int cd_mstore_remove_idle_locked(struct cd_mstore *st, int64_t now);
  * negative code; a writer gone taken over: 1, 0 when there is none, or a
  * negative code. */
 int cd_mstore_catalog_locked(struct cd_mstore *st);
+/* Groups removed by another manager (or before open) read from the
+ * database and forgotten here, under the lock: 0 or a negative code.  At
+ * open: only their newest seq is taken. */
+int cd_mstore_gone_locked(struct cd_mstore *st, bool at_open);
 int cd_mstore_follow_locked(struct cd_mstore *st);
 int cd_mstore_adopt_locked(struct cd_mstore *st, int64_t idle_ms);
 /* A group's samples that other writers hold in heads and batches:

@@ -21,76 +21,6 @@
 
 #define HOUR_MS INT64_C(3600000)
 
-/* Unlink series i from its object's chain of the metric. */
-static void unchain(struct cd_mstore *st, size_t i)
-{
-	struct series *s = &st->s[i];
-	char *ok = cd_asprintf("%s\x1f%s\x1f%s", s->kind, s->name, s->metric);
-	size_t *first = cd_map_ref(&st->by_object, ok);
-	if (first && *first == i) {
-		if (s->next_obj == SIZE_MAX)
-			cd_map_del(&st->by_object, ok);  /* (its key stays in objkeys) */
-		else
-			*first = s->next_obj;
-	} else if (first) {
-		size_t p = *first;
-		while (st->s[p].next_obj != SIZE_MAX && st->s[p].next_obj != i)
-			p = st->s[p].next_obj;
-		if (st->s[p].next_obj == i)
-			st->s[p].next_obj = s->next_obj;
-	}
-	free(ok);
-}
-
-/* Forget the groups marked (by index) and their series, here only. */
-static void forget(struct cd_mstore *st, const bool *mark)
-{
-	for (size_t i = 0; i < st->n; i++) {
-		struct series *s = &st->s[i];
-		if (s->gone || !mark[s->g])
-			continue;
-		cd_map_del(&st->by_key, s->key);
-		unchain(st, i);
-		cd_mstore_series_names_free(s);
-		s->gone = true;
-		s->col = -1;
-		s->last_t = INT64_MIN;
-		st->ngone++;
-	}
-	for (size_t i = 0; i < st->ng; i++) {
-		struct group *g = &st->g[i];
-		if (g->gone || !mark[i])
-			continue;
-		cd_map_del(&st->by_labels, g->labels);
-		free(g->labels);
-		free(g->t);
-		free(g->v);
-		free(g->has);
-		free(g->col);
-		free(g->mem);
-		g->mem = NULL;
-		g->nmem = g->capmem = 0;
-		g->labels = NULL;
-		g->t = NULL;
-		g->v = NULL;
-		g->has = NULL;
-		g->col = NULL;
-		g->nrows = g->rcap = g->ncols = g->ccap = 0;
-		g->gone = true;
-		st->removals++;
-	}
-	/* its blocks sealed and not yet written: not written */
-	size_t k = 0;
-	for (size_t i = 0; i < st->npending; i++) {
-		struct group *g = cd_mstore_group(st, st->pending[i].group);
-		if (g)
-			st->pending[k++] = st->pending[i];
-		else
-			free(st->pending[i].data);
-	}
-	st->npending = k;
-}
-
 /* Whether group gi goes: 1, 0, or a negative code. */
 typedef int (*choose_fn)(struct cd_mstore *st, size_t gi, int64_t now, void *arg);
 
@@ -129,7 +59,7 @@ static int remove_where(struct cd_mstore *st, choose_fn fn, void *arg, int64_t n
 		*series = *groups = 0;
 		cd_logf(st->log, "metrics: cannot remove series: %s", cd_chunkdb_error(st->db));
 	} else if (*groups) {
-		forget(st, mark);
+		cd_mstore_forget_locked(st, mark);
 	}
 	free(mark);
 	return r;
@@ -221,35 +151,5 @@ int cd_mstore_remove_idle_locked(struct cd_mstore *st, int64_t now)
 	if (!r && any && groups)
 		cd_logf(st->log, "metrics: %zu series of %zu groups held nothing past the retention:"
 			" removed", series, groups);
-	return r;
-}
-
-/* ---- removed elsewhere ---- */
-
-struct gone {
-	struct cd_mstore *st;
-	bool *mark;
-	bool any;
-};
-
-static int take_gone(void *arg, int64_t seq, int64_t id)
-{
-	struct gone *x = arg;
-	struct group *g = cd_mstore_group(x->st, id);
-	if (g && x->mark) {
-		x->mark[g - x->st->g] = true;
-		x->any = true;
-	}
-	x->st->gone_seen = seq;
-	return 0;
-}
-
-int cd_mstore_gone_locked(struct cd_mstore *st, bool at_open)
-{
-	struct gone x = { st, at_open ? NULL : cd_calloc(st->ng ? st->ng : 1, sizeof(bool)), false };
-	int r = cd_chunkdb_gone_each(st->db, st->gone_seen, take_gone, &x);
-	if (!r && x.any)
-		forget(st, x.mark);
-	free(x.mark);
 	return r;
 }

@@ -9,8 +9,12 @@
  * takes the sealed chunks, and the heads and samples written ahead of the
  * others, with its own.  A manager gone for good leaves its heads and
  * samples written ahead: another takes them over (adopt), sealing them
- * into chunks of its own. */
+ * into chunks of its own.
+ *
+ * The groups removed (the table of groups gone) are read here for every
+ * store, shared or not: at opening, and before a write. */
 #include "metrics/mstore_priv.h"
+#include "metrics/wal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,6 +40,36 @@ static int take_series(void *arg, const struct cd_series_row *r)
 	if (st->n - st->ngone >= st->max_series)
 		return 0;
 	return cd_mstore_add_series_mem(st, r);
+}
+
+/* ---- the groups others removed ---- */
+
+struct gone {
+	struct cd_mstore *st;
+	bool *mark;
+	bool any;
+};
+
+static int take_gone(void *arg, int64_t seq, int64_t id)
+{
+	struct gone *x = arg;
+	struct group *g = cd_mstore_group(x->st, id);
+	if (g && x->mark) {
+		x->mark[g - x->st->g] = true;
+		x->any = true;
+	}
+	x->st->gone_seen = seq;
+	return 0;
+}
+
+int cd_mstore_gone_locked(struct cd_mstore *st, bool at_open)
+{
+	struct gone x = { st, at_open ? NULL : cd_calloc(st->ng ? st->ng : 1, sizeof(bool)), false };
+	int r = cd_chunkdb_gone_each(st->db, st->gone_seen, take_gone, &x);
+	if (!r && x.any)
+		cd_mstore_forget_locked(st, x.mark);
+	free(x.mark);
+	return r;
 }
 
 int cd_mstore_catalog_locked(struct cd_mstore *st)
@@ -68,7 +102,7 @@ static void newest(void *arg, int64_t id, int64_t t, double v)
 
 static int newest_batch(void *arg, const void *data, size_t len)
 {
-	cd_mstore_wal_decode(data, len, newest, arg);
+	cd_wal_each(data, len, newest, arg);
 	return 0;
 }
 
@@ -134,7 +168,7 @@ static int others_head(void *arg, const struct cd_chunk_row *c)
 static int others_batch(void *arg, const void *data, size_t len)
 {
 	struct others *o = arg;
-	cd_mstore_wal_decode(data, len, o->fn, o->arg);
+	cd_wal_each(data, len, o->fn, o->arg);
 	return 0;
 }
 
@@ -182,7 +216,7 @@ static int orphan_head(void *arg, const struct cd_chunk_row *c)
 
 static int orphan_batch(void *arg, const void *data, size_t len)
 {
-	cd_mstore_wal_decode(data, len, orphan_take, arg);
+	cd_wal_each(data, len, orphan_take, arg);
 	return 0;
 }
 
