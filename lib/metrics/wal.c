@@ -97,7 +97,8 @@ int cd_wal_split(const void *data, size_t len, size_t (*part_of)(void *arg, uint
 		if (w.part != SIZE_MAX)
 			CD_PUSH(e, n, cap, w);
 	}
-	qsort(e, n, sizeof(*e), entry_cmp);
+	if (n)
+		qsort(e, n, sizeof(*e), entry_cmp);
 	/* a part's entries copied together (no larger than the batch) */
 	uint8_t *part = n ? cd_malloc(len) : NULL;
 	int r = 0;

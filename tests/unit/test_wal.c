@@ -94,6 +94,13 @@ TEST(wal_split_a_part_a_group_in_order)
 	ASSERT(p.t0[1] == 10);
 	ASSERT_EQ(cd_wal_split(NULL, 0, part_of, emit, &p), 0);
 	ASSERT_EQ(p.n, 2);
+	/* a batch of samples in no part: nothing emitted */
+	size_t only9 = cd_wal_put(batch, 9, 1, 1);
+	ASSERT_EQ(cd_wal_split(batch, only9, part_of, emit, &p), 0);
+	ASSERT_EQ(p.n, 2);
+	len = 0;
+	for (int i = 0; i < 6; i++)
+		len += cd_wal_put(batch + len, ids[i], 60 - 10 * i, i);
 	/* emit's failure ends the split, and is its result */
 	p.n = 4;
 	ASSERT_EQ(cd_wal_split(batch, len, part_of, emit, &p), -E2BIG);
