@@ -101,7 +101,7 @@ void cd_compile_vnic(const struct cd_state *st, size_t wl, size_t vnic,
 			CD_PUSH(out->r[s], out->n[s], cap[s], pr);
 			const struct cd_ref *rem = s == CD_EGRESS ? r->dst : r->src;
 			size_t nrem = s == CD_EGRESS ? r->ndst : r->nsrc;
-			if (pr.local_all && r->svc_any && list_is_any(rem, nrem))
+			if (!r->staged && pr.local_all && r->svc_any && list_is_any(rem, nrem))
 				out->closed[s] = true;
 		}
 	}

@@ -46,6 +46,7 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
 	out->checked = true;
 	out->wl = p->wl;
 	out->vnic = p->vnic;
+	out->staged = NULL;
 	for (size_t i = 0; i < p->n[s]; i++) {
 		const struct cd_prule *pr = &p->r[s][i];
 		const struct cd_rule *r = pr->rule;
@@ -58,6 +59,11 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
 			hit = cd_ref_holds(st, &rem[j], remote, owner);
 		if (!hit)
 			continue;
+		if (r->staged) {           /* counted, never deciding */
+			if (!out->staged)
+				out->staged = r;
+			continue;
+		}
 		out->verdict = r->action;
 		out->rule = r;
 		return;
@@ -83,6 +89,18 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		if (out->verdict == CD_ALLOW)
 			out->verdict = out->stage[s].verdict;
 	}
+	/* were the staged rules enforced: each end's first match */
+	out->staged_verdict = CD_ALLOW;
+	for (int s = CD_EGRESS; s <= CD_INGRESS; s++) {
+		const struct cd_stage_result *r = &out->stage[s];
+		if (!r->checked)
+			continue;
+		out->staged = out->staged || r->staged;
+		if (out->staged_verdict == CD_ALLOW)
+			out->staged_verdict = r->staged ? r->staged->action : r->verdict;
+	}
+	if (!out->staged)
+		out->staged_verdict = out->verdict;
 }
 
 /* ---- flows from words ---- */

@@ -20,11 +20,18 @@ struct cd_stage_result {
 	size_t wl, vnic;              /* which vNIC checked it */
 	enum cd_action verdict;       /* its verdict */
 	const struct cd_rule *rule;   /* deciding rule, NULL for the default */
+	/* the first staged rule that matched before the deciding one (NULL:
+	 * none): the verdict were it enforced is its action */
+	const struct cd_rule *staged;
 };
 
 struct cd_verdict {
 	enum cd_action verdict;             /* the flow's fate */
 	struct cd_stage_result stage[2];    /* CD_EGRESS, CD_INGRESS */
+	/* a staged rule matched first at an end: the flow's fate were the
+	 * staged rules enforced */
+	bool staged;
+	enum cd_action staged_verdict;
 };
 
 /* Run one program's stage on a flow. */

@@ -350,7 +350,7 @@ bool cd_delta_can_deny(const struct cd_policy *pol, const struct cd_delta *delta
 {
 	for (size_t r = 0; r < pol->nrules; r++) {
 		const struct cd_rule *ru = &pol->rules[r];
-		if (ru->disabled)
+		if (ru->disabled || ru->staged)   /* a staged rule denies nothing */
 			continue;
 		/* the membership change that makes this rule deny more */
 		bool want = ru->action != CD_ALLOW;

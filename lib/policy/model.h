@@ -131,6 +131,8 @@ struct cd_rule {
 	enum cd_dir direction;
 	bool disabled;
 	bool log;
+	bool staged;             /* mode: staged: compiled and counted, never */
+				 /* deciding (the flow goes on to the next rule) */
 	size_t order;            /* position in the document */
 	struct cd_loc loc;
 };

@@ -21,7 +21,8 @@ SCHEMA(GROUP, group, GROUP_LIST)
 	X(P, CATEGORY, "category") X(P, SOURCE, "source") \
 	X(P, DESTINATION, "destination") X(P, SERVICE, "service") \
 	X(P, ACTION, "action") X(P, DIRECTION, "direction") \
-	X(P, APPLIED_TO, "applied_to") X(P, DISABLED, "disabled") X(P, LOG, "log")
+	X(P, APPLIED_TO, "applied_to") X(P, DISABLED, "disabled") X(P, LOG, "log") \
+	X(P, MODE, "mode")
 SCHEMA(RULE, rule, RULE_LIST)
 #define ANTIMALWARE_LIST(P, X) X(P, QUARANTINE_TAG, "quarantine_tag") \
 	X(P, TAG_ONLY_IF_REMEDIATION_FAILS, "tag_only_if_remediation_fails") \
@@ -179,6 +180,7 @@ static void parse_rule(struct cd_yread *p, const struct cd_node *n,
 					    "environment", "application" };
 	static const char *const acts[] = { "allow", "drop", "reject" };
 	static const char *const dirs[] = { "in", "out", "in_out" };
+	static const char *const modes[] = { "enforced", "staged" };
 	const struct cd_node *v[RULE_NKEYS];
 	if (!cd_yr_map(p, n, "rule", rule_keys, RULE_NKEYS, v))
 		return;
@@ -211,6 +213,8 @@ static void parse_rule(struct cd_yread *p, const struct cd_node *n,
 		cd_yr_bool(p, v[RULE_DISABLED], "disabled", &r.disabled);
 	if (v[RULE_LOG])
 		cd_yr_bool(p, v[RULE_LOG], "log", &r.log);
+	if (v[RULE_MODE] && cd_yr_enum(p, v[RULE_MODE], "mode", modes, 2, &e))
+		r.staged = e == 1;
 	for (size_t i = 0; i < pol->nrules && r.id; i++) {
 		if (pol->rules[i].id == r.id) {
 			ERR(p, v[RULE_ID], "duplicate rule id %u (first at line %d)", r.id,

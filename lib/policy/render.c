@@ -404,6 +404,11 @@ static void emit(struct rctx *x, const struct cd_prule *pr, enum cd_stage s,
 	if (r->log)
 		snprintf(tail, sizeof(tail),
 			 "log prefix \"cordon r%u \" counter name \"r%u\"", r->id, r->id);
+	if (r->staged) {                   /* counted, and on to the next rule */
+		out(x, "%s%s%s\n", h, sep, tail);
+		cd_buf_free(&head);
+		return;
+	}
 	switch (r->action) {
 	case CD_ALLOW:
 		out(x, "%s%s%s %s\n", h, sep, tail,

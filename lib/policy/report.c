@@ -77,9 +77,10 @@ json_t *cd_policy_json(const struct cd_state *st)
 	}
 	for (size_t i = 0; i < pol->nrules; i++) {
 		const struct cd_rule *r = &pol->rules[i];
-		json_array_append_new(rules, json_pack("{s:I, s:s?, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:i}",
+		json_array_append_new(rules, json_pack("{s:I, s:s?, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:i}",
 			"id", (json_int_t)r->id, "name", r->name, "category", cd_category_name(r->category),
-			"action", cd_action_name(r->action), "direction", dirs[r->direction],
+			"action", cd_action_name(r->action), "mode", r->staged ? "staged" : "enforced",
+			"direction", dirs[r->direction],
 			"source", refs_json(r->src, r->nsrc), "destination", refs_json(r->dst, r->ndst),
 			"services", r->nsvc_raw ? strv_json(r->svc_raw, r->nsvc_raw) : json_pack("[s]", "any"),
 			"applied_to", refs_json(r->applied, r->napplied), "disabled", r->disabled,
@@ -93,15 +94,35 @@ static json_t *stage_json(const struct cd_stage_result *s)
 {
 	if (!s->checked)
 		return json_null();
-	return json_pack("{s:s, s:o}", "verdict", cd_action_name(s->verdict),
-			 "rule", s->rule ? json_integer(s->rule->id) : json_null());
+	json_t *o = json_pack("{s:s, s:o}", "verdict", cd_action_name(s->verdict),
+			      "rule", s->rule ? json_integer(s->rule->id) : json_null());
+	if (s->staged)
+		json_object_set_new(o, "staged", json_pack("{s:s, s:I}",
+			"verdict", cd_action_name(s->staged->action), "rule", (json_int_t)s->staged->id));
+	return o;
 }
 
 json_t *cd_verdict_json(const struct cd_verdict *v)
 {
-	return json_pack("{s:s, s:o, s:o}", "verdict", cd_action_name(v->verdict),
-			 "egress", stage_json(&v->stage[CD_EGRESS]),
-			 "ingress", stage_json(&v->stage[CD_INGRESS]));
+	json_t *o = json_pack("{s:s, s:o, s:o}", "verdict", cd_action_name(v->verdict),
+			      "egress", stage_json(&v->stage[CD_EGRESS]),
+			      "ingress", stage_json(&v->stage[CD_INGRESS]));
+	if (v->staged)
+		json_object_set_new(o, "staged_verdict", json_string(cd_action_name(v->staged_verdict)));
+	return o;
+}
+
+/* "by rule 7 "name" (category, line 12)" and the line's end */
+static void rule_text(const struct cd_rule *r, FILE *out)
+{
+	if (!r) {
+		fprintf(out, "by default_action\n");
+		return;
+	}
+	fprintf(out, "by rule %u", r->id);
+	if (r->name)
+		fprintf(out, " \"%s\"", r->name);
+	fprintf(out, " (%s, line %d)\n", cd_category_name(r->category), r->loc.line);
 }
 
 static void stage_text(const struct cd_state *st, const char *what,
@@ -114,15 +135,11 @@ static void stage_text(const struct cd_state *st, const char *what,
 	const struct cd_workload *w = &st->inv.w[s->wl];
 	fprintf(out, "  %-8s at %s (%s): %s ", what, w->name,
 		w->vnics[s->vnic].ifname, cd_action_name(s->verdict));
-	if (!s->rule) {
-		fprintf(out, "by default_action\n");
-		return;
+	rule_text(s->rule, out);
+	if (s->staged) {                   /* matched first, not enforced */
+		fprintf(out, "  %-8s staged: %s ", "", cd_action_name(s->staged->action));
+		rule_text(s->staged, out);
 	}
-	fprintf(out, "by rule %u", s->rule->id);
-	if (s->rule->name)
-		fprintf(out, " \"%s\"", s->rule->name);
-	fprintf(out, " (%s, line %d)\n", cd_category_name(s->rule->category),
-		s->rule->loc.line);
 }
 
 void cd_verdict_text(const struct cd_state *st, const struct cd_flow *f,
@@ -134,6 +151,8 @@ void cd_verdict_text(const struct cd_state *st, const struct cd_flow *f,
 		f->dst_host ? "host" : cd_addr_fmt(&f->dst, b));
 	if (f->proto != CD_PROTO_ICMP)
 		fprintf(out, " port %u", f->port);
+	if (v->staged)
+		fprintf(out, "  (staged: %s)", cd_action_name(v->staged_verdict));
 	fprintf(out, "\n");
 	stage_text(st, "egress", &v->stage[CD_EGRESS], f->src_host, out);
 	stage_text(st, "ingress", &v->stage[CD_INGRESS], f->dst_host, out);

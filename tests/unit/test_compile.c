@@ -93,6 +93,59 @@ TEST(eval_both_points_and_default)
 	cd_state_free(&st);
 }
 
+/* mode: staged: in the program, counted, never deciding nor closing a
+ * chain; explain names the first staged match before the decision */
+TEST(eval_staged_rules_never_decide)
+{
+	struct cd_state st;
+	must_load(&st, inv,
+		  "groups:\n"
+		  "  - {name: web, match: 'tag == \"app=web\"'}\n"
+		  "  - {name: db, match: 'tag == \"app=db\"'}\n"
+		  "rules:\n"
+		  "  - {id: 1, source: [group:web], destination: [group:db], service: [tcp/5432], action: drop, mode: staged}\n"
+		  "  - {id: 2, source: [group:web], destination: [group:db], service: [tcp/5432], action: allow}\n"
+		  "  - {id: 3, action: drop, applied_to: [group:db], mode: staged}\n"
+		  "  - {id: 4, source: [group:web], destination: [group:db], service: [tcp/22], action: reject, mode: enforced}\n");
+	ASSERT(st.pol.rules[0].staged && !st.pol.rules[1].staged && !st.pol.rules[3].staged);
+	struct cd_prog p;
+	cd_compile_vnic(&st, 1, 0, &p);            /* db: 3 would close, but is staged */
+	ASSERT(!p.closed[CD_INGRESS] && !p.closed[CD_EGRESS]);
+	ASSERT_EQ(p.n[CD_INGRESS], 4);
+	cd_prog_free(&p);
+	struct cd_verdict v;
+	struct cd_flow f = flow("10.0.0.1", "10.0.0.2", CD_PROTO_TCP, 5432);
+	cd_explain(&st, &f, &v);
+	ASSERT_EQ(v.verdict, CD_ALLOW);            /* 2 decides at both ends */
+	ASSERT_EQ(v.stage[CD_EGRESS].rule->id, 2);
+	ASSERT_EQ(v.stage[CD_INGRESS].rule->id, 2);
+	ASSERT_EQ(v.stage[CD_EGRESS].staged->id, 1);
+	ASSERT_EQ(v.stage[CD_INGRESS].staged->id, 1);
+	ASSERT(v.staged && v.staged_verdict == CD_DROP);
+	f = flow("10.0.0.1", "10.0.0.2", CD_PROTO_TCP, 22);
+	cd_explain(&st, &f, &v);
+	ASSERT_EQ(v.verdict, CD_REJECT);           /* 4 decides at the source */
+	ASSERT(v.stage[CD_EGRESS].staged == NULL);
+	ASSERT_EQ(v.stage[CD_INGRESS].staged->id, 3);   /* 3 before 4 at db */
+	ASSERT(v.staged && v.staged_verdict == CD_REJECT);
+	f = flow("10.0.0.1", "10.0.1.1", CD_PROTO_TCP, 80);
+	cd_explain(&st, &f, &v);                   /* no staged rule of web's or far's */
+	ASSERT(!v.staged && v.staged_verdict == CD_ALLOW && v.verdict == CD_ALLOW);
+	/* the rendered chain: the staged rules count and go on */
+	struct cd_host h;
+	struct cd_buf b;
+	cd_buf_init(&b, 1 << 20);
+	ASSERT_EQ(cd_host_build(&h, &st, "hv1", NULL), 0);
+	ASSERT_EQ(cd_host_render(&h, &st, &b), 0);
+	ASSERT_CONTAINS(b.data, "tcp dport 5432 counter name \"r1\"\n");
+	ASSERT_CONTAINS(b.data, "tcp dport 5432 counter name \"r2\" accept\n");
+	ASSERT_CONTAINS(b.data, "\t\tcounter name \"r3\"\n");
+	ASSERT(!strstr(b.data, "\"r3\" drop"));
+	cd_buf_free(&b);
+	cd_host_free(&h);
+	cd_state_free(&st);
+}
+
 TEST(eval_service_ranges_and_ipsets)
 {
 	struct cd_state st;

@@ -100,6 +100,8 @@ TEST(parse_errors_are_located)
 		   "unknown protocol");
 	POLICY_ERR("rules:\n  - {id: 1, action: allow, disabled: maybe}\n",
 		   "disabled must be true or false");
+	POLICY_ERR("rules:\n  - {id: 1, action: drop, mode: dry-run}\n",
+		   "pol.yaml:2:33: error: mode must be enforced or staged, not \"dry-run\"");
 	POLICY_ERR("groups:\n  - name: a\n  - name: A\n",
 		   "pol.yaml:3:5: error: duplicate group name \"A\"");
 	POLICY_ERR("groups:\n  - name: a\n    match: 'tag == \"x\" and'\n",
