@@ -22,8 +22,11 @@ export function Explain() {
   const stage = (name, s) => {
     if (!s) return html`<li><strong>${name}</strong>: not managed here, no check</li>`;
     const r = s.rule != null ? rule(s.rule) : null;
+    const g = s.staged ? rule(s.staged.rule) : null;
     return html`<li><strong>${name}</strong>: <span class=${"act act-" + s.verdict}>${s.verdict}</span> ${s.rule == null ? "by the default action"
-      : html`by rule ${s.rule}${r ? html` "${r.name || ""}" (${r.category}, line ${r.line})` : ""}`}</li>`;
+      : html`by rule ${s.rule}${r ? html` "${r.name || ""}" (${r.category}, line ${r.line})` : ""}`}
+      ${s.staged && html`<br /><span class="staged">staged: <span class=${"act act-" + s.staged.verdict}>${s.staged.verdict}</span> by rule ${s.staged.rule}${
+        g ? html` "${g.name || ""}" (${g.category}, line ${g.line})` : ""}, not enforced</span>`}</li>`;
   };
   return html`<h1>Explain</h1>
     <form class="explain card" onSubmit=${ask}>
@@ -35,6 +38,7 @@ export function Explain() {
       <button type="submit" class="primary">Explain</button>
     </form>
     <${Err} e=${err} />
-    ${ans && html`<section class="card answer" aria-live="polite"><h2>Verdict: <span class=${"act act-" + ans.verdict}>${ans.verdict}</span></h2>
+    ${ans && html`<section class="card answer" aria-live="polite"><h2>Verdict: <span class=${"act act-" + ans.verdict}>${ans.verdict}</span>${ans.staged_verdict &&
+      html` <small>(were the staged rules enforced: <span class=${"act act-" + ans.staged_verdict}>${ans.staged_verdict}</span>)</small>`}</h2>
       <ul>${stage("egress", ans.egress)}${stage("ingress", ans.ingress)}</ul></section>`}`;
 }

@@ -18,7 +18,7 @@ function Rules({ pol }) {
         ${rs.map((r) => html`<tr class=${r.disabled ? "disabled" : ""}><td>${r.id}</td><td>${r.name}</td>
           <td>${r.source.join(", ")}</td><td>${r.destination.join(", ")}</td><td>${r.services.join(", ")}</td>
           <td>${r.applied_to.join(", ") || "–"}</td><td>${r.direction}</td>
-          <td><span class=${"act act-" + r.action}>${r.action}</span>${r.disabled ? " (disabled)" : ""}</td><td>${r.line}</td></tr>`)}</tbody>`;
+          <td><span class=${"act act-" + r.action}>${r.action}</span>${r.mode === "staged" ? html` <span class="badge staged" title="counted, not enforced">staged</span>` : ""}${r.disabled ? " (disabled)" : ""}</td><td>${r.line}</td></tr>`)}</tbody>`;
     })}</table>`;
 }
 

@@ -335,6 +335,15 @@ await check("explain: the answer names the rule", async () => {
   const a = await page.textContent(".answer");
   assert(/Verdict: (drop|reject)/.test(a) && /by rule 900/.test(a), a);
 });
+await check("explain: a staged rule shown beside the enforced verdict; the policy table marks it", async () => {
+  await page.fill('label:has-text("Port") input', "80");
+  await page.click('button:text-is("Explain")');
+  await page.waitForSelector(".answer .staged");
+  const a = await page.textContent(".answer");
+  assert(/Verdict: allow/.test(a) && /staged rules enforced: drop/.test(a) && /staged: drop\s+by rule 950 "no-bulk-http"/.test(a), a);
+  await go(page, "policy");
+  await page.waitForSelector("tr:has(td:text-is('950')) .badge.staged");
+});
 
 // ---- quarantine board ----
 await check(`quarantine: ${QDOMAIN} on the board, released after a confirmation, gone (live)`, async () => {
@@ -491,7 +500,7 @@ async function prepare(p, route) {
   if (route === "explain") {
     await p.fill('label:has-text("Source") input', "bulk-00001");
     await p.fill('label:has-text("Destination") input', "bulk-00002");
-    await p.fill('label:has-text("Port") input', "22");
+    await p.fill('label:has-text("Port") input', "80");   // a staged rule beside the verdict
     await p.click('button:text-is("Explain")');
     await p.waitForSelector(".answer");
   }
