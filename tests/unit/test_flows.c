@@ -325,3 +325,262 @@ static void bad_record_refuses_the_call(bool pg)
 }
 TEST(flows_bad_record_refuses_the_call) { bad_record_refuses_the_call(false); }
 TEST(pg_flows_bad_record_refuses_the_call) { bad_record_refuses_the_call(true); }
+
+/* Each filter alone and together; a record as the API answers it; each
+ * bad parameter named. */
+static void filters_and_bad_parameters(bool pg)
+{
+	struct world w;
+	world_open(&w, pg, NULL);
+	ASSERT_EQ(post(&w, w.hv1, 1, three(&w), NULL), 200);
+	json_t *more = json_pack("[o]", rec(&w, 90, "web", "10.0.0.1", NULL, "fd00::0:1", 443, "rejected",
+					      0, "source", 1));
+	json_object_set_new(json_array_get(more, 0), "protocol", json_integer(132));
+	ASSERT_EQ(post(&w, w.hv2, 1, more, NULL), 200);
+	static const struct { const char *q; int n; } cases[] = {
+		{ NULL, 3 },                          /* the last hour */
+		{ "since=0", 4 },
+		{ "workload=web", 2 },
+		{ "workload=DB", 3 },
+		{ "workload=192.0.2.9", 1 },
+		{ "source=web", 2 },
+		{ "source=192.0.2.9", 1 },
+		{ "destination=db", 3 },
+		{ "destination=fd00::1&since=0", 1 },
+		{ "group=dbs", 3 },
+		{ "group=DBS", 3 },
+		{ "group=db", 0 },                    /* a whole entry, not a part */
+		{ "group=d%", 0 },
+		{ "tag=tier=web", 3 },
+		{ "port=5432", 2 },
+		{ "port=22", 1 },
+		{ "protocol=tcp", 3 },
+		{ "protocol=6", 3 },
+		{ "protocol=132&since=0", 1 },
+		{ "verdict=dropped", 1 },
+		{ "verdict=allowed", 2 },
+		{ "rule=7", 2 },
+		{ "rule=default&since=0", 2 },
+		{ "host=hv2&since=0", 1 },
+		{ "workload=web&port=5432&verdict=allowed&rule=7&host=hv1", 2 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = flows(&w, cases[i].q, NULL);
+		if (n != cases[i].n)
+			fprintf(stdout, "    query %s\n", cases[i].q ? cases[i].q : "(none)");
+		ASSERT_EQ(n, cases[i].n);
+	}
+	/* since and until: RFC 3339 or ms, by the minute's start */
+	char q[160], t[CD_TIME_STRLEN];
+	snprintf(q, sizeof(q), "since=%lld&until=%lld", (long long)(w.now - 2 * MIN),
+		 (long long)(w.now - 2 * MIN));
+	ASSERT_EQ(flows(&w, q, NULL), 2);
+	snprintf(q, sizeof(q), "since=%s", cd_time_fmt((w.now - MIN) * 1000, t));
+	ASSERT_EQ(flows(&w, q, NULL), 1);
+	/* what an answer says */
+	char *out;
+	ASSERT_EQ(flows(&w, "verdict=dropped", &out), 1);
+	ASSERT_CONTAINS(out, "\"host\":\"hv1\"");
+	ASSERT_CONTAINS(out, "\"source\":{\"workload\":null,\"ip\":\"192.0.2.9\"}");
+	ASSERT_CONTAINS(out, "\"rule\":null");
+	ASSERT_CONTAINS(out, "\"protocol\":\"tcp\"");
+	ASSERT_CONTAINS(out, "\"destination_groups\":[\"dbs\"]");
+	ASSERT_CONTAINS(out, "\"next\":null");
+	free(out);
+	ASSERT_EQ(flows(&w, "protocol=132&since=0", &out), 1);
+	ASSERT_CONTAINS(out, "\"protocol\":132");
+	ASSERT_CONTAINS(out, "\"ip\":\"fd00::1\"");
+	free(out);
+	/* bad parameters: 400 naming them */
+	static const char *const bad[][2] = {
+		{ "since=yesterday", "since" }, { "until=1x", "until" }, { "port=0", "port" },
+		{ "port=65536", "port" }, { "protocol=sctp", "protocol" }, { "protocol=256", "protocol" },
+		{ "verdict=denied", "verdict" }, { "rule=0", "rule" }, { "rule=x", "rule" },
+		{ "limit=1001", "limit" }, { "limit=0", "limit" }, { "before=12", "before" },
+		{ "top=1001", "top" }, { "top=5&by=host", "by" }, { "by=pair", "by" },
+		{ "top=5&limit=10", "limit" }, { "dedupe=maybe", "dedupe" }, { "colour=red", "colour" },
+		{ "since=100&until=50", "until" }, { "group=", "group" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ASSERT_EQ(flows(&w, bad[i][0], &out), -400);
+		char want[64];
+		snprintf(want, sizeof(want), "\"field\":\"%s\"", bad[i][1]);
+		ASSERT_CONTAINS(out, want);
+		free(out);
+	}
+	/* agents do not read them */
+	ASSERT_EQ(call(&w, w.hv1, "GET", "/api/v1/flows", NULL, NULL, NULL), 403);
+	world_close(&w);
+}
+TEST(flows_filters_and_bad_parameters) { filters_and_bad_parameters(false); }
+TEST(pg_flows_filters_and_bad_parameters) { filters_and_bad_parameters(true); }
+
+static void pages_newest_first(bool pg)
+{
+	struct world w;
+	world_open(&w, pg, NULL);
+	/* 250 records over 50 minutes, sent in 3 batches out of order */
+	for (int b = 0; b < 3; b++) {
+		json_t *a = json_array();
+		for (int i = 0; i < 250; i++)
+			if (i % 3 == b)
+				json_array_append_new(a, rec(&w, i / 5, "web", "10.0.0.1", "db", "10.0.0.2",
+							     1000 + i, "allowed", 7, "source", 1));
+		ASSERT_EQ(post(&w, w.hv1, 3 - b, a, NULL), 200);
+	}
+	char q[128] = "limit=100", *out;
+	int total = 0, pages = 0;
+	int64_t last = INT64_MAX;
+	json_t *seen = json_object();
+	for (;;) {
+		int n = flows(&w, q, &out);
+		json_t *o = json_loads(out, 0, NULL), *f;
+		free(out);
+		size_t i;
+		json_array_foreach(json_object_get(o, "flows"), i, f) {
+			int64_t m = json_integer_value(json_object_get(f, "minute"));
+			ASSERT(m <= last);         /* newest first */
+			last = m;
+			char k[16];
+			snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(json_object_get(f, "port")));
+			ASSERT(!json_object_get(seen, k));     /* once */
+			json_object_set_new(seen, k, json_true());
+		}
+		total += n;
+		pages++;
+		const char *next = json_string_value(json_object_get(o, "next"));
+		if (!next) {
+			json_decref(o);
+			break;
+		}
+		snprintf(q, sizeof(q), "limit=100&before=%s", next);
+		json_decref(o);
+		ASSERT(pages < 10);
+	}
+	ASSERT_EQ(total, 250);
+	ASSERT_EQ(json_object_size(seen), 250);
+	ASSERT_EQ(pages, 3);
+	json_decref(seen);
+	ASSERT_EQ(flows(&w, NULL, NULL), 100);      /* the default limit */
+	world_close(&w);
+}
+TEST(flows_pages_newest_first) { pages_newest_first(false); }
+TEST(pg_flows_pages_newest_first) { pages_newest_first(true); }
+
+/* The first sum of a top answer: its connections and key. */
+static int64_t top_first(struct world *w, const char *q, const char *key, char *val, size_t len)
+{
+	char *out;
+	ASSERT(flows(w, q, &out) > 0);
+	json_t *o = json_loads(out, 0, NULL);
+	free(out);
+	json_t *f = json_array_get(json_object_get(o, "flows"), 0), *k = json_object_get(f, key);
+	char *t = json_dumps(k, JSON_ENCODE_ANY | JSON_COMPACT);
+	snprintf(val, len, "%s", t);
+	free(t);
+	int64_t c = json_integer_value(json_object_get(f, "connections"));
+	json_decref(o);
+	return c;
+}
+
+static void top_and_dedupe(bool pg)
+{
+	struct world w;
+	world_open(&w, pg, NULL);
+	ASSERT_EQ(post(&w, w.hv1, 1, three(&w), NULL), 200);
+	/* the same connections as the destination's host saw them */
+	json_t *dst = json_pack("[o, o]",
+				rec(&w, 1, "web", "10.0.0.1", "db", "10.0.0.2", 5432, "allowed", 7,
+				    "destination", 3),
+				rec(&w, 2, "web", "10.0.0.1", "db", "10.0.0.2", 5432, "allowed", 7,
+				    "destination", 2));
+	ASSERT_EQ(post(&w, w.hv2, 1, dst, NULL), 200);
+	ASSERT_EQ(flows(&w, NULL, NULL), 3);             /* counted once */
+	ASSERT_EQ(flows(&w, "dedupe=false", NULL), 5);
+	ASSERT_EQ(flows(&w, "host=hv2", NULL), 2);       /* a host's own view */
+	/* a record seen only at the destination stays */
+	ASSERT_EQ(flows(&w, "verdict=dropped", NULL), 1);
+	char v[256];
+	ASSERT_EQ(top_first(&w, "top=10&by=pair", "source", v, sizeof(v)), 5);
+	ASSERT_STR_EQ(v, "\"192.0.2.9\"");
+	ASSERT_EQ(top_first(&w, "top=10&by=pair&dedupe=false", "source", v, sizeof(v)), 10);
+	ASSERT_STR_EQ(v, "\"web\"");
+	ASSERT_EQ(top_first(&w, "top=1&by=port", "port", v, sizeof(v)), 5);
+	ASSERT_EQ(top_first(&w, "top=1&by=rule", "rule", v, sizeof(v)), 5);
+	ASSERT_STR_EQ(v, "null");
+	ASSERT_EQ(top_first(&w, "top=1&by=workload", "workload", v, sizeof(v)), 10);
+	ASSERT_STR_EQ(v, "\"db\"");
+	char *out;
+	ASSERT_EQ(flows(&w, "top=10&by=rule", &out), 2);
+	ASSERT_CONTAINS(out, "{\"rule\":{\"id\":7,\"name\":\"r\",\"category\":\"application\"},"
+			"\"connections\":5,\"bytes_out\":500,\"bytes_in\":5000,\"packets_out\":0,"
+			"\"packets_in\":0}");
+	free(out);
+	ASSERT_EQ(flows(&w, "top=10&by=workload", NULL), 3);    /* web, db, 192.0.2.9 */
+	ASSERT_EQ(flows(&w, "top=10", NULL), 2);                /* by pair */
+	/* Prometheus: every connection stored, per rule and verdict */
+	ASSERT_EQ(call(&w, w.viewer, "GET", "/metrics", NULL, NULL, &out), 200);
+	ASSERT_CONTAINS(out, "# TYPE cordon_flow_connections counter\n");
+	ASSERT_CONTAINS(out, "cordon_flow_connections_total{rule=\"7\",verdict=\"allowed\"} 10\n");
+	ASSERT_CONTAINS(out, "cordon_flow_connections_total{rule=\"default\",verdict=\"dropped\"} 5\n");
+	free(out);
+	world_close(&w);
+}
+TEST(flows_top_and_dedupe) { top_and_dedupe(false); }
+TEST(pg_flows_top_and_dedupe) { top_and_dedupe(true); }
+
+static void retention_days_and_bytes(bool pg)
+{
+	struct world w;
+	struct cd_mgr_limits l = { .flows_keep_days = 2 };
+	world_open(&w, pg, &l);
+	/* 3 days ago, a day ago, now */
+	json_t *a = json_pack("[o, o, o]",
+			      rec(&w, 3 * 1440, "web", "10.0.0.1", "db", "10.0.0.2", 1, "allowed", 7, "source", 1),
+			      rec(&w, 1440, "web", "10.0.0.1", "db", "10.0.0.2", 2, "allowed", 7, "source", 1),
+			      rec(&w, 0, "web", "10.0.0.1", "db", "10.0.0.2", 3, "allowed", 7, "source", 1));
+	ASSERT_EQ(post(&w, w.hv1, 1, a, NULL), 200);
+	ASSERT_EQ(flows(&w, "since=0", NULL), 3);
+	ASSERT_EQ(cd_mgr_flows_prune(w.m), 0);
+	ASSERT_EQ(flows(&w, "since=0", NULL), 2);
+	ASSERT_EQ(flows(&w, "since=0&port=1", NULL), 0);
+	int64_t per = cd_store_flow_bytes(w.s) / 2;
+	ASSERT(per > 128);
+	/* the counters are not pruned: a counter does not go back */
+	char *out;
+	ASSERT_EQ(call(&w, w.viewer, "GET", "/metrics", NULL, NULL, &out), 200);
+	ASSERT_CONTAINS(out, "cordon_flow_connections_total{rule=\"7\",verdict=\"allowed\"} 3\n");
+	free(out);
+	world_close(&w);
+
+	/* by bytes: 100 records over 100 minutes, a budget of 50: the
+	 * newest 45 or so kept */
+	l = (struct cd_mgr_limits){ .flows_max_bytes = 50 * per };
+	world_open(&w, pg, &l);
+	a = json_array();
+	for (int i = 0; i < 100; i++)
+		json_array_append_new(a, rec(&w, i, "web", "10.0.0.1", "db", "10.0.0.2", 100 + i, "allowed",
+					     7, "source", 1));
+	ASSERT_EQ(post(&w, w.hv1, 1, a, NULL), 200);
+	int64_t before = cd_store_flow_bytes(w.s);
+	ASSERT(before >= 100 * per - 100 && before <= 100 * per + 100);
+	ASSERT_EQ(cd_mgr_flows_prune(w.m), 0);
+	ASSERT(cd_store_flow_bytes(w.s) <= 50 * per);
+	int n = flows(&w, "since=0&limit=1000", &out);
+	ASSERT(n >= 40 && n <= 46);
+	json_t *o = json_loads(out, 0, NULL);
+	free(out);
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(o, "flows"), i, f)    /* the newest are kept */
+		ASSERT(json_integer_value(json_object_get(f, "port")) < 100 + n);
+	json_decref(o);
+	/* a batch acknowledged is still known after its records went */
+	ASSERT_EQ(post(&w, w.hv1, 1, json_pack("[o]", rec(&w, 0, "web", "10.0.0.1", "db", "10.0.0.2", 9,
+							   "allowed", 7, "source", 1)), &out), 200);
+	ASSERT_EQ(jint(out, "stored"), 0);
+	free(out);
+	world_close(&w);
+}
+TEST(flows_retention_days_and_bytes) { retention_days_and_bytes(false); }
+TEST(pg_flows_retention_days_and_bytes) { retention_days_and_bytes(true); }
