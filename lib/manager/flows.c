@@ -63,7 +63,7 @@ static int bad(struct parse *p, const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int bad(struct parse *p, const char *sub, const char *fmt, ...)
 {
-	snprintf(p->field, p->field_len, "%s%s%.64s", p->path, sub ? "." : "", sub ? sub : "");
+	snprintf(p->field, p->field_len, "%s%s%.64s", p->path, p->path[0] && sub ? "." : "", sub ? sub : "");
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(p->why, p->why_len, fmt, ap);

@@ -311,6 +311,12 @@ static void bad_record_refuses_the_call(bool pg)
 	ASSERT_EQ(call(&w, w.hv1, "POST", "/api/v1/agent/flows", NULL, "{\"batches\": [], \"x\": 1}",
 		       &out), 400);
 	free(out);
+	ASSERT_EQ(call(&w, w.hv1, "POST", "/api/v1/agent/flows", NULL, "{\"batches\": [{}]}", &out), 400);
+	ASSERT_CONTAINS(out, "\"field\":\"batches[0].seq\"");
+	free(out);
+	ASSERT_EQ(call(&w, w.hv1, "POST", "/api/v1/agent/flows", NULL, "{\"batches\": 3}", &out), 400);
+	ASSERT_CONTAINS(out, "\"field\":\"batches\"");
+	free(out);
 	/* only a host's agent sends them; not a viewer, not a revoked one */
 	char *wl = cred_for(&w, NULL, "web");
 	ASSERT_EQ(post(&w, wl, 1, three(&w), NULL), 403);
