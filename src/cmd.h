@@ -52,6 +52,8 @@ int cmd_source(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+extern const char help_flows[];
 extern const char help_alerts[];
 int cmd_user(int argc, char **argv);
 extern const char help_user[];

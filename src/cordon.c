@@ -23,6 +23,7 @@ static const struct cmd cmds[] = {
 	{ "user", cmd_user, "the web console's users: add, list, remove", help_user },
 	{ "agents", cmd_agents, "agents: connected, heartbeat, realized revision", help_agents },
 	{ "events", cmd_events, "the event log and audit records", help_events },
+	{ "flows", cmd_flows, "flow records: who talks to whom, verdicts, rules; top-N", help_flows },
 	{ "scan", cmd_scan, "an on-demand scan of a workload, followed with --wait", help_scan },
 	{ "quarantine", cmd_quarantine, "release a workload from quarantine by hand", help_quarantine },
 	{ "sources", cmd_sources, "inventory sources: state, last sync, workloads", help_sources },

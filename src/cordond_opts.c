@@ -91,6 +91,8 @@ LIMIT_SETTER(set_events_rate, c->mopt.limits.agent_events_per_s = (double)n)
 LIMIT_SETTER(set_kib_rate, c->mopt.limits.agent_bytes_per_s = (double)n * 1024)
 LIMIT_SETTER(set_collect, c->mopt.limits.collect_s = (int)n)
 LIMIT_SETTER(set_series, c->mopt.limits.series_per_host = n)
+LIMIT_SETTER(set_flow_days, c->mopt.limits.flows_keep_days = n)
+LIMIT_SETTER(set_flow_bytes, c->mopt.limits.flows_max_bytes = n)
 LIMIT_SETTER(set_conns, c->conn_max = (unsigned)n)
 LIMIT_SETTER(set_conns_addr, c->conn_per_addr = (unsigned)n)
 LIMIT_SETTER(set_idle, c->idle_s = (unsigned)n)
@@ -147,6 +149,10 @@ static const struct opt opts[] = {
 	{ "series-per-host", "N", 'P', 1, MILLION, set_series,
 	  "the metrics series a host's agent may make\n"
 	  "(its VMs', its own, its pools'; default 20000)" },
+	{ "flow-retention-days", "N", 'D', 1, MILLION, set_flow_days,
+	  "flow records are kept N days (default 30)..." },
+	{ "flow-retention-bytes", "N", 'E', 1, 1LL << 50, set_flow_bytes,
+	  "...and at most N bytes (default: no limit)" },
 	{ "retention", "SPEC", 'T', 0, 0, set_retention,
 	  "how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
 	  "(the defaults; s, m, h, d, w, y), or for some\n"

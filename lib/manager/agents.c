@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "manager/mgr_priv.h"
+#include "manager/flows.h"
 #include "base/util.h"
 
 /* ---- agents ---- */
@@ -220,6 +221,7 @@ void cd_mgr_tick(struct cd_mgr *m)
 		m->upkeep_since = now;
 	if (now >= m->prune_next) {
 		cd_mgr_events_prune(m);
+		cd_mgr_flows_prune(m);
 		/* sign-in buckets an hour quiet are full again */
 		cd_store_signins_prune(m->store, now - 3600 * 1000000LL);
 		m->prune_next = now + CD_MGR_PRUNE_EVERY_S * 1000000LL;

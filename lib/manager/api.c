@@ -258,6 +258,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/agent/heartbeat", R_AGENT, 128 << 10, cd_api_h_heartbeat, "" },
 	{ "POST", "/api/v1/agent/events", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_events, "" },
 	{ "POST", "/api/v1/agent/metrics", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_metrics, "" },
+	{ "POST", "/api/v1/agent/flows", R_AGENT, CD_API_BODY_MAX, cd_api_h_agent_flows, "" },
+	{ "GET", "/api/v1/flows", R_READ, 0, cd_api_h_flows, "since until workload source destination "
+	  "group tag port protocol verdict rule host limit before top by dedupe" },
 	{ "GET", "/api/v1/metrics/catalog", R_READ, 0, cd_api_h_metrics_catalog, "" },
 	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind", UNLOCKED },
 	{ "DELETE", "/api/v1/metrics/objects", R_ADMIN, 0, cd_api_h_metrics_object_rm, "kind name" },

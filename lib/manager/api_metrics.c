@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "manager/api_priv.h"
+#include "manager/flows.h"
 #include "manager/mtext.h"
 #include "base/util.h"
 #include "metrics/catalog.h"
@@ -486,6 +487,12 @@ void cd_api_h_openmetrics(struct ctx *c)
 		      "# HELP cordon_changes changes made to the world (tags, policy, inventory)\n"
 		      "cordon_changes_total %lld\n",
 		      w->inv.n, (long long)cd_mgr_policy_rev(c->m), (long long)cd_mgr_seq(c->m));
+	int fr = cd_mgr_flows_openmetrics(c->m, &b);
+	if (fr < 0) {
+		cd_buf_free(&b);
+		cd_api_store_failed(c, fr);
+		return;
+	}
 	if (st) {
 		cd_api_leave(c);
 		struct cd_mstore_stats s;

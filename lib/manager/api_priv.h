@@ -11,7 +11,9 @@
  *   api_agents.c     the agents' side (changes, heartbeats, events) and
  *                    the agents and events listings
  *   api_metrics.c    metrics: the catalog, objects, queries, the agents'
- *                    samples, and GET /metrics for Prometheus */
+ *                    samples, and GET /metrics for Prometheus
+ *   api_flows.c      flow records: the agents' batches, and the records
+ *                    read back (filters, pages, sums) */
 #ifndef CD_API_PRIV_H
 #define CD_API_PRIV_H
 
@@ -151,5 +153,8 @@ void cd_api_h_metrics_object_rm(struct ctx *c);
 void cd_api_h_metrics_query(struct ctx *c);
 void cd_api_h_agent_metrics(struct ctx *c);
 void cd_api_h_openmetrics(struct ctx *c);
+/* api_flows.c */
+void cd_api_h_agent_flows(struct ctx *c);
+void cd_api_h_flows(struct ctx *c);
 
 #endif

@@ -24,6 +24,10 @@ void cd_mgr_limits_fill(struct cd_mgr_limits *l)
 		l->collect_s = 20;
 	if (l->series_per_host <= 0)
 		l->series_per_host = 20000;
+	if (l->flows_keep_days <= 0)
+		l->flows_keep_days = 30;
+	if (l->flows_max_bytes < 0)
+		l->flows_max_bytes = 0;
 }
 
 #define BURST_S 30      /* the burst: this many seconds of the rate */

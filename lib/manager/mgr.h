@@ -54,6 +54,8 @@ struct cd_mgr_limits {
 	                             * burst of 30 seconds' worth */
 	int collect_s;              /* metrics are collected this often: 20 s */
 	int64_t series_per_host;    /* the series a host's agent may make: 20,000 */
+	int64_t flows_keep_days;    /* flow records: 30 days of minutes... */
+	int64_t flows_max_bytes;    /* ...and at most this much (0: no limit) */
 };
 void cd_mgr_limits_fill(struct cd_mgr_limits *l);
 #define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */

@@ -277,6 +277,83 @@ int cd_store_event_each(struct cd_store *s, const struct cd_event_filter *f,
 int cd_store_event_latest(struct cd_store *s, const char *type, int64_t since,
 			  int (*cb)(void *ctx, const char *workload, int64_t time), void *ctx);
 
+/* ---- flow records (store_flows.c; their meaning: flows.h) ---- */
+
+/* A flow record as stored.  Strings are the caller's (writing) or the
+ * row's until the callback returns (reading). */
+struct cd_flow_rec {
+	int64_t id;             /* assigned by the store */
+	int64_t minute;         /* epoch ms of the minute's start */
+	const char *host, *vnic, *seen_at;
+	const char *src_wl, *dst_wl;    /* or NULL (outside the inventory) */
+	const char *src_ip, *dst_ip;    /* as cd_addr_fmt writes them */
+	int proto;              /* 0..255 */
+	int port;               /* 1..65535, 0: none (ICMP) */
+	const char *verdict;
+	int64_t rule_id;        /* 0: the default action (name, cat NULL) */
+	const char *rule_name, *rule_cat;
+	int64_t staged_id;      /* 0: none */
+	const char *staged_name, *staged_cat;
+	int64_t connections, bytes_out, bytes_in, packets_out, packets_in;
+	/* each list as flows.c writes it: "" or SEP a SEP b SEP */
+	const char *src_tags, *dst_tags, *src_groups, *dst_groups;
+};
+/* Which records a query takes (every field given narrows it). */
+struct cd_flow_filter {
+	int64_t since, until;   /* minutes from since to until (ms), both in */
+	const char *workload;   /* either end's workload (NULL: any)... */
+	const char *workload_ip;/* ...or either end's address */
+	const char *src_wl, *src_ip, *dst_wl, *dst_ip;
+	const char *group_like, *tag_like;   /* LIKE patterns (backslash escapes):
+	                                      * either end's list matches */
+	int port;               /* 0: any */
+	int proto;              /* -1: any */
+	const char *verdict;
+	int64_t rule;           /* -1: any, 0: the default action */
+	const char *host;
+	bool dedupe;            /* drop a "destination" record whose "source"
+	                         * or "both" record (same minute, addresses,
+	                         * protocol, port, verdict) is stored */
+	int64_t before_minute, before_id;   /* records before this one, in
+	                                     * the order below (0: from the newest) */
+	int64_t limit;
+};
+/* A batch of an agent's records, once per (cred, seq), in one
+ * transaction with the counters per rule and verdict and the size: 1
+ * stored, 0 when that batch was stored before (nothing written). */
+int cd_store_flow_batch(struct cd_store *s, const char *cred, int64_t seq, int64_t received,
+			const struct cd_flow_rec *v, size_t n);
+typedef int (*cd_store_flow_cb)(void *ctx, const struct cd_flow_rec *f);
+/* The records the filter takes, newest first (minute, then id). */
+int cd_store_flow_each(struct cd_store *s, const struct cd_flow_filter *f, cd_store_flow_cb cb,
+		       void *ctx);
+/* Sums by a key over the records the filter takes (its paging and limit
+ * ignored), largest connections first, at most n. */
+enum cd_flow_by { CD_FLOW_BY_PAIR, CD_FLOW_BY_PORT, CD_FLOW_BY_RULE, CD_FLOW_BY_WORKLOAD };
+struct cd_flow_sum {
+	const char *a, *b;      /* pair: source, destination; workload: a (a
+	                         * workload's name, else the address) */
+	int proto, port;        /* port */
+	int64_t rule_id;        /* rule (0: the default action) */
+	const char *rule_name, *rule_cat;
+	double connections, bytes_out, bytes_in, packets_out, packets_in;
+};
+int cd_store_flow_top(struct cd_store *s, const struct cd_flow_filter *f, enum cd_flow_by by,
+		      int64_t n, int (*cb)(void *ctx, const struct cd_flow_sum *x), void *ctx);
+/* Connections stored since the database was made, per rule (0: the
+ * default action) and verdict, in order of rule then verdict. */
+int cd_store_flow_totals(struct cd_store *s,
+			 int (*cb)(void *ctx, int64_t rule, const char *verdict, int64_t n),
+			 void *ctx);
+/* About how many bytes the records hold (text, and 128 a row). */
+int64_t cd_store_flow_bytes(struct cd_store *s);
+/* The retention: the records of minutes before `before` (ms) and the
+ * batches received before `received_before` (us), then the oldest until
+ * their sizes sum to 90% of max_bytes (when over it; 0: no limit).
+ * *removed: how many records went. */
+int cd_store_flow_prune(struct cd_store *s, int64_t before, int64_t received_before,
+			int64_t max_bytes, int64_t *removed);
+
 /* ---- what several managers on one database share (store_sync.c) ---- */
 
 /* The change stream as stored: each change number with its delta (JSON

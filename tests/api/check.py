@@ -9,7 +9,7 @@ docs/openapi.json.
   validates against the schema documented for that status.
 
 Prints one "ok"/"FAIL" line per check and "N passed, N failed"."""
-import json, re, ssl, sys, urllib.request, urllib.error
+import json, re, ssl, sys, time, urllib.request, urllib.error
 
 url, data, api_c, spec_path = sys.argv[1:5]
 spec = json.load(open(spec_path))
@@ -174,6 +174,25 @@ conform("heartbeat", "post", "/agent/heartbeat", "/agent/heartbeat", {"applied_r
 conform("heartbeat, missing field", "post", "/agent/heartbeat", "/agent/heartbeat", {"applied_seq": 1}, token=agent, want=400)
 ev = {"seq": 1, "time": "2026-11-26T12:00:00Z", "type": "agent-started", "message": "m", "workload": "vdi-001"}
 conform("agent events", "post", "/agent/events", "/agent/events", {"events": [ev]}, token=agent, want=200)
+# flow records: a call taken, sent again, refused naming its field; read back, summed
+now_min = int(time.time()) // 60 * 60000
+fr = {"minute": now_min - 60000, "vnic": "vnet2", "seen_at": "source", "source": {"workload": "vdi-001", "ip": "10.1.0.21"},
+      "destination": {"workload": None, "ip": "192.0.2.7"}, "protocol": "tcp", "port": 443, "verdict": "allowed",
+      "rule": {"id": 1, "name": None, "category": "application"}, "staged_rule": None, "connections": 2, "bytes_out": 10,
+      "bytes_in": 20, "packets_out": 1, "packets_in": 2, "source_tags": ["vdi"], "destination_tags": [], "source_groups": [],
+      "destination_groups": []}
+out = conform("agent flows", "post", "/agent/flows", "/agent/flows", {"batches": [{"seq": 1, "records": [fr]}]}, token=agent, want=200)
+check("agent flows: stored", out == {"acked": 1, "stored": 1}, str(out))
+out = conform("agent flows again", "post", "/agent/flows", "/agent/flows", {"batches": [{"seq": 1, "records": [fr]}]}, token=agent, want=200)
+check("agent flows again: not stored again", out == {"acked": 1, "stored": 0}, str(out))
+out = conform("agent flows, bad port", "post", "/agent/flows", "/agent/flows", {"batches": [{"seq": 2, "records": [dict(fr, port=0)]}]}, token=agent, want=400)
+check("agent flows, bad port: named", out.get("field") == "batches[0].records[0].port", str(out))
+conform("agent flows, a viewer", "post", "/agent/flows", "/agent/flows", {"batches": []}, token=viewer["token"], want=403)
+out = conform("flows", "get", "/flows", "/flows?workload=vdi-001", want=200)
+check("flows: the record, with its host", len(out["flows"]) == 1 and out["flows"][0]["host"] == "hv1", str(out)[:300])
+for by in ("pair", "port", "rule", "workload"):
+    conform("flows, top by " + by, "get", "/flows", "/flows?top=5&by=" + by, want=200)
+conform("flows, bad limit", "get", "/flows", "/flows?limit=1001", want=400)
 conform("agent events, another host's workload", "post", "/agent/events", "/agent/events",
         {"events": [dict(ev, workload="broker-01")]}, token=agent, want=403)
 conform("agent events, bad time", "post", "/agent/events", "/agent/events", {"events": [dict(ev, time="noon")]}, token=agent, want=400)
