@@ -5,7 +5,9 @@
  * every hook (the policy's chains among them): an entry made is a
  * connection allowed.  This reads conntrack's events in the network
  * namespace it was opened in (a libmnl socket on the NEW and DESTROY
- * groups, libnetfilter_conntrack's parser): an entry made, with its
+ * groups; the attributes read with libmnl's checks, not with
+ * libnetfilter_conntrack's parser, which ends the process on a malformed
+ * one): an entry made, with its
  * addresses, protocol and ports; an entry gone, with its byte and packet
  * counters both ways (nf_conntrack_acct, turned on where it is opened).
  * An update of an entry is not read. */
