@@ -31,6 +31,7 @@
 #include "antimalware/vault.h"
 #include "policy/state.h"
 #include "agent/client.h"
+#include "agent/flowsend.h"
 #include "agent/http.h"
 #include "agent/mcollect.h"
 #include "agent/queue.h"
@@ -63,6 +64,8 @@ static const char usage[] =
 	"  --libvirt-uri URI with --host: collect the metrics of the host's domains,\n"
 	"                    node and storage pools from this libvirt (qemu:///system);\n"
 	"                    without it, the host's own from /proc only\n"
+	"  --no-flows        with --host: no flow records (the connections the vNICs\n"
+	"                    make and receive, from conntrack and the kernel's log)\n"
 	"  --workload NAME   the workload whose files this agent scans\n"
 	"  --scan-path DIR   a directory to watch and scan (repeatable)\n"
 	"  --signatures PATH a ClamAV database file or directory (default: ClamAV's\n"
@@ -73,7 +76,8 @@ static const char usage[] =
 	"mode, and exits.\n"
 	"\n"
 	"When the manager cannot be reached, what is enforced stays (fail static).\n"
-	"Events wait in DIR/events.q, and a host's metrics in DIR/metrics/ (64 MiB at\n"
+	"Events wait in DIR/events.q, a host's flow records in DIR/flows/ (64 MiB at\n"
+	"most, the newest lost past it), and its metrics in DIR/metrics/ (64 MiB at\n"
 	"most, the oldest dropped first), until the manager has them.\n";
 
 static volatile sig_atomic_t stop;
@@ -133,6 +137,7 @@ struct agent_main {
 	int64_t seq;                /* the change applied (scanning alone) */
 	int hb_s;                   /* the policy's heartbeat interval */
 	struct cd_mcollect *metrics;   /* the host role's metrics thread */
+	struct cd_flowsend *flows;     /* the host role's flow records, or NULL */
 	/* the sender thread */
 	pthread_mutex_t qlock;
 	pthread_cond_t qwake;
@@ -300,14 +305,14 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' }, { "workload", required_argument, NULL, 'w' },
 		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
 		{ "restore", required_argument, NULL, 'r' },
-		{ "libvirt-uri", required_argument, NULL, 'u' },
+		{ "libvirt-uri", required_argument, NULL, 'u' }, { "no-flows", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
 	const char *workload = NULL, *sigs = NULL, *restore = NULL, *vuri = NULL;
 	char *paths[64];
 	size_t npaths = 0;
-	bool insecure = false;
+	bool insecure = false, flows = true;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -329,6 +334,7 @@ int main(int argc, char **argv)
 		case 'g': sigs = optarg; break;
 		case 'r': restore = optarg; break;
 		case 'u': vuri = optarg; break;
+		case 'F': flows = false; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -417,6 +423,18 @@ int main(int argc, char **argv)
 			log_line("SpoofGuard drops are counted but not reported as events: %s", err.data);
 			cd_buf_reset(&err);
 		}
+		char *fd = flows ? cd_asprintf("%s/flows", dir) : NULL;
+		if (fd && (mkdir(fd, 0700) < 0 && errno != EEXIST ? -errno
+			   : cd_flowsend_open(&m.flows, fd, 64u << 20, log_str, &err)) < 0) {
+			log_line("no flow records: their queue %s cannot be opened: %s", fd, err.data);
+			cd_buf_reset(&err);
+		} else if (fd) {
+			int r = cd_agent_watch_flows(&m.a, cd_flowsend_push, m.flows, &err);
+			if (r < 0 || err.len)
+				log_line("flow records%s: %s", r < 0 ? " are not kept" : "", err.data);
+			cd_buf_reset(&err);
+		}
+		free(fd);
 	}
 	if (workload) {
 		char *sdir = cd_asprintf("%s/scan", dir);
@@ -472,6 +490,12 @@ int main(int argc, char **argv)
 				if (!m.metrics)
 					log_line("metrics are not collected: %s", err.data);
 				free(sd);
+				struct cd_flowsend_opts fo = {
+					.server = server, .credential = m.cl.cred, .cacert = cacert,
+					.insecure = insecure, .cancel = &stop, .log = log_str,
+				};
+				if (m.flows && cd_flowsend_start(m.flows, &fo) < 0)
+					log_line("flow records are kept but not sent: no thread");
 			}
 		}
 		if (mono() >= next_hb) {
@@ -556,7 +580,8 @@ out:
 		pthread_join(m.sender, NULL);
 	}
 	if (host)
-		cd_agent_free(&m.a);
+		cd_agent_free(&m.a);           /* the flow watcher's last records queued */
+	cd_flowsend_close(m.flows);
 	cd_queue_close(&m.q);
 	cd_client_free(&m.cl);
 	cd_buf_free(&err);

@@ -21,6 +21,7 @@
 #include "policy/guard.h"
 #include "agent/queue.h"
 #include "agent/saved.h"
+#include "agent/flowwatch.h"
 #include "agent/spoofwatch.h"
 #include "base/util.h"
 
@@ -80,6 +81,7 @@ static void drop_state(struct cd_agent *a)
 void cd_agent_free(struct cd_agent *a)
 {
 	cd_spoofwatch_stop(a->spoof);   /* what it counted goes out first */
+	cd_flowwatch_stop(a->flows);
 	drop_state(a);
 	if (a->journal)
 		fclose(a->journal);
@@ -130,6 +132,14 @@ static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host 
 	a->have = true;
 	cd_spoofwatch_vnics(a->spoof, &a->h, a->st);
 	return 0;
+}
+
+int cd_agent_watch_flows(struct cd_agent *a, void (*emit)(void *ctx, json_t *batch), void *ctx,
+			 struct cd_buf *err)
+{
+	struct cd_flowwatch_opts o = { .ns_fd = a->ns_fd, .host = a->host, .st = &a->st,
+				       .have = &a->have, .emit = emit, .ctx = ctx };
+	return cd_flowwatch_start(&a->flows, &o, err);
 }
 
 int cd_agent_watch_spoofs(struct cd_agent *a, void (*emit)(void *ctx, json_t *event), void *ctx,
@@ -361,7 +371,7 @@ static int apply_tags(struct cd_agent *a, json_t *c, size_t *cut, bool *touched,
 }
 
 
-int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd_buf *err)
+static int apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd_buf *err)
 {
 	json_t *seqj = json_object_get(answer, "seq");
 	if (!json_is_integer(seqj)) {
@@ -463,6 +473,15 @@ int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd
 	if (seq > a->seq)
 		a->seq = seq;
 	return 0;
+}
+
+int cd_agent_apply(struct cd_agent *a, json_t *answer, json_t *events, struct cd_buf *err)
+{
+	/* the flow watcher reads the state: not while it changes */
+	cd_flowwatch_lock(a->flows);
+	int r = apply(a, answer, events, err);
+	cd_flowwatch_unlock(a->flows);
+	return r;
 }
 
 /* ---- start ---- */

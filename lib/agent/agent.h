@@ -43,6 +43,7 @@ struct cd_agent {
 	char **unenforced;         /* "VNIC: REASON" of vNICs cordon cannot */
 	size_t nunenforced;        /* filter (see dataplane/ports.h) */
 	struct cd_spoofwatch *spoof;   /* SpoofGuard's events, or NULL */
+	struct cd_flowwatch *flows;    /* flow records, or NULL */
 };
 
 int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
@@ -65,6 +66,12 @@ char *cd_agent_take_log(struct cd_agent *a);
  * drops are still counted). */
 int cd_agent_watch_spoofs(struct cd_agent *a, void (*emit)(void *ctx, json_t *event), void *ctx,
 			  struct cd_buf *err);
+/* Flow records (agent/flowwatch.h) of every state applied from now on,
+ * given to emit in batches (to free).  Fails, saying why, when neither
+ * conntrack's events nor the kernel's log can be read; err may say what
+ * is missing when it does not fail. */
+int cd_agent_watch_flows(struct cd_agent *a, void (*emit)(void *ctx, json_t *batch), void *ctx,
+			 struct cd_buf *err);
 /* Status for the heartbeat: vNICs, rules, non-zero counters by rule id. */
 json_t *cd_agent_status(struct cd_agent *a);
 

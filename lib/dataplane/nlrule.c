@@ -249,10 +249,19 @@ int cd_nl_rule(struct nftnl_rule *r, const char *line)
 			cmp(&x, NFT_CMP_EQ, &local, 4);
 			i += 4;
 		} else if (IS(0, "log") && IS(1, "prefix") && i + 2 < n) {
+			/* to the kernel's log, or with "group N" to nflog */
 			struct nftnl_expr *e = nftnl_expr_alloc("log");
 			nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, t[i + 2]);
-			add(&x, e);
 			i += 3;
+			if (IS(0, "group") && i + 1 < n) {
+				char *end;
+				unsigned long g = strtoul(t[i + 1], &end, 10);
+				if (*end || end == t[i + 1] || g > UINT16_MAX)
+					ret = -EINVAL;
+				nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, (uint16_t)g);
+				i += 2;
+			}
+			add(&x, e);
 		} else if (IS(0, "counter") && IS(1, "name") && i + 2 < n) {
 			struct nftnl_expr *e = nftnl_expr_alloc("objref");
 			nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);

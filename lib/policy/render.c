@@ -387,6 +387,16 @@ static void service_atoms(struct rctx *x, const struct cd_rule *r,
 	}
 }
 
+void cd_render_flow_prefix(char *buf, size_t len, bool egress, uint32_t rule, bool reject)
+{
+	if (rule)
+		snprintf(buf, len, CD_FLOW_PREFIX "%s r%u %s", egress ? "out" : "in", rule,
+			 reject ? "reject" : "drop");
+	else
+		snprintf(buf, len, CD_FLOW_PREFIX "%s default %s", egress ? "out" : "in",
+			 reject ? "reject" : "drop");
+}
+
 static void emit(struct rctx *x, const struct cd_prule *pr, enum cd_stage s,
 		 const char *local, const struct atom *rem, const struct atom *svc)
 {
@@ -399,11 +409,17 @@ static void emit(struct rctx *x, const struct cd_prule *pr, enum cd_stage s,
 			cd_buf_printf(&head, "%s%s", head.len ? " " : "", parts[i]);
 	const char *h = head.data ? head.data : "";
 	const char *sep = head.len ? " " : "";
-	char tail[128];
-	snprintf(tail, sizeof(tail), "counter name \"r%u\"", r->id);
+	/* a drop or a reject is logged for the flow records (flowlog.h),
+	 * after the rule's own log line when it asks for one */
+	char tail[256], flow[96] = "", own[64] = "";
 	if (r->log)
-		snprintf(tail, sizeof(tail),
-			 "log prefix \"cordon r%u \" counter name \"r%u\"", r->id, r->id);
+		snprintf(own, sizeof(own), "log prefix \"cordon r%u \" ", r->id);
+	if (!r->staged && r->action != CD_ALLOW) {
+		char pfx[48];
+		cd_render_flow_prefix(pfx, sizeof(pfx), s == CD_EGRESS, r->id, r->action == CD_REJECT);
+		snprintf(flow, sizeof(flow), "log prefix \"%s\" group %u ", pfx, CD_FLOW_NFLOG_GROUP);
+	}
+	snprintf(tail, sizeof(tail), "%s%scounter name \"r%u\"", own, flow, r->id);
 	if (r->staged) {                   /* counted, and on to the next rule */
 		out(x, "%s%s%s\n", h, sep, tail);
 		cd_buf_free(&head);
@@ -473,8 +489,11 @@ int cd_render_chain(const struct cd_state *st, const struct cd_names *nm,
 	struct rctx x = { .st = st, .nm = nm, .b = b };
 	for (size_t i = 0; i < p->n[s]; i++)
 		render_rule(&x, &p->r[s][i], s);
-	if (st->pol.default_action == CD_DROP && !p->closed[s])
-		out(&x, "counter name \"default_%s\" drop\n",
-		    s == CD_EGRESS ? "out" : "in");
+	if (st->pol.default_action == CD_DROP && !p->closed[s]) {
+		char pfx[48];
+		cd_render_flow_prefix(pfx, sizeof(pfx), s == CD_EGRESS, 0, false);
+		out(&x, "log prefix \"%s\" group %u counter name \"default_%s\" drop\n", pfx,
+		    CD_FLOW_NFLOG_GROUP, s == CD_EGRESS ? "out" : "in");
+	}
 	return x.err;
 }

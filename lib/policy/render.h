@@ -15,6 +15,14 @@
 #define CD_TABLE "cordon"
 #define CD_RENDER_MAX (1u << 30)  /* largest ruleset text produced */
 
+/* Every drop and reject of the policy (a rule's, the default action's) is
+ * logged to this nflog group, for the flow records (dataplane/flowlog.h),
+ * with the prefix "cordon-flow DIR RULE VERDICT": DIR out (a vNIC's
+ * egress) or in, RULE rID or default, VERDICT drop or reject. */
+#define CD_FLOW_NFLOG_GROUP 4120
+#define CD_FLOW_PREFIX "cordon-flow "
+void cd_render_flow_prefix(char *buf, size_t len, bool egress, uint32_t rule, bool reject);
+
 /* nft names of a policy's objects; they depend on the policy alone. */
 struct cd_names {
 	char **group;      /* set name base per group: g_NAME (+ _v4/_v6) */

@@ -1,0 +1,445 @@
+/* flowwatch.c - flow records from conntrack and the kernel's log (see
+ * flowwatch.h). */
+#define _GNU_SOURCE
+#include "agent/flowwatch.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "agent/flowagg.h"
+#include "dataplane/ctwatch.h"
+#include "dataplane/flowlog.h"
+#include "policy/eval.h"
+
+struct judged {
+	const struct cd_state *st;
+	long swl, dwl;             /* the workloads at each end (-1: none) */
+	const char *vnic;
+	struct cd_flowkey k;
+};
+
+struct cd_flowwatch {
+	struct cd_flowwatch_opts o;
+	char *host;
+	pthread_t thread;
+	pthread_mutex_t lock;      /* the agent's state */
+	pthread_cond_t cond;
+	int started;               /* 1, or a negative code */
+	int wake;
+	struct cd_buf why;
+	struct cd_ctwatch *ct;
+	struct cd_nflog *log;
+	struct cd_flowagg *agg;
+	uint64_t ct_lost, log_lost;
+	json_t *batch;             /* records being gathered for emit */
+	/* allowed connections judged, by addresses, protocol and port: for
+	 * the minute cache_minute, and the state since the last change */
+	struct cd_map cache;
+	char **ckeys;
+	struct judged *cval;
+	size_t nc, capk, capv;
+	int64_t cache_minute;
+	bool changed;              /* the agent changed its state */
+};
+
+static int64_t wall(void)
+{
+	return cd_wall_ms();
+}
+
+/* ---- what a flow is, judged on the state applied ---- */
+
+/* The workload of this host that owns a (-1: none). */
+static long local_owner(const struct cd_flowwatch *w, const struct cd_state *st,
+			const struct cd_addr *a, size_t *vnic)
+{
+	size_t wl, v;
+	if (!cd_state_owner(st, a, &wl, &v) || strcasecmp(st->inv.w[wl].host, w->host))
+		return -1;
+	*vnic = v;
+	return (long)wl;
+}
+
+static long owner_any(const struct cd_state *st, const struct cd_addr *a)
+{
+	size_t wl, v;
+	return cd_state_owner(st, a, &wl, &v) ? (long)wl : -1;
+}
+
+static json_t *rule_json(const struct cd_state *st, uint32_t id)
+{
+	for (size_t i = 0; id && i < st->pol.nrules; i++) {
+		const struct cd_rule *r = &st->pol.rules[i];
+		if (r->id == id)
+			return json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)r->id, "name", r->name,
+					 "category", cd_category_name(r->category));
+	}
+	return id ? json_pack("{s:I, s:n, s:n}", "id", (json_int_t)id, "name", "category")
+		  : json_null();
+}
+
+static json_t *tags_json(const struct cd_state *st, long wl)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; wl >= 0 && i < st->inv.w[wl].ntags; i++)
+		json_array_append_new(a, json_string(st->inv.w[wl].tags[i]));
+	return a;
+}
+
+static json_t *groups_json(const struct cd_state *st, long wl)
+{
+	json_t *a = json_array();
+	for (size_t g = 0; wl >= 0 && g < st->pol.ngroups; g++)
+		if (cd_member(&st->mem, g, (size_t)wl))
+			json_array_append_new(a, json_string(st->pol.groups[g].name));
+	return a;
+}
+
+
+static json_t *describe(void *arg)
+{
+	const struct judged *j = arg;
+	const struct cd_state *st = j->st;
+	return json_pack("{s:s, s:{s:s?}, s:{s:s?}, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"vnic", j->vnic,
+		"source", "workload", j->swl >= 0 ? st->inv.w[j->swl].name : NULL,
+		"destination", "workload", j->dwl >= 0 ? st->inv.w[j->dwl].name : NULL,
+		"rule", rule_json(st, j->k.rule), "staged_rule", rule_json(st, j->k.staged),
+		"source_tags", tags_json(st, j->swl), "destination_tags", tags_json(st, j->dwl),
+		"source_groups", groups_json(st, j->swl), "destination_groups", groups_json(st, j->dwl));
+}
+
+/* Where the flow is seen here, and its vNIC: false when at neither end. */
+static bool place(struct cd_flowwatch *w, const struct cd_state *st, const struct cd_addr *src,
+		  const struct cd_addr *dst, struct judged *j, bool *src_here, bool *dst_here)
+{
+	size_t sv = 0, dv = 0;
+	long sl = local_owner(w, st, src, &sv), dl = local_owner(w, st, dst, &dv);
+	*src_here = sl >= 0;
+	*dst_here = dl >= 0;
+	if (sl < 0 && dl < 0)
+		return false;
+	j->st = st;
+	j->swl = sl >= 0 ? sl : owner_any(st, src);
+	j->dwl = dl >= 0 ? dl : owner_any(st, dst);
+	j->vnic = sl >= 0 ? st->inv.w[sl].vnics[sv].ifname : st->inv.w[dl].vnics[dv].ifname;
+	j->k.seen = sl >= 0 && dl >= 0 ? CD_SEEN_BOTH : sl >= 0 ? CD_SEEN_SOURCE : CD_SEEN_DESTINATION;
+	j->k.src = *src;
+	j->k.dst = *dst;
+	return true;
+}
+
+/* An allowed connection judged as explain judges it, at the checks of
+ * this host: the first one's rule; a staged rule that would deny it
+ * first at one of them makes it would-drop or would-reject. */
+static void judge_allowed(const struct cd_state *st, const struct cd_ct_event *e, bool src_here,
+			  bool dst_here, struct judged *j)
+{
+	j->k.verdict = CD_FV_ALLOWED;
+	j->k.rule = j->k.staged = 0;
+	struct cd_flow f = { .src = e->src, .dst = e->dst, .port = e->dport };
+	if (e->proto == IPPROTO_TCP)
+		f.proto = CD_PROTO_TCP;
+	else if (e->proto == IPPROTO_UDP)
+		f.proto = CD_PROTO_UDP;
+	else if (e->proto == IPPROTO_ICMP || e->proto == IPPROTO_ICMPV6)
+		f.proto = CD_PROTO_ICMP;
+	else
+		return;                    /* a protocol no rule names alone */
+	struct cd_verdict v;
+	cd_explain(st, &f, &v);
+	const struct cd_stage_result *first = src_here ? &v.stage[CD_EGRESS] : &v.stage[CD_INGRESS];
+	if (first->checked && first->rule)
+		j->k.rule = first->rule->id;
+	for (int s = CD_EGRESS; s <= CD_INGRESS; s++) {
+		const struct cd_stage_result *r = &v.stage[s];
+		if (!(s == CD_EGRESS ? src_here : dst_here) || !r->checked || !r->staged ||
+		    r->staged->action == CD_ALLOW)
+			continue;
+		j->k.staged = r->staged->id;
+		j->k.verdict = r->staged->action == CD_DROP ? CD_FV_WOULD_DROP : CD_FV_WOULD_REJECT;
+		break;
+	}
+}
+
+static int64_t minute_of(int64_t t)
+{
+	return t - ((t % 60000) + 60000) % 60000;
+}
+
+#define CACHE_MAX 100000
+
+static void cache_clear(struct cd_flowwatch *w)
+{
+	cd_map_free(&w->cache);
+	cd_map_init_exact(&w->cache);
+	for (size_t i = 0; i < w->nc; i++)
+		free(w->ckeys[i]);
+	w->nc = 0;
+}
+
+static void on_ct(void *arg, const struct cd_ct_event *e)
+{
+	struct cd_flowwatch *w = arg;
+	const struct cd_state *st = *w->o.have ? *w->o.st : NULL;
+	if (!st)
+		return;
+	int64_t minute = minute_of(w->o.now_ms());
+	if (minute != w->cache_minute || w->changed) {
+		cache_clear(w);
+		w->cache_minute = minute;
+		w->changed = false;
+	}
+	/* judged once a minute for its addresses, protocol and port */
+	uint16_t port = e->proto == IPPROTO_ICMP || e->proto == IPPROTO_ICMPV6 ? 0 : e->dport;
+	char sa[CD_ADDR_STRLEN], da[CD_ADDR_STRLEN], key[2 * CD_ADDR_STRLEN + 16];
+	snprintf(key, sizeof(key), "%s %s %u %u", cd_addr_fmt(&e->src, sa), cd_addr_fmt(&e->dst, da),
+		 e->proto, port);
+	struct judged j = { 0 };
+	size_t ci;
+	if (cd_map_get(&w->cache, key, &ci)) {
+		j = w->cval[ci];
+		if (j.swl == -2)           /* at neither end: not ours */
+			return;
+	} else {
+		bool sh, dh;
+		if (place(w, st, &e->src, &e->dst, &j, &sh, &dh)) {
+			j.k.proto = e->proto;
+			j.k.port = port;
+			judge_allowed(st, e, sh, dh, &j);
+		} else {
+			j.swl = -2;
+		}
+		if (w->nc < CACHE_MAX) {
+			cd_grow(&w->cval, &w->capv, w->nc + 1, sizeof(*w->cval));
+			w->cval[w->nc] = j;
+			char *k = cd_strdup(key);
+			CD_PUSH(w->ckeys, w->nc, w->capk, k);
+			cd_map_put(&w->cache, k, w->nc - 1, NULL);
+		}
+		if (j.swl == -2)
+			return;
+	}
+	j.k.minute = minute;
+	struct cd_flowcount *c = cd_flowagg_at(w->agg, &j.k, describe, &j);
+	if (!c)
+		return;
+	if (!e->gone) {
+		c->connections++;
+		return;
+	}
+	c->bytes_out += e->bytes_out;
+	c->bytes_in += e->bytes_in;
+	c->packets_out += e->packets_out;
+	c->packets_in += e->packets_in;
+}
+
+static void on_log(void *arg, const struct cd_nflog_rec *r)
+{
+	struct cd_flowwatch *w = arg;
+	const struct cd_state *st = *w->o.have ? *w->o.st : NULL;
+	struct cd_flowdrop d;
+	struct judged j = { 0 };
+	bool sh, dh;
+	if (!st || cd_flowdrop_decode(r, &d) < 0 || !place(w, st, &d.src, &d.dst, &j, &sh, &dh))
+		return;
+	/* the vNIC the kernel logged it at, when it still has that name */
+	char name[IF_NAMESIZE];
+	for (size_t i = 0; d.ifindex && if_indextoname(d.ifindex, name) && i < 2; i++) {
+		long wl = d.egress ? j.swl : j.dwl;
+		for (size_t v = 0; wl >= 0 && v < st->inv.w[wl].nvnics; v++)
+			if (!strcmp(st->inv.w[wl].vnics[v].ifname, name))
+				j.vnic = st->inv.w[wl].vnics[v].ifname;
+		break;
+	}
+	j.k.minute = minute_of(w->o.now_ms());
+	if (!cd_flowagg_attempt(w->agg, j.k.minute, &d.src, &d.dst, d.proto, d.sport, d.dport))
+		return;                    /* a retransmission of an attempt counted */
+	j.k.proto = d.proto;
+	j.k.port = d.proto == IPPROTO_TCP || d.proto == IPPROTO_UDP ? d.dport : 0;
+	j.k.verdict = d.reject ? CD_FV_REJECTED : CD_FV_DROPPED;
+	j.k.rule = d.rule;
+	struct cd_flowcount *c = cd_flowagg_at(w->agg, &j.k, describe, &j);
+	if (c)
+		c->connections++;
+}
+
+/* ---- sending ---- */
+
+static void flush_batch(struct cd_flowwatch *w)
+{
+	if (w->batch && json_array_size(w->batch)) {
+		w->o.emit(w->o.ctx, json_pack("{s:o}", "records", w->batch));
+		w->batch = NULL;
+	}
+}
+
+static void take_one(void *arg, json_t *record)
+{
+	struct cd_flowwatch *w = arg;
+	if (!w->batch)
+		w->batch = json_array();
+	json_array_append_new(w->batch, record);
+	if (json_array_size(w->batch) >= CD_FLOWS_PER_EMIT)
+		flush_batch(w);
+}
+
+/* The minutes ended CD_FLOWS_GRACE_MS ago or more (all, at the end) */
+static void send_due(struct cd_flowwatch *w, bool all)
+{
+	int64_t before = all ? INT64_MAX : minute_of(w->o.now_ms() - CD_FLOWS_GRACE_MS);
+	cd_flowagg_take(w->agg, before, take_one, w);
+	flush_batch(w);
+}
+
+/* ---- the thread ---- */
+
+static void started(struct cd_flowwatch *w, int r)
+{
+	pthread_mutex_lock(&w->lock);
+	w->started = r < 0 ? r : 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *watch(void *arg)
+{
+	struct cd_flowwatch *w = arg;
+	int r = w->o.ns_fd >= 0 && setns(w->o.ns_fd, CLONE_NEWNET) < 0 ? -errno : 0;
+	if (r < 0) {
+		cd_buf_printf(&w->why, "cannot enter the host's network namespace: %s", strerror(-r));
+	} else {
+		int rc = cd_ctwatch_open(&w->ct, &w->why);
+		if (w->why.len)
+			cd_buf_puts(&w->why, "; ");
+		int rl = cd_nflog_open(&w->log, CD_FLOW_NFLOG_GROUP, &w->why);
+		r = rc < 0 && rl < 0 ? rc : 0;
+	}
+	started(w, r);
+	if (r < 0)
+		return NULL;
+	struct pollfd p[3] = { { w->wake, POLLIN, 0 },
+			       { w->ct ? cd_ctwatch_fd(w->ct) : -1, POLLIN, 0 },
+			       { w->log ? cd_nflog_fd(w->log) : -1, POLLIN, 0 } };
+	for (;;) {
+		int n = poll(p, 3, 1000);
+		if (n > 0 && p[0].revents)
+			break;
+		pthread_mutex_lock(&w->lock);
+		if (n > 0 && p[1].revents)
+			cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost);
+		if (n > 0 && p[2].revents)
+			cd_nflog_read(w->log, on_log, w, &w->log_lost);
+		pthread_mutex_unlock(&w->lock);
+		send_due(w, false);
+	}
+	/* what came before the stop, then everything held */
+	pthread_mutex_lock(&w->lock);
+	if (w->ct)
+		cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost);
+	if (w->log)
+		cd_nflog_read(w->log, on_log, w, &w->log_lost);
+	pthread_mutex_unlock(&w->lock);
+	send_due(w, true);
+	return NULL;
+}
+
+int cd_flowwatch_start(struct cd_flowwatch **out, const struct cd_flowwatch_opts *o,
+		       struct cd_buf *err)
+{
+	struct cd_flowwatch *w = cd_calloc(1, sizeof(*w));
+	w->o = *o;
+	w->host = cd_strdup(o->host);
+	w->o.host = w->host;
+	if (!w->o.now_ms)
+		w->o.now_ms = wall;
+	w->agg = cd_flowagg_new(o->max_keys ? o->max_keys : 100000, 100000);
+	cd_map_init_exact(&w->cache);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	cd_buf_init(&w->why, 1024);
+	w->wake = eventfd(0, EFD_CLOEXEC);
+	int r = w->wake < 0 ? -errno : -pthread_create(&w->thread, NULL, watch, w);
+	if (r == 0) {
+		pthread_mutex_lock(&w->lock);
+		while (!w->started)
+			pthread_cond_wait(&w->cond, &w->lock);
+		pthread_mutex_unlock(&w->lock);
+		if (w->started < 0) {
+			r = w->started;
+			pthread_join(w->thread, NULL);
+		}
+	} else {
+		cd_buf_printf(&w->why, "cannot start the flow watcher: %s", strerror(-r));
+	}
+	if (w->why.len)
+		cd_buf_puts(err, w->why.data);
+	if (r < 0) {
+		w->started = 0;
+		cd_flowwatch_stop(w);
+		return r;
+	}
+	*out = w;
+	return 0;
+}
+
+void cd_flowwatch_lock(struct cd_flowwatch *w)
+{
+	if (w)
+		pthread_mutex_lock(&w->lock);
+}
+
+void cd_flowwatch_unlock(struct cd_flowwatch *w)
+{
+	if (!w)
+		return;
+	w->changed = true;         /* what was judged is judged again */
+	pthread_mutex_unlock(&w->lock);
+}
+
+json_t *cd_flowwatch_status(struct cd_flowwatch *w)
+{
+	pthread_mutex_lock(&w->lock);
+	json_t *o = json_pack("{s:b, s:b, s:I, s:I, s:I}", "conntrack", w->ct != NULL, "log",
+			      w->log != NULL, "conntrack_lost", (json_int_t)w->ct_lost, "log_lost",
+			      (json_int_t)w->log_lost, "keys_overflow",
+			      (json_int_t)cd_flowagg_overflow(w->agg));
+	pthread_mutex_unlock(&w->lock);
+	return o;
+}
+
+void cd_flowwatch_stop(struct cd_flowwatch *w)
+{
+	if (!w)
+		return;
+	if (w->started > 0) {
+		uint64_t one = 1;
+		if (write(w->wake, &one, sizeof(one)) == sizeof(one))
+			pthread_join(w->thread, NULL);
+	}
+	cd_ctwatch_close(w->ct);
+	cd_nflog_close(w->log);
+	if (w->wake >= 0)
+		close(w->wake);
+	json_decref(w->batch);
+	cd_flowagg_free(w->agg);
+	cache_clear(w);
+	cd_map_free(&w->cache);
+	free(w->ckeys);
+	free(w->cval);
+	cd_buf_free(&w->why);
+	free(w->host);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
+	free(w);
+}

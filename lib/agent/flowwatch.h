@@ -1,0 +1,60 @@
+/* flowwatch.h - the enforcing agent's flow records.
+ *
+ * A thread in the host's network namespace reads the connections the
+ * kernel lets through (conntrack's events, dataplane/ctwatch.h) and the
+ * attempts the policy drops or rejects (the kernel's log,
+ * dataplane/flowlog.h), keeps those of a vNIC of this host, and
+ * aggregates them per minute and key (agent/flowagg.h):
+ *   - an allowed connection is judged as explain judges it, at this
+ *     host's first check (the source's egress when the source is here,
+ *     else the destination's ingress); a staged rule that would have
+ *     dropped or rejected it first makes it would-drop or would-reject;
+ *   - a dropped or rejected attempt takes the rule the kernel's log
+ *     names; a retransmission of it is not counted again;
+ *   - an allowed connection's bytes and packets come when it ends.
+ * The workloads' names, tags and groups and the rules' names are those of
+ * the state applied when a key is first seen in its minute.  Each minute's
+ * records go to emit a few seconds after it ends, at most
+ * CD_FLOWS_PER_EMIT a call, as {"records": [...]}.
+ *
+ * The state is the agent's: it changes it only between cd_flowwatch_lock
+ * and cd_flowwatch_unlock, and the thread reads it under the same lock. */
+#ifndef CD_FLOWWATCH_H
+#define CD_FLOWWATCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "base/util.h"
+#include "policy/state.h"
+
+#define CD_FLOWS_PER_EMIT 100
+#define CD_FLOWS_GRACE_MS 5000     /* a minute's records are sent this long after it */
+
+struct cd_flowwatch_opts {
+	int ns_fd;                         /* the host's network namespace, -1: the caller's */
+	const char *host;                  /* this host's name */
+	struct cd_state *const *st;        /* the state applied (*st NULL: none) */
+	const bool *have;                  /* and whether the kernel has it */
+	void (*emit)(void *ctx, json_t *batch);   /* takes the batch over */
+	void *ctx;
+	size_t max_keys;                   /* 0: 100,000 */
+	int64_t (*now_ms)(void);           /* NULL: the wall clock (tests set it) */
+};
+
+struct cd_flowwatch;
+/* Start; fails, saying why in err, when neither conntrack's events nor
+ * the kernel's log can be read.  One of them failing is said in err and
+ * the other read. */
+int cd_flowwatch_start(struct cd_flowwatch **out, const struct cd_flowwatch_opts *o,
+		       struct cd_buf *err);
+/* Around every change of the agent's state (NULL: no watcher). */
+void cd_flowwatch_lock(struct cd_flowwatch *w);
+void cd_flowwatch_unlock(struct cd_flowwatch *w);
+/* Send every record held, then stop. */
+void cd_flowwatch_stop(struct cd_flowwatch *w);
+/* For the heartbeat: events and log records lost (socket overruns),
+ * keys past the aggregate's bound. */
+json_t *cd_flowwatch_status(struct cd_flowwatch *w);
+
+#endif
