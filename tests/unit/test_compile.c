@@ -189,8 +189,9 @@ TEST(render_host_shape)
 	ASSERT_CONTAINS(b.data, "set g_web_tier_");
 	ASSERT_CONTAINS(b.data, "_v4 {\n\t\ttype ipv4_addr\n\t\telements = { 10.0.0.1, 10.0.1.1 }");
 	ASSERT_CONTAINS(b.data, "set g_web.tier-2_v4 {");
-	ASSERT_CONTAINS(b.data, "ip daddr @g_web.tier-2_v4 tcp dport 1-2 log prefix \"cordon r1 \" counter name \"r1\" reject with tcp reset");
-	ASSERT_CONTAINS(b.data, "ip daddr @g_web.tier-2_v4 icmp type echo-request log prefix \"cordon r1 \" counter name \"r1\" reject with icmpx type admin-prohibited");
+	/* the rule's own log line, then the flow records' (nflog) */
+	ASSERT_CONTAINS(b.data, "ip daddr @g_web.tier-2_v4 tcp dport 1-2 log prefix \"cordon r1 \" log prefix \"cordon-flow out r1 reject\" group 4120 counter name \"r1\" reject with tcp reset");
+	ASSERT_CONTAINS(b.data, "ip daddr @g_web.tier-2_v4 icmp type echo-request log prefix \"cordon r1 \" log prefix \"cordon-flow out r1 reject\" group 4120 counter name \"r1\" reject with icmpx type admin-prohibited");
 	ASSERT_CONTAINS(b.data, "\"tw\" : jump out_tw");
 	ASSERT_CONTAINS(b.data, "ct state established,related accept");
 	ASSERT_CONTAINS(b.data, "iifname \"tap*\" iifname != @vnics counter name \"unknown_vnic\" drop");
@@ -222,8 +223,8 @@ TEST(render_retag_script)
 	ASSERT_EQ(u.nops, 1);
 	cd_update_script(&u, &b);
 	ASSERT_CONTAINS(b.data, "add element inet cordon g_q_v4 { 10.0.0.2 }\n");
-	ASSERT_CONTAINS(b.data, "flush chain inet cordon in_td\nadd rule inet cordon in_td counter name \"r1\" drop\n");
-	ASSERT_CONTAINS(b.data, "flush chain inet cordon out_td\nadd rule inet cordon out_td counter name \"r2\" drop\n");
+	ASSERT_CONTAINS(b.data, "flush chain inet cordon in_td\nadd rule inet cordon in_td log prefix \"cordon-flow in r1 drop\" group 4120 counter name \"r1\" drop\n");
+	ASSERT_CONTAINS(b.data, "flush chain inet cordon out_td\nadd rule inet cordon out_td log prefix \"cordon-flow out r2 drop\" group 4120 counter name \"r2\" drop\n");
 	/* web's chains do not change: only the set element does */
 	ASSERT(!strstr(b.data, "_tw"));
 	/* the model now renders as a fresh build of the new state */
