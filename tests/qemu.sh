@@ -11,8 +11,6 @@ LVD=$TMP/lvd
 LURI="qemu+unix:///session?socket=$LVD/run/libvirt/libvirt-sock"
 QEMU_PIDS=()
 V() { virsh -q -c "$LURI" "$@"; }
-# until COND holds, at most N tenths of a second
-until_() { local n=$1 i; shift; for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
 start_libvirtd() {   # DISK...: the qcow2 images to make first
 	chmod 711 "$TMP"
 	mkdir -p "$LVD/run" "$LVD/cfg" "$LVD/cache" "$LVD/data" "$LVD/img"
