@@ -564,6 +564,8 @@ json_t *cd_agent_status(struct cd_agent *a)
 {
 	json_t *o = json_pack("{s:s, s:I, s:I}", "host", a->host, "vnics", (json_int_t)(a->st ? a->h.n : 0),
 			      "revision", (json_int_t)a->rev);
+	if (a->flows)   /* what the flow records lost: overruns, keys past the bound */
+		json_object_set_new(o, "flows", cd_flowwatch_status(a->flows));
 	struct cd_counter *v = NULL;
 	size_t n = 0;
 	struct cd_buf err;
