@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "mfmt.h"
 #include "online.h"
 #include "agent/http.h"
 #include "policy/report.h"
@@ -70,13 +71,18 @@ const char help_policy[] =
 	"       cordon [ONLINE OPTIONS] policy history [--json]\n"
 	"       cordon [ONLINE OPTIONS] policy diff FROM [TO] [--json]\n"
 	"       cordon [ONLINE OPTIONS] policy rollback N [--json]\n"
+	"       cordon [ONLINE OPTIONS] policy impact -f DRAFT.yaml [--since 7d] [--until T] [--json]\n"
 	"\n"
 	"Policy revisions are immutable and numbered.  push checks the file with\n"
 	"the manager's inventory, stores it as a new revision, makes it current\n"
 	"and prints its number; agents apply it at once.  show prints a revision\n"
 	"(the current one by default), history lists them all, diff shows what\n"
 	"changed from FROM to TO (default: the newest), and rollback N makes a\n"
-	"new revision with the text of revision N.\n";
+	"new revision with the text of revision N.  impact evaluates the flows\n"
+	"seen (cordon flows) since --since (a duration back, 90s, 5m, 24h, 7d, or\n"
+	"a time; default 7d) with the current policy and with the draft, as\n"
+	"explain does, and lists those whose verdict the draft changes; nothing\n"
+	"is stored.\n";
 
 static void print_revision_line(json_t *v)
 {
@@ -151,10 +157,89 @@ int cmd_revisions(const char *cmd, const char *base, const char *const *pos, boo
 	return r;
 }
 
+/* A duration back from now, or a time, into body[key] (ms). */
+static int when(const char *opt, const char *s, json_t *body)
+{
+	int64_t ms;
+	if (mfmt_duration(s, &ms) == 0)
+		ms = cd_wall_ms() - ms;
+	else if (mfmt_when(s, &ms) < 0)
+		return usage_error("policy", "--%s takes a duration (90s, 5m, 24h, 7d) or a time "
+				   "(RFC 3339, or ms since the epoch)", opt);
+	json_object_set_new(body, opt, json_integer(ms));
+	return EXIT_OK;
+}
+
+static void impact_side(json_t *s, char *buf, size_t len)
+{
+	json_t *rule = json_object_get(s, "rule");
+	if (json_is_object(rule))
+		snprintf(buf, len, "%s (rule %lld)", online_str(s, "verdict"),
+			 (long long)json_integer_value(json_object_get(rule, "id")));
+	else
+		snprintf(buf, len, "%s (default)", online_str(s, "verdict"));
+}
+
+static void impact_end(json_t *e, char *buf, size_t len)
+{
+	const char *w = json_string_value(json_object_get(e, "workload"));
+	snprintf(buf, len, "%s", w ? w : online_str(e, "ip"));
+}
+
+static int policy_impact(const char *file, const char *since, const char *until, bool json)
+{
+	int r;
+	json_t *body = online_doc_body("policy", file, &r), *out = NULL;
+	if (!body)
+		return r;
+	json_object_set(body, "policy", json_object_get(body, "document"));
+	json_object_del(body, "document");
+	if ((r = when("since", since ? since : "7d", body)) != EXIT_OK ||
+	    (until && (r = when("until", until, body)) != EXIT_OK)) {
+		json_decref(body);
+		return r;
+	}
+	if ((r = online_call("policy", "POST", "/api/v1/policy/impact", body, &out)) != EXIT_OK)
+		return r;
+	if (json) {
+		online_print_json(out);
+	} else {
+		json_t *v;
+		size_t i;
+		printf("%-20s %-20s %-10s %-22s %-22s %11s  %s\n", "SOURCE", "DESTINATION", "SERVICE",
+		       "NOW", "WITH THE DRAFT", "CONNECTIONS", "LAST SEEN");
+		json_array_foreach(json_object_get(out, "changed"), i, v) {
+			char s[64], d[64], b[48], a[48], svc[24];
+			impact_end(json_object_get(v, "source"), s, sizeof(s));
+			impact_end(json_object_get(v, "destination"), d, sizeof(d));
+			impact_side(json_object_get(v, "before"), b, sizeof(b));
+			impact_side(json_object_get(v, "after"), a, sizeof(a));
+			json_t *port = json_object_get(v, "port"), *proto = json_object_get(v, "protocol");
+			char pn[8];
+			snprintf(pn, sizeof(pn), "%lld", (long long)json_integer_value(proto));
+			const char *pr = json_is_string(proto) ? json_string_value(proto) : pn;
+			if (json_is_integer(port))
+				snprintf(svc, sizeof(svc), "%s/%lld", pr, (long long)json_integer_value(port));
+			else
+				snprintf(svc, sizeof(svc), "%s", pr);
+			printf("%-20s %-20s %-10s %-22s %-22s %11lld  %s\n", s, d, svc, b, a,
+			       (long long)json_integer_value(json_object_get(v, "connections")),
+			       online_str(v, "last_seen"));
+		}
+		printf("%zu flows change, %lld do not\n", json_array_size(json_object_get(out, "changed")),
+		       (long long)json_integer_value(json_object_get(out, "unchanged")));
+	}
+	json_decref(out);
+	return EXIT_OK;
+}
+
 int cmd_policy(int argc, char **argv)
 {
-	const char *pos[3] = { NULL }, *file = NULL, *rev = NULL, *json = NULL;
-	const struct cli_opt o[] = { { "file", 0, true, &file }, { "revision", 0, true, &rev }, { "json", 0, false, &json } };
+	const char *pos[3] = { NULL }, *file = NULL, *rev = NULL, *json = NULL, *since = NULL,
+		   *until = NULL;
+	const struct cli_opt o[] = { { "file", 0, true, &file }, { "revision", 0, true, &rev },
+				     { "json", 0, false, &json }, { "since", 0, true, &since },
+				     { "until", 0, true, &until } };
 	for (int a = 1; a < argc; a++)
 		if (!strcmp(argv[a], "-f"))
 			argv[a] = "--file";
@@ -189,8 +274,12 @@ int cmd_policy(int argc, char **argv)
 		}
 	} else if (!strcmp(sub, "history") || !strcmp(sub, "diff") || !strcmp(sub, "rollback")) {
 		return cmd_revisions("policy", "/api/v1/policy", pos, json != NULL);
+	} else if (!strcmp(sub, "impact")) {
+		if (!file)
+			return usage_error("policy", "impact needs -f DRAFT");
+		return policy_impact(file, since, until, json != NULL);
 	} else {
-		return usage_error("policy", "unknown subcommand '%s' (push, show, history, diff, rollback)", sub);
+		return usage_error("policy", "unknown subcommand '%s' (push, show, history, diff, rollback, impact)", sub);
 	}
 	json_decref(out);
 	return r;

@@ -35,7 +35,8 @@ void cd_api_error(struct ctx *c, int status, const char *field, const char *fmt,
 
 const char *cd_api_ftype_name(enum ftype t)
 {
-	static const char *const n[] = { "a string", "an integer", "an object", "an array", "a boolean" };
+	static const char *const n[] = { "a string", "an integer", "an object", "an array", "a boolean",
+					 "a time (RFC 3339, or ms since the epoch)" };
 	return n[t];
 }
 
@@ -47,6 +48,7 @@ bool cd_api_type_ok(json_t *v, enum ftype t)
 	case F_OBJ: return json_is_object(v);
 	case F_ARR: return json_is_array(v);
 	case F_BOOL: return json_is_boolean(v);
+	case F_TIME: return (json_is_string(v) && json_string_length(v) <= 64) || json_is_integer(v);
 	}
 	return false;
 }
@@ -243,6 +245,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/policy/revisions", R_READ, 0, cd_api_h_policy_history, "" },
 	{ "GET", "/api/v1/policy/diff", R_READ, 0, cd_api_h_policy_diff, "from to" },
 	{ "POST", "/api/v1/policy/rollback", R_ADMIN, 4096, cd_api_h_rollback, "" },
+	{ "POST", "/api/v1/policy/impact", R_READ, CD_API_DOC_MAX, cd_api_h_policy_impact, "" },
 	{ "GET", "/api/v1/groups", R_READ, 0, cd_api_h_groups, "" },
 	{ "GET", "/api/v1/explain", R_READ, 0, cd_api_h_explain, "from to proto port" },
 	{ "POST", "/api/v1/agent-tokens", R_ADMIN, 4096, cd_api_h_agent_token, "" },

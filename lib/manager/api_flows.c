@@ -10,6 +10,7 @@
 #include "base/addr.h"
 #include "base/util.h"
 #include "manager/api_priv.h"
+#include "manager/impact.h"
 #include "manager/flows.h"
 
 void cd_api_h_agent_flows(struct ctx *c)
@@ -226,4 +227,55 @@ out:
 	free(next);
 	free((char *)f.group_like);
 	free((char *)f.tag_like);
+}
+
+/* A time of a body: ms since the epoch, or an RFC 3339 string. */
+static bool body_time(struct ctx *c, const char *key, int64_t *ms)
+{
+	json_t *v = json_object_get(c->body, key);
+	int64_t us;
+	if (!v)
+		return true;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*ms = json_integer_value(v);
+		return true;
+	}
+	if (json_is_string(v) && cd_time_parse(json_string_value(v), &us) == 0) {
+		*ms = us / 1000;
+		return true;
+	}
+	cd_api_error(c, 400, key, "'%s' must be an RFC 3339 time (2026-11-26T12:00:00Z) or ms since "
+		     "the epoch", key);
+	return false;
+}
+
+void cd_api_h_policy_impact(struct ctx *c)
+{
+	static const struct field f[] = {
+		{ "policy", F_STR, true, 32u << 20 }, { "filename", F_STR, false, 1024 },
+		{ "since", F_TIME, false, 0 }, { "until", F_TIME, false, 0 },
+	};
+	if (!cd_api_take_body(c, f, CD_ARRAY_LEN(f)))
+		return;
+	int64_t now = cd_wall_ms(), since = now - 7 * 86400 * 1000LL, until = now;
+	if (!body_time(c, "since", &since) || !body_time(c, "until", &until))
+		return;
+	if (until < since) {
+		cd_api_error(c, 400, "until", "'until' is before 'since'");
+		return;
+	}
+	json_t *doc = json_object_get(c->body, "policy");
+	const char *fn = json_string_value(json_object_get(c->body, "filename"));
+	struct cd_diags d;
+	cd_diags_init(&d);
+	json_t *out;
+	int r = cd_mgr_policy_impact(c->m, fn ? fn : "policy", json_string_value(doc),
+				     json_string_length(doc), since, until, &out, &d);
+	if (r == -EINVAL)
+		cd_api_doc_errors(c, "the draft policy does not load", &d);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 200, out);
+	cd_diags_free(&d);
 }

@@ -54,7 +54,7 @@ struct ctx {
 void cd_api_leave(struct ctx *c);
 bool cd_api_enter(struct ctx *c) __attribute__((warn_unused_result));
 
-enum ftype { F_STR, F_INT, F_OBJ, F_ARR, F_BOOL };
+enum ftype { F_STR, F_INT, F_OBJ, F_ARR, F_BOOL, F_TIME /* a string or an integer */ };
 
 struct field {
 	const char *name;
@@ -100,6 +100,7 @@ void cd_api_h_api_token(struct ctx *c);
 void cd_api_h_enroll(struct ctx *c);
 void cd_api_h_events(struct ctx *c);
 void cd_api_h_explain(struct ctx *c);
+void cd_api_h_policy_impact(struct ctx *c);
 void cd_api_h_groups(struct ctx *c);
 void cd_api_h_policy_rules(struct ctx *c);
 void cd_api_h_heartbeat(struct ctx *c);

@@ -323,6 +323,16 @@ struct cd_flow_filter {
  * stored, 0 when that batch was stored before (nothing written). */
 int cd_store_flow_batch(struct cd_store *s, const char *cred, int64_t seq, int64_t received,
 			const struct cd_flow_rec *v, size_t n);
+/* A flow key of the records (deduplicated by the filter), summed over
+ * its minutes: what an impact preview evaluates. */
+struct cd_flow_key {
+	const char *src_wl, *src_ip, *dst_wl, *dst_ip;   /* the row's until the callback returns */
+	int proto, port;
+	double connections;
+	int64_t last_minute;
+};
+int cd_store_flow_keys(struct cd_store *s, const struct cd_flow_filter *f,
+		       int (*cb)(void *ctx, const struct cd_flow_key *k), void *ctx);
 typedef int (*cd_store_flow_cb)(void *ctx, const struct cd_flow_rec *f);
 /* The records the filter takes, newest first (minute, then id). */
 int cd_store_flow_each(struct cd_store *s, const struct cd_flow_filter *f, cd_store_flow_cb cb,

@@ -267,6 +267,39 @@ int cd_store_flow_top(struct cd_store *s, const struct cd_flow_filter *f, enum c
 	return r;
 }
 
+struct keys_ctx {
+	int (*cb)(void *ctx, const struct cd_flow_key *k);
+	void *ctx;
+};
+
+static int key_row(void *p, struct cd_db_stmt *st)
+{
+	struct keys_ctx *c = p;
+	struct cd_flow_key k = {
+		.src_wl = cd_db_text(st, 0), .src_ip = cd_db_text(st, 1), .dst_wl = cd_db_text(st, 2),
+		.dst_ip = cd_db_text(st, 3), .proto = (int)cd_db_int(st, 4), .port = (int)cd_db_int(st, 5),
+		.connections = cd_db_double(st, 6), .last_minute = cd_db_int(st, 7),
+	};
+	return c->cb(c->ctx, &k);
+}
+
+int cd_store_flow_keys(struct cd_store *s, const struct cd_flow_filter *f,
+		       int (*cb)(void *ctx, const struct cd_flow_key *k), void *ctx)
+{
+	struct cd_buf b;
+	cd_buf_init(&b, 8192);
+	cd_buf_puts(&b, "SELECT max(f.src_wl), f.src_ip, max(f.dst_wl), f.dst_ip, f.proto, f.port, "
+		    "sum(CAST(f.connections AS DOUBLE PRECISION)), max(f.minute) FROM flows f");
+	where(&b, f);
+	cd_buf_puts(&b, " GROUP BY f.src_ip, f.dst_ip, f.proto, f.port ORDER BY 2, 4, 5, 6");
+	struct keys_ctx c = { cb, ctx };
+	int r = b.full ? -ENOMEM :
+		cd_db_rows(cd_store_prep(s, b.data, FILTER_FMT, FILTER_ARGS(f, INT64_MAX, INT64_MAX)),
+			   key_row, &c);
+	cd_buf_free(&b);
+	return r;
+}
+
 struct totals_ctx { int (*cb)(void *ctx, int64_t rule, const char *verdict, int64_t n); void *ctx; };
 
 static int totals_row(void *p, struct cd_db_stmt *st)
