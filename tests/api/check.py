@@ -193,6 +193,19 @@ check("flows: the record, with its host", len(out["flows"]) == 1 and out["flows"
 for by in ("pair", "port", "rule", "workload"):
     conform("flows, top by " + by, "get", "/flows", "/flows?top=5&by=" + by, want=200)
 conform("flows, bad limit", "get", "/flows", "/flows?limit=1001", want=400)
+# a draft that drops everything: a flow between two workloads changes,
+# the first record's (neither end managed: nobody checks it) does not
+mr = dict(fr, source={"workload": "vdi-001", "ip": "10.0.1.1"}, destination={"workload": "broker-01", "ip": "10.0.9.10"})
+conform("agent flows, between workloads", "post", "/agent/flows", "/agent/flows", {"batches": [{"seq": 3, "records": [mr]}]}, token=agent, want=200)
+out = conform("policy impact", "post", "/policy/impact", "/policy/impact",
+              {"policy": "default_action: drop\nrules: []\n", "since": 0}, want=200)
+check("policy impact: the flow between workloads denied by the draft, the other unchanged",
+      len(out["changed"]) == 1 and out["changed"][0]["destination"]["ip"] == "10.0.9.10" and
+      out["changed"][0]["after"] == {"verdict": "drop", "rule": None} and out["unchanged"] == 1, str(out)[:400])
+conform("policy impact, a draft with an error", "post", "/policy/impact", "/policy/impact",
+        {"policy": "rules: [{id: x}]"}, want=400)
+conform("policy impact, a bad since", "post", "/policy/impact", "/policy/impact",
+        {"policy": "rules: []", "since": "noon"}, want=400)
 conform("agent events, another host's workload", "post", "/agent/events", "/agent/events",
         {"events": [dict(ev, workload="broker-01")]}, token=agent, want=403)
 conform("agent events, bad time", "post", "/agent/events", "/agent/events", {"events": [dict(ev, time="noon")]}, token=agent, want=400)
