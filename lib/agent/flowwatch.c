@@ -42,6 +42,8 @@ struct cd_flowwatch {
 	struct cd_flowagg *agg;
 	uint64_t ct_lost, log_lost;
 	json_t *batch;             /* records being gathered for emit */
+	size_t batch_bytes;        /* their JSON's */
+	int64_t taken;             /* records are taken of the minutes before this */
 	/* allowed connections judged, by addresses, protocol and port: for
 	 * the minute cache_minute, and the state since the last change */
 	struct cd_map cache;
@@ -76,23 +78,37 @@ static long owner_any(const struct cd_state *st, const struct cd_addr *a)
 	return cd_state_owner(st, a, &wl, &v) ? (long)wl : -1;
 }
 
+/* A name as a record holds it: at most CD_FLOWS_NAME_MAX bytes, else
+ * left out (a cut could split a character) */
+static const char *fits(const char *s)
+{
+	return s && strlen(s) <= CD_FLOWS_NAME_MAX ? s : NULL;
+}
+
 static json_t *rule_json(const struct cd_state *st, uint32_t id)
 {
 	for (size_t i = 0; id && i < st->pol.nrules; i++) {
 		const struct cd_rule *r = &st->pol.rules[i];
 		if (r->id == id)
-			return json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)r->id, "name", r->name,
+			return json_pack("{s:I, s:s?, s:s}", "id", (json_int_t)r->id, "name", fits(r->name),
 					 "category", cd_category_name(r->category));
 	}
 	return id ? json_pack("{s:I, s:n, s:n}", "id", (json_int_t)id, "name", "category")
 		  : json_null();
 }
 
+/* at most CD_FLOWS_LIST_MAX entries that fit */
+static void list_add(json_t *a, const char *s)
+{
+	if (json_array_size(a) < CD_FLOWS_LIST_MAX && fits(s))
+		json_array_append_new(a, json_string(s));
+}
+
 static json_t *tags_json(const struct cd_state *st, long wl)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; wl >= 0 && i < st->inv.w[wl].ntags; i++)
-		json_array_append_new(a, json_string(st->inv.w[wl].tags[i]));
+		list_add(a, st->inv.w[wl].tags[i]);
 	return a;
 }
 
@@ -101,7 +117,7 @@ static json_t *groups_json(const struct cd_state *st, long wl)
 	json_t *a = json_array();
 	for (size_t g = 0; wl >= 0 && g < st->pol.ngroups; g++)
 		if (cd_member(&st->mem, g, (size_t)wl))
-			json_array_append_new(a, json_string(st->pol.groups[g].name));
+			list_add(a, st->pol.groups[g].name);
 	return a;
 }
 
@@ -112,8 +128,8 @@ static json_t *describe(void *arg)
 	const struct cd_state *st = j->st;
 	return json_pack("{s:s, s:{s:s?}, s:{s:s?}, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"vnic", j->vnic,
-		"source", "workload", j->swl >= 0 ? st->inv.w[j->swl].name : NULL,
-		"destination", "workload", j->dwl >= 0 ? st->inv.w[j->dwl].name : NULL,
+		"source", "workload", j->swl >= 0 ? fits(st->inv.w[j->swl].name) : NULL,
+		"destination", "workload", j->dwl >= 0 ? fits(st->inv.w[j->dwl].name) : NULL,
 		"rule", rule_json(st, j->k.rule), "staged_rule", rule_json(st, j->k.staged),
 		"source_tags", tags_json(st, j->swl), "destination_tags", tags_json(st, j->dwl),
 		"source_groups", groups_json(st, j->swl), "destination_groups", groups_json(st, j->dwl));
@@ -178,6 +194,7 @@ static int64_t minute_of(int64_t t)
 }
 
 #define CACHE_MAX 100000
+#define READS_A_TURN 16            /* socket reads (64 KiB each) a lock hold */
 
 static void cache_clear(struct cd_flowwatch *w)
 {
@@ -201,7 +218,7 @@ static void on_ct(void *arg, const struct cd_ct_event *e)
 		w->changed = false;
 	}
 	/* judged once a minute for its addresses, protocol and port */
-	uint16_t port = e->proto == IPPROTO_ICMP || e->proto == IPPROTO_ICMPV6 ? 0 : e->dport;
+	uint16_t port = e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP ? e->dport : 0;
 	char sa[CD_ADDR_STRLEN], da[CD_ADDR_STRLEN], key[2 * CD_ADDR_STRLEN + 16];
 	snprintf(key, sizeof(key), "%s %s %u %u", cd_addr_fmt(&e->src, sa), cd_addr_fmt(&e->dst, da),
 		 e->proto, port);
@@ -287,17 +304,26 @@ static void flush_batch(struct cd_flowwatch *w)
 static void take_one(void *arg, json_t *record)
 {
 	struct cd_flowwatch *w = arg;
-	if (!w->batch)
-		w->batch = json_array();
-	json_array_append_new(w->batch, record);
-	if (json_array_size(w->batch) >= CD_FLOWS_PER_EMIT)
+	/* a batch is one record of the durable queue: under its 64 KiB */
+	size_t len = json_dumpb(record, NULL, 0, JSON_COMPACT);
+	if (w->batch && (json_array_size(w->batch) >= CD_FLOWS_PER_EMIT ||
+			 w->batch_bytes + len > CD_FLOWS_BATCH_BYTES))
 		flush_batch(w);
+	if (!w->batch) {
+		w->batch = json_array();
+		w->batch_bytes = 0;
+	}
+	json_array_append_new(w->batch, record);
+	w->batch_bytes += len + 1;
 }
 
 /* The minutes ended CD_FLOWS_GRACE_MS ago or more (all, at the end) */
 static void send_due(struct cd_flowwatch *w, bool all)
 {
 	int64_t before = all ? INT64_MAX : minute_of(w->o.now_ms() - CD_FLOWS_GRACE_MS);
+	if (before <= w->taken)
+		return;                    /* no minute became due since */
+	w->taken = before;
 	cd_flowagg_take(w->agg, before, take_one, w);
 	flush_batch(w);
 }
@@ -336,19 +362,20 @@ static void *watch(void *arg)
 		if (n > 0 && p[0].revents)
 			break;
 		pthread_mutex_lock(&w->lock);
+		/* a few reads a turn: the agent's changes wait no longer */
 		if (n > 0 && p[1].revents)
-			cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost);
+			cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost, READS_A_TURN);
 		if (n > 0 && p[2].revents)
-			cd_nflog_read(w->log, on_log, w, &w->log_lost);
+			cd_nflog_read(w->log, on_log, w, &w->log_lost, READS_A_TURN);
 		pthread_mutex_unlock(&w->lock);
 		send_due(w, false);
 	}
 	/* what came before the stop, then everything held */
 	pthread_mutex_lock(&w->lock);
 	if (w->ct)
-		cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost);
+		cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost, 1000);
 	if (w->log)
-		cd_nflog_read(w->log, on_log, w, &w->log_lost);
+		cd_nflog_read(w->log, on_log, w, &w->log_lost, 1000);
 	pthread_mutex_unlock(&w->lock);
 	send_due(w, true);
 	return NULL;

@@ -15,7 +15,9 @@
  * The workloads' names, tags and groups and the rules' names are those of
  * the state applied when a key is first seen in its minute.  Each minute's
  * records go to emit a few seconds after it ends, at most
- * CD_FLOWS_PER_EMIT a call, as {"records": [...]}.
+ * CD_FLOWS_PER_EMIT and CD_FLOWS_BATCH_BYTES a call, as {"records": [...]};
+ * a name, tag or group over CD_FLOWS_NAME_MAX bytes is left out, and an
+ * end's tags and groups past CD_FLOWS_LIST_MAX.
  *
  * The state is the agent's: it changes it only between cd_flowwatch_lock
  * and cd_flowwatch_unlock, and the thread reads it under the same lock. */
@@ -29,6 +31,9 @@
 #include "policy/state.h"
 
 #define CD_FLOWS_PER_EMIT 100
+#define CD_FLOWS_BATCH_BYTES (48u << 10)   /* a batch's JSON at most (a queue record: 64 KiB) */
+#define CD_FLOWS_NAME_MAX 256      /* a name, tag or group longer is left out of a record */
+#define CD_FLOWS_LIST_MAX 32       /* tags or groups of an end in a record */
 #define CD_FLOWS_GRACE_MS 5000     /* a minute's records are sent this long after it */
 
 struct cd_flowwatch_opts {

@@ -199,10 +199,10 @@ int cd_ctwatch_parse(const void *buf, size_t len, cd_ct_event_cb cb, void *ctx, 
 	return r < 0 ? -EINVAL : 0;
 }
 
-int cd_ctwatch_read(struct cd_ctwatch *w, cd_ct_event_cb cb, void *ctx, uint64_t *lost)
+int cd_ctwatch_read(struct cd_ctwatch *w, cd_ct_event_cb cb, void *ctx, uint64_t *lost, int max)
 {
 	int count = 0;
-	for (;;) {
+	for (int k = 0; k < max; k++) {
 		ssize_t n = mnl_socket_recvfrom(w->nl, w->buf, sizeof(w->buf));
 		if (n < 0) {
 			if (errno == ENOBUFS) {
@@ -215,6 +215,7 @@ int cd_ctwatch_read(struct cd_ctwatch *w, cd_ct_event_cb cb, void *ctx, uint64_t
 		}
 		cd_ctwatch_parse(w->buf, (size_t)n, cb, ctx, &count);
 	}
+	return count;
 }
 
 void cd_ctwatch_close(struct cd_ctwatch *w)

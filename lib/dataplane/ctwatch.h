@@ -39,10 +39,11 @@ struct cd_ctwatch;
  * then the records say 0 bytes, and err says why).  0 or -errno. */
 int cd_ctwatch_open(struct cd_ctwatch **out, struct cd_buf *err);
 int cd_ctwatch_fd(const struct cd_ctwatch *w);
-/* Read the events waiting (never blocks): cb for each.  Returns how
+/* Read the events waiting (never blocks), max reads of the socket at
+ * most: cb for each.  Returns how
  * many, or -errno.  Events the kernel could not queue are lost and
  * counted in *lost (a socket buffer overrun). */
-int cd_ctwatch_read(struct cd_ctwatch *w, cd_ct_event_cb cb, void *ctx, uint64_t *lost);
+int cd_ctwatch_read(struct cd_ctwatch *w, cd_ct_event_cb cb, void *ctx, uint64_t *lost, int max);
 void cd_ctwatch_close(struct cd_ctwatch *w);
 /* The events in one read of the socket (netlink messages): cb for each.
  * -EINVAL when the messages do not hold together (those before taken). */

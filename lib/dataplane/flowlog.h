@@ -26,7 +26,8 @@ struct cd_flowdrop {
 	uint32_t ifindex;          /* the vNIC: a bridge's port when bridged */
 	struct cd_addr src, dst;
 	uint8_t proto;             /* IPPROTO_*: 6, 17, 1, 58, or another */
-	uint16_t sport, dport;     /* TCP and UDP; 0 otherwise */
+	uint16_t sport, dport;     /* TCP and UDP; an ICMP echo's identifier */
+				   /* and sequence; 0 otherwise */
 };
 
 /* Decode one record.  0, or -EINVAL when it is not the policy's (another

@@ -60,7 +60,8 @@ int cd_nflog_open(struct cd_nflog **out, uint16_t group, struct cd_buf *err)
 		/* never block the reader; a burst beyond the buffer is lost and
 		 * counted (ENOBUFS) */
 		int fd = mnl_socket_get_fd(l->nl), size = 1 << 20;
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		int fl = fcntl(fd, F_GETFL);
 		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 			r = -errno;
@@ -121,11 +122,11 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost)
+int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost, int max)
 {
 	char *buf = l->buf;
 	int count = 0;
-	for (;;) {
+	for (int k = 0; k < max; k++) {
 		ssize_t n = mnl_socket_recvfrom(l->nl, buf, sizeof(l->buf));
 		if (n < 0) {
 			if (errno == ENOBUFS) {
@@ -138,6 +139,7 @@ int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost)
 		}
 		cd_nflog_parse(buf, (size_t)n, cb, ctx, &count);
 	}
+	return count;
 }
 
 int cd_nflog_parse(const void *buf, size_t len, cd_nflog_cb cb, void *ctx, int *count)

@@ -33,11 +33,12 @@ struct cd_nflog;
  * another program holds the group; err says so. */
 int cd_nflog_open(struct cd_nflog **out, uint16_t group, struct cd_buf *err);
 int cd_nflog_fd(const struct cd_nflog *l);
-/* Read what is waiting (the socket does not block): cb for each record
- * with a prefix.  Returns how many, or a negative errno.  Records the
+/* Read what is waiting (the socket does not block), max reads of the
+ * socket at most: cb for each record with a prefix.  Returns how many,
+ * or a negative errno.  Records the
  * kernel could not queue (a full socket buffer) are lost: counted in
  * *lost. */
-int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost);
+int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost, int max);
 void cd_nflog_close(struct cd_nflog *l);
 /* The records in one read of the socket (netlink messages): cb for each,
  * *count increased by how many.  -EINVAL when the messages do not hold

@@ -112,7 +112,7 @@ int cd_spooflog_read(struct cd_spooflog *l, void (*cb)(void *ctx, const struct c
 		     void *ctx, uint64_t *lost)
 {
 	struct spoof_ctx x = { cb, ctx };
-	return cd_nflog_read(l->log, on_rec, &x, lost);
+	return cd_nflog_read(l->log, on_rec, &x, lost, 1 << 20);   /* (the guard's log is rate-limited) */
 }
 
 int cd_spooflog_parse(const void *buf, size_t len, void (*cb)(void *, const struct cd_spoof_seen *),

@@ -167,9 +167,13 @@ static int rule(struct parse *p, json_t *o, const char *sub, int64_t *id, const 
 	if (v && !json_is_null(v) && !(*name = text(v, CD_FLOWS_STR_MAX, true, &why)))
 		return bad(p, f, "%s (the rule's name, or null)", why);
 	snprintf(f, sizeof(f), "%s.category", sub);
-	*cat = json_string_value(json_object_get(o, "category"));
-	if (word(*cat, categories, CD_ARRAY_LEN(categories)) < 0)
-		return bad(p, f, "must be emergency, infrastructure, environment or application");
+	/* null: a rule the agent's state no longer had when it logged (a
+	 * drop read after a new policy removed its rule) */
+	v = json_object_get(o, "category");
+	*cat = json_string_value(v);
+	if ((v && !json_is_null(v) && !*cat) ||
+	    (*cat && word(*cat, categories, CD_ARRAY_LEN(categories)) < 0))
+		return bad(p, f, "must be emergency, infrastructure, environment, application or null");
 	return 0;
 }
 

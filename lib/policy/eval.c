@@ -89,15 +89,16 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		if (out->verdict == CD_ALLOW)
 			out->verdict = out->stage[s].verdict;
 	}
-	/* were the staged rules enforced: each end's first match */
+	/* were the staged rules enforced: each end's first match, the flow
+	 * going on only while they allow it (an end it would not reach has
+	 * no say, its staged rules none either) */
 	out->staged_verdict = CD_ALLOW;
-	for (int s = CD_EGRESS; s <= CD_INGRESS; s++) {
+	for (int s = CD_EGRESS; s <= CD_INGRESS && out->staged_verdict == CD_ALLOW; s++) {
 		const struct cd_stage_result *r = &out->stage[s];
 		if (!r->checked)
 			continue;
 		out->staged = out->staged || r->staged;
-		if (out->staged_verdict == CD_ALLOW)
-			out->staged_verdict = r->staged ? r->staged->action : r->verdict;
+		out->staged_verdict = r->staged ? r->staged->action : r->verdict;
 	}
 	if (!out->staged)
 		out->staged_verdict = out->verdict;

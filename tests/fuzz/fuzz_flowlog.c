@@ -2,7 +2,8 @@
  * policy's drops: netlink messages whose payload is a packet a hostile
  * guest wrote.  Input: the bytes of one read of the nflog socket.
  * Properties: no crash, leak or read out of bounds; a record decoded has
- * addresses of one family, 4 or 6, and ports only for TCP and UDP. */
+ * addresses of one family, 4 or 6, and ports only for TCP and UDP (an
+ * ICMP echo's identifier and sequence for ICMP). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static void rec(void *ctx, const struct cd_nflog_rec *r)
 		return;
 	if ((d.src.family != 4 && d.src.family != 6) || d.src.family != d.dst.family)
 		abort();
-	if ((d.sport || d.dport) && d.proto != 6 && d.proto != 17)
+	if ((d.sport || d.dport) && d.proto != 6 && d.proto != 17 && d.proto != 1 && d.proto != 58)
 		abort();
 }
 
