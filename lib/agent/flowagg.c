@@ -110,7 +110,8 @@ struct cd_flowcount *cd_flowagg_at(struct cd_flowagg *a, const struct cd_flowkey
 }
 
 bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_addr *src,
-			const struct cd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport)
+			const struct cd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport,
+			uint32_t tell)
 {
 	if (minute != a->attempts_minute) {
 		attempts_clear(a);
@@ -121,7 +122,7 @@ bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_ad
 	char s[33], d[33];
 	hex(s, src->b, src->family == 4 ? 4 : 16);
 	hex(d, dst->b, dst->family == 4 ? 4 : 16);
-	char *t = cd_asprintf("%s %s %u %u %u", s, d, proto, sport, dport);
+	char *t = cd_asprintf("%s %s %u %u %u %u", s, d, proto, sport, dport, tell);
 	if (cd_map_get(&a->attempts, t, NULL)) {
 		free(t);
 		return false;

@@ -53,10 +53,12 @@ void cd_flowagg_free(struct cd_flowagg *a);
  * when the aggregate is full (the overflow counted). */
 struct cd_flowcount *cd_flowagg_at(struct cd_flowagg *a, const struct cd_flowkey *k,
 				   json_t *(*describe)(void *ctx), void *ctx);
-/* Whether this dropped attempt (its addresses, protocol and ports, in its
- * minute) is seen for the first time. */
+/* Whether this dropped attempt (its addresses, protocol and ports, and
+ * what else tells it from a new one from the same port: TCP's initial
+ * sequence number; in its minute) is seen for the first time. */
 bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_addr *src,
-			const struct cd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport);
+			const struct cd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport,
+			uint32_t tell);
 /* Every record of a minute before `before`, as a JSON object (the
  * description's fields, then the key's and the counts), to fn (which
  * takes it over), oldest minute first; they are forgotten.  Returns how

@@ -280,7 +280,7 @@ static void on_log(void *arg, const struct cd_nflog_rec *r)
 		break;
 	}
 	j.k.minute = minute_of(w->o.now_ms());
-	if (!cd_flowagg_attempt(w->agg, j.k.minute, &d.src, &d.dst, d.proto, d.sport, d.dport))
+	if (!cd_flowagg_attempt(w->agg, j.k.minute, &d.src, &d.dst, d.proto, d.sport, d.dport, d.isn))
 		return;                    /* a retransmission of an attempt counted */
 	j.k.proto = d.proto;
 	j.k.port = d.proto == IPPROTO_TCP || d.proto == IPPROTO_UDP ? d.dport : 0;

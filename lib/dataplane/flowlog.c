@@ -73,6 +73,9 @@ int cd_flowdrop_decode(const struct cd_nflog_rec *r, struct cd_flowdrop *d)
 	if ((d->proto == 6 || d->proto == 17) && n - l4 >= 4) {
 		d->sport = (uint16_t)(p[l4] << 8 | p[l4 + 1]);
 		d->dport = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
+		if (d->proto == 6 && n - l4 >= 8)
+			d->isn = (uint32_t)p[l4 + 4] << 24 | (uint32_t)p[l4 + 5] << 16 |
+				 (uint32_t)p[l4 + 6] << 8 | p[l4 + 7];
 	} else if ((d->proto == 1 || d->proto == 58) && n - l4 >= 8) {
 		/* an echo's identifier and sequence: what tells one attempt */
 		d->sport = (uint16_t)(p[l4 + 4] << 8 | p[l4 + 5]);

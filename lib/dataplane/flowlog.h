@@ -28,6 +28,9 @@ struct cd_flowdrop {
 	uint8_t proto;             /* IPPROTO_*: 6, 17, 1, 58, or another */
 	uint16_t sport, dport;     /* TCP and UDP; an ICMP echo's identifier */
 				   /* and sequence; 0 otherwise */
+	uint32_t isn;              /* TCP: the segment's sequence number (a SYN */
+				   /* sent again keeps it; a new attempt from */
+				   /* the same port does not) */
 };
 
 /* Decode one record.  0, or -EINVAL when it is not the policy's (another

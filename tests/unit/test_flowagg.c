@@ -94,13 +94,15 @@ TEST(flowagg_attempts_once_a_minute_and_bounded)
 	const char *why;
 	cd_addr_parse("10.0.0.1", false, &s, &why);
 	cd_addr_parse("fd00::1", false, &d, &why);
-	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40000, 22));
-	ASSERT(!cd_flowagg_attempt(a, 60000, &s, &d, 6, 40000, 22));   /* retransmitted */
-	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40001, 22));    /* another attempt */
+	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40000, 22, 7));
+	ASSERT(!cd_flowagg_attempt(a, 60000, &s, &d, 6, 40000, 22, 7));   /* retransmitted */
+	/* the same port again, another initial sequence number: a new attempt */
+	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40000, 22, 8));
+	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40001, 22, 7));    /* another attempt */
 	/* past the bound of 2 remembered: each counted */
-	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40002, 22));
-	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40002, 22));
+	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40002, 22, 7));
+	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40002, 22, 7));
 	/* a new minute forgets */
-	ASSERT(cd_flowagg_attempt(a, 120000, &s, &d, 6, 40000, 22));
+	ASSERT(cd_flowagg_attempt(a, 120000, &s, &d, 6, 40000, 22, 7));
 	cd_flowagg_free(a);
 }
