@@ -1,5 +1,6 @@
 /* ctwatch.c - conntrack's events (see ctwatch.h). */
 #include "dataplane/ctwatch.h"
+#include "dataplane/nlread.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
@@ -186,36 +187,28 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 int cd_ctwatch_parse(const void *buf, size_t len, cd_ct_event_cb cb, void *ctx, int *count)
 {
 	struct read_ctx rc = { cb, ctx, 0 };
-	/* whole, aligned messages only (as nflog.c takes them) */
-	size_t at = 0;
-	while (len - at >= sizeof(struct nlmsghdr)) {
-		uint32_t n = ((const struct nlmsghdr *)((const char *)buf + at))->nlmsg_len;
-		if (n < sizeof(struct nlmsghdr) || n > len - at || NLMSG_ALIGN(n) > len - at)
-			break;
-		at += NLMSG_ALIGN(n);
-	}
-	int r = mnl_cb_run(buf, at, 0, 0, on_msg, &rc);
+	int r = cd_nl_run(buf, len, on_msg, &rc);
 	*count += rc.n;
-	return r < 0 ? -EINVAL : 0;
+	return r;
+}
+
+struct drained {
+	cd_ct_event_cb cb;
+	void *ctx;
+	int count;
+};
+
+static void take(void *arg, const void *buf, size_t len)
+{
+	struct drained *d = arg;
+	cd_ctwatch_parse(buf, len, d->cb, d->ctx, &d->count);
 }
 
 int cd_ctwatch_read(struct cd_ctwatch *w, cd_ct_event_cb cb, void *ctx, uint64_t *lost, int max)
 {
-	int count = 0;
-	for (int k = 0; k < max; k++) {
-		ssize_t n = mnl_socket_recvfrom(w->nl, w->buf, sizeof(w->buf));
-		if (n < 0) {
-			if (errno == ENOBUFS) {
-				(*lost)++;
-				continue;
-			}
-			if (errno == EAGAIN || errno == EINTR)
-				return count;
-			return -errno;
-		}
-		cd_ctwatch_parse(w->buf, (size_t)n, cb, ctx, &count);
-	}
-	return count;
+	struct drained d = { cb, ctx, 0 };
+	int r = cd_nl_drain(w->nl, w->buf, sizeof(w->buf), max, lost, take, &d);
+	return r < 0 ? r : d.count;
 }
 
 void cd_ctwatch_close(struct cd_ctwatch *w)

@@ -1,5 +1,6 @@
 /* nflog.c - the kernel's log read back (see nflog.h). */
 #include "dataplane/nflog.h"
+#include "dataplane/nlread.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -122,42 +123,31 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+struct drained {
+	cd_nflog_cb cb;
+	void *ctx;
+	int count;
+};
+
+static void take(void *arg, const void *buf, size_t len)
+{
+	struct drained *d = arg;
+	cd_nflog_parse(buf, len, d->cb, d->ctx, &d->count);
+}
+
 int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost, int max)
 {
-	char *buf = l->buf;
-	int count = 0;
-	for (int k = 0; k < max; k++) {
-		ssize_t n = mnl_socket_recvfrom(l->nl, buf, sizeof(l->buf));
-		if (n < 0) {
-			if (errno == ENOBUFS) {
-				(*lost)++;
-				continue;
-			}
-			if (errno == EAGAIN || errno == EINTR)
-				return count;
-			return -errno;
-		}
-		cd_nflog_parse(buf, (size_t)n, cb, ctx, &count);
-	}
-	return count;
+	struct drained d = { cb, ctx, 0 };
+	int r = cd_nl_drain(l->nl, l->buf, sizeof(l->buf), max, lost, take, &d);
+	return r < 0 ? r : d.count;
 }
 
 int cd_nflog_parse(const void *buf, size_t len, cd_nflog_cb cb, void *ctx, int *count)
 {
 	struct read_ctx rc = { cb, ctx, 0 };
-	/* libmnl reads a length past 2 GiB as negative, and attributes up
-	 * to a message's aligned end: only whole, aligned messages go to it
-	 * (the kernel's always are; a fuzzer's need not be) */
-	size_t at = 0;
-	while (len - at >= sizeof(struct nlmsghdr)) {
-		uint32_t n = ((const struct nlmsghdr *)((const char *)buf + at))->nlmsg_len;
-		if (n < sizeof(struct nlmsghdr) || n > len - at || NLMSG_ALIGN(n) > len - at)
-			break;
-		at += NLMSG_ALIGN(n);
-	}
-	int r = mnl_cb_run(buf, at, 0, 0, on_msg, &rc);
+	int r = cd_nl_run(buf, len, on_msg, &rc);
 	*count += rc.n;
-	return r < 0 ? -EINVAL : 0;
+	return r;
 }
 
 void cd_nflog_close(struct cd_nflog *l)
