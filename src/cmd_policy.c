@@ -72,6 +72,8 @@ const char help_policy[] =
 	"       cordon [ONLINE OPTIONS] policy diff FROM [TO] [--json]\n"
 	"       cordon [ONLINE OPTIONS] policy rollback N [--json]\n"
 	"       cordon [ONLINE OPTIONS] policy impact -f DRAFT.yaml [--since 7d] [--until T] [--json]\n"
+	"       cordon [ONLINE OPTIONS] policy recommend --group G [--days 7] [-o FILE] [--json]\n"
+	"       cordon [ONLINE OPTIONS] policy promote ID[,ID...] [--json]\n"
 	"\n"
 	"Policy revisions are immutable and numbered.  push checks the file with\n"
 	"the manager's inventory, stores it as a new revision, makes it current\n"
@@ -82,7 +84,11 @@ const char help_policy[] =
 	"seen (cordon flows) since --since (a duration back, 90s, 5m, 24h, 7d, or\n"
 	"a time; default 7d) with the current policy and with the draft, as\n"
 	"explain does, and lists those whose verdict the draft changes; nothing\n"
-	"is stored.\n";
+	"is stored.  recommend writes the current policy plus, for group G, allow\n"
+	"rules from the flows its members made in the last --days days and a\n"
+	"default drop for G, every new rule `mode: staged` (to stdout, or to\n"
+	"FILE); nothing is stored until it is pushed.  promote makes a new\n"
+	"revision where the staged rules of these ids are enforced.\n";
 
 static void print_revision_line(json_t *v)
 {
@@ -233,16 +239,89 @@ static int policy_impact(const char *file, const char *since, const char *until,
 	return EXIT_OK;
 }
 
+static int policy_recommend(const char *group, const char *days, const char *file, bool json)
+{
+	json_t *body = json_pack("{s:s}", "group", group), *out = NULL;
+	if (days) {
+		char *end;
+		long long n = strtoll(days, &end, 10);
+		if (!*days || *end || n < 1 || n > 366) {
+			json_decref(body);
+			return usage_error("policy", "--days must be a number of days from 1 to 366, not '%s'", days);
+		}
+		json_object_set_new(body, "days", json_integer(n));
+	}
+	int r = online_call("policy", "POST", "/api/v1/policy/recommend", body, &out);
+	if (r != EXIT_OK)
+		return r;
+	const char *doc = online_str(out, "document");
+	FILE *f = file ? fopen(file, "w") : NULL;
+	if (file && (!f || fputs(doc, f) < 0 || fclose(f) != 0)) {
+		fprintf(stderr, "cordon policy: %s: %s\n", file, strerror(errno));
+		json_decref(out);
+		return EXIT_FAIL;
+	}
+	if (json)
+		online_print_json(out);
+	else if (!file)
+		fputs(doc, stdout);
+	json_t *rules = json_object_get(out, "rules"), *v;
+	size_t i;
+	struct cd_buf ids;
+	cd_buf_init(&ids, 1u << 20);
+	json_array_foreach(rules, i, v)
+		cd_buf_printf(&ids, "%s%lld", i ? "," : "", (long long)json_integer_value(json_object_get(v, "id")));
+	if (!json)
+		fprintf(file ? stdout : stderr,
+			"%zu staged rules and %zu new groups for %s, from %lld flows (%.0f connections)%s%s\n"
+			"review: cordon policy impact -f FILE; push: cordon policy push -f FILE; "
+			"then enforce: cordon policy promote %s\n",
+			json_array_size(rules), json_array_size(json_object_get(out, "groups")),
+			online_str(out, "group"), (long long)json_integer_value(json_object_get(out, "flows")),
+			json_number_value(json_object_get(out, "connections")), file ? " in " : "",
+			file ? file : "", ids.data ? ids.data : "");
+	cd_buf_free(&ids);
+	json_decref(out);
+	return EXIT_OK;
+}
+
+static int policy_promote(const char *list, bool json)
+{
+	json_t *ids = json_array(), *out = NULL;
+	for (const char *p = list; *p;) {
+		char *end;
+		long long n = strtoll(p, &end, 10);
+		if (end == p || n < 1 || (*end && *end != ',')) {
+			json_decref(ids);
+			return usage_error("policy", "promote takes rule ids separated by commas, not '%s'", list);
+		}
+		json_array_append_new(ids, json_integer(n));
+		p = *end ? end + 1 : end;
+	}
+	int r = online_call("policy", "POST", "/api/v1/policy/promote", json_pack("{s:o}", "rules", ids), &out);
+	if (r != EXIT_OK)
+		return r;
+	if (json)
+		online_print_json(out);
+	else
+		printf("%lld\n", (long long)json_integer_value(json_object_get(out, "revision")));
+	json_decref(out);
+	return EXIT_OK;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	const char *pos[3] = { NULL }, *file = NULL, *rev = NULL, *json = NULL, *since = NULL,
-		   *until = NULL;
+		   *until = NULL, *group = NULL, *days = NULL, *output = NULL;
 	const struct cli_opt o[] = { { "file", 0, true, &file }, { "revision", 0, true, &rev },
 				     { "json", 0, false, &json }, { "since", 0, true, &since },
-				     { "until", 0, true, &until } };
+				     { "until", 0, true, &until }, { "group", 0, true, &group },
+				     { "days", 0, true, &days }, { "output", 0, true, &output } };
 	for (int a = 1; a < argc; a++)
 		if (!strcmp(argv[a], "-f"))
 			argv[a] = "--file";
+		else if (!strcmp(argv[a], "-o"))
+			argv[a] = "--output";
 	int r = cli_parse("policy", argc, argv, o, CD_ARRAY_LEN(o), 1, 3, pos);
 	if (r != EXIT_OK)
 		return r;
@@ -278,8 +357,16 @@ int cmd_policy(int argc, char **argv)
 		if (!file)
 			return usage_error("policy", "impact needs -f DRAFT");
 		return policy_impact(file, since, until, json != NULL);
+	} else if (!strcmp(sub, "recommend")) {
+		if (!group)
+			return usage_error("policy", "recommend needs --group G");
+		return policy_recommend(group, days, output, json != NULL);
+	} else if (!strcmp(sub, "promote")) {
+		if (!pos[1] || pos[2])
+			return usage_error("policy", "promote takes one list of rule ids: 31,32,33");
+		return policy_promote(pos[1], json != NULL);
 	} else {
-		return usage_error("policy", "unknown subcommand '%s' (push, show, history, diff, rollback, impact)", sub);
+		return usage_error("policy", "unknown subcommand '%s' (push, show, history, diff, rollback, impact, recommend, promote)", sub);
 	}
 	json_decref(out);
 	return r;

@@ -246,6 +246,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/policy/diff", R_READ, 0, cd_api_h_policy_diff, "from to" },
 	{ "POST", "/api/v1/policy/rollback", R_ADMIN, 4096, cd_api_h_rollback, "" },
 	{ "POST", "/api/v1/policy/impact", R_READ, CD_API_DOC_MAX, cd_api_h_policy_impact, "" },
+	{ "POST", "/api/v1/policy/recommend", R_READ, 4096, cd_api_h_policy_recommend, "" },
+	{ "POST", "/api/v1/policy/promote", R_ADMIN, 1u << 20, cd_api_h_policy_promote, "" },
 	{ "GET", "/api/v1/groups", R_READ, 0, cd_api_h_groups, "" },
 	{ "GET", "/api/v1/explain", R_READ, 0, cd_api_h_explain, "from to proto port" },
 	{ "POST", "/api/v1/agent-tokens", R_ADMIN, 4096, cd_api_h_agent_token, "" },

@@ -101,6 +101,8 @@ void cd_api_h_enroll(struct ctx *c);
 void cd_api_h_events(struct ctx *c);
 void cd_api_h_explain(struct ctx *c);
 void cd_api_h_policy_impact(struct ctx *c);
+void cd_api_h_policy_recommend(struct ctx *c);
+void cd_api_h_policy_promote(struct ctx *c);
 void cd_api_h_groups(struct ctx *c);
 void cd_api_h_policy_rules(struct ctx *c);
 void cd_api_h_heartbeat(struct ctx *c);

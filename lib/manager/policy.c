@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "manager/mgr_priv.h"
+#include "policy/docedit.h"
 #include "base/util.h"
 
 static int set_policy(struct cd_mgr *m, const char *name, const char *text, size_t len,
@@ -75,3 +76,21 @@ int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 	return r;
 }
 
+
+int cd_mgr_promote(struct cd_mgr *m, const int64_t *ids, size_t n, const struct cd_actor *a,
+		   struct cd_diags *d, int64_t *rev, size_t *changed)
+{
+	const char *now = m->pol.doc ? m->pol.doc : "";
+	char *doc;
+	int r = cd_doc_set_mode("policy", now, strlen(now), ids, n, "staged", "enforced", &doc,
+				changed, d);
+	if (r < 0)
+		return r;
+	char comment[96];
+	snprintf(comment, sizeof(comment), "%zu staged rule%s promoted", *changed,
+		 *changed == 1 ? "" : "s");
+	if (*changed)
+		r = set_policy(m, "policy", doc, strlen(doc), comment, a, d, rev);
+	free(doc);
+	return r;
+}
