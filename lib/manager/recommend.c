@@ -302,6 +302,13 @@ static json_t *destinations(struct rec *x, const bool *used, size_t from, size_t
 	return a;
 }
 
+/* A reference without its kind, for a rule's name. */
+static const char *bare(const char *ref)
+{
+	const char *c = strchr(ref, ':');
+	return !strncmp(ref, "group:", 6) || !strncmp(ref, "workload:", 9) ? c + 1 : ref;
+}
+
 static void rule_text(struct cd_buf *b, json_t *r, const char *covers)
 {
 	char *src = json_dumps(json_object_get(r, "source"), 0);
@@ -360,12 +367,15 @@ static void rules(struct rec *x, json_t *out, struct cd_buf *text)
 			cd_buf_printf(&covers, "%s%s", covers.len ? ", " : "", x->pairs[j].covers.data);
 		}
 		char name[300], head[128];
-		snprintf(name, sizeof(name), "%s: allow %s", gname, x->cls[x->pairs[i].src].ref);
+		json_t *dst = destinations(x, used, i, to);
+		snprintf(name, sizeof(name), "%s: %.100s to %.100s%s", gname,
+			 bare(x->cls[x->pairs[i].src].ref), bare(json_string_value(json_array_get(dst, 0))),
+			 json_array_size(dst) > 1 ? " and more" : "");
 		json_t *r = json_pack("{s:I, s:s, s:[s], s:o, s:o, s:s, s:I, s:f}", "id",
 				      (json_int_t)++id, "name", name, "source",
-				      x->cls[x->pairs[i].src].ref, "destination",
-				      destinations(x, used, i, to), "service", svc_json(&x->pairs[i]),
-				      "action", "allow", "flows", (json_int_t)flows, "connections", conns);
+				      x->cls[x->pairs[i].src].ref, "destination", dst, "service",
+				      svc_json(&x->pairs[i]), "action", "allow", "flows",
+				      (json_int_t)flows, "connections", conns);
 		snprintf(head, sizeof(head), "covers %zu flow%s, %.0f connection%s: ", flows,
 			 flows == 1 ? "" : "s", conns, conns == 1 ? "" : "s");
 		struct cd_buf c2;
