@@ -105,6 +105,23 @@ static int flow_root(const char *name, const char *t, size_t len, const struct c
 	return 0;
 }
 
+/* What was made loads (a text a list's end misled: refused, not answered). */
+static int still_loads(const char *name, struct cd_buf *b, struct cd_diags *d)
+{
+	struct cd_diags ignored;
+	cd_diags_init(&ignored);
+	struct cd_node *n = NULL;
+	int r = cd_yaml_load(name, b->data ? b->data : "", b->len, &n, &ignored);
+	cd_node_free(n);
+	cd_diags_free(&ignored);
+	if (r < 0) {
+		cd_error(d, (struct cd_loc){ name, 0, 0 }, "this document cannot be edited in place "
+			 "(the edit would not load)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 int cd_doc_append(const char *name, const char *text, size_t len, const char *key,
 		  const char *items, char **out, struct cd_diags *d)
 {
@@ -178,6 +195,8 @@ int cd_doc_append(const char *name, const char *text, size_t len, const char *ke
 	if (r == 0)
 		r = add(&b, text + at, len - at);
 done:
+	if (r == 0)
+		r = still_loads(name, &b, d);
 	cd_node_free(root);
 	if (r == -E2BIG)
 		cd_error(d, (struct cd_loc){ name, 0, 0 }, "the edited document is too large");
@@ -262,6 +281,8 @@ int cd_doc_set_mode(const char *name, const char *text, size_t len, const int64_
 	}
 	if (r == 0)
 		r = add(&b, text + at, len - at);
+	if (r == 0)
+		r = still_loads(name, &b, d);
 	cd_node_free(root);
 	free(found);
 	free(e);
