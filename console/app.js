@@ -12,6 +12,7 @@ import { Policy } from "./pages/policy.js";
 import { Explain } from "./pages/explain.js";
 import { Quarantine } from "./pages/quarantine.js";
 import { Events } from "./pages/events.js";
+import { Flows } from "./pages/flows.js";
 import { Sources } from "./pages/sources.js";
 import { Agents } from "./pages/agents.js";
 import { Dashboards } from "./pages/dashboards.js";
@@ -21,7 +22,7 @@ import { Alerts, Alert } from "./pages/alerts.js";
 const NAV = [
   ["overview", "Overview", Overview], ["workloads", "Workloads", Workloads], ["groups", "Groups", Groups],
   ["policy", "Policy", Policy], ["explain", "Explain", Explain], ["quarantine", "Quarantine", Quarantine],
-  ["events", "Events", Events], ["sources", "Sources", Sources], ["agents", "Agents", Agents],
+  ["flows", "Flows", Flows], ["events", "Events", Events], ["sources", "Sources", Sources], ["agents", "Agents", Agents],
   ["dashboards", "Dashboards", Dashboards], ["alerts", "Alerts", Alerts],
 ];
 

@@ -22,12 +22,28 @@ function Rules({ pol }) {
     })}</table>`;
 }
 
+// what the text in the editor would change of the flows seen (7 days)
+function Impact({ r }) {
+  const end = (e) => e.workload || e.ip, side = (s) => `${s.verdict} (${s.rule ? "rule " + s.rule.id : "default"})`;
+  return html`<section class="impact" aria-label="Impact"><h3>Impact on the flows of the last 7 days</h3>
+    <p role="status">${r.changed.length} flows change, ${r.unchanged} do not.</p>
+    ${r.changed.length > 0 && html`<table class="wide"><thead><tr><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Service</th>
+      <th scope="col">Now</th><th scope="col">With this text</th><th scope="col" class="num">Connections</th><th scope="col">Last seen</th></tr></thead>
+      <tbody>${r.changed.map((c) => html`<tr><td>${end(c.source)}</td><td>${end(c.destination)}</td>
+        <td>${c.port == null ? c.protocol : c.protocol + "/" + c.port}</td>
+        <td><span class=${"act act-" + c.before.verdict}>${side(c.before)}</span></td><td><span class=${"act act-" + c.after.verdict}>${side(c.after)}</span></td>
+        <td class="num">${c.connections}</td><td><${Time} t=${c.last_seen} /></td></tr>`)}</tbody></table>`}</section>`;
+}
+
 function Editor({ who }) {
   const cur = useData(() => get("/policy").catch((e) => (e.status === 404 ? { document: "" } : Promise.reject(e))));
   const [text, setText] = useState(null);
   const [errs, setErrs] = useState([]);
   const [msg, setMsg] = useState("");
   const [fail, setFail] = useState(null);
+  const [impact, setImpact] = useState(null);
+  const [group, setGroup] = useState("");
+  const groups = useData(() => get("/groups"));
   const area = useRef(null);
   useEffect(() => { if (cur.data && text === null) setText(cur.data.document); }, [cur.data]);
   const lines = (text || "").split("\n");
@@ -39,8 +55,25 @@ function Editor({ who }) {
     el.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
     el.scrollTop = Math.max(0, (line - 5) * 20);
   }
+  async function check() {
+    setMsg(""); setFail(null); setErrs([]); setImpact(null);
+    try {
+      setImpact(await api("POST", "/policy/impact", { policy: text, filename: "policy.yaml" }));
+    } catch (e) {
+      if (e.errors.length) setErrs(e.errors);
+      setFail(e);
+    }
+  }
+  async function recommend() {
+    setMsg(""); setFail(null); setErrs([]); setImpact(null);
+    try {
+      const r = await api("POST", "/policy/recommend", { group, days: 7 });
+      setText(r.document);
+      setMsg(`Recommended for ${r.group} from ${r.flows} flows: ${r.rules.length} staged rules and ${r.groups.length} new groups, added to the text below (not saved). Review, check the impact, then save; promote the rules once their flows look right.`);
+    } catch (e) { setFail(e); }
+  }
   async function send(dry) {
-    setMsg(""); setFail(null); setErrs([]);
+    setMsg(""); setFail(null); setErrs([]); setImpact(null);
     try {
       const r = await api("POST", "/policy", { document: text, filename: "policy.yaml", dry_run: dry });
       setMsg(dry ? "No error: the document loads." : `Saved as revision ${r.revision}.`);
@@ -56,12 +89,17 @@ function Editor({ who }) {
     <div class="ed-wrap"><ol class="gutter" aria-hidden="true">${lines.map((_, i) => html`<li class=${bad.has(i + 1) ? "bad" : ""}>${i + 1}</li>`)}</ol>
     <textarea ref=${area} aria-label="Policy document" spellcheck="false" value=${text}
       onInput=${(e) => { setText(e.target.value); setErrs([]); setMsg(""); }} rows=${Math.min(40, lines.length + 2)}></textarea></div>
+    <div class="row"><label>Recommend for group <select id="rec-group" value=${group} onChange=${(e) => setGroup(e.target.value)}>
+        <option value="">(choose)</option>${Object.keys(groups.data || {}).sort().map((g) => html`<option value=${g}>${g}</option>`)}</select></label>
+      <button id="rec-go" disabled=${!group} onClick=${recommend}>Recommend from flows</button></div>
     <div class="row"><button onClick=${() => send(true)}>Check</button>
+      <button id="impact-go" onClick=${check}>Check impact on flows</button>
       <button class="primary" disabled=${who.role !== "admin"} onClick=${() => send(false)}>Save as a new revision</button>
       ${who.role !== "admin" && html`<small>Saving needs the admin role.</small>`}</div>
     ${msg && html`<p class="okmsg" role="status">${msg}</p>`}
     ${fail && html`<div class="error" role="alert"><p>${fail.message}: nothing was saved.</p>
       <ul class="errlist">${errs.map((e) => html`<li><button class="link" onClick=${() => jump(e.line)}>line ${e.line}, column ${e.column}</button>: ${e.message}</li>`)}</ul></div>`}
+    ${impact && html`<${Impact} r=${impact} />`}
   </div>`;
 }
 

@@ -121,9 +121,9 @@ async function shotAlert(p, size) {
 }
 
 const PAGES = ["overview", "workloads", `workloads/${DOMAIN}`, "groups", "policy", "policy?tab=edit",
-  "policy?tab=revisions", "explain", "quarantine", "events", "sources", "agents", "dashboards",
+  "policy?tab=revisions", "explain", "quarantine", "flows", "events", "sources", "agents", "dashboards",
   "dashboards?tab=storage", "dashboards?tab=compare", "alerts"];
-const NAV = ["Overview", "Workloads", "Groups", "Policy", "Explain", "Quarantine", "Events", "Sources", "Agents",
+const NAV = ["Overview", "Workloads", "Groups", "Policy", "Explain", "Quarantine", "Flows", "Events", "Sources", "Agents",
   "Dashboards", "Alerts"];
 
 const [ctx, page] = await newPage({ width: 1920, height: 1080 });
@@ -383,6 +383,42 @@ await check("events: search, type filter, a range of wall clocks in the user's z
   await page.fill("#ev-to", await wall(Date.now() + 60e3));
   await page.click('button:text-is("Search")');
   await page.waitForFunction(() => /^[1-9]\d* events/.test(document.querySelector(".count-line").textContent));
+});
+
+// ---- flows: the bulk host's records ----
+await check("flows: the records' table, the dependency map by workloads and by groups, filters", async () => {
+  await go(page, "flows");
+  await page.waitForSelector(".flows-table tbody tr");
+  const rows = async () => page.$$eval(".flows-table tbody tr", (r) => r.length);
+  const edges = async () => page.$$eval(".flowmap .edge", (e) => e.length);
+  assert(await rows() === 9 && await edges() === 9, `${await rows()} rows, ${await edges()} edges`);
+  const d = await page.textContent(".flows-table tbody tr:has(td:text-is('tcp/22'))");
+  assert(/bulk-00001.*bulk-00009.*dropped.*900 no-ssh/.test(d), d);
+  await page.check('input[name=fl-by][value=groups]');
+  await page.waitForFunction(() => document.querySelectorAll(".flowmap .node.group").length === 1 &&
+    document.querySelectorAll(".flowmap .edge").length === 3);
+  await page.selectOption("#fl-verdict", "would-drop");
+  await page.click('button:text-is("Show")');
+  await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("1 records, 4 connections"));
+  assert((await page.textContent(".flows-table tbody")).includes("(staged 950)"), "staged rule");
+  await page.selectOption("#fl-verdict", "");
+  await page.fill("#fl-port", "443");
+  await page.click('button:text-is("Show")');
+  await page.waitForFunction(() => document.querySelector(".count-line").textContent.startsWith("7 records"));
+});
+await check("policy: a recommendation for a group from its flows, put in the editor; its impact checked; nothing saved", async () => {
+  const before = (await api(page, "GET", "/policy")).body.revision;
+  await go(page, "policy?tab=edit");
+  await page.selectOption("#rec-group", "bulk");
+  await page.click("#rec-go");
+  await page.waitForSelector(".okmsg");
+  const t = await page.inputValue('textarea[aria-label="Policy document"]');
+  assert(/mode: staged/.test(t) && /name: "tag-tier-t1"/.test(t) && /applied_to: \["group:bulk"\]/.test(t), t.slice(-800));
+  await page.click("#impact-go");
+  await page.waitForSelector(".impact [role=status]");
+  const s = await page.textContent(".impact [role=status]");
+  assert(/^0 flows change, [1-9]\d* do not/.test(s), s);
+  assert((await api(page, "GET", "/policy")).body.revision === before, "saved");
 });
 
 // ---- sources: a vCenter refused in the form, then added ----
