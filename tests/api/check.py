@@ -202,6 +202,21 @@ out = conform("policy impact", "post", "/policy/impact", "/policy/impact",
 check("policy impact: the flow between workloads denied by the draft, the other unchanged",
       len(out["changed"]) == 1 and out["changed"][0]["destination"]["ip"] == "10.0.9.10" and
       out["changed"][0]["after"] == {"verdict": "drop", "rule": None} and out["unchanged"] == 1, str(out)[:400])
+nrev = len(call("get", "/policy/revisions")[1])
+out = conform("policy recommend", "post", "/policy/recommend", "/policy/recommend", {"group": "vdi", "days": 1}, want=200)
+check("policy recommend: the flows of vdi's members, staged rules ending with vdi's default drop, nothing stored",
+      out and out["flows"] == 2 and out["rules"][-1].get("applied_to") == ["group:vdi"] and
+      out["document"].count("mode: staged") >= len(out["rules"]) and
+      len(call("get", "/policy/revisions")[1]) == nrev,
+      json.dumps({k: (out or {}).get(k) for k in ("flows", "rules", "groups")})[:600])
+conform("policy recommend, no such group", "post", "/policy/recommend", "/policy/recommend", {"group": "nope"}, want=404)
+conform("policy recommend, bad days", "post", "/policy/recommend", "/policy/recommend", {"group": "vdi", "days": 0}, want=400)
+conform("policy recommend, an unknown field", "post", "/policy/recommend", "/policy/recommend", {"group": "vdi", "x": 1}, want=400)
+out = conform("policy promote, a rule the policy lacks", "post", "/policy/promote", "/policy/promote", {"rules": [987654]}, want=400)
+check("policy promote: the id is named", "987654" in json.dumps(out), json.dumps(out)[:300])
+conform("policy promote, no staged rule", "post", "/policy/promote", "/policy/promote", {"rules": [1001]}, want=409)
+conform("policy promote, a bad id", "post", "/policy/promote", "/policy/promote", {"rules": ["x"]}, want=400)
+conform("policy promote, a viewer", "post", "/policy/promote", "/policy/promote", {"rules": [1001]}, token=viewer["token"], want=403)
 conform("policy impact, a draft with an error", "post", "/policy/impact", "/policy/impact",
         {"policy": "rules: [{id: x}]"}, want=400)
 conform("policy impact, a bad since", "post", "/policy/impact", "/policy/impact",
