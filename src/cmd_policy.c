@@ -256,8 +256,13 @@ static int policy_recommend(const char *group, const char *days, const char *fil
 		return r;
 	const char *doc = online_str(out, "document");
 	FILE *f = file ? fopen(file, "w") : NULL;
-	if (file && (!f || fputs(doc, f) < 0 || fclose(f) != 0)) {
+	bool bad = file && (!f || fputs(doc, f) < 0);
+	if (f && fclose(f) != 0)
+		bad = true;
+	if (bad) {
 		fprintf(stderr, "cordon policy: %s: %s\n", file, strerror(errno));
+		if (f)
+			unlink(file);      /* not half a document */
 		json_decref(out);
 		return EXIT_FAIL;
 	}

@@ -99,7 +99,8 @@ export function Flows({ params }) {
   const [by, setBy] = useState("workloads");
   const { data, error } = useData(() => get("/flows?" + q({
     since: new Date(Date.now() - MS[applied.span]).toISOString(), workload: applied.workload, group: applied.group,
-    tag: applied.tag, port: applied.port, verdict: applied.verdict, rule: applied.rule, limit: 1000,
+    tag: applied.tag, port: applied.port, verdict: applied.verdict,
+    rule: applied.rule.trim() === "0" ? "default" : applied.rule.trim(), limit: 1000,
   })), [applied]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   const rows = data ? data.flows : [];

@@ -60,7 +60,7 @@ function Editor({ who }) {
     try {
       setImpact(await api("POST", "/policy/impact", { policy: text, filename: "policy.yaml" }));
     } catch (e) {
-      if (e.errors.length) setErrs(e.errors);
+      if (e.errors?.length) setErrs(e.errors);
       setFail(e);
     }
   }
@@ -70,7 +70,10 @@ function Editor({ who }) {
       const r = await api("POST", "/policy/recommend", { group, days: 7 });
       setText(r.document);
       setMsg(`Recommended for ${r.group} from ${r.flows} flows: ${r.rules.length} staged rules and ${r.groups.length} new groups, added to the text below (not saved). Review, check the impact, then save; promote the rules once their flows look right.`);
-    } catch (e) { setFail(e); }
+    } catch (e) {
+      if (e.errors?.length) setErrs(e.errors);
+      setFail(e);
+    }
   }
   async function send(dry) {
     setMsg(""); setFail(null); setErrs([]); setImpact(null);
@@ -79,7 +82,7 @@ function Editor({ who }) {
       setMsg(dry ? "No error: the document loads." : `Saved as revision ${r.revision}.`);
       if (!dry) poke();
     } catch (e) {
-      if (e.errors.length) setErrs(e.errors);
+      if (e.errors?.length) setErrs(e.errors);
       setFail(e);
     }
   }

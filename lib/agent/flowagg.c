@@ -18,14 +18,21 @@ struct entry {
 	char *text;                /* its key in the map */
 };
 
+/* the dropped attempts of a minute */
+struct attempts {
+	struct cd_map m;
+	char **text;               /* the map's keys */
+	size_t n, cap;
+};
+
 struct cd_flowagg {
 	struct entry *e;
 	size_t n, cap, max;
 	struct cd_map by_key;
-	/* dropped attempts of the minute attempts_minute */
-	struct cd_map attempts;
-	char **atext;
-	size_t na, capa, max_attempts;
+	/* the attempts of the minute attempts_minute, and of the one before
+	 * it (a retransmission a minute's end splits is the same attempt) */
+	struct attempts now, before;
+	size_t max_attempts;
 	int64_t attempts_minute;
 	uint64_t overflow;
 };
@@ -36,17 +43,18 @@ struct cd_flowagg *cd_flowagg_new(size_t max_keys, size_t max_attempts)
 	a->max = max_keys;
 	a->max_attempts = max_attempts;
 	cd_map_init_exact(&a->by_key);
-	cd_map_init_exact(&a->attempts);
+	cd_map_init_exact(&a->now.m);
+	cd_map_init_exact(&a->before.m);
 	return a;
 }
 
-static void attempts_clear(struct cd_flowagg *a)
+static void attempts_clear(struct attempts *s)
 {
-	cd_map_free(&a->attempts);
-	cd_map_init_exact(&a->attempts);
-	for (size_t i = 0; i < a->na; i++)
-		free(a->atext[i]);
-	a->na = 0;
+	cd_map_free(&s->m);
+	cd_map_init_exact(&s->m);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->text[i]);
+	s->n = 0;
 }
 
 void cd_flowagg_free(struct cd_flowagg *a)
@@ -59,9 +67,12 @@ void cd_flowagg_free(struct cd_flowagg *a)
 	}
 	free(a->e);
 	cd_map_free(&a->by_key);
-	attempts_clear(a);
-	cd_map_free(&a->attempts);
-	free(a->atext);
+	attempts_clear(&a->now);
+	attempts_clear(&a->before);
+	cd_map_free(&a->now.m);
+	cd_map_free(&a->before.m);
+	free(a->now.text);
+	free(a->before.text);
 	free(a);
 }
 
@@ -114,21 +125,27 @@ bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_ad
 			uint32_t tell)
 {
 	if (minute != a->attempts_minute) {
-		attempts_clear(a);
+		attempts_clear(&a->before);
+		if (minute == a->attempts_minute + 60000) {
+			struct attempts t = a->before;   /* the minute's become the last's */
+			a->before = a->now;
+			a->now = t;
+		} else {
+			attempts_clear(&a->now);
+		}
 		a->attempts_minute = minute;
 	}
-	if (a->na >= a->max_attempts)
-		return true;               /* not remembered: each counted */
 	char s[33], d[33];
 	hex(s, src->b, src->family == 4 ? 4 : 16);
 	hex(d, dst->b, dst->family == 4 ? 4 : 16);
 	char *t = cd_asprintf("%s %s %u %u %u %u", s, d, proto, sport, dport, tell);
-	if (cd_map_get(&a->attempts, t, NULL)) {
-		free(t);
-		return false;
+	bool seen = cd_map_get(&a->now.m, t, NULL) || cd_map_get(&a->before.m, t, NULL);
+	if (seen || a->now.n + a->before.n >= a->max_attempts) {
+		free(t);               /* past the bound: not remembered, each counted */
+		return !seen;
 	}
-	CD_PUSH(a->atext, a->na, a->capa, t);
-	cd_map_put(&a->attempts, t, 0, NULL);
+	CD_PUSH(a->now.text, a->now.n, a->now.cap, t);
+	cd_map_put(&a->now.m, t, 0, NULL);
 	return true;
 }
 

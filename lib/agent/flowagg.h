@@ -11,8 +11,9 @@
  * make a new one is counted as overflow and left out.
  *
  * Dropped connections are attempts: a retransmission (the same addresses
- * and ports in the same minute) is counted once; past max attempts
- * remembered, each is counted. */
+ * and ports, in the same minute or the next: a minute's end may split an
+ * attempt's packets) is counted once, in the minute of its first packet;
+ * past max attempts remembered (the two minutes'), each is counted. */
 #ifndef CD_FLOWAGG_H
 #define CD_FLOWAGG_H
 
@@ -55,7 +56,8 @@ struct cd_flowcount *cd_flowagg_at(struct cd_flowagg *a, const struct cd_flowkey
 				   json_t *(*describe)(void *ctx), void *ctx);
 /* Whether this dropped attempt (its addresses, protocol and ports, and
  * what else tells it from a new one from the same port: TCP's initial
- * sequence number; in its minute) is seen for the first time. */
+ * sequence number; in its minute or the one before) is seen for the
+ * first time. */
 bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_addr *src,
 			const struct cd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport,
 			uint32_t tell);

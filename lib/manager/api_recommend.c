@@ -32,7 +32,14 @@ void cd_api_h_policy_recommend(struct ctx *c)
 	else if (r == -EINVAL || r == -ENOTSUP)
 		cd_api_doc_errors(c, "the current policy cannot be edited in place", &d);
 	else if (r == -E2BIG)
-		cd_api_error(c, 413, "group", "the recommendation would be larger than 64 MiB");
+		cd_api_error(c, 422, "days", "the flows of these days are too many to recommend from "
+			     "(classes, pairs or ports a pair past the bounds of docs/flows.md): "
+			     "take fewer days");
+	else if (r == -ERANGE)
+		cd_api_error(c, 422, "group", "the new rules' ids would pass 4294967295");
+	else if (r == -EPROTO)
+		cd_api_error(c, 500, NULL, "the recommendation made does not load (a defect): %s",
+			     d.n ? d.v[0].msg : "?");
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else

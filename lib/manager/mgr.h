@@ -314,12 +314,6 @@ int cd_mgr_scan_get(struct cd_mgr *m, int64_t id, struct cd_scan_req *out);
  * new revision and make them current: -EINVAL with d, nothing changed. */
 int cd_mgr_alerts_push(struct cd_mgr *m, const char *file, const char *text, size_t len,
 		       const struct cd_actor *a, struct cd_diags *d, int64_t *rev);
-/* A new revision where the staged rules of these ids are enforced (the
- * document's text edited in place, policy/docedit.h); *changed: how many
- * were staged (0: no revision made).  -ENOENT with d: an id no rule has;
- * -ENOTSUP or -EINVAL with d. */
-int cd_mgr_promote(struct cd_mgr *m, const int64_t *ids, size_t n, const struct cd_actor *a,
-		   struct cd_diags *d, int64_t *rev, size_t *changed);
 /* A new revision with rev's text.  -ENOENT: no such revision. */
 int cd_mgr_alerts_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 			   struct cd_diags *d, int64_t *newrev);

@@ -80,7 +80,11 @@ int cd_mgr_rollback(struct cd_mgr *m, int64_t rev, const struct cd_actor *a,
 int cd_mgr_promote(struct cd_mgr *m, const int64_t *ids, size_t n, const struct cd_actor *a,
 		   struct cd_diags *d, int64_t *rev, size_t *changed)
 {
-	const char *now = m->pol.doc ? m->pol.doc : "";
+	if (!m->pol.rev || !m->pol.doc) {
+		cd_error(d, (struct cd_loc){ "policy", 0, 0 }, "no policy has been pushed yet");
+		return -ENOENT;
+	}
+	const char *now = m->pol.doc;
 	char *doc;
 	int r = cd_doc_set_mode("policy", now, strlen(now), ids, n, "staged", "enforced", &doc,
 				changed, d);

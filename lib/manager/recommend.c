@@ -16,6 +16,11 @@
 #include "policy/member.h"
 
 #define COVERS_NAMED 5             /* flows a rule's comment names */
+/* past these, the flows are too many to recommend from (-E2BIG) */
+#define REC_MAX_CLASSES 20000
+#define REC_MAX_PAIRS 100000
+#define REC_MAX_SERVICES 1000      /* a pair's (a port scan: not a service) */
+#define REC_MAX_TEXT (16u << 20)   /* what is added: a push takes the whole */
 
 /* A class of ends: an existing group, a new tag group, a workload or an
  * address.  in[] is its workloads (NULL for an address). */
@@ -40,7 +45,8 @@ struct rec {
 	long *cls_of;              /* a workload's class (-1: not yet) */
 	struct cls *cls;
 	size_t ncls, capcls;
-	struct cd_map cls_by_ref;
+	struct cd_map cls_by_ref;  /* a class by its ref, and by "\1TAG" */
+	struct cd_map tag_n;       /* workloads a tag (lower case), keys borrowed */
 	json_t *groups;            /* the groups made: [{name, match}] */
 	struct pair *pairs;
 	size_t npairs, cappairs;
@@ -125,7 +131,8 @@ static char *tag_group_name(struct rec *x, const char *ltag)
 	return cd_buf_steal(&b);
 }
 
-/* The class of workload w: its most specific tag's, else its own. */
+/* The class of workload w: its most specific tag's (one class a tag),
+ * else its own. */
 static size_t class_of(struct rec *x, size_t w)
 {
 	if (x->cls_of[w] >= 0)
@@ -134,19 +141,22 @@ static size_t class_of(struct rec *x, size_t w)
 	const struct cd_workload *wl = &st->inv.w[w];
 	const char *qt = st->pol.am.quarantine_tag;
 	const char *best = NULL, *best_as = NULL;
-	size_t best_n = 0;
+	size_t best_n = 0, n, c;
 	for (size_t t = 0; t < wl->ntags; t++) {
 		const char *lt = wl->ltags[t];
-		if (qt && !strcasecmp(lt, qt))
+		if ((qt && !strcasecmp(lt, qt)) || !cd_map_get(&x->tag_n, lt, &n))
 			continue;
-		size_t n = 0;
-		for (size_t v = 0; v < st->inv.n; v++)
-			n += has_tag(&st->inv.w[v], lt);
 		if (!best || n < best_n || (n == best_n && strcmp(lt, best) < 0)) {
 			best = lt;
 			best_as = wl->tags[t];
 			best_n = n;
 		}
+	}
+	char *tkey = best ? cd_asprintf("\001%s", best) : NULL;
+	if (tkey && cd_map_get(&x->cls_by_ref, tkey, &c)) {
+		free(tkey);
+		x->cls_of[w] = (long)c;
+		return c;
 	}
 	bool *in = cd_calloc(st->inv.n + 1, sizeof(*in));
 	for (size_t v = 0; v < st->inv.n; v++)
@@ -170,27 +180,31 @@ static size_t class_of(struct rec *x, size_t w)
 	} else {
 		ref = cd_asprintf("workload:%s", wl->name);
 	}
-	size_t c = cls_add(x, ref, in);
+	c = cls_add(x, ref, in);
+	if (tkey)
+		cd_map_put(&x->cls_by_ref, own_key(x, tkey), c, NULL);
 	x->cls_of[w] = (long)c;
 	return c;
 }
 
-/* An end's class: its workload's (by its address, else its name), else
- * the address itself. */
-static size_t end_class(struct rec *x, const char *ip, const char *wlname, long *wl)
+/* The workload of an end: by its address, else by the record's name
+ * (-1: outside the inventory). */
+static long owner(const struct rec *x, const char *ip, const char *wlname)
 {
 	struct cd_addr a;
 	const char *why;
 	size_t w, v;
-	if (cd_addr_parse(ip, false, &a, &why) == 0 && cd_state_owner(x->st, &a, &w, &v)) {
-		*wl = (long)w;
-	} else if (wlname && cd_map_get(&x->st->inv.by_name, wlname, &w)) {
-		*wl = (long)w;
-	} else {
-		*wl = -1;
-		return cls_add(x, cd_strdup(ip), NULL);
-	}
-	return class_of(x, w);
+	if (cd_addr_parse(ip, false, &a, &why) == 0 && cd_state_owner(x->st, &a, &w, &v))
+		return (long)w;
+	if (wlname && cd_map_get(&x->st->inv.by_name, wlname, &w))
+		return (long)w;
+	return -1;
+}
+
+/* An end's class: its workload's, else the address itself. */
+static size_t end_class(struct rec *x, const char *ip, long wl)
+{
+	return wl >= 0 ? class_of(x, (size_t)wl) : cls_add(x, cd_strdup(ip), NULL);
 }
 
 static const char *service(int proto, int port, char *buf, size_t len)
@@ -210,11 +224,13 @@ static int one(void *arg, const struct cd_flow_key *k)
 	char svc[32];
 	if (!service(k->proto, k->port, svc, sizeof(svc)))
 		return 0;
-	long sw, dw;
-	size_t s = end_class(x, k->src_ip, k->src_wl, &sw), d = end_class(x, k->dst_ip, k->dst_wl, &dw);
+	long sw = owner(x, k->src_ip, k->src_wl), dw = owner(x, k->dst_ip, k->dst_wl);
 	if (!((sw >= 0 && cd_member(&x->st->mem, x->g, (size_t)sw)) ||
 	      (dw >= 0 && cd_member(&x->st->mem, x->g, (size_t)dw))))
 		return 0;                  /* not G's */
+	if (x->ncls >= REC_MAX_CLASSES || x->npairs >= REC_MAX_PAIRS)
+		return -E2BIG;
+	size_t s = end_class(x, k->src_ip, sw), d = end_class(x, k->dst_ip, dw);
 	char key[64];
 	snprintf(key, sizeof(key), "%zu %zu", s, d);
 	size_t i;
@@ -230,15 +246,18 @@ static int one(void *arg, const struct cd_flow_key *k)
 	while (j < p->nsvc && strcmp(p->svc[j], svc) < 0)
 		j++;
 	if (j == p->nsvc || strcmp(p->svc[j], svc)) {
+		if (p->nsvc >= REC_MAX_SERVICES)
+			return -E2BIG;
 		cd_grow(&p->svc, &p->capsvc, p->nsvc + 1, sizeof(*p->svc));
 		memmove(p->svc + j + 1, p->svc + j, (p->nsvc - j) * sizeof(*p->svc));
 		p->svc[j] = cd_strdup(svc);
 		p->nsvc++;
 	}
+	/* named as the inventory names them (a record's names are an agent's) */
 	if (p->flows < COVERS_NAMED)
 		cd_buf_printf(&p->covers, "%s%s -> %s %s (%.0f)", p->flows ? ", " : "",
-			      k->src_wl ? k->src_wl : k->src_ip, k->dst_wl ? k->dst_wl : k->dst_ip,
-			      svc, k->connections);
+			      sw >= 0 ? x->st->inv.w[sw].name : k->src_ip,
+			      dw >= 0 ? x->st->inv.w[dw].name : k->dst_ip, svc, k->connections);
 	p->flows++;
 	p->connections += k->connections;
 	x->flows++;
@@ -302,6 +321,19 @@ static json_t *destinations(struct rec *x, const bool *used, size_t from, size_t
 	return a;
 }
 
+/* A name snprintf may have cut: whole UTF-8 characters only. */
+static void clip(char *s, size_t cap)
+{
+	size_t n = strlen(s);
+	if (n + 1 < cap)
+		return;
+	while (n > 0 && ((unsigned char)s[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n > 0 && (unsigned char)s[n - 1] >= 0xc0)
+		n--;
+	s[n] = 0;
+}
+
 /* A reference without its kind, for a rule's name. */
 static const char *bare(const char *ref)
 {
@@ -317,8 +349,10 @@ static void rule_text(struct cd_buf *b, json_t *r, const char *covers)
 	char *at = json_dumps(json_object_get(r, "applied_to"), 0);
 	char *name = json_dumps(json_object_get(r, "name"), JSON_ENCODE_ANY);
 	cd_buf_puts(b, "# ");
-	for (const char *p = covers; *p; p++)   /* a comment is one line */
-		cd_buf_printf(b, "%c", (unsigned char)*p < ' ' ? '?' : *p);
+	/* a comment is one line: printable ASCII only (libyaml breaks a
+	 * line at NEL, LS and PS too) */
+	for (const char *p = covers; *p; p++)
+		cd_buf_printf(b, "%c", (unsigned char)*p < ' ' || (unsigned char)*p > '~' ? '?' : *p);
 	cd_buf_printf(b, "\n- id: %lld\n  name: %s\n  category: application\n",
 		      (long long)json_integer_value(json_object_get(r, "id")), name);
 	if (src)
@@ -336,12 +370,14 @@ static void rule_text(struct cd_buf *b, json_t *r, const char *covers)
 
 /* The allow rules, then the default drop for G: as JSON (rules) and as
  * YAML items (text). */
-static void rules(struct rec *x, json_t *out, struct cd_buf *text)
+static int rules(struct rec *x, json_t *out, struct cd_buf *text)
 {
 	const struct cd_state *st = x->st;
 	uint32_t id = 0;
 	for (size_t i = 0; i < st->pol.nrules; i++)
 		id = st->pol.rules[i].id > id ? st->pol.rules[i].id : id;
+	if ((uint64_t)id + x->npairs + 1 > UINT32_MAX)
+		return -ERANGE;            /* the ids would pass the largest */
 	const char *gname = st->pol.groups[x->g].name;
 	qsort_r(x->pairs, x->npairs, sizeof(*x->pairs), by_class, x);
 	bool *used = cd_calloc(x->npairs + 1, sizeof(*used)), *done = cd_calloc(x->npairs + 1, 1);
@@ -368,14 +404,21 @@ static void rules(struct rec *x, json_t *out, struct cd_buf *text)
 		}
 		char name[300], head[128];
 		json_t *dst = destinations(x, used, i, to);
-		snprintf(name, sizeof(name), "%s: %.100s to %.100s%s", gname,
+		snprintf(name, sizeof(name), "%s: %s to %s%s", gname,
 			 bare(x->cls[x->pairs[i].src].ref), bare(json_string_value(json_array_get(dst, 0))),
 			 json_array_size(dst) > 1 ? " and more" : "");
+		clip(name, sizeof(name));
 		json_t *r = json_pack("{s:I, s:s, s:[s], s:o, s:o, s:s, s:I, s:f}", "id",
 				      (json_int_t)++id, "name", name, "source",
 				      x->cls[x->pairs[i].src].ref, "destination", dst, "service",
 				      svc_json(&x->pairs[i]), "action", "allow", "flows",
 				      (json_int_t)flows, "connections", conns);
+		if (!r) {
+			cd_buf_free(&covers);
+			free(used);
+			free(done);
+			return -EPROTO;
+		}
 		snprintf(head, sizeof(head), "covers %zu flow%s, %.0f connection%s: ", flows,
 			 flows == 1 ? "" : "s", conns, conns == 1 ? "" : "s");
 		struct cd_buf c2;
@@ -392,12 +435,16 @@ static void rules(struct rec *x, json_t *out, struct cd_buf *text)
 	free(done);
 	char name[300];
 	snprintf(name, sizeof(name), "%s: default drop", gname);
+	clip(name, sizeof(name));
 	json_t *r = json_pack("{s:I, s:s, s:[o], s:s}", "id", (json_int_t)++id, "name", name,
 			      "applied_to", json_sprintf("group:%s", gname), "action", "drop");
 	char covers[400];
 	snprintf(covers, sizeof(covers), "everything else to and from the members of %s", gname);
+	if (!r)
+		return -EPROTO;
 	rule_text(text, r, covers);
 	json_array_append_new(out, r);
+	return 0;
 }
 
 /* ---- the document ---- */
@@ -418,11 +465,32 @@ static void rec_free(struct rec *x)
 	free(x->pairs);
 	cd_map_free(&x->cls_by_ref);
 	cd_map_free(&x->pair_by_key);
+	cd_map_free(&x->tag_n);
 	for (size_t i = 0; i < x->nkeys; i++)
 		free(x->keys[i]);
 	free(x->keys);
 	free(x->cls_of);
 	json_decref(x->groups);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "name")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "name")));
+}
+
+/* The groups made, in order of their names. */
+static void sort_groups(json_t *groups)
+{
+	size_t n = json_array_size(groups);
+	json_t **v = cd_calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(groups, i));
+	qsort(v, n, sizeof(*v), by_name);
+	json_array_clear(groups);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(groups, v[i]);
+	free(v);
 }
 
 static char *groups_text(json_t *groups)
@@ -454,6 +522,15 @@ int cd_mgr_policy_recommend(struct cd_mgr *m, const char *group, int64_t since, 
 		x.cls_of[w] = -1;
 	cd_map_init_exact(&x.cls_by_ref);
 	cd_map_init_exact(&x.pair_by_key);
+	cd_map_init_exact(&x.tag_n);
+	for (size_t w = 0; w < st->inv.n; w++)
+		for (size_t t = 0; t < st->inv.w[w].ntags; t++) {
+			size_t *n = cd_map_ref(&x.tag_n, st->inv.w[w].ltags[t]);
+			if (n)
+				++*n;
+			else
+				cd_map_put(&x.tag_n, st->inv.w[w].ltags[t], 1, NULL);
+		}
 	x.groups = json_array();
 	/* the flows that ran: allowed, and those a staged rule let through */
 	static const char *const ran[] = { "allowed", "would-drop", "would-reject" };
@@ -465,9 +542,10 @@ int cd_mgr_policy_recommend(struct cd_mgr *m, const char *group, int64_t since, 
 	}
 	json_t *rj = json_array();
 	struct cd_buf items;
-	cd_buf_init(&items, 64u << 20);
+	cd_buf_init(&items, REC_MAX_TEXT);
 	if (r == 0)
-		rules(&x, rj, &items);
+		r = rules(&x, rj, &items);
+	sort_groups(x.groups);
 	char *gtext = groups_text(x.groups), *mid = NULL, *doc = NULL;
 	const char *now = cd_mgr_policy_text(m);
 	if (!now || !*now)
@@ -482,7 +560,7 @@ int cd_mgr_policy_recommend(struct cd_mgr *m, const char *group, int64_t since, 
 	struct cd_state *check = NULL;
 	if (r == 0 && cd_mgr_build(&check, cd_mgr_inventory(m), "recommended policy", doc,
 				   strlen(doc), d) < 0)
-		r = -EINVAL;               /* a defect here: the text made does not load */
+		r = -EPROTO;               /* a defect here: the text made does not load */
 	if (check)
 		cd_mgr_state_drop(check);
 	if (r == 0)

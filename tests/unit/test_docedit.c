@@ -65,7 +65,7 @@ TEST(docedit_appends_in_place)
 	free(out);
 	out = append("rules: [] # none yet\ngroups: []\n", "rules", "- id: 1\n", &r);
 	ASSERT_EQ(r, 0);
-	ASSERT_STR_EQ(out, "rules: # none yet\n  - id: 1\ngroups: []\n");
+	ASSERT_STR_EQ(out, "rules:  # none yet\n  - id: 1\ngroups: []\n");
 	free(out);
 }
 
@@ -121,5 +121,48 @@ TEST(docedit_sets_a_staged_rules_mode)
 	ASSERT(out == NULL);
 	ASSERT_EQ(d.n, 1);
 	ASSERT_CONTAINS(d.v[0].msg, "no rule has id 77");
+	cd_diags_free(&d);
+}
+
+TEST(docedit_review_cases)
+{
+	int r;
+	/* a literal block scalar ending the list keeps its '#' lines */
+	char *out = append("rules:\n  - id: 1\n    name: |\n      text\n      # not a comment\n\n# lead\nx: 1\n",
+			   "rules", "- id: 2\n", &r);
+	ASSERT_EQ(r, 0);
+	ASSERT_STR_EQ(out, "rules:\n  - id: 1\n    name: |\n      text\n      # not a comment\n  - id: 2\n\n# lead\nx: 1\n");
+	free(out);
+	/* a byte order mark; CR LF line ends */
+	out = append("\xef\xbb\xbfrules:\r\n  - id: 1\r\n", "rules", "- id: 2\n", &r);
+	ASSERT_EQ(r, 0);
+	ASSERT_STR_EQ(out, "\xef\xbb\xbfrules:\r\n  - id: 1\r\n  - id: 2\n");
+	free(out);
+	/* lines broken by a lone CR or by LS: refused, not misplaced */
+	out = append("rules:\r  - id: 1\r", "rules", "- id: 2\n", &r);
+	ASSERT_EQ(r, -ENOTSUP);
+	free(out);
+	/* a comment right after "[]" stays one (found by fuzz_docedit) */
+	out = append("rules: []#2 x:  #y\n", "rules", "- id: 2\n", &r);
+	ASSERT_EQ(r, 0);
+	ASSERT_STR_EQ(out, "rules: #2 x:  #y\n  - id: 2\n");
+	free(out);
+	struct cd_diags d;
+	cd_diags_init(&d);
+	const char *ls = "rules:\n  - id: 1  # x\xe2\x80\xa8    mode: staged\n  - {id: 3, mode: staged}\n";
+	int64_t one[] = { 1 };
+	size_t n = 0;
+	out = NULL;
+	ASSERT_EQ(cd_doc_set_mode("p.yaml", ls, strlen(ls), one, 1, "staged", "enforced", &out, &n, &d),
+		  -ENOTSUP);
+	ASSERT(out == NULL);
+	/* an id asked twice; a mode written in capitals */
+	const char *doc = "rules:\n  - {id: 5, mode: Staged}\n  - {id: 6, mode: staged}\n";
+	int64_t twice[] = { 5, 5, 6 };
+	ASSERT_EQ(cd_doc_set_mode("p.yaml", doc, strlen(doc), twice, 3, "staged", "enforced", &out, &n,
+				  &d), 0);
+	ASSERT_EQ(n, 2);
+	ASSERT_STR_EQ(out, "rules:\n  - {id: 5, mode: enforced}\n  - {id: 6, mode: enforced}\n");
+	free(out);
 	cd_diags_free(&d);
 }

@@ -1,7 +1,8 @@
 /* test_flowagg.c - flow records per minute and key (agent/flowagg.h):
  * counts add up per key, a description is made once a key, records of
  * past minutes come out as the contract's JSON and are forgotten, a
- * retransmitted attempt counts once a minute, and the bound holds. */
+ * retransmitted attempt counts once (a minute's end between its
+ * packets too), and the bound holds. */
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ TEST(flowagg_counts_describes_once_and_takes_past_minutes)
 	cd_flowagg_free(a);
 }
 
-TEST(flowagg_attempts_once_a_minute_and_bounded)
+TEST(flowagg_attempts_once_across_a_minutes_end_and_bounded)
 {
 	struct cd_flowagg *a = cd_flowagg_new(10, 2);
 	struct cd_addr s, d;
@@ -102,7 +103,13 @@ TEST(flowagg_attempts_once_a_minute_and_bounded)
 	/* past the bound of 2 remembered: each counted */
 	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40002, 22, 7));
 	ASSERT(cd_flowagg_attempt(a, 60000, &s, &d, 6, 40002, 22, 7));
-	/* a new minute forgets */
-	ASSERT(cd_flowagg_attempt(a, 120000, &s, &d, 6, 40000, 22, 7));
+	/* the next minute remembers: a retransmission a minute's end split */
+	ASSERT(!cd_flowagg_attempt(a, 120000, &s, &d, 6, 40000, 22, 7));
+	ASSERT(!cd_flowagg_attempt(a, 120000, &s, &d, 6, 40000, 22, 8));
+	/* the one after forgets what the first minute saw */
+	ASSERT(cd_flowagg_attempt(a, 180000, &s, &d, 6, 40000, 22, 7));
+	ASSERT(!cd_flowagg_attempt(a, 180000, &s, &d, 6, 40000, 22, 7));
+	/* a gap of minutes forgets all */
+	ASSERT(cd_flowagg_attempt(a, 300000, &s, &d, 6, 40000, 22, 7));
 	cd_flowagg_free(a);
 }

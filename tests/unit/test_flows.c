@@ -590,3 +590,107 @@ static void retention_days_and_bytes(bool pg)
 }
 TEST(flows_retention_days_and_bytes) { retention_days_and_bytes(false); }
 TEST(pg_flows_retention_days_and_bytes) { retention_days_and_bytes(true); }
+
+/* The recommendation for a group: one class a tag (two workloads of one
+ * tag give one group), an existing group reused for a set of
+ * destinations whose members are exactly its own, an address outside
+ * the inventory as itself, a staged flow taken, a dropped one not, and
+ * nothing made of the flows that are not the group's; then promoted. */
+static void recommend_classes(bool pg)
+{
+	struct world w;
+	world_open(&w, pg, NULL);
+	static const char inv2[] =
+		"workloads:\n"
+		"  - {name: web-1, host: hv1, tags: [tier=web, env=prod], vnics: [{ifname: t1, ips: [10.0.0.11]}]}\n"
+		"  - {name: web-2, host: hv1, tags: [tier=web, env=prod], vnics: [{ifname: t2, ips: [10.0.0.12]}]}\n"
+		"  - {name: db-1, host: hv1, tags: [tier=db, env=prod], vnics: [{ifname: t3, ips: [10.0.0.21]}]}\n"
+		"  - {name: mon-1, host: hv1, tags: [role=mon], vnics: [{ifname: t4, ips: [10.0.0.31]}]}\n"
+		"  - {name: other-1, host: hv1, tags: [tier=other], vnics: [{ifname: t5, ips: [10.0.0.41]}]}\n"
+		"  - {name: other-2, host: hv1, tags: [tier=other2], vnics: [{ifname: t6, ips: [10.0.0.42]}]}\n";
+	static const char pol2[] =
+		"# the operator's\ndefault_action: allow\ngroups:\n"
+		"  - {name: app, match: 'tag == \"env=prod\"'}\n  - {name: dbs, match: 'tag == \"tier=db\"'}\n"
+		"rules:\n  - {id: 40, destination: [\"group:dbs\"], service: [tcp/22], action: drop}\n";
+	struct cd_actor self = { .name = "test", .origin = "local" };
+	struct cd_diags d;
+	cd_diags_init(&d);
+	int64_t rev;
+	size_t n;
+	ASSERT_EQ(cd_mgr_push_inventory(w.m, "lab", "i", inv2, strlen(inv2), &self, &d, &n), 0);
+	ASSERT_EQ(cd_mgr_push_policy(w.m, "p", pol2, strlen(pol2), &self, &d, &rev), 0);
+	cd_diags_free(&d);
+	json_t *a = json_pack("[o, o, o, o, o, o, o, o, o]",
+		rec(&w, 1, "web-1", "10.0.0.11", "db-1", "10.0.0.21", 5432, "allowed", 0, "source", 3),
+		rec(&w, 1, "web-2", "10.0.0.12", "db-1", "10.0.0.21", 5432, "allowed", 0, "source", 2),
+		rec(&w, 2, "web-1", "10.0.0.11", "db-1", "10.0.0.21", 6432, "would-drop", 0, "source", 1),
+		rec(&w, 1, "mon-1", "10.0.0.31", "web-1", "10.0.0.11", 9100, "allowed", 0, "source", 1),
+		rec(&w, 1, "mon-1", "10.0.0.31", "web-2", "10.0.0.12", 9100, "allowed", 0, "source", 1),
+		rec(&w, 1, "mon-1", "10.0.0.31", "db-1", "10.0.0.21", 9100, "allowed", 0, "source", 1),
+		rec(&w, 1, "web-1", "10.0.0.11", NULL, "192.0.2.7", 443, "allowed", 0, "source", 4),
+		rec(&w, 1, "other-1", "10.0.0.41", "other-2", "10.0.0.42", 80, "allowed", 0, "source", 9),
+		rec(&w, 1, "web-1", "10.0.0.11", "db-1", "10.0.0.21", 22, "dropped", 40, "source", 2));
+	json_object_set_new(json_array_get(a, 2), "staged_rule",
+			    json_pack("{s:i, s:s, s:s}", "id", 39, "name", "s", "category", "application"));
+	char *out;
+	ASSERT_EQ(post(&w, w.hv1, 1, a, &out), 200);
+	free(out);
+	ASSERT_EQ(call(&w, w.viewer, "POST", "/api/v1/policy/recommend", NULL,
+		       "{\"group\": \"app\", \"days\": 1}", &out), 200);
+	json_t *o = json_loads(out, 0, NULL);
+	free(out);
+	ASSERT_EQ(json_integer_value(json_object_get(o, "flows")), 7);
+	char *groups = json_dumps(json_object_get(o, "groups"), JSON_COMPACT | JSON_SORT_KEYS);
+	ASSERT_STR_EQ(groups, "[{\"match\":\"tag == \\\"role=mon\\\"\",\"name\":\"tag-role-mon\"},"
+			      "{\"match\":\"tag == \\\"tier=web\\\"\",\"name\":\"tag-tier-web\"}]");
+	free(groups);
+	/* the rules, as "source > destinations > services", in order */
+	struct cd_buf b;
+	cd_buf_init(&b, 4096);
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(o, "rules"), i, r) {
+		char *s = json_dumps(json_object_get(r, "source"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *t = json_dumps(json_object_get(r, "destination"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *v = json_dumps(json_object_get(r, "service"), JSON_COMPACT | JSON_ENCODE_ANY);
+		char *at = json_dumps(json_object_get(r, "applied_to"), JSON_COMPACT | JSON_ENCODE_ANY);
+		cd_buf_printf(&b, "%lld %s > %s > %s %s %s\n",
+			      (long long)json_integer_value(json_object_get(r, "id")), s ? s : "-",
+			      t ? t : "-", v ? v : "-", at ? at : "-",
+			      json_string_value(json_object_get(r, "action")));
+		free(s);
+		free(t);
+		free(v);
+		free(at);
+	}
+	ASSERT_STR_EQ(b.data, "41 [\"group:tag-role-mon\"] > [\"group:app\"] > [\"tcp/9100\"] - allow\n"
+			      "42 [\"group:tag-tier-web\"] > [\"192.0.2.7\"] > [\"tcp/443\"] - allow\n"
+			      "43 [\"group:tag-tier-web\"] > [\"group:dbs\"] > [\"tcp/5432\",\"tcp/6432\"] - allow\n"
+			      "44 - > - > - [\"group:app\"] drop\n");
+	cd_buf_free(&b);
+	/* the operator's text first, untouched; the new after it */
+	const char *doc = json_string_value(json_object_get(o, "document"));
+	ASSERT(!strncmp(doc, pol2, strlen(pol2) - strlen("rules:\n  - {id: 40, destination: [\"group:dbs\"], "
+							 "service: [tcp/22], action: drop}\n")));
+	ASSERT_CONTAINS(doc, "  # covers 3 flows, 6 connections: web-1 -> db-1 tcp/5432 (3), web-2 -> db-1 tcp/5432 (2), web-1 -> db-1 tcp/6432 (1)\n");
+	/* pushed, then promoted: a revision each */
+	json_t *push = json_pack("{s:s}", "document", doc);
+	char *body = json_dumps(push, JSON_COMPACT);
+	json_decref(push);
+	ASSERT_EQ(call(&w, w.admin, "POST", "/api/v1/policy", NULL, body, NULL), 201);
+	free(body);
+	ASSERT_EQ(call(&w, w.viewer, "POST", "/api/v1/policy/promote", NULL, "{\"rules\": [41]}", NULL), 403);
+	ASSERT_EQ(call(&w, w.admin, "POST", "/api/v1/policy/promote", NULL, "{\"rules\": [41, 44, 44]}",
+		       &out), 201);
+	ASSERT_EQ(jint(out, "promoted"), 2);
+	free(out);
+	ASSERT_EQ(call(&w, w.admin, "POST", "/api/v1/policy/promote", NULL, "{\"rules\": [41]}", NULL), 409);
+	ASSERT_EQ(call(&w, w.admin, "POST", "/api/v1/policy/promote", NULL, "{\"rules\": [45]}", &out), 400);
+	ASSERT_CONTAINS(out, "no rule has id 45");
+	free(out);
+	ASSERT_EQ(call(&w, w.viewer, "POST", "/api/v1/policy/recommend", NULL, "{\"group\": \"nope\"}", NULL), 404);
+	json_decref(o);
+	world_close(&w);
+}
+TEST(flows_recommend_classes) { recommend_classes(false); }
+TEST(pg_flows_recommend_classes) { recommend_classes(true); }
