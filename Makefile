@@ -181,7 +181,8 @@ screenshots: deps
 # (make test builds them too: a benchmark that no longer compiles is
 # found by the tests, not by the next `make bench`)
 BENCHES = $(B)/gen-inventory $(B)/gen-metrics $(B)/bench-scan $(B)/bench-detect $(B)/bench-member \
-	$(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/bench-mstore $(B)/bench-alerts
+	$(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/bench-mstore $(B)/bench-alerts \
+	$(B)/bench-flows
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \

@@ -12,6 +12,7 @@
 
 struct impact {
 	const struct cd_state *now, *draft;
+	struct cd_explainer *xnow, *xdraft;   /* their programs, compiled once */
 	json_t *changed;
 	int64_t unchanged;
 };
@@ -62,8 +63,8 @@ static int one(void *arg, const struct cd_flow_key *k)
 		return 0;
 	}
 	struct cd_verdict before, after;
-	cd_explain(x->now, &f, &before);
-	cd_explain(x->draft, &f, &after);
+	cd_explainer_run(x->xnow, &f, &before);
+	cd_explainer_run(x->xdraft, &f, &after);
 	if (before.verdict == after.verdict) {
 		x->unchanged++;
 		return 0;
@@ -85,10 +86,13 @@ int cd_mgr_policy_impact(struct cd_mgr *m, const char *name, const char *text, s
 	struct cd_state *draft;
 	if (cd_mgr_build(&draft, cd_mgr_inventory(m), name, text, len, d) < 0)
 		return -EINVAL;
-	struct impact x = { cd_mgr_state(m), draft, json_array(), 0 };
+	struct impact x = { cd_mgr_state(m), draft, cd_explainer_new(cd_mgr_state(m)),
+			    cd_explainer_new(draft), json_array(), 0 };
 	struct cd_flow_filter f = { .since = since, .until = until, .proto = -1, .rule = -1,
 				    .dedupe = true };
 	int r = cd_store_flow_keys(m->store, &f, one, &x);
+	cd_explainer_free(x.xnow);
+	cd_explainer_free(x.xdraft);
 	cd_mgr_state_drop(draft);
 	if (r < 0) {
 		json_decref(x.changed);

@@ -72,8 +72,67 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
 	out->rule = NULL;
 }
 
-void cd_explain(const struct cd_state *st, const struct cd_flow *f,
-		struct cd_verdict *out)
+/* The programs of the vNICs a run of explains met, compiled once (the
+ * compile is most of an explain's work); past CD_EXPLAINER_MAX held, one
+ * is compiled for each flow and freed. */
+#define CD_EXPLAINER_MAX 8192
+
+struct slot {
+	struct cd_prog p;
+	bool done;                 /* p compiled */
+};
+
+struct cd_explainer {
+	const struct cd_state *st;
+	struct slot **by_wl;       /* per workload: its vNICs' slots, or NULL */
+	size_t held;
+};
+
+struct cd_explainer *cd_explainer_new(const struct cd_state *st)
+{
+	struct cd_explainer *x = cd_calloc(1, sizeof(*x));
+	x->st = st;
+	x->by_wl = cd_calloc(st->inv.n + 1, sizeof(*x->by_wl));
+	return x;
+}
+
+void cd_explainer_free(struct cd_explainer *x)
+{
+	if (!x)
+		return;
+	for (size_t w = 0; w < x->st->inv.n; w++) {
+		for (size_t v = 0; x->by_wl[w] && v < x->st->inv.w[w].nvnics; v++)
+			if (x->by_wl[w][v].done)
+				cd_prog_free(&x->by_wl[w][v].p);
+		free(x->by_wl[w]);
+	}
+	free(x->by_wl);
+	free(x);
+}
+
+/* vNIC v of workload w's program: held, or compiled into tmp (*own). */
+static const struct cd_prog *prog_of(struct cd_explainer *x, size_t w, size_t v,
+				     struct cd_prog *tmp, bool *own)
+{
+	struct slot **sw = &x->by_wl[w];
+	*own = false;
+	if (*sw && (*sw)[v].done)
+		return &(*sw)[v].p;
+	if (x->held >= CD_EXPLAINER_MAX) {
+		cd_compile_vnic(x->st, w, v, tmp);
+		*own = true;
+		return tmp;
+	}
+	if (!*sw)
+		*sw = cd_calloc(x->st->inv.w[w].nvnics + 1, sizeof(**sw));
+	cd_compile_vnic(x->st, w, v, &(*sw)[v].p);
+	(*sw)[v].done = true;
+	x->held++;
+	return &(*sw)[v].p;
+}
+
+static void explain(const struct cd_state *st, struct cd_explainer *x, const struct cd_flow *f,
+		    struct cd_verdict *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->verdict = CD_ALLOW;
@@ -82,10 +141,19 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		size_t wl, vnic;
 		if ((s == CD_EGRESS ? f->src_host : f->dst_host) || !cd_state_owner(st, ends[s], &wl, &vnic))
 			continue;
-		struct cd_prog p;
-		cd_compile_vnic(st, wl, vnic, &p);
-		cd_prog_eval(st, &p, (enum cd_stage)s, f, &out->stage[s]);
-		cd_prog_free(&p);
+		struct cd_prog tmp;
+		bool own;
+		const struct cd_prog *p;
+		if (x) {
+			p = prog_of(x, wl, vnic, &tmp, &own);
+		} else {
+			cd_compile_vnic(st, wl, vnic, &tmp);
+			p = &tmp;
+			own = true;
+		}
+		cd_prog_eval(st, p, (enum cd_stage)s, f, &out->stage[s]);
+		if (own)
+			cd_prog_free(&tmp);
 		if (out->verdict == CD_ALLOW)
 			out->verdict = out->stage[s].verdict;
 	}
@@ -102,6 +170,16 @@ void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 	}
 	if (!out->staged)
 		out->staged_verdict = out->verdict;
+}
+
+void cd_explain(const struct cd_state *st, const struct cd_flow *f, struct cd_verdict *out)
+{
+	explain(st, NULL, f, out);
+}
+
+void cd_explainer_run(struct cd_explainer *x, const struct cd_flow *f, struct cd_verdict *out)
+{
+	explain(x->st, x, f, out);
 }
 
 /* ---- flows from words ---- */

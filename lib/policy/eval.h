@@ -42,6 +42,13 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
  * them. */
 void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		struct cd_verdict *out);
+/* Many flows explained over one state (an impact preview, a watcher):
+ * each vNIC's program compiled once, at most 8,192 of them held (past
+ * that each is compiled for its flow).  The state must outlive it. */
+struct cd_explainer;
+struct cd_explainer *cd_explainer_new(const struct cd_state *st);
+void cd_explainer_run(struct cd_explainer *x, const struct cd_flow *f, struct cd_verdict *out);
+void cd_explainer_free(struct cd_explainer *x);
 /* A flow from the words the CLI and the API take: from and to are a
  * workload name (its first vNIC's first address of the family of the
  * other side, IPv4 preferred) or an address; proto tcp, udp or icmp (NULL:
