@@ -67,6 +67,11 @@ bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_ad
  * many. */
 size_t cd_flowagg_take(struct cd_flowagg *a, int64_t before,
 		       void (*fn)(void *ctx, json_t *record), void *ctx);
+/* A flow's addresses, protocol and port as a map key (hex, made without
+ * printf: the watcher looks one up for every event). */
+#define CD_FLOW_PAIR_KEY 75
+void cd_flow_pair_key(const struct cd_addr *src, const struct cd_addr *dst, uint8_t proto,
+		      uint16_t port, char out[CD_FLOW_PAIR_KEY]);
 /* Keys held, and what overflowed since the start. */
 size_t cd_flowagg_keys(const struct cd_flowagg *a);
 uint64_t cd_flowagg_overflow(const struct cd_flowagg *a);
