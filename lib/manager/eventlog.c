@@ -26,6 +26,8 @@ void cd_mgr_limits_fill(struct cd_mgr_limits *l)
 		l->series_per_host = 20000;
 	if (l->flows_keep_days <= 0)
 		l->flows_keep_days = 30;
+	if (l->flow_totals_max <= 0)
+		l->flow_totals_max = 20000;
 	if (l->flows_max_bytes < 0)
 		l->flows_max_bytes = 0;
 }

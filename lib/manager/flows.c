@@ -375,7 +375,8 @@ int cd_mgr_flows_ingest(struct cd_mgr *m, const char *host, const char *cred,
 		struct cd_flows_batch *b = &c->b[i];
 		for (size_t k = 0; k < b->n; k++)
 			b->v[k].host = host;
-		int r = cd_store_flow_batch(m->store, cred, b->seq, now, b->v, b->n);
+		int r = cd_store_flow_batch(m->store, cred, b->seq, now, b->v, b->n,
+					    m->limits.flow_totals_max);
 		if (r < 0)
 			return r;
 		if (r == 1)
@@ -573,7 +574,7 @@ static int om_row(void *ctx, int64_t rule, const char *verdict, int64_t n)
 	snprintf(id, sizeof(id), "%" PRId64, rule);
 	/* verdicts are the contract's words: nothing to escape */
 	return cd_buf_printf(o->b, "cordon_flow_connections_total{rule=\"%s\",verdict=\"%s\"} %" PRId64 "\n",
-			     rule ? id : "default", verdict, n) < 0 ? -E2BIG : 0;
+			     rule < 0 ? "other" : rule ? id : "default", verdict, n) < 0 ? -E2BIG : 0;
 }
 
 int cd_mgr_flows_openmetrics(struct cd_mgr *m, struct cd_buf *b)

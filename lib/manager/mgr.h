@@ -56,6 +56,8 @@ struct cd_mgr_limits {
 	int64_t series_per_host;    /* the series a host's agent may make: 20,000 */
 	int64_t flows_keep_days;    /* flow records: 30 days of minutes... */
 	int64_t flows_max_bytes;    /* ...and at most this much (0: no limit) */
+	int64_t flow_totals_max;    /* (rule, verdict) counters kept apart:
+	                             * 20,000 (past them: rule "other") */
 };
 void cd_mgr_limits_fill(struct cd_mgr_limits *l);
 #define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */

@@ -319,10 +319,12 @@ struct cd_flow_filter {
 	int64_t limit;
 };
 /* A batch of an agent's records, once per (cred, seq), in one
- * transaction with the counters per rule and verdict and the size: 1
- * stored, 0 when that batch was stored before (nothing written). */
+ * transaction with the counters per rule and verdict (at most
+ * totals_max pairs: past them a new pair is counted under rule -1) and
+ * the size: 1 stored, 0 when that batch was stored before (nothing
+ * written). */
 int cd_store_flow_batch(struct cd_store *s, const char *cred, int64_t seq, int64_t received,
-			const struct cd_flow_rec *v, size_t n);
+			const struct cd_flow_rec *v, size_t n, int64_t totals_max);
 /* A flow key of the records (deduplicated by the filter), summed over
  * its minutes: what an impact preview evaluates. */
 struct cd_flow_key {

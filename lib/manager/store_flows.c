@@ -52,7 +52,7 @@ static int insert(struct cd_store *s, const struct cd_flow_rec *f, int64_t size)
 /* The batch's connections per (rule, verdict) added to the counters. */
 struct total { int64_t rule; const char *verdict; int64_t n; };
 
-static int add_totals(struct cd_store *s, const struct cd_flow_rec *v, size_t n)
+static int add_totals(struct cd_store *s, const struct cd_flow_rec *v, size_t n, int64_t max)
 {
 	struct total *t = NULL;
 	size_t nt = 0, cap = 0;
@@ -64,7 +64,15 @@ static int add_totals(struct cd_store *s, const struct cd_flow_rec *v, size_t n)
 			CD_PUSH(t, nt, cap, ((struct total){ v[i].rule_id, v[i].verdict, 0 }));
 		t[k].n += v[i].connections;
 	}
-	int r = 0;
+	/* bounded: past max pairs, a new one is counted under
+	 * rule -1 (the exposition's "other"): an agent's made-up ids add no
+	 * row each */
+	int64_t rows = cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM flow_totals", ""));
+	for (size_t k = 0; k < nt && rows >= max; k++)
+		if (cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM flow_totals WHERE rule = ? AND "
+					       "verdict = ?", "is", t[k].rule, t[k].verdict)) == 0)
+			t[k].rule = -1;
+	int r = rows < 0 ? (int)rows : 0;
 	for (size_t k = 0; k < nt && r == 0; k++)
 		r = cd_store_run(s, cd_store_prep(s, "INSERT INTO flow_totals(rule, verdict, connections) "
 				 "VALUES(?, ?, ?) ON CONFLICT(rule, verdict) DO UPDATE SET connections = "
@@ -76,7 +84,7 @@ static int add_totals(struct cd_store *s, const struct cd_flow_rec *v, size_t n)
 }
 
 int cd_store_flow_batch(struct cd_store *s, const char *cred, int64_t seq, int64_t received,
-			const struct cd_flow_rec *v, size_t n)
+			const struct cd_flow_rec *v, size_t n, int64_t totals_max)
 {
 	int r = cd_db_begin(s->db);
 	if (r < 0)
@@ -92,7 +100,7 @@ int cd_store_flow_batch(struct cd_store *s, const char *cred, int64_t seq, int64
 		r = insert(s, &v[i], size);
 	}
 	if (r == 0 && !known)
-		r = add_totals(s, v, n);
+		r = add_totals(s, v, n, totals_max);
 	if (r == 0 && !known)
 		r = cd_store_run(s, cd_store_prep(s, "UPDATE flow_bytes SET bytes = bytes + ?", "i", bytes));
 	if (r == 0)

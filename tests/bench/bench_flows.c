@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 				.bytes_out = 4000, .bytes_in = 90000, .packets_out = 12, .packets_in = 70,
 				.src_tags = tags[a], .dst_tags = tags[b], .src_groups = "", .dst_groups = "" };
 			if (nv == BATCH) {
-				if (cd_store_flow_batch(s, "bench", ++seq, now, v, nv) < 0) {
+				if (cd_store_flow_batch(s, "bench", ++seq, now, v, nv, 20000) < 0) {
 					fprintf(stderr, "bench-flows: a batch was not stored\n");
 					return 1;
 				}
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 				nv = 0;
 			}
 		}
-	if (nv && cd_store_flow_batch(s, "bench", ++seq, now, v, nv) >= 0)
+	if (nv && cd_store_flow_batch(s, "bench", ++seq, now, v, nv, 20000) >= 0)
 		rows += nv;
 	double t1 = now_ms();
 	char wal[4200];

@@ -694,3 +694,31 @@ static void recommend_classes(bool pg)
 }
 TEST(flows_recommend_classes) { recommend_classes(false); }
 TEST(pg_flows_recommend_classes) { recommend_classes(true); }
+
+/* The counters per rule and verdict are bounded: past the limit, a new
+ * pair (an agent's made-up rule ids) is counted under rule "other"; the
+ * pairs known go on counting apart. */
+static void totals_bounded(bool pg)
+{
+	struct world w;
+	struct cd_mgr_limits l = { .flow_totals_max = 2 };
+	world_open(&w, pg, &l);
+	json_t *a = json_array();
+	for (int rule = 7; rule <= 10; rule++)
+		json_array_append_new(a, rec(&w, 1, "web", "10.0.0.1", "db", "10.0.0.2", 5432, "allowed",
+					     rule, "source", rule));
+	ASSERT_EQ(post(&w, w.hv1, 1, a, NULL), 200);   /* 7 and 8 in an empty table */
+	a = json_pack("[o, o]", rec(&w, 1, "web", "10.0.0.1", "db", "10.0.0.2", 5432, "allowed", 7, "source", 1),
+		      rec(&w, 1, "web", "10.0.0.1", "db", "10.0.0.2", 5432, "allowed", 11, "source", 5));
+	ASSERT_EQ(post(&w, w.hv1, 2, a, NULL), 200);
+	char *out;
+	ASSERT_EQ(call(&w, w.viewer, "GET", "/metrics", NULL, NULL, &out), 200);
+	/* the first batch made its four pairs (the table was empty) */
+	ASSERT_CONTAINS(out, "cordon_flow_connections_total{rule=\"7\",verdict=\"allowed\"} 8\n");
+	ASSERT_CONTAINS(out, "cordon_flow_connections_total{rule=\"other\",verdict=\"allowed\"} 5\n");
+	ASSERT(!strstr(out, "rule=\"11\""));
+	free(out);
+	world_close(&w);
+}
+TEST(flows_totals_bounded) { totals_bounded(false); }
+TEST(pg_flows_totals_bounded) { totals_bounded(true); }
