@@ -93,6 +93,7 @@ LIMIT_SETTER(set_collect, c->mopt.limits.collect_s = (int)n)
 LIMIT_SETTER(set_series, c->mopt.limits.series_per_host = n)
 LIMIT_SETTER(set_flow_days, c->mopt.limits.flows_keep_days = n)
 LIMIT_SETTER(set_flow_bytes, c->mopt.limits.flows_max_bytes = n)
+LIMIT_SETTER(set_flow_totals, c->mopt.limits.flow_totals_max = n)
 LIMIT_SETTER(set_conns, c->conn_max = (unsigned)n)
 LIMIT_SETTER(set_conns_addr, c->conn_per_addr = (unsigned)n)
 LIMIT_SETTER(set_idle, c->idle_s = (unsigned)n)
@@ -153,6 +154,9 @@ static const struct opt opts[] = {
 	  "flow records are kept N days (default 30)..." },
 	{ "flow-retention-bytes", "N", 'E', 1, 1LL << 50, set_flow_bytes,
 	  "...and at most N bytes (default: no limit)" },
+	{ "flow-counters", "N", 'G', 1, MILLION, set_flow_totals,
+	  "the flows' Prometheus counters kept apart, by rule\n"
+	  "and verdict (default 20000; past them: rule \"other\")" },
 	{ "retention", "SPEC", 'T', 0, 0, set_retention,
 	  "how long metrics are kept: raw=7d,5m=180d,1h=730d\n"
 	  "(the defaults; s, m, h, d, w, y), or for some\n"

@@ -174,7 +174,7 @@ bool cd_flowagg_attempt(struct cd_flowagg *a, int64_t minute, const struct cd_ad
 	hex(d, dst->b, dst->family == 4 ? 4 : 16);
 	char *t = cd_asprintf("%s %s %u %u %u %u", s, d, proto, sport, dport, tell);
 	bool seen = cd_map_get(&a->now.m, t, NULL) || cd_map_get(&a->before.m, t, NULL);
-	if (seen || a->now.n + a->before.n >= a->max_attempts) {
+	if (seen || a->now.n >= a->max_attempts) {
 		free(t);               /* past the bound: not remembered, each counted */
 		return !seen;
 	}

@@ -13,7 +13,7 @@
  * Dropped connections are attempts: a retransmission (the same addresses
  * and ports, in the same minute or the next: a minute's end may split an
  * attempt's packets) is counted once, in the minute of its first packet;
- * past max attempts remembered (the two minutes'), each is counted. */
+ * past max attempts remembered in a minute, each is counted. */
 #ifndef CD_FLOWAGG_H
 #define CD_FLOWAGG_H
 

@@ -195,10 +195,12 @@ static int64_t minute_of(int64_t t)
 }
 
 #define CACHE_MAX 100000
-/* socket reads a lock hold: a read of the kernel's reports gives one
- * datagram, one event (a few hundred bytes) for conntrack; 16 a turn
- * with a wait between turns lost events at 30,000 connections a second */
-#define READS_A_TURN 512
+/* socket reads a lock hold, and holds a turn: a read of the kernel's
+ * reports gives one datagram, one event (a few hundred bytes) for
+ * conntrack; 16 reads a turn with a wait between turns lost events at
+ * 30,000 connections a second */
+#define READS_A_HOLD 32
+#define HOLDS_A_TURN 16
 #define GATHER_NS 500000           /* a wait after a turn: 2,000 turns a second at most */
 
 static void cache_clear(struct cd_flowwatch *w)
@@ -365,18 +367,21 @@ static void *watch(void *arg)
 		int n = poll(p, 3, 1000);
 		if (n > 0 && p[0].revents)
 			break;
-		pthread_mutex_lock(&w->lock);
-		/* a few reads a turn: the agent's changes wait no longer */
-		if (n > 0 && p[1].revents)
-			cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost, READS_A_TURN);
-		if (n > 0 && p[2].revents)
-			cd_nflog_read(w->log, on_log, w, &w->log_lost, READS_A_TURN);
-		pthread_mutex_unlock(&w->lock);
+		/* many reads a turn, a few a lock hold: the agent's changes
+		 * wait for no more than READS_A_HOLD reports' judging */
+		for (int h = 0; n > 0 && h < HOLDS_A_TURN; h++) {
+			pthread_mutex_lock(&w->lock);
+			int a = p[1].revents ? cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost, READS_A_HOLD) : 0;
+			int b = p[2].revents ? cd_nflog_read(w->log, on_log, w, &w->log_lost, READS_A_HOLD) : 0;
+			pthread_mutex_unlock(&w->lock);
+			if (a <= 0 && b <= 0)
+				break;             /* both drained */
+		}
 		send_due(w, false);
 		/* events come in their thousands a second: let them gather
-		 * (the kernel holds them; a socket buffer of 1 MiB is some
-		 * 5,000) rather than wake for each few; half of the agent's
-		 * time went to switching to this thread and back */
+		 * (the kernel holds them, in a socket buffer of megabytes)
+		 * rather than wake for each few; half of the agent's time went
+		 * to switching to this thread and back */
 		if (n > 0)
 			nanosleep(&(struct timespec){ 0, GATHER_NS }, NULL);
 	}

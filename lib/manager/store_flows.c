@@ -64,15 +64,23 @@ static int add_totals(struct cd_store *s, const struct cd_flow_rec *v, size_t n,
 			CD_PUSH(t, nt, cap, ((struct total){ v[i].rule_id, v[i].verdict, 0 }));
 		t[k].n += v[i].connections;
 	}
-	/* bounded: past max pairs, a new one is counted under
-	 * rule -1 (the exposition's "other"): an agent's made-up ids add no
-	 * row each */
+	/* bounded: past max pairs, a new one is counted under rule -1 (the
+	 * exposition's "other"): an agent's made-up ids add no row each.
+	 * (Two managers ingesting at once may each take the last room: the
+	 * bound is passed by their batches' pairs at most.) */
 	int64_t rows = cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM flow_totals", ""));
-	for (size_t k = 0; k < nt && rows >= max; k++)
-		if (cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM flow_totals WHERE rule = ? AND "
-					       "verdict = ?", "is", t[k].rule, t[k].verdict)) == 0)
-			t[k].rule = -1;
 	int r = rows < 0 ? (int)rows : 0;
+	for (size_t k = 0; k < nt && r == 0; k++) {
+		int64_t had = cd_db_scalar(cd_store_prep(s, "SELECT count(*) FROM flow_totals WHERE "
+							 "rule = ? AND verdict = ?", "is", t[k].rule,
+							 t[k].verdict));
+		if (had < 0)
+			r = (int)had;
+		else if (had == 0 && rows >= max)
+			t[k].rule = -1;
+		else if (had == 0)
+			rows++;
+	}
 	for (size_t k = 0; k < nt && r == 0; k++)
 		r = cd_store_run(s, cd_store_prep(s, "INSERT INTO flow_totals(rule, verdict, connections) "
 				 "VALUES(?, ?, ?) ON CONFLICT(rule, verdict) DO UPDATE SET connections = "

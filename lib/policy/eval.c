@@ -73,9 +73,9 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
 }
 
 /* The programs of the vNICs a run of explains met, compiled once (the
- * compile is most of an explain's work); past CD_EXPLAINER_MAX held, one
- * is compiled for each flow and freed. */
-#define CD_EXPLAINER_MAX 8192
+ * compile is most of an explain's work); past CD_EXPLAINER_MAX rule
+ * entries held (32 bytes each), one is compiled for each flow and freed. */
+#define CD_EXPLAINER_MAX (1u << 21)
 
 struct slot {
 	struct cd_prog p;
@@ -127,7 +127,7 @@ static const struct cd_prog *prog_of(struct cd_explainer *x, size_t w, size_t v,
 		*sw = cd_calloc(x->st->inv.w[w].nvnics + 1, sizeof(**sw));
 	cd_compile_vnic(x->st, w, v, &(*sw)[v].p);
 	(*sw)[v].done = true;
-	x->held++;
+	x->held += (*sw)[v].p.n[0] + (*sw)[v].p.n[1] + 1;
 	return &(*sw)[v].p;
 }
 

@@ -43,7 +43,7 @@ void cd_prog_eval(const struct cd_state *st, const struct cd_prog *p,
 void cd_explain(const struct cd_state *st, const struct cd_flow *f,
 		struct cd_verdict *out);
 /* Many flows explained over one state (an impact preview, a watcher):
- * each vNIC's program compiled once, at most 8,192 of them held (past
+ * each vNIC's program compiled once, at most 2 Mi rules' entries held (past
  * that each is compiled for its flow).  The state must outlive it. */
 struct cd_explainer;
 struct cd_explainer *cd_explainer_new(const struct cd_state *st);
