@@ -45,6 +45,7 @@ struct cd_flowwatch {
 	json_t *batch;             /* records being gathered for emit */
 	size_t batch_bytes;        /* their JSON's */
 	int64_t taken;             /* records are taken of the minutes before this */
+	int64_t flushed;           /* when everything held was last taken */
 	/* allowed connections judged, by addresses, protocol and port: for
 	 * the minute cache_minute, and the state since the last change */
 	struct cd_map cache;
@@ -201,6 +202,7 @@ static int64_t minute_of(int64_t t)
  * 30,000 connections a second */
 #define READS_A_HOLD 32
 #define HOLDS_A_TURN 16
+#define FLUSH_MS 10000             /* everything held is sent this often */
 #define GATHER_NS 500000           /* a wait after a turn: 2,000 turns a second at most */
 
 static void cache_clear(struct cd_flowwatch *w)
@@ -323,10 +325,21 @@ static void take_one(void *arg, json_t *record)
 	w->batch_bytes += len + 1;
 }
 
-/* The minutes ended CD_FLOWS_GRACE_MS ago or more (all, at the end) */
+/* The minutes ended CD_FLOWS_GRACE_MS ago or more; and every FLUSH_MS
+ * what is held so far, the current minute's too (all of it at the end):
+ * an agent killed loses FLUSH_MS of counts at most, not a minute's (a
+ * key's minute then comes in parts, which the manager adds up) */
 static void send_due(struct cd_flowwatch *w, bool all)
 {
-	int64_t before = all ? INT64_MAX : minute_of(w->o.now_ms() - CD_FLOWS_GRACE_MS);
+	int64_t now = w->o.now_ms();
+	if (all || now - w->flushed >= FLUSH_MS) {
+		w->flushed = now;
+		w->taken = minute_of(now);
+		cd_flowagg_take(w->agg, INT64_MAX, take_one, w);
+		flush_batch(w);
+		return;
+	}
+	int64_t before = minute_of(now - CD_FLOWS_GRACE_MS);
 	if (before <= w->taken)
 		return;                    /* no minute became due since */
 	w->taken = before;

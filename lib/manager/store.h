@@ -312,8 +312,9 @@ struct cd_flow_filter {
 	int64_t rule;           /* -1: any, 0: the default action */
 	const char *host;
 	bool dedupe;            /* drop a "destination" record whose "source"
-	                         * or "both" record (same minute, addresses,
-	                         * protocol, port, verdict) is stored */
+	                         * or "both" record (same minute or one next
+	                         * to it, addresses, protocol, port, verdict)
+	                         * is stored */
 	int64_t before_minute, before_id;   /* records before this one, in
 	                                     * the order below (0: from the newest) */
 	int64_t limit;

@@ -49,6 +49,21 @@ static int insert(struct cd_store *s, const struct cd_flow_rec *f, int64_t size)
 				size));
 }
 
+static const char merge_sql[] =
+	"UPDATE flows SET connections = connections + ?, bytes_out = bytes_out + ?, "
+	"bytes_in = bytes_in + ?, packets_out = packets_out + ?, packets_in = packets_in + ? "
+	"WHERE minute = ? AND src_ip = ? AND dst_ip = ? AND host = ? AND seen_at = ? AND "
+	"proto = ? AND port = ? AND verdict = ? AND rule_id = ? AND staged_id = ?";
+
+/* f's counts added to the row of its key and minute, if it has one */
+static int merge(struct cd_store *s, const struct cd_flow_rec *f)
+{
+	return cd_store_run(s, cd_db_prep_cached(s->db, merge_sql, "iiiiiissssiisii", f->connections,
+				f->bytes_out, f->bytes_in, f->packets_out, f->packets_in, f->minute,
+				f->src_ip, f->dst_ip, f->host, f->seen_at, (int64_t)f->proto,
+				(int64_t)f->port, f->verdict, f->rule_id, f->staged_id));
+}
+
 /* The batch's connections per (rule, verdict) added to the counters. */
 struct total { int64_t rule; const char *verdict; int64_t n; };
 
@@ -103,9 +118,14 @@ int cd_store_flow_batch(struct cd_store *s, const char *cred, int64_t seq, int64
 	bool known = r == 0 && cd_db_changes(s->db) == 0;
 	int64_t bytes = 0;
 	for (size_t i = 0; r == 0 && !known && i < n; i++) {
-		int64_t size = rec_size(&v[i]);
-		bytes += size;
-		r = insert(s, &v[i], size);
+		/* a key's minute may come in parts (an agent sends what it
+		 * holds every few seconds): added to its row, else a row */
+		r = merge(s, &v[i]);
+		if (r == 0 && cd_db_changes(s->db) == 0) {
+			int64_t size = rec_size(&v[i]);
+			bytes += size;
+			r = insert(s, &v[i], size);
+		}
 	}
 	if (r == 0 && !known)
 		r = add_totals(s, v, n, totals_max);
@@ -139,7 +159,8 @@ static void where(struct cd_buf *b, const struct cd_flow_filter *f)
 		       " AND (? IS NULL OR f.verdict = ?) AND (? < 0 OR f.rule_id = ?)");
 	cd_buf_puts(b, f->host ? " AND f.host = ?" : " AND ? IS NULL");
 	cd_buf_puts(b, " AND (? = 0 OR f.seen_at <> 'destination' OR NOT EXISTS (SELECT 1 FROM flows g "
-		       "WHERE g.minute = f.minute AND g.src_ip = f.src_ip AND g.dst_ip = f.dst_ip AND "
+		       "WHERE g.minute >= f.minute - 60000 AND g.minute <= f.minute + 60000 AND "
+		       "g.src_ip = f.src_ip AND g.dst_ip = f.dst_ip AND "
 		       "g.proto = f.proto AND g.port = f.port AND g.verdict = f.verdict AND "
 		       "g.seen_at <> 'destination'))"
 		       " AND (f.minute < ? OR (f.minute = ? AND f.id < ?))");
