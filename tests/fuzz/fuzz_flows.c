@@ -3,7 +3,8 @@
  * a store in memory and read back.
  *
  * Input: the body.  Properties: no crash, leak or hang; a refusal names a
- * field (none only when the body is no object) and stores nothing; a call taken is stored whole (every record of a new seq),
+ * field (none only when the body is no object) and stores nothing; a call taken is stored whole (every record of a new seq, one of
+ * a key and minute stored before added to its row),
  * sent again stores nothing, and every record stored reads back as JSON
  * whose lists and addresses parse again as the agent's. */
 #include <errno.h>
@@ -81,7 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (cd_mgr_flows_ingest(m, "hv1", cred, &c, &acked, &again) < 0 || again != 0)
 		abort();
-	if (stored_records() != before + stored)
+	/* a record of a key and minute stored before is added to its row */
+	if (stored_records() > before + stored)
 		abort();
 	cd_flows_call_free(&c);
 	json_decref(body);

@@ -33,10 +33,40 @@ struct got {
 	json_t *records;
 };
 
+static bool same_key(json_t *a, json_t *b)
+{
+	static const char *const k[] = { "minute", "verdict", "port", "seen_at", "rule", "staged_rule" };
+	for (size_t i = 0; i < sizeof(k) / sizeof(*k); i++)
+		if (!json_equal(json_object_get(a, k[i]), json_object_get(b, k[i])))
+			return false;
+	return json_equal(json_object_get(json_object_get(a, "source"), "ip"),
+			  json_object_get(json_object_get(b, "source"), "ip")) &&
+	       json_equal(json_object_get(json_object_get(a, "destination"), "ip"),
+			  json_object_get(json_object_get(b, "destination"), "ip"));
+}
+
+/* the records as the manager keeps them: a key's minute comes in parts
+ * (the watcher sends what it holds every 10 s), added up */
 static void take(void *ctx, json_t *batch)
 {
+	static const char *const n[] = { "connections", "bytes_out", "bytes_in", "packets_out",
+					  "packets_in" };
 	struct got *g = ctx;
-	json_array_extend(g->records, json_object_get(batch, "records"));
+	size_t i, j;
+	json_t *r, *o;
+	json_array_foreach(json_object_get(batch, "records"), i, r) {
+		json_t *found = NULL;
+		json_array_foreach(g->records, j, o)
+			if (same_key(o, r))
+				found = o;
+		if (!found) {
+			json_array_append(g->records, r);
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(n) / sizeof(*n); k++)
+			json_object_set_new(found, n[k], json_integer(json_integer_value(json_object_get(found, n[k])) +
+								      json_integer_value(json_object_get(r, n[k]))));
+	}
 	json_decref(batch);
 }
 
