@@ -31,6 +31,7 @@
 #include "antimalware/vault.h"
 #include "policy/state.h"
 #include "agent/client.h"
+#include "agent/flowkeep.h"
 #include "agent/flowsend.h"
 #include "agent/http.h"
 #include "agent/mcollect.h"
@@ -298,6 +299,9 @@ static int heartbeat(struct agent_main *m)
 
 int main(int argc, char **argv)
 {
+	/* the flow keeper the agent starts (agent/flowkeep.h) */
+	if (argc >= 2 && !strcmp(argv[1], "--flow-keeper"))
+		return cd_flowkeep_serve(argc - 2, argv + 2);
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
 		{ "state-dir", required_argument, NULL, 'd' }, { "insecure", no_argument, NULL, 'k' },
@@ -429,7 +433,12 @@ int main(int argc, char **argv)
 			log_line("no flow records: their queue %s cannot be opened: %s", fd, err.data);
 			cd_buf_reset(&err);
 		} else if (fd) {
-			int r = cd_agent_watch_flows(&m.a, cd_flowsend_push, m.flows, &err);
+			char mark[CD_QUEUE_MARK_MAX];
+			cd_flowsend_mark(m.flows, mark);
+			struct cd_flowwatch_opts fo = { .emit = cd_flowsend_push, .ctx = m.flows,
+							.keep_dir = fd, .keeper_exe = "/proc/self/exe",
+							.mark = mark, .log = log_str };
+			int r = cd_agent_watch_flows(&m.a, &fo, &err);
 			if (r < 0 || err.len)
 				log_line("flow records%s: %s", r < 0 ? " are not kept" : "", err.data);
 			cd_buf_reset(&err);

@@ -134,11 +134,13 @@ static int adopt(struct cd_agent *a, int r, struct cd_state *st, struct cd_host 
 	return 0;
 }
 
-int cd_agent_watch_flows(struct cd_agent *a, void (*emit)(void *ctx, json_t *batch), void *ctx,
-			 struct cd_buf *err)
+int cd_agent_watch_flows(struct cd_agent *a, const struct cd_flowwatch_opts *base, struct cd_buf *err)
 {
-	struct cd_flowwatch_opts o = { .ns_fd = a->ns_fd, .host = a->host, .st = &a->st,
-				       .have = &a->have, .emit = emit, .ctx = ctx };
+	struct cd_flowwatch_opts o = *base;
+	o.ns_fd = a->ns_fd;
+	o.host = a->host;
+	o.st = &a->st;
+	o.have = &a->have;
 	return cd_flowwatch_start(&a->flows, &o, err);
 }
 

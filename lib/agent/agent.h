@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "agent/flowwatch.h"
 #include "policy/host.h"
 #include "policy/state.h"
 
@@ -67,11 +68,11 @@ char *cd_agent_take_log(struct cd_agent *a);
 int cd_agent_watch_spoofs(struct cd_agent *a, void (*emit)(void *ctx, json_t *event), void *ctx,
 			  struct cd_buf *err);
 /* Flow records (agent/flowwatch.h) of every state applied from now on,
- * given to emit in batches (to free).  Fails, saying why, when neither
- * conntrack's events nor the kernel's log can be read; err may say what
- * is missing when it does not fail. */
-int cd_agent_watch_flows(struct cd_agent *a, void (*emit)(void *ctx, json_t *batch), void *ctx,
-			 struct cd_buf *err);
+ * given to o->emit in batches (to free); o's host, namespace and state
+ * are the agent's.  Fails, saying why, when neither conntrack's events
+ * nor the kernel's log can be read; err may say what is missing when it
+ * does not fail. */
+int cd_agent_watch_flows(struct cd_agent *a, const struct cd_flowwatch_opts *o, struct cd_buf *err);
 /* Status for the heartbeat: vNICs, rules, non-zero counters by rule id. */
 json_t *cd_agent_status(struct cd_agent *a);
 

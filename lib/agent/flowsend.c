@@ -70,7 +70,9 @@ static int64_t deliver(struct cd_flowsend *s, struct cd_http *h, json_t *queued)
 			cd_logf(s->log, "flow records: %s", json_string_value(json_object_get(q, "message")));
 			continue;
 		}
-		json_array_append(batches, q);
+		/* what the manager takes: the group's fields are the queue's */
+		json_array_append_new(batches, json_pack("{s:O, s:O}", "seq", json_object_get(q, "seq"),
+							 "records", json_object_get(q, "records")));
 	}
 	if (!json_array_size(batches)) {
 		json_decref(batches);
@@ -113,7 +115,7 @@ static void *sender(void *arg)
 	double pause = 0.2;
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		if (!s->q.n) {
+		if (!cd_queue_ready(&s->q)) {
 			struct timespec t;
 			clock_gettime(CLOCK_REALTIME, &t);
 			t.tv_sec += 1;
@@ -138,6 +140,13 @@ static void *sender(void *arg)
 	pthread_mutex_unlock(&s->lock);
 	cd_http_free(&h);
 	return NULL;
+}
+
+void cd_flowsend_mark(struct cd_flowsend *s, char mark[CD_QUEUE_MARK_MAX])
+{
+	pthread_mutex_lock(&s->lock);
+	memcpy(mark, s->q.mark, CD_QUEUE_MARK_MAX);
+	pthread_mutex_unlock(&s->lock);
 }
 
 int cd_flowsend_start(struct cd_flowsend *s, const struct cd_flowsend_opts *o)

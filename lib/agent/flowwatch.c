@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "agent/flowagg.h"
+#include "agent/flowjournal.h"
+#include "agent/flowkeep.h"
 #include "dataplane/ctwatch.h"
 #include "dataplane/flowlog.h"
 #include "policy/eval.h"
@@ -31,7 +33,7 @@ struct judged {
 
 struct cd_flowwatch {
 	struct cd_flowwatch_opts o;
-	char *host;
+	char *host, *keep_dir, *keeper_exe, *mark;
 	pthread_t thread;
 	pthread_mutex_t lock;      /* the agent's state */
 	pthread_cond_t cond;
@@ -41,10 +43,13 @@ struct cd_flowwatch {
 	struct cd_ctwatch *ct;
 	struct cd_nflog *log;
 	struct cd_flowagg *agg;
+	struct cd_fjournal *j;     /* what agg holds that was not sent */
+	int keeper;                /* the connection to the flow keeper, or -1 */
+	bool replayed;             /* the journal's counts are back in agg */
+	size_t replay_counts, replay_lost;
 	uint64_t ct_lost, log_lost;
 	json_t *batch;             /* records being gathered for emit */
 	size_t batch_bytes;        /* their JSON's */
-	int64_t taken;             /* records are taken of the minutes before this */
 	int64_t flushed;           /* when everything held was last taken */
 	/* allowed connections judged, by addresses, protocol and port: for
 	 * the minute cache_minute, and the state since the last change */
@@ -214,6 +219,15 @@ static void cache_clear(struct cd_flowwatch *w)
 	w->nc = 0;
 }
 
+static void counts_add(struct cd_flowcount *c, const struct cd_flowcount *add)
+{
+	c->connections += add->connections;
+	c->bytes_out += add->bytes_out;
+	c->bytes_in += add->bytes_in;
+	c->packets_out += add->packets_out;
+	c->packets_in += add->packets_in;
+}
+
 static void on_ct(void *arg, const struct cd_ct_event *e)
 {
 	struct cd_flowwatch *w = arg;
@@ -259,14 +273,11 @@ static void on_ct(void *arg, const struct cd_ct_event *e)
 	struct cd_flowcount *c = cd_flowagg_at(w->agg, &j.k, describe, &j);
 	if (!c)
 		return;
-	if (!e->gone) {
-		c->connections++;
-		return;
-	}
-	c->bytes_out += e->bytes_out;
-	c->bytes_in += e->bytes_in;
-	c->packets_out += e->packets_out;
-	c->packets_in += e->packets_in;
+	struct cd_flowcount add = { 1, 0, 0, 0, 0 };
+	if (e->gone)
+		add = (struct cd_flowcount){ 0, e->bytes_out, e->bytes_in, e->packets_out, e->packets_in };
+	counts_add(c, &add);
+	cd_fjournal_count(w->j, &j.k, &add);
 }
 
 static void on_log(void *arg, const struct cd_nflog_rec *r)
@@ -290,21 +301,28 @@ static void on_log(void *arg, const struct cd_nflog_rec *r)
 	j.k.minute = minute_of(w->o.now_ms());
 	if (!cd_flowagg_attempt(w->agg, j.k.minute, &d.src, &d.dst, d.proto, d.sport, d.dport, d.isn))
 		return;                    /* a retransmission of an attempt counted */
+	cd_fjournal_attempt(w->j, j.k.minute, &d.src, &d.dst, d.proto, d.sport, d.dport, d.isn);
 	j.k.proto = d.proto;
 	j.k.port = d.proto == IPPROTO_TCP || d.proto == IPPROTO_UDP ? d.dport : 0;
 	j.k.verdict = d.reject ? CD_FV_REJECTED : CD_FV_DROPPED;
 	j.k.rule = d.rule;
 	struct cd_flowcount *c = cd_flowagg_at(w->agg, &j.k, describe, &j);
-	if (c)
+	if (c) {
 		c->connections++;
+		cd_fjournal_count(w->j, &j.k, &(struct cd_flowcount){ 1, 0, 0, 0, 0 });
+	}
 }
 
 /* ---- sending ---- */
 
-static void flush_batch(struct cd_flowwatch *w)
+/* A batch to emit: "more" but for the last of a sending, which carries
+ * the journal's mark (a group of the queue: taken whole or not at all) */
+static void flush_batch(struct cd_flowwatch *w, const char *mark)
 {
 	if (w->batch && json_array_size(w->batch)) {
-		w->o.emit(w->o.ctx, json_pack("{s:o}", "records", w->batch));
+		json_t *b = json_pack("{s:o}", "records", w->batch);
+		json_object_set_new(b, mark ? "mark" : "more", mark ? json_string(mark) : json_true());
+		w->o.emit(w->o.ctx, b);
 		w->batch = NULL;
 	}
 }
@@ -316,7 +334,7 @@ static void take_one(void *arg, json_t *record)
 	size_t len = json_dumpb(record, NULL, 0, JSON_COMPACT);
 	if (w->batch && (json_array_size(w->batch) >= CD_FLOWS_PER_EMIT ||
 			 w->batch_bytes + len > CD_FLOWS_BATCH_BYTES))
-		flush_batch(w);
+		flush_batch(w, NULL);
 	if (!w->batch) {
 		w->batch = json_array();
 		w->batch_bytes = 0;
@@ -325,26 +343,105 @@ static void take_one(void *arg, json_t *record)
 	w->batch_bytes += len + 1;
 }
 
-/* The minutes ended CD_FLOWS_GRACE_MS ago or more; and every FLUSH_MS
- * what is held so far, the current minute's too (all of it at the end):
- * an agent killed loses FLUSH_MS of counts at most, not a minute's (a
- * key's minute then comes in parts, which the manager adds up) */
+/* Everything held, every FLUSH_MS, sooner when half the journal waits
+ * (all of it at the end): a key's minute comes in parts, which the
+ * manager adds up.  The journal then starts afresh from its mark. */
 static void send_due(struct cd_flowwatch *w, bool all)
 {
 	int64_t now = w->o.now_ms();
-	if (all || now - w->flushed >= FLUSH_MS) {
-		w->flushed = now;
-		w->taken = minute_of(now);
-		cd_flowagg_take(w->agg, INT64_MAX, take_one, w);
-		flush_batch(w);
+	if (!all && now - w->flushed < FLUSH_MS && cd_fjournal_unsent(w->j) <= cd_fjournal_slots(w->j) / 2)
 		return;
+	char mark[CD_FJOURNAL_MARK];
+	cd_fjournal_mark(w->j, mark);
+	w->flushed = now;
+	cd_flowagg_take(w->agg, INT64_MAX, take_one, w);
+	flush_batch(w, mark);
+	cd_fjournal_sent(w->j, mark);
+}
+
+/* ---- an agent before this one: its journal replayed ---- */
+
+static void replay_count(void *arg, const struct cd_flowkey *k, const struct cd_flowcount *add)
+{
+	struct cd_flowwatch *w = arg;
+	const struct cd_state *st = *w->o.st;
+	struct judged j = { 0 };
+	bool sh, dh;
+	if (!place(w, st, &k->src, &k->dst, &j, &sh, &dh))
+		j = (struct judged){ .st = st, .swl = owner_any(st, &k->src), .dwl = owner_any(st, &k->dst) };
+	j.k = *k;
+	struct cd_flowcount *c = cd_flowagg_at(w->agg, k, describe, &j);
+	if (c)
+		counts_add(c, add);
+}
+
+static void replay_attempt(void *arg, int64_t minute, const struct cd_addr *src,
+			   const struct cd_addr *dst, uint8_t proto, uint16_t sport, uint16_t dport,
+			   uint32_t tell)
+{
+	struct cd_flowwatch *w = arg;
+	cd_flowagg_attempt(w->agg, minute, src, dst, proto, sport, dport, tell);
+}
+
+/* Once the state is there (the workloads' names): what the agent before
+ * this one had counted and not sent; under the lock. */
+static void replay(struct cd_flowwatch *w)
+{
+	struct cd_fjournal_replay r = { replay_count, replay_attempt, w, 0, 0, 0, false };
+	w->replayed = true;
+	if (cd_fjournal_replay(w->j, w->o.mark, &r) < 0)
+		cd_logf(w->o.log, "flow records: the queue's mark %s is no journal's: nothing replayed",
+			w->o.mark);
+	else if (r.counts || r.lost)
+		cd_logf(w->o.log, "flow records: %zu counts the agent before this one had not sent are "
+			"counted (%zu written over: lost), and %zu dropped attempts remembered",
+			r.counts, r.lost, r.attempts);
+	w->replay_counts = r.counts;
+	w->replay_lost = r.lost;
+}
+
+/* The sockets and the journal: the flow keeper's when one runs in
+ * keep_dir (an agent before this one was killed: what the kernel queued
+ * since is read on), else new ones, and a keeper started for them. */
+static int open_sources(struct cd_flowwatch *w)
+{
+	int fds[CD_FK_N], r = -ENOENT;
+	const char *dir = w->o.keep_dir;
+	if (dir)
+		r = cd_flowkeep_claim(dir, fds, &w->keeper, &w->why);
+	bool none = r == -ENOENT || r == -ECONNREFUSED;   /* no keeper there */
+	if (r == 0) {
+		if (fds[CD_FK_CT] >= 0 && cd_ctwatch_adopt(&w->ct, fds[CD_FK_CT]) < 0)
+			close(fds[CD_FK_CT]);
+		if (fds[CD_FK_LOG] >= 0 && cd_nflog_adopt(&w->log, fds[CD_FK_LOG], CD_FLOW_NFLOG_GROUP) < 0)
+			close(fds[CD_FK_LOG]);
+		if ((r = cd_fjournal_open(&w->j, fds[CD_FK_RING], 0, &w->why)) < 0)
+			close(fds[CD_FK_RING]);
+		return r < 0 ? r : w->ct || w->log ? 0 : -EBADF;
 	}
-	int64_t before = minute_of(now - CD_FLOWS_GRACE_MS);
-	if (before <= w->taken)
-		return;                    /* no minute became due since */
-	w->taken = before;
-	cd_flowagg_take(w->agg, before, take_one, w);
-	flush_batch(w);
+	if (r == -EBUSY) {
+		cd_buf_printf(&w->why, "another agent reads this host's flows (the flow keeper in %s "
+			      "serves it)", dir);
+		return r;
+	}
+	int rc = cd_ctwatch_open(&w->ct, &w->why);
+	if (w->why.len)
+		cd_buf_puts(&w->why, "; ");
+	int rl = cd_nflog_open(&w->log, CD_FLOW_NFLOG_GROUP, &w->why);
+	if (rc < 0 && rl < 0)
+		return rc;
+	if ((r = cd_fjournal_open(&w->j, -1, CD_FJOURNAL_SLOTS, &w->why)) < 0)
+		return r;
+	if (dir && none) {
+		int mine[CD_FK_N] = { w->ct ? cd_ctwatch_fd(w->ct) : -1, w->log ? cd_nflog_fd(w->log) : -1,
+				      cd_fjournal_fd(w->j) };
+		struct cd_buf err;
+		cd_buf_init(&err, 1024);
+		if (cd_flowkeep_spawn(w->o.keeper_exe, dir, mine, &w->keeper, &err) < 0)
+			cd_logf(w->o.log, "flow records are not kept across a crash of the agent: %s", err.data);
+		cd_buf_free(&err);
+	}
+	return 0;
 }
 
 /* ---- the thread ---- */
@@ -361,23 +458,26 @@ static void *watch(void *arg)
 {
 	struct cd_flowwatch *w = arg;
 	int r = w->o.ns_fd >= 0 && setns(w->o.ns_fd, CLONE_NEWNET) < 0 ? -errno : 0;
-	if (r < 0) {
+	if (r < 0)
 		cd_buf_printf(&w->why, "cannot enter the host's network namespace: %s", strerror(-r));
-	} else {
-		int rc = cd_ctwatch_open(&w->ct, &w->why);
-		if (w->why.len)
-			cd_buf_puts(&w->why, "; ");
-		int rl = cd_nflog_open(&w->log, CD_FLOW_NFLOG_GROUP, &w->why);
-		r = rc < 0 && rl < 0 ? rc : 0;
-	}
+	else
+		r = open_sources(w);
 	started(w, r);
 	if (r < 0)
 		return NULL;
-	struct pollfd p[3] = { { w->wake, POLLIN, 0 },
-			       { w->ct ? cd_ctwatch_fd(w->ct) : -1, POLLIN, 0 },
-			       { w->log ? cd_nflog_fd(w->log) : -1, POLLIN, 0 } };
+	struct pollfd p[3] = { { w->wake, POLLIN, 0 } };
 	for (;;) {
-		int n = poll(p, 3, 1000);
+		/* the sockets are read once there is a state to judge by and
+		 * the journal is replayed (the kernel holds what comes) */
+		if (!w->replayed) {
+			pthread_mutex_lock(&w->lock);
+			if (*w->o.have && *w->o.st)
+				replay(w);
+			pthread_mutex_unlock(&w->lock);
+		}
+		p[1] = (struct pollfd){ w->replayed && w->ct ? cd_ctwatch_fd(w->ct) : -1, POLLIN, 0 };
+		p[2] = (struct pollfd){ w->replayed && w->log ? cd_nflog_fd(w->log) : -1, POLLIN, 0 };
+		int n = poll(p, 3, w->replayed ? 1000 : 100);
 		if (n > 0 && p[0].revents)
 			break;
 		/* many reads a turn, a few a lock hold: the agent's changes
@@ -387,10 +487,12 @@ static void *watch(void *arg)
 			int a = p[1].revents ? cd_ctwatch_read(w->ct, on_ct, w, &w->ct_lost, READS_A_HOLD) : 0;
 			int b = p[2].revents ? cd_nflog_read(w->log, on_log, w, &w->log_lost, READS_A_HOLD) : 0;
 			pthread_mutex_unlock(&w->lock);
+			send_due(w, false);
 			if (a <= 0 && b <= 0)
 				break;             /* both drained */
 		}
-		send_due(w, false);
+		if (w->replayed)
+			send_due(w, false);
 		/* events come in their thousands a second: let them gather
 		 * (the kernel holds them, in a socket buffer of megabytes)
 		 * rather than wake for each few; half of the agent's time went
@@ -398,6 +500,8 @@ static void *watch(void *arg)
 		if (n > 0)
 			nanosleep(&(struct timespec){ 0, GATHER_NS }, NULL);
 	}
+	if (!w->replayed)
+		return NULL;               /* nothing was read */
 	/* what came before the stop, then everything held */
 	pthread_mutex_lock(&w->lock);
 	if (w->ct)
@@ -416,6 +520,10 @@ int cd_flowwatch_start(struct cd_flowwatch **out, const struct cd_flowwatch_opts
 	w->o = *o;
 	w->host = cd_strdup(o->host);
 	w->o.host = w->host;
+	/* the caller's strings, kept (the journal is replayed later) */
+	w->o.keep_dir = w->keep_dir = o->keep_dir ? cd_strdup(o->keep_dir) : NULL;
+	w->o.keeper_exe = w->keeper_exe = o->keeper_exe ? cd_strdup(o->keeper_exe) : NULL;
+	w->o.mark = w->mark = o->mark ? cd_strdup(o->mark) : NULL;
 	if (!w->o.now_ms)
 		w->o.now_ms = wall;
 	w->agg = cd_flowagg_new(o->max_keys ? o->max_keys : 100000, 100000);
@@ -423,6 +531,7 @@ int cd_flowwatch_start(struct cd_flowwatch **out, const struct cd_flowwatch_opts
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	cd_buf_init(&w->why, 1024);
+	w->keeper = -1;
 	w->wake = eventfd(0, EFD_CLOEXEC);
 	int r = w->wake < 0 ? -errno : -pthread_create(&w->thread, NULL, watch, w);
 	if (r == 0) {
@@ -465,10 +574,12 @@ void cd_flowwatch_unlock(struct cd_flowwatch *w)
 json_t *cd_flowwatch_status(struct cd_flowwatch *w)
 {
 	pthread_mutex_lock(&w->lock);
-	json_t *o = json_pack("{s:b, s:b, s:I, s:I, s:I}", "conntrack", w->ct != NULL, "log",
-			      w->log != NULL, "conntrack_lost", (json_int_t)w->ct_lost, "log_lost",
+	json_t *o = json_pack("{s:b, s:b, s:I, s:I, s:I, s:b, s:I, s:I}", "conntrack", w->ct != NULL,
+			      "log", w->log != NULL, "conntrack_lost", (json_int_t)w->ct_lost, "log_lost",
 			      (json_int_t)w->log_lost, "keys_overflow",
-			      (json_int_t)cd_flowagg_overflow(w->agg));
+			      (json_int_t)cd_flowagg_overflow(w->agg), "kept", w->keeper >= 0,
+			      "replayed", (json_int_t)w->replay_counts, "journal_lost",
+			      (json_int_t)w->replay_lost);
 	pthread_mutex_unlock(&w->lock);
 	return o;
 }
@@ -482,8 +593,10 @@ void cd_flowwatch_stop(struct cd_flowwatch *w)
 		if (write(w->wake, &one, sizeof(one)) == sizeof(one))
 			pthread_join(w->thread, NULL);
 	}
+	cd_flowkeep_release(w->keeper);
 	cd_ctwatch_close(w->ct);
 	cd_nflog_close(w->log);
+	cd_fjournal_close(w->j);
 	if (w->wake >= 0)
 		close(w->wake);
 	json_decref(w->batch);
@@ -494,6 +607,9 @@ void cd_flowwatch_stop(struct cd_flowwatch *w)
 	free(w->cval);
 	cd_buf_free(&w->why);
 	free(w->host);
+	free(w->keep_dir);
+	free(w->keeper_exe);
+	free(w->mark);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);

@@ -13,11 +13,20 @@
  *     names; a retransmission of it is not counted again;
  *   - an allowed connection's bytes and packets come when it ends.
  * The workloads' names, tags and groups and the rules' names are those of
- * the state applied when a key is first seen in its minute.  Each minute's
- * records go to emit a few seconds after it ends, at most
- * CD_FLOWS_PER_EMIT and CD_FLOWS_BATCH_BYTES a call, as {"records": [...]};
+ * the state applied when a key is first seen in its minute.  Every 10 s
+ * everything held goes to emit (a key's minute may so come in parts), at
+ * most CD_FLOWS_PER_EMIT and CD_FLOWS_BATCH_BYTES a call, as
+ * {"records": [...]}, a group of the queue's (agent/queue.h): "more": true
+ * but for the last, whose "mark" is the journal's;
  * a name, tag or group over CD_FLOWS_NAME_MAX bytes is left out, and an
  * end's tags and groups past CD_FLOWS_LIST_MAX.
+ *
+ * Nothing is lost to a crash or a SIGKILL of the agent: each count is
+ * written to a journal in memory (agent/flowjournal.h) as it is added,
+ * the sockets and the journal are held by the flow keeper meanwhile
+ * (agent/flowkeep.h), and the next agent replays what the queue's mark
+ * says was not sent before it reads on.  The sockets are read only once
+ * the agent has a state to judge by.
  *
  * The state is the agent's: it changes it only between cd_flowwatch_lock
  * and cd_flowwatch_unlock, and the thread reads it under the same lock. */
@@ -34,7 +43,6 @@
 #define CD_FLOWS_BATCH_BYTES (48u << 10)   /* a batch's JSON at most (a queue record: 64 KiB) */
 #define CD_FLOWS_NAME_MAX 256      /* a name, tag or group longer is left out of a record */
 #define CD_FLOWS_LIST_MAX 32       /* tags or groups of an end in a record */
-#define CD_FLOWS_GRACE_MS 5000     /* a minute's records are sent this long after it */
 
 struct cd_flowwatch_opts {
 	int ns_fd;                         /* the host's network namespace, -1: the caller's */
@@ -45,6 +53,11 @@ struct cd_flowwatch_opts {
 	void *ctx;
 	size_t max_keys;                   /* 0: 100,000 */
 	int64_t (*now_ms)(void);           /* NULL: the wall clock (tests set it) */
+	/* kept across a crash of the agent (agent/flowkeep.h): the keeper's
+	 * directory (NULL: not kept), the program run as the keeper, and the
+	 * mark of what the queue has (agent/flowjournal.h; NULL: none) */
+	const char *keep_dir, *keeper_exe, *mark;
+	void (*log)(const char *line);
 };
 
 struct cd_flowwatch;

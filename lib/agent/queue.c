@@ -60,8 +60,8 @@ static int write_record(int fd, const char *text, size_t len)
 
 static int save_ack(struct cd_queue *q)
 {
-	char v[32];
-	int n = snprintf(v, sizeof(v), "%lld\n", (long long)q->acked);
+	char v[32 + CD_QUEUE_MARK_MAX];
+	int n = snprintf(v, sizeof(v), "%lld\n%s%s", (long long)q->acked, q->mark, *q->mark ? "\n" : "");
 	return cd_write_file(q->ack_path, v, (size_t)n, 0600);
 }
 
@@ -95,8 +95,19 @@ static int compact(struct cd_queue *q)
 	return q->fd < 0 ? -errno : 0;
 }
 
-/* A whole record at off: its length, CRC and JSON object with a "seq". */
-static bool record_at(const char *text, size_t len, size_t off, uint32_t *n, int64_t *seq)
+/* A record's "more" and "mark" (into mark, when it has one). */
+static bool group_of(json_t *e, char mark[CD_QUEUE_MARK_MAX])
+{
+	const char *m = json_string_value(json_object_get(e, "mark"));
+	if (m && mark && strlen(m) < CD_QUEUE_MARK_MAX)
+		strcpy(mark, m);
+	return json_is_true(json_object_get(e, "more"));
+}
+
+/* A whole record at off: its length, CRC and JSON object with a "seq";
+ * its group (group_of), when more is not NULL. */
+static bool record_at(const char *text, size_t len, size_t off, uint32_t *n, int64_t *seq,
+		      bool *more, char mark[CD_QUEUE_MARK_MAX])
 {
 	if (off + HDR > len)
 		return false;
@@ -107,6 +118,8 @@ static bool record_at(const char *text, size_t len, size_t off, uint32_t *n, int
 		return false;
 	json_t *e = json_loadb(text + off + HDR, *n, 0, NULL);
 	*seq = json_integer_value(json_object_get(e, "seq"));
+	if (more)
+		*more = group_of(e, mark);
 	json_decref(e);
 	return *seq > 0;
 }
@@ -117,7 +130,7 @@ static size_t next_record(const char *text, size_t len, size_t off)
 	uint32_t n;
 	int64_t seq;
 	for (; off + HDR < len; off++)
-		if (record_at(text, len, off, &n, &seq))
+		if (record_at(text, len, off, &n, &seq, NULL, NULL))
 			return off;
 	return len;
 }
@@ -131,9 +144,14 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 	q->ack_path = cd_asprintf("%s/events.ack", dir);
 	char *text = NULL;
 	size_t len = 0;
-	int r = cd_read_file(q->ack_path, 64, &text, &len);
-	if (r == 0)
-		q->acked = strtoll(text, NULL, 10);
+	int r = cd_read_file(q->ack_path, 32 + CD_QUEUE_MARK_MAX, &text, &len);
+	if (r == 0) {
+		char *e;
+		q->acked = strtoll(text, &e, 10);
+		/* the mark, on the second line */
+		if (*e == '\n' && e[1] && e[1 + strcspn(e + 1, "\n")] == '\n')
+			snprintf(q->mark, sizeof(q->mark), "%.*s", (int)strcspn(e + 1, "\n"), e + 1);
+	}
 	free(text);
 	if (r < 0 && r != -ENOENT) {
 		cd_buf_printf(err, "%s: %s", q->ack_path, strerror(-r));
@@ -145,12 +163,13 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		cd_buf_printf(err, "%s: %s", q->path, strerror(-r));
 		return r;
 	}
-	size_t off = 0, good = 0, damaged = 0;
+	size_t off = 0, good = 0, damaged = 0, group = 0, held = 0;
 	int64_t last = q->acked;
 	while (text && off + HDR <= len) {
 		uint32_t n;
 		int64_t seq;
-		if (!record_at(text, len, off, &n, &seq)) {
+		bool more;
+		if (!record_at(text, len, off, &n, &seq, &more, q->mark)) {
 			/* a record cut short at the end: a crash in its write (its
 			 * push never returned, so its number was never sent) */
 			size_t next = next_record(text, len, off + 1);
@@ -167,14 +186,24 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		if (seq > last)
 			last = seq;
 		if (seq > q->acked) {
-			struct cd_queue_rec rec = { seq, cd_strndup(text + off + HDR, n), n };
+			struct cd_queue_rec rec = { seq, cd_strndup(text + off + HDR, n), n, more };
 			CD_PUSH(q->v, q->n, q->cap, rec);
 			q->live_bytes += HDR + n;
 		}
 		off += HDR + n;
 		good = off;
+		if (!more)
+			group = off, held = q->n;
 	}
 	free(text);
+	/* a group cut by a crash between its records: dropped whole (its
+	 * records were never sent: a group is peeked once it is whole) */
+	bool cut = held < q->n;
+	while (q->n > held) {
+		q->n--;
+		q->live_bytes -= HDR + q->v[q->n].len;
+		free(q->v[q->n].text);
+	}
 	/* a damaged record's number is unknown, and so is that of a tail
 	 * cut off (torn, or a whole record whose length was damaged): the
 	 * next number is past any they could have had (a record is 10 bytes
@@ -188,7 +217,9 @@ int cd_queue_open(struct cd_queue *q, const char *dir, size_t max_bytes, struct 
 		cd_buf_printf(err, "%s: %s", q->path, strerror(errno));
 		return r;
 	}
-	/* a torn tail goes */
+	/* a torn tail goes, and a cut group */
+	if (cut)
+		good = group;
 	if (good < len && ftruncate(q->fd, (off_t)good) < 0) {
 		r = -errno;
 		cd_buf_printf(err, "%s: %s", q->path, strerror(errno));
@@ -237,7 +268,7 @@ static int append(struct cd_queue *q, json_t *event)
 		free(text);
 		return r;
 	}
-	struct cd_queue_rec rec = { q->next_seq++, text, len };
+	struct cd_queue_rec rec = { q->next_seq++, text, len, group_of(event, q->mark) };
 	CD_PUSH(q->v, q->n, q->cap, rec);
 	q->live_bytes += HDR + len;
 	q->file_bytes += HDR + len;
@@ -297,10 +328,19 @@ int cd_queue_push(struct cd_queue *q, json_t *event)
 	return append(q, event);
 }
 
+size_t cd_queue_ready(const struct cd_queue *q)
+{
+	size_t n = q->n;
+	while (n && q->v[n - 1].more)
+		n--;
+	return n;
+}
+
 json_t *cd_queue_peek(const struct cd_queue *q, size_t max)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < q->n && i < max; i++)
+	size_t ready = cd_queue_ready(q);
+	for (size_t i = 0; i < ready && i < max; i++)
 		json_array_append_new(a, json_loadb(q->v[i].text, q->v[i].len, 0, NULL));
 	return a;
 }

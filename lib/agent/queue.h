@@ -18,21 +18,33 @@
  * Bounded: past max_bytes of unacknowledged events, new events are
  * dropped and counted; the first one dropped is replaced by a
  * "queue-full" event (room for it is kept), and once there is room again
- * a "queue-dropped" event says how many were lost. */
+ * a "queue-dropped" event says how many were lost.
+ *
+ * Groups: records pushed with "more": true are held (not peeked) until a
+ * record without it follows, and a run of them at the file's end (a crash
+ * between a group's records) is dropped at open, so that a group is taken
+ * whole or not at all.  A record's "mark" (a string, the pusher's) is
+ * remembered as the queue's mark, kept with the acknowledged number
+ * (DIR/events.ack's second line) once the record goes: the pusher reads at
+ * open how far what it pushed went. */
 #ifndef CD_QUEUE_H
 #define CD_QUEUE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/util.h"
 
 #define CD_QUEUE_RECORD_MAX (64u << 10)   /* the largest event */
 
+#define CD_QUEUE_MARK_MAX 64
+
 struct cd_queue_rec {
 	int64_t seq;
 	char *text;            /* the JSON payload */
 	size_t len;
+	bool more;             /* its group goes on: held until a record without */
 };
 
 struct cd_queue {
@@ -49,6 +61,7 @@ struct cd_queue {
 	/* found at open: damaged records skipped (their bytes, their spans);
 	 * the records after them are kept, and no number is given again */
 	size_t damaged_bytes, damaged_spans;
+	char mark[CD_QUEUE_MARK_MAX];   /* the last record's "mark" that had one */
 };
 
 /* A new event object: {"time": now, "type", "workload" (when not NULL),
@@ -62,9 +75,12 @@ void cd_queue_close(struct cd_queue *q);
 /* Append an event (an object; "seq" is set here).  0, or -ENOSPC when it
  * was dropped for want of room, or -errno when the disk failed. */
 int cd_queue_push(struct cd_queue *q, json_t *event);
-/* Up to max unacknowledged events, oldest first (a new array). */
+/* Up to max unacknowledged events, oldest first (a new array); none of a
+ * group not yet whole. */
 json_t *cd_queue_peek(const struct cd_queue *q, size_t max);
 /* The manager has every event up to seq. */
 int cd_queue_ack(struct cd_queue *q, int64_t seq);
+/* How many records cd_queue_peek would give, max aside. */
+size_t cd_queue_ready(const struct cd_queue *q);
 
 #endif

@@ -62,6 +62,17 @@ int cd_ctwatch_open(struct cd_ctwatch **out, struct cd_buf *err)
 	return 0;
 }
 
+int cd_ctwatch_adopt(struct cd_ctwatch **out, int fd)
+{
+	struct mnl_socket *nl = mnl_socket_fdopen(fd);
+	if (!nl)
+		return -errno;
+	struct cd_ctwatch *w = cd_calloc(1, sizeof(*w));
+	w->nl = nl;
+	*out = w;
+	return 0;
+}
+
 int cd_ctwatch_fd(const struct cd_ctwatch *w)
 {
 	return mnl_socket_get_fd(w->nl);

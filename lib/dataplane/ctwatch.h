@@ -38,6 +38,9 @@ struct cd_ctwatch;
  * conntrack accounting on (without it an entry gone has no counters:
  * then the records say 0 bytes, and err says why).  0 or -errno. */
 int cd_ctwatch_open(struct cd_ctwatch **out, struct cd_buf *err);
+/* A socket cd_ctwatch_open made (its descriptor, kept by another process
+ * meanwhile: agent/flowkeep.h), taken over. */
+int cd_ctwatch_adopt(struct cd_ctwatch **out, int fd);
 int cd_ctwatch_fd(const struct cd_ctwatch *w);
 /* Read the events waiting (never blocks), max reads of the socket at
  * most: cb for each.  Returns how

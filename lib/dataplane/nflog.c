@@ -77,6 +77,19 @@ int cd_nflog_open(struct cd_nflog **out, uint16_t group, struct cd_buf *err)
 	return 0;
 }
 
+int cd_nflog_adopt(struct cd_nflog **out, int fd, uint16_t group)
+{
+	struct mnl_socket *nl = mnl_socket_fdopen(fd);
+	if (!nl)
+		return -errno;
+	struct cd_nflog *l = cd_calloc(1, sizeof(*l));
+	l->nl = nl;
+	l->group = group;
+	l->portid = mnl_socket_get_portid(nl);
+	*out = l;
+	return 0;
+}
+
 int cd_nflog_fd(const struct cd_nflog *l)
 {
 	return mnl_socket_get_fd(l->nl);

@@ -32,6 +32,9 @@ struct cd_nflog;
 /* Bind group in the calling thread's network namespace.  -EBUSY when
  * another program holds the group; err says so. */
 int cd_nflog_open(struct cd_nflog **out, uint16_t group, struct cd_buf *err);
+/* A socket cd_nflog_open bound to group (its descriptor, kept by another
+ * process meanwhile: agent/flowkeep.h), taken over. */
+int cd_nflog_adopt(struct cd_nflog **out, int fd, uint16_t group);
 int cd_nflog_fd(const struct cd_nflog *l);
 /* Read what is waiting (the socket does not block), max reads of the
  * socket at most: cb for each record with a prefix.  Returns how many,

@@ -1,6 +1,7 @@
 /* test_queue.c - the durable event queue: survives reopen, cuts a torn
  * tail, acknowledges, compacts, and says when it fills. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,65 @@ TEST(queue_full_says_so_and_counts)
 	/* compaction kept exactly the unacknowledged */
 	ASSERT_EQ(cd_queue_open(&q, d, 4096, &err), 0);
 	ASSERT_EQ(q.n, 2u);
+	cd_queue_close(&q);
+	cd_buf_free(&err);
+	rmdir_all(d);
+	free(d);
+}
+
+static int push_group(struct cd_queue *q, int i, bool more, const char *mark)
+{
+	json_t *e = ev(i);
+	if (more)
+		json_object_set_new(e, "more", json_true());
+	if (mark)
+		json_object_set_new(e, "mark", json_string(mark));
+	int r = cd_queue_push(q, e);
+	json_decref(e);
+	return r;
+}
+
+/* A group is held until whole, and one cut by a crash is dropped at
+ * open; the last mark outlives its record (acknowledged, compacted). */
+TEST(queue_groups_whole_and_mark_kept)
+{
+	char *d = tmpdir();
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	struct cd_queue q;
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(push_group(&q, 1, true, NULL), 0);
+	ASSERT_EQ(push_group(&q, 2, true, NULL), 0);
+	ASSERT_EQ(cd_queue_ready(&q), 0u);
+	json_t *a = cd_queue_peek(&q, 100);
+	ASSERT_EQ(json_array_size(a), 0u);
+	json_decref(a);
+	ASSERT_EQ(push_group(&q, 3, false, "m1"), 0);
+	ASSERT_EQ(cd_queue_ready(&q), 3u);
+	ASSERT_EQ(strcmp(q.mark, "m1"), 0);
+	/* a second group cut after its first record (a crash) */
+	ASSERT_EQ(push_group(&q, 4, true, NULL), 0);
+	ASSERT_EQ(cd_queue_ready(&q), 3u);
+	cd_queue_close(&q);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 3u);
+	ASSERT_EQ(strcmp(q.mark, "m1"), 0);
+	/* numbers are not given again; what follows the cut one is whole */
+	ASSERT_EQ(push_group(&q, 5, false, "m2"), 0);
+	ASSERT_EQ(q.v[q.n - 1].seq, 5);
+	ASSERT_EQ(cd_queue_ready(&q), 4u);
+	cd_queue_close(&q);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 4u);
+	ASSERT_EQ(strcmp(q.mark, "m2"), 0);
+	/* acknowledged and compacted away: the mark is kept with the number */
+	for (int i = 0; i < 60; i++)
+		ASSERT_EQ(push_group(&q, 10 + i, false, NULL), 0);
+	ASSERT_EQ(cd_queue_ack(&q, q.v[q.n - 1].seq), 0);
+	cd_queue_close(&q);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 0u);
+	ASSERT_EQ(strcmp(q.mark, "m2"), 0);
 	cd_queue_close(&q);
 	cd_buf_free(&err);
 	rmdir_all(d);
