@@ -39,6 +39,20 @@ static int wait_in(int fd, int ms)
 	return n < 0 ? -errno : n == 0 ? -ETIMEDOUT : 0;
 }
 
+int cd_flowkeep_hello(const char *msg, size_t len, int nfds, unsigned *mask)
+{
+	size_t h = strlen(HELLO);
+	if (len == strlen(BUSY) && !memcmp(msg, BUSY, len))
+		return -EBUSY;
+	if (len <= h || len > h + 1 || memcmp(msg, HELLO, h) || msg[h] < '0' || msg[h] > '7')
+		return -EPROTO;
+	*mask = (unsigned)(msg[h] - '0');
+	int have = 0;
+	for (int i = 0; i < CD_FK_N; i++)
+		have += (int)(*mask >> i & 1);
+	return have == nfds && *mask >> CD_FK_RING & 1 ? 0 : -EPROTO;
+}
+
 int cd_flowkeep_claim(const char *dir, int fds[CD_FK_N], int *conn, struct cd_buf *err)
 {
 	struct sockaddr_un a;
@@ -59,7 +73,7 @@ int cd_flowkeep_claim(const char *dir, int fds[CD_FK_N], int *conn, struct cd_bu
 		char b[CMSG_SPACE(sizeof(int) * CD_FK_N)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
 			    .msg_controllen = sizeof(u.b) };
 	ssize_t n = -1;
@@ -77,20 +91,13 @@ int cd_flowkeep_claim(const char *dir, int fds[CD_FK_N], int *conn, struct cd_bu
 				else
 					close(fd);
 			}
-	if (n > 0)
-		buf[n] = 0;
 	unsigned mask = 0;
-	int have = 0;
-	if (r == 0 && n > 0 && !strncmp(buf, HELLO, strlen(HELLO)) &&
-	    sscanf(buf + strlen(HELLO), "%u", &mask) == 1 && mask < 1u << CD_FK_N) {
-		for (int i = 0; i < CD_FK_N; i++)
-			have += (int)(mask >> i & 1);
-	}
-	if (r == 0 && (n <= 0 || have != ngot || !(mask >> CD_FK_RING & 1))) {
-		r = n > 0 && !strcmp(buf, BUSY) ? -EBUSY : -EPROTO;
-		if (r == -EPROTO)
-			cd_buf_printf(err, "the flow keeper at %s answers what this agent does not read", a.sun_path);
-	}
+	if (r == 0)
+		r = n > 0 ? cd_flowkeep_hello(buf, (size_t)n, ngot, &mask) : -EPROTO;
+	if (r == -EPROTO)
+		cd_buf_printf(err, "the flow keeper at %s answers what this agent does not read", a.sun_path);
+	else if (r < 0 && r != -EBUSY)
+		cd_buf_printf(err, "the flow keeper at %s does not answer: %s", a.sun_path, strerror(-r));
 	if (r < 0) {
 		for (int i = 0; i < ngot; i++)
 			close(got[i]);

@@ -36,6 +36,10 @@ int cd_flowkeep_claim(const char *dir, int fds[CD_FK_N], int *conn, struct cd_bu
  * stay its own), connected to it as its agent (*conn). */
 int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], int *conn,
 		      struct cd_buf *err);
+/* The keeper's answer (msg, len bytes) to a claim that came with nfds
+ * descriptors: 0 with *mask (which of the three they are), -EBUSY, or
+ * -EPROTO for anything else. */
+int cd_flowkeep_hello(const char *msg, size_t len, int nfds, unsigned *mask);
 /* The agent stops on purpose: the keeper ends (its descriptors with it). */
 void cd_flowkeep_release(int conn);
 /* The keeper's main: argv after --flow-keeper (DIR MASK); its exit status. */

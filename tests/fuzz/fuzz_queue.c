@@ -1,8 +1,9 @@
 /* fuzz_queue.c - the agent's event queue as it opens a damaged file
  * (DIR/events.q after a bad sector, a flipped bit, a torn write).
  * Input: the file's bytes.  Properties: no crash, leak or read out of
- * bounds; every number kept is below the next number given; opened again, the file (rewritten when
- * damaged) gives the same records and no damage. */
+ * bounds; every number kept is below the next number given; no group is
+ * left cut at the end; opened again, the file (rewritten when damaged)
+ * gives the same records and no damage. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < q.n; i++)
 		if (q.v[i].seq >= q.next_seq)
 			abort();
+	/* a group cut at the end is dropped whole */
+	if (cd_queue_ready(&q) != q.n)
+		abort();
 	size_t n = q.n;
 	int64_t next = q.next_seq, first = n ? q.v[0].seq : 0;
 	cd_queue_close(&q);
