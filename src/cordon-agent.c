@@ -79,7 +79,10 @@ static const char usage[] =
 	"When the manager cannot be reached, what is enforced stays (fail static).\n"
 	"Events wait in DIR/events.q, a host's flow records in DIR/flows/ (64 MiB at\n"
 	"most, the newest lost past it), and its metrics in DIR/metrics/ (64 MiB at\n"
-	"most, the oldest dropped first), until the manager has them.\n";
+	"most, the oldest dropped first), until the manager has them.  A host's\n"
+	"agent starts a flow keeper (cordon-agent --flow-keeper DIR/flows MASK)\n"
+	"that holds the flow sockets while no agent runs: an agent killed and\n"
+	"started again loses no flow (docs/flows.md).\n";
 
 static volatile sig_atomic_t stop;
 

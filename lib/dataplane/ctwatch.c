@@ -42,7 +42,8 @@ int cd_ctwatch_open(struct cd_ctwatch **out, struct cd_buf *err)
 			    MNL_SOCKET_AUTOPID) < 0)
 		r = -errno;
 	if (r == 0) {
-		int fd = mnl_socket_get_fd(w->nl), size = 4 << 20;
+		/* room for the reports made while no agent reads (agent/flowkeep.h) */
+		int fd = mnl_socket_get_fd(w->nl), size = 16 << 20;
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		int fl = fcntl(fd, F_GETFL);

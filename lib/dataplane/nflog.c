@@ -60,7 +60,7 @@ int cd_nflog_open(struct cd_nflog **out, uint16_t group, struct cd_buf *err)
 	if (r == 0) {
 		/* never block the reader; a burst beyond the buffer is lost and
 		 * counted (ENOBUFS) */
-		int fd = mnl_socket_get_fd(l->nl), size = 1 << 20;
+		int fd = mnl_socket_get_fd(l->nl), size = 4 << 20;
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		int fl = fcntl(fd, F_GETFL);
