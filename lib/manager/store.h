@@ -334,6 +334,9 @@ struct cd_flow_key {
 	double connections;
 	int64_t last_minute;
 };
+/* Each key the filter takes, ordered by addresses, protocol and port;
+ * -E2BIG past CD_FLOW_KEYS_MAX keys (their sums are held in memory). */
+#define CD_FLOW_KEYS_MAX 500000
 int cd_store_flow_keys(struct cd_store *s, const struct cd_flow_filter *f,
 		       int (*cb)(void *ctx, const struct cd_flow_key *k), void *ctx);
 typedef int (*cd_store_flow_cb)(void *ctx, const struct cd_flow_rec *f);

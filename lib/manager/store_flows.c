@@ -304,36 +304,111 @@ int cd_store_flow_top(struct cd_store *s, const struct cd_flow_filter *f, enum c
 	return r;
 }
 
-struct keys_ctx {
-	int (*cb)(void *ctx, const struct cd_flow_key *k);
-	void *ctx;
+/* A key being summed (its strings owned). */
+struct acc {
+	char *key, *src_wl, *src_ip, *dst_wl, *dst_ip;
+	int proto, port;
+	double connections;
+	int64_t last_minute;
 };
+
+struct keys_ctx {
+	struct cd_map map;         /* key -> index in v */
+	struct acc *v;
+	size_t n, cap;
+};
+
+/* max() of a NOCASE column: the greater name, NULLs aside */
+static void take_max(char **have, const char *s)
+{
+	if (s && (!*have || strcasecmp(s, *have) > 0)) {
+		free(*have);
+		*have = cd_strdup(s);
+	}
+}
 
 static int key_row(void *p, struct cd_db_stmt *st)
 {
 	struct keys_ctx *c = p;
-	struct cd_flow_key k = {
-		.src_wl = cd_db_text(st, 0), .src_ip = cd_db_text(st, 1), .dst_wl = cd_db_text(st, 2),
-		.dst_ip = cd_db_text(st, 3), .proto = (int)cd_db_int(st, 4), .port = (int)cd_db_int(st, 5),
-		.connections = cd_db_double(st, 6), .last_minute = cd_db_int(st, 7),
-	};
-	return c->cb(c->ctx, &k);
+	const char *sip = cd_db_text(st, 1), *dip = cd_db_text(st, 3);
+	int proto = (int)cd_db_int(st, 4), port = (int)cd_db_int(st, 5);
+	char small[192], *key = small;
+	size_t ls = strlen(sip), ld = strlen(dip), need = ls + ld + 32;
+	if (need > sizeof(small))
+		key = cd_malloc(need);
+	memcpy(key, sip, ls);
+	key[ls] = '\x1f';
+	memcpy(key + ls + 1, dip, ld);
+	snprintf(key + ls + 1 + ld, 32, "\x1f%d\x1f%d", proto, port);
+	size_t i;
+	if (!cd_map_get(&c->map, key, &i)) {
+		if (c->n >= CD_FLOW_KEYS_MAX) {
+			if (key != small)
+				free(key);
+			return -E2BIG;
+		}
+		struct acc a = { cd_strdup(key), NULL, cd_strdup(sip), NULL, cd_strdup(dip), proto, port,
+				 0, INT64_MIN };
+		CD_PUSH(c->v, c->n, c->cap, a);
+		i = c->n - 1;
+		cd_map_put(&c->map, c->v[i].key, i, NULL);
+	}
+	if (key != small)
+		free(key);
+	struct acc *a = &c->v[i];
+	take_max(&a->src_wl, cd_db_text(st, 0));
+	take_max(&a->dst_wl, cd_db_text(st, 2));
+	a->connections += cd_db_double(st, 6);
+	int64_t m = cd_db_int(st, 7);
+	if (m > a->last_minute)
+		a->last_minute = m;
+	return 0;
+}
+
+static int cmp_acc(const void *x, const void *y)
+{
+	const struct acc *a = x, *b = y;
+	int r = strcmp(a->src_ip, b->src_ip);
+	if (!r)
+		r = strcmp(a->dst_ip, b->dst_ip);
+	return r ? r : a->proto != b->proto ? (a->proto < b->proto ? -1 : 1)
+		     : (a->port > b->port) - (a->port < b->port);
 }
 
 int cd_store_flow_keys(struct cd_store *s, const struct cd_flow_filter *f,
 		       int (*cb)(void *ctx, const struct cd_flow_key *k), void *ctx)
 {
+	/* summed here, not by GROUP BY: SQLite sorts every row of the range
+	 * for that (1.7 s for 1,000,000 records), a map takes them as they
+	 * come (bench-flows) */
 	struct cd_buf b;
 	cd_buf_init(&b, 8192);
-	cd_buf_puts(&b, "SELECT max(f.src_wl), f.src_ip, max(f.dst_wl), f.dst_ip, f.proto, f.port, "
-		    "sum(CAST(f.connections AS DOUBLE PRECISION)), max(f.minute) FROM flows f");
+	cd_buf_puts(&b, "SELECT f.src_wl, f.src_ip, f.dst_wl, f.dst_ip, f.proto, f.port, "
+		    "CAST(f.connections AS DOUBLE PRECISION), f.minute FROM flows f");
 	where(&b, f);
-	cd_buf_puts(&b, " GROUP BY f.src_ip, f.dst_ip, f.proto, f.port ORDER BY 2, 4, 5, 6");
-	struct keys_ctx c = { cb, ctx };
+	struct keys_ctx c = { 0 };
+	cd_map_init_exact(&c.map);
 	int r = b.full ? -ENOMEM :
 		cd_db_rows(cd_store_prep(s, b.data, FILTER_FMT, FILTER_ARGS(f, INT64_MAX, INT64_MAX)),
 			   key_row, &c);
 	cd_buf_free(&b);
+	if (r >= 0)
+		qsort(c.v, c.n, sizeof(*c.v), cmp_acc);
+	for (size_t i = 0; r >= 0 && i < c.n; i++) {
+		struct acc *a = &c.v[i];
+		struct cd_flow_key k = { a->src_wl, a->src_ip, a->dst_wl, a->dst_ip, a->proto, a->port,
+					 a->connections, a->last_minute };
+		r = cb(ctx, &k);
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.v[i].key);
+		free(c.v[i].src_wl);
+		free(c.v[i].src_ip);
+		free(c.v[i].dst_wl);
+		free(c.v[i].dst_ip);
+	}
+	free(c.v);
+	cd_map_free(&c.map);
 	return r;
 }
 

@@ -48,6 +48,11 @@ bool cd_rule_applies_to(const struct cd_state *st, const struct cd_rule *r,
 
 void cd_compile_vnic(const struct cd_state *st, size_t wl, size_t vnic,
 		     struct cd_prog *out);
+/* The same from the rules whose indexes are in rules[0..n), ascending
+ * (NULL: every rule): those that can apply to wl, when the caller knows
+ * them (the explainer's index by group), for the same program. */
+void cd_compile_vnic_rules(const struct cd_state *st, size_t wl, size_t vnic,
+			   const uint32_t *rules, size_t n, struct cd_prog *out);
 void cd_prog_free(struct cd_prog *p);
 
 #endif

@@ -82,18 +82,111 @@ struct slot {
 	bool done;                 /* p compiled */
 };
 
+/* rule indexes, ascending */
+struct rlist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
 struct cd_explainer {
 	const struct cd_state *st;
 	struct slot **by_wl;       /* per workload: its vNICs' slots, or NULL */
 	size_t held;
+	/* per stage, the rules by what their local end names (the source at
+	 * egress, the destination at ingress): a vNIC's program is compiled
+	 * from those that can hold it, not from every rule (the compile was
+	 * most of an impact preview's work in a world of thousands) */
+	struct rlist *by_group[2], *by_workload[2], *by_ipset[2], other[2];
+	struct rlist cand;         /* a compile's */
 };
+
+static void rlist_add(struct rlist *l, uint32_t i)
+{
+	if (!l->n || l->v[l->n - 1] != i)
+		CD_PUSH(l->v, l->n, l->cap, i);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void index_rule(struct cd_explainer *x, uint32_t i)
+{
+	const struct cd_state *st = x->st;
+	const struct cd_rule *r = &st->pol.rules[i];
+	for (int s = CD_EGRESS; s <= CD_INGRESS; s++) {
+		const struct cd_ref *loc = s == CD_EGRESS ? r->src : r->dst;
+		size_t nloc = s == CD_EGRESS ? r->nsrc : r->ndst;
+		for (size_t k = 0; k < nloc; k++) {
+			const struct cd_ref *f = &loc[k];
+			if (f->kind == CD_REF_GROUP && f->idx < st->pol.ngroups)
+				rlist_add(&x->by_group[s][f->idx], i);
+			else if (f->kind == CD_REF_WORKLOAD && f->idx < st->inv.n)
+				rlist_add(&x->by_workload[s][f->idx], i);
+			else if (f->kind == CD_REF_IPSET && f->idx < st->pol.nipsets)
+				rlist_add(&x->by_ipset[s][f->idx], i);
+			else if (f->kind != CD_REF_HOST)   /* the host's own is no vNIC's */
+				rlist_add(&x->other[s], i);
+		}
+	}
+}
 
 struct cd_explainer *cd_explainer_new(const struct cd_state *st)
 {
 	struct cd_explainer *x = cd_calloc(1, sizeof(*x));
 	x->st = st;
 	x->by_wl = cd_calloc(st->inv.n + 1, sizeof(*x->by_wl));
+	for (int s = 0; s < 2; s++) {
+		x->by_group[s] = cd_calloc(st->pol.ngroups + 1, sizeof(*x->by_group[s]));
+		x->by_workload[s] = cd_calloc(st->inv.n + 1, sizeof(*x->by_workload[s]));
+		x->by_ipset[s] = cd_calloc(st->pol.nipsets + 1, sizeof(*x->by_ipset[s]));
+	}
+	for (size_t i = 0; i < st->pol.nrules; i++)
+		index_rule(x, (uint32_t)i);
 	return x;
+}
+
+static void cand_add(struct rlist *c, const struct rlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		CD_PUSH(c->v, c->n, c->cap, l->v[i]);
+}
+
+static bool ipset_holds_any(const struct cd_ipset *set, const struct cd_vnic *vn)
+{
+	for (size_t a = 0; a < vn->nips; a++)
+		for (size_t i = 0; i < set->n; i++)
+			if (cd_addr_in(&vn->ips[a], &set->addrs[i]))
+				return true;
+	return false;
+}
+
+/* vNIC v of workload w's program, from the rules whose local end can
+ * hold it (compile_rule then checks each exactly) */
+static void compile(struct cd_explainer *x, size_t w, size_t v, struct cd_prog *out)
+{
+	const struct cd_state *st = x->st;
+	const struct cd_vnic *vn = &st->inv.w[w].vnics[v];
+	struct rlist *c = &x->cand;
+	c->n = 0;
+	for (int s = 0; s < 2; s++) {
+		cand_add(c, &x->other[s]);
+		cand_add(c, &x->by_workload[s][w]);
+		for (size_t g = 0; g < st->pol.ngroups; g++)
+			if (x->by_group[s][g].n && cd_member(&st->mem, g, w))
+				cand_add(c, &x->by_group[s][g]);
+		for (size_t k = 0; k < st->pol.nipsets; k++)
+			if (x->by_ipset[s][k].n && ipset_holds_any(&st->pol.ipsets[k], vn))
+				cand_add(c, &x->by_ipset[s][k]);
+	}
+	qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
+	size_t k = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (!k || c->v[k - 1] != c->v[i])
+			c->v[k++] = c->v[i];
+	cd_compile_vnic_rules(st, w, v, c->v ? c->v : (uint32_t[1]){ 0 }, k, out);
 }
 
 void cd_explainer_free(struct cd_explainer *x)
@@ -106,7 +199,20 @@ void cd_explainer_free(struct cd_explainer *x)
 				cd_prog_free(&x->by_wl[w][v].p);
 		free(x->by_wl[w]);
 	}
+	for (int s = 0; s < 2; s++) {
+		for (size_t w = 0; w < x->st->inv.n; w++)
+			free(x->by_workload[s][w].v);
+		for (size_t g = 0; g < x->st->pol.ngroups; g++)
+			free(x->by_group[s][g].v);
+		for (size_t k = 0; k < x->st->pol.nipsets; k++)
+			free(x->by_ipset[s][k].v);
+		free(x->by_workload[s]);
+		free(x->by_group[s]);
+		free(x->by_ipset[s]);
+		free(x->other[s].v);
+	}
 	free(x->by_wl);
+	free(x->cand.v);
 	free(x);
 }
 
@@ -119,13 +225,13 @@ static const struct cd_prog *prog_of(struct cd_explainer *x, size_t w, size_t v,
 	if (*sw && (*sw)[v].done)
 		return &(*sw)[v].p;
 	if (x->held >= CD_EXPLAINER_MAX) {
-		cd_compile_vnic(x->st, w, v, tmp);
+		compile(x, w, v, tmp);
 		*own = true;
 		return tmp;
 	}
 	if (!*sw)
 		*sw = cd_calloc(x->st->inv.w[w].nvnics + 1, sizeof(**sw));
-	cd_compile_vnic(x->st, w, v, &(*sw)[v].p);
+	compile(x, w, v, &(*sw)[v].p);
 	(*sw)[v].done = true;
 	x->held += (*sw)[v].p.n[0] + (*sw)[v].p.n[1] + 1;
 	return &(*sw)[v].p;

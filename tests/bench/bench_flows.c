@@ -89,7 +89,10 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/flows.db", dir);
 	snprintf(inv_p, sizeof(inv_p), "%s/inventory.yaml", dir);
 	snprintf(pol_p, sizeof(pol_p), "%s/policy.yaml", dir);
-	remove(path);
+	/* CD_BENCH_REUSE=1: the store of the run before (the impact alone) */
+	bool reuse = getenv("CD_BENCH_REUSE") && fsize(path) > 0;
+	if (!reuse)
+		remove(path);
 	size_t ilen, plen;
 	char *inv = slurp(inv_p, &ilen), *pol = slurp(pol_p, &plen);
 	struct cd_store *s;
@@ -125,7 +128,7 @@ int main(int argc, char **argv)
 	size_t nv = 0, rows = 0, key = 0;
 	int64_t seq = 0;
 	double t0 = now_ms();
-	for (int64_t min = first; min < now; min += 60000)
+	for (int64_t min = reuse ? now : first; min < now; min += 60000)
 		for (int k = 0; k < per_min; k++, key = (key + 1) % (size_t)distinct) {
 			size_t a = (key * 7919) % nw, b = (key * 104729 + 1) % nw;
 			v[nv++] = (struct cd_flow_rec){
