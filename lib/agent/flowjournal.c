@@ -1,8 +1,10 @@
 /* flowjournal.c - the flow watcher's journal (see flowjournal.h). */
 #define _GNU_SOURCE
 #include "agent/flowjournal.h"
+#include "agent/queue.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +16,21 @@
 
 #define MAGIC 0x314c4e524a57464cull   /* "LFWJRNL1" */
 #define HEAD 4096
+#define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 enum { SLOT_COUNT = 1, SLOT_ATTEMPT = 2 };
 
 struct head {
-	uint64_t magic, epoch, slots;
+	uint64_t magic, epoch, slots, slot_size;
+	uint64_t marked;            /* a mark of it was sent: "" is no mark of it */
 	uint64_t pos;               /* slots before it are whole */
 	/* where the attempts of the current minute and of the one before
 	 * begin (the aggregate forgets attempts older than that) */
 	int64_t minute;
 	uint64_t minute_pos, before_pos;
 };
+
+_Static_assert(CD_FJOURNAL_MARK <= CD_QUEUE_MARK_MAX, "a journal's mark fits the queue's");
 
 struct slot {
 	uint64_t pos;               /* written last: the slot's own position */
@@ -41,11 +47,14 @@ static bool same_family(const struct cd_addr *a, const struct cd_addr *b)
 	return (a->family == 4 || a->family == 6) && a->family == b->family;
 }
 
+_Static_assert(sizeof(struct head) <= HEAD, "the header fits its page");
+
 struct cd_fjournal {
 	int fd;
 	struct head *h;
 	struct slot *s;
 	size_t map_len;
+	uint64_t slots;             /* as checked at open (the header is shared) */
 	uint64_t sent;              /* the position everything before was sent */
 };
 
@@ -58,8 +67,9 @@ int cd_fjournal_open(struct cd_fjournal **out, int fd, size_t slots, struct cd_b
 {
 	bool made = fd < 0;
 	if (made) {
-		fd = memfd_create("cordon-flow-journal", MFD_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, (off_t)map_size(slots)) < 0) {
+		/* sealed at its size: no holder can shrink it under a mapping */
+		fd = memfd_create("cordon-flow-journal", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0 || ftruncate(fd, (off_t)map_size(slots)) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0) {
 			int r = -errno;
 			cd_buf_printf(err, "cannot make the flow journal: %s", strerror(errno));
 			if (fd >= 0)
@@ -69,8 +79,9 @@ int cd_fjournal_open(struct cd_fjournal **out, int fd, size_t slots, struct cd_b
 	}
 	struct stat sb;
 	struct head h;
-	if (!made && (fstat(fd, &sb) < 0 || sb.st_size < HEAD || pread(fd, &h, sizeof(h), 0) != sizeof(h) ||
-		      h.magic != MAGIC || !h.slots || h.slots > (1u << 24) ||
+	if (!made && (fstat(fd, &sb) < 0 || sb.st_size < HEAD || (fcntl(fd, F_GET_SEALS) & SEALS) != SEALS ||
+		      pread(fd, &h, sizeof(h), 0) != sizeof(h) || h.magic != MAGIC ||
+		      h.slot_size != sizeof(struct slot) || !h.slots || h.slots > (1u << 24) ||
 		      (size_t)sb.st_size != map_size(h.slots))) {
 		cd_buf_printf(err, "the flow journal handed over is no journal of this agent's");
 		return -EINVAL;
@@ -95,8 +106,10 @@ int cd_fjournal_open(struct cd_fjournal **out, int fd, size_t slots, struct cd_b
 		uint64_t epoch = 0;
 		while (!epoch && getrandom(&epoch, sizeof(epoch), 0) != sizeof(epoch))
 			epoch = (uint64_t)getpid() << 32 ^ (uint64_t)cd_wall_ms();
-		*j->h = (struct head){ .magic = MAGIC, .epoch = epoch, .slots = slots };
+		*j->h = (struct head){ .magic = MAGIC, .epoch = epoch, .slots = slots,
+				       .slot_size = sizeof(struct slot) };
 	}
+	j->slots = slots;
 	j->sent = __atomic_load_n(&j->h->pos, __ATOMIC_ACQUIRE);
 	*out = j;
 	return 0;
@@ -125,7 +138,7 @@ static struct slot *next(struct cd_fjournal *j, int64_t minute)
 		h->minute_pos = h->pos;
 		h->minute = minute;
 	}
-	struct slot *s = &j->s[h->pos % h->slots];
+	struct slot *s = &j->s[h->pos % j->slots];
 	memset(s, 0, sizeof(*s));
 	s->pos = UINT64_MAX;        /* not whole while it is written */
 	s->minute = minute;
@@ -180,7 +193,7 @@ size_t cd_fjournal_unsent(const struct cd_fjournal *j)
 
 size_t cd_fjournal_slots(const struct cd_fjournal *j)
 {
-	return (size_t)j->h->slots;
+	return (size_t)j->slots;
 }
 
 void cd_fjournal_mark(const struct cd_fjournal *j, char mark[CD_FJOURNAL_MARK])
@@ -203,8 +216,10 @@ static int parse_mark(const char *mark, uint64_t *epoch, uint64_t *pos)
 void cd_fjournal_sent(struct cd_fjournal *j, const char *mark)
 {
 	uint64_t epoch, pos;
-	if (parse_mark(mark, &epoch, &pos) == 0 && epoch == j->h->epoch && pos > j->sent)
+	if (parse_mark(mark, &epoch, &pos) == 0 && epoch == j->h->epoch && pos > j->sent) {
 		j->sent = pos;
+		j->h->marked = 1;
+	}
 }
 
 int cd_fjournal_replay(struct cd_fjournal *j, const char *mark, struct cd_fjournal_replay *r)
@@ -215,20 +230,23 @@ int cd_fjournal_replay(struct cd_fjournal *j, const char *mark, struct cd_fjourn
 	r->other_ring = false;
 	if (mark && *mark && parse_mark(mark, &epoch, &from) < 0)
 		return -EINVAL;
-	if (epoch != h->epoch || from > end) {
+	/* no mark, on a ring whose marks were sent: the queue was lost or
+	 * made anew, not a first agent killed before its first sending */
+	if (epoch != h->epoch || from > end || ((!mark || !*mark) && h->marked)) {
 		r->other_ring = true;
 		from = end;
 	}
 	/* the attempts from the minute before the last one written */
 	uint64_t lo = h->before_pos < from ? h->before_pos : from;
-	if (end > h->slots && lo < end - h->slots)
-		lo = end - h->slots;
+	if (end > j->slots && lo < end - j->slots)
+		lo = end - j->slots;
 	for (uint64_t p = lo; p < end; p++) {
-		const struct slot *s = &j->s[p % h->slots];
+		const struct slot *s = &j->s[p % j->slots];
 		/* (the ring is the keeper's and this agent's only, yet a slot
 		 * is checked as any input: an enum out of range is no slot) */
 		if (__atomic_load_n(&s->pos, __ATOMIC_ACQUIRE) != p || s->verdict > CD_FV_WOULD_REJECT ||
-		    s->seen > CD_SEEN_BOTH || !same_family(&s->src, &s->dst)) {
+		    s->seen > CD_SEEN_BOTH || !same_family(&s->src, &s->dst) || s->minute <= 0 ||
+		    s->minute % 60000) {
 			r->lost += p >= from;
 			continue;
 		}
@@ -247,7 +265,7 @@ int cd_fjournal_replay(struct cd_fjournal *j, const char *mark, struct cd_fjourn
 		}
 	}
 	/* those before lo were written over (the writer sends everything
-	 * before the ring comes round: none are) */
+	 * before the ring comes round, unless it was killed meanwhile) */
 	if (lo > from)
 		r->lost += (size_t)(lo - from);
 	j->sent = from;

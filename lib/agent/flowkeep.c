@@ -3,6 +3,7 @@
 #include "agent/flowkeep.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -77,11 +78,16 @@ int cd_flowkeep_claim(const char *dir, int fds[CD_FK_N], int *conn, struct cd_bu
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
 			    .msg_controllen = sizeof(u.b) };
 	ssize_t n = -1;
+	struct ucred cr;
+	socklen_t crl = sizeof(cr);
 	if ((r = wait_in(c, 5000)) == 0 && (n = recvmsg(c, &m, MSG_CMSG_CLOEXEC)) < 0)
 		r = -errno;
+	/* a keeper of this agent's own user only */
+	if (r == 0 && (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 || cr.uid != geteuid()))
+		r = -EPROTO;
 	/* the descriptors, whatever the words say (none left open) */
 	int got[CD_FK_N], ngot = 0;
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); n > 0 && h; h = CMSG_NXTHDR(&m, h))
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); n >= 0 && h; h = CMSG_NXTHDR(&m, h))
 		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
 			for (size_t i = 0; i < (h->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
 				int fd;
@@ -113,21 +119,52 @@ int cd_flowkeep_claim(const char *dir, int fds[CD_FK_N], int *conn, struct cd_bu
 /* In the child, before exec: async-signal-safe calls only. */
 static void child(const char *exe, char *const argv[], int listen_fd, const int fds[CD_FK_N])
 {
-	int high[CD_FK_N + 1];
+	int high[CD_FK_N + 1], null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	high[0] = fcntl(listen_fd, F_DUPFD, 100);
 	for (int i = 0; i < CD_FK_N; i++)
 		high[i + 1] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD, 100) : -1;
-	for (int i = 0; i <= CD_FK_N; i++)
-		if (high[i] >= 0 && dup2(high[i], 3 + i) < 0)
+	if (high[0] < 0 || null < 0)
+		_exit(127);
+	for (int i = 0; i <= CD_FK_N; i++) {
+		if (i && fds[i - 1] >= 0 && high[i] < 0)
+			_exit(127);
+		if (high[i] >= 0 ? dup2(high[i], 3 + i) < 0 : close(3 + i) < 0 && errno != EBADF)
+			_exit(127);
+	}
+	/* no terminal, no pipe of the agent's kept open */
+	for (int i = 0; i < 3; i++)
+		if (dup2(null, i) < 0)
 			_exit(127);
 	if (close_range(3 + CD_FK_N + 1, ~0U, 0) < 0)
-		_exit(127);
+		for (int fd = 3 + CD_FK_N + 1; fd < 65536; fd++)
+			close(fd);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	setsid();
 	execv(exe, argv);
 	_exit(127);
+}
+
+void cd_flowkeep_end(const char *dir)
+{
+	char *p = cd_asprintf("%s/keeper.pid", dir), *text = NULL, *cmd = NULL;
+	size_t len;
+	long pid = cd_read_file(p, 64, &text, &len) == 0 ? atol(text) : 0;
+	free(text);
+	free(p);
+	if (pid <= 1)
+		return;
+	/* that process is a keeper of this directory (not a number reused) */
+	p = cd_asprintf("/proc/%ld/cmdline", pid);
+	bool ours = cd_read_file(p, 8192, &cmd, &len) == 0 && memmem(cmd, len, "--flow-keeper", 14) &&
+		    memmem(cmd, len, dir, strlen(dir));
+	free(p);
+	free(cmd);
+	if (!ours || kill((pid_t)pid, SIGTERM) < 0)
+		return;
+	for (int i = 0; i < 200 && kill((pid_t)pid, 0) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 }
 
 int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], int *conn,
@@ -155,7 +192,7 @@ int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], 
 	/* twice: the keeper is no child of the agent's (none to reap it) */
 	pid_t p = fork();
 	if (p == 0) {
-		if (fork() == 0)
+		if (_Fork() == 0)
 			child(exe, argv, l, fds);
 		_exit(0);
 	}
@@ -173,8 +210,11 @@ int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], 
 	 * copies it gives back are not needed (the caller has them) */
 	int back[CD_FK_N];
 	r = cd_flowkeep_claim(dir, back, conn, err);
-	if (r < 0 && !err->len)
-		cd_buf_printf(err, "the flow keeper started does not answer: %s", strerror(-r));
+	if (r < 0) {
+		if (!err->len)
+			cd_buf_printf(err, "the flow keeper started does not answer: %s", strerror(-r));
+		cd_flowkeep_end(dir);   /* not left holding the sockets */
+	}
 	for (int i = 0; r == 0 && i < CD_FK_N; i++)
 		if (back[i] >= 0)
 			close(back[i]);
@@ -235,12 +275,17 @@ int cd_flowkeep_serve(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < CD_FK_N; i++)
-		if (mask >> i & 1 && fcntl(4 + i, F_GETFD) < 0)
+		if (mask >> i & 1 && fcntl(4 + i, F_GETFD) < 0) {
+			fprintf(stderr, "cordon-agent --flow-keeper: descriptor %d is not open\n", 4 + i);
 			return 2;
+		}
 	signal(SIGPIPE, SIG_IGN);
 	char pid[32], *pid_path = cd_asprintf("%s/keeper.pid", argv[0]);
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	cd_write_file(pid_path, pid, (size_t)n, 0600);
+	if (cd_write_file(pid_path, pid, (size_t)n, 0600) < 0) {
+		free(pid_path);
+		return 1;              /* the agent's claim fails, and it ends this one */
+	}
 	uid_t me = geteuid();
 	int agent = -1;
 	int64_t deadline = now_s() + CD_FLOWKEEP_WAIT_S;

@@ -18,8 +18,8 @@
  * on descriptor 3 and the three it keeps on 4, 5 and 6 (MASK: which of
  * them it has); its pid is in DIR/keeper.pid.  Why not fork alone: a
  * child of a threaded process may only call what is async-signal-safe,
- * and it would hold every other descriptor of the agent's (its state
- * directory's lock among them). */
+ * and it would hold every other descriptor of the agent's (its output
+ * pipes among them). */
 #ifndef CD_FLOWKEEP_H
 #define CD_FLOWKEEP_H
 
@@ -40,6 +40,9 @@ int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], 
  * descriptors: 0 with *mask (which of the three they are), -EBUSY, or
  * -EPROTO for anything else. */
 int cd_flowkeep_hello(const char *msg, size_t len, int nfds, unsigned *mask);
+/* End the keeper of dir (its pid file's, when that process is one: a
+ * SIGTERM, then up to 2 s for it to go). */
+void cd_flowkeep_end(const char *dir);
 /* The agent stops on purpose: the keeper ends (its descriptors with it). */
 void cd_flowkeep_release(int conn);
 /* The keeper's main: argv after --flow-keeper (DIR MASK); its exit status. */

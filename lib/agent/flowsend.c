@@ -40,20 +40,28 @@ int cd_flowsend_open(struct cd_flowsend **out, const char *dir, size_t max_bytes
 	return 0;
 }
 
-void cd_flowsend_push(void *arg, json_t *batch)
+int cd_flowsend_push(void *arg, json_t *batches, const char *mark)
 {
 	struct cd_flowsend *s = arg;
+	size_t n = json_array_size(batches), records = 0;
+	json_t **v = cd_calloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i] = json_array_get(batches, i);
+		records += json_array_size(json_object_get(v[i], "records"));
+	}
 	pthread_mutex_lock(&s->lock);
-	int r = cd_queue_push(&s->q, batch);
+	int r = cd_queue_push_group(&s->q, v, n, mark);
 	if (r < 0)
-		s->lost += json_array_size(json_object_get(batch, "records"));
+		s->lost += records;
 	pthread_cond_broadcast(&s->wake);
 	uint64_t lost = s->lost;
 	pthread_mutex_unlock(&s->lock);
 	if (r < 0)
 		cd_logf(s->log, "flow records lost (their queue is full or the disk fails: %s): "
 			"%llu since the start", strerror(-r), (unsigned long long)lost);
-	json_decref(batch);
+	free(v);
+	json_decref(batches);
+	return r;
 }
 
 /* One call with what is queued: the highest number the manager took (0:

@@ -31,11 +31,12 @@ struct cd_flowsend;
 /* Open (or make) the queue in dir, max_bytes of it unsent at most. */
 int cd_flowsend_open(struct cd_flowsend **out, const char *dir, size_t max_bytes,
 		     void (*log)(const char *line), struct cd_buf *err);
-/* Queue a batch {"records": [...]} (taken over); the thread is woken.  A
- * batch may be one of a group (queue.h): "more": true but for the last,
- * whose "mark" (a string) cd_flowsend_mark then gives, at the next open
- * too. */
-void cd_flowsend_push(void *s, json_t *batch);
+/* Queue batches [{"records": [...]}, ...] (taken over) as one group of
+ * the queue (agent/queue.h: all or none), the last with mark (NULL:
+ * none), which cd_flowsend_mark then gives, at the next open too; the
+ * thread is woken.  0, or -ENOSPC (lost for want of room: counted,
+ * logged) or -errno. */
+int cd_flowsend_push(void *s, json_t *batches, const char *mark);
 void cd_flowsend_mark(struct cd_flowsend *s, char mark[CD_QUEUE_MARK_MAX]);
 /* Start sending (once enrolled): 0 or -errno. */
 int cd_flowsend_start(struct cd_flowsend *s, const struct cd_flowsend_opts *o);

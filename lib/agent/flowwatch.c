@@ -49,6 +49,7 @@ struct cd_flowwatch {
 	size_t replay_counts, replay_lost;
 	uint64_t ct_lost, log_lost;
 	json_t *batch;             /* records being gathered for emit */
+	json_t *sending;           /* and the batches gathered */
 	size_t batch_bytes;        /* their JSON's */
 	int64_t flushed;           /* when everything held was last taken */
 	/* allowed connections judged, by addresses, protocol and port: for
@@ -315,14 +316,13 @@ static void on_log(void *arg, const struct cd_nflog_rec *r)
 
 /* ---- sending ---- */
 
-/* A batch to emit: "more" but for the last of a sending, which carries
- * the journal's mark (a group of the queue: taken whole or not at all) */
-static void flush_batch(struct cd_flowwatch *w, const char *mark)
+/* The records taken are gathered in batches, to go as one group */
+static void close_batch(struct cd_flowwatch *w)
 {
 	if (w->batch && json_array_size(w->batch)) {
-		json_t *b = json_pack("{s:o}", "records", w->batch);
-		json_object_set_new(b, mark ? "mark" : "more", mark ? json_string(mark) : json_true());
-		w->o.emit(w->o.ctx, b);
+		if (!w->sending)
+			w->sending = json_array();
+		json_array_append_new(w->sending, json_pack("{s:o}", "records", w->batch));
 		w->batch = NULL;
 	}
 }
@@ -334,7 +334,7 @@ static void take_one(void *arg, json_t *record)
 	size_t len = json_dumpb(record, NULL, 0, JSON_COMPACT);
 	if (w->batch && (json_array_size(w->batch) >= CD_FLOWS_PER_EMIT ||
 			 w->batch_bytes + len > CD_FLOWS_BATCH_BYTES))
-		flush_batch(w, NULL);
+		close_batch(w);
 	if (!w->batch) {
 		w->batch = json_array();
 		w->batch_bytes = 0;
@@ -344,8 +344,10 @@ static void take_one(void *arg, json_t *record)
 }
 
 /* Everything held, every FLUSH_MS, sooner when half the journal waits
- * (all of it at the end): a key's minute comes in parts, which the
- * manager adds up.  The journal then starts afresh from its mark. */
+ * (all of it at the end), as one group with the journal's mark: a key's
+ * minute comes in parts, which the manager adds up.  The journal then
+ * starts afresh from the mark: what a group that could not be queued
+ * held is lost (counted by the queue), never counted twice. */
 static void send_due(struct cd_flowwatch *w, bool all)
 {
 	int64_t now = w->o.now_ms();
@@ -355,7 +357,10 @@ static void send_due(struct cd_flowwatch *w, bool all)
 	cd_fjournal_mark(w->j, mark);
 	w->flushed = now;
 	cd_flowagg_take(w->agg, INT64_MAX, take_one, w);
-	flush_batch(w, mark);
+	close_batch(w);
+	if (w->sending)
+		w->o.emit(w->o.ctx, w->sending, mark);
+	w->sending = NULL;
 	cd_fjournal_sent(w->j, mark);
 }
 
@@ -387,7 +392,7 @@ static void replay_attempt(void *arg, int64_t minute, const struct cd_addr *src,
  * this one had counted and not sent; under the lock. */
 static void replay(struct cd_flowwatch *w)
 {
-	struct cd_fjournal_replay r = { replay_count, replay_attempt, w, 0, 0, 0, false };
+	struct cd_fjournal_replay r = { .count = replay_count, .attempt = replay_attempt, .ctx = w };
 	w->replayed = true;
 	if (cd_fjournal_replay(w->j, w->o.mark, &r) < 0)
 		cd_logf(w->o.log, "flow records: the queue's mark %s is no journal's: nothing replayed",
@@ -398,6 +403,28 @@ static void replay(struct cd_flowwatch *w)
 			r.counts, r.lost, r.attempts);
 	w->replay_counts = r.counts;
 	w->replay_lost = r.lost;
+}
+
+/* A keeper for the sockets and the journal this agent has. */
+static void keep(struct cd_flowwatch *w)
+{
+	int mine[CD_FK_N] = { w->ct ? cd_ctwatch_fd(w->ct) : -1, w->log ? cd_nflog_fd(w->log) : -1,
+			      cd_fjournal_fd(w->j) };
+	struct cd_buf err;
+	cd_buf_init(&err, 1024);
+	if (cd_flowkeep_spawn(w->o.keeper_exe, w->o.keep_dir, mine, &w->keeper, &err) < 0)
+		cd_logf(w->o.log, "flow records are not kept across a crash of the agent: %s", err.data);
+	cd_buf_free(&err);
+}
+
+/* The keeper ended under a running agent (killed): another is started
+ * for the same sockets and journal. */
+static void keeper_gone(struct cd_flowwatch *w)
+{
+	close(w->keeper);
+	w->keeper = -1;
+	cd_logf(w->o.log, "flow records: the flow keeper ended; another is started");
+	keep(w);
 }
 
 /* The sockets and the journal: the flow keeper's when one runs in
@@ -424,6 +451,13 @@ static int open_sources(struct cd_flowwatch *w)
 			      "serves it)", dir);
 		return r;
 	}
+	if (dir && !none) {
+		/* one that does not answer, or not as this agent reads: ended
+		 * (it holds the log's group) */
+		cd_logf(w->o.log, "flow records: %s; that keeper is ended", w->why.data);
+		cd_buf_reset(&w->why);
+		cd_flowkeep_end(dir);
+	}
 	int rc = cd_ctwatch_open(&w->ct, &w->why);
 	if (w->why.len)
 		cd_buf_puts(&w->why, "; ");
@@ -432,15 +466,8 @@ static int open_sources(struct cd_flowwatch *w)
 		return rc;
 	if ((r = cd_fjournal_open(&w->j, -1, CD_FJOURNAL_SLOTS, &w->why)) < 0)
 		return r;
-	if (dir && none) {
-		int mine[CD_FK_N] = { w->ct ? cd_ctwatch_fd(w->ct) : -1, w->log ? cd_nflog_fd(w->log) : -1,
-				      cd_fjournal_fd(w->j) };
-		struct cd_buf err;
-		cd_buf_init(&err, 1024);
-		if (cd_flowkeep_spawn(w->o.keeper_exe, dir, mine, &w->keeper, &err) < 0)
-			cd_logf(w->o.log, "flow records are not kept across a crash of the agent: %s", err.data);
-		cd_buf_free(&err);
-	}
+	if (dir)
+		keep(w);
 	return 0;
 }
 
@@ -465,7 +492,7 @@ static void *watch(void *arg)
 	started(w, r);
 	if (r < 0)
 		return NULL;
-	struct pollfd p[3] = { { w->wake, POLLIN, 0 } };
+	struct pollfd p[4] = { { w->wake, POLLIN, 0 } };
 	for (;;) {
 		/* the sockets are read once there is a state to judge by and
 		 * the journal is replayed (the kernel holds what comes) */
@@ -477,9 +504,15 @@ static void *watch(void *arg)
 		}
 		p[1] = (struct pollfd){ w->replayed && w->ct ? cd_ctwatch_fd(w->ct) : -1, POLLIN, 0 };
 		p[2] = (struct pollfd){ w->replayed && w->log ? cd_nflog_fd(w->log) : -1, POLLIN, 0 };
-		int n = poll(p, 3, w->replayed ? 1000 : 100);
+		p[3] = (struct pollfd){ w->keeper, POLLIN, 0 };
+		int n = poll(p, 4, w->replayed ? 1000 : 100);
 		if (n > 0 && p[0].revents)
 			break;
+		if (n > 0 && p[3].revents) {
+			keeper_gone(w);
+			p[1].revents = p[2].revents = 0;
+			continue;
+		}
 		/* many reads a turn, a few a lock hold: the agent's changes
 		 * wait for no more than READS_A_HOLD reports' judging */
 		for (int h = 0; n > 0 && h < HOLDS_A_TURN; h++) {
@@ -593,13 +626,19 @@ void cd_flowwatch_stop(struct cd_flowwatch *w)
 		if (write(w->wake, &one, sizeof(one)) == sizeof(one))
 			pthread_join(w->thread, NULL);
 	}
-	cd_flowkeep_release(w->keeper);
+	/* the keeper ends with an agent that read (it sent everything);
+	 * one that never replayed leaves the journal to the next */
+	if (w->replayed)
+		cd_flowkeep_release(w->keeper);
+	else if (w->keeper >= 0)
+		close(w->keeper);
 	cd_ctwatch_close(w->ct);
 	cd_nflog_close(w->log);
 	cd_fjournal_close(w->j);
 	if (w->wake >= 0)
 		close(w->wake);
 	json_decref(w->batch);
+	json_decref(w->sending);
 	cd_flowagg_free(w->agg);
 	cache_clear(w);
 	cd_map_free(&w->cache);

@@ -13,11 +13,11 @@
  *     names; a retransmission of it is not counted again;
  *   - an allowed connection's bytes and packets come when it ends.
  * The workloads' names, tags and groups and the rules' names are those of
- * the state applied when a key is first seen in its minute.  Every 10 s
- * everything held goes to emit (a key's minute may so come in parts), at
- * most CD_FLOWS_PER_EMIT and CD_FLOWS_BATCH_BYTES a call, as
- * {"records": [...]}, a group of the queue's (agent/queue.h): "more": true
- * but for the last, whose "mark" is the journal's;
+ * the state applied when a key is first seen in its minute.  Every 10 s,
+ * and sooner when half the journal is not sent, everything held goes to
+ * emit (a key's minute may so come in parts) in one call, as batches
+ * {"records": [...]} of at most CD_FLOWS_PER_EMIT records and
+ * CD_FLOWS_BATCH_BYTES, with the journal's mark;
  * a name, tag or group over CD_FLOWS_NAME_MAX bytes is left out, and an
  * end's tags and groups past CD_FLOWS_LIST_MAX.
  *
@@ -49,7 +49,8 @@ struct cd_flowwatch_opts {
 	const char *host;                  /* this host's name */
 	struct cd_state *const *st;        /* the state applied (*st NULL: none) */
 	const bool *have;                  /* and whether the kernel has it */
-	void (*emit)(void *ctx, json_t *batch);   /* takes the batch over */
+	/* takes the batches over; mark: the journal's, to keep with them */
+	int (*emit)(void *ctx, json_t *batches, const char *mark);
 	void *ctx;
 	size_t max_keys;                   /* 0: 100,000 */
 	int64_t (*now_ms)(void);           /* NULL: the wall clock (tests set it) */

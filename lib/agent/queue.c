@@ -247,34 +247,66 @@ void cd_queue_close(struct cd_queue *q)
 	q->fd = -1;
 }
 
-/* Append one event; room already checked. */
-static int append(struct cd_queue *q, json_t *event)
+/* Append events[0..n) as one write and one sync (numbered here; a group
+ * of several: "more" on all but the last, mark on the last when not
+ * NULL); room already checked.  All of them, or none. */
+static int append(struct cd_queue *q, json_t *const *events, size_t n, const char *mark)
 {
-	json_object_set_new(event, "seq", json_integer(q->next_seq));
-	char *text = json_dumps(event, JSON_COMPACT);
-	size_t len = strlen(text);
-	if (len > CD_QUEUE_RECORD_MAX) {
-		free(text);
-		return -E2BIG;
+	struct cd_buf b;
+	cd_buf_init(&b, n * (CD_QUEUE_RECORD_MAX + HDR));
+	struct cd_queue_rec *recs = cd_calloc(n ? n : 1, sizeof(*recs));
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		json_t *e = events[i];
+		json_object_set_new(e, "seq", json_integer(q->next_seq + (int64_t)i));
+		if (n > 1 && i + 1 < n)
+			json_object_set_new(e, "more", json_true());
+		if (mark && i + 1 == n)
+			json_object_set_new(e, "mark", json_string(mark));
+		char *text = json_dumps(e, JSON_COMPACT);
+		size_t len = strlen(text);
+		recs[i] = (struct cd_queue_rec){ q->next_seq + (int64_t)i, text, len, n > 1 && i + 1 < n };
+		if (len > CD_QUEUE_RECORD_MAX) {
+			r = -E2BIG;
+			break;
+		}
+		unsigned char h[HDR];
+		put32(h, (uint32_t)len);
+		put32(h + 4, crc(text, len));
+		if (cd_buf_add(&b, h, HDR) < 0 || cd_buf_add(&b, text, len) < 0)
+			r = -ENOMEM;
 	}
-	int r = write_record(q->fd, text, len);
+	if (r == 0)
+		r = write_all(q->fd, b.data, b.len);
 	if (r == 0 && fdatasync(q->fd) < 0)
 		r = -errno;
+	cd_buf_free(&b);
 	if (r < 0) {
 		/* leave the file as it was: a torn record would be cut at
 		 * the next open anyway, but later appends must not follow it */
-		if (ftruncate(q->fd, (off_t)q->file_bytes) < 0)
+		if (r != -E2BIG && ftruncate(q->fd, (off_t)q->file_bytes) < 0)
 			r = -errno;
-		free(text);
+		for (size_t i = 0; i < n; i++)
+			free(recs[i].text);
+		free(recs);
 		return r;
 	}
-	struct cd_queue_rec rec = { q->next_seq++, text, len, group_of(event, q->mark) };
-	CD_PUSH(q->v, q->n, q->cap, rec);
-	q->live_bytes += HDR + len;
-	q->file_bytes += HDR + len;
+	for (size_t i = 0; i < n; i++) {
+		CD_PUSH(q->v, q->n, q->cap, recs[i]);
+		q->live_bytes += HDR + recs[i].len;
+		q->file_bytes += HDR + recs[i].len;
+	}
+	q->next_seq += (int64_t)n;
+	if (mark && strlen(mark) < sizeof(q->mark))
+		strcpy(q->mark, mark);
+	free(recs);
 	return 0;
 }
 
+static int append_one(struct cd_queue *q, json_t *event)
+{
+	return append(q, &event, 1, NULL);
+}
 
 json_t *cd_event_make(const char *type, const char *workload, json_t *data, const char *fmt, ...)
 {
@@ -295,37 +327,44 @@ json_t *cd_event_make(const char *type, const char *workload, json_t *data, cons
 	return e;
 }
 
-int cd_queue_push(struct cd_queue *q, json_t *event)
+int cd_queue_push_group(struct cd_queue *q, json_t *const *events, size_t n, const char *mark)
 {
-	/* room for this one and for a queue-full note */
-	size_t reserve = 1024;
-	char *probe = json_dumps(event, JSON_COMPACT);
-	size_t need = HDR + strlen(probe) + 32;
-	free(probe);
+	/* room for them and for a queue-full note */
+	size_t reserve = 1024, need = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *probe = json_dumps(events[i], JSON_COMPACT);
+		need += HDR + strlen(probe) + 64 + (mark ? strlen(mark) + 16 : 0);
+		free(probe);
+	}
 	if (q->live_bytes + need + reserve > q->max_bytes) {
-		q->dropped++;
+		q->dropped += n;
 		if (!q->full) {
-			json_t *n = cd_event_make("queue-full", NULL, NULL, "the agent's event queue is "
+			json_t *e = cd_event_make("queue-full", NULL, NULL, "the agent's event queue is "
 						  "full: events are dropped until the manager takes them");
-			append(q, n);
-			json_decref(n);
+			append_one(q, e);
+			json_decref(e);
 			q->full = true;
 		}
 		return -ENOSPC;
 	}
 	if (q->dropped) {
-		json_t *n = cd_event_make("queue-dropped", NULL,
+		json_t *e = cd_event_make("queue-dropped", NULL,
 					  json_pack("{s:I}", "dropped", (json_int_t)q->dropped),
 					  "%llu events were dropped while the event queue was full",
 					  (unsigned long long)q->dropped);
-		int r = append(q, n);
-		json_decref(n);
+		int r = append_one(q, e);
+		json_decref(e);
 		if (r < 0)
 			return r;
 		q->dropped = 0;
 		q->full = false;
 	}
-	return append(q, event);
+	return append(q, events, n, mark);
+}
+
+int cd_queue_push(struct cd_queue *q, json_t *event)
+{
+	return cd_queue_push_group(q, &event, 1, NULL);
 }
 
 size_t cd_queue_ready(const struct cd_queue *q)
@@ -349,8 +388,13 @@ int cd_queue_ack(struct cd_queue *q, int64_t seq)
 {
 	if (seq <= q->acked)
 		return 0;
-	if (seq >= q->next_seq)
-		seq = q->next_seq - 1;
+	/* never into a group not yet whole (the manager has none of it) */
+	size_t ready = cd_queue_ready(q);
+	int64_t top = ready ? q->v[ready - 1].seq : q->acked;
+	if (seq > top)
+		seq = top;
+	if (seq <= q->acked)
+		return 0;
 	q->acked = seq;
 	size_t k = 0;
 	while (k < q->n && q->v[k].seq <= seq) {

@@ -20,10 +20,11 @@
  * "queue-full" event (room for it is kept), and once there is room again
  * a "queue-dropped" event says how many were lost.
  *
- * Groups: records pushed with "more": true are held (not peeked) until a
- * record without it follows, and a run of them at the file's end (a crash
- * between a group's records) is dropped at open, so that a group is taken
- * whole or not at all.  A record's "mark" (a string, the pusher's) is
+ * Groups (cd_queue_push_group): written with one write and one sync, all
+ * but the last with "more": true; those are held (not peeked) until the
+ * last follows, and a run of them at the file's end (a crash within the
+ * write) is dropped at open, so that a group is taken whole or not at
+ * all.  A record's "mark" (a string, the pusher's) is
  * remembered as the queue's mark, kept with the acknowledged number
  * (DIR/events.ack's second line) once the record goes: the pusher reads at
  * open how far what it pushed went. */
@@ -75,6 +76,11 @@ void cd_queue_close(struct cd_queue *q);
 /* Append an event (an object; "seq" is set here).  0, or -ENOSPC when it
  * was dropped for want of room, or -errno when the disk failed. */
 int cd_queue_push(struct cd_queue *q, json_t *event);
+/* Append a group of events (objects; "seq", "more" and "mark" set here:
+ * mark on the last when not NULL) with one write and one sync: all of
+ * them, or none (-ENOSPC when there is no room for all, counted as
+ * dropped; -errno when the disk failed). */
+int cd_queue_push_group(struct cd_queue *q, json_t *const *events, size_t n, const char *mark);
 /* Up to max unacknowledged events, oldest first (a new array); none of a
  * group not yet whole. */
 json_t *cd_queue_peek(const struct cd_queue *q, size_t max);

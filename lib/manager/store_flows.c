@@ -392,7 +392,7 @@ int cd_store_flow_keys(struct cd_store *s, const struct cd_flow_filter *f,
 		cd_db_rows(cd_store_prep(s, b.data, FILTER_FMT, FILTER_ARGS(f, INT64_MAX, INT64_MAX)),
 			   key_row, &c);
 	cd_buf_free(&b);
-	if (r >= 0)
+	if (r >= 0 && c.n)
 		qsort(c.v, c.n, sizeof(*c.v), cmp_acc);
 	for (size_t i = 0; r >= 0 && i < c.n; i++) {
 		struct acc *a = &c.v[i];

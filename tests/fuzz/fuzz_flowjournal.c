@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char mark[CD_FJOURNAL_MARK];
 	cd_fjournal_mark(j, mark);
 	cd_fjournal_close(j);
-	size_t len = (size_t)lseek(fd, 0, SEEK_END), keep = 24;   /* magic, epoch, slots */
+	size_t len = (size_t)lseek(fd, 0, SEEK_END), keep = 32;   /* magic, epoch, slots, slot size */
 	if (size - 2 > keep && pwrite(fd, data + 2 + keep, size - 2 - keep < len - keep ? size - 2 - keep : len - keep,
 				      (off_t)keep) < 0)
 		abort();

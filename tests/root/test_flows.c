@@ -47,11 +47,10 @@ static bool same_key(json_t *a, json_t *b)
 
 /* the records as the manager keeps them: a key's minute comes in parts
  * (the watcher sends what it holds every 10 s), added up */
-static void take(void *ctx, json_t *batch)
+static void take_batch(struct got *g, json_t *batch)
 {
 	static const char *const n[] = { "connections", "bytes_out", "bytes_in", "packets_out",
 					  "packets_in" };
-	struct got *g = ctx;
 	size_t i, j;
 	json_t *r, *o;
 	json_array_foreach(json_object_get(batch, "records"), i, r) {
@@ -67,7 +66,17 @@ static void take(void *ctx, json_t *batch)
 			json_object_set_new(found, n[k], json_integer(json_integer_value(json_object_get(found, n[k])) +
 								      json_integer_value(json_object_get(r, n[k]))));
 	}
-	json_decref(batch);
+}
+
+static int take(void *ctx, json_t *batches, const char *mark)
+{
+	size_t i;
+	json_t *b;
+	(void)mark;
+	json_array_foreach(batches, i, b)
+		take_batch(ctx, b);
+	json_decref(batches);
+	return 0;
 }
 
 /* the one record of verdict v to port p (NULL: none, or more than one) */

@@ -85,9 +85,11 @@ TEST(flowjournal_replays_after_mark)
 	ASSERT_EQ(s.attempts, 1u);
 	ASSERT_EQ(r.lost, 0u);
 	ASSERT_EQ(s.first_minute, 60000);
-	/* no mark: everything the ring holds */
+	/* no mark, on a ring a mark of which was sent: the queue was lost,
+	 * nothing is counted again */
 	s = replayed(cd_fjournal_fd(j), "", &r, 0);
-	ASSERT_EQ(s.connections, 13u);
+	ASSERT_EQ(s.counts, 0u);
+	ASSERT(r.other_ring);
 	/* another ring's mark: nothing */
 	s = replayed(cd_fjournal_fd(j), "00000000000000aa:3", &r, 0);
 	ASSERT_EQ(s.counts, 0u);
@@ -115,6 +117,10 @@ TEST(flowjournal_counts_written_over_as_lost)
 	struct seen s = replayed(cd_fjournal_fd(j), mark, &r, 0);
 	ASSERT_EQ(s.connections, 16u);
 	ASSERT_EQ(r.lost, 4u);
+	/* no mark on a ring never marked (an agent killed before its first
+	 * sending): everything it holds */
+	s = replayed(cd_fjournal_fd(j), "", &r, 0);
+	ASSERT_EQ(s.connections, 16u);
 	/* a slot out of range (a verdict no enum has) is no slot */
 	struct cd_flowkey bad = k;
 	bad.verdict = (enum cd_flow_verdict)200;
@@ -124,7 +130,14 @@ TEST(flowjournal_counts_written_over_as_lost)
 	s = replayed(cd_fjournal_fd(j), mark, &r, 0);
 	ASSERT_EQ(s.connections, 1u);
 	ASSERT_EQ(r.lost, 1u);
-	/* a file that is no journal */
+	/* a minute no minute is (a slot damaged) is no slot */
+	struct cd_flowkey odd = key(60001);
+	cd_fjournal_mark(j, mark);
+	cd_fjournal_count(j, &odd, &one);
+	s = replayed(cd_fjournal_fd(j), mark, &r, 0);
+	ASSERT_EQ(s.counts, 0u);
+	ASSERT_EQ(r.lost, 1u);
+	/* a file that is no journal (nor sealed as one) */
 	int fd = memfd_create("x", 0);
 	ASSERT(fd >= 0);
 	ASSERT_EQ(ftruncate(fd, 8192), 0);

@@ -177,20 +177,20 @@ TEST(queue_full_says_so_and_counts)
 	free(d);
 }
 
-static int push_group(struct cd_queue *q, int i, bool more, const char *mark)
+static int push_group(struct cd_queue *q, int first, size_t n, const char *mark)
 {
-	json_t *e = ev(i);
-	if (more)
-		json_object_set_new(e, "more", json_true());
-	if (mark)
-		json_object_set_new(e, "mark", json_string(mark));
-	int r = cd_queue_push(q, e);
-	json_decref(e);
+	json_t *v[8];
+	for (size_t i = 0; i < n; i++)
+		v[i] = ev(first + (int)i);
+	int r = cd_queue_push_group(q, v, n, mark);
+	for (size_t i = 0; i < n; i++)
+		json_decref(v[i]);
 	return r;
 }
 
-/* A group is held until whole, and one cut by a crash is dropped at
- * open; the last mark outlives its record (acknowledged, compacted). */
+/* A group goes in whole or not at all: one cut by a crash within its
+ * write is dropped at open; one without room is dropped whole; the last mark
+ * outlives its record (acknowledged, compacted). */
 TEST(queue_groups_whole_and_mark_kept)
 {
 	char *d = tmpdir();
@@ -198,40 +198,61 @@ TEST(queue_groups_whole_and_mark_kept)
 	cd_buf_init(&err, 4096);
 	struct cd_queue q;
 	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
-	ASSERT_EQ(push_group(&q, 1, true, NULL), 0);
-	ASSERT_EQ(push_group(&q, 2, true, NULL), 0);
-	ASSERT_EQ(cd_queue_ready(&q), 0u);
+	ASSERT_EQ(push_group(&q, 1, 3, "m1"), 0);
+	ASSERT_EQ(cd_queue_ready(&q), 3u);
+	ASSERT_STR_EQ(q.mark, "m1");
 	json_t *a = cd_queue_peek(&q, 100);
-	ASSERT_EQ(json_array_size(a), 0u);
+	ASSERT(json_is_true(json_object_get(json_array_get(a, 0), "more")));
+	ASSERT(!json_object_get(json_array_get(a, 2), "more"));
+	ASSERT_STR_EQ(json_string_value(json_object_get(json_array_get(a, 2), "mark")), "m1");
 	json_decref(a);
-	ASSERT_EQ(push_group(&q, 3, false, "m1"), 0);
-	ASSERT_EQ(cd_queue_ready(&q), 3u);
-	ASSERT_EQ(strcmp(q.mark, "m1"), 0);
-	/* a second group cut after its first record (a crash) */
-	ASSERT_EQ(push_group(&q, 4, true, NULL), 0);
-	ASSERT_EQ(cd_queue_ready(&q), 3u);
+	/* a second group, its write cut after its first record (a crash) */
+	size_t before = q.file_bytes;
+	ASSERT_EQ(push_group(&q, 4, 3, "m2"), 0);
+	ASSERT_EQ(cd_queue_ack(&q, 100), 0);     /* an ack past what is there */
+	ASSERT_EQ(q.acked, 6);
+	size_t first_len = q.v[0].len;
+	cd_queue_close(&q);
+	char *path = cd_asprintf("%s/events.q", d);
+	ASSERT_EQ(truncate(path, (off_t)(before + 8 + first_len + 5)), 0);
+	/* the ack file says 6 (all of it): made to say 3 again, as if the
+	 * cut group had never been acknowledged */
+	char *ack = cd_asprintf("%s/events.ack", d);
+	ASSERT_EQ(cd_write_file(ack, "3\nm1\n", 5, 0600), 0);
+	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
+	ASSERT_EQ(q.n, 0u);                      /* its first record dropped with it */
+	ASSERT_STR_EQ(q.mark, "m1");
+	/* numbers are not given again */
+	ASSERT_EQ(push_group(&q, 7, 2, "m3"), 0);
+	ASSERT(q.v[0].seq >= 5);
 	cd_queue_close(&q);
 	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
-	ASSERT_EQ(q.n, 3u);
-	ASSERT_EQ(strcmp(q.mark, "m1"), 0);
-	/* numbers are not given again; what follows the cut one is whole */
-	ASSERT_EQ(push_group(&q, 5, false, "m2"), 0);
-	ASSERT_EQ(q.v[q.n - 1].seq, 5);
-	ASSERT_EQ(cd_queue_ready(&q), 4u);
-	cd_queue_close(&q);
-	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
-	ASSERT_EQ(q.n, 4u);
-	ASSERT_EQ(strcmp(q.mark, "m2"), 0);
+	ASSERT_EQ(q.n, 2u);
+	ASSERT_STR_EQ(q.mark, "m3");
+	/* no room for a whole group: none of it goes in */
+	struct cd_queue small;
+	char *d2 = tmpdir();
+	ASSERT_EQ(cd_queue_open(&small, d2, 1400, &err), 0);
+	size_t n0 = small.n;
+	ASSERT_EQ(push_group(&small, 1, 8, "big"), -ENOSPC);
+	ASSERT_EQ(cd_queue_ready(&small), small.n);
+	ASSERT(small.n <= n0 + 1);               /* the queue-full note alone */
+	ASSERT_STR_EQ(small.mark, "");
+	cd_queue_close(&small);
 	/* acknowledged and compacted away: the mark is kept with the number */
 	for (int i = 0; i < 60; i++)
-		ASSERT_EQ(push_group(&q, 10 + i, false, NULL), 0);
+		ASSERT_EQ(push_group(&q, 10 + i, 1, NULL), 0);
 	ASSERT_EQ(cd_queue_ack(&q, q.v[q.n - 1].seq), 0);
 	cd_queue_close(&q);
 	ASSERT_EQ(cd_queue_open(&q, d, 1 << 20, &err), 0);
 	ASSERT_EQ(q.n, 0u);
-	ASSERT_EQ(strcmp(q.mark, "m2"), 0);
+	ASSERT_STR_EQ(q.mark, "m3");
 	cd_queue_close(&q);
 	cd_buf_free(&err);
+	free(path);
+	free(ack);
 	rmdir_all(d);
+	rmdir_all(d2);
 	free(d);
+	free(d2);
 }
