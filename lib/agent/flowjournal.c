@@ -17,6 +17,8 @@
 #define MAGIC 0x314c4e524a57464cull   /* "LFWJRNL1" */
 #define HEAD 4096
 #define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#define KNOWN 16384                 /* keys' slots remembered (a power of 2) */
+#define KNOWN_PROBES 8
 
 enum { SLOT_COUNT = 1, SLOT_ATTEMPT = 2 };
 
@@ -55,7 +57,11 @@ struct cd_fjournal {
 	struct slot *s;
 	size_t map_len;
 	uint64_t slots;             /* as checked at open (the header is shared) */
+	struct known {             /* keys' slots since the last mark (a writer's) */
+		uint64_t hash, pos;
+	} *known;
 	uint64_t sent;              /* the position everything before was sent */
+	uint64_t floor;             /* no slot before it is added to: the last mark's */
 };
 
 static size_t map_size(size_t slots)
@@ -110,7 +116,7 @@ int cd_fjournal_open(struct cd_fjournal **out, int fd, size_t slots, struct cd_b
 				       .slot_size = sizeof(struct slot) };
 	}
 	j->slots = slots;
-	j->sent = __atomic_load_n(&j->h->pos, __ATOMIC_ACQUIRE);
+	j->sent = j->floor = __atomic_load_n(&j->h->pos, __ATOMIC_ACQUIRE);
 	*out = j;
 	return 0;
 }
@@ -126,6 +132,7 @@ void cd_fjournal_close(struct cd_fjournal *j)
 		return;
 	munmap(j->h, j->map_len);
 	close(j->fd);
+	free(j->known);
 	free(j);
 }
 
@@ -152,9 +159,58 @@ static void put(struct cd_fjournal *j, struct slot *s)
 	__atomic_store_n(&j->h->pos, pos + 1, __ATOMIC_RELEASE);
 }
 
+static bool same_key(const struct slot *s, const struct cd_flowkey *k)
+{
+	return s->type == SLOT_COUNT && s->minute == k->minute && cd_addr_eq(&s->src, &k->src) &&
+	       cd_addr_eq(&s->dst, &k->dst) && s->proto == k->proto && s->port == k->port &&
+	       s->verdict == (uint8_t)k->verdict && s->seen == (uint8_t)k->seen && s->rule == k->rule &&
+	       s->staged == k->staged;
+}
+
+static uint64_t key_hash(const struct cd_flowkey *k)
+{
+	uint64_t h = 1469598103934665603ull;
+	const unsigned char *parts[] = { k->src.b, k->dst.b };
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < 16; i++)
+			h = (h ^ parts[p][i]) * 1099511628211ull;
+	uint64_t rest[] = { (uint64_t)k->minute, k->proto, k->port, (uint64_t)k->verdict, k->rule, k->staged,
+			    (uint64_t)k->seen };
+	for (size_t i = 0; i < sizeof(rest) / sizeof(*rest); i++)
+		h = (h ^ rest[i]) * 1099511628211ull;
+	return h;
+}
+
 void cd_fjournal_count(struct cd_fjournal *j, const struct cd_flowkey *k,
 		       const struct cd_flowcount *add)
 {
+	uint64_t c[5] = { add->connections, add->bytes_out, add->bytes_in, add->packets_out,
+			  add->packets_in };
+	/* a key written since the last sending adds to its slot: the ring
+	 * holds a slot a key (and attempt) per sending, not one an event.
+	 * Each count is one 8-byte store: a writer killed between them
+	 * leaves a connection's bytes half added, never a connection. */
+	if (!j->known) {
+		j->known = cd_malloc(KNOWN * sizeof(*j->known));
+		for (size_t i = 0; i < KNOWN; i++)
+			j->known[i].pos = UINT64_MAX;   /* none */
+	}
+	uint64_t h = key_hash(k);
+	struct known *e = NULL;
+	for (size_t i = 0; i < KNOWN_PROBES; i++) {
+		struct known *x = &j->known[(h + i) & (KNOWN - 1)];
+		bool live = x->pos >= j->floor && x->pos < j->h->pos;
+		if (live && x->hash == h && j->s[x->pos % j->slots].pos == x->pos &&
+		    same_key(&j->s[x->pos % j->slots], k)) {
+			uint64_t *to = j->s[x->pos % j->slots].c;
+			for (int f = 0; f < 5; f++)
+				if (c[f])
+					__atomic_store_n(&to[f], to[f] + c[f], __ATOMIC_RELEASE);
+			return;
+		}
+		if (!e && !live)
+			e = x;
+	}
 	struct slot *s = next(j, k->minute);
 	s->type = SLOT_COUNT;
 	s->src = k->src;
@@ -165,9 +221,9 @@ void cd_fjournal_count(struct cd_fjournal *j, const struct cd_flowkey *k,
 	s->seen = (uint8_t)k->seen;
 	s->rule = k->rule;
 	s->staged = k->staged;
-	uint64_t c[5] = { add->connections, add->bytes_out, add->bytes_in, add->packets_out,
-			  add->packets_in };
 	memcpy(s->c, c, sizeof(c));
+	if (e)
+		*e = (struct known){ h, j->h->pos };
 	put(j, s);
 }
 
@@ -196,8 +252,9 @@ size_t cd_fjournal_slots(const struct cd_fjournal *j)
 	return (size_t)j->slots;
 }
 
-void cd_fjournal_mark(const struct cd_fjournal *j, char mark[CD_FJOURNAL_MARK])
+void cd_fjournal_mark(struct cd_fjournal *j, char mark[CD_FJOURNAL_MARK])
 {
+	j->floor = j->h->pos;       /* what the mark covers is not added to */
 	snprintf(mark, CD_FJOURNAL_MARK, "%016" PRIx64 ":%" PRIu64, j->h->epoch, j->h->pos);
 }
 
@@ -268,6 +325,6 @@ int cd_fjournal_replay(struct cd_fjournal *j, const char *mark, struct cd_fjourn
 	 * before the ring comes round, unless it was killed meanwhile) */
 	if (lo > from)
 		r->lost += (size_t)(lo - from);
-	j->sent = from;
+	j->sent = j->floor = from;
 	return 0;
 }

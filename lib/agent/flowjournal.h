@@ -12,6 +12,9 @@
  * loses nothing the kernel had given.  A ring made anew (an epoch other
  * than the mark's) has nothing to replay.
  *
+ * A key's counts written since the last mark share a slot: the ring holds
+ * a slot a key (and attempt) a sending, not one an event.
+ *
  * One writer at a time.  A slot is whole once the ring's position passes
  * it (a writer killed within a slot leaves it out); a slot written over
  * since (its own position differs) is counted as lost.  The writer keeps
@@ -46,7 +49,7 @@ size_t cd_fjournal_unsent(const struct cd_fjournal *j);
 size_t cd_fjournal_slots(const struct cd_fjournal *j);
 /* The mark of everything written so far (for the records about to be
  * sent), and once they are queued: sent. */
-void cd_fjournal_mark(const struct cd_fjournal *j, char mark[CD_FJOURNAL_MARK]);
+void cd_fjournal_mark(struct cd_fjournal *j, char mark[CD_FJOURNAL_MARK]);
 void cd_fjournal_sent(struct cd_fjournal *j, const char *mark);
 
 struct cd_fjournal_replay {
