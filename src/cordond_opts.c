@@ -94,6 +94,7 @@ LIMIT_SETTER(set_series, c->mopt.limits.series_per_host = n)
 LIMIT_SETTER(set_flow_days, c->mopt.limits.flows_keep_days = n)
 LIMIT_SETTER(set_flow_bytes, c->mopt.limits.flows_max_bytes = n)
 LIMIT_SETTER(set_flow_totals, c->mopt.limits.flow_totals_max = n)
+LIMIT_SETTER(set_flows_rate, c->mopt.limits.agent_flows_per_s = (double)n)
 LIMIT_SETTER(set_conns, c->conn_max = (unsigned)n)
 LIMIT_SETTER(set_conns_addr, c->conn_per_addr = (unsigned)n)
 LIMIT_SETTER(set_idle, c->idle_s = (unsigned)n)
@@ -154,6 +155,10 @@ static const struct opt opts[] = {
 	  "flow records are kept N days (default 30)..." },
 	{ "flow-retention-bytes", "N", 'E', 1, 1LL << 50, set_flow_bytes,
 	  "...and at most N bytes (default: no limit)" },
+	{ "agent-flows-rate", "N", 'L', 1, MILLION, set_flows_rate,
+	  "a host's agent's flow records: N a second (default\n"
+	  "2000, a burst of 30 seconds' worth; the excess is\n"
+	  "refused (429) and the agent sends it again later)" },
 	{ "flow-counters", "N", 'G', 1, MILLION, set_flow_totals,
 	  "the flows' Prometheus counters kept apart, by rule\n"
 	  "and verdict (default 20000; past them: rule \"other\")" },

@@ -189,6 +189,14 @@ int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], 
 		m |= fds[i] >= 0 ? 1u << i : 0;
 	snprintf(mask, sizeof(mask), "%u", m);
 	char *argv[] = { "cordon-agent", "--flow-keeper", d, mask, NULL };
+	/* the program's own path read here, not in the child (under valgrind
+	 * the child's /proc/self/exe would be valgrind's) */
+	char self[4096];
+	ssize_t sl = !strcmp(exe, "/proc/self/exe") ? readlink(exe, self, sizeof(self) - 1) : -1;
+	if (sl > 0) {
+		self[sl] = 0;
+		exe = self;
+	}
 	/* twice: the keeper is no child of the agent's (none to reap it) */
 	pid_t p = fork();
 	if (p == 0) {

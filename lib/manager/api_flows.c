@@ -30,6 +30,17 @@ void cd_api_h_agent_flows(struct ctx *c)
 		cd_api_error(c, 400, field, "%s: %s", field, why);
 		return;
 	}
+	/* an agent's rate, as its events have (a batch sent again counts again) */
+	size_t n = 0;
+	int retry = 0;
+	for (size_t i = 0; i < call.nb; i++)
+		n += call.b[i].n;
+	if (n && cd_mgr_agent_flows_admit(c->m, &c->actor, n, &retry) < 0) {
+		cd_flows_call_free(&call);
+		c->out->retry_after = retry;
+		cd_api_error(c, 429, NULL, "over this agent's rate of flow records: again in %d s", retry);
+		return;
+	}
 	int64_t acked, stored;
 	int r = cd_mgr_flows_ingest(c->m, c->tok.host, c->tok.hash, &call, &acked, &stored);
 	cd_flows_call_free(&call);
@@ -273,6 +284,9 @@ void cd_api_h_policy_impact(struct ctx *c)
 				     json_string_length(doc), since, until, &out, &d);
 	if (r == -EINVAL)
 		cd_api_doc_errors(c, "the draft policy does not load", &d);
+	else if (r == -E2BIG)
+		cd_api_error(c, 422, "since", "more than %d distinct flows in the range (their sums are "
+			     "held in memory): narrow it", CD_FLOW_KEYS_MAX);
 	else if (r < 0)
 		cd_api_store_failed(c, r);
 	else

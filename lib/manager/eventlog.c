@@ -28,6 +28,8 @@ void cd_mgr_limits_fill(struct cd_mgr_limits *l)
 		l->flows_keep_days = 30;
 	if (l->flow_totals_max <= 0)
 		l->flow_totals_max = 20000;
+	if (l->agent_flows_per_s <= 0)
+		l->agent_flows_per_s = 2000;
 	if (l->flows_max_bytes < 0)
 		l->flows_max_bytes = 0;
 }
@@ -55,6 +57,19 @@ int cd_mgr_agent_admit(struct cd_mgr *m, const struct cd_actor *a, size_t bytes,
 	}
 	cd_bucket_take(&ag->ev_count, 1);
 	cd_bucket_take(&ag->ev_bytes, (double)bytes);
+	return 0;
+}
+
+int cd_mgr_agent_flows_admit(struct cd_mgr *m, const struct cd_actor *a, size_t n, int *retry_s)
+{
+	struct cd_mgr_agent *ag = cd_mgr_agent_get(m, a);
+	double rate = m->limits.agent_flows_per_s;
+	double w = cd_bucket_wait(&ag->flows, rate, rate * BURST_S, (double)n, cd_mgr_rate_now(m));
+	if (w > 0) {
+		*retry_s = w > 3600 ? 3600 : (int)w + 1;
+		return -EAGAIN;
+	}
+	cd_bucket_take(&ag->flows, (double)n);
 	return 0;
 }
 

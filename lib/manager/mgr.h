@@ -58,6 +58,8 @@ struct cd_mgr_limits {
 	int64_t flows_max_bytes;    /* ...and at most this much (0: no limit) */
 	int64_t flow_totals_max;    /* (rule, verdict) counters kept apart:
 	                             * 20,000 (past them: rule "other") */
+	double agent_flows_per_s;   /* a host's flow records: 2,000 a second,
+	                             * with a burst of 30 seconds' worth */
 };
 void cd_mgr_limits_fill(struct cd_mgr_limits *l);
 #define CD_MGR_PRUNE_EVERY_S 60     /* the retention is applied this often */
@@ -449,6 +451,9 @@ void cd_mgr_tick(struct cd_mgr *m);
 /* An agent's next event of about bytes bytes, against its rate: 0 (taken)
  * or -EAGAIN, with *retry_s when to try again. */
 int cd_mgr_agent_admit(struct cd_mgr *m, const struct cd_actor *a, size_t bytes, int *retry_s);
+/* A call of n flow records from a host's agent, against its rate: 0
+ * (taken) or -EAGAIN, with *retry_s when to try again. */
+int cd_mgr_agent_flows_admit(struct cd_mgr *m, const struct cd_actor *a, size_t n, int *retry_s);
 /* n of its events were refused (counted, and logged once a minute). */
 void cd_mgr_agent_refused(struct cd_mgr *m, const struct cd_actor *a, size_t n);
 /* Apply the event log's retention now (cd_mgr_tick does every minute). */

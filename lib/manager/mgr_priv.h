@@ -31,6 +31,7 @@ struct cd_mgr_agent {
 	bool dirty;            /* what it realized moved since it was written */
 	int64_t stored_seen;   /* last_seen as last written to the store */
 	struct cd_bucket ev_count, ev_bytes;   /* its events' rate */
+	struct cd_bucket flows;                /* its flow records' */
 	int64_t refused;       /* events refused for the rate (since start) */
 	int64_t refused_logged;/* when that was last logged */
 	json_t *unenforced;    /* {ifname: reason}: vNICs it cannot filter (realize.c) */

@@ -181,7 +181,8 @@ static void compile(struct cd_explainer *x, size_t w, size_t v, struct cd_prog *
 			if (x->by_ipset[s][k].n && ipset_holds_any(&st->pol.ipsets[k], vn))
 				cand_add(c, &x->by_ipset[s][k]);
 	}
-	qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
+	if (c->n)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_u32);
 	size_t k = 0;
 	for (size_t i = 0; i < c->n; i++)
 		if (!k || c->v[k - 1] != c->v[i])

@@ -2,8 +2,9 @@
  * manager do, through the API's handlers (cd_api_handle) with a store in
  * memory: it cannot lift its own quarantine, touch another workload's
  * scans, write the manager's event types, or see the world; a re-enrolled
- * agent is heard from its first event; its events come at a rate, and
- * the event log is kept in bounds and read a page at a time. */
+ * agent is heard from its first event; its events and flow records come
+ * at a rate, and the event log is kept in bounds and read a page at a
+ * time. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -468,5 +469,49 @@ TEST(trust_event_log_retention_and_pages)
 	ASSERT_EQ(event_count(&w, NULL, NULL, &l3), n);
 	ASSERT_EQ(l3, last);
 	free(a1);
+	world_close(&w);
+}
+
+/* A call of n flow records from cred (seq), each a connection w1 -> w2. */
+static int flows_batch(struct world *w, const char *cred, int seq, int n, char **out)
+{
+	json_t *recs = json_array();
+	int64_t minute = cd_mgr_now() / 1000 / 60000 * 60000;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(recs, json_pack(
+			"{s:I, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:i, s:s, s:n, s:n, s:i}",
+			"minute", (json_int_t)minute, "vnic", "tap1", "seen_at", "source", "source",
+			"workload", "w1", "ip", "10.0.0.1", "destination", "workload", "w2", "ip",
+			"10.0.0.2", "protocol", "tcp", "port", 1000 + i, "verdict", "dropped", "rule",
+			"staged_rule", "connections", 1));
+	json_t *o = json_pack("{s:[{s:i, s:o}]}", "batches", "seq", seq, "records", recs);
+	char *body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	int st = call(w, cred, "POST", "/api/v1/agent/flows", NULL, body, out);
+	free(body);
+	return st;
+}
+
+/* A host's agent's flow records come at a rate too: past its burst, 429
+ * with when to come back (nothing of the call stored), and taken once
+ * the bucket has filled again. */
+TEST(trust_agent_flows_come_at_a_rate)
+{
+	struct world w;
+	/* 10 records a second, a burst of 300 */
+	struct cd_mgr_limits l = { .agent_flows_per_s = 10 };
+	world_open_limits(&w, NULL, &l);
+	char *hv = enroll(&w, "hv1", NULL), *out;
+	ASSERT_EQ(flows_batch(&w, hv, 1, 300, &out), 200);
+	ASSERT_EQ(jint(out, "stored"), 300);
+	free(out);
+	ASSERT_EQ(flows_batch(&w, hv, 2, 20, &out), 429);
+	ASSERT_CONTAINS(out, "rate of flow records");
+	free(out);
+	w.rate_now += 2 * 1000000LL;             /* 2 s: 20 records' worth */
+	ASSERT_EQ(flows_batch(&w, hv, 2, 20, &out), 200);
+	ASSERT_EQ(jint(out, "stored"), 20);
+	free(out);
+	free(hv);
 	world_close(&w);
 }
