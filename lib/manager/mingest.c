@@ -249,6 +249,11 @@ static void one(struct cd_mgr *m, const char *agent, struct cd_mingest *res, con
 	const char *why = t < now - INGEST_PAST_MS || t > now + INGEST_FUTURE_MS
 		? "a time more than 8 days ago or 5 minutes ahead"
 		: series_for(m, agent, kind, name, host, source, metric, &info);
+	/* the half interval is an increase's (its time overlaps the last
+	 * one's: counted twice); a gauge read again at another phase (vcsim
+	 * stamps its samples from the query's time) is a value of its own */
+	if (!add)
+		gap = INGEST_MIN_GAP_MS;
 	if (!why && info.last_t != INT64_MIN && t < info.last_t + gap) {
 		res->duplicates++;     /* sent again (its answer was lost), or too often */
 		return;
