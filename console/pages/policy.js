@@ -1,6 +1,6 @@
-// policy.js - the rules by category; the document edited in the page,
-// checked (every error on its line) before it is saved; revisions, a
-// coloured diff, rollback.
+// policy.js - the rules by category, a staged rule promoted; the document
+// edited in the page, checked (every error on its line) before it is
+// saved; revisions, a coloured diff, rollback.
 import { html, useState, useEffect, useRef } from "../lib/html.js";
 import { api, get, q } from "../lib/api.js";
 import { useData, poke } from "../lib/live.js";
@@ -8,8 +8,29 @@ import { Err, Time, useConfirm } from "../lib/ui.js";
 
 const CATS = ["emergency", "infrastructure", "environment", "application"];
 
-function Rules({ pol }) {
-  return html`<p>Default action: <strong>${pol.default_action}</strong> · revision ${pol.revision}</p>
+// the rules; a staged rule promoted to enforced (admin: a new revision)
+function Rules({ pol, who }) {
+  const [confirm, dialog] = useConfirm();
+  const [msg, setMsg] = useState("");
+  const [err, setErr] = useState(null);
+  const staged = pol.rules.filter((r) => r.mode === "staged");
+  const admin = who.role === "admin";
+  async function promote(rs) {
+    const ids = rs.map((r) => r.id);
+    const what = rs.length === 1 ? `rule ${rs[0].id}${rs[0].name ? ` ("${rs[0].name}")` : ""}` : `the ${rs.length} staged rules (${ids.join(", ")})`;
+    if (!(await confirm(`Enforce ${what}? A new revision with mode: enforced becomes current; a rollback undoes it.`, "Promote"))) return;
+    setErr(null); setMsg("");
+    try {
+      const r = await api("POST", "/policy/promote", { rules: ids });
+      setMsg(`Promoted ${ids.join(", ")}: revision ${r.revision}.`);
+      poke();
+    } catch (e) { setErr(e); }
+  }
+  return html`${dialog}<p>Default action: <strong>${pol.default_action}</strong> · revision ${pol.revision}</p>
+    ${staged.length > 0 && html`<p class="row">${staged.length} staged rule${staged.length > 1 ? "s" : ""}: counted, not enforced.
+      <button class="small" id="promote-all" disabled=${!admin} onClick=${() => promote(staged)}>Promote all staged</button>
+      ${!admin && html`<small>Promoting needs the admin role.</small>`}</p>`}
+    <${Err} e=${err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
     <table class="wide rules"><thead><tr><th scope="col">ID</th><th scope="col">Name</th><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Services</th>
       <th scope="col">Applied to</th><th scope="col">Direction</th><th scope="col">Action</th><th scope="col">Line</th></tr></thead>
     ${CATS.map((c) => {
@@ -18,7 +39,8 @@ function Rules({ pol }) {
         ${rs.map((r) => html`<tr class=${r.disabled ? "disabled" : ""}><td>${r.id}</td><td>${r.name}</td>
           <td>${r.source.join(", ")}</td><td>${r.destination.join(", ")}</td><td>${r.services.join(", ")}</td>
           <td>${r.applied_to.join(", ") || "–"}</td><td>${r.direction}</td>
-          <td><span class=${"act act-" + r.action}>${r.action}</span>${r.mode === "staged" ? html` <span class="badge staged" title="counted, not enforced">staged</span>` : ""}${r.disabled ? " (disabled)" : ""}</td><td>${r.line}</td></tr>`)}</tbody>`;
+          <td><span class=${"act act-" + r.action}>${r.action}</span>${r.mode === "staged" ? html` <span class="badge staged" title="counted, not enforced">staged</span>
+            ${admin && html` <button class="small promote" onClick=${() => promote([r])}>Promote</button>`}` : ""}${r.disabled ? " (disabled)" : ""}</td><td>${r.line}</td></tr>`)}</tbody>`;
     })}</table>`;
 }
 
@@ -150,7 +172,7 @@ export function Policy({ who, params }) {
   return html`<h1>Policy</h1>
     <nav class="tabs" aria-label="Policy">${tabs.map(([k, l]) => html`<a href=${"#/policy?tab=" + k} aria-current=${tab === k ? "page" : undefined}>${l}</a>`)}</nav>
     <${Err} e=${error} />
-    ${tab === "rules" && (data && data.revision ? html`<${Rules} pol=${data} />`
+    ${tab === "rules" && (data && data.revision ? html`<${Rules} pol=${data} who=${who} />`
       : data ? html`<p class="empty">No policy yet. Write one in <a href="#/policy?tab=edit">Edit</a>, or run <code>cordon policy push -f FILE</code>.</p>`
       : loading ? html`<p>Loading…</p>` : "")}
     ${tab === "edit" && html`<${Editor} who=${who} />`}

@@ -420,6 +420,27 @@ await check("policy: a recommendation for a group from its flows, put in the edi
   assert(/^0 flows change, [1-9]\d* do not/.test(s), s);
   assert((await api(page, "GET", "/policy")).body.revision === before, "saved");
 });
+await check("policy: a staged rule promoted from the rules table after a confirmation (a new revision, enforced), then rolled back", async () => {
+  const before = (await api(page, "GET", "/policy")).body.revision;
+  await go(page, "policy");
+  await page.click("tr:has(td:text-is('950')) button.promote");
+  await page.click('dialog button:text-is("Promote")');
+  await page.waitForSelector('.okmsg:has-text("Promoted 950")');
+  await page.waitForFunction(() => {
+    const tr = [...document.querySelectorAll("table.rules tr")].find((r) => r.firstElementChild?.textContent === "950");
+    return tr && !tr.querySelector(".badge.staged");
+  });
+  const rules = (await api(page, "GET", "/policy/rules")).body.rules;
+  assert(rules.find((r) => r.id === 950).mode === "enforced", "950 enforced");
+  const after = (await api(page, "GET", "/policy")).body.revision;
+  assert(after === before + 1, `revision ${before} -> ${after}`);
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/policy-promoted-1920.png` });
+  const back = await api(page, "POST", "/policy/rollback", { revision: before });
+  assert(back.status === 200 || back.status === 201, back.status + " " + JSON.stringify(back.body));
+  await go(page, "policy?tab=revisions");
+  await go(page, "policy");
+  await page.waitForSelector("tr:has(td:text-is('950')) .badge.staged");
+});
 
 // ---- sources: a vCenter refused in the form, then added ----
 await check("sources: a vCenter with a wrong password is refused in the form, not stored", () => expecting4xx(async () => {
