@@ -32,12 +32,15 @@
 #include "policy/state.h"
 #include "agent/client.h"
 #include "agent/flowkeep.h"
+#include "base/conf.h"
 #include "agent/flowsend.h"
 #include "agent/http.h"
 #include "agent/mcollect.h"
 #include "agent/queue.h"
 #include "base/token.h"
 #include "base/util.h"
+
+#define AGENT_CONF "/etc/cordon/agent.conf"
 
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
@@ -67,6 +70,11 @@ static const char usage[] =
 	"                    without it, the host's own from /proc only\n"
 	"  --no-flows        with --host: no flow records (the connections the vNICs\n"
 	"                    make and receive, from conntrack and the kernel's log)\n"
+	"  --config FILE     options from FILE, one a line: NAME = VALUE, or NAME\n"
+	"                    alone for a flag (default " AGENT_CONF ", when it\n"
+	"                    exists); the command line overrides it\n"
+	"  --check-config    check the file and the options, and exit (0: good;\n"
+	"                    2: the first error, FILE:LINE)\n"
 	"  --workload NAME   the workload whose files this agent scans\n"
 	"  --scan-path DIR   a directory to watch and scan (repeatable)\n"
 	"  --signatures PATH a ClamAV database file or directory (default: ClamAV's\n"
@@ -313,8 +321,29 @@ int main(int argc, char **argv)
 		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
 		{ "restore", required_argument, NULL, 'r' },
 		{ "libvirt-uri", required_argument, NULL, 'u' }, { "no-flows", no_argument, NULL, 'F' },
+		{ "config", required_argument, NULL, 'C' }, { "check-config", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
+	/* the file's options (--config FILE, else AGENT_CONF when it exists),
+	 * then the command line's, which override them */
+	static const char *const refused[] = { "config", "check-config", "help", "version", "restore", NULL };
+	static struct cd_conf_args ca;
+	const char *cpath = cd_conf_flag(argc, argv, "config");
+	struct cd_buf cerr;
+	cd_buf_init(&cerr, 4096);
+	int cr = cd_conf_args(cpath ? cpath : AGENT_CONF, opts, refused, argc, argv, &ca, &cerr);
+	if (cr == -ENOENT && cpath)
+		cd_buf_printf(&cerr, "%s: no such file", cpath);
+	if (cr < 0 && cerr.len) {
+		fprintf(stderr, "%s\n", cerr.data);    /* FILE[:LINE]: ... */
+		cd_buf_free(&cerr);
+		return 2;
+	}
+	cd_buf_free(&cerr);
+	const char *conf = cr == 0 ? (cpath ? cpath : AGENT_CONF) : NULL;
+	argc = ca.argc;
+	argv = ca.argv;
+	bool check_only = false;
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
 	const char *workload = NULL, *sigs = NULL, *restore = NULL, *vuri = NULL;
 	char *paths[64];
@@ -342,6 +371,8 @@ int main(int argc, char **argv)
 		case 'r': restore = optarg; break;
 		case 'u': vuri = optarg; break;
 		case 'F': flows = false; break;
+		case 'C': break;       /* read above */
+		case 'X': check_only = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -376,6 +407,11 @@ int main(int argc, char **argv)
 	if (insecure && cacert) {
 		fprintf(stderr, "cordon-agent: give --insecure or --cacert, not both\n");
 		return 2;
+	}
+	if (check_only) {
+		printf("cordon-agent: the configuration is good (%s and the command line)\n",
+		       conf ? conf : "no file");
+		return 0;
 	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "cordon-agent: cannot make %s: %s\n", dir, strerror(errno));

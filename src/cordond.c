@@ -698,6 +698,11 @@ int main(int argc, char **argv)
 	int r = cordond_config_read(argc, argv, &s.cfg);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (s.cfg.check_only) {
+		printf("cordond: the configuration is good (%s and the command line)\n",
+		       s.cfg.conf ? s.cfg.conf : "no file");
+		return 0;
+	}
 	console_dir = s.cfg.console_dir;
 	cd_malloc_keep();    /* a query's arrays of several MB: kept, not faulted in each time */
 	umask(077);          /* the database, the key, the token: the manager's alone */

@@ -6,12 +6,14 @@
 #include "cordond_opts.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "base/addr.h"
+#include "base/conf.h"
 #include "db/db.h"
 
 /* The defaults of --max-connections, --max-connections-per-address and
@@ -22,6 +24,20 @@
 #define CD_CONN_MAX 2000
 #define CD_CONN_PER_ADDR 500
 #define CD_CONN_IDLE_S 15
+
+/* Where the option being read comes from ("FILE:LINE"), or NULL: the
+ * command line; its errors are said with it. */
+static const char *where;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", where ? where : "cordond");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 struct opt;
 typedef int (*setter)(struct cordond_config *c, const struct opt *o, const char *arg, long long n);
@@ -46,8 +62,7 @@ static int set_listen(struct cordond_config *c, const struct opt *o, const char 
 	(void)o, (void)n;
 	struct sockaddr_storage ss;
 	if (cd_sockaddr_parse(arg, &ss) < 0) {
-		fprintf(stderr, "cordond: --listen takes ADDR:PORT (127.0.0.1:4119, [::1]:4119), not '%s'\n",
-			arg);
+		say("--listen takes ADDR:PORT (127.0.0.1:4119, [::1]:4119), not '%s'\n", arg);
 		return -EINVAL;
 	}
 	c->listen_at = arg;
@@ -60,7 +75,7 @@ static int set_store(struct cordond_config *c, const struct opt *o, const char *
 	char why[256];
 	int has = cd_db_target_is_pg(arg) ? cd_db_target_has_password(arg, why, sizeof(why)) : -1;
 	if (has != 0) {
-		fprintf(stderr, "cordond: --store: %s\n", has < 0 && cd_db_target_is_pg(arg) ? why :
+		say("--store: %s\n", has < 0 && cd_db_target_is_pg(arg) ? why :
 			has < 0 ? "a postgresql:// URI or a key=value string, as libpq takes"
 				: "no password here (a process's arguments are anyone's to read): "
 				  "put it in PGPASSFILE or ~/.pgpass");
@@ -103,7 +118,7 @@ LIMIT_SETTER(set_idle, c->idle_s = (unsigned)n)
 static int metrics_said(int r, const char *err)
 {
 	if (r < 0)
-		fprintf(stderr, "cordond: %s\n", err);
+		say("%s\n", err);
 	return r < 0 ? -EINVAL : 0;
 }
 #define METRICS_SETTER(fn, call)                                                            \
@@ -174,6 +189,13 @@ static const struct opt opts[] = {
 	  "URL given before it)" },
 	{ "console-dir", "DIR", 'c', 0, 0, set_console,
 	  "the web console's files, served at / (default:\n" CD_CONSOLE_DIR ")" },
+	{ "config", "FILE", 'f', 0, 0, NULL,
+	  "options from FILE, one a line: NAME = VALUE, or\n"
+	  "NAME alone for a flag (default " CORDOND_CONF ",\n"
+	  "when it exists); the command line overrides it" },
+	{ "check-config", NULL, 'x', 0, 0, NULL,
+	  "check the configuration file and the options, and\n"
+	  "exit (0: good; 2: the first error, FILE:LINE)" },
 	{ "help", NULL, 'h', 0, 0, NULL, "this text" },
 	{ "version", NULL, 'V', 0, 0, NULL, "cordond's version" },
 };
@@ -211,8 +233,7 @@ static int number(const struct opt *o, const char *arg, long long *v)
 	errno = 0;
 	*v = strtoll(arg, &end, 10);
 	if (!*arg || *end || errno || *v < o->min || *v > o->max) {
-		fprintf(stderr, "cordond: --%s takes a whole number from %lld to %lld, not '%s'\n", o->name,
-			o->min, o->max, arg);
+		say("--%s takes a whole number from %lld to %lld, not '%s'\n", o->name, o->min, o->max, arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -235,9 +256,33 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 	}
 	lo[NOPTS] = (struct option){ 0 };
 	*p = '\0';
+	/* the file's options, then the command line's: the values live as
+	 * long as the process (the configuration points into them) */
+	static struct cd_conf_args a;
+	static const char *const refused[] = { "config", "check-config", "help", "version", NULL };
+	const char *path = cd_conf_flag(argc, argv, "config");
+	c->conf = path ? path : CORDOND_CONF;
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	cd_conf_args_free(&a);
+	int r = cd_conf_args(c->conf, lo, refused, argc, argv, &a, &err);
+	if (r == -ENOENT && path)
+		cd_buf_printf(&err, "%s: no such file", path);
+	if (r == -ENOENT)
+		c->conf = NULL;            /* the default's absence is no error */
+	if (r < 0 && err.len) {
+		fprintf(stderr, "%s\n", err.data);    /* FILE[:LINE]: ... */
+		cd_buf_free(&err);
+		return -EINVAL;
+	}
+	cd_buf_free(&err);
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, letters, lo, NULL)) != -1) {
+	for (;;) {
+		int at = optind;
+		if ((ch = getopt_long(a.argc, a.argv, letters, lo, NULL)) == -1)
+			break;
+		where = at < a.argc ? a.where[at] : NULL;
 		const struct opt *o = opts;
 		while (o < opts + NOPTS && o->letter != ch)
 			o++;
@@ -253,14 +298,21 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 			printf("cordond %s\n", CD_VERSION);
 			return 1;
 		}
+		if (ch == 'x') {
+			c->check_only = true;
+			continue;
+		}
+		if (ch == 'f')
+			continue;              /* read above */
 		long long n = 0;
 		if (o->max && number(o, optarg, &n) < 0)
 			return -EINVAL;
 		if (o->set(c, o, optarg, n) < 0)
 			return -EINVAL;
 	}
-	if (!c->dir || optind < argc) {
-		fprintf(stderr, "cordond: %s\n", c->dir ? "unexpected arguments" : "--data-dir is required");
+	where = NULL;
+	if (!c->dir || optind < a.argc) {
+		say("%s\n", c->dir ? "unexpected arguments" : "--data-dir is required (or data-dir = DIR in its file)");
 		cordond_usage(stderr);
 		return -EINVAL;
 	}

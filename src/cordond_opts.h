@@ -4,6 +4,7 @@
 #ifndef CORDOND_OPTS_H
 #define CORDOND_OPTS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "manager/mgr.h"
@@ -17,9 +18,14 @@ struct cordond_config {
 	unsigned conn_max, conn_per_addr, idle_s;
 	struct cd_mgr_options mopt;   /* the manager's limits */
 	struct cd_msvc_opts mso;      /* the metrics': retention, remote write */
+	const char *conf;             /* the file read (NULL: none) */
+	bool check_only;              /* --check-config */
 };
 
-/* Reads argv into cfg (its defaults first).  Returns 0 to run, 1 when
+#define CORDOND_CONF "/etc/cordon/cordond.conf"
+
+/* Reads the configuration file (--config FILE, else CORDOND_CONF when it
+ * exists) and then argv into cfg (its defaults first).  Returns 0 to run, 1 when
  * --help or --version printed what they print (exit 0), -EINVAL when an
  * argument is wrong: the message said on stderr (exit 2). */
 int cordond_config_read(int argc, char **argv, struct cordond_config *cfg);

@@ -1,0 +1,153 @@
+/* conf.c - a configuration file of command-line options (see conf.h). */
+#include "base/conf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct option *find(const struct option *opts, const char *name)
+{
+	for (const struct option *o = opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+static bool is_refused(const char *const *refused, const char *name)
+{
+	for (size_t i = 0; refused && refused[i]; i++)
+		if (!strcmp(refused[i], name))
+			return true;
+	return false;
+}
+
+/* an argument, and where it comes from (NULL: the command line), both owned */
+static void push(struct cd_conf_args *a, char *arg, char *where)
+{
+	if ((size_t)a->argc + 1 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->argv = cd_realloc(a->argv, a->cap * sizeof(*a->argv));
+		a->where = cd_realloc(a->where, a->cap * sizeof(*a->where));
+	}
+	a->argv[a->argc] = arg;
+	a->where[a->argc++] = where;
+}
+
+static char *trim(char *s, char *e)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	*e = 0;
+	return s;
+}
+
+/* One line (NUL-terminated, its own copy) into a's argv. */
+static int line(struct cd_conf_args *a, const char *path, size_t no, char *s,
+		const struct option *opts, const char *const *refused, struct cd_buf *err)
+{
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r') {
+			cd_buf_printf(err, "%s:%zu: a control character", path, no);
+			return -EINVAL;
+		}
+	char *hash = strchr(s, '#');
+	if (hash && (hash == s || hash[-1] == ' ' || hash[-1] == '\t'))
+		*hash = 0;                 /* a comment (a # inside a value stays) */
+	char *eq = strchr(s, '=');
+	char *name = trim(s, eq ? eq : s + strlen(s)), *value = eq ? trim(eq + 1, eq + 1 + strlen(eq + 1)) : NULL;
+	if (!*name && !value)
+		return 0;                  /* blank */
+	if (!*name) {
+		cd_buf_printf(err, "%s:%zu: a value without an option's name", path, no);
+		return -EINVAL;
+	}
+	const struct option *o = find(opts, name);
+	if (!o || is_refused(refused, name)) {
+		cd_buf_printf(err, "%s:%zu: %s '%s'", path, no,
+			      o ? "an option a file may not hold:" : "no such option:", name);
+		return -EINVAL;
+	}
+	if (o->has_arg == no_argument && value) {
+		cd_buf_printf(err, "%s:%zu: %s is a flag: no value ('%s' alone on its line)", path, no, name,
+			      name);
+		return -EINVAL;
+	}
+	if (o->has_arg == required_argument && (!value || !*value)) {
+		cd_buf_printf(err, "%s:%zu: %s needs a value (%s = VALUE)", path, no, name, name);
+		return -EINVAL;
+	}
+	push(a, cd_asprintf("--%s", name), cd_asprintf("%s:%zu", path, no));
+	if (value)
+		push(a, cd_strdup(value), cd_asprintf("%s:%zu", path, no));
+	return 0;
+}
+
+int cd_conf_args(const char *path, const struct option *opts, const char *const *refused,
+		 int argc, char **argv, struct cd_conf_args *out, struct cd_buf *err)
+{
+	memset(out, 0, sizeof(*out));
+	push(out, cd_strdup(argc > 0 ? argv[0] : "?"), NULL);
+	char *text = NULL;
+	size_t len = 0;
+	int r = path ? cd_read_file(path, CD_CONF_MAX, &text, &len) : -ENOENT;
+	if (r == -EFBIG || r == -E2BIG)
+		cd_buf_printf(err, "%s: larger than %u KiB", path, CD_CONF_MAX >> 10);
+	else if (r < 0 && r != -ENOENT)
+		cd_buf_printf(err, "%s: %s", path, strerror(-r));
+	for (size_t no = 1, off = 0; r == 0 && off < len; no++) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = (nl ? (size_t)(nl - text) : len) - off;
+		if (n > CD_CONF_LINE_MAX) {
+			cd_buf_printf(err, "%s:%zu: a line over %u bytes", path, no, CD_CONF_LINE_MAX);
+			r = -EINVAL;
+			break;
+		}
+		if (memchr(text + off, 0, n)) {
+			cd_buf_printf(err, "%s:%zu: a NUL byte", path, no);
+			r = -EINVAL;
+			break;
+		}
+		char *l = cd_strndup(text + off, n);
+		r = line(out, path, no, l, opts, refused, err);
+		free(l);
+		off += n + 1;
+	}
+	free(text);
+	for (int i = 1; i < argc && (r == 0 || r == -ENOENT); i++)
+		push(out, cd_strdup(argv[i]), NULL);
+	/* getopt_long wants argv[argc] NULL */
+	push(out, NULL, NULL);
+	out->argc--;
+	return r;
+}
+
+void cd_conf_args_free(struct cd_conf_args *a)
+{
+	for (int i = 0; i < a->argc; i++) {
+		free(a->argv[i]);
+		free(a->where[i]);
+	}
+	free(a->argv);
+	free(a->where);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *cd_conf_flag(int argc, char **argv, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "--"))
+			break;
+		if (strncmp(s, "--", 2) || strncmp(s + 2, name, n))
+			continue;
+		if (s[2 + n] == '=')
+			return s + 3 + n;
+		if (!s[2 + n] && i + 1 < argc)
+			return argv[i + 1];
+	}
+	return NULL;
+}
