@@ -63,6 +63,9 @@ static const char usage[] =
 	"  --state-dir DIR   the credential, the event queue, the last state applied\n"
 	"  --cacert F        trust the manager's certificate in F; --insecure: do not\n"
 	"                    check it (tests only)\n"
+	"  --fingerprint PIN trust the manager whose key has this pin (sha256//...,\n"
+	"                    what cordond --fingerprint prints and its first start\n"
+	"                    logs), checked in every TLS handshake\n"
 	"  --host HOST       the host whose workloads this agent enforces\n"
 	"  --netns NAME      apply in network namespace NAME instead of this one\n"
 	"  --libvirt-uri URI with --host: collect the metrics of the host's domains,\n"
@@ -321,6 +324,7 @@ int main(int argc, char **argv)
 		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
 		{ "restore", required_argument, NULL, 'r' },
 		{ "libvirt-uri", required_argument, NULL, 'u' }, { "no-flows", no_argument, NULL, 'F' },
+		{ "fingerprint", required_argument, NULL, 'P' },
 		{ "config", required_argument, NULL, 'C' }, { "check-config", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
@@ -344,6 +348,7 @@ int main(int argc, char **argv)
 	argc = ca.argc;
 	argv = ca.argv;
 	bool check_only = false;
+	const char *pin = NULL;
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
 	const char *workload = NULL, *sigs = NULL, *restore = NULL, *vuri = NULL;
 	char *paths[64];
@@ -371,6 +376,7 @@ int main(int argc, char **argv)
 		case 'r': restore = optarg; break;
 		case 'u': vuri = optarg; break;
 		case 'F': flows = false; break;
+		case 'P': pin = optarg; break;
 		case 'C': break;       /* read above */
 		case 'X': check_only = true; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -404,10 +410,17 @@ int main(int argc, char **argv)
 			: vuri ? "--libvirt-uri goes with --host" : "--scan-path goes with --workload", usage);
 		return 2;
 	}
-	if (insecure && cacert) {
-		fprintf(stderr, "cordon-agent: give --insecure or --cacert, not both\n");
+	if (insecure + !!cacert + !!pin > 1) {
+		fprintf(stderr, "cordon-agent: give one of --insecure, --cacert and --fingerprint\n");
 		return 2;
 	}
+	if (pin && !cd_http_pin_valid(pin)) {
+		fprintf(stderr, "cordon-agent: --fingerprint takes the pin cordond --fingerprint prints "
+			"(sha256// and 44 characters of base64), not '%s'\n", pin);
+		return 2;
+	}
+	if (pin)
+		cacert = pin;          /* the http layer tells a pin from a file */
 	if (check_only) {
 		printf("cordon-agent: the configuration is good (%s and the command line)\n",
 		       conf ? conf : "no file");

@@ -523,7 +523,15 @@ static int setup(struct server *s, const sigset_t *mask)
 			fprintf(stderr, "cordond: %s\n", err.data);
 			goto out;
 		}
-		log_line("made a self-signed TLS certificate: %s", crt);
+		char pin[CD_CERT_PIN_LEN];
+		struct cd_buf perr;
+		cd_buf_init(&perr, 1024);
+		if (cd_cert_pin(crt, pin, &perr) == 0)
+			log_line("made a self-signed TLS certificate: %s; its key's fingerprint, for "
+				 "cordon-agent --fingerprint: %s", crt, pin);
+		else
+			log_line("made a self-signed TLS certificate: %s", crt);
+		cd_buf_free(&perr);
 	}
 	if (cd_read_file(key, 1 << 16, &s->kpem, &len) < 0 || cd_read_file(crt, 1 << 16, &s->cpem, &len) < 0) {
 		fprintf(stderr, "cordond: cannot read %s or %s\n", key, crt);
@@ -698,6 +706,20 @@ int main(int argc, char **argv)
 	int r = cordond_config_read(argc, argv, &s.cfg);
 	if (r)
 		return r > 0 ? 0 : 2;
+	if (s.cfg.fingerprint_only) {
+		char pin[CD_CERT_PIN_LEN], *crt = cd_asprintf("%s/tls.crt", s.cfg.dir);
+		struct cd_buf e;
+		cd_buf_init(&e, 1024);
+		r = cd_cert_pin(crt, pin, &e);
+		if (r < 0)
+			fprintf(stderr, "cordond: %s%s\n", e.data,
+				r == -ENOENT ? " (cordond makes it at its first start)" : "");
+		else
+			printf("%s\n", pin);
+		free(crt);
+		cd_buf_free(&e);
+		return r < 0 ? 1 : 0;
+	}
 	if (s.cfg.check_only) {
 		printf("cordond: the configuration is good (%s and the command line)\n",
 		       s.cfg.conf ? s.cfg.conf : "no file");

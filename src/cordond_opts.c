@@ -196,6 +196,10 @@ static const struct opt opts[] = {
 	{ "check-config", NULL, 'x', 0, 0, NULL,
 	  "check the configuration file and the options, and\n"
 	  "exit (0: good; 2: the first error, FILE:LINE)" },
+	{ "fingerprint", NULL, 'y', 0, 0, NULL,
+	  "print the pin of the TLS certificate's key in the\n"
+	  "data directory (sha256//BASE64, what cordon-agent\n"
+	  "--fingerprint takes), and exit" },
 	{ "help", NULL, 'h', 0, 0, NULL, "this text" },
 	{ "version", NULL, 'V', 0, 0, NULL, "cordond's version" },
 };
@@ -259,7 +263,8 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 	/* the file's options, then the command line's: the values live as
 	 * long as the process (the configuration points into them) */
 	static struct cd_conf_args a;
-	static const char *const refused[] = { "config", "check-config", "help", "version", NULL };
+	static const char *const refused[] = { "config", "check-config", "fingerprint", "help", "version",
+					       NULL };
 	const char *path = cd_conf_flag(argc, argv, "config");
 	c->conf = path ? path : CORDOND_CONF;
 	struct cd_buf err;
@@ -298,8 +303,8 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 			printf("cordond %s\n", CD_VERSION);
 			return 1;
 		}
-		if (ch == 'x') {
-			c->check_only = true;
+		if (ch == 'x' || ch == 'y') {
+			*(ch == 'x' ? &c->check_only : &c->fingerprint_only) = true;
 			continue;
 		}
 		if (ch == 'f')

@@ -20,6 +20,7 @@ struct cordond_config {
 	struct cd_msvc_opts mso;      /* the metrics': retention, remote write */
 	const char *conf;             /* the file read (NULL: none) */
 	bool check_only;              /* --check-config */
+	bool fingerprint_only;        /* --fingerprint */
 };
 
 #define CORDOND_CONF "/etc/cordon/cordond.conf"

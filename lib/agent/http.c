@@ -2,6 +2,7 @@
 #include "agent/http.h"
 
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,17 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	struct cd_buf *b = ctx;
 	return cd_buf_add(b, p, size * n) < 0 ? 0 : size * n;
+}
+
+bool cd_http_pin_valid(const char *pin)
+{
+	size_t n = strlen(CD_HTTP_PIN_PREFIX);
+	if (strncmp(pin, CD_HTTP_PIN_PREFIX, n) || strlen(pin) != n + 44 || pin[n + 43] != '=')
+		return false;
+	for (size_t i = n; i < n + 43; i++)
+		if (!isalnum((unsigned char)pin[i]) && pin[i] != '+' && pin[i] != '/')
+			return false;
+	return true;
 }
 
 int cd_http_init(struct cd_http *h, const char *base, const char *token,
@@ -137,6 +149,13 @@ static int call_once(struct cd_http *h, const char *method, const char *path, js
 	if (h->insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (h->cacert && !strncmp(h->cacert, CD_HTTP_PIN_PREFIX, strlen(CD_HTTP_PIN_PREFIX))) {
+		/* a pinned key (cordond --fingerprint): the certificate is the
+		 * manager's own, self-signed; its key must be the pinned one,
+		 * checked in the handshake before anything is sent */
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, h->cacert);
 	} else if (h->cacert) {
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);
 	}
@@ -150,6 +169,12 @@ static int call_once(struct cd_http *h, const char *method, const char *path, js
 	case CURLE_COULDNT_RESOLVE_HOST:
 		cd_buf_printf(err, "cannot reach the manager at %s: %s", h->base, ebuf);
 		r = -ECONNREFUSED;
+		break;
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		cd_buf_printf(err, "the manager at %s has another key than the one pinned (--fingerprint): "
+			      "not the manager, or its certificate's key was made again (cordond "
+			      "--fingerprint says its pin)", h->base);
+		r = -EPERM;
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:

@@ -37,8 +37,14 @@ struct cd_http {
 	long connect_ms;        /* TCP and TLS handshakes' bound (5 s) */
 };
 
-/* base: one manager's URL, or several separated by commas.  -EINVAL
- * when none is given. */
+/* A cacert that is a pin of the manager's key (cordond --fingerprint):
+ * "sha256//" and 44 characters of base64. */
+#define CD_HTTP_PIN_PREFIX "sha256//"
+bool cd_http_pin_valid(const char *pin);
+
+/* base: one manager's URL, or several separated by commas.  cacert: the
+ * file of the certificate to trust, or a pin of its key (above); NULL
+ * with insecure: none.  -EINVAL when no URL is given. */
 int cd_http_init(struct cd_http *h, const char *base, const char *token,
 		 bool insecure, const char *cacert);
 /* Whether every call of this handle may be sent twice (see above). */

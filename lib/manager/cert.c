@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gnutls/crypto.h>
+#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,4 +85,37 @@ out:
 	if (key)
 		gnutls_x509_privkey_deinit(key);
 	return g < 0 ? -EIO : r;
+}
+
+int cd_cert_pin(const char *cert_path, char out[CD_CERT_PIN_LEN], struct cd_buf *err)
+{
+	char *pem = NULL;
+	size_t len = 0;
+	int r = cd_read_file(cert_path, 1 << 16, &pem, &len);
+	if (r < 0) {
+		cd_buf_printf(err, "%s: %s", cert_path, strerror(-r));
+		return r;
+	}
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t in = { (unsigned char *)pem, (unsigned)len }, der = { 0 }, b64 = { 0 };
+	unsigned char digest[32];
+	int g;
+	if ((g = gnutls_x509_crt_init(&crt)) < 0 || (g = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM)) < 0 ||
+	    (g = gnutls_pubkey_init(&pub)) < 0 || (g = gnutls_pubkey_import_x509(pub, crt, 0)) < 0 ||
+	    (g = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &der)) < 0 ||
+	    (g = gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, digest)) < 0 ||
+	    (g = gnutls_base64_encode2(&(gnutls_datum_t){ digest, sizeof(digest) }, &b64)) < 0) {
+		cd_buf_printf(err, "%s: %s", cert_path, gnutls_strerror(g));
+		r = -EINVAL;
+	} else {
+		snprintf(out, CD_CERT_PIN_LEN, "sha256//%.*s", (int)b64.size, (const char *)b64.data);
+		r = 0;
+	}
+	gnutls_free(der.data);
+	gnutls_free(b64.data);
+	gnutls_pubkey_deinit(pub);
+	gnutls_x509_crt_deinit(crt);
+	free(pem);
+	return r;
 }

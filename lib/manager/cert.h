@@ -2,7 +2,7 @@
  *
  * An ECDSA P-256 key (written 0600) and a certificate valid ten years for
  * localhost, 127.0.0.1, ::1 and the machine's host name, so that a client
- * can pin it with --cacert FILE. */
+ * can trust it with --cacert FILE, or pin its key (cd_cert_pin). */
 #ifndef CD_CERT_H
 #define CD_CERT_H
 
@@ -10,5 +10,11 @@
 
 /* Write key_path and cert_path; the error text goes to err. */
 int cd_cert_make(const char *cert_path, const char *key_path, struct cd_buf *err);
+/* The certificate's public key pin, as curl and cordon-agent --fingerprint
+ * take it: "sha256//" and the base64 of the SHA-256 of its
+ * SubjectPublicKeyInfo (DER).  It stays while the key does (a certificate
+ * made again for the same key keeps it). */
+#define CD_CERT_PIN_LEN 64
+int cd_cert_pin(const char *cert_path, char out[CD_CERT_PIN_LEN], struct cd_buf *err);
 
 #endif
