@@ -44,7 +44,8 @@
 
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
-	"                    [--insecure | --cacert F] [--host HOST [--netns NAME]]\n"
+	"                    [--insecure | --cacert F | --fingerprint PIN]\n"
+	"                    [--host HOST [--netns NAME]] [--config FILE]\n"
 	"                    [--libvirt-uri URI]\n"
 	"                    [--workload NAME --scan-path DIR ... [--signatures PATH]]\n"
 	"\n"
@@ -330,7 +331,8 @@ int main(int argc, char **argv)
 	};
 	/* the file's options (--config FILE, else AGENT_CONF when it exists),
 	 * then the command line's, which override them */
-	static const char *const refused[] = { "config", "check-config", "help", "version", "restore", NULL };
+	static const char *const refused[] = { "config", "check-config", "help", "version", "restore",
+					       "insecure", NULL };
 	static struct cd_conf_args ca;
 	const char *cpath = cd_conf_flag(argc, argv, "config");
 	struct cd_buf cerr;
@@ -377,12 +379,22 @@ int main(int argc, char **argv)
 		case 'u': vuri = optarg; break;
 		case 'F': flows = false; break;
 		case 'P': pin = optarg; break;
-		case 'C': break;       /* read above */
+		case 'C':              /* read above: --config in full, the first */
+			if (!cpath || strcmp(optarg, cpath)) {
+				fprintf(stderr, "cordon-agent: give --config FILE in full, once (the file "
+					"read is %s)\n", cpath ? cpath : AGENT_CONF);
+				return 2;
+			}
+			break;
 		case 'X': check_only = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
+	}
+	if (restore && check_only) {
+		fprintf(stderr, "cordon-agent: --check-config does not go with --restore\n");
+		return 2;
 	}
 	if (restore) {         /* a vault entry back where it was, and done */
 		if (!dir) {

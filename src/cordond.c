@@ -530,7 +530,7 @@ static int setup(struct server *s, const sigset_t *mask)
 			log_line("made a self-signed TLS certificate: %s; its key's fingerprint, for "
 				 "cordon-agent --fingerprint: %s", crt, pin);
 		else
-			log_line("made a self-signed TLS certificate: %s", crt);
+			log_line("made a self-signed TLS certificate: %s (its pin: %s)", crt, perr.data);
 		cd_buf_free(&perr);
 	}
 	if (cd_read_file(key, 1 << 16, &s->kpem, &len) < 0 || cd_read_file(crt, 1 << 16, &s->cpem, &len) < 0) {

@@ -307,8 +307,16 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 			*(ch == 'x' ? &c->check_only : &c->fingerprint_only) = true;
 			continue;
 		}
-		if (ch == 'f')
-			continue;              /* read above */
+		if (ch == 'f') {
+			/* the file read above is --config's spelled in full, the
+			 * first: getopt also takes -f, --conf and a second one */
+			if (!path || strcmp(optarg, path)) {
+				say("give --config FILE in full, once (the file read is %s)\n",
+				    path ? path : CORDOND_CONF);
+				return -EINVAL;
+			}
+			continue;
+		}
 		long long n = 0;
 		if (o->max && number(o, optarg, &n) < 0)
 			return -EINVAL;

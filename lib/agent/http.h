@@ -38,7 +38,8 @@ struct cd_http {
 };
 
 /* A cacert that is a pin of the manager's key (cordond --fingerprint):
- * "sha256//" and 44 characters of base64. */
+ * "sha256//" and 44 characters of base64; several joined by ';' (managers
+ * on one database, each its own key). */
 #define CD_HTTP_PIN_PREFIX "sha256//"
 bool cd_http_pin_valid(const char *pin);
 

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct option *find(const struct option *opts, const char *name)
 {
@@ -38,7 +40,7 @@ static char *trim(char *s, char *e)
 {
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
 	*e = 0;
 	return s;
@@ -48,16 +50,28 @@ static char *trim(char *s, char *e)
 static int line(struct cd_conf_args *a, const char *path, size_t no, char *s,
 		const struct option *opts, const char *const *refused, struct cd_buf *err)
 {
+	size_t len = strlen(s);
+	if (len && s[len - 1] == '\r')
+		s[--len] = 0;              /* CR LF */
+	if (no == 1 && !strncmp(s, "\xef\xbb\xbf", 3)) {
+		cd_buf_printf(err, "%s:1: a byte order mark (write the file without it)", path);
+		return -EINVAL;
+	}
 	for (const char *c = s; *c; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r') {
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
 			cd_buf_printf(err, "%s:%zu: a control character", path, no);
 			return -EINVAL;
 		}
-	char *hash = strchr(s, '#');
-	if (hash && (hash == s || hash[-1] == ' ' || hash[-1] == '\t'))
-		*hash = 0;                 /* a comment (a # inside a value stays) */
+	/* a comment: a # at the line's start or after a space (one inside a
+	 * value, as /x#y, stays) */
+	for (char *h = strchr(s, '#'); h; h = strchr(h + 1, '#'))
+		if (h == s || h[-1] == ' ' || h[-1] == '\t') {
+			*h = 0;
+			break;
+		}
 	char *eq = strchr(s, '=');
-	char *name = trim(s, eq ? eq : s + strlen(s)), *value = eq ? trim(eq + 1, eq + 1 + strlen(eq + 1)) : NULL;
+	char *name = trim(s, eq ? eq : s + strlen(s));
+	char *value = eq ? trim(eq + 1, eq + 1 + strlen(eq + 1)) : NULL;
 	if (!*name && !value)
 		return 0;                  /* blank */
 	if (!*name) {
@@ -68,6 +82,10 @@ static int line(struct cd_conf_args *a, const char *path, size_t no, char *s,
 	if (!o || is_refused(refused, name)) {
 		cd_buf_printf(err, "%s:%zu: %s '%s'", path, no,
 			      o ? "an option a file may not hold:" : "no such option:", name);
+		return -EINVAL;
+	}
+	if (o->has_arg == optional_argument) {
+		cd_buf_printf(err, "%s:%zu: %s takes its value on the command line only", path, no, name);
 		return -EINVAL;
 	}
 	if (o->has_arg == no_argument && value) {
@@ -92,10 +110,20 @@ int cd_conf_args(const char *path, const struct option *opts, const char *const 
 	push(out, cd_strdup(argc > 0 ? argv[0] : "?"), NULL);
 	char *text = NULL;
 	size_t len = 0;
-	int r = path ? cd_read_file(path, CD_CONF_MAX, &text, &len) : -ENOENT;
+	struct stat sb;
+	int r = !path ? -ENOENT : stat(path, &sb) < 0 ? -errno : 0;
+	/* the file decides what the program trusts: others may not write it
+	 * (as sshd's own files) */
+	if (r == 0 && (sb.st_mode & 022 || (sb.st_uid != 0 && sb.st_uid != geteuid()))) {
+		cd_buf_printf(err, "%s: %s: make it 0644 or 0600, owned by root", path,
+			      sb.st_mode & 022 ? "others may write it" : "owned by another user");
+		r = -EPERM;
+	}
+	if (r == 0)
+		r = cd_read_file(path, CD_CONF_MAX, &text, &len);
 	if (r == -EFBIG || r == -E2BIG)
 		cd_buf_printf(err, "%s: larger than %u KiB", path, CD_CONF_MAX >> 10);
-	else if (r < 0 && r != -ENOENT)
+	else if (r < 0 && r != -ENOENT && !err->len)
 		cd_buf_printf(err, "%s: %s", path, strerror(-r));
 	for (size_t no = 1, off = 0; r == 0 && off < len; no++) {
 		const char *nl = memchr(text + off, '\n', len - off);

@@ -11,8 +11,12 @@
  * the command line's, so the command line overrides the file for an
  * option given once (a repeatable one takes both, the file's first).
  * Checked whole before anything is used: an unknown name, a flag given a
- * value, an option without one, a control character, a line over 4 KiB,
- * a file over 1 MiB: "FILE:LINE: ..." (one error, the first). Options
+ * value, an option without one, a control character, a byte order mark,
+ * a line over 4 KiB, a file over 1 MiB: "FILE:LINE: ..." (one error, the
+ * first).  A file others may write, or owned by another user than root
+ * or the program's, is refused whole (it decides what the program
+ * trusts).  A # starts a comment at a line's start or after a space.
+ * Options
  * the caller says a file may not hold (its own --config, --help) are
  * refused so too.  Why not libyaml or an INI library: the file is the
  * command line's options one a line, and its errors must say the line

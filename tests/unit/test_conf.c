@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/conf.h"
@@ -39,8 +40,8 @@ static int conf(const char *text, size_t len, int argc, char **argv, struct cd_c
 
 TEST(conf_lines_before_the_command_line)
 {
-	static const char text[] = "# cordond\n\n  data-dir = /var/lib/cordon  \nlisten=127.0.0.1:1 # here\n"
-				   "no-flows\ndata-dir = /x#y\n";
+	static const char text[] = "# cordond\r\n\n  data-dir = /var/lib/cordon  \r\nlisten=127.0.0.1:1 # here\n"
+				   "no-flows\ndata-dir = /x#y   # the # in a value stays, this one goes\n";
 	char *argv[] = { "prog", "--listen", "127.0.0.1:2", NULL };
 	struct cd_conf_args a;
 	char *why;
@@ -79,6 +80,9 @@ TEST(conf_every_bad_line_located)
 		{ "help\n", ":1: an option a file may not hold: 'help'" },
 		{ "config = /etc/x\n", ":1: an option a file may not hold: 'config'" },
 		{ "data-dir = a\x01" "b\n", ":1: a control character" },
+		{ "data-dir = a\rb\n", ":1: a control character" },
+		{ "data-dir = a\x7f\n", ":1: a control character" },
+		{ "\xef\xbb\xbf" "data-dir = a\n", ":1: a byte order mark" },
 	};
 	char *argv[] = { "prog", NULL };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
@@ -105,6 +109,19 @@ TEST(conf_every_bad_line_located)
 	cd_conf_args_free(&a);
 	free(why);
 	free(big);
+	/* a file others may write is refused whole */
+	char path[] = "/tmp/cordon-conf.XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT(fd >= 0 && write(fd, "no-flows\n", 9) == 9);
+	close(fd);
+	ASSERT_EQ(chmod(path, 0666), 0);
+	struct cd_buf perm;
+	cd_buf_init(&perm, 256);
+	ASSERT_EQ(cd_conf_args(path, opts, refused, 1, argv, &a, &perm), -EPERM);
+	ASSERT_CONTAINS(perm.data, "others may write it");
+	cd_conf_args_free(&a);
+	cd_buf_free(&perm);
+	unlink(path);
 	/* no file: the command line alone */
 	struct cd_buf err;
 	cd_buf_init(&err, 256);
