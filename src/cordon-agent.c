@@ -33,6 +33,7 @@
 #include "agent/client.h"
 #include "agent/flowkeep.h"
 #include "base/conf.h"
+#include "base/notify.h"
 #include "agent/flowsend.h"
 #include "agent/http.h"
 #include "agent/mcollect.h"
@@ -533,6 +534,10 @@ int main(int argc, char **argv)
 	queue_event(&m, e);
 	json_decref(e);
 
+	/* a Type=notify unit's start ends here: a table is taken up (the saved
+	 * state's, or a closed one), whether or not the manager answers */
+	cd_notify(m.enforce ? "READY=1\nSTATUS=enforcing (fail static until the manager answers)"
+			    : "READY=1\nSTATUS=scanning");
 	double next_hb = 0, next_reload = mono() + 30;
 	while (!stop) {
 		if (!m.enrolled) {
@@ -639,6 +644,7 @@ int main(int argc, char **argv)
 		json_decref(events);
 		json_decref(ans);
 	}
+	cd_notify("STOPPING=1");
 	log_line("stopping; %s", m.enforce ? "the table stays as it is" : "scans end");
 	rc = 0;
 out:

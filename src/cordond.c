@@ -37,6 +37,7 @@
 #include "cordond_opts.h"
 #include "cordond_work.h"
 #include "manager/api.h"
+#include "base/notify.h"
 #include "manager/cert.h"
 #include "manager/mgr.h"
 #include "inventory/source.h"
@@ -593,6 +594,10 @@ static int setup(struct server *s, const sigset_t *mask)
 	}
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
 		 c->listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
+	/* a Type=notify unit's start ends here: the API answers */
+	char ready[512];
+	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=listening on https://%s", c->listen_at);
+	cd_notify(ready);
 	rc = 0;
 out:
 	free(db);
@@ -653,6 +658,7 @@ static void serve(struct server *s)
  * the streams up to 3 s to go out, then stop the listener. */
 static void drain(struct server *s)
 {
+	cd_notify("STOPPING=1");
 	MHD_socket ls = MHD_quiesce_daemon(s->d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
