@@ -335,19 +335,15 @@ int main(int argc, char **argv)
 	static const char *const refused[] = { "config", "check-config", "help", "version", "restore",
 					       "insecure", NULL };
 	static struct cd_conf_args ca;
-	const char *cpath = cd_conf_flag(argc, argv, "config");
+	const char *cpath, *conf;
 	struct cd_buf cerr;
 	cd_buf_init(&cerr, 4096);
-	int cr = cd_conf_args(cpath ? cpath : AGENT_CONF, opts, refused, argc, argv, &ca, &cerr);
-	if (cr == -ENOENT && cpath)
-		cd_buf_printf(&cerr, "%s: no such file", cpath);
-	if (cr < 0 && cerr.len) {
+	int cr = cd_conf_load(AGENT_CONF, opts, refused, argc, argv, &ca, &cpath, &conf, &cerr);
+	if (cr < 0)
 		fprintf(stderr, "%s\n", cerr.data);    /* FILE[:LINE]: ... */
-		cd_buf_free(&cerr);
-		return 2;
-	}
 	cd_buf_free(&cerr);
-	const char *conf = cr == 0 ? (cpath ? cpath : AGENT_CONF) : NULL;
+	if (cr < 0)
+		return 2;
 	argc = ca.argc;
 	argv = ca.argv;
 	bool check_only = false;

@@ -265,22 +265,16 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 	static struct cd_conf_args a;
 	static const char *const refused[] = { "config", "check-config", "fingerprint", "help", "version",
 					       NULL };
-	const char *path = cd_conf_flag(argc, argv, "config");
-	c->conf = path ? path : CORDOND_CONF;
+	const char *path;
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	cd_conf_args_free(&a);
-	int r = cd_conf_args(c->conf, lo, refused, argc, argv, &a, &err);
-	if (r == -ENOENT && path)
-		cd_buf_printf(&err, "%s: no such file", path);
-	if (r == -ENOENT)
-		c->conf = NULL;            /* the default's absence is no error */
-	if (r < 0 && err.len) {
+	int r = cd_conf_load(CORDOND_CONF, lo, refused, argc, argv, &a, &path, &c->conf, &err);
+	if (r < 0)
 		fprintf(stderr, "%s\n", err.data);    /* FILE[:LINE]: ... */
-		cd_buf_free(&err);
-		return -EINVAL;
-	}
 	cd_buf_free(&err);
+	if (r < 0)
+		return -EINVAL;
 	int ch;
 	optind = 1;
 	for (;;) {

@@ -49,11 +49,17 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* A record's header: its length and CRC-32, little-endian. */
+static void header(unsigned char h[HDR], const char *text, size_t len)
+{
+	put32(h, (uint32_t)len);
+	put32(h + 4, crc(text, len));
+}
+
 static int write_record(int fd, const char *text, size_t len)
 {
 	unsigned char h[HDR];
-	put32(h, (uint32_t)len);
-	put32(h + 4, crc(text, len));
+	header(h, text, len);
 	int r = write_all(fd, h, HDR);
 	return r ? r : write_all(fd, text, len);
 }
@@ -271,8 +277,7 @@ static int append(struct cd_queue *q, json_t *const *events, size_t n, const cha
 			break;
 		}
 		unsigned char h[HDR];
-		put32(h, (uint32_t)len);
-		put32(h + 4, crc(text, len));
+		header(h, text, len);
 		if (cd_buf_add(&b, h, HDR) < 0 || cd_buf_add(&b, text, len) < 0)
 			r = -ENOMEM;
 	}
@@ -386,13 +391,10 @@ json_t *cd_queue_peek(const struct cd_queue *q, size_t max)
 
 int cd_queue_ack(struct cd_queue *q, int64_t seq)
 {
-	if (seq <= q->acked)
-		return 0;
-	/* never into a group not yet whole (the manager has none of it) */
-	size_t ready = cd_queue_ready(q);
-	int64_t top = ready ? q->v[ready - 1].seq : q->acked;
-	if (seq > top)
-		seq = top;
+	/* (a group is never held in part: whole groups are appended, and a cut
+	 * one is dropped at open) */
+	if (seq >= q->next_seq)
+		seq = q->next_seq - 1;
 	if (seq <= q->acked)
 		return 0;
 	q->acked = seq;

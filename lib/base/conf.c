@@ -163,6 +163,22 @@ void cd_conf_args_free(struct cd_conf_args *a)
 	memset(a, 0, sizeof(*a));
 }
 
+int cd_conf_load(const char *dflt, const struct option *opts, const char *const *refused, int argc,
+		 char **argv, struct cd_conf_args *out, const char **given, const char **read,
+		 struct cd_buf *err)
+{
+	*given = cd_conf_flag(argc, argv, "config");
+	*read = *given ? *given : dflt;
+	int r = cd_conf_args(*read, opts, refused, argc, argv, out, err);
+	if (r != -ENOENT)
+		return r;
+	*read = NULL;
+	if (!*given)
+		return 0;                  /* the default's absence is no error */
+	cd_buf_printf(err, "%s: no such file", *given);
+	return r;
+}
+
 const char *cd_conf_flag(int argc, char **argv, const char *name)
 {
 	size_t n = strlen(name);

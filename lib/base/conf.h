@@ -45,6 +45,12 @@ struct cd_conf_args {
 int cd_conf_args(const char *path, const struct option *opts, const char *const *refused,
 		 int argc, char **argv, struct cd_conf_args *out, struct cd_buf *err);
 void cd_conf_args_free(struct cd_conf_args *a);
+/* A program's file: --config FILE in argv (*given; it must exist), else
+ * dflt when it exists (*read: the file read, NULL: none), before argv
+ * (cd_conf_args).  0, or what cd_conf_args returns with err said. */
+int cd_conf_load(const char *dflt, const struct option *opts, const char *const *refused, int argc,
+		 char **argv, struct cd_conf_args *out, const char **given, const char **read,
+		 struct cd_buf *err);
 /* The value of --name or --name=VALUE in argv (the command line's), or
  * NULL. */
 const char *cd_conf_flag(int argc, char **argv, const char *name);
