@@ -11,6 +11,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
             -Wundef -Wcast-align -Wno-format-nonliteral -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
+LDFLAGS  ?=
 # -Ilib: headers are named by their subsystem, "policy/parse.h"; -MMD:
 # each object's header dependencies, read back below
 B        := build
@@ -38,7 +39,7 @@ D_SRC    := $(wildcard src/cordond_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
-.PHONY: all console screenshots deps test test-unit test-cli fuzz bench demo clean golden
+.PHONY: all console screenshots deps test test-unit test-cli fuzz bench demo clean golden deb
 all: $(B)/cordon $(B)/cordond $(B)/cordon-agent console
 
 # ---- the web console: its files, and the libraries from npm beside them ----
@@ -70,23 +71,23 @@ $(B)/libcordon.a: $(LIB_SRC:%.c=$(B)/%.o) $(LIB_CXX:%.cc=$(B)/%.o)
 
 $(B)/cordon: $(CLI_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/cordond: $(B)/src/cordond.o $(D_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/cordon-agent: $(B)/src/cordon-agent.o $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/test-unit: $(UNIT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/test-root: $(ROOT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # ---- sanitizer build (ASan + UBSan) ----
 $(S)/%.o: %.c
@@ -104,19 +105,19 @@ $(S)/libcordon.a: $(LIB_SRC:%.c=$(S)/%.o) $(LIB_CXX:%.cc=$(S)/%.o)
 
 $(S)/cordon: $(CLI_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
-	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(S)/cordond: $(S)/src/cordond.o $(D_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
-	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(S)/cordon-agent: $(S)/src/cordon-agent.o $(S)/libcordon.a
 	@echo "  LD san  $@"
-	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
-	@$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # ---- fuzzing (libFuzzer, clang) ----
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -Ilib -DCD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS))
@@ -202,15 +203,20 @@ bench: deps
 # (compiled and linked at once: -MMD's headers join $^, hence the filter)
 $(B)/bench-%: tests/bench/bench_%.c $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
 
 $(B)/bench-linear: tests/bench/linear.c $(B)/libcordon.a
 	@echo "  LD      $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/probe $(B)/vcsim console
 	@examples/demo
+
+# Debian packages (cordon, cordond, cordon-agent) of this tree in
+# build/deb/, checked by lintian: scripts/build-deb
+deb: deps
+	@scripts/build-deb build/deb
 
 # Regenerate the golden files after a deliberate change; review the diff.
 golden: $(B)/cordon
