@@ -225,4 +225,4 @@ golden: $(B)/cordon
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path $(B)/pkgtest -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -31,6 +31,8 @@
 #include "antimalware/vault.h"
 #include "policy/state.h"
 #include "agent/client.h"
+#include "agent/enroll.h"
+#include "agent/uninstall.h"
 #include "agent/flowkeep.h"
 #include "base/conf.h"
 #include "base/notify.h"
@@ -42,6 +44,7 @@
 #include "base/util.h"
 
 #define AGENT_CONF "/etc/cordon/agent.conf"
+#define AGENT_DIR "/var/lib/cordon-agent"     /* the package's --state-dir */
 
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
@@ -61,7 +64,8 @@ static const char usage[] =
 	"                    database: the agent moves to the next when one fails\n"
 	"  --token-file F    a one-time enrollment token (cordon agent-token create\n"
 	"                    --host HOST), exchanged at first start for the agent's\n"
-	"                    own credential (kept in DIR/credential, 0600)\n"
+	"                    own credential (kept in DIR/credential, 0600); not\n"
+	"                    needed once that is there\n"
 	"  --state-dir DIR   the credential, the event queue, the last state applied\n"
 	"  --cacert F        trust the manager's certificate in F; --insecure: do not\n"
 	"                    check it (tests only)\n"
@@ -84,6 +88,22 @@ static const char usage[] =
 	"  --scan-path DIR   a directory to watch and scan (repeatable)\n"
 	"  --signatures PATH a ClamAV database file or directory (default: ClamAV's\n"
 	"                    own, /var/lib/clamav)\n"
+	"\n"
+	"cordon-agent enroll --server URL --token-file F [--fingerprint PIN |\n"
+	"                    --cacert F | --trust-on-first-use] [--state-dir DIR]\n"
+	"                    [--config FILE] [--host HOST ... | --workload NAME ...]\n"
+	"enrolls: says the pin of the key each manager shows (compare it with what\n"
+	"cordond --fingerprint prints), trusts it if it is the one given, if the\n"
+	"person says so at a terminal, or with --trust-on-first-use, exchanges the\n"
+	"token for the agent's credential (DIR/credential) and writes the server,\n"
+	"the pin and the options given to FILE (default " AGENT_CONF "), so that\n"
+	"the service starts with no flag and every later handshake must show the\n"
+	"pinned key.\n"
+	"\n"
+	"cordon-agent --uninstall [--state-dir DIR] [--netns NAME] ends the flow\n"
+	"keeper, deletes the agent's nftables tables and puts back the kernel\n"
+	"settings it changed (the package's removal runs it; a stop leaves the\n"
+	"tables: fail static).\n"
 	"\n"
 	"cordon-agent --state-dir DIR --restore ID puts a file from the vault\n"
 	"(DIR/scan/vault/ID.json names it) back where it was, with its owner and\n"
@@ -313,11 +333,73 @@ static int heartbeat(struct agent_main *m)
 	return r;
 }
 
+/* cordon-agent enroll (agent/enroll.h) */
+static int enroll_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
+		{ "state-dir", required_argument, NULL, 'd' }, { "config", required_argument, NULL, 'C' },
+		{ "fingerprint", required_argument, NULL, 'P' }, { "cacert", required_argument, NULL, 'c' },
+		{ "trust-on-first-use", no_argument, NULL, 'T' },
+		/* kept in the file for the service */
+		{ "host", required_argument, NULL, 'k' }, { "netns", required_argument, NULL, 'k' },
+		{ "libvirt-uri", required_argument, NULL, 'k' }, { "no-flows", no_argument, NULL, 'k' },
+		{ "workload", required_argument, NULL, 'k' }, { "scan-path", required_argument, NULL, 'k' },
+		{ "signatures", required_argument, NULL, 'k' }, { 0 },
+	};
+	struct cd_enroll_opts o = { .state_dir = AGENT_DIR, .conf_path = AGENT_CONF, .out = stdout };
+	const char *names[24], *values[24];
+	int c, idx;
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		switch (c) {
+		case 's': o.server = optarg; break;
+		case 't': o.token_file = optarg; break;
+		case 'd': o.state_dir = optarg; break;
+		case 'C': o.conf_path = optarg; break;
+		case 'P': o.pin = optarg; break;
+		case 'c': o.cacert = optarg; break;
+		case 'T': o.tofu = true; break;
+		case 'k':
+			if (o.n == CD_ARRAY_LEN(names)) {
+				fprintf(stderr, "cordon-agent enroll: too many options to keep\n");
+				return 2;
+			}
+			names[o.n] = opts[idx].name;
+			values[o.n++] = optarg ? optarg : "";     /* "": a flag */
+			break;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	const char *bad = !o.server ? "--server is required" : !o.token_file ? "--token-file is required"
+			: optind < argc ? "unexpected arguments"
+			: !!o.pin + !!o.cacert + o.tofu > 1 ? "give one of --fingerprint, --cacert and "
+							       "--trust-on-first-use"
+			: o.pin && !cd_http_pin_valid(o.pin) ? "--fingerprint takes the pin cordond "
+							       "--fingerprint prints (sha256//...)" : NULL;
+	if (bad) {
+		fprintf(stderr, "cordon-agent enroll: %s\n", bad);
+		return 2;
+	}
+	o.names = names;
+	o.values = values;
+	o.ask = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? stdin : NULL;
+	umask(077);
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	int r = cd_enroll(&o, &err);
+	if (r < 0)
+		fprintf(stderr, "cordon-agent enroll: %s\n", err.data);
+	cd_buf_free(&err);
+	return r == 0 ? 0 : r == -EPERM || r == -EEXIST || r == -EINVAL ? 2 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	/* the flow keeper the agent starts (agent/flowkeep.h) */
 	if (argc >= 2 && !strcmp(argv[1], "--flow-keeper"))
 		return cd_flowkeep_serve(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "enroll"))
+		return enroll_main(argc - 1, argv + 1);
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
 		{ "state-dir", required_argument, NULL, 'd' }, { "insecure", no_argument, NULL, 'k' },
@@ -326,14 +408,14 @@ int main(int argc, char **argv)
 		{ "scan-path", required_argument, NULL, 'p' }, { "signatures", required_argument, NULL, 'g' },
 		{ "restore", required_argument, NULL, 'r' },
 		{ "libvirt-uri", required_argument, NULL, 'u' }, { "no-flows", no_argument, NULL, 'F' },
-		{ "fingerprint", required_argument, NULL, 'P' },
+		{ "fingerprint", required_argument, NULL, 'P' }, { "uninstall", no_argument, NULL, 'U' },
 		{ "config", required_argument, NULL, 'C' }, { "check-config", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
 	};
 	/* the file's options (--config FILE, else AGENT_CONF when it exists),
 	 * then the command line's, which override them */
 	static const char *const refused[] = { "config", "check-config", "help", "version", "restore",
-					       "insecure", NULL };
+					       "insecure", "uninstall", NULL };
 	static struct cd_conf_args ca;
 	const char *cpath, *conf;
 	struct cd_buf cerr;
@@ -346,7 +428,7 @@ int main(int argc, char **argv)
 		return 2;
 	argc = ca.argc;
 	argv = ca.argv;
-	bool check_only = false;
+	bool check_only = false, uninstall = false;
 	const char *pin = NULL;
 	const char *server = NULL, *tokf = NULL, *dir = NULL, *cacert = NULL, *host = NULL, *netns = NULL;
 	const char *workload = NULL, *sigs = NULL, *restore = NULL, *vuri = NULL;
@@ -384,6 +466,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'X': check_only = true; break;
+		case 'U': uninstall = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': printf("cordon-agent %s\n", CD_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -410,7 +493,22 @@ int main(int argc, char **argv)
 		cd_buf_free(&e);
 		return r < 0 ? 1 : 0;
 	}
-	const char *missing = !server ? "--server" : !tokf ? "--token-file" : !dir ? "--state-dir"
+	if (uninstall) {       /* the package's removal: the kernel as it was */
+		struct cd_buf e;
+		cd_buf_init(&e, 1 << 16);
+		int r = check_only ? -EINVAL : cd_uninstall(dir ? dir : AGENT_DIR, netns, &e);
+		if (r < 0)
+			fprintf(stderr, "cordon-agent: %s\n", check_only ? "--check-config does not go "
+				"with --uninstall" : e.data);
+		cd_buf_free(&e);
+		return r < 0 ? 1 : 0;
+	}
+	/* enrolled (DIR/credential): no token is needed any more */
+	char *credp = dir ? cd_asprintf("%s/credential", dir) : NULL;
+	bool enrolled = credp && access(credp, F_OK) == 0;
+	free(credp);
+	const char *missing = !server ? "--server" : !tokf && !enrolled ? "--token-file"
+			    : !dir ? "--state-dir"
 			    : !host && !workload ? "--host or --workload"
 			    : workload && !npaths ? "--scan-path (with --workload)" : NULL;
 	if (missing || optind < argc || ((netns || vuri) && !host) || (npaths && !workload)) {

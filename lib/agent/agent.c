@@ -23,6 +23,7 @@
 #include "agent/saved.h"
 #include "agent/flowwatch.h"
 #include "agent/spoofwatch.h"
+#include "agent/uninstall.h"
 #include "base/util.h"
 
 static double now_ms(void)
@@ -63,6 +64,11 @@ int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
 			return -errno;
 		}
 		free(p);
+	}
+	/* the settings it may change, as they were before its first start */
+	if (enter(a) == 0) {
+		cd_uninstall_note(dir);
+		leave(a);
 	}
 	return 0;
 }

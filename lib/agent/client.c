@@ -29,6 +29,7 @@ void cd_client_free(struct cd_client *c)
 	free(c->cred_path);
 	free(c->token_file);
 	free(c->cred);
+	free(c->name);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -99,7 +100,9 @@ int cd_client_enroll(struct cd_client *c)
 		json_decref(out);
 		return -2;
 	}
-	cd_logf(c->log, "enrolled as %s", json_string_value(json_object_get(out, "name")));
+	free(c->name);
+	c->name = cd_strdup(json_string_value(json_object_get(out, "name")));
+	cd_logf(c->log, "enrolled as %s", c->name ? c->name : "(no name)");
 	cd_http_set_token(&c->http, cr);
 	free(c->cred);
 	c->cred = cd_strdup(cr);

@@ -17,6 +17,7 @@ struct cd_client {
 	char *cred_path;           /* DIR/credential */
 	char *token_file;          /* the enrollment token (or a credential) */
 	char *cred;                /* once enrolled */
+	char *name;                /* the name the manager gave at enrollment ("host:hv1") */
 	bool reachable;
 	void (*log)(const char *line);   /* or NULL */
 };

@@ -245,3 +245,57 @@ int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t
 	}
 	return r;
 }
+
+int cd_http_peer_pin(const char *base, char out[CD_PIN_LEN], struct cd_buf *err)
+{
+	size_t n = strcspn(base, ",");
+	while (n && base[n - 1] == '/')
+		n--;
+	char *url = cd_strndup(base, n);
+	char ebuf[CURL_ERROR_SIZE] = "";
+	CURL *c = curl_easy_init();
+	int r = -ENOMEM;
+	if (!c)
+		goto out;
+	/* nothing is sent: the handshake only, whose certificate is not
+	 * trusted yet (that is what the person is asked) */
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	CURLcode cc = curl_easy_perform(c);
+	if (cc != CURLE_OK) {
+		cd_buf_printf(err, "cannot reach the manager at %s: %s", url,
+			      ebuf[0] ? ebuf : curl_easy_strerror(cc));
+		r = cc == CURLE_UNSUPPORTED_PROTOCOL ? -EINVAL : -ECONNREFUSED;
+		goto out;
+	}
+	struct curl_certinfo *ci = NULL;
+	r = -EPROTO;
+	if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1) {
+		cd_buf_printf(err, "the manager at %s showed no certificate", url);
+		goto out;
+	}
+	for (struct curl_slist *s = ci->certinfo[0]; s; s = s->next) {
+		if (!strncmp(s->data, "Cert:", 5)) {
+			struct cd_buf e;
+			cd_buf_init(&e, 512);
+			r = cd_pin_of_pem(s->data + 5, strlen(s->data + 5), out, &e);
+			if (r < 0)
+				cd_buf_printf(err, "the manager's certificate at %s: %s", url, e.data);
+			cd_buf_free(&e);
+			goto out;
+		}
+	}
+	cd_buf_printf(err, "the manager at %s showed no certificate", url);
+out:
+	if (c)
+		curl_easy_cleanup(c);
+	free(url);
+	return r;
+}

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "base/pin.h"
 #include "base/util.h"
 
 #define CD_HTTP_RESP_MAX (512u << 20)  /* the largest answer accepted */
@@ -42,6 +43,10 @@ struct cd_http {
  * on one database, each its own key). */
 #define CD_HTTP_PIN_PREFIX "sha256//"
 bool cd_http_pin_valid(const char *pin);
+/* The pin of the key the manager at base (its first URL) shows in a TLS
+ * handshake, which is not checked: what a person is asked to trust on
+ * first use (cordon-agent enroll).  Nothing is sent. */
+int cd_http_peer_pin(const char *base, char out[CD_PIN_LEN], struct cd_buf *err);
 
 /* base: one manager's URL, or several separated by commas.  cacert: the
  * file of the certificate to trust, or a pin of its key (above); NULL

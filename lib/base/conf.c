@@ -195,3 +195,67 @@ const char *cd_conf_flag(int argc, char **argv, const char *name)
 	}
 	return NULL;
 }
+
+/* The option a line sets ("name" of "name = value" or "name"), or a
+ * zero length for a comment or a blank line. */
+static size_t line_name(const char *s, const char *e, const char **name)
+{
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	*name = s;
+	if (s == e || *s == '#')
+		return 0;
+	const char *n = s;
+	while (n < e && *n != '=' && *n != ' ' && *n != '\t' && *n != '\r')
+		n++;
+	return (size_t)(n - s);
+}
+
+int cd_conf_set(const char *path, const char *const *names, const char *const *values, size_t n,
+		struct cd_buf *err)
+{
+	char *old = NULL;
+	size_t len = 0;
+	int r = cd_read_file(path, CD_CONF_MAX, &old, &len);
+	if (r < 0 && r != -ENOENT) {
+		cd_buf_printf(err, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	struct cd_buf out;
+	cd_buf_init(&out, CD_CONF_MAX + 64 * 1024);
+	r = 0;
+	/* every line kept but those of the options set, which go at the end */
+	for (const char *s = old, *end = old ? old + len : NULL; r == 0 && s && s < end;) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		e = e ? e + 1 : end;
+		const char *name;
+		size_t nl = line_name(s, e, &name);
+		bool drop = false;
+		for (size_t i = 0; nl && i < n && !drop; i++)
+			drop = strlen(names[i]) == nl && !memcmp(name, names[i], nl);
+		if (!drop) {
+			r = cd_buf_add(&out, s, (size_t)(e - s));
+			if (r == 0 && e == end && e > s && e[-1] != '\n')
+				r = cd_buf_add(&out, "\n", 1);
+		}
+		s = e;
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (!values[i])
+			continue;
+		if (strchr(values[i], '\n') || strlen(values[i]) > CD_CONF_LINE_MAX / 2) {
+			cd_buf_printf(err, "%s: the value of %s cannot be kept on one line", path, names[i]);
+			r = -EINVAL;
+		} else {
+			r = values[i][0] ? cd_buf_printf(&out, "%s = %s\n", names[i], values[i])
+					 : cd_buf_printf(&out, "%s\n", names[i]);
+		}
+	}
+	if (r == 0 && (r = cd_write_file(path, out.data ? out.data : "", out.len, 0644)) < 0)
+		cd_buf_printf(err, "%s: %s", path, strerror(-r));
+	else if (r < 0 && !err->len)
+		cd_buf_printf(err, "%s: more than %u bytes", path, CD_CONF_MAX);
+	cd_buf_free(&out);
+	free(old);
+	return r;
+}

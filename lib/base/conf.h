@@ -54,5 +54,13 @@ int cd_conf_load(const char *dflt, const struct option *opts, const char *const 
 /* The value of --name or --name=VALUE in argv (the command line's), or
  * NULL. */
 const char *cd_conf_flag(int argc, char **argv, const char *name);
+/* Set names[i] = values[i] in the file at path (made when absent): their
+ * lines there are dropped and one line each added at the end (none for
+ * a NULL value: the option is taken out; the name alone for "": a
+ * flag); every
+ * other line, comments included, is kept as it was.  Replaced whole
+ * (cd_write_file, 0644): a reader sees the old file or the new. */
+int cd_conf_set(const char *path, const char *const *names, const char *const *values, size_t n,
+		struct cd_buf *err);
 
 #endif

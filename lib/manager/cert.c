@@ -96,26 +96,12 @@ int cd_cert_pin(const char *cert_path, char out[CD_CERT_PIN_LEN], struct cd_buf 
 		cd_buf_printf(err, "%s: %s", cert_path, strerror(-r));
 		return r;
 	}
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pub = NULL;
-	gnutls_datum_t in = { (unsigned char *)pem, (unsigned)len }, der = { 0 }, b64 = { 0 };
-	unsigned char digest[32];
-	int g;
-	if ((g = gnutls_x509_crt_init(&crt)) < 0 || (g = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM)) < 0 ||
-	    (g = gnutls_pubkey_init(&pub)) < 0 || (g = gnutls_pubkey_import_x509(pub, crt, 0)) < 0 ||
-	    (g = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &der)) < 0 ||
-	    (g = gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, der.size, digest)) < 0 ||
-	    (g = gnutls_base64_encode2(&(gnutls_datum_t){ digest, sizeof(digest) }, &b64)) < 0) {
-		cd_buf_printf(err, "%s: %s", cert_path, gnutls_strerror(g));
-		r = -EINVAL;
-	} else {
-		snprintf(out, CD_CERT_PIN_LEN, "sha256//%.*s", (int)b64.size, (const char *)b64.data);
-		r = 0;
-	}
-	gnutls_free(der.data);
-	gnutls_free(b64.data);
-	gnutls_pubkey_deinit(pub);
-	gnutls_x509_crt_deinit(crt);
+	struct cd_buf e;
+	cd_buf_init(&e, 512);
+	r = cd_pin_of_pem(pem, len, out, &e);
+	if (r < 0)
+		cd_buf_printf(err, "%s: %s", cert_path, e.data);
+	cd_buf_free(&e);
 	free(pem);
 	return r;
 }

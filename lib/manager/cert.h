@@ -6,15 +6,13 @@
 #ifndef CD_CERT_H
 #define CD_CERT_H
 
+#include "base/pin.h"
 #include "base/util.h"
 
 /* Write key_path and cert_path; the error text goes to err. */
 int cd_cert_make(const char *cert_path, const char *key_path, struct cd_buf *err);
-/* The certificate's public key pin, as curl and cordon-agent --fingerprint
- * take it: "sha256//" and the base64 of the SHA-256 of its
- * SubjectPublicKeyInfo (DER).  It stays while the key does (a certificate
- * made again for the same key keeps it). */
-#define CD_CERT_PIN_LEN 64
+/* The pin of cert_path's public key (base/pin.h). */
+#define CD_CERT_PIN_LEN CD_PIN_LEN
 int cd_cert_pin(const char *cert_path, char out[CD_CERT_PIN_LEN], struct cd_buf *err);
 
 #endif
