@@ -53,6 +53,9 @@ int cmd_metrics(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
+/* cordon backup --data-dir DIR FILE (cmd_backup.c) */
+int cmd_backup(int argc, char **argv);
+extern const char help_backup[];
 extern const char help_flows[];
 extern const char help_alerts[];
 int cmd_user(int argc, char **argv);

@@ -31,6 +31,7 @@ static const struct cmd cmds[] = {
 	{ "metrics", cmd_metrics, "metrics of VMs, hosts and datastores; query, import, du", help_metrics },
 	{ "top", cmd_top, "VMs, hosts or datastores, one a line, by a metric", help_top },
 	{ "alerts", cmd_alerts, "alerts (list, show, acknowledge) and alert definitions", help_alerts },
+	{ "backup", cmd_backup, "a consistent backup of a manager's data directory, online", help_backup },
 };
 enum { NOFFLINE = 5 };
 

@@ -35,10 +35,12 @@
 #include "cordond_first.h"
 #include "cordond_stream.h"
 #include "cordond_opts.h"
+#include "cordond_restore.h"
 #include "cordond_work.h"
 #include "manager/api.h"
 #include "base/notify.h"
 #include "manager/cert.h"
+#include "manager/tlscreds.h"
 #include "manager/mgr.h"
 #include "inventory/source.h"
 #include "manager/store.h"
@@ -491,8 +493,8 @@ struct server {
 	struct cd_store *st;
 	struct cd_msvc *msvc;
 	struct MHD_Daemon *d;
-	char *kpem, *cpem;    /* the TLS key and certificate, for libmicrohttpd */
-	int sfd;              /* SIGTERM and SIGINT, read by the main thread */
+	char *crt, *key;       /* the TLS certificate and key (manager/tlscreds.h) */
+	int sfd;              /* SIGTERM, SIGINT and SIGHUP, read by the main thread */
 };
 
 /* The data directory, its certificate (made at first start), the store,
@@ -518,8 +520,7 @@ static int setup(struct server *s, const sigset_t *mask)
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	int rc = -1;
-	size_t len;
-	if (access(crt, R_OK) < 0 || access(key, R_OK) < 0) {
+	if (!c->tls_cert && (access(crt, R_OK) < 0 || access(key, R_OK) < 0)) {
 		if (cd_cert_make(crt, key, &err) < 0) {
 			fprintf(stderr, "cordond: %s\n", err.data);
 			goto out;
@@ -534,10 +535,16 @@ static int setup(struct server *s, const sigset_t *mask)
 			log_line("made a self-signed TLS certificate: %s (its pin: %s)", crt, perr.data);
 		cd_buf_free(&perr);
 	}
-	if (cd_read_file(key, 1 << 16, &s->kpem, &len) < 0 || cd_read_file(crt, 1 << 16, &s->cpem, &len) < 0) {
-		fprintf(stderr, "cordond: cannot read %s or %s\n", key, crt);
+	s->crt = c->tls_cert ? cd_strdup(c->tls_cert) : crt;
+	s->key = c->tls_key ? cd_strdup(c->tls_key) : key;
+	char pin[CD_PIN_LEN];
+	bool changed;
+	if (cd_tlscreds_load(s->crt, s->key, pin, &changed, &err) < 0) {
+		fprintf(stderr, "cordond: %s\n", err.data);
 		goto out;
 	}
+	if (c->tls_cert)
+		log_line("TLS: %s (its key's pin %s)", s->crt, pin);
 	if (cd_store_open(c->target ? c->target : db, &s->st) < 0) {
 		fprintf(stderr, "cordond: %s: %s\n", c->target ? "the store" : db, cd_store_error(s->st));
 		goto out;
@@ -580,7 +587,7 @@ static int setup(struct server *s, const sigset_t *mask)
 				0, NULL, NULL, handle, NULL,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&s->ss,
-				MHD_OPTION_HTTPS_MEM_KEY, s->kpem, MHD_OPTION_HTTPS_MEM_CERT, s->cpem,
+				MHD_OPTION_HTTPS_CERT_CALLBACK, cd_tlscreds_retrieve,
 				MHD_OPTION_HTTPS_PRIORITIES, CD_TLS_PRIORITIES,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 				MHD_OPTION_CONNECTION_LIMIT, c->conn_max,
@@ -601,10 +608,33 @@ static int setup(struct server *s, const sigset_t *mask)
 	rc = 0;
 out:
 	free(db);
-	free(crt);
-	free(key);
+	if (s->crt != crt)
+		free(crt);
+	if (s->key != key)
+		free(key);
 	cd_buf_free(&err);
 	return rc;
+}
+
+/* SIGHUP: the certificate and key read again, used from the next
+ * handshake on (a pair that does not load is not used, and said). */
+static void reload_tls(struct server *s)
+{
+	char pin[CD_PIN_LEN];
+	bool changed = false;
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	if (cd_tlscreds_load(s->crt, s->key, pin, &changed, &err) < 0)
+		log_line("SIGHUP: the TLS certificate and key were not reloaded, the ones before stay: %s",
+			 err.data);
+	else if (!changed)
+		log_line("SIGHUP: TLS certificate %s reloaded (its key's pin %s, as before)", s->crt, pin);
+	else
+		log_line("SIGHUP: TLS certificate %s reloaded with a new key, pin %s: agents pinned to "
+			 "the key before refuse this manager now; on each, put the new pin in agent.conf "
+			 "(fingerprint = %s, or both pins joined by ';' while managers differ) and restart "
+			 "it (docs/operations.md, \"Certificates\")", s->crt, pin, pin);
+	cd_buf_free(&err);
 }
 
 /* The main thread until SIGTERM or SIGINT: every 100 ms it follows the
@@ -628,7 +658,9 @@ static void serve(struct server *s)
 			usleep(100000);     /* the database is gone: its connection is made again below */
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(s->sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(s->sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
+				reload_tls(s);
+			} else {
 				log_line("signal %u: stopping", si.ssi_signo);
 				return;
 			}
@@ -702,8 +734,9 @@ static void teardown(struct server *s)
 	cd_store_close(s->st);
 	if (s->sfd >= 0)
 		close(s->sfd);
-	free(s->kpem);
-	free(s->cpem);
+	cd_tlscreds_free();
+	free(s->crt);
+	free(s->key);
 }
 
 int main(int argc, char **argv)
@@ -713,7 +746,8 @@ int main(int argc, char **argv)
 	if (r)
 		return r > 0 ? 0 : 2;
 	if (s.cfg.fingerprint_only) {
-		char pin[CD_CERT_PIN_LEN], *crt = cd_asprintf("%s/tls.crt", s.cfg.dir);
+		char pin[CD_CERT_PIN_LEN];
+		char *crt = s.cfg.tls_cert ? cd_strdup(s.cfg.tls_cert) : cd_asprintf("%s/tls.crt", s.cfg.dir);
 		struct cd_buf e;
 		cd_buf_init(&e, 1024);
 		r = cd_cert_pin(crt, pin, &e);
@@ -731,6 +765,8 @@ int main(int argc, char **argv)
 		       s.cfg.conf ? s.cfg.conf : "no file");
 		return 0;
 	}
+	if (s.cfg.restore)
+		return cordond_restore(s.cfg.restore, s.cfg.dir);
 	console_dir = s.cfg.console_dir;
 	cd_malloc_keep();    /* a query's arrays of several MB: kept, not faulted in each time */
 	umask(077);          /* the database, the key, the token: the manager's alone */
@@ -741,6 +777,7 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	/* a line per request: buffered, written out at every tick (100 ms) */
 	static char logbuf[1 << 16];

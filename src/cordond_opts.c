@@ -92,6 +92,13 @@ static int set_console(struct cordond_config *c, const struct opt *o, const char
 	return 0;
 }
 
+static int set_restore(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	c->restore = arg;
+	return 0;
+}
+
 /* The limits, each a whole number already in its entry's range. */
 #define LIMIT_SETTER(fn, stmt)                                                              \
 	static int fn(struct cordond_config *c, const struct opt *o, const char *arg, long long n) \
@@ -131,6 +138,20 @@ static int metrics_said(int r, const char *err)
 METRICS_SETTER(set_retention, cd_msvc_opt_retention)
 METRICS_SETTER(set_remote_write, cd_msvc_opt_remote_write)
 METRICS_SETTER(set_remote_token, cd_msvc_opt_remote_token)
+
+static int set_tls_cert(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	c->tls_cert = arg;
+	return 0;
+}
+
+static int set_tls_key(struct cordond_config *c, const struct opt *o, const char *arg, long long n)
+{
+	(void)o, (void)n;
+	c->tls_key = arg;
+	return 0;
+}
 
 #define MILLION 1000000
 static const struct opt opts[] = {
@@ -187,6 +208,11 @@ static const struct opt opts[] = {
 	{ "remote-write-token-file", "F", 'F', 0, 0, set_remote_token,
 	  "...with the bearer token in F (for the\n"
 	  "URL given before it)" },
+	{ "tls-cert", "FILE", 'Y', 0, 0, set_tls_cert,
+	  "an operator's certificate (PEM, the server's first,\n"
+	  "then its chain) instead of the one made at first\n"
+	  "start; read again on SIGHUP (systemctl reload)" },
+	{ "tls-key", "FILE", 'Z', 0, 0, set_tls_key, "...and its key (PEM; both given, or neither)" },
 	{ "console-dir", "DIR", 'c', 0, 0, set_console,
 	  "the web console's files, served at / (default:\n" CD_CONSOLE_DIR ")" },
 	{ "config", "FILE", 'f', 0, 0, NULL,
@@ -200,6 +226,10 @@ static const struct opt opts[] = {
 	  "print the pin of the TLS certificate's key in the\n"
 	  "data directory (sha256//BASE64, what cordon-agent\n"
 	  "--fingerprint takes), and exit" },
+	{ "restore", "FILE", 'r', 0, 0, set_restore,
+	  "restore the data directory from FILE (made by\n"
+	  "cordon backup) and exit, no cordond running on it;\n"
+	  "the files it replaces go to DIR/before-restore-TIME" },
 	{ "help", NULL, 'h', 0, 0, NULL, "this text" },
 	{ "version", NULL, 'V', 0, 0, NULL, "cordond's version" },
 };
@@ -208,6 +238,7 @@ static const struct opt opts[] = {
 void cordond_usage(FILE *f)
 {
 	fputs("usage: cordond --data-dir DIR [--store TARGET] [--listen ADDR:PORT] [LIMITS]\n"
+	      "       cordond --data-dir DIR --restore FILE\n"
 	      "\n"
 	      "The cordon manager: inventory, tags, policy revisions, agents and the\n"
 	      "event log, served as JSON over HTTPS under /api/v1.\n"
@@ -263,8 +294,8 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 	/* the file's options, then the command line's: the values live as
 	 * long as the process (the configuration points into them) */
 	static struct cd_conf_args a;
-	static const char *const refused[] = { "config", "check-config", "fingerprint", "help", "version",
-					       NULL };
+	static const char *const refused[] = { "config", "check-config", "fingerprint", "restore", "help",
+					       "version", NULL };
 	const char *path;
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
@@ -321,6 +352,16 @@ int cordond_config_read(int argc, char **argv, struct cordond_config *c)
 	if (!c->dir || optind < a.argc) {
 		say("%s\n", c->dir ? "unexpected arguments" : "--data-dir is required (or data-dir = DIR in its file)");
 		cordond_usage(stderr);
+		return -EINVAL;
+	}
+	if (!c->tls_cert != !c->tls_key) {
+		say("--tls-cert and --tls-key go together (the certificate and its key)\n");
+		return -EINVAL;
+	}
+	if (c->restore && (c->target || c->check_only || c->fingerprint_only)) {
+		say("--restore restores a data directory's SQLite state, not with %s\n",
+		    c->target ? "--store (on PostgreSQL: pg_restore, docs/operations.md)"
+			      : c->check_only ? "--check-config" : "--fingerprint");
 		return -EINVAL;
 	}
 	return 0;

@@ -15,12 +15,14 @@ struct cordond_config {
 	const char *listen_at;        /* --listen, ADDR:PORT */
 	const char *target;           /* --store: PostgreSQL, or NULL: SQLite in dir */
 	const char *console_dir;
+	const char *tls_cert, *tls_key; /* --tls-cert, --tls-key: an operator's pair (NULL: DIR's own) */
 	unsigned conn_max, conn_per_addr, idle_s;
 	struct cd_mgr_options mopt;   /* the manager's limits */
 	struct cd_msvc_opts mso;      /* the metrics': retention, remote write */
 	const char *conf;             /* the file read (NULL: none) */
 	bool check_only;              /* --check-config */
 	bool fingerprint_only;        /* --fingerprint */
+	const char *restore;          /* --restore FILE: restore the data directory, and exit */
 };
 
 #define CORDOND_CONF "/etc/cordon/cordond.conf"

@@ -35,10 +35,11 @@ int cd_db_failf(struct cd_db *db, const char *fmt, ...)
 	return -EIO;
 }
 
-static int db_open(const char *target, bool sqlite, bool readonly, struct cd_db **out)
+static int db_open(const char *target, bool sqlite, bool readonly, bool frozen, struct cd_db **out)
 {
 	struct cd_db *db = cd_calloc(1, sizeof(*db));
 	*out = db;
+	db->frozen = frozen;
 	if (sqlite) {
 		db->ops = &cd_db_sqlite_ops;
 		db->kind = CD_DB_SQLITE;
@@ -51,12 +52,17 @@ static int db_open(const char *target, bool sqlite, bool readonly, struct cd_db 
 
 int cd_db_open(const char *target, struct cd_db **out)
 {
-	return db_open(target, !cd_db_target_is_pg(target), false, out);
+	return db_open(target, !cd_db_target_is_pg(target), false, false, out);
 }
 
 int cd_db_open_sqlite(const char *path, bool readonly, struct cd_db **out)
 {
-	return db_open(path, true, readonly, out);
+	return db_open(path, true, readonly, false, out);
+}
+
+int cd_db_open_sqlite_frozen(const char *path, struct cd_db **out)
+{
+	return db_open(path, true, true, true, out);
 }
 
 /* A kept statement let go of: finalized, freed. */

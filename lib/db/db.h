@@ -47,6 +47,11 @@ int cd_db_open(const char *target, struct cd_db **out);
  * readonly: nothing made or written, beside the process that writes it.
  * As cd_db_open: *out is set even on failure. */
 int cd_db_open_sqlite(const char *path, bool readonly, struct cd_db **out);
+/* Open an SQLite file that nothing writes while it is open (a backup,
+ * a file being checked before it is put in place): read only, no lock
+ * taken, no journal nor log looked for, nothing made beside it (SQLite's
+ * immutable=1).  As cd_db_open: *out is set even on failure. */
+int cd_db_open_sqlite_frozen(const char *path, struct cd_db **out);
 void cd_db_close(struct cd_db *db);      /* NULL: nothing */
 enum cd_db_kind cd_db_kind(const struct cd_db *db);
 const char *cd_db_error(const struct cd_db *db);
@@ -111,6 +116,19 @@ int cd_db_depth(const struct cd_db *db);     /* transactions open */
 /* A read transaction: one consistent view of the database for several
  * reads while others write (ended by cd_db_commit or cd_db_rollback). */
 int cd_db_begin_read(struct cd_db *db);
+
+/* SQLite's files as wholes (-ENOTSUP on PostgreSQL).
+ * cd_db_sqlite_backup: db's main database copied into a new file at path
+ * (made 0600; one that is there is refused, -EEXIST) with SQLite's online
+ * backup API in one step, so the copy is one consistent snapshot while
+ * other connections write: the snapshot of db's read transaction when one
+ * is open (cd_db_begin_read and a read), else of the step's.  Nothing is
+ * synced: the caller syncs what it keeps.  An error is in db's message.
+ * cd_db_sqlite_check: SQLite's integrity check of every database of db:
+ * 0, or -EIO with its first complaint (or why it could not run: "file is
+ * not a database") in db's message. */
+int cd_db_sqlite_backup(struct cd_db *db, const char *path);
+int cd_db_sqlite_check(struct cd_db *db);
 
 /* PostgreSQL's notifications (LISTEN/NOTIFY; SQLite: -ENOTSUP).  A
  * notification is sent when the transaction that sent it commits. */

@@ -52,6 +52,7 @@ struct cd_db {
 	enum cd_db_kind kind;
 	void *drv;            /* sqlite3 *, or the PostgreSQL driver's state */
 	int64_t changes;      /* rows the last statement touched */
+	bool frozen;          /* SQLite: opened immutable (cd_db_open_sqlite_frozen) */
 	int depth;            /* transactions open (the inner ones: savepoints) */
 	int64_t lock_key;     /* PostgreSQL: the advisory lock writers take */
 	uint64_t generation;  /* connections made again */

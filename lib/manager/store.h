@@ -28,6 +28,14 @@ struct cd_store;
  * (db.h).  *out is set even on failure (for cd_store_error); close it. */
 int cd_store_open(const char *target, struct cd_store **out);
 void cd_store_close(struct cd_store *s);
+/* The schema's version this cordon writes (store_schema.c). */
+int64_t cd_store_schema_version(void);
+/* An SQLite store's file that nothing writes (a backup's), without
+ * opening it as a store (nothing migrated): whole (SQLite's integrity
+ * check, when full), a store of cordon's, of a schema this cordon knows.
+ * 0 with *version; -EINVAL (damaged, not a store) or -EPROTO (a newer
+ * cordon's, *version set too), why in err. */
+int cd_store_file_check(const char *path, bool full, int64_t *version, char *err, size_t errlen);
 const char *cd_store_error(const struct cd_store *s);
 /* Whether other managers may share the database (PostgreSQL). */
 bool cd_store_shared(const struct cd_store *s);

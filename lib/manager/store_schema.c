@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/util.h"
 
@@ -197,6 +198,11 @@ static const struct step { const char *sqlite, *pg; } steps[] = {
 	  "  connections BIGINT NOT NULL, PRIMARY KEY(rule, verdict));"
 	  "CREATE TABLE flow_bytes(one BIGINT PRIMARY KEY CHECK (one = 1), bytes BIGINT NOT NULL);"
 	  "INSERT INTO flow_bytes VALUES(1, 0);" },
+	/* 9 (cordon 0.2.0): the versions of cordon that opened the store,
+	 * each with when it first did: an upgrade's trail, and what a backup
+	 * or an operator is told wrote it */
+	{ "CREATE TABLE versions(version TEXT PRIMARY KEY, first_opened INTEGER NOT NULL);",
+	  "CREATE TABLE versions(version TEXT PRIMARY KEY, first_opened BIGINT NOT NULL);" },
 };
 
 static int64_t version(struct cd_store *s)
@@ -240,8 +246,14 @@ int cd_store_migrate(struct cd_store *s)
 					"this one knows %zu)", (long long)v, CD_ARRAY_LEN(steps));
 			r = -EPROTO;
 		} else if (v == (int64_t)CD_ARRAY_LEN(steps)) {
-			cd_db_rollback(s->db);
-			return 0;
+			/* up to date: this version's first opening kept */
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			r = cd_store_run(s, cd_store_prep(s, "INSERT INTO versions(version, first_opened) "
+							  "VALUES(?, ?) ON CONFLICT(version) DO NOTHING", "si",
+							  CD_VERSION, (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000));
+			r = r == 0 ? cd_db_commit(s->db) : (cd_db_rollback(s->db), r);
+			return r;
 		} else {
 			const char *sql = pg ? steps[v].pg : steps[v].sqlite;
 			r = sql ? cd_db_exec(s->db, sql) : 0;
@@ -250,5 +262,44 @@ int cd_store_migrate(struct cd_store *s)
 		}
 		r = r == 0 ? cd_db_commit(s->db) : (cd_db_rollback(s->db), r);
 	}
+	return r;
+}
+
+int64_t cd_store_schema_version(void)
+{
+	return (int64_t)CD_ARRAY_LEN(steps);
+}
+
+int cd_store_file_check(const char *path, bool full, int64_t *ver, char *err, size_t errlen)
+{
+	struct cd_db *db;
+	int r = cd_db_open_sqlite_frozen(path, &db);
+	if (r == 0 && full)
+		r = cd_db_sqlite_check(db);
+	/* a store's: its tables (meta is in every version's) */
+	int64_t v = -1;
+	if (r == 0) {
+		int64_t n = cd_db_scalar(cd_db_prep(db, "SELECT count(*) FROM sqlite_schema WHERE "
+						    "type = 'table' AND name IN ('meta', 'revisions', "
+						    "'tokens', 'events')", NULL));
+		r = n < 0 ? (int)n : n != 4 ? cd_db_failf(db, "not a cordon store (no table meta, "
+							      "revisions, tokens or events)") : 0;
+	}
+	if (r == 0) {
+		v = cd_db_scalar(cd_db_prep(db, "PRAGMA user_version", NULL));
+		r = v < 0 ? (int)v : 0;
+	}
+	if (r == 0 && v > cd_store_schema_version()) {
+		cd_db_failf(db, "its schema is version %lld, of a newer cordon (this one knows up to %lld)",
+			    (long long)v, (long long)cd_store_schema_version());
+		r = -EPROTO;
+	} else if (r < 0 && r != -EPROTO) {
+		r = -EINVAL;
+	}
+	if (r < 0)
+		snprintf(err, errlen, "%s", cd_db_error(db));
+	if (r == 0 || r == -EPROTO)
+		*ver = v;
+	cd_db_close(db);
 	return r;
 }

@@ -16,16 +16,18 @@
 #include "base/util.h"
 #include "metrics/chunkdb_priv.h"
 
-/* DIR/metrics.lock taken: one process at a time (cordond, or an import). */
-static int lock_dir(struct cd_chunkdb *db, const char *dir, char *err, size_t errlen)
+int cd_chunkdb_lock(const char *dir, int *fd, char *err, size_t errlen)
 {
 	char *lock = cd_asprintf("%s/metrics.lock", dir);
-	db->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(lock);
-	if (db->lock < 0 || flock(db->lock, LOCK_EX | LOCK_NB)) {
+	if (*fd < 0 || flock(*fd, LOCK_EX | LOCK_NB)) {
 		int e = errno;
 		snprintf(err, errlen, "%s/metrics.lock: %s", dir,
 			 e == EWOULDBLOCK ? "the store is in use by another process" : strerror(e));
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 		return e == EWOULDBLOCK ? -EBUSY : -e;
 	}
 	return 0;
@@ -63,7 +65,7 @@ int cd_chunkdb_open(const char *dir, const char *target, struct cd_chunkdb **out
 		    size_t errlen)
 {
 	struct cd_chunkdb *db = cd_calloc(1, sizeof(*db));
-	int r = lock_dir(db, dir, err, errlen);
+	int r = cd_chunkdb_lock(dir, &db->lock, err, errlen);
 	if (r) {
 		cd_chunkdb_close(db);
 		return r;
@@ -111,6 +113,32 @@ int cd_chunkdb_open_ro(const char *dir, struct cd_chunkdb **out, char *err, size
 	cd_chunkdb_script(db, S_SETUP_RO);
 	*out = db;
 	return 0;
+}
+
+int cd_chunkdb_file_check(const char *path, bool full, char *err, size_t errlen)
+{
+	struct cd_chunkdb *db = cd_calloc(1, sizeof(*db));
+	db->lock = -1;
+	int r = cd_db_open_sqlite_frozen(path, &db->db);
+	if (!r && full)
+		r = cd_db_sqlite_check(db->db);
+	r = r ? cd_chunkdb_fail(db, r) : cd_chunkdb_sql_init(db);
+	/* its epoch, its groups' and series' numbers, its samples: the
+	 * tables a store has */
+	static const enum cd_chunkdb_q probe[] = { Q_EPOCH, Q_GROUP_ID, Q_SERIES_ID, Q_SAMPLES };
+	for (size_t i = 0; !r && i < CD_ARRAY_LEN(probe); i++) {
+		int64_t v;
+		bool found;
+		r = cd_chunkdb_scalar(db, cd_chunkdb_q(db, probe[i]), &v, &found);
+		if (!r && !found) {
+			snprintf(db->err, sizeof(db->err), "the epoch is missing");
+			r = -EIO;
+		}
+	}
+	if (r)
+		snprintf(err, errlen, "not a whole metrics store: %s", db->err);
+	cd_chunkdb_close(db);
+	return r ? -EINVAL : 0;
 }
 
 void cd_chunkdb_close(struct cd_chunkdb *db)

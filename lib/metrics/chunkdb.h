@@ -63,6 +63,12 @@ struct cd_chunk_row {
 typedef int (*cd_chunk_fn)(void *arg, const struct cd_chunk_row *c);
 typedef int (*cd_wal_fn)(void *arg, const void *data, size_t len);
 
+/* DIR/metrics.lock taken (made when missing), as every process that
+ * opens the store takes it (cordond, on either database, from its start
+ * to its end; cordon metrics import; a restore): one at a time.  0 with
+ * *fd, which holds it until closed; -EBUSY when another process holds it,
+ * or -errno; why in err. */
+int cd_chunkdb_lock(const char *dir, int *fd, char *err, size_t errlen);
 /* Open (creating) DIR/metrics.db, or with target a PostgreSQL server
  * (db.h), the tables there, as a writer whose number DIR/metrics.writer
  * keeps.  0 or a negative errno code, with a message in err. */
@@ -71,6 +77,10 @@ int cd_chunkdb_open(const char *dir, const char *target, struct cd_chunkdb **out
 /* Open DIR/metrics.db to read only, beside the process that has it
  * (no lock taken, nothing made): 0 or -ENOENT with err. */
 int cd_chunkdb_open_ro(const char *dir, struct cd_chunkdb **out, char *err, size_t errlen);
+/* An SQLite store's file that nothing writes (a backup's), without
+ * opening it as a store: whole (SQLite's integrity check, when full),
+ * with a store's tables.  0, or -EINVAL with why in err. */
+int cd_chunkdb_file_check(const char *path, bool full, char *err, size_t errlen);
 void cd_chunkdb_close(struct cd_chunkdb *db);
 /* The last error's message. */
 const char *cd_chunkdb_error(const struct cd_chunkdb *db);
