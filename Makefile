@@ -39,7 +39,7 @@ D_SRC    := $(wildcard src/cordond_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
-.PHONY: all console screenshots deps test test-unit test-cli fuzz bench demo clean golden deb
+.PHONY: all console screenshots deps test test-unit test-cli fuzz bench demo clean golden deb test-packages
 all: $(B)/cordon $(B)/cordond $(B)/cordon-agent console
 
 # ---- the web console: its files, and the libraries from npm beside them ----
@@ -217,6 +217,12 @@ demo: deps
 # build/deb/, checked by lintian: scripts/build-deb
 deb: deps
 	@scripts/build-deb build/deb
+
+# the packages installed, upgraded from release 0.1.0's, enrolled, backed
+# up, removed and purged on a fresh Debian 12 booted with systemd under
+# QEMU (needs root; .ci/run runs it after make test)
+test-packages: deps
+	@tests/packages/run
 
 # Regenerate the golden files after a deliberate change; review the diff.
 golden: $(B)/cordon

@@ -18,15 +18,20 @@
 
 void cd_uninstall_note(const char *dir)
 {
-	char *path = cd_asprintf("%s/sysctl.orig", dir), *v = NULL;
+	char *path = cd_asprintf("%s/sysctl.orig", dir), *v = NULL, *snap = cd_asprintf("%s/snapshot.json", dir);
 	size_t len = 0;
 	if (access(path, F_OK) < 0 && cd_read_file(ACCT, 64, &v, &len) == 0 && len && v[0] >= '0' &&
 	    v[0] <= '9') {
+		/* an agent ran here before without noting (release 0.1.0): it
+		 * turned accounting on, so what it found is not known; the
+		 * kernel's default, off, is what removal puts back */
+		char was = access(snap, F_OK) == 0 ? '0' : v[0];
 		char line[64];
-		int n = snprintf(line, sizeof(line), ACCT_NAME "=%c\n", v[0]);
+		int n = snprintf(line, sizeof(line), ACCT_NAME "=%c\n", was);
 		cd_write_file(path, line, (size_t)n, 0600);
 	}
 	free(v);
+	free(snap);
 	free(path);
 }
 

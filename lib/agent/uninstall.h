@@ -6,7 +6,9 @@
  * included.  Only removal takes them away, and the one kernel setting
  * the agent turns on for a whole namespace, net.netfilter.
  * nf_conntrack_acct (flow records' bytes), goes back to what it was
- * before the agent's first start (kept in DIR/sysctl.orig).  proxy_arp
+ * before the agent's first start (kept in DIR/sysctl.orig; off, the
+ * kernel's default, where an agent of 0.1.0, which kept no note, ran
+ * first).  proxy_arp
  * is set per routed tap and goes with the tap.  Other tables and
  * settings are not touched. */
 #ifndef CD_UNINSTALL_H
