@@ -46,7 +46,7 @@ static int on_postgresql(const char *target)
 		"cordon backup: the manager's state is in PostgreSQL: back it up with pg_dump, as\n"
 		"  pg_dump --format=custom --file=cordon.pgdump '%s'\n"
 		"and each manager's data directory (tls.crt, tls.key, admin.token, metrics.writer):\n"
-		"  (umask 077; tar -C DIR -cf DIR.tar --exclude=metrics.lock .)\n"
+		"  (umask 077; tar -C DIR -cf DIR.tar --exclude=metrics.lock --exclude=cordond.lock .)\n"
 		"(restore: pg_restore; see docs/operations.md, \"Backup and restore\")\n",
 		show ? target : "postgresql://USER@HOST:PORT/DB");
 	return EXIT_BADINPUT;

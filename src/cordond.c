@@ -33,6 +33,7 @@
 #include "console/assets.h"
 #include "cordond_sources.h"
 #include "cordond_first.h"
+#include "cordond_tls.h"
 #include "cordond_stream.h"
 #include "cordond_opts.h"
 #include "cordond_restore.h"
@@ -493,7 +494,7 @@ struct server {
 	struct cd_store *st;
 	struct cd_msvc *msvc;
 	struct MHD_Daemon *d;
-	char *crt, *key;       /* the TLS certificate and key (manager/tlscreds.h) */
+	int dir_lock;          /* held on DIR/cordond.lock */
 	int sfd;              /* SIGTERM, SIGINT and SIGHUP, read by the main thread */
 };
 
@@ -515,36 +516,20 @@ static int setup(struct server *s, const sigset_t *mask)
 		return -1;
 	}
 	cd_sockaddr_parse(c->listen_at, &s->ss);     /* checked by cordond_config_read */
-	char *db = cd_asprintf("%s/cordon.db", dir), *crt = cd_asprintf("%s/tls.crt", dir),
-	     *key = cd_asprintf("%s/tls.key", dir);
+	char *db = cd_asprintf("%s/cordon.db", dir), *lockf = cd_asprintf("%s/cordond.lock", dir);
 	struct cd_buf err;
 	cd_buf_init(&err, 4096);
 	int rc = -1;
-	if (!c->tls_cert && (access(crt, R_OK) < 0 || access(key, R_OK) < 0)) {
-		if (cd_cert_make(crt, key, &err) < 0) {
-			fprintf(stderr, "cordond: %s\n", err.data);
-			goto out;
-		}
-		char pin[CD_CERT_PIN_LEN];
-		struct cd_buf perr;
-		cd_buf_init(&perr, 1024);
-		if (cd_cert_pin(crt, pin, &perr) == 0)
-			log_line("made a self-signed TLS certificate: %s; its key's fingerprint, for "
-				 "cordon-agent --fingerprint: %s", crt, pin);
-		else
-			log_line("made a self-signed TLS certificate: %s (its pin: %s)", crt, perr.data);
-		cd_buf_free(&perr);
-	}
-	s->crt = c->tls_cert ? cd_strdup(c->tls_cert) : crt;
-	s->key = c->tls_key ? cd_strdup(c->tls_key) : key;
-	char pin[CD_PIN_LEN];
-	bool changed;
-	if (cd_tlscreds_load(s->crt, s->key, pin, &changed, &err) < 0) {
-		fprintf(stderr, "cordond: %s\n", err.data);
+	/* the directory is this process's (cordond --restore takes the same
+	 * lock): first, before anything in it is read or made */
+	int lr = cd_lock_path(lockf, &s->dir_lock);
+	if (lr < 0) {
+		fprintf(stderr, "cordond: %s: %s\n", lockf, lr == -EBUSY ? "another cordond runs on this "
+			"data directory, or a restore" : strerror(-lr));
 		goto out;
 	}
-	if (c->tls_cert)
-		log_line("TLS: %s (its key's pin %s)", s->crt, pin);
+	if (cordond_tls_start(dir, c->tls_cert, c->tls_key, mgr_log) < 0)
+		goto out;
 	if (cd_store_open(c->target ? c->target : db, &s->st) < 0) {
 		fprintf(stderr, "cordond: %s: %s\n", c->target ? "the store" : db, cd_store_error(s->st));
 		goto out;
@@ -608,33 +593,9 @@ static int setup(struct server *s, const sigset_t *mask)
 	rc = 0;
 out:
 	free(db);
-	if (s->crt != crt)
-		free(crt);
-	if (s->key != key)
-		free(key);
+	free(lockf);
 	cd_buf_free(&err);
 	return rc;
-}
-
-/* SIGHUP: the certificate and key read again, used from the next
- * handshake on (a pair that does not load is not used, and said). */
-static void reload_tls(struct server *s)
-{
-	char pin[CD_PIN_LEN];
-	bool changed = false;
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
-	if (cd_tlscreds_load(s->crt, s->key, pin, &changed, &err) < 0)
-		log_line("SIGHUP: the TLS certificate and key were not reloaded, the ones before stay: %s",
-			 err.data);
-	else if (!changed)
-		log_line("SIGHUP: TLS certificate %s reloaded (its key's pin %s, as before)", s->crt, pin);
-	else
-		log_line("SIGHUP: TLS certificate %s reloaded with a new key, pin %s: agents pinned to "
-			 "the key before refuse this manager now; on each, put the new pin in agent.conf "
-			 "(fingerprint = %s, or both pins joined by ';' while managers differ) and restart "
-			 "it (docs/operations.md, \"Certificates\")", s->crt, pin, pin);
-	cd_buf_free(&err);
 }
 
 /* The main thread until SIGTERM or SIGINT: every 100 ms it follows the
@@ -659,7 +620,7 @@ static void serve(struct server *s)
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(s->sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
-				reload_tls(s);
+				cordond_tls_reload();
 			} else {
 				log_line("signal %u: stopping", si.ssi_signo);
 				return;
@@ -734,14 +695,14 @@ static void teardown(struct server *s)
 	cd_store_close(s->st);
 	if (s->sfd >= 0)
 		close(s->sfd);
-	cd_tlscreds_free();
-	free(s->crt);
-	free(s->key);
+	cordond_tls_stop();
+	if (s->dir_lock >= 0)
+		close(s->dir_lock);
 }
 
 int main(int argc, char **argv)
 {
-	struct server s = { .sfd = -1 };
+	struct server s = { .sfd = -1, .dir_lock = -1 };
 	int r = cordond_config_read(argc, argv, &s.cfg);
 	if (r)
 		return r > 0 ? 0 : 2;

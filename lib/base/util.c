@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -233,6 +234,19 @@ int cd_write_file(const char *path, const void *data, size_t len, unsigned mode)
 		unlink(tmp);
 	free(tmp);
 	return r;
+}
+
+int cd_lock_path(const char *path, int *fd)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	int e = errno;
+	close(*fd);
+	*fd = -1;
+	return e == EWOULDBLOCK ? -EBUSY : -e;
 }
 
 int cd_read_file(const char *path, size_t max, char **out, size_t *len)

@@ -88,6 +88,9 @@ void cd_logf(void (*log)(const char *line), const char *fmt, ...)
 /* Replace path with len bytes of data, whole or not at all: written to
  * PATH.tmp (mode), synced, renamed over path.  0 or -errno. */
 int cd_write_file(const char *path, const void *data, size_t len, unsigned mode);
+/* An exclusive lock (flock) on the file at path, made 0600 if absent, held
+ * while *fd stays open: 0; -EBUSY when another holds it; else -errno. */
+int cd_lock_path(const char *path, int *fd);
 
 /* Microseconds since the epoch as RFC 3339 UTC with milliseconds
  * ("2026-11-26T12:00:00.123Z"); returns buf.  And back: -EINVAL when s is

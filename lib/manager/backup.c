@@ -706,10 +706,21 @@ int cd_backup_restore(const char *file, const char *dir, struct cd_backup_info *
 		return say(err, -en, "%s: %s", dir, strerror(en));
 	}
 	char *lockf = cd_asprintf("%s/metrics.lock", dir), *stage = NULL;
-	bool lock_made = access(lockf, F_OK) < 0;
-	int lock = -1;
+	char *dlockf = cd_asprintf("%s/cordond.lock", dir);
+	bool lock_made = access(lockf, F_OK) < 0, dlock_made = access(dlockf, F_OK) < 0;
+	int lock = -1, dlock = -1;
 	char why[512];
 	struct moves m = { .n = 0 };
+	/* cordond's lock of the directory, taken first at its start, then the
+	 * metrics' (a cordond of 0.1.0 held that one only) */
+	r = cd_lock_path(dlockf, &dlock);
+	if (r == -EBUSY) {
+		say(err, r, "%s is in use: a cordond runs on it (it holds %s); stop it first", dir, dlockf);
+		goto out;
+	} else if (r < 0) {
+		say(err, r, "%s: %s", dlockf, strerror(-r));
+		goto out;
+	}
 	r = cd_chunkdb_lock(dir, &lock, why, sizeof(why));
 	if (r == -EBUSY) {
 		say(err, r, "%s is in use: a cordond runs on it (it holds %s); stop it first", dir, lockf);
@@ -760,8 +771,13 @@ out:
 		unlink(lockf);
 	if (lock >= 0)
 		close(lock);
+	if (r < 0 && dlock_made)
+		unlink(dlockf);
+	if (dlock >= 0)
+		close(dlock);
 	if (r < 0 && dir_made)
 		rmdir(dir);
 	free(lockf);
+	free(dlockf);
 	return r;
 }
