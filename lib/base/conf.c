@@ -206,7 +206,7 @@ static size_t line_name(const char *s, const char *e, const char **name)
 	if (s == e || *s == '#')
 		return 0;
 	const char *n = s;
-	while (n < e && *n != '=' && *n != ' ' && *n != '\t' && *n != '\r')
+	while (n < e && *n != '=' && *n != ' ' && *n != '\t' && *n != '\r' && *n != '\n')
 		n++;
 	return (size_t)(n - s);
 }

@@ -137,3 +137,61 @@ TEST(conf_every_bad_line_located)
 	ASSERT_STR_EQ(cd_conf_flag(2, c2, "config"), "/b");
 	ASSERT(cd_conf_flag(2, args, "config") == NULL);
 }
+
+/* cd_conf_set: the options set replace their lines, the others and the
+ * comments stay as they were, a flag is its name alone, NULL takes one
+ * out, and what is written reads back as the options set */
+TEST(conf_set_keeps_other_lines)
+{
+	char path[] = "/tmp/cordon-conf.XXXXXX";
+	int fd = mkstemp(path);
+	ASSERT(fd >= 0);
+	const char *before = "# mine\n  listen = 1.2.3.4:5 # old\ndata-dir = /old\nno-flows\n"
+			     "# end, no newline after: data-dir = /x";
+	ASSERT_EQ(write(fd, before, strlen(before)), (ssize_t)strlen(before));
+	close(fd);
+	const char *names[] = { "data-dir", "no-flows", "listen", "data-dir" };
+	const char *values[] = { "/new", NULL, "127.0.0.1:9", NULL };
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	/* the second data-dir (NULL) adds nothing: its lines were dropped */
+	ASSERT_EQ(cd_conf_set(path, names, values, 4, &err), 0);
+	char *text = NULL;
+	size_t len = 0;
+	ASSERT_EQ(cd_read_file(path, 1 << 16, &text, &len), 0);
+	ASSERT_STR_EQ(text, "# mine\n# end, no newline after: data-dir = /x\ndata-dir = /new\n"
+		      "listen = 127.0.0.1:9\n");
+	struct stat sb;
+	ASSERT_EQ(stat(path, &sb), 0);
+	ASSERT_EQ(sb.st_mode & 0777, 0644);
+	free(text);
+	/* a flag set: its name alone, which the reader takes */
+	const char *fn[] = { "no-flows" }, *fv[] = { "" };
+	ASSERT_EQ(cd_conf_set(path, fn, fv, 1, &err), 0);
+	struct cd_conf_args a;
+	char *argv[] = { "prog", NULL };
+	ASSERT_EQ(cd_conf_args(path, opts, refused, 1, argv, &a, &err), 0);
+	ASSERT_EQ(a.argc, 6);
+	ASSERT_STR_EQ(a.argv[1], "--data-dir");
+	ASSERT_STR_EQ(a.argv[2], "/new");
+	ASSERT_STR_EQ(a.argv[5], "--no-flows");
+	cd_conf_args_free(&a);
+	/* a value with a line break cannot be kept: refused, the file as it was */
+	const char *bn[] = { "listen" }, *bv[] = { "a\nb" };
+	ASSERT_EQ(cd_read_file(path, 1 << 16, &text, &len), 0);
+	ASSERT_EQ(cd_conf_set(path, bn, bv, 1, &err), -EINVAL);
+	ASSERT_CONTAINS(err.data, "cannot be kept on one line");
+	char *after = NULL;
+	ASSERT_EQ(cd_read_file(path, 1 << 16, &after, &len), 0);
+	ASSERT_STR_EQ(after, text);
+	free(after);
+	free(text);
+	/* a file that is not there is made */
+	unlink(path);
+	ASSERT_EQ(cd_conf_set(path, fn, fv, 1, &err), 0);
+	ASSERT_EQ(cd_read_file(path, 1 << 16, &text, &len), 0);
+	ASSERT_STR_EQ(text, "no-flows\n");
+	free(text);
+	unlink(path);
+	cd_buf_free(&err);
+}
