@@ -117,12 +117,14 @@ static const char usage[] =
 	"that holds the flow sockets while no agent runs: an agent killed and\n"
 	"started again loses no flow (docs/flows.md).\n";
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, hup;
 
 static void on_signal(int s)
 {
-	(void)s;
-	stop = 1;
+	if (s == SIGHUP)
+		hup = 1;
+	else
+		stop = 1;
 }
 
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -541,6 +543,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);      /* said, not obeyed: see the main loop */
 	signal(SIGPIPE, SIG_IGN);
 
 	struct agent_main m = { .want_snapshot = true, .backoff = 0.2,
@@ -634,6 +637,11 @@ int main(int argc, char **argv)
 			    : "READY=1\nSTATUS=scanning");
 	double next_hb = 0, next_reload = mono() + 30;
 	while (!stop) {
+		if (hup) {       /* a reload: the agent's options are read at its start only */
+			hup = 0;
+			log_line("SIGHUP: nothing reloaded: a changed configuration takes a restart "
+				 "(systemctl restart cordon-agent; the table stays meanwhile)");
+		}
 		if (!m.enrolled) {
 			int r = cd_client_enroll(&m.cl);
 			if (r == -2) {
