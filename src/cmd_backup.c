@@ -18,7 +18,7 @@ const char help_backup[] =
 	"An online, consistent backup of the manager whose data directory is DIR\n"
 	"(cordond --data-dir), into one file, while cordond runs or not: its\n"
 	"SQLite databases (cordon.db, the state; metrics.db, the metrics), each\n"
-	"copied with SQLite's backup API as one snapshot of one moment, and its\n"
+	"copied with SQLite's backup API as one snapshot each, taken back to back, and its\n"
 	"TLS certificate and key, admin.token and admin.password.  Run it as the\n"
 	"manager's user.  FILE is written as FILE.tmp (mode 0600), synced, then\n"
 	"renamed over FILE.  It holds the TLS key and the admin token: keep it as\n"

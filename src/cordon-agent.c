@@ -362,6 +362,10 @@ static int enroll_main(int argc, char **argv)
 		case 'c': o.cacert = optarg; break;
 		case 'T': o.tofu = true; break;
 		case 'k':
+			if (optarg && !*optarg) {
+				fprintf(stderr, "cordon-agent enroll: --%s is empty\n", opts[idx].name);
+				return 2;
+			}
 			if (o.n == CD_ARRAY_LEN(names)) {
 				fprintf(stderr, "cordon-agent enroll: too many options to keep\n");
 				return 2;

@@ -619,7 +619,9 @@ static void serve(struct server *s)
 			usleep(100000);     /* the database is gone: its connection is made again below */
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(s->sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
+			if (read(s->sfd, &si, sizeof(si)) != sizeof(si)) {
+				/* nothing read: nothing to act on */
+			} else if (si.ssi_signo == SIGHUP) {
 				cordond_tls_reload();
 			} else {
 				log_line("signal %u: stopping", si.ssi_signo);

@@ -2,9 +2,11 @@
 #include "cordond_restore.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "manager/backup.h"
 #include "manager/store.h"
@@ -12,6 +14,16 @@
 int cordond_restore(const char *file, const char *dir)
 {
 	umask(077);     /* the database, the key, the token: the manager's alone */
+	/* the files made are the running user's: the directory's owner's,
+	 * or the service (User=cordon) could not read what root restored */
+	struct stat sb;
+	if (stat(dir, &sb) == 0 && sb.st_uid != geteuid()) {
+		struct passwd *pw = getpwuid(sb.st_uid);
+		fprintf(stderr, "cordond: %s belongs to %s: restore as that user (sudo -u %s cordond "
+			"--restore ...), so that cordond can read what is restored; nothing restored\n", dir,
+			pw ? pw->pw_name : "another user", pw ? pw->pw_name : "THE-OWNER");
+		return 2;
+	}
 	struct cd_backup_info info;
 	struct cd_buf err;
 	char *aside;

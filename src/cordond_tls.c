@@ -1,6 +1,7 @@
 /* cordond_tls.c - the manager's certificate and key (see cordond_tls.h). */
 #include "cordond_tls.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +23,19 @@ int cordond_tls_start(const char *dir, const char *cert, const char *k, void (*l
 	cd_buf_init(&err, 4096);
 	char pin[CD_PIN_LEN];
 	int r = 0;
-	if (!cert && (access(crt, R_OK) < 0 || access(key, R_OK) < 0)) {
+	/* made only when neither is there: one that cannot be read (its
+	 * owner, its mode) is said, never replaced by a new key, which pinned
+	 * agents would refuse */
+	bool has_crt = access(crt, F_OK) == 0, has_key = access(key, F_OK) == 0;
+	if (!cert && !has_crt && !has_key) {
 		r = cd_cert_make(crt, key, &err);
 		if (r == 0 && cd_cert_pin(crt, pin, &err) == 0)
 			cd_logf(say, "made a self-signed TLS certificate: %s; its key's fingerprint, for "
 				"cordon-agent --fingerprint: %s", crt, pin);
+	} else if (!cert && has_crt != has_key) {
+		cd_buf_printf(&err, "%s is there but not %s: put the pair back (a new one would have "
+			      "another pin)", has_crt ? crt : key, has_crt ? key : crt);
+		r = -ENOENT;
 	}
 	bool changed;
 	if (r == 0 && (r = cd_tlscreds_load(crt, key, pin, &changed, &err)) == 0 && cert)

@@ -9,6 +9,7 @@
 
 #include "agent/client.h"
 #include "base/conf.h"
+#include "base/token.h"
 
 #define MAX_SERVERS 8
 
@@ -86,12 +87,29 @@ int cd_enroll(const struct cd_enroll_opts *o, struct cd_buf *err)
 	free(cred);
 	if (r < 0)
 		return r;
+	/* a one-time token (cde_...), not a credential, which would leave no
+	 * DIR/credential for the service to start with */
+	char *tok = NULL;
+	r = cd_token_read(o->token_file, &tok);
+	if (r < 0 || strncmp(tok, "cde_", 4))
+		cd_buf_printf(err, "%s: %s", o->token_file, r < 0 ? (r == -EINVAL ? "it holds no token"
+				: strerror(-r)) : "not an enrollment token (cordon agent-token create)");
+	r = r < 0 ? r : strncmp(tok, "cde_", 4) ? -EINVAL : 0;
+	free(tok);
+	if (r < 0)
+		return r;
 	struct cd_buf trust;
 	cd_buf_init(&trust, 4096);
-	if (o->cacert)
-		r = cd_buf_puts(&trust, o->cacert);
-	else
+	if (o->cacert) {
+		/* the service runs from /: the file by its full name */
+		char *full = realpath(o->cacert, NULL);
+		if (!full)
+			cd_buf_printf(err, "--cacert %s: %s", o->cacert, strerror(errno));
+		r = full ? cd_buf_puts(&trust, full) : -ENOENT;
+		free(full);
+	} else {
 		r = trust_pins(o, &trust, err);
+	}
 	if (r == 0 && mkdir(o->state_dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
 		cd_buf_printf(err, "cannot make %s: %s", o->state_dir, strerror(errno));

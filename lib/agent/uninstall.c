@@ -20,12 +20,13 @@ void cd_uninstall_note(const char *dir)
 {
 	char *path = cd_asprintf("%s/sysctl.orig", dir), *v = NULL, *snap = cd_asprintf("%s/snapshot.json", dir);
 	size_t len = 0;
-	if (access(path, F_OK) < 0 && cd_read_file(ACCT, 64, &v, &len) == 0 && len && v[0] >= '0' &&
-	    v[0] <= '9') {
-		/* an agent ran here before without noting (release 0.1.0): it
-		 * turned accounting on, so what it found is not known; the
-		 * kernel's default, off, is what removal puts back */
-		char was = access(snap, F_OK) == 0 ? '0' : v[0];
+	int rr = access(path, F_OK) < 0 ? cd_read_file(ACCT, 64, &v, &len) : -EEXIST;
+	if (rr == -ENOENT || (rr == 0 && len && v[0] >= '0' && v[0] <= '9')) {
+		/* conntrack not loaded yet (the agent loads it): off, as it
+		 * comes; an agent that ran here before without noting (release
+		 * 0.1.0) turned accounting on, so what it found is not known:
+		 * the kernel's default, off, is what removal puts back */
+		char was = rr == -ENOENT || access(snap, F_OK) == 0 ? '0' : v[0];
 		char line[64];
 		int n = snprintf(line, sizeof(line), ACCT_NAME "=%c\n", was);
 		cd_write_file(path, line, (size_t)n, 0600);
@@ -78,8 +79,8 @@ int cd_uninstall(const char *dir, const char *netns, struct cd_buf *err)
 		ns = open(p, O_RDONLY | O_CLOEXEC);
 		home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (ns < 0 || home < 0 || setns(ns, CLONE_NEWNET) < 0) {
-			cd_buf_printf(err, "the network namespace %s: %s", p, strerror(errno));
 			r = -errno;
+			cd_buf_printf(err, "the network namespace %s: %s", p, strerror(-r));
 		}
 		free(p);
 	}

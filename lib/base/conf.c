@@ -211,6 +211,19 @@ static size_t line_name(const char *s, const char *e, const char **name)
 	return (size_t)(n - s);
 }
 
+/* Whether the reader gives value back as it is: no control character,
+ * no blank at either end, no comment's " #", short enough for a line. */
+static bool value_keeps(const char *v)
+{
+	size_t n = strlen(v);
+	if (n > CD_CONF_LINE_MAX / 2 || (n && (v[0] == ' ' || v[n - 1] == ' ')) || strstr(v, " #"))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
 int cd_conf_set(const char *path, const char *const *names, const char *const *values, size_t n,
 		struct cd_buf *err)
 {
@@ -243,8 +256,10 @@ int cd_conf_set(const char *path, const char *const *names, const char *const *v
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (!values[i])
 			continue;
-		if (strchr(values[i], '\n') || strlen(values[i]) > CD_CONF_LINE_MAX / 2) {
-			cd_buf_printf(err, "%s: the value of %s cannot be kept on one line", path, names[i]);
+		if (!value_keeps(values[i])) {
+			cd_buf_printf(err, "%s: the value of %s cannot be kept on one line as it is (a "
+				      "control character, a space at an end, a ' #', or over %u bytes)",
+				      path, names[i], CD_CONF_LINE_MAX / 2);
 			r = -EINVAL;
 		} else {
 			r = values[i][0] ? cd_buf_printf(&out, "%s = %s\n", names[i], values[i])

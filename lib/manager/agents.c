@@ -97,6 +97,14 @@ static int64_t hb_us(const struct cd_mgr *m)
 	return (int64_t)(m->heartbeat_s > 0 ? m->heartbeat_s : 60) * 1000000;
 }
 
+bool cd_mgr_agent_down(const struct cd_mgr *m, const struct cd_mgr_agent *a, int64_t now)
+{
+	/* not heard since this manager's start is not down yet: the agents
+	 * of a manager just started (or that just took the upkeep) have
+	 * three heartbeats to be heard, as the upkeep gives them */
+	return !a->up && now - a->rec.last_seen >= 3 * hb_us(m) && now - m->upkeep_since >= 3 * hb_us(m);
+}
+
 /* The agent's record, marked alive; *changed when what it realized moved,
  * *came_up when it was down (or never heard of, by any manager). */
 static struct cd_mgr_agent *seen(struct cd_mgr *m, const struct cd_actor *a, int64_t applied_rev,

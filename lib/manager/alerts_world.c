@@ -187,7 +187,7 @@ static bool q_state(void *ctx, enum cd_akind k, const char *name, enum cd_astate
 	switch (s) {
 	case CD_ST_AGENT_DOWN: {
 		const struct cd_mgr_agent *a = host_agent(m, name);
-		if (!a || a->up)
+		if (!a || !cd_mgr_agent_down(m, a, now))
 			return false;
 		cd_buf_printf(why, "agent %s last heard from %lld s ago", a->rec.name,
 			      (long long)((now - a->rec.last_seen) / 1000000));

@@ -252,8 +252,8 @@ int cd_backup_make(const char *dir, const char *file, struct cd_backup_info *inf
 		if (snap[i])
 			unlink(snap[i]);
 	unlink(tmp);
-	/* both snapshots of one moment: each read transaction begun and
-	 * fixed before either is copied */
+	/* both snapshots taken back to back: each read transaction begun
+	 * and fixed before either is copied */
 	for (int i = 0; r == 0 && i < 2; i++)
 		if (snap[i])
 			r = open_source(src_path[i], &src[i], err);
@@ -352,6 +352,22 @@ static int open_backup(const char *file, struct cd_db **b, struct cd_buf *err)
 	if (id != APP_ID)
 		return say(err, -EINVAL, "%s: not a cordon backup (an SQLite database, but not one "
 			   "'cordon backup' made)", file);
+	/* its three tables and their keys' indexes, nothing else: a view or
+	 * a trigger of the same names would run a hostile file's SQL here */
+	int64_t odd = cd_db_scalar(cd_db_prep(*b, "SELECT count(*) FROM sqlite_schema WHERE NOT "
+					      "((type = 'table' AND name IN ('backup', 'files', 'parts')) OR "
+					      "(type = 'index' AND name LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\'"
+					      " AND tbl_name IN ('backup', 'files', 'parts')))", NULL));
+	if (odd != 0)
+		return say(err, -EINVAL, "%s: not a cordon backup (it holds views, triggers or tables "
+			   "no backup has)", file);
+	/* no value longer than a part read whole (a part is 16 MiB) */
+	int64_t big = cd_db_scalar(cd_db_prep(*b, "SELECT count(*) FROM (SELECT value AS v FROM backup "
+					      "UNION ALL SELECT name FROM files UNION ALL SELECT sha256 FROM "
+					      "files) WHERE length(CAST(v AS BLOB)) > 4096", NULL));
+	if (big != 0)
+		return say(err, -EINVAL, "%s: damaged: a value of its tables backup or files is over "
+			   "4 KiB", file);
 	if (cd_db_sqlite_check(*b) < 0)
 		return say(err, -EINVAL, "%s: damaged: %s", file, cd_db_error(*b));
 	return 0;

@@ -9,8 +9,8 @@
  *                                  16 MiB (n from 0; an SQLite value holds
  *                                  1 GB at most, a store may hold more).
  * It holds cordon.db and metrics.db, each copied with SQLite's online
- * backup API in one step while cordond runs (one snapshot each, both
- * taken at the same moment), and tls.crt, tls.key, admin.token and
+ * backup API in one step while cordond runs (one snapshot each, taken back
+ * to back before either is copied), and tls.crt, tls.key, admin.token and
  * admin.password as they are (those present): everything a manager on
  * SQLite needs to start again as it was, its certificate included (the
  * agents pinned to its key still trust it).  Not the -wal and -shm files

@@ -137,6 +137,10 @@ void cd_mgr_layer_del(struct cd_mgr *m, const char *wl, const char *tag);
 /* ---- sources (sources.c) ---- */
 json_t *cd_mgr_source_get(const struct cd_mgr *m, const char *name);
 bool cd_mgr_source_connected(const json_t *s);
+/* Whether agent a counts as down at now (us): not heard since this
+ * manager's start, nor in three heartbeats, and this manager has held
+ * the upkeep for that long (agents.c). */
+bool cd_mgr_agent_down(const struct cd_mgr *m, const struct cd_mgr_agent *a, int64_t now);
 /* The source object of a workload id, or NULL. */
 json_t *cd_mgr_source_wl(const struct cd_mgr *m, const char *id);
 const char *cd_mgr_source_state_name(const json_t *s);

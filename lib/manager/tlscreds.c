@@ -55,12 +55,13 @@ static int load(struct pair *p, const char *cert_path, const char *key_path, str
 	gnutls_datum_t c = { (unsigned char *)cpem, (unsigned)clen }, k = { (unsigned char *)kpem, (unsigned)klen };
 	unsigned n = CHAIN_MAX;
 	int g = gnutls_pcert_list_import_x509_raw(p->certs, &n, &c, GNUTLS_X509_FMT_PEM, 0);
+	if (g >= 0)
+		p->ncerts = n;     /* (GnuTLS frees what it imported when it fails) */
 	if (g < 0 || n == 0) {
 		cd_buf_printf(err, "%s: %s", cert_path, g < 0 ? gnutls_strerror(g) : "no certificate");
 		r = -EINVAL;
 		goto out;
 	}
-	p->ncerts = n;
 	if ((g = gnutls_privkey_init(&p->key)) < 0 ||
 	    (g = gnutls_privkey_import_x509_raw(p->key, &k, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
 		cd_buf_printf(err, "%s: %s", key_path, gnutls_strerror(g));
@@ -94,7 +95,7 @@ static int load(struct pair *p, const char *cert_path, const char *key_path, str
 		gnutls_pubkey_deinit(kp);
 out:
 	if (kpem) {
-		memset(kpem, 0, klen);        /* the key's text: not left in freed memory */
+		gnutls_memset(kpem, 0, klen);  /* the key's text: not left in freed memory */
 		free(kpem);
 	}
 	free(cpem);

@@ -163,7 +163,7 @@ TEST(conf_set_keeps_other_lines)
 		      "listen = 127.0.0.1:9\n");
 	struct stat sb;
 	ASSERT_EQ(stat(path, &sb), 0);
-	ASSERT_EQ(sb.st_mode & 0777, 0644);
+	ASSERT_EQ(sb.st_mode & 022, 0);        /* (0644 less the umask) */
 	free(text);
 	/* a flag set: its name alone, which the reader takes */
 	const char *fn[] = { "no-flows" }, *fv[] = { "" };
@@ -181,6 +181,11 @@ TEST(conf_set_keeps_other_lines)
 	ASSERT_EQ(cd_read_file(path, 1 << 16, &text, &len), 0);
 	ASSERT_EQ(cd_conf_set(path, bn, bv, 1, &err), -EINVAL);
 	ASSERT_CONTAINS(err.data, "cannot be kept on one line");
+	const char *bad[] = { " lead", "trail ", "a #b", "bell\a", "del\x7f" };
+	for (size_t i = 0; i < CD_ARRAY_LEN(bad); i++) {
+		bv[0] = bad[i];
+		ASSERT_EQ(cd_conf_set(path, bn, bv, 1, &err), -EINVAL);
+	}
 	char *after = NULL;
 	ASSERT_EQ(cd_read_file(path, 1 << 16, &after, &len), 0);
 	ASSERT_STR_EQ(after, text);
