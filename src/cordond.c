@@ -40,6 +40,7 @@
 #include "cordond_work.h"
 #include "manager/api.h"
 #include "base/notify.h"
+#include "manager/backup.h"
 #include "manager/cert.h"
 #include "manager/tlscreds.h"
 #include "manager/mgr.h"
@@ -526,6 +527,15 @@ static int setup(struct server *s, const sigset_t *mask)
 	if (lr < 0) {
 		fprintf(stderr, "cordond: %s: %s\n", lockf, lr == -EBUSY ? "another cordond runs on this "
 			"data directory, or a restore" : strerror(-lr));
+		goto out;
+	}
+	char *pend = cd_asprintf("%s/" CD_BACKUP_PENDING, dir);
+	bool pending = access(pend, F_OK) == 0;
+	free(pend);
+	if (pending) {
+		fprintf(stderr, "cordond: a restore into %s was cut short: some of its files are the "
+			"backup's, some not; run cordond --restore FILE again (what it had replaced is in "
+			"%s/before-restore-*)\n", dir, dir);
 		goto out;
 	}
 	if (cordond_tls_start(dir, c->tls_cert, c->tls_key, mgr_log) < 0)

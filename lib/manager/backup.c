@@ -4,6 +4,7 @@
  * by their owners (store_schema.c, metrics/chunkdb.c). */
 #define _GNU_SOURCE
 #include "manager/backup.h"
+#include "manager/backup_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,19 +25,11 @@
 #define PART_MAX (16u << 20)           /* a piece of a file */
 #define SMALL_MAX (1u << 20)           /* a certificate, a key, a token */
 
-enum kind { K_STORE, K_METRICS, K_SMALL };
-
-/* The files a backup may hold, in the order they are written. */
-static const struct known {
-	const char *name;
-	enum kind kind;
-} known[] = {
+const struct cd_bk_known cd_bk_known[CD_BK_NKNOWN] = {
 	{ "cordon.db", K_STORE }, { "metrics.db", K_METRICS }, { "tls.crt", K_SMALL },
 	{ "tls.key", K_SMALL },   { "admin.token", K_SMALL },  { "admin.password", K_SMALL },
 };
-#define NKNOWN CD_ARRAY_LEN(known)
-/* what else a directory holds of a database (moved aside with it) */
-static const char *const db_sides[] = { "-wal", "-shm", "-journal" };
+const char *const cd_bk_db_sides[3] = { "-wal", "-shm", "-journal" };
 
 static const char tables[] =
 	"PRAGMA page_size=65536; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -47,18 +40,10 @@ static const char tables[] =
 	"CREATE TABLE parts(name TEXT NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL,"
 	"  PRIMARY KEY(name, n));";
 
-/* A file of a backup, as its row says (and its parts, counted). */
-struct entry {
-	const struct known *k;
-	int64_t mode, size;
-	char sha[65];
-	int64_t parts, got;       /* counted in the parts' table */
-};
 
 /* ---- small helpers ---- */
 
-static int say(struct cd_buf *err, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int say(struct cd_buf *err, int r, const char *fmt, ...)
+int cd_bk_say(struct cd_buf *err, int r, const char *fmt, ...)
 {
 	if (!err->len) {         /* the first error is the one said */
 		va_list ap;
@@ -98,7 +83,7 @@ static int write_full(int fd, const void *buf, size_t len)
 }
 
 /* A file or directory synced, by its path: 0 or -errno. */
-static int sync_path(const char *path)
+int cd_bk_sync_path(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -123,11 +108,11 @@ static void sha_hex(gnutls_hash_hd_t h, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static const struct known *find_known(const char *name)
+static const struct cd_bk_known *find_known(const char *name)
 {
-	for (size_t i = 0; name && i < NKNOWN; i++)
-		if (!strcmp(known[i].name, name))
-			return &known[i];
+	for (size_t i = 0; name && i < CD_BK_NKNOWN; i++)
+		if (!strcmp(cd_bk_known[i].name, name))
+			return &cd_bk_known[i];
 	return NULL;
 }
 
@@ -144,7 +129,7 @@ static int open_source(const char *path, struct cd_db **db, struct cd_buf *err)
 		int64_t n = cd_db_scalar(cd_db_prep(*db, "SELECT count(*) FROM sqlite_schema", NULL));
 		r = n < 0 ? (int)n : 0;
 	}
-	return r ? say(err, -EIO, "%s: %s", path, cd_db_error(*db)) : 0;
+	return r ? cd_bk_say(err, -EIO, "%s: %s", path, cd_db_error(*db)) : 0;
 }
 
 /* One file into the backup: its parts (hashed as they are read) and its
@@ -160,11 +145,11 @@ static int add_file(struct cd_db *b, const char *path, const char *name, size_t 
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return say(err, -e, "%s: %s", path, strerror(e));
+		return cd_bk_say(err, -e, "%s: %s", path, strerror(e));
 	}
 	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
 		close(fd);
-		return say(err, -EINVAL, "%s: %s", path, !S_ISREG(sb.st_mode) ? "not a regular file"
+		return cd_bk_say(err, -EINVAL, "%s: %s", path, !S_ISREG(sb.st_mode) ? "not a regular file"
 			   : "larger than 1 MiB: not the file cordond writes");
 	}
 	gnutls_hash_hd_t h;
@@ -174,7 +159,7 @@ static int add_file(struct cd_db *b, const char *path, const char *name, size_t 
 	for (;;) {
 		size_t got;
 		if ((r = read_full(fd, buf, PART_MAX, &got)) < 0) {
-			say(err, r, "%s: %s", path, strerror(-r));
+			cd_bk_say(err, r, "%s: %s", path, strerror(-r));
 			break;
 		}
 		if (!got)
@@ -182,7 +167,7 @@ static int add_file(struct cd_db *b, const char *path, const char *name, size_t 
 		gnutls_hash(h, buf, got);
 		if ((r = cd_db_run(b, "INSERT INTO parts(name, n, data) VALUES(?, ?, ?)", "siB", name, n,
 				   (const void *)buf, got)) < 0) {
-			say(err, -EIO, "%s: %s", path, cd_db_error(b));
+			cd_bk_say(err, -EIO, "%s: %s", path, cd_db_error(b));
 			break;
 		}
 		n++;
@@ -195,7 +180,7 @@ static int add_file(struct cd_db *b, const char *path, const char *name, size_t 
 	sha_hex(h, sha);
 	if (r == 0 && cd_db_run(b, "INSERT INTO files(name, mode, size, sha256) VALUES(?, ?, ?, ?)",
 				"siis", name, (int64_t)(sb.st_mode & 07777), size, sha) < 0)
-		r = say(err, -EIO, "%s: %s", path, cd_db_error(b));
+		r = cd_bk_say(err, -EIO, "%s: %s", path, cd_db_error(b));
 	if (r == 0) {
 		info->bytes += (uint64_t)size;
 		size_t l = strlen(info->files);
@@ -215,11 +200,11 @@ static int fill(struct cd_db *b, const char *dir, char *const snap[2], struct cd
 				{ "schema", schema }, { "host", info->host } };
 	for (size_t i = 0; i < CD_ARRAY_LEN(kv); i++)
 		if (cd_db_run(b, "INSERT INTO backup(key, value) VALUES(?, ?)", "ss", kv[i][0], kv[i][1]) < 0)
-			return say(err, -EIO, "%s", cd_db_error(b));
+			return cd_bk_say(err, -EIO, "%s", cd_db_error(b));
 	char *buf = cd_malloc(PART_MAX);
 	int r = 0;
-	for (size_t i = 0; r >= 0 && i < NKNOWN; i++) {
-		const struct known *k = &known[i];
+	for (size_t i = 0; r >= 0 && i < CD_BK_NKNOWN; i++) {
+		const struct cd_bk_known *k = &cd_bk_known[i];
 		char *own = k->kind == K_SMALL ? cd_asprintf("%s/%s", dir, k->name) : NULL;
 		const char *path = own ? own : snap[k->kind == K_METRICS];
 		if (path)
@@ -242,7 +227,7 @@ int cd_backup_make(const char *dir, const char *file, struct cd_backup_info *inf
 	struct stat sb;
 	if (stat(src_path[0], &sb) < 0) {
 		int en = errno;
-		r = say(err, -en, "%s: %s%s", src_path[0], strerror(en),
+		r = cd_bk_say(err, -en, "%s: %s%s", src_path[0], strerror(en),
 			en == ENOENT ? " (not the data directory of a cordond on SQLite)" : "");
 		goto out;
 	}
@@ -259,7 +244,7 @@ int cd_backup_make(const char *dir, const char *file, struct cd_backup_info *inf
 			r = open_source(src_path[i], &src[i], err);
 	for (int i = 0; r == 0 && i < 2; i++)
 		if (snap[i] && cd_db_sqlite_backup(src[i], snap[i]) < 0)
-			r = say(err, -EIO, "%s: %s", src_path[i], cd_db_error(src[i]));
+			r = cd_bk_say(err, -EIO, "%s: %s", src_path[i], cd_db_error(src[i]));
 	for (int i = 0; i < 2; i++) {
 		if (src[i] && cd_db_depth(src[i]))
 			cd_db_rollback(src[i]);
@@ -270,7 +255,7 @@ int cd_backup_make(const char *dir, const char *file, struct cd_backup_info *inf
 	char why[512];
 	int c = cd_store_file_check(snap[0], false, &info->schema, why, sizeof(why));
 	if (c < 0 && c != -EPROTO) {      /* (a newer schema's is backed up all the same) */
-		r = say(err, -EINVAL, "%s: %s", src_path[0], why);
+		r = cd_bk_say(err, -EINVAL, "%s: %s", src_path[0], why);
 		goto out;
 	}
 	cd_time_fmt(cd_wall_ms() * 1000, info->made);
@@ -280,17 +265,17 @@ int cd_backup_make(const char *dir, const char *file, struct cd_backup_info *inf
 	/* the backup: made 0600 before SQLite opens it */
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		r = say(err, -errno, "%s: %s", tmp, strerror(errno));
+		r = cd_bk_say(err, -errno, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	close(fd);
 	if (cd_db_open_sqlite(tmp, false, &b) < 0 || cd_db_exec(b, tables) < 0 || cd_db_begin(b) < 0) {
-		r = say(err, -EIO, "%s: %s", tmp, cd_db_error(b));
+		r = cd_bk_say(err, -EIO, "%s: %s", tmp, cd_db_error(b));
 		goto out;
 	}
 	r = fill(b, dir, snap, info, err);
 	if (r == 0 && cd_db_commit(b) < 0)
-		r = say(err, -EIO, "%s: %s", tmp, cd_db_error(b));
+		r = cd_bk_say(err, -EIO, "%s: %s", tmp, cd_db_error(b));
 	else if (r < 0)
 		cd_db_rollback(b);
 	cd_db_close(b);
@@ -298,9 +283,9 @@ int cd_backup_make(const char *dir, const char *file, struct cd_backup_info *inf
 	if (r < 0)
 		goto out;
 	char *fdir = dir_of(file);
-	if ((r = sync_path(tmp)) < 0 || (rename(tmp, file) < 0 && (r = -errno) < 0) ||
-	    (r = sync_path(fdir)) < 0)
-		say(err, r, "%s: %s", file, strerror(-r));
+	if ((r = cd_bk_sync_path(tmp)) < 0 || (rename(tmp, file) < 0 && (r = -errno) < 0) ||
+	    (r = cd_bk_sync_path(fdir)) < 0)
+		cd_bk_say(err, r, "%s: %s", file, strerror(-r));
 	free(fdir);
 out:
 	cd_db_close(b);     /* (opened, or its open failed) */
@@ -338,19 +323,19 @@ static int open_backup(const char *file, struct cd_db **b, struct cd_buf *err)
 	*b = NULL;
 	struct stat sb;
 	if (stat(file, &sb) < 0)
-		return say(err, -EINVAL, "%s: %s", file, strerror(errno));
+		return cd_bk_say(err, -EINVAL, "%s: %s", file, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
-		return say(err, -EINVAL, "%s: not a regular file", file);
+		return cd_bk_say(err, -EINVAL, "%s: not a regular file", file);
 	if (sb.st_size == 0)
-		return say(err, -EINVAL, "%s: an empty file, not a cordon backup", file);
+		return cd_bk_say(err, -EINVAL, "%s: an empty file, not a cordon backup", file);
 	int64_t id = -EIO;
 	if (cd_db_open_sqlite_frozen(file, b) == 0)
 		id = cd_db_scalar(cd_db_prep(*b, "PRAGMA application_id", NULL));
 	if (id < 0)
-		return say(err, -EINVAL, "%s: %s (%s)", file, sqlite_magic(file) ?
+		return cd_bk_say(err, -EINVAL, "%s: %s (%s)", file, sqlite_magic(file) ?
 			   "an SQLite file, but damaged" : "not a cordon backup", cd_db_error(*b));
 	if (id != APP_ID)
-		return say(err, -EINVAL, "%s: not a cordon backup (an SQLite database, but not one "
+		return cd_bk_say(err, -EINVAL, "%s: not a cordon backup (an SQLite database, but not one "
 			   "'cordon backup' made)", file);
 	/* its three tables and their keys' indexes, nothing else: a view or
 	 * a trigger of the same names would run a hostile file's SQL here */
@@ -359,17 +344,17 @@ static int open_backup(const char *file, struct cd_db **b, struct cd_buf *err)
 					      "(type = 'index' AND name LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\'"
 					      " AND tbl_name IN ('backup', 'files', 'parts')))", NULL));
 	if (odd != 0)
-		return say(err, -EINVAL, "%s: not a cordon backup (it holds views, triggers or tables "
+		return cd_bk_say(err, -EINVAL, "%s: not a cordon backup (it holds views, triggers or tables "
 			   "no backup has)", file);
 	/* no value longer than a part read whole (a part is 16 MiB) */
 	int64_t big = cd_db_scalar(cd_db_prep(*b, "SELECT count(*) FROM (SELECT value AS v FROM backup "
 					      "UNION ALL SELECT name FROM files UNION ALL SELECT sha256 FROM "
 					      "files) WHERE length(CAST(v AS BLOB)) > 4096", NULL));
 	if (big != 0)
-		return say(err, -EINVAL, "%s: damaged: a value of its tables backup or files is over "
+		return cd_bk_say(err, -EINVAL, "%s: damaged: a value of its tables backup or files is over "
 			   "4 KiB", file);
 	if (cd_db_sqlite_check(*b) < 0)
-		return say(err, -EINVAL, "%s: damaged: %s", file, cd_db_error(*b));
+		return cd_bk_say(err, -EINVAL, "%s: damaged: %s", file, cd_db_error(*b));
 	return 0;
 }
 
@@ -384,8 +369,8 @@ static int meta(struct cd_db *b, const char *file, const char *key, char *out, s
 		snprintf(out, len, "%s", v);
 	cd_db_done(st);
 	if (rc < 0)
-		return say(err, -EINVAL, "%s: not a cordon backup (%s)", file, cd_db_error(b));
-	return v ? 0 : say(err, -EINVAL, "%s: damaged: no '%s' in its table backup", file, key);
+		return cd_bk_say(err, -EINVAL, "%s: not a cordon backup (%s)", file, cd_db_error(b));
+	return v ? 0 : cd_bk_say(err, -EINVAL, "%s: damaged: no '%s' in its table backup", file, key);
 }
 
 /* What it is (table backup) into info: 0, -EINVAL or -EPROTO. */
@@ -395,7 +380,7 @@ static int check_meta(struct cd_db *b, const char *file, struct cd_backup_info *
 	char fmt[32], schema[32];
 	int r = meta(b, file, "format", fmt, sizeof(fmt), err);
 	if (r == 0 && strcmp(fmt, "1"))
-		return say(err, atoi(fmt) > FORMAT ? -EPROTO : -EINVAL, "%s: a backup of format '%s', "
+		return cd_bk_say(err, atoi(fmt) > FORMAT ? -EPROTO : -EINVAL, "%s: a backup of format '%s', "
 			   "of another cordon (this one reads format %d)", file, fmt, FORMAT);
 	if (r == 0)
 		r = meta(b, file, "schema", schema, sizeof(schema), err);
@@ -411,9 +396,9 @@ static int check_meta(struct cd_db *b, const char *file, struct cd_backup_info *
 	errno = 0;
 	info->schema = strtoll(schema, &end, 10);
 	if (!*schema || *end || errno || info->schema < 0)
-		return say(err, -EINVAL, "%s: damaged: its schema is '%s', not a number", file, schema);
+		return cd_bk_say(err, -EINVAL, "%s: damaged: its schema is '%s', not a number", file, schema);
 	if (info->schema > cd_store_schema_version())
-		return say(err, -EPROTO, "%s: a backup of a newer cordon (%s, schema version %lld; this "
+		return cd_bk_say(err, -EPROTO, "%s: a backup of a newer cordon (%s, schema version %lld; this "
 			   "cordond knows up to %lld): restore it with a cordond of that version or later",
 			   file, info->cordon, (long long)info->schema,
 			   (long long)cd_store_schema_version());
@@ -431,38 +416,38 @@ static bool is_hex64(const char *s)
 
 /* Table files into e (by known's order), then table parts counted
  * against it: 0 or -EINVAL. */
-static int check_files(struct cd_db *b, const char *file, struct entry e[NKNOWN],
+static int check_files(struct cd_db *b, const char *file, struct cd_bk_entry e[CD_BK_NKNOWN],
 		       struct cd_backup_info *info, struct cd_buf *err)
 {
-	memset(e, 0, sizeof(struct entry) * NKNOWN);
+	memset(e, 0, sizeof(struct cd_bk_entry) * CD_BK_NKNOWN);
 	struct cd_db_stmt *st = cd_db_prep(b, "SELECT name, mode, size, sha256, typeof(mode), "
 					   "typeof(size) FROM files", NULL);
 	int rc, r = 0;
 	while (r == 0 && (rc = cd_db_step(st)) > 0) {
 		const char *name = cd_db_text(st, 0);
-		const struct known *k = find_known(name);
-		struct entry *x = k ? &e[k - known] : NULL;
+		const struct cd_bk_known *k = find_known(name);
+		struct cd_bk_entry *x = k ? &e[k - cd_bk_known] : NULL;
 		int64_t mode = cd_db_int(st, 1), size = cd_db_int(st, 2);
 		if (!k)
-			r = say(err, -EINVAL, "%s: holds a file '%s', which no cordon backup holds", file,
+			r = cd_bk_say(err, -EINVAL, "%s: holds a file '%s', which no cordon backup holds", file,
 				name ? name : "(null)");
 		else if (x->k)
-			r = say(err, -EINVAL, "%s: damaged: %s is in it twice", file, name);
+			r = cd_bk_say(err, -EINVAL, "%s: damaged: %s is in it twice", file, name);
 		else if (strcmp(cd_db_text(st, 4), "integer") || strcmp(cd_db_text(st, 5), "integer") ||
 			 mode < 0 || mode > 07777 || size < 0 ||
 			 (k->kind == K_SMALL && size > (int64_t)SMALL_MAX) || !is_hex64(cd_db_text(st, 3)))
-			r = say(err, -EINVAL, "%s: damaged: the row of %s is not what cordon writes", file,
+			r = cd_bk_say(err, -EINVAL, "%s: damaged: the row of %s is not what cordon writes", file,
 				name);
 		else
-			*x = (struct entry){ .k = k, .mode = mode, .size = size };
+			*x = (struct cd_bk_entry){ .k = k, .mode = mode, .size = size };
 		if (r == 0)
 			snprintf(x->sha, sizeof(x->sha), "%s", cd_db_text(st, 3));
 	}
 	if (r == 0 && rc < 0)
-		r = say(err, -EINVAL, "%s: not a cordon backup (%s)", file, cd_db_error(b));
+		r = cd_bk_say(err, -EINVAL, "%s: not a cordon backup (%s)", file, cd_db_error(b));
 	cd_db_done(st);
 	if (r == 0 && !e[0].k)
-		r = say(err, -EINVAL, "%s: damaged: it holds no cordon.db", file);
+		r = cd_bk_say(err, -EINVAL, "%s: damaged: it holds no cordon.db", file);
 	if (r < 0)
 		return r;
 	/* the parts: each of a file listed, numbered from 0 without a gap,
@@ -472,26 +457,26 @@ static int check_files(struct cd_db *b, const char *file, struct entry e[NKNOWN]
 			"ORDER BY name, n", NULL);
 	while (r == 0 && (rc = cd_db_step(st)) > 0) {
 		const char *name = cd_db_text(st, 0);
-		const struct known *k = find_known(name);
-		struct entry *x = k ? &e[k - known] : NULL;
+		const struct cd_bk_known *k = find_known(name);
+		struct cd_bk_entry *x = k ? &e[k - cd_bk_known] : NULL;
 		int64_t len = cd_db_int(st, 2);
 		if (!x || !x->k)
-			r = say(err, -EINVAL, "%s: damaged: a part of '%s', which it does not list", file,
+			r = cd_bk_say(err, -EINVAL, "%s: damaged: a part of '%s', which it does not list", file,
 				name ? name : "(null)");
 		else if (strcmp(cd_db_text(st, 3), "blob") || strcmp(cd_db_text(st, 4), "integer") ||
 			 cd_db_int(st, 1) != x->parts || len < 1 || len > (int64_t)PART_MAX ||
 			 x->got + len > x->size)
-			r = say(err, -EINVAL, "%s: damaged: part %lld of %s is not what cordon writes", file,
+			r = cd_bk_say(err, -EINVAL, "%s: damaged: part %lld of %s is not what cordon writes", file,
 				(long long)cd_db_int(st, 1), name);
 		else
 			x->parts++, x->got += len;
 	}
 	if (r == 0 && rc < 0)
-		r = say(err, -EINVAL, "%s: not a cordon backup (%s)", file, cd_db_error(b));
+		r = cd_bk_say(err, -EINVAL, "%s: not a cordon backup (%s)", file, cd_db_error(b));
 	cd_db_done(st);
-	for (size_t i = 0; r == 0 && i < NKNOWN; i++) {
+	for (size_t i = 0; r == 0 && i < CD_BK_NKNOWN; i++) {
 		if (e[i].k && e[i].got != e[i].size)
-			r = say(err, -EINVAL, "%s: damaged: %s has %lld of its %lld bytes", file,
+			r = cd_bk_say(err, -EINVAL, "%s: damaged: %s has %lld of its %lld bytes", file,
 				e[i].k->name, (long long)e[i].got, (long long)e[i].size);
 		if (r == 0 && e[i].k) {
 			info->bytes += (uint64_t)e[i].size;
@@ -507,8 +492,8 @@ static int check_files(struct cd_db *b, const char *file, struct entry e[NKNOWN]
  * without a gap, of the sizes said), hashed, and written to fd (-1: only
  * read); then its size and SHA-256 checked: 0, -EINVAL, or -errno (a
  * write to path). */
-static int stream(struct cd_db *b, const char *file, const struct entry *e, int fd,
-		  const char *path, struct cd_buf *err)
+int cd_bk_stream(struct cd_db *b, const char *file, const struct cd_bk_entry *e, int fd,
+		 const char *path, struct cd_buf *err)
 {
 	gnutls_hash_hd_t h;
 	gnutls_hash_init(&h, GNUTLS_DIG_SHA256);
@@ -520,29 +505,29 @@ static int stream(struct cd_db *b, const char *file, const struct entry *e, int 
 		size_t len;
 		const void *d = cd_db_blob(st, 1, &len);
 		if (cd_db_int(st, 0) != n++ || len > PART_MAX || size + (int64_t)len > e->size)
-			r = say(err, -EINVAL, "%s: damaged: %s is not as its row says", file, e->k->name);
+			r = cd_bk_say(err, -EINVAL, "%s: damaged: %s is not as its row says", file, e->k->name);
 		else if (fd >= 0 && (r = write_full(fd, d, len)) < 0)
-			say(err, r, "%s: %s", path, strerror(-r));
+			cd_bk_say(err, r, "%s: %s", path, strerror(-r));
 		if (r == 0) {
 			gnutls_hash(h, d, len);
 			size += (int64_t)len;
 		}
 	}
 	if (r == 0 && rc < 0)
-		r = say(err, -EINVAL, "%s: damaged: %s", file, cd_db_error(b));
+		r = cd_bk_say(err, -EINVAL, "%s: damaged: %s", file, cd_db_error(b));
 	cd_db_done(st);
 	char sha[65];
 	sha_hex(h, sha);
 	if (r == 0 && (size != e->size || strcmp(sha, e->sha)))
-		r = say(err, -EINVAL, "%s: damaged: %s is not the file it was (%s)", file, e->k->name,
+		r = cd_bk_say(err, -EINVAL, "%s: damaged: %s is not the file it was (%s)", file, e->k->name,
 			size != e->size ? "its size differs" : "its SHA-256 differs");
 	return r;
 }
 
 /* open_backup, check_meta, check_files, and every file's bytes against
  * its SHA-256: *b open (closed on error) */
-static int check(const char *file, struct cd_db **b, struct entry e[NKNOWN],
-		 struct cd_backup_info *info, struct cd_buf *err)
+int cd_bk_check(const char *file, struct cd_db **b, struct cd_bk_entry e[CD_BK_NKNOWN],
+		struct cd_backup_info *info, struct cd_buf *err)
 {
 	memset(info, 0, sizeof(*info));
 	int r = open_backup(file, b, err);
@@ -550,9 +535,9 @@ static int check(const char *file, struct cd_db **b, struct entry e[NKNOWN],
 		r = check_meta(*b, file, info, err);
 	if (r == 0)
 		r = check_files(*b, file, e, info, err);
-	for (size_t i = 0; r == 0 && i < NKNOWN; i++)
+	for (size_t i = 0; r == 0 && i < CD_BK_NKNOWN; i++)
 		if (e[i].k)
-			r = stream(*b, file, &e[i], -1, NULL, err);
+			r = cd_bk_stream(*b, file, &e[i], -1, NULL, err);
 	if (r < 0) {
 		cd_db_close(*b);
 		*b = NULL;
@@ -563,237 +548,8 @@ static int check(const char *file, struct cd_db **b, struct entry e[NKNOWN],
 int cd_backup_check(const char *file, struct cd_backup_info *info, struct cd_buf *err)
 {
 	struct cd_db *b;
-	struct entry e[NKNOWN];
-	int r = check(file, &b, e, info, err);
+	struct cd_bk_entry e[CD_BK_NKNOWN];
+	int r = cd_bk_check(file, &b, e, info, err);
 	cd_db_close(b);
-	return r;
-}
-
-/* ---- restoring one ---- */
-
-/* One file of the backup written to path (0600, then its mode without
- * group or other write or execute), checked again as it is written,
- * synced: 0, -EINVAL or -errno. */
-static int extract(struct cd_db *b, const char *file, const struct entry *e, const char *path,
-		   struct cd_buf *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return say(err, -errno, "%s: %s", path, strerror(errno));
-	int r = stream(b, file, e, fd, path, err);
-	if (r == 0 && (fchmod(fd, (mode_t)((e->mode & 0644) | 0600)) < 0 || fsync(fd) < 0))
-		r = say(err, -errno, "%s: %s", path, strerror(errno));
-	close(fd);
-	return r;
-}
-
-/* The databases written checked by their owners: whole, with their
- * tables, cordon.db of the schema the backup says. */
-static int check_dbs(const char *file, const char *stage, const struct entry e[NKNOWN],
-		     const struct cd_backup_info *info, struct cd_buf *err)
-{
-	char why[512];
-	char *p = cd_asprintf("%s/cordon.db", stage);
-	int64_t v;
-	int r = cd_store_file_check(p, true, &v, why, sizeof(why));
-	free(p);
-	if (r < 0)
-		return say(err, r == -EPROTO ? -EPROTO : -EINVAL, "%s: its cordon.db: %s", file, why);
-	if (v != info->schema)
-		return say(err, -EINVAL, "%s: damaged: its cordon.db is of schema %lld, its table backup "
-			   "says %lld", file, (long long)v, (long long)info->schema);
-	if (!e[1].k)
-		return 0;
-	p = cd_asprintf("%s/metrics.db", stage);
-	r = cd_chunkdb_file_check(p, true, why, sizeof(why));
-	free(p);
-	return r < 0 ? say(err, -EINVAL, "%s: its metrics.db: %s", file, why) : 0;
-}
-
-/* The renames made, to undo in reverse order. */
-struct moves {
-	char *from[NKNOWN * 5], *to[NKNOWN * 5];
-	size_t n;
-};
-
-static int move(struct moves *m, char *from, char *to, struct cd_buf *err)
-{
-	if (rename(from, to) < 0) {
-		int e = errno;
-		say(err, -e, "cannot move %s to %s: %s", from, to, strerror(e));
-		free(from);
-		free(to);
-		return -e;
-	}
-	m->from[m->n] = from;
-	m->to[m->n++] = to;
-	return 0;
-}
-
-/* Each rename undone (undo) or not, in reverse order; one that cannot
- * be undone is added to err's message. */
-static void moves_free(struct moves *m, bool undo, struct cd_buf *err)
-{
-	while (m->n > 0) {
-		m->n--;
-		if (undo && rename(m->to[m->n], m->from[m->n]) < 0)
-			cd_buf_printf(err, "; and %s could not be moved back to %s: %s", m->to[m->n],
-				      m->from[m->n], strerror(errno));
-		free(m->from[m->n]);
-		free(m->to[m->n]);
-	}
-}
-
-/* A new directory DIR/before-restore-TIME (-2, -3, ... when there is
- * one already), or NULL said. */
-static char *make_aside(const char *dir, struct cd_buf *err)
-{
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
-	for (int k = 1; k < 100; k++) {
-		char *a = k == 1 ? cd_asprintf("%s/before-restore-%s", dir, when)
-				 : cd_asprintf("%s/before-restore-%s-%d", dir, when, k);
-		if (mkdir(a, 0700) == 0)
-			return a;
-		int e = errno;
-		if (e != EEXIST || k == 99)
-			say(err, -e, "cannot make %s: %s", a, strerror(e));
-		free(a);
-		if (e != EEXIST)
-			break;
-	}
-	return NULL;
-}
-
-/* The files of dir the restore replaces (those there) moved into a new
- * DIR/before-restore-TIME (*aside; none there: NULL), then the new ones
- * from stage into place. */
-static int swap_in(const char *dir, const char *stage, const struct entry e[NKNOWN], char **aside,
-		   struct moves *m, struct cd_buf *err)
-{
-	*aside = NULL;
-	struct stat sb;
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < NKNOWN; i++) {
-		size_t nside = known[i].kind == K_SMALL ? 0 : CD_ARRAY_LEN(db_sides);
-		for (size_t s = 0; r == 0 && s <= nside; s++) {
-			const char *side = s ? db_sides[s - 1] : "";
-			char *from = cd_asprintf("%s/%s%s", dir, known[i].name, side);
-			if (lstat(from, &sb) < 0) {
-				free(from);
-				continue;
-			}
-			if (!*aside && !(*aside = make_aside(dir, err))) {
-				free(from);
-				return -EIO;
-			}
-			r = move(m, from, cd_asprintf("%s/%s%s", *aside, known[i].name, side), err);
-		}
-	}
-	for (size_t i = 0; r == 0 && i < NKNOWN; i++)
-		if (e[i].k)
-			r = move(m, cd_asprintf("%s/%s", stage, known[i].name),
-				 cd_asprintf("%s/%s", dir, known[i].name), err);
-	if (r == 0 && (r = sync_path(dir)) < 0)
-		say(err, r, "%s: %s", dir, strerror(-r));
-	if (r == 0 && *aside && (r = sync_path(*aside)) < 0)
-		say(err, r, "%s: %s", *aside, strerror(-r));
-	return r;
-}
-
-int cd_backup_restore(const char *file, const char *dir, struct cd_backup_info *info,
-		      char **aside, struct cd_buf *err)
-{
-	*aside = NULL;
-	struct cd_db *b;
-	struct entry e[NKNOWN];
-	int r = check(file, &b, e, info, err);
-	if (r < 0)
-		return r;
-	/* the directory, and its lock: no cordond on it meanwhile */
-	bool dir_made = mkdir(dir, 0700) == 0;
-	struct stat sb;
-	int st = stat(dir, &sb);
-	if (st < 0 || !S_ISDIR(sb.st_mode)) {
-		int en = st < 0 ? errno : ENOTDIR;
-		cd_db_close(b);
-		return say(err, -en, "%s: %s", dir, strerror(en));
-	}
-	char *lockf = cd_asprintf("%s/metrics.lock", dir), *stage = NULL;
-	char *dlockf = cd_asprintf("%s/cordond.lock", dir);
-	bool lock_made = access(lockf, F_OK) < 0, dlock_made = access(dlockf, F_OK) < 0;
-	int lock = -1, dlock = -1;
-	char why[512];
-	struct moves m = { .n = 0 };
-	/* cordond's lock of the directory, taken first at its start, then the
-	 * metrics' (a cordond of 0.1.0 held that one only) */
-	r = cd_lock_path(dlockf, &dlock);
-	if (r == -EBUSY) {
-		say(err, r, "%s is in use: a cordond runs on it (it holds %s); stop it first", dir, dlockf);
-		goto out;
-	} else if (r < 0) {
-		say(err, r, "%s: %s", dlockf, strerror(-r));
-		goto out;
-	}
-	r = cd_chunkdb_lock(dir, &lock, why, sizeof(why));
-	if (r == -EBUSY) {
-		say(err, r, "%s is in use: a cordond runs on it (it holds %s); stop it first", dir, lockf);
-		goto out;
-	} else if (r < 0) {
-		say(err, r, "%s", why);
-		goto out;
-	}
-	/* the new files beside the others, each checked, all synced */
-	stage = cd_asprintf("%s/.restore-XXXXXX", dir);
-	if (!mkdtemp(stage)) {
-		r = say(err, -errno, "%s: %s", stage, strerror(errno));
-		free(stage);
-		stage = NULL;
-		goto out;
-	}
-	for (size_t i = 0; r == 0 && i < NKNOWN; i++) {
-		if (!e[i].k)
-			continue;
-		char *p = cd_asprintf("%s/%s", stage, known[i].name);
-		r = extract(b, file, &e[i], p, err);
-		free(p);
-	}
-	if (r == 0)
-		r = check_dbs(file, stage, e, info, err);
-	if (r == 0 && (r = sync_path(stage)) < 0)
-		say(err, r, "%s: %s", stage, strerror(-r));
-	if (r == 0)
-		r = swap_in(dir, stage, e, aside, &m, err);
-out:
-	cd_db_close(b);
-	moves_free(&m, r < 0, err);
-	if (stage) {
-		for (size_t i = 0; i < NKNOWN; i++) {
-			char *p = cd_asprintf("%s/%s", stage, known[i].name);
-			unlink(p);
-			free(p);
-		}
-		rmdir(stage);
-		free(stage);
-	}
-	if (r < 0 && *aside) {
-		rmdir(*aside);      /* (emptied by the undo) */
-		free(*aside);
-		*aside = NULL;
-	}
-	if (r < 0 && lock_made)
-		unlink(lockf);
-	if (lock >= 0)
-		close(lock);
-	if (r < 0 && dlock_made)
-		unlink(dlockf);
-	if (dlock >= 0)
-		close(dlock);
-	if (r < 0 && dir_made)
-		rmdir(dir);
-	free(lockf);
-	free(dlockf);
 	return r;
 }

@@ -72,4 +72,8 @@ int cd_backup_check(const char *file, struct cd_backup_info *info, struct cd_buf
 int cd_backup_restore(const char *file, const char *dir, struct cd_backup_info *info,
 		      char **aside, struct cd_buf *err);
 
+/* The mark a restore leaves in the data directory while it swaps the
+ * files: cordond does not start on a directory that has it. */
+#define CD_BACKUP_PENDING ".restore-pending"
+
 #endif
