@@ -167,6 +167,26 @@ caps=$(awk '/^CapBnd/ { print $2 }' /proc/"$(systemctl show -p MainPID --value c
 [ "$caps" = 000000000020100e ] && pass "the agent's capabilities are the five its unit names" ||
 	fail "the agent's capability bound" "$caps"
 
+# --- real-time scanning under the unit's sandbox (its own mount
+# namespace): the agent enrolled again as web-1's scanning agent sees a
+# file another process writes, and takes it into its vault ---
+systemctl stop cordon-agent
+rm -f /var/lib/cordon-agent/credential
+sed -i '/^host = /d' /etc/cordon/agent.conf
+mkdir -p /srv/drop
+C agent-token create --workload web-1 >/root/wl.token 2>/root/err || fail "a workload's token" "$(cat /root/err)"
+cordon-agent enroll --server https://127.0.0.1:4119 --token-file /root/wl.token --fingerprint "$pin" \
+	--workload web-1 --scan-path /srv/drop --signatures $F/sigs </dev/null >/root/enroll2.out 2>&1 &&
+	systemctl start cordon-agent && active cordon-agent &&
+	pass "the agent enrolled again as web-1's scanning agent, started" ||
+	fail "the scanning agent" "$(cat /root/enroll2.out)" "$(journalctl -u cordon-agent --no-pager | tail -10)"
+EICAR='X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'
+printf '%s' "$EICAR" >/srv/drop/invoice.com
+detected() { C events --workload web-1 --json 2>/dev/null | grep -q 'Cordon.Test.EICAR'; }
+until_ 600 detected && [ ! -e /srv/drop/invoice.com ] && ls /var/lib/cordon-agent/scan/vault/*.json >/dev/null 2>&1 &&
+	pass "a file written by another process is scanned in real time and taken into the vault" ||
+	fail "real-time scanning under the unit" "$(ls -la /srv/drop)" "$(journalctl -u cordon-agent --no-pager | tail -10)"
+
 # --- 4. backup, removal, purge ---
 runuser -u cordon -- cordon backup --data-dir /var/lib/cordon /var/lib/cordon/test.backup >/root/backup.out 2>&1 &&
 	[ "$(stat -c %a /var/lib/cordon/test.backup)" = 600 ] &&
