@@ -34,38 +34,48 @@ static bool ask_yes(FILE *in, FILE *out)
 	return fgets(line, sizeof(line), in) && (line[0] == 'y' || line[0] == 'Y');
 }
 
-/* The pins the managers show, ';' between, into trust; each checked
- * against o->pin, or trusted by o->tofu or by the person. */
+/* What the agent will trust, into trust: the pins the managers show,
+ * ';' between, each checked against o->pin (which, given, is what is
+ * trusted: a manager not reachable now is checked against it at its
+ * first call), or trusted by o->tofu or by the person. */
 static int trust_pins(const struct cd_enroll_opts *o, struct cd_buf *trust, struct cd_buf *err)
 {
-	size_t k = 0;
-	for (const char *p = o->server; *p; k++) {
-		size_t l = strcspn(p, ",");
-		char *url = cd_strndup(p, l);
-		p += l + (p[l] == ',');
+	char **urls;
+	size_t n;
+	cd_http_urls(o->server, &urls, &n);
+	int r = n == 0 ? -EINVAL : n > MAX_SERVERS ? -E2BIG : 0;
+	if (r < 0)
+		cd_buf_printf(err, r == -EINVAL ? "--server: no URL" : "--server: at most %d managers",
+			      MAX_SERVERS);
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		char pin[CD_PIN_LEN];
-		int r = k == MAX_SERVERS ? -E2BIG : cd_http_peer_pin(url, pin, err);
-		if (r == -E2BIG)
-			cd_buf_printf(err, "--server: at most %d managers", MAX_SERVERS);
-		if (r == 0 && o->pin && !pin_listed(o->pin, pin)) {
+		struct cd_buf e;
+		cd_buf_init(&e, 1024);
+		r = cd_http_peer_pin(urls[i], pin, &e);
+		if (r == -ECONNREFUSED && o->pin) {
+			fprintf(o->out, "cordon-agent: %s; its key will be checked against the pins given "
+				"at its first call\n", e.data);
+			r = 0;
+		} else if (r < 0) {
+			cd_buf_printf(err, "%s", e.data);
+		} else if (o->pin && !pin_listed(o->pin, pin)) {
 			cd_buf_printf(err, "the manager at %s shows the key %s, not the one given "
-				      "(--fingerprint %s): not trusted, nothing sent", url, pin, o->pin);
+				      "(--fingerprint %s): not trusted, nothing sent", urls[i], pin, o->pin);
 			r = -EPERM;
-		}
-		if (r == 0 && !o->pin)
+		} else if (!o->pin) {
 			fprintf(o->out, "The manager at %s shows the key\n  %s\nCompare it with what "
-				"`cordond --fingerprint` prints on the manager.\n", url, pin);
-		free(url);
-		if (r < 0)
-			return r;
-		if ((trust->len && cd_buf_add(trust, ";", 1) < 0) || cd_buf_puts(trust, pin) < 0)
-			return -ENOMEM;
+				"`cordond --fingerprint` prints on the manager.\n", urls[i], pin);
+			if ((trust->len && cd_buf_add(trust, ";", 1) < 0) || cd_buf_puts(trust, pin) < 0)
+				r = -ENOMEM;
+		}
+		cd_buf_free(&e);
 	}
-	if (!k) {
-		cd_buf_printf(err, "--server: no URL");
-		return -EINVAL;
-	}
-	if (o->pin || o->tofu || (o->ask && ask_yes(o->ask, o->out)))
+	cd_strv_free(urls, n);
+	if (r < 0)
+		return r;
+	if (o->pin)
+		return cd_buf_puts(trust, o->pin) < 0 ? -ENOMEM : 0;
+	if (o->tofu || (o->ask && ask_yes(o->ask, o->out)))
 		return 0;
 	cd_buf_printf(err, "not trusted: give --fingerprint with the pin cordond --fingerprint "
 		      "prints on the manager, --cacert FILE, or --trust-on-first-use");

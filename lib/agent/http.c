@@ -33,6 +33,24 @@ bool cd_http_pin_valid(const char *pin)
 	}
 }
 
+void cd_http_urls(const char *list, char ***out, size_t *n)
+{
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		while (l && (*p == ' ' || *p == '\t'))
+			p++, l--;
+		while (l && (p[l - 1] == '/' || p[l - 1] == ' ' || p[l - 1] == '\t'))
+			l--;
+		if (l)
+			CD_PUSH(*out, *n, cap, cd_strndup(p, l));
+		p += e ? (size_t)(e - p) + 1 : strlen(p);
+	}
+}
+
 int cd_http_init(struct cd_http *h, const char *base, const char *token,
 		 bool insecure, const char *cacert)
 {
@@ -45,20 +63,11 @@ int cd_http_init(struct cd_http *h, const char *base, const char *token,
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		return -ENOMEM;
-	size_t cap = 0;
-	for (const char *p = base; *p;) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		while (n && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n && (p[n - 1] == '/' || p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n)
-			CD_PUSH(h->bases, h->nbases, cap, cd_strndup(p, n));
-		p += e ? (size_t)(e - p) + 1 : strlen(p);
+	cd_http_urls(base, &h->bases, &h->nbases);
+	if (!h->nbases) {
+		h->bases = cd_calloc(1, sizeof(*h->bases));
+		h->bases[h->nbases++] = cd_strdup("");
 	}
-	if (!h->nbases)
-		CD_PUSH(h->bases, h->nbases, cap, cd_strdup(""));
 	h->base = h->bases[0];
 	h->insecure = insecure;
 	h->connect_ms = 5000;
@@ -248,10 +257,7 @@ int cd_http_call(struct cd_http *h, const char *method, const char *path, json_t
 
 int cd_http_peer_pin(const char *base, char out[CD_PIN_LEN], struct cd_buf *err)
 {
-	size_t n = strcspn(base, ",");
-	while (n && base[n - 1] == '/')
-		n--;
-	char *url = cd_strndup(base, n);
+	char *url = cd_strdup(base);
 	char ebuf[CURL_ERROR_SIZE] = "";
 	CURL *c = curl_easy_init();
 	int r = -ENOMEM;

@@ -43,11 +43,14 @@ struct cd_http {
  * on one database, each its own key). */
 #define CD_HTTP_PIN_PREFIX "sha256//"
 bool cd_http_pin_valid(const char *pin);
-/* The pin of the key the manager at base (its first URL) shows in a TLS
+/* The pin of the key the manager at base (one URL) shows in a TLS
  * handshake, which is not checked: what a person is asked to trust on
  * first use (cordon-agent enroll).  Nothing is sent. */
 int cd_http_peer_pin(const char *base, char out[CD_PIN_LEN], struct cd_buf *err);
 
+/* The URLs of a list separated by commas, blanks and trailing '/'
+ * trimmed, empty ones skipped (*out: n strings, cd_strv_free). */
+void cd_http_urls(const char *list, char ***out, size_t *n);
 /* base: one manager's URL, or several separated by commas.  cacert: the
  * file of the certificate to trust, or a pin of its key (above); NULL
  * with insecure: none.  -EINVAL when no URL is given. */
