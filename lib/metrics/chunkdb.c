@@ -19,18 +19,12 @@
 int cd_chunkdb_lock(const char *dir, int *fd, char *err, size_t errlen)
 {
 	char *lock = cd_asprintf("%s/metrics.lock", dir);
-	*fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int r = cd_lock_path(lock, fd);
 	free(lock);
-	if (*fd < 0 || flock(*fd, LOCK_EX | LOCK_NB)) {
-		int e = errno;
+	if (r < 0)
 		snprintf(err, errlen, "%s/metrics.lock: %s", dir,
-			 e == EWOULDBLOCK ? "the store is in use by another process" : strerror(e));
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
-		return e == EWOULDBLOCK ? -EBUSY : -e;
-	}
-	return 0;
+			 r == -EBUSY ? "the store is in use by another process" : strerror(-r));
+	return r;
 }
 
 /* The schema made (as it is if there), and the writer taken (shared) or
