@@ -58,3 +58,13 @@ needs_root() {
 	summary
 	exit 0
 }
+
+# The release before this tree: tag v0.1.0, made at the commit below. A
+# clone CI makes carries no tags, so the commit is what is looked up when
+# the tag is missing.  previous_release prints that commit's full hash.
+PREVIOUS_RELEASE=v0.1.0
+PREVIOUS_RELEASE_COMMIT=c1d9644d1eea521026b45a9ecca4a6f80fcc361c
+previous_release() {
+	git -C "$TOP" rev-parse -q --verify "$PREVIOUS_RELEASE^{commit}" 2>/dev/null ||
+		git -C "$TOP" rev-parse -q --verify "$PREVIOUS_RELEASE_COMMIT^{commit}" 2>/dev/null
+}
