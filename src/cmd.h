@@ -51,6 +51,10 @@ int cmd_sources(int argc, char **argv);
 int cmd_source(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+/* cordon views, cordon view NAME (cmd_views.c) */
+int cmd_views(int argc, char **argv);
+int cmd_view(int argc, char **argv);
+extern const char help_views[];
 int cmd_alerts(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 /* cordon backup --data-dir DIR FILE (cmd_backup.c) */

@@ -45,7 +45,7 @@ const char help_flows[] =
 static int when(const char *opt, const char *s, char out[32])
 {
 	int64_t ms;
-	if (mfmt_duration(s, &ms) == 0)
+	if (cd_duration_parse(s, &ms) == 0)
 		ms = cd_wall_ms() - ms;
 	else if (mfmt_when(s, &ms) < 0)
 		return usage_error("flows", "--%s takes a duration (90s, 5m, 24h, 7d) or a time "

@@ -302,7 +302,7 @@ static int metrics_list(int argc, char **argv)
 				const char *un = online_str(units, k);
 				bool b = !strcmp(un, "bytes"), bps = !strcmp(un, "bytes_per_second");
 				double size = 1, x = json_number_value(v);
-				const char *name = b || bps ? mfmt_unit_for(MFMT_AUTO, x, &size) : un;
+				const char *name = b || bps ? cd_bunit_for(CD_BU_AUTO, x, &size) : un;
 				printf("  %-34s %14.6g %s%s\n", k, x / size, name, bps ? "/s" : "");
 			}
 		}
@@ -331,9 +331,9 @@ static int metrics_query(int argc, char **argv)
 	int64_t now = (int64_t)time(NULL) * 1000, b, e = now, st = 300000, d = 3600000;
 	if ((since && (begin || end)) || (!since && !begin != !end))
 		return usage_error("metrics", "give --since, or --begin and --end");
-	if (since && mfmt_duration(since, &d))
+	if (since && cd_duration_parse(since, &d))
 		return usage_error("metrics", "--since takes a duration (90s, 5m, 24h, 7d, 2w)");
-	if (step && (mfmt_duration(step, &st) || st % 1000))
+	if (step && (cd_duration_parse(step, &st) || st % 1000))
 		return usage_error("metrics", "--step takes a duration of whole seconds (20s, 5m, 1h)");
 	if (begin && (mfmt_when(begin, &b) || mfmt_when(end, &e) || e < b))
 		return usage_error("metrics", "--begin and --end are RFC 3339 times or epoch ms, "

@@ -167,7 +167,7 @@ int cmd_revisions(const char *cmd, const char *base, const char *const *pos, boo
 static int when(const char *opt, const char *s, json_t *body)
 {
 	int64_t ms;
-	if (mfmt_duration(s, &ms) == 0)
+	if (cd_duration_parse(s, &ms) == 0)
 		ms = cd_wall_ms() - ms;
 	else if (mfmt_when(s, &ms) < 0)
 		return usage_error("policy", "--%s takes a duration (90s, 5m, 24h, 7d) or a time "

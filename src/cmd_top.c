@@ -106,8 +106,8 @@ int cmd_top(int argc, char **argv)
 		r = mfmt_zone("top", tz);
 	if (r != EXIT_OK)
 		return r;
-	enum mfmt_unit u = MFMT_AUTO;
-	if (unit && mfmt_unit_parse(unit, &u))
+	enum cd_bunit u = CD_BU_AUTO;
+	if (unit && cd_bunit_parse(unit, &u))
 		return usage_error("top", "--unit is auto, GB, GiB, TB or TiB");
 	const struct col *cols = !strcmp(kind, "vm") ? vm_cols : !strcmp(kind, "host") ? host_cols
 				 : !strcmp(kind, "datastore") ? ds_cols : NULL;
@@ -156,12 +156,12 @@ int cmd_top(int argc, char **argv)
 			max = x > max ? x : max;
 		}
 		uname[c] = cols[c].k == BYTES || cols[c].k == RATE_BYTES
-			? mfmt_unit_for(u, max, &size[c]) : "";
+			? cd_bunit_for(u, max, &size[c]) : "";
 	}
 	char t[MFMT_TIME_LEN];
 	printf("# %s: GB = 10^9 bytes, GiB = 2^30, TB = 10^12, TiB = 2^40; /s a second, over "
 	       "each object's last collection interval; newest sample %s\n",
-	       u == MFMT_AUTO ? "units chosen a column" : unit, newest ? mfmt_time(newest, t) : "-");
+	       u == CD_BU_AUTO ? "units chosen a column" : unit, newest ? mfmt_time(newest, t) : "-");
 	printf("%-24s", "NAME");
 	if (cols == vm_cols)
 		printf(" %-12s %-13s", "HOST", "STATE");

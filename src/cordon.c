@@ -30,6 +30,8 @@ static const struct cmd cmds[] = {
 	{ "source", cmd_source, "add or remove an inventory source", help_sources },
 	{ "metrics", cmd_metrics, "metrics of VMs, hosts and datastores; query, import, du", help_metrics },
 	{ "top", cmd_top, "VMs, hosts or datastores, one a line, by a metric", help_top },
+	{ "views", cmd_views, "list views: saved, pushed, removed, their revisions", help_views },
+	{ "view", cmd_view, "a list view's rows over a range: a table, JSON or CSV", help_views },
 	{ "alerts", cmd_alerts, "alerts (list, show, acknowledge) and alert definitions", help_alerts },
 	{ "backup", cmd_backup, "a consistent backup of a manager's data directory, online", help_backup },
 };

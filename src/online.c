@@ -134,6 +134,34 @@ int online_call(const char *cmd, const char *method, const char *path, json_t *b
 												  : EXIT_FAIL;
 }
 
+int online_get_text(const char *cmd, const char *path, const char **text, size_t *len)
+{
+	json_t *o = NULL;
+	int r = connect_manager(cmd);
+	if (r != EXIT_OK)
+		return r;
+	struct cd_buf err;
+	cd_buf_init(&err, 4096);
+	long status = 0;
+	r = cd_http_call(&http, "GET", path, NULL, 120000, &status, &o, &err);
+	if (r < 0) {
+		fprintf(stderr, "cordon %s: %s\n", cmd, err.data);
+		cd_buf_free(&err);
+		return EXIT_FAIL;
+	}
+	cd_buf_free(&err);
+	if (status >= 200 && status < 300) {
+		json_decref(o);
+		*text = http.resp.len ? http.resp.data : "";
+		*len = http.resp.len;
+		return EXIT_OK;
+	}
+	print_error(cmd, status, o);
+	json_decref(o);
+	return status >= 400 && status < 500 && status != 401 && status != 403 ? EXIT_BADINPUT
+										  : EXIT_FAIL;
+}
+
 void online_print_json(json_t *o)
 {
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

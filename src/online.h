@@ -11,6 +11,9 @@
  * message naming cmd. */
 int online_call(const char *cmd, const char *method, const char *path, json_t *body,
 		json_t **out);
+/* GET path, an answer that is not JSON (CSV): EXIT_OK with *text, *len
+ * (valid until the next call), or an exit code after a message. */
+int online_get_text(const char *cmd, const char *path, const char **text, size_t *len);
 void online_print_json(json_t *o);
 /* A string field of o, or "-". */
 const char *online_str(json_t *o, const char *k);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "alerts/adef.h"
+#include "views/view.h"
 #include "manager/api_priv.h"
 #include "base/util.h"
 
@@ -157,6 +158,27 @@ bool cd_api_q_int(struct ctx *c, const char *key, int64_t lo, int64_t hi, int64_
 	return true;
 }
 
+bool cd_api_q_time(struct ctx *c, const char *key, int64_t *ms)
+{
+	const char *s = cd_api_q(c, key);
+	if (!s)
+		return true;
+	int64_t us;
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && !*end && strlen(s) <= 15) {
+		*ms = n;
+		return true;
+	}
+	if (cd_time_parse(s, &us) == 0) {
+		*ms = us / 1000;
+		return true;
+	}
+	cd_api_error(c, 400, key, "'%s' must be an RFC 3339 time (2026-11-26T12:00:00Z) or ms since "
+		     "the epoch", key);
+	return false;
+}
+
 bool cd_api_name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -271,6 +293,13 @@ static const struct route routes[] = {
 	{ "DELETE", "/api/v1/metrics/objects", R_ADMIN, 0, cd_api_h_metrics_object_rm, "kind name" },
 	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "", UNLOCKED },
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "", UNLOCKED },
+	{ "GET", "/api/v1/views", R_READ, 0, cd_api_h_views, "" },
+	{ "POST", "/api/v1/views", R_TAGS, CD_VIEW_DOC_MAX, cd_api_h_view_put, "" },
+	{ "GET", "/api/v1/views/*", R_READ, 0, cd_api_h_view, "" },
+	{ "DELETE", "/api/v1/views/*", R_TAGS, 0, cd_api_h_view_rm, "" },
+	{ "GET", "/api/v1/views/*/revisions", R_READ, 0, cd_api_h_view_revisions, "" },
+	{ "GET", "/api/v1/views/*/rows", R_READ, 0, cd_api_h_view_rows,
+	  "range begin end offset limit sort order format", UNLOCKED },
 	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "", UNLOCKED },
 	{ "GET", "/api/v1/session", R_READ, 0, cd_api_h_whoami, "" },
 	{ "PUT", "/api/v1/session/zone", R_READ, 4096, cd_api_h_zone, "" },

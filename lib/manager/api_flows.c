@@ -52,28 +52,6 @@ void cd_api_h_agent_flows(struct ctx *c)
 				       (json_int_t)stored));
 }
 
-/* A time: RFC 3339, or ms since the epoch. */
-static bool q_time(struct ctx *c, const char *key, int64_t *ms)
-{
-	const char *s = cd_api_q(c, key);
-	if (!s)
-		return true;
-	int64_t us;
-	char *end;
-	long long n = strtoll(s, &end, 10);
-	if (*s >= '0' && *s <= '9' && !*end && strlen(s) <= 15) {
-		*ms = n;
-		return true;
-	}
-	if (cd_time_parse(s, &us) == 0) {
-		*ms = us / 1000;
-		return true;
-	}
-	cd_api_error(c, 400, key, "'%s' must be an RFC 3339 time (2026-11-26T12:00:00Z) or ms since "
-		     "the epoch", key);
-	return false;
-}
-
 /* A workload's name or an address (as stored) into *name or *ip. */
 static bool q_end(struct ctx *c, const char *key, const char **name, const char **ip,
 		  char buf[CD_ADDR_STRLEN])
@@ -139,7 +117,7 @@ static bool q_filter(struct ctx *c, struct cd_flow_filter *f, char ips[3][CD_ADD
 	f->proto = -1;
 	f->rule = -1;
 	const char *dd = "true";
-	if (!q_time(c, "since", &f->since) || !q_time(c, "until", &f->until) ||
+	if (!cd_api_q_time(c, "since", &f->since) || !cd_api_q_time(c, "until", &f->until) ||
 	    !q_end(c, "workload", &f->workload, &f->workload_ip, ips[0]) ||
 	    !q_end(c, "source", &f->src_wl, &f->src_ip, ips[1]) ||
 	    !q_end(c, "destination", &f->dst_wl, &f->dst_ip, ips[2]) ||

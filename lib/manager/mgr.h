@@ -413,6 +413,33 @@ const char *cd_mgr_vnic_unenforced(const struct cd_mgr *m, const char *host, con
 /* [{vnic, reason}] of the workload's vNICs not enforced; NULL when none */
 json_t *cd_mgr_workload_unenforced(const struct cd_mgr *m, const struct cd_workload *w);
 
+/* List views (views.c): saved by name in revisions over the ones cordon
+ * ships.  [{name, title, kind, rev, builtin, ...}], NULL when the store
+ * cannot be read. */
+struct cd_view;
+struct cd_vobject;
+json_t *cd_mgr_views(struct cd_mgr *m);
+/* The view name (saved, else built in; *rev 0 for a built-in): 0, -ENOENT,
+ * -EIO (a saved one that no longer reads). */
+int cd_mgr_view_get(struct cd_mgr *m, const char *name, struct cd_view *out, int64_t *rev);
+/* Save a view (its JSON; a built-in's name replaces it): 0 with *rev,
+ * -EINVAL with "FIELD: ..." in err, or the store's code. */
+int cd_mgr_view_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor *a, char *err,
+		    size_t errlen, int64_t *rev);
+/* Remove a saved view (a built-in it replaced is back): 0, -ENOENT,
+ * -EPERM for a built-in. */
+int cd_mgr_view_remove(struct cd_mgr *m, const char *name, const struct cd_actor *a);
+int cd_mgr_view_revisions(struct cd_mgr *m, const char *name, cd_store_named_cb cb, void *ctx);
+/* The objects v lists (those of its kind with samples, the inventory's
+ * OS and tags for a VM), its filter applied against the policy's groups:
+ * 0 with *out, or -EINVAL with "filter:LINE:COL: ..." in err.  Under the
+ * manager's lock; the list is the caller's after. */
+struct cd_mgr_vobjects;
+int cd_mgr_view_objects(struct cd_mgr *m, const struct cd_view *v, struct cd_mgr_vobjects **out,
+			char *err, size_t errlen);
+const struct cd_vobject *cd_mgr_vobjects_list(const struct cd_mgr_vobjects *x, size_t *n);
+void cd_mgr_vobjects_free(struct cd_mgr_vobjects *x);
+
 /* Log an event (and print it); fmt makes the message; data (may be NULL)
  * is taken over. */
 int cd_mgr_event(struct cd_mgr *m, const char *type, const char *workload,

@@ -99,6 +99,21 @@ int cd_store_rev_each(struct cd_store *s, enum cd_doc which, cd_store_rev_cb cb,
 /* The newest revision's number (0: none), or a negative code. */
 int64_t cd_store_rev_last(struct cd_store *s, enum cd_doc which);
 
+/* Documents kept by name (kind "view", "report"), each name with its own
+ * revisions from 1; doc NULL records the name's removal. */
+int cd_store_named_put(struct cd_store *s, const char *kind, const char *name, const char *doc,
+		       const char *author, const char *comment, int64_t time, int64_t *rev);
+/* Revision rev of the name (0: its newest; its doc NULL when removed):
+ * 0, -ENOENT, or a negative code. */
+int cd_store_named_get(struct cd_store *s, const char *kind, const char *name, int64_t rev,
+		       struct cd_revision *out);
+/* Called with each name's newest revision (doc NULL: removed), by name;
+ * or with each revision of one name, oldest first. */
+typedef int (*cd_store_named_cb)(void *ctx, const char *name, const struct cd_revision *r);
+int cd_store_named_each(struct cd_store *s, const char *kind, cd_store_named_cb cb, void *ctx);
+int cd_store_named_revs(struct cd_store *s, const char *kind, const char *name,
+			cd_store_named_cb cb, void *ctx);
+
 /* API tokens, by the hash of the secret (never the secret). */
 struct cd_token {
 	char *hash;         /* hex SHA-256 of the secret */

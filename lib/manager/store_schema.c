@@ -203,6 +203,15 @@ static const struct step { const char *sqlite, *pg; } steps[] = {
 	 * or an operator is told wrote it */
 	{ "CREATE TABLE versions(version TEXT PRIMARY KEY, first_opened INTEGER NOT NULL);",
 	  "CREATE TABLE versions(version TEXT PRIMARY KEY, first_opened BIGINT NOT NULL);" },
+	/* 10: documents kept by name in revisions of their own (store_named.c):
+	 * list views and reports; a revision without a document is the
+	 * name's removal */
+	{ "CREATE TABLE named_revisions(kind TEXT NOT NULL, name TEXT NOT NULL,"
+	  "  rev INTEGER NOT NULL, time INTEGER NOT NULL, author TEXT, comment TEXT, doc TEXT,"
+	  "  PRIMARY KEY(kind, name, rev));",
+	  "CREATE TABLE named_revisions(kind TEXT NOT NULL, name TEXT NOT NULL,"
+	  "  rev BIGINT NOT NULL, time BIGINT NOT NULL, author TEXT, comment TEXT, doc TEXT,"
+	  "  PRIMARY KEY(kind, name, rev));" },
 };
 
 static int64_t version(struct cd_store *s)

@@ -188,6 +188,11 @@ static int sel_resolve(struct cd_sel *s, const struct cd_policy *pol, struct cd_
 }
 
 
+int cd_resolve_sel(struct cd_sel *s, const struct cd_policy *pol, struct cd_diags *d)
+{
+	return sel_resolve(s, pol, d);
+}
+
 int cd_resolve(const struct cd_inventory *inv, struct cd_policy *pol,
 	       struct cd_diags *d)
 {

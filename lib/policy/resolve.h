@@ -12,5 +12,9 @@
 
 int cd_resolve(const struct cd_inventory *inv, struct cd_policy *pol,
 	       struct cd_diags *d);
+/* A selector of its own (a view's filter) bound to pol's groups, as a
+ * group's is: 0, or -EINVAL with located errors in d. */
+struct cd_sel;
+int cd_resolve_sel(struct cd_sel *s, const struct cd_policy *pol, struct cd_diags *d);
 
 #endif
