@@ -324,6 +324,15 @@ check("a damaged entry is refused by its index, the others taken", res.get("acce
 objs = conform("metrics objects", "get", "/metrics/objects", "/metrics/objects", want=200)
 check("the objects with samples", sorted((o["kind"], o["name"]) for o in objs) == [("host", "hv1"), ("vm", "vdi-001")], json.dumps(objs))
 conform("metrics objects, bad kind", "get", "/metrics/objects", "/metrics/objects?kind=cluster", want=400)
+rs = conform("rightsize", "get", "/rightsize", "/rightsize?range=30d", want=200)
+v = {x["name"]: x for x in rs.get("vms", [])}.get("vdi-001", {})
+check("rightsize: vdi-001, a minute of samples, is not enough data; its memory (a resident set) not assessed",
+      v.get("verdict") == "not_enough_data" and v.get("memory", {}).get("status") == "not_assessed", json.dumps(rs)[:300])
+conform("rightsize, a range under a day", "get", "/rightsize", "/rightsize?range=1h", want=400)
+rc = conform("reclaim", "get", "/reclaim", "/reclaim?idle_days=7&off_days=30", want=200)
+check("reclaim: nothing idle nor off, no libvirt source", rc.get("idle") == [] and rc.get("powered_off") == [] and
+      rc.get("images") == [] and rc.get("sources") == [], json.dumps(rc)[:300])
+conform("reclaim, idle_days 0", "get", "/reclaim", "/reclaim?idle_days=0", want=400)
 q = {"objects": [{"kind": "vm", "name": "vdi-001"}], "metrics": ["vm_cpu_usage_ratio", "vm_memory_used_bytes"],
      "begin": now - 60000, "end": now, "step_seconds": 20}
 ans = conform("metrics query", "post", "/metrics/query", "/metrics/query", q, want=200)
@@ -409,6 +418,45 @@ try:
     check("GET /metrics without a token: 401", False)
 except urllib.error.HTTPError as e:
     check("GET /metrics without a token: 401", e.code == 401)
+# list views: the built-in ones, one saved, its rows as JSON and CSV,
+# errors naming their field, a built-in not removable
+lst = conform("views", "get", "/views", "/views", want=200)
+check("the built-in views are listed", {"vms", "vms-by-contention", "datastores-by-days-left"} <= {v["name"] for v in lst}, json.dumps(lst)[:300])
+conform("a built-in view", "get", "/views/{name}", "/views/vms-by-contention", want=200)
+conform("no such view", "get", "/views/{name}", "/views/nope", want=404)
+mine = {"name": "gold", "kind": "vm", "filter": 'tag == "tier=gold" or name =~ "vdi-*"', "range": "2h",
+        "columns": [{"property": "name"}, {"title": "Mem", "metric": "vm_memory_used_bytes", "transform": "max", "unit": "GiB"}],
+        "sort": {"column": "Mem", "order": "desc"}}
+out = conform("view save", "post", "/views", "/views", mine, want=200)
+check("a saved view's first revision is 1", out.get("rev") == 1, json.dumps(out))
+out = conform("view save, a bad transform", "post", "/views", "/views", dict(mine, columns=[{"metric": "vm_vcpus", "transform": "p99"}]), want=400)
+check("a bad view names its field", out.get("field") == "columns[0].transform", json.dumps(out))
+out = conform("view save, a filter naming no field", "post", "/views", "/views", dict(mine, filter="colour == 1"), want=400)
+check("a bad filter is located", "filter:1:" in out.get("error", ""), json.dumps(out))
+vtok = call("post", "/tokens", {"role": "viewer", "name": "views-viewer"})[1]["token"]
+conform("view save, a viewer", "post", "/views", "/views", mine, token=vtok, want=403)
+conform("view rows, a viewer", "get", "/views/{name}/rows", "/views/gold/rows?range=1h", token=vtok, want=200)
+conform("view save, not JSON", "post", "/views", "/views", raw=b"{", want=400)
+conform("view save again", "post", "/views", "/views", dict(mine, title="Gold VMs"), want=200)
+revs = conform("view revisions", "get", "/views/{name}/revisions", "/views/gold/revisions", want=200)
+check("two revisions, oldest first", [r["rev"] for r in revs] == [1, 2], json.dumps(revs)[:300])
+rows = conform("view rows", "get", "/views/{name}/rows", "/views/gold/rows?range=1h", want=200)
+check("rows: the step of a range of an hour is a minute", rows.get("step") == "1m" and rows.get("columns", [{}])[1].get("unit") == "GiB", json.dumps(rows)[:300])
+conform("view rows, a bad range", "get", "/views/{name}/rows", "/views/gold/rows?range=3y", want=400)
+conform("view rows, range and begin", "get", "/views/{name}/rows", "/views/gold/rows?range=1h&begin=1", want=400)
+conform("view rows, a column past the view's", "get", "/views/{name}/rows", "/views/gold/rows?sort=5", want=400)
+conform("view rows, no such view", "get", "/views/{name}/rows", "/views/nope/rows", want=404)
+req = urllib.request.Request(url + "/api/v1/views/gold/rows?begin=1764547200000&end=1764550800000&format=csv",
+                             headers={"Authorization": "Bearer " + admin})
+with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+    ctype, csv1 = r.headers.get("Content-Type", ""), r.read()
+with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
+    csv2 = r.read()
+check("view rows as CSV: text/csv, the header with its units, the same bytes twice",
+      ctype.startswith("text/csv") and csv1.startswith(b"name,Mem (GiB)\r\n") and csv1 == csv2, "%s %r" % (ctype, csv1[:200]))
+conform("view remove, a built-in", "delete", "/views/{name}", "/views/vms", want=409)
+conform("view remove", "delete", "/views/{name}", "/views/gold", want=200)
+conform("view remove, gone", "delete", "/views/{name}", "/views/gold", want=404)
 # alerts: vdi-003 came with the quarantine tag: the built-in malware-quarantined alert
 import time
 defs = conform("alert definitions", "get", "/alert-definitions", "/alert-definitions", want=200)
