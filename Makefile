@@ -5,7 +5,7 @@
 CC       ?= cc
 PKGS     := yaml-0.1 jansson libnftables libnftnl libmnl libnetfilter_conntrack libnetfilter_log \
             sqlite3 libpq gnutls libmicrohttpd libcurl zlib libclamav libvirt libxml-2.0 snappy libsodium \
-            fmt
+            fmt icu-i18n cairo freetype2
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
@@ -89,6 +89,11 @@ $(B)/test-root: $(ROOT_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# the report suite's driver (tests/report/run): a sample PDF, deliveries
+$(B)/rtool: $(B)/tests/report/rtool.o $(B)/libcordon.a
+	@echo "  LD      $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 # ---- sanitizer build (ASan + UBSan) ----
 $(S)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,6 +121,10 @@ $(S)/cordon-agent: $(S)/src/cordon-agent.o $(S)/libcordon.a
 	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(S)/test-unit: $(UNIT_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
+	@echo "  LD san  $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(S)/rtool: $(S)/tests/report/rtool.o $(S)/libcordon.a
 	@echo "  LD san  $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -188,7 +197,7 @@ BENCHES = $(B)/gen-inventory $(B)/gen-metrics $(B)/bench-scan $(B)/bench-detect 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \
 		$(B)/test-root $(B)/probe $(B)/loadagents $(B)/vcsim $(S)/cordon $(S)/cordond $(S)/cordon-agent \
-		$(S)/test-unit $(BENCHES) $(FUZZERS) console
+		$(S)/test-unit $(S)/rtool $(BENCHES) $(FUZZERS) console
 	@tests/run
 
 fuzz: deps
