@@ -192,7 +192,7 @@ screenshots: deps
 # found by the tests, not by the next `make bench`)
 BENCHES = $(B)/gen-inventory $(B)/gen-metrics $(B)/bench-scan $(B)/bench-detect $(B)/bench-member \
 	$(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/bench-mstore $(B)/bench-alerts \
-	$(B)/bench-flows
+	$(B)/bench-flows $(B)/bench-views
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \

@@ -181,22 +181,31 @@ struct ratio {                     /* a fine point of a latency */
 	uint32_t count;
 };
 
-/* Points of one series (and its per series for latencies) at the step. */
+/* Points of one series (and its per series for latencies) at the step,
+ * one array for each of the aggs, from the same points read once. */
 static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_series_info *s,
 	       const struct cd_series_info *per, int tier, int64_t from, int64_t to, int64_t step,
-	       enum cd_agg agg, int64_t *budget, struct cd_point **out, size_t *n)
+	       const enum cd_agg *aggs, size_t nagg, int64_t *budget, struct cd_point **out,
+	       size_t *n)
 {
 	struct cd_rollup *f = NULL, *g = NULL;
 	size_t nf = 0, ng = 0, rf = 0, rg = 0;
+	unsigned ff = 0, fg = 0;
+	for (size_t a = 0; a < nagg; a++) {
+		ff |= fields_for(m, false, aggs[a]);
+		fg |= fields_for(m, true, aggs[a]);
+	}
 	/* a latency pairs its two counters sample by sample first */
 	int64_t roll = m->how == CD_HOW_PER_OP ? 1 : step;
-	int r = fine(st, s, tier, from, to, fields_for(m, false, agg), roll, &f, &nf, &rf);
+	int r = fine(st, s, tier, from, to, ff, roll, &f, &nf, &rf);
 	if (!r && per)
-		r = fine(st, per, tier, from, to, fields_for(m, true, agg), roll, &g, &ng, &rg);
+		r = fine(st, per, tier, from, to, fg, roll, &g, &ng, &rg);
 	if (!r && budget && (*budget -= (int64_t)(rf + rg)) < 0)
 		r = -EDQUOT;
-	struct cd_point *p = cd_malloc((nf ? nf : 1) * sizeof(*p));
-	size_t np = 0;
+	for (size_t a = 0; a < nagg; a++) {
+		out[a] = cd_malloc((nf ? nf : 1) * sizeof(**out));
+		n[a] = 0;
+	}
 	if (!r && m->how == CD_HOW_PER_OP) {
 		/* the two counters' fine points paired by time, then by step */
 		struct ratio *q = cd_malloc((nf ? nf : 1) * sizeof(*q));
@@ -220,41 +229,79 @@ static int one(struct cd_mstore *st, const struct cd_metric *m, const struct cd_
 				last = x;
 				count += q[i].count;
 			}
-			double v = agg == CD_AGG_MIN ? lo : agg == CD_AGG_MAX ? hi
-				 : agg == CD_AGG_SUM ? time : agg == CD_AGG_COUNT ? count
-				 : agg == CD_AGG_LATEST ? last : time / ops;
-			p[np++] = (struct cd_point){ t, v };
+			for (size_t a = 0; a < nagg; a++) {
+				enum cd_agg agg = aggs[a];
+				double v = agg == CD_AGG_MIN ? lo : agg == CD_AGG_MAX ? hi
+					 : agg == CD_AGG_SUM ? time : agg == CD_AGG_COUNT ? count
+					 : agg == CD_AGG_LATEST ? last : time / ops;
+				out[a][n[a]++] = (struct cd_point){ t, v };
+			}
 		}
 		free(q);
 	} else if (!r) {
-		size_t nb = bucket(f, nf, step), ngb = per ? bucket(g, ng, step) : 0, j = 0;
+		size_t nb = bucket(f, nf, step), ngb = per ? bucket(g, ng, step) : 0;
 		bool gauge = m->how == CD_HOW_GAUGE || m->how == CD_HOW_PER_GAUGE;
-		double cpus = m->how == CD_HOW_PER_GAUGE ? 0 : 1;
-		for (size_t i = 0; i < nb; i++) {
-			double v;
-			if (!value_of(&f[i], !gauge, agg, &v))
-				continue;
-			if ((m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE) && agg != CD_AGG_COUNT) {
-				while (j < ngb && g[j].t <= f[i].t)
-					if (g[j++].count)
-						cpus = g[j - 1].last;   /* carried forward */
-				if (cpus > 0)
-					v /= cpus;
-				else if (m->how == CD_HOW_PER_GAUGE)
-					continue;       /* no total yet: no share */
+		for (size_t a = 0; a < nagg; a++) {
+			enum cd_agg agg = aggs[a];
+			double cpus = m->how == CD_HOW_PER_GAUGE ? 0 : 1;
+			size_t j = 0;
+			for (size_t i = 0; i < nb; i++) {
+				double v;
+				if (!value_of(&f[i], !gauge, agg, &v))
+					continue;
+				if ((m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE) &&
+				    agg != CD_AGG_COUNT) {
+					while (j < ngb && g[j].t <= f[i].t)
+						if (g[j++].count)
+							cpus = g[j - 1].last;   /* carried forward */
+					if (cpus > 0)
+						v /= cpus;
+					else if (m->how == CD_HOW_PER_GAUGE)
+						continue;       /* no total yet: no share */
+				}
+				out[a][n[a]++] = (struct cd_point){ f[i].t, v };
 			}
-			p[np++] = (struct cd_point){ f[i].t, v };
 		}
 	}
 	free(f);
 	free(g);
 	if (r) {
-		free(p);
+		for (size_t a = 0; a < nagg; a++) {
+			free(out[a]);
+			out[a] = NULL;
+			n[a] = 0;
+		}
 		return r;
 	}
-	*out = p;
-	*n = np;
 	return 0;
+}
+
+/* sum[0..*nsum) and p[0..np) merged by time, values at one time added:
+ * the result in *sum (both arrays taken). */
+static void add_points(struct cd_point **sum, size_t *nsum, struct cd_point *p, size_t np)
+{
+	if (!*sum) {
+		*sum = p;
+		*nsum = np;
+		return;
+	}
+	struct cd_point *a0 = *sum, *merged = cd_malloc((*nsum + np + 1) * sizeof(*merged));
+	size_t a = 0, b = 0, k = 0;
+	while (a < *nsum || b < np) {
+		if (b == np || (a < *nsum && a0[a].t < p[b].t))
+			merged[k++] = a0[a++];
+		else if (a == *nsum || p[b].t < a0[a].t)
+			merged[k++] = p[b++];
+		else {
+			merged[k++] = (struct cd_point){ a0[a].t, a0[a].v + p[b].v };
+			a++;
+			b++;
+		}
+	}
+	free(a0);
+	free(p);
+	*sum = merged;
+	*nsum = k;
 }
 
 int cd_mquery(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
@@ -268,9 +315,18 @@ int cd_mquery_budget(struct cd_mstore *st, const struct cd_metric *m, const char
 		     const char *name, int64_t begin, int64_t end, int64_t step, enum cd_agg agg,
 		     int64_t *budget, struct cd_point **out, size_t *n)
 {
-	*out = NULL;
-	*n = 0;
-	if (step <= 0 || end < begin)
+	return cd_mquery_aggs(st, m, kind, name, begin, end, step, &agg, 1, budget, out, n);
+}
+
+int cd_mquery_aggs(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
+		   const char *name, int64_t begin, int64_t end, int64_t step, const enum cd_agg *aggs,
+		   size_t nagg, int64_t *budget, struct cd_point **out, size_t *n)
+{
+	for (size_t a = 0; a < nagg; a++) {
+		out[a] = NULL;
+		n[a] = 0;
+	}
+	if (step <= 0 || end < begin || nagg == 0 || nagg > CD_MQUERY_MAX_AGGS)
 		return -EINVAL;
 	int64_t from = cd_step_start(begin, step);
 	if ((end - from) / step >= CD_MQUERY_MAX_POINTS)
@@ -282,44 +338,24 @@ int cd_mquery_budget(struct cd_mstore *st, const struct cd_metric *m, const char
 		nper = cd_mstore_object(st, kind, name, m->per, per, MAX_SERIES);
 	if (m->how == CD_HOW_PER_OP && nper < ns)
 		ns = nper;             /* a latency needs both counters */
-	struct cd_point *sum = NULL;
-	size_t nsum = 0;
 	for (size_t i = 0; i < ns; i++) {
-		struct cd_point *p;
-		size_t np;
+		struct cd_point *p[CD_MQUERY_MAX_AGGS];
+		size_t np[CD_MQUERY_MAX_AGGS];
 		const struct cd_series_info *ps = m->how == CD_HOW_PER_OP ? &per[i]
 						  : (m->how == CD_HOW_PER_CPU || m->how == CD_HOW_PER_GAUGE) && nper
 						  ? &per[0] : NULL;
-		int r = one(st, m, &s[i], ps, tier, from, end, step, agg, budget, &p, &np);
+		int r = one(st, m, &s[i], ps, tier, from, end, step, aggs, nagg, budget, p, np);
 		if (r) {
-			free(sum);
+			for (size_t a = 0; a < nagg; a++) {
+				free(out[a]);
+				out[a] = NULL;
+				n[a] = 0;
+			}
 			return r;
 		}
-		if (!sum) {
-			sum = p;
-			nsum = np;
-			continue;
-		}
 		/* several series of the object: their values added, step by step */
-		struct cd_point *merged = cd_malloc((nsum + np) * sizeof(*merged));
-		size_t a = 0, b = 0, k = 0;
-		while (a < nsum || b < np) {
-			if (b == np || (a < nsum && sum[a].t < p[b].t))
-				merged[k++] = sum[a++];
-			else if (a == nsum || p[b].t < sum[a].t)
-				merged[k++] = p[b++];
-			else {
-				merged[k++] = (struct cd_point){ sum[a].t, sum[a].v + p[b].v };
-				a++;
-				b++;
-			}
-		}
-		free(sum);
-		free(p);
-		sum = merged;
-		nsum = k;
+		for (size_t a = 0; a < nagg; a++)
+			add_points(&out[a], &n[a], p[a], np[a]);
 	}
-	*out = sum;
-	*n = nsum;
 	return 0;
 }

@@ -51,4 +51,12 @@ int cd_mquery_budget(struct cd_mstore *st, const struct cd_metric *m, const char
 		     const char *name, int64_t begin, int64_t end, int64_t step_ms, enum cd_agg agg,
 		     int64_t *budget, struct cd_point **out, size_t *n);
 
+/* The same for several rollups at once (at most CD_MQUERY_MAX_AGGS),
+ * the series read once: out[a], n[a] the points of aggs[a] (each freed
+ * by the caller). */
+#define CD_MQUERY_MAX_AGGS 6
+int cd_mquery_aggs(struct cd_mstore *st, const struct cd_metric *m, const char *kind,
+		   const char *name, int64_t begin, int64_t end, int64_t step, const enum cd_agg *aggs,
+		   size_t nagg, int64_t *budget, struct cd_point **out, size_t *n);
+
 #endif

@@ -57,22 +57,43 @@ static int64_t step_for(int64_t len)
 	return 60000;
 }
 
-/* The points of m rolled up by agg, queried once per object. */
-static struct query *query(struct query *q, size_t *nq, struct cd_mstore *st, const char *kind,
-			   const char *name, const struct cd_metric *m, enum cd_agg agg,
-			   int64_t begin, int64_t end, int64_t step)
+/* The aggs each metric of the view's columns needs, so that an object's
+ * series are read once a metric (cd_mquery_aggs). */
+static enum cd_agg agg_of(enum cd_vxform x)
+{
+	return x == CD_VX_MIN ? CD_AGG_MIN : x == CD_VX_MAX ? CD_AGG_MAX : x == CD_VX_SUM ? CD_AGG_SUM
+									    : CD_AGG_AVG;
+}
+
+/* The points of m rolled up by agg: the object's queries made the first
+ * time one of its metric's is asked, all its aggs at once. */
+static struct query *query(struct query *q, size_t *nq, const struct cd_view *v,
+			   struct cd_mstore *st, const char *kind, const char *name,
+			   const struct cd_metric *m, enum cd_agg agg, int64_t begin, int64_t end,
+			   int64_t step)
 {
 	for (size_t i = 0; i < *nq; i++)
 		if (q[i].m == m && q[i].agg == agg)
 			return &q[i];
-	struct query *x = &q[(*nq)++];
-	*x = (struct query){ .m = m, .agg = agg };
-	x->r = cd_mquery(st, m, kind, name, begin, end, step, agg, &x->p, &x->n);
-	if (x->r) {
-		x->p = NULL;
-		x->n = 0;
+	enum cd_agg aggs[CD_MQUERY_MAX_AGGS];
+	size_t na = 0;
+	aggs[na++] = agg;
+	for (size_t c = 0; c < v->ncol; c++) {
+		if (v->col[c].metric != m || v->col[c].xform == CD_VX_DAYS_LEFT)
+			continue;
+		enum cd_agg a = agg_of(v->col[c].xform);
+		size_t k = 0;
+		while (k < na && aggs[k] != a)
+			k++;
+		if (k == na && na < CD_MQUERY_MAX_AGGS)
+			aggs[na++] = a;
 	}
-	return x;
+	struct cd_point *p[CD_MQUERY_MAX_AGGS];
+	size_t n[CD_MQUERY_MAX_AGGS];
+	int r = cd_mquery_aggs(st, m, kind, name, begin, end, step, aggs, na, NULL, p, n);
+	for (size_t k = 0; k < na; k++)
+		q[(*nq)++] = (struct query){ .m = m, .agg = aggs[k], .p = p[k], .n = n[k], .r = r };
+	return &q[*nq - na];
 }
 
 /* A column's value for one object, in the metric's base unit. */
@@ -97,7 +118,7 @@ static int cell_of(const struct cd_vrows *r, const struct cd_vcolumn *c, struct 
 			return e;
 		if (out->has)
 			return 0;
-		x = query(q, nq, st, kind, name, c->metric, CD_AGG_AVG, r->begin, r->end, r->step);
+		x = query(q, nq, &r->v, st, kind, name, c->metric, CD_AGG_AVG, r->begin, r->end, r->step);
 		if (x->n) {
 			out->v = x->p[x->n - 1].v;
 			out->has = true;
@@ -106,7 +127,7 @@ static int cell_of(const struct cd_vrows *r, const struct cd_vcolumn *c, struct 
 	}
 	case CD_VX_AVG:
 	case CD_VX_P95: {
-		x = query(q, nq, st, kind, name, c->metric, CD_AGG_AVG, r->begin, r->end, r->step);
+		x = query(q, nq, &r->v, st, kind, name, c->metric, CD_AGG_AVG, r->begin, r->end, r->step);
 		if (!x->n)
 			return x->r;
 		double *v = cd_malloc(x->n * sizeof *v), sum = 0;
@@ -124,9 +145,8 @@ static int cell_of(const struct cd_vrows *r, const struct cd_vcolumn *c, struct 
 	case CD_VX_MIN:
 	case CD_VX_MAX:
 	case CD_VX_SUM: {
-		enum cd_agg a = c->xform == CD_VX_MIN ? CD_AGG_MIN : c->xform == CD_VX_MAX ? CD_AGG_MAX
-									   : CD_AGG_SUM;
-		x = query(q, nq, st, kind, name, c->metric, a, r->begin, r->end, r->step);
+		enum cd_agg a = agg_of(c->xform);
+		x = query(q, nq, &r->v, st, kind, name, c->metric, a, r->begin, r->end, r->step);
 		for (size_t i = 0; i < x->n; i++) {
 			double v = x->p[i].v;
 			if (!out->has)
@@ -252,7 +272,7 @@ int cd_vrows_compute(const struct cd_view *v, struct cd_mstore *st, const struct
 	r->end = end;
 	r->step = step_for(end - begin);
 	r->row = cd_calloc(n ? n : 1, sizeof *r->row);
-	struct query q[2 * CD_VIEW_MAX_COLUMNS];
+	struct query q[CD_MQUERY_MAX_AGGS * CD_VIEW_MAX_COLUMNS];
 	int err = 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		struct row *w = &r->row[r->n++];
