@@ -57,6 +57,10 @@ int cmd_view(int argc, char **argv);
 extern const char help_views[];
 int cmd_alerts(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
+/* cordon rightsize, cordon reclaim (cmd_capacity.c) */
+int cmd_rightsize(int argc, char **argv);
+int cmd_reclaim(int argc, char **argv);
+extern const char help_rightsize[], help_reclaim[];
 /* cordon backup --data-dir DIR FILE (cmd_backup.c) */
 int cmd_backup(int argc, char **argv);
 extern const char help_backup[];

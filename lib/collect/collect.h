@@ -10,7 +10,9 @@
  * what libvirt has without asking it): the state, cpu.time and vcpu.N.delay
  * (ready time), balloon (memory the guest uses when it says and its
  * figures are fresh, else the QEMU process's resident set; and that
- * resident set as consumed memory), block.N
+ * resident set as consumed memory; the guest's figure alone, where it
+ * gives one, for right-sizing; the memory it is given, balloon.maximum),
+ * block.N
  * (bytes, requests and their time) and net.N; the node's CPU and memory;
  * every active storage pool's capacity, allocation and available bytes.
  *
@@ -42,7 +44,8 @@
 #define CD_COLLECT_BALLOON_PERIOD_S 10
 int cd_collect_domains(void *conn, void ***doms, struct cd_buf *err);
 json_t *cd_collect_domain(void *dom, int64_t t);
-/* The domains not running: an entry each, vm_power_state 5 (shut off). */
+/* The domains not running: an entry each, vm_power_state 5 (shut off),
+ * and their vCPUs and memory as defined (virDomainGetInfo). */
 json_t *cd_collect_inactive(void *conn, int64_t t);
 void cd_collect_domains_free(void **doms, int n);
 int cd_collect_host(void *conn, const char *host, int64_t t, json_t *out);

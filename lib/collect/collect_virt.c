@@ -68,19 +68,28 @@ static json_t *domain_entry(virDomainStatsRecordPtr r, int64_t t, long long *sta
 		st = VIR_DOMAIN_NOSTATE;
 	/* the guest's own figures when its balloon driver gives them, and
 	 * they are fresh; else the QEMU process's resident set */
-	unsigned long long rss = 0, upd = 0;
+	unsigned long long rss = 0, upd = 0, maxmem = 0, usable = 0;
 	bool has_rss = ull(p, n, "balloon.rss", &rss);
 	bool guest = ull(p, n, "balloon.available", &v) && ull(p, n, "balloon.unused", &w) && w <= v;
 	long long age = ull(p, n, "balloon.last-update", &upd) ? t / 1000 - (long long)upd : 0;
 	/* (a guest paused or suspended cannot answer: not stale for that) */
 	if (guest && age > CD_BALLOON_STALE_S && st == VIR_DOMAIN_RUNNING)
 		*stale_s = age;
-	if (guest && age <= CD_BALLOON_STALE_S)
+	if (guest && age <= CD_BALLOON_STALE_S) {
 		put(m, "vm_memory_used_bytes", (double)(v - w) * 1024);
-	else if (has_rss)
+		/* the guest's own figure alone, for right-sizing: what it could
+		 * not give back without swapping (usable: its MemAvailable)
+		 * where it says, else what is not free */
+		bool given = ull(p, n, "balloon.usable", &usable) && usable <= v;
+		put(m, "vm_memory_guest_used_bytes", (double)(v - (given ? usable : w)) * 1024);
+	} else if (has_rss) {
 		put(m, "vm_memory_used_bytes", (double)rss * 1024);
+	}
 	if (has_rss)
 		put(m, "vm_memory_consumed_bytes", (double)rss * 1024);
+	/* the memory it is given: its definition's <memory> */
+	if (ull(p, n, "balloon.maximum", &maxmem) && maxmem)
+		put(m, "vm_memory_bytes", (double)maxmem * 1024);
 	static const struct { const char *field, *series; double scale; } blk[] = {
 		{ "rd.bytes", "vm_disk_read_bytes_total", 1 },
 		{ "wr.bytes", "vm_disk_write_bytes_total", 1 },
@@ -244,9 +253,20 @@ json_t *cd_collect_inactive(void *c, int64_t t)
 	json_t *out = json_array();
 	int n = virConnectListAllDomains(c, &d, VIR_CONNECT_LIST_DOMAINS_INACTIVE);
 	for (int i = 0; i < n; i++) {
-		json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:{s:f}}", "kind", "vm", "name",
+		json_t *e = json_pack("{s:s, s:s, s:I, s:{s:f}}", "kind", "vm", "name",
 			virDomainGetName(d[i]), "t", (json_int_t)t, "metrics", "vm_power_state",
-			(double)VIR_DOMAIN_SHUTOFF));
+			(double)VIR_DOMAIN_SHUTOFF);
+		/* its size as defined (libvirt's own, no QEMU): what reclaiming
+		 * it would give back */
+		virDomainInfo info;
+		if (virDomainGetInfo(d[i], &info) == 0) {
+			json_t *m = json_object_get(e, "metrics");
+			if (info.nrVirtCpu)
+				put(m, "vm_vcpus", info.nrVirtCpu);
+			if (info.maxMem)
+				put(m, "vm_memory_bytes", (double)info.maxMem * 1024);
+		}
+		json_array_append_new(out, e);
 		virDomainFree(d[i]);
 	}
 	free(d);

@@ -196,6 +196,9 @@ static json_t *entry(const struct series *s, int i, json_t *objs, const char *re
 			json_object_set_new(g, "vm_vcpus", json_real((double)vcpus));
 		if (HAS(CD_VSP_MEM_CONSUMED))
 			json_object_set_new(g, "vm_memory_used_bytes", json_real(SUM(CD_VSP_MEM_CONSUMED) * 1024));
+		int64_t mem_mb = prop_int(objs, ref, "config.hardware.memoryMB");
+		if (mem_mb)
+			json_object_set_new(g, "vm_memory_bytes", json_real((double)mem_mb * 1048576));
 		if (HAS(CD_VSP_CPU_USAGE) && vcpus)
 			json_object_set_new(inc, "vm_cpu_seconds_total",
 					    json_real(SUM(CD_VSP_CPU_USAGE) / 10000 * iv * (double)vcpus));

@@ -290,7 +290,8 @@ static const char vm_props[] =
 	"<pathSet>config.instanceUuid</pathSet><pathSet>config.guestFullName</pathSet>"
 	"<pathSet>config.hardware.device</pathSet><pathSet>config.extraConfig</pathSet>"
 	"<pathSet>runtime.host</pathSet><pathSet>guest.net</pathSet>"
-	"<pathSet>config.hardware.numCPU</pathSet><pathSet>datastore</pathSet></propSet>";
+	"<pathSet>config.hardware.numCPU</pathSet><pathSet>config.hardware.memoryMB</pathSet>"
+	"<pathSet>datastore</pathSet></propSet>";
 static const char infra_types[] =
 	"<type>HostSystem</type><type>Network</type><type>DistributedVirtualPortgroup</type>"
 	"<type>DistributedVirtualSwitch</type><type>VmwareDistributedVirtualSwitch</type>"

@@ -295,6 +295,8 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "", UNLOCKED },
 	{ "GET", "/api/v1/views", R_READ, 0, cd_api_h_views, "" },
 	{ "POST", "/api/v1/views", R_TAGS, CD_VIEW_DOC_MAX, cd_api_h_view_put, "" },
+	{ "GET", "/api/v1/rightsize", R_READ, 0, cd_api_h_rightsize, "range", UNLOCKED },
+	{ "GET", "/api/v1/reclaim", R_READ, 0, cd_api_h_reclaim, "idle_days off_days", UNLOCKED },
 	{ "GET", "/api/v1/views/*", R_READ, 0, cd_api_h_view, "" },
 	{ "DELETE", "/api/v1/views/*", R_TAGS, 0, cd_api_h_view_rm, "" },
 	{ "GET", "/api/v1/views/*/revisions", R_READ, 0, cd_api_h_view_revisions, "" },

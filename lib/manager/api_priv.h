@@ -14,6 +14,7 @@
  *                    samples, and GET /metrics for Prometheus
  *   api_flows.c      flow records: the agents' batches, and the records
  *                    read back (filters, pages, sums)
+ *   api_capacity.c   right-sizing and reclamation
  *   api_views.c      list views: saved, listed, their rows (JSON, CSV) */
 #ifndef CD_API_PRIV_H
 #define CD_API_PRIV_H
@@ -89,14 +90,13 @@ const char *cd_api_q(struct ctx *c, const char *key);
 bool cd_api_query_only(struct ctx *c, const char *keys);
 /* A whole number query value from lo to hi (absent: *v untouched). */
 bool cd_api_q_int(struct ctx *c, const char *key, int64_t lo, int64_t hi, int64_t *v);
-bool cd_api_name_ok(const char *s);
 /* ?key= a time, RFC 3339 or ms since the epoch: true (*ms set when
  * given), or false with the 400 made. */
 bool cd_api_q_time(struct ctx *c, const char *key, int64_t *ms);
+bool cd_api_name_ok(const char *s);
 
 /* ---- the handlers (the route table in api.c) ---- */
 void cd_api_h_agent_events(struct ctx *c);
-void cd_api_h_agent_token(struct ctx *c);
 void cd_api_h_views(struct ctx *c);
 void cd_api_h_view_put(struct ctx *c);
 void cd_api_h_view(struct ctx *c);
@@ -104,6 +104,7 @@ void cd_api_h_view_rm(struct ctx *c);
 void cd_api_h_view_revisions(struct ctx *c);
 void cd_api_h_view_rows(struct ctx *c);
 void cd_api_h_agent_token_rm(struct ctx *c);
+void cd_api_h_agent_token(struct ctx *c);
 void cd_api_h_agent_tokens(struct ctx *c);
 void cd_api_h_agents(struct ctx *c);
 void cd_api_h_api_token(struct ctx *c);
@@ -170,4 +171,7 @@ void cd_api_h_openmetrics(struct ctx *c);
 void cd_api_h_agent_flows(struct ctx *c);
 void cd_api_h_flows(struct ctx *c);
 
+/* api_capacity.c */
+void cd_api_h_rightsize(struct ctx *c);
+void cd_api_h_reclaim(struct ctx *c);
 #endif

@@ -183,6 +183,9 @@ int cd_mgr_source_rm(struct cd_mgr *m, const char *source, const struct cd_actor
 /* [{name, kind, endpoint, state, workloads, last_sync, last_error}]
  * (never a secret) */
 json_t *cd_mgr_sources(struct cd_mgr *m);
+/* The libvirt sources: [{name, uri}], their URIs whole (for the
+ * manager's own connections: never to be answered). */
+json_t *cd_mgr_libvirt_uris(const struct cd_mgr *m);
 
 /* Connected sources (kind "libvirt" or "vsphere").  Their connectors
  * (source.h) run in cordond and report here, under its lock. */

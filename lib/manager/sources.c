@@ -202,6 +202,19 @@ void cd_mgr_sources_announce(struct cd_mgr *m)
 					json_object_get(s, "config"));
 }
 
+json_t *cd_mgr_libvirt_uris(const struct cd_mgr *m)
+{
+	json_t *out = json_array(), *s;
+	size_t i;
+	json_array_foreach(m->sources, i, s) {
+		const char *uri = json_string_value(json_object_get(json_object_get(s, "config"), "uri"));
+		if (uri && !strcmp(json_string_value(json_object_get(s, "kind")), "libvirt"))
+			json_array_append_new(out, json_pack("{s:O, s:s}", "name", json_object_get(s, "name"),
+							     "uri", uri));
+	}
+	return out;
+}
+
 json_t *cd_mgr_sources(struct cd_mgr *m)
 {
 	json_t *out = json_array(), *s;

@@ -17,6 +17,12 @@ static const struct cd_metric metrics[] = {
 	  "process's resident set)" },
 	{ "vm_memory_consumed_bytes", "vm", "bytes", CD_HOW_GAUGE, "vm_memory_consumed_bytes", NULL,
 	  "host memory the VM holds: its QEMU process's resident set (vSphere's consumed)" },
+	{ "vm_memory_guest_used_bytes", "vm", "bytes", CD_HOW_GAUGE, "vm_memory_guest_used_bytes", NULL,
+	  "guest memory in use as the guest's balloon driver says (available - usable, else "
+	  "available - unused), only where it says: no resident set stands in (right-sizing)" },
+	{ "vm_memory_bytes", "vm", "bytes", CD_HOW_GAUGE, "vm_memory_bytes", NULL,
+	  "memory the VM is given (libvirt's balloon.maximum, its definition's memory; vSphere's "
+	  "config.hardware.memoryMB)" },
 	{ "vm_power_state", "vm", "state", CD_HOW_GAUGE, "vm_power_state", NULL,
 	  "libvirt's domain state: 1 running, 2 blocked, 3 paused, 4 shutting down, 5 shut off, "
 	  "6 crashed, 7 suspended by the guest (a code: read it with the latest rollup)" },
@@ -69,6 +75,10 @@ static const struct {
 	  "guest gives them, else the process's resident set)" },
 	{ "vm_memory_consumed_bytes", "bytes", "host memory the VM holds: its QEMU process's "
 	  "resident set" },
+	{ "vm_memory_guest_used_bytes", "bytes", "guest memory in use as the guest's balloon driver "
+	  "says (available - usable, else available - unused); none where it says nothing" },
+	{ "vm_memory_bytes", "bytes", "memory the VM is given (libvirt balloon.maximum; vSphere "
+	  "config.hardware.memoryMB)" },
 	{ "vm_power_state", NULL, "libvirt's domain state: 1 running, 2 blocked, 3 paused, "
 	  "4 shutting down, 5 shut off, 6 crashed, 7 suspended by the guest" },
 	{ "vm_disk_read_bytes_total", "bytes", "bytes read, all disks" },

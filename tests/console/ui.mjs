@@ -122,9 +122,9 @@ async function shotAlert(p, size) {
 
 const PAGES = ["overview", "workloads", `workloads/${DOMAIN}`, "groups", "policy", "policy?tab=edit",
   "policy?tab=revisions", "explain", "quarantine", "flows", "events", "sources", "agents", "dashboards",
-  "dashboards?tab=storage", "dashboards?tab=compare", "alerts"];
+  "dashboards?tab=storage", "dashboards?tab=compare", "views", "alerts", "capacity"];
 const NAV = ["Overview", "Workloads", "Groups", "Policy", "Explain", "Quarantine", "Flows", "Events", "Sources", "Agents",
-  "Dashboards", "Alerts"];
+  "Dashboards", "Views", "Alerts", "Right-sizing"];
 
 const [ctx, page] = await newPage({ width: 1920, height: 1080 });
 
@@ -500,6 +500,47 @@ await check("dashboards: storage comparison lists each VM by datastore", async (
   await go(page, "dashboards?tab=compare");
   await page.waitForSelector(`a[href="#/workloads/${DOMAIN}"]`);
 });
+
+// ---- views: the VM list on QEMU domains and a vCenter's VMs; one made in the page ----
+const rowText = (name) => page.textContent(`.vtable tbody tr:has(td:text-is("${name}"))`).catch(() => "");
+await check(`views: the VM list view lists ${DOMAIN} (libvirt) and vc1's VMs, each with its CPU figure`, async () => {
+  await go(page, "views?name=vms");
+  await page.waitForSelector(".vtable tbody tr");
+  assert(await until(async () => /\d+\.\d\d/.test(await rowText(DOMAIN)), 30000), `row: ${await rowText(DOMAIN)}`);
+  // vc1's simulated VMs have samples once its first collection is in
+  assert(await until(async () => { await go(page, "views?name=vms");
+    return (await page.$$eval(".vtable tbody tr td:nth-child(2)", (t) => t.map((x) => x.textContent))).some((h) => /^DC0_/.test(h)); }, 60000),
+    "no VM of vc1's hosts");
+});
+await check("views: a view made in the page (a filter on the libvirt source, CPU p95 sorted) is saved; its rows are kvm1's only", async () => {
+  await go(page, "views?name=vms");
+  await page.click('button:text-is("New view")');
+  await page.fill('form.vieweditor label:has-text("Name") input', "kvm1-cpu");
+  await page.fill('form.vieweditor label:has-text("Title") input', "kvm1 by CPU");
+  await page.fill('form.vieweditor label:has-text("Filter") input', 'source == "kvm1"');
+  await page.click('button:text-is("Add a column")');
+  await page.selectOption('select[aria-label="column 2: what"]', "m:vm_cpu_usage_ratio");
+  await page.selectOption('select[aria-label="column 2: transformation"]', "p95");
+  await page.selectOption('select[aria-label="column 2: unit"]', "%");
+  await page.fill('input[aria-label="column 2: title"]', "CPU p95");
+  await page.selectOption('form.vieweditor label:has-text("Sort by") select', "1");
+  await page.selectOption('select[aria-label="Sort order"]', "desc");
+  await page.click('form.vieweditor button[type=submit]');
+  await page.waitForSelector('.vtable thead th:has-text("CPU p95 (%)")');
+  const names = await page.$$eval(".vtable tbody tr td:nth-child(1)", (t) => t.map((x) => x.textContent));
+  assert(names.includes(DOMAIN) && names.every((n) => !/^DC0_/.test(n)), `rows: ${names.join(", ")}`);
+  const v = await (await page.request.get(URL + "api/v1/views/kvm1-cpu", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  assert(v.rev === 1 && v.filter === 'source == "kvm1"' && v.columns[1].transform === "p95", JSON.stringify(v));
+});
+await check("views: Export CSV downloads the rows (the header with its units), named after the view", async () => {
+  const dl = page.waitForEvent("download");
+  await page.click('button:text-is("Export CSV")');
+  const d = await dl;
+  const got = readFileSync(await d.path(), "utf8");
+  assert(/^name,CPU p95 \(%\)\r\n/.test(got) && got.includes(`${DOMAIN},`), got.slice(0, 200));
+  assert(d.suggestedFilename() === "kvm1-cpu.csv", d.suggestedFilename());
+});
+if (SHOTS) await page.screenshot({ path: `${SHOTS}/views-kvm1-1920.png` });
 
 // ---- alerts: an alert's page, acknowledged ----
 await check("alerts: an active alert's page with symptoms and its chart; acknowledged", async () => {

@@ -1,9 +1,11 @@
-/* fuzz_virt.c - libvirt domain XML (cd_virt_domain) on arbitrary input:
- * no crash, no leak; a workload only from a well-formed domain. */
+/* fuzz_virt.c - libvirt domain XML (cd_virt_domain, and the disks it
+ * references: cd_virtvol_domain_refs) on arbitrary input: no crash, no
+ * leak; a workload only from a well-formed domain. */
 #include <stdint.h>
 #include <string.h>
 
 #include "inventory/virt.h"
+#include "inventory/virtvol.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,6 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !json_is_string(json_object_get(w, "name")))
 		__builtin_trap();
 	json_decref(w);
+	json_t *refs = json_object();
+	if (cd_virtvol_domain_refs((const char *)data, size, refs, &err) != 0 && json_object_size(refs))
+		__builtin_trap();      /* refused, yet something taken */
+	json_decref(refs);
 	cd_buf_free(&err);
 	return 0;
 }

@@ -75,9 +75,9 @@ TEST(vsperf_samples_to_counters)
 {
 	struct cd_vsp_ids ids;
 	ids_of(&ids);
-	json_t *objs = json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
+	json_t *objs = json_pack("{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
 		"vm-59", "type", "VirtualMachine", "config.instanceUuid", "u-59",
-		"config.hardware.numCPU", "2",
+		"config.hardware.numCPU", "2", "config.hardware.memoryMB", "32",
 		"host-23", "type", "HostSystem", "name", "DC0_H0", "summary.hardware.numCpuThreads", "8",
 		"summary.hardware.memorySize", "4294967296");
 	json_t *last = json_object(), *out = json_array();
@@ -98,6 +98,8 @@ TEST(vsperf_samples_to_counters)
 	ASSERT(NEAR(num(e, "increase", "vm_net_rx_bytes_total"), 258.0 * 1024 * 20));
 	ASSERT(NEAR(num(e, "metrics", "vm_memory_used_bytes"), 12021802.0 * 1024));
 	ASSERT(NEAR(num(e, "metrics", "vm_vcpus"), 2));
+	ASSERT(NEAR(num(e, "metrics", "vm_memory_bytes"), 32.0 * 1048576));   /* as configured */
+	ASSERT(isnan(num(e, "metrics", "vm_memory_guest_used_bytes")));   /* vCenter's is not the guest's */
 	ASSERT(isnan(num(e, "increase", "vm_disk_read_time_seconds_total")));   /* no data: none */
 	e = json_array_get(out, 4);
 	ASSERT_STR_EQ(json_string_value(json_object_get(e, "name")), "DC0_H0");
