@@ -143,6 +143,9 @@ void cd_chunkdb_close(struct cd_chunkdb *db)
 		cd_chunkdb_writer_close(db);
 	cd_db_close(db->db);       /* (its statements kept with it) */
 	cd_chunkdb_sql_free(db);
+	for (size_t i = 0; i < db->recent.n; i++)
+		free((void *)db->recent.row[i].data);
+	free(db->recent.row);
 	if (db->lock >= 0)
 		close(db->lock);
 	free(db->path);
@@ -213,6 +216,7 @@ void cd_chunkdb_rollback(struct cd_chunkdb *db)
 {
 	int depth = cd_db_depth(db->db);
 	cd_db_rollback(db->db);
+	db->writes++;              /* what was read in it may be undone */
 	if (depth == 1)
 		tx_over(db, false);
 	else if (db->bump && db->bump_depth >= depth)
@@ -323,11 +327,71 @@ int cd_chunkdb_put(struct cd_chunkdb *db, const struct cd_chunk_row *c)
 				    db->writer));
 }
 
+static void recent_drop(struct cd_chunkdb *db)
+{
+	for (size_t i = 0; i < db->recent.n; i++)
+		free((void *)db->recent.row[i].data);
+	db->recent.n = 0;
+	db->recent.valid = false;
+}
+
+/* Each record read, given on to the caller's fn and kept. */
+struct keep {
+	struct cd_chunkdb *db;
+	cd_chunk_fn fn;
+	void *arg;
+	bool whole;                /* fn wanted every one */
+};
+
+static int keep_row(void *p, const struct cd_chunk_row *c)
+{
+	struct keep *k = p;
+	int r = k->fn(k->arg, c);
+	if (r) {
+		k->whole = false;
+		return r;
+	}
+	struct cd_chunk_row copy = *c;
+	void *data = cd_malloc(c->len ? c->len : 1);
+	memcpy(data, c->data, c->len);
+	copy.data = data;
+	CD_PUSH(k->db->recent.row, k->db->recent.n, k->db->recent.cap, copy);
+	return 0;
+}
+
 int cd_chunkdb_get(struct cd_chunkdb *db, int64_t group, int tier, int64_t from, int64_t to,
 		   cd_chunk_fn fn, void *arg)
 {
-	return cd_chunkdb_chunks(db, cd_chunkdb_q(db, Q_GET, group, (int64_t)tier, from, to), group, tier, fn,
-				 arg);
+	if (tier == 0)
+		return cd_chunkdb_chunks(db, cd_chunkdb_q(db, Q_GET, group, (int64_t)tier, from, to),
+					 group, tier, fn, arg);
+	int64_t now = cd_wall_ms();
+	if (db->recent.valid && db->recent.group == group && db->recent.tier == tier &&
+	    db->recent.from == from && db->recent.to == to && db->recent.writes == db->writes &&
+	    now - db->recent.at >= 0 && now - db->recent.at < 1000) {
+		for (size_t i = 0; i < db->recent.n; i++) {
+			int r = fn(arg, &db->recent.row[i]);
+			if (r)
+				return r < 0 ? r : 0;
+		}
+		return 0;
+	}
+	recent_drop(db);
+	struct keep k = { db, fn, arg, true };
+	int r = cd_chunkdb_chunks(db, cd_chunkdb_q(db, Q_GET, group, (int64_t)tier, from, to), group,
+				  tier, keep_row, &k);
+	if (r == 0 && k.whole) {
+		db->recent.valid = true;
+		db->recent.group = group;
+		db->recent.tier = tier;
+		db->recent.from = from;
+		db->recent.to = to;
+		db->recent.at = now;
+		db->recent.writes = db->writes;
+	} else {
+		recent_drop(db);
+	}
+	return r;
 }
 
 int cd_chunkdb_get_before(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
@@ -379,6 +443,7 @@ int cd_chunkdb_drop(struct cd_chunkdb *db, int64_t group, int tier, int64_t t,
 	if (tier == 0)
 		cd_buf_puts(&b, " AND t1 < (SELECT rolled FROM {groups} g WHERE g.id = {chunks}.grp)");
 	cd_buf_puts(&b, " RETURNING n");
+	db->writes++;
 	char *sql = cd_chunkdb_sql(db, b.data);
 	cd_buf_free(&b);
 	struct cd_db_stmt *st = sql ? cd_db_prep(db->db, sql, "") : NULL;

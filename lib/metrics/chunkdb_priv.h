@@ -47,6 +47,19 @@ struct cd_chunkdb {
 	uint64_t generation;       /* shared: of the connection that holds the writer's lock */
 	bool retaken;              /* the writer taken again in this transaction */
 	bool renewed;              /* a new writer since the store last asked */
+	/* the last rollup records read (a group's tier over a range), kept
+	 * for the reads of its other series that follow: a view reads an
+	 * object's series one after the other.  Good for a second, and until
+	 * this connection writes or drops a chunk (writes counts those). */
+	struct {
+		bool valid;
+		int64_t group, from, to, at;
+		int tier;
+		uint64_t writes;
+		struct cd_chunk_row *row;
+		size_t n, cap;
+	} recent;
+	uint64_t writes;
 	char err[256];
 };
 

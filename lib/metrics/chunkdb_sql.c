@@ -274,6 +274,8 @@ struct cd_db_stmt *cd_chunkdb_q(struct cd_chunkdb *db, enum cd_chunkdb_q q, ...)
 		cd_db_failf(db->db, "statement %d: none in this database", (int)q);
 		return NULL;
 	}
+	if (q == Q_PUT || q == Q_DROP_EPOCH || q == Q_RM_CHUNKS || q == Q_ORPHAN_CHUNKS)
+		db->writes++;              /* the records read lately may be gone */
 	va_list ap;
 	va_start(ap, q);
 	struct cd_db_stmt *st = cd_db_vprep_cached(db->db, db->sql[q], db->fmt[q], ap);
