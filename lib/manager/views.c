@@ -42,16 +42,23 @@ int cd_mgr_view_get(struct cd_mgr *m, const char *name, struct cd_view *out, int
 	return cd_view_builtin_named(name, out);
 }
 
-struct list { json_t *out; struct cd_map seen; };
+struct list {
+	json_t *out;
+	struct cd_map seen;        /* the saved names (the map borrows its keys: */
+	char **names;              /* these) */
+	size_t nnames, cap;
+};
 
 static int list_row(void *p, const char *name, const struct cd_revision *r)
 {
 	struct list *l = p;
-	cd_map_put(&l->seen, name, 0, NULL);
 	struct cd_view v;
 	char err[256];
 	if (!r->doc || cd_view_parse(r->doc, strlen(r->doc), &v, err, sizeof err))
-		return 0;
+		return 0;          /* removed (a built-in of its name is back), or unreadable */
+	char *own = cd_strdup(name);
+	CD_PUSH(l->names, l->nnames, l->cap, own);
+	cd_map_put(&l->seen, own, 0, NULL);
 	bool shadows = false;
 	struct cd_view b;
 	if (cd_view_builtin_named(name, &b) == 0) {
@@ -84,6 +91,7 @@ json_t *cd_mgr_views(struct cd_mgr *m)
 		cd_view_free(&v);
 	}
 	cd_map_free(&l.seen);
+	cd_strv_free(l.names, l.nnames);
 	if (e < 0) {
 		json_decref(l.out);
 		return NULL;

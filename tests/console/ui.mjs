@@ -502,7 +502,9 @@ await check("dashboards: storage comparison lists each VM by datastore", async (
 });
 
 // ---- views: the VM list on QEMU domains and a vCenter's VMs; one made in the page ----
-const rowText = (name) => page.textContent(`.vtable tbody tr:has(td:text-is("${name}"))`).catch(() => "");
+// a row's text, found by its first cell's
+const rowText = (name) => page.$$eval(".vtable tbody tr", (trs, n) =>
+  (trs.find((tr) => tr.cells[0]?.textContent.trim() === n) || { textContent: "" }).textContent, name);
 await check(`views: the VM list view lists ${DOMAIN} (libvirt) and vc1's VMs, each with its CPU figure`, async () => {
   await go(page, "views?name=vms");
   await page.waitForSelector(".vtable tbody tr");
