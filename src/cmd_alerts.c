@@ -2,6 +2,7 @@
  * recommendations, drill-down), acknowledged, their actions run; the
  * alert definitions pushed, shown, and their revisions. */
 #include <curl/curl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,15 @@ static void print_alert(json_t *o)
 		if (json_string_value(json_object_get(s, "why")))
 			printf(": %s", online_str(s, "why"));
 		putchar('\n');
+		json_t *band = json_object_get(s, "band");
+		if (json_is_object(band))      /* a learned threshold's: the band it was held to */
+			printf("      band %g to %g (centre %g, %g sigmas) at %s, hour %lld of the week; "
+			       "learned from %.0f days\n", json_number_value(json_object_get(band, "lower")),
+			       json_number_value(json_object_get(band, "upper")),
+			       json_number_value(json_object_get(band, "centre")),
+			       json_number_value(json_object_get(s, "sigmas")), online_str(band, "hour"),
+			       (long long)json_integer_value(json_object_get(band, "hour_of_week")),
+			       floor(json_number_value(json_object_get(band, "days"))));
 		json_t *r;
 		size_t k;
 		json_array_foreach(json_object_get(s, "related"), k, r)

@@ -49,3 +49,16 @@ export async function range(objs, metrics, key, rollup = "avg") {
   }
   return out;
 }
+
+// the learned thresholds' band of an object's metric over a range ("1h"
+// ... "180d"), at the chart's step (a minute at least): {state, days,
+// sigmas, points: [[ms, lower, centre, upper], ...]}; points is empty
+// while the object is still learning (under 7 days of history)
+export async function band(kind, name, metric, key) {
+  const r = rangeOf(key);
+  const end = Date.now();
+  return get("/metrics/band?" + new URLSearchParams({
+    kind, name, metric, begin: String(Math.round(end - r.ms)), end: String(Math.round(end)),
+    step_seconds: String(Math.max(60, r.step)),
+  }));
+}

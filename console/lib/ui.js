@@ -70,8 +70,10 @@ export function useConfirm() {
 const PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e67700", "#0c8599", "#c2255c", "#5c940d"];
 
 // A time-series chart (uPlot) in the user's zone, its latest value beside
-// it.  series: [{label, points: [[ms, v], ...]}], unit: the catalog's.
-export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
+// it.  series: [{label, points: [[ms, v], ...]}], unit: the catalog's;
+// band: {label, points: [[ms, lower, centre, upper], ...]}, a light fill
+// drawn behind the series (the learned thresholds' normal band), or null.
+export function Chart({ title, series, unit, height = 180, bunit = "auto", band = null, note = null }) {
   const el = useRef(null);
   const plot = useRef(null);
   const [width, setWidth] = useState(0);
@@ -85,14 +87,26 @@ export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
     return () => ro.disconnect();
   }, []);
   useEffect(() => {
-    const ts = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+    const bp = band?.points?.length ? band.points : [];
+    const own = new Set(series.flatMap((s) => s.points.map((p) => p[0])));
+    const ts = [...new Set([...own, ...bp.map((p) => p[0])])].sort((a, b) => a - b);
     const idx = new Map(ts.map((t, i) => [t, i]));
     const data = [ts.map((t) => t / 1000)];
+    // a time only the band has: undefined in the series (uPlot joins
+    // over it), not null (a gap in the data)
     for (const s of series) {
-      const col = new Array(ts.length).fill(null);
+      const col = ts.map((t) => (own.has(t) ? null : undefined));
       for (const [t, v] of s.points) col[idx.get(t)] = v;
       data.push(col);
     }
+    // the band: its upper then its lower edge, after the series; filled
+    // between them (uPlot's bands), no line of their own
+    const edges = bp.length ? [3, 1].map((k) => {
+      const col = new Array(ts.length).fill(null);
+      for (const p of bp) col[idx.get(p[0])] = p[k];
+      return col;
+    }) : [];
+    data.push(...edges);
     const zone = getZone();
     const opts = {
       width, height,
@@ -101,7 +115,11 @@ export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       series: [{ label: `time (${zone} ${offset()})`, value: (u, v) => (v == null ? "–" : clock(v * 1000)) },
         ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5,
-          spanGaps: false, value: (u, v) => value(v, unit, bunit) }))],
+          spanGaps: false, value: (u, v) => value(v, unit, bunit) })),
+        ...(edges.length ? ["upper", "lower"].map((e) => ({ label: `${band.label || "normal"} ${e}`,
+          stroke: "rgba(47, 111, 222, 0.35)", width: 0.5, dash: [4, 4], spanGaps: true, points: { show: false },
+          value: (u, v) => value(v, unit, bunit) })) : [])],
+      bands: edges.length ? [{ series: [series.length + 1, series.length + 2], fill: "rgba(47, 111, 222, 0.16)" }] : [],
       // (80 px between ticks: room for "18:08:20")
       axes: [{ space: 80, values: (u, vals) => vals.map((v) => axis(v * 1000, (u.scales.x.max - u.scales.x.min) * 1000,
         vals.length > 1 ? (vals[1] - vals[0]) * 1000 : 60000)) },
@@ -112,15 +130,16 @@ export function Chart({ title, series, unit, height = 180, bunit = "auto" }) {
     if (!width) return undefined;
     plot.current = new uPlot(opts, data, el.current);
     return () => { plot.current?.destroy(); plot.current = null; };
-  }, [series, unit, width, height, bunit, getZone()]);
+  }, [series, band, unit, width, height, bunit, getZone()]);
   const current = series.map((s) => [s.label, s.points.length ? s.points[s.points.length - 1] : null]);
   return html`<figure class="chart">
     <figcaption><strong>${title}</strong>
       <span class="now">${current.slice(0, 4).map(([l, p]) => html`<span>
         <span class="lbl">${l}</span> <b>${p ? value(p[1], unit, bunit) : "no data"}</b>
         ${p && html`<small> at ${when(p[0])}</small>`}</span>`)}</span>
+      ${note && html`<small class="note">${note}</small>`}
     </figcaption>
-    <div ref=${el} class="plot"></div></figure>`;
+    <div ref=${el} class="plot" data-band=${band?.points?.length ? "yes" : "no"}></div></figure>`;
 }
 
 // The ranges a chart can show, 1 hour to 6 months, and the step each is

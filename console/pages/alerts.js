@@ -8,6 +8,7 @@ import { Err, Time, Sev, Chart } from "../lib/ui.js";
 import { units } from "../lib/metrics.js";
 
 const SEVS = ["critical", "warning", "info"];
+const num = (v) => (typeof v === "number" ? +v.toPrecision(4) : v);
 const objLink = (kind, name) => (kind === "vm" ? html`<a href=${"#/workloads/" + encodeURIComponent(name)}>${name}</a>` : name);
 
 export function Alerts({ params }) {
@@ -38,8 +39,16 @@ export function Alert({ arg: id }) {
     let chart = null;
     if (a.drilldown?.query) {
       const u = await units();
-      const r = await api("POST", "/metrics/query", a.drilldown.query);
-      chart = { unit: u[a.drilldown.query.metrics[0]], series: r.series.map((s) => ({ label: `${s.name} ${s.metric}`, points: s.points })) };
+      const dq = a.drilldown.query;
+      const r = await api("POST", "/metrics/query", dq);
+      chart = { unit: u[dq.metrics[0]], series: r.series.map((s) => ({ label: `${s.name} ${s.metric}`, points: s.points })) };
+      // a learned threshold's: the band behind the metric, over the same range
+      const learned = (a.symptoms || []).find((s) => s.band && s.metric === dq.metrics[0]);
+      if (learned && dq.objects.length === 1) {
+        const b = await get("/metrics/band?" + q({ kind: dq.objects[0].kind, name: dq.objects[0].name, metric: learned.metric,
+          begin: dq.begin, end: dq.end, step_seconds: Math.max(60, dq.step_seconds), sigmas: learned.sigmas })).catch(() => null);
+        if (b?.points?.length) chart.band = { label: "normal", points: b.points };
+      }
     }
     return { a, chart };
   }, [id]);
@@ -54,12 +63,16 @@ export function Alert({ arg: id }) {
       : html`<button class="primary" onClick=${() => act(() => api("POST", `/alerts/${a.id}/ack`), "acknowledged")}>Acknowledge</button>`}</p>
     <div class="grid2">
     <section class="card"><h2>Symptoms</h2><ul>${(a.symptoms || []).map((s) => html`<li class=${s.holds ? "holds" : ""}>
-      <strong>${s.symptom}</strong> ${s.holds ? "holds" : "does not hold"}${s.value != null ? html`: value <b>${typeof s.value === "number" ? +s.value.toPrecision(4) : s.value}</b>` : ""}</li>`)}</ul>
+      <strong>${s.symptom}</strong> ${s.holds ? "holds" : "does not hold"}${s.value != null ? html`: value <b>${typeof s.value === "number" ? +s.value.toPrecision(4) : s.value}</b>` : ""}
+      ${s.band ? html`<div class="band">normal band <b>${num(s.band.lower)}</b> to <b>${num(s.band.upper)}</b> (centre ${num(s.band.centre)}, ±${s.sigmas}σ)
+        at ${s.band.hour}, hour ${s.band.hour_of_week} of the week; learned from ${Math.floor(s.band.days)} days</div>`
+        : s.op === "above_normal" || s.op === "below_normal" ? html`<div class="band">${s.why}</div>` : ""}</li>`)}</ul>
       ${a.reason && html`<p>${a.reason}</p>`}</section>
     <section class="card"><h2>Recommendations</h2><ul>${a.recommendations.map((r, i) => html`<li>${r.text}
       ${r.action && html` <button class="small" onClick=${() => act(() => api("POST", `/alerts/${a.id}/run`, { recommendation: i + 1 }), `${r.action} done`)}>${r.action}${r.tag ? ` ${r.tag}` : ""}</button>`}</li>`)}</ul>
       <h2>Related objects</h2><p>${a.related.length ? a.related.map((r) => html`<span class="tag">${r.kind} ${objLink(r.kind, r.name)}</span> `) : "none"}</p></section>
     </div>
-    ${chart && html`<section class="card"><h2>What shows it</h2><${Chart} title=${a.drilldown.query.metrics.join(", ")} unit=${chart.unit} series=${chart.series} /></section>`}
+    ${chart && html`<section class="card"><h2>What shows it</h2><${Chart} title=${a.drilldown.query.metrics.join(", ")} unit=${chart.unit} series=${chart.series} band=${chart.band || null}
+      note=${chart.band ? "shaded: the normal band it is held to" : null} /></section>`}
     ${a.drilldown?.events && html`<p><a href=${"#/events?" + a.drilldown.events.split("?")[1]}>The events that show it</a></p>`}`;
 }

@@ -6,7 +6,7 @@ import { api, get, q } from "../lib/api.js";
 import { useData, useAction } from "../lib/live.js";
 import { Err, Time, State, VirtualTable, UnitSwitch, Chart, RangePicker, useConfirm } from "../lib/ui.js";
 import { bytes } from "../lib/units.js";
-import { latest, range } from "../lib/metrics.js";
+import { latest, range, band } from "../lib/metrics.js";
 
 const uniq = (a) => [...new Set(a)].sort();
 const link = (n) => html`<a href=${"#/workloads/" + encodeURIComponent(n)}>${n}</a>`;
@@ -88,12 +88,19 @@ export function Workload({ arg: name }) {
     return { w, pol, ev: ev.reverse() };
   }, [name]);
   const charts = useData(() => range([{ kind: "vm", name }], METRICS.flatMap((x) => x[1]), rng), [name, rng]);
+  // the learned thresholds' band behind the CPU usage (none while learning)
+  const cpuBand = useData(() => band("vm", name, "vm_cpu_usage_ratio", rng).catch(() => null), [name, rng]);
   if (!data) return html`<h1>${name}</h1><${Err} e=${error} /><p>Loading…</p>`;
   const { w, pol, ev } = data;
   if (!w) return html`<h1>${name}</h1><p>There is no workload ${name}.</p>`;
   const rules = rulesFor(w, pol);
   const qev = ev.filter((e) => /quarantin|release|detect|scan/.test(e.type));
   const series = charts.data || [];
+  const b = cpuBand.data;
+  const bandOf = (ms) => (ms[0] === "vm_cpu_usage_ratio" && b?.points?.length ? { label: "normal", points: b.points } : null);
+  const bandNote = (ms) => (ms[0] !== "vm_cpu_usage_ratio" || !b ? null : b.points.length
+    ? `shaded: its normal band, ±${b.sigmas}σ by hour of week (UTC), learned from ${Math.floor(b.days)} days`
+    : b.state === "learning" && b.days > 0 ? `normal band: learning (${Math.floor(b.days)} days of ${b.min_days})` : null);
   return html`<h1>${w.name}</h1>${dialog}
     <p class="sub">${[`on ${w.host || "no host"}`, `source ${w.source || "–"}`, w.os, w.ips.join(", ")].filter(Boolean).join(" · ")}</p>
     <${Err} e=${error || err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
@@ -126,6 +133,7 @@ export function Workload({ arg: name }) {
     </section>
     <section class="card"><h2>Metrics</h2><${RangePicker} range=${rng} set=${setRng} /><${Err} e=${charts.error} />
       <div class="charts">${METRICS.map(([title, ms, unit]) => html`<${Chart} title=${title} unit=${unit}
+        band=${bandOf(ms)} note=${bandNote(ms)}
         series=${series.filter((s) => ms.includes(s.metric)).map((s) => ({ label: s.metric.replace(/^vm_/, ""), points: s.points }))} />`)}</div>
     </section>
     <section class="card"><h2>Events</h2>

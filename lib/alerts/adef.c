@@ -9,7 +9,7 @@
 
 static const char *const kinds[CD_AK_N] = { "vm", "host", "datastore", "source" };
 static const char *const sevs[CD_AS_N] = { "info", "warning", "immediate", "critical" };
-static const char *const ops[] = { ">", ">=", "<", "<=", "==", "!=" };
+static const char *const ops[] = { ">", ">=", "<", "<=", "==", "!=", "above_normal", "below_normal" };
 static const char *const states[CD_ST_N] = { "agent_down", "source_error", "source_stale",
 					     "policy_not_realized", "quarantined", "detection",
 					     "vnic_not_enforced", "spoofing" };
@@ -75,8 +75,15 @@ bool cd_aop_holds(enum cd_aop o, double v, double t)
 	case CD_AOP_LE: return v <= t;
 	case CD_AOP_EQ: return v == t;
 	case CD_AOP_NE: return v != t;
+	case CD_AOP_ABOVE_NORMAL:
+	case CD_AOP_BELOW_NORMAL: return false;
 	}
 	return false;
+}
+
+bool cd_aop_learned(enum cd_aop o)
+{
+	return o == CD_AOP_ABOVE_NORMAL || o == CD_AOP_BELOW_NORMAL;
 }
 
 void cd_adef_free(struct cd_adef *d)

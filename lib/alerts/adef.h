@@ -9,6 +9,8 @@
  * cycles in a row and stops holding once it has been false cancel_cycles
  * cycles in a row (hysteresis):
  *  - metric: a metric of the object (catalog.h), a comparison, a value;
+ *    or above_normal / below_normal with sigmas: outside the band
+ *    learned from the object's own history (band.h);
  *  - population: the share (more than N%) or count (at least N) of the
  *    object's related objects (a host's or datastore's VMs, a source's
  *    hosts) whose metric compares so;
@@ -37,7 +39,10 @@
 
 enum cd_akind { CD_AK_VM, CD_AK_HOST, CD_AK_DATASTORE, CD_AK_SOURCE, CD_AK_N };
 enum cd_asev { CD_AS_INFO, CD_AS_WARNING, CD_AS_IMMEDIATE, CD_AS_CRITICAL, CD_AS_N };
-enum cd_aop { CD_AOP_GT, CD_AOP_GE, CD_AOP_LT, CD_AOP_LE, CD_AOP_EQ, CD_AOP_NE };
+enum cd_aop {
+	CD_AOP_GT, CD_AOP_GE, CD_AOP_LT, CD_AOP_LE, CD_AOP_EQ, CD_AOP_NE,
+	CD_AOP_ABOVE_NORMAL, CD_AOP_BELOW_NORMAL   /* learned (metric symptoms only) */
+};
 enum cd_asym { CD_SYM_METRIC, CD_SYM_POPULATION, CD_SYM_CAPACITY, CD_SYM_STATE };
 enum cd_astate {
 	CD_ST_AGENT_DOWN, CD_ST_SOURCE_ERROR, CD_ST_SOURCE_STALE, CD_ST_POLICY_NOT_REALIZED,
@@ -53,7 +58,10 @@ const char *cd_aaction_name(enum cd_aaction a);
 /* "vm", ...: 0 with *k, or -EINVAL. */
 int cd_akind_parse(const char *s, enum cd_akind *k);
 int cd_asev_parse(const char *s, enum cd_asev *v);
+/* A fixed comparison (false for a learned op: the band decides). */
 bool cd_aop_holds(enum cd_aop o, double v, double threshold);
+/* above_normal or below_normal */
+bool cd_aop_learned(enum cd_aop o);
 
 struct cd_asymptom {
 	enum cd_asym type;
@@ -61,6 +69,7 @@ struct cd_asymptom {
 	const char *metric;        /* metric, population: the catalog's name */
 	enum cd_aop op;
 	double value;
+	double sigmas;             /* a learned op: the band's half-width in spreads */
 	enum cd_akind related;     /* population: of what kind (vm or host) */
 	bool percent;              /* population: share is a percentage */
 	double share;              /* more than share %, or at least share */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alerts/band.h"
 #include "base/util.h"
 #include "metrics/catalog.h"
 #include "yaml/node.h"
@@ -30,14 +31,20 @@ SCHEMA(DEF, def, DEF_LIST)
 #define SYM_LIST(P, X) X(P, NAME, "name") X(P, METRIC, "metric") \
 	X(P, POPULATION, "population") X(P, CAPACITY, "capacity") X(P, STATE, "state") \
 	X(P, OP, "op") X(P, VALUE, "value") X(P, SHARE, "share") X(P, WINDOW, "window") \
-	X(P, SECONDS, "seconds") X(P, WAIT, "wait_cycles") X(P, CANCEL, "cancel_cycles")
+	X(P, SECONDS, "seconds") X(P, WAIT, "wait_cycles") X(P, CANCEL, "cancel_cycles") \
+	X(P, SIGMAS, "sigmas")
 SCHEMA(SYM, sym, SYM_LIST)
 #define REC_LIST(P, X) X(P, TEXT, "text") X(P, ACTION, "action") X(P, TAG, "tag")
 SCHEMA(REC, rec, REC_LIST)
 
 static const char *const kind_words[CD_AK_N] = { "vm", "host", "datastore", "source" };
 static const char *const sev_words[CD_AS_N] = { "info", "warning", "immediate", "critical" };
-static const char *const op_words[] = { ">", ">=", "<", "<=", "==", "!=" };
+/* the fixed comparisons, then the learned ones (metric symptoms only) */
+static const char *const op_words[] = { ">", ">=", "<", "<=", "==", "!=", "above_normal",
+					"below_normal" };
+#define FIXED_OPS 6
+#define SIGMAS_MIN 0.5
+#define SIGMAS_MAX 20.0
 static const char *const when_words[] = { "any", "all" };
 static const char *const action_words[] = { "tag", "scan", "release" };
 static const char *const state_words[CD_ST_N] = { "agent_down", "source_error", "source_stale",
@@ -100,6 +107,62 @@ static bool url(struct cd_yread *p, const struct cd_node *n, const char *what, c
 		return false;
 	}
 	*out = s;
+	return true;
+}
+
+/* A symptom's op and value, or a learned op and its sigmas: false when
+ * nothing more of the symptom can be checked (*ok false for an error
+ * after which it can). */
+static bool parse_op(struct cd_yread *p, const struct cd_node *n, const struct cd_node **v,
+		     struct cd_asymptom *s, bool *ok)
+{
+	const struct cd_node *on = v[SYM_OP];
+	const char *type = s->type == CD_SYM_CAPACITY ? "capacity"
+			   : s->type == CD_SYM_POPULATION ? "population" : "metric";
+	bool learned = on && on->type == CD_NODE_SCALAR && (!strcasecmp(on->str, "above_normal") ||
+							!strcasecmp(on->str, "below_normal"));
+	if (!on || (!v[SYM_VALUE] && !learned)) {
+		ERR(p, n, "a %s symptom needs op and value%s", type, s->type == CD_SYM_METRIC
+		    ? " (or op: above_normal or below_normal, a band learned from its history)" : "");
+		return false;
+	}
+	if (learned && s->type != CD_SYM_METRIC) {
+		ERR(p, on, "op: %s is for a metric symptom only (the band of one object's own history), "
+		    "not a %s one", on->str, type);
+		return false;
+	}
+	int i;
+	if (cd_yr_enum(p, on, "op", op_words, s->type == CD_SYM_METRIC ? CD_ARRAY_LEN(op_words)
+		       : FIXED_OPS, &i))
+		s->op = (enum cd_aop)i;
+	else
+		*ok = false;           /* its value checked all the same */
+	if (!learned) {
+		*ok &= number(p, v[SYM_VALUE], "value", &s->value);
+		if (v[SYM_SIGMAS]) {
+			ERR(p, v[SYM_SIGMAS], "sigmas: only op above_normal or below_normal takes them");
+			*ok = false;
+		}
+		return true;
+	}
+	if (v[SYM_VALUE]) {
+		ERR(p, v[SYM_VALUE], "value: op %s compares to the band learned from the object's own "
+		    "history, not to a value (sigmas: how wide the band is)", op_words[s->op]);
+		*ok = false;
+	}
+	s->sigmas = CD_BAND_SIGMAS;
+	if (v[SYM_SIGMAS] && !number(p, v[SYM_SIGMAS], "sigmas", &s->sigmas)) {
+		*ok = false;
+	} else if (v[SYM_SIGMAS] && (s->sigmas < SIGMAS_MIN || s->sigmas > SIGMAS_MAX)) {
+		ERR(p, v[SYM_SIGMAS], "sigmas must be from %g to %g, not %s", SIGMAS_MIN, SIGMAS_MAX,
+		    v[SYM_SIGMAS]->str);
+		*ok = false;
+	}
+	const struct cd_metric *m = s->metric ? cd_catalog_find(s->metric) : NULL;
+	if (m && !strcmp(m->unit, "state")) {
+		ERR(p, on, "op: %s is a code, not an amount: it has no normal band", m->name);
+		*ok = false;
+	}
 	return true;
 }
 
@@ -204,8 +267,9 @@ static bool parse_symptom(struct cd_yread *p, const struct cd_node *n, const str
 				ok = false;
 			}
 		}
-		if (v[SYM_OP] || v[SYM_VALUE]) {
-			ERR(p, v[SYM_OP] ? v[SYM_OP] : v[SYM_VALUE], "a state symptom has no op nor value");
+		if (v[SYM_OP] || v[SYM_VALUE] || v[SYM_SIGMAS]) {
+			ERR(p, v[SYM_OP] ? v[SYM_OP] : v[SYM_VALUE] ? v[SYM_VALUE] : v[SYM_SIGMAS],
+			    "a state symptom has no op, value nor sigmas");
 			ok = false;
 		}
 	} else {
@@ -213,16 +277,8 @@ static bool parse_symptom(struct cd_yread *p, const struct cd_node *n, const str
 			ERR(p, v[SYM_SECONDS], "seconds: only a state symptom has them");
 			ok = false;
 		}
-		if (!v[SYM_OP] || !v[SYM_VALUE]) {
-			ERR(p, n, "a %s symptom needs op and value", s->type == CD_SYM_CAPACITY ? "capacity"
-				  : s->type == CD_SYM_POPULATION ? "population" : "metric");
+		if (!parse_op(p, n, v, s, &ok))
 			return false;
-		}
-		if (cd_yr_enum(p, v[SYM_OP], "op", op_words, CD_ARRAY_LEN(op_words), &i))
-			s->op = (enum cd_aop)i;
-		else
-			ok = false;
-		ok &= number(p, v[SYM_VALUE], "value", &s->value);
 	}
 	if (s->type == CD_SYM_POPULATION) {
 		const struct cd_node *sh = v[SYM_SHARE];
@@ -261,7 +317,11 @@ static bool parse_symptom(struct cd_yread *p, const struct cd_node *n, const str
 	snprintf(num, sizeof(num), "%g", s->value);
 	switch (s->type) {
 	case CD_SYM_METRIC:
-		s->label = cd_asprintf("%s %s %s", s->metric, op_words[s->op], num);
+		if (cd_aop_learned(s->op))
+			s->label = cd_asprintf("%s %s normal (%g sigmas)", s->metric,
+					       s->op == CD_AOP_ABOVE_NORMAL ? "above" : "below", s->sigmas);
+		else
+			s->label = cd_asprintf("%s %s %s", s->metric, op_words[s->op], num);
 		break;
 	case CD_SYM_POPULATION:
 		s->label = cd_asprintf("%s %g%s of its %s with %s %s %s", s->percent ? "more than" : "at least",

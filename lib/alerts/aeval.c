@@ -4,9 +4,11 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts/band.h"
 #include "metrics/forecast.h"
 
 #define MAX_LISTED 20              /* related objects named in a symptom's detail */
@@ -69,12 +71,18 @@ static char *pair_key(const char *def, enum cd_akind kind, const char *object)
 static struct pair *pair_get(struct cd_aeval *e, const char *def, enum cd_akind kind,
 			     const char *object)
 {
-	char *key = pair_key(def, kind, object);
+	/* looked up each cycle, made once: no allocation to look it up */
+	char buf[512];
+	int len = snprintf(buf, sizeof(buf), "%s\x1f%s\x1f%s", def, cd_akind_name(kind), object);
+	char *key = len >= 0 && (size_t)len < sizeof(buf) ? buf : pair_key(def, kind, object);
 	size_t i;
 	if (cd_map_get(&e->map, key, &i)) {
-		free(key);
+		if (key != buf)
+			free(key);
 		return &e->v[i];
 	}
+	if (key == buf)
+		key = cd_strdup(buf);
 	cd_grow(&e->v, &e->cap, e->n + 1, sizeof(*e->v));
 	memset(&e->v[e->n], 0, sizeof(*e->v));
 	e->v[e->n].key = key;
@@ -138,46 +146,70 @@ bool cd_aeval_days_left(const struct cd_apoint *p, size_t n, double capacity, in
 	return r;
 }
 
-/* One symptom of def for the object: true or false, its detail. */
+/* A detail's field, made only when there is a detail to make. */
+#define SET(d, k, v)                                                        \
+	do {                                                                \
+		if (d)                                                      \
+			json_object_set_new((d), (k), (v));                 \
+	} while (0)
+
+/* One symptom of def for the object: true or false, and its detail into d
+ * (NULL: none wanted; most pairs raise nothing and need none).  *unread
+ * (when not NULL) says a learned symptom's band has not been read yet
+ * (after a restart, a definition just pushed): the manager reads it
+ * before the next cycle. */
 static bool symptom(struct cd_aeval *e, const struct cd_aworld *w, const struct cd_adef *def,
-		    const struct cd_asymptom *s, const char *object, int64_t now, json_t *d)
+		    const struct cd_asymptom *s, const char *object, int64_t now, json_t *d,
+		    bool *unread)
 {
 	double v;
 	bool holds = false;
-	json_object_set_new(d, "symptom", json_string(s->label));
+	SET(d, "symptom", json_string(s->label));
 	switch (s->type) {
 	case CD_SYM_METRIC:
-		json_object_set_new(d, "type", json_string("metric"));
-		json_object_set_new(d, "metric", json_string(s->metric));
+		SET(d, "type", json_string("metric"));
+		SET(d, "metric", json_string(s->metric));
+		if (cd_aop_learned(s->op)) {       /* a lookup: the manager learns bands apart */
+			bool have = metric(e, w, def->kind, object, s->metric, &v);
+			const struct cd_band *b = w->band ? w->band(w->ctx, def->kind, object, s->metric)
+							  : NULL;
+			if (unread)
+				*unread = w->band && !b;
+			holds = cd_band_symptom(b, s->op == CD_AOP_ABOVE_NORMAL, s->sigmas, have ? &v : NULL,
+						now, d);
+			SET(d, "op", json_string(cd_aop_name(s->op)));
+			SET(d, "true", json_boolean(holds));
+			return holds;
+		}
 		if (metric(e, w, def->kind, object, s->metric, &v)) {
 			holds = cd_aop_holds(s->op, v, s->value);
-			json_object_set_new(d, "value", json_real(v));
+			SET(d, "value", json_real(v));
 		} else {
-			json_object_set_new(d, "value", json_null());
+			SET(d, "value", json_null());
 		}
 		break;
 	case CD_SYM_POPULATION: {
-		json_object_set_new(d, "type", json_string("population"));
-		json_object_set_new(d, "metric", json_string(s->metric));
+		SET(d, "type", json_string("population"));
+		SET(d, "metric", json_string(s->metric));
 		const char *const *rel = NULL;
 		size_t nr = w->related(w->ctx, def->kind, object, s->related, &rel), matched = 0;
-		json_t *names = json_array();
+		json_t *names = d ? json_array() : NULL;
 		for (size_t i = 0; i < nr; i++)
 			if (metric(e, w, s->related, rel[i], s->metric, &v) && cd_aop_holds(s->op, v, s->value)) {
-				if (matched++ < MAX_LISTED)
+				if (matched++ < MAX_LISTED && names)
 					json_array_append_new(names, json_pack("{s:s, s:f}", "name", rel[i], "value", v));
 			}
 		holds = nr && (s->percent ? (double)matched * 100 > s->share * (double)nr
 					  : (double)matched >= s->share);
-		json_object_set_new(d, "matched", json_integer((json_int_t)matched));
-		json_object_set_new(d, "of", json_integer((json_int_t)nr));
-		json_object_set_new(d, "value", nr ? json_real(s->percent ? 100.0 * (double)matched / (double)nr
-								       : (double)matched) : json_null());
-		json_object_set_new(d, "related", names);
+		SET(d, "matched", json_integer((json_int_t)matched));
+		SET(d, "of", json_integer((json_int_t)nr));
+		SET(d, "value", nr ? json_real(s->percent ? 100.0 * (double)matched / (double)nr
+							  : (double)matched) : json_null());
+		SET(d, "related", names);
 		break;
 	}
 	case CD_SYM_CAPACITY: {
-		json_object_set_new(d, "type", json_string("capacity"));
+		SET(d, "type", json_string("capacity"));
 		struct cd_apoint *p = NULL;
 		int64_t step = s->window_ms / 100;
 		size_t np = w->series(w->ctx, def->kind, object, "datastore_used_bytes", now - s->window_ms,
@@ -186,30 +218,30 @@ static bool symptom(struct cd_aeval *e, const struct cd_aworld *w, const struct 
 		if (metric(e, w, def->kind, object, "datastore_capacity_bytes", &cap) &&
 		    cd_aeval_days_left(p, np, cap, now, &days)) {
 			holds = cd_aop_holds(s->op, days, s->value);
-			json_object_set_new(d, "value", json_real(days));
+			SET(d, "value", json_real(days));
 		} else {
-			json_object_set_new(d, "value", json_null());   /* not filling */
+			SET(d, "value", json_null());   /* not filling */
 		}
 		free(p);
 		break;
 	}
 	case CD_SYM_STATE: {
-		json_object_set_new(d, "type", json_string("state"));
-		json_object_set_new(d, "state", json_string(cd_astate_name(s->state)));
+		SET(d, "type", json_string("state"));
+		SET(d, "state", json_string(cd_astate_name(s->state)));
 		struct cd_buf why;
 		cd_buf_init(&why, 1024);
 		holds = w->state(w->ctx, def->kind, object, s->state, s->seconds, &why);
 		if (why.data)
-			json_object_set_new(d, "why", json_string(why.data));
+			SET(d, "why", json_string(why.data));
 		cd_buf_free(&why);
 		break;
 	}
 	}
 	if (s->type != CD_SYM_STATE) {
-		json_object_set_new(d, "op", json_string(cd_aop_name(s->op)));
-		json_object_set_new(d, "threshold", json_real(s->value));
+		SET(d, "op", json_string(cd_aop_name(s->op)));
+		SET(d, "threshold", json_real(s->value));
 	}
-	json_object_set_new(d, "true", json_boolean(holds));
+	SET(d, "true", json_boolean(holds));
 	return holds;
 }
 
@@ -289,13 +321,15 @@ int cd_aeval_cycle(struct cd_aeval *e, const struct cd_adefs *defs, const struct
 		for (size_t oi = 0; oi < no; oi++) {
 			struct pair *p = pair_get(e, def->name, def->kind, names[oi]);
 			p->seen = e->cycle;
-			json_t *syms = json_array();
 			size_t nheld = 0;
+			bool truth[CD_ADEF_MAX_SYMPTOMS];
 			for (size_t si = 0; si < def->nsym; si++) {
 				const struct cd_asymptom *s = &def->sym[si];
-				json_t *d = json_object();
-				bool t = symptom(e, w, def, s, names[oi], now, d);
-				if (t) {
+				bool unread = false;
+				bool t = truth[si] = symptom(e, w, def, s, names[oi], now, NULL, &unread);
+				if (unread) {
+					/* neither true nor false: its counts wait */
+				} else if (t) {
 					p->t[si] = p->t[si] < UINT16_MAX ? p->t[si] + 1 : UINT16_MAX;
 					p->f[si] = 0;
 				} else {
@@ -309,13 +343,19 @@ int cd_aeval_cycle(struct cd_aeval *e, const struct cd_adefs *defs, const struct
 					held = false;
 				p->held = held ? p->held | 1u << si : p->held & ~(1u << si);
 				nheld += held;
-				json_object_set_new(d, "holds", json_boolean(held));
-				json_array_append_new(syms, d);
 			}
 			bool alert = def->all ? nheld == def->nsym : nheld > 0;
-			if (!alert && !p->active) {
-				json_decref(syms);
+			if (!alert && !p->active)
 				continue;
+			/* a change to report: its symptoms' details (the metrics
+			 * read once a cycle: the same values again) */
+			json_t *syms = json_array();
+			for (size_t si = 0; si < def->nsym; si++) {
+				json_t *d = json_object();
+				symptom(e, w, def, &def->sym[si], names[oi], now, d, NULL);
+				json_object_set_new(d, "true", json_boolean(truth[si]));
+				json_object_set_new(d, "holds", json_boolean(p->held >> si & 1));
+				json_array_append_new(syms, d);
 			}
 			json_t *detail = json_pack("{s:o, s:I}", "symptoms", syms, "held", (json_int_t)p->held);
 			if (alert) {

@@ -20,6 +20,8 @@
 #include "alerts/adef.h"
 #include "base/util.h"
 
+struct cd_band;                    /* band.h */
+
 struct cd_apoint {
 	int64_t t;                 /* epoch ms */
 	double v;
@@ -44,6 +46,14 @@ struct cd_aworld {
 	 * says); why says what was seen, as "agent last seen 40 s ago". */
 	bool (*state)(void *ctx, enum cd_akind k, const char *name, enum cd_astate s,
 		      int64_t seconds, struct cd_buf *why);
+	/* The band learned for the object's metric (band.h), for a learned
+	 * symptom (above_normal, below_normal): NULL while its history has not
+	 * been read (the symptom is then neither true nor false: its cycles
+	 * in a row wait, so that a restart cancels no alert).  A lookup: bands
+	 * are learned apart, not in the cycle.  May be NULL (no learned
+	 * symptom then holds). */
+	const struct cd_band *(*band)(void *ctx, enum cd_akind k, const char *name,
+				      const char *metric);
 };
 
 enum cd_achange_what { CD_ARAISE, CD_AUPDATE, CD_ACANCEL };
@@ -51,7 +61,9 @@ enum cd_achange_what { CD_ARAISE, CD_AUPDATE, CD_ACANCEL };
 /* What a cycle changed.  detail is
  *   {"symptoms": [{"symptom": LABEL, "type": ..., "holds": bool,
  *                  "true": bool, "value": V | null, "op", "threshold",
- *                  "related": [NAMES], "matched": N, "of": N, "why": TEXT}],
+ *                  "related": [NAMES], "matched": N, "of": N, "why": TEXT,
+ *                  learned ops: "sigmas": S, "band": {"lower", "centre", "upper",
+ *                  "hour_of_week", "hour", "values", "days", "learned"}}],
  *    "related": [{"kind", "name"}], "drilldown": {...},
  *    "held": MASK}
  * (a cancellation's says why in "reason"). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alerts/aeval.h"
+#include "alerts/band.h"
 #include "alerts/notify.h"
 #include "base/util.h"
 #include "manager/mgr_priv.h"
@@ -25,6 +26,8 @@ struct cd_mgr_alerting {
 	struct cd_notify *notify;
 	json_t *ids;                   /* DEF \x1f KIND \x1f OBJECT -> active alert id */
 	int64_t cycle_us;              /* the last cycle's cost */
+	uint64_t cycles;               /* cycles evaluated since the start */
+	struct cd_bands *bands;        /* the learned thresholds' (bands.c) */
 	bool leader;                   /* this manager evaluates (holds the lease) */
 	/* the alerts' own rate in the event log (agents' events have theirs):
 	 * past it an alert is raised and cancelled as ever, its event left
@@ -120,6 +123,7 @@ int cd_mgr_alerts_open(struct cd_mgr *m)
 	struct cd_mgr_alerting *al = cd_calloc(1, sizeof(*al));
 	m->alerting = al;
 	al->ids = json_object();
+	al->bands = cd_bands_new();
 	al->notify = cd_notify_start(m->log);
 	int r = load_defs(m, al);
 	if (r < 0)
@@ -138,6 +142,7 @@ void cd_mgr_alerts_close(struct cd_mgr *m)
 	cd_notify_stop(al->notify);
 	cd_aeval_free(al->eval);
 	cd_adefs_free(&al->defs);
+	cd_bands_free(al->bands);
 	json_decref(al->ids);
 	free(al);
 	m->alerting = NULL;
@@ -222,6 +227,9 @@ static json_t *symptom_json(const struct cd_asymptom *s)
 		json_object_set_new(o, "state", json_string(cd_astate_name(s->state)));
 		if (s->seconds)
 			json_object_set_new(o, "seconds", json_integer(s->seconds));
+	} else if (cd_aop_learned(s->op)) {
+		json_object_set_new(o, "op", json_string(cd_aop_name(s->op)));
+		json_object_set_new(o, "sigmas", json_real(s->sigmas));
 	} else {
 		json_object_set_new(o, "op", json_string(cd_aop_name(s->op)));
 		json_object_set_new(o, "value", json_real(s->value));
@@ -440,11 +448,12 @@ static int apply(struct cd_mgr *m, const struct cd_achange *c, int64_t now, bool
 	return r;
 }
 
-void cd_mgr_alerts_tick(struct cd_mgr *m)
+/* A cycle, when one is due. */
+static void cycle(struct cd_mgr *m)
 {
 	struct cd_mgr_alerting *al = m->alerting;
 	int64_t now = cd_mgr_now(), every = (int64_t)cd_mgr_collect_seconds(m) * 1000000;
-	if (!al || now < al->next)
+	if (now < al->next)
 		return;
 	if (cd_store_shared(m->store)) {
 		/* definitions another manager pushed; one evaluator at a time */
@@ -466,7 +475,7 @@ void cd_mgr_alerts_tick(struct cd_mgr *m)
 	/* on the collection's cycle, a little after it (its samples are in) */
 	al->next = now - now % every + every + every / 4;
 	struct cd_aworld w;
-	struct cd_mgr_world *mw = cd_mgr_world_new(m, now / 1000, every / 1000, &w);
+	struct cd_mgr_world *mw = cd_mgr_world_new(m, now / 1000, every / 1000, al->bands, &w);
 	struct cd_achange *c;
 	size_t n;
 	cd_aeval_cycle(al->eval, &al->defs, &w, now / 1000, every / 1000, &c, &n);
@@ -495,6 +504,60 @@ void cd_mgr_alerts_tick(struct cd_mgr *m)
 		al->ev_said = now;
 	}
 	al->cycle_us = cd_mgr_now() - now;
+	al->cycles++;
+}
+
+void cd_mgr_alerts_tick(struct cd_mgr *m)
+{
+	if (!m->alerting)
+		return;
+	cycle(m);
+	/* the bands the cycles asked for, learned between them (their store
+	 * reads without the lock) */
+	if (m->alerting->leader)
+		cd_mgr_bands_learn(m, m->alerting->bands);
+}
+
+uint64_t cd_mgr_alerts_cycles(const struct cd_mgr *m)
+{
+	return m->alerting ? m->alerting->cycles : 0;
+}
+
+bool cd_mgr_alert_band(const struct cd_mgr *m, const char *kind, const char *name,
+		       const char *metric, struct cd_band *out)
+{
+	const struct cd_band *b = m->alerting ? cd_bands_peek(m->alerting->bands, kind, name, metric)
+					      : NULL;
+	if (b)
+		*out = *b;
+	return b != NULL;
+}
+
+void cd_mgr_alerts_openmetrics(const struct cd_mgr *m, struct cd_buf *b)
+{
+	struct cd_mgr_alerting *al = m->alerting;
+	if (!al)
+		return;
+	struct cd_bands_count n;
+	cd_bands_count(al->bands, &n);
+	cd_buf_printf(b, "# TYPE cordon_alert_cycles counter\n"
+		      "# HELP cordon_alert_cycles alert cycles this manager evaluated since it started\n"
+		      "cordon_alert_cycles_total %llu\n"
+		      "# TYPE cordon_alert_cycle_seconds gauge\n"
+		      "# UNIT cordon_alert_cycle_seconds seconds\n"
+		      "# HELP cordon_alert_cycle_seconds what the last alert cycle took\n"
+		      "cordon_alert_cycle_seconds %.6f\n"
+		      "# TYPE cordon_alert_bands gauge\n"
+		      "# HELP cordon_alert_bands learned thresholds' bands the alert cycles ask for, "
+		      "by state (unread: history not read yet; learning: under 7 days of it)\n"
+		      "cordon_alert_bands{state=\"unread\"} %zu\n"
+		      "cordon_alert_bands{state=\"learning\"} %zu\n"
+		      "cordon_alert_bands{state=\"ready\"} %zu\n"
+		      "# TYPE cordon_alert_bands_learned counter\n"
+		      "# HELP cordon_alert_bands_learned bands learned from the store since the start\n"
+		      "cordon_alert_bands_learned_total %llu\n",
+		      (unsigned long long)al->cycles, (double)al->cycle_us / 1e6, n.unread, n.learning,
+		      n.ready, (unsigned long long)n.learned);
 }
 
 int64_t cd_mgr_alerts_cycle_us(const struct cd_mgr *m)

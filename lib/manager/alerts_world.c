@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "alerts/aeval.h"
+#include "alerts/band.h"
 #include "base/util.h"
 #include "manager/mgr_priv.h"
 #include "inventory/vsperf.h"
@@ -32,6 +33,7 @@ struct cd_mgr_world {
 	size_t nowned, owncap;
 	json_t *detected;              /* workload -> its last detection (us) */
 	json_t *spoofed;               /* workload -> its last spoof event (us) */
+	struct cd_bands *bands;        /* the learned thresholds' (alerts.c keeps them) */
 };
 
 static const char *own(struct cd_mgr_world *w, const char *s)
@@ -169,6 +171,14 @@ static size_t q_series(void *ctx, enum cd_akind k, const char *name, const char 
 	return n;
 }
 
+/* A learned symptom's band: a lookup in the cache (bands.c learns them
+ * apart), which marks it asked for. */
+static const struct cd_band *q_band(void *ctx, enum cd_akind k, const char *name, const char *metric)
+{
+	struct cd_mgr_world *w = ctx;
+	return w->bands ? cd_bands_get(w->bands, cd_akind_name(k), name, metric, w->now) : NULL;
+}
+
 static const struct cd_mgr_agent *host_agent(const struct cd_mgr *m, const char *host)
 {
 	for (size_t i = 0; i < m->nagents; i++)
@@ -270,10 +280,11 @@ static int latest_row(void *ctx, const char *workload, int64_t time)
 }
 
 struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t interval,
-				      struct cd_aworld *out)
+				      struct cd_bands *bands, struct cd_aworld *out)
 {
 	struct cd_mgr_world *w = cd_calloc(1, sizeof(*w));
 	w->m = m;
+	w->bands = bands;
 	w->now = now;
 	w->interval = interval;
 	w->detected = json_object();
@@ -317,7 +328,7 @@ struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t int
 	int64_t day = (now - 86400000) * 1000;
 	cd_store_event_latest(m->store, "detection", day, latest_row, w->detected);
 	cd_store_event_latest(m->store, "spoof", day, latest_row, w->spoofed);
-	*out = (struct cd_aworld){ w, q_objects, q_related, q_metric, q_series, q_state };
+	*out = (struct cd_aworld){ w, q_objects, q_related, q_metric, q_series, q_state, q_band };
 	return w;
 }
 

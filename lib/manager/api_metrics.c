@@ -487,6 +487,7 @@ void cd_api_h_openmetrics(struct ctx *c)
 		      "# HELP cordon_changes changes made to the world (tags, policy, inventory)\n"
 		      "cordon_changes_total %lld\n",
 		      w->inv.n, (long long)cd_mgr_policy_rev(c->m), (long long)cd_mgr_seq(c->m));
+	cd_mgr_alerts_openmetrics(c->m, &b);
 	int fr = cd_mgr_flows_openmetrics(c->m, &b);
 	if (fr < 0) {
 		cd_buf_free(&b);

@@ -1,14 +1,16 @@
 /* fuzz_alerts.c - libFuzzer harness for the alert definitions: the input
  * is a document of definitions; whatever parses is evaluated for three
  * cycles over a small world of the harness's own (every kind of object,
- * metrics, a series, states), so that any definition the parser takes is
- * one the evaluator can run. */
+ * metrics, a series, states, learned bands: one ready, one learning, one
+ * not read), so that any definition the parser takes is one the
+ * evaluator can run. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alerts/adef.h"
 #include "alerts/aeval.h"
+#include "alerts/band.h"
 
 static const char *const vms[] = { "v1", "v2", "v3" }, *const hosts[] = { "h1" },
 		  *const dss[] = { "s/d1" }, *const srcs[] = { "s" };
@@ -62,6 +64,28 @@ static bool state(void *ctx, enum cd_akind k, const char *name, enum cd_astate s
 	return ((int)s + (int)strlen(name)) % 2;
 }
 
+static struct cd_band ready, young;
+
+static const struct cd_band *band(void *ctx, enum cd_akind k, const char *name, const char *m)
+{
+	(void)ctx;
+	(void)k;
+	(void)m;
+	return name[1] == '1' ? &ready : name[1] == '2' ? &young : NULL;
+}
+
+/* 8 days of 5-minute points, and one day of them */
+static void learn(void)
+{
+	enum { N = 8 * 288 };
+	static struct cd_point p[N];
+	int64_t now = 1764547200000;
+	for (int i = 0; i < N; i++)
+		p[i] = (struct cd_point){ now - (int64_t)(N - i) * 300000, 10 + i % 7 };
+	cd_band_learn(&ready, p, N, p, N, p, N, now, 0.5);
+	cd_band_learn(&young, p + N - 288, 288, p + N - 288, 288, p + N - 288, 288, now, 0.5);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,7 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cd_diags_init(&d);
 	struct cd_adefs a;
 	if (cd_adefs_parse("fuzz", (const char *)data, size, &a, &d) == 0) {
-		struct cd_aworld w = { NULL, objects, related, metric, series, state };
+		if (!ready.learned)
+			learn();
+		struct cd_aworld w = { NULL, objects, related, metric, series, state, band };
 		struct cd_aeval *e = cd_aeval_new();
 		for (int i = 0; i < 3; i++) {
 			struct cd_achange *c;

@@ -72,7 +72,7 @@ TEST(alerts_bad_definitions_located)
 			    "    notify: [nobody]\n");
 	ASSERT(e);
 	ASSERT_CONTAINS(e, "alerts.yaml:6:17: error: metric: unknown metric \"vm_fun_ratio\"");
-	ASSERT_CONTAINS(e, "alerts.yaml:10:13: error: op must be >, >=, <, <=, == or !=, not \"=>\"");
+	ASSERT_CONTAINS(e, "alerts.yaml:10:13: error: op must be >, >=, <, <=, ==, !=, above_normal or below_normal, not \"=>\"");
 	ASSERT_CONTAINS(e, "alerts.yaml:12:22: error: wait_cycles must be between 1 and 1000");
 	ASSERT_CONTAINS(e, "alerts.yaml:13:17: error: metric: host_cpu_usage_ratio is a metric of a host, not of a vm");
 	ASSERT_CONTAINS(e, "alerts.yaml:17:16: error: state: agent_down is a state of a host, not of a vm");
@@ -200,7 +200,7 @@ static bool w_state(void *ctx, enum cd_akind k, const char *name, enum cd_astate
 
 static struct cd_aworld world_of(struct world *w)
 {
-	return (struct cd_aworld){ w, w_objects, w_related, w_metric, w_series, w_state };
+	return (struct cd_aworld){ w, w_objects, w_related, w_metric, w_series, w_state, NULL };
 }
 
 static const char *doc =
