@@ -594,6 +594,10 @@ static int setup(struct server *s, const sigset_t *mask)
 		fprintf(stderr, "cordond: cannot listen on %s: %s\n", c->listen_at, strerror(errno));
 		goto out;
 	}
+	/* the reports' scheduler: a thread of its own, stopped by cd_mgr_close */
+	int sr = cd_mgr_reports_start(mgr);
+	if (sr < 0)
+		log_line("the reports' scheduler could not start: %s", strerror(-sr));
 	log_line("listening on https://%s (data in %s, change %lld, policy revision %lld)",
 		 c->listen_at, dir, (long long)cd_mgr_seq(mgr), (long long)cd_mgr_policy_rev(mgr));
 	/* a Type=notify unit's start ends here: the API answers */

@@ -404,6 +404,7 @@ void cd_mgr_close(struct cd_mgr *m)
 {
 	if (!m)
 		return;
+	cd_mgr_reports_stop(m);      /* (its thread uses the rest) */
 	cd_mgr_alerts_close(m);
 	cd_mgr_users_close(m);
 	cd_mgr_authc_free(m);

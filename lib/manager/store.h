@@ -393,6 +393,43 @@ int64_t cd_store_flow_bytes(struct cd_store *s);
 int cd_store_flow_prune(struct cd_store *s, int64_t before, int64_t received_before,
 			int64_t max_bytes, int64_t *removed);
 
+/* ---- reports' runs (store_reports.c) ---- */
+
+/* A report's run: strings the caller's (writing) or the row's until the
+ * callback returns (reading). */
+struct cd_report_run {
+	int64_t id;             /* assigned by the store */
+	const char *name;
+	int64_t fire;           /* a scheduled run's fire time (ms); 0: on demand */
+	const char *trigger;    /* "schedule" | "api" */
+	int64_t begin_ms, end_ms;
+	int64_t started, finished;      /* us; finished 0: not finished */
+	const char *outcome;    /* running | ok | failed | interrupted */
+	const char *actor;      /* who asked, or NULL */
+	const char *detail;     /* JSON: files, deliveries, errors; or NULL */
+};
+/* A run stored: 0 with *id; -EEXIST when the report's run of that fire
+ * is stored already (another manager made it).  A run on demand (fire 0)
+ * is always stored. */
+int cd_store_report_run_add(struct cd_store *s, const struct cd_report_run *r, int64_t *id);
+int cd_store_report_run_end(struct cd_store *s, int64_t id, int64_t finished, const char *outcome,
+			    const char *detail);
+/* The newest fire a run of name was stored for (0: none). */
+int cd_store_report_last_fire(struct cd_store *s, const char *name, int64_t *fire);
+/* name's runs newest first, at most limit (0: all). */
+int cd_store_report_runs(struct cd_store *s, const char *name, int64_t limit,
+			 int (*cb)(void *ctx, const struct cd_report_run *r), void *ctx);
+/* Runs still running that started before `before` (us) said
+ * "interrupted" (their manager stopped): how many, or a negative code. */
+int cd_store_report_runs_interrupted(struct cd_store *s, int64_t before);
+/* name's runs but its newest keep removed. */
+int cd_store_report_runs_prune(struct cd_store *s, const char *name, int64_t keep);
+/* Each rule the flow records of the minutes from since to until (ms)
+ * name, as the rule that decided or the staged one that would have:
+ * cb(ctx, id) once per id, in order. */
+int cd_store_flow_rules_seen(struct cd_store *s, int64_t since, int64_t until,
+			     int (*cb)(void *ctx, int64_t rule), void *ctx);
+
 /* ---- what several managers on one database share (store_sync.c) ---- */
 
 /* The change stream as stored: each change number with its delta (JSON

@@ -378,9 +378,7 @@ json_t *cd_vrows_json(const struct cd_vrows *r, size_t offset, size_t limit)
 			 (json_int_t)r->end);
 }
 
-/* s as a CSV field: quoted when it holds a comma, quote or line break;
- * a leading = + - @ is prefixed with ' (a spreadsheet would run it). */
-static int csv_field(struct cd_buf *b, const char *s)
+int cd_csv_field(struct cd_buf *b, const char *s)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL;
 	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
@@ -402,7 +400,7 @@ int cd_vrows_csv(const struct cd_vrows *r, struct cd_buf *out)
 	for (size_t c = 0; c < r->v.ncol; c++) {
 		char *h = *r->unit[c] ? cd_asprintf("%s (%s)", r->v.col[c].title, r->unit[c])
 				      : cd_strdup(r->v.col[c].title);
-		e |= (c ? cd_buf_puts(out, ",") : 0) | csv_field(out, h);
+		e |= (c ? cd_buf_puts(out, ",") : 0) | cd_csv_field(out, h);
 		free(h);
 	}
 	e |= cd_buf_puts(out, "\r\n");
@@ -415,7 +413,7 @@ int cd_vrows_csv(const struct cd_vrows *r, struct cd_buf *out)
 			if (cd_vrows_cell(r, i, c, &v, &s))
 				e |= cd_buf_printf(out, "%.2f", fabs(v) < 0.005 ? 0.0 : v);   /* no -0.00 */
 			else if (s)
-				e |= csv_field(out, s);
+				e |= cd_csv_field(out, s);
 		}
 		e |= cd_buf_puts(out, "\r\n");
 	}

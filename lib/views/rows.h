@@ -62,6 +62,11 @@ json_t *cd_vrows_json(const struct cd_vrows *r, size_t offset, size_t limit);
 /* Every row as CSV (RFC 4180; a header of titles with their units; two
  * decimals; the same rows always give the same bytes). */
 int cd_vrows_csv(const struct cd_vrows *r, struct cd_buf *out);
+/* s as a CSV field (RFC 4180), appended to b: quoted when it holds a
+ * comma, quote or line break; a leading = + - @ is prefixed with ' (a
+ * spreadsheet would run it).  The reports' other tables are written with
+ * it too.  0, or -ENOBUFS past b's limit. */
+int cd_csv_field(struct cd_buf *b, const char *s);
 /* Row i's cell c: true with its number in the column's unit, false when
  * empty or a property (then *s its text, if s is not NULL). */
 bool cd_vrows_cell(const struct cd_vrows *r, size_t i, size_t c, double *v, const char **s);

@@ -1,0 +1,290 @@
+/* api_reports.c - reports: saved, listed, removed, their revisions; a
+ * report over a range as PDF or one section's CSV; a run delivered now;
+ * the runs made.  Making one reads the metrics store and draws its PDF
+ * without the manager's lock (the routes run unlocked). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/units.h"
+#include "manager/api_priv.h"
+#include "report/compose.h"
+#include "report/report.h"
+
+#define RUNS_LIMIT_DEFAULT 50
+#define RUNS_LIMIT_MAX 1000
+
+void cd_api_h_reports(struct ctx *c)
+{
+	json_t *l = cd_mgr_reports(c->m);
+	if (!l)
+		cd_api_store_failed(c, -EIO);
+	else
+		cd_api_reply(c, 200, l);
+}
+
+void cd_api_h_report_put(struct ctx *c)
+{
+	char err[512];
+	int64_t rev = 0;
+	json_error_t je;
+	c->body = json_loadb(c->r->body, c->r->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!c->body) {
+		cd_api_error(c, 400, NULL, "the report: %d:%d: %s", je.line, je.column, je.text);
+		return;
+	}
+	int r = cd_mgr_report_put(c->m, c->body, &c->actor, err, sizeof err, &rev);
+	if (r == -EINVAL) {
+		/* "FIELD: what" -> the field named apart */
+		char field[64] = "";
+		size_t n = strcspn(err, ": ");
+		if (n < sizeof field && err[n] == ':')
+			memcpy(field, err, n), field[n] = 0;
+		cd_api_error(c, 400, *field ? field : NULL, "%s", err);
+		return;
+	}
+	if (r < 0) {
+		cd_api_store_failed(c, r);
+		return;
+	}
+	cd_api_reply(c, 200, json_pack("{s:O, s:I}", "name", json_object_get(c->body, "name"), "rev",
+				       (json_int_t)rev));
+}
+
+static bool report_of(struct ctx *c, struct cd_report *v, int64_t *rev)
+{
+	int r = cd_mgr_report_get(c->m, c->seg[0], v, rev);
+	if (r == -ENOENT)
+		cd_api_error(c, 404, "name", "no report named '%.64s'", c->seg[0]);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	return r == 0;
+}
+
+void cd_api_h_report(struct ctx *c)
+{
+	struct cd_report v;
+	int64_t rev;
+	if (!report_of(c, &v, &rev))
+		return;
+	json_t *j = cd_report_json(&v);
+	json_object_set_new(j, "rev", json_integer(rev));
+	cd_report_free(&v);
+	cd_api_reply(c, 200, j);
+}
+
+void cd_api_h_report_rm(struct ctx *c)
+{
+	int r = cd_mgr_report_remove(c->m, c->seg[0], &c->actor);
+	if (r == -ENOENT)
+		cd_api_error(c, 404, "name", "no saved report named '%.64s'", c->seg[0]);
+	else if (r == -EPERM)
+		cd_api_error(c, 409, "name", "'%.64s' is a built-in report: save one of that name to "
+			     "change it", c->seg[0]);
+	else if (r < 0)
+		cd_api_store_failed(c, r);
+	else
+		cd_api_reply(c, 200, json_pack("{s:s}", "removed", c->seg[0]));
+}
+
+static int rev_row(void *p, const char *name, const struct cd_revision *r)
+{
+	(void)name;
+	json_array_append_new(p, json_pack("{s:I, s:I, s:s?, s:s?, s:b}", "rev", (json_int_t)r->rev,
+					   "time", (json_int_t)r->time, "author", r->author,
+					   "comment", r->comment, "removed", r->doc == NULL));
+	return 0;
+}
+
+void cd_api_h_report_revisions(struct ctx *c)
+{
+	json_t *l = json_array();
+	int r = cd_mgr_report_revisions(c->m, c->seg[0], rev_row, l);
+	if (r < 0) {
+		json_decref(l);
+		cd_api_store_failed(c, r);
+	} else if (json_array_size(l) == 0) {
+		json_decref(l);
+		cd_api_error(c, 404, "name", "no saved report named '%.64s'", c->seg[0]);
+	} else {
+		cd_api_reply(c, 200, l);
+	}
+}
+
+/* ?range=7d, or ?begin=&end= (epoch ms or RFC 3339; end: now): the range,
+ * or false with the answer made. */
+static bool range_of(struct ctx *c, int64_t dflt, int64_t *begin, int64_t *end)
+{
+	const char *range = cd_api_q(c, "range"), *b = cd_api_q(c, "begin"), *e = cd_api_q(c, "end");
+	int64_t len = dflt;
+	*end = cd_mgr_now() / 1000;
+	if (e && !cd_api_q_time(c, "end", end))
+		return false;
+	if (range && b) {
+		cd_api_error(c, 400, "range", "give range or begin, not both");
+		return false;
+	}
+	if (range && (cd_duration_parse(range, &len) || len > CD_REPORT_RANGE_MAX)) {
+		cd_api_error(c, 400, "range", "range is a duration up to 730d (24h, 7d, 30d, 2w)");
+		return false;
+	}
+	*begin = *end - len;
+	if (b && !cd_api_q_time(c, "begin", begin))
+		return false;
+	if (*begin >= *end || *end - *begin > CD_REPORT_RANGE_MAX || *begin < 0) {
+		cd_api_error(c, 400, "begin", "the range is from begin to end, at most 730 days");
+		return false;
+	}
+	return true;
+}
+
+/* The report of the path over the request's range, as a job (under the
+ * lock): false with the answer made. */
+static bool job_of(struct ctx *c, struct cd_mgr_rjob **j, int64_t *section)
+{
+	struct cd_report v;
+	int64_t rev, begin, end;
+	char err[512];
+	if (section && !cd_api_q_int(c, "section", 1, CD_REPORT_SECTIONS_MAX, section))
+		return false;
+	if (!report_of(c, &v, &rev))
+		return false;
+	if (section && (*section < 1 || (size_t)*section > v.nsec ||
+			!cd_rsection_is_table(&v.sec[*section - 1]))) {
+		cd_api_error(c, 400, "section", "section: the number (from 1) of one of the report's "
+			     "%zu sections that is a table (a view, detections, quarantines, "
+			     "unmatched_rules; a chart has no CSV)", v.nsec);
+		cd_report_free(&v);
+		return false;
+	}
+	if (!range_of(c, v.range_ms, &begin, &end)) {
+		cd_report_free(&v);
+		return false;
+	}
+	int r = cd_mgr_report_job(c->m, &v, begin, end, j, err, sizeof err);
+	if (r)
+		cd_api_error(c, 400, NULL, "%s", err);
+	return r == 0;
+}
+
+static void file_reply(struct ctx *c, struct cd_buf *b, const char *type)
+{
+	size_t len = b->len;
+	c->out->status = 200;
+	c->out->blob = cd_blob_new(cd_buf_steal(b), len);
+	c->out->content_type = type;
+}
+
+static void made_failed(struct ctx *c, int r, const char *err)
+{
+	if (r == -E2BIG)
+		cd_api_error(c, 413, NULL, "%s", err);
+	else
+		cd_api_error(c, 500, NULL, "the report could not be made: %s", err);
+}
+
+void cd_api_h_report_pdf(struct ctx *c)
+{
+	struct cd_mgr_rjob *j;
+	int64_t generated = cd_mgr_now() / 1000;
+	if (!cd_api_q_time(c, "generated", &generated) || !job_of(c, &j, NULL))
+		return;
+	char err[1024];
+	struct cd_rfiles f;
+	cd_api_leave(c);
+	int r = cd_mgr_report_make(j, generated, CD_RMAKE_PDF, -1, &f, err, sizeof err);
+	cd_mgr_report_job_free(j);
+	if (!cd_api_enter(c)) {
+		if (r == 0)
+			cd_rfiles_free(&f);
+		return;
+	}
+	if (r) {
+		made_failed(c, r, err);
+		return;
+	}
+	file_reply(c, &f.pdf, "application/pdf");
+	cd_rfiles_free(&f);
+}
+
+void cd_api_h_report_csv(struct ctx *c)
+{
+	struct cd_mgr_rjob *j;
+	int64_t section = 0;
+	if (!job_of(c, &j, &section))
+		return;
+	char err[1024];
+	struct cd_rfiles f;
+	cd_api_leave(c);
+	int r = cd_mgr_report_make(j, 0, 0, (long)section - 1, &f, err, sizeof err);
+	cd_mgr_report_job_free(j);
+	if (!cd_api_enter(c)) {
+		if (r == 0)
+			cd_rfiles_free(&f);
+		return;
+	}
+	if (r) {
+		made_failed(c, r, err);
+		return;
+	}
+	file_reply(c, &f.csv[0].data, "text/csv; charset=utf-8; header=present");
+	cd_rfiles_free(&f);
+}
+
+void cd_api_h_report_run(struct ctx *c)
+{
+	struct cd_mgr_rjob *j;
+	if (!job_of(c, &j, NULL))
+		return;
+	const struct cd_report *rep = cd_mgr_rjob_report(j);
+	if (!rep->ndest) {
+		cd_api_error(c, 409, "name", "report %s has no destination: save it with \"deliver\" "
+			     "(a directory, a webhook, SMTP)", rep->name);
+		cd_mgr_report_job_free(j);
+		return;
+	}
+	int64_t started = cd_mgr_now(), id = 0;
+	char err[1024] = "";
+	struct cd_rfiles f;
+	json_t *sum = NULL;
+	unsigned what = (rep->pdf ? CD_RMAKE_PDF : 0) | (rep->csv ? CD_RMAKE_CSV : 0);
+	cd_api_leave(c);
+	int r = cd_mgr_report_make(j, started / 1000, what, -1, &f, err, sizeof err);
+	if (r == 0) {
+		bool ok;
+		sum = cd_mgr_report_deliver(j, &f, 1, NULL, &ok);
+		cd_rfiles_free(&f);
+	}
+	if (!cd_api_enter(c)) {
+		json_decref(sum);
+		cd_mgr_report_job_free(j);
+		return;
+	}
+	r = cd_mgr_report_record(c->m, j, started, &c->actor, sum, err, &id);
+	cd_mgr_report_job_free(j);
+	if (r < 0) {
+		json_decref(sum);
+		cd_api_store_failed(c, r);
+		return;
+	}
+	json_t *o = sum ? sum : json_pack("{s:s}", "outcome", "failed");
+	if (*err)
+		json_object_set_new(o, "error", json_string(err));
+	json_object_set_new(o, "run", json_integer(id));
+	cd_api_reply(c, 200, o);
+}
+
+void cd_api_h_report_runs(struct ctx *c)
+{
+	int64_t limit = RUNS_LIMIT_DEFAULT;
+	struct cd_report v;
+	int64_t rev;
+	if (!cd_api_q_int(c, "limit", 1, RUNS_LIMIT_MAX, &limit) || !report_of(c, &v, &rev))
+		return;
+	cd_report_free(&v);
+	json_t *l = cd_mgr_report_runs(c->m, c->seg[0], limit);
+	if (!l)
+		cd_api_store_failed(c, -EIO);
+	else
+		cd_api_reply(c, 200, l);
+}
