@@ -182,17 +182,19 @@ $(B)/gen-metrics: tests/bench/gen_metrics.c
 
 # ---- entry points ----
 # every page of the console at 1920x1080 and 390x844, from the browser
-# test's world (needs root, like make test): build/screenshots/
+# test's world (needs root, like make test), and the learned thresholds'
+# band on a workload's and an alert's page: build/screenshots/
 screenshots: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/vcsim \
 		$(S)/cordon $(S)/cordond console
 	@tests/console/run --screenshots $(B)/screenshots
+	@tests/thresholds/run --screenshots $(B)/screenshots
 
 # (make test builds them too: a benchmark that no longer compiles is
 # found by the tests, not by the next `make bench`)
 BENCHES = $(B)/gen-inventory $(B)/gen-metrics $(B)/bench-scan $(B)/bench-detect $(B)/bench-member \
 	$(B)/bench-linear $(B)/bench-dataplane $(B)/bench-online $(B)/bench-mstore $(B)/bench-alerts \
-	$(B)/bench-flows $(B)/bench-views
+	$(B)/bench-flows $(B)/bench-views $(B)/bench-report
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) $(B)/cordon $(B)/cordond $(B)/cordon-agent $(B)/test-unit \

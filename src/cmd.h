@@ -55,6 +55,10 @@ int cmd_top(int argc, char **argv);
 int cmd_views(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 extern const char help_views[];
+/* cordon reports, cordon report NAME (cmd_reports.c) */
+int cmd_reports(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+extern const char help_reports[];
 int cmd_alerts(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 /* cordon rightsize, cordon reclaim (cmd_capacity.c) */

@@ -32,6 +32,8 @@ static const struct cmd cmds[] = {
 	{ "top", cmd_top, "VMs, hosts or datastores, one a line, by a metric", help_top },
 	{ "views", cmd_views, "list views: saved, pushed, removed, their revisions", help_views },
 	{ "view", cmd_view, "a list view's rows over a range: a table, JSON or CSV", help_views },
+	{ "reports", cmd_reports, "reports: saved, pushed, removed, their revisions and runs", help_reports },
+	{ "report", cmd_report, "a report over a range: its PDF, its CSV files, delivered now", help_reports },
 	{ "rightsize", cmd_rightsize, "oversized and undersized VMs, with a recommended size", help_rightsize },
 	{ "reclaim", cmd_reclaim, "idle VMs, VMs powered off, pool images no domain uses", help_reclaim },
 	{ "alerts", cmd_alerts, "alerts (list, show, acknowledge) and alert definitions", help_alerts },

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "alerts/adef.h"
+#include "report/report.h"
 #include "views/view.h"
 #include "manager/api_priv.h"
 #include "base/util.h"
@@ -292,16 +293,29 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/metrics/objects", R_READ, 0, cd_api_h_metrics_objects, "kind", UNLOCKED },
 	{ "DELETE", "/api/v1/metrics/objects", R_ADMIN, 0, cd_api_h_metrics_object_rm, "kind name" },
 	{ "POST", "/api/v1/metrics/query", R_READ, 64u << 10, cd_api_h_metrics_query, "", UNLOCKED },
+	{ "GET", "/api/v1/metrics/band", R_READ, 0, cd_api_h_metrics_band,
+	  "kind name metric begin end sigmas step_seconds", UNLOCKED },
 	{ "GET", "/metrics", R_READ, 0, cd_api_h_openmetrics, "", UNLOCKED },
-	{ "GET", "/api/v1/views", R_READ, 0, cd_api_h_views, "" },
-	{ "POST", "/api/v1/views", R_TAGS, CD_VIEW_DOC_MAX, cd_api_h_view_put, "" },
 	{ "GET", "/api/v1/rightsize", R_READ, 0, cd_api_h_rightsize, "range", UNLOCKED },
 	{ "GET", "/api/v1/reclaim", R_READ, 0, cd_api_h_reclaim, "idle_days off_days", UNLOCKED },
+	{ "GET", "/api/v1/views", R_READ, 0, cd_api_h_views, "" },
+	{ "POST", "/api/v1/views", R_TAGS, CD_VIEW_DOC_MAX, cd_api_h_view_put, "" },
 	{ "GET", "/api/v1/views/*", R_READ, 0, cd_api_h_view, "" },
 	{ "DELETE", "/api/v1/views/*", R_TAGS, 0, cd_api_h_view_rm, "" },
 	{ "GET", "/api/v1/views/*/revisions", R_READ, 0, cd_api_h_view_revisions, "" },
 	{ "GET", "/api/v1/views/*/rows", R_READ, 0, cd_api_h_view_rows,
 	  "range begin end offset limit sort order format", UNLOCKED },
+	{ "GET", "/api/v1/reports", R_READ, 0, cd_api_h_reports, "" },
+	{ "POST", "/api/v1/reports", R_TAGS, CD_REPORT_DOC_MAX, cd_api_h_report_put, "" },
+	{ "GET", "/api/v1/reports/*", R_READ, 0, cd_api_h_report, "" },
+	{ "DELETE", "/api/v1/reports/*", R_TAGS, 0, cd_api_h_report_rm, "" },
+	{ "GET", "/api/v1/reports/*/revisions", R_READ, 0, cd_api_h_report_revisions, "" },
+	{ "GET", "/api/v1/reports/*/pdf", R_READ, 0, cd_api_h_report_pdf, "range begin end generated",
+	  UNLOCKED },
+	{ "GET", "/api/v1/reports/*/csv", R_READ, 0, cd_api_h_report_csv, "section range begin end",
+	  UNLOCKED },
+	{ "POST", "/api/v1/reports/*/run", R_TAGS, 0, cd_api_h_report_run, "range begin end", UNLOCKED },
+	{ "GET", "/api/v1/reports/*/runs", R_READ, 0, cd_api_h_report_runs, "limit" },
 	{ "POST", "/api/v1/session", R_NONE, 4096, cd_api_h_signin, "", UNLOCKED },
 	{ "GET", "/api/v1/session", R_READ, 0, cd_api_h_whoami, "" },
 	{ "PUT", "/api/v1/session/zone", R_READ, 4096, cd_api_h_zone, "" },

@@ -15,7 +15,8 @@
  *   api_flows.c      flow records: the agents' batches, and the records
  *                    read back (filters, pages, sums)
  *   api_capacity.c   right-sizing and reclamation
- *   api_views.c      list views: saved, listed, their rows (JSON, CSV) */
+ *   api_views.c      list views: saved, listed, their rows (JSON, CSV)
+ *   api_reports.c    reports: saved, listed, made (PDF, CSV), run, runs */
 #ifndef CD_API_PRIV_H
 #define CD_API_PRIV_H
 
@@ -97,14 +98,24 @@ bool cd_api_name_ok(const char *s);
 
 /* ---- the handlers (the route table in api.c) ---- */
 void cd_api_h_agent_events(struct ctx *c);
+void cd_api_h_metrics_band(struct ctx *c);
 void cd_api_h_views(struct ctx *c);
 void cd_api_h_view_put(struct ctx *c);
 void cd_api_h_view(struct ctx *c);
 void cd_api_h_view_rm(struct ctx *c);
 void cd_api_h_view_revisions(struct ctx *c);
 void cd_api_h_view_rows(struct ctx *c);
-void cd_api_h_agent_token_rm(struct ctx *c);
+void cd_api_h_reports(struct ctx *c);
+void cd_api_h_report_put(struct ctx *c);
+void cd_api_h_report(struct ctx *c);
+void cd_api_h_report_rm(struct ctx *c);
+void cd_api_h_report_revisions(struct ctx *c);
+void cd_api_h_report_pdf(struct ctx *c);
+void cd_api_h_report_csv(struct ctx *c);
+void cd_api_h_report_run(struct ctx *c);
+void cd_api_h_report_runs(struct ctx *c);
 void cd_api_h_agent_token(struct ctx *c);
+void cd_api_h_agent_token_rm(struct ctx *c);
 void cd_api_h_agent_tokens(struct ctx *c);
 void cd_api_h_agents(struct ctx *c);
 void cd_api_h_api_token(struct ctx *c);
@@ -170,8 +181,8 @@ void cd_api_h_openmetrics(struct ctx *c);
 /* api_flows.c */
 void cd_api_h_agent_flows(struct ctx *c);
 void cd_api_h_flows(struct ctx *c);
-
 /* api_capacity.c */
 void cd_api_h_rightsize(struct ctx *c);
 void cd_api_h_reclaim(struct ctx *c);
+
 #endif

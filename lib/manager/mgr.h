@@ -331,10 +331,27 @@ int64_t cd_mgr_alerts_rev(const struct cd_mgr *m);
 /* {revision, definitions: [...], receivers: [...]} as the API gives them. */
 json_t *cd_mgr_alert_defs(struct cd_mgr *m);
 /* Evaluate the definitions when a collection cycle is due (cordond's
- * tick): alerts raised, updated, cancelled, notified. */
+ * tick): alerts raised, updated, cancelled, notified; then the learned
+ * thresholds' bands due learned (bands.c: a bounded number, the store
+ * read with the manager's lock released and taken again). */
 void cd_mgr_alerts_tick(struct cd_mgr *m);
 /* What the last cycle took, us. */
 int64_t cd_mgr_alerts_cycle_us(const struct cd_mgr *m);
+/* Alert cycles evaluated since the start. */
+uint64_t cd_mgr_alerts_cycles(const struct cd_mgr *m);
+struct cd_band;
+/* The band the alert cycles learned for an object's metric (alerts/band.h),
+ * copied: false when they have none (yet). */
+bool cd_mgr_alert_band(const struct cd_mgr *m, const char *kind, const char *name,
+		       const char *metric, struct cd_band *out);
+/* One object's band learned now (ms) from the store (bands.c): 0, -EINVAL
+ * (no store, a metric not of the catalog), or the store's error. */
+struct cd_mstore;
+int cd_mgr_band_learn(struct cd_mstore *st, const char *kind, const char *name,
+		      const char *metric, int64_t now, struct cd_band *out);
+/* The alerts' figures for GET /metrics: cycles, the last one's cost, the
+ * bands by state. */
+void cd_mgr_alerts_openmetrics(const struct cd_mgr *m, struct cd_buf *b);
 int cd_mgr_alerts_each(struct cd_mgr *m, const struct cd_alert_filter *f, cd_store_alert_cb cb,
 		       void *ctx);
 int cd_mgr_alert_get(struct cd_mgr *m, int64_t id, struct cd_alert_rec *out);
@@ -442,6 +459,65 @@ int cd_mgr_view_objects(struct cd_mgr *m, const struct cd_view *v, struct cd_mgr
 			char *err, size_t errlen);
 const struct cd_vobject *cd_mgr_vobjects_list(const struct cd_mgr_vobjects *x, size_t *n);
 void cd_mgr_vobjects_free(struct cd_mgr_vobjects *x);
+
+/* Reports (reports.c, reports_facts.c, reports_run.c): saved by name in
+ * revisions over the ones cordon ships, made over a range into a PDF and
+ * CSV files (report/compose.h), delivered, on demand or on their
+ * schedule.  [{name, title, rev, schedule, builtin, ...}], NULL when the
+ * store cannot be read. */
+struct cd_report;
+struct cd_rfiles;
+json_t *cd_mgr_reports(struct cd_mgr *m);
+/* The report name (saved, else built in; *rev 0 for a built-in): 0,
+ * -ENOENT, -EIO (a saved one that no longer reads). */
+int cd_mgr_report_get(struct cd_mgr *m, const char *name, struct cd_report *out, int64_t *rev);
+/* Save a report (its JSON; the views it names must be known): 0 with
+ * *rev, -EINVAL with "FIELD: ..." in err, or the store's code. */
+int cd_mgr_report_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor *a, char *err,
+		      size_t errlen, int64_t *rev);
+/* Remove a saved report: 0, -ENOENT, -EPERM for a built-in. */
+int cd_mgr_report_remove(struct cd_mgr *m, const char *name, const struct cd_actor *a);
+int cd_mgr_report_revisions(struct cd_mgr *m, const char *name, cd_store_named_cb cb, void *ctx);
+/* Making a report over [begin, end] (ms), in three steps so that the
+ * slow one runs without the manager's lock:
+ *  - job (under the lock): r (taken over) with what its sections need of
+ *    the manager (its views and their objects, the security facts read
+ *    from the store): 0, or -EINVAL with err (a zone, a range);
+ *  - make (without it: the metrics store has its own lock): the files
+ *    `what` asks for (CD_RMAKE_*, compose.h; only >= 0: that section's
+ *    CSV), the PDF dated generated (ms);
+ *  - deliver (without it): the files to each destination, each tried up
+ *    to attempts times (waits of 10 s, then 60 s, between: see
+ *    reports_run.c), stopping early when *stop turns true (NULL: never); a JSON
+ *    summary {outcome, files, deliveries} (no secret in it); *ok whether
+ *    every destination took them. */
+struct cd_mgr_rjob;
+int cd_mgr_report_job(struct cd_mgr *m, struct cd_report *r, int64_t begin, int64_t end,
+		      struct cd_mgr_rjob **out, char *err, size_t errlen);
+int cd_mgr_report_make(struct cd_mgr_rjob *j, int64_t generated, unsigned what, long only,
+		       struct cd_rfiles *out, char *err, size_t errlen);
+json_t *cd_mgr_report_deliver(const struct cd_mgr_rjob *j, const struct cd_rfiles *f, int attempts,
+			      const bool *stop, bool *ok);
+const struct cd_report *cd_mgr_rjob_report(const struct cd_mgr_rjob *j);
+void cd_mgr_report_job_free(struct cd_mgr_rjob *j);
+/* A run made on demand, recorded (under the lock): its row in the store
+ * and an event ("report", or "report-failed"), *id the run's.  started:
+ * us.  summary is cd_mgr_report_deliver's (or NULL with err: it could not
+ * be made). */
+int cd_mgr_report_record(struct cd_mgr *m, const struct cd_mgr_rjob *j, int64_t started,
+			 const struct cd_actor *a, const json_t *summary, const char *err,
+			 int64_t *id);
+/* name's runs, newest first: [{id, trigger, fire, begin, end, started,
+ * finished, outcome, actor, files, deliveries, error}]; NULL on a store
+ * error. */
+json_t *cd_mgr_report_runs(struct cd_mgr *m, const char *name, int64_t limit);
+/* The scheduler (a thread of its own, reports_run.c): each report with a
+ * schedule and a destination made at its fire times in its zone, over
+ * [fire - range, fire], by one manager of several.  Start once the
+ * manager is open (0 or -errno); stop (joined) before it is closed
+ * (cd_mgr_close does, when it was not). */
+int cd_mgr_reports_start(struct cd_mgr *m);
+void cd_mgr_reports_stop(struct cd_mgr *m);
 
 /* Log an event (and print it); fmt makes the message; data (may be NULL)
  * is taken over. */

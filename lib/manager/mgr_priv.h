@@ -78,6 +78,7 @@ struct cd_mgr {
 	struct cd_mgr_authc *authc;     /* tokens.c: tokens found, kept a while */
 	int64_t next_follow;    /* follow.c: when to look for others' changes anyway */
 	bool behind;            /* another manager changed the world: follow */
+	struct cd_mgr_reporting *reporting;   /* reports_run.c: the scheduler, or NULL */
 };
 
 
@@ -167,10 +168,16 @@ int cd_mgr_alerts_open(struct cd_mgr *m);
 void cd_mgr_alerts_close(struct cd_mgr *m);
 struct cd_aworld;
 struct cd_mgr_world;
-/* The evaluator's view of the world for one cycle at now (ms). */
+struct cd_bands;
+struct cd_band;
+/* The evaluator's view of the world for one cycle at now (ms); its bands
+ * looked up in bands. */
 struct cd_mgr_world *cd_mgr_world_new(struct cd_mgr *m, int64_t now, int64_t interval,
-				      struct cd_aworld *out);
+				      struct cd_bands *bands, struct cd_aworld *out);
 void cd_mgr_world_free(struct cd_mgr_world *w);
+/* bands.c: the bands due learned, a bounded number (256, 100 ms), the store read
+ * with the manager's lock released (taken again before it returns). */
+void cd_mgr_bands_learn(struct cd_mgr *m, struct cd_bands *c);
 
 /* ---- tokens (tokens.c) ---- */
 void cd_mgr_authc_free(struct cd_mgr *m);

@@ -339,6 +339,11 @@ ans = conform("metrics query", "post", "/metrics/query", "/metrics/query", q, wa
 pts = {s["metric"]: s["points"] for s in ans.get("series", [])}
 check("the CPU ratio is the counter's rate over the vCPUs: 5 s in 20 s on 2 vCPUs",
       [round(p[1], 6) for p in pts.get("vm_cpu_usage_ratio", [])] == [0.125, 0.125] and len(pts.get("vm_memory_used_bytes", [])) == 3, json.dumps(ans))
+band = conform("metrics band (a minute of samples: learning)", "get", "/metrics/band",
+               "/metrics/band?kind=vm&name=vdi-001&metric=vm_cpu_usage_ratio&begin=%d&end=%d" % (now - 86400000, now), want=200)
+check("a band of a VM with a minute of history: learning, no points", band.get("state") == "learning" and band.get("points") == [], json.dumps(band)[:300])
+conform("metrics band, a state's code", "get", "/metrics/band", "/metrics/band?kind=vm&name=vdi-001&metric=vm_power_state", want=400)
+conform("metrics band, too many points", "get", "/metrics/band", "/metrics/band?kind=vm&name=vdi-001&metric=vm_cpu_usage_ratio&begin=0&step_seconds=60", want=400)
 conform("metrics query, unknown metric", "post", "/metrics/query", "/metrics/query", dict(q, metrics=["vm_fun_ratio"]), want=400)
 conform("metrics query, bad rollup", "post", "/metrics/query", "/metrics/query", dict(q, rollup="median"), want=400)
 conform("metrics query, too many points", "post", "/metrics/query", "/metrics/query", dict(q, begin=0, step_seconds=1), want=400)
@@ -457,6 +462,47 @@ check("view rows as CSV: text/csv, the header with its units, the same bytes twi
 conform("view remove, a built-in", "delete", "/views/{name}", "/views/vms", want=409)
 conform("view remove", "delete", "/views/{name}", "/views/gold", want=200)
 conform("view remove, gone", "delete", "/views/{name}", "/views/gold", want=404)
+# reports: the built-in ones, one saved (two revisions), refused with its
+# field named, its PDF and a section's CSV (the same bytes twice), run to
+# a directory and recorded, a built-in not removable
+lst = conform("reports", "get", "/reports", "/reports", want=200)
+check("the built-in reports are listed", {"weekly-capacity", "monthly-security"} <= {r["name"] for r in lst}, json.dumps(lst)[:300])
+conform("a built-in report", "get", "/reports/{name}", "/reports/monthly-security", want=200)
+conform("no such report", "get", "/reports/{name}", "/reports/nope", want=404)
+import os
+os.makedirs(data + "/reports-out", exist_ok=True)
+rep = {"name": "sec", "title": "Security", "range": "1d", "timezone": "Europe/Paris",
+       "sections": [{"detections": {}}, {"quarantines": {}}, {"unmatched_rules": {}}], "formats": ["csv"],
+       "deliver": [{"directory": data + "/reports-out"}]}
+conform("report save", "post", "/reports", "/reports", rep, want=200)
+out = conform("report save, a bad chart metric", "post", "/reports", "/reports", dict(rep, sections=[{"chart": {"metric": "nope"}}]), want=400)
+check("report save, a bad chart metric: the field named", out.get("field") == "sections[0].chart.metric", str(out))
+conform("report save, a viewer", "post", "/reports", "/reports", rep, token=vtok, want=403)
+conform("report save again", "post", "/reports", "/reports", dict(rep, title="Security (2)"), want=200)
+revs = conform("report revisions", "get", "/reports/{name}/revisions", "/reports/sec/revisions", want=200)
+check("a report's two revisions", [r["rev"] for r in revs] == [1, 2], json.dumps(revs)[:300])
+got = []
+for q in ["pdf?begin=1764547200000&end=1764633600000&generated=1764637200000"] * 2 + ["csv?section=1&range=1d&end=1764633600000"] * 2:
+    req = urllib.request.Request(url + "/api/v1/reports/sec/" + q, headers={"Authorization": "Bearer " + admin})
+    with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+        got.append((r.headers.get("Content-Type", ""), r.read()))
+check("report PDF: application/pdf, the same bytes twice", got[0][0] == "application/pdf" and got[0][1][:5] == b"%PDF-" and
+      got[0] == got[1], "%s %r" % (got[0][0], got[0][1][:20]))
+check("report CSV: text/csv, the detections' header, the same bytes twice", got[2][0].startswith("text/csv") and
+      got[2][1].startswith(b"Time,Workload,Signature,File,Action,Remediated\r\n") and got[2] == got[3], "%s %r" % got[2])
+conform("report CSV, no such section", "get", "/reports/{name}/csv", "/reports/sec/csv?section=9", want=400)
+conform("report PDF, a bad range", "get", "/reports/{name}/pdf", "/reports/sec/pdf?range=3y", want=400)
+conform("report PDF, no such report", "get", "/reports/{name}/pdf", "/reports/nope/pdf", want=404)
+conform("report run, a viewer", "post", "/reports/{name}/run", "/reports/sec/run", token=vtok, want=403)
+out = conform("report run", "post", "/reports/{name}/run", "/reports/sec/run?range=1h", want=200)
+check("report run: delivered to the directory", out.get("outcome") == "ok" and
+      sorted(os.listdir(data + "/reports-out")) == sorted(f["name"] for f in out["files"]), json.dumps(out)[:400])
+conform("report run, a built-in without destinations", "post", "/reports/{name}/run", "/reports/weekly-capacity/run", want=409)
+runs = conform("report runs", "get", "/reports/{name}/runs", "/reports/sec/runs", want=200)
+check("report runs: the run, by admin", len(runs) == 1 and runs[0]["trigger"] == "api" and runs[0]["actor"] == "admin", json.dumps(runs)[:300])
+conform("report remove, a built-in", "delete", "/reports/{name}", "/reports/weekly-capacity", want=409)
+conform("report remove", "delete", "/reports/{name}", "/reports/sec", want=200)
+conform("report remove, gone", "delete", "/reports/{name}", "/reports/sec", want=404)
 # alerts: vdi-003 came with the quarantine tag: the built-in malware-quarantined alert
 import time
 defs = conform("alert definitions", "get", "/alert-definitions", "/alert-definitions", want=200)

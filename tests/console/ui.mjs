@@ -524,11 +524,11 @@ await check("views: a view made in the page (a filter on the libvirt source, CPU
   await page.selectOption('select[aria-label="column 2: what"]', "m:vm_cpu_usage_ratio");
   await page.selectOption('select[aria-label="column 2: transformation"]', "p95");
   await page.selectOption('select[aria-label="column 2: unit"]', "%");
-  await page.fill('input[aria-label="column 2: title"]', "CPU p95");
+  await page.fill('input[aria-label="column 2: title"]', "Peak CPU");
   await page.selectOption('form.vieweditor label:has-text("Sort by") select', "1");
   await page.selectOption('select[aria-label="Sort order"]', "desc");
   await page.click('form.vieweditor button[type=submit]');
-  await page.waitForSelector('.vtable thead th:has-text("CPU p95 (%)")');
+  await page.waitForSelector('.vtable thead th:has-text("Peak CPU (%)")');
   const names = await page.$$eval(".vtable tbody tr td:nth-child(1)", (t) => t.map((x) => x.textContent));
   assert(names.includes(DOMAIN) && names.every((n) => !/^DC0_/.test(n)), `rows: ${names.join(", ")}`);
   const v = await (await page.request.get(URL + "api/v1/views/kvm1-cpu", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
@@ -539,7 +539,7 @@ await check("views: Export CSV downloads the rows (the header with its units), n
   await page.click('button:text-is("Export CSV")');
   const d = await dl;
   const got = readFileSync(await d.path(), "utf8");
-  assert(/^name,CPU p95 \(%\)\r\n/.test(got) && got.includes(`${DOMAIN},`), got.slice(0, 200));
+  assert(/^Name,Peak CPU \(%\)\r\n/.test(got) && got.includes(`${DOMAIN},`), got.slice(0, 200));
   assert(d.suggestedFilename() === "kvm1-cpu.csv", d.suggestedFilename());
 });
 if (SHOTS) await page.screenshot({ path: `${SHOTS}/views-kvm1-1920.png` });
