@@ -61,6 +61,23 @@ static bool report_of(struct ctx *c, struct cd_report *v, int64_t *rev)
 	return r == 0;
 }
 
+/* A webhook's URL may hold a token in its path or query: whole for an
+ * admin (who saves reports), its scheme and host for the other roles. */
+static void redact_webhooks(json_t *j)
+{
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(j, "deliver"), i, d) {
+		const char *u = json_string_value(json_object_get(d, "webhook"));
+		if (!u)
+			continue;
+		const char *h = strstr(u, "://");
+		h = h ? h + 3 : u;
+		json_object_set_new(d, "webhook", json_sprintf("%.*s%.*s/(only an admin reads the rest)",
+							       (int)(h - u), u, (int)strcspn(h, "/?#"), h));
+	}
+}
+
 void cd_api_h_report(struct ctx *c)
 {
 	struct cd_report v;
@@ -68,6 +85,8 @@ void cd_api_h_report(struct ctx *c)
 	if (!report_of(c, &v, &rev))
 		return;
 	json_t *j = cd_report_json(&v);
+	if (!c->actor.role || strcmp(c->actor.role, "admin"))
+		redact_webhooks(j);
 	json_object_set_new(j, "rev", json_integer(rev));
 	cd_report_free(&v);
 	cd_api_reply(c, 200, j);

@@ -73,16 +73,23 @@ static json_t *summary_json(const struct cd_report *r, int64_t rev, bool builtin
 	return o;
 }
 
-struct list { json_t *out; struct cd_map seen; };
+struct list {
+	json_t *out;
+	struct cd_map seen;        /* the saved names (the map borrows its keys: */
+	char **names;              /* these) */
+	size_t nnames, cap;
+};
 
 static int list_row(void *p, const char *name, const struct cd_revision *r)
 {
 	struct list *l = p;
-	cd_map_put(&l->seen, name, 0, NULL);
 	struct cd_report v;
 	char err[256];
 	if (!r->doc || cd_report_parse(r->doc, strlen(r->doc), &v, err, sizeof err))
-		return 0;
+		return 0;          /* removed (a built-in of its name is back), or unreadable */
+	char *own = cd_strdup(name);
+	CD_PUSH(l->names, l->nnames, l->cap, own);
+	cd_map_put(&l->seen, own, 0, NULL);
 	struct cd_report b;
 	bool shadows = cd_report_builtin_named(name, &b) == 0;
 	if (shadows)
@@ -111,6 +118,7 @@ json_t *cd_mgr_reports(struct cd_mgr *m)
 		cd_report_free(&v);
 	}
 	cd_map_free(&l.seen);
+	cd_strv_free(l.names, l.nnames);
 	if (e < 0) {
 		json_decref(l.out);
 		return NULL;

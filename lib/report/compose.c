@@ -53,11 +53,18 @@ int cd_report_file_name(const struct cd_report *r, const struct cd_tz *tz, int64
 	char stamp[32];
 	snprintf(stamp, sizeof stamp, "%04d-%02d-%02d-%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min);
-	if (section < 0)
+	if (section < 0) {
 		snprintf(buf, len, "%s-%s.pdf", r->name, stamp);
-	else
-		snprintf(buf, len, "%s-%s-%ld-%s.csv", r->name, stamp, section + 1,
-			 cd_rsection_slug(&r->sec[section]));
+		return 0;
+	}
+	/* the section's slug cut to what is left: the name keeps its number
+	 * and its ".csv" (a 64-byte report name and a 64-byte view's) */
+	int head = snprintf(buf, len, "%s-%s-%ld-", r->name, stamp, section + 1);
+	const char *slug = cd_rsection_slug(&r->sec[section]);
+	int room = (int)len - head - 5;
+	if (head < 0 || room < 1)
+		return -ENAMETOOLONG;
+	snprintf(buf + head, len - (size_t)head, "%.*s.csv", (int)strnlen(slug, (size_t)room), slug);
 	return 0;
 }
 

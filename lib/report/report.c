@@ -304,6 +304,9 @@ static int dest_of(const json_t *j, size_t i, struct cd_rdest *d, char *err, siz
 		    (r = path_of(j, "token_file", w, false, &token, err, errlen)) ||
 		    (r = path_of(j, "ca_file", w, false, &ca, err, errlen)))
 			return r;
+		if (token && strncmp(target, "https://", 8))
+			return bad(err, errlen, "%stoken_file: a token goes over TLS only (an https:// "
+				   "webhook)", w);
 		d->target = cd_strdup(target);
 		d->token_file = dup_or_null(token);
 		d->ca_file = dup_or_null(ca);
@@ -375,8 +378,10 @@ static int formats_of(const json_t *f, struct cd_report *r, char *err, size_t er
 
 int cd_report_from_json(const json_t *j, struct cd_report *out, char *err, size_t errlen)
 {
+	/* (builtin and rev: what GET /reports/NAME adds, so that its answer
+	 * is pushed back as it is) */
 	static const char *const keys[] = { "name", "title", "range", "timezone", "schedule",
-					    "sections", "formats", "deliver", "builtin", NULL };
+					    "sections", "formats", "deliver", "builtin", "rev", NULL };
 	if (!json_is_object(j))
 		return bad(err, errlen, "the report: not a JSON object");
 	const char *name, *title, *range, *zone, *sched;

@@ -478,6 +478,31 @@ conform("report save", "post", "/reports", "/reports", rep, want=200)
 out = conform("report save, a bad chart metric", "post", "/reports", "/reports", dict(rep, sections=[{"chart": {"metric": "nope"}}]), want=400)
 check("report save, a bad chart metric: the field named", out.get("field") == "sections[0].chart.metric", str(out))
 conform("report save, a viewer", "post", "/reports", "/reports", rep, token=vtok, want=403)
+# a destination names files the manager reads (a token, a password): an
+# operator saves none, and reads a webhook's URL without its path
+otok = call("post", "/tokens", {"role": "operator", "name": "reports-operator"})[1]["token"]
+conform("report save, an operator", "post", "/reports", "/reports",
+        dict(rep, name="steal", deliver=[{"webhook": "https://127.0.0.1:9/x", "token_file": data + "/admin.token"}]),
+        token=otok, want=403)
+out = conform("report save, a token over http", "post", "/reports", "/reports",
+              dict(rep, name="hook", deliver=[{"webhook": "http://127.0.0.1:9/x", "token_file": "/etc/hostname"}]), want=400)
+check("a webhook token over http refused, its field named", out.get("field") == "deliver[0].token_file", str(out))
+conform("report save, a webhook", "post", "/reports", "/reports",
+        dict(rep, name="hook", deliver=[{"webhook": "https://127.0.0.1:9/hooks/SECRET?key=SECRET2"}]), want=200)
+got = conform("a report read by an operator", "get", "/reports/{name}", "/reports/hook", token=otok, want=200)
+check("an operator reads a webhook's scheme and host, not its path", "SECRET" not in json.dumps(got) and
+      got["deliver"][0]["webhook"].startswith("https://127.0.0.1:9/"), json.dumps(got)[:300])
+got = conform("a report read by an admin", "get", "/reports/{name}", "/reports/hook", want=200)
+check("an admin reads it whole, and pushes it back as it is", "SECRET2" in json.dumps(got) and
+      call("post", "/reports", got)[0] == 200, json.dumps(got)[:300])
+conform("report remove, an operator", "delete", "/reports/{name}", "/reports/hook", token=otok, want=403)
+conform("report remove", "delete", "/reports/{name}", "/reports/hook", want=200)
+conform("report save, a built-in's name", "post", "/reports", "/reports", dict(rep, name="weekly-capacity"), want=200)
+lst = [r for r in call("get", "/reports")[1] if r["name"] == "weekly-capacity"]
+check("a saved report replaces the built-in of its name: listed once, saved", len(lst) == 1 and not lst[0]["builtin"], str(lst))
+conform("report remove, the one replacing a built-in", "delete", "/reports/{name}", "/reports/weekly-capacity", want=200)
+lst = [r for r in call("get", "/reports")[1] if r["name"] == "weekly-capacity"]
+check("removed, the built-in is back", len(lst) == 1 and lst[0]["builtin"], str(lst))
 conform("report save again", "post", "/reports", "/reports", dict(rep, title="Security (2)"), want=200)
 revs = conform("report revisions", "get", "/reports/{name}/revisions", "/reports/sec/revisions", want=200)
 check("a report's two revisions", [r["rev"] for r in revs] == [1, 2], json.dumps(revs)[:300])
