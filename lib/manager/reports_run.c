@@ -128,6 +128,12 @@ json_t *cd_mgr_report_deliver(const struct cd_mgr_rjob *j, const struct cd_rfile
 		char said[300], err[1024] = "";
 		cd_mgr_rdest_said(&j->rep.dest[d], said, sizeof said);
 		int r = -EIO, tries = 0;
+		if (stop && __atomic_load_n(stop, __ATOMIC_RELAXED)) {
+			/* the manager stops: the destinations left are said, not tried
+			 * (their timeouts would outlast systemd's stop) */
+			snprintf(err, sizeof err, "not tried: the manager was stopping");
+			attempts = 0;
+		}
 		while (tries < attempts) {
 			r = deliver_one(j, &j->rep.dest[d], files, n, err, sizeof err);
 			tries++;
