@@ -11,6 +11,7 @@
 #include "report/report.h"
 #include "views/view.h"
 #include "manager/api_priv.h"
+#include "base/units.h"
 #include "base/util.h"
 
 void cd_api_reply(struct ctx *c, int status, json_t *body)
@@ -178,6 +179,65 @@ bool cd_api_q_time(struct ctx *c, const char *key, int64_t *ms)
 	cd_api_error(c, 400, key, "'%s' must be an RFC 3339 time (2026-11-26T12:00:00Z) or ms since "
 		     "the epoch", key);
 	return false;
+}
+
+bool cd_api_q_range(struct ctx *c, int64_t dflt, int64_t max_ms, int64_t *begin, int64_t *end)
+{
+	const char *range = cd_api_q(c, "range"), *b = cd_api_q(c, "begin");
+	int64_t len = dflt;
+	*end = cd_mgr_now() / 1000;
+	if (!cd_api_q_time(c, "end", end))
+		return false;
+	if (range && b) {
+		cd_api_error(c, 400, "range", "give range or begin, not both");
+		return false;
+	}
+	if (range && (cd_duration_parse(range, &len) || len > max_ms)) {
+		cd_api_error(c, 400, "range", "range is a duration up to %lldd (5m, 24h, 7d, 2w)",
+			     (long long)(max_ms / 86400000));
+		return false;
+	}
+	*begin = *end - len;
+	if (!cd_api_q_time(c, "begin", begin))
+		return false;
+	if (*begin >= *end || *end - *begin > max_ms || *begin < 0) {
+		cd_api_error(c, 400, "begin", "the range is from begin to end, at most %lld days",
+			     (long long)(max_ms / 86400000));
+		return false;
+	}
+	return true;
+}
+
+bool cd_api_body_json(struct ctx *c, const char *what)
+{
+	json_error_t je;
+	if (!c->body)
+		c->body = json_loadb(c->r->body ? c->r->body : "", c->r->body_len,
+				     JSON_REJECT_DUPLICATES, &je);
+	if (!c->body)
+		cd_api_error(c, 400, NULL, "%s: %d:%d: %s", what, je.line, je.column, je.text);
+	return c->body != NULL;
+}
+
+void cd_api_invalid(struct ctx *c, const char *err)
+{
+	char field[64] = "";
+	size_t n = strcspn(err, ": ");
+	if (n < sizeof field && err[n] == ':') {
+		memcpy(field, err, n);
+		field[n] = 0;
+	}
+	cd_api_error(c, 400, *field ? field : NULL, "%s", err);
+}
+
+int cd_api_rev_row(void *array, const char *name, const struct cd_revision *r)
+{
+	(void)name;
+	json_array_append_new(array, json_pack("{s:I, s:I, s:s?, s:s?, s:b}", "rev",
+					       (json_int_t)r->rev, "time", (json_int_t)r->time,
+					       "author", r->author, "comment", r->comment,
+					       "removed", r->doc == NULL));
+	return 0;
 }
 
 bool cd_api_name_ok(const char *s)

@@ -94,6 +94,18 @@ bool cd_api_q_int(struct ctx *c, const char *key, int64_t lo, int64_t hi, int64_
 /* ?key= a time, RFC 3339 or ms since the epoch: true (*ms set when
  * given), or false with the 400 made. */
 bool cd_api_q_time(struct ctx *c, const char *key, int64_t *ms);
+/* ?range=30d (ending at ?end= or now), or ?begin=&end=: [*begin, *end]
+ * in epoch ms, range dflt when neither, at most max_ms: true, or false
+ * with the 400 made (naming range, begin or end). */
+bool cd_api_q_range(struct ctx *c, int64_t dflt, int64_t max_ms, int64_t *begin, int64_t *end);
+/* The body as JSON into c->body (a route that checks its own fields):
+ * true, or false with the 400 made, its line and column said. */
+bool cd_api_body_json(struct ctx *c, const char *what);
+/* A 400 for an error "FIELD: what is wrong", the field named apart. */
+void cd_api_invalid(struct ctx *c, const char *err);
+/* A named document's revision into a JSON array (cd_store_named_cb):
+ * {rev, time, author, comment, removed}. */
+int cd_api_rev_row(void *array, const char *name, const struct cd_revision *r);
 bool cd_api_name_ok(const char *s);
 
 /* ---- the handlers (the route table in api.c) ---- */

@@ -27,28 +27,16 @@ void cd_api_h_report_put(struct ctx *c)
 {
 	char err[512];
 	int64_t rev = 0;
-	json_error_t je;
-	c->body = json_loadb(c->r->body, c->r->body_len, JSON_REJECT_DUPLICATES, &je);
-	if (!c->body) {
-		cd_api_error(c, 400, NULL, "the report: %d:%d: %s", je.line, je.column, je.text);
+	if (!cd_api_body_json(c, "the report"))
 		return;
-	}
 	int r = cd_mgr_report_put(c->m, c->body, &c->actor, err, sizeof err, &rev);
-	if (r == -EINVAL) {
-		/* "FIELD: what" -> the field named apart */
-		char field[64] = "";
-		size_t n = strcspn(err, ": ");
-		if (n < sizeof field && err[n] == ':')
-			memcpy(field, err, n), field[n] = 0;
-		cd_api_error(c, 400, *field ? field : NULL, "%s", err);
-		return;
-	}
-	if (r < 0) {
+	if (r == -EINVAL)
+		cd_api_invalid(c, err);
+	else if (r < 0)
 		cd_api_store_failed(c, r);
-		return;
-	}
-	cd_api_reply(c, 200, json_pack("{s:O, s:I}", "name", json_object_get(c->body, "name"), "rev",
-				       (json_int_t)rev));
+	else
+		cd_api_reply(c, 200, json_pack("{s:O, s:I}", "name", json_object_get(c->body, "name"),
+					       "rev", (json_int_t)rev));
 }
 
 static bool report_of(struct ctx *c, struct cd_report *v, int64_t *rev)
@@ -106,19 +94,10 @@ void cd_api_h_report_rm(struct ctx *c)
 		cd_api_reply(c, 200, json_pack("{s:s}", "removed", c->seg[0]));
 }
 
-static int rev_row(void *p, const char *name, const struct cd_revision *r)
-{
-	(void)name;
-	json_array_append_new(p, json_pack("{s:I, s:I, s:s?, s:s?, s:b}", "rev", (json_int_t)r->rev,
-					   "time", (json_int_t)r->time, "author", r->author,
-					   "comment", r->comment, "removed", r->doc == NULL));
-	return 0;
-}
-
 void cd_api_h_report_revisions(struct ctx *c)
 {
 	json_t *l = json_array();
-	int r = cd_mgr_report_revisions(c->m, c->seg[0], rev_row, l);
+	int r = cd_mgr_report_revisions(c->m, c->seg[0], cd_api_rev_row, l);
 	if (r < 0) {
 		json_decref(l);
 		cd_api_store_failed(c, r);
@@ -128,33 +107,6 @@ void cd_api_h_report_revisions(struct ctx *c)
 	} else {
 		cd_api_reply(c, 200, l);
 	}
-}
-
-/* ?range=7d, or ?begin=&end= (epoch ms or RFC 3339; end: now): the range,
- * or false with the answer made. */
-static bool range_of(struct ctx *c, int64_t dflt, int64_t *begin, int64_t *end)
-{
-	const char *range = cd_api_q(c, "range"), *b = cd_api_q(c, "begin"), *e = cd_api_q(c, "end");
-	int64_t len = dflt;
-	*end = cd_mgr_now() / 1000;
-	if (e && !cd_api_q_time(c, "end", end))
-		return false;
-	if (range && b) {
-		cd_api_error(c, 400, "range", "give range or begin, not both");
-		return false;
-	}
-	if (range && (cd_duration_parse(range, &len) || len > CD_REPORT_RANGE_MAX)) {
-		cd_api_error(c, 400, "range", "range is a duration up to 730d (24h, 7d, 30d, 2w)");
-		return false;
-	}
-	*begin = *end - len;
-	if (b && !cd_api_q_time(c, "begin", begin))
-		return false;
-	if (*begin >= *end || *end - *begin > CD_REPORT_RANGE_MAX || *begin < 0) {
-		cd_api_error(c, 400, "begin", "the range is from begin to end, at most 730 days");
-		return false;
-	}
-	return true;
 }
 
 /* The report of the path over the request's range, as a job (under the
@@ -176,7 +128,7 @@ static bool job_of(struct ctx *c, struct cd_mgr_rjob **j, int64_t *section)
 		cd_report_free(&v);
 		return false;
 	}
-	if (!range_of(c, v.range_ms, &begin, &end)) {
+	if (!cd_api_q_range(c, v.range_ms, CD_REPORT_RANGE_MAX, &begin, &end)) {
 		cd_report_free(&v);
 		return false;
 	}

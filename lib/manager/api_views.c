@@ -24,30 +24,16 @@ void cd_api_h_view_put(struct ctx *c)
 {
 	char err[512];
 	int64_t rev = 0;
-	if (!c->body) {
-		json_error_t je;
-		c->body = json_loadb(c->r->body, c->r->body_len, JSON_REJECT_DUPLICATES, &je);
-		if (!c->body) {
-			cd_api_error(c, 400, NULL, "the view: %d:%d: %s", je.line, je.column, je.text);
-			return;
-		}
-	}
+	if (!cd_api_body_json(c, "the view"))
+		return;
 	int r = cd_mgr_view_put(c->m, c->body, &c->actor, err, sizeof err, &rev);
-	if (r == -EINVAL) {
-		/* "FIELD: what" -> the field named apart */
-		char field[64] = "";
-		size_t n = strcspn(err, ": ");
-		if (n < sizeof field && err[n] == ':')
-			memcpy(field, err, n), field[n] = 0;
-		cd_api_error(c, 400, *field ? field : NULL, "%s", err);
-		return;
-	}
-	if (r < 0) {
+	if (r == -EINVAL)
+		cd_api_invalid(c, err);
+	else if (r < 0)
 		cd_api_store_failed(c, r);
-		return;
-	}
-	cd_api_reply(c, 200, json_pack("{s:O, s:I}", "name", json_object_get(c->body, "name"), "rev",
-				       (json_int_t)rev));
+	else
+		cd_api_reply(c, 200, json_pack("{s:O, s:I}", "name", json_object_get(c->body, "name"),
+					       "rev", (json_int_t)rev));
 }
 
 static bool view_of(struct ctx *c, struct cd_view *v, int64_t *rev)
@@ -86,19 +72,10 @@ void cd_api_h_view_rm(struct ctx *c)
 		cd_api_reply(c, 200, json_pack("{s:s}", "removed", c->seg[0]));
 }
 
-static int rev_row(void *p, const char *name, const struct cd_revision *r)
-{
-	(void)name;
-	json_array_append_new(p, json_pack("{s:I, s:I, s:s?, s:s?, s:b}", "rev", (json_int_t)r->rev,
-					   "time", (json_int_t)r->time, "author", r->author,
-					   "comment", r->comment, "removed", r->doc == NULL));
-	return 0;
-}
-
 void cd_api_h_view_revisions(struct ctx *c)
 {
 	json_t *l = json_array();
-	int r = cd_mgr_view_revisions(c->m, c->seg[0], rev_row, l);
+	int r = cd_mgr_view_revisions(c->m, c->seg[0], cd_api_rev_row, l);
 	if (r < 0) {
 		json_decref(l);
 		cd_api_store_failed(c, r);
@@ -108,33 +85,6 @@ void cd_api_h_view_revisions(struct ctx *c)
 	} else {
 		cd_api_reply(c, 200, l);
 	}
-}
-
-/* ?range=30d, or ?begin=&end= (epoch ms or RFC 3339; end defaults to
- * now): the range, or false with the answer made. */
-static bool range_of(struct ctx *c, int64_t dflt, int64_t *begin, int64_t *end)
-{
-	const char *range = cd_api_q(c, "range"), *b = cd_api_q(c, "begin"), *e = cd_api_q(c, "end");
-	int64_t now = cd_mgr_now() / 1000, len = dflt;
-	*end = now;
-	if (e && !cd_api_q_time(c, "end", end))
-		return false;
-	if (range && b) {
-		cd_api_error(c, 400, "range", "give range or begin, not both");
-		return false;
-	}
-	if (range && (cd_duration_parse(range, &len) || len > 730 * 86400000LL)) {
-		cd_api_error(c, 400, "range", "range is a duration up to 730d (5m, 24h, 7d, 2w)");
-		return false;
-	}
-	*begin = *end - len;
-	if (b && !cd_api_q_time(c, "begin", begin))
-		return false;
-	if (*begin >= *end || *end - *begin > 730 * 86400000LL || *begin < 0) {
-		cd_api_error(c, 400, "begin", "the range is from begin to end, at most 730 days");
-		return false;
-	}
-	return true;
 }
 
 void cd_api_h_view_rows(struct ctx *c)
@@ -169,7 +119,7 @@ void cd_api_h_view_rows(struct ctx *c)
 	}
 	char err[512];
 	struct cd_mgr_vobjects *objs = NULL;
-	if (!range_of(c, v.range_ms, &begin, &end) ||
+	if (!cd_api_q_range(c, v.range_ms, 730 * 86400000LL, &begin, &end) ||
 	    (cd_mgr_view_objects(c->m, &v, &objs, err, sizeof err) &&
 	     (cd_api_error(c, 400, "filter", "%s", err), true))) {
 		cd_view_free(&v);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/jfield.h"
 #include "base/tz.h"
 #include "base/units.h"
 #include "base/util.h"
@@ -23,81 +24,12 @@ const char *cd_rsec_kind_name(enum cd_rsec_kind k)
 	return sec_names[k];
 }
 
-static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > CD_REPORT_NAME_MAX ||
-	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		      s[i] == '_' || s[i] == '.'))
-			return false;
-	return true;
-}
-
-/* Every key of o is one of keys (a NULL-ended list): 0, or the error. */
-static int known_keys(const json_t *o, const char *where, const char *const *keys, char *err,
-		      size_t errlen)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)o, k, v) {
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], k))
-			i++;
-		if (!keys[i]) {
-			char list[240] = "";
-			for (i = 0; keys[i]; i++)
-				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-					 i ? ", " : "", keys[i]);
-			return bad(err, errlen, "%s%.64s: unknown field (one of %s)", where, k, list);
-		}
-	}
-	return 0;
-}
-
-/* o[key]: a string of 1..max bytes without control characters, or absent
- * (*out NULL) unless required */
-static int string_of(const json_t *o, const char *key, const char *where, size_t max, bool required,
-		     const char **out, char *err, size_t errlen)
-{
-	json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v) {
-		if (required)
-			return bad(err, errlen, "%s%s: missing", where, key);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return bad(err, errlen, "%s%s: not a string", where, key);
-	size_t n = json_string_length(v);
-	if (n > max || n == 0)
-		return bad(err, errlen, "%s%s: %zu bytes (1 to %zu)", where, key, n, max);
-	const char *s = json_string_value(v);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < ' ' || s[i] == 127)
-			return bad(err, errlen, "%s%s: holds a control character", where, key);
-	*out = s;
-	return 0;
-}
-
 static int path_of(const json_t *o, const char *key, const char *where, bool required,
 		   const char **out, char *err, size_t errlen)
 {
-	int r = string_of(o, key, where, CD_REPORT_PATH_MAX, required, out, err, errlen);
+	int r = cd_jstring(o, key, where, CD_REPORT_PATH_MAX, required, out, err, errlen);
 	if (r == 0 && *out && **out != '/')
-		return bad(err, errlen, "%s%s: \"%.64s\" is not an absolute path", where, key, *out);
+		return cd_jerr(err, errlen, "%s%s: \"%.64s\" is not an absolute path", where, key, *out);
 	return r;
 }
 
@@ -106,7 +38,7 @@ static int path_of(const json_t *o, const char *key, const char *where, bool req
 static int url_of(const json_t *o, const char *key, const char *where, const char *const *schemes,
 		  const char **out, char *err, size_t errlen)
 {
-	int r = string_of(o, key, where, CD_REPORT_URL_MAX, true, out, err, errlen);
+	int r = cd_jstring(o, key, where, CD_REPORT_URL_MAX, true, out, err, errlen);
 	if (r)
 		return r;
 	const char *u = *out, *rest = NULL;
@@ -114,13 +46,13 @@ static int url_of(const json_t *o, const char *key, const char *where, const cha
 		if (!strncmp(u, schemes[i], strlen(schemes[i])))
 			rest = u + strlen(schemes[i]);
 	if (!rest)
-		return bad(err, errlen, "%s%s: \"%.64s\" does not start with %s or %s", where, key, u,
+		return cd_jerr(err, errlen, "%s%s: \"%.64s\" does not start with %s or %s", where, key, u,
 			   schemes[0], schemes[1]);
 	size_t host = strcspn(rest, "/?#");
 	if (host == 0)
-		return bad(err, errlen, "%s%s: \"%.64s\" names no host", where, key, u);
+		return cd_jerr(err, errlen, "%s%s: \"%.64s\" names no host", where, key, u);
 	if (memchr(rest, '@', host) || strchr(u, ' '))
-		return bad(err, errlen, "%s%s: no user or password in the URL (give user and "
+		return cd_jerr(err, errlen, "%s%s: no user or password in the URL (give user and "
 			   "password_file)", where, key);
 	return 0;
 }
@@ -130,43 +62,43 @@ static int chart_of(const json_t *c, const char *where, struct cd_rsection *s, c
 {
 	static const char *const keys[] = { "title", "kind", "metric", "objects", "rollup", NULL };
 	if (!json_is_object(c))
-		return bad(err, errlen, "%.40s: not an object", where);
+		return cd_jerr(err, errlen, "%.40s: not an object", where);
 	char w[64];
 	snprintf(w, sizeof w, "%s.", where);
 	const char *title, *kind, *metric, *rollup;
-	int r = known_keys(c, w, keys, err, errlen);
-	if (r || (r = string_of(c, "title", w, CD_REPORT_TEXT_MAX, false, &title, err, errlen)) ||
-	    (r = string_of(c, "kind", w, 16, false, &kind, err, errlen)) ||
-	    (r = string_of(c, "metric", w, 128, true, &metric, err, errlen)) ||
-	    (r = string_of(c, "rollup", w, 8, false, &rollup, err, errlen)))
+	int r = cd_jkeys(c, w, keys, err, errlen);
+	if (r || (r = cd_jstring(c, "title", w, CD_REPORT_TEXT_MAX, false, &title, err, errlen)) ||
+	    (r = cd_jstring(c, "kind", w, 16, false, &kind, err, errlen)) ||
+	    (r = cd_jstring(c, "metric", w, 128, true, &metric, err, errlen)) ||
+	    (r = cd_jstring(c, "rollup", w, 8, false, &rollup, err, errlen)))
 		return r;
 	s->metric = cd_catalog_find(metric);
 	if (!s->metric)
-		return bad(err, errlen, "%smetric: \"%.128s\" is not in the catalog (GET "
+		return cd_jerr(err, errlen, "%smetric: \"%.128s\" is not in the catalog (GET "
 			   "/api/v1/metrics/catalog)", w, metric);
 	if (!strcmp(s->metric->unit, "state"))
-		return bad(err, errlen, "%smetric: %s is a code, not a figure to chart", w, metric);
+		return cd_jerr(err, errlen, "%smetric: %s is a code, not a figure to chart", w, metric);
 	cd_vkind_parse(s->metric->kind, &s->ckind);
 	if (kind && strcmp(kind, s->metric->kind))
-		return bad(err, errlen, "%skind: %s is a %s's metric, not a %.16s's", w, metric,
+		return cd_jerr(err, errlen, "%skind: %s is a %s's metric, not a %.16s's", w, metric,
 			   s->metric->kind, kind);
 	s->rollup = CD_AGG_AVG;
 	if (rollup && !strcmp(rollup, "max"))
 		s->rollup = CD_AGG_MAX;
 	else if (rollup && strcmp(rollup, "avg"))
-		return bad(err, errlen, "%srollup: \"%s\" is not avg or max", w, rollup);
+		return cd_jerr(err, errlen, "%srollup: \"%s\" is not avg or max", w, rollup);
 	json_t *o = json_object_get(c, "objects"), *v;
 	s->top = DEFAULT_TOP;
 	if (json_is_array(o)) {
 		size_t i, n = json_array_size(o);
 		if (n == 0 || n > CD_REPORT_OBJECTS_MAX)
-			return bad(err, errlen, "%sobjects: 1 to %d names, or {\"top\": N}", w,
+			return cd_jerr(err, errlen, "%sobjects: 1 to %d names, or {\"top\": N}", w,
 				   CD_REPORT_OBJECTS_MAX);
 		json_array_foreach(o, i, v) {
 			size_t len = json_string_length(v);
 			if (!json_is_string(v) || len == 0 || len > 256 ||
 			    strlen(json_string_value(v)) != len)
-				return bad(err, errlen, "%sobjects[%zu]: an object's name (1 to 256 bytes)",
+				return cd_jerr(err, errlen, "%sobjects[%zu]: an object's name (1 to 256 bytes)",
 					   w, i);
 		}
 		json_array_foreach(o, i, v)
@@ -175,16 +107,16 @@ static int chart_of(const json_t *c, const char *where, struct cd_rsection *s, c
 		static const char *const tk[] = { "top", NULL };
 		char w2[80];
 		snprintf(w2, sizeof w2, "%sobjects.", w);
-		if ((r = known_keys(o, w2, tk, err, errlen)))
+		if ((r = cd_jkeys(o, w2, tk, err, errlen)))
 			return r;
 		json_t *t = json_object_get(o, "top");
 		if (!json_is_integer(t) || json_integer_value(t) < 1 ||
 		    json_integer_value(t) > CD_REPORT_OBJECTS_MAX)
-			return bad(err, errlen, "%sobjects.top: a number from 1 to %d", w,
+			return cd_jerr(err, errlen, "%sobjects.top: a number from 1 to %d", w,
 				   CD_REPORT_OBJECTS_MAX);
 		s->top = (size_t)json_integer_value(t);
 	} else if (o) {
-		return bad(err, errlen, "%sobjects: 1 to %d names, or {\"top\": N}", w,
+		return cd_jerr(err, errlen, "%sobjects: 1 to %d names, or {\"top\": N}", w,
 			   CD_REPORT_OBJECTS_MAX);
 	}
 	if (title)
@@ -197,18 +129,18 @@ static int section_of(const json_t *j, size_t i, struct cd_rsection *s, char *er
 	char where[40];
 	snprintf(where, sizeof where, "sections[%zu]", i);
 	if (!json_is_object(j))
-		return bad(err, errlen, "%s: not an object", where);
+		return cd_jerr(err, errlen, "%s: not an object", where);
 	memset(s, 0, sizeof *s);
 	int kind = -1;
 	for (size_t k = 0; k < CD_ARRAY_LEN(sec_names); k++)
 		if (json_object_get(j, sec_names[k])) {
 			if (kind >= 0)
-				return bad(err, errlen, "%s: %s or %s, not both", where, sec_names[kind],
+				return cd_jerr(err, errlen, "%s: %s or %s, not both", where, sec_names[kind],
 					   sec_names[k]);
 			kind = (int)k;
 		}
 	if (kind < 0)
-		return bad(err, errlen, "%s: one of view, chart, detections, quarantines, "
+		return cd_jerr(err, errlen, "%s: one of view, chart, detections, quarantines, "
 			   "unmatched_rules", where);
 	s->kind = (enum cd_rsec_kind)kind;
 	char w[48];
@@ -217,14 +149,14 @@ static int section_of(const json_t *j, size_t i, struct cd_rsection *s, char *er
 	int r;
 	if (s->kind == CD_RS_VIEW) {
 		static const char *const keys[] = { "view", "title", "limit", NULL };
-		if ((r = known_keys(j, w, keys, err, errlen)) ||
-		    (r = string_of(j, "view", w, CD_VIEW_NAME_MAX, true, &view, err, errlen)) ||
-		    (r = string_of(j, "title", w, CD_REPORT_TEXT_MAX, false, &title, err, errlen)))
+		if ((r = cd_jkeys(j, w, keys, err, errlen)) ||
+		    (r = cd_jstring(j, "view", w, CD_VIEW_NAME_MAX, true, &view, err, errlen)) ||
+		    (r = cd_jstring(j, "title", w, CD_REPORT_TEXT_MAX, false, &title, err, errlen)))
 			return r;
 		json_t *l = json_object_get(j, "limit");
 		if (l && (!json_is_integer(l) || json_integer_value(l) < 1 ||
 			  json_integer_value(l) > CD_REPORT_ROWS_MAX))
-			return bad(err, errlen, "%slimit: a number of rows from 1 to %d", w,
+			return cd_jerr(err, errlen, "%slimit: a number of rows from 1 to %d", w,
 				   CD_REPORT_ROWS_MAX);
 		s->limit = l ? (size_t)json_integer_value(l) : 0;
 		s->view = cd_strdup(view);
@@ -233,7 +165,7 @@ static int section_of(const json_t *j, size_t i, struct cd_rsection *s, char *er
 	}
 	static const char *const one[] = { "view", "chart", "detections", "quarantines",
 					   "unmatched_rules", NULL };
-	if ((r = known_keys(j, w, one, err, errlen)))
+	if ((r = cd_jkeys(j, w, one, err, errlen)))
 		return r;
 	snprintf(w, sizeof w, "%s.%s", where, sec_names[kind]);
 	json_t *body = json_object_get(j, sec_names[kind]);
@@ -243,9 +175,9 @@ static int section_of(const json_t *j, size_t i, struct cd_rsection *s, char *er
 	char w2[56];
 	snprintf(w2, sizeof w2, "%s.", w);
 	if (!json_is_object(body))
-		return bad(err, errlen, "%s: an object ({} or {\"title\": T})", w);
-	if ((r = known_keys(body, w2, keys, err, errlen)) ||
-	    (r = string_of(body, "title", w2, CD_REPORT_TEXT_MAX, false, &title, err, errlen)))
+		return cd_jerr(err, errlen, "%s: an object ({} or {\"title\": T})", w);
+	if ((r = cd_jkeys(body, w2, keys, err, errlen)) ||
+	    (r = cd_jstring(body, "title", w2, CD_REPORT_TEXT_MAX, false, &title, err, errlen)))
 		return r;
 	s->title = title ? cd_strdup(title) : NULL;
 	return 0;
@@ -280,67 +212,67 @@ static int dest_of(const json_t *j, size_t i, struct cd_rdest *d, char *err, siz
 	char w[40];
 	snprintf(w, sizeof w, "deliver[%zu].", i);
 	if (!json_is_object(j))
-		return bad(err, errlen, "deliver[%zu]: not an object", i);
+		return cd_jerr(err, errlen, "deliver[%zu]: not an object", i);
 	memset(d, 0, sizeof *d);
 	int kind = -1;
 	for (size_t k = 0; k < CD_ARRAY_LEN(dest_names); k++)
 		if (json_object_get(j, dest_names[k]))
 			kind = kind < 0 ? (int)k : -2;
 	if (kind < 0)
-		return bad(err, errlen, "deliver[%zu]: one of directory, webhook or smtp", i);
+		return cd_jerr(err, errlen, "deliver[%zu]: one of directory, webhook or smtp", i);
 	d->kind = (enum cd_rdest_kind)kind;
 	const char *target, *token = NULL, *ca = NULL, *from, *user, *pw, *subject;
 	int r;
 	if (d->kind == CD_RD_DIRECTORY) {
-		if ((r = known_keys(j, w, dir_keys, err, errlen)) ||
+		if ((r = cd_jkeys(j, w, dir_keys, err, errlen)) ||
 		    (r = path_of(j, "directory", w, true, &target, err, errlen)))
 			return r;
 		d->target = cd_strdup(target);
 		return 0;
 	}
 	if (d->kind == CD_RD_WEBHOOK) {
-		if ((r = known_keys(j, w, hook_keys, err, errlen)) ||
+		if ((r = cd_jkeys(j, w, hook_keys, err, errlen)) ||
 		    (r = url_of(j, "webhook", w, http_schemes, &target, err, errlen)) ||
 		    (r = path_of(j, "token_file", w, false, &token, err, errlen)) ||
 		    (r = path_of(j, "ca_file", w, false, &ca, err, errlen)))
 			return r;
 		if (token && strncmp(target, "https://", 8))
-			return bad(err, errlen, "%stoken_file: a token goes over TLS only (an https:// "
+			return cd_jerr(err, errlen, "%stoken_file: a token goes over TLS only (an https:// "
 				   "webhook)", w);
 		d->target = cd_strdup(target);
 		d->token_file = dup_or_null(token);
 		d->ca_file = dup_or_null(ca);
 		return 0;
 	}
-	if ((r = known_keys(j, w, smtp_keys, err, errlen)) ||
+	if ((r = cd_jkeys(j, w, smtp_keys, err, errlen)) ||
 	    (r = url_of(j, "smtp", w, smtp_schemes, &target, err, errlen)) ||
-	    (r = string_of(j, "from", w, CD_REPORT_ADDR_MAX, true, &from, err, errlen)) ||
-	    (r = string_of(j, "user", w, 256, false, &user, err, errlen)) ||
+	    (r = cd_jstring(j, "from", w, CD_REPORT_ADDR_MAX, true, &from, err, errlen)) ||
+	    (r = cd_jstring(j, "user", w, 256, false, &user, err, errlen)) ||
 	    (r = path_of(j, "password_file", w, false, &pw, err, errlen)) ||
 	    (r = path_of(j, "ca_file", w, false, &ca, err, errlen)) ||
-	    (r = string_of(j, "subject", w, CD_REPORT_TEXT_MAX, false, &subject, err, errlen)))
+	    (r = cd_jstring(j, "subject", w, CD_REPORT_TEXT_MAX, false, &subject, err, errlen)))
 		return r;
 	json_t *to = json_object_get(j, "to"), *t, *tls = json_object_get(j, "starttls");
 	if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > 50)
-		return bad(err, errlen, "%sto: an array of 1 to 50 addresses", w);
+		return cd_jerr(err, errlen, "%sto: an array of 1 to 50 addresses", w);
 	size_t k;
 	json_array_foreach(to, k, t) {
 		size_t n = json_string_length(t);
 		if (!json_is_string(t) || n == 0 || n > CD_REPORT_ADDR_MAX ||
 		    strcspn(json_string_value(t), "\r\n") != n)
-			return bad(err, errlen, "%sto[%zu]: an address (1 to %d bytes, one line)", w, k,
+			return cd_jerr(err, errlen, "%sto[%zu]: an address (1 to %d bytes, one line)", w, k,
 				   CD_REPORT_ADDR_MAX);
 	}
 	if (strcspn(from, "\r\n") != strlen(from))
-		return bad(err, errlen, "%sfrom: one line", w);
+		return cd_jerr(err, errlen, "%sfrom: one line", w);
 	if (tls && !json_is_boolean(tls))
-		return bad(err, errlen, "%sstarttls: true or false", w);
+		return cd_jerr(err, errlen, "%sstarttls: true or false", w);
 	d->starttls = json_is_true(tls);
 	if (!pw != !user)
-		return bad(err, errlen, "%s%s: goes with %s", w, pw ? "password_file" : "user",
+		return cd_jerr(err, errlen, "%s%s: goes with %s", w, pw ? "password_file" : "user",
 			   pw ? "user" : "password_file");
 	if (pw && !d->starttls && strncmp(target, "smtps://", 8))
-		return bad(err, errlen, "%spassword_file: a password goes over TLS only (smtps://, or "
+		return cd_jerr(err, errlen, "%spassword_file: a password goes over TLS only (smtps://, or "
 			   "\"starttls\": true)", w);
 	d->target = cd_strdup(target);
 	d->from = cd_strdup(from);
@@ -360,7 +292,7 @@ static int formats_of(const json_t *f, struct cd_report *r, char *err, size_t er
 	if (!f)
 		return 0;
 	if (!json_is_array(f) || json_array_size(f) == 0 || json_array_size(f) > 2)
-		return bad(err, errlen, "formats: [\"pdf\"], [\"csv\"] or both");
+		return cd_jerr(err, errlen, "formats: [\"pdf\"], [\"csv\"] or both");
 	r->pdf = r->csv = false;
 	size_t i;
 	json_t *v;
@@ -371,7 +303,7 @@ static int formats_of(const json_t *f, struct cd_report *r, char *err, size_t er
 		else if (s && !strcmp(s, "csv") && !r->csv)
 			r->csv = true;
 		else
-			return bad(err, errlen, "formats[%zu]: \"pdf\" or \"csv\", each once", i);
+			return cd_jerr(err, errlen, "formats[%zu]: \"pdf\" or \"csv\", each once", i);
 	}
 	return 0;
 }
@@ -383,38 +315,38 @@ int cd_report_from_json(const json_t *j, struct cd_report *out, char *err, size_
 	static const char *const keys[] = { "name", "title", "range", "timezone", "schedule",
 					    "sections", "formats", "deliver", "builtin", "rev", NULL };
 	if (!json_is_object(j))
-		return bad(err, errlen, "the report: not a JSON object");
+		return cd_jerr(err, errlen, "the report: not a JSON object");
 	const char *name, *title, *range, *zone, *sched;
-	int r = known_keys(j, "", keys, err, errlen);
-	if (r || (r = string_of(j, "name", "", CD_REPORT_NAME_MAX, true, &name, err, errlen)) ||
-	    (r = string_of(j, "title", "", CD_REPORT_TEXT_MAX, false, &title, err, errlen)) ||
-	    (r = string_of(j, "range", "", 16, false, &range, err, errlen)) ||
-	    (r = string_of(j, "timezone", "", CD_TZ_NAME_MAX, false, &zone, err, errlen)) ||
-	    (r = string_of(j, "schedule", "", CD_CRON_MAX, false, &sched, err, errlen)))
+	int r = cd_jkeys(j, "", keys, err, errlen);
+	if (r || (r = cd_jstring(j, "name", "", CD_REPORT_NAME_MAX, true, &name, err, errlen)) ||
+	    (r = cd_jstring(j, "title", "", CD_REPORT_TEXT_MAX, false, &title, err, errlen)) ||
+	    (r = cd_jstring(j, "range", "", 16, false, &range, err, errlen)) ||
+	    (r = cd_jstring(j, "timezone", "", CD_TZ_NAME_MAX, false, &zone, err, errlen)) ||
+	    (r = cd_jstring(j, "schedule", "", CD_CRON_MAX, false, &sched, err, errlen)))
 		return r;
-	if (!name_ok(name))
-		return bad(err, errlen, "name: \"%s\" is not a-z, 0-9, '-', '_', '.' (starting with "
+	if (!cd_jname_ok(name, CD_REPORT_NAME_MAX))
+		return cd_jerr(err, errlen, "name: \"%s\" is not a-z, 0-9, '-', '_', '.' (starting with "
 			   "a letter or digit)", name);
 	struct cd_report v = { .range_ms = DEFAULT_RANGE_MS };
 	if (range && (cd_duration_parse(range, &v.range_ms) || v.range_ms > CD_REPORT_RANGE_MAX ||
 		      v.range_ms < 60000))
-		return bad(err, errlen, "range: \"%s\" is not a duration from 1m to 730d (24h, 7d, "
+		return cd_jerr(err, errlen, "range: \"%s\" is not a duration from 1m to 730d (24h, 7d, "
 			   "30d, 2w)", range);
 	struct cd_tz *tz = NULL;
 	if (zone && cd_tz_open(zone, &tz))
-		return bad(err, errlen, "timezone: \"%s\" is not an IANA time zone (UTC, "
+		return cd_jerr(err, errlen, "timezone: \"%s\" is not an IANA time zone (UTC, "
 			   "Europe/Paris, America/New_York)", zone);
 	cd_tz_free(tz);
 	char cerr[200];
 	if (sched && (r = cd_cron_parse(sched, &v.cron, cerr, sizeof cerr)))
-		return bad(err, errlen, "schedule: %s", r == -E2BIG ? "too long" : cerr);
+		return cd_jerr(err, errlen, "schedule: %s", r == -E2BIG ? "too long" : cerr);
 	json_t *f = json_object_get(j, "formats");
 	if ((r = formats_of(f, &v, err, errlen)))
 		return r;
 	json_t *secs = json_object_get(j, "sections"), *s;
 	if (!json_is_array(secs) || json_array_size(secs) == 0 ||
 	    json_array_size(secs) > CD_REPORT_SECTIONS_MAX)
-		return bad(err, errlen, "sections: an array of 1 to %d sections", CD_REPORT_SECTIONS_MAX);
+		return cd_jerr(err, errlen, "sections: an array of 1 to %d sections", CD_REPORT_SECTIONS_MAX);
 	size_t i;
 	json_array_foreach(secs, i, s) {
 		if ((r = section_of(s, i, &v.sec[i], err, errlen))) {
@@ -427,7 +359,7 @@ int cd_report_from_json(const json_t *j, struct cd_report *out, char *err, size_
 	json_t *ds = json_object_get(j, "deliver"), *d;
 	if (ds && (!json_is_array(ds) || json_array_size(ds) > CD_REPORT_DEST_MAX)) {
 		cd_report_free(&v);
-		return bad(err, errlen, "deliver: an array of 0 to %d destinations", CD_REPORT_DEST_MAX);
+		return cd_jerr(err, errlen, "deliver: an array of 0 to %d destinations", CD_REPORT_DEST_MAX);
 	}
 	json_array_foreach(ds, i, d) {
 		if ((r = dest_of(d, i, &v.dest[i], err, errlen))) {
@@ -449,10 +381,10 @@ int cd_report_parse(const char *text, size_t len, struct cd_report *out, char *e
 {
 	json_error_t je;
 	if (len > CD_REPORT_DOC_MAX)
-		return bad(err, errlen, "the report: %zu bytes (at most %u)", len, CD_REPORT_DOC_MAX);
+		return cd_jerr(err, errlen, "the report: %zu bytes (at most %u)", len, CD_REPORT_DOC_MAX);
 	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return bad(err, errlen, "%d:%d: %s", je.line, je.column, je.text);
+		return cd_jerr(err, errlen, "%d:%d: %s", je.line, je.column, je.text);
 	int r = cd_report_from_json(j, out, err, errlen);
 	json_decref(j);
 	return r;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/jfield.h"
 #include "base/units.h"
 #include "base/util.h"
 #include "policy/sel.h"
@@ -42,71 +43,6 @@ int cd_vkind_parse(const char *s, enum cd_vkind *k)
 	if (i < 0)
 		return -EINVAL;
 	*k = (enum cd_vkind)i;
-	return 0;
-}
-
-static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > CD_VIEW_NAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		      s[i] == '_' || s[i] == '.'))
-			return false;
-	return true;
-}
-
-/* Every key of o is one of keys (a NULL-ended list): 0, or the error. */
-static int known_keys(const json_t *o, const char *where, const char *const *keys, char *err,
-		      size_t errlen)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)o, k, v) {
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], k))
-			i++;
-		if (!keys[i]) {
-			char list[200] = "";
-			for (i = 0; keys[i]; i++)
-				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-					 i ? ", " : "", keys[i]);
-			return bad(err, errlen, "%s%.64s: unknown field (one of %s)", where, k, list);
-		}
-	}
-	return 0;
-}
-
-/* o[key]: a string of 1..max bytes, or absent (*out NULL) unless required */
-static int string_of(const json_t *o, const char *key, const char *where, size_t max, bool required,
-		     const char **out, char *err, size_t errlen)
-{
-	json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v) {
-		if (required)
-			return bad(err, errlen, "%s%s: missing", where, key);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return bad(err, errlen, "%s%s: not a string", where, key);
-	size_t n = json_string_length(v);
-	if (n > max || (required && n == 0))
-		return bad(err, errlen, "%s%s: %zu bytes (1 to %zu)", where, key, n, max);
-	if (strlen(json_string_value(v)) != n)
-		return bad(err, errlen, "%s%s: holds a NUL byte", where, key);
-	*out = json_string_value(v);
 	return 0;
 }
 
@@ -148,69 +84,69 @@ static int column_of(const json_t *c, size_t i, enum cd_vkind kind, struct cd_vc
 	char where[40];
 	snprintf(where, sizeof where, "columns[%zu].", i);
 	if (!json_is_object(c))
-		return bad(err, errlen, "columns[%zu]: not an object", i);
-	int r = known_keys(c, where, keys, err, errlen);
+		return cd_jerr(err, errlen, "columns[%zu]: not an object", i);
+	int r = cd_jkeys(c, where, keys, err, errlen);
 	const char *title, *prop, *metric, *xform, *unit;
-	if (r || (r = string_of(c, "title", where, CD_VIEW_TEXT_MAX, false, &title, err, errlen)) ||
-	    (r = string_of(c, "property", where, 16, false, &prop, err, errlen)) ||
-	    (r = string_of(c, "metric", where, 128, false, &metric, err, errlen)) ||
-	    (r = string_of(c, "transform", where, 16, false, &xform, err, errlen)) ||
-	    (r = string_of(c, "unit", where, 8, false, &unit, err, errlen)))
+	if (r || (r = cd_jstring(c, "title", where, CD_VIEW_TEXT_MAX, false, &title, err, errlen)) ||
+	    (r = cd_jstring(c, "property", where, 16, false, &prop, err, errlen)) ||
+	    (r = cd_jstring(c, "metric", where, 128, false, &metric, err, errlen)) ||
+	    (r = cd_jstring(c, "transform", where, 16, false, &xform, err, errlen)) ||
+	    (r = cd_jstring(c, "unit", where, 8, false, &unit, err, errlen)))
 		return r;
 	memset(out, 0, sizeof *out);
 	out->xform = CD_VX_CURRENT;
 	if (xform) {
 		int x = word(xform, xform_names, CD_ARRAY_LEN(xform_names));
 		if (x < 0)
-			return bad(err, errlen, "%stransform: \"%s\" is not one of current, avg, min, "
+			return cd_jerr(err, errlen, "%stransform: \"%s\" is not one of current, avg, min, "
 				   "max, p95, sum, days_left", where, xform);
 		out->xform = (enum cd_vxform)x;
 	}
 	if (out->xform == CD_VX_DAYS_LEFT) {
 		if (kind != CD_VK_DATASTORE)
-			return bad(err, errlen, "%stransform: days_left is a datastore's (this view "
+			return cd_jerr(err, errlen, "%stransform: days_left is a datastore's (this view "
 				   "lists %ss)", where, kind_names[kind]);
 		if (!metric)
 			metric = "datastore_used_bytes";
 		else if (strcmp(metric, "datastore_used_bytes") && strcmp(metric, "datastore_used_ratio"))
-			return bad(err, errlen, "%smetric: days_left projects datastore_used_bytes "
+			return cd_jerr(err, errlen, "%smetric: days_left projects datastore_used_bytes "
 				   "(or datastore_used_ratio), not %s", where, metric);
 	}
 	if (!prop == !metric)
-		return bad(err, errlen, "columns[%zu]: give a property or a metric (one of them)", i);
+		return cd_jerr(err, errlen, "columns[%zu]: give a property or a metric (one of them)", i);
 	if (prop) {
 		int p = word(prop, prop_names, CD_ARRAY_LEN(prop_names));
 		if (p < 0)
-			return bad(err, errlen, "%sproperty: \"%s\" is not one of name, host, source, "
+			return cd_jerr(err, errlen, "%sproperty: \"%s\" is not one of name, host, source, "
 				   "os, tags", where, prop);
 		if (xform || unit)
-			return bad(err, errlen, "columns[%zu]: a property takes no transform or unit",
+			return cd_jerr(err, errlen, "columns[%zu]: a property takes no transform or unit",
 				   i);
 		out->prop = (enum cd_vprop)p;
 	} else {
 		out->metric = cd_catalog_find(metric);
 		if (!out->metric)
-			return bad(err, errlen, "%smetric: \"%.128s\" is not in the catalog (GET "
+			return cd_jerr(err, errlen, "%smetric: \"%.128s\" is not in the catalog (GET "
 				   "/api/v1/metrics/catalog)", where, metric);
 		if (strcmp(out->metric->kind, kind_names[kind]))
-			return bad(err, errlen, "%smetric: %s is a %s's, this view lists %ss", where,
+			return cd_jerr(err, errlen, "%smetric: %s is a %s's, this view lists %ss", where,
 				   metric, out->metric->kind, kind_names[kind]);
 		size_t ul = strlen(out->metric->unit);
 		if (out->xform == CD_VX_SUM && (ul < 11 || strcmp(out->metric->unit + ul - 11, "_per_second")))
-			return bad(err, errlen, "%stransform: sum adds up a rate (bytes or requests a "
+			return cd_jerr(err, errlen, "%stransform: sum adds up a rate (bytes or requests a "
 				   "second) over the range; %s is in %s", where, metric, out->metric->unit);
 		if (!strcmp(out->metric->unit, "state") && out->xform != CD_VX_CURRENT)
-			return bad(err, errlen, "%stransform: %s is a code, read as current only",
+			return cd_jerr(err, errlen, "%stransform: %s is a code, read as current only",
 				   where, metric);
 	}
 	if (unit) {
 		int u = word(unit, unit_names, CD_ARRAY_LEN(unit_names));
 		if (u < 0)
-			return bad(err, errlen, "%sunit: \"%s\" is not one of auto, GB, GiB, TB, "
+			return cd_jerr(err, errlen, "%sunit: \"%s\" is not one of auto, GB, GiB, TB, "
 				   "TiB, %%, ms, s", where, unit);
 		out->unit = (enum cd_vunit)u;
 		if (!unit_fits(out->metric, out->xform, out->unit))
-			return bad(err, errlen, "%sunit: %s does not fit %s (%s: %s)", where, unit,
+			return cd_jerr(err, errlen, "%sunit: %s does not fit %s (%s: %s)", where, unit,
 				   out->xform == CD_VX_DAYS_LEFT ? "days_left" : out->metric->name,
 				   out->xform == CD_VX_DAYS_LEFT ? "days" : out->metric->unit,
 				   units_for(out->metric, out->xform));
@@ -228,16 +164,16 @@ static int sort_of(const json_t *s, struct cd_view *v, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "column", "order", NULL };
 	if (!json_is_object(s))
-		return bad(err, errlen, "sort: not an object ({\"column\": N or TITLE, \"order\": "
+		return cd_jerr(err, errlen, "sort: not an object ({\"column\": N or TITLE, \"order\": "
 			   "\"asc\" or \"desc\"})");
-	int r = known_keys(s, "sort.", keys, err, errlen);
+	int r = cd_jkeys(s, "sort.", keys, err, errlen);
 	if (r)
 		return r;
 	json_t *c = json_object_get(s, "column");
 	if (json_is_integer(c)) {
 		json_int_t i = json_integer_value(c);
 		if (i < 0 || (size_t)i >= v->ncol)
-			return bad(err, errlen, "sort.column: %lld is not a column (0 to %zu)",
+			return cd_jerr(err, errlen, "sort.column: %lld is not a column (0 to %zu)",
 				   (long long)i, v->ncol - 1);
 		v->sort = (size_t)i;
 	} else if (json_is_string(c)) {
@@ -245,17 +181,17 @@ static int sort_of(const json_t *s, struct cd_view *v, char *err, size_t errlen)
 		while (i < v->ncol && strcmp(v->col[i].title, json_string_value(c)))
 			i++;
 		if (i == v->ncol)
-			return bad(err, errlen, "sort.column: no column is titled \"%.64s\"",
+			return cd_jerr(err, errlen, "sort.column: no column is titled \"%.64s\"",
 				   json_string_value(c));
 		v->sort = i;
 	} else if (c) {
-		return bad(err, errlen, "sort.column: a column's number (from 0) or title");
+		return cd_jerr(err, errlen, "sort.column: a column's number (from 0) or title");
 	}
 	const char *o;
-	if ((r = string_of(s, "order", "sort.", 4, false, &o, err, errlen)))
+	if ((r = cd_jstring(s, "order", "sort.", 4, false, &o, err, errlen)))
 		return r;
 	if (o && strcmp(o, "asc") && strcmp(o, "desc"))
-		return bad(err, errlen, "sort.order: \"%s\" is not asc or desc", o);
+		return cd_jerr(err, errlen, "sort.order: \"%s\" is not asc or desc", o);
 	v->descending = o && !strcmp(o, "desc");
 	return 0;
 }
@@ -265,23 +201,23 @@ int cd_view_from_json(const json_t *j, struct cd_view *out, char *err, size_t er
 	static const char *const keys[] = { "name", "title", "kind", "filter", "range", "columns",
 					    "sort", "builtin", NULL };
 	if (!json_is_object(j))
-		return bad(err, errlen, "the view: not a JSON object");
-	int r = known_keys(j, "", keys, err, errlen);
+		return cd_jerr(err, errlen, "the view: not a JSON object");
+	int r = cd_jkeys(j, "", keys, err, errlen);
 	const char *name, *title, *kind, *filter, *range;
-	if (r || (r = string_of(j, "name", "", CD_VIEW_NAME_MAX, true, &name, err, errlen)) ||
-	    (r = string_of(j, "title", "", CD_VIEW_TEXT_MAX, false, &title, err, errlen)) ||
-	    (r = string_of(j, "kind", "", 16, true, &kind, err, errlen)) ||
-	    (r = string_of(j, "filter", "", CD_VIEW_FILTER_MAX, false, &filter, err, errlen)) ||
-	    (r = string_of(j, "range", "", 16, false, &range, err, errlen)))
+	if (r || (r = cd_jstring(j, "name", "", CD_VIEW_NAME_MAX, true, &name, err, errlen)) ||
+	    (r = cd_jstring(j, "title", "", CD_VIEW_TEXT_MAX, false, &title, err, errlen)) ||
+	    (r = cd_jstring(j, "kind", "", 16, true, &kind, err, errlen)) ||
+	    (r = cd_jstring(j, "filter", "", CD_VIEW_FILTER_MAX, false, &filter, err, errlen)) ||
+	    (r = cd_jstring(j, "range", "", 16, false, &range, err, errlen)))
 		return r;
-	if (!name_ok(name))
-		return bad(err, errlen, "name: \"%s\" is not a-z, 0-9, '-', '_', '.' (starting with "
+	if (!cd_jname_ok(name, CD_VIEW_NAME_MAX))
+		return cd_jerr(err, errlen, "name: \"%s\" is not a-z, 0-9, '-', '_', '.' (starting with "
 			   "a letter or digit)", name);
 	struct cd_view v = { .range_ms = DEFAULT_RANGE_MS };
 	if (cd_vkind_parse(kind, &v.kind))
-		return bad(err, errlen, "kind: \"%s\" is not vm, host or datastore", kind);
+		return cd_jerr(err, errlen, "kind: \"%s\" is not vm, host or datastore", kind);
 	if (range && (cd_duration_parse(range, &v.range_ms) || v.range_ms > MAX_RANGE_MS))
-		return bad(err, errlen, "range: \"%s\" is not a duration up to 730d (5m, 24h, 7d, "
+		return cd_jerr(err, errlen, "range: \"%s\" is not a duration up to 730d (5m, 24h, 7d, "
 			   "2w)", range);
 	if (filter && *filter) {
 		struct cd_diags d;
@@ -289,7 +225,7 @@ int cd_view_from_json(const json_t *j, struct cd_view *out, char *err, size_t er
 		cd_diags_init(&d);
 		r = cd_sel_parse(filter, (struct cd_loc){ "filter", 1, 1 }, &sel, &d);
 		if (r)
-			bad(err, errlen, "filter:%d:%d: %s", d.n ? d.v[0].loc.line : 1,
+			cd_jerr(err, errlen, "filter:%d:%d: %s", d.n ? d.v[0].loc.line : 1,
 			    d.n ? d.v[0].loc.col : 1, d.n ? d.v[0].msg : "not a selector");
 		cd_sel_free(sel);
 		cd_diags_free(&d);
@@ -299,7 +235,7 @@ int cd_view_from_json(const json_t *j, struct cd_view *out, char *err, size_t er
 	json_t *cols = json_object_get(j, "columns"), *c;
 	if (!json_is_array(cols) || json_array_size(cols) == 0 ||
 	    json_array_size(cols) > CD_VIEW_MAX_COLUMNS)
-		return bad(err, errlen, "columns: an array of 1 to %d columns", CD_VIEW_MAX_COLUMNS);
+		return cd_jerr(err, errlen, "columns: an array of 1 to %d columns", CD_VIEW_MAX_COLUMNS);
 	size_t i;
 	json_array_foreach(cols, i, c) {
 		if ((r = column_of(c, i, v.kind, &v.col[i], err, errlen))) {
@@ -324,10 +260,10 @@ int cd_view_parse(const char *text, size_t len, struct cd_view *out, char *err, 
 {
 	json_error_t je;
 	if (len > CD_VIEW_DOC_MAX)
-		return bad(err, errlen, "the view: %zu bytes (at most %u)", len, CD_VIEW_DOC_MAX);
+		return cd_jerr(err, errlen, "the view: %zu bytes (at most %u)", len, CD_VIEW_DOC_MAX);
 	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return bad(err, errlen, "%d:%d: %s", je.line, je.column, je.text);
+		return cd_jerr(err, errlen, "%d:%d: %s", je.line, je.column, je.text);
 	int r = cd_view_from_json(j, out, err, errlen);
 	json_decref(j);
 	return r;
