@@ -33,9 +33,8 @@ int cd_mgr_band_learn(struct cd_mstore *st, const char *kind, const char *name,
 	static const enum cd_agg aggs[3] = { CD_AGG_AVG, CD_AGG_MIN, CD_AGG_MAX };
 	struct cd_point *p[3] = { NULL };
 	size_t n[3] = { 0 };
-	int r = 0;
-	for (int i = 0; i < 3 && !r; i++)
-		r = cd_mquery(st, m, kind, name, begin, end, CD_BAND_STEP_MS, aggs[i], &p[i], &n[i]);
+	/* the three from one reading of the series */
+	int r = cd_mquery_aggs(st, m, kind, name, begin, end, CD_BAND_STEP_MS, aggs, 3, NULL, p, n);
 	if (!r)
 		cd_band_learn(out, p[0], n[0], p[1], n[1], p[2], n[2], now, cd_band_epsilon(m->unit));
 	for (int i = 0; i < 3; i++)
