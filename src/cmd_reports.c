@@ -83,31 +83,6 @@ static int reports_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int reports_push(const char *file)
-{
-	char *text;
-	size_t len;
-	if (cd_read_file(file, CD_REPORT_DOC_MAX, &text, &len) < 0) {
-		fprintf(stderr, "cordon reports: %s: cannot read it (or larger than 64 KiB)\n", file);
-		return EXIT_BADINPUT;
-	}
-	json_error_t je;
-	json_t *body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	free(text);
-	if (!body) {
-		fprintf(stderr, "%s:%d:%d: %s\n", file, je.line, je.column, je.text);
-		return EXIT_BADINPUT;
-	}
-	json_t *out;
-	int r = online_call("reports", "POST", "/api/v1/reports", body, &out);
-	if (r != EXIT_OK)
-		return r;
-	printf("report %s saved: revision %lld\n", online_str(out, "name"),
-	       (long long)json_integer_value(json_object_get(out, "rev")));
-	json_decref(out);
-	return EXIT_OK;
-}
-
 static void print_runs(json_t *out)
 {
 	char t[MFMT_TIME_LEN];
@@ -143,7 +118,7 @@ int cmd_reports(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!strcmp(sub, "push"))
-		return reports_push(pos[0]);
+		return online_push_file("reports", "report", "/api/v1/reports", pos[0], CD_REPORT_DOC_MAX);
 	char *name = cd_http_escape(pos[0]), *path;
 	json_t *out;
 	if (!rev && !runs) {
@@ -164,15 +139,7 @@ int cmd_reports(int argc, char **argv)
 		if (r == EXIT_OK && json) {
 			online_print_json(out);
 		} else if (r == EXIT_OK) {
-			char t[MFMT_TIME_LEN];
-			size_t i;
-			json_t *v;
-			printf("%5s  %-36s %-16s %s\n", "REV", "TIME", "AUTHOR", "WHAT");
-			json_array_foreach(out, i, v)
-				printf("%5lld  %-36s %-16s %s\n",
-				       (long long)json_integer_value(json_object_get(v, "rev")),
-				       mfmt_time(json_integer_value(json_object_get(v, "time")) / 1000, t),
-				       online_str(v, "author"), online_str(v, "comment"));
+			online_print_revisions(out);
 		}
 	}
 	json_decref(out);

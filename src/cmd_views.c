@@ -60,31 +60,6 @@ static int views_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int views_push(const char *file)
-{
-	char *text;
-	size_t len;
-	if (cd_read_file(file, 64u << 10, &text, &len) < 0) {
-		fprintf(stderr, "cordon views: %s: cannot read it (or larger than 64 KiB)\n", file);
-		return EXIT_BADINPUT;
-	}
-	json_error_t je;
-	json_t *body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	free(text);
-	if (!body) {
-		fprintf(stderr, "%s:%d:%d: %s\n", file, je.line, je.column, je.text);
-		return EXIT_BADINPUT;
-	}
-	json_t *out;
-	int r = online_call("views", "POST", "/api/v1/views", body, &out);
-	if (r != EXIT_OK)
-		return r;
-	printf("view %s saved: revision %lld\n", online_str(out, "name"),
-	       (long long)json_integer_value(json_object_get(out, "rev")));
-	json_decref(out);
-	return EXIT_OK;
-}
-
 int cmd_views(int argc, char **argv)
 {
 	const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
@@ -99,7 +74,7 @@ int cmd_views(int argc, char **argv)
 	if (r != EXIT_OK)
 		return r;
 	if (!strcmp(sub, "push"))
-		return views_push(pos[0]);
+		return online_push_file("views", "view", "/api/v1/views", pos[0], 64u << 10);
 	char *name = cd_http_escape(pos[0]), *path;
 	json_t *out;
 	if (!rev) {
@@ -113,15 +88,7 @@ int cmd_views(int argc, char **argv)
 		if (r == EXIT_OK && json) {
 			online_print_json(out);
 		} else if (r == EXIT_OK) {
-			char t[MFMT_TIME_LEN];
-			size_t i;
-			json_t *v;
-			printf("%5s  %-36s %-16s %s\n", "REV", "TIME", "AUTHOR", "WHAT");
-			json_array_foreach(out, i, v)
-				printf("%5lld  %-36s %-16s %s\n",
-				       (long long)json_integer_value(json_object_get(v, "rev")),
-				       mfmt_time(json_integer_value(json_object_get(v, "time")) / 1000, t),
-				       online_str(v, "author"), online_str(v, "comment"));
+			online_print_revisions(out);
 		}
 	}
 	json_decref(out);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "mfmt.h"
 #include "online.h"
 #include "agent/http.h"
 #include "policy/report.h"
@@ -160,6 +161,45 @@ int online_get_text(const char *cmd, const char *path, const char **text, size_t
 	json_decref(o);
 	return status >= 400 && status < 500 && status != 401 && status != 403 ? EXIT_BADINPUT
 										  : EXIT_FAIL;
+}
+
+int online_push_file(const char *cmd, const char *what, const char *route, const char *file,
+		     size_t max)
+{
+	char *text;
+	size_t len;
+	if (cd_read_file(file, max, &text, &len) < 0) {
+		fprintf(stderr, "cordon %s: %s: cannot read it (or larger than %zu KiB)\n", cmd, file,
+			max >> 10);
+		return EXIT_BADINPUT;
+	}
+	json_error_t je;
+	json_t *body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
+	if (!body) {
+		fprintf(stderr, "%s:%d:%d: %s\n", file, je.line, je.column, je.text);
+		return EXIT_BADINPUT;
+	}
+	json_t *out;
+	int r = online_call(cmd, "POST", route, body, &out);
+	if (r != EXIT_OK)
+		return r;
+	printf("%s %s saved: revision %lld\n", what, online_str(out, "name"),
+	       (long long)json_integer_value(json_object_get(out, "rev")));
+	json_decref(out);
+	return EXIT_OK;
+}
+
+void online_print_revisions(json_t *revs)
+{
+	char t[MFMT_TIME_LEN];
+	size_t i;
+	json_t *v;
+	printf("%5s  %-36s %-16s %s\n", "REV", "TIME", "AUTHOR", "WHAT");
+	json_array_foreach(revs, i, v)
+		printf("%5lld  %-36s %-16s %s\n", (long long)json_integer_value(json_object_get(v, "rev")),
+		       mfmt_time(json_integer_value(json_object_get(v, "time")) / 1000, t),
+		       online_str(v, "author"), online_str(v, "comment"));
 }
 
 void online_print_json(json_t *o)

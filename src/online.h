@@ -14,6 +14,13 @@ int online_call(const char *cmd, const char *method, const char *path, json_t *b
 /* GET path, an answer that is not JSON (CSV): EXIT_OK with *text, *len
  * (valid until the next call), or an exit code after a message. */
 int online_get_text(const char *cmd, const char *path, const char **text, size_t *len);
+/* POST FILE's JSON (at most max bytes; a syntax error said as
+ * FILE:LINE:COLUMN) to route, a named document's (a view, a report):
+ * "WHAT NAME saved: revision N", or an exit code after a message. */
+int online_push_file(const char *cmd, const char *what, const char *route, const char *file,
+		     size_t max);
+/* A named document's revisions as a table: REV, TIME, AUTHOR, WHAT. */
+void online_print_revisions(json_t *revs);
 void online_print_json(json_t *o);
 /* A string field of o, or "-". */
 const char *online_str(json_t *o, const char *k);
