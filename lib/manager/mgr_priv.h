@@ -202,4 +202,42 @@ json_t *cd_mgr_unenforced_list(const struct cd_mgr *m, const struct cd_mgr_agent
  * rate_clock, or the wall clock (eventlog.c). */
 int64_t cd_mgr_rate_now(const struct cd_mgr *m);
 
+
+/* Documents kept by name in revisions over the ones cordon ships
+ * (named.c): list views and reports.  A kind says how its documents read
+ * (parse, free), which cordon ships, and how one is listed. */
+struct cd_named_kind {
+	const char *kind;          /* named_revisions' kind: "view", "report" */
+	const char *event;         /* the event logged: "view", "report-definition" */
+	const char *what;          /* in messages and the event's data: "view" */
+	size_t size;               /* the model's */
+	int (*parse)(const char *text, size_t len, void *out, char *err, size_t errlen);
+	void (*free)(void *doc);
+	size_t (*builtins)(void);
+	int (*builtin)(size_t i, void *out);
+	int (*builtin_named)(const char *name, void *out);
+	const char *(*name_of)(const void *doc);
+	/* a document as GET lists it (rev 0 and builtin for a shipped one) */
+	json_t *(*summary)(struct cd_mgr *m, const void *doc, int64_t rev, bool builtin);
+};
+/* The saved document (its newest revision): 0, -ENOENT (none, or
+ * removed), -EIO (one that no longer reads). */
+int cd_mgr_named_saved(struct cd_mgr *m, const struct cd_named_kind *k, const char *name,
+		       void *out, int64_t *rev);
+/* The saved one, else the built-in (*rev 0): 0 or -ENOENT, -EIO. */
+int cd_mgr_named_get(struct cd_mgr *m, const struct cd_named_kind *k, const char *name, void *out,
+		     int64_t *rev);
+/* The saved ones (with time, author, replaces_builtin), then the
+ * built-ins none replaces; NULL when the store cannot be read. */
+json_t *cd_mgr_named_list(struct cd_mgr *m, const struct cd_named_kind *k);
+/* text (checked by the caller) as a new revision of name, and its event
+ * "WHAT NAME saved (revision N" + fmt's text + ")": 0 with *rev. */
+int cd_mgr_named_save(struct cd_mgr *m, const struct cd_named_kind *k, const char *name,
+		      const char *text, const struct cd_actor *a, int64_t *rev, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* A saved one removed (a revision without a document): 0, -ENOENT, or
+ * -EPERM for a built-in. */
+int cd_mgr_named_remove(struct cd_mgr *m, const struct cd_named_kind *k, const char *name,
+			const struct cd_actor *a);
+
 #endif

@@ -13,38 +13,8 @@
 
 #include "metrics/mstore.h"
 
-#define KIND "report"
 
 /* ---- definitions ---- */
-
-static int saved(struct cd_mgr *m, const char *name, struct cd_report *out, int64_t *rev,
-		 int64_t *time)
-{
-	struct cd_revision r;
-	int e = cd_store_named_get(m->store, KIND, name, 0, &r);
-	if (e)
-		return e;
-	char err[256];
-	e = r.doc ? cd_report_parse(r.doc, strlen(r.doc), out, err, sizeof err) : -ENOENT;
-	if (e == -EINVAL)      /* kept by a newer cordon, or edited by hand */
-		e = -EIO;
-	if (e == 0 && rev)
-		*rev = r.rev;
-	if (e == 0 && time)
-		*time = r.time;
-	cd_revision_free(&r);
-	return e;
-}
-
-int cd_mgr_report_get(struct cd_mgr *m, const char *name, struct cd_report *out, int64_t *rev)
-{
-	int e = saved(m, name, out, rev, NULL);
-	if (e != -ENOENT)
-		return e;
-	if (rev)
-		*rev = 0;
-	return cd_report_builtin_named(name, out);
-}
 
 /* The next fire of a report that is scheduled and goes somewhere (ms),
  * or 0. */
@@ -73,57 +43,37 @@ static json_t *summary_json(const struct cd_report *r, int64_t rev, bool builtin
 	return o;
 }
 
-struct list {
-	json_t *out;
-	struct cd_map seen;        /* the saved names (the map borrows its keys: */
-	char **names;              /* these) */
-	size_t nnames, cap;
+static int parse(const char *text, size_t len, void *out, char *err, size_t errlen)
+{
+	return cd_report_parse(text, len, out, err, errlen);
+}
+
+static void report_free(void *r) { cd_report_free(r); }
+static int builtin(size_t i, void *out) { return cd_report_builtin(i, out); }
+static int builtin_named(const char *name, void *out) { return cd_report_builtin_named(name, out); }
+static const char *name_of(const void *r) { return ((const struct cd_report *)r)->name; }
+
+static json_t *summary(struct cd_mgr *m, const void *doc, int64_t rev, bool builtin)
+{
+	(void)m;
+	return summary_json(doc, rev, builtin);
+}
+
+static const struct cd_named_kind reports = {
+	.kind = "report", .event = "report-definition", .what = "report",
+	.size = sizeof(struct cd_report), .parse = parse, .free = report_free,
+	.builtins = cd_report_builtins, .builtin = builtin, .builtin_named = builtin_named,
+	.name_of = name_of, .summary = summary,
 };
 
-static int list_row(void *p, const char *name, const struct cd_revision *r)
+int cd_mgr_report_get(struct cd_mgr *m, const char *name, struct cd_report *out, int64_t *rev)
 {
-	struct list *l = p;
-	struct cd_report v;
-	char err[256];
-	if (!r->doc || cd_report_parse(r->doc, strlen(r->doc), &v, err, sizeof err))
-		return 0;          /* removed (a built-in of its name is back), or unreadable */
-	char *own = cd_strdup(name);
-	CD_PUSH(l->names, l->nnames, l->cap, own);
-	cd_map_put(&l->seen, own, 0, NULL);
-	struct cd_report b;
-	bool shadows = cd_report_builtin_named(name, &b) == 0;
-	if (shadows)
-		cd_report_free(&b);
-	json_t *o = summary_json(&v, r->rev, false);
-	json_object_set_new(o, "time", json_integer(r->time));
-	if (r->author)
-		json_object_set_new(o, "author", json_string(r->author));
-	json_object_set_new(o, "replaces_builtin", json_boolean(shadows));
-	json_array_append_new(l->out, o);
-	cd_report_free(&v);
-	return 0;
+	return cd_mgr_named_get(m, &reports, name, out, rev);
 }
 
 json_t *cd_mgr_reports(struct cd_mgr *m)
 {
-	struct list l = { .out = json_array() };
-	cd_map_init_exact(&l.seen);
-	int e = cd_store_named_each(m->store, KIND, list_row, &l);
-	for (size_t i = 0; e >= 0 && i < cd_report_builtins(); i++) {
-		struct cd_report v;
-		if (cd_report_builtin(i, &v))
-			continue;
-		if (!cd_map_get(&l.seen, v.name, NULL))
-			json_array_append_new(l.out, summary_json(&v, 0, true));
-		cd_report_free(&v);
-	}
-	cd_map_free(&l.seen);
-	cd_strv_free(l.names, l.nnames);
-	if (e < 0) {
-		json_decref(l.out);
-		return NULL;
-	}
-	return l.out;
+	return cd_mgr_named_list(m, &reports);
 }
 
 int cd_mgr_report_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor *a, char *err,
@@ -155,17 +105,9 @@ int cd_mgr_report_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor
 	json_object_del(j, "builtin");
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
-	e = cd_mgr_begin_n(m, 0);
-	if (e == 0)
-		e = cd_store_named_put(m->store, KIND, v.name, text, a ? a->name : NULL, "saved",
-				       cd_mgr_now(), rev);
-	if (e == 0)
-		e = cd_mgr_event(m, "report-definition", NULL, NULL, a,
-				 json_pack("{s:s, s:I}", "report", v.name, "revision", (json_int_t)*rev),
-				 "report %s saved (revision %lld, %zu sections, %zu destinations%s%s)",
-				 v.name, (long long)*rev, v.nsec, v.ndest, v.schedule ? ", schedule " : "",
-				 v.schedule ? v.schedule : "");
-	e = cd_mgr_finish(m, e);
+	e = cd_mgr_named_save(m, &reports, v.name, text, a, rev, ", %zu sections, %zu destinations%s%s",
+			      v.nsec, v.ndest, v.schedule ? ", schedule " : "",
+			      v.schedule ? v.schedule : "");
 	free(text);
 	cd_report_free(&v);
 	return e;
@@ -173,34 +115,12 @@ int cd_mgr_report_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor
 
 int cd_mgr_report_remove(struct cd_mgr *m, const char *name, const struct cd_actor *a)
 {
-	struct cd_report v;
-	int64_t rev;
-	int e = saved(m, name, &v, &rev, NULL);
-	if (e == -ENOENT) {
-		if (cd_report_builtin_named(name, &v) == 0) {
-			cd_report_free(&v);
-			return -EPERM;
-		}
-		return -ENOENT;
-	}
-	if (e == 0)
-		cd_report_free(&v);
-	if (e && e != -EIO)    /* one that no longer reads may still be removed */
-		return e;
-	e = cd_mgr_begin_n(m, 0);
-	if (e == 0)
-		e = cd_store_named_put(m->store, KIND, name, NULL, a ? a->name : NULL, "removed",
-				       cd_mgr_now(), &rev);
-	if (e == 0)
-		e = cd_mgr_event(m, "report-definition", NULL, NULL, a,
-				 json_pack("{s:s, s:I}", "report", name, "revision", (json_int_t)rev),
-				 "report %s removed (revision %lld)", name, (long long)rev);
-	return cd_mgr_finish(m, e);
+	return cd_mgr_named_remove(m, &reports, name, a);
 }
 
 int cd_mgr_report_revisions(struct cd_mgr *m, const char *name, cd_store_named_cb cb, void *ctx)
 {
-	return cd_store_named_revs(m->store, KIND, name, cb, ctx);
+	return cd_store_named_revs(m->store, reports.kind, name, cb, ctx);
 }
 
 /* ---- a job: what the sections need, read under the lock ---- */

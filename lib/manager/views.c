@@ -1,6 +1,6 @@
 /* views.c - list views as the manager keeps them: saved by name in
- * revisions (store_named.c) over the ones cordon ships (views/builtin.c),
- * and the objects a view lists, with its filter applied. */
+ * revisions over the ones cordon ships (named.c, views/builtin.c), and
+ * the objects a view lists, with its filter applied. */
 #include "manager/mgr_priv.h"
 
 #include <errno.h>
@@ -13,90 +13,40 @@
 #include "policy/sel.h"
 #include "views/rows.h"
 
-#define KIND "view"
+/* ---- views as named documents (named.c) ---- */
 
-/* The saved view name (its newest revision), -ENOENT when none or removed. */
-static int saved(struct cd_mgr *m, const char *name, struct cd_view *out, int64_t *rev)
+static int parse(const char *text, size_t len, void *out, char *err, size_t errlen)
 {
-	struct cd_revision r;
-	int e = cd_store_named_get(m->store, KIND, name, 0, &r);
-	if (e)
-		return e;
-	char err[256];
-	e = r.doc ? cd_view_parse(r.doc, strlen(r.doc), out, err, sizeof err) : -ENOENT;
-	if (e == -EINVAL)      /* kept by a newer cordon, or edited by hand */
-		e = -EIO;
-	if (e == 0 && rev)
-		*rev = r.rev;
-	cd_revision_free(&r);
-	return e;
+	return cd_view_parse(text, len, out, err, errlen);
 }
+
+static void view_free(void *v) { cd_view_free(v); }
+static int builtin(size_t i, void *out) { return cd_view_builtin(i, out); }
+static int builtin_named(const char *name, void *out) { return cd_view_builtin_named(name, out); }
+static const char *name_of(const void *v) { return ((const struct cd_view *)v)->name; }
+
+static json_t *summary(struct cd_mgr *m, const void *doc, int64_t rev, bool builtin)
+{
+	(void)m;
+	const struct cd_view *v = doc;
+	return json_pack("{s:s, s:s, s:s, s:I, s:b}", "name", v->name, "title", v->title, "kind",
+			 cd_vkind_name(v->kind), "rev", (json_int_t)rev, "builtin", builtin);
+}
+
+static const struct cd_named_kind views = {
+	.kind = "view", .event = "view", .what = "view", .size = sizeof(struct cd_view),
+	.parse = parse, .free = view_free, .builtins = cd_view_builtins, .builtin = builtin,
+	.builtin_named = builtin_named, .name_of = name_of, .summary = summary,
+};
 
 int cd_mgr_view_get(struct cd_mgr *m, const char *name, struct cd_view *out, int64_t *rev)
 {
-	int e = saved(m, name, out, rev);
-	if (e != -ENOENT)
-		return e;
-	if (rev)
-		*rev = 0;
-	return cd_view_builtin_named(name, out);
-}
-
-struct list {
-	json_t *out;
-	struct cd_map seen;        /* the saved names (the map borrows its keys: */
-	char **names;              /* these) */
-	size_t nnames, cap;
-};
-
-static int list_row(void *p, const char *name, const struct cd_revision *r)
-{
-	struct list *l = p;
-	struct cd_view v;
-	char err[256];
-	if (!r->doc || cd_view_parse(r->doc, strlen(r->doc), &v, err, sizeof err))
-		return 0;          /* removed (a built-in of its name is back), or unreadable */
-	char *own = cd_strdup(name);
-	CD_PUSH(l->names, l->nnames, l->cap, own);
-	cd_map_put(&l->seen, own, 0, NULL);
-	bool shadows = false;
-	struct cd_view b;
-	if (cd_view_builtin_named(name, &b) == 0) {
-		shadows = true;
-		cd_view_free(&b);
-	}
-	json_array_append_new(l->out, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?, s:b, s:b}",
-						 "name", v.name, "title", v.title, "kind",
-						 cd_vkind_name(v.kind), "rev", (json_int_t)r->rev,
-						 "time", (json_int_t)r->time, "author", r->author,
-						 "builtin", false, "replaces_builtin", shadows));
-	cd_view_free(&v);
-	return 0;
+	return cd_mgr_named_get(m, &views, name, out, rev);
 }
 
 json_t *cd_mgr_views(struct cd_mgr *m)
 {
-	struct list l = { .out = json_array() };
-	cd_map_init_exact(&l.seen);
-	int e = cd_store_named_each(m->store, KIND, list_row, &l);
-	for (size_t i = 0; e >= 0 && i < cd_view_builtins(); i++) {
-		struct cd_view v;
-		if (cd_view_builtin(i, &v))
-			continue;
-		if (!cd_map_get(&l.seen, v.name, NULL))
-			json_array_append_new(l.out, json_pack("{s:s, s:s, s:s, s:I, s:b}", "name",
-							       v.name, "title", v.title, "kind",
-							       cd_vkind_name(v.kind), "rev", (json_int_t)0,
-							       "builtin", true));
-		cd_view_free(&v);
-	}
-	cd_map_free(&l.seen);
-	cd_strv_free(l.names, l.nnames);
-	if (e < 0) {
-		json_decref(l.out);
-		return NULL;
-	}
-	return l.out;
+	return cd_mgr_named_list(m, &views);
 }
 
 int cd_mgr_view_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor *a, char *err,
@@ -111,16 +61,7 @@ int cd_mgr_view_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor *
 	json_object_del(j, "builtin");
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
-	e = cd_mgr_begin_n(m, 0);
-	if (e == 0)
-		e = cd_store_named_put(m->store, KIND, v.name, text, a ? a->name : NULL, "saved",
-				       cd_mgr_now(), rev);
-	if (e == 0)
-		e = cd_mgr_event(m, "view", NULL, NULL, a,
-				 json_pack("{s:s, s:I}", "view", v.name, "revision", (json_int_t)*rev),
-				 "view %s saved (revision %lld, %zu columns)", v.name, (long long)*rev,
-				 v.ncol);
-	e = cd_mgr_finish(m, e);
+	e = cd_mgr_named_save(m, &views, v.name, text, a, rev, ", %zu columns", v.ncol);
 	free(text);
 	cd_view_free(&v);
 	return e;
@@ -128,34 +69,12 @@ int cd_mgr_view_put(struct cd_mgr *m, const json_t *doc, const struct cd_actor *
 
 int cd_mgr_view_remove(struct cd_mgr *m, const char *name, const struct cd_actor *a)
 {
-	struct cd_view v;
-	int64_t rev;
-	int e = saved(m, name, &v, &rev);
-	if (e == -ENOENT) {
-		if (cd_view_builtin_named(name, &v) == 0) {
-			cd_view_free(&v);
-			return -EPERM;
-		}
-		return -ENOENT;
-	}
-	if (e == 0)
-		cd_view_free(&v);
-	if (e && e != -EIO)    /* one that no longer reads may still be removed */
-		return e;
-	e = cd_mgr_begin_n(m, 0);
-	if (e == 0)
-		e = cd_store_named_put(m->store, KIND, name, NULL, a ? a->name : NULL, "removed",
-				       cd_mgr_now(), &rev);
-	if (e == 0)
-		e = cd_mgr_event(m, "view", NULL, NULL, a,
-				 json_pack("{s:s, s:I}", "view", name, "revision", (json_int_t)rev),
-				 "view %s removed (revision %lld)", name, (long long)rev);
-	return cd_mgr_finish(m, e);
+	return cd_mgr_named_remove(m, &views, name, a);
 }
 
 int cd_mgr_view_revisions(struct cd_mgr *m, const char *name, cd_store_named_cb cb, void *ctx)
 {
-	return cd_store_named_revs(m->store, KIND, name, cb, ctx);
+	return cd_store_named_revs(m->store, views.kind, name, cb, ctx);
 }
 
 /* ---- the objects a view lists ---- */
