@@ -68,3 +68,7 @@ previous_release() {
 	git -C "$TOP" rev-parse -q --verify "$PREVIOUS_RELEASE^{commit}" 2>/dev/null ||
 		git -C "$TOP" rev-parse -q --verify "$PREVIOUS_RELEASE_COMMIT^{commit}" 2>/dev/null
 }
+
+# The store's schema version this tree makes: the number of the last step
+# of lib/manager/store_schema.c (each begins with a comment "/* N: ...").
+STORE_SCHEMA=$(grep -oE '^	/\* [0-9]+[ :(]' "$TOP/lib/manager/store_schema.c" | grep -oE '[0-9]+' | tail -1)

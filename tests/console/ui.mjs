@@ -338,7 +338,8 @@ await check("explain: the answer names the rule", async () => {
 await check("explain: a staged rule shown beside the enforced verdict; the policy table marks it", async () => {
   await page.fill('label:has-text("Port") input', "80");
   await page.click('button:text-is("Explain")');
-  await page.waitForSelector(".answer .staged");
+  // (the rule's name comes with the policy's rules, which the page reads beside the answer)
+  await page.waitForSelector('.answer .staged:has-text("no-bulk-http")');
   const a = await page.textContent(".answer");
   assert(/Verdict: allow/.test(a) && /staged rules enforced: drop/.test(a) && /staged: drop\s+by rule 950 "no-bulk-http"/.test(a), a);
   await go(page, "policy");

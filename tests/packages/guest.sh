@@ -117,9 +117,9 @@ active cordon-agent && [ "$new_agent" != "$old_agent" ] &&
 	pass "cordon-agent restarted on the new binary by the upgrade" ||
 	fail "cordon-agent after the upgrade" "pid $old_agent -> $new_agent" \
 		"$(journalctl -u cordon-agent --no-pager | tail -20)"
-[ "$(sqlite3 /var/lib/cordon/cordon.db 'PRAGMA user_version')" = 11 ] &&
+[ "$(sqlite3 /var/lib/cordon/cordon.db 'PRAGMA user_version')" = @STORE_SCHEMA@ ] &&
 	[ "$(sqlite3 /var/lib/cordon/cordon.db 'SELECT version FROM versions')" = "$NEW" ] &&
-	pass "the store migrated in place (schema 11, opened by $NEW)" ||
+	pass "the store migrated in place (schema @STORE_SCHEMA@, opened by $NEW)" ||
 	fail "the store's migration" "$(sqlite3 /var/lib/cordon/cordon.db 'PRAGMA user_version; SELECT * FROM versions' 2>&1)"
 C policy show 2>/dev/null | grep -q "tcp/22" && [ "$(C policy history 2>/dev/null | wc -l)" = "$old_revs" ] &&
 	C workloads 2>/dev/null | grep -q web-1 &&
