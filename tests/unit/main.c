@@ -128,13 +128,20 @@ int main(int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		if (run_one(&tests[i], timeout_s) == 0) {
-			printf("ok   %s\n", tests[i].name);
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		int r = run_one(&tests[i], timeout_s);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		/* (each test's time, to find the slow ones: CD_TEST_TIMES=1) */
+		char took[32] = "";
+		if (getenv("CD_TEST_TIMES"))
+			snprintf(took, sizeof took, " (%.2f s)", (double)(b.tv_sec - a.tv_sec) +
+				 (double)(b.tv_nsec - a.tv_nsec) / 1e9);
+		printf("%s %s%s\n", r == 0 ? "ok  " : "FAIL", tests[i].name, took);
+		if (r == 0)
 			passed++;
-		} else {
-			printf("FAIL %s\n", tests[i].name);
+		else
 			failed++;
-		}
 		fflush(stdout);
 	}
 	if (skipped)
