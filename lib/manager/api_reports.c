@@ -154,16 +154,15 @@ static void made_failed(struct ctx *c, int r, const char *err)
 		cd_api_error(c, 500, NULL, "the report could not be made: %s", err);
 }
 
-void cd_api_h_report_pdf(struct ctx *c)
+/* The job's files made off the lock (what, only: cd_mgr_report_make's),
+ * and the one asked for (a CSV section's, else the PDF) as the answer. */
+static void make_reply(struct ctx *c, struct cd_mgr_rjob *j, int64_t generated, unsigned what,
+		       long only)
 {
-	struct cd_mgr_rjob *j;
-	int64_t generated = cd_mgr_now() / 1000;
-	if (!cd_api_q_time(c, "generated", &generated) || !job_of(c, &j, NULL))
-		return;
 	char err[1024];
 	struct cd_rfiles f;
 	cd_api_leave(c);
-	int r = cd_mgr_report_make(j, generated, CD_RMAKE_PDF, -1, &f, err, sizeof err);
+	int r = cd_mgr_report_make(j, generated, what, only, &f, err, sizeof err);
 	cd_mgr_report_job_free(j);
 	if (!cd_api_enter(c)) {
 		if (r == 0)
@@ -174,32 +173,27 @@ void cd_api_h_report_pdf(struct ctx *c)
 		made_failed(c, r, err);
 		return;
 	}
-	file_reply(c, &f.pdf, "application/pdf");
+	if (only >= 0)
+		file_reply(c, &f.csv[0].data, "text/csv; charset=utf-8; header=present");
+	else
+		file_reply(c, &f.pdf, "application/pdf");
 	cd_rfiles_free(&f);
+}
+
+void cd_api_h_report_pdf(struct ctx *c)
+{
+	struct cd_mgr_rjob *j;
+	int64_t generated = cd_mgr_now() / 1000;
+	if (cd_api_q_time(c, "generated", &generated) && job_of(c, &j, NULL))
+		make_reply(c, j, generated, CD_RMAKE_PDF, -1);
 }
 
 void cd_api_h_report_csv(struct ctx *c)
 {
 	struct cd_mgr_rjob *j;
 	int64_t section = 0;
-	if (!job_of(c, &j, &section))
-		return;
-	char err[1024];
-	struct cd_rfiles f;
-	cd_api_leave(c);
-	int r = cd_mgr_report_make(j, 0, 0, (long)section - 1, &f, err, sizeof err);
-	cd_mgr_report_job_free(j);
-	if (!cd_api_enter(c)) {
-		if (r == 0)
-			cd_rfiles_free(&f);
-		return;
-	}
-	if (r) {
-		made_failed(c, r, err);
-		return;
-	}
-	file_reply(c, &f.csv[0].data, "text/csv; charset=utf-8; header=present");
-	cd_rfiles_free(&f);
+	if (job_of(c, &j, &section))
+		make_reply(c, j, 0, 0, (long)section - 1);
 }
 
 void cd_api_h_report_run(struct ctx *c)

@@ -21,80 +21,17 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "bench.h"
+#include "vmstore.h"
 #include "metrics/mquery.h"
 #include "metrics/mstore.h"
 #include "report/compose.h"
 #include "views/rows.h"
 
-#define STEP 300000LL
-#define DAY 86400000LL
+#define DAY VMSTORE_DAY
 #define HOUR 3600000LL
-#define T0 1764547200000LL     /* 2025-12-01T00:00:00Z */
+#define T0 VMSTORE_T0
 #define RUNS 5
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static int make(const char *dir, int vms, int days)
-{
-	struct cd_mstore_opts o = { .bulk = true, .max_series = (size_t)vms * 4 + 16 };
-	struct cd_mstore *st;
-	char err[256];
-	if (cd_mstore_open(dir, &o, &st, err, sizeof err)) {
-		fprintf(stderr, "bench-report: %s\n", err);
-		return -1;
-	}
-	static const char *const names[] = { "vm_cpu_seconds_total", "vm_cpu_ready_seconds_total",
-					     "vm_vcpus", "vm_memory_used_bytes" };
-	int64_t *id = cd_malloc((size_t)vms * 4 * sizeof *id);
-	for (int v = 0; v < vms; v++) {
-		char name[32], labels[96];
-		snprintf(name, sizeof name, "vm-%04d", v);
-		snprintf(labels, sizeof labels, "host=\"hv-%02d\",vm=\"%s\"", v / 50, name);
-		for (int k = 0; k < 4; k++) {
-			struct cd_series_desc d = { .metric = names[k], .labels = labels, .kind = "vm",
-						    .name = name, .host = "", .source = "kvm1",
-						    .counter = k < 2 };
-			if (cd_mstore_series(st, &d, &id[v * 4 + k]))
-				return -1;
-		}
-	}
-	int64_t steps = days * DAY / STEP;
-	double *cpu = cd_calloc((size_t)vms, sizeof *cpu), *ready = cd_calloc((size_t)vms, sizeof *ready);
-	for (int64_t i = 0; i < steps; i++) {
-		int64_t t = T0 + i * STEP;
-		double hour = (double)((t / HOUR) % 24);
-		for (int v = 0; v < vms; v++) {
-			int vcpus = 1 << (v % 4);
-			double load = 0.1 + 0.3 * (1 + sin((hour + v % 7) / 24.0 * 2 * M_PI)) / 2;
-			cpu[v] += load * vcpus * (double)STEP / 1000;
-			ready[v] += load * 0.02 * (1 + v % 5) * vcpus * (double)STEP / 1000;
-			if (cd_mstore_append(st, id[v * 4], t, cpu[v]) ||
-			    cd_mstore_append(st, id[v * 4 + 1], t, ready[v]) ||
-			    cd_mstore_append(st, id[v * 4 + 2], t, vcpus) ||
-			    cd_mstore_append(st, id[v * 4 + 3], t, 1e9 * (1 + v % 16) + 1e7 * (double)((i + v) % 300)))
-				return -1;
-		}
-		if (i % 288 == 287 && cd_mstore_commit(st))
-			return -1;
-	}
-	free(cpu);
-	free(ready);
-	free(id);
-	if (cd_mstore_maintain(st, T0 + (days + 1) * DAY) || cd_mstore_close(st))
-		return -1;
-	return 0;
-}
 
 struct ranked { double mean; int vm; };
 
@@ -146,15 +83,15 @@ int main(int argc, char **argv)
 	snprintf(mark, sizeof mark, "%s/made-%d-%d", dir, vms, days);
 	struct stat sb;
 	if (stat(mark, &sb)) {
-		double a = now_s();
-		if (make(dir, vms, days)) {
+		double a = (now_ms() / 1000);
+		if (vmstore_make("bench-report", dir, vms, days)) {
 			fprintf(stderr, "bench-report: the store could not be made in %s\n", dir);
 			return 1;
 		}
 		FILE *f = fopen(mark, "w");
 		if (f)
 			fclose(f);
-		printf("store: %d VMs x %d days every 5 minutes, made in %.0f s\n", vms, days, now_s() - a);
+		printf("store: %d VMs x %d days every 5 minutes, made in %.0f s\n", vms, days, (now_ms() / 1000) - a);
 	}
 	struct cd_mstore_opts o = { .max_series = (size_t)vms * 4 + 16 };
 	struct cd_mstore *st;
@@ -166,7 +103,7 @@ int main(int argc, char **argv)
 	struct cd_vobject *obj = cd_calloc((size_t)vms, sizeof *obj);
 	char (*names)[32] = cd_calloc((size_t)vms, sizeof *names);
 	for (int v = 0; v < vms; v++) {
-		snprintf(names[v], sizeof names[v], "vm-%04d", v);
+		vmstore_name(v, names[v]);
 		obj[v] = (struct cd_vobject){ .name = names[v], .host = "hv", .source = "kvm1" };
 	}
 	const char *doc = "{\"name\": \"bench\", \"title\": \"1,000 VMs\", \"range\": \"7d\", "
@@ -186,18 +123,18 @@ int main(int argc, char **argv)
 	size_t pdf_len = 0, csv_len = 0, rows_n = 0;
 	int pages = 0;
 	for (int k = 0; k < RUNS; k++) {
-		double a = now_s();
+		double a = (now_ms() / 1000);
 		struct cd_vrows *rows;
 		if (cd_vrows_compute(&view, st, obj, (size_t)vms, b, e, &rows))
 			return 1;
-		double c = now_s();
+		double c = (now_ms() / 1000);
 		struct cd_rseries ser[2][10];
 		struct cd_point *pts[2][10] = { { NULL } };
 		int n1 = chart(st, "vm_cpu_usage_ratio", CD_AGG_AVG, names, vms, b, e, ser[0], pts[0]);
 		int n2 = chart(st, "vm_memory_used_bytes", CD_AGG_MAX, names, vms, b, e, ser[1], pts[1]);
 		if (n1 < 0 || n2 < 0)
 			return 1;
-		double d = now_s();
+		double d = (now_ms() / 1000);
 		struct cd_rsecdata sd[3] = {
 			{ .view = &view, .rows = rows },
 			{ .series = ser[0], .nseries = (size_t)n1, .step = HOUR },
@@ -210,7 +147,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench-report: %s\n", err);
 			return 1;
 		}
-		double z = now_s();
+		double z = (now_ms() / 1000);
 		t_rows[k] = c - a;
 		t_charts[k] = d - c;
 		t_pdf[k] = z - d;
@@ -229,10 +166,10 @@ int main(int argc, char **argv)
 		}
 		cd_vrows_free(rows);
 	}
-	qsort(t_rows, RUNS, sizeof(double), cmp);
-	qsort(t_charts, RUNS, sizeof(double), cmp);
-	qsort(t_pdf, RUNS, sizeof(double), cmp);
-	qsort(t_all, RUNS, sizeof(double), cmp);
+	qsort(t_rows, RUNS, sizeof(double), cmp_double);
+	qsort(t_charts, RUNS, sizeof(double), cmp_double);
+	qsort(t_pdf, RUNS, sizeof(double), cmp_double);
+	qsort(t_all, RUNS, sizeof(double), cmp_double);
 	printf("report of %d VMs over %d days (a view of %zu rows, 2 charts of the top 10): median of %d: "
 	       "rows %.3f s, charts %.3f s, PDF and CSV %.3f s; in all %.3f s (%d pages, %zu bytes of PDF, "
 	       "%zu of CSV)\n", vms, days, rows_n, RUNS, t_rows[RUNS / 2], t_charts[RUNS / 2],
