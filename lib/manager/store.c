@@ -84,6 +84,15 @@ struct cd_db_stmt *cd_store_prep(struct cd_store *s, const char *sql, const char
 	return st;
 }
 
+struct cd_db_stmt *cd_store_keep(struct cd_store *s, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct cd_db_stmt *st = cd_db_vprep_cached(s->db, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
 int cd_store_run(struct cd_store *s, struct cd_db_stmt *st)
 {
 	return cd_db_vrun(s->db, st);
@@ -150,7 +159,7 @@ int cd_store_source_each(struct cd_store *s, cd_store_source_cb cb, void *ctx)
 int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool add)
 {
 	char *l = cd_lower(tag);
-	int r = cd_store_run(s, cd_store_prep(s, "INSERT INTO tags(workload, tag, ltag, add_) VALUES(?, ?, ?, ?) "
+	int r = cd_store_run(s, cd_store_keep(s, "INSERT INTO tags(workload, tag, ltag, add_) VALUES(?, ?, ?, ?) "
 			    "ON CONFLICT(workload, ltag) DO UPDATE SET tag = excluded.tag, "
 			    "add_ = excluded.add_", "sssb", wl, tag, l, add));
 	free(l);
@@ -160,7 +169,7 @@ int cd_store_tag_put(struct cd_store *s, const char *wl, const char *tag, bool a
 int cd_store_tag_del(struct cd_store *s, const char *wl, const char *tag)
 {
 	char *l = cd_lower(tag);
-	int r = cd_store_run(s, cd_store_prep(s, "DELETE FROM tags WHERE workload = ? AND ltag = ?", "ss", wl, l));
+	int r = cd_store_run(s, cd_store_keep(s, "DELETE FROM tags WHERE workload = ? AND ltag = ?", "ss", wl, l));
 	free(l);
 	return r;
 }
@@ -201,7 +210,7 @@ int cd_store_token_add(struct cd_store *s, const struct cd_token *t)
 
 int cd_store_token_get(struct cd_store *s, const char *hash, struct cd_token *out)
 {
-	struct cd_db_stmt *st = cd_store_prep(s, "SELECT hash, name, role, host, workload, created FROM tokens "
+	struct cd_db_stmt *st = cd_store_keep(s, "SELECT hash, name, role, host, workload, created FROM tokens "
 				"WHERE hash = ?", "s", hash);
 	if (!st)
 		return -EIO;
@@ -286,7 +295,7 @@ void cd_agent_rec_free(struct cd_agent_rec *a)
 
 int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
 {
-	return cd_store_run(s, cd_store_prep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
+	return cd_store_run(s, cd_store_keep(s, "INSERT INTO agents(name, host, workload, enrolled, last_seen, "
 			   "applied_rev, applied_seq, applied_at, status, up) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			   "ON CONFLICT(name) DO UPDATE SET host = excluded.host, "
 			   "workload = excluded.workload, enrolled = excluded.enrolled, "
@@ -304,7 +313,7 @@ int cd_store_agent_put(struct cd_store *s, const struct cd_agent_rec *a)
 int cd_store_agent_mark_up(struct cd_store *s, const struct cd_agent_rec *a)
 {
 	int r = cd_db_begin(s->db);
-	int64_t was = r < 0 ? r : cd_db_scalar(cd_store_prep(s, "SELECT up FROM agents WHERE name = ?", "s",
+	int64_t was = r < 0 ? r : cd_db_scalar(cd_store_keep(s, "SELECT up FROM agents WHERE name = ?", "s",
 							     a->name));
 	struct cd_agent_rec up = *a;
 	up.up = true;
@@ -363,7 +372,7 @@ int cd_store_event_add_once(struct cd_store *s, struct cd_event *e,
 {
 	int64_t size = event_size(e);
 	/* ids in order and without gaps: writers take turns (db.h) */
-	int64_t id = cd_db_scalar(cd_store_prep(s, "INSERT INTO events(id, time, type, workload, host, "
+	int64_t id = cd_db_scalar(cd_store_keep(s, "INSERT INTO events(id, time, type, workload, host, "
 			    "actor, origin, message, data, agent, agent_seq, received, size) "
 			    "VALUES((SELECT coalesce(max(id), 0) + 1 FROM events), ?, ?, ?, ?, ?, ?, ?, ?, "
 			    "?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
@@ -470,7 +479,7 @@ int cd_store_event_prune(struct cd_store *s, int64_t before, int64_t max_bytes, 
 
 int cd_store_event_known(struct cd_store *s, const char *agent, int64_t agent_seq)
 {
-	struct cd_db_stmt *st = cd_store_prep(s, "SELECT 1 FROM events WHERE agent = ? AND agent_seq = ?",
+	struct cd_db_stmt *st = cd_store_keep(s, "SELECT 1 FROM events WHERE agent = ? AND agent_seq = ?",
 				"si", agent, agent_seq);
 	if (!st)
 		return -EIO;

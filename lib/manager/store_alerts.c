@@ -33,7 +33,7 @@ static int64_t size_of(const char *detail)
 int cd_store_alert_raise(struct cd_store *s, struct cd_alert_rec *a)
 {
 	int64_t size = size_of(a->detail);
-	int64_t id = cd_db_scalar(cd_store_prep(s, "INSERT INTO alerts(id, definition, kind, object, "
+	int64_t id = cd_db_scalar(cd_store_keep(s, "INSERT INTO alerts(id, definition, kind, object, "
 			     "severity, state, raised, updated, detail, size) VALUES("
 			     "(SELECT coalesce(max(id), 0) + 1 FROM alerts), ?, ?, ?, ?, 'active', ?, ?, ?, ?) "
 			     "RETURNING id", "ssssiisi", a->definition, a->kind, a->object, a->severity,
@@ -50,14 +50,14 @@ int cd_store_alert_raise(struct cd_store *s, struct cd_alert_rec *a)
  * event log's running total of sizes follows the row's new size. */
 static int put(struct cd_store *s, int64_t id, const char *detail, int64_t time, bool cancel)
 {
-	int64_t old = cd_db_scalar(cd_store_prep(s, "SELECT coalesce((SELECT size FROM alerts "
+	int64_t old = cd_db_scalar(cd_store_keep(s, "SELECT coalesce((SELECT size FROM alerts "
 					 "WHERE id = ? AND state = 'active'), -1)", "i", id));
 	if (old < -1)
 		return (int)old;
 	if (old == -1)
 		return -ENOENT;
 	int64_t size = size_of(detail);
-	int r = cd_store_run(s, cd_store_prep(s, "UPDATE alerts SET detail = ?, updated = ?, size = ?, "
+	int r = cd_store_run(s, cd_store_keep(s, "UPDATE alerts SET detail = ?, updated = ?, size = ?, "
 					 "state = CASE WHEN ? = 1 THEN 'cancelled' ELSE state END, "
 					 "cancelled = CASE WHEN ? = 1 THEN ? ELSE cancelled END WHERE id = ?",
 					 "siibbii", detail, time, size, cancel, cancel, time, id));

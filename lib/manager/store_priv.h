@@ -37,6 +37,12 @@ void cd_store_leases_free(struct cd_store *s);
 int cd_store_migrate(struct cd_store *s);
 /* Prepare sql with the arguments described by fmt (db.h's letters). */
 struct cd_db_stmt *cd_store_prep(struct cd_store *s, const char *sql, const char *fmt, ...);
+/* As cd_store_prep, for a statement run often (for each event, request,
+ * agent's call or alert): kept prepared by the connection
+ * (cd_db_prep_cached), so sql must be a string literal.  (On SQLite,
+ * preparing the event's INSERT again each time, its full-text trigger and
+ * all, cost more than running it.) */
+struct cd_db_stmt *cd_store_keep(struct cd_store *s, const char *sql, const char *fmt, ...);
 /* Run a statement that returns no rows. */
 int cd_store_run(struct cd_store *s, struct cd_db_stmt *st);
 /* Run a DELETE ... RETURNING size (of events or alerts): how many rows

@@ -30,7 +30,7 @@ int cd_store_user_create(struct cd_store *s, const struct cd_user *u)
 
 int cd_store_user_get(struct cd_store *s, const char *name, struct cd_user *out)
 {
-	struct cd_db_stmt *st = cd_store_prep(s, "SELECT name, role, hash, created, zone FROM users WHERE name = ?",
+	struct cd_db_stmt *st = cd_store_keep(s, "SELECT name, role, hash, created, zone FROM users WHERE name = ?",
 					 "s", name);
 	if (!st)
 		return -EIO;
@@ -100,7 +100,7 @@ int64_t cd_store_user_count(struct cd_store *s, const char *role)
 
 int cd_store_signin_get(struct cd_store *s, const char *origin, double *level, int64_t *at)
 {
-	struct cd_db_stmt *st = cd_store_prep(s, "SELECT level, at FROM signins WHERE origin = ?", "s",
+	struct cd_db_stmt *st = cd_store_keep(s, "SELECT level, at FROM signins WHERE origin = ?", "s",
 					      origin);
 	int rc = cd_db_step(st);
 	if (rc > 0) {
@@ -113,7 +113,7 @@ int cd_store_signin_get(struct cd_store *s, const char *origin, double *level, i
 
 int cd_store_signin_put(struct cd_store *s, const char *origin, double level, int64_t at)
 {
-	return cd_store_run(s, cd_store_prep(s, "INSERT INTO signins(origin, level, at) VALUES(?, ?, ?) "
+	return cd_store_run(s, cd_store_keep(s, "INSERT INTO signins(origin, level, at) VALUES(?, ?, ?) "
 			    "ON CONFLICT(origin) DO UPDATE SET level = excluded.level, at = excluded.at",
 			    "sdi", origin, level, at));
 }
