@@ -19,14 +19,15 @@ import { Dashboards } from "./pages/dashboards.js";
 import { Alerts, Alert } from "./pages/alerts.js";
 import { Capacity } from "./pages/capacity.js";
 import { Views } from "./pages/views.js";
+import { Reports } from "./pages/reports.js";
 
 // the main navigation: exactly these, in this order
 const NAV = [
   ["overview", "Overview", Overview], ["workloads", "Workloads", Workloads], ["groups", "Groups", Groups],
   ["policy", "Policy", Policy], ["explain", "Explain", Explain], ["quarantine", "Quarantine", Quarantine],
   ["flows", "Flows", Flows], ["events", "Events", Events], ["sources", "Sources", Sources], ["agents", "Agents", Agents],
-  ["dashboards", "Dashboards", Dashboards], ["views", "Views", Views], ["alerts", "Alerts", Alerts],
-  ["capacity", "Right-sizing", Capacity],
+  ["dashboards", "Dashboards", Dashboards], ["views", "Views", Views], ["reports", "Reports", Reports],
+  ["alerts", "Alerts", Alerts], ["capacity", "Right-sizing", Capacity],
 ];
 
 function route() {

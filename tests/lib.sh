@@ -33,6 +33,8 @@ ended() {
 
 # check NAME COND...: pass when the command succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "command failed: $*"; fi; }
+# until_ N CMD...: until CMD holds, at most N tenths of a second
+until_() { local n=$1 i; shift; for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
 
 nskip=0
 # skip WHAT WHY: a part that cannot run here, said and counted (the

@@ -45,8 +45,6 @@ tb_init() {
 }
 
 tb_ns() { echo "${TB_PREFIX}-$1"; }
-# until_ N CMD...: until CMD holds, at most N tenths of a second
-until_() { local n=$1 i; shift; for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
 tb_exec() { local n=$1; shift; ip netns exec "$(tb_ns "$n")" "$@"; }
 
 # Every process the test started, ended and waited for: LeakSanitizer

@@ -132,6 +132,13 @@ static bool job_of(struct ctx *c, struct cd_mgr_rjob **j, int64_t *section)
 		cd_report_free(&v);
 		return false;
 	}
+	/* a calendar range of its own (previous_month): the period before end */
+	if (v.calendar != CD_RCAL_NONE && !cd_api_q(c, "range") && !cd_api_q(c, "begin") &&
+	    cd_report_span(&v, end, &begin, &end)) {
+		cd_api_error(c, 400, "end", "no previous calendar period before end in %s", v.timezone);
+		cd_report_free(&v);
+		return false;
+	}
 	int r = cd_mgr_report_job(c->m, &v, begin, end, j, err, sizeof err);
 	if (r)
 		cd_api_error(c, 400, NULL, "%s", err);

@@ -306,9 +306,13 @@ static int saved_row(void *p, const char *name, const struct cd_revision *rev)
 static void run_fire(struct cd_mgr *m, struct cd_mgr_reporting *rp, struct cd_report *r, int64_t fire)
 {
 	static const struct cd_actor sched = { .name = "schedule", .origin = "cordond" };
-	int64_t started = cd_mgr_now(), id = 0;
+	int64_t started = cd_mgr_now(), id = 0, begin, end;
+	if (cd_report_span(r, fire, &begin, &end)) {
+		cd_mgr_logf(m, "report %s: no range at %lld in %s", r->name, (long long)fire, r->timezone);
+		return;
+	}
 	struct cd_report_run run = { .name = r->name, .fire = fire, .trigger = "schedule",
-				     .begin_ms = fire - r->range_ms, .end_ms = fire,
+				     .begin_ms = begin, .end_ms = end,
 				     .started = started, .outcome = "running", .actor = sched.name };
 	int e = cd_mgr_begin_n(m, 0);
 	if (e == 0)
@@ -318,7 +322,7 @@ static void run_fire(struct cd_mgr *m, struct cd_mgr_reporting *rp, struct cd_re
 	char err[1024] = "", name[CD_REPORT_NAME_MAX + 1];
 	snprintf(name, sizeof name, "%s", r->name);
 	struct cd_mgr_rjob *j = NULL;
-	e = cd_mgr_report_job(m, r, fire - r->range_ms, fire, &j, err, sizeof err);
+	e = cd_mgr_report_job(m, r, begin, end, &j, err, sizeof err);
 	if (e) {       /* (r was taken over, and is freed) */
 		cd_mgr_logf(m, "report %s: %s", name, err);
 		cd_mgr_begin_n(m, 0);

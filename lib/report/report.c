@@ -328,10 +328,14 @@ int cd_report_from_json(const json_t *j, struct cd_report *out, char *err, size_
 		return cd_jerr(err, errlen, "name: \"%s\" is not a-z, 0-9, '-', '_', '.' (starting with "
 			   "a letter or digit)", name);
 	struct cd_report v = { .range_ms = DEFAULT_RANGE_MS };
-	if (range && (cd_duration_parse(range, &v.range_ms) || v.range_ms > CD_REPORT_RANGE_MAX ||
-		      v.range_ms < 60000))
+	if (range && !strcmp(range, "previous_week"))
+		v.calendar = CD_RCAL_WEEK, v.range_ms = 7 * 86400000LL;
+	else if (range && !strcmp(range, "previous_month"))
+		v.calendar = CD_RCAL_MONTH, v.range_ms = 31 * 86400000LL;
+	else if (range && (cd_duration_parse(range, &v.range_ms) || v.range_ms > CD_REPORT_RANGE_MAX ||
+			   v.range_ms < 60000))
 		return cd_jerr(err, errlen, "range: \"%s\" is not a duration from 1m to 730d (24h, 7d, "
-			   "30d, 2w)", range);
+			   "30d, 2w), previous_week or previous_month", range);
 	struct cd_tz *tz = NULL;
 	if (zone && cd_tz_open(zone, &tz))
 		return cd_jerr(err, errlen, "timezone: \"%s\" is not an IANA time zone (UTC, "
@@ -391,6 +395,46 @@ int cd_report_parse(const char *text, size_t len, struct cd_report *out, char *e
 }
 
 /* A duration as the shortest word that says it ("30d", "36h", "90m"). */
+/* Local midnight of the civil date (y, m from 1, d) in tz. */
+static int midnight(const struct cd_tz *tz, int64_t y, int m, int d, int64_t *t)
+{
+	struct tm tm = { .tm_year = (int)(y - 1900), .tm_mon = m - 1, .tm_mday = d };
+	return cd_tz_mktime(tz, &tm, t, NULL);
+}
+
+int cd_report_span(const struct cd_report *r, int64_t at, int64_t *begin, int64_t *end)
+{
+	if (r->calendar == CD_RCAL_NONE) {
+		*begin = at - r->range_ms;
+		*end = at;
+		return 0;
+	}
+	struct cd_tz *tz;
+	struct tm tm;
+	int e = cd_tz_open(r->timezone, &tz);
+	if (e)
+		return e;
+	e = cd_tz_local(tz, at, &tm);
+	int64_t y = tm.tm_year + 1900;
+	int m = tm.tm_mon + 1, d = tm.tm_mday;
+	if (!e && r->calendar == CD_RCAL_MONTH) {
+		/* the 1st of the month before this one, to the 1st of this one */
+		e = midnight(tz, y, m, 1, end);
+		if (!e)
+			e = midnight(tz, m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1, 1, begin);
+	} else if (!e) {
+		/* the Monday before this week's, to this week's (ISO weeks) */
+		int64_t monday = cd_days_from_civil(y, m, d) - (tm.tm_wday + 6) % 7;
+		cd_civil_from_days(monday, &y, &m, &d);
+		e = midnight(tz, y, m, d, end);
+		cd_civil_from_days(monday - 7, &y, &m, &d);
+		if (!e)
+			e = midnight(tz, y, m, d, begin);
+	}
+	cd_tz_free(tz);
+	return e;
+}
+
 static void duration_fmt(int64_t ms, char buf[24])
 {
 	static const struct { char c; int64_t ms; } u[] = {
@@ -466,7 +510,11 @@ static json_t *dest_json(const struct cd_rdest *d)
 json_t *cd_report_json(const struct cd_report *r)
 {
 	char range[24];
-	duration_fmt(r->range_ms, range);
+	if (r->calendar != CD_RCAL_NONE)
+		snprintf(range, sizeof range, "%s", r->calendar == CD_RCAL_WEEK ? "previous_week"
+										: "previous_month");
+	else
+		duration_fmt(r->range_ms, range);
 	json_t *secs = json_array(), *dests = json_array(), *fmts = json_array();
 	for (size_t i = 0; i < r->nsec; i++)
 		json_array_append_new(secs, section_json(&r->sec[i]));
@@ -525,7 +573,7 @@ static const char *const builtins[] = {
 	"  {\"chart\": {\"title\": \"Datastores' used space\", \"metric\": \"datastore_used_bytes\","
 	"   \"objects\": {\"top\": 10}, \"rollup\": \"max\"}}]}",
 
-	"{\"name\": \"monthly-security\", \"title\": \"Monthly security\", \"range\": \"30d\","
+	"{\"name\": \"monthly-security\", \"title\": \"Monthly security\", \"range\": \"previous_month\","
 	" \"schedule\": \"0 6 1 * *\", \"sections\": ["
 	"  {\"detections\": {}}, {\"quarantines\": {}}, {\"unmatched_rules\": {}}]}",
 };

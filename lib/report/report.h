@@ -17,6 +17,11 @@
  *                 "to": ["ops@example.org"], "starttls": true, "user": "r",
  *                 "password_file": "/etc/cordon/smtp"}]}
  *
+ * The range is a duration ending at the run ("7d", "24h"), or whole
+ * calendar periods in the report's zone before it: "previous_week"
+ * (Monday 00:00 to Monday 00:00), "previous_month" (the 1st 00:00 to the
+ * 1st 00:00).
+ *
  * A section is a list view's rows (a table; a CSV file), a chart of a
  * metric for named objects or the N with the highest average, or one of
  * the security tables (detections, quarantines, rules no flow record
@@ -82,9 +87,14 @@ struct cd_rdest {
 	char *subject;                 /* or NULL: the report's title and range */
 };
 
+/* a range of whole calendar periods, or none (a duration) */
+enum cd_rcal { CD_RCAL_NONE, CD_RCAL_WEEK, CD_RCAL_MONTH };
+
 struct cd_report {
 	char *name, *title;
-	int64_t range_ms;
+	int64_t range_ms;              /* the duration; with a calendar range its longest
+					* span (7d, 31d: a late run's limit) */
+	enum cd_rcal calendar;
 	char *timezone;                /* an IANA name; "UTC" by default */
 	char *schedule;                /* cron's five fields, or NULL: on demand only */
 	struct cd_cron cron;
@@ -107,6 +117,12 @@ int cd_report_parse(const char *text, size_t len, struct cd_report *out, char *e
 /* Its JSON, as cd_report_from_json reads it back (every field written). */
 json_t *cd_report_json(const struct cd_report *r);
 void cd_report_free(struct cd_report *r);
+
+/* The range a run at `at` (epoch ms) covers, [*begin, *end): the
+ * duration before at, or the calendar period before the one at is in
+ * (in the report's zone; a midnight a clock skips: the first instant
+ * after).  0, or -EINVAL (a zone ICU no longer knows) or -ERANGE. */
+int cd_report_span(const struct cd_report *r, int64_t at, int64_t *begin, int64_t *end);
 
 /* The reports cordon ships ("weekly-capacity", "monthly-security"):
  * how many; the i-th (builtin set), 0 or -ENOENT; one by name. */

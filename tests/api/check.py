@@ -525,6 +525,12 @@ check("report run: delivered to the directory", out.get("outcome") == "ok" and
 conform("report run, a built-in without destinations", "post", "/reports/{name}/run", "/reports/weekly-capacity/run", want=409)
 runs = conform("report runs", "get", "/reports/{name}/runs", "/reports/sec/runs", want=200)
 check("report runs: the run, by admin", len(runs) == 1 and runs[0]["trigger"] == "api" and runs[0]["actor"] == "admin", json.dumps(runs)[:300])
+conform("report save, a calendar range", "post", "/reports", "/reports", dict(rep, range="previous_month"), want=200)
+# (its run at 2026-03-01 06:00 in Paris)
+conform("report run, the previous month", "post", "/reports/{name}/run", "/reports/sec/run?end=1772341200000", want=200)
+runs = call("get", "/reports/sec/runs")[1]
+check("report run, previous_month in Europe/Paris: 1 February to 1 March, midnight to midnight",
+      runs[0]["begin"] == 1769900400000 and runs[0]["end"] == 1772319600000, json.dumps(runs[:1])[:300])
 conform("report remove, a built-in", "delete", "/reports/{name}", "/reports/weekly-capacity", want=409)
 conform("report remove", "delete", "/reports/{name}", "/reports/sec", want=200)
 conform("report remove, gone", "delete", "/reports/{name}", "/reports/sec", want=404)

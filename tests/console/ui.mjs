@@ -6,7 +6,7 @@
 // Prints "ok NAME" / "FAIL NAME" per check and "N passed, N failed" last.
 // With SHOTS=DIR it also saves every page at 1920x1080 and at a phone's
 // 390x844 into DIR (make screenshots).
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, readdirSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -122,9 +122,9 @@ async function shotAlert(p, size) {
 
 const PAGES = ["overview", "workloads", `workloads/${DOMAIN}`, "groups", "policy", "policy?tab=edit",
   "policy?tab=revisions", "explain", "quarantine", "flows", "events", "sources", "agents", "dashboards",
-  "dashboards?tab=storage", "dashboards?tab=compare", "views", "alerts", "capacity"];
+  "dashboards?tab=storage", "dashboards?tab=compare", "views", "reports?name=console-vms", "alerts", "capacity"];
 const NAV = ["Overview", "Workloads", "Groups", "Policy", "Explain", "Quarantine", "Flows", "Events", "Sources", "Agents",
-  "Dashboards", "Views", "Alerts", "Right-sizing"];
+  "Dashboards", "Views", "Reports", "Alerts", "Right-sizing"];
 
 const [ctx, page] = await newPage({ width: 1920, height: 1080 });
 
@@ -544,6 +544,48 @@ await check("views: Export CSV downloads the rows (the header with its units), n
   assert(d.suggestedFilename() === "kvm1-cpu.csv", d.suggestedFilename());
 });
 if (SHOTS) await page.screenshot({ path: `${SHOTS}/views-kvm1-1920.png` });
+
+// ---- reports: listed, made now as PDF and CSV, run to a directory ----
+const REPORT_DIR = env("REPORT_DIR");    // console-vms delivers there
+await check("reports: the built-in reports and a saved one, with schedule, next run and destinations", async () => {
+  await go(page, "reports");
+  await page.waitForSelector('tr[data-report="console-vms"]');
+  const t = (n) => page.$eval(`tr[data-report="${n}"]`, (tr) => tr.textContent);
+  assert(/weekly capacity/i.test(await t("weekly-capacity")) && /0 6 \* \* mon/.test(await t("weekly-capacity")),
+    await t("weekly-capacity"));
+  assert(/monthly security/i.test(await t("monthly-security")), await t("monthly-security"));
+  const c = await t("console-vms");
+  assert(/saved, revision 1/.test(c) && /Europe\/Paris/.test(c) && /30 \* \* \* \*/.test(c), c);
+});
+await check("reports: a report's PDF made from the page is a PDF, named after it", async () => {
+  await page.click('tr[data-report="console-vms"] a');
+  await page.waitForSelector('section[aria-label="Report console-vms"] button:text-is("Download PDF")');
+  const dl = page.waitForEvent("download");
+  await page.click('button:text-is("Download PDF")');
+  const d = await dl;
+  const got = readFileSync(await d.path());
+  assert(got.subarray(0, 5).toString() === "%PDF-" && got.length > 1000, got.subarray(0, 20).toString());
+  assert(d.suggestedFilename() === "console-vms.pdf", d.suggestedFilename());
+});
+await check(`reports: its view section's CSV over 1 day lists ${DOMAIN}`, async () => {
+  await page.selectOption('section[aria-label="Report console-vms"] select', "1d");
+  const dl = page.waitForEvent("download");
+  await page.click('button:text-is("CSV: VMs")');
+  const d = await dl;
+  const got = readFileSync(await d.path(), "utf8");
+  assert(/^VM,Host,/.test(got) && got.includes(`\r\n${DOMAIN},`), got.slice(0, 300));
+  assert(d.suggestedFilename() === "console-vms-1d-1.csv", d.suggestedFilename());
+});
+await check("reports: Run now delivers to its directory; the run is listed ok with its files", async () => {
+  await page.click('button:text-is("Run now")');
+  await page.waitForSelector('p.okmsg:has-text("Made and delivered: ok")', { timeout: 30000 });
+  await page.waitForSelector("tr[data-run]");
+  const row = await page.$eval("tr[data-run]", (tr) => tr.textContent);
+  assert(/admin/.test(row) && /ok/.test(row) && /\.pdf/.test(row) && /1 try/.test(row), row);
+  const files = readdirSync(REPORT_DIR);
+  assert(files.some((f) => f.endsWith(".pdf")) && files.some((f) => f.endsWith(".csv")), files.join(", "));
+});
+if (SHOTS) await page.screenshot({ path: `${SHOTS}/reports-run-1920.png`, fullPage: true });
 
 // ---- alerts: an alert's page, acknowledged ----
 await check("alerts: an active alert's page with symptoms and its chart; acknowledged", async () => {

@@ -48,9 +48,57 @@ TEST(reportdef_builtins_round_trip)
 	cd_report_free(&r);
 	ASSERT_EQ(cd_report_builtin_named("monthly-security", &r), 0);
 	ASSERT(r.nsec == 3 && r.sec[0].kind == CD_RS_DETECTIONS && r.sec[2].kind == CD_RS_UNMATCHED);
-	ASSERT_EQ(r.range_ms, 30 * 24 * HOUR);
+	ASSERT(r.calendar == CD_RCAL_MONTH);
 	cd_report_free(&r);
 	ASSERT_EQ(cd_report_builtin_named("nope", &r), -ENOENT);
+}
+
+/* Calendar ranges in the report's zone: the month or ISO week before the
+ * one the run is in, midnight to midnight, across a year's end and a
+ * change of the clocks; a duration: the time before the run. */
+TEST(reportdef_calendar_ranges)
+{
+	static const struct {
+		const char *range, *zone;
+		int64_t at, begin, end;          /* epoch ms (UTC in the comments) */
+	} cases[] = {
+		/* 2026-03-01 06:00 in Paris: February, from 2026-01-31 23:00 to 2026-02-28 23:00 */
+		{ "previous_month", "Europe/Paris", 1772341200000, 1769900400000, 1772319600000 },
+		/* 2026-01-01 06:00 in Paris: December 2025 */
+		{ "previous_month", "Europe/Paris", 1767243600000, 1764543600000, 1767222000000 },
+		/* exactly the 1st's midnight (UTC): the month that just ended */
+		{ "previous_month", "UTC", 1772323200000, 1769904000000, 1772323200000 },
+		/* Wednesday 2026-04-01 10:00 +02:00: Monday 23 March 00:00 +01:00 to Monday
+		 * 30 March 00:00 +02:00 (the clocks went forward on the 29th: 167 hours) */
+		{ "previous_week", "Europe/Paris", 1775030400000, 1774220400000, 1774821600000 },
+		/* Sunday 2026-01-04 12:00 in New York: 22 to 29 December 2025 */
+		{ "previous_week", "America/New_York", 1767546000000, 1766379600000, 1766984400000 },
+		{ "36h", "Europe/Paris", 1775030400000, 1775030400000 - 36 * HOUR, 1775030400000 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char doc[256], err[256];
+		snprintf(doc, sizeof doc, "{\"name\": \"c\", \"range\": \"%s\", \"timezone\": \"%s\", "
+			 "\"sections\": [{\"detections\": {}}]}", cases[i].range, cases[i].zone);
+		struct cd_report r;
+		ASSERT_EQ(cd_report_parse(doc, strlen(doc), &r, err, sizeof err), 0);
+		int64_t b, e;
+		ASSERT_EQ(cd_report_span(&r, cases[i].at, &b, &e), 0);
+		if (b != cases[i].begin || e != cases[i].end)
+			test_fail(__FILE__, __LINE__, "case %zu (%s in %s): %lld to %lld, not %lld to %lld", i,
+				  cases[i].range, cases[i].zone, (long long)b, (long long)e,
+				  (long long)cases[i].begin, (long long)cases[i].end);
+		/* written back as given */
+		json_t *j = cd_report_json(&r);
+		ASSERT_STR_EQ(json_string_value(json_object_get(j, "range")), cases[i].range);
+		json_decref(j);
+		cd_report_free(&r);
+	}
+	const char *bad = "{\"name\": \"c\", \"range\": \"previous_year\", \"sections\": [{\"detections\": {}}]}";
+	struct cd_report r;
+	char err[256] = "";
+	ASSERT_EQ(cd_report_parse(bad, strlen(bad), &r, err, sizeof err), -EINVAL);
+	ASSERT_CONTAINS(err, "range: \"previous_year\" is not a duration");
+	ASSERT_CONTAINS(err, "previous_month");
 }
 
 TEST(reportdef_full_one_reads_back)
