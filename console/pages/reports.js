@@ -14,6 +14,7 @@ const enc = encodeURIComponent;
 // cookie goes with the call; the error the API gives is shown)
 async function download(path, name) {
   const r = await fetch("/api/v1" + path, { credentials: "same-origin" });
+  if (r.status === 401) location.reload();       // signed out: the sign-in form
   if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || `HTTP ${r.status}`);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement("a");
@@ -31,6 +32,9 @@ const titleOf = (s) => {
   return s.title || (typeof s[k] === "object" && s[k].title) || (k === "view" ? s.view : k.replace("_", " "));
 };
 
+const RANGE_WORDS = { previous_week: "the previous week", previous_month: "the previous month" };
+const rangeWords = (r) => RANGE_WORDS[r] || `the last ${r}`;
+
 const Outcome = ({ o }) => html`<${State} ok=${o === "ok"} warn=${o === "running" || o === "interrupted"} word=${o} />`;
 
 function Runs({ runs }) {
@@ -44,8 +48,7 @@ function Runs({ runs }) {
       <td><${Time} t=${r.begin} /> to <${Time} t=${r.end} /></td>
       <td><${Outcome} o=${r.outcome} />${r.error && html`<div class="sub">${r.error}</div>`}</td>
       <td>${(r.files || []).map((f) => html`<div><code>${f.name}</code> <span class="sub">${f.bytes} bytes</span></div>`)}</td>
-      <td>${(r.deliveries || []).map((d) => html`<div>${d.destination}: <${Outcome} o=${d.outcome} />
-        <span class="sub">${d.attempts} ${d.attempts === 1 ? "try" : "tries"}${d.error ? `: ${d.error}` : ""}</span></div>`)}</td>
+      <td>${(r.deliveries || []).map((d) => html`<div>${d.destination}: <${Outcome} o=${d.outcome} />${" "}<span class="sub">${d.attempts} ${d.attempts === 1 ? "try" : "tries"}${d.error ? `: ${d.error}` : ""}</span></div>`)}</td>
     </tr>`)}</tbody></table>`;
 }
 
@@ -66,28 +69,31 @@ function Report({ name, sum, who }) {
     setBusy(true);
     try {
       const r = await api("POST", `/reports/${enc(name)}/run?${q({ range })}`);
-      setMsg(`Made and delivered: ${r.outcome}${r.error ? ` (${r.error})` : ""}.`);
+      if (r.outcome === "ok") setMsg("Made and delivered: ok.");
+      else setErr(new Error(`Made, not delivered everywhere: ${r.outcome}${r.error ? ` (${r.error})` : ""}; its run below says where.`));
     } catch (x) {
       setErr(x);
     } finally {
       setBusy(false);
-      setGen(gen + 1);
+      setGen((g) => g + 1);
     }
   }
+  const save = (path, file) => { setErr(null); setMsg(""); download(path, file).catch(setErr); };
   const canRun = who.role !== "viewer" && sum.destinations > 0;
   return html`<section class="card report" aria-label=${`Report ${name}`}>
     <h2>${sum.title}</h2>
-    ${d && html`<p class="sub">${sections.length} sections, over ${d.range || "7d"} by default, times in ${sum.timezone};
+    ${d && html`<p class="sub">${sections.length} sections, over ${rangeWords(d.range)} by default, times in ${sum.timezone};
       ${sum.schedule ? ` made at "${sum.schedule}"` : " made on demand only"}${sum.destinations
         ? `, delivered to ${sum.destinations} ${sum.destinations === 1 ? "destination" : "destinations"}` : ", delivered nowhere (no destination)"}.</p>`}
     <div class="row">
       <label>Range <select value=${range} onChange=${(e) => setRange(e.target.value)}>
         ${RANGES.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select></label>
-      <button onClick=${() => download(`/reports/${enc(name)}/pdf?${q({ range })}`, `${name}${suffix}.pdf`).catch(setErr)}>Download PDF</button>
-      ${sections.map((s, i) => kindOf(s) !== "chart" && html`<button onClick=${() => download(
-        `/reports/${enc(name)}/csv?${q({ section: i + 1, range })}`, `${name}${suffix}-${i + 1}.csv`).catch(setErr)}>CSV: ${titleOf(s)}</button>`)}
+      <button onClick=${() => save(`/reports/${enc(name)}/pdf?${q({ range })}`, `${name}${suffix}.pdf`)}>Download PDF</button>
+      ${sections.map((s, i) => kindOf(s) !== "chart" && html`<button onClick=${() => save(
+        `/reports/${enc(name)}/csv?${q({ section: i + 1, range })}`, `${name}${suffix}-${i + 1}.csv`)}>CSV: ${titleOf(s)}</button>`)}
       <button class="primary" disabled=${!canRun || busy} onClick=${run}>${busy ? "Running…" : "Run now"}</button>
-      ${who.role === "viewer" && html`<small>Running needs the operator role.</small>`}
+      ${who.role === "viewer" ? html`<small>Running needs the operator role.</small>`
+        : !sum.destinations && html`<small>Nowhere to deliver it: save the report with a destination to run it.</small>`}
     </div>
     <${Err} e=${err || def.error || runs.error} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
     ${runs.data && html`<${Runs} runs=${runs.data} />`}

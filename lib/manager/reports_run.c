@@ -11,7 +11,8 @@
  * the latest is made, and only when it is younger than the report's
  * range; the others are skipped.  A fire is claimed by storing its run
  * (report_runs' UNIQUE(name, fire)): whichever manager stores it first
- * makes it, once.  It is made over [fire - range, fire], delivered to
+ * makes it, once.  It is made over its range before fire
+ * (cd_report_span: the duration, or the calendar period), delivered to
  * each destination with up to 3 tries (10 s, then 60 s apart), and
  * recorded: its row (outcome, files and their sizes, each destination's
  * outcome) and an event, "report" or "report-failed".  Secrets (a
@@ -306,11 +307,8 @@ static int saved_row(void *p, const char *name, const struct cd_revision *rev)
 static void run_fire(struct cd_mgr *m, struct cd_mgr_reporting *rp, struct cd_report *r, int64_t fire)
 {
 	static const struct cd_actor sched = { .name = "schedule", .origin = "cordond" };
-	int64_t started = cd_mgr_now(), id = 0, begin, end;
-	if (cd_report_span(r, fire, &begin, &end)) {
-		cd_mgr_logf(m, "report %s: no range at %lld in %s", r->name, (long long)fire, r->timezone);
-		return;
-	}
+	int64_t started = cd_mgr_now(), id = 0, begin = fire, end = fire;
+	int span = cd_report_span(r, fire, &begin, &end);
 	struct cd_report_run run = { .name = r->name, .fire = fire, .trigger = "schedule",
 				     .begin_ms = begin, .end_ms = end,
 				     .started = started, .outcome = "running", .actor = sched.name };
@@ -322,7 +320,12 @@ static void run_fire(struct cd_mgr *m, struct cd_mgr_reporting *rp, struct cd_re
 	char err[1024] = "", name[CD_REPORT_NAME_MAX + 1];
 	snprintf(name, sizeof name, "%s", r->name);
 	struct cd_mgr_rjob *j = NULL;
-	e = cd_mgr_report_job(m, r, begin, end, &j, err, sizeof err);
+	if (span) {        /* (claimed, so that it is said once) */
+		snprintf(err, sizeof err, "no range before %lld in %s", (long long)fire, r->timezone);
+		e = span;
+	} else {
+		e = cd_mgr_report_job(m, r, begin, end, &j, err, sizeof err);
+	}
 	if (e) {       /* (r was taken over, and is freed) */
 		cd_mgr_logf(m, "report %s: %s", name, err);
 		cd_mgr_begin_n(m, 0);

@@ -394,7 +394,6 @@ int cd_report_parse(const char *text, size_t len, struct cd_report *out, char *e
 	return r;
 }
 
-/* A duration as the shortest word that says it ("30d", "36h", "90m"). */
 /* Local midnight of the civil date (y, m from 1, d) in tz. */
 static int midnight(const struct cd_tz *tz, int64_t y, int m, int d, int64_t *t)
 {
@@ -415,8 +414,8 @@ int cd_report_span(const struct cd_report *r, int64_t at, int64_t *begin, int64_
 	if (e)
 		return e;
 	e = cd_tz_local(tz, at, &tm);
-	int64_t y = tm.tm_year + 1900;
-	int m = tm.tm_mon + 1, d = tm.tm_mday;
+	int64_t y = e ? 0 : tm.tm_year + 1900;
+	int m = e ? 0 : tm.tm_mon + 1, d = e ? 0 : tm.tm_mday;
 	if (!e && r->calendar == CD_RCAL_MONTH) {
 		/* the 1st of the month before this one, to the 1st of this one */
 		e = midnight(tz, y, m, 1, end);
@@ -435,6 +434,7 @@ int cd_report_span(const struct cd_report *r, int64_t at, int64_t *begin, int64_
 	return e;
 }
 
+/* A duration as the shortest word that says it ("30d", "36h", "90m"). */
 static void duration_fmt(int64_t ms, char buf[24])
 {
 	static const struct { char c; int64_t ms; } u[] = {

@@ -92,8 +92,9 @@ enum cd_rcal { CD_RCAL_NONE, CD_RCAL_WEEK, CD_RCAL_MONTH };
 
 struct cd_report {
 	char *name, *title;
-	int64_t range_ms;              /* the duration; with a calendar range its longest
-					* span (7d, 31d: a late run's limit) */
+	int64_t range_ms;              /* the duration; with a calendar range about its
+					* span (7d, 31d), only a late run's limit: the span
+					* is cd_report_span's */
 	enum cd_rcal calendar;
 	char *timezone;                /* an IANA name; "UTC" by default */
 	char *schedule;                /* cron's five fields, or NULL: on demand only */

@@ -73,6 +73,11 @@ TEST(reportdef_calendar_ranges)
 		{ "previous_week", "Europe/Paris", 1775030400000, 1774220400000, 1774821600000 },
 		/* Sunday 2026-01-04 12:00 in New York: 22 to 29 December 2025 */
 		{ "previous_week", "America/New_York", 1767546000000, 1766379600000, 1766984400000 },
+		/* at exactly Paris's 1st midnight: February, ending at it */
+		{ "previous_month", "Europe/Paris", 1772319600000, 1769900400000, 1772319600000 },
+		/* Asuncion skipped 2023-10-01's midnight (00:00 -04:00 became 01:00 -03:00):
+		 * September ends at the first instant after the gap, 04:00Z */
+		{ "previous_month", "America/Asuncion", 1697382000000, 1693540800000, 1696132800000 },
 		{ "36h", "Europe/Paris", 1775030400000, 1775030400000 - 36 * HOUR, 1775030400000 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
