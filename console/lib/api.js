@@ -44,3 +44,21 @@ export const get = (path) => api("GET", path);
 export const q = (o) => Object.entries(o)
   .filter(([, v]) => v !== undefined && v !== null && v !== "")
   .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+
+// A file the API makes (a CSV, a PDF), saved by the browser under name:
+// the session's cookie goes with the call; the API's error is thrown, and
+// a 401 sends the page back to the sign-in form.
+export async function download(path, name) {
+  const r = await fetch("/api/v1" + path, { credentials: "same-origin" });
+  if (!r.ok) {
+    const data = await r.json().catch(() => ({}));
+    if (r.status === 401) onSignedOut();
+    throw new ApiError(r.status, data);
+  }
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -3,26 +3,12 @@
 // its tables' CSV made now over a range; a run now to its destinations
 // (operator, admin); its runs, each delivery's outcome and error.
 import { html, useState } from "../lib/html.js";
-import { api, get, q } from "../lib/api.js";
+import { api, get, q, download } from "../lib/api.js";
 import { useData } from "../lib/live.js";
 import { Err, Time, State } from "../lib/ui.js";
 
 const RANGES = [["", "the report's"], ["1d", "1 day"], ["7d", "7 days"], ["30d", "30 days"], ["90d", "90 days"]];
 const enc = encodeURIComponent;
-
-// a file the API makes, saved by the browser under name (the session's
-// cookie goes with the call; the error the API gives is shown)
-async function download(path, name) {
-  const r = await fetch("/api/v1" + path, { credentials: "same-origin" });
-  if (r.status === 401) location.reload();       // signed out: the sign-in form
-  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || `HTTP ${r.status}`);
-  const url = URL.createObjectURL(await r.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
 
 // a section's kind (view, chart, detections, quarantines, unmatched_rules)
 // and the title the PDF gives it

@@ -2,7 +2,7 @@
 // the virtual table over a range, sort by a column, export the CSV the
 // API makes, and edit a view in the page (a new revision when saved).
 import { html, useState, useEffect } from "../lib/html.js";
-import { api, get, q } from "../lib/api.js";
+import { api, get, q, download } from "../lib/api.js";
 import { useData, poke } from "../lib/live.js";
 import { Err, VirtualTable } from "../lib/ui.js";
 import { when } from "../lib/time.js";
@@ -81,17 +81,8 @@ function Editor({ view, metrics, saved, cancel }) {
   </form>`;
 }
 
-async function exportCsv(name, range) {
-  const r = await fetch(`/api/v1/views/${encodeURIComponent(name)}/rows?${q({ range, format: "csv" })}`,
-    { credentials: "same-origin" });
-  if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error || `HTTP ${r.status}`);
-  const url = URL.createObjectURL(await r.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = range ? `${name}-${range}.csv` : `${name}.csv`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
+const exportCsv = (name, range) => download(`/views/${encodeURIComponent(name)}/rows?${q({ range, format: "csv" })}`,
+  range ? `${name}-${range}.csv` : `${name}.csv`);
 
 const cell = (v, col) => (v === null ? "–" : typeof v === "number"
   ? (col.transform === "days_left" ? v.toFixed(1) : v.toFixed(2)) : v);
