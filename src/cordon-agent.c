@@ -32,6 +32,7 @@
 #include "policy/state.h"
 #include "agent/client.h"
 #include "agent/enroll.h"
+#include "agent/reload.h"
 #include "agent/uninstall.h"
 #include "agent/flowkeep.h"
 #include "base/conf.h"
@@ -117,7 +118,9 @@ static const char usage[] =
 	"that holds the flow sockets while no agent runs: an agent killed and\n"
 	"started again loses no flow (docs/flows.md).\n";
 
-static volatile sig_atomic_t stop, hup;
+/* stop: the agent ends (every thread reads it); hup: a reload asked;
+ * wake: either, for the main thread's long-poll and naps */
+static volatile sig_atomic_t stop, hup, wake;
 
 static void on_signal(int s)
 {
@@ -125,6 +128,7 @@ static void on_signal(int s)
 		hup = 1;
 	else
 		stop = 1;
+	wake = 1;
 }
 
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -158,10 +162,25 @@ static double mono(void)
 static void nap(double s)
 {
 	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-	while (!stop && nanosleep(&t, &t) < 0 && errno == EINTR)
+	while (!wake && nanosleep(&t, &t) < 0 && errno == EINTR)
 		;
 }
 
+/* SIGHUP: true when the configuration is good now (the agent is to start
+ * again with it); a bad one is said and the agent goes on as it was. */
+static bool reload_wanted(char **argv, struct cd_buf *err)
+{
+	hup = wake = 0;
+	if (stop)                /* a SIGTERM meanwhile: its wake stays */
+		wake = 1;
+	cd_buf_reset(err);
+	int r = cd_reload_check(argv, err);
+	if (r < 0)
+		log_line("SIGHUP: the configuration is not taken, the agent goes on as it was: %s",
+			 err->len ? err->data : strerror(-r));
+	cd_buf_reset(err);
+	return r == 0;
+}
 
 struct agent_main {
 	struct cd_client cl;        /* enrollment and calls (agent/client.h) */
@@ -204,9 +223,6 @@ static void guard_emit(void *ctx, json_t *e)
 	queue_event(m, e);
 	json_decref(e);
 }
-
-
-
 
 /* The sender thread: events go out as soon as they are queued (or at the
  * heartbeat), over a connection of its own. */
@@ -314,18 +330,8 @@ static int heartbeat(struct agent_main *m)
 		json_object_set_new(status, "signatures", json_integer(cd_scanner_signatures(m->g.scanner)));
 	json_t *body = json_pack("{s:I, s:I, s:o}", "applied_revision", (json_int_t)m->a.rev,
 				 "applied_seq", (json_int_t)(m->enforce ? m->a.seq : m->seq), "status", status);
-	if (m->metrics) {
-		struct cd_mcollect_stats ms;
-		cd_mcollect_stats(m->metrics, &ms);
-		json_t *mo = json_pack("{s:I, s:I, s:I, s:I}",
-			"collections", (json_int_t)ms.collections, "sent", (json_int_t)ms.sent,
-			"spooled", (json_int_t)ms.spooled, "dropped", (json_int_t)ms.dropped);
-		if (ms.clock_back)         /* its clock stepped back: collections skipped */
-			json_object_update_new(mo, json_pack("{s:I, s:f, s:I}", "clock_back",
-				(json_int_t)ms.clock_back, "clock_back_seconds", ms.clock_back_ms / 1000.0,
-				"skipped", (json_int_t)ms.skipped));
-		json_object_set_new(status, "metrics", mo);
-	}
+	if (m->metrics)
+		json_object_set_new(status, "metrics", cd_mcollect_status(m->metrics));
 	json_t *out = NULL;
 	int r = cd_client_call(&m->cl, "POST", "/api/v1/agent/heartbeat", body, 30000, &out);
 	if (r == 0)
@@ -406,6 +412,7 @@ int main(int argc, char **argv)
 		return cd_flowkeep_serve(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "enroll"))
 		return enroll_main(argc - 1, argv + 1);
+	char **argv0 = argv;            /* as given: what a reload executes again */
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
 		{ "state-dir", required_argument, NULL, 'd' }, { "insecure", no_argument, NULL, 'k' },
@@ -547,7 +554,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);      /* said, not obeyed: see the main loop */
+	sigaction(SIGHUP, &sa, NULL);      /* a reload: see the main loop */
 	signal(SIGPIPE, SIG_IGN);
 
 	struct agent_main m = { .want_snapshot = true, .backoff = 0.2,
@@ -558,6 +565,7 @@ int main(int argc, char **argv)
 	struct cd_buf err;
 	cd_buf_init(&err, 1 << 16);
 	int rc = 1;
+	bool again = false;          /* a reload: this program executed again */
 	if (cd_client_init(&m.cl, server, insecure, cacert, dir, tokf, log_str) < 0 ||
 	    cd_queue_open(&m.q, dir, 4u << 20, &err) < 0 ||
 	    (host && cd_agent_init(&m.a, host, netns, dir, &err) < 0)) {
@@ -577,7 +585,7 @@ int main(int argc, char **argv)
 		cd_queue_push(&m.q, e);
 		json_decref(e);
 	}
-	cd_http_set_cancel(&m.cl.http, &stop);   /* SIGTERM ends a long-poll */
+	cd_http_set_cancel(&m.cl.http, &wake);   /* SIGTERM and SIGHUP end a long-poll */
 	char what[512] = "";
 	if (host) {
 		if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {
@@ -641,10 +649,9 @@ int main(int argc, char **argv)
 			    : "READY=1\nSTATUS=scanning");
 	double next_hb = 0, next_reload = mono() + 30;
 	while (!stop) {
-		if (hup) {       /* a reload: the agent's options are read at its start only */
-			hup = 0;
-			log_line("SIGHUP: nothing reloaded: a changed configuration takes a restart "
-				 "(systemctl restart cordon-agent; the table stays meanwhile)");
+		if (hup && reload_wanted(argv0, &err)) {
+			again = true;
+			break;
 		}
 		if (!m.enrolled) {
 			int r = cd_client_enroll(&m.cl);
@@ -750,8 +757,17 @@ int main(int argc, char **argv)
 		json_decref(events);
 		json_decref(ans);
 	}
-	cd_notify("STOPPING=1");
-	log_line("stopping; %s", m.enforce ? "the table stays as it is" : "scans end");
+	if (again) {
+		cd_notify("RELOADING=1");
+		log_line("SIGHUP: the configuration is good: the agent starts again with it (%s)",
+			 m.enforce ? "the table stays, the flow keeper holds the flows" : "scans resume");
+		stop = 1;                     /* the threads end; the flow keeper stays */
+		if (host)
+			cd_agent_hand_over(&m.a);
+	} else {
+		cd_notify("STOPPING=1");
+		log_line("stopping; %s", m.enforce ? "the table stays as it is" : "scans end");
+	}
 	rc = 0;
 out:
 	cd_mcollect_stop(m.metrics);
@@ -772,5 +788,11 @@ out:
 	cd_buf_free(&err);
 	pthread_mutex_destroy(&m.qlock);
 	pthread_cond_destroy(&m.qwake);
+	if (again) {
+		int r = cd_reload_exec(argv0);
+		log_line("SIGHUP: the agent could not start again (%s): it stops; the table stays",
+			 strerror(-r));
+		rc = 1;
+	}
 	return rc;
 }

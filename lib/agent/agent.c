@@ -84,6 +84,11 @@ static void drop_state(struct cd_agent *a)
 	a->have = false;
 }
 
+void cd_agent_hand_over(struct cd_agent *a)
+{
+	cd_flowwatch_hand_over(a->flows);
+}
+
 void cd_agent_free(struct cd_agent *a)
 {
 	cd_spoofwatch_stop(a->spoof);   /* what it counted goes out first */

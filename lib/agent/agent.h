@@ -50,6 +50,9 @@ struct cd_agent {
 int cd_agent_init(struct cd_agent *a, const char *host, const char *netns,
 		  const char *dir, struct cd_buf *err);
 void cd_agent_free(struct cd_agent *a);
+/* The agent is to be started again at once (a reload): its free leaves
+ * the flow keeper holding the flow sockets for the next. */
+void cd_agent_hand_over(struct cd_agent *a);
 /* Take up the kernel's table, or apply the saved state, or close the
  * host (see above).  Sets *what to a sentence for the log. */
 int cd_agent_start(struct cd_agent *a, char *what, size_t whatlen, struct cd_buf *err);

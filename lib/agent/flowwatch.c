@@ -46,6 +46,7 @@ struct cd_flowwatch {
 	struct cd_fjournal *j;     /* what agg holds that was not sent */
 	int keeper;                /* the connection to the flow keeper, or -1 */
 	bool replayed;             /* the journal's counts are back in agg */
+	bool hand_over;            /* the stop leaves the keeper to the next agent */
 	size_t replay_counts, replay_lost;
 	uint64_t ct_lost, log_lost;
 	json_t *batch;             /* records being gathered for emit */
@@ -617,6 +618,12 @@ json_t *cd_flowwatch_status(struct cd_flowwatch *w)
 	return o;
 }
 
+void cd_flowwatch_hand_over(struct cd_flowwatch *w)
+{
+	if (w)
+		w->hand_over = true;
+}
+
 void cd_flowwatch_stop(struct cd_flowwatch *w)
 {
 	if (!w)
@@ -627,8 +634,8 @@ void cd_flowwatch_stop(struct cd_flowwatch *w)
 			pthread_join(w->thread, NULL);
 	}
 	/* the keeper ends with an agent that read (it sent everything);
-	 * one that never replayed leaves the journal to the next */
-	if (w->replayed)
+	 * one that never replayed, or hands over, leaves it to the next */
+	if (w->replayed && !w->hand_over)
 		cd_flowkeep_release(w->keeper);
 	else if (w->keeper >= 0)
 		close(w->keeper);

@@ -70,6 +70,9 @@ int cd_flowwatch_start(struct cd_flowwatch **out, const struct cd_flowwatch_opts
 /* Around every change of the agent's state (NULL: no watcher). */
 void cd_flowwatch_lock(struct cd_flowwatch *w);
 void cd_flowwatch_unlock(struct cd_flowwatch *w);
+/* The next stop leaves the flow keeper holding the sockets for the agent
+ * that comes next (a reload), as a crash would, instead of ending it. */
+void cd_flowwatch_hand_over(struct cd_flowwatch *w);
 /* Send every record held, then stop. */
 void cd_flowwatch_stop(struct cd_flowwatch *w);
 /* For the heartbeat: events and log records lost (socket overruns),

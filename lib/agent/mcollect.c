@@ -434,6 +434,21 @@ void cd_mcollect_stats(struct cd_mcollect *m, struct cd_mcollect_stats *s)
 	pthread_mutex_unlock(&m->mu);
 }
 
+json_t *cd_mcollect_status(struct cd_mcollect *m)
+{
+	struct cd_mcollect_stats ms;
+	cd_mcollect_stats(m, &ms);
+	json_t *mo = json_pack("{s:I, s:I, s:I, s:I}", "collections", (json_int_t)ms.collections,
+			       "sent", (json_int_t)ms.sent, "spooled", (json_int_t)ms.spooled,
+			       "dropped", (json_int_t)ms.dropped);
+	if (ms.clock_back)         /* its clock stepped back: collections skipped */
+		json_object_update_new(mo, json_pack("{s:I, s:f, s:I}", "clock_back",
+						     (json_int_t)ms.clock_back, "clock_back_seconds",
+						     ms.clock_back_ms / 1000.0, "skipped",
+						     (json_int_t)ms.skipped));
+	return mo;
+}
+
 void cd_mcollect_stop(struct cd_mcollect *m)
 {
 	if (!m)

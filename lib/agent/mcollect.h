@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/util.h"
 
 #define CD_MCOLLECT_SPOOL_MAX (64u << 20)   /* the spool's bytes */
@@ -56,6 +58,8 @@ struct cd_mcollect *cd_mcollect_start(const struct cd_mcollect_opts *o, struct c
 /* The manager's interval (collect_seconds), from its answers. */
 void cd_mcollect_interval(struct cd_mcollect *m, int seconds);
 void cd_mcollect_stats(struct cd_mcollect *m, struct cd_mcollect_stats *s);
+/* The same, as the heartbeat's status.metrics object. */
+json_t *cd_mcollect_status(struct cd_mcollect *m);
 void cd_mcollect_stop(struct cd_mcollect *m);
 
 #endif

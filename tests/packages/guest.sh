@@ -156,6 +156,25 @@ echo "figure: cordond from systemctl start to ready in $(secs "$t") s"
 systemctl reload cordond && active cordond && answers &&
 	until_ 100 eval 'journalctl -u cordond --no-pager | grep -q "SIGHUP: TLS certificate"' &&
 	pass "systemctl reload cordond reads the certificate again" || fail "reload" "$(journalctl -u cordond --no-pager | tail -5)"
+# the agent's reload: a bad agent.conf said and not taken, a good one
+# taken by the same process, its table there throughout
+apid=$(systemctl show -p MainPID --value cordon-agent)
+journal_has() { journalctl -u cordon-agent --no-pager | grep -q "$1"; }
+echo 'bogus-option = 1' >>/etc/cordon/agent.conf
+systemctl reload cordon-agent &&
+	until_ 300 journal_has "agent.conf:[0-9]*: .*bogus-option" && journal_has "configuration is not taken" &&
+	active cordon-agent && [ "$(systemctl show -p MainPID --value cordon-agent)" = "$apid" ] &&
+	pass "systemctl reload cordon-agent with a bad agent.conf: said with its line, the agent goes on" ||
+	fail "the agent's reload of a bad file" "$(journalctl -u cordon-agent --no-pager | tail -5)"
+sed -i '/^bogus-option/d' /etc/cordon/agent.conf
+kept() { journalctl -u cordon-agent --no-pager | grep -c "kept the table an earlier run left"; }
+k0=$(kept)
+systemctl reload cordon-agent &&
+	until_ 300 journal_has "the configuration is good: the agent starts again" &&
+	until_ 300 eval '[ "$(kept)" -gt "$k0" ]' &&
+	[ "$(systemctl show -p MainPID --value cordon-agent)" = "$apid" ] && active cordon-agent && has_table &&
+	enforces r77 && pass "systemctl reload cordon-agent: the agent started again in its process, enforcing" ||
+	fail "the agent's reload" "$(journalctl -u cordon-agent --no-pager | tail -8)"
 echo "figure: systemd-analyze security: $(systemd-analyze security cordond.service 2>/dev/null | tail -1)"
 echo "figure: systemd-analyze security: $(systemd-analyze security cordon-agent.service 2>/dev/null | tail -1)"
 [ "$(stat -c '%U %a' /var/lib/cordon)" = "cordon 700" ] && [ "$(stat -c '%U %a' /var/lib/cordon/tls.key)" = "cordon 600" ] &&
