@@ -33,9 +33,10 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 LIB_SRC  := $(wildcard lib/*/*.c)
 LIB_CXX  := $(wildcard lib/*/*.cc)
-CLI_SRC  := $(filter-out src/cordond.c src/cordond_%.c src/cordon-agent.c,$(wildcard src/*.c))
+CLI_SRC  := $(filter-out src/cordond.c src/cordond_%.c src/cordon-agent.c src/agent_%.c,$(wildcard src/*.c))
 # cordond's own files beside cordond.c
 D_SRC    := $(wildcard src/cordond_*.c)
+A_SRC    := $(wildcard src/agent_*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 ROOT_SRC := $(wildcard tests/root/*.c) tests/unit/main.c tests/unit/helpers.c
 
@@ -77,7 +78,7 @@ $(B)/cordond: $(B)/src/cordond.o $(D_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/cordon-agent: $(B)/src/cordon-agent.o $(B)/libcordon.a
+$(B)/cordon-agent: $(B)/src/cordon-agent.o $(A_SRC:%.c=$(B)/%.o) $(B)/libcordon.a
 	@echo "  LD      $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -116,7 +117,7 @@ $(S)/cordond: $(S)/src/cordond.o $(D_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(S)/cordon-agent: $(S)/src/cordon-agent.o $(S)/libcordon.a
+$(S)/cordon-agent: $(S)/src/cordon-agent.o $(A_SRC:%.c=$(S)/%.o) $(S)/libcordon.a
 	@echo "  LD san  $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 

@@ -31,7 +31,6 @@
 #include "antimalware/vault.h"
 #include "policy/state.h"
 #include "agent/client.h"
-#include "agent/enroll.h"
 #include "agent/reload.h"
 #include "agent/uninstall.h"
 #include "agent/flowkeep.h"
@@ -43,9 +42,8 @@
 #include "agent/queue.h"
 #include "base/token.h"
 #include "base/util.h"
+#include "agent_enroll.h"
 
-#define AGENT_CONF "/etc/cordon/agent.conf"
-#define AGENT_DIR "/var/lib/cordon-agent"     /* the package's --state-dir */
 
 static const char usage[] =
 	"usage: cordon-agent --server URL --token-file F --state-dir DIR\n"
@@ -118,17 +116,30 @@ static const char usage[] =
 	"that holds the flow sockets while no agent runs: an agent killed and\n"
 	"started again loses no flow (docs/flows.md).\n";
 
-/* stop: the agent ends (every thread reads it); hup: a reload asked;
- * wake: either, for the main thread's long-poll and naps */
-static volatile sig_atomic_t stop, hup, wake;
+/* term: SIGTERM or SIGINT, the agent ends; stop: the threads end (every
+ * thread reads it: term, or a reload); hup: a reload asked; wake: any of
+ * them, for the main thread's long-poll and naps */
+static volatile sig_atomic_t term, stop, hup, wake;
 
 static void on_signal(int s)
 {
 	if (s == SIGHUP)
 		hup = 1;
 	else
-		stop = 1;
+		term = stop = 1;
 	wake = 1;
+}
+
+/* The signals above held (SIG_BLOCK) across a reload's exec, pending
+ * until the next run's handlers are in place (SIG_UNBLOCK). */
+static void hold_signals(int how)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGHUP);
+	sigprocmask(how, &s, NULL);
 }
 
 static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -179,7 +190,7 @@ static bool reload_wanted(char **argv, struct cd_buf *err)
 		log_line("SIGHUP: the configuration is not taken, the agent goes on as it was: %s",
 			 err->len ? err->data : strerror(-r));
 	cd_buf_reset(err);
-	return r == 0;
+	return r == 0 && !term;
 }
 
 struct agent_main {
@@ -254,11 +265,16 @@ static void *sender(void *arg)
 				m->hb_due = false;
 			pause = 0.2;
 		} else {
-			/* the events stay queued: try again after a pause */
-			pthread_mutex_unlock(&m->qlock);
-			nap(pause);
+			/* the events stay queued: try again after a pause, which
+			 * a stop ends (a signal wakes the main thread only) */
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			long ns = t.tv_nsec + (long)(pause * 1e9);
+			t.tv_sec += ns / 1000000000;
+			t.tv_nsec = ns % 1000000000;
+			while (!m->stopping && pthread_cond_timedwait(&m->qwake, &m->qlock, &t) == 0)
+				;
 			pause = pause * 2 > 5 ? 5 : pause * 2;
-			pthread_mutex_lock(&m->qlock);
 		}
 	}
 	pthread_mutex_unlock(&m->qlock);
@@ -341,77 +357,13 @@ static int heartbeat(struct agent_main *m)
 	return r;
 }
 
-/* cordon-agent enroll (agent/enroll.h) */
-static int enroll_main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
-		{ "state-dir", required_argument, NULL, 'd' }, { "config", required_argument, NULL, 'C' },
-		{ "fingerprint", required_argument, NULL, 'P' }, { "cacert", required_argument, NULL, 'c' },
-		{ "trust-on-first-use", no_argument, NULL, 'T' },
-		/* kept in the file for the service */
-		{ "host", required_argument, NULL, 'k' }, { "netns", required_argument, NULL, 'k' },
-		{ "libvirt-uri", required_argument, NULL, 'k' }, { "no-flows", no_argument, NULL, 'k' },
-		{ "workload", required_argument, NULL, 'k' }, { "scan-path", required_argument, NULL, 'k' },
-		{ "signatures", required_argument, NULL, 'k' }, { 0 },
-	};
-	struct cd_enroll_opts o = { .state_dir = AGENT_DIR, .conf_path = AGENT_CONF, .out = stdout };
-	const char *names[24], *values[24];
-	int c, idx;
-	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
-		switch (c) {
-		case 's': o.server = optarg; break;
-		case 't': o.token_file = optarg; break;
-		case 'd': o.state_dir = optarg; break;
-		case 'C': o.conf_path = optarg; break;
-		case 'P': o.pin = optarg; break;
-		case 'c': o.cacert = optarg; break;
-		case 'T': o.tofu = true; break;
-		case 'k':
-			if (optarg && !*optarg) {
-				fprintf(stderr, "cordon-agent enroll: --%s is empty\n", opts[idx].name);
-				return 2;
-			}
-			if (o.n == CD_ARRAY_LEN(names)) {
-				fprintf(stderr, "cordon-agent enroll: too many options to keep\n");
-				return 2;
-			}
-			names[o.n] = opts[idx].name;
-			values[o.n++] = optarg ? optarg : "";     /* "": a flag */
-			break;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	const char *bad = !o.server ? "--server is required" : !o.token_file ? "--token-file is required"
-			: optind < argc ? "unexpected arguments"
-			: !!o.pin + !!o.cacert + o.tofu > 1 ? "give one of --fingerprint, --cacert and "
-							       "--trust-on-first-use"
-			: o.pin && !cd_http_pin_valid(o.pin) ? "--fingerprint takes the pin cordond "
-							       "--fingerprint prints (sha256//...)" : NULL;
-	if (bad) {
-		fprintf(stderr, "cordon-agent enroll: %s\n", bad);
-		return 2;
-	}
-	o.names = names;
-	o.values = values;
-	o.ask = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? stdin : NULL;
-	umask(077);
-	struct cd_buf err;
-	cd_buf_init(&err, 4096);
-	int r = cd_enroll(&o, &err);
-	if (r < 0)
-		fprintf(stderr, "cordon-agent enroll: %s\n", err.data);
-	cd_buf_free(&err);
-	return r == 0 ? 0 : r == -EPERM || r == -EEXIST || r == -EINVAL ? 2 : 1;
-}
-
 int main(int argc, char **argv)
 {
 	/* the flow keeper the agent starts (agent/flowkeep.h) */
 	if (argc >= 2 && !strcmp(argv[1], "--flow-keeper"))
 		return cd_flowkeep_serve(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "enroll"))
-		return enroll_main(argc - 1, argv + 1);
+		return agent_enroll_main(argc - 1, argv + 1);
 	char **argv0 = argv;            /* as given: what a reload executes again */
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 's' }, { "token-file", required_argument, NULL, 't' },
@@ -539,6 +491,16 @@ int main(int argc, char **argv)
 			"(sha256// and 44 characters of base64), not '%s'\n", pin);
 		return 2;
 	}
+	/* the files named are there to be read (a reload checks this too) */
+	const char *files[64 + 3][2] = { { "--cacert", cacert }, { "--token-file", enrolled ? NULL : tokf },
+					 { "--signatures", sigs } };
+	for (size_t i = 0; i < npaths; i++)
+		files[3 + i][0] = "--scan-path", files[3 + i][1] = paths[i];
+	for (size_t i = 0; i < 3 + npaths; i++)
+		if (files[i][1] && access(files[i][1], R_OK) < 0) {
+			fprintf(stderr, "cordon-agent: %s %s: %s\n", files[i][0], files[i][1], strerror(errno));
+			return 2;
+		}
 	if (pin)
 		cacert = pin;          /* the http layer tells a pin from a file */
 	if (check_only) {
@@ -556,6 +518,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);      /* a reload: see the main loop */
 	signal(SIGPIPE, SIG_IGN);
+	hold_signals(SIG_UNBLOCK);         /* held by the run before a reload */
 
 	struct agent_main m = { .want_snapshot = true, .backoff = 0.2,
 				.enforce = host != NULL, .workload = workload, .immediate = true,
@@ -585,7 +548,7 @@ int main(int argc, char **argv)
 		cd_queue_push(&m.q, e);
 		json_decref(e);
 	}
-	cd_http_set_cancel(&m.cl.http, &wake);   /* SIGTERM and SIGHUP end a long-poll */
+	cd_http_set_cancel(&m.cl.http, &stop);   /* SIGTERM ends a call */
 	char what[512] = "";
 	if (host) {
 		if (cd_agent_start(&m.a, what, sizeof(what), &err) < 0) {
@@ -718,7 +681,9 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/api/v1/agent/changes?since=%lld&revision=%lld&wait=%d%s",
 			 (long long)since, (long long)m.a.rev, w, m.want_snapshot ? "&snapshot=1" : "");
 		json_t *ans;
+		cd_http_set_cancel(&m.cl.http, &wake);   /* a SIGHUP ends a long-poll too */
 		int r = cd_client_call(&m.cl, "GET", path, NULL, (long)(w + 15) * 1000, &ans);
+		cd_http_set_cancel(&m.cl.http, &stop);
 		if (r != 0) {
 			nap(m.backoff);
 			m.backoff = m.backoff * 2 > 5 ? 5 : m.backoff * 2;
@@ -757,6 +722,7 @@ int main(int argc, char **argv)
 		json_decref(events);
 		json_decref(ans);
 	}
+	again = again && !term;          /* a SIGTERM since: a stop */
 	if (again) {
 		cd_notify("RELOADING=1");
 		log_line("SIGHUP: the configuration is good: the agent starts again with it (%s)",
@@ -788,11 +754,15 @@ out:
 	cd_buf_free(&err);
 	pthread_mutex_destroy(&m.qlock);
 	pthread_cond_destroy(&m.qwake);
-	if (again) {
+	hold_signals(SIG_BLOCK);       /* a SIGTERM from here on: the next run's */
+	if (again && !term) {
 		int r = cd_reload_exec(argv0);
 		log_line("SIGHUP: the agent could not start again (%s): it stops; the table stays",
 			 strerror(-r));
 		rc = 1;
+	} else if (again) {
+		cd_notify("STOPPING=1");
+		log_line("stopping, asked while it reloaded; the table stays as it is");
 	}
 	return rc;
 }

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/self.h"
+
 #define HELLO "cordon-flowkeep 1 "
 #define BUSY "busy"
 #define BYE "bye"
@@ -135,9 +137,7 @@ static void child(const char *exe, char *const argv[], int listen_fd, const int 
 	for (int i = 0; i < 3; i++)
 		if (dup2(null, i) < 0)
 			_exit(127);
-	if (close_range(3 + CD_FK_N + 1, ~0U, 0) < 0)
-		for (int fd = 3 + CD_FK_N + 1; fd < 65536; fd++)
-			close(fd);
+	cd_close_from(3 + CD_FK_N + 1);
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -189,14 +189,10 @@ int cd_flowkeep_spawn(const char *exe, const char *dir, const int fds[CD_FK_N], 
 		m |= fds[i] >= 0 ? 1u << i : 0;
 	snprintf(mask, sizeof(mask), "%u", m);
 	char *argv[] = { "cordon-agent", "--flow-keeper", d, mask, NULL };
-	/* the program's own path read here, not in the child (under valgrind
-	 * the child's /proc/self/exe would be valgrind's) */
+	/* the program's own path read here, not in the child */
 	char self[4096];
-	ssize_t sl = !strcmp(exe, "/proc/self/exe") ? readlink(exe, self, sizeof(self) - 1) : -1;
-	if (sl > 0) {
-		self[sl] = 0;
-		exe = self;
-	}
+	if (!strcmp(exe, "/proc/self/exe"))
+		exe = cd_self_exe(self, sizeof(self));
 	/* twice: the keeper is no child of the agent's (none to reap it) */
 	pid_t p = fork();
 	if (p == 0) {

@@ -634,13 +634,18 @@ void cd_flowwatch_stop(struct cd_flowwatch *w)
 			pthread_join(w->thread, NULL);
 	}
 	/* the keeper ends with an agent that read (it sent everything);
-	 * one that never replayed, or hands over, leaves it to the next */
-	if (w->replayed && !w->hand_over)
-		cd_flowkeep_release(w->keeper);
-	else if (w->keeper >= 0)
+	 * one that never replayed, or hands over, leaves it to the next,
+	 * the log's group still bound to the socket the keeper holds */
+	bool kept = w->keeper >= 0 && (!w->replayed || w->hand_over);
+	if (kept)
 		close(w->keeper);
+	else
+		cd_flowkeep_release(w->keeper);
 	cd_ctwatch_close(w->ct);
-	cd_nflog_close(w->log);
+	if (kept)
+		cd_nflog_leave(w->log);
+	else
+		cd_nflog_close(w->log);
 	cd_fjournal_close(w->j);
 	if (w->wake >= 0)
 		close(w->wake);

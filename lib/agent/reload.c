@@ -7,11 +7,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SELF "/proc/self/exe"    /* this binary, even once replaced on disk */
+#include "base/self.h"
+
 #define SAID_MAX 4096
 
 int cd_reload_check(char *const argv[], struct cd_buf *err)
@@ -25,6 +25,8 @@ int cd_reload_check(char *const argv[], struct cd_buf *err)
 	cargv[1] = (char *)"--check-config";
 	for (size_t i = 1; i < n; i++)
 		cargv[i + 1] = argv[i];
+	char buf[4096];
+	const char *self = cd_self_exe(buf, sizeof(buf));
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		int e = errno;
@@ -37,7 +39,7 @@ int cd_reload_check(char *const argv[], struct cd_buf *err)
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
 		    dup2(p[1], STDERR_FILENO) < 0)
 			_exit(127);
-		execv(SELF, cargv);
+		execv(self, cargv);
 		_exit(127);
 	}
 	int e = errno;
@@ -73,7 +75,7 @@ int cd_reload_check(char *const argv[], struct cd_buf *err)
 	while (err->len && (err->data[err->len - 1] == '\n'))
 		err->data[--err->len] = '\0';
 	if (!err->len)
-		cd_buf_printf(err, "the check (%s --check-config) %s %d", SELF,
+		cd_buf_printf(err, "the check (%s --check-config) %s %d", self,
 			      WIFEXITED(st) ? "exited" : "ended by signal",
 			      WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	return WIFEXITED(st) && WEXITSTATUS(st) == 127 ? -ENOEXEC : -EINVAL;
@@ -81,15 +83,9 @@ int cd_reload_check(char *const argv[], struct cd_buf *err)
 
 int cd_reload_exec(char *const argv[])
 {
-	/* nothing of this run passes to the next but stdin, stdout, stderr
-	 * (close_range, or one by one where a filter refuses it) */
-	if (close_range(3, ~0U, 0) < 0) {
-		struct rlimit l;
-		rlim_t n = getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < (1u << 20) ? l.rlim_cur
-											 : 1u << 20;
-		for (rlim_t fd = 3; fd < n; fd++)
-			close((int)fd);
-	}
-	execv(SELF, argv);
+	char buf[4096];
+	const char *self = cd_self_exe(buf, sizeof(buf));
+	cd_close_from(3);   /* nothing of this run passes to the next but stdio */
+	execv(self, argv);
 	return -errno;
 }

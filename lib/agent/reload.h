@@ -21,8 +21,9 @@
  * could not be run. */
 int cd_reload_check(char *const argv[], struct cd_buf *err);
 
-/* Execute this program again with argv, every descriptor past stderr
- * closed first.  Returns only on failure: a negative errno. */
+/* Execute this program again with argv (its binary as it is on disk now:
+ * base/self.h), every descriptor past stderr closed first.  Returns only
+ * on failure: a negative errno. */
 int cd_reload_exec(char *const argv[]);
 
 #endif

@@ -163,6 +163,13 @@ int cd_nflog_parse(const void *buf, size_t len, cd_nflog_cb cb, void *ctx, int *
 	return r;
 }
 
+void cd_nflog_leave(struct cd_nflog *l)
+{
+	if (l)
+		l->portid = 0;       /* no unbind: the group stays the socket's */
+	cd_nflog_close(l);
+}
+
 void cd_nflog_close(struct cd_nflog *l)
 {
 	if (!l)

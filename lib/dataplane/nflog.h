@@ -42,7 +42,12 @@ int cd_nflog_fd(const struct cd_nflog *l);
  * kernel could not queue (a full socket buffer) are lost: counted in
  * *lost. */
 int cd_nflog_read(struct cd_nflog *l, cd_nflog_cb cb, void *ctx, uint64_t *lost, int max);
+/* Unbind the group and close. */
 void cd_nflog_close(struct cd_nflog *l);
+/* Close this process's descriptor of a socket another process holds too
+ * (the flow keeper): the group stays bound to the socket, which goes on
+ * queueing records for the next reader. */
+void cd_nflog_leave(struct cd_nflog *l);
 /* The records in one read of the socket (netlink messages): cb for each,
  * *count increased by how many.  -EINVAL when the messages do not hold
  * together (the records before are taken). */
