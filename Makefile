@@ -11,7 +11,9 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wpointer-arith \
             -Wundef -Wcast-align -Wno-format-nonliteral -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-LDFLAGS  ?=
+# --as-needed: each binary loads only the libraries it calls (a process
+# started is cheaper; the packages depend on those alone)
+LDFLAGS  ?= -Wl,--as-needed
 # -Ilib: headers are named by their subsystem, "policy/parse.h"; -MMD:
 # each object's header dependencies, read back below
 B        := build

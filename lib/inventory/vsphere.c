@@ -60,8 +60,11 @@ static CURL *easy(struct vs *v, const json_t *config)
 	if (json_is_true(json_object_get(config, "insecure"))) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);     /* no store read */
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 	}
 	if (v->ca_fd >= 0) {
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);     /* that CA, not the system's */
 		/* curl's GnuTLS back end takes no CA blob: a file in memory */
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", v->ca_fd);

@@ -171,8 +171,10 @@ static void common_opts(CURL *c, const char *url, const char *ca_file, int timeo
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, t < 15 ? t : 15L);
 	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	if (ca_file)
+	if (ca_file) {                 /* that CA, not the system's too */
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	}
 	errbuf[0] = '\0';
 }
 
