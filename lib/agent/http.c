@@ -165,13 +165,14 @@ static int call_once(struct cd_http *h, const char *method, const char *path, js
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(text));
 	}
-	/* the manager is trusted by its own certificate, CA or key: never by
-	 * the system's store too, which is not read (Debian's libcurl reads
-	 * /etc/ssl/certs by default: every public CA, parsed at each
-	 * connection) */
-	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
-	if (h->insecure || h->cacert)
+	/* a manager trusted by the certificate, CA or key given is never
+	 * trusted by the system's store too, which is then not read (Debian's
+	 * libcurl reads /etc/ssl/certs by default: every public CA, parsed
+	 * at each connection); given none, the system's store is its trust */
+	if (h->insecure || h->cacert) {
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
 		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+	}
 	if (h->insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
