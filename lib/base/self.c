@@ -16,8 +16,11 @@ const char *cd_self_exe(char *buf, size_t n)
 		return "/proc/self/exe";
 	buf[l] = 0;
 	size_t d = strlen(DELETED);
-	if ((size_t)l > d && !strcmp(buf + l - d, DELETED))
-		buf[l - d] = 0;
+	if ((size_t)l > d && !strcmp(buf + l - d, DELETED)) {
+		buf[l - d] = 0;         /* replaced: the one now there; removed: the old */
+		if (access(buf, X_OK) < 0)
+			return "/proc/self/exe";
+	}
 	return buf;
 }
 

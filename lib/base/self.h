@@ -9,8 +9,8 @@
 /* The path of this program's binary as it is on disk now, into buf (n
  * bytes): /proc/self/exe read (under valgrind, the program's, not
  * valgrind's; a binary replaced since, an upgrade, by the one now at its
- * path), or "/proc/self/exe" itself when it cannot be read.  Returns buf
- * or that string. */
+ * path), or "/proc/self/exe" itself (the running binary) when it cannot
+ * be read or the binary was removed.  Returns buf or that string. */
 const char *cd_self_exe(char *buf, size_t n);
 
 /* Close every descriptor from fd up: close_range, or one by one up to the
