@@ -156,6 +156,29 @@ echo "figure: cordond from systemctl start to ready in $(secs "$t") s"
 systemctl reload cordond && active cordond && answers &&
 	until_ 100 eval 'journalctl -u cordond --no-pager | grep -q "SIGHUP: TLS certificate"' &&
 	pass "systemctl reload cordond reads the certificate again" || fail "reload" "$(journalctl -u cordond --no-pager | tail -5)"
+# a manager whose certificate a CA in the system's store signed: the CLI
+# given no --cacert trusts it by that store; given another CA, not
+(cd /root && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt \
+	-subj /CN=cordon-test-ca -days 2 &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout m2.key -out m2.csr -subj /CN=localhost &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >m2.ext &&
+	openssl x509 -req -in m2.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out m2.crt -days 2 -extfile m2.ext &&
+	cp ca.crt /usr/local/share/ca-certificates/cordon-test-ca.crt && update-ca-certificates) >/root/err 2>&1 ||
+	fail "a test CA in the system's store" "$(tail -5 /root/err)"
+cordond --data-dir /root/m2 --listen 127.0.0.1:4120 --tls-cert /root/m2.crt --tls-key /root/m2.key \
+	2>/root/m2.log &
+m2=$!
+until_ 300 test -s /root/m2/admin.token
+M2=(cordon --server https://127.0.0.1:4120 --token-file /root/m2/admin.token)
+until_ 100 eval '"${M2[@]}" workloads >/root/m2.out 2>&1' &&
+	pass "the CLI with no --cacert trusts a manager by the system's CA store" ||
+	fail "the CLI by the system's store" "$(cat /root/m2.out)" "$(tail -3 /root/m2.log)"
+! "${M2[@]}" --cacert /var/lib/cordon/tls.crt workloads >/root/m2.out 2>&1 &&
+	grep -q -i 'certificate' /root/m2.out &&
+	pass "... and with --cacert of another CA, not (the system's store is not read then)" ||
+	fail "the CLI with another CA" "$(cat /root/m2.out)"
+kill "$m2"; wait "$m2"
+
 # the agent's reload: a bad agent.conf said and not taken, a good one
 # taken by the same process, its table there throughout
 apid=$(systemctl show -p MainPID --value cordon-agent)
