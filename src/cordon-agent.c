@@ -492,8 +492,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* the files named are there to be read (a reload checks this too) */
-	const char *files[64 + 3][2] = { { "--cacert", cacert }, { "--token-file", enrolled ? NULL : tokf },
-					 { "--signatures", sigs } };
+	const char *files[CD_ARRAY_LEN(paths) + 3][2] = {
+		{ "--cacert", cacert }, { "--token-file", enrolled ? NULL : tokf }, { "--signatures", sigs },
+	};
 	for (size_t i = 0; i < npaths; i++)
 		files[3 + i][0] = "--scan-path", files[3 + i][1] = paths[i];
 	for (size_t i = 0; i < 3 + npaths; i++)
