@@ -10,7 +10,7 @@ export function Agents() {
   return html`<h1>Agents</h1><${Err} e=${error} />
     ${!data && !error && html`<p>Loading…</p>`}
     ${data && !data.length && html`<p class="empty">No agent has enrolled yet.</p>`}
-    <table class="wide"><thead><tr><th scope="col">Agent</th><th scope="col">Host / workload</th><th scope="col">State</th><th scope="col">Last heartbeat</th><th scope="col">Revision realized</th><th scope="col">Change realized</th></tr></thead>
+    <table tabindex="0" class="wide"><thead><tr><th scope="col">Agent</th><th scope="col">Host / workload</th><th scope="col">State</th><th scope="col">Last heartbeat</th><th scope="col">Revision realized</th><th scope="col">Change realized</th></tr></thead>
     <tbody>${(data || []).map((a) => html`<tr><td>${a.name}</td><td>${a.host || a.workload}</td>
       <td><${State} ok=${a.connected} word=${a.connected ? "connected" : "disconnected"} /></td>
       <td><${Time} t=${a.last_heartbeat} /></td><td>${a.applied_revision}</td>

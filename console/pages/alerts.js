@@ -26,7 +26,7 @@ export function Alerts({ params }) {
     ${SEVS.map((s) => {
       const a = rows.filter((x) => x.severity === s);
       return a.length ? html`<section><h2><${Sev} s=${s} /> ${a.length}</h2>
-        <table class="wide"><thead><tr><th scope="col">Alert</th><th scope="col">Object</th><th scope="col">Raised</th><th scope="col">${state === "active" ? "Updated" : "Cancelled"}</th><th scope="col">Acknowledged</th></tr></thead>
+        <table tabindex="0" class="wide"><thead><tr><th scope="col">Alert</th><th scope="col">Object</th><th scope="col">Raised</th><th scope="col">${state === "active" ? "Updated" : "Cancelled"}</th><th scope="col">Acknowledged</th></tr></thead>
         <tbody>${a.map((x) => html`<tr><td><a href=${"#/alerts/" + x.id}>${x.definition}</a></td><td>${x.kind} ${objLink(x.kind, x.object)}</td>
           <td><${Time} t=${x.raised} /></td><td><${Time} t=${state === "active" ? x.updated : x.cancelled} /></td><td>${x.acked_by ? html`by ${x.acked_by}` : "no"}</td></tr>`)}</tbody></table></section>` : null;
     })}`;

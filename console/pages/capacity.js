@@ -44,7 +44,7 @@ function Rightsize({ range, mu, setMu }) {
   return html`<${Err} e=${error} />
     <p class="sub">${how}</p>
     ${!vms.length && html`<p class="empty">No VM has samples in the range.</p>`}
-    ${vms.length > 0 && html`<table class="wide capacity"><caption>VMs to resize (${vms.filter((v) => v.verdict === "oversized" || v.verdict === "undersized").length} of ${vms.length})</caption>
+    ${vms.length > 0 && html`<table tabindex="0" class="wide capacity"><caption>VMs to resize (${vms.filter((v) => v.verdict === "oversized" || v.verdict === "undersized").length} of ${vms.length})</caption>
       <thead><tr><th scope="col">VM</th><th scope="col">Verdict</th><th scope="col">vCPUs: has → recommended</th><th scope="col">CPU evidence</th>
         <th scope="col">Memory: has → recommended <${UnitSwitch} label="Memory" unit=${mu} set=${setMu} /></th><th scope="col">Memory evidence</th></tr></thead>
       <tbody>${vms.map((v) => html`<tr data-vm=${v.name}>
@@ -69,13 +69,13 @@ function Reclaim({ idle, off, mu }) {
   if (!data) return html`<${Err} e=${error} /><p>Loading…</p>`;
   const p = data.policy;
   return html`<${Err} e=${error} />
-    <table class="wide capacity"><caption>Idle for ${p.idle_days} days (${data.idle.length})</caption>
+    <table tabindex="0" class="wide capacity"><caption>Idle for ${p.idle_days} days (${data.idle.length})</caption>
       <thead><tr><th scope="col">VM</th><th scope="col">vCPUs</th><th scope="col">Memory</th><th scope="col">Evidence</th></tr></thead>
       <tbody>${data.idle.map((f) => html`<tr data-vm=${f.name}><td><${Vm} f=${f} /><div class="sub">${f.host || ""}</div></td>
         <td>${fix(f.vcpus, 0)}</td><td>${bytes(f.memory_bytes, mu)}</td>
         <td class="evidence">${idleWhy(f.evidence)}${span(f.evidence.begin, f.evidence.end)}</td></tr>`)}</tbody></table>
     ${!data.idle.length && html`<p class="empty">No VM was idle through the last ${p.idle_days} days.</p>`}
-    <table class="wide capacity"><caption>Powered off for ${p.off_days} days (${data.powered_off.length})</caption>
+    <table tabindex="0" class="wide capacity"><caption>Powered off for ${p.off_days} days (${data.powered_off.length})</caption>
       <thead><tr><th scope="col">VM</th><th scope="col">State</th><th scope="col">Off since</th><th scope="col">vCPUs</th><th scope="col">Memory</th><th scope="col">Evidence</th></tr></thead>
       <tbody>${data.powered_off.map((f) => html`<tr data-vm=${f.name}><td><${Vm} f=${f} /><div class="sub">${f.host || ""}${f.in_inventory ? "" : " · not in the inventory"}</div></td>
         <td>${f.silent ? html`<${State} warn=${true} word="silent" />` : STATE[f.state] || "–"}</td>
@@ -83,7 +83,7 @@ function Reclaim({ idle, off, mu }) {
         <td>${fix(f.vcpus, 0)}</td><td>${bytes(f.memory_bytes, mu)}</td>
         <td class="evidence">${`no hour with ${f.evidence.metric} 1 to 4 (running to shutting down) nor a CPU sample from `}<${Time} t=${f.evidence.begin} />${"; "}${f.last_running ? html`${"last ran until "}<${Time} t=${f.last_running} />` : "not seen running in the last 180 days"}${"; newest sample "}<${Time} t=${f.last_sample} /></td></tr>`)}</tbody></table>
     ${!data.powered_off.length && html`<p class="empty">No VM has been off for ${p.off_days} days.</p>`}
-    <table class="wide capacity"><caption>Pool images no domain references (${data.images.length}): ${bytes(data.images_bytes, iu)} would be freed</caption>
+    <table tabindex="0" class="wide capacity"><caption>Pool images no domain references (${data.images.length}): ${bytes(data.images_bytes, iu)} would be freed</caption>
       <thead><tr><th scope="col">Source / pool</th><th scope="col">Volume</th><th scope="col">Frees (allocation) <${UnitSwitch} label="Images" unit=${iu} set=${setIu} /></th><th scope="col">Capacity</th><th scope="col">Evidence</th></tr></thead>
       <tbody>${data.images.map((i) => html`<tr data-image=${i.name}><td>${i.source} / ${i.pool}</td><td>${i.name}<div class="sub"><code>${i.path}</code></div></td>
         <td>${bytes(i.allocation_bytes, iu)}</td><td>${bytes(i.capacity_bytes, iu)}</td>

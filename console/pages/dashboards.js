@@ -43,7 +43,7 @@ function Compute({ rng }) {
     ${!hosts.length && !vms.length && html`<p class="empty">No metrics yet. They come from each host's agent
       (<code>cordon agent-token create --host HOST</code>, then <code>cordon-agent</code> on the host) and from the
       sources the manager follows (<a href="#/sources">Sources</a>: a libvirt host or a vCenter).</p>`}
-    <table class="wide"><caption>Hosts</caption><thead><tr><th scope="col">Host</th><th scope="col">Source</th><th scope="col">VMs</th><th scope="col">CPU usage</th>
+    <table tabindex="0" class="wide"><caption>Hosts</caption><thead><tr><th scope="col">Host</th><th scope="col">Source</th><th scope="col">VMs</th><th scope="col">CPU usage</th>
       <th scope="col">Memory used <${UnitSwitch} label="Memory used" unit=${mu} set=${setMu} /></th>
       <th scope="col">Memory total <${UnitSwitch} label="Memory total" unit=${tu} set=${setTu} /></th></tr></thead>
     <tbody>${hosts.map((h) => html`<tr><td>${h.name}</td><td>${h.source}</td><td>${vms.filter((v) => v.host === h.name).length}</td>
@@ -80,7 +80,7 @@ function Storage({ rng }) {
   const one = (d, m) => ds.find((s) => s.name === d && s.metric === m);
   const sw = (k, label) => html`<${UnitSwitch} label=${label} unit=${u[k]} set=${(v) => setU({ ...u, [k]: v })} />`;
   return html`<${Err} e=${error} />
-    <table class="wide"><caption>Datastores</caption><thead><tr><th scope="col">Datastore</th><th scope="col">Source</th>
+    <table tabindex="0" class="wide"><caption>Datastores</caption><thead><tr><th scope="col">Datastore</th><th scope="col">Source</th>
       <th scope="col">Capacity ${sw("cap", "Capacity")}</th><th scope="col">Used ${sw("used", "Used")}</th><th scope="col">Free ${sw("free", "Free")}</th>
       <th scope="col">Used %</th><th scope="col">Days remaining</th><th scope="col">VMs</th><th scope="col">VMs' latency (avg)</th><th scope="col">VMs' IOPS</th></tr></thead>
     <tbody>${dss.map((d) => {
@@ -110,7 +110,7 @@ function Comparison({ rng }) {
   const of = (vms, m) => vms.map((v) => io[v]?.[m]).filter((x) => x != null);
   const dsLat = (d) => iotrend.filter((s) => members[d].includes(s.name) && s.metric === "vm_disk_read_latency_seconds");
   return html`<${Err} e=${error} />
-    <table class="wide compare"><caption>By datastore: its VMs now</caption><thead><tr><th scope="col">Datastore</th><th scope="col">VMs</th>
+    <table tabindex="0" class="wide compare"><caption>By datastore: its VMs now</caption><thead><tr><th scope="col">Datastore</th><th scope="col">VMs</th>
       <th scope="col">Read latency (avg)</th><th scope="col">Write latency (avg)</th><th scope="col">Worst latency</th><th scope="col">Read IOPS</th><th scope="col">Write IOPS</th></tr></thead>
     <tbody>${dss.map((d) => {
       const vm = members[d.name];
@@ -119,7 +119,7 @@ function Comparison({ rng }) {
         <td>${value(avg(of(vm, "vm_disk_write_latency_seconds")), "seconds")}</td><td>${value(Number.isFinite(worst) ? worst : null, "seconds")}</td>
         <td>${value(sum(of(vm, "vm_disk_read_ops_per_second")), "ops_per_second")}</td><td>${value(sum(of(vm, "vm_disk_write_ops_per_second")), "ops_per_second")}</td></tr>`;
     })}</tbody></table>
-    <table class="wide"><caption>Each VM, by datastore</caption><thead><tr><th scope="col">Datastore</th><th scope="col">VM</th><th scope="col">Read latency</th><th scope="col">Write latency</th><th scope="col">Read IOPS</th><th scope="col">Write IOPS</th></tr></thead>
+    <table tabindex="0" class="wide"><caption>Each VM, by datastore</caption><thead><tr><th scope="col">Datastore</th><th scope="col">VM</th><th scope="col">Read latency</th><th scope="col">Write latency</th><th scope="col">Read IOPS</th><th scope="col">Write IOPS</th></tr></thead>
     <tbody>${dss.flatMap((d) => members[d.name].map((v) => html`<tr><td>${d.name}</td><td><a href=${"#/workloads/" + encodeURIComponent(v)}>${v}</a></td>
       <td>${value(io[v]?.vm_disk_read_latency_seconds, "seconds")}</td><td>${value(io[v]?.vm_disk_write_latency_seconds, "seconds")}</td>
       <td>${value(io[v]?.vm_disk_read_ops_per_second, "ops_per_second")}</td><td>${value(io[v]?.vm_disk_write_ops_per_second, "ops_per_second")}</td></tr>`))}</tbody></table>

@@ -45,7 +45,7 @@ export function Events({ params }) {
     </form>
     <${Err} e=${error} />
     <p class="count-line" aria-live="polite">${data ? `${rows.length} events, newest first${rows.length === 200 ? " (the newest 200)" : ""}` : "Loading…"}</p>
-    <table class="wide events-table"><thead><tr><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Workload</th><th scope="col">Host</th><th scope="col">By</th><th scope="col">Message</th></tr></thead>
+    <table tabindex="0" class="wide events-table"><thead><tr><th scope="col">Time</th><th scope="col">Type</th><th scope="col">Workload</th><th scope="col">Host</th><th scope="col">By</th><th scope="col">Message</th></tr></thead>
     <tbody>${rows.map((e) => html`<tr><td><${Time} t=${e.time} /></td><td><span class="etype">${e.type}</span></td>
       <td>${e.workload && html`<a href=${"#/workloads/" + encodeURIComponent(e.workload)}>${e.workload}</a>`}</td>
       <td>${e.host}</td><td>${e.actor}</td><td>${e.message}</td></tr>`)}</tbody></table>`;

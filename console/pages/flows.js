@@ -123,7 +123,7 @@ export function Flows({ params }) {
       <input type="radio" name="fl-by" value=${k} checked=${by === k} onChange=${() => setBy(k)} /> ${k}</label>`)}</div>
     ${data && html`<${FlowMap} rows=${rows} by=${by} />`}
     <h2>Records</h2>
-    <table class="wide flows-table"><thead><tr><th scope="col">Minute</th><th scope="col">Source</th><th scope="col">Destination</th>
+    <table tabindex="0" class="wide flows-table"><thead><tr><th scope="col">Minute</th><th scope="col">Source</th><th scope="col">Destination</th>
       <th scope="col">Service</th><th scope="col">Verdict</th><th scope="col">Rule</th><th scope="col" class="num">Connections</th>
       <th scope="col" class="num">Bytes out / in</th><th scope="col">Host</th></tr></thead>
     <tbody>${rows.map((r) => html`<tr><td><${Time} t=${r.minute} /></td>

@@ -11,7 +11,7 @@ export function Groups({ params }) {
   const groups = data.groups.filter((g) => !only || g.name === only);
   return html`<h1>Groups</h1><${Err} e=${error} />
     ${only && html`<p><a href="#/groups">All groups</a></p>`}
-    <table class="wide"><thead><tr><th scope="col">Group</th><th scope="col">Selector</th><th scope="col">Include / exclude</th><th scope="col">Members</th></tr></thead>
+    <table tabindex="0" class="wide"><thead><tr><th scope="col">Group</th><th scope="col">Selector</th><th scope="col">Include / exclude</th><th scope="col">Members</th></tr></thead>
     <tbody>${groups.map((g) => html`<tr id=${"group-" + g.name}>
       <td><strong>${g.name}</strong><br /><small>line ${g.line}</small></td>
       <td><code>${g.match || "–"}</code></td>

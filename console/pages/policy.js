@@ -31,7 +31,7 @@ function Rules({ pol, who }) {
       <button class="small" id="promote-all" disabled=${!admin} onClick=${() => promote(staged)}>Promote all staged</button>
       ${!admin && html`<small>Promoting needs the admin role.</small>`}</p>`}
     <${Err} e=${err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
-    <table class="wide rules"><thead><tr><th scope="col">ID</th><th scope="col">Name</th><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Services</th>
+    <table tabindex="0" class="wide rules"><thead><tr><th scope="col">ID</th><th scope="col">Name</th><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Services</th>
       <th scope="col">Applied to</th><th scope="col">Direction</th><th scope="col">Action</th><th scope="col">Line</th></tr></thead>
     ${CATS.map((c) => {
       const rs = pol.rules.filter((r) => r.category === c);
@@ -49,7 +49,7 @@ function Impact({ r }) {
   const end = (e) => e.workload || e.ip, side = (s) => `${s.verdict} (${s.rule ? "rule " + s.rule.id : "default"})`;
   return html`<section class="impact" aria-label="Impact"><h3>Impact on the flows of the last 7 days</h3>
     <p role="status">${r.changed.length} flows change, ${r.unchanged} do not.</p>
-    ${r.changed.length > 0 && html`<table class="wide"><thead><tr><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Service</th>
+    ${r.changed.length > 0 && html`<table tabindex="0" class="wide"><thead><tr><th scope="col">Source</th><th scope="col">Destination</th><th scope="col">Service</th>
       <th scope="col">Now</th><th scope="col">With this text</th><th scope="col" class="num">Connections</th><th scope="col">Last seen</th></tr></thead>
       <tbody>${r.changed.map((c) => html`<tr><td>${end(c.source)}</td><td>${end(c.destination)}</td>
         <td>${c.port == null ? c.protocol : c.protocol + "/" + c.port}</td>
@@ -157,7 +157,7 @@ function Revisions({ who }) {
   }
   if (!data) return html`<${Err} e=${error} /><p>Loading…</p>`;
   return html`${dialog}<${Err} e=${err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
-    <table class="wide"><thead><tr><th scope="col">Revision</th><th scope="col">Time</th><th scope="col">Author</th><th scope="col">Comment</th><th scope="col"></th></tr></thead>
+    <table tabindex="0" class="wide"><thead><tr><th scope="col">Revision</th><th scope="col">Time</th><th scope="col">Author</th><th scope="col">Comment</th><th scope="col"></th></tr></thead>
     <tbody>${[...data].reverse().map((r) => html`<tr class=${sel === r.revision ? "selected" : ""}><td>${r.revision}${r.current ? " (current)" : ""}</td>
       <td><${Time} t=${r.time} /></td><td>${r.author}</td><td>${r.comment}</td>
       <td>${!r.current && html`<button class="small" onClick=${() => show(r.revision)}>Diff with current</button>

@@ -25,7 +25,7 @@ const Outcome = ({ o }) => html`<${State} ok=${o === "ok"} warn=${o === "running
 
 function Runs({ runs }) {
   if (!runs.length) return html`<p class="empty">No run yet: scheduled runs and runs made here are listed, newest first.</p>`;
-  return html`<table class="wide"><caption>Runs (newest first)</caption>
+  return html`<table tabindex="0" class="wide"><caption>Runs (newest first)</caption>
     <thead><tr><th scope="col">Started</th><th scope="col">By</th><th scope="col">Range</th><th scope="col">Outcome</th>
       <th scope="col">Files</th><th scope="col">Deliveries</th></tr></thead>
     <tbody>${runs.map((r) => html`<tr data-run=${r.id}>
@@ -96,7 +96,7 @@ export function Reports({ params, who }) {
       on demand or on a schedule in the report's time zone. Reports are saved with <code>cordon reports push</code>.</p>
     <${Err} e=${error} />
     ${!data && !error && html`<p>Loading…</p>`}
-    ${data && html`<table class="wide"><caption>Reports (${list.length})</caption>
+    ${data && html`<table tabindex="0" class="wide"><caption>Reports (${list.length})</caption>
       <thead><tr><th scope="col">Report</th><th scope="col">Schedule</th><th scope="col">Next run</th><th scope="col">Time zone</th>
         <th scope="col">Destinations</th><th scope="col">Kept</th></tr></thead>
       <tbody>${list.map((r) => html`<tr data-report=${r.name} class=${r.name === name ? "selected" : ""}>

@@ -53,7 +53,7 @@ export function Sources({ who }) {
   }
   return html`<h1>Sources</h1>${dialog}<${Err} e=${error || err} />${msg && html`<p class="okmsg" role="status">${msg}</p>`}
     ${!data && !error && html`<p>Loading…</p>`}
-    <table class="wide"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Workloads</th><th scope="col">Last sync</th><th scope="col">Last error</th><th scope="col"></th></tr></thead>
+    <table tabindex="0" class="wide"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Workloads</th><th scope="col">Last sync</th><th scope="col">Last error</th><th scope="col"></th></tr></thead>
     <tbody>${(data || []).map((s) => html`<tr><td>${s.name}</td><td>${s.kind}</td><td>${s.endpoint}</td>
       <td><${State} ok=${s.state === "in sync"} word=${s.state} warn=${s.state === "connecting"} /></td><td>${s.workloads}</td>
       <td><${Time} t=${s.last_sync} /></td><td class=${s.last_error ? "errtext" : ""}>${s.last_error || "–"}</td>

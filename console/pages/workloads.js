@@ -126,7 +126,7 @@ export function Workload({ arg: name }) {
       <ul class="events">${qev.length ? qev.slice(0, 10).map((e) => html`<li><${Time} t=${e.time} /> ${e.message}</li>`) : html`<li>none</li>`}</ul>
     </section></div>
     <section class="card"><h2>Rules that apply</h2>
-      <table><thead><tr><th>ID</th><th>Name</th><th>Category</th><th>Action</th><th>Source</th><th>Destination</th><th>Services</th></tr></thead>
+      <table tabindex="0" class="wide" aria-label="Rules that apply"><thead><tr><th>ID</th><th>Name</th><th>Category</th><th>Action</th><th>Source</th><th>Destination</th><th>Services</th></tr></thead>
       <tbody>${rules.map((r) => html`<tr><td>${r.id}</td><td>${r.name}</td><td>${r.category}</td><td>${r.action}</td>
         <td>${r.source.join(", ")}</td><td>${r.destination.join(", ")}</td><td>${r.services.join(", ")}</td></tr>`)}</tbody></table>
       ${!rules.length && html`<p>No rule names this workload.</p>`}

@@ -664,7 +664,7 @@ await ctx.close();
 
 // ---- a phone's width ----
 const [pctx, phone] = await newPage({ width: 390, height: 844 });
-await check("phone width: sign in (the user's zone follows), the menu opens the navigation, no page wider than the screen", async () => {
+await check("phone width: sign in (the user's zone follows), the menu opens the navigation, no page wider than the screen, axe finds nothing serious on any", async () => {
   await signIn(phone, "admin", ADMIN_PW);
   assert((await phone.inputValue(".zone select")) === "Asia/Tokyo", "the user's zone did not follow to another browser");
   assert(!(await phone.isVisible("nav#nav a")), "nav shown before the menu");
@@ -672,13 +672,16 @@ await check("phone width: sign in (the user's zone follows), the menu opens the 
   assert(await phone.isVisible('nav#nav a:text-is("Dashboards")'), "menu");
   await phone.click('nav#nav a:text-is("Dashboards")');
   await loaded(phone);
-  for (const p of ["overview", "workloads", "policy", "quarantine", "sources", "dashboards"]) {
+  for (const p of PAGES) {
     await go(phone, p);
+    if (p.startsWith("workloads/"))       // its rules' table, the widest
+      await phone.waitForSelector('h2:text-is("Rules that apply") + table tbody tr');
     const w = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert(w <= 392, `${p} is ${w} px wide`);
+    // (at this width tables scroll sideways: axe checks each page again)
+    const v = await axe(phone);
+    assert(!v.length, `${p}: ${v.join("; ")}`);
   }
-  const v = await axe(phone);
-  assert(!v.length, v.join("; "));
 });
 if (SHOTS) {
   step = "shot sign-in";
