@@ -72,8 +72,12 @@ int cd_reload_check(char *const argv[], struct cd_buf *err)
 		cd_buf_reset(err);      /* "the configuration is good" went to stdout */
 		return 0;
 	}
-	while (err->len && (err->data[err->len - 1] == '\n'))
-		err->data[--err->len] = '\0';
+	/* its first line: the reason (FILE:LINE: ...); a usage may follow */
+	char *nl = err->len ? memchr(err->data, '\n', err->len) : NULL;
+	if (nl) {
+		*nl = '\0';
+		err->len = (size_t)(nl - err->data);
+	}
 	if (!err->len)
 		cd_buf_printf(err, "the check (%s --check-config) %s %d", self,
 			      WIFEXITED(st) ? "exited" : "ended by signal",

@@ -16,9 +16,9 @@
 #include "base/util.h"
 
 /* Check the configuration the agent's command line argv (argv[0] first,
- * NULL-terminated) and its file give now: 0, or -EINVAL with what the
- * check said in err (4 KiB at most), or another negative errno when it
- * could not be run. */
+ * NULL-terminated) and its file give now: 0, or -EINVAL with the first
+ * line the check said in err (its reason, FILE:LINE: ...; of 4 KiB read
+ * at most), or another negative errno when it could not be run. */
 int cd_reload_check(char *const argv[], struct cd_buf *err);
 
 /* Execute this program again with argv (its binary as it is on disk now:
